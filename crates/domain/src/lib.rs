@@ -1,0 +1,16 @@
+//! kechuang's domain: the types and rules the rest of the system relies on, with no I/O.
+//!
+//! Everything here is pure so it can be tested by plain unit and property tests; storage,
+//! files and HTTP live in the other crates and hand data in and out of these types.
+
+pub mod evaluate;
+pub mod formula;
+pub mod indicator;
+pub mod period;
+pub mod plan;
+pub mod progress;
+pub mod region;
+pub mod series;
+
+pub use period::Period;
+pub use region::RegionCode;

@@ -1,0 +1,877 @@
+//! The plan as data: the plan file format (TOML, documented in docs/plan-format.md), its
+//! parsing, and every check a file must pass before anything of it is written.
+//!
+//! Validation collects all problems, each with the line it is on, so an officer fixing a file
+//! sees the whole list at once instead of one error per attempt.
+
+use crate::formula::Formula;
+use crate::indicator::{Aggregation, CountSpec, Indicator, IndicatorKind};
+use crate::progress::{Comparator, Point};
+use crate::region::{RegionCode, RegionTree};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use toml::Spanned;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub region: RegionCode,
+    pub start_year: i32,
+    pub end_year: i32,
+    pub preamble: String,
+    pub indicators: Vec<Indicator>,
+    pub sections: Vec<Section>,
+    pub targets: Vec<Target>,
+}
+
+impl Plan {
+    pub fn start_date(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.start_year, 1, 1).unwrap_or(NaiveDate::MIN)
+    }
+    pub fn end_date(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.end_year, 12, 31).unwrap_or(NaiveDate::MAX)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub code: String,
+    pub title: String,
+    pub title_en: String,
+    pub text: String,
+    pub groups: Vec<Group>,
+}
+
+/// A numbered subsection such as “（一）全力争取相关考核指标完成”; measures placed directly
+/// under a section sit in a group without a title.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub title: String,
+    pub title_en: String,
+    pub text: String,
+    pub measures: Vec<Measure>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measure {
+    pub code: String,
+    pub title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    /// A number to reach.
+    Quantity,
+    /// Done or not, with evidence (e.g. 申报国家高新区): observed as 1 when done.
+    Milestone,
+}
+
+impl TargetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Quantity => "quantity",
+            Self::Milestone => "milestone",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "quantity" => Some(Self::Quantity),
+            "milestone" => Some(Self::Milestone),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub code: String,
+    /// The measure of the plan text this target belongs to.
+    pub measure: Option<String>,
+    pub name: String,
+    pub name_en: String,
+    pub indicator: String,
+    pub kind: TargetKind,
+    pub comparator: Comparator,
+    pub baseline: Option<Point>,
+    pub target: f64,
+    /// 力争: the higher ambition beyond the target.
+    pub stretch: Option<f64>,
+    pub deadline: NaiveDate,
+    /// The target applies to each year's figure (e.g. annual project funds), not a final one.
+    pub annual: bool,
+    pub milestones: Vec<Point>,
+    pub county_targets: Vec<(RegionCode, f64)>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "第{}行 (line {}): {}",
+            self.line, self.line, self.message
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct PlanErrors(pub Vec<PlanError>);
+
+impl fmt::Display for PlanErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "计划文件有 {} 处错误 (plan file has {} error(s)):",
+            self.0.len(),
+            self.0.len()
+        )?;
+        for e in &self.0 {
+            writeln!(f, "  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+// ---- the file as written -------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanFile {
+    plan: Spanned<Header>,
+    #[serde(default)]
+    indicators: Vec<Spanned<IndicatorDef>>,
+    #[serde(default)]
+    sections: Vec<Spanned<SectionDef>>,
+    #[serde(default)]
+    targets: Vec<Spanned<TargetDef>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    code: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    name_en: String,
+    region: Spanned<String>,
+    start_year: Spanned<i32>,
+    end_year: Spanned<i32>,
+    #[serde(default)]
+    preamble: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorDef {
+    code: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    name_en: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    description: String,
+    kind: Spanned<String>,
+    #[serde(default)]
+    aggregation: Option<Spanned<String>>,
+    #[serde(default)]
+    formula: Option<Spanned<String>>,
+    #[serde(default)]
+    count: Option<Spanned<CountSpec>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SectionDef {
+    code: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    title_en: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    groups: Vec<GroupDef>,
+    #[serde(default)]
+    measures: Vec<Spanned<MeasureDef>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupDef {
+    title: String,
+    #[serde(default)]
+    title_en: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    measures: Vec<Spanned<MeasureDef>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeasureDef {
+    code: Spanned<String>,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetDef {
+    code: Spanned<String>,
+    #[serde(default)]
+    measure: Option<Spanned<String>>,
+    name: String,
+    #[serde(default)]
+    name_en: String,
+    indicator: Spanned<String>,
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
+    #[serde(default)]
+    comparator: Option<Spanned<String>>,
+    #[serde(default)]
+    baseline: Option<Spanned<BaselineDef>>,
+    #[serde(default)]
+    target: Option<Spanned<f64>>,
+    #[serde(default)]
+    stretch: Option<Spanned<f64>>,
+    #[serde(default)]
+    deadline: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    annual: bool,
+    #[serde(default)]
+    milestones: Vec<Spanned<PointDef>>,
+    #[serde(default)]
+    county_targets: BTreeMap<String, f64>,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaselineDef {
+    value: f64,
+    date: toml::value::Datetime,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PointDef {
+    date: toml::value::Datetime,
+    value: f64,
+}
+
+// ---- parsing and validation ----------------------------------------------------------
+
+struct Checker<'a> {
+    src: &'a str,
+    errors: Vec<PlanError>,
+}
+
+impl Checker<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        let end = offset.min(self.src.len());
+        self.src.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
+    }
+    fn err<T>(&mut self, at: &Spanned<T>, message: impl Into<String>) {
+        let line = self.line_of(at.span().start);
+        self.errors.push(PlanError {
+            line,
+            message: message.into(),
+        });
+    }
+    fn date(
+        &mut self,
+        at_span: std::ops::Range<usize>,
+        dt: &toml::value::Datetime,
+    ) -> Option<NaiveDate> {
+        let parsed = match (dt.date, dt.time) {
+            (Some(d), None) => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()),
+            _ => None,
+        };
+        if parsed.is_none() {
+            let line = self.line_of(at_span.start);
+            self.errors.push(PlanError {
+                line,
+                message: format!(
+                    "'{dt}' 不是日期，应写作 2020-12-31 (expected a date such as 2020-12-31)"
+                ),
+            });
+        }
+        parsed
+    }
+}
+
+/// Parses and validates a plan file. `regions` are the known regions the plan may refer to.
+pub fn parse_plan(src: &str, regions: &RegionTree) -> Result<Plan, PlanErrors> {
+    let mut ck = Checker {
+        src,
+        errors: Vec::new(),
+    };
+    let file: PlanFile = match toml::from_str(src) {
+        Ok(f) => f,
+        Err(e) => {
+            let line = e.span().map(|s| ck.line_of(s.start)).unwrap_or(1);
+            return Err(PlanErrors(vec![PlanError {
+                line,
+                message: e.message().to_owned(),
+            }]));
+        }
+    };
+
+    let header = file.plan.get_ref();
+    let region = match RegionCode::parse(header.region.get_ref()) {
+        Ok(r) if regions.get(&r).is_some() => Some(r),
+        Ok(r) => {
+            ck.err(
+                &header.region,
+                format!("未知的区划代码 '{r}' (unknown region)"),
+            );
+            None
+        }
+        Err(e) => {
+            ck.err(&header.region, e.to_string());
+            None
+        }
+    };
+    let (start_year, end_year) = (*header.start_year.get_ref(), *header.end_year.get_ref());
+    if end_year < start_year || !(1949..=2200).contains(&start_year) {
+        ck.err(
+            &header.end_year,
+            format!("计划期 {start_year}–{end_year} 无效 (invalid plan period)"),
+        );
+    }
+    let plan_start = NaiveDate::from_ymd_opt(start_year, 1, 1).unwrap_or(NaiveDate::MIN);
+    let plan_end = NaiveDate::from_ymd_opt(end_year, 12, 31).unwrap_or(NaiveDate::MAX);
+
+    let indicators = check_indicators(&mut ck, &file.indicators);
+    let sections = check_sections(&mut ck, &file.sections);
+    let measure_codes: HashSet<&str> = sections
+        .iter()
+        .flat_map(|s| s.groups.iter())
+        .flat_map(|g| g.measures.iter())
+        .map(|m| m.code.as_str())
+        .collect();
+
+    let known_indicators: HashMap<&str, &Indicator> =
+        indicators.iter().map(|i| (i.code.as_str(), i)).collect();
+    let mut targets = Vec::new();
+    let mut seen = HashSet::new();
+    for t in &file.targets {
+        let def = t.get_ref();
+        let code = def.code.get_ref().trim().to_owned();
+        if code.is_empty() {
+            ck.err(&def.code, "目标代码不能为空 (target code is empty)");
+        } else if !seen.insert(code.clone()) {
+            ck.err(
+                &def.code,
+                format!("目标代码 '{code}' 重复 (duplicate target code)"),
+            );
+        }
+        if let Some(m) = &def.measure {
+            if !measure_codes.contains(m.get_ref().as_str()) {
+                ck.err(m, format!("未知的措施 '{}' (unknown measure)", m.get_ref()));
+            }
+        }
+        if !known_indicators.contains_key(def.indicator.get_ref().as_str()) {
+            ck.err(
+                &def.indicator,
+                format!(
+                    "未知的指标 '{}' (unknown indicator)",
+                    def.indicator.get_ref()
+                ),
+            );
+        }
+        let kind = match &def.kind {
+            None => TargetKind::Quantity,
+            Some(k) => TargetKind::parse(k.get_ref()).unwrap_or_else(|| {
+                ck.err(
+                    k,
+                    format!(
+                        "目标类型 '{}' 无效，应为 quantity 或 milestone (invalid kind)",
+                        k.get_ref()
+                    ),
+                );
+                TargetKind::Quantity
+            }),
+        };
+        let (comparator, target_value) = match kind {
+            TargetKind::Milestone => (Comparator::AtLeast, 1.0),
+            TargetKind::Quantity => {
+                let cmp = match &def.comparator {
+                    Some(c) => Comparator::parse(c.get_ref()).unwrap_or_else(|| {
+                        ck.err(c, format!("比较方向 '{}' 无效，应为 \">=\" 或 \"<=\" (comparator must be \">=\" or \"<=\")", c.get_ref()));
+                        Comparator::AtLeast
+                    }),
+                    None => {
+                        ck.err(t, format!("目标 '{code}' 缺少比较方向 comparator（\">=\" 或 \"<=\"）(missing comparator)"));
+                        Comparator::AtLeast
+                    }
+                };
+                let value = match &def.target {
+                    Some(v) => *v.get_ref(),
+                    None => {
+                        ck.err(
+                            t,
+                            format!("目标 '{code}' 缺少目标值 target (missing target value)"),
+                        );
+                        0.0
+                    }
+                };
+                (cmp, value)
+            }
+        };
+        if let Some(s) = &def.stretch {
+            let beyond = match comparator {
+                Comparator::AtLeast => *s.get_ref() >= target_value,
+                Comparator::AtMost => *s.get_ref() <= target_value,
+            };
+            if !beyond {
+                ck.err(
+                    s,
+                    "力争值应比目标值更进一步 (stretch must lie beyond the target)",
+                );
+            }
+        }
+        let deadline = match &def.deadline {
+            None => plan_end,
+            Some(d) => {
+                let parsed = ck.date(d.span(), d.get_ref()).unwrap_or(plan_end);
+                if parsed < plan_start || parsed > plan_end {
+                    ck.err(d, format!("期限 {parsed} 不在计划期 {start_year}–{end_year} 内 (deadline outside the plan period)"));
+                }
+                parsed
+            }
+        };
+        let baseline = def.baseline.as_ref().and_then(|b| {
+            let inner = b.get_ref();
+            ck.date(b.span(), &inner.date).map(|date| Point {
+                date,
+                value: inner.value,
+            })
+        });
+        let mut milestones = Vec::new();
+        for m in &def.milestones {
+            if let Some(date) = ck.date(m.span(), &m.get_ref().date) {
+                if date > deadline {
+                    ck.err(m, "阶段目标日期晚于期限 (milestone after the deadline)");
+                }
+                milestones.push(Point {
+                    date,
+                    value: m.get_ref().value,
+                });
+            }
+        }
+        let mut county_targets = Vec::new();
+        for (rc, v) in &def.county_targets {
+            match RegionCode::parse(rc) {
+                Ok(c) if regions.get(&c).is_some() => county_targets.push((c, *v)),
+                _ => ck.err(
+                    t,
+                    format!("分县目标中的区划代码 '{rc}' 未知 (unknown region in county_targets)"),
+                ),
+            }
+        }
+        targets.push(Target {
+            code,
+            measure: def.measure.as_ref().map(|m| m.get_ref().clone()),
+            name: def.name.clone(),
+            name_en: def.name_en.clone(),
+            indicator: def.indicator.get_ref().clone(),
+            kind,
+            comparator,
+            baseline,
+            target: target_value,
+            stretch: def.stretch.as_ref().map(|s| *s.get_ref()),
+            deadline,
+            annual: def.annual,
+            milestones,
+            county_targets,
+            note: def.note.clone(),
+        });
+    }
+
+    match (ck.errors.is_empty(), region) {
+        (true, Some(region)) => Ok(Plan {
+            code: header.code.get_ref().trim().to_owned(),
+            name: header.name.clone(),
+            name_en: header.name_en.clone(),
+            region,
+            start_year,
+            end_year,
+            preamble: header.preamble.clone(),
+            indicators,
+            sections,
+            targets,
+        }),
+        _ => {
+            ck.errors.sort_by_key(|e| e.line);
+            Err(PlanErrors(ck.errors))
+        }
+    }
+}
+
+fn check_indicators(ck: &mut Checker<'_>, defs: &[Spanned<IndicatorDef>]) -> Vec<Indicator> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for d in defs {
+        let def = d.get_ref();
+        let code = def.code.get_ref().trim().to_owned();
+        let valid_code = !code.is_empty()
+            && code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && code.starts_with(|c: char| c.is_ascii_lowercase());
+        if !valid_code {
+            ck.err(&def.code, format!("指标代码 '{code}' 无效：应为小写字母、数字和下划线 (indicator codes are lowercase letters, digits and '_')"));
+        } else if !seen.insert(code.clone()) {
+            ck.err(
+                &def.code,
+                format!("指标代码 '{code}' 重复 (duplicate indicator code)"),
+            );
+        }
+        let kind = match def.kind.get_ref().as_str() {
+            "manual" => {
+                let aggregation = match &def.aggregation {
+                    None => Aggregation::Sum,
+                    Some(a) => Aggregation::parse(a.get_ref()).unwrap_or_else(|| {
+                        ck.err(a, format!("汇总方式 '{}' 无效，应为 sum 或 none (aggregation must be sum or none)", a.get_ref()));
+                        Aggregation::Sum
+                    }),
+                };
+                IndicatorKind::Manual { aggregation }
+            }
+            "formula" => match &def.formula {
+                None => {
+                    ck.err(
+                        d,
+                        format!("公式指标 '{code}' 缺少 formula (formula missing)"),
+                    );
+                    continue;
+                }
+                Some(f) => match Formula::parse(f.get_ref()) {
+                    Ok(parsed) => IndicatorKind::Formula(parsed),
+                    Err(e) => {
+                        ck.err(f, e.to_string());
+                        continue;
+                    }
+                },
+            },
+            "registry_count" => match &def.count {
+                None => {
+                    ck.err(
+                        d,
+                        format!("计数指标 '{code}' 缺少 count (count filter missing)"),
+                    );
+                    continue;
+                }
+                Some(c) => IndicatorKind::RegistryCount(c.get_ref().clone()),
+            },
+            other => {
+                ck.err(&def.kind, format!("指标类型 '{other}' 无效，应为 manual、formula 或 registry_count (invalid kind)"));
+                continue;
+            }
+        };
+        out.push(Indicator {
+            code,
+            name: def.name.clone(),
+            name_en: def.name_en.clone(),
+            unit: def.unit.clone(),
+            description: def.description.clone(),
+            kind,
+        });
+    }
+    // Formulas may only read indicators defined in the file, and may not depend on themselves.
+    let codes: HashSet<String> = out.iter().map(|i| i.code.clone()).collect();
+    for d in defs {
+        let def = d.get_ref();
+        let Some(f) = def
+            .formula
+            .as_ref()
+            .and_then(|f| Formula::parse(f.get_ref()).ok().map(|p| (f, p)))
+        else {
+            continue;
+        };
+        for input in f.1.inputs() {
+            if !codes.contains(&input) {
+                ck.err(
+                    f.0,
+                    format!("公式引用了未知的指标 '{input}' (formula reads an unknown indicator)"),
+                );
+            }
+        }
+        if reaches(&out, def.code.get_ref(), def.code.get_ref(), 0) {
+            ck.err(
+                f.0,
+                format!(
+                    "公式循环引用了 '{}' 自身 (formula depends on itself)",
+                    def.code.get_ref()
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// Whether `from`'s formula depends, directly or not, on `goal`.
+fn reaches(all: &[Indicator], from: &str, goal: &str, depth: usize) -> bool {
+    if depth > all.len() {
+        return true;
+    }
+    let Some(IndicatorKind::Formula(f)) = all.iter().find(|i| i.code == from).map(|i| &i.kind)
+    else {
+        return false;
+    };
+    f.inputs()
+        .iter()
+        .any(|i| i == goal || reaches(all, i, goal, depth + 1))
+}
+
+fn check_sections(ck: &mut Checker<'_>, defs: &[Spanned<SectionDef>]) -> Vec<Section> {
+    let mut seen_sections = HashSet::new();
+    let mut seen_measures = HashSet::new();
+    let mut measure = |ck: &mut Checker<'_>, m: &Spanned<MeasureDef>| {
+        let def = m.get_ref();
+        let code = def.code.get_ref().trim().to_owned();
+        if code.is_empty() || !seen_measures.insert(code.clone()) {
+            ck.err(
+                &def.code,
+                format!("措施代码 '{code}' 为空或重复 (empty or duplicate measure code)"),
+            );
+        }
+        Measure {
+            code,
+            title: def.title.clone(),
+            text: def.text.trim().to_owned(),
+        }
+    };
+    let mut out = Vec::new();
+    for s in defs {
+        let def = s.get_ref();
+        let code = def.code.get_ref().trim().to_owned();
+        if !seen_sections.insert(code.clone()) {
+            ck.err(
+                &def.code,
+                format!("章节代码 '{code}' 重复 (duplicate section code)"),
+            );
+        }
+        let mut groups = Vec::new();
+        if !def.measures.is_empty() {
+            groups.push(Group {
+                title: String::new(),
+                title_en: String::new(),
+                text: String::new(),
+                measures: def.measures.iter().map(|m| measure(ck, m)).collect(),
+            });
+        }
+        for g in &def.groups {
+            groups.push(Group {
+                title: g.title.clone(),
+                title_en: g.title_en.clone(),
+                text: g.text.trim().to_owned(),
+                measures: g.measures.iter().map(|m| measure(ck, m)).collect(),
+            });
+        }
+        out.push(Section {
+            code,
+            title: def.title.clone(),
+            title_en: def.title_en.clone(),
+            text: def.text.trim().to_owned(),
+            groups,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::region::shipped_regions;
+
+    const GOOD: &str = r#"
+[plan]
+code = "t"
+name = "测试计划"
+region = "440200"
+start_year = 2017
+end_year = 2020
+
+[[indicators]]
+code = "rd_expenditure"
+name = "研发经费"
+unit = "万元"
+kind = "manual"
+
+[[indicators]]
+code = "gdp"
+name = "GDP"
+unit = "亿元"
+kind = "manual"
+
+[[indicators]]
+code = "rd_intensity"
+name = "研发强度"
+unit = "%"
+kind = "formula"
+formula = "rd_expenditure / (gdp * 10000) * 100"
+
+[[sections]]
+code = "2"
+title = "主要任务"
+
+[[sections.groups]]
+title = "（一）考核指标"
+
+[[sections.groups.measures]]
+code = "2.1"
+text = "研发经费支出占比达到2%。"
+
+[[targets]]
+code = "2.1"
+measure = "2.1"
+name = "研发强度"
+indicator = "rd_intensity"
+comparator = ">="
+target = 2
+deadline = 2020-12-31
+"#;
+
+    fn tree() -> RegionTree {
+        RegionTree::new(shipped_regions())
+    }
+
+    #[test]
+    fn a_good_file_parses() {
+        let plan = parse_plan(GOOD, &tree()).expect("valid plan");
+        assert_eq!(plan.targets.len(), 1);
+        assert_eq!(plan.targets[0].comparator, Comparator::AtLeast);
+        assert_eq!(plan.sections[0].groups[0].measures[0].code, "2.1");
+    }
+
+    fn errors_of(src: &str) -> Vec<PlanError> {
+        parse_plan(src, &tree()).expect_err("must be refused").0
+    }
+
+    fn line_of(src: &str, needle: &str) -> usize {
+        src.lines()
+            .position(|l| l.contains(needle))
+            .expect("needle present")
+            + 1
+    }
+
+    #[test]
+    fn unknown_indicator_names_its_line() {
+        let src = GOOD.replace(
+            "indicator = \"rd_intensity\"",
+            "indicator = \"rd_intensty\"",
+        );
+        let errs = errors_of(&src);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, line_of(&src, "rd_intensty"));
+        assert!(errs[0].message.contains("rd_intensty"));
+    }
+
+    #[test]
+    fn duplicate_target_code_is_refused() {
+        let extra = "\n[[targets]]\ncode = \"2.1\"\nname = \"x\"\nindicator = \"gdp\"\ncomparator = \">=\"\ntarget = 1\n";
+        let src = format!("{GOOD}{extra}");
+        let errs = errors_of(&src);
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].message.contains("重复"));
+        assert_eq!(errs[0].line, src.lines().count() - 4);
+    }
+
+    #[test]
+    fn deadline_outside_the_period_is_refused() {
+        let src = GOOD.replace("deadline = 2020-12-31", "deadline = 2021-06-30");
+        let errs = errors_of(&src);
+        assert_eq!(errs[0].line, line_of(&src, "deadline = 2021"));
+        assert!(errs[0].message.contains("计划期"));
+    }
+
+    #[test]
+    fn missing_comparator_is_refused() {
+        let src = GOOD.replace("comparator = \">=\"\n", "");
+        let errs = errors_of(&src);
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].message.contains("comparator"));
+        // Reported at the target's table, which starts at its header or first key.
+        let header = line_of(&src, "[[targets]]");
+        assert!(
+            (header..=header + 1).contains(&errs[0].line),
+            "line {}",
+            errs[0].line
+        );
+    }
+
+    #[test]
+    fn formula_problems_are_refused() {
+        let src = GOOD.replace("rd_expenditure / (gdp", "rd_spending / (gdp");
+        let errs = errors_of(&src);
+        assert!(errs[0].message.contains("rd_spending"));
+        let src = GOOD.replace("(gdp * 10000) * 100\"", "(gdp * 10000) * rd_intensity\"");
+        assert!(errors_of(&src).iter().any(|e| e.message.contains("循环")));
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let src = GOOD.replace("target = 2\n", "target = = 2\n");
+        let errs = errors_of(&src);
+        assert_eq!(errs[0].line, line_of(&src, "target = = 2"));
+        let src = GOOD.replace("region = \"440200\"", "region = \"449999\"");
+        assert_eq!(errors_of(&src)[0].line, line_of(&src, "449999"));
+    }
+
+    #[test]
+    fn shipped_plan_is_valid_and_complete() {
+        let src = include_str!("../../../plans/shaoguan-2017-2020.toml");
+        let plan = parse_plan(src, &tree()).unwrap_or_else(|e| panic!("{e}"));
+        let codes: Vec<&str> = plan.targets.iter().map(|t| t.code.as_str()).collect();
+        let expected = [
+            "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.8a", "2.8b", "2.9a", "2.9b",
+            "2.10", "2.11", "2.12", "2.13", "3.2", "3.3", "3.5a", "3.5b", "3.10", "3.18a", "3.18b",
+            "3.19", "3.20", "3.21", "4.2.1",
+        ];
+        assert_eq!(codes, expected);
+        let measures: usize = plan
+            .sections
+            .iter()
+            .flat_map(|s| &s.groups)
+            .map(|g| g.measures.len())
+            .sum();
+        assert_eq!(measures, 47, "13 main tasks, 25 measures, 9 safeguards");
+        let t = |c: &str| {
+            plan.targets
+                .iter()
+                .find(|t| t.code == c)
+                .expect("target present")
+        };
+        assert_eq!(t("2.3").stretch, Some(130.0));
+        assert_eq!(t("2.9a").baseline.map(|b| b.value), Some(24.0));
+        assert_eq!(
+            t("3.5b").deadline,
+            NaiveDate::from_ymd_opt(2018, 12, 31).expect("date")
+        );
+        assert_eq!(t("2.6").kind, TargetKind::Milestone);
+        for code in ["rd_expenditure", "gdp", "invention_patents", "population"] {
+            assert!(plan.indicators.iter().any(|i| i.code == code), "{code}");
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Opening a database: URL rules, pools, SQLite settings, migrations.
+
+use crate::{Result, StoreError};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the data lives, parsed from `--database-url` or derived from `--data-dir`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    /// `create` is only set for the data directory or an explicit `?mode=rwc`: a mistyped
+    /// path must fail loudly, never start an empty database beside the real one.
+    Sqlite {
+        path: PathBuf,
+        create: bool,
+    },
+    Postgres(String),
+}
+
+impl DatabaseTarget {
+    pub fn from_url(url: &str) -> Result<Self> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let rest = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .ok_or_else(|| {
+                StoreError::Config(format!(
+                    "不支持的数据库地址 '{url}'：应为 sqlite://路径 或 postgres://… \
+                     (unsupported database URL; use sqlite://PATH or postgres://…)"
+                ))
+            })?;
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        if path.is_empty() || path == ":memory:" {
+            return Err(StoreError::Config(format!(
+                "SQLite 地址 '{url}' 没有文件路径 (SQLite URL names no file)"
+            )));
+        }
+        let create = query.split('&').any(|kv| kv == "mode=rwc");
+        Ok(Self::Sqlite {
+            path: PathBuf::from(path),
+            create,
+        })
+    }
+
+    pub fn in_data_dir(dir: &Path) -> Self {
+        Self::Sqlite {
+            path: dir.join("kechuang.db"),
+            create: true,
+        }
+    }
+
+    /// For logs and messages: never prints a password.
+    pub fn display(&self) -> String {
+        match self {
+            Self::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
+            Self::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
+                _ => url.clone(),
+            },
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) read: AnyPool,
+    /// SQLite allows one writer at a time: a single connection serializes this process's
+    /// writes, and `BEGIN IMMEDIATE` with a busy timeout queues behind other processes.
+    pub(crate) write: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects and applies pending migrations.
+    pub async fn open(target: &DatabaseTarget) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let store = match target {
+            DatabaseTarget::Sqlite { path, create } => {
+                if *create {
+                    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(dir).map_err(|e| {
+                            StoreError::Config(format!("无法创建数据目录 {} ({e})", dir.display()))
+                        })?;
+                    }
+                } else if !path.is_file() {
+                    return Err(StoreError::Config(format!(
+                        "SQLite 数据库文件 {} 不存在。请检查 --database-url；如要新建数据库，请用 \
+                         --data-dir，或在地址后加 ?mode=rwc \
+                         (database file does not exist; use --data-dir or ?mode=rwc to create one)",
+                        path.display()
+                    )));
+                }
+                let mode = if *create { "rwc" } else { "rw" };
+                let url = format!("sqlite://{}?mode={mode}", path.display());
+                let opts = |n: u32| {
+                    AnyPoolOptions::new()
+                        .max_connections(n)
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(|conn, _| {
+                            Box::pin(async move {
+                                conn.execute(
+                                    "PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON; \
+                                     PRAGMA synchronous = NORMAL",
+                                )
+                                .await?;
+                                Ok(())
+                            })
+                        })
+                };
+                let write = opts(1)
+                    .connect(&url)
+                    .await
+                    .map_err(|e| connect_error(target, e))?;
+                // WAL lets readers (the web server) go on while an import writes; it is a
+                // property of the file, so setting it once per open is enough.
+                sqlx::query("PRAGMA journal_mode = WAL")
+                    .execute(&write)
+                    .await?;
+                let read = opts(8)
+                    .connect(&url)
+                    .await
+                    .map_err(|e| connect_error(target, e))?;
+                Self {
+                    read,
+                    write,
+                    backend: Backend::Sqlite,
+                }
+            }
+            DatabaseTarget::Postgres(url) => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await
+                    .map_err(|e| connect_error(target, e))?;
+                Self {
+                    read: pool.clone(),
+                    write: pool,
+                    backend: Backend::Postgres,
+                }
+            }
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.write).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.write).await?,
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+
+    /// Lists each table's columns as `table.column NULL|NOT NULL`, for the test that keeps
+    /// the two backends' migrations equivalent.
+    pub async fn schema_outline(&self) -> Result<Vec<String>> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT m.name || '.' || p.name || CASE WHEN p.\"notnull\" = 1 OR p.pk > 0 \
+                 THEN ' NOT NULL' ELSE ' NULL' END AS col \
+                 FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'"
+            }
+            Backend::Postgres => {
+                "SELECT table_name || '.' || column_name || CASE WHEN is_nullable = 'NO' \
+                 THEN ' NOT NULL' ELSE ' NULL' END AS col \
+                 FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'"
+            }
+        };
+        let rows: Vec<AnyRow> = sqlx::query(sql).fetch_all(&self.read).await?;
+        let mut cols: Vec<String> = rows
+            .iter()
+            .map(|r| sqlx::Row::try_get::<String, _>(r, "col"))
+            .collect::<Result<_, _>>()?;
+        cols.sort();
+        Ok(cols)
+    }
+}
+
+fn connect_error(target: &DatabaseTarget, e: sqlx::Error) -> StoreError {
+    StoreError::Config(format!(
+        "无法连接数据库 {} (cannot connect to the database): {e}",
+        target.display()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_parsed_strictly() {
+        assert!(matches!(
+            DatabaseTarget::from_url("sqlite:///tmp/k.db"),
+            Ok(DatabaseTarget::Sqlite { path, create: false }) if path == Path::new("/tmp/k.db")
+        ));
+        assert!(matches!(
+            DatabaseTarget::from_url("sqlite://data/k.db?mode=rwc"),
+            Ok(DatabaseTarget::Sqlite { create: true, .. })
+        ));
+        assert!(matches!(
+            DatabaseTarget::from_url("postgresql://u:p@h/db"),
+            Ok(DatabaseTarget::Postgres(_))
+        ));
+        for bad in [
+            "mysql://x",
+            "sqlit://x.db",
+            "/tmp/k.db",
+            "sqlite://",
+            "sqlite::memory:",
+        ] {
+            assert!(DatabaseTarget::from_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn display_hides_the_password() {
+        let t = DatabaseTarget::Postgres("postgres://kc:secret@db:5432/kc".into());
+        assert_eq!(t.display(), "postgres://***@db:5432/kc");
+    }
+}

@@ -1,0 +1,40 @@
+//! All SQL of kechuang. One `Store` serves SQLite (one city, embedded) and PostgreSQL (a
+//! province), through sqlx's `Any` driver so each query is written once in portable SQL; the
+//! few places where the backends differ branch on [`Backend`].
+//!
+//! Error policy: storage errors surface as [`StoreError`]; `NotFound` is the only variant
+//! callers are expected to match on (it becomes a 404).
+
+mod db;
+mod observations;
+mod plans;
+mod regions;
+
+pub use db::{Backend, DatabaseTarget, Store};
+pub use observations::{
+    NewObservation, ObservationRecord, Provenance, RevisionRecord, WriteSummary,
+};
+pub use plans::{PlanItem, PlanSummary};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("未找到 (not found): {0}")]
+    NotFound(String),
+    /// A configuration problem the operator must fix: a mistyped URL, a missing file.
+    #[error("{0}")]
+    Config(String),
+    /// Stored data that does not fit the domain's rules (edited by hand, or a bug).
+    #[error("数据库中的数据无效 (invalid stored data): {0}")]
+    Corrupt(String),
+    #[error("数据库错误 (database error): {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("数据库迁移失败 (migration failed): {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Current time as stored: RFC 3339 in UTC, second precision.
+pub(crate) fn now_utc() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

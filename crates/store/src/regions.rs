@@ -1,0 +1,84 @@
+//! The region hierarchy.
+
+use crate::{Result, Store, StoreError};
+use kechuang_domain::region::{Region, RegionKind, RegionTree};
+use kechuang_domain::RegionCode;
+use sqlx::Row;
+
+impl Store {
+    /// Inserts or refreshes the shipped regions; zones added by staff are left alone.
+    pub async fn ensure_regions(&self, regions: &[Region]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for (i, r) in regions.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO regions (code, name, name_en, parent_code, kind, position) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, \
+                 parent_code = excluded.parent_code, kind = excluded.kind, position = excluded.position",
+            )
+            .bind(r.code.as_str())
+            .bind(&r.name)
+            .bind(&r.name_en)
+            .bind(r.parent.as_ref().map(|p| p.as_str().to_owned()))
+            .bind(r.kind.as_str())
+            .bind(i as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds a non-administrative zone (e.g. a high-tech park) under a city.
+    pub async fn add_zone(&self, code: &RegionCode, name: &str, parent: &RegionCode) -> Result<()> {
+        let tree = self.region_tree().await?;
+        match tree.get(parent).map(|r| r.kind) {
+            Some(RegionKind::City) => {}
+            _ => {
+                return Err(StoreError::NotFound(format!(
+                    "上级城市 {parent} (parent city)"
+                )))
+            }
+        }
+        sqlx::query(
+            "INSERT INTO regions (code, name, name_en, parent_code, kind, position) \
+             VALUES ($1, $2, '', $3, 'zone', 1000)",
+        )
+        .bind(code.as_str())
+        .bind(name)
+        .bind(parent.as_str())
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn regions(&self) -> Result<Vec<Region>> {
+        let rows = sqlx::query(
+            "SELECT code, name, name_en, parent_code, kind FROM regions ORDER BY position, code",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let code: String = r.try_get("code")?;
+                let parent: Option<String> = r.try_get("parent_code")?;
+                let kind: String = r.try_get("kind")?;
+                let bad = |what: &str| StoreError::Corrupt(format!("region {code}: {what}"));
+                Ok(Region {
+                    code: RegionCode::parse(&code).map_err(|_| bad("code"))?,
+                    name: r.try_get("name")?,
+                    name_en: r.try_get("name_en")?,
+                    parent: parent
+                        .map(|p| RegionCode::parse(&p))
+                        .transpose()
+                        .map_err(|_| bad("parent"))?,
+                    kind: RegionKind::parse(&kind).ok_or_else(|| bad("kind"))?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn region_tree(&self) -> Result<RegionTree> {
+        Ok(RegionTree::new(self.regions().await?))
+    }
+}
