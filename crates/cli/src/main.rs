@@ -1,1 +1,349 @@
-fn main() {}
+//! `kechuang`: serve the web application, migrate, load plans, import and export data.
+//!
+//! Every command that touches the database takes the same `--data-dir` / `--database-url`
+//! options (and their environment variables), and can run while a server uses the same data.
+
+use anyhow::{bail, Context as _, Result};
+use clap::{Args, Parser, Subcommand};
+use kechuang_domain::indicator::Indicator;
+use kechuang_domain::plan::parse_plan;
+use kechuang_domain::region::shipped_regions;
+use kechuang_ingest::observations::{check_references, read_observations};
+use kechuang_store::{DatabaseTarget, NewObservation, Provenance, Store};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The plan loaded into a new database.
+const DEFAULT_PLAN: &str = include_str!("../../../plans/shaoguan-2017-2020.toml");
+
+#[derive(Parser)]
+#[command(
+    name = "kechuang",
+    version,
+    about = "科创 — 科技创新行动计划管理系统 / S&T innovation action plan management"
+)]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Directory of the embedded SQLite database, created on first start.
+    #[arg(
+        long,
+        env = "KECHUANG_DATA_DIR",
+        default_value = "kechuang-data",
+        global = true
+    )]
+    data_dir: PathBuf,
+    /// `sqlite://PATH` (an existing file) or `postgres://USER:PASSWORD@HOST/DB`; overrides --data-dir.
+    #[arg(long, env = "KECHUANG_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server.
+    Serve {
+        #[arg(long, env = "KECHUANG_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Plans: load a plan file, list loaded plans.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Import a CSV or XLSX file; all rows or none.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data in the format `import` reads.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Validate a plan file and load it (a plan with the same code is replaced).
+    Load {
+        file: PathBuf,
+        /// Only validate; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List loaded plans.
+    List,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Observations: 指标代码, 区划代码, 期间, 数值, 来源 (备注) — or indicator, region, period, value, source.
+    Observations {
+        file: PathBuf,
+        /// Validate and report; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Observations, as CSV (default, to standard output) or XLSX (by the --out extension).
+    Observations {
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only this indicator.
+        #[arg(long)]
+        indicator: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(matches!(cli.command, Command::Serve { .. }));
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误 (error): cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误 (error): {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(serving: bool) {
+    // A server logs its requests; a one-off command keeps its output for the officer.
+    let default = if serving { "info,sqlx=warn" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KECHUANG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let store = open_store(&cli.db).await?;
+    let result = match cli.command {
+        Command::Serve { addr } => serve(store.clone(), &addr).await,
+        Command::Migrate => {
+            println!("数据库已是最新 (database is up to date)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plan(PlanCommand::Load { file, dry_run }) => {
+            load_plan(&store, &file, dry_run).await
+        }
+        Command::Plan(PlanCommand::List) => {
+            for p in store.plans().await? {
+                println!(
+                    "{}\t{}\t{}\t{}–{}",
+                    p.id, p.code, p.name, p.start_year, p.end_year
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(ImportCommand::Observations { file, dry_run }) => {
+            import_observations(&store, &file, dry_run).await
+        }
+        Command::Export(ExportCommand::Observations { out, indicator }) => {
+            export_observations(&store, out.as_deref(), indicator.as_deref()).await
+        }
+    };
+    store.close().await;
+    result
+}
+
+/// Opens the database, applies migrations, and on a new database loads the shipped regions
+/// and the default plan, so the first start shows the whole plan.
+async fn open_store(db: &DbArgs) -> Result<Store> {
+    let target = match &db.database_url {
+        Some(url) => DatabaseTarget::from_url(url)?,
+        None => DatabaseTarget::in_data_dir(&db.data_dir),
+    };
+    tracing::info!(database = %target.display(), "opening database");
+    let store = Store::open(&target).await?;
+    store.ensure_regions(&shipped_regions()).await?;
+    if store.plans().await?.is_empty() {
+        let plan = parse_plan(DEFAULT_PLAN, &store.region_tree().await?)
+            .map_err(|e| anyhow::anyhow!("shipped plan is invalid: {e}"))?;
+        store.load_plan(&plan, DEFAULT_PLAN, "system").await?;
+        tracing::info!(plan = %plan.code, "loaded the default plan");
+    }
+    Ok(store)
+}
+
+async fn serve(store: Store, addr: &str) -> Result<ExitCode> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("无法监听地址 {addr} (cannot listen; is the port in use?)"))?;
+    let local = listener.local_addr()?;
+    println!("kechuang 已启动 (started): http://{local}/");
+    kechuang_web::serve(store, listener).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn actor() -> String {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    format!("cli:{user}")
+}
+
+async fn load_plan(store: &Store, file: &Path, dry_run: bool) -> Result<ExitCode> {
+    let src = std::fs::read_to_string(file).with_context(|| {
+        format!(
+            "无法读取计划文件 {} (cannot read plan file)",
+            file.display()
+        )
+    })?;
+    let plan = match parse_plan(&src, &store.region_tree().await?) {
+        Ok(p) => p,
+        Err(errors) => {
+            eprintln!(
+                "{}: 计划文件无效，未写入任何内容 (invalid plan file; nothing written)",
+                file.display()
+            );
+            for e in &errors.0 {
+                eprintln!("{}:{}: {}", file.display(), e.line, e.message);
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if dry_run {
+        println!(
+            "校验通过 (valid): {} — {} 个目标 (targets), {} 个指标 (indicators)",
+            plan.name,
+            plan.targets.len(),
+            plan.indicators.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let id = store.load_plan(&plan, &src, &actor()).await?;
+    println!(
+        "已载入计划 (loaded plan) {} [id {id}]: {} 个目标 (targets), {} 个指标 (indicators)",
+        plan.name,
+        plan.targets.len(),
+        plan.indicators.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import_observations(store: &Store, file: &Path, dry_run: bool) -> Result<ExitCode> {
+    let parsed = read_observations(file)?;
+    let indicators: HashMap<String, Indicator> = store
+        .indicators()
+        .await?
+        .into_iter()
+        .map(|i| (i.code.clone(), i))
+        .collect();
+    let mut problems = parsed.problems;
+    problems.extend(check_references(
+        &parsed.rows,
+        &indicators,
+        &store.region_tree().await?,
+    ));
+    problems.sort_by_key(|p| p.row);
+    if !problems.is_empty() {
+        eprintln!(
+            "{}: {} 处问题，未写入任何数据 ({} problem(s); nothing was written)",
+            file.display(),
+            problems.len(),
+            problems.len()
+        );
+        eprintln!("行(row)\t列(column)\t值(value)\t问题(problem)");
+        for p in &problems {
+            eprintln!("{}\t{}\t{}\t{}", p.row, p.column, p.value, p.problem);
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    if dry_run {
+        println!(
+            "校验通过 (valid): {} 行 (rows)；试运行，未写入 (dry run, nothing written)",
+            parsed.rows.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<NewObservation> = parsed
+        .rows
+        .into_iter()
+        .map(|r| NewObservation {
+            indicator: r.indicator,
+            region: r.region,
+            period: r.period,
+            value: r.value,
+            source: r.source,
+            note: r.note,
+        })
+        .collect();
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let summary = store
+        .write_observations(
+            &rows,
+            &Provenance {
+                actor: actor(),
+                file_name,
+                kind: "observations".into(),
+            },
+        )
+        .await?;
+    println!(
+        "导入完成 (imported): 新增 {} (inserted), 更新 {} (updated), 未变 {} (unchanged)",
+        summary.inserted, summary.updated, summary.unchanged
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export_observations(
+    store: &Store,
+    out: Option<&Path>,
+    indicator: Option<&str>,
+) -> Result<ExitCode> {
+    if let Some(code) = indicator {
+        if !store.indicators().await?.iter().any(|i| i.code == code) {
+            bail!("未知的指标代码 '{code}' (unknown indicator)");
+        }
+    }
+    let lines: Vec<kechuang_ingest::export::Line> = store
+        .observations(indicator, None)
+        .await?
+        .into_iter()
+        .map(|o| {
+            [
+                o.indicator,
+                o.region,
+                o.period,
+                o.value.to_string(),
+                o.source,
+                o.note,
+            ]
+        })
+        .collect();
+    match out {
+        Some(path)
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) =>
+        {
+            kechuang_ingest::export::write_xlsx(path, &lines)?;
+            eprintln!("已导出 {} 行到 {} (exported)", lines.len(), path.display());
+        }
+        Some(path) => {
+            let mut f = std::fs::File::create(path)
+                .with_context(|| format!("无法创建文件 {} (cannot create file)", path.display()))?;
+            kechuang_ingest::export::write_csv(&mut f, &lines)?;
+            eprintln!("已导出 {} 行到 {} (exported)", lines.len(), path.display());
+        }
+        None => kechuang_ingest::export::write_csv(&mut std::io::stdout().lock(), &lines)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

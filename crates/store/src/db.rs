@@ -2,7 +2,7 @@
 
 use crate::{Result, StoreError};
 use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -140,6 +140,19 @@ impl Store {
                 }
             }
             DatabaseTarget::Postgres(url) => {
+                // One direct attempt first: a pool would retry a refused connection until its
+                // acquire timeout, making a typo in the URL look like a hang.
+                let probe =
+                    tokio::time::timeout(Duration::from_secs(10), AnyConnection::connect(url))
+                        .await
+                        .map_err(|_| {
+                            StoreError::Config(format!(
+                                "连接数据库超时 {} (timed out connecting to the database)",
+                                target.display()
+                            ))
+                        })?
+                        .map_err(|e| connect_error(target, e))?;
+                probe.close().await.map_err(|e| connect_error(target, e))?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))

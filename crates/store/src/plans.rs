@@ -372,6 +372,10 @@ async fn insert_target(
          kind, comparator, baseline_value, baseline_date, target_value, stretch_value, deadline, annual, note) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
+    // sqlx 0.8's Any driver sends a NULL f64 to PostgreSQL typed as float4; a cached statement
+    // would then keep that type and reject the next row's real f64. Preparing it afresh each
+    // time lets every execution declare its own parameter types.
+    .persistent(false)
     .bind(plan_id)
     .bind(&t.code)
     .bind(pos)

@@ -1,0 +1,481 @@
+//! The JSON API and the CLI together, on SQLite and on PostgreSQL: what a bureau officer and
+//! a machine client rely on.
+
+mod common;
+
+use common::{target, Backend, TestEnv};
+use serde_json::Value;
+
+const EXPECTED_CODES: [&str; 26] = [
+    "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.8a", "2.8b", "2.9a", "2.9b", "2.10",
+    "2.11", "2.12", "2.13", "3.2", "3.3", "3.5a", "3.5b", "3.10", "3.18a", "3.18b", "3.19", "3.20",
+    "3.21", "4.2.1",
+];
+
+/// 序时进度 at 2019-06-30 of the 2017–2020 plan: 910 of 1,460 days.
+const ELAPSED_2019_06_30: f64 = 910.0 / 1460.0;
+
+fn approx(v: &Value, expected: f64) {
+    let got = v
+        .as_f64()
+        .unwrap_or_else(|| panic!("expected a number, got {v}"));
+    assert!(
+        (got - expected).abs() < 1e-9,
+        "expected {expected}, got {got}"
+    );
+}
+
+async fn first_start_serves_the_whole_plan(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    assert_eq!(
+        server.get_json("/healthz").await,
+        serde_json::json!({"status": "ok"})
+    );
+
+    let plans = server.get_json("/api/v1/plans").await;
+    assert_eq!(plans.as_array().map(Vec::len), Some(1));
+    assert_eq!(plans[0]["region_code"], "440200");
+    assert_eq!(plans[0]["start_year"], 2017);
+    assert_eq!(plans[0]["end_year"], 2020);
+    let id = plans[0]["id"].as_i64().expect("id");
+
+    let targets = server
+        .get_json(&format!("/api/v1/plans/{id}/targets?as_of=2019-06-30"))
+        .await;
+    let codes: Vec<&str> = targets
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|t| t["code"].as_str().expect("code"))
+        .collect();
+    assert_eq!(codes, EXPECTED_CODES);
+    for t in targets.as_array().expect("list") {
+        assert_eq!(t["status"], "no_data", "{}", t["code"]);
+        assert_eq!(t["cagr_status"], "insufficient_data");
+        assert!(t["current"].is_null());
+        assert!(t["comparator"] == ">=" || t["comparator"] == "<=");
+    }
+    let erc = target(&targets, "2.9a");
+    assert_eq!(
+        erc["baseline"],
+        serde_json::json!({"value": 24.0, "date": "2016-12-31"})
+    );
+    assert_eq!(erc["indicator"], "erc_provincial");
+    assert_eq!(erc["unit"], "个");
+    approx(&erc["target"], 50.0);
+    approx(&erc["time_elapsed"], ELAPSED_2019_06_30);
+    assert_eq!(target(&targets, "2.3")["stretch"], 130.0);
+    assert_eq!(target(&targets, "2.1")["unit"], "%");
+    approx(&target(&targets, "2.1")["target"], 2.0);
+    assert_eq!(target(&targets, "3.5b")["deadline"], "2018-12-31");
+    // 3.5b's deadline has passed by mid-2019.
+    approx(&target(&targets, "3.5b")["time_elapsed"], 1.0);
+
+    let regions = server.get_json("/api/v1/regions").await;
+    let wujiang = regions
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["code"] == "440203"))
+        .expect("武江区");
+    assert_eq!(wujiang["name"], "武江区");
+    assert_eq!(wujiang["parent"], "440200");
+    assert_eq!(wujiang["kind"], "county");
+    let counties = regions
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|r| r["parent"] == "440200")
+        .count();
+    assert_eq!(counties, 10);
+
+    let indicators = server.get_json("/api/v1/indicators").await;
+    for code in ["rd_expenditure", "gdp", "invention_patents", "population"] {
+        assert!(
+            indicators
+                .as_array()
+                .expect("list")
+                .iter()
+                .any(|i| i["code"] == code && i["kind"] == "manual"),
+            "{code}"
+        );
+    }
+}
+
+const COUNTY_DATA: &str = "\u{feff}指标代码,区划代码,期间,数值,来源\n\
+rd_expenditure,440203,2017,50000,县统计局\n\
+gdp,440203,2017,380,县统计局\n\
+rd_expenditure,440204,2017,15000,县统计局\n\
+gdp,440204,2017,95,县统计局\n\
+rd_expenditure,440203,2018,60000,县统计局\n\
+gdp,440203,2018,400,县统计局\n\
+rd_expenditure,440204,2018,20000,县统计局\n\
+gdp,440204,2018,100,县统计局\n\
+erc_provincial,440203,2018,12,省科技厅名单\n\
+erc_provincial,440204,2018,25,省科技厅名单\n";
+
+async fn imports_change_progress_at_once_for_city_and_county(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    let file = env.write("county-data.csv", COUNTY_DATA);
+    // Imported while the server runs on the same database.
+    let out = env.cli_ok(&["import", "observations", file.to_str().expect("path")]);
+    assert!(out.contains("新增 10"), "{out}");
+
+    let city = server
+        .get_json("/api/v1/plans/1/targets?as_of=2019-06-30")
+        .await;
+    // The city's R&D intensity is recomputed from summed parts, not averaged.
+    let rd = target(&city, "2.1");
+    let city_2018 = (60_000.0 + 20_000.0) / ((400.0 + 100.0) * 10_000.0) * 100.0;
+    let city_2017 = (50_000.0 + 15_000.0) / ((380.0 + 95.0) * 10_000.0) * 100.0;
+    approx(&rd["current"]["value"], city_2018);
+    assert_eq!(rd["current"]["period"], "2018");
+    // No baseline in the plan: the first observation serves as one.
+    approx(
+        &rd["completion"],
+        (city_2018 - city_2017) / (2.0 - city_2017),
+    );
+    approx(&rd["time_elapsed"], ELAPSED_2019_06_30);
+    assert_eq!(rd["status"], "behind");
+    assert_eq!(rd["cagr_status"], "substantial");
+    assert!(rd["projection"].as_f64().is_some_and(|p| p > city_2018));
+
+    // Provincial engineering research centres: 12 + 25 = 37 of 24 → 50.
+    let erc = target(&city, "2.9a");
+    approx(&erc["current"]["value"], 37.0);
+    approx(&erc["completion"], (37.0 - 24.0) / (50.0 - 24.0));
+    assert_eq!(erc["status"], "behind");
+
+    // The county sees its own figures against the uniform 2 % target…
+    let wj = server
+        .get_json("/api/v1/plans/1/targets?region=440203&as_of=2019-06-30")
+        .await;
+    let rd_wj = target(&wj, "2.1");
+    approx(&rd_wj["current"]["value"], 1.5);
+    approx(&rd_wj["target"], 2.0);
+    assert_eq!(rd_wj["status"], "behind");
+    // …and its share of a city-wide count, which the plan does not split by county.
+    let erc_wj = target(&wj, "2.9a");
+    approx(&erc_wj["current"]["value"], 12.0);
+    assert!(erc_wj["target"].is_null());
+    assert_eq!(erc_wj["status"], "no_target");
+
+    // A third county's centres put the city on track at once.
+    let more = env.write(
+        "more.csv",
+        "indicator,region,period,value,source\nerc_provincial,440205,2018,4,省科技厅名单\n",
+    );
+    env.cli_ok(&["import", "observations", more.to_str().expect("path")]);
+    let city = server
+        .get_json("/api/v1/plans/1/targets?as_of=2019-06-30")
+        .await;
+    let erc = target(&city, "2.9a");
+    approx(&erc["current"]["value"], 41.0);
+    assert_eq!(erc["status"], "on_track");
+    // Reaching the target makes it achieved, at the as-of date it is reached.
+    let done = env.write(
+        "done.csv",
+        "indicator,region,period,value\nerc_provincial,440200,2019-09-30,52\n",
+    );
+    env.cli_ok(&["import", "observations", done.to_str().expect("path")]);
+    let before = server
+        .get_json("/api/v1/plans/1/targets?as_of=2019-06-30")
+        .await;
+    assert_eq!(target(&before, "2.9a")["status"], "on_track");
+    let after = server
+        .get_json("/api/v1/plans/1/targets?as_of=2019-10-01")
+        .await;
+    assert_eq!(target(&after, "2.9a")["status"], "achieved");
+    assert_eq!(target(&after, "2.9a")["cagr_status"], "achieved");
+}
+
+async fn reimport_changes_nothing_and_revisions_keep_history(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let file = env.write("county-data.csv", COUNTY_DATA);
+    let path = file.to_str().expect("path");
+    env.cli_ok(&["import", "observations", path]);
+    let first = env.cli_ok(&["export", "observations"]);
+    let again = env.cli_ok(&["import", "observations", path]);
+    assert!(
+        again.contains("新增 0") && again.contains("更新 0") && again.contains("未变 10"),
+        "{again}"
+    );
+    assert_eq!(env.cli_ok(&["export", "observations"]), first);
+
+    let revised = env.write(
+        "revised.csv",
+        "指标代码,区划代码,期间,数值,来源\ngdp,440203,2018,410,统计年鉴2019\n",
+    );
+    let out = env.cli_ok(&["import", "observations", revised.to_str().expect("path")]);
+    assert!(out.contains("更新 1"), "{out}");
+    let server = env.serve().await;
+    let series = server
+        .get_json("/api/v1/indicators/gdp/observations?region=440203")
+        .await;
+    let obs = series["observations"].as_array().expect("list");
+    let rec = obs
+        .iter()
+        .find(|o| o["period"] == "2018")
+        .expect("2018 record");
+    assert_eq!(rec["value"], 410.0);
+    assert_eq!(rec["revision"], 2);
+    assert_eq!(rec["source"], "统计年鉴2019");
+    assert_eq!(rec["file_name"], "revised.csv");
+    assert!(rec["entered_by"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("cli:")));
+    // The earlier value is kept and shown on the target page's history.
+    let (status, html) = server.get("/plans/1/targets/2.1?region=440203").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("county-data.csv") && html.contains("revised.csv"),
+        "history shows both files"
+    );
+}
+
+async fn bad_import_is_refused_whole(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let file = env.write(
+        "bad.csv",
+        "指标代码,区划代码,期间,数值,来源\ngdp,440203,2018,400,ok\ngdp,440203,2019,四百,typo\nrd_intensity,440203,2018,1.5,derived\nnosuch,440203,2018,1,x\ngdp,449999,2018,1,x\n",
+    );
+    let out = env.cli(&["import", "observations", file.to_str().expect("path")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "3\t数值\t四百",
+        "4\t指标代码\trd_intensity",
+        "5\t指标代码\tnosuch",
+        "6\t区划代码\t449999",
+        "未写入",
+    ] {
+        assert!(err.contains(needle), "report lacks {needle:?}:\n{err}");
+    }
+    // The good row was not written either.
+    assert_eq!(
+        env.cli_ok(&["export", "observations"]).lines().count(),
+        1,
+        "only the header"
+    );
+    // A dry run of a good file validates and writes nothing.
+    let good = env.write("good.csv", COUNTY_DATA);
+    let out = env.cli_ok(&[
+        "import",
+        "observations",
+        good.to_str().expect("path"),
+        "--dry-run",
+    ]);
+    assert!(out.contains("10"), "{out}");
+    assert_eq!(env.cli_ok(&["export", "observations"]).lines().count(), 1);
+}
+
+async fn bad_plan_file_is_refused_with_its_line(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let shipped =
+        std::fs::read_to_string(common::repo_file("plans/shaoguan-2017-2020.toml")).expect("plan");
+    let broken = shipped
+        .replace("code = \"shaoguan-2017-2020\"", "code = \"broken\"")
+        .replace(
+            "indicator = \"erc_national\"",
+            "indicator = \"erc_nationl\"",
+        );
+    let line = broken
+        .lines()
+        .position(|l| l.contains("erc_nationl"))
+        .expect("line")
+        + 1;
+    let file = env.write("broken.toml", &broken);
+    let out = env.cli(&["plan", "load", file.to_str().expect("path")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("broken.toml:{line}:")),
+        "names line {line}:\n{err}"
+    );
+    assert!(err.contains("erc_nationl"));
+    assert_eq!(
+        env.cli_ok(&["plan", "list"]).lines().count(),
+        1,
+        "nothing written"
+    );
+
+    // A valid plan of another period loads beside the default one.
+    let other = shipped
+        .replace(
+            "code = \"shaoguan-2017-2020\"",
+            "code = \"shaoguan-2021-2025\"",
+        )
+        .replace("start_year = 2017", "start_year = 2021")
+        .replace("end_year = 2020", "end_year = 2025")
+        .replace("deadline = 2020-12-31", "deadline = 2025-12-31")
+        .replace("deadline = 2018-12-31", "deadline = 2023-12-31");
+    let file = env.write("next.toml", &other);
+    let out = env.cli_ok(&["plan", "load", file.to_str().expect("path")]);
+    assert!(out.contains("26"), "{out}");
+    let list = env.cli_ok(&["plan", "list"]);
+    assert!(list.contains("shaoguan-2021-2025"), "{list}");
+}
+
+async fn export_round_trips(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let file = env.write("county-data.csv", COUNTY_DATA);
+    env.cli_ok(&["import", "observations", file.to_str().expect("path")]);
+    let csv = env.dir.path().join("export.csv");
+    let xlsx = env.dir.path().join("export.xlsx");
+    env.cli_ok(&[
+        "export",
+        "observations",
+        "--out",
+        csv.to_str().expect("path"),
+    ]);
+    env.cli_ok(&[
+        "export",
+        "observations",
+        "--out",
+        xlsx.to_str().expect("path"),
+    ]);
+    let original = env.cli_ok(&["export", "observations"]);
+    for exported in [csv, xlsx] {
+        let fresh = TestEnv::new(b).await;
+        let out = fresh.cli_ok(&["import", "observations", exported.to_str().expect("path")]);
+        assert!(out.contains("新增 10"), "{out}");
+        assert_eq!(
+            fresh.cli_ok(&["export", "observations"]),
+            original,
+            "{}",
+            exported.display()
+        );
+    }
+}
+
+async fn errors_are_clear(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    let (status, body) = server.get("/api/v1/plans/999/targets").await;
+    assert_eq!(status, 404);
+    let body: Value = serde_json::from_str(&body).expect("json error");
+    assert_eq!(body["error"]["code"], "not_found");
+    let (status, body) = server.get("/api/v1/plans/1/targets?as_of=2019-13-01").await;
+    assert_eq!(status, 400);
+    assert!(body.contains("YYYY-MM-DD"));
+    let (status, _) = server.get("/api/v1/plans/1/targets?region=440300").await;
+    assert_eq!(status, 400, "Shenzhen is outside the Shaoguan plan");
+    let (status, _) = server.get("/api/v1/indicators/nosuch/observations").await;
+    assert_eq!(status, 404);
+    let (status, html) = server.get("/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("页面不存在"));
+}
+
+async fn openapi_describes_every_endpoint(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    let doc = server.get_json("/api/v1/openapi.json").await;
+    assert_eq!(doc["openapi"], "3.0.3");
+    let paths = doc["paths"].as_object().expect("paths");
+    for p in [
+        "/api/v1/plans/{id}/targets",
+        "/api/v1/indicators/{code}/observations",
+        "/api/v1/regions",
+        "/healthz",
+    ] {
+        assert!(paths.contains_key(p), "{p} documented");
+    }
+    // Every documented path answers.
+    for p in paths.keys() {
+        let concrete = p.replace("{id}", "1").replace("{code}", "gdp");
+        let (status, _) = server.get(&concrete).await;
+        assert_eq!(status, 200, "{concrete}");
+    }
+}
+
+async fn pages_render_in_both_languages(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let file = env.write("county-data.csv", COUNTY_DATA);
+    env.cli_ok(&["import", "observations", file.to_str().expect("path")]);
+    let server = env.serve().await;
+    for path in [
+        "/",
+        "/plans/1",
+        "/plans/1/targets/2.1",
+        "/plans/1/targets/2.6?region=440203",
+        "/indicators",
+        "/api",
+    ] {
+        let res = server
+            .client
+            .get(server.url(path))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200, "{path}");
+        let csp = res
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        let html = res.text().await.expect("body");
+        assert!(html.contains("<html lang=\"zh-CN\">"), "{path}");
+        assert!(!html.contains("<script"), "{path} needs no script");
+    }
+    let (_, plan) = server.get("/plans/1").await;
+    // Sections and measures in the plan's own order, with targets attached.
+    let a = plan.find("一、总体目标").expect("section 1");
+    let b2 = plan.find("二、到2020年的主要任务").expect("section 2");
+    let c = plan.find("实施高新技术企业倍增计划").expect("measure 3.1");
+    let d = plan.find("四、保障措施").expect("section 4");
+    assert!(a < b2 && b2 < c && c < d);
+    assert!(plan.contains("/plans/1/targets/2.9a"));
+
+    let res = server
+        .client
+        .get(server.url("/lang/en?next=/plans/1"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 303);
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("cookie")
+        .to_owned();
+    assert!(cookie.starts_with("lang=en"));
+    let html = server
+        .client
+        .get(server.url("/"))
+        .header("cookie", "lang=en")
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+    assert!(html.contains("Shaoguan Science and Technology Innovation Action Plan"));
+    assert!(html.contains("Dashboard"));
+    // Only local redirects.
+    let res = server
+        .client
+        .get(server.url("/lang/en?next=//evil.example/"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        res.headers().get("location").and_then(|v| v.to_str().ok()),
+        Some("/")
+    );
+}
+
+on_both_backends!(
+    first_start_serves_the_whole_plan,
+    imports_change_progress_at_once_for_city_and_county,
+    reimport_changes_nothing_and_revisions_keep_history,
+    bad_import_is_refused_whole,
+    bad_plan_file_is_refused_with_its_line,
+    export_round_trips,
+    errors_are_clear,
+    openapi_describes_every_endpoint,
+    pages_render_in_both_languages,
+);

@@ -1,0 +1,203 @@
+//! End to end in headless Chromium (Debian's `chromium` and `chromium-driver`): what an
+//! officer sees and does on the dashboard.
+
+mod common;
+
+use common::{Backend, TestEnv};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+async fn browser() -> (Driver, Client, tempfile::TempDir) {
+    let port = free_port();
+    let chromedriver =
+        std::env::var("KECHUANG_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let child = Command::new(&chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{chromedriver} is needed for browser tests (apt-get install chromium-driver): {e}"
+            )
+        });
+    let driver = Driver { child, port };
+    let profile = tempfile::tempdir().expect("profile dir");
+    let chromium =
+        std::env::var("KECHUANG_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            // The machine has no network: background services would only fail noisily.
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-quic", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--window-size=1366,900",
+                     format!("--user-data-dir={}", profile.path().display())]
+        }),
+    );
+    let mut last = None;
+    for _ in 0..50 {
+        match ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+        {
+            Ok(c) => return (driver, c, profile),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("cannot start a Chromium session: {last:?}");
+}
+
+async fn wait_for_url(c: &Client, fragment: &str) {
+    for _ in 0..100 {
+        if c.current_url()
+            .await
+            .expect("url")
+            .as_str()
+            .contains(fragment)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the browser never reached a URL with {fragment}");
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn officer_reads_the_dashboard_and_drills_down(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let sample = common::repo_file("docs/examples/shaoguan-sample.csv");
+    env.cli_ok(&["import", "observations", sample.to_str().expect("path")]);
+    let server = env.serve().await;
+    let (_driver, c, _profile) = browser().await;
+
+    c.goto(&server.url("/?as_of=2019-12-31"))
+        .await
+        .expect("open dashboard");
+    assert!(text(&c, "h1").await.contains("韶关市科技创新发展行动计划"));
+    let rows = c
+        .find_all(Locator::Css("tr.target-row"))
+        .await
+        .expect("rows");
+    assert_eq!(
+        rows.len(),
+        26,
+        "every target of the plan is on the dashboard"
+    );
+    // 187 high-tech enterprises against a floor of 100: achieved, shown in words and colour.
+    let hte = c
+        .find(Locator::Css("tr[data-code='2.3']"))
+        .await
+        .expect("row 2.3");
+    assert_eq!(
+        hte.attr("data-status").await.expect("attr").as_deref(),
+        Some("achieved")
+    );
+    assert!(hte.text().await.expect("text").contains("已完成"));
+    assert!(hte.text().await.expect("text").contains("187"));
+    // The summary cards add up to the 26 targets.
+    let mut total = 0;
+    for n in c
+        .find_all(Locator::Css(".summary .n"))
+        .await
+        .expect("cards")
+    {
+        total += n.text().await.expect("n").parse::<usize>().expect("count");
+    }
+    assert_eq!(total, 26);
+
+    // A county officer picks their county.
+    c.find(Locator::Css("select#region"))
+        .await
+        .expect("select")
+        .select_by_value("440203")
+        .await
+        .expect("choose");
+    c.find(Locator::Css(".filters button"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submit");
+    wait_for_url(&c, "region=440203").await;
+    assert!(text(&c, ".page-head .sub").await.contains("武江区"));
+    let rd = text(&c, "tr[data-code='2.1'] td.current").await;
+    assert!(rd.contains('%'), "武江区 R&D intensity shown: {rd}");
+
+    // Drill down into a figure: chart, formula, and the records behind it.
+    c.find(Locator::Css("tr[data-code='2.1'] a"))
+        .await
+        .expect("link")
+        .click()
+        .await
+        .expect("open target");
+    c.wait()
+        .for_element(Locator::Css("svg.chart"))
+        .await
+        .expect("chart");
+    assert!(text(&c, "h1").await.contains("2.1"));
+    assert!(text(&c, "code.formula")
+        .await
+        .contains("rd_expenditure / (gdp * 10000) * 100"));
+    let records = c
+        .find_all(Locator::Css("#records tbody tr"))
+        .await
+        .expect("records");
+    assert_eq!(
+        records.len(),
+        8,
+        "gdp and R&D expenditure of 武江区 for 2016–2019"
+    );
+    assert!(text(&c, "#records").await.contains("shaoguan-sample.csv"));
+
+    // And reads it in English.
+    c.find(Locator::LinkText("English"))
+        .await
+        .expect("switch")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .for_element(Locator::Css("html[lang='en']"))
+        .await
+        .expect("english page");
+    assert!(text(&c, "h1")
+        .await
+        .contains("R&D expenditure as a share of GDP"));
+    c.close().await.expect("close browser");
+}
+
+on_both_backends!(officer_reads_the_dashboard_and_drills_down);

@@ -1,0 +1,266 @@
+//! The test harness: each test gets its own database — a fresh SQLite directory or a fresh
+//! PostgreSQL database — and drives the real `kechuang` binary against it, as an officer would.
+//!
+//! PostgreSQL is reached at `KECHUANG_TEST_POSTGRES_URL` (default
+//! `postgres://kechuang:kechuang@127.0.0.1:5432/postgres`; `.ci/run` creates that role). A run
+//! without PostgreSQL fails rather than silently testing one backend.
+#![allow(dead_code)] // Each test binary uses a different part of the harness.
+
+use sqlx::{AnyConnection, Connection, Executor};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates one test per backend from `async fn name(backend: Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::common::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::common::Backend::Postgres).await } )*
+        }
+    };
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_kechuang")
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("KECHUANG_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://kechuang:kechuang@127.0.0.1:5432/postgres".into())
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A database of its own, and the `--data-dir` / `--database-url` arguments that reach it.
+pub struct TestEnv {
+    pub backend: Backend,
+    pub dir: tempfile::TempDir,
+    db_args: Vec<String>,
+    pg_database: Option<String>,
+}
+
+impl TestEnv {
+    pub async fn new(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => Self {
+                backend,
+                db_args: vec![
+                    "--data-dir".into(),
+                    dir.path().join("data").display().to_string(),
+                ],
+                dir,
+                pg_database: None,
+            },
+            Backend::Postgres => {
+                let name = format!(
+                    "kc_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    chrono::Utc::now().timestamp_subsec_nanos()
+                );
+                sqlx::any::install_default_drivers();
+                let admin = postgres_admin_url();
+                let mut conn = AnyConnection::connect(&admin).await.unwrap_or_else(|e| {
+                    panic!("PostgreSQL is needed for the test suite ({admin}): {e}. Run `bash .ci/run` or start PostgreSQL.")
+                });
+                conn.execute(format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .expect("create test database");
+                let _ = conn.close().await;
+                Self {
+                    backend,
+                    db_args: vec!["--database-url".into(), database_url(&admin, &name)],
+                    dir,
+                    pg_database: Some(name),
+                }
+            }
+        }
+    }
+
+    pub fn db_args(&self) -> &[String] {
+        &self.db_args
+    }
+
+    /// The database URL a library-level test can open directly.
+    pub fn database_url(&self) -> String {
+        match &self.pg_database {
+            Some(name) => database_url(&postgres_admin_url(), name),
+            None => format!(
+                "sqlite://{}",
+                self.dir.path().join("data").join("kechuang.db").display()
+            ),
+        }
+    }
+
+    /// Runs `kechuang ARGS…` against this database.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        Command::new(bin())
+            .args(args)
+            .args(&self.db_args)
+            .env_remove("KECHUANG_DATABASE_URL")
+            .env_remove("KECHUANG_DATA_DIR")
+            .output()
+            .expect("run kechuang")
+    }
+
+    /// Runs the CLI and insists it succeeds, returning standard output.
+    pub fn cli_ok(&self, args: &[&str]) -> String {
+        let out = self.cli(args);
+        assert!(
+            out.status.success(),
+            "kechuang {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn write(&self, name: &str, content: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).expect("write test file");
+        p
+    }
+
+    /// Starts `kechuang serve` on a free port and waits until it answers.
+    pub async fn serve(&self) -> Server {
+        let mut child = Command::new(bin())
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(&self.db_args)
+            .env_remove("KECHUANG_DATABASE_URL")
+            .env_remove("KECHUANG_DATA_DIR")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start server");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("server prints its address");
+        let url = line
+            .split_once("http://")
+            .map(|(_, rest)| format!("http://{}", rest.trim().trim_end_matches('/')))
+            .unwrap_or_else(|| panic!("unexpected server output: {line}"));
+        // Redirects are answers to check, not to follow.
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        let server = Server { url, child, client };
+        for _ in 0..100 {
+            if server
+                .client
+                .get(server.url("/healthz"))
+                .send()
+                .await
+                .is_ok()
+            {
+                return server;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("server did not answer at {}", server.url);
+    }
+}
+
+fn database_url(admin: &str, name: &str) -> String {
+    match admin.rfind('/') {
+        Some(i) => format!("{}/{name}", &admin[..i]),
+        None => panic!("bad PostgreSQL URL {admin}"),
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_database.take() {
+            // Drop runs outside async code: a small runtime of its own removes the database.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async {
+                    if let Ok(mut conn) = AnyConnection::connect(&postgres_admin_url()).await {
+                        let _ = conn
+                            .execute(
+                                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                            )
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub struct Server {
+    pub url: String,
+    child: Child,
+    pub client: reqwest::Client,
+}
+
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let res = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
+        assert!(res.status().is_success(), "GET {path}: {}", res.status());
+        res.json().await.expect("json body")
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let res = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        (status, res.text().await.expect("body"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The target object with this code from a targets response.
+pub fn target<'a>(targets: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    targets
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["code"] == code))
+        .unwrap_or_else(|| panic!("target {code} missing"))
+}
+
+pub fn repo_file(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}

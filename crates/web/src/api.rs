@@ -1,0 +1,194 @@
+//! The JSON API under `/api/v1`, described by `openapi.json`.
+
+use crate::error::ApiError;
+use crate::service::{self, Loaded};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use kechuang_domain::evaluate::Evaluation;
+use kechuang_domain::indicator::IndicatorKind;
+use kechuang_domain::series::Basis;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/regions", get(regions))
+        .route("/api/v1/plans", get(plans))
+        .route("/api/v1/plans/{id}", get(plan))
+        .route("/api/v1/plans/{id}/targets", get(targets))
+        .route("/api/v1/indicators", get(indicators))
+        .route("/api/v1/indicators/{code}/observations", get(observations))
+}
+
+async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], crate::OPENAPI)
+}
+
+#[derive(Serialize)]
+struct RegionOut {
+    code: String,
+    name: String,
+    name_en: String,
+    parent: Option<String>,
+    kind: &'static str,
+}
+
+async fn regions(State(st): State<AppState>) -> Result<Json<Vec<RegionOut>>, ApiError> {
+    let out = st
+        .store
+        .regions()
+        .await?
+        .into_iter()
+        .map(|r| RegionOut {
+            code: r.code.to_string(),
+            name: r.name,
+            name_en: r.name_en,
+            parent: r.parent.map(|p| p.to_string()),
+            kind: r.kind.as_str(),
+        })
+        .collect();
+    Ok(Json(out))
+}
+
+async fn plans(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(st.store.plans().await?)))
+}
+
+async fn plan(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+    let plan = st.store.plan(id).await?;
+    let items = st.store.plan_items(id).await?;
+    Ok(Json(json!({
+        "id": plan.id, "code": plan.code, "name": plan.name, "name_en": plan.name_en,
+        "region_code": plan.region_code, "start_year": plan.start_year, "end_year": plan.end_year,
+        "preamble": plan.preamble, "items": items,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct AtQuery {
+    pub region: Option<String>,
+    pub as_of: Option<String>,
+}
+
+async fn targets(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<AtQuery>,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    let loaded = Loaded::load(&st.store, id).await?;
+    let region = loaded.region(q.region.as_deref())?;
+    let as_of = service::parse_as_of(q.as_of.as_deref())?;
+    Ok(Json(
+        loaded
+            .evaluate_all(&region.code, as_of)
+            .iter()
+            .map(target_json)
+            .collect(),
+    ))
+}
+
+fn target_json(e: &Evaluation) -> Value {
+    let t = &e.target;
+    let p = &e.progress;
+    let period = p.current.and_then(|c| {
+        e.series
+            .iter()
+            .rev()
+            .find(|(per, v)| per.end_date() == c.date && v.value == c.value)
+            .map(|(per, v)| (per.to_string(), v.basis))
+    });
+    json!({
+        "code": t.code,
+        "name": t.name,
+        "name_en": t.name_en,
+        "measure": t.measure,
+        "kind": t.kind.as_str(),
+        "indicator": t.indicator,
+        "unit": e.indicator.unit,
+        "comparator": t.comparator.as_str(),
+        "baseline": t.baseline.map(|b| json!({"value": b.value, "date": b.date.format("%Y-%m-%d").to_string()})),
+        "target": e.applicable,
+        "target_scope": e.scope,
+        "stretch": t.stretch,
+        "deadline": t.deadline.format("%Y-%m-%d").to_string(),
+        "annual": t.annual,
+        "current": p.current.map(|c| json!({
+            "value": c.value,
+            "period": period.as_ref().map(|x| x.0.clone()),
+            "basis": period.as_ref().map(|x| basis_json(x.1)),
+        })),
+        "completion": p.completion,
+        "time_elapsed": p.time_elapsed,
+        "status": p.status.as_str(),
+        "cagr_status": p.cagr_status.as_str(),
+        "projection": p.projection,
+    })
+}
+
+fn basis_json(b: Basis) -> Value {
+    json!(b)
+}
+
+async fn indicators(State(st): State<AppState>) -> Result<Json<Vec<Value>>, ApiError> {
+    let out = st
+        .store
+        .indicators()
+        .await?
+        .into_iter()
+        .map(|i| {
+            let (formula, count) = match &i.kind {
+                IndicatorKind::Formula(f) => (Some(f.text().to_owned()), None),
+                IndicatorKind::RegistryCount(c) => (None, Some(json!(c))),
+                IndicatorKind::Manual { .. } => (None, None),
+            };
+            json!({
+                "code": i.code, "name": i.name, "name_en": i.name_en, "unit": i.unit,
+                "description": i.description, "kind": i.kind.as_str(),
+                "aggregation": i.aggregation().as_str(), "formula": formula, "count": count,
+            })
+        })
+        .collect();
+    Ok(Json(out))
+}
+
+#[derive(Deserialize)]
+struct RegionQuery {
+    region: Option<String>,
+}
+
+async fn observations(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<RegionQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let s = service::indicator_series(&st.store, &code, q.region.as_deref()).await?;
+    let series: Vec<Value> = s
+        .series
+        .iter()
+        .map(|(p, v)| {
+            json!({
+                "period": p.to_string(),
+                "period_end": p.end_date().format("%Y-%m-%d").to_string(),
+                "value": v.value,
+                "basis": basis_json(v.basis),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "indicator": s.indicator.code,
+        "unit": s.indicator.unit,
+        "region": s.region.code.to_string(),
+        "series": series,
+        "observations": s.records,
+    })))
+}

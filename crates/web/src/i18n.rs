@@ -1,0 +1,158 @@
+//! The interface's two languages: Simplified Chinese first, English second. The choice is a
+//! cookie set by `/lang/{zh|en}`, so pages work without script.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::COOKIE;
+use axum::http::request::Parts;
+use kechuang_domain::progress::{CagrStatus, Status};
+use std::convert::Infallible;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Zh => "zh-CN",
+            Self::En => "en",
+        }
+    }
+    pub fn tr(self) -> &'static Tr {
+        match self {
+            Self::Zh => &ZH,
+            Self::En => &EN,
+        }
+    }
+    pub fn is_en(self) -> bool {
+        self == Self::En
+    }
+    /// Picks the English text where there is one and English is asked for.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        if self == Self::En && !en.is_empty() {
+            en
+        } else {
+            zh
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let en = parts
+            .headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .any(|kv| kv.trim() == "lang=en");
+        Ok(if en { Self::En } else { Self::Zh })
+    }
+}
+
+macro_rules! texts {
+    ($($key:ident: $zh:expr, $en:expr;)*) => {
+        /// Every fixed text of the interface, in one language.
+        pub struct Tr { $(pub $key: &'static str,)* }
+        pub static ZH: Tr = Tr { $($key: $zh,)* };
+        pub static EN: Tr = Tr { $($key: $en,)* };
+    };
+}
+
+texts! {
+    app_name: "科创 · 科技创新行动计划管理系统", "kechuang · S&T Innovation Plan Management";
+    bureau: "韶关市科学技术局", "Shaoguan Science & Technology Bureau";
+    nav_dashboard: "驾驶舱", "Dashboard";
+    nav_plan: "行动计划", "Action plan";
+    nav_indicators: "指标与数据", "Indicators & data";
+    nav_api: "开放接口", "Open API";
+    region: "区域", "Region";
+    as_of: "截至日期", "As of";
+    view: "查看", "View";
+    code: "编号", "Code";
+    target_name: "目标", "Target";
+    current: "当前值", "Current";
+    target_value: "目标值", "Target";
+    stretch: "力争", "Stretch";
+    baseline: "基线", "Baseline";
+    deadline: "期限", "Deadline";
+    progress: "完成进度", "Progress";
+    time_elapsed: "序时进度", "Time elapsed";
+    completion: "完成率", "Completion";
+    status: "状态", "Status";
+    trend: "趋势", "Trend";
+    cagr: "增速评估", "Growth assessment";
+    projection: "期末预测", "Projected at deadline";
+    period: "期间", "Period";
+    value: "数值", "Value";
+    source: "来源", "Source";
+    file: "文件", "File";
+    entered_by: "录入人", "Entered by";
+    entered_at: "录入时间", "Entered at";
+    revision: "版本", "Revision";
+    no_value: "暂无数据", "No data";
+    summary_elapsed: "计划期已过", "Plan time elapsed";
+    by_county: "分县（市、区）情况", "By county";
+    history: "修订历史", "Revision history";
+    superseded_at: "被替换时间", "Superseded at";
+    formula: "计算公式", "Formula";
+    inputs: "组成指标", "Inputs";
+    chart_title: "历年走势", "Over time";
+    indicator: "指标", "Indicator";
+    unit: "单位", "Unit";
+    kind: "类型", "Kind";
+    aggregation: "汇总方式", "Roll-up";
+    milestone_done: "已完成", "Done";
+    milestone_open: "未完成", "Not done";
+    annual_note: "按年度考核", "Assessed every year";
+    reported_of: "已报", "reported";
+    no_target_note: "计划未分解到本县（市、区），仅显示本地数据", "The plan sets no share for this county; local figures only";
+    back_to_dashboard: "返回驾驶舱", "Back to dashboard";
+    not_found: "页面不存在", "Page not found";
+    error_title: "出错了", "Something went wrong";
+    api_intro: "所有数据均可通过 JSON 接口获取，接口说明见 OpenAPI 文档。", "All data is available as JSON; see the OpenAPI document.";
+    kind_manual: "填报", "Entered";
+    kind_formula: "公式", "Formula";
+    kind_registry: "登记库计数", "Registry count";
+    agg_sum: "下级求和", "Sum of counties";
+    agg_none: "不汇总", "Not summed";
+    legend_elapsed: "竖线为序时进度", "The line marks time elapsed";
+    plan_period: "计划期", "Plan period";
+    records_behind: "本数字所依据的记录", "Records behind this figure";
+}
+
+pub fn status_label(s: Status, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (Status::Achieved, Lang::Zh) => "已完成",
+        (Status::OnTrack, Lang::Zh) => "序时推进",
+        (Status::Behind, Lang::Zh) => "进度滞后",
+        (Status::NoData, Lang::Zh) => "暂无数据",
+        (Status::NoTarget, Lang::Zh) => "未分解目标",
+        (Status::Achieved, Lang::En) => "Achieved",
+        (Status::OnTrack, Lang::En) => "On track",
+        (Status::Behind, Lang::En) => "Behind",
+        (Status::NoData, Lang::En) => "No data",
+        (Status::NoTarget, Lang::En) => "No county target",
+    }
+}
+
+pub fn cagr_label(s: CagrStatus, lang: Lang) -> &'static str {
+    match (s, lang) {
+        (CagrStatus::Achieved, Lang::Zh) => "已达标",
+        (CagrStatus::Substantial, Lang::Zh) => "进展显著",
+        (CagrStatus::Moderate, Lang::Zh) => "进展一般",
+        (CagrStatus::Limited, Lang::Zh) => "进展有限",
+        (CagrStatus::Deterioration, Lang::Zh) => "不进反退",
+        (CagrStatus::InsufficientData, Lang::Zh) => "数据不足",
+        (CagrStatus::Achieved, Lang::En) => "Achieved",
+        (CagrStatus::Substantial, Lang::En) => "Substantial progress",
+        (CagrStatus::Moderate, Lang::En) => "Moderate progress",
+        (CagrStatus::Limited, Lang::En) => "Limited progress",
+        (CagrStatus::Deterioration, Lang::En) => "Deterioration",
+        (CagrStatus::InsufficientData, Lang::En) => "Insufficient data",
+    }
+}

@@ -1,0 +1,236 @@
+//! Gathers what a request needs from the store and hands it to the domain to compute. Both
+//! the API and the pages call these functions, so they can never disagree on a number.
+//!
+//! Progress is computed on every read from the current records, so it is never stale.
+
+use crate::error::AppError;
+use chrono::NaiveDate;
+use kechuang_domain::evaluate::{Context, Evaluation};
+use kechuang_domain::indicator::{Indicator, IndicatorKind};
+use kechuang_domain::plan::Target;
+use kechuang_domain::region::{Region, RegionTree};
+use kechuang_domain::series::Figures;
+use kechuang_domain::RegionCode;
+use kechuang_store::{ObservationRecord, PlanSummary, Store};
+use std::collections::HashMap;
+
+/// A plan with everything needed to evaluate it anywhere at any date.
+pub struct Loaded {
+    pub plan: PlanSummary,
+    pub plan_region: RegionCode,
+    pub targets: Vec<Target>,
+    pub indicators: HashMap<String, Indicator>,
+    pub tree: RegionTree,
+    pub figures: Figures,
+}
+
+impl Loaded {
+    pub async fn load(store: &Store, plan_id: i64) -> Result<Self, AppError> {
+        let plan = store.plan(plan_id).await?;
+        let plan_region =
+            RegionCode::parse(&plan.region_code).map_err(|e| AppError::Internal(e.to_string()))?;
+        let targets = store.targets(plan_id).await?;
+        let indicators = store
+            .indicators()
+            .await?
+            .into_iter()
+            .map(|i| (i.code.clone(), i))
+            .collect();
+        let tree = store.region_tree().await?;
+        let mut figures = Figures::default();
+        for (ind, region, period, value) in store.figures().await? {
+            figures.insert(&ind, &region, period, value);
+        }
+        Ok(Self {
+            plan,
+            plan_region,
+            targets,
+            indicators,
+            tree,
+            figures,
+        })
+    }
+
+    pub fn ctx(&self) -> Context<'_> {
+        Context {
+            plan_region: &self.plan_region,
+            plan_start: self.plan.start_date(),
+            tree: &self.tree,
+            indicators: &self.indicators,
+            figures: &self.figures,
+        }
+    }
+
+    /// The region asked for, which must lie within the plan's region; the plan's own by default.
+    pub fn region(&self, code: Option<&str>) -> Result<Region, AppError> {
+        let code = match code.map(str::trim).filter(|c| !c.is_empty()) {
+            None => self.plan_region.clone(),
+            Some(c) => RegionCode::parse(c).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        };
+        let inside = self.tree.subtree(&self.plan_region).contains(&code);
+        match self.tree.get(&code) {
+            Some(r) if inside => Ok(r.clone()),
+            _ => Err(AppError::BadRequest(format!(
+                "区划 {code} 不在本计划范围内 (region {code} is not within the plan's region)"
+            ))),
+        }
+    }
+
+    /// The plan's region followed by the regions directly under it (its counties).
+    pub fn selectable_regions(&self) -> Vec<Region> {
+        let mut out: Vec<Region> = self
+            .tree
+            .get(&self.plan_region)
+            .cloned()
+            .into_iter()
+            .collect();
+        out.extend(
+            self.tree
+                .rollup_children(&self.plan_region)
+                .into_iter()
+                .cloned(),
+        );
+        out
+    }
+
+    pub fn counties(&self) -> Vec<Region> {
+        self.tree
+            .rollup_children(&self.plan_region)
+            .into_iter()
+            .cloned()
+            .collect()
+    }
+
+    pub fn evaluate_all(&self, region: &RegionCode, as_of: NaiveDate) -> Vec<Evaluation> {
+        let ctx = self.ctx();
+        self.targets
+            .iter()
+            .filter_map(|t| ctx.evaluate(t, region, as_of))
+            .collect()
+    }
+
+    pub fn target(&self, code: &str) -> Result<&Target, AppError> {
+        self.targets
+            .iter()
+            .find(|t| t.code == code)
+            .ok_or_else(|| AppError::NotFound(format!("目标 {code} (target)")))
+    }
+
+    /// The indicator codes whose records make up an indicator's value: itself, or the inputs
+    /// of its formula (recursively).
+    pub fn record_indicators(&self, code: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![code.to_owned()];
+        while let Some(c) = stack.pop() {
+            match self.indicators.get(&c).map(|i| &i.kind) {
+                Some(IndicatorKind::Formula(f)) => stack.extend(f.inputs()),
+                Some(_) if !out.contains(&c) => out.push(c),
+                _ => {}
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+pub fn parse_as_of(raw: Option<&str>) -> Result<NaiveDate, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(crate::format::today_in_china()),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            AppError::BadRequest(format!(
+                "日期 '{s}' 无效，应为 YYYY-MM-DD (as_of must be YYYY-MM-DD)"
+            ))
+        }),
+    }
+}
+
+/// The records (observations) behind an indicator's figure for a region: those of the region
+/// and everything below it, of the indicator or its formula's inputs.
+pub async fn records_behind(
+    store: &Store,
+    loaded: &Loaded,
+    indicator: &str,
+    region: &RegionCode,
+) -> Result<Vec<ObservationRecord>, AppError> {
+    let subtree = loaded.tree.subtree(region);
+    let mut out = Vec::new();
+    for code in loaded.record_indicators(indicator) {
+        out.extend(store.observations(Some(&code), Some(&subtree)).await?);
+    }
+    Ok(out)
+}
+
+/// The first plan, shown when a page is asked for without naming one.
+pub async fn default_plan_id(store: &Store) -> Result<i64, AppError> {
+    store
+        .plans()
+        .await?
+        .first()
+        .map(|p| p.id)
+        .ok_or_else(|| AppError::NotFound("尚未载入任何计划 (no plan loaded)".into()))
+}
+
+/// An indicator's resolved series for a region, with the records behind it.
+pub struct IndicatorSeries {
+    pub indicator: Indicator,
+    pub region: Region,
+    pub series: kechuang_domain::series::Series,
+    pub records: Vec<ObservationRecord>,
+}
+
+pub async fn indicator_series(
+    store: &Store,
+    code: &str,
+    region: Option<&str>,
+) -> Result<IndicatorSeries, AppError> {
+    let indicators: HashMap<String, Indicator> = store
+        .indicators()
+        .await?
+        .into_iter()
+        .map(|i| (i.code.clone(), i))
+        .collect();
+    let indicator = indicators
+        .get(code)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("指标 {code} (indicator)")))?;
+    let tree = store.region_tree().await?;
+    let region_code = match region.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(r) => RegionCode::parse(r).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        // Without a region: the first city, the usual unit of a plan.
+        None => tree
+            .all()
+            .iter()
+            .find(|r| r.kind == kechuang_domain::region::RegionKind::City)
+            .map(|r| r.code.clone())
+            .ok_or_else(|| AppError::NotFound("区划 (region)".into()))?,
+    };
+    let region = tree
+        .get(&region_code)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("区划 {region_code} (region)")))?;
+    let mut figures = Figures::default();
+    for (ind, r, p, v) in store.figures().await? {
+        figures.insert(&ind, &r, p, v);
+    }
+    let series = kechuang_domain::series::Resolver {
+        tree: &tree,
+        indicators: &indicators,
+        figures: &figures,
+    }
+    .series(code, &region_code);
+    let subtree = tree.subtree(&region_code);
+    let mut inputs = vec![code.to_owned()];
+    if let IndicatorKind::Formula(f) = &indicator.kind {
+        inputs = f.inputs().into_iter().collect();
+    }
+    let mut records = Vec::new();
+    for i in inputs {
+        records.extend(store.observations(Some(&i), Some(&subtree)).await?);
+    }
+    Ok(IndicatorSeries {
+        indicator,
+        region,
+        series,
+        records,
+    })
+}
