@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use kechuang_domain::indicator::Indicator;
 use kechuang_domain::plan::parse_plan;
 use kechuang_domain::region::shipped_regions;
+use kechuang_domain::RegionCode;
 use kechuang_ingest::observations::{check_references, read_observations};
 use kechuang_store::{DatabaseTarget, NewObservation, Provenance, Store};
 use std::collections::HashMap;
@@ -54,6 +55,9 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Regions: list them, add a zone (e.g. a high-tech park) under a city.
+    #[command(subcommand)]
+    Region(RegionCommand),
     /// Plans: load a plan file, list loaded plans.
     #[command(subcommand)]
     Plan(PlanCommand),
@@ -63,6 +67,24 @@ enum Command {
     /// Export data in the format `import` reads.
     #[command(subcommand)]
     Export(ExportCommand),
+}
+
+#[derive(Subcommand)]
+enum RegionCommand {
+    /// List regions: code, name, parent, kind.
+    List,
+    /// Add a non-administrative zone under a city; its figures are its own, never added to
+    /// the city's total (the zone lies within counties that already count them).
+    AddZone {
+        /// A six-digit code not used by GB/T 2260, e.g. 440290.
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// The city it belongs to.
+        #[arg(long)]
+        parent: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -137,6 +159,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve { addr } => serve(store.clone(), &addr).await,
         Command::Migrate => {
             println!("数据库已是最新 (database is up to date)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Region(RegionCommand::List) => {
+            for r in store.regions().await? {
+                let parent = r.parent.map(|p| p.to_string()).unwrap_or_default();
+                println!("{}\t{}\t{}\t{}", r.code, r.name, parent, r.kind.as_str());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Region(RegionCommand::AddZone { code, name, parent }) => {
+            let code = RegionCode::parse(&code)?;
+            let parent = RegionCode::parse(&parent)?;
+            store.add_zone(&code, name.trim(), &parent).await?;
+            println!("已添加园区 (zone added): {code} {name}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Plan(PlanCommand::Load { file, dry_run }) => {

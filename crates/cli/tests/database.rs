@@ -94,3 +94,51 @@ async fn both_backends_have_the_same_schema() {
     pg.close().await;
     sqlite.close().await;
 }
+
+#[tokio::test]
+async fn zones_can_be_added_under_a_city_but_not_twice() {
+    for b in [Backend::Sqlite, Backend::Postgres] {
+        let env = TestEnv::new(b).await;
+        let out = env.cli_ok(&[
+            "region",
+            "add-zone",
+            "--code",
+            "440290",
+            "--name",
+            "韶关高新区",
+            "--parent",
+            "440200",
+        ]);
+        assert!(out.contains("440290"), "{out}");
+        let list = env.cli_ok(&["region", "list"]);
+        assert!(
+            list.lines()
+                .any(|l| l == "440290\t韶关高新区\t440200\tzone"),
+            "{list}"
+        );
+        let again = env.cli(&[
+            "region", "add-zone", "--code", "440203", "--name", "x", "--parent", "440200",
+        ]);
+        assert!(!again.status.success());
+        assert!(String::from_utf8_lossy(&again.stderr).contains("武江区"));
+        let bad_parent = env.cli(&[
+            "region", "add-zone", "--code", "440291", "--name", "x", "--parent", "440203",
+        ]);
+        assert!(
+            !bad_parent.status.success(),
+            "a zone sits under a city, not a county"
+        );
+        // A zone's figures are its own: they never add to the city total.
+        let f = env.write("z.csv", "indicator,region,period,value\nerc_provincial,440290,2018,5\nerc_provincial,440203,2018,7\n");
+        env.cli_ok(&["import", "observations", f.to_str().expect("path")]);
+        let server = env.serve().await;
+        let t = server
+            .get_json("/api/v1/plans/1/targets?as_of=2019-01-01")
+            .await;
+        assert_eq!(common::target(&t, "2.9a")["current"]["value"], 7.0);
+        let z = server
+            .get_json("/api/v1/plans/1/targets?region=440290&as_of=2019-01-01")
+            .await;
+        assert_eq!(common::target(&z, "2.9a")["current"]["value"], 5.0);
+    }
+}

@@ -11,6 +11,7 @@ pub mod plan;
 pub mod progress;
 pub mod region;
 pub mod series;
+pub mod uscc;
 
 pub use period::Period;
 pub use region::RegionCode;

@@ -20,6 +20,9 @@ pub use plans::{PlanItem, PlanSummary};
 pub enum StoreError {
     #[error("未找到 (not found): {0}")]
     NotFound(String),
+    /// The record exists already (a unique key would be violated).
+    #[error("已存在 (already exists): {0}")]
+    Conflict(String),
     /// A configuration problem the operator must fix: a mistyped URL, a missing file.
     #[error("{0}")]
     Config(String),

@@ -40,6 +40,12 @@ impl Store {
                 )))
             }
         }
+        if let Some(r) = tree.get(code) {
+            return Err(StoreError::Conflict(format!(
+                "区划代码 {code} 已用于 {} (region code in use)",
+                r.name
+            )));
+        }
         sqlx::query(
             "INSERT INTO regions (code, name, name_en, parent_code, kind, position) \
              VALUES ($1, $2, '', $3, 'zone', 1000)",

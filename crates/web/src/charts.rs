@@ -100,6 +100,8 @@ pub struct LineChart<'a> {
     pub target: Option<(f64, &'a str)>,
     pub stretch: Option<(f64, &'a str)>,
     pub projection: Option<(NaiveDate, f64, &'a str)>,
+    pub milestones: Vec<(NaiveDate, f64)>,
+    pub milestone_label: &'a str,
     pub start: NaiveDate,
     pub deadline: NaiveDate,
     pub unit: &'a str,
@@ -124,6 +126,7 @@ pub fn line_chart(c: &LineChart<'_>) -> String {
     vals.extend(c.target.map(|t| t.0));
     vals.extend(c.stretch.map(|t| t.0));
     vals.extend(c.projection.map(|p| p.1));
+    vals.extend(c.milestones.iter().map(|m| m.1));
     let lo = vals.iter().copied().fold(0.0f64, f64::min);
     let (hi, divisions) = nice_axis(vals.iter().copied().fold(0.0f64, f64::max) * 1.08);
     let span_days = ((x1 - x0).num_days().max(1)) as f64;
@@ -204,6 +207,21 @@ pub fn line_chart(c: &LineChart<'_>) -> String {
             x(d),
             y(v),
             t = esc(&format!("{label} {}", number(v))),
+        );
+    }
+    for (d, v) in &c.milestones {
+        let (cx, cy) = (x(*d), y(*v));
+        let _ = write!(
+            s,
+            r#"<path class="milestone" d="M{:.1} {:.1} l6 6 l-6 6 l-6 -6 z"><title>{}</title></path>"#,
+            cx,
+            cy - 6.0,
+            esc(&format!(
+                "{} {}: {}",
+                c.milestone_label,
+                d.format("%Y-%m-%d"),
+                number(*v)
+            ))
         );
     }
     if let Some((d, v)) = c.baseline {
@@ -319,18 +337,30 @@ pub fn county_bars(
     s
 }
 
-/// Rounds an axis maximum up to 1, 2, 2.5 or 5 times a power of ten, with a number of
+/// Rounds an axis maximum up to a round multiple of a power of ten, with a number of
 /// divisions that gives round tick values (2.5 → 0.5 steps, not 0.625).
 fn nice_axis(v: f64) -> (f64, usize) {
     if v <= 0.0 {
         return (1.0, 4);
     }
     let mag = 10f64.powf(v.log10().floor());
-    [(1.0, 5), (2.0, 4), (2.5, 5), (5.0, 5), (10.0, 5)]
-        .iter()
-        .map(|(m, d)| (m * mag, *d))
-        .find(|(c, _)| *c >= v)
-        .unwrap_or((10.0 * mag, 5))
+    [
+        (1.0, 5),
+        (1.2, 4),
+        (1.5, 5),
+        (2.0, 4),
+        (2.5, 5),
+        (3.0, 6),
+        (4.0, 4),
+        (5.0, 5),
+        (6.0, 6),
+        (8.0, 4),
+        (10.0, 5),
+    ]
+    .iter()
+    .map(|(m, d)| (m * mag, *d))
+    .find(|(c, _)| *c >= v)
+    .unwrap_or((10.0 * mag, 5))
 }
 
 #[cfg(test)]
@@ -346,8 +376,9 @@ mod tests {
 
     #[test]
     fn nice_axis_maxima() {
-        assert_eq!(nice_axis(37.0), (50.0, 5));
-        assert_eq!(nice_axis(130.0), (200.0, 4));
+        assert_eq!(nice_axis(37.0), (40.0, 4));
+        assert_eq!(nice_axis(58.0), (60.0, 6));
+        assert_eq!(nice_axis(130.0), (150.0, 5));
         assert_eq!(nice_axis(2.2), (2.5, 5));
     }
 }

@@ -38,6 +38,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => Self::NotFound(what),
+            StoreError::Conflict(what) => Self::BadRequest(what),
             other => {
                 tracing::error!(error = %other, "storage error");
                 Self::Internal(other.to_string())

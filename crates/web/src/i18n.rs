@@ -95,6 +95,7 @@ texts! {
     entered_at: "录入时间", "Entered at";
     revision: "版本", "Revision";
     no_value: "暂无数据", "No data";
+    no_county_data: "各县（市、区）暂无数据", "No county has figures yet";
     summary_elapsed: "计划期已过", "Plan time elapsed";
     by_county: "分县（市、区）情况", "By county";
     history: "修订历史", "Revision history";
@@ -108,6 +109,9 @@ texts! {
     aggregation: "汇总方式", "Roll-up";
     milestone_done: "已完成", "Done";
     milestone_open: "未完成", "Not done";
+    milestone_target: "完成", "Done";
+    interim: "阶段目标", "Interim target";
+    note: "备注", "Note";
     annual_note: "按年度考核", "Assessed every year";
     reported_of: "已报", "reported";
     no_target_note: "计划未分解到本县（市、区），仅显示本地数据", "The plan sets no share for this county; local figures only";

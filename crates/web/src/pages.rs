@@ -358,7 +358,7 @@ fn dash_row(e: &Evaluation, region: &str, as_of: NaiveDate, plan_id: i64, lang: 
             .unwrap_or_else(|| "—".into()),
         period: current_period.map(|x| x.0).unwrap_or_default(),
         target: match (e.applicable, e.target.kind) {
-            (_, TargetKind::Milestone) => tr.milestone_done.into(),
+            (_, TargetKind::Milestone) => tr.milestone_target.into(),
             (Some(t), _) => format!(
                 "{}{}",
                 e.target.comparator.symbol(),
@@ -413,6 +413,7 @@ struct RecordRow {
     period: String,
     value: String,
     source: String,
+    note: String,
     file: String,
     entered_by: String,
     entered_at: String,
@@ -506,6 +507,16 @@ async fn target_page(
         label: tr.deadline,
         value: format::date(target.deadline, lang),
     });
+    for m in &target.milestones {
+        facts.push(Fact {
+            label: tr.interim,
+            value: format!(
+                "{} {}",
+                format::date(m.date, lang),
+                with_unit(m.value, unit)
+            ),
+        });
+    }
     facts.push(Fact {
         label: tr.completion,
         value: p
@@ -540,6 +551,12 @@ async fn target_page(
             .filter(|_| e.scope == TargetScope::Plan)
             .map(|s| (s, tr.stretch)),
         projection: p.projection.map(|v| (target.deadline, v, tr.projection)),
+        milestones: target
+            .milestones
+            .iter()
+            .map(|m| (m.date, m.value))
+            .collect(),
+        milestone_label: tr.interim,
         start: loaded.plan.start_date(),
         deadline: target.deadline,
         unit,
@@ -607,11 +624,16 @@ async fn target_page(
     }
     let uniform = e.scope == TargetScope::Uniform
         || (e.scope == TargetScope::Plan && matches!(e.indicator.kind, IndicatorKind::Formula(_)));
-    let county_chart = charts::county_bars(
-        &bars,
-        if uniform { Some(target.target) } else { None },
-        unit,
-    );
+    let any_county_value = bars.iter().any(|b| b.1.is_some());
+    let county_chart = if !any_county_value {
+        String::new()
+    } else {
+        charts::county_bars(
+            &bars,
+            if uniform { Some(target.target) } else { None },
+            unit,
+        )
+    };
 
     let region_names: HashMap<String, String> = loaded
         .tree
@@ -635,6 +657,7 @@ async fn target_page(
             period: r.period,
             value: format::number(r.value),
             source: r.source,
+            note: r.note,
             file: r.file_name.unwrap_or_default(),
             entered_by: r.entered_by,
             entered_at: format::timestamp(&r.entered_at),

@@ -76,7 +76,7 @@ impl Loaded {
         }
     }
 
-    /// The plan's region followed by the regions directly under it (its counties).
+    /// The plan's region followed by the regions directly under it: counties, then zones.
     pub fn selectable_regions(&self) -> Vec<Region> {
         let mut out: Vec<Region> = self
             .tree
@@ -84,12 +84,7 @@ impl Loaded {
             .cloned()
             .into_iter()
             .collect();
-        out.extend(
-            self.tree
-                .rollup_children(&self.plan_region)
-                .into_iter()
-                .cloned(),
-        );
+        out.extend(self.tree.children(&self.plan_region).cloned());
         out
     }
 
