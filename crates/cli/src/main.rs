@@ -8,8 +8,10 @@ use clap::{Args, Parser, Subcommand};
 use kechuang_domain::indicator::Indicator;
 use kechuang_domain::plan::parse_plan;
 use kechuang_domain::region::shipped_regions;
+use kechuang_domain::registry::{CertificateKind, PLATFORM_KINDS};
 use kechuang_domain::RegionCode;
 use kechuang_ingest::observations::{check_references, read_observations};
+use kechuang_ingest::registries;
 use kechuang_store::{DatabaseTarget, NewObservation, Provenance, Store};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -100,8 +102,31 @@ enum PlanCommand {
     List,
 }
 
+#[derive(Args)]
+struct RegistryImport {
+    file: PathBuf,
+    /// Validate and report; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Accept legacy codes that fail only their check characters, recording you as confirming them.
+    #[arg(long)]
+    accept_legacy_uscc: bool,
+}
+
 #[derive(Subcommand)]
 enum ImportCommand {
+    /// Enterprises: 统一社会信用代码, 企业名称, 所属县区 (name or code), 地址, 行业代码, 成立日期, …
+    Enterprises(RegistryImport),
+    /// Certificates and statuses: 证书编号, 统一社会信用代码, 发证日期 (企业名称 and 所属县区 register a new enterprise).
+    Certificates {
+        #[command(flatten)]
+        import: RegistryImport,
+        /// The kind when the file has no 证书类型 column: hte, hte_pool, tech_sme, hitech_product.
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Innovation platforms: 平台名称, 平台类型, 级别, 所属县区, 认定时间, 批准文号, 依托单位.
+    Platforms(RegistryImport),
     /// Observations: 指标代码, 区划代码, 期间, 数值, 来源 (备注) — or indicator, region, period, value, source.
     Observations {
         file: PathBuf,
@@ -190,6 +215,22 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(ImportCommand::Observations { file, dry_run }) => {
             import_observations(&store, &file, dry_run).await
         }
+        Command::Import(ImportCommand::Enterprises(i)) => {
+            import_registry(&store, registries::Kind::Enterprises, &i, None).await
+        }
+        Command::Import(ImportCommand::Certificates { import, kind }) => {
+            let kind = match kind.as_deref().map(CertificateKind::parse) {
+                None => None,
+                Some(Some(k)) => Some(k),
+                Some(None) => bail!(
+                    "未知的证书类型 (unknown kind); use hte, hte_pool, tech_sme or hitech_product"
+                ),
+            };
+            import_registry(&store, registries::Kind::Certificates, &import, kind).await
+        }
+        Command::Import(ImportCommand::Platforms(i)) => {
+            import_registry(&store, registries::Kind::Platforms, &i, None).await
+        }
         Command::Export(ExportCommand::Observations { out, indicator }) => {
             export_observations(&store, out.as_deref(), indicator.as_deref()).await
         }
@@ -208,6 +249,7 @@ async fn open_store(db: &DbArgs) -> Result<Store> {
     tracing::info!(database = %target.display(), "opening database");
     let store = Store::open(&target).await?;
     store.ensure_regions(&shipped_regions()).await?;
+    store.ensure_platform_kinds(&PLATFORM_KINDS).await?;
     if store.plans().await?.is_empty() {
         let plan = parse_plan(DEFAULT_PLAN, &store.region_tree().await?)
             .map_err(|e| anyhow::anyhow!("shipped plan is invalid: {e}"))?;
@@ -287,16 +329,7 @@ async fn import_observations(store: &Store, file: &Path, dry_run: bool) -> Resul
     ));
     problems.sort_by_key(|p| p.row);
     if !problems.is_empty() {
-        eprintln!(
-            "{}: {} 处问题，未写入任何数据 ({} problem(s); nothing was written)",
-            file.display(),
-            problems.len(),
-            problems.len()
-        );
-        eprintln!("行(row)\t列(column)\t值(value)\t问题(problem)");
-        for p in &problems {
-            eprintln!("{}\t{}\t{}\t{}", p.row, p.column, p.value, p.problem);
-        }
+        report_problems(file, &problems);
         return Ok(ExitCode::FAILURE);
     }
     if dry_run {
@@ -329,6 +362,76 @@ async fn import_observations(store: &Store, file: &Path, dry_run: bool) -> Resul
                 actor: actor(),
                 file_name,
                 kind: "observations".into(),
+            },
+        )
+        .await?;
+    println!(
+        "导入完成 (imported): 新增 {} (inserted), 更新 {} (updated), 未变 {} (unchanged)",
+        summary.inserted, summary.updated, summary.unchanged
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_problems(file: &Path, problems: &[kechuang_ingest::RowProblem]) {
+    eprintln!(
+        "{}: {} 处问题，未写入任何数据 ({} problem(s); nothing was written)",
+        file.display(),
+        problems.len(),
+        problems.len()
+    );
+    eprintln!("行(row)\t列(column)\t值(value)\t问题(problem)");
+    for p in problems {
+        eprintln!("{}\t{}\t{}\t{}", p.row, p.column, p.value, p.problem);
+    }
+}
+
+async fn import_registry(
+    store: &Store,
+    kind: registries::Kind,
+    args: &RegistryImport,
+    default_kind: Option<CertificateKind>,
+) -> Result<ExitCode> {
+    let plans = store.plans().await?;
+    let home = match plans.first() {
+        Some(p) => RegionCode::parse(&p.region_code)?,
+        None => bail!("尚未载入计划 (no plan loaded)"),
+    };
+    let who = actor();
+    let known = store.known_enterprises().await?;
+    let kinds = store.platform_kinds().await?;
+    let tree = store.region_tree().await?;
+    let ctx = registries::Context {
+        tree: &tree,
+        home: &home,
+        known: &known,
+        platform_kinds: &kinds,
+        accept_legacy_as: args.accept_legacy_uscc.then_some(who.as_str()),
+        default_kind,
+    };
+    let parsed = registries::read(kind, &args.file, &ctx)?;
+    if !parsed.problems.is_empty() {
+        report_problems(&args.file, &parsed.problems);
+        return Ok(ExitCode::FAILURE);
+    }
+    if args.dry_run {
+        println!(
+            "校验通过 (valid): {} 行 (rows)；试运行，未写入 (dry run, nothing written)",
+            parsed.rows
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let file_name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let summary = store
+        .write_registry(
+            &parsed.batch,
+            &Provenance {
+                actor: who.clone(),
+                file_name,
+                kind: "registry".into(),
             },
         )
         .await?;

@@ -110,8 +110,8 @@ rd_expenditure,440203,2018,60000,县统计局\n\
 gdp,440203,2018,400,县统计局\n\
 rd_expenditure,440204,2018,20000,县统计局\n\
 gdp,440204,2018,100,县统计局\n\
-erc_provincial,440203,2018,12,省科技厅名单\n\
-erc_provincial,440204,2018,25,省科技厅名单\n";
+risk_pool_enterprises,440203,2018,50,合作银行报表\n\
+risk_pool_enterprises,440204,2018,40,合作银行报表\n";
 
 async fn imports_change_progress_at_once_for_city_and_county(b: Backend) {
     let env = TestEnv::new(b).await;
@@ -140,11 +140,11 @@ async fn imports_change_progress_at_once_for_city_and_county(b: Backend) {
     assert_eq!(rd["cagr_status"], "substantial");
     assert!(rd["projection"].as_f64().is_some_and(|p| p > city_2018));
 
-    // Provincial engineering research centres: 12 + 25 = 37 of 24 → 50.
-    let erc = target(&city, "2.9a");
-    approx(&erc["current"]["value"], 37.0);
-    approx(&erc["completion"], (37.0 - 24.0) / (50.0 - 24.0));
-    assert_eq!(erc["status"], "behind");
+    // Enterprises admitted to the credit risk pool: 50 + 40 = 90, from 33 in 2016 towards 200.
+    let pool = target(&city, "3.18a");
+    approx(&pool["current"]["value"], 90.0);
+    approx(&pool["completion"], (90.0 - 33.0) / (200.0 - 33.0));
+    assert_eq!(pool["status"], "behind");
 
     // The county sees its own figures against the uniform 2 % target…
     let wj = server
@@ -154,39 +154,39 @@ async fn imports_change_progress_at_once_for_city_and_county(b: Backend) {
     approx(&rd_wj["current"]["value"], 1.5);
     approx(&rd_wj["target"], 2.0);
     assert_eq!(rd_wj["status"], "behind");
-    // …and its share of a city-wide count, which the plan does not split by county.
-    let erc_wj = target(&wj, "2.9a");
-    approx(&erc_wj["current"]["value"], 12.0);
-    assert!(erc_wj["target"].is_null());
-    assert_eq!(erc_wj["status"], "no_target");
+    // …and its share of a city-wide total, which the plan does not split by county.
+    let pool_wj = target(&wj, "3.18a");
+    approx(&pool_wj["current"]["value"], 50.0);
+    assert!(pool_wj["target"].is_null());
+    assert_eq!(pool_wj["status"], "no_target");
 
-    // A third county's centres put the city on track at once.
+    // A third county's figure puts the city on track at once: 160 is 76 % of the way.
     let more = env.write(
         "more.csv",
-        "indicator,region,period,value,source\nerc_provincial,440205,2018,4,省科技厅名单\n",
+        "indicator,region,period,value,source\nrisk_pool_enterprises,440205,2018,70,合作银行报表\n",
     );
     env.cli_ok(&["import", "observations", more.to_str().expect("path")]);
     let city = server
         .get_json("/api/v1/plans/1/targets?as_of=2019-06-30")
         .await;
-    let erc = target(&city, "2.9a");
-    approx(&erc["current"]["value"], 41.0);
-    assert_eq!(erc["status"], "on_track");
+    let pool = target(&city, "3.18a");
+    approx(&pool["current"]["value"], 160.0);
+    assert_eq!(pool["status"], "on_track");
     // Reaching the target makes it achieved, at the as-of date it is reached.
     let done = env.write(
         "done.csv",
-        "indicator,region,period,value\nerc_provincial,440200,2019-09-30,52\n",
+        "indicator,region,period,value\nrisk_pool_enterprises,440200,2019-09-30,210\n",
     );
     env.cli_ok(&["import", "observations", done.to_str().expect("path")]);
     let before = server
         .get_json("/api/v1/plans/1/targets?as_of=2019-06-30")
         .await;
-    assert_eq!(target(&before, "2.9a")["status"], "on_track");
+    assert_eq!(target(&before, "3.18a")["status"], "on_track");
     let after = server
         .get_json("/api/v1/plans/1/targets?as_of=2019-10-01")
         .await;
-    assert_eq!(target(&after, "2.9a")["status"], "achieved");
-    assert_eq!(target(&after, "2.9a")["cagr_status"], "achieved");
+    assert_eq!(target(&after, "3.18a")["status"], "achieved");
+    assert_eq!(target(&after, "3.18a")["cagr_status"], "achieved");
 }
 
 async fn reimport_changes_nothing_and_revisions_keep_history(b: Backend) {
@@ -374,6 +374,7 @@ async fn openapi_describes_every_endpoint(b: Backend) {
     assert_eq!(doc["openapi"], "3.0.3");
     let paths = doc["paths"].as_object().expect("paths");
     for p in [
+        "/api/v1/plans/{id}/targets/{code}/records",
         "/api/v1/plans/{id}/targets",
         "/api/v1/indicators/{code}/observations",
         "/api/v1/regions",
@@ -383,7 +384,10 @@ async fn openapi_describes_every_endpoint(b: Backend) {
     }
     // Every documented path answers.
     for p in paths.keys() {
-        let concrete = p.replace("{id}", "1").replace("{code}", "gdp");
+        let concrete = p
+            .replace("{id}", "1")
+            .replace("/targets/{code}", "/targets/2.9a")
+            .replace("{code}", "gdp");
         let (status, _) = server.get(&concrete).await;
         assert_eq!(status, 200, "{concrete}");
     }

@@ -129,16 +129,16 @@ async fn zones_can_be_added_under_a_city_but_not_twice() {
             "a zone sits under a city, not a county"
         );
         // A zone's figures are its own: they never add to the city total.
-        let f = env.write("z.csv", "indicator,region,period,value\nerc_provincial,440290,2018,5\nerc_provincial,440203,2018,7\n");
+        let f = env.write("z.csv", "indicator,region,period,value\nrisk_pool_enterprises,440290,2018,5\nrisk_pool_enterprises,440203,2018,7\n");
         env.cli_ok(&["import", "observations", f.to_str().expect("path")]);
         let server = env.serve().await;
         let t = server
             .get_json("/api/v1/plans/1/targets?as_of=2019-01-01")
             .await;
-        assert_eq!(common::target(&t, "2.9a")["current"]["value"], 7.0);
+        assert_eq!(common::target(&t, "3.18a")["current"]["value"], 7.0);
         let z = server
             .get_json("/api/v1/plans/1/targets?region=440290&as_of=2019-01-01")
             .await;
-        assert_eq!(common::target(&z, "2.9a")["current"]["value"], 5.0);
+        assert_eq!(common::target(&z, "3.18a")["current"]["value"], 5.0);
     }
 }

@@ -76,9 +76,10 @@ pub enum Registry {
 #[serde(deny_unknown_fields)]
 pub struct CountSpec {
     pub registry: Registry,
-    /// Certificate or platform kind, e.g. `hte` or `incubator`.
-    #[serde(default)]
-    pub kind: Option<String>,
+    /// Certificate or platform kinds, e.g. `"hte"` or `["academician_workstation",
+    /// "commissioner_station"]`; for enterprises, `above_scale`. Empty: every kind.
+    #[serde(default, rename = "kind", with = "one_or_many")]
+    pub kinds: Vec<String>,
     /// `city`, `provincial` or `national`.
     #[serde(default)]
     pub level: Option<String>,
@@ -86,7 +87,7 @@ pub struct CountSpec {
     #[serde(default = "default_true")]
     pub valid_at_as_of: bool,
     /// Count only records recognised on or after this date ("newly built since the plan").
-    #[serde(default)]
+    #[serde(default, with = "toml_or_iso_date")]
     pub recognised_from: Option<NaiveDate>,
     /// Count distinct counties having at least one matching record, instead of records.
     #[serde(default)]
@@ -106,6 +107,60 @@ impl Indicator {
             IndicatorKind::RegistryCount(_) => Aggregation::Sum,
             // Formulas are recomputed from the rolled-up inputs instead.
             IndicatorKind::Formula(_) => Aggregation::None,
+        }
+    }
+}
+
+/// Lets a plan file write `kind = "x"` or `kind = ["x", "y"]`.
+mod one_or_many {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        Ok(match OneOrMany::deserialize(d)? {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        })
+    }
+
+    pub fn serialize<S: Serializer>(v: &[String], s: S) -> Result<S::Ok, S::Error> {
+        v.serialize(s)
+    }
+}
+
+/// A date written as a TOML date in plan files and as ISO text when stored as JSON.
+mod toml_or_iso_date {
+    use chrono::NaiveDate;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        let text = match Option::<Repr>::deserialize(d)? {
+            None => return Ok(None),
+            Some(Repr::Text(s)) => s,
+            Some(Repr::Toml(t)) => t.to_string(),
+        };
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| D::Error::custom(format!("'{text}' is not a date such as 2017-01-01")))
+    }
+
+    pub fn serialize<S: Serializer>(v: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(d) => s.serialize_str(&d.format("%Y-%m-%d").to_string()),
+            None => s.serialize_none(),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod period;
 pub mod plan;
 pub mod progress;
 pub mod region;
+pub mod registry;
 pub mod series;
 pub mod uscc;
 

@@ -6,6 +6,7 @@
 
 pub mod export;
 pub mod observations;
+pub mod registries;
 pub mod table;
 
 use serde::Serialize;

@@ -1,7 +1,7 @@
 //! The observations file: indicator code, region code, period, value, source (and note), with
 //! English or Chinese headers.
 
-use crate::table::{normalise, read_table, Row};
+use crate::table::{column_name, locate_header, read_table, Row};
 use crate::{IngestError, RowProblem};
 use kechuang_domain::indicator::{Indicator, IndicatorKind};
 use kechuang_domain::region::RegionTree;
@@ -48,76 +48,24 @@ pub fn read_observations(path: &Path) -> Result<Parsed, IngestError> {
     Ok(parse_observations(&read_table(path)?))
 }
 
-fn header_key(cell: &str) -> Option<&'static str> {
-    let c = normalise(cell).to_lowercase();
-    ALIASES
-        .iter()
-        .find(|(_, names)| names.iter().any(|n| n.to_lowercase() == c))
-        .map(|(key, _)| *key)
-}
-
 /// Maps the header row (the first row naming the indicator column, so title rows above it are
 /// skipped) and parses every row below it.
 pub fn parse_observations(table: &[Row]) -> Parsed {
     let mut out = Parsed::default();
-    let Some(h) = table
-        .iter()
-        .position(|r| r.cells.iter().any(|c| header_key(c) == Some("indicator")))
-    else {
-        out.problems.push(RowProblem {
-            row: table.first().map(|r| r.number).unwrap_or(1),
-            column: String::new(),
-            value: String::new(),
-            problem: "找不到表头：需要 指标代码、区划代码、期间、数值 列 \
-                      (no header row with indicator, region, period and value columns)"
-                .into(),
-        });
-        return out;
+    let header = match locate_header(table, &ALIASES, "indicator", &["region", "period", "value"]) {
+        Ok(h) => h,
+        Err(problems) => {
+            out.problems = problems;
+            return out;
+        }
     };
-    let header = &table[h];
-    let mut cols: HashMap<&str, usize> = HashMap::new();
-    for (i, cell) in header.cells.iter().enumerate() {
-        if let Some(k) = header_key(cell) {
-            if cols.insert(k, i).is_some() {
-                out.problems.push(RowProblem {
-                    row: header.number,
-                    column: cell.clone(),
-                    value: cell.clone(),
-                    problem: "列名重复 (duplicate column)".into(),
-                });
-            }
-        }
-    }
-    for required in ["region", "period", "value"] {
-        if !cols.contains_key(required) {
-            let names = ALIASES
-                .iter()
-                .find(|(k, _)| *k == required)
-                .map(|(_, n)| n[0])
-                .unwrap_or(required);
-            out.problems.push(RowProblem {
-                row: header.number,
-                column: names.into(),
-                value: String::new(),
-                problem: format!("缺少必需的列 {names} (missing required column {required})"),
-            });
-        }
-    }
-    if !out.problems.is_empty() {
-        return out;
-    }
-    let col_name = |k: &str| HEADERS[ALIASES.iter().position(|(key, _)| *key == k).unwrap_or(0)];
+    let col_name = |k: &str| column_name(&ALIASES, k);
     let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
-    for row in &table[h + 1..] {
+    for row in &table[header.index + 1..] {
         if row.is_blank() {
             continue;
         }
-        let get = |k: &str| {
-            cols.get(k)
-                .and_then(|i| row.cells.get(*i))
-                .map(|s| normalise(s))
-                .unwrap_or_default()
-        };
+        let get = |k: &str| header.get(row, k);
         let mut problem = |k: &str, value: String, p: String| {
             out.problems.push(RowProblem {
                 row: row.number,
@@ -177,8 +125,8 @@ pub fn parse_observations(table: &[Row]) -> Parsed {
             region,
             period,
             value,
-            source: get("source"),
-            note: get("note"),
+            source: header.text(row, "source"),
+            note: header.text(row, "note"),
         });
     }
     out

@@ -135,3 +135,164 @@ mod tests {
         assert_eq!(normalise("　４４０２０３ "), "440203");
     }
 }
+
+/// Column aliases: a key and the headers (Chinese first) that name it.
+pub type Aliases = [(&'static str, &'static [&'static str])];
+
+/// Where the header row is and which column holds each key.
+#[derive(Debug)]
+pub struct Header {
+    /// Index in the table of the header row; data starts below it.
+    pub index: usize,
+    pub columns: std::collections::HashMap<&'static str, usize>,
+}
+
+impl Header {
+    /// A row's cell for a key, folded for parsing: full-width forms to ASCII, trimmed
+    /// ('' when the column is absent or the cell empty). For codes, numbers, dates, kinds.
+    pub fn get(&self, row: &Row, key: &str) -> String {
+        normalise(&self.text(row, key))
+    }
+
+    /// A row's cell as text people wrote it, only trimmed: names keep their （） and ，.
+    pub fn text(&self, row: &Row, key: &str) -> String {
+        self.columns
+            .get(key)
+            .and_then(|i| row.cells.get(*i))
+            .map(|s| s.replace('\u{3000}', " ").trim().to_owned())
+            .unwrap_or_default()
+    }
+    pub fn has(&self, key: &str) -> bool {
+        self.columns.contains_key(key)
+    }
+}
+
+/// The display name of a key: its first (Chinese) alias.
+pub fn column_name(aliases: &Aliases, key: &str) -> &'static str {
+    aliases
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, n)| n[0])
+        .unwrap_or("")
+}
+
+fn header_key(aliases: &Aliases, cell: &str) -> Option<&'static str> {
+    let c = normalise(cell).to_lowercase().replace([' ', '\n', '*'], "");
+    aliases
+        .iter()
+        .find(|(_, names)| names.iter().any(|n| n.to_lowercase() == c))
+        .map(|(key, _)| *key)
+}
+
+/// Finds the header row — the first row naming the `anchor` column, so title rows above it
+/// are skipped — and checks the required columns are there.
+pub fn locate_header(
+    table: &[Row],
+    aliases: &Aliases,
+    anchor: &str,
+    required: &[&str],
+) -> Result<Header, Vec<crate::RowProblem>> {
+    let Some(index) = table.iter().position(|r| {
+        r.cells
+            .iter()
+            .any(|c| header_key(aliases, c) == Some(anchor))
+    }) else {
+        let names: Vec<&str> = required.iter().map(|k| column_name(aliases, k)).collect();
+        return Err(vec![crate::RowProblem {
+            row: table.first().map(|r| r.number).unwrap_or(1),
+            column: String::new(),
+            value: String::new(),
+            problem: format!(
+                "找不到表头：需要 {} 列 (no header row with the required columns)",
+                names.join("、")
+            ),
+        }]);
+    };
+    let row = &table[index];
+    let mut columns = std::collections::HashMap::new();
+    let mut problems = Vec::new();
+    for (i, cell) in row.cells.iter().enumerate() {
+        if let Some(k) = header_key(aliases, cell) {
+            if columns.insert(k, i).is_some() {
+                problems.push(crate::RowProblem {
+                    row: row.number,
+                    column: cell.clone(),
+                    value: cell.clone(),
+                    problem: "列名重复 (duplicate column)".into(),
+                });
+            }
+        }
+    }
+    for key in required {
+        if !columns.contains_key(key) {
+            let name = column_name(aliases, key);
+            problems.push(crate::RowProblem {
+                row: row.number,
+                column: name.into(),
+                value: String::new(),
+                problem: format!("缺少必需的列 {name} (missing required column {key})"),
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(Header { index, columns })
+    } else {
+        Err(problems)
+    }
+}
+
+/// Dates as they appear in lists: 2018-11-28, 2018/11/28, 2018.11.28, 2018年11月28日,
+/// 20181128, or an Excel serial number (a date cell stored as a number).
+pub fn parse_date(raw: &str) -> Option<chrono::NaiveDate> {
+    use chrono::NaiveDate;
+    let s = normalise(raw);
+    if s.is_empty() {
+        return None;
+    }
+    let unified: String = s
+        .replace(['年', '月', '/', '.'], "-")
+        .trim_end_matches('日')
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    if let Ok(d) = NaiveDate::parse_from_str(&unified, "%Y-%m-%d") {
+        return Some(d);
+    }
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(&s, "%Y%m%d").ok();
+    }
+    // Excel's day count from 1899-12-30, for dates from about 1955 to 2118.
+    match s.parse::<f64>() {
+        Ok(n) if (20_000.0..80_000.0).contains(&n) => NaiveDate::from_ymd_opt(1899, 12, 30)
+            .and_then(|epoch| epoch.checked_add_days(chrono::Days::new(n.trunc() as u64))),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::parse_date;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn every_date_form_of_the_lists() {
+        let d = NaiveDate::from_ymd_opt(2018, 11, 28);
+        for s in [
+            "2018-11-28",
+            "2018/11/28",
+            "2018.11.28",
+            "2018年11月28日",
+            "20181128",
+            "43432",
+            "２０１８.１１.２８",
+            "2018-11-28 00:00:00",
+        ] {
+            assert_eq!(parse_date(s), d, "{s}");
+        }
+        assert_eq!(parse_date("2018.2.3"), NaiveDate::from_ymd_opt(2018, 2, 3));
+        for bad in ["", "2018-02-30", "明年", "12345"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+}

@@ -9,12 +9,14 @@ mod db;
 mod observations;
 mod plans;
 mod regions;
+mod registries;
 
 pub use db::{Backend, DatabaseTarget, Store};
 pub use observations::{
     NewObservation, ObservationRecord, Provenance, RevisionRecord, WriteSummary,
 };
 pub use plans::{PlanItem, PlanSummary};
+pub use registries::CountedRecord;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -22,6 +22,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/plans", get(plans))
         .route("/api/v1/plans/{id}", get(plan))
         .route("/api/v1/plans/{id}/targets", get(targets))
+        .route(
+            "/api/v1/plans/{id}/targets/{code}/records",
+            get(target_records),
+        )
         .route("/api/v1/indicators", get(indicators))
         .route("/api/v1/indicators/{code}/observations", get(observations))
 }
@@ -85,9 +89,9 @@ async fn targets(
     Path(id): Path<i64>,
     Query(q): Query<AtQuery>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    let loaded = Loaded::load(&st.store, id).await?;
-    let region = loaded.region(q.region.as_deref())?;
     let as_of = service::parse_as_of(q.as_of.as_deref())?;
+    let loaded = Loaded::load(&st.store, id, as_of).await?;
+    let region = loaded.region(q.region.as_deref())?;
     Ok(Json(
         loaded
             .evaluate_all(&region.code, as_of)
@@ -95,6 +99,35 @@ async fn targets(
             .map(target_json)
             .collect(),
     ))
+}
+
+/// The records behind a target's figure for a region at a date: the registry records a count
+/// includes, or the observations a value is computed from.
+async fn target_records(
+    State(st): State<AppState>,
+    Path((id, code)): Path<(i64, String)>,
+    Query(q): Query<AtQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let as_of = service::parse_as_of(q.as_of.as_deref())?;
+    let loaded = Loaded::load(&st.store, id, as_of).await?;
+    let region = loaded.region(q.region.as_deref())?;
+    let target = loaded.target(&code)?;
+    let counted =
+        service::counted_records(&st.store, &loaded, &target.indicator, &region.code, as_of)
+            .await?;
+    let observations = match loaded.indicators.get(&target.indicator).map(|i| &i.kind) {
+        Some(IndicatorKind::RegistryCount(_)) => Vec::new(),
+        _ => service::records_behind(&st.store, &loaded, &target.indicator, &region.code).await?,
+    };
+    Ok(Json(json!({
+        "target": code,
+        "indicator": target.indicator,
+        "region": region.code.to_string(),
+        "as_of": as_of.format("%Y-%m-%d").to_string(),
+        "count": counted.len(),
+        "records": counted,
+        "observations": observations,
+    })))
 }
 
 fn target_json(e: &Evaluation) -> Value {

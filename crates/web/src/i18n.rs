@@ -112,6 +112,13 @@ texts! {
     milestone_target: "完成", "Done";
     interim: "阶段目标", "Interim target";
     note: "备注", "Note";
+    counted_note: "截至所选日期计入的登记记录：", "Registry records counted at the chosen date:";
+    record_name: "名称", "Name";
+    enterprise: "企业（依托单位）", "Enterprise (host)";
+    level: "级别", "Level";
+    number: "证书编号 / 文号", "Number / document";
+    valid_from: "发证（认定）日期", "Issued (recognised)";
+    valid_until: "有效期至", "Valid until";
     annual_note: "按年度考核", "Assessed every year";
     reported_of: "已报", "reported";
     no_target_note: "计划未分解到本县（市、区），仅显示本地数据", "The plan sets no share for this county; local figures only";

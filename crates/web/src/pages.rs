@@ -182,9 +182,9 @@ async fn dashboard(
         Some(id) => id,
         None => service::default_plan_id(&st.store).await.page(lang)?,
     };
-    let loaded = Loaded::load(&st.store, plan_id).await.page(lang)?;
-    let region = loaded.region(q.region.as_deref()).page(lang)?;
     let as_of = service::parse_as_of(q.as_of.as_deref()).page(lang)?;
+    let loaded = Loaded::load(&st.store, plan_id, as_of).await.page(lang)?;
+    let region = loaded.region(q.region.as_deref()).page(lang)?;
     let evals = loaded.evaluate_all(&region.code, as_of);
     let tr = lang.tr();
     let group_of = measure_groups(&st, plan_id, lang).await.page(lang)?;
@@ -420,6 +420,17 @@ struct RecordRow {
     revision: i64,
 }
 
+struct CountedRow {
+    name: String,
+    enterprise: String,
+    kind: String,
+    level: String,
+    number: String,
+    region: String,
+    from: String,
+    until: String,
+}
+
 struct RevisionRow {
     region: String,
     period: String,
@@ -450,6 +461,7 @@ struct TargetPage {
     county_chart: String,
     counties: Vec<CountyRow>,
     records: Vec<RecordRow>,
+    counted: Vec<CountedRow>,
     revisions: Vec<RevisionRow>,
     scope_note: String,
 }
@@ -462,9 +474,9 @@ async fn target_page(
     Query(q): Query<DashQuery>,
 ) -> Result<Response, PageError> {
     let tr = lang.tr();
-    let loaded = Loaded::load(&st.store, plan_id).await.page(lang)?;
-    let region = loaded.region(q.region.as_deref()).page(lang)?;
     let as_of = service::parse_as_of(q.as_of.as_deref()).page(lang)?;
+    let loaded = Loaded::load(&st.store, plan_id, as_of).await.page(lang)?;
+    let region = loaded.region(q.region.as_deref()).page(lang)?;
     let target = loaded.target(&code).page(lang)?;
     let ctx = loaded.ctx();
     let e = ctx
@@ -664,6 +676,40 @@ async fn target_page(
             revision: r.revision,
         })
         .collect();
+    let kind_names: HashMap<String, String> = st
+        .store
+        .platform_kinds()
+        .await
+        .page(lang)?
+        .into_iter()
+        .map(|(code, zh, en)| (code, lang.pick(&zh, &en).to_owned()))
+        .chain(
+            kechuang_domain::registry::CertificateKind::ALL
+                .iter()
+                .map(|k| (k.code().to_owned(), k.name().to_owned())),
+        )
+        .collect();
+    let counted =
+        service::counted_records(&st.store, &loaded, &target.indicator, &region.code, as_of)
+            .await
+            .page(lang)?
+            .into_iter()
+            .map(|r| CountedRow {
+                enterprise: r.enterprise.unwrap_or_default(),
+                kind: kind_names.get(&r.kind).cloned().unwrap_or(r.kind),
+                level: r
+                    .level
+                    .as_deref()
+                    .and_then(kechuang_domain::registry::Level::parse)
+                    .map(|l| l.name().to_owned())
+                    .unwrap_or_default(),
+                number: r.number.or(r.document_no).unwrap_or_default(),
+                region: rname(&r.region_code),
+                from: r.from,
+                until: r.until.unwrap_or_default(),
+                name: r.name,
+            })
+            .collect();
     let mut revisions = Vec::new();
     for code in loaded.record_indicators(&target.indicator) {
         for r in st.store.revisions(&code).await.page(lang)? {
@@ -725,6 +771,7 @@ async fn target_page(
         county_chart,
         counties,
         records,
+        counted,
         revisions,
         scope_note: if e.scope == TargetScope::None {
             tr.no_target_note.into()
@@ -769,8 +816,8 @@ async fn plan_page(
     uri: Uri,
     Path(plan_id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let loaded = Loaded::load(&st.store, plan_id).await.page(lang)?;
     let as_of = format::today_in_china();
+    let loaded = Loaded::load(&st.store, plan_id, as_of).await.page(lang)?;
     let evals = loaded.evaluate_all(&loaded.plan_region, as_of);
     let items = st.store.plan_items(plan_id).await.page(lang)?;
     let items = items

@@ -9,9 +9,10 @@ use kechuang_domain::evaluate::{Context, Evaluation};
 use kechuang_domain::indicator::{Indicator, IndicatorKind};
 use kechuang_domain::plan::Target;
 use kechuang_domain::region::{Region, RegionTree};
+use kechuang_domain::registry::region_totals;
 use kechuang_domain::series::Figures;
-use kechuang_domain::RegionCode;
-use kechuang_store::{ObservationRecord, PlanSummary, Store};
+use kechuang_domain::{Period, RegionCode};
+use kechuang_store::{CountedRecord, ObservationRecord, PlanSummary, Store};
 use std::collections::HashMap;
 
 /// A plan with everything needed to evaluate it anywhere at any date.
@@ -25,12 +26,14 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    pub async fn load(store: &Store, plan_id: i64) -> Result<Self, AppError> {
+    /// Loads the plan with every figure needed to evaluate it as of `as_of`: observations,
+    /// and registry counts at each year end of the plan period and at `as_of` itself.
+    pub async fn load(store: &Store, plan_id: i64, as_of: NaiveDate) -> Result<Self, AppError> {
         let plan = store.plan(plan_id).await?;
         let plan_region =
             RegionCode::parse(&plan.region_code).map_err(|e| AppError::Internal(e.to_string()))?;
         let targets = store.targets(plan_id).await?;
-        let indicators = store
+        let indicators: HashMap<String, Indicator> = store
             .indicators()
             .await?
             .into_iter()
@@ -40,6 +43,30 @@ impl Loaded {
         let mut figures = Figures::default();
         for (ind, region, period, value) in store.figures().await? {
             figures.insert(&ind, &region, period, value);
+        }
+        let mut counted: Vec<&Indicator> = Vec::new();
+        for ind in targets.iter().filter_map(|t| indicators.get(&t.indicator)) {
+            if let IndicatorKind::RegistryCount(spec) = &ind.kind {
+                if store.registry_has_records(spec).await? {
+                    counted.push(ind);
+                }
+            }
+        }
+        for (date, period) in count_dates(plan.start_year, plan.end_year, as_of) {
+            for ind in &counted {
+                if let IndicatorKind::RegistryCount(spec) = &ind.kind {
+                    let raw: HashMap<RegionCode, f64> = store
+                        .registry_counts(spec, date)
+                        .await?
+                        .into_iter()
+                        .collect();
+                    for (region, n) in
+                        region_totals(&tree, &raw, spec.distinct_counties, &plan_region)
+                    {
+                        figures.insert(&ind.code, &region, period, n);
+                    }
+                }
+            }
         }
         Ok(Self {
             plan,
@@ -128,6 +155,19 @@ impl Loaded {
     }
 }
 
+/// The dates registry counts are taken at: each year end from the year before the plan to the
+/// plan's end (as far as `as_of` reaches), and `as_of` itself.
+fn count_dates(start_year: i32, end_year: i32, as_of: NaiveDate) -> Vec<(NaiveDate, Period)> {
+    let mut out: Vec<(NaiveDate, Period)> = (start_year - 1..=end_year)
+        .map(|y| (Period::Year(y).end_date(), Period::Year(y)))
+        .filter(|(d, _)| *d <= as_of)
+        .collect();
+    if !out.iter().any(|(d, _)| *d == as_of) {
+        out.push((as_of, Period::Day(as_of)));
+    }
+    out
+}
+
 pub fn parse_as_of(raw: Option<&str>) -> Result<NaiveDate, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(crate::format::today_in_china()),
@@ -153,6 +193,25 @@ pub async fn records_behind(
         out.extend(store.observations(Some(&code), Some(&subtree)).await?);
     }
     Ok(out)
+}
+
+/// The registry records a count indicator's figure includes for a region at a date; empty
+/// for other indicators.
+pub async fn counted_records(
+    store: &Store,
+    loaded: &Loaded,
+    indicator: &str,
+    region: &RegionCode,
+    as_of: NaiveDate,
+) -> Result<Vec<CountedRecord>, AppError> {
+    let Some(IndicatorKind::RegistryCount(spec)) =
+        loaded.indicators.get(indicator).map(|i| &i.kind)
+    else {
+        return Ok(Vec::new());
+    };
+    // The same subtree `region_totals` counts over.
+    let regions = loaded.tree.subtree(region);
+    Ok(store.counted_records(spec, as_of, &regions).await?)
 }
 
 /// The first plan, shown when a page is asked for without naming one.

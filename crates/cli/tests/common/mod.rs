@@ -6,7 +6,9 @@
 //! without PostgreSQL fails rather than silently testing one backend.
 #![allow(dead_code)] // Each test binary uses a different part of the harness.
 
+use chrono::NaiveDate;
 use sqlx::{AnyConnection, Connection, Executor};
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -263,4 +265,84 @@ pub fn repo_file(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .join(rel)
+}
+
+// ---- the sample files in docs/examples, and counts computed from them independently ----
+
+/// Reads a sample CSV (UTF-8 with BOM, header in its first row) into rows of cells.
+pub fn csv_rows(name: &str) -> Vec<Vec<String>> {
+    let text =
+        std::fs::read_to_string(repo_file(&format!("docs/examples/{name}"))).expect("sample");
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    r.records()
+        .map(|x| x.expect("csv row").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+pub fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(&s.replace('.', "-"), "%Y-%m-%d").expect("date")
+}
+
+/// Enterprises holding a certificate valid at `at`, counted independently of kechuang: a
+/// certificate is valid from its issue date for three years.
+pub fn hte_holders(at: NaiveDate, county: Option<&str>) -> usize {
+    let ents = csv_rows("enterprises-sample.csv");
+    let names: HashMap<&str, &str> = [
+        ("武江区", "440203"),
+        ("浈江区", "440204"),
+        ("曲江区", "440205"),
+        ("始兴县", "440222"),
+        ("仁化县", "440224"),
+        ("翁源县", "440229"),
+        ("乳源瑶族自治县", "440232"),
+        ("新丰县", "440233"),
+        ("乐昌市", "440281"),
+        ("南雄市", "440282"),
+    ]
+    .into_iter()
+    .collect();
+    let county_of: HashMap<String, String> = ents[2..]
+        .iter()
+        .map(|r| {
+            (
+                r[0].clone(),
+                names
+                    .get(r[2].as_str())
+                    .map_or(r[2].clone(), |c| (*c).to_owned()),
+            )
+        })
+        .collect();
+    let holders: HashSet<String> = csv_rows("hte-certificates-sample.csv")[1..]
+        .iter()
+        .filter(|r| {
+            let issued = d(&r[3]);
+            let expires = issued
+                .checked_add_months(chrono::Months::new(36))
+                .and_then(|x| x.pred_opt())
+                .expect("date");
+            issued <= at && at <= expires && county.is_none_or(|c| county_of[&r[1]] == c)
+        })
+        .map(|r| r[1].clone())
+        .collect();
+    holders.len()
+}
+
+pub fn import_registry_samples(env: &TestEnv) {
+    let sample = |name: &str| {
+        repo_file(&format!("docs/examples/{name}"))
+            .display()
+            .to_string()
+    };
+    env.cli_ok(&["import", "enterprises", &sample("enterprises-sample.csv")]);
+    env.cli_ok(&[
+        "import",
+        "certificates",
+        "--kind",
+        "hte",
+        &sample("hte-certificates-sample.csv"),
+    ]);
+    env.cli_ok(&["import", "platforms", &sample("platforms-sample.csv")]);
 }

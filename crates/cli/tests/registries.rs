@@ -1,0 +1,299 @@
+//! Registries and the targets that count them: imports as the bureau receives them, counts
+//! for the city and each county at any date, and every figure opening onto its records.
+
+mod common;
+
+use common::{csv_rows, d, hte_holders, repo_file, target, Backend, TestEnv};
+use std::collections::HashSet;
+
+fn sample(name: &str) -> String {
+    repo_file(&format!("docs/examples/{name}"))
+        .display()
+        .to_string()
+}
+
+fn import_samples(env: &TestEnv) {
+    common::import_registry_samples(env);
+}
+
+async fn counts_follow_the_registries_for_city_and_county(b: Backend) {
+    let env = TestEnv::new(b).await;
+    import_samples(&env);
+    let server = env.serve().await;
+    for (as_of, region) in [
+        ("2019-12-31", None),
+        ("2018-06-30", None),
+        ("2019-12-31", Some("440203")),
+        ("2017-03-01", Some("440204")),
+    ] {
+        let q = format!(
+            "as_of={as_of}{}",
+            region.map(|r| format!("&region={r}")).unwrap_or_default()
+        );
+        let targets = server
+            .get_json(&format!("/api/v1/plans/1/targets?{q}"))
+            .await;
+        let expected = hte_holders(d(as_of), region);
+        assert!(expected > 0);
+        assert_eq!(
+            target(&targets, "2.3")["current"]["value"],
+            expected as f64,
+            "{q}"
+        );
+        // Each counted figure opens onto exactly the records it counts.
+        for code in ["2.3", "2.9a", "2.8a", "2.12", "3.5a", "3.10"] {
+            let t = target(&targets, code);
+            let recs = server
+                .get_json(&format!("/api/v1/plans/1/targets/{code}/records?{q}"))
+                .await;
+            let n = recs["count"].as_u64().expect("count") as f64;
+            match code {
+                // Coverage counts counties, the records are the incubators in them.
+                "3.10" => {
+                    let counties: HashSet<&str> = recs["records"]
+                        .as_array()
+                        .expect("list")
+                        .iter()
+                        .filter_map(|r| r["region_code"].as_str())
+                        .collect();
+                    assert_eq!(
+                        t["current"]["value"].as_f64().unwrap_or(0.0),
+                        counties.len() as f64,
+                        "{code} {q}"
+                    );
+                }
+                // 2.3 counts enterprises; a renewal leaves two certificates of one enterprise.
+                "2.3" => {
+                    let ents: HashSet<&str> = recs["records"]
+                        .as_array()
+                        .expect("list")
+                        .iter()
+                        .filter_map(|r| r["uscc"].as_str())
+                        .collect();
+                    assert_eq!(ents.len(), expected, "{q}");
+                }
+                _ => assert_eq!(
+                    t["current"]["value"].as_f64().unwrap_or(0.0),
+                    n,
+                    "{code} {q}"
+                ),
+            }
+        }
+    }
+    // Certificates lapse: a date long after the plan counts only certificates still valid.
+    let late = server
+        .get_json("/api/v1/plans/1/targets?as_of=2023-06-30")
+        .await;
+    assert_eq!(
+        target(&late, "2.3")["current"]["value"],
+        hte_holders(d("2023-06-30"), None) as f64
+    );
+    // New platforms only since 2017, counted for 2.12 and 2.13.
+    let t = server
+        .get_json("/api/v1/plans/1/targets?as_of=2019-12-31")
+        .await;
+    let recs = server
+        .get_json("/api/v1/plans/1/targets/2.12/records?as_of=2019-12-31")
+        .await;
+    assert!(recs["records"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .all(|r| r["from"].as_str().is_some_and(|f| f >= "2017-01-01")));
+    assert_eq!(
+        target(&t, "2.12")["current"]["value"].as_f64(),
+        Some(recs["count"].as_u64().expect("n") as f64)
+    );
+    // The page shows the records behind the figure.
+    let (status, html) = server
+        .get("/plans/1/targets/2.9a?as_of=2019-12-31&region=440203")
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("工程技术研究中心") && html.contains("粤科函"),
+        "records listed"
+    );
+}
+
+async fn reimport_is_a_no_op_and_changes_are_revisions(b: Backend) {
+    let env = TestEnv::new(b).await;
+    import_samples(&env);
+    for (what, file) in [
+        ("enterprises", "enterprises-sample.csv"),
+        ("platforms", "platforms-sample.csv"),
+    ] {
+        let out = env.cli_ok(&["import", what, &sample(file)]);
+        assert!(
+            out.contains("新增 0") && out.contains("更新 0"),
+            "{what}: {out}"
+        );
+    }
+    let out = env.cli_ok(&[
+        "import",
+        "certificates",
+        "--kind",
+        "hte",
+        &sample("hte-certificates-sample.csv"),
+    ]);
+    assert!(out.contains("新增 0") && out.contains("更新 0"), "{out}");
+    // A platform revoked in a later list stops counting from that date.
+    let rows = csv_rows("platforms-sample.csv");
+    let first = &rows[1];
+    let revoked = env.write(
+        "revoked.csv",
+        &format!("平台名称,平台类型,级别,所属县区,认定时间,批准文号,依托单位,撤销日期\n{},{},{},{},{},{},{},2019年6月30日\n", first[0], first[1], first[2], first[3], first[4], first[5], first[6]),
+    );
+    let out = env.cli_ok(&["import", "platforms", revoked.to_str().expect("path")]);
+    assert!(out.contains("更新 1"), "{out}");
+    let server = env.serve().await;
+    let before = server
+        .get_json("/api/v1/plans/1/targets?as_of=2019-06-29")
+        .await;
+    let after = server
+        .get_json("/api/v1/plans/1/targets?as_of=2019-06-30")
+        .await;
+    let v = |t: &serde_json::Value| {
+        target(t, "2.9a")["current"]["value"]
+            .as_f64()
+            .expect("value")
+    };
+    assert_eq!(v(&before) - v(&after), 1.0);
+}
+
+async fn bad_rows_are_reported_and_nothing_is_written(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let file = env.write(
+        "ents.csv",
+        "统一社会信用代码,企业名称,所属县区,成立日期\n\
+         9144020371526726X0,韶关甲公司,武江区,2015-03-01\n\
+         914402037152672600,韶关乙公司,武江区,2015-03-01\n\
+         9144020371526726XG,韶关丙公司,深圳市,2015-03-01\n\
+         9144020371526726XG,,浈江区,2015-13-01\n",
+    );
+    let out = env.cli(&["import", "enterprises", file.to_str().expect("path")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "2\t统一社会信用代码",
+        "应为 '",
+        "3\t统一社会信用代码",
+        "4\t所属县区\t深圳市",
+        "5\t企业名称",
+        "5\t成立日期\t2015-13-01",
+    ] {
+        assert!(err.contains(needle), "report lacks {needle:?}:\n{err}");
+    }
+    let certs = env.write(
+        "certs.csv",
+        "证书编号,统一社会信用代码,发证日期\nGR201843000001,9144020371526726XG,2018-11-28\n",
+    );
+    let out = env.cli(&[
+        "import",
+        "certificates",
+        "--kind",
+        "hte",
+        certs.to_str().expect("path"),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("44") && err.contains("证书编号"), "{err}");
+    let plats = env.write("p.csv", "平台名称,平台类型,级别,所属县区,认定时间\n某中心,火星基地,省级,武江区,2018-01-01\n某站,院士工作站,县级,武江区,2018-01-01\n");
+    let out = env.cli(&["import", "platforms", plats.to_str().expect("path")]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("火星基地") && err.contains("县级"), "{err}");
+    let server = env.serve().await;
+    let t = server.get_json("/api/v1/plans/1/targets").await;
+    assert_eq!(
+        target(&t, "2.3")["status"],
+        "no_data",
+        "nothing was written"
+    );
+}
+
+async fn a_legacy_code_is_taken_only_on_confirmation(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let file = env.write(
+        "legacy.csv",
+        "统一社会信用代码,企业名称,所属县区\n9144020371526726XH,韶关老字号公司,440203\n",
+    );
+    let out = env.cli(&["import", "enterprises", file.to_str().expect("path")]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--accept-legacy-uscc"));
+    let out = env.cli_ok(&[
+        "import",
+        "enterprises",
+        "--accept-legacy-uscc",
+        file.to_str().expect("path"),
+    ]);
+    assert!(out.contains("新增 1"), "{out}");
+}
+
+async fn spreadsheets_as_they_arrive(b: Backend) {
+    let env = TestEnv::new(b).await;
+    env.cli_ok(&["import", "enterprises", &sample("enterprises-sample.csv")]);
+    let ents = csv_rows("enterprises-sample.csv");
+    // An XLSX with a merged title row, dates as Excel dates and as 2018年11月28日 text.
+    let path = env.dir.path().join("省高企名单.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let date_fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    ws.merge_range(
+        0,
+        0,
+        0,
+        3,
+        "2018年广东省高新技术企业名单（韶关市）",
+        &rust_xlsxwriter::Format::new(),
+    )
+    .expect("merge");
+    for (c, h) in ["证书编号", "企业名称", "统一社会信用代码", "发证日期"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(1, c as u16, *h).expect("header");
+    }
+    let excel_date = rust_xlsxwriter::ExcelDateTime::from_ymd(2018, 11, 28).expect("date");
+    ws.write_string(2, 0, "GR201844009001").expect("cell");
+    ws.write_string(2, 1, &ents[2][1]).expect("cell");
+    ws.write_string(2, 2, &ents[2][0]).expect("cell");
+    ws.write_datetime_with_format(2, 3, &excel_date, &date_fmt)
+        .expect("cell");
+    ws.write_string(3, 0, "GR201844009002").expect("cell");
+    ws.write_string(3, 1, &ents[3][1]).expect("cell");
+    ws.write_string(3, 2, format!(" {} ", ents[3][0].to_lowercase()))
+        .expect("cell");
+    ws.write_string(3, 3, "2018年11月28日").expect("cell");
+    wb.save(&path).expect("save xlsx");
+    let out = env.cli_ok(&[
+        "import",
+        "certificates",
+        "--kind",
+        "hte",
+        path.to_str().expect("path"),
+    ]);
+    assert!(out.contains("新增 2"), "{out}");
+    // A GBK CSV of platforms with county names.
+    let text = "平台名称,平台类型,级别,所属县区,认定时间,批准文号\n韶关测试工程技术研究中心,工程技术研究中心,省级,乐昌,2018.12.01,粤科函字〔2018〕1号\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    let gbk_path = env.dir.path().join("platforms-gbk.csv");
+    std::fs::write(&gbk_path, &gbk).expect("write");
+    let out = env.cli_ok(&["import", "platforms", gbk_path.to_str().expect("path")]);
+    assert!(out.contains("新增 1"), "{out}");
+    let server = env.serve().await;
+    let t = server
+        .get_json("/api/v1/plans/1/targets?as_of=2019-01-01&region=440281")
+        .await;
+    assert_eq!(target(&t, "2.9a")["current"]["value"], 1.0);
+    let t = server
+        .get_json("/api/v1/plans/1/targets?as_of=2019-01-01")
+        .await;
+    assert_eq!(target(&t, "2.3")["current"]["value"], 2.0);
+}
+
+on_both_backends!(
+    counts_follow_the_registries_for_city_and_county,
+    reimport_is_a_no_op_and_changes_are_revisions,
+    bad_rows_are_reported_and_nothing_is_written,
+    a_legacy_code_is_taken_only_on_confirmation,
+    spreadsheets_as_they_arrive,
+);

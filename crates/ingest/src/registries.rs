@@ -1,0 +1,580 @@
+//! Enterprise, certificate and platform lists as the province and counties send them.
+
+use crate::table::{column_name, locate_header, parse_date, read_table, Aliases, Header, Row};
+use crate::{IngestError, RowProblem};
+use kechuang_domain::region::{RegionKind, RegionTree};
+use kechuang_domain::registry::{
+    CertificateKind, CertificateRow, EnterpriseRow, Level, PlatformRow, RegistryBatch,
+};
+use kechuang_domain::uscc::Uscc;
+use kechuang_domain::RegionCode;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+const REGION: &[&str] = &[
+    "所属县区",
+    "所属县（市、区）",
+    "县（市、区）",
+    "县(市、区)",
+    "县区",
+    "所在县区",
+    "所属地区",
+    "区划代码",
+    "region",
+];
+const USCC: &[&str] = &["统一社会信用代码", "社会信用代码", "信用代码", "uscc"];
+const ENTERPRISE: &[&str] = &["企业名称", "单位名称", "企业", "name", "enterprise"];
+
+pub const ENTERPRISE_ALIASES: &Aliases = &[
+    ("uscc", USCC),
+    ("name", ENTERPRISE),
+    ("region", REGION),
+    ("address", &["地址", "通讯地址", "注册地址", "address"]),
+    (
+        "industry",
+        &["行业代码", "国民经济行业代码", "所属行业", "industry"],
+    ),
+    (
+        "registered_on",
+        &["成立日期", "注册日期", "成立时间", "registered_on"],
+    ),
+    ("size", &["企业规模", "规模", "size"]),
+    (
+        "above_scale",
+        &["规上企业", "是否规上", "规模以上工业企业", "above_scale"],
+    ),
+    (
+        "hitech_field",
+        &["技术领域", "高新技术领域", "所属技术领域", "hitech_field"],
+    ),
+    ("contact", &["联系人", "联系电话", "contact"]),
+];
+
+pub const CERTIFICATE_ALIASES: &Aliases = &[
+    (
+        "number",
+        &[
+            "证书编号",
+            "编号",
+            "入库编号",
+            "登记编号",
+            "产品编号",
+            "number",
+        ],
+    ),
+    ("kind", &["证书类型", "类型", "kind"]),
+    ("uscc", USCC),
+    ("name", ENTERPRISE),
+    ("region", REGION),
+    ("title", &["产品名称", "title"]),
+    (
+        "issued_on",
+        &[
+            "发证日期",
+            "发证时间",
+            "认定日期",
+            "认定时间",
+            "入库日期",
+            "入库时间",
+            "issued_on",
+        ],
+    ),
+    ("batch", &["批次", "batch"]),
+    ("revoked_on", &["撤销日期", "取消日期", "revoked_on"]),
+];
+
+pub const PLATFORM_ALIASES: &Aliases = &[
+    ("name", &["平台名称", "名称", "name"]),
+    ("kind", &["平台类型", "类型", "类别", "kind"]),
+    ("level", &["级别", "level"]),
+    (
+        "host_name",
+        &["依托单位", "依托单位名称", "承建单位", "host_name"],
+    ),
+    (
+        "host_uscc",
+        &["依托单位统一社会信用代码", "统一社会信用代码", "host_uscc"],
+    ),
+    ("region", REGION),
+    (
+        "recognised_on",
+        &[
+            "认定时间",
+            "认定日期",
+            "批准时间",
+            "批准日期",
+            "recognised_on",
+        ],
+    ),
+    (
+        "document_no",
+        &["批准文号", "认定文号", "文号", "document_no"],
+    ),
+    ("revoked_on", &["撤销日期", "revoked_on"]),
+];
+
+/// What the importer checks rows against.
+pub struct Context<'a> {
+    pub tree: &'a RegionTree,
+    /// The region whose registries these are; rows elsewhere are refused.
+    pub home: &'a RegionCode,
+    /// Enterprises already registered: USCC → region code.
+    pub known: &'a HashMap<String, String>,
+    /// (code, name) of every platform kind.
+    pub platform_kinds: &'a [(String, String, String)],
+    /// Who accepts legacy codes that fail only their check characters; `None` refuses them.
+    pub accept_legacy_as: Option<&'a str>,
+    /// The certificate kind of a file without a kind column.
+    pub default_kind: Option<CertificateKind>,
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub batch: RegistryBatch,
+    pub rows: usize,
+    pub problems: Vec<RowProblem>,
+}
+
+struct Rows<'a> {
+    aliases: &'static Aliases,
+    header: Header,
+    problems: Vec<RowProblem>,
+    _ctx: std::marker::PhantomData<&'a ()>,
+}
+
+impl Rows<'_> {
+    fn problem(&mut self, row: &Row, key: &str, value: &str, p: impl Into<String>) {
+        self.problems.push(RowProblem {
+            row: row.number,
+            column: column_name(self.aliases, key).into(),
+            value: value.into(),
+            problem: p.into(),
+        });
+    }
+}
+
+pub enum Kind {
+    Enterprises,
+    Certificates,
+    Platforms,
+}
+
+pub fn read(kind: Kind, path: &Path, ctx: &Context<'_>) -> Result<Parsed, IngestError> {
+    let table = read_table(path)?;
+    Ok(match kind {
+        Kind::Enterprises => parse_enterprises(&table, ctx),
+        Kind::Certificates => parse_certificates(&table, ctx),
+        Kind::Platforms => parse_platforms(&table, ctx),
+    })
+}
+
+fn start<'a>(
+    table: &[Row],
+    aliases: &'static Aliases,
+    anchor: &str,
+    required: &[&str],
+) -> Result<Rows<'a>, Vec<RowProblem>> {
+    let header = locate_header(table, aliases, anchor, required)?;
+    Ok(Rows {
+        aliases,
+        header,
+        problems: Vec::new(),
+        _ctx: std::marker::PhantomData,
+    })
+}
+
+/// A county by code or by name (乐昌市, 乐昌, 乳源县 …), inside the home region.
+fn region(ctx: &Context<'_>, raw: &str) -> Result<RegionCode, String> {
+    let inside = ctx.tree.subtree(ctx.home);
+    if let Ok(code) = RegionCode::parse(raw) {
+        return if inside.contains(&code) {
+            Ok(code)
+        } else {
+            Err(format!("区划 {code} 不在本市范围内 (outside the region)"))
+        };
+    }
+    let short = |n: &str| {
+        n.trim_end_matches(['县', '区', '市'])
+            .chars()
+            .take(2)
+            .collect::<String>()
+    };
+    let matches: Vec<&RegionCode> = inside
+        .iter()
+        .filter(|c| {
+            ctx.tree.get(c).is_some_and(|r| {
+                r.kind != RegionKind::Province
+                    && (r.name == raw || (raw.chars().count() >= 2 && short(&r.name) == short(raw)))
+            })
+        })
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(format!("找不到县（市、区）'{raw}' (unknown county)")),
+        _ => Err(format!(
+            "'{raw}' 对应多个区划，请填写区划代码 (ambiguous; use the region code)"
+        )),
+    }
+}
+
+fn uscc(ctx: &Context<'_>, raw: &str) -> Result<(Uscc, Option<String>), String> {
+    match Uscc::parse(raw) {
+        Ok(u) => Ok((u, None)),
+        Err(e) if e.is_check_failure() => match (ctx.accept_legacy_as, Uscc::parse_legacy(raw)) {
+            (Some(who), Ok(u)) => Ok((u, Some(who.to_owned()))),
+            _ => Err(format!(
+                "{e}；如为早期试点代码，可由工作人员确认后导入 (--accept-legacy-uscc)"
+            )),
+        },
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn date_opt(rows: &mut Rows<'_>, row: &Row, key: &str) -> Option<Option<String>> {
+    let raw = rows.header.get(row, key);
+    if raw.is_empty() {
+        return Some(None);
+    }
+    match parse_date(&raw) {
+        Some(d) => Some(Some(d.format("%Y-%m-%d").to_string())),
+        None => {
+            rows.problem(row, key, &raw, "无法识别的日期 (unrecognised date)");
+            None
+        }
+    }
+}
+
+pub fn parse_enterprises(table: &[Row], ctx: &Context<'_>) -> Parsed {
+    let mut out = Parsed::default();
+    let mut rows = match start(
+        table,
+        ENTERPRISE_ALIASES,
+        "uscc",
+        &["uscc", "name", "region"],
+    ) {
+        Ok(r) => r,
+        Err(p) => {
+            out.problems = p;
+            return out;
+        }
+    };
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for row in &table[rows.header.index + 1..] {
+        if row.is_blank() {
+            continue;
+        }
+        out.rows += 1;
+        let before = rows.problems.len();
+        let raw = rows.header.get(row, "uscc");
+        let code = uscc(ctx, &raw)
+            .map_err(|e| rows.problem(row, "uscc", &raw, e))
+            .ok();
+        let name = rows.header.text(row, "name");
+        if name.is_empty() {
+            rows.problem(row, "name", "", "企业名称为空 (name is empty)");
+        }
+        let raw_region = rows.header.get(row, "region");
+        let region = region(ctx, &raw_region)
+            .map_err(|e| rows.problem(row, "region", &raw_region, e))
+            .ok();
+        let registered_on = date_opt(&mut rows, row, "registered_on");
+        let above = rows.header.get(row, "above_scale");
+        let above_scale = match above.as_str() {
+            "" | "否" | "0" | "no" | "false" | "N" => false,
+            "是" | "1" | "yes" | "true" | "Y" | "规上" => true,
+            other => {
+                rows.problem(
+                    row,
+                    "above_scale",
+                    other,
+                    "应填 是 或 否 (expected yes or no)",
+                );
+                false
+            }
+        };
+        let field = rows.header.get(row, "hitech_field");
+        if !field.is_empty() && !kechuang_domain::registry::HITECH_FIELDS.contains(&field.as_str())
+        {
+            rows.problem(
+                row,
+                "hitech_field",
+                &field,
+                format!(
+                    "技术领域应为八大领域之一：{} (one of the eight fields)",
+                    kechuang_domain::registry::HITECH_FIELDS.join("、")
+                ),
+            );
+        }
+        let (Some((code, confirmed)), Some(region), Some(registered_on)) =
+            (code, region, registered_on)
+        else {
+            continue;
+        };
+        if rows.problems.len() > before {
+            continue;
+        }
+        if let Some(first) = seen.insert(code.to_string(), row.number) {
+            rows.problem(
+                row,
+                "uscc",
+                code.as_str(),
+                format!("与第{first}行重复 (duplicates row {first})"),
+            );
+            continue;
+        }
+        out.batch.enterprises.push(EnterpriseRow {
+            uscc: code.to_string(),
+            name,
+            region_code: region.to_string(),
+            address: rows.header.text(row, "address"),
+            industry: rows.header.text(row, "industry"),
+            registered_on,
+            size: rows.header.text(row, "size"),
+            above_scale,
+            hitech_field: field,
+            contact: rows.header.text(row, "contact"),
+            uscc_confirmed_by: confirmed,
+        });
+    }
+    out.problems = rows.problems;
+    out
+}
+
+pub fn parse_certificates(table: &[Row], ctx: &Context<'_>) -> Parsed {
+    let mut out = Parsed::default();
+    let mut rows = match start(
+        table,
+        CERTIFICATE_ALIASES,
+        "number",
+        &["number", "uscc", "issued_on"],
+    ) {
+        Ok(r) => r,
+        Err(p) => {
+            out.problems = p;
+            return out;
+        }
+    };
+    if !rows.header.has("kind") && ctx.default_kind.is_none() {
+        out.problems.push(RowProblem {
+            row: table.get(rows.header.index).map(|r| r.number).unwrap_or(1),
+            column: "证书类型".into(),
+            value: String::new(),
+            problem: "文件没有证书类型列，请用 --kind 指定 (no kind column; give --kind)".into(),
+        });
+        return out;
+    }
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    let mut new_enterprises: HashSet<String> = HashSet::new();
+    for row in &table[rows.header.index + 1..] {
+        if row.is_blank() {
+            continue;
+        }
+        out.rows += 1;
+        let before = rows.problems.len();
+        let raw_kind = rows.header.get(row, "kind");
+        let kind = if raw_kind.is_empty() {
+            ctx.default_kind
+        } else {
+            CertificateKind::parse(&raw_kind)
+        };
+        let Some(kind) = kind else {
+            rows.problem(row, "kind", &raw_kind, "未知的证书类型 (unknown kind)");
+            continue;
+        };
+        let number = rows.header.get(row, "number").to_uppercase();
+        let raw = rows.header.get(row, "uscc");
+        let code = uscc(ctx, &raw)
+            .map_err(|e| rows.problem(row, "uscc", &raw, e))
+            .ok();
+        let raw_date = rows.header.get(row, "issued_on");
+        let issued = parse_date(&raw_date);
+        if issued.is_none() {
+            rows.problem(
+                row,
+                "issued_on",
+                &raw_date,
+                "无法识别的日期 (unrecognised date)",
+            );
+        }
+        if let Some(d) = issued {
+            if let Err(e) = kind.check_number(&number, d) {
+                rows.problem(row, "number", &number, e);
+            }
+        }
+        let revoked_on = date_opt(&mut rows, row, "revoked_on");
+        let (Some((code, confirmed)), Some(issued), Some(revoked_on)) = (code, issued, revoked_on)
+        else {
+            continue;
+        };
+        // The enterprise must be registered, or be registrable from this row.
+        if !ctx.known.contains_key(code.as_str()) && !new_enterprises.contains(code.as_str()) {
+            let name = rows.header.text(row, "name");
+            let raw_region = rows.header.get(row, "region");
+            let region = if raw_region.is_empty() {
+                region(ctx, code.region_part())
+            } else {
+                region(ctx, &raw_region)
+            };
+            match (name.is_empty(), region) {
+                (false, Ok(region)) => {
+                    new_enterprises.insert(code.to_string());
+                    out.batch.enterprises.push(EnterpriseRow {
+                        uscc: code.to_string(),
+                        name,
+                        region_code: region.to_string(),
+                        address: String::new(),
+                        industry: String::new(),
+                        registered_on: None,
+                        size: String::new(),
+                        above_scale: false,
+                        hitech_field: String::new(),
+                        contact: String::new(),
+                        uscc_confirmed_by: confirmed,
+                    });
+                }
+                (true, _) => rows.problem(row, "uscc", code.as_str(), "企业不在登记库中，且未填写企业名称 (enterprise not registered and no name given)"),
+                (false, Err(e)) => rows.problem(row, "region", &raw_region, format!("企业不在登记库中，无法确定所属县区：{e} (enterprise not registered; county unknown)")),
+            }
+        }
+        if rows.problems.len() > before {
+            continue;
+        }
+        if let Some(first) = seen.insert((kind.code().to_owned(), number.clone()), row.number) {
+            rows.problem(
+                row,
+                "number",
+                &number,
+                format!("与第{first}行重复 (duplicates row {first})"),
+            );
+            continue;
+        }
+        out.batch.certificates.push(CertificateRow {
+            kind: kind.code().to_owned(),
+            number,
+            uscc: code.to_string(),
+            title: rows.header.text(row, "title"),
+            issued_on: issued.format("%Y-%m-%d").to_string(),
+            expires_on: kind
+                .expiry(issued)
+                .map(|d| d.format("%Y-%m-%d").to_string()),
+            batch: rows.header.text(row, "batch"),
+            revoked_on,
+        });
+    }
+    out.problems = rows.problems;
+    out
+}
+
+pub fn parse_platforms(table: &[Row], ctx: &Context<'_>) -> Parsed {
+    let mut out = Parsed::default();
+    let mut rows = match start(
+        table,
+        PLATFORM_ALIASES,
+        "name",
+        &["name", "kind", "level", "region", "recognised_on"],
+    ) {
+        Ok(r) => r,
+        Err(p) => {
+            out.problems = p;
+            return out;
+        }
+    };
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    for row in &table[rows.header.index + 1..] {
+        if row.is_blank() {
+            continue;
+        }
+        out.rows += 1;
+        let before = rows.problems.len();
+        let name = rows.header.text(row, "name");
+        if name.is_empty() {
+            rows.problem(row, "name", "", "平台名称为空 (name is empty)");
+        }
+        let raw_kind = rows.header.get(row, "kind");
+        let kind = ctx
+            .platform_kinds
+            .iter()
+            .find(|(code, zh, _)| {
+                *code == raw_kind || *zh == raw_kind || raw_kind.ends_with(zh.as_str())
+            })
+            .map(|(code, _, _)| code.clone());
+        if kind.is_none() {
+            rows.problem(
+                row,
+                "kind",
+                &raw_kind,
+                "未知的平台类型 (unknown platform kind)",
+            );
+        }
+        let raw_level = rows.header.get(row, "level");
+        let level = Level::parse(&raw_level);
+        if level.is_none() {
+            rows.problem(
+                row,
+                "level",
+                &raw_level,
+                "级别应为 市级、省级 或 国家级 (level must be city, provincial or national)",
+            );
+        }
+        let raw_region = rows.header.get(row, "region");
+        let region = region(ctx, &raw_region)
+            .map_err(|e| rows.problem(row, "region", &raw_region, e))
+            .ok();
+        let raw_date = rows.header.get(row, "recognised_on");
+        let recognised = parse_date(&raw_date);
+        if recognised.is_none() {
+            rows.problem(
+                row,
+                "recognised_on",
+                &raw_date,
+                "无法识别的日期 (unrecognised date)",
+            );
+        }
+        let raw_host = rows.header.get(row, "host_uscc");
+        let host_uscc = if raw_host.is_empty() {
+            None
+        } else {
+            match uscc(ctx, &raw_host) {
+                Ok((u, _)) => Some(u.to_string()),
+                Err(e) => {
+                    rows.problem(row, "host_uscc", &raw_host, e);
+                    None
+                }
+            }
+        };
+        // A host that is an enterprise must be registered (universities and institutes need not be).
+        let host_uscc = host_uscc.filter(|u| ctx.known.contains_key(u));
+        let revoked_on = date_opt(&mut rows, row, "revoked_on");
+        let (Some(kind), Some(level), Some(region), Some(recognised), Some(revoked_on)) =
+            (kind, level, region, recognised, revoked_on)
+        else {
+            continue;
+        };
+        if rows.problems.len() > before {
+            continue;
+        }
+        let key = (kind.clone(), level.code().to_owned(), name.clone());
+        if let Some(first) = seen.insert(key, row.number) {
+            rows.problem(
+                row,
+                "name",
+                &name,
+                format!("与第{first}行重复 (duplicates row {first})"),
+            );
+            continue;
+        }
+        out.batch.platforms.push(PlatformRow {
+            kind,
+            level: level.code().to_owned(),
+            name,
+            host_uscc,
+            host_name: rows.header.text(row, "host_name"),
+            region_code: region.to_string(),
+            recognised_on: recognised.format("%Y-%m-%d").to_string(),
+            document_no: rows.header.text(row, "document_no"),
+            revoked_on,
+        });
+    }
+    out.problems = rows.problems;
+    out
+}

@@ -1,0 +1,511 @@
+//! Registries: enterprises, certificates, platforms — upserts with revisions, counts for
+//! registry-count indicators, and the records behind each count.
+
+use crate::observations::{Provenance, WriteSummary};
+use crate::{now_utc, Result, Store, StoreError};
+use chrono::NaiveDate;
+use kechuang_domain::indicator::{CountSpec, Registry};
+use kechuang_domain::registry::{CertificateRow, EnterpriseRow, PlatformRow, RegistryBatch};
+use kechuang_domain::RegionCode;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+/// A record counted by a registry-count indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CountedRecord {
+    pub registry: &'static str,
+    pub kind: String,
+    pub level: Option<String>,
+    pub number: Option<String>,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub enterprise: Option<String>,
+    pub region_code: String,
+    pub from: String,
+    pub until: Option<String>,
+    pub document_no: Option<String>,
+}
+
+/// A statement built from parts, with its text parameters numbered as it grows.
+struct Sql {
+    text: String,
+    args: Vec<String>,
+}
+
+impl Sql {
+    fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            args: Vec::new(),
+        }
+    }
+    fn arg(&mut self, v: impl Into<String>) -> String {
+        self.args.push(v.into());
+        format!("${}", self.args.len())
+    }
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+    fn in_list(&mut self, column: &str, values: &[String]) {
+        let ps: Vec<String> = values.iter().map(|v| self.arg(v.clone())).collect();
+        self.push(&format!(" AND {column} IN ({})", ps.join(", ")));
+    }
+    async fn fetch_all(&self, pool: &sqlx::AnyPool) -> Result<Vec<AnyRow>> {
+        let mut q = sqlx::query(&self.text);
+        for a in &self.args {
+            q = q.bind(a);
+        }
+        Ok(q.fetch_all(pool).await?)
+    }
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Appends the filter of a count specification (without region) to a statement over the
+/// registry's table aliased `r` (certificates joined to their enterprise `e`).
+fn filter(sql: &mut Sql, spec: &CountSpec, as_of: NaiveDate) {
+    let as_of = date(as_of);
+    let (from_col, until_col, revoked_col) = match spec.registry {
+        Registry::Certificates => ("r.issued_on", Some("r.expires_on"), Some("r.revoked_on")),
+        Registry::Platforms => ("r.recognised_on", None, Some("r.revoked_on")),
+        Registry::Enterprises => ("COALESCE(r.registered_on, '0000-01-01')", None, None),
+    };
+    let p = sql.arg(as_of.clone());
+    sql.push(&format!(" AND {from_col} <= {p}"));
+    if spec.valid_at_as_of {
+        if let Some(u) = until_col {
+            let p = sql.arg(as_of.clone());
+            sql.push(&format!(" AND ({u} IS NULL OR {u} >= {p})"));
+        }
+        if let Some(r) = revoked_col {
+            let p = sql.arg(as_of);
+            sql.push(&format!(" AND ({r} IS NULL OR {r} > {p})"));
+        }
+    }
+    if let Some(from) = spec.recognised_from {
+        let p = sql.arg(date(from));
+        sql.push(&format!(" AND {from_col} >= {p}"));
+    }
+    match spec.registry {
+        Registry::Enterprises if spec.kinds.iter().any(|k| k == "above_scale") => {
+            sql.push(" AND r.above_scale = 1");
+        }
+        Registry::Enterprises => {}
+        _ if !spec.kinds.is_empty() => sql.in_list("r.kind", &spec.kinds),
+        _ => {}
+    }
+    if let (Registry::Platforms, Some(level)) = (spec.registry, &spec.level) {
+        let p = sql.arg(level.clone());
+        sql.push(&format!(" AND r.level = {p}"));
+    }
+}
+
+fn from_clause(spec: &CountSpec) -> (&'static str, &'static str) {
+    match spec.registry {
+        Registry::Certificates => (
+            "certificates r JOIN enterprises e ON e.uscc = r.uscc",
+            "e.region_code",
+        ),
+        Registry::Platforms => ("platforms r", "r.region_code"),
+        Registry::Enterprises => ("enterprises r", "r.region_code"),
+    }
+}
+
+impl Store {
+    pub async fn ensure_platform_kinds(&self, kinds: &[(&str, &str, &str)]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for (code, name, en) in kinds {
+            sqlx::query(
+                "INSERT INTO platform_kinds (code, name, name_en) VALUES ($1, $2, $3) \
+                 ON CONFLICT (code) DO NOTHING",
+            )
+            .bind(*code)
+            .bind(*name)
+            .bind(*en)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// (code, name, name_en) of every platform kind.
+    pub async fn platform_kinds(&self) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query("SELECT code, name, name_en FROM platform_kinds ORDER BY name")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("code")?,
+                    r.try_get("name")?,
+                    r.try_get("name_en")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// USCCs of the given list already in the registry.
+    pub async fn known_enterprises(&self) -> Result<std::collections::HashMap<String, String>> {
+        let rows = sqlx::query("SELECT uscc, region_code FROM enterprises")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("uscc")?, r.try_get("region_code")?)))
+            .collect()
+    }
+
+    /// Writes a registry import in one transaction: new rows are inserted, changed rows
+    /// updated with their earlier version kept, identical rows left alone.
+    pub async fn write_registry(
+        &self,
+        batch: &RegistryBatch,
+        prov: &Provenance,
+    ) -> Result<WriteSummary> {
+        let mut tx = self.begin_write().await?;
+        let mut w = Writer {
+            tx: &mut tx,
+            prov,
+            now: now_utc(),
+            batch: None,
+            summary: WriteSummary::default(),
+            rows: batch.enterprises.len() + batch.certificates.len() + batch.platforms.len(),
+        };
+        for e in &batch.enterprises {
+            w.enterprise(e).await?;
+        }
+        for c in &batch.certificates {
+            w.certificate(c).await?;
+        }
+        for p in &batch.platforms {
+            w.platform(p).await?;
+        }
+        let mut summary = std::mem::take(&mut w.summary);
+        summary.batch_id = w.batch;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// Counts of matching records at `as_of`, by the region each record is registered in
+    /// (the domain's `region_totals` turns them into figures per region).
+    pub async fn registry_counts(
+        &self,
+        spec: &CountSpec,
+        as_of: NaiveDate,
+    ) -> Result<Vec<(RegionCode, f64)>> {
+        let (from, region_col) = from_clause(spec);
+        let count = match spec.registry {
+            // An enterprise holding two overlapping certificates (a renewal) is one enterprise.
+            Registry::Certificates => "COUNT(DISTINCT r.uscc)",
+            _ => "COUNT(*)",
+        };
+        let mut sql = Sql::new(&format!(
+            "SELECT {region_col} AS region, {count} AS n FROM {from} WHERE 1 = 1"
+        ));
+        filter(&mut sql, spec, as_of);
+        sql.push(&format!(" GROUP BY {region_col}"));
+        let rows = sql.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                let region: String = r.try_get("region")?;
+                let n: i64 = r.try_get("n")?;
+                let code =
+                    RegionCode::parse(&region).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((code, n as f64))
+            })
+            .collect()
+    }
+
+    /// Whether the registry holds any record of the counted kinds, at any date or level:
+    /// until a list has been imported, a count of zero would be a guess, not a figure.
+    pub async fn registry_has_records(&self, spec: &CountSpec) -> Result<bool> {
+        let (from, _) = from_clause(spec);
+        let mut sql = Sql::new(&format!("SELECT 1 AS one FROM {from} WHERE 1 = 1"));
+        match spec.registry {
+            Registry::Enterprises => {}
+            _ if !spec.kinds.is_empty() => sql.in_list("r.kind", &spec.kinds),
+            _ => {}
+        }
+        sql.push(" LIMIT 1");
+        Ok(!sql.fetch_all(&self.read).await?.is_empty())
+    }
+
+    /// The records a count includes, within the given regions.
+    pub async fn counted_records(
+        &self,
+        spec: &CountSpec,
+        as_of: NaiveDate,
+        regions: &[RegionCode],
+    ) -> Result<Vec<CountedRecord>> {
+        let (from, region_col) = from_clause(spec);
+        let cols = match spec.registry {
+            Registry::Certificates => "r.kind, NULL AS level, r.number, r.title AS name, r.uscc, e.name AS enterprise, e.region_code, r.issued_on AS valid_from, r.expires_on AS valid_until, NULL AS document_no",
+            Registry::Platforms => "r.kind, r.level, NULL AS number, r.name, r.host_uscc AS uscc, r.host_name AS enterprise, r.region_code, r.recognised_on AS valid_from, r.revoked_on AS valid_until, r.document_no",
+            Registry::Enterprises => "'enterprise' AS kind, NULL AS level, NULL AS number, r.name, r.uscc, r.name AS enterprise, r.region_code, r.registered_on AS valid_from, NULL AS valid_until, NULL AS document_no",
+        };
+        let mut sql = Sql::new(&format!("SELECT {cols} FROM {from} WHERE 1 = 1"));
+        filter(&mut sql, spec, as_of);
+        let codes: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
+        sql.in_list(region_col, &codes);
+        sql.push(&format!(" ORDER BY {region_col}, valid_from"));
+        let registry = match spec.registry {
+            Registry::Certificates => "certificates",
+            Registry::Platforms => "platforms",
+            Registry::Enterprises => "enterprises",
+        };
+        let rows = sql.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CountedRecord {
+                    registry,
+                    kind: r.try_get("kind")?,
+                    level: r.try_get("level")?,
+                    number: r.try_get("number")?,
+                    name: r.try_get("name")?,
+                    uscc: r.try_get("uscc")?,
+                    enterprise: r.try_get("enterprise")?,
+                    region_code: r.try_get("region_code")?,
+                    from: r
+                        .try_get::<Option<String>, _>("valid_from")?
+                        .unwrap_or_default(),
+                    until: r.try_get("valid_until")?,
+                    document_no: r.try_get("document_no")?,
+                })
+            })
+            .collect()
+    }
+}
+
+struct Writer<'t, 'p> {
+    tx: &'t mut Transaction<'static, Any>,
+    prov: &'p Provenance,
+    now: String,
+    batch: Option<i64>,
+    summary: WriteSummary,
+    rows: usize,
+}
+
+impl Writer<'_, '_> {
+    async fn batch_id(&mut self) -> Result<i64> {
+        if let Some(b) = self.batch {
+            return Ok(b);
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO import_batches (kind, file_name, row_count, imported_by, imported_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(&self.prov.kind)
+        .bind(&self.prov.file_name)
+        .bind(self.rows as i64)
+        .bind(&self.prov.actor)
+        .bind(&self.now)
+        .fetch_one(&mut **self.tx)
+        .await?;
+        self.batch = Some(id);
+        Ok(id)
+    }
+
+    /// Records the earlier version of a changed row.
+    async fn keep(&mut self, entity: &str, key: &str, old: &impl Serialize) -> Result<i64> {
+        let batch = self.batch_id().await?;
+        let data = serde_json::to_string(old).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO registry_revisions (entity, entity_key, data, batch_id, superseded_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(entity)
+        .bind(key)
+        .bind(data)
+        .bind(batch)
+        .bind(&self.now)
+        .execute(&mut **self.tx)
+        .await?;
+        self.summary.updated += 1;
+        Ok(batch)
+    }
+
+    async fn enterprise(&mut self, e: &EnterpriseRow) -> Result<()> {
+        let old = sqlx::query(
+            "SELECT uscc, name, region_code, address, industry, registered_on, size, above_scale, \
+             hitech_field, contact, uscc_confirmed_by FROM enterprises WHERE uscc = $1",
+        )
+        .bind(&e.uscc)
+        .fetch_optional(&mut **self.tx)
+        .await?
+        .map(|r| enterprise_row(&r))
+        .transpose()?;
+        let batch = match &old {
+            Some(o) if o == e => {
+                self.summary.unchanged += 1;
+                return Ok(());
+            }
+            Some(o) => self.keep("enterprise", &e.uscc, o).await?,
+            None => {
+                self.summary.inserted += 1;
+                self.batch_id().await?
+            }
+        };
+        sqlx::query(
+            "INSERT INTO enterprises (uscc, name, region_code, address, industry, registered_on, size, \
+             above_scale, hitech_field, contact, uscc_confirmed_by, batch_id, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, \
+             address = excluded.address, industry = excluded.industry, registered_on = excluded.registered_on, \
+             size = excluded.size, above_scale = excluded.above_scale, hitech_field = excluded.hitech_field, \
+             contact = excluded.contact, uscc_confirmed_by = excluded.uscc_confirmed_by, \
+             batch_id = excluded.batch_id, updated_at = excluded.updated_at, \
+             revision = enterprises.revision + 1",
+        )
+        .bind(&e.uscc)
+        .bind(&e.name)
+        .bind(&e.region_code)
+        .bind(&e.address)
+        .bind(&e.industry)
+        .bind(e.registered_on.clone())
+        .bind(&e.size)
+        .bind(i64::from(e.above_scale))
+        .bind(&e.hitech_field)
+        .bind(&e.contact)
+        .bind(e.uscc_confirmed_by.clone())
+        .bind(batch)
+        .bind(&self.now)
+        .execute(&mut **self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn certificate(&mut self, c: &CertificateRow) -> Result<()> {
+        let old = sqlx::query(
+            "SELECT kind, number, uscc, title, issued_on, expires_on, batch, revoked_on \
+             FROM certificates WHERE kind = $1 AND number = $2",
+        )
+        .bind(&c.kind)
+        .bind(&c.number)
+        .fetch_optional(&mut **self.tx)
+        .await?
+        .map(|r| -> Result<CertificateRow> {
+            Ok(CertificateRow {
+                kind: r.try_get("kind")?,
+                number: r.try_get("number")?,
+                uscc: r.try_get("uscc")?,
+                title: r.try_get("title")?,
+                issued_on: r.try_get("issued_on")?,
+                expires_on: r.try_get("expires_on")?,
+                batch: r.try_get("batch")?,
+                revoked_on: r.try_get("revoked_on")?,
+            })
+        })
+        .transpose()?;
+        let key = format!("{}:{}", c.kind, c.number);
+        let batch = match &old {
+            Some(o) if o == c => {
+                self.summary.unchanged += 1;
+                return Ok(());
+            }
+            Some(o) => self.keep("certificate", &key, o).await?,
+            None => {
+                self.summary.inserted += 1;
+                self.batch_id().await?
+            }
+        };
+        sqlx::query(
+            "INSERT INTO certificates (kind, number, uscc, title, issued_on, expires_on, batch, revoked_on, batch_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (kind, number) DO UPDATE SET uscc = excluded.uscc, title = excluded.title, \
+             issued_on = excluded.issued_on, expires_on = excluded.expires_on, batch = excluded.batch, \
+             revoked_on = excluded.revoked_on, batch_id = excluded.batch_id, \
+             revision = certificates.revision + 1",
+        )
+        .bind(&c.kind)
+        .bind(&c.number)
+        .bind(&c.uscc)
+        .bind(&c.title)
+        .bind(&c.issued_on)
+        .bind(c.expires_on.clone())
+        .bind(&c.batch)
+        .bind(c.revoked_on.clone())
+        .bind(batch)
+        .execute(&mut **self.tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn platform(&mut self, p: &PlatformRow) -> Result<()> {
+        let old = sqlx::query(
+            "SELECT kind, level, name, host_uscc, host_name, region_code, recognised_on, document_no, revoked_on \
+             FROM platforms WHERE kind = $1 AND name = $2 AND level = $3",
+        )
+        .bind(&p.kind)
+        .bind(&p.name)
+        .bind(&p.level)
+        .fetch_optional(&mut **self.tx)
+        .await?
+        .map(|r| -> Result<PlatformRow> {
+            Ok(PlatformRow {
+                kind: r.try_get("kind")?,
+                level: r.try_get("level")?,
+                name: r.try_get("name")?,
+                host_uscc: r.try_get("host_uscc")?,
+                host_name: r.try_get("host_name")?,
+                region_code: r.try_get("region_code")?,
+                recognised_on: r.try_get("recognised_on")?,
+                document_no: r.try_get("document_no")?,
+                revoked_on: r.try_get("revoked_on")?,
+            })
+        })
+        .transpose()?;
+        let key = format!("{}:{}:{}", p.kind, p.level, p.name);
+        let batch = match &old {
+            Some(o) if o == p => {
+                self.summary.unchanged += 1;
+                return Ok(());
+            }
+            Some(o) => self.keep("platform", &key, o).await?,
+            None => {
+                self.summary.inserted += 1;
+                self.batch_id().await?
+            }
+        };
+        sqlx::query(
+            "INSERT INTO platforms (kind, level, name, host_uscc, host_name, region_code, recognised_on, \
+             document_no, revoked_on, batch_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (kind, name, level) DO UPDATE SET host_uscc = excluded.host_uscc, \
+             host_name = excluded.host_name, region_code = excluded.region_code, \
+             recognised_on = excluded.recognised_on, document_no = excluded.document_no, \
+             revoked_on = excluded.revoked_on, batch_id = excluded.batch_id, \
+             revision = platforms.revision + 1",
+        )
+        .bind(&p.kind)
+        .bind(&p.level)
+        .bind(&p.name)
+        .bind(p.host_uscc.clone())
+        .bind(&p.host_name)
+        .bind(&p.region_code)
+        .bind(&p.recognised_on)
+        .bind(&p.document_no)
+        .bind(p.revoked_on.clone())
+        .bind(batch)
+        .execute(&mut **self.tx)
+        .await?;
+        Ok(())
+    }
+}
+
+fn enterprise_row(r: &AnyRow) -> Result<EnterpriseRow> {
+    Ok(EnterpriseRow {
+        uscc: r.try_get("uscc")?,
+        name: r.try_get("name")?,
+        region_code: r.try_get("region_code")?,
+        address: r.try_get("address")?,
+        industry: r.try_get("industry")?,
+        registered_on: r.try_get("registered_on")?,
+        size: r.try_get("size")?,
+        above_scale: r.try_get::<i64, _>("above_scale")? != 0,
+        hitech_field: r.try_get("hitech_field")?,
+        contact: r.try_get("contact")?,
+        uscc_confirmed_by: r.try_get("uscc_confirmed_by")?,
+    })
+}
