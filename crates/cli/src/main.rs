@@ -138,6 +138,21 @@ enum ImportCommand {
 
 #[derive(Subcommand)]
 enum ExportCommand {
+    /// The enterprise registry, in the format `import enterprises` reads.
+    Enterprises {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Certificates and statuses, in the format `import certificates` reads.
+    Certificates {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Innovation platforms, in the format `import platforms` reads.
+    Platforms {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Observations, as CSV (default, to standard output) or XLSX (by the --out extension).
     Observations {
         #[arg(long)]
@@ -233,6 +248,58 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Export(ExportCommand::Observations { out, indicator }) => {
             export_observations(&store, out.as_deref(), indicator.as_deref()).await
+        }
+        Command::Export(ExportCommand::Enterprises { out }) => {
+            let rows = store
+                .all_enterprises()
+                .await?
+                .iter()
+                .map(registries::enterprise_line)
+                .collect();
+            export(
+                out.as_deref(),
+                "企业",
+                &registries::ENTERPRISE_HEADERS,
+                rows,
+                &[],
+            )
+        }
+        Command::Export(ExportCommand::Certificates { out }) => {
+            let rows = store
+                .all_certificates()
+                .await?
+                .iter()
+                .map(registries::certificate_line)
+                .collect();
+            export(
+                out.as_deref(),
+                "证书",
+                &registries::CERTIFICATE_HEADERS,
+                rows,
+                &[],
+            )
+        }
+        Command::Export(ExportCommand::Platforms { out }) => {
+            let kinds: HashMap<String, String> = store
+                .platform_kinds()
+                .await?
+                .into_iter()
+                .map(|(code, name, _)| (code, name))
+                .collect();
+            let name = |k: &str| kinds.get(k).cloned().unwrap_or_else(|| k.to_owned());
+            let rows = store
+                .all_platforms()
+                .await?
+                .iter()
+                .map(|p| registries::platform_line(p, &name))
+                .collect();
+            export(
+                out.as_deref(),
+                "创新平台",
+                &registries::PLATFORM_HEADERS,
+                rows,
+                &[],
+            )
         }
     };
     store.close().await;
@@ -452,12 +519,12 @@ async fn export_observations(
             bail!("未知的指标代码 '{code}' (unknown indicator)");
         }
     }
-    let lines: Vec<kechuang_ingest::export::Line> = store
+    let rows = store
         .observations(indicator, None)
         .await?
         .into_iter()
         .map(|o| {
-            [
+            vec![
                 o.indicator,
                 o.region,
                 o.period,
@@ -467,22 +534,35 @@ async fn export_observations(
             ]
         })
         .collect();
-    match out {
-        Some(path)
-            if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) =>
-        {
-            kechuang_ingest::export::write_xlsx(path, &lines)?;
-            eprintln!("已导出 {} 行到 {} (exported)", lines.len(), path.display());
-        }
-        Some(path) => {
-            let mut f = std::fs::File::create(path)
-                .with_context(|| format!("无法创建文件 {} (cannot create file)", path.display()))?;
-            kechuang_ingest::export::write_csv(&mut f, &lines)?;
-            eprintln!("已导出 {} 行到 {} (exported)", lines.len(), path.display());
-        }
-        None => kechuang_ingest::export::write_csv(&mut std::io::stdout().lock(), &lines)?,
+    export(
+        out,
+        "观测值",
+        &kechuang_ingest::observations::HEADERS,
+        rows,
+        &[3],
+    )
+}
+
+/// Writes an export and says where it went (to standard error, so standard output stays data).
+fn export(
+    out: Option<&Path>,
+    sheet: &str,
+    headers: &[&str],
+    rows: Vec<Vec<String>>,
+    numeric: &[usize],
+) -> Result<ExitCode> {
+    let n = rows.len();
+    kechuang_ingest::export::write(
+        out,
+        &kechuang_ingest::export::Table {
+            sheet,
+            headers,
+            rows,
+            numeric,
+        },
+    )?;
+    if let Some(p) = out {
+        eprintln!("已导出 {n} 行到 {} (exported)", p.display());
     }
     Ok(ExitCode::SUCCESS)
 }

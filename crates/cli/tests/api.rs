@@ -382,14 +382,18 @@ async fn openapi_describes_every_endpoint(b: Backend) {
     ] {
         assert!(paths.contains_key(p), "{p} documented");
     }
-    // Every documented path answers.
+    // Every documented path answers: with data, or with a JSON 404 for a record not there.
     for p in paths.keys() {
         let concrete = p
             .replace("{id}", "1")
             .replace("/targets/{code}", "/targets/2.9a")
-            .replace("{code}", "gdp");
-        let (status, _) = server.get(&concrete).await;
-        assert_eq!(status, 200, "{concrete}");
+            .replace("{code}", "gdp")
+            .replace("{uscc}", "9144030071526726XG");
+        let (status, body) = server.get(&concrete).await;
+        let expected = if p.contains("{uscc}") { 404 } else { 200 };
+        assert_eq!(status, expected, "{concrete}");
+        let json: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{concrete}: {e}"));
+        assert!(json.is_object() || json.is_array(), "{concrete}");
     }
 }
 

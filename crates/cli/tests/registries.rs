@@ -290,10 +290,194 @@ async fn spreadsheets_as_they_arrive(b: Backend) {
     assert_eq!(target(&t, "2.3")["current"]["value"], 2.0);
 }
 
+async fn lists_filter_and_page_like_the_files_say(b: Backend) {
+    let env = TestEnv::new(b).await;
+    import_samples(&env);
+    let server = env.serve().await;
+    let ents = csv_rows("enterprises-sample.csv");
+    let all = server.get_json("/api/v1/enterprises?per_page=20").await;
+    assert_eq!(all["total"], (ents.len() - 2) as i64);
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(20));
+    assert_eq!(all["per_page"], 20);
+    let total = (ents.len() - 2) as u64;
+    let last = total.div_ceil(20);
+    let last_page = server
+        .get_json(&format!("/api/v1/enterprises?per_page=20&page={last}"))
+        .await;
+    let on_last = last_page["items"].as_array().map(Vec::len).expect("list") as u64;
+    assert_eq!(on_last, total - (last - 1) * 20);
+    let past = server
+        .get_json(&format!(
+            "/api/v1/enterprises?per_page=20&page={}",
+            last + 1
+        ))
+        .await;
+    assert_eq!(
+        past["items"].as_array().map(Vec::len),
+        Some(0),
+        "past the last page"
+    );
+    // A county filter: the rows of the file naming 武江区 (by name or code).
+    let wujiang = ents[2..]
+        .iter()
+        .filter(|r| r[2] == "武江区" || r[2] == "440203")
+        .count();
+    let wj = server
+        .get_json("/api/v1/enterprises?region=440203&per_page=500")
+        .await;
+    assert_eq!(wj["total"], wujiang as i64);
+    assert!(wj["items"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .all(|e| e["region_code"] == "440203"));
+    // The city's subtree holds them all.
+    assert_eq!(
+        server.get_json("/api/v1/enterprises?region=440200").await["total"],
+        all["total"]
+    );
+    // Status: holding a valid high-tech enterprise certificate at a date.
+    let hte = server
+        .get_json("/api/v1/enterprises?status=hte&as_of=2019-12-31")
+        .await;
+    assert_eq!(hte["total"], hte_holders(d("2019-12-31"), None) as i64);
+    // Search by name or code.
+    let name = &ents[5][1];
+    let found = server
+        .get_json(&format!("/api/v1/enterprises?q={name}"))
+        .await;
+    assert!(found["items"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|e| &e["name"] == name));
+    let (status, _) = server.get("/api/v1/enterprises?status=nonsense").await;
+    assert_eq!(status, 400);
+
+    // One enterprise, found however its code is typed.
+    let uscc = &ents[2][0];
+    let one = server
+        .get_json(&format!("/api/v1/enterprises/{}", uscc.to_lowercase()))
+        .await;
+    assert_eq!(&one["enterprise"]["uscc"], uscc);
+    let certs = csv_rows("hte-certificates-sample.csv")
+        .into_iter()
+        .filter(|r| &r[1] == uscc)
+        .count();
+    assert_eq!(one["certificates"].as_array().map(Vec::len), Some(certs));
+    let (status, body) = server.get("/api/v1/enterprises/9144030071526726XG").await;
+    assert_eq!(status, 404, "{body}");
+
+    // Platforms by kind and level.
+    let plats = csv_rows("platforms-sample.csv");
+    let erc = plats[1..]
+        .iter()
+        .filter(|r| r[1] == "工程技术研究中心" && r[2] == "省级")
+        .count();
+    let p = server
+        .get_json("/api/v1/platforms?kind=engineering_research_centre&level=provincial")
+        .await;
+    assert_eq!(p["total"], erc as i64);
+    let p2 = server
+        .get_json("/api/v1/platforms?kind=engineering_research_centre&level=省级")
+        .await;
+    assert_eq!(p2["total"], p["total"], "levels in Chinese too");
+
+    // The pages a user browses.
+    let id = p["items"][0]["id"].as_i64().expect("id");
+    for path in [
+        "/enterprises".to_owned(),
+        "/enterprises?region=440203&status=hte&as_of=2019-12-31&sort=-hte_until&page=2".to_owned(),
+        format!("/enterprises/{uscc}"),
+        "/platforms?kind=incubator".to_owned(),
+        format!("/platforms/{id}"),
+    ] {
+        let (status, html) = server.get(&path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            html.contains("企业库") && html.contains("创新平台"),
+            "{path}: menu"
+        );
+    }
+    let (_, html) = server.get(&format!("/enterprises/{uscc}")).await;
+    assert!(
+        html.contains(&ents[2][1]) && html.contains("GR"),
+        "certificates listed"
+    );
+    let (status, _) = server.get("/enterprises/9144030071526726XG").await;
+    assert_eq!(status, 404);
+
+    // The filtered list exports whole (not one page), as CSV and as a workbook.
+    let (status, csv) = server.get("/export/enterprises.csv?region=440203").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        csv.lines().count(),
+        wujiang + 1,
+        "header and every 武江区 enterprise"
+    );
+    let res = server
+        .client
+        .get(server.url("/export/enterprises.xlsx?region=440203"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .expect("header")
+        .contains(".xlsx"));
+    let bytes = res.bytes().await.expect("body");
+    let xlsx = env.dir.path().join("wujiang.xlsx");
+    std::fs::write(&xlsx, &bytes).expect("save");
+    let fresh = TestEnv::new(b).await;
+    let out = fresh.cli_ok(&["import", "enterprises", xlsx.to_str().expect("path")]);
+    assert!(out.contains(&format!("新增 {wujiang}")), "{out}");
+}
+
+async fn exports_reimport_unchanged(b: Backend) {
+    let env = TestEnv::new(b).await;
+    import_samples(&env);
+    let registries = ["enterprises", "certificates", "platforms"];
+    let originals: Vec<String> = registries
+        .iter()
+        .map(|r| env.cli_ok(&["export", r]))
+        .collect();
+    assert!(originals[1].lines().count() > 100, "certificates exported");
+    for ext in ["csv", "xlsx"] {
+        let files: Vec<String> = registries
+            .iter()
+            .map(|r| {
+                let f = env
+                    .dir
+                    .path()
+                    .join(format!("{r}.{ext}"))
+                    .display()
+                    .to_string();
+                env.cli_ok(&["export", r, "--out", &f]);
+                f
+            })
+            .collect();
+        let fresh = TestEnv::new(b).await;
+        for (r, f) in registries.iter().zip(&files) {
+            let out = fresh.cli_ok(&["import", r, f]);
+            assert!(out.contains("更新 0"), "{r}.{ext}: {out}");
+        }
+        for (r, original) in registries.iter().zip(&originals) {
+            assert_eq!(
+                &fresh.cli_ok(&["export", r]),
+                original,
+                "{r}.{ext} round trip"
+            );
+        }
+    }
+}
+
 on_both_backends!(
     counts_follow_the_registries_for_city_and_county,
     reimport_is_a_no_op_and_changes_are_revisions,
     bad_rows_are_reported_and_nothing_is_written,
     a_legacy_code_is_taken_only_on_confirmation,
     spreadsheets_as_they_arrive,
+    lists_filter_and_page_like_the_files_say,
+    exports_reimport_unchanged,
 );

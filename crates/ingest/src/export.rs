@@ -1,14 +1,19 @@
-//! Writing observations in the import format, so an export re-imports unchanged.
+//! Writing tables in the import formats (same headers), so an export re-imports unchanged.
 
-use crate::observations::HEADERS;
 use crate::IngestError;
 use rust_xlsxwriter::Workbook;
 use std::path::Path;
 
-/// One exported line: indicator, region, period, value, source, note.
-pub type Line = [String; 6];
+/// A table to write: headers and rows of text, with the columns that hold numbers (written as
+/// numbers in XLSX so Excel can sum them; codes and dates stay text so "440203" keeps its form).
+pub struct Table<'a> {
+    pub sheet: &'a str,
+    pub headers: &'a [&'a str],
+    pub rows: Vec<Vec<String>>,
+    pub numeric: &'a [usize],
+}
 
-pub fn write_csv(out: &mut dyn std::io::Write, lines: &[Line]) -> Result<(), IngestError> {
+pub fn write_csv(out: &mut dyn std::io::Write, t: &Table<'_>) -> Result<(), IngestError> {
     let err = |e: &dyn std::fmt::Display| IngestError::Write {
         path: "-".into(),
         reason: e.to_string(),
@@ -16,39 +21,77 @@ pub fn write_csv(out: &mut dyn std::io::Write, lines: &[Line]) -> Result<(), Ing
     // A BOM makes Excel in China open the UTF-8 file with the right encoding.
     out.write_all(b"\xEF\xBB\xBF").map_err(|e| err(&e))?;
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(HEADERS).map_err(|e| err(&e))?;
-    for l in lines {
-        w.write_record(l).map_err(|e| err(&e))?;
+    w.write_record(t.headers).map_err(|e| err(&e))?;
+    for r in &t.rows {
+        w.write_record(r).map_err(|e| err(&e))?;
     }
     w.flush().map_err(|e| err(&e))?;
     Ok(())
 }
 
-pub fn write_xlsx(path: &Path, lines: &[Line]) -> Result<(), IngestError> {
-    let err = |e: &dyn std::fmt::Display| IngestError::Write {
+fn workbook(t: &Table<'_>) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(t.sheet)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (c, h) in t.headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+        ws.set_column_width(c as u16, 16)?;
+    }
+    for (r, row) in t.rows.iter().enumerate() {
+        let rr = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            match (t.numeric.contains(&c), cell.parse::<f64>()) {
+                (true, Ok(v)) => ws.write_number(rr, c as u16, v)?,
+                _ => ws.write_string(rr, c as u16, cell)?,
+            };
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(wb)
+}
+
+pub fn write_xlsx(path: &Path, t: &Table<'_>) -> Result<(), IngestError> {
+    let err = |e: rust_xlsxwriter::XlsxError| IngestError::Write {
         path: path.display().to_string(),
         reason: e.to_string(),
     };
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("观测值").map_err(|e| err(&e))?;
-    for (c, h) in HEADERS.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).map_err(|e| err(&e))?;
-    }
-    for (r, l) in lines.iter().enumerate() {
-        let row = r as u32 + 1;
-        for (c, cell) in l.iter().enumerate() {
-            // Values as numbers so Excel can sum them; codes and periods stay text so
-            // "440203" and "2018" are not reformatted.
-            match (c, cell.parse::<f64>()) {
-                (3, Ok(v)) => ws.write_number(row, c as u16, v),
-                _ => ws.write_string(row, c as u16, cell),
-            }
-            .map_err(|e| err(&e))?;
+    workbook(t).and_then(|mut wb| wb.save(path)).map_err(err)
+}
+
+/// The workbook as bytes, for a download.
+pub fn xlsx_bytes(t: &Table<'_>) -> Result<Vec<u8>, IngestError> {
+    workbook(t)
+        .and_then(|mut wb| wb.save_to_buffer())
+        .map_err(|e| IngestError::Write {
+            path: "-".into(),
+            reason: e.to_string(),
+        })
+}
+
+/// The CSV as bytes, for a download.
+pub fn csv_bytes(t: &Table<'_>) -> Result<Vec<u8>, IngestError> {
+    let mut buf = Vec::new();
+    write_csv(&mut buf, t)?;
+    Ok(buf)
+}
+
+/// Writes to `out` by its extension (.xlsx, else CSV), or CSV to standard output.
+pub fn write(out: Option<&Path>, t: &Table<'_>) -> Result<(), IngestError> {
+    match out {
+        Some(p)
+            if p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) =>
+        {
+            write_xlsx(p, t)
         }
+        Some(p) => {
+            let mut f = std::fs::File::create(p).map_err(|e| IngestError::Write {
+                path: p.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            write_csv(&mut f, t)
+        }
+        None => write_csv(&mut std::io::stdout().lock(), t),
     }
-    ws.set_column_width(0, 24).map_err(|e| err(&e))?;
-    ws.set_column_width(4, 24).map_err(|e| err(&e))?;
-    wb.save(path).map_err(|e| err(&e))?;
-    Ok(())
 }

@@ -578,3 +578,83 @@ pub fn parse_platforms(table: &[Row], ctx: &Context<'_>) -> Parsed {
     out.problems = rows.problems;
     out
 }
+
+/// Export headers: the first alias of each column, in import order, so exports re-import.
+pub const ENTERPRISE_HEADERS: [&str; 10] = [
+    "统一社会信用代码",
+    "企业名称",
+    "所属县区",
+    "地址",
+    "行业代码",
+    "成立日期",
+    "企业规模",
+    "规上企业",
+    "技术领域",
+    "联系人",
+];
+pub const CERTIFICATE_HEADERS: [&str; 7] = [
+    "证书类型",
+    "证书编号",
+    "统一社会信用代码",
+    "产品名称",
+    "发证日期",
+    "批次",
+    "撤销日期",
+];
+pub const PLATFORM_HEADERS: [&str; 9] = [
+    "平台名称",
+    "平台类型",
+    "级别",
+    "所属县区",
+    "认定时间",
+    "批准文号",
+    "依托单位",
+    "依托单位统一社会信用代码",
+    "撤销日期",
+];
+
+pub fn enterprise_line(e: &EnterpriseRow) -> Vec<String> {
+    vec![
+        e.uscc.clone(),
+        e.name.clone(),
+        e.region_code.clone(),
+        e.address.clone(),
+        e.industry.clone(),
+        e.registered_on.clone().unwrap_or_default(),
+        e.size.clone(),
+        if e.above_scale { "是" } else { "否" }.into(),
+        e.hitech_field.clone(),
+        e.contact.clone(),
+    ]
+}
+
+pub fn certificate_line(c: &CertificateRow) -> Vec<String> {
+    vec![
+        CertificateKind::parse(&c.kind)
+            .map(|k| k.name().to_owned())
+            .unwrap_or_else(|| c.kind.clone()),
+        c.number.clone(),
+        c.uscc.clone(),
+        c.title.clone(),
+        c.issued_on.clone(),
+        c.batch.clone(),
+        c.revoked_on.clone().unwrap_or_default(),
+    ]
+}
+
+/// `kind_name` gives a platform kind's Chinese name, which imports recognise.
+pub fn platform_line(p: &PlatformRow, kind_name: &dyn Fn(&str) -> String) -> Vec<String> {
+    vec![
+        p.name.clone(),
+        kind_name(&p.kind),
+        Level::parse(&p.level)
+            .map(|l| l.name().to_owned())
+            .unwrap_or_else(|| p.level.clone()),
+        p.region_code.clone(),
+        p.recognised_on.clone(),
+        p.document_no.clone(),
+        p.host_name.clone(),
+        p.host_uscc.clone().unwrap_or_default(),
+        p.revoked_on.clone().unwrap_or_default(),
+    ]
+}

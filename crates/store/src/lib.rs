@@ -16,7 +16,10 @@ pub use observations::{
     NewObservation, ObservationRecord, Provenance, RevisionRecord, WriteSummary,
 };
 pub use plans::{PlanItem, PlanSummary};
-pub use registries::CountedRecord;
+pub use registries::{
+    CertificateItem, CountedRecord, EnterpriseFilter, EnterpriseItem, Page, PlatformFilter,
+    PlatformItem,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -509,3 +509,351 @@ fn enterprise_row(r: &AnyRow) -> Result<EnterpriseRow> {
         uscc_confirmed_by: r.try_get("uscc_confirmed_by")?,
     })
 }
+
+/// Filters of the enterprise list. `regions` is a subtree (a region and what lies below).
+#[derive(Debug, Clone, Default)]
+pub struct EnterpriseFilter {
+    pub regions: Option<Vec<RegionCode>>,
+    pub q: Option<String>,
+    /// `hte` (holds a valid high-tech enterprise certificate), `hte_pool`, `tech_sme`,
+    /// `hitech_product`, or `none` (holds none of them).
+    pub status: Option<String>,
+    pub field: Option<String>,
+    pub above_scale: Option<bool>,
+    /// `name`, `region`, `registered_on`, `hte_until`; `-` in front for descending.
+    pub sort: Option<String>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnterpriseItem {
+    #[serde(flatten)]
+    pub enterprise: EnterpriseRow,
+    /// Until when its high-tech enterprise certificate is valid, if it holds one at the date.
+    pub hte_valid_until: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PlatformFilter {
+    pub regions: Option<Vec<RegionCode>>,
+    pub kind: Option<String>,
+    pub level: Option<String>,
+    pub q: Option<String>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlatformItem {
+    pub id: i64,
+    #[serde(flatten)]
+    pub platform: PlatformRow,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CertificateItem {
+    #[serde(flatten)]
+    pub certificate: CertificateRow,
+    pub revision: i64,
+}
+
+/// A page of a list, as the API returns it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+const VALID_AT: &str = "c.issued_on <= {d} AND (c.expires_on IS NULL OR c.expires_on >= {d}) AND (c.revoked_on IS NULL OR c.revoked_on > {d})";
+
+impl Store {
+    pub async fn enterprises_page(
+        &self,
+        f: &EnterpriseFilter,
+        as_of: NaiveDate,
+    ) -> Result<Page<EnterpriseItem>> {
+        let mut sql = Sql::new("");
+        let d = sql.arg(date(as_of));
+        let valid = VALID_AT.replace("{d}", &d);
+        sql.push(&format!(
+            "SELECT e.uscc, e.name, e.region_code, e.address, e.industry, e.registered_on, e.size, \
+             e.above_scale, e.hitech_field, e.contact, e.uscc_confirmed_by, \
+             (SELECT MAX(c.expires_on) FROM certificates c WHERE c.uscc = e.uscc AND c.kind = 'hte' AND {valid}) AS hte_until \
+             FROM enterprises e WHERE 1 = 1"
+        ));
+        let mut where_sql = String::new();
+        let mut wargs = Sql {
+            text: String::new(),
+            args: sql.args.clone(),
+        };
+        if let Some(regions) = &f.regions {
+            let codes: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
+            wargs.in_list("e.region_code", &codes);
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let p = wargs.arg(format!("%{q}%"));
+            let u = wargs.arg(format!("%{}%", q.to_uppercase()));
+            wargs.push(&format!(" AND (e.name LIKE {p} OR e.uscc LIKE {u})"));
+        }
+        match f.status.as_deref() {
+            Some("none") => wargs.push(&format!(
+                " AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.uscc = e.uscc AND {valid})"
+            )),
+            Some(kind) if !kind.is_empty() => {
+                let k = wargs.arg(kind);
+                wargs.push(&format!(" AND EXISTS (SELECT 1 FROM certificates c WHERE c.uscc = e.uscc AND c.kind = {k} AND {valid})"));
+            }
+            _ => {}
+        }
+        if let Some(field) = f.field.as_deref().filter(|s| !s.is_empty()) {
+            let p = wargs.arg(field);
+            wargs.push(&format!(" AND e.hitech_field = {p}"));
+        }
+        if let Some(a) = f.above_scale {
+            wargs.push(if a {
+                " AND e.above_scale = 1"
+            } else {
+                " AND e.above_scale = 0"
+            });
+        }
+        where_sql.push_str(&wargs.text);
+        let order = match f.sort.as_deref().unwrap_or("name") {
+            "region" => "e.region_code, e.name",
+            "-region" => "e.region_code DESC, e.name",
+            "registered_on" => "e.registered_on, e.name",
+            "-registered_on" => "e.registered_on DESC, e.name",
+            "hte_until" => "hte_until, e.name",
+            "-hte_until" => "hte_until DESC, e.name",
+            "-name" => "e.name DESC",
+            _ => "e.name",
+        };
+        let per_page = f.per_page.clamp(1, 500);
+        let page = f.page.max(1);
+        let list = Sql {
+            text: format!(
+                "{}{where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {}",
+                sql.text,
+                (page - 1) * per_page
+            ),
+            args: wargs.args.clone(),
+        };
+        let count = Sql {
+            text: format!("SELECT COUNT(*) AS n FROM enterprises e WHERE 1 = 1{where_sql}"),
+            args: wargs.args,
+        };
+        let total: i64 = count
+            .fetch_all(&self.read)
+            .await?
+            .first()
+            .map(|r| r.try_get("n"))
+            .transpose()?
+            .unwrap_or(0);
+        let items = list
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(EnterpriseItem {
+                    enterprise: enterprise_row(r)?,
+                    hte_valid_until: r.try_get("hte_until")?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    /// Every enterprise, by USCC, for export.
+    pub async fn all_enterprises(&self) -> Result<Vec<EnterpriseRow>> {
+        let rows = sqlx::query(
+            "SELECT uscc, name, region_code, address, industry, registered_on, size, above_scale, \
+             hitech_field, contact, uscc_confirmed_by FROM enterprises ORDER BY uscc",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(enterprise_row).collect()
+    }
+
+    /// Every certificate, for export.
+    pub async fn all_certificates(&self) -> Result<Vec<CertificateRow>> {
+        let rows = sqlx::query(
+            "SELECT kind, number, uscc, title, issued_on, expires_on, batch, revoked_on \
+             FROM certificates ORDER BY kind, number",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CertificateRow {
+                    kind: r.try_get("kind")?,
+                    number: r.try_get("number")?,
+                    uscc: r.try_get("uscc")?,
+                    title: r.try_get("title")?,
+                    issued_on: r.try_get("issued_on")?,
+                    expires_on: r.try_get("expires_on")?,
+                    batch: r.try_get("batch")?,
+                    revoked_on: r.try_get("revoked_on")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every platform, for export.
+    pub async fn all_platforms(&self) -> Result<Vec<PlatformRow>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.kind, r.level, r.name, r.host_uscc, r.host_name, r.region_code, r.recognised_on, \
+             r.document_no, r.revoked_on FROM platforms r ORDER BY r.kind, r.level, r.name",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| platform_item(r).map(|p| p.platform))
+            .collect()
+    }
+
+    pub async fn enterprise(&self, uscc: &str) -> Result<EnterpriseRow> {
+        let row = sqlx::query(
+            "SELECT uscc, name, region_code, address, industry, registered_on, size, above_scale, \
+             hitech_field, contact, uscc_confirmed_by FROM enterprises WHERE uscc = $1",
+        )
+        .bind(uscc)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("企业 {uscc} (enterprise)")))?;
+        enterprise_row(&row)
+    }
+
+    /// Every certificate of an enterprise, oldest first (so renewals follow what they renew).
+    pub async fn certificates_of(&self, uscc: &str) -> Result<Vec<CertificateItem>> {
+        let rows = sqlx::query(
+            "SELECT kind, number, uscc, title, issued_on, expires_on, batch, revoked_on, revision \
+             FROM certificates WHERE uscc = $1 ORDER BY issued_on, kind",
+        )
+        .bind(uscc)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CertificateItem {
+                    certificate: CertificateRow {
+                        kind: r.try_get("kind")?,
+                        number: r.try_get("number")?,
+                        uscc: r.try_get("uscc")?,
+                        title: r.try_get("title")?,
+                        issued_on: r.try_get("issued_on")?,
+                        expires_on: r.try_get("expires_on")?,
+                        batch: r.try_get("batch")?,
+                        revoked_on: r.try_get("revoked_on")?,
+                    },
+                    revision: r.try_get("revision")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn platforms_page(&self, f: &PlatformFilter) -> Result<Page<PlatformItem>> {
+        let mut w = Sql::new("");
+        if let Some(regions) = &f.regions {
+            let codes: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
+            w.in_list("r.region_code", &codes);
+        }
+        if let Some(k) = f.kind.as_deref().filter(|s| !s.is_empty()) {
+            let p = w.arg(k);
+            w.push(&format!(" AND r.kind = {p}"));
+        }
+        if let Some(l) = f.level.as_deref().filter(|s| !s.is_empty()) {
+            let p = w.arg(l);
+            w.push(&format!(" AND r.level = {p}"));
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let p = w.arg(format!("%{q}%"));
+            w.push(&format!(" AND (r.name LIKE {p} OR r.host_name LIKE {p})"));
+        }
+        let per_page = f.per_page.clamp(1, 500);
+        let page = f.page.max(1);
+        let count = Sql {
+            text: format!(
+                "SELECT COUNT(*) AS n FROM platforms r WHERE 1 = 1{}",
+                w.text
+            ),
+            args: w.args.clone(),
+        };
+        let total: i64 = count
+            .fetch_all(&self.read)
+            .await?
+            .first()
+            .map(|r| r.try_get("n"))
+            .transpose()?
+            .unwrap_or(0);
+        let list = Sql {
+            text: format!(
+                "SELECT r.id, r.kind, r.level, r.name, r.host_uscc, r.host_name, r.region_code, r.recognised_on, \
+                 r.document_no, r.revoked_on FROM platforms r WHERE 1 = 1{} \
+                 ORDER BY r.recognised_on DESC, r.name LIMIT {per_page} OFFSET {}",
+                w.text,
+                (page - 1) * per_page
+            ),
+            args: w.args,
+        };
+        let items = list
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(platform_item)
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    /// Platforms hosted by an enterprise.
+    pub async fn platforms_of(&self, uscc: &str) -> Result<Vec<PlatformItem>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.kind, r.level, r.name, r.host_uscc, r.host_name, r.region_code, r.recognised_on, \
+             r.document_no, r.revoked_on FROM platforms r WHERE r.host_uscc = $1 ORDER BY r.recognised_on",
+        )
+        .bind(uscc)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(platform_item).collect()
+    }
+
+    pub async fn platform(&self, id: i64) -> Result<PlatformItem> {
+        let row = sqlx::query(
+            "SELECT r.id, r.kind, r.level, r.name, r.host_uscc, r.host_name, r.region_code, r.recognised_on, \
+             r.document_no, r.revoked_on FROM platforms r WHERE r.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("平台 {id} (platform)")))?;
+        platform_item(&row)
+    }
+}
+
+fn platform_item(r: &AnyRow) -> Result<PlatformItem> {
+    Ok(PlatformItem {
+        id: r.try_get("id")?,
+        platform: PlatformRow {
+            kind: r.try_get("kind")?,
+            level: r.try_get("level")?,
+            name: r.try_get("name")?,
+            host_uscc: r.try_get("host_uscc")?,
+            host_name: r.try_get("host_name")?,
+            region_code: r.try_get("region_code")?,
+            recognised_on: r.try_get("recognised_on")?,
+            document_no: r.try_get("document_no")?,
+            revoked_on: r.try_get("revoked_on")?,
+        },
+    })
+}

@@ -1,6 +1,6 @@
 //! The JSON API under `/api/v1`, described by `openapi.json`.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::service::{self, Loaded};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -10,7 +10,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use kechuang_domain::evaluate::Evaluation;
 use kechuang_domain::indicator::IndicatorKind;
+use kechuang_domain::registry::{CertificateKind, Level};
 use kechuang_domain::series::Basis;
+use kechuang_store::{EnterpriseFilter, EnterpriseItem, Page, PlatformFilter, PlatformItem};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -27,6 +29,9 @@ pub fn routes() -> Router<AppState> {
             get(target_records),
         )
         .route("/api/v1/indicators", get(indicators))
+        .route("/api/v1/enterprises", get(enterprises))
+        .route("/api/v1/enterprises/{uscc}", get(enterprise))
+        .route("/api/v1/platforms", get(platforms))
         .route("/api/v1/indicators/{code}/observations", get(observations))
 }
 
@@ -224,4 +229,103 @@ async fn observations(
         "series": series,
         "observations": s.records,
     })))
+}
+
+#[derive(Deserialize)]
+pub struct EnterpriseQuery {
+    pub region: Option<String>,
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub field: Option<String>,
+    pub sort: Option<String>,
+    pub as_of: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl EnterpriseQuery {
+    pub async fn filter(&self, st: &AppState) -> Result<EnterpriseFilter, AppError> {
+        if let Some(s) = self.status.as_deref().filter(|s| !s.is_empty()) {
+            if s != "none" && CertificateKind::parse(s).is_none() {
+                return Err(AppError::BadRequest(format!(
+                    "status '{s}' 无效：应为 hte、hte_pool、tech_sme、hitech_product 或 none"
+                )));
+            }
+        }
+        Ok(EnterpriseFilter {
+            regions: service::region_subtree(&st.store, self.region.as_deref()).await?,
+            q: self.q.clone(),
+            status: self.status.clone(),
+            field: self.field.clone(),
+            above_scale: None,
+            sort: self.sort.clone(),
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(50),
+        })
+    }
+}
+
+async fn enterprises(
+    State(st): State<AppState>,
+    Query(q): Query<EnterpriseQuery>,
+) -> Result<Json<Page<EnterpriseItem>>, ApiError> {
+    let as_of = service::parse_as_of(q.as_of.as_deref())?;
+    let filter = q.filter(&st).await?;
+    Ok(Json(st.store.enterprises_page(&filter, as_of).await?))
+}
+
+async fn enterprise(
+    State(st): State<AppState>,
+    Path(uscc): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let d = service::enterprise_detail(&st.store, &uscc).await?;
+    Ok(Json(json!({
+        "enterprise": d.enterprise,
+        "certificates": d.certificates,
+        "platforms": d.platforms,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct PlatformQuery {
+    pub region: Option<String>,
+    pub kind: Option<String>,
+    pub level: Option<String>,
+    pub q: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl PlatformQuery {
+    pub async fn filter(&self, st: &AppState) -> Result<PlatformFilter, AppError> {
+        let level = match self.level.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(l) => Some(
+                Level::parse(l)
+                    .ok_or_else(|| {
+                        AppError::BadRequest(format!(
+                            "level '{l}' 无效：应为 city、provincial 或 national"
+                        ))
+                    })?
+                    .code()
+                    .to_owned(),
+            ),
+        };
+        Ok(PlatformFilter {
+            regions: service::region_subtree(&st.store, self.region.as_deref()).await?,
+            kind: self.kind.clone().filter(|s| !s.is_empty()),
+            level,
+            q: self.q.clone(),
+            page: self.page.unwrap_or(1),
+            per_page: self.per_page.unwrap_or(50),
+        })
+    }
+}
+
+async fn platforms(
+    State(st): State<AppState>,
+    Query(q): Query<PlatformQuery>,
+) -> Result<Json<Page<PlatformItem>>, ApiError> {
+    let filter = q.filter(&st).await?;
+    Ok(Json(st.store.platforms_page(&filter).await?))
 }

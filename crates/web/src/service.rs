@@ -288,3 +288,42 @@ pub async fn indicator_series(
         records,
     })
 }
+
+/// A region filter as a subtree (a region and everything below it); `None` when not given.
+pub async fn region_subtree(
+    store: &Store,
+    region: Option<&str>,
+) -> Result<Option<Vec<RegionCode>>, AppError> {
+    let Some(raw) = region.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let code = RegionCode::parse(raw).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let tree = store.region_tree().await?;
+    if tree.get(&code).is_none() {
+        return Err(AppError::BadRequest(format!(
+            "未知的区划 {code} (unknown region)"
+        )));
+    }
+    Ok(Some(tree.subtree(&code)))
+}
+
+/// An enterprise with everything the registries hold about it.
+pub struct EnterpriseDetail {
+    pub enterprise: kechuang_domain::registry::EnterpriseRow,
+    pub certificates: Vec<kechuang_store::CertificateItem>,
+    pub platforms: Vec<kechuang_store::PlatformItem>,
+}
+
+pub async fn enterprise_detail(
+    store: &Store,
+    raw_uscc: &str,
+) -> Result<EnterpriseDetail, AppError> {
+    // Whatever way the code was typed, look it up in its canonical form.
+    let uscc = kechuang_domain::uscc::normalise(raw_uscc);
+    let enterprise = store.enterprise(&uscc).await?;
+    Ok(EnterpriseDetail {
+        certificates: store.certificates_of(&uscc).await?,
+        platforms: store.platforms_of(&uscc).await?,
+        enterprise,
+    })
+}

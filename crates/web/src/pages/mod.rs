@@ -22,8 +22,15 @@ use kechuang_domain::series::Basis;
 use serde::Deserialize;
 use std::collections::HashMap;
 
+mod registries;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/enterprises", get(registries::enterprises))
+        .route("/enterprises/{uscc}", get(registries::enterprise))
+        .route("/export/{format}", get(registries::enterprises_export))
+        .route("/platforms", get(registries::platforms))
+        .route("/platforms/{id}", get(registries::platform))
         .route("/", get(dashboard))
         .route("/plans/{id}", get(plan_page))
         .route("/plans/{id}/targets/{code}", get(target_page))
@@ -70,7 +77,7 @@ impl Chrome {
 }
 
 /// An error answered as an HTML page in the visitor's language.
-pub struct PageError(AppError, Lang);
+pub struct PageError(pub(crate) AppError, pub(crate) Lang);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
@@ -91,7 +98,7 @@ impl IntoResponse for PageError {
     }
 }
 
-trait OrPage<T> {
+pub(crate) trait OrPage<T> {
     fn page(self, lang: Lang) -> Result<T, PageError>;
 }
 impl<T, E: Into<AppError>> OrPage<T> for Result<T, E> {
@@ -100,7 +107,7 @@ impl<T, E: Into<AppError>> OrPage<T> for Result<T, E> {
     }
 }
 
-fn render(t: &impl Template, lang: Lang) -> Result<Response, PageError> {
+pub(crate) fn render(t: &impl Template, lang: Lang) -> Result<Response, PageError> {
     let body = t.render().page(lang)?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(body)).into_response())
 }
@@ -981,7 +988,7 @@ async fn css() -> Response {
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../static/app.css"),
+        include_str!("../../static/app.css"),
     )
         .into_response()
 }
@@ -992,7 +999,7 @@ async fn favicon() -> Response {
             (header::CONTENT_TYPE, "image/svg+xml"),
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        include_str!("../static/favicon.svg"),
+        include_str!("../../static/favicon.svg"),
     )
         .into_response()
 }
