@@ -12,6 +12,8 @@ use kechuang_domain::registry::{CertificateKind, PLATFORM_KINDS};
 use kechuang_domain::RegionCode;
 use kechuang_ingest::observations::{check_references, read_observations};
 use kechuang_ingest::registries;
+
+mod demo;
 use kechuang_store::{DatabaseTarget, NewObservation, Provenance, Store};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -54,6 +56,19 @@ enum Command {
     Serve {
         #[arg(long, env = "KECHUANG_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
+        /// Load city-scale demo data first (into `kechuang-demo-data/` unless a database is
+        /// given), so the dashboard is alive at once. Never mixed into a database that
+        /// already holds registry data.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Write deterministic demo import files.
+    Demo {
+        #[arg(long, value_enum, default_value = "city")]
+        scale: DemoScale,
+        /// Where to write them.
+        #[arg(long, default_value = "kechuang-demo")]
+        out: PathBuf,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -69,6 +84,12 @@ enum Command {
     /// Export data in the format `import` reads.
     #[command(subcommand)]
     Export(ExportCommand),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum DemoScale {
+    /// One city: about 5,000 enterprises.
+    City,
 }
 
 #[derive(Subcommand)]
@@ -193,10 +214,31 @@ fn init_tracing(serving: bool) {
         .init();
 }
 
-async fn run(cli: Cli) -> Result<ExitCode> {
+async fn run(mut cli: Cli) -> Result<ExitCode> {
+    if let Command::Demo { out, .. } = &cli.command {
+        let files = demo::write_city(out)?;
+        println!("演示数据已写入 (demo files written): {}", out.display());
+        for f in [
+            &files.observations,
+            &files.enterprises,
+            &files.certificates,
+            &files.platforms,
+        ] {
+            println!("  {}", f.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let demo = matches!(cli.command, Command::Serve { demo: true, .. });
+    if demo && cli.db.database_url.is_none() && std::env::var_os("KECHUANG_DATA_DIR").is_none() {
+        cli.db.data_dir = PathBuf::from("kechuang-demo-data");
+    }
     let store = open_store(&cli.db).await?;
+    if demo {
+        load_demo(&store, &cli.db.data_dir).await?;
+    }
     let result = match cli.command {
-        Command::Serve { addr } => serve(store.clone(), &addr).await,
+        Command::Demo { .. } => Ok(ExitCode::SUCCESS),
+        Command::Serve { addr, .. } => serve(store.clone(), &addr).await,
         Command::Migrate => {
             println!("数据库已是最新 (database is up to date)");
             Ok(ExitCode::SUCCESS)
@@ -324,6 +366,47 @@ async fn open_store(db: &DbArgs) -> Result<Store> {
         tracing::info!(plan = %plan.code, "loaded the default plan");
     }
     Ok(store)
+}
+
+/// Loads the city demo through the ordinary import path, unless registry data is there.
+async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
+    if !store.known_enterprises().await?.is_empty() {
+        println!("数据库已有登记数据，未载入演示数据 (registry data present; demo not loaded)");
+        return Ok(());
+    }
+    let files = demo::write_city(&data_dir.join("demo-files"))?;
+    let quiet = |dry_run| RegistryImport {
+        file: PathBuf::new(),
+        dry_run,
+        accept_legacy_uscc: false,
+    };
+    let steps: [(&Path, Option<registries::Kind>); 4] = [
+        (&files.observations, None),
+        (&files.enterprises, Some(registries::Kind::Enterprises)),
+        (&files.certificates, Some(registries::Kind::Certificates)),
+        (&files.platforms, Some(registries::Kind::Platforms)),
+    ];
+    for (file, kind) in steps {
+        let code = match kind {
+            None => import_observations(store, file, false).await?,
+            Some(k) => {
+                import_registry(
+                    store,
+                    k,
+                    &RegistryImport {
+                        file: file.to_owned(),
+                        ..quiet(false)
+                    },
+                    None,
+                )
+                .await?
+            }
+        };
+        if code != ExitCode::SUCCESS {
+            bail!("演示数据导入失败 (demo import failed): {}", file.display());
+        }
+    }
+    Ok(())
 }
 
 async fn serve(store: Store, addr: &str) -> Result<ExitCode> {

@@ -139,8 +139,14 @@ impl TestEnv {
 
     /// Starts `kechuang serve` on a free port and waits until it answers.
     pub async fn serve(&self) -> Server {
+        self.serve_with(&[]).await
+    }
+
+    /// Starts `kechuang serve EXTRA…`, e.g. with `--demo`.
+    pub async fn serve_with(&self, extra: &[&str]) -> Server {
         let mut child = Command::new(bin())
             .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
             .args(&self.db_args)
             .env_remove("KECHUANG_DATABASE_URL")
             .env_remove("KECHUANG_DATA_DIR")
@@ -149,10 +155,15 @@ impl TestEnv {
             .spawn()
             .expect("start server");
         let stdout = child.stdout.take().expect("stdout");
+        let mut reader = BufReader::new(stdout);
         let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("server prints its address");
+        // With --demo the imports report first; the address line comes last.
+        while !line.contains("http://") {
+            line.clear();
+            if reader.read_line(&mut line).expect("server output") == 0 {
+                panic!("server exited before printing its address");
+            }
+        }
         let url = line
             .split_once("http://")
             .map(|(_, rest)| format!("http://{}", rest.trim().trim_end_matches('/')))

@@ -1,0 +1,489 @@
+//! Deterministic demo data: the import files a bureau would receive, for a city that looks
+//! alive (enterprises, certificates, platforms and statistics over 2016–2020), written as
+//! files and loaded through the ordinary import path.
+//!
+//! Everything is drawn from a fixed seed, so every run writes the same files. The figures are
+//! illustrative and say so in their source column.
+
+use anyhow::Result;
+use kechuang_domain::registry::{Level, PLATFORM_KINDS};
+use kechuang_domain::uscc::Uscc;
+use kechuang_ingest::export::{write, Table};
+use kechuang_ingest::registries::{CERTIFICATE_HEADERS, ENTERPRISE_HEADERS, PLATFORM_HEADERS};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+const SOURCE: &str = "演示数据，非官方统计 (demo data, not official statistics)";
+
+/// Counties of Shaoguan with a weight for how many enterprises each holds.
+const COUNTIES: [(&str, &str, u32); 10] = [
+    ("440203", "武江区", 18),
+    ("440204", "浈江区", 16),
+    ("440205", "曲江区", 16),
+    ("440222", "始兴县", 6),
+    ("440224", "仁化县", 8),
+    ("440229", "翁源县", 7),
+    ("440232", "乳源瑶族自治县", 7),
+    ("440233", "新丰县", 5),
+    ("440281", "乐昌市", 9),
+    ("440282", "南雄市", 8),
+];
+
+const FIRST: [&str; 24] = [
+    "华", "粤", "韶", "丹", "北", "南", "金", "宏", "瑞", "东", "恒", "中", "远", "星", "绿", "锦",
+    "天", "祥", "振", "鑫", "嘉", "丰", "凯", "曲",
+];
+const SECOND: [&str; 24] = [
+    "达", "江", "霞", "岭", "源", "益", "科", "航", "河", "程", "禾", "和", "兴", "盛", "泰", "通",
+    "业", "阳", "光", "能", "力", "创", "新", "信",
+];
+/// Trade, GB/T 4754 industry code, high-tech field.
+const TRADES: [(&str, &str, &str); 12] = [
+    ("新材料科技", "3985", "新材料"),
+    ("精密机械", "3484", "先进制造与自动化"),
+    ("生物医药", "2720", "生物与新医药"),
+    ("电子科技", "3976", "电子信息"),
+    ("环保科技", "7721", "资源与环境"),
+    ("新能源", "4416", "新能源与节能"),
+    ("信息技术", "6510", "高技术服务"),
+    ("特钢制品", "3120", "先进制造与自动化"),
+    ("精细化工", "2662", "新材料"),
+    ("农业科技", "0190", "资源与环境"),
+    ("智能装备", "3491", "先进制造与自动化"),
+    ("检测技术", "7452", "高技术服务"),
+];
+
+pub struct Files {
+    pub observations: PathBuf,
+    pub enterprises: PathBuf,
+    pub certificates: PathBuf,
+    pub platforms: PathBuf,
+}
+
+struct Enterprise {
+    uscc: String,
+    name: String,
+    county: usize,
+    tech: bool,
+}
+
+fn pick_county(rng: &mut fastrand::Rng) -> usize {
+    let total: u32 = COUNTIES.iter().map(|c| c.2).sum();
+    let mut n = rng.u32(0..total);
+    for (i, c) in COUNTIES.iter().enumerate() {
+        if n < c.2 {
+            return i;
+        }
+        n -= c.2;
+    }
+    0
+}
+
+fn date(rng: &mut fastrand::Rng, year: i32) -> String {
+    format!("{year}-{:02}-{:02}", rng.u32(1..=12), rng.u32(1..=28))
+}
+
+/// Writes the city-scale demo files (about 5,000 enterprises) into `dir`.
+pub fn write_city(dir: &Path) -> Result<Files> {
+    std::fs::create_dir_all(dir)?;
+    let mut rng = fastrand::Rng::with_seed(2017);
+    let mut names = HashSet::new();
+    let mut enterprises = Vec::new();
+    let mut ent_rows = Vec::new();
+    while enterprises.len() < 5_000 {
+        let county = pick_county(&mut rng);
+        let trade = TRADES[rng.usize(..TRADES.len())];
+        let brand = format!(
+            "{}{}",
+            FIRST[rng.usize(..FIRST.len())],
+            SECOND[rng.usize(..SECOND.len())]
+        );
+        let place = if rng.bool() {
+            "韶关市"
+        } else {
+            COUNTIES[county].1
+        };
+        let suffix = if rng.u8(..10) == 0 {
+            "股份有限公司"
+        } else {
+            "有限公司"
+        };
+        let name = format!("{place}{brand}{}{suffix}", trade.0);
+        if !names.insert(name.clone()) {
+            continue;
+        }
+        let body: String = (0..8).map(|_| char::from(b'0' + rng.u8(0..10))).collect();
+        let uscc = Uscc::complete(&format!("91{}", COUNTIES[county].0), &body)?.to_string();
+        let tech = rng.u8(..100) < 45;
+        let above = rng.u8(..100) < 18;
+        let size = ["微型", "小型", "小型", "中型", "大型"][rng.usize(..5)];
+        let founded = rng.i32(1990..=2019);
+        ent_rows.push(vec![
+            uscc.clone(),
+            name.clone(),
+            COUNTIES[county].0.to_owned(),
+            format!(
+                "{}{}{}号",
+                COUNTIES[county].1,
+                ["工业园", "产业园", "科技园", "经济开发区"][rng.usize(..4)],
+                rng.u32(1..200)
+            ),
+            trade.1.to_owned(),
+            date(&mut rng, founded),
+            size.to_owned(),
+            if above { "是" } else { "否" }.to_owned(),
+            if tech {
+                trade.2.to_owned()
+            } else {
+                String::new()
+            },
+            String::new(),
+        ]);
+        enterprises.push(Enterprise {
+            uscc,
+            name,
+            county,
+            tech,
+        });
+    }
+
+    // High-tech enterprise certificates: first certifications grow year by year, and most
+    // certified enterprises renew after three years.
+    let mut cert_rows = Vec::new();
+    let mut serial = 1_000u32;
+    let mut holders: Vec<&Enterprise> = enterprises.iter().filter(|e| e.tech).collect();
+    rng.shuffle(&mut holders);
+    let firsts = [
+        (2013, 20),
+        (2014, 18),
+        (2015, 22),
+        (2016, 25),
+        (2017, 48),
+        (2018, 66),
+        (2019, 72),
+        (2020, 80),
+    ];
+    let mut next = holders.iter();
+    for (year, n) in firsts {
+        for e in next.by_ref().take(n) {
+            let mut y = year;
+            while y <= 2020 {
+                serial += 1;
+                cert_rows.push(vec![
+                    "高新技术企业证书".to_owned(),
+                    format!("GR{y}44{serial:06}"),
+                    e.uscc.clone(),
+                    String::new(),
+                    format!(
+                        "{y}-{}",
+                        ["10-09", "11-28", "11-30", "12-02"][rng.usize(..4)]
+                    ),
+                    format!("{y}年第{}批", rng.u8(1..=2)),
+                    String::new(),
+                ]);
+                if rng.u8(..100) >= 82 {
+                    break;
+                }
+                y += 3;
+            }
+        }
+    }
+    // Pool entries and tech SME registrations, which the programmes reward.
+    for e in enterprises.iter().filter(|e| e.tech).take(600) {
+        if rng.u8(..100) < 30 {
+            let y = rng.i32(2017..=2020);
+            serial += 1;
+            cert_rows.push(vec![
+                "高企培育库入库".into(),
+                format!("PY{y}{serial:06}"),
+                e.uscc.clone(),
+                String::new(),
+                format!("{y}-06-30"),
+                format!("{y}年第1批"),
+                String::new(),
+            ]);
+        }
+        if rng.u8(..100) < 50 {
+            let y = rng.i32(2018..=2020);
+            serial += 1;
+            cert_rows.push(vec![
+                "科技型中小企业".into(),
+                format!("{y}4402{serial:08}"),
+                e.uscc.clone(),
+                String::new(),
+                format!("{y}-05-{:02}", rng.u32(1..=28)),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
+
+    // Platforms: the plan's baselines (24 provincial centres, 14 specialised towns, one
+    // provincial incubator, one star-creation space, three new R&D institutes in 2016) and
+    // what was recognised over the plan period.
+    let mut plat_rows = Vec::new();
+    fn kind_name(code: &str) -> &str {
+        PLATFORM_KINDS
+            .iter()
+            .find(|k| k.0 == code)
+            .map(|k| k.1)
+            .unwrap_or(code)
+    }
+    let mut add = |rng: &mut fastrand::Rng, kind: &str, level: Level, years: &[i32]| {
+        for &y in years {
+            let host = &enterprises[rng.usize(..enterprises.len())];
+            let county = if kind == "specialised_town" {
+                rng.usize(..COUNTIES.len())
+            } else {
+                host.county
+            };
+            let short: String = host.name.chars().skip(3).take(4).collect();
+            let name = match kind {
+                "specialised_town" => format!(
+                    "{}{}专业镇",
+                    COUNTIES[county].1,
+                    ["蔬菜", "水果", "花卉", "食用菌", "油茶", "五金", "陶瓷"][rng.usize(..7)]
+                ),
+                _ => format!("韶关市{short}{}", kind_name(kind)),
+            };
+            plat_rows.push(vec![
+                format!("{name}（{}）", plat_rows.len() + 1),
+                kind_name(kind).to_owned(),
+                level.name().to_owned(),
+                COUNTIES[county].0.to_owned(),
+                date(rng, y),
+                format!("粤科函字〔{y}〕{}号", rng.u32(100..999)),
+                host.name.clone(),
+                host.uscc.clone(),
+                String::new(),
+            ]);
+        }
+    };
+    let span = |from: i32, counts: &[usize]| -> Vec<i32> {
+        counts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, n)| std::iter::repeat_n(from + i as i32, *n))
+            .collect()
+    };
+    add(
+        &mut rng,
+        "engineering_research_centre",
+        Level::Provincial,
+        &span(2010, &[3, 3, 4, 4, 4, 3, 3, 6, 7, 6, 5]),
+    );
+    add(
+        &mut rng,
+        "engineering_research_centre",
+        Level::National,
+        &[2019],
+    );
+    add(
+        &mut rng,
+        "engineering_research_centre",
+        Level::City,
+        &span(2014, &[8, 9, 10, 11, 12, 10, 9]),
+    );
+    add(
+        &mut rng,
+        "incubator",
+        Level::Provincial,
+        &[2015, 2017, 2018, 2018, 2019, 2020, 2020],
+    );
+    add(&mut rng, "incubator", Level::National, &[2018, 2020]);
+    add(
+        &mut rng,
+        "incubator",
+        Level::City,
+        &span(2016, &[2, 3, 3, 2, 1]),
+    );
+    add(
+        &mut rng,
+        "maker_space",
+        Level::Provincial,
+        &[2016, 2017, 2018, 2019],
+    );
+    add(
+        &mut rng,
+        "star_creation",
+        Level::National,
+        &[2016, 2017, 2019, 2020],
+    );
+    add(
+        &mut rng,
+        "specialised_town",
+        Level::Provincial,
+        &span(2008, &[2, 2, 2, 2, 2, 2, 1, 1, 0, 1, 2, 1, 1]),
+    );
+    add(
+        &mut rng,
+        "new_rd_institute",
+        Level::Provincial,
+        &[2014, 2015, 2016, 2018, 2020],
+    );
+    add(
+        &mut rng,
+        "academician_workstation",
+        Level::Provincial,
+        &[2017, 2018, 2019, 2020],
+    );
+    add(
+        &mut rng,
+        "commissioner_station",
+        Level::City,
+        &[2018, 2019, 2019, 2020],
+    );
+    add(&mut rng, "iur_alliance", Level::City, &[2017, 2018, 2020]);
+    add(
+        &mut rng,
+        "finance_centre",
+        Level::City,
+        &span(2017, &[2, 3, 3, 2]),
+    );
+
+    // Statistics by county and year, and the city's own programme figures.
+    let mut obs = Vec::new();
+    let mut push = |ind: &str, region: &str, year: i32, value: f64| {
+        obs.push(vec![
+            ind.to_owned(),
+            region.to_owned(),
+            year.to_string(),
+            format!("{value}"),
+            SOURCE.to_owned(),
+            String::new(),
+        ]);
+    };
+    for (i, (code, _, weight)) in COUNTIES.iter().enumerate() {
+        let base_gdp = f64::from(*weight) * 12.5;
+        let intensity = 0.6 + (i as f64 * 0.37) % 1.1;
+        for (k, year) in (2016..=2020).enumerate() {
+            let gdp = (base_gdp * (1.0 + 0.045 * k as f64) * 10.0).round() / 10.0;
+            push("gdp", code, year, gdp);
+            push(
+                "rd_expenditure",
+                code,
+                year,
+                (gdp * 100.0 * intensity * (1.0 + 0.09 * k as f64)).round(),
+            );
+            push(
+                "above_scale_enterprises",
+                code,
+                year,
+                (f64::from(*weight) * 6.0 + k as f64 * 3.0).round(),
+            );
+            push(
+                "above_scale_with_rd_institution",
+                code,
+                year,
+                (f64::from(*weight) * (0.6 + 0.2 * k as f64)).round(),
+            );
+        }
+    }
+    for (k, year) in (2016..=2020).enumerate() {
+        let k = k as f64;
+        push(
+            "population",
+            "440200",
+            year,
+            ((293.3 + 2.9 * k) * 10.0).round() / 10.0,
+        );
+        push(
+            "invention_patents",
+            "440200",
+            year,
+            (800.0 + 130.0 * k).round(),
+        );
+        push(
+            "advanced_mfg_value_added",
+            "440200",
+            year,
+            ((120.0 + 12.0 * k) * 10.0).round() / 10.0,
+        );
+        push(
+            "above_scale_value_added",
+            "440200",
+            year,
+            ((400.0 + 14.0 * k) * 10.0).round() / 10.0,
+        );
+        push(
+            "risk_pool_enterprises",
+            "440200",
+            year,
+            (33.0 + 38.0 * k).round(),
+        );
+        push(
+            "risk_pool_loans",
+            "440200",
+            year,
+            ((0.71 + 1.2 * k) * 100.0).round() / 100.0,
+        );
+        push(
+            "risk_reserve_size",
+            "440200",
+            year,
+            (2880.0 + 560.0 * k).round().min(5000.0),
+        );
+        push(
+            "seed_fund_size",
+            "440200",
+            year,
+            if year >= 2018 { 3000.0 } else { 0.0 },
+        );
+        push(
+            "city_project_funds",
+            "440200",
+            year,
+            [2600.0, 3000.0, 3100.0, 3300.0, 3400.0][k as usize],
+        );
+        push(
+            "hundred_billion_industries",
+            "440200",
+            year,
+            [1.0, 1.0, 2.0, 2.0, 3.0][k as usize],
+        );
+    }
+
+    let files = Files {
+        observations: dir.join("observations.csv"),
+        enterprises: dir.join("enterprises.csv"),
+        certificates: dir.join("certificates.csv"),
+        platforms: dir.join("platforms.csv"),
+    };
+    write(
+        Some(&files.observations),
+        &Table {
+            sheet: "观测值",
+            headers: &kechuang_ingest::observations::HEADERS,
+            rows: obs,
+            numeric: &[3],
+        },
+    )?;
+    write(
+        Some(&files.enterprises),
+        &Table {
+            sheet: "企业",
+            headers: &ENTERPRISE_HEADERS,
+            rows: ent_rows,
+            numeric: &[],
+        },
+    )?;
+    write(
+        Some(&files.certificates),
+        &Table {
+            sheet: "证书",
+            headers: &CERTIFICATE_HEADERS,
+            rows: cert_rows,
+            numeric: &[],
+        },
+    )?;
+    write(
+        Some(&files.platforms),
+        &Table {
+            sheet: "创新平台",
+            headers: &PLATFORM_HEADERS,
+            rows: plat_rows,
+            numeric: &[],
+        },
+    )?;
+    Ok(files)
+}

@@ -1,0 +1,87 @@
+//! Demo data: deterministic files, loaded through the ordinary import path.
+
+mod common;
+
+use common::{bin, target, Backend, TestEnv};
+use std::process::Command;
+
+#[test]
+fn demo_files_are_deterministic() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str| {
+        let out = dir.path().join(name);
+        let status = Command::new(bin())
+            .args([
+                "demo",
+                "--scale",
+                "city",
+                "--out",
+                out.to_str().expect("path"),
+            ])
+            .env_remove("KECHUANG_DATABASE_URL")
+            .env("KECHUANG_DATA_DIR", dir.path().join("data"))
+            .status()
+            .expect("run");
+        assert!(status.success());
+        out
+    };
+    let (a, b) = (write("a"), write("b"));
+    for f in [
+        "observations.csv",
+        "enterprises.csv",
+        "certificates.csv",
+        "platforms.csv",
+    ] {
+        let (x, y) = (
+            std::fs::read(a.join(f)).expect("a"),
+            std::fs::read(b.join(f)).expect("b"),
+        );
+        assert_eq!(x, y, "{f} differs between runs");
+    }
+    let ents = std::fs::read_to_string(a.join("enterprises.csv")).expect("read");
+    assert_eq!(
+        ents.lines().count(),
+        5_001,
+        "about 5,000 enterprises and a header"
+    );
+}
+
+async fn serve_demo_shows_a_living_dashboard(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve_with(&["--demo"]).await;
+    let t = server
+        .get_json("/api/v1/plans/1/targets?as_of=2020-12-31")
+        .await;
+    let with_data = t
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|t| t["status"] != "no_data")
+        .count();
+    assert!(with_data >= 20, "most targets have figures: {with_data}");
+    let hte = target(&t, "2.3")["current"]["value"].as_f64().expect("hte");
+    let recs = server
+        .get_json("/api/v1/plans/1/targets/2.3/records?as_of=2020-12-31")
+        .await;
+    let holders: std::collections::HashSet<&str> = recs["records"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|r| r["uscc"].as_str())
+        .collect();
+    assert_eq!(holders.len() as f64, hte);
+    let ents = server.get_json("/api/v1/enterprises").await;
+    assert_eq!(ents["total"], 5_000);
+    drop(server);
+    // A second start finds the data and leaves it alone.
+    let out = Command::new(bin())
+        .args(["serve", "--demo", "--addr", "256.0.0.1:0"])
+        .args(env.db_args())
+        .env_remove("KECHUANG_DATABASE_URL")
+        .env_remove("KECHUANG_DATA_DIR")
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("未载入演示数据"));
+}
+
+on_both_backends!(serve_demo_shows_a_living_dashboard);
