@@ -9,7 +9,9 @@ use anyhow::Result;
 use kechuang_domain::registry::{Level, PLATFORM_KINDS};
 use kechuang_domain::uscc::Uscc;
 use kechuang_ingest::export::{write, Table};
-use kechuang_ingest::registries::{CERTIFICATE_HEADERS, ENTERPRISE_HEADERS, PLATFORM_HEADERS};
+use kechuang_ingest::registries::{
+    CERTIFICATE_HEADERS, ENTERPRISE_HEADERS, FACT_HEADERS, PLATFORM_HEADERS,
+};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -55,6 +57,7 @@ const TRADES: [(&str, &str, &str); 12] = [
 
 pub struct Files {
     pub observations: PathBuf,
+    pub facts: PathBuf,
     pub enterprises: PathBuf,
     pub certificates: PathBuf,
     pub platforms: PathBuf,
@@ -443,8 +446,35 @@ pub fn write_city(dir: &Path) -> Result<Files> {
         );
     }
 
+    // Annual facts of the technology enterprises over the plan period.
+    let mut fact_rows = Vec::new();
+    for e in enterprises.iter().filter(|e| e.tech) {
+        let mut revenue = f64::from(rng.u32(300..30_000));
+        let employees = rng.i64(12..800);
+        let mut patents = rng.i64(0..6);
+        for year in 2017..=2020 {
+            revenue = (revenue * (0.95 + f64::from(rng.u32(0..25)) / 100.0)).round();
+            patents += rng.i64(0..3);
+            let rd = (revenue * f64::from(rng.u32(15..60)) / 1000.0).round();
+            fact_rows.push(vec![
+                e.uscc.clone(),
+                year.to_string(),
+                revenue.to_string(),
+                rd.to_string(),
+                employees.to_string(),
+                (employees / rng.i64(4..10)).to_string(),
+                patents.to_string(),
+                (revenue * f64::from(rng.u32(30..90)) / 100.0)
+                    .round()
+                    .to_string(),
+                if rd > 300.0 { "是" } else { "否" }.to_owned(),
+            ]);
+        }
+    }
+
     let files = Files {
         observations: dir.join("observations.csv"),
+        facts: dir.join("facts.csv"),
         enterprises: dir.join("enterprises.csv"),
         certificates: dir.join("certificates.csv"),
         platforms: dir.join("platforms.csv"),
@@ -483,6 +513,15 @@ pub fn write_city(dir: &Path) -> Result<Files> {
             headers: &PLATFORM_HEADERS,
             rows: plat_rows,
             numeric: &[],
+        },
+    )?;
+    write(
+        Some(&files.facts),
+        &Table {
+            sheet: "年度数据",
+            headers: &FACT_HEADERS,
+            rows: fact_rows,
+            numeric: &[2, 3, 4, 5, 6, 7],
         },
     )?;
     Ok(files)

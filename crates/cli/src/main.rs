@@ -148,6 +148,8 @@ enum ImportCommand {
     },
     /// Innovation platforms: 平台名称, 平台类型, 级别, 所属县区, 认定时间, 批准文号, 依托单位.
     Platforms(RegistryImport),
+    /// Enterprises' annual facts: 统一社会信用代码, 年度, 营业收入, 研发费用, 从业人员, 科技人员, …
+    Facts(RegistryImport),
     /// Observations: 指标代码, 区划代码, 期间, 数值, 来源 (备注) — or indicator, region, period, value, source.
     Observations {
         file: PathBuf,
@@ -171,6 +173,11 @@ enum ExportCommand {
     },
     /// Innovation platforms, in the format `import platforms` reads.
     Platforms {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Enterprises' annual facts, in the format `import facts` reads.
+    Facts {
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -223,6 +230,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             &files.enterprises,
             &files.certificates,
             &files.platforms,
+            &files.facts,
         ] {
             println!("  {}", f.display());
         }
@@ -288,6 +296,9 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
         Command::Import(ImportCommand::Platforms(i)) => {
             import_registry(&store, registries::Kind::Platforms, &i, None).await
         }
+        Command::Import(ImportCommand::Facts(i)) => {
+            import_registry(&store, registries::Kind::Facts, &i, None).await
+        }
         Command::Export(ExportCommand::Observations { out, indicator }) => {
             export_observations(&store, out.as_deref(), indicator.as_deref()).await
         }
@@ -319,6 +330,21 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
                 &registries::CERTIFICATE_HEADERS,
                 rows,
                 &[],
+            )
+        }
+        Command::Export(ExportCommand::Facts { out }) => {
+            let rows = store
+                .all_facts()
+                .await?
+                .iter()
+                .map(registries::fact_line)
+                .collect();
+            export(
+                out.as_deref(),
+                "年度数据",
+                &registries::FACT_HEADERS,
+                rows,
+                &[2, 3, 4, 5, 6, 7],
             )
         }
         Command::Export(ExportCommand::Platforms { out }) => {
@@ -380,11 +406,12 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
         dry_run,
         accept_legacy_uscc: false,
     };
-    let steps: [(&Path, Option<registries::Kind>); 4] = [
+    let steps: [(&Path, Option<registries::Kind>); 5] = [
         (&files.observations, None),
         (&files.enterprises, Some(registries::Kind::Enterprises)),
         (&files.certificates, Some(registries::Kind::Certificates)),
         (&files.platforms, Some(registries::Kind::Platforms)),
+        (&files.facts, Some(registries::Kind::Facts)),
     ];
     for (file, kind) in steps {
         let code = match kind {

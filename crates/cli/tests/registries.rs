@@ -437,7 +437,19 @@ async fn lists_filter_and_page_like_the_files_say(b: Backend) {
 async fn exports_reimport_unchanged(b: Backend) {
     let env = TestEnv::new(b).await;
     import_samples(&env);
-    let registries = ["enterprises", "certificates", "platforms"];
+    let ents = csv_rows("enterprises-sample.csv");
+    let facts = env.write(
+        "facts.csv",
+        &format!(
+            "统一社会信用代码,年度,营业收入,研发费用,从业人员,科技人员,有效发明专利,高新技术产品收入,是否有研发机构\n\
+             {u},2019,\"12,345.5\",456,120,30,7,8000,是\n{u},2020,13000,0,125,28,9,,否\n{v},2020,,,,,,,\n",
+            u = ents[2][0],
+            v = ents[3][0]
+        ),
+    );
+    let out = env.cli_ok(&["import", "facts", facts.to_str().expect("path")]);
+    assert!(out.contains("新增 3"), "{out}");
+    let registries = ["enterprises", "certificates", "platforms", "facts"];
     let originals: Vec<String> = registries
         .iter()
         .map(|r| env.cli_ok(&["export", r]))
@@ -472,6 +484,49 @@ async fn exports_reimport_unchanged(b: Backend) {
     }
 }
 
+async fn annual_facts_are_checked_and_shown(b: Backend) {
+    let env = TestEnv::new(b).await;
+    import_samples(&env);
+    let ents = csv_rows("enterprises-sample.csv");
+    let u = &ents[2][0];
+    let bad = env.write(
+        "facts-bad.csv",
+        &format!(
+            "统一社会信用代码,年度,营业收入,从业人员,科技人员,是否有研发机构\n\
+             9144030071526726XG,2019,1,1,1,是\n{u},19,1,1,1,是\n{u},2019,-5,10,20,也许\n"
+        ),
+    );
+    let out = env.cli(&["import", "facts", bad.to_str().expect("path")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "2\t统一社会信用代码",
+        "3\t年度\t19",
+        "4\t营业收入\t-5",
+        "4\t科技人员\t20",
+        "4\t是否有研发机构\t也许",
+    ] {
+        assert!(err.contains(needle), "report lacks {needle:?}:\n{err}");
+    }
+    let good = env.write(
+        "facts.csv",
+        &format!("统一社会信用代码,年度,营业收入,研发费用,从业人员,科技人员\n{u},2019年,\"1,200\",66,40,9\n"),
+    );
+    env.cli_ok(&["import", "facts", good.to_str().expect("path")]);
+    let again = env.cli_ok(&["import", "facts", good.to_str().expect("path")]);
+    assert!(again.contains("未变 1"), "{again}");
+    let server = env.serve().await;
+    let one = server.get_json(&format!("/api/v1/enterprises/{u}")).await;
+    assert_eq!(one["facts"][0]["year"], 2019);
+    assert_eq!(one["facts"][0]["revenue"], 1200.0);
+    assert_eq!(one["facts"][0]["st_staff"], 9);
+    let (_, html) = server.get(&format!("/enterprises/{u}")).await;
+    assert!(
+        html.contains("1,200") && html.contains("年度数据"),
+        "facts on the enterprise page"
+    );
+}
+
 on_both_backends!(
     counts_follow_the_registries_for_city_and_county,
     reimport_is_a_no_op_and_changes_are_revisions,
@@ -480,4 +535,5 @@ on_both_backends!(
     spreadsheets_as_they_arrive,
     lists_filter_and_page_like_the_files_say,
     exports_reimport_unchanged,
+    annual_facts_are_checked_and_shown,
 );

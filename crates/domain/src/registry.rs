@@ -288,12 +288,27 @@ pub struct PlatformRow {
     pub revoked_on: Option<String>,
 }
 
+/// An enterprise's figures for one year (money in 万元).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactRow {
+    pub uscc: String,
+    pub year: i32,
+    pub revenue: Option<f64>,
+    pub rd_expenditure: Option<f64>,
+    pub employees: Option<i64>,
+    pub st_staff: Option<i64>,
+    pub invention_patents: Option<i64>,
+    pub hitech_product_revenue: Option<f64>,
+    pub has_rd_institution: Option<bool>,
+}
+
 /// What one registry import writes, in one transaction.
 #[derive(Debug, Default)]
 pub struct RegistryBatch {
     pub enterprises: Vec<EnterpriseRow>,
     pub certificates: Vec<CertificateRow>,
     pub platforms: Vec<PlatformRow>,
+    pub facts: Vec<FactRow>,
 }
 
 #[cfg(test)]

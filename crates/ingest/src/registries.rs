@@ -4,7 +4,7 @@ use crate::table::{column_name, locate_header, parse_date, read_table, Aliases, 
 use crate::{IngestError, RowProblem};
 use kechuang_domain::region::{RegionKind, RegionTree};
 use kechuang_domain::registry::{
-    CertificateKind, CertificateRow, EnterpriseRow, Level, PlatformRow, RegistryBatch,
+    CertificateKind, CertificateRow, EnterpriseRow, FactRow, Level, PlatformRow, RegistryBatch,
 };
 use kechuang_domain::uscc::Uscc;
 use kechuang_domain::RegionCode;
@@ -113,6 +113,39 @@ pub const PLATFORM_ALIASES: &Aliases = &[
     ("revoked_on", &["撤销日期", "revoked_on"]),
 ];
 
+pub const FACT_ALIASES: &Aliases = &[
+    ("uscc", USCC),
+    ("year", &["年度", "年份", "year"]),
+    ("revenue", &["营业收入", "营业收入（万元）", "revenue"]),
+    (
+        "rd_expenditure",
+        &[
+            "研发费用",
+            "研发经费支出",
+            "研发费用（万元）",
+            "rd_expenditure",
+        ],
+    ),
+    ("employees", &["从业人员", "从业人员数", "employees"]),
+    ("st_staff", &["科技人员", "科技活动人员", "st_staff"]),
+    (
+        "invention_patents",
+        &["有效发明专利", "有效发明专利数", "invention_patents"],
+    ),
+    (
+        "hitech_product_revenue",
+        &[
+            "高新技术产品收入",
+            "高新技术产品收入（万元）",
+            "hitech_product_revenue",
+        ],
+    ),
+    (
+        "has_rd_institution",
+        &["是否有研发机构", "有研发机构", "has_rd_institution"],
+    ),
+];
+
 /// What the importer checks rows against.
 pub struct Context<'a> {
     pub tree: &'a RegionTree,
@@ -157,6 +190,7 @@ pub enum Kind {
     Enterprises,
     Certificates,
     Platforms,
+    Facts,
 }
 
 pub fn read(kind: Kind, path: &Path, ctx: &Context<'_>) -> Result<Parsed, IngestError> {
@@ -165,6 +199,7 @@ pub fn read(kind: Kind, path: &Path, ctx: &Context<'_>) -> Result<Parsed, Ingest
         Kind::Enterprises => parse_enterprises(&table, ctx),
         Kind::Certificates => parse_certificates(&table, ctx),
         Kind::Platforms => parse_platforms(&table, ctx),
+        Kind::Facts => parse_facts(&table, ctx),
     })
 }
 
@@ -465,6 +500,139 @@ pub fn parse_certificates(table: &[Row], ctx: &Context<'_>) -> Parsed {
     out
 }
 
+fn yes_no(raw: &str) -> Result<Option<bool>, String> {
+    match raw {
+        "" => Ok(None),
+        "是" | "有" | "1" | "yes" | "true" | "Y" => Ok(Some(true)),
+        "否" | "无" | "0" | "no" | "false" | "N" => Ok(Some(false)),
+        _ => Err("应填 是 或 否 (expected yes or no)".into()),
+    }
+}
+
+pub fn parse_facts(table: &[Row], ctx: &Context<'_>) -> Parsed {
+    let mut out = Parsed::default();
+    let mut rows = match start(table, FACT_ALIASES, "year", &["uscc", "year"]) {
+        Ok(r) => r,
+        Err(p) => {
+            out.problems = p;
+            return out;
+        }
+    };
+    let mut seen: HashMap<(String, i32), usize> = HashMap::new();
+    for row in &table[rows.header.index + 1..] {
+        if row.is_blank() {
+            continue;
+        }
+        out.rows += 1;
+        let before = rows.problems.len();
+        let raw = rows.header.get(row, "uscc");
+        let code = kechuang_domain::uscc::normalise(&raw);
+        if !ctx.known.contains_key(&code) {
+            rows.problem(
+                row,
+                "uscc",
+                &raw,
+                "企业不在登记库中，请先导入企业名单 (enterprise not registered)",
+            );
+        }
+        let raw_year = rows
+            .header
+            .get(row, "year")
+            .trim_end_matches('年')
+            .to_owned();
+        let year = match raw_year.parse::<i32>() {
+            Ok(y) if (1990..=2100).contains(&y) => Some(y),
+            _ => {
+                rows.problem(
+                    row,
+                    "year",
+                    &raw_year,
+                    "年度应为四位年份 (year must be four digits)",
+                );
+                None
+            }
+        };
+        let mut money = |key: &str| -> Option<f64> {
+            let v = rows.header.get(row, key).replace(',', "");
+            if v.is_empty() {
+                return None;
+            }
+            match v.parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
+                _ => {
+                    rows.problem(row, key, &v, "应为非负数 (must be a non-negative number)");
+                    None
+                }
+            }
+        };
+        let revenue = money("revenue");
+        let rd = money("rd_expenditure");
+        let hitech = money("hitech_product_revenue");
+        let mut count = |key: &str| -> Option<i64> {
+            let v = rows.header.get(row, key).replace(',', "");
+            if v.is_empty() {
+                return None;
+            }
+            match v.trim_end_matches(".0").parse::<i64>() {
+                Ok(x) if x >= 0 => Some(x),
+                _ => {
+                    rows.problem(
+                        row,
+                        key,
+                        &v,
+                        "应为非负整数 (must be a whole number, not negative)",
+                    );
+                    None
+                }
+            }
+        };
+        let employees = count("employees");
+        let st_staff = count("st_staff");
+        let patents = count("invention_patents");
+        let raw_rd = rows.header.get(row, "has_rd_institution");
+        let has_rd = yes_no(&raw_rd)
+            .map_err(|e| rows.problem(row, "has_rd_institution", &raw_rd, e))
+            .ok()
+            .flatten();
+        if let (Some(e), Some(s)) = (employees, st_staff) {
+            if s > e {
+                rows.problem(
+                    row,
+                    "st_staff",
+                    &s.to_string(),
+                    "科技人员多于从业人员 (more S&T staff than employees)",
+                );
+            }
+        }
+        let Some(year) = year else { continue };
+        if rows.problems.len() > before {
+            continue;
+        }
+        if let Some(first) = seen.insert((code.clone(), year), row.number) {
+            rows.problem(
+                row,
+                "year",
+                &year.to_string(),
+                format!("与第{first}行重复 (duplicates row {first})"),
+            );
+            continue;
+        }
+        out.batch.facts.push(FactRow {
+            uscc: code,
+            year,
+            revenue,
+            rd_expenditure: rd,
+            employees,
+            st_staff,
+            invention_patents: patents,
+            hitech_product_revenue: hitech,
+            has_rd_institution: has_rd,
+        });
+    }
+    out.problems = rows.problems;
+    out
+}
+
 pub fn parse_platforms(table: &[Row], ctx: &Context<'_>) -> Parsed {
     let mut out = Parsed::default();
     let mut rows = match start(
@@ -656,5 +824,35 @@ pub fn platform_line(p: &PlatformRow, kind_name: &dyn Fn(&str) -> String) -> Vec
         p.host_name.clone(),
         p.host_uscc.clone().unwrap_or_default(),
         p.revoked_on.clone().unwrap_or_default(),
+    ]
+}
+
+pub const FACT_HEADERS: [&str; 9] = [
+    "统一社会信用代码",
+    "年度",
+    "营业收入",
+    "研发费用",
+    "从业人员",
+    "科技人员",
+    "有效发明专利",
+    "高新技术产品收入",
+    "是否有研发机构",
+];
+
+pub fn fact_line(f: &FactRow) -> Vec<String> {
+    let n = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let i = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+    vec![
+        f.uscc.clone(),
+        f.year.to_string(),
+        n(f.revenue),
+        n(f.rd_expenditure),
+        i(f.employees),
+        i(f.st_staff),
+        i(f.invention_patents),
+        n(f.hitech_product_revenue),
+        f.has_rd_institution
+            .map(|b| if b { "是" } else { "否" }.to_owned())
+            .unwrap_or_default(),
     ]
 }

@@ -5,7 +5,9 @@ use crate::observations::{Provenance, WriteSummary};
 use crate::{now_utc, Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::indicator::{CountSpec, Registry};
-use kechuang_domain::registry::{CertificateRow, EnterpriseRow, PlatformRow, RegistryBatch};
+use kechuang_domain::registry::{
+    CertificateRow, EnterpriseRow, FactRow, PlatformRow, RegistryBatch,
+};
 use kechuang_domain::RegionCode;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -172,7 +174,10 @@ impl Store {
             now: now_utc(),
             batch: None,
             summary: WriteSummary::default(),
-            rows: batch.enterprises.len() + batch.certificates.len() + batch.platforms.len(),
+            rows: batch.enterprises.len()
+                + batch.certificates.len()
+                + batch.platforms.len()
+                + batch.facts.len(),
         };
         for e in &batch.enterprises {
             w.enterprise(e).await?;
@@ -182,6 +187,9 @@ impl Store {
         }
         for p in &batch.platforms {
             w.platform(p).await?;
+        }
+        for f in &batch.facts {
+            w.fact(f).await?;
         }
         let mut summary = std::mem::take(&mut w.summary);
         summary.batch_id = w.batch;
@@ -433,6 +441,53 @@ impl Writer<'_, '_> {
         Ok(())
     }
 
+    async fn fact(&mut self, f: &FactRow) -> Result<()> {
+        let old = sqlx::query(&format!(
+            "SELECT {FACT_COLUMNS} FROM enterprise_facts WHERE uscc = $1 AND year = $2"
+        ))
+        .bind(&f.uscc)
+        .bind(i64::from(f.year))
+        .fetch_optional(&mut **self.tx)
+        .await?
+        .map(|r| fact_row(&r))
+        .transpose()?;
+        let key = format!("{}:{}", f.uscc, f.year);
+        let batch = match &old {
+            Some(o) if o == f => {
+                self.summary.unchanged += 1;
+                return Ok(());
+            }
+            Some(o) => self.keep("fact", &key, o).await?,
+            None => {
+                self.summary.inserted += 1;
+                self.batch_id().await?
+            }
+        };
+        sqlx::query(&format!(
+            "INSERT INTO enterprise_facts ({FACT_COLUMNS}, batch_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (uscc, year) DO UPDATE SET revenue = excluded.revenue, \
+             rd_expenditure = excluded.rd_expenditure, employees = excluded.employees, \
+             st_staff = excluded.st_staff, invention_patents = excluded.invention_patents, \
+             hitech_product_revenue = excluded.hitech_product_revenue, \
+             has_rd_institution = excluded.has_rd_institution, batch_id = excluded.batch_id"
+        ))
+        // Optional floats: see `insert_target` on why such statements are not cached.
+        .persistent(false)
+        .bind(&f.uscc)
+        .bind(i64::from(f.year))
+        .bind(f.revenue)
+        .bind(f.rd_expenditure)
+        .bind(f.employees)
+        .bind(f.st_staff)
+        .bind(f.invention_patents)
+        .bind(f.hitech_product_revenue)
+        .bind(f.has_rd_institution.map(i64::from))
+        .bind(batch)
+        .execute(&mut **self.tx)
+        .await?;
+        Ok(())
+    }
+
     async fn platform(&mut self, p: &PlatformRow) -> Result<()> {
         let old = sqlx::query(
             "SELECT kind, level, name, host_uscc, host_name, region_code, recognised_on, document_no, revoked_on \
@@ -493,6 +548,26 @@ impl Writer<'_, '_> {
         Ok(())
     }
 }
+
+fn fact_row(r: &AnyRow) -> Result<FactRow> {
+    Ok(FactRow {
+        uscc: r.try_get("uscc")?,
+        year: r.try_get::<i64, _>("year")? as i32,
+        revenue: r.try_get("revenue")?,
+        rd_expenditure: r.try_get("rd_expenditure")?,
+        employees: r.try_get("employees")?,
+        st_staff: r.try_get("st_staff")?,
+        invention_patents: r.try_get("invention_patents")?,
+        hitech_product_revenue: r.try_get("hitech_product_revenue")?,
+        has_rd_institution: r
+            .try_get::<Option<i64>, _>("has_rd_institution")?
+            .map(|v| v != 0),
+    })
+}
+
+const FACT_COLUMNS: &str =
+    "uscc, year, revenue, rd_expenditure, employees, st_staff, invention_patents, \
+     hitech_product_revenue, has_rd_institution";
 
 fn enterprise_row(r: &AnyRow) -> Result<EnterpriseRow> {
     Ok(EnterpriseRow {
@@ -703,6 +778,27 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// An enterprise's annual figures, by year.
+    pub async fn facts_of(&self, uscc: &str) -> Result<Vec<FactRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {FACT_COLUMNS} FROM enterprise_facts WHERE uscc = $1 ORDER BY year"
+        ))
+        .bind(uscc)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(fact_row).collect()
+    }
+
+    /// Every enterprise's annual figures, for export.
+    pub async fn all_facts(&self) -> Result<Vec<FactRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {FACT_COLUMNS} FROM enterprise_facts ORDER BY uscc, year"
+        ))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(fact_row).collect()
     }
 
     /// Every platform, for export.

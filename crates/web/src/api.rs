@@ -283,6 +283,7 @@ async fn enterprise(
         "enterprise": d.enterprise,
         "certificates": d.certificates,
         "platforms": d.platforms,
+        "facts": d.facts,
     })))
 }
 

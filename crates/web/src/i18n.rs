@@ -111,6 +111,15 @@ texts! {
     host: "依托单位", "Host";
     no_records: "没有符合条件的记录", "No matching records";
     export_xlsx: "导出 Excel", "Export to Excel";
+    annual_facts: "年度数据（万元）", "Annual figures (10,000 yuan)";
+    year: "年度", "Year";
+    revenue: "营业收入", "Revenue";
+    rd_spend: "研发费用", "R&D expenditure";
+    employees: "从业人员", "Employees";
+    st_staff: "科技人员", "S&T staff";
+    patents: "有效发明专利", "Invention patents";
+    hitech_revenue: "高新技术产品收入", "High-tech product revenue";
+    has_rd: "研发机构", "R&D institution";
     region: "区域", "Region";
     as_of: "截至日期", "As of";
     view: "查看", "View";

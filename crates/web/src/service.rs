@@ -312,6 +312,7 @@ pub struct EnterpriseDetail {
     pub enterprise: kechuang_domain::registry::EnterpriseRow,
     pub certificates: Vec<kechuang_store::CertificateItem>,
     pub platforms: Vec<kechuang_store::PlatformItem>,
+    pub facts: Vec<kechuang_domain::registry::FactRow>,
 }
 
 pub async fn enterprise_detail(
@@ -324,6 +325,7 @@ pub async fn enterprise_detail(
     Ok(EnterpriseDetail {
         certificates: store.certificates_of(&uscc).await?,
         platforms: store.platforms_of(&uscc).await?,
+        facts: store.facts_of(&uscc).await?,
         enterprise,
     })
 }

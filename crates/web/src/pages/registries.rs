@@ -281,6 +281,7 @@ pub struct EnterprisePage {
     pub facts: Vec<(&'static str, String)>,
     pub certificates: Vec<CertificateLine>,
     pub platforms: Vec<PlatformLine>,
+    pub years: Vec<Vec<String>>,
     pub timeline: Vec<Event>,
 }
 
@@ -455,6 +456,30 @@ pub async fn enterprise(
         });
     }
     timeline.sort_by(|a, b| a.date.cmp(&b.date));
+    let num = |v: Option<f64>| v.map(format::number).unwrap_or_else(|| "—".into());
+    let int = |v: Option<i64>| {
+        v.map(|x| format::number(x as f64))
+            .unwrap_or_else(|| "—".into())
+    };
+    let years = d
+        .facts
+        .iter()
+        .rev()
+        .map(|f| {
+            vec![
+                f.year.to_string(),
+                num(f.revenue),
+                num(f.rd_expenditure),
+                int(f.employees),
+                int(f.st_staff),
+                int(f.invention_patents),
+                num(f.hitech_product_revenue),
+                f.has_rd_institution
+                    .map(|b| yes_no(b).to_owned())
+                    .unwrap_or_else(|| "—".into()),
+            ]
+        })
+        .collect();
     let page = EnterprisePage {
         chrome: Chrome::new(lang, "enterprises", e.name.clone(), &uri, None),
         name: e.name.clone(),
@@ -462,6 +487,7 @@ pub async fn enterprise(
         facts,
         certificates,
         platforms,
+        years,
         timeline,
     };
     render(&page, lang)
