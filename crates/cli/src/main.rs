@@ -13,6 +13,7 @@ use kechuang_domain::RegionCode;
 use kechuang_ingest::observations::{check_references, read_observations};
 use kechuang_ingest::registries;
 
+mod bench;
 mod demo;
 use kechuang_store::{DatabaseTarget, NewObservation, Provenance, Store};
 use std::collections::HashMap;
@@ -61,6 +62,15 @@ enum Command {
         /// already holds registry data.
         #[arg(long)]
         demo: bool,
+    },
+    /// Measure import speed, peak memory and count latency; prints figures.
+    Bench {
+        /// How many enterprise rows to generate and import.
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Where to write the generated files.
+        #[arg(long, default_value = "kechuang-bench")]
+        dir: PathBuf,
     },
     /// Write deterministic demo import files.
     Demo {
@@ -246,6 +256,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
     }
     let result = match cli.command {
         Command::Demo { .. } => Ok(ExitCode::SUCCESS),
+        Command::Bench { rows, dir } => run_bench(&store, rows, &dir).await,
         Command::Serve { addr, .. } => serve(store.clone(), &addr).await,
         Command::Migrate => {
             println!("数据库已是最新 (database is up to date)");
@@ -434,6 +445,64 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+async fn run_bench(store: &Store, rows: usize, dir: &Path) -> Result<ExitCode> {
+    if !store.known_enterprises().await?.is_empty() {
+        bail!("bench needs an empty database (give --data-dir or --database-url of a fresh one)");
+    }
+    let backend = match store.backend() {
+        kechuang_store::Backend::Sqlite => "SQLite",
+        kechuang_store::Backend::Postgres => "PostgreSQL",
+    };
+    let (files, gen_secs) = bench::timed(|| bench::generate(dir, rows));
+    let (ents, certs) = files?;
+    println!("generated {rows} enterprise rows in {gen_secs:.2} s");
+    let plain = |file: &Path| RegistryImport {
+        file: file.to_owned(),
+        dry_run: false,
+        accept_legacy_uscc: false,
+    };
+    let t = std::time::Instant::now();
+    import_registry(store, registries::Kind::Enterprises, &plain(&ents), None).await?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "import enterprises ({backend}): {rows} rows in {secs:.2} s = {}, peak RSS {} MB",
+        bench::rate(rows, secs),
+        bench::peak_rss_mb().map_or("n/a".into(), |m| format!("{m:.0}"))
+    );
+    let cert_rows = bench::file_rows(&certs)?;
+    let t = std::time::Instant::now();
+    import_registry(store, registries::Kind::Certificates, &plain(&certs), None).await?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "import certificates ({backend}): {cert_rows} rows in {secs:.2} s = {}",
+        bench::rate(cert_rows, secs)
+    );
+    let as_of = chrono::NaiveDate::from_ymd_opt(2019, 12, 31).unwrap_or_default();
+    let mut regions = vec!["440200".to_owned()];
+    regions.extend(
+        store
+            .region_tree()
+            .await?
+            .rollup_children(&RegionCode::parse("440200")?)
+            .iter()
+            .map(|r| r.code.to_string()),
+    );
+    let t = std::time::Instant::now();
+    for r in &regions {
+        kechuang_web::evaluate_targets(store, 1, Some(r), as_of)
+            .await
+            .map_err(anyhow::Error::msg)?;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "every target for the city and its {} counties at {as_of} ({backend}): {:.0} ms, {:.1} ms per region",
+        regions.len() - 1,
+        secs * 1000.0,
+        secs * 1000.0 / regions.len() as f64
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(store: Store, addr: &str) -> Result<ExitCode> {

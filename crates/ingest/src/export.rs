@@ -95,3 +95,42 @@ pub fn write(out: Option<&Path>, t: &Table<'_>) -> Result<(), IngestError> {
         None => write_csv(&mut std::io::stdout().lock(), t),
     }
 }
+
+/// A CSV written row by row, for files too large to hold in memory (benchmarks, big exports).
+pub struct CsvSink {
+    writer: csv::Writer<std::io::BufWriter<std::fs::File>>,
+    path: std::path::PathBuf,
+}
+
+impl CsvSink {
+    pub fn create(path: &Path, headers: &[&str]) -> Result<Self, IngestError> {
+        let err = |e: &dyn std::fmt::Display| IngestError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| err(&e))?);
+        std::io::Write::write_all(&mut file, b"\xEF\xBB\xBF").map_err(|e| err(&e))?;
+        let mut writer = csv::Writer::from_writer(file);
+        writer.write_record(headers).map_err(|e| err(&e))?;
+        Ok(Self {
+            writer,
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn row(&mut self, cells: &[&str]) -> Result<(), IngestError> {
+        self.writer
+            .write_record(cells)
+            .map_err(|e| IngestError::Write {
+                path: self.path.display().to_string(),
+                reason: e.to_string(),
+            })
+    }
+
+    pub fn finish(mut self) -> Result<(), IngestError> {
+        self.writer.flush().map_err(|e| IngestError::Write {
+            path: self.path.display().to_string(),
+            reason: e.to_string(),
+        })
+    }
+}
