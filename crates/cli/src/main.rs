@@ -561,12 +561,7 @@ async fn load_plan(store: &Store, file: &Path, dry_run: bool) -> Result<ExitCode
 
 async fn import_observations(store: &Store, file: &Path, dry_run: bool) -> Result<ExitCode> {
     let parsed = read_observations(file)?;
-    let indicators: HashMap<String, Indicator> = store
-        .indicators()
-        .await?
-        .into_iter()
-        .map(|i| (i.code.clone(), i))
-        .collect();
+    let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
     let mut problems = parsed.problems;
     problems.extend(check_references(
         &parsed.rows,

@@ -274,6 +274,16 @@ impl Store {
         Ok(out)
     }
 
+    /// Every indicator, keyed by code.
+    pub async fn indicators_by_code(&self) -> Result<std::collections::HashMap<String, Indicator>> {
+        Ok(self
+            .indicators()
+            .await?
+            .into_iter()
+            .map(|i| (i.code.clone(), i))
+            .collect())
+    }
+
     pub async fn indicators(&self) -> Result<Vec<Indicator>> {
         let rows = sqlx::query(
             "SELECT code, name, name_en, unit, description, kind, aggregation, formula, count_spec \

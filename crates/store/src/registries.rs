@@ -394,18 +394,7 @@ impl Writer<'_, '_> {
         .bind(&c.number)
         .fetch_optional(&mut **self.tx)
         .await?
-        .map(|r| -> Result<CertificateRow> {
-            Ok(CertificateRow {
-                kind: r.try_get("kind")?,
-                number: r.try_get("number")?,
-                uscc: r.try_get("uscc")?,
-                title: r.try_get("title")?,
-                issued_on: r.try_get("issued_on")?,
-                expires_on: r.try_get("expires_on")?,
-                batch: r.try_get("batch")?,
-                revoked_on: r.try_get("revoked_on")?,
-            })
-        })
+        .map(|r| certificate_row(&r))
         .transpose()?;
         let key = format!("{}:{}", c.kind, c.number);
         let batch = match &old {
@@ -498,19 +487,7 @@ impl Writer<'_, '_> {
         .bind(&p.level)
         .fetch_optional(&mut **self.tx)
         .await?
-        .map(|r| -> Result<PlatformRow> {
-            Ok(PlatformRow {
-                kind: r.try_get("kind")?,
-                level: r.try_get("level")?,
-                name: r.try_get("name")?,
-                host_uscc: r.try_get("host_uscc")?,
-                host_name: r.try_get("host_name")?,
-                region_code: r.try_get("region_code")?,
-                recognised_on: r.try_get("recognised_on")?,
-                document_no: r.try_get("document_no")?,
-                revoked_on: r.try_get("revoked_on")?,
-            })
-        })
+        .map(|r| platform_row(&r))
         .transpose()?;
         let key = format!("{}:{}:{}", p.kind, p.level, p.name);
         let batch = match &old {
@@ -650,51 +627,42 @@ impl Store {
         f: &EnterpriseFilter,
         as_of: NaiveDate,
     ) -> Result<Page<EnterpriseItem>> {
-        let mut sql = Sql::new("");
-        let d = sql.arg(date(as_of));
+        // $1 is the as-of date: the list's validity column and the status filters share it.
+        let mut w = Sql::new("");
+        let d = w.arg(date(as_of));
         let valid = VALID_AT.replace("{d}", &d);
-        sql.push(&format!(
-            "SELECT e.uscc, e.name, e.region_code, e.address, e.industry, e.registered_on, e.size, \
-             e.above_scale, e.hitech_field, e.contact, e.uscc_confirmed_by, \
-             (SELECT MAX(c.expires_on) FROM certificates c WHERE c.uscc = e.uscc AND c.kind = 'hte' AND {valid}) AS hte_until \
-             FROM enterprises e WHERE 1 = 1"
-        ));
-        let mut where_sql = String::new();
-        let mut wargs = Sql {
-            text: String::new(),
-            args: sql.args.clone(),
-        };
         if let Some(regions) = &f.regions {
             let codes: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
-            wargs.in_list("e.region_code", &codes);
+            w.in_list("e.region_code", &codes);
         }
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let p = wargs.arg(format!("%{q}%"));
-            let u = wargs.arg(format!("%{}%", q.to_uppercase()));
-            wargs.push(&format!(" AND (e.name LIKE {p} OR e.uscc LIKE {u})"));
+            let p = w.arg(format!("%{q}%"));
+            let u = w.arg(format!("%{}%", q.to_uppercase()));
+            w.push(&format!(" AND (e.name LIKE {p} OR e.uscc LIKE {u})"));
         }
         match f.status.as_deref() {
-            Some("none") => wargs.push(&format!(
+            Some("none") => w.push(&format!(
                 " AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.uscc = e.uscc AND {valid})"
             )),
             Some(kind) if !kind.is_empty() => {
-                let k = wargs.arg(kind);
-                wargs.push(&format!(" AND EXISTS (SELECT 1 FROM certificates c WHERE c.uscc = e.uscc AND c.kind = {k} AND {valid})"));
+                let k = w.arg(kind);
+                w.push(&format!(
+                    " AND EXISTS (SELECT 1 FROM certificates c WHERE c.uscc = e.uscc AND c.kind = {k} AND {valid})"
+                ));
             }
             _ => {}
         }
         if let Some(field) = f.field.as_deref().filter(|s| !s.is_empty()) {
-            let p = wargs.arg(field);
-            wargs.push(&format!(" AND e.hitech_field = {p}"));
+            let p = w.arg(field);
+            w.push(&format!(" AND e.hitech_field = {p}"));
         }
         if let Some(a) = f.above_scale {
-            wargs.push(if a {
+            w.push(if a {
                 " AND e.above_scale = 1"
             } else {
                 " AND e.above_scale = 0"
             });
         }
-        where_sql.push_str(&wargs.text);
         let order = match f.sort.as_deref().unwrap_or("name") {
             "region" => "e.region_code, e.name",
             "-region" => "e.region_code DESC, e.name",
@@ -709,15 +677,21 @@ impl Store {
         let page = f.page.max(1);
         let list = Sql {
             text: format!(
-                "{}{where_sql} ORDER BY {order} LIMIT {per_page} OFFSET {}",
-                sql.text,
+                "SELECT e.uscc, e.name, e.region_code, e.address, e.industry, e.registered_on, e.size, \
+                 e.above_scale, e.hitech_field, e.contact, e.uscc_confirmed_by, \
+                 (SELECT MAX(c.expires_on) FROM certificates c WHERE c.uscc = e.uscc AND c.kind = 'hte' AND {valid}) AS hte_until \
+                 FROM enterprises e WHERE 1 = 1{} ORDER BY {order} LIMIT {per_page} OFFSET {}",
+                w.text,
                 (page - 1) * per_page
             ),
-            args: wargs.args.clone(),
+            args: w.args.clone(),
         };
         let count = Sql {
-            text: format!("SELECT COUNT(*) AS n FROM enterprises e WHERE 1 = 1{where_sql}"),
-            args: wargs.args,
+            text: format!(
+                "SELECT COUNT(*) AS n FROM enterprises e WHERE 1 = 1{}",
+                w.text
+            ),
+            args: w.args,
         };
         let total: i64 = count
             .fetch_all(&self.read)
@@ -764,20 +738,7 @@ impl Store {
         )
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CertificateRow {
-                    kind: r.try_get("kind")?,
-                    number: r.try_get("number")?,
-                    uscc: r.try_get("uscc")?,
-                    title: r.try_get("title")?,
-                    issued_on: r.try_get("issued_on")?,
-                    expires_on: r.try_get("expires_on")?,
-                    batch: r.try_get("batch")?,
-                    revoked_on: r.try_get("revoked_on")?,
-                })
-            })
-            .collect()
+        rows.iter().map(certificate_row).collect()
     }
 
     /// An enterprise's annual figures, by year.
@@ -838,16 +799,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(CertificateItem {
-                    certificate: CertificateRow {
-                        kind: r.try_get("kind")?,
-                        number: r.try_get("number")?,
-                        uscc: r.try_get("uscc")?,
-                        title: r.try_get("title")?,
-                        issued_on: r.try_get("issued_on")?,
-                        expires_on: r.try_get("expires_on")?,
-                        batch: r.try_get("batch")?,
-                        revoked_on: r.try_get("revoked_on")?,
-                    },
+                    certificate: certificate_row(r)?,
                     revision: r.try_get("revision")?,
                 })
             })
@@ -940,16 +892,33 @@ impl Store {
 fn platform_item(r: &AnyRow) -> Result<PlatformItem> {
     Ok(PlatformItem {
         id: r.try_get("id")?,
-        platform: PlatformRow {
-            kind: r.try_get("kind")?,
-            level: r.try_get("level")?,
-            name: r.try_get("name")?,
-            host_uscc: r.try_get("host_uscc")?,
-            host_name: r.try_get("host_name")?,
-            region_code: r.try_get("region_code")?,
-            recognised_on: r.try_get("recognised_on")?,
-            document_no: r.try_get("document_no")?,
-            revoked_on: r.try_get("revoked_on")?,
-        },
+        platform: platform_row(r)?,
+    })
+}
+
+fn platform_row(r: &AnyRow) -> Result<PlatformRow> {
+    Ok(PlatformRow {
+        kind: r.try_get("kind")?,
+        level: r.try_get("level")?,
+        name: r.try_get("name")?,
+        host_uscc: r.try_get("host_uscc")?,
+        host_name: r.try_get("host_name")?,
+        region_code: r.try_get("region_code")?,
+        recognised_on: r.try_get("recognised_on")?,
+        document_no: r.try_get("document_no")?,
+        revoked_on: r.try_get("revoked_on")?,
+    })
+}
+
+fn certificate_row(r: &AnyRow) -> Result<CertificateRow> {
+    Ok(CertificateRow {
+        kind: r.try_get("kind")?,
+        number: r.try_get("number")?,
+        uscc: r.try_get("uscc")?,
+        title: r.try_get("title")?,
+        issued_on: r.try_get("issued_on")?,
+        expires_on: r.try_get("expires_on")?,
+        batch: r.try_get("batch")?,
+        revoked_on: r.try_get("revoked_on")?,
     })
 }

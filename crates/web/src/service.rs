@@ -33,12 +33,7 @@ impl Loaded {
         let plan_region =
             RegionCode::parse(&plan.region_code).map_err(|e| AppError::Internal(e.to_string()))?;
         let targets = store.targets(plan_id).await?;
-        let indicators: HashMap<String, Indicator> = store
-            .indicators()
-            .await?
-            .into_iter()
-            .map(|i| (i.code.clone(), i))
-            .collect();
+        let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
         let tree = store.region_tree().await?;
         let mut figures = Figures::default();
         for (ind, region, period, value) in store.figures().await? {
@@ -237,12 +232,7 @@ pub async fn indicator_series(
     code: &str,
     region: Option<&str>,
 ) -> Result<IndicatorSeries, AppError> {
-    let indicators: HashMap<String, Indicator> = store
-        .indicators()
-        .await?
-        .into_iter()
-        .map(|i| (i.code.clone(), i))
-        .collect();
+    let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
     let indicator = indicators
         .get(code)
         .cloned()

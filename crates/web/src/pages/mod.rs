@@ -683,19 +683,13 @@ async fn target_page(
             revision: r.revision,
         })
         .collect();
-    let kind_names: HashMap<String, String> = st
-        .store
-        .platform_kinds()
-        .await
-        .page(lang)?
-        .into_iter()
-        .map(|(code, zh, en)| (code, lang.pick(&zh, &en).to_owned()))
-        .chain(
-            kechuang_domain::registry::CertificateKind::ALL
-                .iter()
-                .map(|k| (k.code().to_owned(), k.name().to_owned())),
-        )
-        .collect();
+    // Platform kinds, and certificate kinds, by code: the counted records name either.
+    let mut kind_names = registries::kind_names(&st, lang).await?;
+    kind_names.extend(
+        kechuang_domain::registry::CertificateKind::ALL
+            .iter()
+            .map(|k| (k.code().to_owned(), k.name().to_owned())),
+    );
     let counted =
         service::counted_records(&st.store, &loaded, &target.indicator, &region.code, as_of)
             .await

@@ -305,7 +305,10 @@ fn state(
     }
 }
 
-async fn kind_names(st: &AppState, lang: Lang) -> Result<HashMap<String, String>, PageError> {
+pub(super) async fn kind_names(
+    st: &AppState,
+    lang: Lang,
+) -> Result<HashMap<String, String>, PageError> {
     Ok(st
         .store
         .platform_kinds()
