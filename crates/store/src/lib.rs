@@ -10,6 +10,7 @@ mod observations;
 mod plans;
 mod regions;
 mod registries;
+mod registry_writer;
 
 pub use db::{Backend, DatabaseTarget, Store};
 pub use observations::{

@@ -11,7 +11,7 @@ use kechuang_domain::registry::{
 use kechuang_domain::RegionCode;
 use serde::Serialize;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 /// A record counted by a registry-count indicator.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -168,7 +168,7 @@ impl Store {
         prov: &Provenance,
     ) -> Result<WriteSummary> {
         let mut tx = self.begin_write().await?;
-        let mut w = Writer {
+        let mut w = crate::registry_writer::Writer {
             tx: &mut tx,
             prov,
             now: now_utc(),
@@ -179,18 +179,11 @@ impl Store {
                 + batch.platforms.len()
                 + batch.facts.len(),
         };
-        for e in &batch.enterprises {
-            w.enterprise(e).await?;
-        }
-        for c in &batch.certificates {
-            w.certificate(c).await?;
-        }
-        for p in &batch.platforms {
-            w.platform(p).await?;
-        }
-        for f in &batch.facts {
-            w.fact(f).await?;
-        }
+        // Enterprises first: certificates, platforms and facts refer to them.
+        w.write(&batch.enterprises).await?;
+        w.write(&batch.certificates).await?;
+        w.write(&batch.platforms).await?;
+        w.write(&batch.facts).await?;
         let mut summary = std::mem::take(&mut w.summary);
         summary.batch_id = w.batch;
         tx.commit().await?;
@@ -287,246 +280,7 @@ impl Store {
     }
 }
 
-struct Writer<'t, 'p> {
-    tx: &'t mut Transaction<'static, Any>,
-    prov: &'p Provenance,
-    now: String,
-    batch: Option<i64>,
-    summary: WriteSummary,
-    rows: usize,
-}
-
-impl Writer<'_, '_> {
-    async fn batch_id(&mut self) -> Result<i64> {
-        if let Some(b) = self.batch {
-            return Ok(b);
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO import_batches (kind, file_name, row_count, imported_by, imported_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(&self.prov.kind)
-        .bind(&self.prov.file_name)
-        .bind(self.rows as i64)
-        .bind(&self.prov.actor)
-        .bind(&self.now)
-        .fetch_one(&mut **self.tx)
-        .await?;
-        self.batch = Some(id);
-        Ok(id)
-    }
-
-    /// Records the earlier version of a changed row.
-    async fn keep(&mut self, entity: &str, key: &str, old: &impl Serialize) -> Result<i64> {
-        let batch = self.batch_id().await?;
-        let data = serde_json::to_string(old).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO registry_revisions (entity, entity_key, data, batch_id, superseded_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(entity)
-        .bind(key)
-        .bind(data)
-        .bind(batch)
-        .bind(&self.now)
-        .execute(&mut **self.tx)
-        .await?;
-        self.summary.updated += 1;
-        Ok(batch)
-    }
-
-    async fn enterprise(&mut self, e: &EnterpriseRow) -> Result<()> {
-        let old = sqlx::query(
-            "SELECT uscc, name, region_code, address, industry, registered_on, size, above_scale, \
-             hitech_field, contact, uscc_confirmed_by FROM enterprises WHERE uscc = $1",
-        )
-        .bind(&e.uscc)
-        .fetch_optional(&mut **self.tx)
-        .await?
-        .map(|r| enterprise_row(&r))
-        .transpose()?;
-        let batch = match &old {
-            Some(o) if o == e => {
-                self.summary.unchanged += 1;
-                return Ok(());
-            }
-            Some(o) => self.keep("enterprise", &e.uscc, o).await?,
-            None => {
-                self.summary.inserted += 1;
-                self.batch_id().await?
-            }
-        };
-        sqlx::query(
-            "INSERT INTO enterprises (uscc, name, region_code, address, industry, registered_on, size, \
-             above_scale, hitech_field, contact, uscc_confirmed_by, batch_id, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT (uscc) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, \
-             address = excluded.address, industry = excluded.industry, registered_on = excluded.registered_on, \
-             size = excluded.size, above_scale = excluded.above_scale, hitech_field = excluded.hitech_field, \
-             contact = excluded.contact, uscc_confirmed_by = excluded.uscc_confirmed_by, \
-             batch_id = excluded.batch_id, updated_at = excluded.updated_at, \
-             revision = enterprises.revision + 1",
-        )
-        .bind(&e.uscc)
-        .bind(&e.name)
-        .bind(&e.region_code)
-        .bind(&e.address)
-        .bind(&e.industry)
-        .bind(e.registered_on.clone())
-        .bind(&e.size)
-        .bind(i64::from(e.above_scale))
-        .bind(&e.hitech_field)
-        .bind(&e.contact)
-        .bind(e.uscc_confirmed_by.clone())
-        .bind(batch)
-        .bind(&self.now)
-        .execute(&mut **self.tx)
-        .await?;
-        Ok(())
-    }
-
-    async fn certificate(&mut self, c: &CertificateRow) -> Result<()> {
-        let old = sqlx::query(
-            "SELECT kind, number, uscc, title, issued_on, expires_on, batch, revoked_on \
-             FROM certificates WHERE kind = $1 AND number = $2",
-        )
-        .bind(&c.kind)
-        .bind(&c.number)
-        .fetch_optional(&mut **self.tx)
-        .await?
-        .map(|r| certificate_row(&r))
-        .transpose()?;
-        let key = format!("{}:{}", c.kind, c.number);
-        let batch = match &old {
-            Some(o) if o == c => {
-                self.summary.unchanged += 1;
-                return Ok(());
-            }
-            Some(o) => self.keep("certificate", &key, o).await?,
-            None => {
-                self.summary.inserted += 1;
-                self.batch_id().await?
-            }
-        };
-        sqlx::query(
-            "INSERT INTO certificates (kind, number, uscc, title, issued_on, expires_on, batch, revoked_on, batch_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             ON CONFLICT (kind, number) DO UPDATE SET uscc = excluded.uscc, title = excluded.title, \
-             issued_on = excluded.issued_on, expires_on = excluded.expires_on, batch = excluded.batch, \
-             revoked_on = excluded.revoked_on, batch_id = excluded.batch_id, \
-             revision = certificates.revision + 1",
-        )
-        .bind(&c.kind)
-        .bind(&c.number)
-        .bind(&c.uscc)
-        .bind(&c.title)
-        .bind(&c.issued_on)
-        .bind(c.expires_on.clone())
-        .bind(&c.batch)
-        .bind(c.revoked_on.clone())
-        .bind(batch)
-        .execute(&mut **self.tx)
-        .await?;
-        Ok(())
-    }
-
-    async fn fact(&mut self, f: &FactRow) -> Result<()> {
-        let old = sqlx::query(&format!(
-            "SELECT {FACT_COLUMNS} FROM enterprise_facts WHERE uscc = $1 AND year = $2"
-        ))
-        .bind(&f.uscc)
-        .bind(i64::from(f.year))
-        .fetch_optional(&mut **self.tx)
-        .await?
-        .map(|r| fact_row(&r))
-        .transpose()?;
-        let key = format!("{}:{}", f.uscc, f.year);
-        let batch = match &old {
-            Some(o) if o == f => {
-                self.summary.unchanged += 1;
-                return Ok(());
-            }
-            Some(o) => self.keep("fact", &key, o).await?,
-            None => {
-                self.summary.inserted += 1;
-                self.batch_id().await?
-            }
-        };
-        sqlx::query(&format!(
-            "INSERT INTO enterprise_facts ({FACT_COLUMNS}, batch_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (uscc, year) DO UPDATE SET revenue = excluded.revenue, \
-             rd_expenditure = excluded.rd_expenditure, employees = excluded.employees, \
-             st_staff = excluded.st_staff, invention_patents = excluded.invention_patents, \
-             hitech_product_revenue = excluded.hitech_product_revenue, \
-             has_rd_institution = excluded.has_rd_institution, batch_id = excluded.batch_id"
-        ))
-        // Optional floats: see `insert_target` on why such statements are not cached.
-        .persistent(false)
-        .bind(&f.uscc)
-        .bind(i64::from(f.year))
-        .bind(f.revenue)
-        .bind(f.rd_expenditure)
-        .bind(f.employees)
-        .bind(f.st_staff)
-        .bind(f.invention_patents)
-        .bind(f.hitech_product_revenue)
-        .bind(f.has_rd_institution.map(i64::from))
-        .bind(batch)
-        .execute(&mut **self.tx)
-        .await?;
-        Ok(())
-    }
-
-    async fn platform(&mut self, p: &PlatformRow) -> Result<()> {
-        let old = sqlx::query(
-            "SELECT kind, level, name, host_uscc, host_name, region_code, recognised_on, document_no, revoked_on \
-             FROM platforms WHERE kind = $1 AND name = $2 AND level = $3",
-        )
-        .bind(&p.kind)
-        .bind(&p.name)
-        .bind(&p.level)
-        .fetch_optional(&mut **self.tx)
-        .await?
-        .map(|r| platform_row(&r))
-        .transpose()?;
-        let key = format!("{}:{}:{}", p.kind, p.level, p.name);
-        let batch = match &old {
-            Some(o) if o == p => {
-                self.summary.unchanged += 1;
-                return Ok(());
-            }
-            Some(o) => self.keep("platform", &key, o).await?,
-            None => {
-                self.summary.inserted += 1;
-                self.batch_id().await?
-            }
-        };
-        sqlx::query(
-            "INSERT INTO platforms (kind, level, name, host_uscc, host_name, region_code, recognised_on, \
-             document_no, revoked_on, batch_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (kind, name, level) DO UPDATE SET host_uscc = excluded.host_uscc, \
-             host_name = excluded.host_name, region_code = excluded.region_code, \
-             recognised_on = excluded.recognised_on, document_no = excluded.document_no, \
-             revoked_on = excluded.revoked_on, batch_id = excluded.batch_id, \
-             revision = platforms.revision + 1",
-        )
-        .bind(&p.kind)
-        .bind(&p.level)
-        .bind(&p.name)
-        .bind(p.host_uscc.clone())
-        .bind(&p.host_name)
-        .bind(&p.region_code)
-        .bind(&p.recognised_on)
-        .bind(&p.document_no)
-        .bind(p.revoked_on.clone())
-        .bind(batch)
-        .execute(&mut **self.tx)
-        .await?;
-        Ok(())
-    }
-}
-
-fn fact_row(r: &AnyRow) -> Result<FactRow> {
+pub(crate) fn fact_row(r: &AnyRow) -> Result<FactRow> {
     Ok(FactRow {
         uscc: r.try_get("uscc")?,
         year: r.try_get::<i64, _>("year")? as i32,
@@ -546,7 +300,7 @@ const FACT_COLUMNS: &str =
     "uscc, year, revenue, rd_expenditure, employees, st_staff, invention_patents, \
      hitech_product_revenue, has_rd_institution";
 
-fn enterprise_row(r: &AnyRow) -> Result<EnterpriseRow> {
+pub(crate) fn enterprise_row(r: &AnyRow) -> Result<EnterpriseRow> {
     Ok(EnterpriseRow {
         uscc: r.try_get("uscc")?,
         name: r.try_get("name")?,
@@ -896,7 +650,7 @@ fn platform_item(r: &AnyRow) -> Result<PlatformItem> {
     })
 }
 
-fn platform_row(r: &AnyRow) -> Result<PlatformRow> {
+pub(crate) fn platform_row(r: &AnyRow) -> Result<PlatformRow> {
     Ok(PlatformRow {
         kind: r.try_get("kind")?,
         level: r.try_get("level")?,
@@ -910,7 +664,7 @@ fn platform_row(r: &AnyRow) -> Result<PlatformRow> {
     })
 }
 
-fn certificate_row(r: &AnyRow) -> Result<CertificateRow> {
+pub(crate) fn certificate_row(r: &AnyRow) -> Result<CertificateRow> {
     Ok(CertificateRow {
         kind: r.try_get("kind")?,
         number: r.try_get("number")?,
