@@ -178,6 +178,7 @@ impl Store {
                 + batch.certificates.len()
                 + batch.platforms.len()
                 + batch.facts.len(),
+            sqlite: self.backend() == crate::Backend::Sqlite,
         };
         // Enterprises first: certificates, platforms and facts refer to them.
         w.write(&batch.enterprises).await?;
