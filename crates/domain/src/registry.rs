@@ -40,6 +40,15 @@ impl CertificateKind {
             Self::HitechProduct => "省级高新技术产品",
         }
     }
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Self::Hte => "High-tech enterprise certificate",
+            Self::HtePool => "High-tech enterprise cultivation pool",
+            Self::TechSme => "Tech SME registration",
+            Self::HitechProduct => "Provincial high-tech product",
+        }
+    }
+
     /// By code or by the Chinese names found in lists.
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim();
@@ -138,6 +147,13 @@ impl Level {
             Self::City => "市级",
             Self::Provincial => "省级",
             Self::National => "国家级",
+        }
+    }
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Self::City => "City",
+            Self::Provincial => "Provincial",
+            Self::National => "National",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {

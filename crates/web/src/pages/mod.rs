@@ -688,7 +688,12 @@ async fn target_page(
     kind_names.extend(
         kechuang_domain::registry::CertificateKind::ALL
             .iter()
-            .map(|k| (k.code().to_owned(), k.name().to_owned())),
+            .map(|k| {
+                (
+                    k.code().to_owned(),
+                    lang.pick(k.name(), k.name_en()).to_owned(),
+                )
+            }),
     );
     let counted =
         service::counted_records(&st.store, &loaded, &target.indicator, &region.code, as_of)
@@ -702,7 +707,7 @@ async fn target_page(
                     .level
                     .as_deref()
                     .and_then(kechuang_domain::registry::Level::parse)
-                    .map(|l| l.name().to_owned())
+                    .map(|l| lang.pick(l.name(), l.name_en()).to_owned())
                     .unwrap_or_default(),
                 number: r.number.or(r.document_no).unwrap_or_default(),
                 region: rname(&r.region_code),

@@ -143,7 +143,8 @@ pub async fn enterprises(
     let filter = q.filter(&st).await.page(lang)?;
     let page = st.store.enterprises_page(&filter, as_of).await.page(lang)?;
     let (names, region_options) = region_names(&st, lang).await?;
-    let mut statuses = vec![("hte".to_owned(), CertificateKind::Hte.name().to_owned())];
+    let kind_label = |k: CertificateKind| lang.pick(k.name(), k.name_en()).to_owned();
+    let mut statuses = vec![("hte".to_owned(), kind_label(CertificateKind::Hte))];
     statuses.extend(
         [
             CertificateKind::HtePool,
@@ -151,7 +152,7 @@ pub async fn enterprises(
             CertificateKind::HitechProduct,
         ]
         .iter()
-        .map(|k| (k.code().to_owned(), k.name().to_owned())),
+        .map(|k| (k.code().to_owned(), kind_label(*k))),
     );
     statuses.push(("none".into(), tr.status_none.into()));
     let params = |sort: &str| {
@@ -340,7 +341,7 @@ fn platform_line(
             .cloned()
             .unwrap_or_else(|| p.platform.kind.clone()),
         level: Level::parse(&p.platform.level)
-            .map(Level::name)
+            .map(|l| lang.pick(l.name(), l.name_en()))
             .unwrap_or(""),
         region: regions
             .get(&p.platform.region_code)
@@ -405,7 +406,7 @@ pub async fn enterprise(
         .map(|c| {
             let c = &c.certificate;
             let kind = CertificateKind::parse(&c.kind)
-                .map(CertificateKind::name)
+                .map(|k| lang.pick(k.name(), k.name_en()))
                 .unwrap_or("");
             let renewal = seen_kinds.contains(&c.kind);
             seen_kinds.push(c.kind.clone());
@@ -536,7 +537,12 @@ pub async fn platforms(
         levels: choices(
             [Level::National, Level::Provincial, Level::City]
                 .iter()
-                .map(|l| (l.code().to_owned(), l.name().to_owned()))
+                .map(|l| {
+                    (
+                        l.code().to_owned(),
+                        lang.pick(l.name(), l.name_en()).to_owned(),
+                    )
+                })
                 .collect(),
             q.level.as_deref(),
         ),
