@@ -168,14 +168,13 @@ pub struct Parsed {
     pub problems: Vec<RowProblem>,
 }
 
-struct Rows<'a> {
+struct Rows {
     aliases: &'static Aliases,
     header: Header,
     problems: Vec<RowProblem>,
-    _ctx: std::marker::PhantomData<&'a ()>,
 }
 
-impl Rows<'_> {
+impl Rows {
     fn problem(&mut self, row: &Row, key: &str, value: &str, p: impl Into<String>) {
         self.problems.push(RowProblem {
             row: row.number,
@@ -203,18 +202,17 @@ pub fn read(kind: Kind, path: &Path, ctx: &Context<'_>) -> Result<Parsed, Ingest
     })
 }
 
-fn start<'a>(
+fn start(
     table: &[Row],
     aliases: &'static Aliases,
     anchor: &str,
     required: &[&str],
-) -> Result<Rows<'a>, Vec<RowProblem>> {
+) -> Result<Rows, Vec<RowProblem>> {
     let header = locate_header(table, aliases, anchor, required)?;
     Ok(Rows {
         aliases,
         header,
         problems: Vec::new(),
-        _ctx: std::marker::PhantomData,
     })
 }
 
@@ -265,7 +263,7 @@ fn uscc(ctx: &Context<'_>, raw: &str) -> Result<(Uscc, Option<String>), String> 
     }
 }
 
-fn date_opt(rows: &mut Rows<'_>, row: &Row, key: &str) -> Option<Option<String>> {
+fn date_opt(rows: &mut Rows, row: &Row, key: &str) -> Option<Option<String>> {
     let raw = rows.header.get(row, key);
     if raw.is_empty() {
         return Some(None);
