@@ -12,18 +12,7 @@ use kechuang_ingest::registries::{CERTIFICATE_HEADERS, ENTERPRISE_HEADERS};
 use std::path::Path;
 use std::time::Instant;
 
-const COUNTIES: [(&str, &str); 10] = [
-    ("440203", "武江区"),
-    ("440204", "浈江区"),
-    ("440205", "曲江区"),
-    ("440222", "始兴县"),
-    ("440224", "仁化县"),
-    ("440229", "翁源县"),
-    ("440232", "乳源瑶族自治县"),
-    ("440233", "新丰县"),
-    ("440281", "乐昌市"),
-    ("440282", "南雄市"),
-];
+use crate::demo::COUNTIES;
 
 /// Writes `rows` enterprises and certificates for a third of them; returns the two paths.
 pub fn generate(dir: &Path, rows: usize) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
@@ -34,7 +23,7 @@ pub fn generate(dir: &Path, rows: usize) -> Result<(std::path::PathBuf, std::pat
     let mut c = CsvSink::create(&certs, &CERTIFICATE_HEADERS)?;
     let mut rng = fastrand::Rng::with_seed(7);
     for i in 0..rows {
-        let (code, county) = COUNTIES[i % COUNTIES.len()];
+        let (code, county, _) = COUNTIES[i % COUNTIES.len()];
         // Sequential bodies keep a million codes distinct.
         let uscc = Uscc::complete(&format!("91{code}"), &format!("{:08}", i / COUNTIES.len()))?
             .to_string();

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 const SOURCE: &str = "演示数据，非官方统计 (demo data, not official statistics)";
 
 /// Counties of Shaoguan with a weight for how many enterprises each holds.
-const COUNTIES: [(&str, &str, u32); 10] = [
+pub(crate) const COUNTIES: [(&str, &str, u32); 10] = [
     ("440203", "武江区", 18),
     ("440204", "浈江区", 16),
     ("440205", "曲江区", 16),

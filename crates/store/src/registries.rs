@@ -150,7 +150,7 @@ impl Store {
             .collect()
     }
 
-    /// USCCs of the given list already in the registry.
+    /// Every registered enterprise: USCC → region code (the importer checks rows against it).
     pub async fn known_enterprises(&self) -> Result<std::collections::HashMap<String, String>> {
         let rows = sqlx::query("SELECT uscc, region_code FROM enterprises")
             .fetch_all(&self.read)
@@ -326,7 +326,6 @@ pub struct EnterpriseFilter {
     /// `hitech_product`, or `none` (holds none of them).
     pub status: Option<String>,
     pub field: Option<String>,
-    pub above_scale: Option<bool>,
     /// `name`, `region`, `registered_on`, `hte_until`; `-` in front for descending.
     pub sort: Option<String>,
     pub page: u32,
@@ -410,13 +409,6 @@ impl Store {
         if let Some(field) = f.field.as_deref().filter(|s| !s.is_empty()) {
             let p = w.arg(field);
             w.push(&format!(" AND e.hitech_field = {p}"));
-        }
-        if let Some(a) = f.above_scale {
-            w.push(if a {
-                " AND e.above_scale = 1"
-            } else {
-                " AND e.above_scale = 0"
-            });
         }
         let order = match f.sort.as_deref().unwrap_or("name") {
             "region" => "e.region_code, e.name",

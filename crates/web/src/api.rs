@@ -11,7 +11,6 @@ use axum::{Json, Router};
 use kechuang_domain::evaluate::Evaluation;
 use kechuang_domain::indicator::IndicatorKind;
 use kechuang_domain::registry::{CertificateKind, Level};
-use kechuang_domain::series::Basis;
 use kechuang_store::{EnterpriseFilter, EnterpriseItem, Page, PlatformFilter, PlatformItem};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -163,7 +162,7 @@ fn target_json(e: &Evaluation) -> Value {
         "current": p.current.map(|c| json!({
             "value": c.value,
             "period": period.as_ref().map(|x| x.0.clone()),
-            "basis": period.as_ref().map(|x| basis_json(x.1)),
+            "basis": period.as_ref().map(|x| json!(x.1)),
         })),
         "completion": p.completion,
         "time_elapsed": p.time_elapsed,
@@ -171,10 +170,6 @@ fn target_json(e: &Evaluation) -> Value {
         "cagr_status": p.cagr_status.as_str(),
         "projection": p.projection,
     })
-}
-
-fn basis_json(b: Basis) -> Value {
-    json!(b)
 }
 
 async fn indicators(State(st): State<AppState>) -> Result<Json<Vec<Value>>, ApiError> {
@@ -218,7 +213,7 @@ async fn observations(
                 "period": p.to_string(),
                 "period_end": p.end_date().format("%Y-%m-%d").to_string(),
                 "value": v.value,
-                "basis": basis_json(v.basis),
+                "basis": json!(v.basis),
             })
         })
         .collect();
@@ -257,7 +252,6 @@ impl EnterpriseQuery {
             q: self.q.clone(),
             status: self.status.clone(),
             field: self.field.clone(),
-            above_scale: None,
             sort: self.sort.clone(),
             page: self.page.unwrap_or(1),
             per_page: self.per_page.unwrap_or(50),
