@@ -142,6 +142,9 @@ struct RegistryImport {
     /// Accept legacy codes that fail only their check characters, recording you as confirming them.
     #[arg(long)]
     accept_legacy_uscc: bool,
+    /// Also write the validation report (row, column, value, problem) to this .xlsx or .csv file.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -166,6 +169,9 @@ enum ImportCommand {
         /// Validate and report; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Also write the validation report (row, column, value, problem) to this .xlsx or .csv file.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
     },
 }
 
@@ -288,9 +294,11 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import(ImportCommand::Observations { file, dry_run }) => {
-            import_observations(&store, &file, dry_run).await
-        }
+        Command::Import(ImportCommand::Observations {
+            file,
+            dry_run,
+            report,
+        }) => import_observations(&store, &file, dry_run, report.as_deref()).await,
         Command::Import(ImportCommand::Enterprises(i)) => {
             import_registry(&store, registries::Kind::Enterprises, &i, None).await
         }
@@ -416,6 +424,7 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
         file: PathBuf::new(),
         dry_run,
         accept_legacy_uscc: false,
+        report: None,
     };
     let steps: [(&Path, Option<registries::Kind>); 5] = [
         (&files.observations, None),
@@ -426,7 +435,7 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
     ];
     for (file, kind) in steps {
         let code = match kind {
-            None => import_observations(store, file, false).await?,
+            None => import_observations(store, file, false, None).await?,
             Some(k) => {
                 import_registry(
                     store,
@@ -462,6 +471,7 @@ async fn run_bench(store: &Store, rows: usize, dir: &Path) -> Result<ExitCode> {
         file: file.to_owned(),
         dry_run: false,
         accept_legacy_uscc: false,
+        report: None,
     };
     let t = std::time::Instant::now();
     import_registry(store, registries::Kind::Enterprises, &plain(&ents), None).await?;
@@ -559,7 +569,12 @@ async fn load_plan(store: &Store, file: &Path, dry_run: bool) -> Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-async fn import_observations(store: &Store, file: &Path, dry_run: bool) -> Result<ExitCode> {
+async fn import_observations(
+    store: &Store,
+    file: &Path,
+    dry_run: bool,
+    report: Option<&Path>,
+) -> Result<ExitCode> {
     let parsed = read_observations(file)?;
     let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
     let mut problems = parsed.problems;
@@ -569,6 +584,7 @@ async fn import_observations(store: &Store, file: &Path, dry_run: bool) -> Resul
         &store.region_tree().await?,
     ));
     problems.sort_by_key(|p| p.row);
+    write_report(report, &problems)?;
     if !problems.is_empty() {
         report_problems(file, &problems);
         return Ok(ExitCode::FAILURE);
@@ -613,6 +629,18 @@ async fn import_observations(store: &Store, file: &Path, dry_run: bool) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
+/// Writes the report when asked, even an empty one: an empty report is the proof a file passed.
+fn write_report(out: Option<&Path>, problems: &[kechuang_ingest::RowProblem]) -> Result<()> {
+    if let Some(out) = out {
+        kechuang_ingest::export::write(
+            Some(out),
+            &kechuang_ingest::export::report_table(problems),
+        )?;
+        eprintln!("校验报告 (validation report): {}", out.display());
+    }
+    Ok(())
+}
+
 fn report_problems(file: &Path, problems: &[kechuang_ingest::RowProblem]) {
     eprintln!(
         "{}: {} 处问题，未写入任何数据 ({} problem(s); nothing was written)",
@@ -650,6 +678,7 @@ async fn import_registry(
         default_kind,
     };
     let parsed = registries::read(kind, &args.file, &ctx)?;
+    write_report(args.report.as_deref(), &parsed.problems)?;
     if !parsed.problems.is_empty() {
         report_problems(&args.file, &parsed.problems);
         return Ok(ExitCode::FAILURE);

@@ -170,6 +170,34 @@ async fn bad_rows_are_reported_and_nothing_is_written(b: Backend) {
          9144020371526726XG,韶关丙公司,深圳市,2015-03-01\n\
          9144020371526726XG,,浈江区,2015-13-01\n",
     );
+    let report = env.dir.path().join("校验报告.xlsx");
+    let out = env.cli(&[
+        "import",
+        "enterprises",
+        "--dry-run",
+        "--report",
+        report.to_str().expect("path"),
+        file.to_str().expect("path"),
+    ]);
+    assert!(!out.status.success());
+    // The downloadable report holds the same problems as the screen, one per row.
+    let rows = kechuang_ingest::table::read_table(&report).expect("report reads");
+    let cells: Vec<(String, String)> = rows
+        .iter()
+        .skip(1)
+        .map(|r| (r.cells[0].clone(), r.cells[1].clone()))
+        .collect();
+    for (row, column) in [
+        ("2", "统一社会信用代码"),
+        ("4", "所属县区"),
+        ("5", "企业名称"),
+        ("5", "成立日期"),
+    ] {
+        assert!(
+            cells.contains(&(row.into(), column.into())),
+            "report lacks row {row} {column}: {cells:?}"
+        );
+    }
     let out = env.cli(&["import", "enterprises", file.to_str().expect("path")]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

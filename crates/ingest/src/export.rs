@@ -59,6 +59,29 @@ pub fn write_xlsx(path: &Path, t: &Table<'_>) -> Result<(), IngestError> {
     workbook(t).and_then(|mut wb| wb.save(path)).map_err(err)
 }
 
+/// The headers of a validation report, as officers read it beside their file.
+pub const REPORT_HEADERS: [&str; 4] = ["行号 (row)", "列 (column)", "值 (value)", "问题 (problem)"];
+
+/// A validation report as a table, so it can be written or downloaded like any export.
+pub fn report_table(problems: &[crate::RowProblem]) -> Table<'static> {
+    Table {
+        sheet: "校验报告",
+        headers: &REPORT_HEADERS,
+        rows: problems
+            .iter()
+            .map(|p| {
+                vec![
+                    p.row.to_string(),
+                    p.column.clone(),
+                    p.value.clone(),
+                    p.problem.clone(),
+                ]
+            })
+            .collect(),
+        numeric: &[0],
+    }
+}
+
 /// The workbook as bytes, for a download.
 pub fn xlsx_bytes(t: &Table<'_>) -> Result<Vec<u8>, IngestError> {
     workbook(t)

@@ -1,7 +1,7 @@
 //! A spreadsheet or CSV file as rows of text cells, whatever it was saved as.
 
 use crate::IngestError;
-use calamine::{open_workbook_auto, Data, Reader};
+use calamine::{open_workbook_auto, Data, Dimensions, Reader, Sheets};
 use std::path::Path;
 
 /// A row of cells with the row number the officer sees in the original file.
@@ -38,19 +38,63 @@ pub fn read_table(path: &Path) -> Result<Vec<Row>, IngestError> {
                 .worksheet_range_at(0)
                 .ok_or_else(|| read_err("工作簿没有工作表 (no worksheet)".into()))?
                 .map_err(|e| read_err(e.to_string()))?;
-            // Leading empty rows are not part of the range; keep Excel's numbering anyway.
-            let first = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-            Ok(range
-                .rows()
-                .enumerate()
-                .map(|(i, cells)| Row {
-                    number: first + i + 1,
-                    cells: cells.iter().map(cell_text).collect(),
-                })
-                .collect())
+            let merged = merged_regions(&mut wb).map_err(read_err)?;
+            Ok(sheet_rows(&range, &merged))
         }
         other => Err(IngestError::UnsupportedType(other.to_owned())),
     }
+}
+
+/// The merged areas of the first sheet. Only XLSX and XLS record them in a way calamine reads.
+fn merged_regions<RS: std::io::Read + std::io::Seek>(
+    wb: &mut Sheets<RS>,
+) -> Result<Vec<Dimensions>, String> {
+    match wb {
+        Sheets::Xlsx(x) => x.merge_cells_by_sheet_id(0).map_err(|e| e.to_string()),
+        Sheets::Xls(x) => x.merge_cells_by_sheet_id(0).map_err(|e| e.to_string()),
+        Sheets::Xlsb(_) | Sheets::Ods(_) => Ok(Vec::new()),
+    }
+}
+
+/// Rows of a sheet as text, numbered as Excel numbers them. A merged area holds its value only
+/// in its top-left cell; county lists merge 所属县区 over all of a county's rows, so every cell
+/// of the area gets that value, as the officer reading the sheet sees it.
+fn sheet_rows(range: &calamine::Range<Data>, merged: &[Dimensions]) -> Vec<Row> {
+    // Leading empty rows are not part of the range; keep Excel's numbering anyway.
+    let (first_row, first_col) = range
+        .start()
+        .map(|(r, c)| (r as usize, c as usize))
+        .unwrap_or((0, 0));
+    let mut rows: Vec<Row> = range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| Row {
+            number: first_row + i + 1,
+            cells: cells.iter().map(cell_text).collect(),
+        })
+        .collect();
+    for area in merged {
+        let (top, left) = (area.start.0 as usize, area.start.1 as usize);
+        let (bottom, right) = (area.end.0 as usize, area.end.1 as usize);
+        let Some(value) = top
+            .checked_sub(first_row)
+            .zip(left.checked_sub(first_col))
+            .and_then(|(r, c)| rows.get(r)?.cells.get(c).cloned())
+        else {
+            continue;
+        };
+        for r in top..=bottom {
+            let Some(row) = r.checked_sub(first_row).and_then(|r| rows.get_mut(r)) else {
+                continue;
+            };
+            for c in left..=right {
+                if let Some(cell) = c.checked_sub(first_col).and_then(|c| row.cells.get_mut(c)) {
+                    cell.clone_from(&value);
+                }
+            }
+        }
+    }
+    rows
 }
 
 /// CSV as saved by Excel in China is often GBK (GB18030) rather than UTF-8.
@@ -126,6 +170,47 @@ mod tests {
         let rows = read_csv_bytes(&bytes).expect("decodes");
         assert_eq!(rows[0].cells, vec!["指标代码", "数值"]);
         assert_eq!(rows[1].number, 2);
+    }
+
+    #[test]
+    fn merged_cells_are_filled_across_their_area() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("merged.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let plain = rust_xlsxwriter::Format::new();
+        // A title merged over the columns, then 所属县区 merged down a county's rows.
+        sheet
+            .merge_range(0, 0, 0, 2, "韶关市高新技术企业名单", &plain)
+            .expect("title");
+        for (c, h) in ["所属县区", "企业名称", "证书编号"].iter().enumerate() {
+            sheet.write(1, c as u16, *h).expect("header");
+        }
+        sheet
+            .merge_range(2, 0, 4, 0, "武江区", &plain)
+            .expect("merge");
+        for r in 2..5u32 {
+            sheet.write(r, 1, format!("企业{r}")).expect("name");
+        }
+        sheet.write(5, 0, "浈江区").expect("county");
+        book.save(&path).expect("save");
+
+        let rows = read_table(&path).expect("reads");
+        let county: Vec<&str> = rows.iter().map(|r| r.cells[0].as_str()).collect();
+        assert_eq!(
+            county,
+            [
+                "韶关市高新技术企业名单",
+                "所属县区",
+                "武江区",
+                "武江区",
+                "武江区",
+                "浈江区"
+            ]
+        );
+        assert_eq!(rows[0].cells[2], "韶关市高新技术企业名单");
+        assert_eq!(rows[4].number, 5);
+        assert_eq!(rows[4].cells[1], "企业4");
     }
 
     #[test]
