@@ -13,6 +13,7 @@ use kechuang_domain::RegionCode;
 use kechuang_ingest::observations::{check_references, read_observations};
 use kechuang_ingest::registries;
 
+mod accounts;
 mod bench;
 mod demo;
 use kechuang_store::{DatabaseTarget, NewObservation, Provenance, Store};
@@ -38,17 +39,21 @@ struct Cli {
 
 #[derive(Args, Clone)]
 struct DbArgs {
-    /// Directory of the embedded SQLite database, created on first start.
-    #[arg(
-        long,
-        env = "KECHUANG_DATA_DIR",
-        default_value = "kechuang-data",
-        global = true
-    )]
-    data_dir: PathBuf,
+    /// Directory of the embedded SQLite database, created on first start [default:
+    /// kechuang-data; kechuang-demo-data for `serve --demo`].
+    #[arg(long, env = "KECHUANG_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
     /// `sqlite://PATH` (an existing file) or `postgres://USER:PASSWORD@HOST/DB`; overrides --data-dir.
     #[arg(long, env = "KECHUANG_DATABASE_URL", global = true)]
     database_url: Option<String>,
+}
+
+impl DbArgs {
+    fn data_dir(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("kechuang-data"))
+    }
 }
 
 #[derive(Subcommand)]
@@ -94,6 +99,15 @@ enum Command {
     /// Export data in the format `import` reads.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Accounts: add, list, reset a password, disable, enable, change a role.
+    #[command(subcommand)]
+    User(accounts::UserCommand),
+    /// API tokens for machine clients.
+    #[command(subcommand)]
+    Token(accounts::TokenCommand),
+    /// The tamper-evident audit trail: verify the chain, list entries.
+    #[command(subcommand)]
+    Audit(accounts::AuditCommand),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -253,17 +267,22 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let demo = matches!(cli.command, Command::Serve { demo: true, .. });
-    if demo && cli.db.database_url.is_none() && std::env::var_os("KECHUANG_DATA_DIR").is_none() {
-        cli.db.data_dir = PathBuf::from("kechuang-demo-data");
+    // The demo never lands in the default database by accident: without a database named,
+    // it gets a directory of its own.
+    if demo && cli.db.database_url.is_none() && cli.db.data_dir.is_none() {
+        cli.db.data_dir = Some(PathBuf::from("kechuang-demo-data"));
     }
     let store = open_store(&cli.db).await?;
     if demo {
-        load_demo(&store, &cli.db.data_dir).await?;
+        load_demo(&store, &cli.db.data_dir()).await?;
     }
     let result = match cli.command {
         Command::Demo { .. } => Ok(ExitCode::SUCCESS),
         Command::Bench { rows, dir } => run_bench(&store, rows, &dir).await,
         Command::Serve { addr, .. } => serve(store.clone(), &addr).await,
+        Command::User(cmd) => accounts::user(&store, cmd).await,
+        Command::Token(cmd) => accounts::token(&store, cmd).await,
+        Command::Audit(cmd) => accounts::audit(&store, cmd).await,
         Command::Migrate => {
             println!("数据库已是最新 (database is up to date)");
             Ok(ExitCode::SUCCESS)
@@ -398,7 +417,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
 async fn open_store(db: &DbArgs) -> Result<Store> {
     let target = match &db.database_url {
         Some(url) => DatabaseTarget::from_url(url)?,
-        None => DatabaseTarget::in_data_dir(&db.data_dir),
+        None => DatabaseTarget::in_data_dir(&db.data_dir()),
     };
     tracing::info!(database = %target.display(), "opening database");
     let store = Store::open(&target).await?;
@@ -520,6 +539,14 @@ async fn serve(store: Store, addr: &str) -> Result<ExitCode> {
         .await
         .with_context(|| format!("无法监听地址 {addr} (cannot listen; is the port in use?)"))?;
     let local = listener.local_addr()?;
+    // There is no default account: say how to make the first one.
+    if store.users().await?.is_empty() {
+        println!(
+            "尚无用户账号；创建第一个管理员 (no accounts yet; create the first administrator):\n  \
+             kechuang user add admin --role admin\n  \
+             kechuang user add NAME --role bureau --region 440200"
+        );
+    }
     println!("kechuang 已启动 (started): http://{local}/");
     kechuang_web::serve(store, listener).await?;
     Ok(ExitCode::SUCCESS)
@@ -617,6 +644,7 @@ async fn import_observations(
             &rows,
             &Provenance {
                 actor: actor(),
+                client: "cli".into(),
                 file_name,
                 kind: "observations".into(),
             },
@@ -700,6 +728,7 @@ async fn import_registry(
             &parsed.batch,
             &Provenance {
                 actor: who.clone(),
+                client: "cli".into(),
                 file_name,
                 kind: "registry".into(),
             },

@@ -383,7 +383,10 @@ async fn openapi_describes_every_endpoint(b: Backend) {
         assert!(paths.contains_key(p), "{p} documented");
     }
     // Every documented path answers: with data, or with a JSON 404 for a record not there.
-    for p in paths.keys() {
+    for (p, ops) in paths {
+        if ops.get("get").is_none() {
+            continue;
+        }
         let concrete = p
             .replace("{id}", "1")
             .replace("/targets/{code}", "/targets/2.9a")

@@ -97,6 +97,50 @@ async fn text(c: &Client, css: &str) -> String {
         .expect("text")
 }
 
+/// Logs in through the login form, as a person does.
+async fn log_in(c: &Client, server: &common::Server, username: &str, password: &str) {
+    c.goto(&server.url("/login")).await.expect("open login");
+    c.find(Locator::Css("input[name='username']"))
+        .await
+        .expect("username field")
+        .send_keys(username)
+        .await
+        .expect("type username");
+    c.find(Locator::Css("input[name='password']"))
+        .await
+        .expect("password field")
+        .send_keys(password)
+        .await
+        .expect("type password");
+    c.find(Locator::Css("form.stacked button"))
+        .await
+        .expect("login button")
+        .click()
+        .await
+        .expect("log in");
+    c.wait()
+        .for_element(Locator::Css(".userbox .who"))
+        .await
+        .expect("logged in");
+}
+
+async fn log_out(c: &Client) {
+    click(c, ".userbox button.linkish").await;
+    c.wait()
+        .for_element(Locator::Css(".userbox .login-link"))
+        .await
+        .expect("logged out");
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
 async fn officer_reads_the_dashboard_and_drills_down(b: Backend) {
     let env = TestEnv::new(b).await;
     let sample = common::repo_file("docs/examples/shaoguan-sample.csv");
@@ -105,7 +149,10 @@ async fn officer_reads_the_dashboard_and_drills_down(b: Backend) {
     let hte = common::hte_holders(common::d("2019-12-31"), None);
     assert!(hte >= 100, "the sample meets the floor of 100");
     let server = env.serve().await;
+    env.add_user("gaoke", "bureau", &["--region", "440200"]);
     let (_driver, c, _profile) = browser().await;
+    // The figures are public; the records behind them are for staff, so the officer logs in.
+    log_in(&c, &server, "gaoke", common::PASSWORD).await;
 
     c.goto(&server.url("/?as_of=2019-12-31"))
         .await
@@ -205,4 +252,169 @@ async fn officer_reads_the_dashboard_and_drills_down(b: Backend) {
     c.close().await.expect("close browser");
 }
 
-on_both_backends!(officer_reads_the_dashboard_and_drills_down);
+/// Issue #4's story: a county officer enters and submits their county's figures, a bureau
+/// officer approves them, the dashboard follows, the period is locked, and the bureau can
+/// unlock it again.
+async fn county_figures_go_from_entry_to_approval_and_lock(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    let (_driver, c, _profile) = browser().await;
+    // The county officer's first login: the initial password must be changed.
+    let out = env.cli_stdin(
+        &[
+            "user",
+            "add",
+            "wujiang",
+            "--role",
+            "county",
+            "--region",
+            "440203",
+            "--password-stdin",
+        ],
+        &format!("{}\n", common::PASSWORD),
+    );
+    assert!(out.status.success());
+    env.add_user("gaoke", "bureau", &["--region", "440200"]);
+    c.goto(&server.url("/login")).await.expect("login page");
+    for (field, value) in [("username", "wujiang"), ("password", common::PASSWORD)] {
+        c.find(Locator::Css(&format!("input[name='{field}']")))
+            .await
+            .expect("field")
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    click(&c, "form.stacked button").await;
+    wait_for_url(&c, "/account/password").await;
+    for (field, value) in [
+        ("current", common::PASSWORD),
+        ("new", "Shaoguan-County-1"),
+        ("confirm", "Shaoguan-County-1"),
+    ] {
+        c.find(Locator::Css(&format!("input[name='{field}']")))
+            .await
+            .expect("field")
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    click(&c, "form.stacked button").await;
+    c.wait()
+        .for_element(Locator::Css("tr.target-row"))
+        .await
+        .expect("dashboard after the change");
+
+    // The data-entry overview shows 武江区 only; open 2018.
+    c.goto(&server.url("/entry")).await.expect("entry");
+    let counties = c
+        .find_all(Locator::Css("table.entry-grid tbody tr"))
+        .await
+        .expect("rows");
+    assert_eq!(counties.len(), 1, "a county officer sees their county only");
+    c.goto(&server.url("/entry/440203/2018"))
+        .await
+        .expect("form");
+    // A negative figure is refused beside its field, and nothing is saved.
+    let gdp = c
+        .find(Locator::Css("input[name='v_gdp']"))
+        .await
+        .expect("gdp");
+    gdp.send_keys("-5").await.expect("type");
+    click(&c, "#submit-return").await;
+    c.wait()
+        .for_element(Locator::Css("tr.has-problem"))
+        .await
+        .expect("problem shown");
+    assert!(text(&c, "tr.has-problem").await.contains("不能为负数"));
+    let gdp = c
+        .find(Locator::Css("input[name='v_gdp']"))
+        .await
+        .expect("gdp");
+    gdp.clear().await.expect("clear");
+    gdp.send_keys("321.5").await.expect("type");
+    let rd = c
+        .find(Locator::Css("input[name='v_rd_expenditure']"))
+        .await
+        .expect("rd");
+    rd.send_keys("64300").await.expect("type");
+    click(&c, "#submit-return").await;
+    c.wait()
+        .for_element(Locator::Css("#entry-status"))
+        .await
+        .expect("status");
+    assert_eq!(text(&c, "#entry-status").await, "待审核");
+    assert!(
+        c.find(Locator::Css("input[name='v_gdp']")).await.is_err(),
+        "a submitted return is read-only"
+    );
+    // Not yet on the dashboard: only approved figures count.
+    let before = server
+        .get_json("/api/v1/indicators/gdp/observations?region=440203")
+        .await;
+    assert_eq!(before["observations"].as_array().map(Vec::len), Some(0));
+    log_out(&c).await;
+
+    // The bureau officer approves.
+    log_in(&c, &server, "gaoke", common::PASSWORD).await;
+    c.goto(&server.url("/entry")).await.expect("entry");
+    assert!(text(&c, ".notice").await.contains('1'), "one return awaits");
+    c.goto(&server.url("/entry/440203/2018"))
+        .await
+        .expect("form");
+    click(&c, "#approve-return").await;
+    c.wait()
+        .for_element(Locator::Css("#unlock-return"))
+        .await
+        .expect("approved and locked");
+    assert_eq!(text(&c, "#entry-status").await, "已审核（锁定）");
+
+    // The dashboard follows at once: 武江区's R&D intensity is 64300 / (321.5 × 10000) × 100.
+    c.goto(&server.url("/?region=440203&as_of=2018-12-31"))
+        .await
+        .expect("dashboard");
+    let rd = text(&c, "tr[data-code='2.1'] td.current").await;
+    assert_eq!(
+        rd.lines().next(),
+        Some("2%"),
+        "R&D intensity from the approved figures: {rd}"
+    );
+
+    // Locked: an import into that county and year is refused.
+    let file = env.write(
+        "late.csv",
+        "指标代码,区划代码,期间,数值\ngdp,440203,2018,400\n",
+    );
+    let out = env.cli(&["import", "observations", file.to_str().expect("path")]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("锁定"));
+
+    // The bureau unlocks (audited); the county may edit again.
+    log_out(&c).await;
+    log_in(&c, &server, "gaoke", common::PASSWORD).await;
+    c.goto(&server.url("/entry/440203/2018"))
+        .await
+        .expect("form");
+    c.find(Locator::Css("textarea[name='comment']"))
+        .await
+        .expect("comment")
+        .send_keys("县里申请更正")
+        .await
+        .expect("type");
+    click(&c, "#unlock-return").await;
+    c.wait()
+        .for_element(Locator::Css("#entry-status"))
+        .await
+        .expect("status");
+    assert_eq!(text(&c, "#entry-status").await, "填报中");
+    let audit = env.cli_ok(&["audit", "list", "--entity", "entry_return"]);
+    for action in ["entry.submit", "entry.approve", "entry.unlock"] {
+        assert!(audit.contains(action), "{action} audited:\n{audit}");
+    }
+    env.cli_ok(&["audit", "verify"]);
+    c.close().await.expect("close browser");
+}
+
+on_both_backends!(
+    officer_reads_the_dashboard_and_drills_down,
+    county_figures_go_from_entry_to_approval_and_lock
+);

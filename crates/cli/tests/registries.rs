@@ -446,6 +446,7 @@ async fn lists_filter_and_page_like_the_files_say(b: Backend) {
     let res = server
         .client
         .get(server.url("/export/enterprises.xlsx?region=440203"))
+        .bearer_auth(&server.token)
         .send()
         .await
         .expect("request");

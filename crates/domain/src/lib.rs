@@ -3,6 +3,8 @@
 //! Everything here is pure so it can be tested by plain unit and property tests; storage,
 //! files and HTTP live in the other crates and hand data in and out of these types.
 
+pub mod auth;
+pub mod entry;
 pub mod evaluate;
 pub mod formula;
 pub mod indicator;

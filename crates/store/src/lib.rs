@@ -5,14 +5,20 @@
 //! Error policy: storage errors surface as [`StoreError`]; `NotFound` is the only variant
 //! callers are expected to match on (it becomes a 404).
 
+mod accounts;
+mod audit;
 mod db;
+mod entry;
 mod observations;
 mod plans;
 mod regions;
 mod registries;
 mod registry_writer;
 
+pub use accounts::{NewUser, SessionRecord, TokenRecord, User};
+pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord, Verification};
 pub use db::{Backend, DatabaseTarget, Store};
+pub use entry::{EntryReturn, EntryValue, TransitionRecord};
 pub use observations::{
     NewObservation, ObservationRecord, Provenance, RevisionRecord, WriteSummary,
 };

@@ -20,6 +20,8 @@ pub struct NewObservation {
 #[derive(Debug, Clone)]
 pub struct Provenance {
     pub actor: String,
+    /// Where the write came from: a client address, or `cli`.
+    pub client: String,
     pub file_name: String,
     pub kind: String,
 }
@@ -64,12 +66,63 @@ impl Store {
     /// Writes observations in one transaction. Identical rows change nothing (so importing a
     /// file twice is a no-op and leaves no empty batch behind); a changed value keeps the old
     /// one in `observation_revisions`.
+    ///
+    /// Figures of a county and period whose data-entry return is approved are locked: such a
+    /// file is refused whole, naming the first locked pair.
     pub async fn write_observations(
         &self,
         rows: &[NewObservation],
         prov: &Provenance,
     ) -> Result<WriteSummary> {
         let mut tx = self.begin_write().await?;
+        for o in rows {
+            let locked: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM entry_returns WHERE region_code = $1 AND period = $2 AND status = 'approved'",
+            )
+            .bind(o.region.as_str())
+            .bind(o.period.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if locked.is_some() {
+                return Err(StoreError::Conflict(format!(
+                    "{} {} 的填报已审核锁定，需市科技局解锁后才能修改 (the period is approved and locked; the bureau must unlock it first)",
+                    o.region, o.period
+                )));
+            }
+        }
+        let summary = write_observations_in(&mut tx, rows, prov).await?;
+        if let Some(batch) = summary.batch_id {
+            crate::audit::append(
+                &mut tx,
+                &crate::audit::AuditEntry {
+                    actor: &crate::audit::Actor::new(&prov.actor, &prov.client),
+                    action: "import",
+                    entity: &prov.kind,
+                    entity_id: &prov.file_name,
+                    before: String::new(),
+                    after: serde_json::json!({
+                        "batch": batch,
+                        "inserted": summary.inserted,
+                        "updated": summary.updated,
+                    })
+                    .to_string(),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(summary)
+    }
+}
+
+/// Writes observations inside a transaction the caller commits (an import, or the approval
+/// of a county's return).
+pub(crate) async fn write_observations_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    rows: &[NewObservation],
+    prov: &Provenance,
+) -> Result<WriteSummary> {
+    {
         let mut summary = WriteSummary::default();
         let mut batch: Option<i64> = None;
         let now = now_utc();
@@ -82,7 +135,7 @@ impl Store {
             .bind(&o.indicator)
             .bind(o.region.as_str())
             .bind(&period)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
             let unchanged = match &current {
                 Some(r) => {
@@ -109,7 +162,7 @@ impl Store {
                     .bind(rows.len() as i64)
                     .bind(&prov.actor)
                     .bind(&now)
-                    .fetch_one(&mut *tx)
+                    .fetch_one(&mut **tx)
                     .await?;
                     batch = Some(id);
                     id
@@ -127,7 +180,7 @@ impl Store {
                 .bind(o.region.as_str())
                 .bind(&period)
                 .bind(&now)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
                 sqlx::query(
                     "UPDATE observations SET value = $4, source = $5, note = $6, entered_by = $7, \
@@ -143,7 +196,7 @@ impl Store {
                 .bind(&prov.actor)
                 .bind(&now)
                 .bind(batch_id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
                 summary.updated += 1;
             } else {
@@ -162,16 +215,17 @@ impl Store {
                 .bind(&prov.actor)
                 .bind(&now)
                 .bind(batch_id)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
                 summary.inserted += 1;
             }
         }
-        tx.commit().await?;
         summary.batch_id = batch;
         Ok(summary)
     }
+}
 
+impl Store {
     /// Current observations, optionally of one indicator and/or a set of regions, with the
     /// file each came from.
     pub async fn observations(

@@ -187,6 +187,25 @@ impl Store {
         w.write(&batch.facts).await?;
         let mut summary = std::mem::take(&mut w.summary);
         summary.batch_id = w.batch;
+        if let Some(batch) = summary.batch_id {
+            crate::audit::append(
+                &mut tx,
+                &crate::audit::AuditEntry {
+                    actor: &crate::audit::Actor::new(&prov.actor, &prov.client),
+                    action: "import",
+                    entity: &prov.kind,
+                    entity_id: &prov.file_name,
+                    before: String::new(),
+                    after: serde_json::json!({
+                        "batch": batch,
+                        "inserted": summary.inserted,
+                        "updated": summary.updated,
+                    })
+                    .to_string(),
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(summary)
     }

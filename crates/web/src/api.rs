@@ -1,13 +1,16 @@
 //! The JSON API under `/api/v1`, described by `openapi.json`.
 
+use crate::auth::{self, Access, Principal};
 use crate::error::{ApiError, AppError};
 use crate::service::{self, Loaded};
-use crate::AppState;
+use crate::{AppState, Route};
+
+mod account;
+pub(crate) use account::policy;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use kechuang_domain::evaluate::Evaluation;
 use kechuang_domain::indicator::IndicatorKind;
 use kechuang_domain::registry::{CertificateKind, Level};
@@ -15,23 +18,41 @@ use kechuang_store::{EnterpriseFilter, EnterpriseItem, Page, PlatformFilter, Pla
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/regions", get(regions))
-        .route("/api/v1/plans", get(plans))
-        .route("/api/v1/plans/{id}", get(plan))
-        .route("/api/v1/plans/{id}/targets", get(targets))
-        .route(
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::{Account, Public, Roles, Signed};
+    vec![
+        Route::get("/healthz", Public, healthz),
+        Route::get("/api/v1/openapi.json", Public, openapi),
+        Route::get("/api/v1/regions", Public, regions),
+        Route::get("/api/v1/plans", Public, plans),
+        Route::get("/api/v1/plans/{id}", Public, plan),
+        Route::get("/api/v1/plans/{id}/targets", Public, targets),
+        Route::get(
             "/api/v1/plans/{id}/targets/{code}/records",
-            get(target_records),
-        )
-        .route("/api/v1/indicators", get(indicators))
-        .route("/api/v1/enterprises", get(enterprises))
-        .route("/api/v1/enterprises/{uscc}", get(enterprise))
-        .route("/api/v1/platforms", get(platforms))
-        .route("/api/v1/indicators/{code}/observations", get(observations))
+            Roles(auth::STAFF),
+            target_records,
+        ),
+        Route::get("/api/v1/indicators", Public, indicators),
+        Route::get(
+            "/api/v1/indicators/{code}/observations",
+            Roles(auth::STAFF),
+            observations,
+        ),
+        Route::get("/api/v1/enterprises", Roles(auth::STAFF), enterprises),
+        Route::get(
+            "/api/v1/enterprises/{uscc}",
+            Roles(auth::ENTERPRISE_READERS),
+            enterprise,
+        ),
+        Route::get("/api/v1/platforms", Roles(auth::STAFF), platforms),
+        Route::post("/api/v1/session", Public, account::login),
+        Route::delete("/api/v1/session", Account, account::logout),
+        Route::get("/api/v1/me", Account, account::me),
+        Route::put("/api/v1/me/password", Account, account::change_password),
+        Route::get("/api/v1/tokens", Signed, account::tokens),
+        Route::post("/api/v1/tokens", Signed, account::create_token),
+        Route::delete("/api/v1/tokens/{id}", Signed, account::revoke_token),
+    ]
 }
 
 async fn healthz() -> Json<Value> {
@@ -109,12 +130,14 @@ async fn targets(
 /// includes, or the observations a value is computed from.
 async fn target_records(
     State(st): State<AppState>,
+    who: Principal,
     Path((id, code)): Path<(i64, String)>,
     Query(q): Query<AtQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let as_of = service::parse_as_of(q.as_of.as_deref())?;
     let loaded = Loaded::load(&st.store, id, as_of).await?;
-    let region = loaded.region(q.region.as_deref())?;
+    let requested = service::scoped_region(&st.store, &who, q.region.as_deref()).await?;
+    let region = loaded.region(Some(requested.as_str()))?;
     let target = loaded.target(&code)?;
     let counted =
         service::counted_records(&st.store, &loaded, &target.indicator, &region.code, as_of)
@@ -201,10 +224,12 @@ struct RegionQuery {
 
 async fn observations(
     State(st): State<AppState>,
+    who: Principal,
     Path(code): Path<String>,
     Query(q): Query<RegionQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let s = service::indicator_series(&st.store, &code, q.region.as_deref()).await?;
+    let region = service::scoped_region(&st.store, &who, q.region.as_deref()).await?;
+    let s = service::indicator_series(&st.store, &code, Some(region.as_str())).await?;
     let series: Vec<Value> = s
         .series
         .iter()
@@ -239,7 +264,11 @@ pub struct EnterpriseQuery {
 }
 
 impl EnterpriseQuery {
-    pub async fn filter(&self, st: &AppState) -> Result<EnterpriseFilter, AppError> {
+    pub async fn filter(
+        &self,
+        st: &AppState,
+        who: &Principal,
+    ) -> Result<EnterpriseFilter, AppError> {
         if let Some(s) = self.status.as_deref().filter(|s| !s.is_empty()) {
             if s != "none" && CertificateKind::parse(s).is_none() {
                 return Err(AppError::BadRequest(format!(
@@ -248,7 +277,7 @@ impl EnterpriseQuery {
             }
         }
         Ok(EnterpriseFilter {
-            regions: service::region_subtree(&st.store, self.region.as_deref()).await?,
+            regions: Some(service::scoped_subtree(&st.store, who, self.region.as_deref()).await?),
             q: self.q.clone(),
             status: self.status.clone(),
             field: self.field.clone(),
@@ -261,18 +290,20 @@ impl EnterpriseQuery {
 
 async fn enterprises(
     State(st): State<AppState>,
+    who: Principal,
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Json<Page<EnterpriseItem>>, ApiError> {
     let as_of = service::parse_as_of(q.as_of.as_deref())?;
-    let filter = q.filter(&st).await?;
+    let filter = q.filter(&st, &who).await?;
     Ok(Json(st.store.enterprises_page(&filter, as_of).await?))
 }
 
 async fn enterprise(
     State(st): State<AppState>,
+    who: Principal,
     Path(uscc): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let d = service::enterprise_detail(&st.store, &uscc).await?;
+    let d = service::enterprise_detail(&st.store, &who, &uscc).await?;
     Ok(Json(json!({
         "enterprise": d.enterprise,
         "certificates": d.certificates,
@@ -292,7 +323,7 @@ pub struct PlatformQuery {
 }
 
 impl PlatformQuery {
-    pub async fn filter(&self, st: &AppState) -> Result<PlatformFilter, AppError> {
+    pub async fn filter(&self, st: &AppState, who: &Principal) -> Result<PlatformFilter, AppError> {
         let level = match self.level.as_deref().filter(|s| !s.is_empty()) {
             None => None,
             Some(l) => Some(
@@ -307,7 +338,7 @@ impl PlatformQuery {
             ),
         };
         Ok(PlatformFilter {
-            regions: service::region_subtree(&st.store, self.region.as_deref()).await?,
+            regions: Some(service::scoped_subtree(&st.store, who, self.region.as_deref()).await?),
             kind: self.kind.clone().filter(|s| !s.is_empty()),
             level,
             q: self.q.clone(),
@@ -319,8 +350,9 @@ impl PlatformQuery {
 
 async fn platforms(
     State(st): State<AppState>,
+    who: Principal,
     Query(q): Query<PlatformQuery>,
 ) -> Result<Json<Page<PlatformItem>>, ApiError> {
-    let filter = q.filter(&st).await?;
+    let filter = q.filter(&st, &who).await?;
     Ok(Json(st.store.platforms_page(&filter).await?))
 }

@@ -13,6 +13,11 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request is well-formed but conflicts with the record's state (a locked period).
+    #[error("{0}")]
+    Conflict(String),
     #[error("服务器内部错误 (internal error)")]
     Internal(String),
 }
@@ -22,6 +27,8 @@ impl AppError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -29,6 +36,8 @@ impl AppError {
         match self {
             Self::NotFound(_) => "not_found",
             Self::BadRequest(_) => "bad_request",
+            Self::Forbidden(_) => "forbidden",
+            Self::Conflict(_) => "conflict",
             Self::Internal(_) => "internal",
         }
     }
@@ -38,7 +47,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => Self::NotFound(what),
-            StoreError::Conflict(what) => Self::BadRequest(what),
+            StoreError::Conflict(what) => Self::Conflict(what),
             other => {
                 tracing::error!(error = %other, "storage error");
                 Self::Internal(other.to_string())

@@ -5,6 +5,7 @@
 //! computation.
 
 mod api;
+pub mod auth;
 mod charts;
 mod error;
 mod format;
@@ -12,7 +13,10 @@ mod i18n;
 mod pages;
 mod service;
 
-use axum::http::{header, HeaderValue};
+use auth::Access;
+use axum::handler::Handler;
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::MethodRouter;
 use axum::Router;
 use kechuang_store::Store;
 use std::net::SocketAddr;
@@ -22,12 +26,79 @@ pub struct AppState {
     pub store: Store,
 }
 
-/// The whole application: API, pages and assets, with security headers on every response.
+/// Largest request body: an upload of a big provincial list fits; anything larger is refused
+/// before it is read.
+const BODY_LIMIT: usize = 64 << 20;
+
+/// A route with its access rule: the router is built only from these, so no route exists
+/// without a rule, and the authorization matrix test lists them from [`route_table`].
+pub(crate) struct Route {
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+}
+
+macro_rules! route_ctor {
+    ($name:ident, $method:ident, $routing:path) => {
+        pub(crate) fn $name<H, T>(path: &'static str, access: Access, handler: H) -> Self
+        where
+            H: Handler<T, AppState>,
+            T: 'static,
+        {
+            Self {
+                method: Method::$method,
+                path,
+                access,
+                handler: $routing(handler),
+            }
+        }
+    };
+}
+
+impl Route {
+    route_ctor!(get, GET, axum::routing::get);
+    route_ctor!(post, POST, axum::routing::post);
+    route_ctor!(put, PUT, axum::routing::put);
+    route_ctor!(delete, DELETE, axum::routing::delete);
+}
+
+fn all_routes() -> Vec<Route> {
+    let mut routes = api::routes();
+    routes.extend(pages::routes());
+    routes
+}
+
+/// Every route as (method, path, rule), in the order they are declared.
+pub fn route_table() -> Vec<(Method, &'static str, Access)> {
+    all_routes()
+        .into_iter()
+        .map(|r| (r.method, r.path, r.access))
+        .collect()
+}
+
+/// The whole application: API, pages and assets. Every request is authenticated first;
+/// every route then checks its own rule; every response gets the security headers.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(api::routes())
-        .merge(pages::routes())
-        .with_state(state)
+    let mut router = Router::new();
+    for r in all_routes() {
+        let access = r.access;
+        router = router.route(
+            r.path,
+            r.handler
+                .route_layer(axum::middleware::from_fn(move |req, next| {
+                    auth::guard(access, req, next)
+                })),
+        );
+    }
+    router
+        .fallback(pages::not_found)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            auth::authenticate,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -75,9 +146,12 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
 pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let addr: Option<SocketAddr> = listener.local_addr().ok();
     tracing::info!(?addr, "kechuang listening");
-    axum::serve(listener, router(AppState { store }))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router(AppState { store }).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

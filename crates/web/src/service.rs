@@ -3,8 +3,10 @@
 //!
 //! Progress is computed on every read from the current records, so it is never stale.
 
+use crate::auth::Principal;
 use crate::error::AppError;
 use chrono::NaiveDate;
+use kechuang_domain::auth::DataScope;
 use kechuang_domain::evaluate::{Context, Evaluation};
 use kechuang_domain::indicator::{Indicator, IndicatorKind};
 use kechuang_domain::plan::Target;
@@ -280,21 +282,29 @@ pub async fn indicator_series(
 }
 
 /// A region filter as a subtree (a region and everything below it); `None` when not given.
-pub async fn region_subtree(
+/// The region a caller asks about, narrowed to their scope (their own region when they name
+/// none); a region outside it is not found, and so is an unknown one.
+pub async fn scoped_region(
     store: &Store,
+    who: &Principal,
     region: Option<&str>,
-) -> Result<Option<Vec<RegionCode>>, AppError> {
-    let Some(raw) = region.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    let code = RegionCode::parse(raw).map_err(|e| AppError::BadRequest(e.to_string()))?;
+) -> Result<RegionCode, AppError> {
     let tree = store.region_tree().await?;
+    let code = who.region_within(&tree, region)?;
     if tree.get(&code).is_none() {
-        return Err(AppError::BadRequest(format!(
-            "未知的区划 {code} (unknown region)"
-        )));
+        return Err(AppError::NotFound(format!("区划 {code} (region)")));
     }
-    Ok(Some(tree.subtree(&code)))
+    Ok(code)
+}
+
+/// The regions whose records a list may show: the subtree of [`scoped_region`].
+pub async fn scoped_subtree(
+    store: &Store,
+    who: &Principal,
+    region: Option<&str>,
+) -> Result<Vec<RegionCode>, AppError> {
+    let code = scoped_region(store, who, region).await?;
+    Ok(store.region_tree().await?.subtree(&code))
 }
 
 /// An enterprise with everything the registries hold about it.
@@ -305,17 +315,165 @@ pub struct EnterpriseDetail {
     pub facts: Vec<kechuang_domain::registry::FactRow>,
 }
 
+/// An enterprise the caller may see: one in their region's subtree, or their own enterprise.
+/// Any other is "not found", exactly as if it did not exist.
 pub async fn enterprise_detail(
     store: &Store,
+    who: &Principal,
     raw_uscc: &str,
 ) -> Result<EnterpriseDetail, AppError> {
     // Whatever way the code was typed, look it up in its canonical form.
     let uscc = kechuang_domain::uscc::normalise(raw_uscc);
-    let enterprise = store.enterprise(&uscc).await?;
+    let hidden = || AppError::NotFound(format!("企业 {uscc} (enterprise)"));
+    let enterprise = store.enterprise(&uscc).await.map_err(|e| match e {
+        kechuang_store::StoreError::NotFound(_) => hidden(),
+        other => other.into(),
+    })?;
+    let visible = match who.scope() {
+        DataScope::Enterprise(own) => *own == uscc,
+        scope => {
+            let tree = store.region_tree().await?;
+            RegionCode::parse(&enterprise.region_code).is_ok_and(|r| scope.covers_region(&tree, &r))
+        }
+    };
+    if !visible {
+        return Err(hidden());
+    }
     Ok(EnterpriseDetail {
         certificates: store.certificates_of(&uscc).await?,
         platforms: store.platforms_of(&uscc).await?,
         facts: store.facts_of(&uscc).await?,
         enterprise,
     })
+}
+
+/// One field of a county's data-entry form: the indicator, the figure entered (or already
+/// on record), the previous period's figure and the plan's target beside it.
+pub struct EntryLine {
+    pub indicator: Indicator,
+    pub previous: Option<f64>,
+    pub value: Option<f64>,
+    pub note: String,
+    /// The county's own target, else the city's (marked as such), for the indicator.
+    pub target: Option<(f64, bool)>,
+}
+
+/// A county's form for a year: every manual indicator that counties report (those summed
+/// into the city total), in plan order.
+pub struct EntrySheet {
+    pub region: Region,
+    pub period: Period,
+    pub lines: Vec<EntryLine>,
+    pub ret: Option<kechuang_store::EntryReturn>,
+}
+
+pub async fn entry_sheet(
+    store: &Store,
+    who: &Principal,
+    region: &str,
+    period: &str,
+) -> Result<EntrySheet, AppError> {
+    let tree = store.region_tree().await?;
+    let code = who.region_within(&tree, Some(region))?;
+    let region = tree
+        .get(&code)
+        .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("县（市、区）{code} (county)")))?;
+    let period = match Period::parse(period) {
+        Ok(p @ Period::Year(y)) if (2000..=2100).contains(&y) => p,
+        _ => return Err(AppError::NotFound(format!("期间 {period} (period)"))),
+    };
+    let plan_id = default_plan_id(store).await?;
+    let targets = store.targets(plan_id).await?;
+    let indicators = store.indicators().await?;
+    let observed = store
+        .observations(None, Some(std::slice::from_ref(&code)))
+        .await?;
+    let ret = store.entry_return(&code, &period).await?;
+    let previous_period = Period::Year(period.year() - 1).to_string();
+    let this_period = period.to_string();
+    let lines = indicators
+        .into_iter()
+        .filter(|i| {
+            matches!(
+                i.kind,
+                IndicatorKind::Manual {
+                    aggregation: kechuang_domain::indicator::Aggregation::Sum
+                }
+            )
+        })
+        .map(|i| {
+            let find = |p: &str| {
+                observed
+                    .iter()
+                    .find(|o| o.indicator == i.code && o.period == p)
+            };
+            let entered = ret
+                .as_ref()
+                .and_then(|r| r.values.iter().find(|v| v.indicator == i.code));
+            let target = targets.iter().find(|t| t.indicator == i.code).map(|t| {
+                t.county_targets
+                    .iter()
+                    .find(|(r, _)| *r == code)
+                    .map_or((t.target, false), |(_, v)| (*v, true))
+            });
+            EntryLine {
+                previous: find(&previous_period).map(|o| o.value),
+                value: entered
+                    .map(|v| v.value)
+                    .or_else(|| find(&this_period).map(|o| o.value)),
+                note: entered.map(|v| v.note.clone()).unwrap_or_default(),
+                target,
+                indicator: i,
+            }
+        })
+        .collect();
+    Ok(EntrySheet {
+        region,
+        period,
+        lines,
+        ret,
+    })
+}
+
+/// Checks submitted figures against the domain's rules; returns the accepted values and the
+/// problems by indicator code. A blank field is simply not reported.
+pub fn check_entry(
+    sheet: &EntrySheet,
+    submitted: &HashMap<String, String>,
+) -> (Vec<kechuang_store::EntryValue>, Vec<(String, String)>) {
+    let mut values = Vec::new();
+    let mut problems = Vec::new();
+    for line in &sheet.lines {
+        let code = &line.indicator.code;
+        let raw = submitted
+            .get(&format!("v_{code}"))
+            .map(|s| s.trim().replace(',', ""))
+            .unwrap_or_default();
+        let note = submitted
+            .get(&format!("n_{code}"))
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default();
+        if raw.is_empty() {
+            continue;
+        }
+        match raw.parse::<f64>() {
+            Err(_) => problems.push((code.clone(), format!("'{raw}' 不是数字 (not a number)"))),
+            Ok(v) => match kechuang_domain::entry::check_value(
+                &line.indicator.unit,
+                v,
+                line.previous,
+                &note,
+            ) {
+                Ok(()) => values.push(kechuang_store::EntryValue {
+                    indicator: code.clone(),
+                    value: v,
+                    note,
+                }),
+                Err(p) => problems.push((code.clone(), p)),
+            },
+        }
+    }
+    (values, problems)
 }

@@ -52,7 +52,12 @@ pub struct TestEnv {
     pub dir: tempfile::TempDir,
     db_args: Vec<String>,
     pg_database: Option<String>,
+    /// A bureau officer's API token, made on first use, which `Server::get` sends.
+    bureau_token: std::sync::OnceLock<String>,
 }
+
+/// The password test accounts get: it satisfies the policy.
+pub const PASSWORD: &str = "Kechuang-2018!";
 
 impl TestEnv {
     pub async fn new(backend: Backend) -> Self {
@@ -66,6 +71,7 @@ impl TestEnv {
                 ],
                 dir,
                 pg_database: None,
+                bureau_token: std::sync::OnceLock::new(),
             },
             Backend::Postgres => {
                 let name = format!(
@@ -88,6 +94,7 @@ impl TestEnv {
                     db_args: vec!["--database-url".into(), database_url(&admin, &name)],
                     dir,
                     pg_database: Some(name),
+                    bureau_token: std::sync::OnceLock::new(),
                 }
             }
         }
@@ -129,6 +136,66 @@ impl TestEnv {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs the CLI with `input` on standard input (for `--password-stdin`).
+    pub fn cli_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(bin())
+            .args(args)
+            .args(&self.db_args)
+            .env_remove("KECHUANG_DATABASE_URL")
+            .env_remove("KECHUANG_DATA_DIR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run kechuang");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("kechuang output")
+    }
+
+    /// Creates an account with the test password, ready to use (no forced change).
+    /// `scope` is `--region CODE`, `--uscc CODE` or `--org NAME` as the role needs.
+    pub fn add_user(&self, name: &str, role: &str, scope: &[&str]) {
+        let mut args = vec![
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+            "--no-forced-change",
+        ];
+        args.extend_from_slice(scope);
+        let out = self.cli_stdin(&args, &format!("{PASSWORD}\n"));
+        assert!(
+            out.status.success(),
+            "user add {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A new API token of an existing account.
+    pub fn token(&self, name: &str) -> String {
+        self.cli_ok(&["token", "create", name, "--name", "tests"])
+            .trim()
+            .to_owned()
+    }
+
+    /// The token of a bureau officer of the whole city, created on first use.
+    pub fn bureau_token(&self) -> String {
+        self.bureau_token
+            .get_or_init(|| {
+                self.add_user("tester", "bureau", &["--region", "440200"]);
+                self.token("tester")
+            })
+            .clone()
     }
 
     pub fn write(&self, name: &str, content: &str) -> PathBuf {
@@ -173,7 +240,13 @@ impl TestEnv {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("http client");
-        let server = Server { url, child, client };
+        let token = self.bureau_token();
+        let server = Server {
+            url,
+            child,
+            client,
+            token,
+        };
         for _ in 0..100 {
             if server
                 .client
@@ -227,6 +300,8 @@ pub struct Server {
     pub url: String,
     child: Child,
     pub client: reqwest::Client,
+    /// Sent by `get` and `get_json`: a bureau officer of the whole city.
+    pub token: String,
 }
 
 impl Server {
@@ -238,6 +313,7 @@ impl Server {
         let res = self
             .client
             .get(self.url(path))
+            .bearer_auth(&self.token)
             .send()
             .await
             .expect("request");
@@ -246,14 +322,49 @@ impl Server {
     }
 
     pub async fn get(&self, path: &str) -> (u16, String) {
-        let res = self
-            .client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request");
+        self.get_as(Some(&self.token), path).await
+    }
+
+    /// A GET as nobody in particular: the public.
+    pub async fn get_anon(&self, path: &str) -> (u16, String) {
+        self.get_as(None, path).await
+    }
+
+    pub async fn get_as(&self, token: Option<&str>, path: &str) -> (u16, String) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("request");
         let status = res.status().as_u16();
         (status, res.text().await.expect("body"))
+    }
+
+    /// Logs in through the API as a browser would, keeping the session cookie.
+    pub async fn login(&self, username: &str, password: &str) -> Session {
+        let res = self
+            .client
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(res.status().as_u16(), 200, "login {username}");
+        let cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.split(';').next().filter(|c| c.starts_with("kc_session=")))
+            .expect("session cookie")
+            .to_owned();
+        let body: serde_json::Value = res.json().await.expect("json");
+        Session {
+            cookie,
+            csrf: body["csrf_token"].as_str().expect("csrf").to_owned(),
+            base: self.url.clone(),
+            client: self.client.clone(),
+        }
     }
 }
 
@@ -356,4 +467,26 @@ pub fn import_registry_samples(env: &TestEnv) {
         &sample("hte-certificates-sample.csv"),
     ]);
     env.cli_ok(&["import", "platforms", &sample("platforms-sample.csv")]);
+}
+
+/// A logged-in browser-like client: the session cookie and its CSRF token.
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Session {
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+    }
+
+    /// A request carrying the CSRF token, as the pages' forms and scripts send it.
+    pub fn with_csrf(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.request(method, path)
+            .header("x-csrf-token", &self.csrf)
+    }
 }

@@ -1,18 +1,17 @@
 //! Server-rendered pages. Each handler builds a plain view model (strings and ready SVG),
 //! so templates only lay out what the domain computed.
 
+use crate::auth::{Access, Identity, Principal};
 use crate::charts::{self, status_class};
 use crate::error::AppError;
 use crate::format::{self, with_unit};
 use crate::i18n::{cagr_label, status_label, Lang, Tr};
 use crate::service::{self, Loaded};
-use crate::AppState;
+use crate::{AppState, Route};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
-use axum::Router;
 use chrono::NaiveDate;
 use kechuang_domain::evaluate::{Evaluation, TargetScope};
 use kechuang_domain::indicator::IndicatorKind;
@@ -22,24 +21,95 @@ use kechuang_domain::series::Basis;
 use serde::Deserialize;
 use std::collections::HashMap;
 
+pub(crate) mod account;
+mod admin;
+mod entry;
 mod registries;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/enterprises", get(registries::enterprises))
-        .route("/enterprises/{uscc}", get(registries::enterprise))
-        .route("/export/{format}", get(registries::enterprises_export))
-        .route("/platforms", get(registries::platforms))
-        .route("/platforms/{id}", get(registries::platform))
-        .route("/", get(dashboard))
-        .route("/plans/{id}", get(plan_page))
-        .route("/plans/{id}/targets/{code}", get(target_page))
-        .route("/indicators", get(indicators_page))
-        .route("/api", get(api_page))
-        .route("/lang/{lang}", get(set_lang))
-        .route("/static/app.css", get(css))
-        .route("/static/favicon.svg", get(favicon))
-        .fallback(not_found)
+pub(crate) fn routes() -> Vec<Route> {
+    use crate::auth::{ADMIN, AUDITORS, BUREAU, COUNTY, ENTERPRISE_READERS, STAFF};
+    use Access::{Account, Public, Roles};
+    vec![
+        Route::get("/", Public, dashboard),
+        Route::get("/plans/{id}", Public, plan_page),
+        Route::get("/plans/{id}/targets/{code}", Public, target_page),
+        Route::get("/indicators", Public, indicators_page),
+        Route::get("/api", Public, api_page),
+        Route::get("/lang/{lang}", Public, set_lang),
+        Route::get("/static/app.css", Public, css),
+        Route::get("/static/favicon.svg", Public, favicon),
+        Route::get("/login", Public, account::login_form),
+        Route::post("/login", Public, account::login),
+        Route::post("/logout", Account, account::logout),
+        Route::get("/account/password", Account, account::password_form),
+        Route::post("/account/password", Account, account::password),
+        Route::get("/enterprises", Roles(STAFF), registries::enterprises),
+        Route::get(
+            "/enterprises/{uscc}",
+            Roles(ENTERPRISE_READERS),
+            registries::enterprise,
+        ),
+        Route::get(
+            "/export/{format}",
+            Roles(STAFF),
+            registries::enterprises_export,
+        ),
+        Route::get("/platforms", Roles(STAFF), registries::platforms),
+        Route::get("/platforms/{id}", Roles(STAFF), registries::platform),
+        Route::get("/entry", Roles(STAFF), entry::overview),
+        Route::get("/entry/{region}/{period}", Roles(STAFF), entry::form),
+        Route::post("/entry/{region}/{period}", Roles(COUNTY), entry::save),
+        Route::post(
+            "/entry/{region}/{period}/review",
+            Roles(BUREAU),
+            entry::review,
+        ),
+        Route::get("/admin/users", Roles(ADMIN), admin::users),
+        Route::post("/admin/users", Roles(ADMIN), admin::create_user),
+        Route::post(
+            "/admin/users/{username}/{action}",
+            Roles(ADMIN),
+            admin::user_action,
+        ),
+        Route::get("/audit", Roles(AUDITORS), admin::audit),
+        Route::get(
+            "/audit/export/{format}",
+            Roles(AUDITORS),
+            admin::audit_export,
+        ),
+    ]
+}
+
+/// The visitor as pages see them: their language, and who they are if logged in.
+pub struct Viewer {
+    pub lang: Lang,
+    pub who: Option<Principal>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_request_parts(parts, state).await?;
+        let who = parts
+            .extensions
+            .get::<Identity>()
+            .and_then(|i| i.0.as_deref().cloned());
+        Ok(Self { lang, who })
+    }
+}
+
+/// The logged-in user as the page frame shows them, and which menu entries their role opens.
+pub struct UserBadge {
+    pub name: String,
+    pub role: String,
+    pub csrf: String,
+    pub registries: bool,
+    pub entry: bool,
+    pub audit: bool,
+    pub admin: bool,
 }
 
 /// What every page's frame needs: language, active menu entry, title, and where the
@@ -51,11 +121,12 @@ pub struct Chrome {
     pub title: String,
     pub here: String,
     pub plan_id: Option<i64>,
+    pub user: Option<UserBadge>,
 }
 
 impl Chrome {
     fn new(
-        lang: Lang,
+        v: &Viewer,
         active: &'static str,
         title: String,
         uri: &Uri,
@@ -65,13 +136,34 @@ impl Chrome {
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_else(|| "/".into());
+        let user = v.who.as_ref().map(|p| {
+            let role = p.role();
+            UserBadge {
+                name: if p.user.display_name.is_empty() {
+                    p.user.username.clone()
+                } else {
+                    p.user.display_name.clone()
+                },
+                role: if v.lang.is_en() {
+                    role.name_en().into()
+                } else {
+                    role.name_zh().into()
+                },
+                csrf: p.csrf().to_owned(),
+                registries: crate::auth::STAFF.contains(&role),
+                entry: crate::auth::STAFF.contains(&role),
+                audit: crate::auth::AUDITORS.contains(&role),
+                admin: role == kechuang_domain::auth::Role::Admin,
+            }
+        });
         Self {
-            tr: lang.tr(),
-            lang,
+            tr: v.lang.tr(),
+            lang: v.lang,
             active,
             title,
             here,
             plan_id,
+            user,
         }
     }
 }
@@ -89,6 +181,7 @@ impl IntoResponse for PageError {
                 title: self.1.tr().error_title.into(),
                 here: "/".into(),
                 plan_id: None,
+                user: None,
             },
             status: self.0.status().as_u16(),
             message: self.0.to_string(),
@@ -181,10 +274,11 @@ struct DashboardPage {
 
 async fn dashboard(
     State(st): State<AppState>,
-    lang: Lang,
+    v: Viewer,
     uri: Uri,
     Query(q): Query<DashQuery>,
 ) -> Result<Response, PageError> {
+    let lang = v.lang;
     let plan_id = match q.plan {
         Some(id) => id,
         None => service::default_plan_id(&st.store).await.page(lang)?,
@@ -251,7 +345,7 @@ async fn dashboard(
     );
     let page = DashboardPage {
         chrome: Chrome::new(
-            lang,
+            &v,
             "dashboard",
             tr.nav_dashboard.into(),
             &uri,
@@ -467,6 +561,7 @@ struct TargetPage {
     inputs: Vec<(String, String, String)>,
     county_chart: String,
     counties: Vec<CountyRow>,
+    show_records: bool,
     records: Vec<RecordRow>,
     counted: Vec<CountedRow>,
     revisions: Vec<RevisionRow>,
@@ -475,11 +570,12 @@ struct TargetPage {
 
 async fn target_page(
     State(st): State<AppState>,
-    lang: Lang,
+    v: Viewer,
     uri: Uri,
     Path((plan_id, code)): Path<(i64, String)>,
     Query(q): Query<DashQuery>,
 ) -> Result<Response, PageError> {
+    let lang = v.lang;
     let tr = lang.tr();
     let as_of = service::parse_as_of(q.as_of.as_deref()).page(lang)?;
     let loaded = Loaded::load(&st.store, plan_id, as_of).await.page(lang)?;
@@ -666,9 +762,20 @@ async fn target_page(
         })
         .collect();
     let rname = |c: &str| region_names.get(c).cloned().unwrap_or_else(|| c.to_owned());
-    let records = service::records_behind(&st.store, &loaded, &target.indicator, &region.code)
-        .await
-        .page(lang)?
+    // Records name enterprises and the officers who entered figures: only staff whose scope
+    // covers the region see them.
+    let show_records = v.who.as_ref().is_some_and(|p| {
+        crate::auth::STAFF.contains(&p.role())
+            && p.scope().covers_region(&loaded.tree, &region.code)
+    });
+    let behind = if show_records {
+        service::records_behind(&st.store, &loaded, &target.indicator, &region.code)
+            .await
+            .page(lang)?
+    } else {
+        Vec::new()
+    };
+    let records = behind
         .into_iter()
         .map(|r| RecordRow {
             indicator: r.indicator,
@@ -695,29 +802,38 @@ async fn target_page(
                 )
             }),
     );
-    let counted =
+    let counted_behind = if show_records {
         service::counted_records(&st.store, &loaded, &target.indicator, &region.code, as_of)
             .await
             .page(lang)?
-            .into_iter()
-            .map(|r| CountedRow {
-                enterprise: r.enterprise.unwrap_or_default(),
-                kind: kind_names.get(&r.kind).cloned().unwrap_or(r.kind),
-                level: r
-                    .level
-                    .as_deref()
-                    .and_then(kechuang_domain::registry::Level::parse)
-                    .map(|l| lang.pick(l.name(), l.name_en()).to_owned())
-                    .unwrap_or_default(),
-                number: r.number.or(r.document_no).unwrap_or_default(),
-                region: rname(&r.region_code),
-                from: r.from,
-                until: r.until.unwrap_or_default(),
-                name: r.name,
-            })
-            .collect();
+    } else {
+        Vec::new()
+    };
+    let counted = counted_behind
+        .into_iter()
+        .map(|r| CountedRow {
+            enterprise: r.enterprise.unwrap_or_default(),
+            kind: kind_names.get(&r.kind).cloned().unwrap_or(r.kind),
+            level: r
+                .level
+                .as_deref()
+                .and_then(kechuang_domain::registry::Level::parse)
+                .map(|l| lang.pick(l.name(), l.name_en()).to_owned())
+                .unwrap_or_default(),
+            number: r.number.or(r.document_no).unwrap_or_default(),
+            region: rname(&r.region_code),
+            from: r.from,
+            until: r.until.unwrap_or_default(),
+            name: r.name,
+        })
+        .collect();
     let mut revisions = Vec::new();
-    for code in loaded.record_indicators(&target.indicator) {
+    let revision_sources = if show_records {
+        loaded.record_indicators(&target.indicator)
+    } else {
+        Vec::new()
+    };
+    for code in revision_sources {
         for r in st.store.revisions(&code).await.page(lang)? {
             revisions.push(RevisionRow {
                 region: rname(&r.region),
@@ -751,7 +867,7 @@ async fn target_page(
     let name = lang.pick(&target.name, &target.name_en).to_owned();
     let page = TargetPage {
         chrome: Chrome::new(
-            lang,
+            &v,
             "dashboard",
             format!("{} {}", target.code, name),
             &uri,
@@ -776,6 +892,7 @@ async fn target_page(
         inputs,
         county_chart,
         counties,
+        show_records,
         records,
         counted,
         revisions,
@@ -818,10 +935,11 @@ struct PlanPage {
 
 async fn plan_page(
     State(st): State<AppState>,
-    lang: Lang,
+    v: Viewer,
     uri: Uri,
     Path(plan_id): Path<i64>,
 ) -> Result<Response, PageError> {
+    let lang = v.lang;
     let as_of = format::today_in_china();
     let loaded = Loaded::load(&st.store, plan_id, as_of).await.page(lang)?;
     let evals = loaded.evaluate_all(&loaded.plan_region, as_of);
@@ -859,7 +977,7 @@ async fn plan_page(
         .pick(&loaded.plan.name, &loaded.plan.name_en)
         .to_owned();
     let page = PlanPage {
-        chrome: Chrome::new(lang, "plan", name.clone(), &uri, Some(plan_id)),
+        chrome: Chrome::new(&v, "plan", name.clone(), &uri, Some(plan_id)),
         name,
         period: format!("{}—{}", loaded.plan.start_year, loaded.plan.end_year),
         preamble: loaded.plan.preamble.clone(),
@@ -889,9 +1007,10 @@ struct IndicatorsPage {
 
 async fn indicators_page(
     State(st): State<AppState>,
-    lang: Lang,
+    v: Viewer,
     uri: Uri,
 ) -> Result<Response, PageError> {
+    let lang = v.lang;
     let tr = lang.tr();
     let plan_id = service::default_plan_id(&st.store).await.ok();
     let rows = st
@@ -922,7 +1041,7 @@ async fn indicators_page(
         })
         .collect();
     let page = IndicatorsPage {
-        chrome: Chrome::new(lang, "indicators", tr.nav_indicators.into(), &uri, plan_id),
+        chrome: Chrome::new(&v, "indicators", tr.nav_indicators.into(), &uri, plan_id),
         rows,
     };
     render(&page, lang)
@@ -935,7 +1054,8 @@ struct ApiPage {
     endpoints: Vec<(String, String)>,
 }
 
-async fn api_page(lang: Lang, uri: Uri) -> Result<Response, PageError> {
+async fn api_page(v: Viewer, uri: Uri) -> Result<Response, PageError> {
+    let lang = v.lang;
     let doc: serde_json::Value = serde_json::from_str(crate::OPENAPI)
         .map_err(|e| AppError::Internal(e.to_string()))
         .page(lang)?;
@@ -944,20 +1064,22 @@ async fn api_page(lang: Lang, uri: Uri) -> Result<Response, PageError> {
         .map(|paths| {
             paths
                 .iter()
-                .map(|(path, ops)| {
-                    (
-                        path.clone(),
-                        ops["get"]["summary"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned(),
-                    )
+                .flat_map(|(path, ops)| {
+                    ops.as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(move |(method, op)| {
+                            (
+                                format!("{} {path}", method.to_uppercase()),
+                                op["summary"].as_str().unwrap_or_default().to_owned(),
+                            )
+                        })
                 })
                 .collect()
         })
         .unwrap_or_default();
     let page = ApiPage {
-        chrome: Chrome::new(lang, "api", lang.tr().nav_api.into(), &uri, None),
+        chrome: Chrome::new(&v, "api", lang.tr().nav_api.into(), &uri, None),
         endpoints,
     };
     render(&page, lang)
@@ -1003,9 +1125,14 @@ async fn favicon() -> Response {
         .into_response()
 }
 
-async fn not_found(lang: Lang, uri: Uri) -> Response {
+pub(crate) async fn not_found(lang: Lang, uri: Uri) -> Response {
     let e = AppError::NotFound(format!("{} {}", lang.tr().not_found, uri.path()));
     let mut r = PageError(e, lang).into_response();
     *r.status_mut() = StatusCode::NOT_FOUND;
     r
+}
+
+/// The page for a role that may not use a route.
+pub(crate) fn forbidden_page(message: &str) -> Response {
+    PageError(AppError::Forbidden(message.to_owned()), Lang::Zh).into_response()
 }

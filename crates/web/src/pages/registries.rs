@@ -1,9 +1,10 @@
 //! Registry pages: the enterprise and platform lists (filter bar over a table, sortable,
 //! paginated) and a page for each enterprise and platform.
 
-use super::{render, Chrome, OrPage, PageError};
+use super::{render, Chrome, OrPage, PageError, Viewer};
 use crate::api::{EnterpriseQuery, PlatformQuery};
-use crate::format;
+use crate::auth::Principal;
+use crate::format::{self, urlencode};
 use crate::i18n::Lang;
 use crate::service;
 use crate::AppState;
@@ -41,7 +42,13 @@ pub struct Pager {
     pub next: Option<String>,
 }
 
-fn pager(base: &str, params: &[(&str, String)], total: i64, page: u32, per_page: u32) -> Pager {
+pub(crate) fn pager(
+    base: &str,
+    params: &[(&str, String)],
+    total: i64,
+    page: u32,
+    per_page: u32,
+) -> Pager {
     let pages = ((total.max(0) as u32).div_ceil(per_page)).max(1);
     let link = |p: u32| {
         let mut q: Vec<String> = params
@@ -59,17 +66,6 @@ fn pager(base: &str, params: &[(&str, String)], total: i64, page: u32, per_page:
         prev: (page > 1).then(|| link(page - 1)),
         next: (page < pages).then(|| link(page + 1)),
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn region_names(
@@ -134,13 +130,15 @@ pub struct EnterprisesPage {
 
 pub async fn enterprises(
     State(st): State<AppState>,
-    lang: Lang,
+    v: Viewer,
+    who: Principal,
     uri: Uri,
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Response, PageError> {
+    let lang = v.lang;
     let tr = lang.tr();
     let as_of = service::parse_as_of(q.as_of.as_deref()).page(lang)?;
-    let filter = q.filter(&st).await.page(lang)?;
+    let filter = q.filter(&st, &who).await.page(lang)?;
     let page = st.store.enterprises_page(&filter, as_of).await.page(lang)?;
     let (names, region_options) = region_names(&st, lang).await?;
     let kind_label = |k: CertificateKind| lang.pick(k.name(), k.name_en()).to_owned();
@@ -211,7 +209,7 @@ pub async fn enterprises(
         })
         .collect();
     let view = EnterprisesPage {
-        chrome: Chrome::new(lang, "enterprises", tr.nav_enterprises.into(), &uri, None),
+        chrome: Chrome::new(&v, "enterprises", tr.nav_enterprises.into(), &uri, None),
         regions: choices(region_options, q.region.as_deref()),
         statuses: choices(statuses, q.status.as_deref()),
         fields: choices(
@@ -363,13 +361,15 @@ fn platform_line(
 
 pub async fn enterprise(
     State(st): State<AppState>,
-    lang: Lang,
+    v: Viewer,
+    who: Principal,
     uri: Uri,
     Path(uscc): Path<String>,
 ) -> Result<Response, PageError> {
+    let lang = v.lang;
     let tr = lang.tr();
     let today = format::today_in_china();
-    let d = service::enterprise_detail(&st.store, &uscc)
+    let d = service::enterprise_detail(&st.store, &who, &uscc)
         .await
         .page(lang)?;
     let (regions, _) = region_names(&st, lang).await?;
@@ -485,7 +485,7 @@ pub async fn enterprise(
         })
         .collect();
     let page = EnterprisePage {
-        chrome: Chrome::new(lang, "enterprises", e.name.clone(), &uri, None),
+        chrome: Chrome::new(&v, "enterprises", e.name.clone(), &uri, None),
         name: e.name.clone(),
         uscc: e.uscc.clone(),
         facts,
@@ -511,13 +511,15 @@ pub struct PlatformsPage {
 
 pub async fn platforms(
     State(st): State<AppState>,
-    lang: Lang,
+    v: Viewer,
+    who: Principal,
     uri: Uri,
     Query(q): Query<PlatformQuery>,
 ) -> Result<Response, PageError> {
+    let lang = v.lang;
     let tr = lang.tr();
     let today = format::today_in_china();
-    let filter = q.filter(&st).await.page(lang)?;
+    let filter = q.filter(&st, &who).await.page(lang)?;
     let page = st.store.platforms_page(&filter).await.page(lang)?;
     let (regions, region_options) = region_names(&st, lang).await?;
     let kinds = kind_names(&st, lang).await?;
@@ -531,7 +533,7 @@ pub async fn platforms(
         ("q", q.q.clone().unwrap_or_default()),
     ];
     let view = PlatformsPage {
-        chrome: Chrome::new(lang, "platforms", tr.nav_platforms.into(), &uri, None),
+        chrome: Chrome::new(&v, "platforms", tr.nav_platforms.into(), &uri, None),
         regions: choices(region_options, q.region.as_deref()),
         kinds: choices(kind_options, q.kind.as_deref()),
         levels: choices(
@@ -566,17 +568,29 @@ pub struct PlatformPage {
 
 pub async fn platform(
     State(st): State<AppState>,
-    lang: Lang,
+    v: Viewer,
+    who: Principal,
     uri: Uri,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
+    let lang = v.lang;
     let today = format::today_in_china();
     let item = st.store.platform(id).await.page(lang)?;
+    // A platform outside the caller's region is "not found", as if it did not exist.
+    let tree = st.store.region_tree().await.page(lang)?;
+    let inside = kechuang_domain::RegionCode::parse(&item.platform.region_code)
+        .is_ok_and(|r| who.scope().covers_region(&tree, &r));
+    if !inside {
+        return Err(PageError(
+            crate::error::AppError::NotFound(format!("平台 {id} (platform)")),
+            lang,
+        ));
+    }
     let (regions, _) = region_names(&st, lang).await?;
     let kinds = kind_names(&st, lang).await?;
     let p = platform_line(item, lang, &kinds, &regions, today);
     let page = PlatformPage {
-        chrome: Chrome::new(lang, "platforms", p.name.clone(), &uri, None),
+        chrome: Chrome::new(&v, "platforms", p.name.clone(), &uri, None),
         p,
     };
     render(&page, lang)
@@ -586,14 +600,16 @@ pub async fn platform(
 /// format `kechuang import enterprises` reads.
 pub async fn enterprises_export(
     State(st): State<AppState>,
-    lang: Lang,
+    v: Viewer,
+    who: Principal,
     Path(format): Path<String>,
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Response, PageError> {
+    let lang = v.lang;
     use axum::http::header;
     use axum::response::IntoResponse;
     let as_of = service::parse_as_of(q.as_of.as_deref()).page(lang)?;
-    let mut filter = q.filter(&st).await.page(lang)?;
+    let mut filter = q.filter(&st, &who).await.page(lang)?;
     filter.per_page = 500;
     let mut rows = Vec::new();
     for page in 1.. {
@@ -634,6 +650,18 @@ pub async fn enterprises_export(
     };
     let bytes = bytes
         .map_err(|e| crate::error::AppError::Internal(e.to_string()))
+        .page(lang)?;
+    // The list holds contact persons: exporting personal data is audited.
+    st.store
+        .audit(&kechuang_store::AuditEntry {
+            actor: &who.actor(),
+            action: "export",
+            entity: "export",
+            entity_id: &format,
+            before: String::new(),
+            after: serde_json::json!({ "rows": table.rows.len() }).to_string(),
+        })
+        .await
         .page(lang)?;
     let disposition = format!(
         "attachment; filename=\"enterprises-{}.{ext}\"",

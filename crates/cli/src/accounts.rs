@@ -1,0 +1,312 @@
+//! `kechuang user|token|audit`: accounts, API tokens and the audit trail from the command
+//! line, for the operator who sets a deployment up. There is no default password: the first
+//! administrator is created here.
+
+use anyhow::{bail, Context as _, Result};
+use clap::{Args, Subcommand};
+use kechuang_domain::auth::{check_password, check_username, token_digest, DataScope, Role};
+use kechuang_domain::RegionCode;
+use kechuang_store::{Actor, AuditFilter, NewUser, Store};
+use kechuang_web::auth::{hash_password, random_token};
+use std::io::BufRead;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct PasswordSource {
+    /// Read the password from the first line of standard input instead of prompting.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account. Its owner must change the password at first login.
+    Add {
+        username: String,
+        /// admin, bureau, county, enterprise, bank or expert.
+        #[arg(long)]
+        role: String,
+        /// The region of a bureau or county account (its data scope), e.g. 440203.
+        #[arg(long)]
+        region: Option<String>,
+        /// The enterprise of an enterprise account.
+        #[arg(long)]
+        uscc: Option<String>,
+        /// The organisation (for a bank account: the bank, its data scope).
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long, default_value = "")]
+        display_name: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+        #[arg(long, default_value = "")]
+        email: String,
+        #[command(flatten)]
+        password: PasswordSource,
+        /// Let the password stand without a change at first login (service accounts; the
+        /// password policy still applies).
+        #[arg(long)]
+        no_forced_change: bool,
+    },
+    /// List accounts.
+    List,
+    /// Set a new password; its owner must change it at the next login.
+    Passwd {
+        username: String,
+        #[command(flatten)]
+        password: PasswordSource,
+    },
+    /// Disable an account: its sessions and tokens end at once.
+    Disable { username: String },
+    /// Enable a disabled account.
+    Enable { username: String },
+    /// Change an account's role and data scope (ends its sessions and tokens).
+    Role {
+        username: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        uscc: Option<String>,
+        #[arg(long)]
+        org: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for an account (its role and scope); printed once.
+    Create {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// Days until it expires; none for no expiry.
+        #[arg(long)]
+        days: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain; exit non-zero at the first broken link.
+    Verify,
+    /// Print entries, newest first.
+    List {
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long)]
+        entity: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+fn operator() -> Actor {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    Actor::new(format!("cli:{user}"), "cli")
+}
+
+fn read_password(src: &PasswordSource, username: &str) -> Result<String> {
+    let pw = if src.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("无法读取标准输入 (cannot read standard input)")?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        let first = rpassword::prompt_password("密码 (password): ")?;
+        let again = rpassword::prompt_password("再次输入 (again): ")?;
+        if first != again {
+            bail!("两次输入的密码不一致 (the passwords differ)");
+        }
+        first
+    };
+    check_password(&pw, username).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(pw)
+}
+
+fn scope(
+    role: &str,
+    region: Option<&str>,
+    uscc: Option<&str>,
+    org: Option<&str>,
+) -> Result<(Role, DataScope)> {
+    let role = Role::parse(role).with_context(|| {
+        format!("未知角色 '{role}'：应为 admin、bureau、county、enterprise、bank 或 expert (unknown role)")
+    })?;
+    let region = region.map(RegionCode::parse).transpose()?;
+    let uscc = uscc.map(kechuang_domain::uscc::normalise);
+    Ok((
+        role,
+        DataScope::for_role(role, region, uscc.as_deref(), org)?,
+    ))
+}
+
+async fn check_region(store: &Store, scope: &DataScope) -> Result<()> {
+    if let DataScope::Region(r) = scope {
+        if store.region_tree().await?.get(r).is_none() {
+            bail!("未知的区划 {r} (unknown region)");
+        }
+    }
+    Ok(())
+}
+
+pub async fn user(store: &Store, cmd: UserCommand) -> Result<ExitCode> {
+    match cmd {
+        UserCommand::Add {
+            username,
+            role,
+            region,
+            uscc,
+            org,
+            display_name,
+            phone,
+            email,
+            password,
+            no_forced_change,
+        } => {
+            check_username(&username).map_err(|e| anyhow::anyhow!(e))?;
+            let (role, scope) = scope(&role, region.as_deref(), uscc.as_deref(), org.as_deref())?;
+            check_region(store, &scope).await?;
+            let pw = read_password(&password, &username)?;
+            let hash = hash_password(&pw).map_err(|e| anyhow::anyhow!(e))?;
+            store
+                .create_user(
+                    &NewUser {
+                        username: username.clone(),
+                        display_name,
+                        phone,
+                        email,
+                        organisation: org.unwrap_or_default(),
+                        role,
+                        scope: scope.clone(),
+                        password_hash: hash,
+                        must_change_password: !no_forced_change,
+                    },
+                    &operator(),
+                )
+                .await?;
+            println!(
+                "已创建用户 {username} (user created): {} {}",
+                role.as_str(),
+                scope.label()
+            );
+        }
+        UserCommand::List => {
+            for u in store.users().await? {
+                println!(
+                    "{}\t{}\t{}\t{}{}",
+                    u.username,
+                    u.role.as_str(),
+                    u.scope.label(),
+                    u.display_name,
+                    if u.disabled { "\t(disabled)" } else { "" }
+                );
+            }
+        }
+        UserCommand::Passwd { username, password } => {
+            let pw = read_password(&password, &username)?;
+            let hash = hash_password(&pw).map_err(|e| anyhow::anyhow!(e))?;
+            store
+                .set_password(&username, &hash, true, None, &operator())
+                .await?;
+            println!("已重置密码，下次登录须修改 (password reset; to be changed at next login)");
+        }
+        UserCommand::Disable { username } => {
+            store.set_disabled(&username, true, &operator()).await?;
+            println!("已停用 {username} (disabled)");
+        }
+        UserCommand::Enable { username } => {
+            store.set_disabled(&username, false, &operator()).await?;
+            println!("已启用 {username} (enabled)");
+        }
+        UserCommand::Role {
+            username,
+            role,
+            region,
+            uscc,
+            org,
+        } => {
+            let (role, scope) = scope(&role, region.as_deref(), uscc.as_deref(), org.as_deref())?;
+            check_region(store, &scope).await?;
+            store.set_role(&username, role, &scope, &operator()).await?;
+            println!("已变更 {username}: {} {}", role.as_str(), scope.label());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn token(store: &Store, cmd: TokenCommand) -> Result<ExitCode> {
+    let TokenCommand::Create {
+        username,
+        name,
+        days,
+    } = cmd;
+    let user = store
+        .user_by_name(&username)
+        .await?
+        .with_context(|| format!("未知用户 {username} (unknown user)"))?;
+    let token = format!("kc_{}", random_token());
+    let expires = days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
+    store
+        .create_token(&user, &name, &token_digest(&token), expires, &operator())
+        .await?;
+    // Only the token on standard output, so scripts can capture it.
+    println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn audit(store: &Store, cmd: AuditCommand) -> Result<ExitCode> {
+    match cmd {
+        AuditCommand::Verify => {
+            let v = store.verify_audit().await?;
+            match v.first_broken {
+                None => {
+                    println!(
+                        "审计链完整 (audit chain intact): {} 条 (entries)",
+                        v.entries
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some((seq, why)) => {
+                    eprintln!("审计链断裂于第 {seq} 条 (chain broken at entry {seq}): {why}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        AuditCommand::List {
+            actor,
+            entity,
+            limit,
+        } => {
+            let page = store
+                .audit_entries(
+                    &AuditFilter {
+                        actor,
+                        entity,
+                        ..AuditFilter::default()
+                    },
+                    1,
+                    limit,
+                )
+                .await?;
+            for e in page.items {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{} {}\t{}\t{}",
+                    e.seq,
+                    e.at,
+                    e.actor,
+                    e.client,
+                    e.action,
+                    e.entity,
+                    e.entity_id,
+                    e.before,
+                    e.after
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,576 @@
+//! Who may do what: the authorization matrix over every route of the router, lockout, CSRF,
+//! sessions and tokens, data scopes, and the tamper-evident audit trail.
+
+mod common;
+
+use common::{csv_rows, Backend, Server, TestEnv, PASSWORD};
+use reqwest::Method;
+use serde_json::json;
+use sqlx::{AnyConnection, Connection, Executor};
+
+/// Each route's rule as this test pins it. Adding a route to the router without adding it
+/// here fails `every_route_has_a_pinned_rule`; changing a rule fails it too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Public,
+    Account,
+    Signed,
+    Roles(&'static [&'static str]),
+}
+
+const STAFF: &[&str] = &["bureau", "county"];
+const READERS: &[&str] = &["bureau", "county", "enterprise"];
+
+const MATRIX: &[(&str, &str, Rule)] = &[
+    ("GET", "/healthz", Rule::Public),
+    ("GET", "/api/v1/openapi.json", Rule::Public),
+    ("GET", "/api/v1/regions", Rule::Public),
+    ("GET", "/api/v1/plans", Rule::Public),
+    ("GET", "/api/v1/plans/{id}", Rule::Public),
+    ("GET", "/api/v1/plans/{id}/targets", Rule::Public),
+    (
+        "GET",
+        "/api/v1/plans/{id}/targets/{code}/records",
+        Rule::Roles(STAFF),
+    ),
+    ("GET", "/api/v1/indicators", Rule::Public),
+    (
+        "GET",
+        "/api/v1/indicators/{code}/observations",
+        Rule::Roles(STAFF),
+    ),
+    ("GET", "/api/v1/enterprises", Rule::Roles(STAFF)),
+    ("GET", "/api/v1/enterprises/{uscc}", Rule::Roles(READERS)),
+    ("GET", "/api/v1/platforms", Rule::Roles(STAFF)),
+    ("POST", "/api/v1/session", Rule::Public),
+    ("DELETE", "/api/v1/session", Rule::Account),
+    ("GET", "/api/v1/me", Rule::Account),
+    ("PUT", "/api/v1/me/password", Rule::Account),
+    ("GET", "/api/v1/tokens", Rule::Signed),
+    ("POST", "/api/v1/tokens", Rule::Signed),
+    ("DELETE", "/api/v1/tokens/{id}", Rule::Signed),
+    ("GET", "/", Rule::Public),
+    ("GET", "/plans/{id}", Rule::Public),
+    ("GET", "/plans/{id}/targets/{code}", Rule::Public),
+    ("GET", "/indicators", Rule::Public),
+    ("GET", "/api", Rule::Public),
+    ("GET", "/lang/{lang}", Rule::Public),
+    ("GET", "/static/app.css", Rule::Public),
+    ("GET", "/static/favicon.svg", Rule::Public),
+    ("GET", "/login", Rule::Public),
+    ("POST", "/login", Rule::Public),
+    ("POST", "/logout", Rule::Account),
+    ("GET", "/account/password", Rule::Account),
+    ("POST", "/account/password", Rule::Account),
+    ("GET", "/enterprises", Rule::Roles(STAFF)),
+    ("GET", "/enterprises/{uscc}", Rule::Roles(READERS)),
+    ("GET", "/export/{format}", Rule::Roles(STAFF)),
+    ("GET", "/platforms", Rule::Roles(STAFF)),
+    ("GET", "/platforms/{id}", Rule::Roles(STAFF)),
+    ("GET", "/entry", Rule::Roles(STAFF)),
+    ("GET", "/entry/{region}/{period}", Rule::Roles(STAFF)),
+    ("POST", "/entry/{region}/{period}", Rule::Roles(&["county"])),
+    (
+        "POST",
+        "/entry/{region}/{period}/review",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/admin/users", Rule::Roles(&["admin"])),
+    ("POST", "/admin/users", Rule::Roles(&["admin"])),
+    (
+        "POST",
+        "/admin/users/{username}/{action}",
+        Rule::Roles(&["admin"]),
+    ),
+    ("GET", "/audit", Rule::Roles(&["admin", "bureau"])),
+    (
+        "GET",
+        "/audit/export/{format}",
+        Rule::Roles(&["admin", "bureau"]),
+    ),
+];
+
+fn pinned(access: kechuang_web::auth::Access) -> Rule {
+    use kechuang_web::auth::Access;
+    match access {
+        Access::Public => Rule::Public,
+        Access::Account => Rule::Account,
+        Access::Signed => Rule::Signed,
+        Access::Roles(roles) => {
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            MATRIX
+                .iter()
+                .filter_map(|(_, _, r)| match r {
+                    Rule::Roles(x) if *x == names.as_slice() => Some(*r),
+                    _ => None,
+                })
+                .next()
+                .unwrap_or_else(|| panic!("no pinned rule names roles {names:?}"))
+        }
+    }
+}
+
+#[test]
+fn every_route_has_a_pinned_rule() {
+    let table = kechuang_web::route_table();
+    for (method, path, access) in &table {
+        let pin = MATRIX
+            .iter()
+            .find(|(m, p, _)| *m == method.as_str() && p == path)
+            .unwrap_or_else(|| panic!("{method} {path} has no row in the authorization matrix"));
+        assert_eq!(pin.2, pinned(*access), "{method} {path}");
+    }
+    assert_eq!(
+        table.len(),
+        MATRIX.len(),
+        "the matrix lists routes the router lacks"
+    );
+}
+
+/// The callers of the matrix: anonymous, one of each role, and a county officer who has not
+/// yet changed the first password.
+struct Caller {
+    name: &'static str,
+    role: Option<&'static str>,
+    token: Option<String>,
+    pending: bool,
+}
+
+struct Fixture {
+    own_uscc: String,
+    other_uscc: String,
+    own_platform: i64,
+    other_platform: i64,
+}
+
+/// The first sample enterprise registered in a county.
+fn enterprise_in(rows: &[Vec<String>], county: &str) -> String {
+    rows.iter()
+        .find(|r| r.get(2).map(String::as_str) == Some(county))
+        .map(|r| r[0].clone())
+        .unwrap_or_else(|| panic!("a sample enterprise in {county}"))
+}
+
+async fn platform_in(server: &Server, region: &str) -> i64 {
+    let page = server
+        .get_json(&format!("/api/v1/platforms?region={region}&per_page=1"))
+        .await;
+    page["items"][0]["id"]
+        .as_i64()
+        .expect("a platform in the region")
+}
+
+/// Fills a route's parameters; `other` picks an object outside a county officer's scope.
+fn concrete(path: &str, f: &Fixture, other: bool) -> String {
+    let (uscc, region, platform) = if other {
+        (&f.other_uscc, "440204", f.other_platform)
+    } else {
+        (&f.own_uscc, "440203", f.own_platform)
+    };
+    let path = path
+        .replace("/platforms/{id}", &format!("/platforms/{platform}"))
+        .replace("/tokens/{id}", "/tokens/999999")
+        .replace("{id}", "1")
+        .replace(
+            "{code}",
+            if path.contains("indicators") {
+                "gdp"
+            } else {
+                "2.3"
+            },
+        )
+        .replace("{uscc}", uscc)
+        .replace(
+            "{format}",
+            if path.starts_with("/audit") {
+                "audit.csv"
+            } else {
+                "enterprises.csv"
+            },
+        )
+        .replace("{region}", region)
+        .replace("{period}", "2018")
+        .replace("{lang}", "zh")
+        .replace("{username}", "nobody-here")
+        .replace("{action}", "disable");
+    // Lists and drill-downs take the region as a filter.
+    let filtered = path == "/api/v1/enterprises"
+        || path.contains("/records")
+        || path.contains("/observations");
+    if filtered {
+        format!("{path}?region={region}")
+    } else {
+        path
+    }
+}
+
+async fn call(server: &Server, caller: &Caller, method: &str, url: &str) -> (u16, String, String) {
+    let m = Method::from_bytes(method.as_bytes()).expect("method");
+    let mut req = server.client.request(m.clone(), server.url(url));
+    if let Some(t) = &caller.token {
+        req = req.bearer_auth(t);
+    }
+    // Bodies that change nothing: empty JSON objects are refused by the handlers' own checks.
+    if m != Method::GET {
+        req = if url.starts_with("/api/") {
+            req.json(&json!({}))
+        } else {
+            req.header("content-type", "application/x-www-form-urlencoded")
+                .body("")
+        };
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, location, res.text().await.unwrap_or_default())
+}
+
+async fn the_matrix_holds_for_every_route_role_and_scope(b: Backend) {
+    let env = TestEnv::new(b).await;
+    common::import_registry_samples(&env);
+    let rows = csv_rows("enterprises-sample.csv");
+    let server = env.serve().await;
+    let f = Fixture {
+        own_uscc: enterprise_in(&rows, "440203"),
+        other_uscc: enterprise_in(&rows, "440204"),
+        own_platform: platform_in(&server, "440203").await,
+        other_platform: platform_in(&server, "440204").await,
+    };
+    let mut callers = vec![Caller {
+        name: "anonymous",
+        role: None,
+        token: None,
+        pending: false,
+    }];
+    for (name, role, scope) in [
+        ("admin1", "admin", vec![]),
+        ("bureau1", "bureau", vec!["--region", "440200"]),
+        ("county1", "county", vec!["--region", "440203"]),
+        ("ent1", "enterprise", vec!["--uscc", f.own_uscc.as_str()]),
+        ("bank1", "bank", vec!["--org", "韶关农商银行"]),
+        ("expert1", "expert", vec![]),
+    ] {
+        env.add_user(name, role, &scope);
+        callers.push(Caller {
+            name,
+            role: Some(role),
+            token: Some(env.token(name)),
+            pending: false,
+        });
+    }
+    let out = env.cli_stdin(
+        &[
+            "user",
+            "add",
+            "newcomer",
+            "--role",
+            "county",
+            "--region",
+            "440203",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(out.status.success());
+    callers.push(Caller {
+        name: "newcomer",
+        role: Some("county"),
+        token: Some(env.token("newcomer")),
+        pending: true,
+    });
+
+    let mut checked = 0;
+    for (method, path, rule) in MATRIX {
+        let scoped = path.contains("{uscc}")
+            || path.contains("{region}")
+            || path.starts_with("/platforms/{id}")
+            || *path == "/api/v1/enterprises"
+            || path.contains("/records")
+            || path.contains("/observations");
+        for other in [false, true] {
+            if other && !scoped {
+                continue;
+            }
+            let url = concrete(path, &f, other);
+            for c in &callers {
+                let (status, location, body) = call(&server, c, method, &url).await;
+                let what = format!("{} {method} {url} → {status} {body:.200}", c.name);
+                let api = url.starts_with("/api/");
+                checked += 1;
+                if *rule == Rule::Public {
+                    assert!(status != 401 && status != 403, "public: {what}");
+                    continue;
+                }
+                let Some(role) = c.role else {
+                    if api {
+                        assert_eq!(status, 401, "anonymous API: {what}");
+                    } else {
+                        assert_eq!(status, 303, "anonymous page: {what}");
+                        assert!(location.starts_with("/login?next="), "{what}");
+                    }
+                    continue;
+                };
+                if c.pending && *rule != Rule::Account {
+                    if api {
+                        assert_eq!(status, 403, "{what}");
+                        assert!(body.contains("password_change_required"), "{what}");
+                    } else {
+                        assert_eq!(status, 303, "{what}");
+                        assert_eq!(location, "/account/password", "{what}");
+                    }
+                    continue;
+                }
+                let allowed = match rule {
+                    Rule::Roles(roles) => roles.contains(&role),
+                    _ => true,
+                };
+                if !allowed {
+                    assert_eq!(status, 403, "role refused: {what}");
+                    continue;
+                }
+                assert!(status != 401 && status != 403, "allowed: {what}");
+                // Outside the caller's scope an object does not exist; inside, it does.
+                let county_like = role == "county" || role == "enterprise";
+                if scoped && *method == "GET" {
+                    if other && county_like {
+                        assert_eq!(status, 404, "outside the scope: {what}");
+                    } else if !other || role == "bureau" {
+                        assert_eq!(status, 200, "inside the scope: {what}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 300, "{checked} requests checked");
+}
+
+async fn lists_show_only_the_callers_records(b: Backend) {
+    let env = TestEnv::new(b).await;
+    common::import_registry_samples(&env);
+    let server = env.serve().await;
+    env.add_user("county1", "county", &["--region", "440203"]);
+    let county = env.token("county1");
+    let (status, body) = server
+        .get_as(Some(&county), "/api/v1/enterprises?per_page=200")
+        .await;
+    assert_eq!(status, 200);
+    let page: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let items = page["items"].as_array().expect("items");
+    assert!(!items.is_empty());
+    assert!(
+        items
+            .iter()
+            .all(|e| e["enterprise"]["region_code"] == "440203" || e["region_code"] == "440203"),
+        "{body:.400}"
+    );
+    let all = server.get_json("/api/v1/enterprises?per_page=1").await;
+    assert!(
+        page["total"].as_i64() < all["total"].as_i64(),
+        "the bureau sees more"
+    );
+    let (status, _) = server
+        .get_as(Some(&county), "/api/v1/platforms?region=440204")
+        .await;
+    assert_eq!(status, 404, "another county's list is not found");
+}
+
+async fn lockout_is_per_account_and_per_address(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    env.add_user("gaoke", "bureau", &["--region", "440200"]);
+    env.add_user("liuke", "bureau", &["--region", "440200"]);
+    let from = |ip: [u8; 4]| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from(ip))
+            .build()
+            .expect("client")
+    };
+    let login = |client: reqwest::Client, user: &'static str, pw: &'static str| {
+        let url = server.url("/api/v1/session");
+        async move {
+            let res = client
+                .post(url)
+                .json(&json!({ "username": user, "password": pw }))
+                .send()
+                .await
+                .expect("login");
+            (res.status().as_u16(), res.text().await.expect("body"))
+        }
+    };
+    // Unknown user and wrong password answer alike.
+    let (s1, unknown) = login(from([127, 0, 0, 5]), "nobody", "Wrong-pass-1").await;
+    let (s2, wrong) = login(from([127, 0, 0, 6]), "gaoke", "Wrong-pass-1").await;
+    assert_eq!((s1, s2), (401, 401));
+    assert_eq!(unknown, wrong);
+    // Four more wrong passwords for gaoke, each from another address: the account locks.
+    for i in 0..4u8 {
+        let (s, _) = login(from([127, 0, 1, i + 1]), "gaoke", "Wrong-pass-1").await;
+        assert_eq!(s, 401);
+    }
+    let (s, body) = login(from([127, 0, 2, 1]), "gaoke", PASSWORD).await;
+    assert_eq!(
+        s, 429,
+        "the account is locked, whatever the address: {body}"
+    );
+    // Five failures from one address lock that address for everyone.
+    for i in 0..5 {
+        let name: &'static str = ["u1x", "u2x", "u3x", "u4x", "u5x"][i];
+        let (s, _) = login(from([127, 0, 3, 1]), name, "Wrong-pass-1").await;
+        assert_eq!(s, 401);
+    }
+    let (s, _) = login(from([127, 0, 3, 1]), "liuke", PASSWORD).await;
+    assert_eq!(s, 429, "the address is locked");
+    let (s, _) = login(from([127, 0, 3, 2]), "liuke", PASSWORD).await;
+    assert_eq!(s, 200, "another address is not");
+    let audit = env.cli_ok(&["audit", "list", "--entity", "session", "--limit", "100"]);
+    assert!(audit.matches("login.failed").count() >= 10, "{audit}");
+}
+
+async fn sessions_csrf_and_tokens(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    env.add_user("gaoke", "bureau", &["--region", "440200"]);
+    let s = server.login("gaoke", PASSWORD).await;
+    let me: serde_json::Value = s
+        .request(Method::GET, "/api/v1/me")
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["role"], "bureau");
+    assert_eq!(me["scope"], "region:440200");
+    // A state-changing request on the cookie needs the CSRF token.
+    let res = s
+        .request(Method::POST, "/api/v1/tokens")
+        .json(&json!({ "name": "stats" }))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status().as_u16(), 403);
+    assert!(res.text().await.expect("body").contains("csrf"));
+    let res = s
+        .request(Method::POST, "/logout")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("csrf=forged")
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(res.status().as_u16(), 403, "a forged form is refused");
+    let created: serde_json::Value = s
+        .with_csrf(Method::POST, "/api/v1/tokens")
+        .json(&json!({ "name": "stats", "expires_in_days": 30 }))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    let token = created["token"].as_str().expect("token").to_owned();
+    let (status, _) = server.get_as(Some(&token), "/api/v1/enterprises").await;
+    assert_eq!(status, 200, "the token works as its owner");
+    // At rest, only a digest: the token itself is nowhere in the database.
+    sqlx::any::install_default_drivers();
+    let mut db = AnyConnection::connect(&env.database_url())
+        .await
+        .expect("db");
+    let stored: Vec<String> = sqlx::query_scalar("SELECT digest FROM api_tokens")
+        .fetch_all(&mut db)
+        .await
+        .expect("digests");
+    assert!(!stored.iter().any(|d| d.contains(&token[3..])));
+    let id = created["id"].as_i64().expect("id");
+    let res = s
+        .with_csrf(Method::DELETE, &format!("/api/v1/tokens/{id}"))
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(res.status().as_u16(), 204);
+    let (status, _) = server.get_as(Some(&token), "/api/v1/enterprises").await;
+    assert_eq!(status, 401, "a revoked token is refused");
+    // Idle for more than 30 minutes: the session is gone.
+    let s2 = server.login("gaoke", PASSWORD).await;
+    db.execute("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00Z'")
+        .await
+        .expect("age sessions");
+    let res = s2
+        .request(Method::GET, "/api/v1/me")
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(res.status().as_u16(), 401, "idle sessions expire");
+    // Logout ends the session.
+    let s3 = server.login("gaoke", PASSWORD).await;
+    let res = s3
+        .with_csrf(Method::DELETE, "/api/v1/session")
+        .send()
+        .await
+        .expect("logout");
+    assert_eq!(res.status().as_u16(), 204);
+    let res = s3
+        .request(Method::GET, "/api/v1/me")
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(res.status().as_u16(), 401);
+    // Login rotates the id: a second login from the same browser gets a new session.
+    let s4 = server.login("gaoke", PASSWORD).await;
+    assert_ne!(s4.cookie, s3.cookie);
+}
+
+async fn a_modified_audit_row_is_detected(b: Backend) {
+    let env = TestEnv::new(b).await;
+    for name in ["gaoke", "liuke", "wangke"] {
+        env.add_user(name, "bureau", &["--region", "440200"]);
+    }
+    let ok = env.cli_ok(&["audit", "verify"]);
+    assert!(ok.contains("3"), "{ok}");
+    sqlx::any::install_default_drivers();
+    let mut db = AnyConnection::connect(&env.database_url())
+        .await
+        .expect("db");
+    // The table refuses changes outright…
+    let refused = db
+        .execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2")
+        .await;
+    assert!(refused.is_err(), "append-only");
+    // …and someone who removes that guard is still found out.
+    match env.backend {
+        Backend::Sqlite => {
+            db.execute("DROP TRIGGER audit_log_no_update")
+                .await
+                .expect("drop");
+        }
+        Backend::Postgres => {
+            db.execute("DROP TRIGGER audit_log_no_change ON audit_log")
+                .await
+                .expect("drop");
+        }
+    }
+    db.execute(
+        "UPDATE audit_log SET after_json = replace(after_json, 'bureau', 'admin') WHERE seq = 2",
+    )
+    .await
+    .expect("tamper");
+    let out = env.cli(&["audit", "verify"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("第 2 条"),
+        "the first broken link is named: {err}"
+    );
+}
+
+on_both_backends!(
+    the_matrix_holds_for_every_route_role_and_scope,
+    lists_show_only_the_callers_records,
+    lockout_is_per_account_and_per_address,
+    sessions_csrf_and_tokens,
+    a_modified_audit_row_is_detected,
+);

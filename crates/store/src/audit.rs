@@ -1,0 +1,262 @@
+//! The audit trail: an append-only table whose entries are hash-chained (see
+//! `kechuang_domain::auth::chain_hash`). Writes append their entry inside their own
+//! transaction, so a change and its record of who made it commit together or not at all.
+
+use crate::{now_utc, Page, Result, Store};
+use kechuang_domain::auth::{chain_hash, AuditFields, GENESIS};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+/// Who acts, and from where: a client address for requests, `cli` for the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub client: String,
+}
+
+impl Actor {
+    pub fn new(name: impl Into<String>, client: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            client: client.into(),
+        }
+    }
+}
+
+/// One change to record. `before` and `after` are JSON of the values (empty when there is
+/// nothing before, as for a creation, or after, as for a deletion).
+#[derive(Debug, Clone)]
+pub struct AuditEntry<'a> {
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub client: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before: String,
+    pub after: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub entity: Option<String>,
+    /// Inclusive dates, `YYYY-MM-DD`, compared with the UTC timestamp.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// The result of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    pub entries: i64,
+    /// The first entry whose link does not hold, and why.
+    pub first_broken: Option<(i64, String)>,
+}
+
+/// Appends an entry inside `tx`. Locking the head row first makes concurrent appends queue
+/// (PostgreSQL takes a row lock; SQLite already holds its write lock), so the chain never forks.
+pub(crate) async fn append(tx: &mut Transaction<'static, Any>, e: &AuditEntry<'_>) -> Result<()> {
+    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut **tx)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: String = head.try_get("hash")?;
+    let at = now_utc();
+    let fields = AuditFields {
+        seq,
+        at: &at,
+        actor: &e.actor.name,
+        client: &e.actor.client,
+        action: e.action,
+        entity: e.entity,
+        entity_id: e.entity_id,
+        before: &e.before,
+        after: &e.after,
+    };
+    let hash = chain_hash(&prev, &fields);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, client, action, entity, entity_id, before_json, \
+         after_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(seq)
+    .bind(&at)
+    .bind(&e.actor.name)
+    .bind(&e.actor.client)
+    .bind(e.action)
+    .bind(e.entity)
+    .bind(e.entity_id)
+    .bind(&e.before)
+    .bind(&e.after)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn record(r: &AnyRow) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        client: r.try_get("client")?,
+        action: r.try_get("action")?,
+        entity: r.try_get("entity")?,
+        entity_id: r.try_get("entity_id")?,
+        before: r.try_get("before_json")?,
+        after: r.try_get("after_json")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+impl Store {
+    /// Records an event that changes nothing else: a login, a failed login, an export.
+    pub async fn audit(&self, e: &AuditEntry<'_>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        append(&mut tx, e).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Entries newest first, filtered, a page at a time.
+    pub async fn audit_entries(
+        &self,
+        f: &AuditFilter,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<AuditRecord>> {
+        let mut conds: Vec<String> = Vec::new();
+        let mut args: Vec<String> = Vec::new();
+        let mut add = |cond: &str, v: String| {
+            args.push(v);
+            conds.push(cond.replace("{}", &format!("${}", args.len())));
+        };
+        if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
+            add("actor = {}", a.to_owned());
+        }
+        if let Some(e) = f.entity.as_deref().filter(|s| !s.is_empty()) {
+            add("entity = {}", e.to_owned());
+        }
+        if let Some(d) = f.from.as_deref().filter(|s| !s.is_empty()) {
+            add("at >= {}", d.to_owned());
+        }
+        if let Some(d) = f.to.as_deref().filter(|s| !s.is_empty()) {
+            // The whole day: timestamps of that day sort before the next day's date.
+            add("at < {}", format!("{d}T99"));
+        }
+        let filter = if conds.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conds.join(" AND "))
+        };
+        let count_sql = format!("SELECT COUNT(*) FROM audit_log{filter}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for a in &args {
+            count = count.bind(a);
+        }
+        let total = count.fetch_one(&self.read).await?;
+        let per_page = per_page.clamp(1, 10_000);
+        let page = page.max(1);
+        let sql = format!(
+            "SELECT * FROM audit_log{filter} ORDER BY seq DESC LIMIT {per_page} OFFSET {}",
+            u64::from(page - 1) * u64::from(per_page)
+        );
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = q.bind(a);
+        }
+        let items = q
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(record)
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    /// Walks the whole chain in order and reports the first link that does not hold: an
+    /// entry changed (its hash no longer matches), removed or reordered (its predecessor's
+    /// hash or its number does not follow), or cut off the end (the head does not match).
+    pub async fn verify_audit(&self) -> Result<Verification> {
+        let rows = sqlx::query("SELECT * FROM audit_log ORDER BY seq")
+            .fetch_all(&self.read)
+            .await?;
+        let mut prev = GENESIS.to_owned();
+        let mut expected_seq = 1;
+        for row in &rows {
+            let r = record(row)?;
+            let stored_prev: String = row.try_get("prev_hash")?;
+            let broken = |why: &str| {
+                Ok(Verification {
+                    entries: rows.len() as i64,
+                    first_broken: Some((r.seq, why.to_owned())),
+                })
+            };
+            if r.seq != expected_seq {
+                return broken("序号不连续，有记录被删除 (a gap in the sequence: entries removed)");
+            }
+            if stored_prev != prev {
+                return broken("与上一条记录的链接不符 (does not link to the previous entry)");
+            }
+            let fields = AuditFields {
+                seq: r.seq,
+                at: &r.at,
+                actor: &r.actor,
+                client: &r.client,
+                action: &r.action,
+                entity: &r.entity,
+                entity_id: &r.entity_id,
+                before: &r.before,
+                after: &r.after,
+            };
+            if chain_hash(&prev, &fields) != r.hash {
+                return broken(
+                    "内容与哈希不符，记录被修改 (content does not match its hash: modified)",
+                );
+            }
+            prev = r.hash;
+            expected_seq += 1;
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.read)
+            .await?;
+        let head_seq: i64 = head.try_get("seq")?;
+        let head_hash: String = head.try_get("hash")?;
+        let first_broken = (head_seq != expected_seq - 1 || head_hash != prev).then(|| {
+            (
+                expected_seq,
+                "末尾的记录被删除 (entries removed from the end)".to_owned(),
+            )
+        });
+        Ok(Verification {
+            entries: rows.len() as i64,
+            first_broken,
+        })
+    }
+}

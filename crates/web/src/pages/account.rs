@@ -1,0 +1,269 @@
+//! Logging in and out, and choosing one's own password.
+
+use super::{render, Chrome, OrPage, PageError, Viewer};
+use crate::auth::{self, Client, LoginOutcome, Principal, PRELOGIN_COOKIE};
+use crate::error::AppError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use kechuang_domain::auth::token_digest;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    csrf: String,
+    next: String,
+    username: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths: an open redirect would let a phishing link borrow this host's name.
+fn local(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or("/")
+        .to_owned()
+}
+
+fn prelogin_cookie(value: &str) -> String {
+    format!("{PRELOGIN_COOKIE}={value}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600")
+}
+
+fn login_page(
+    v: &Viewer,
+    uri: &Uri,
+    status: StatusCode,
+    csrf: String,
+    next: String,
+    username: String,
+    error: Option<&'static str>,
+) -> Result<Response, PageError> {
+    let page = LoginPage {
+        chrome: Chrome::new(v, "", v.lang.tr().login_title.into(), uri, None),
+        csrf: csrf.clone(),
+        next,
+        username,
+        error,
+    };
+    let mut res = render(&page, v.lang)?;
+    *res.status_mut() = status;
+    if let Ok(h) = prelogin_cookie(&csrf).parse() {
+        res.headers_mut().append(header::SET_COOKIE, h);
+    }
+    Ok(res)
+}
+
+pub async fn login_form(
+    v: Viewer,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, PageError> {
+    let csrf = auth::cookie(&headers, PRELOGIN_COOKIE)
+        .filter(|c| c.len() == 64)
+        .map_or_else(auth::random_token, str::to_owned);
+    login_page(
+        &v,
+        &uri,
+        StatusCode::OK,
+        csrf,
+        local(q.next.as_deref()),
+        String::new(),
+        None,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+pub async fn login(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    headers: HeaderMap,
+    Extension(Client(client)): Extension<Client>,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let tr = lang.tr();
+    let next = local(f.next.as_deref());
+    let expected = auth::cookie(&headers, PRELOGIN_COOKIE).unwrap_or_default();
+    if expected.is_empty() || expected != f.csrf {
+        return Err(PageError(
+            AppError::BadRequest(
+                "登录表单已过期，请刷新页面后重试 (the login form expired: reload and try again)"
+                    .into(),
+            ),
+            lang,
+        ));
+    }
+    let previous = auth::cookie(&headers, auth::SESSION_COOKIE).map(token_digest);
+    let outcome = auth::login(
+        &st.store,
+        &f.username,
+        &f.password,
+        &client,
+        previous.as_deref(),
+    )
+    .await
+    .page(lang)?;
+    match outcome {
+        LoginOutcome::Ok { token, user } => {
+            let to = if user.must_change_password {
+                "/account/password".to_owned()
+            } else {
+                next
+            };
+            Ok((
+                [(header::SET_COOKIE, auth::session_cookie(&token, &headers))],
+                Redirect::to(&to),
+            )
+                .into_response())
+        }
+        LoginOutcome::Invalid => login_page(
+            &v,
+            &uri,
+            StatusCode::UNAUTHORIZED,
+            f.csrf,
+            next,
+            f.username,
+            Some(tr.login_failed),
+        ),
+        LoginOutcome::Locked => login_page(
+            &v,
+            &uri,
+            StatusCode::TOO_MANY_REQUESTS,
+            f.csrf,
+            next,
+            f.username,
+            Some(tr.login_locked),
+        ),
+    }
+}
+
+pub async fn logout(
+    State(st): State<AppState>,
+    who: Principal,
+    lang: crate::i18n::Lang,
+) -> Result<Response, PageError> {
+    if let Some((digest, _)) = &who.session {
+        st.store
+            .end_session(digest, Some(&who.actor()))
+            .await
+            .page(lang)?;
+    }
+    Ok((
+        [(header::SET_COOKIE, auth::clear_session_cookie())],
+        Redirect::to("/"),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    csrf: String,
+    first: bool,
+    error: Option<String>,
+}
+
+fn password_page(
+    v: &Viewer,
+    who: &Principal,
+    uri: &Uri,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let page = PasswordPage {
+        chrome: Chrome::new(v, "", v.lang.tr().change_password.into(), uri, None),
+        csrf: who.csrf().to_owned(),
+        first: who.user.must_change_password,
+        error,
+    };
+    let status = if page.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut res = render(&page, v.lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn password_form(v: Viewer, who: Principal, uri: Uri) -> Result<Response, PageError> {
+    password_page(&v, &who, &uri, None)
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+pub async fn password(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    if f.new != f.confirm {
+        return password_page(&v, &who, &uri, Some(v.lang.tr().password_mismatch.into()));
+    }
+    match change_own_password(&st, &who, &f.current, &f.new).await {
+        Ok(()) => Ok(Redirect::to("/").into_response()),
+        Err(AppError::BadRequest(m)) => password_page(&v, &who, &uri, Some(m)),
+        Err(e) => Err(PageError(e, v.lang)),
+    }
+}
+
+/// Checks the current password and the policy, then stores the new hash. The caller's own
+/// session stays; every other session of the account ends.
+pub(crate) async fn change_own_password(
+    st: &AppState,
+    who: &Principal,
+    current: &str,
+    new: &str,
+) -> Result<(), AppError> {
+    let hash = who.user.password_hash.clone();
+    let cur = current.to_owned();
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &cur))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if !ok {
+        return Err(AppError::BadRequest(
+            "当前密码不正确 (the current password is wrong)".into(),
+        ));
+    }
+    crate::api::policy(new, &who.user.username)?;
+    if new == current {
+        return Err(AppError::BadRequest(
+            "新密码不能与当前密码相同 (the new password must differ from the current one)".into(),
+        ));
+    }
+    let pw = new.to_owned();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)?;
+    let keep = who.session.as_ref().map(|(d, _)| d.as_str());
+    st.store
+        .set_password(&who.user.username, &hash, false, keep, &who.actor())
+        .await?;
+    Ok(())
+}

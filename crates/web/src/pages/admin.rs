@@ -1,0 +1,472 @@
+//! Administration: accounts (for administrators) and the audit trail (administrators and the
+//! bureau).
+
+use super::{render, Chrome, OrPage, PageError, Viewer};
+use crate::auth::{self, Principal};
+use crate::error::AppError;
+use crate::format;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use kechuang_domain::auth::{check_username, DataScope, Role};
+use kechuang_domain::RegionCode;
+use kechuang_store::{AuditEntry, AuditFilter, NewUser};
+use serde::Deserialize;
+
+struct UserRow {
+    username: String,
+    display_name: String,
+    organisation: String,
+    role: String,
+    scope: String,
+    disabled: bool,
+    must_change: bool,
+    created_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    csrf: String,
+    rows: Vec<UserRow>,
+    roles: Vec<(String, String)>,
+    regions: Vec<(String, String)>,
+    error: Option<String>,
+    form: NewUserForm,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct NewUserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    uscc_or_org: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn users_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Principal,
+    uri: &Uri,
+    error: Option<String>,
+    form: NewUserForm,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let regions = st.store.regions().await.page(lang)?;
+    let region_name = |code: &str| {
+        regions
+            .iter()
+            .find(|r| r.code.as_str() == code)
+            .map_or_else(|| code.to_owned(), |r| r.name.clone())
+    };
+    let rows = st
+        .store
+        .users()
+        .await
+        .page(lang)?
+        .into_iter()
+        .map(|u| UserRow {
+            scope: match &u.scope {
+                DataScope::Region(r) => region_name(r.as_str()),
+                DataScope::Enterprise(x) | DataScope::Bank(x) => x.clone(),
+                DataScope::System | DataScope::Assigned => "—".into(),
+            },
+            role: if lang.is_en() {
+                u.role.name_en().into()
+            } else {
+                u.role.name_zh().into()
+            },
+            username: u.username,
+            display_name: u.display_name,
+            organisation: u.organisation,
+            disabled: u.disabled,
+            must_change: u.must_change_password,
+            created_at: format::timestamp(&u.created_at),
+        })
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = UsersPage {
+        chrome: Chrome::new(v, "users", lang.tr().nav_users.into(), uri, None),
+        csrf: who.csrf().to_owned(),
+        rows,
+        roles: Role::ALL
+            .iter()
+            .map(|r| {
+                (
+                    r.as_str().to_owned(),
+                    if lang.is_en() {
+                        r.name_en().into()
+                    } else {
+                        r.name_zh().into()
+                    },
+                )
+            })
+            .collect(),
+        regions: regions
+            .iter()
+            .filter(|r| r.kind != kechuang_domain::region::RegionKind::Province)
+            .map(|r| (r.code.to_string(), r.name.clone()))
+            .collect(),
+        error,
+        form,
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn users(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    users_page(&st, &v, &who, &uri, None, NewUserForm::default()).await
+}
+
+/// Creates an account with an initial password its owner must change at first login.
+pub async fn create_user(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Form(f): Form<NewUserForm>,
+) -> Result<Response, PageError> {
+    match new_user(&f).await {
+        Ok(u) => match st.store.create_user(&u, &who.actor()).await {
+            Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
+            Err(e) => users_page(&st, &v, &who, &uri, Some(e.to_string()), f).await,
+        },
+        Err(e) => users_page(&st, &v, &who, &uri, Some(e.to_string()), f).await,
+    }
+}
+
+async fn new_user(f: &NewUserForm) -> Result<NewUser, AppError> {
+    let username = f.username.trim().to_owned();
+    check_username(&username).map_err(AppError::BadRequest)?;
+    let role = Role::parse(&f.role)
+        .ok_or_else(|| AppError::BadRequest(format!("未知角色 '{}' (unknown role)", f.role)))?;
+    let region = match f.region.trim() {
+        "" => None,
+        r => Some(RegionCode::parse(r).map_err(|e| AppError::BadRequest(e.to_string()))?),
+    };
+    let extra = f.uscc_or_org.trim();
+    let scope = DataScope::for_role(
+        role,
+        region,
+        Some(&kechuang_domain::uscc::normalise(extra)),
+        Some(extra),
+    )
+    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    crate::api::policy(&f.password, &username)?;
+    let pw = f.password.clone();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)?;
+    Ok(NewUser {
+        username,
+        display_name: f.display_name.trim().to_owned(),
+        phone: f.phone.trim().to_owned(),
+        email: f.email.trim().to_owned(),
+        organisation: f.organisation.trim().to_owned(),
+        role,
+        scope,
+        password_hash: hash,
+        must_change_password: true,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct UserActionForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Disable, enable, or reset the password of an account (the owner must change it again).
+pub async fn user_action(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path((username, action)): Path<(String, String)>,
+    Form(f): Form<UserActionForm>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let result = match action.as_str() {
+        "disable" if username == who.user.username => Err(AppError::BadRequest(
+            "不能停用自己的账号 (you cannot disable your own account)".into(),
+        )),
+        "disable" => st
+            .store
+            .set_disabled(&username, true, &who.actor())
+            .await
+            .map_err(Into::into),
+        "enable" => st
+            .store
+            .set_disabled(&username, false, &who.actor())
+            .await
+            .map_err(Into::into),
+        "reset" => match crate::api::policy(&f.password, &username) {
+            Err(e) => Err(e),
+            Ok(()) => {
+                let pw = f.password.clone();
+                let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))
+                    .page(lang)?
+                    .map_err(AppError::Internal)
+                    .page(lang)?;
+                st.store
+                    .set_password(&username, &hash, true, None, &who.actor())
+                    .await
+                    .map_err(Into::into)
+            }
+        },
+        _ => Err(AppError::NotFound(action.clone())),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(AppError::BadRequest(m)) => {
+            users_page(&st, &v, &who, &uri, Some(m), NewUserForm::default()).await
+        }
+        Err(e) => Err(PageError(e, lang)),
+    }
+}
+
+// ---- audit trail ----------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct AuditQuery {
+    actor: Option<String>,
+    entity: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<u32>,
+}
+
+impl AuditQuery {
+    fn filter(&self) -> Result<AuditFilter, AppError> {
+        let date = |d: &Option<String>| -> Result<Option<String>, AppError> {
+            match d.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+                    .map_err(|_| AppError::BadRequest(format!("日期 '{s}' 应为 YYYY-MM-DD"))),
+            }
+        };
+        Ok(AuditFilter {
+            actor: self.actor.clone().filter(|s| !s.trim().is_empty()),
+            entity: self.entity.clone().filter(|s| !s.trim().is_empty()),
+            from: date(&self.from)?,
+            to: date(&self.to)?,
+        })
+    }
+}
+
+struct AuditRow {
+    seq: i64,
+    at: String,
+    actor: String,
+    client: String,
+    action: String,
+    entity: String,
+    before: String,
+    after: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    rows: Vec<AuditRow>,
+    q: AuditQuery,
+    entities: Vec<&'static str>,
+    pager: super::registries::Pager,
+    chain_ok: bool,
+    chain_entries: i64,
+    broken_at: String,
+    export_query: String,
+}
+
+const ENTITIES: [&str; 8] = [
+    "user",
+    "session",
+    "api_token",
+    "entry_return",
+    "observations",
+    "registry",
+    "export",
+    "plan",
+];
+
+pub async fn audit(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let filter = q.filter().page(lang)?;
+    let page_no = q.page.unwrap_or(1);
+    let page = st
+        .store
+        .audit_entries(&filter, page_no, 50)
+        .await
+        .page(lang)?;
+    let check = st.store.verify_audit().await.page(lang)?;
+    let params = [
+        ("actor", q.actor.clone().unwrap_or_default()),
+        ("entity", q.entity.clone().unwrap_or_default()),
+        ("from", q.from.clone().unwrap_or_default()),
+        ("to", q.to.clone().unwrap_or_default()),
+    ];
+    let export_query = params
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", format::urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let rows = page
+        .items
+        .into_iter()
+        .map(|r| AuditRow {
+            seq: r.seq,
+            at: format::timestamp(&r.at),
+            actor: r.actor,
+            client: r.client,
+            action: r.action,
+            entity: if r.entity_id.is_empty() {
+                r.entity
+            } else {
+                format!("{} {}", r.entity, r.entity_id)
+            },
+            before: r.before,
+            after: r.after,
+        })
+        .collect();
+    let out = AuditPage {
+        chrome: Chrome::new(&v, "audit", lang.tr().nav_audit.into(), &uri, None),
+        rows,
+        pager: super::registries::pager("/audit", &params, page.total, page.page, page.per_page),
+        q,
+        entities: ENTITIES.to_vec(),
+        chain_ok: check.first_broken.is_none(),
+        chain_entries: check.entries,
+        broken_at: check
+            .first_broken
+            .map(|(seq, why)| format!("#{seq}: {why}"))
+            .unwrap_or_default(),
+        export_query,
+    };
+    render(&out, lang)
+}
+
+/// The filtered trail as XLSX or CSV; the export is itself audited.
+pub async fn audit_export(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    Path(format): Path<String>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let filter = q.filter().page(lang)?;
+    let page = st
+        .store
+        .audit_entries(&filter, 1, 10_000)
+        .await
+        .page(lang)?;
+    let table = kechuang_ingest::export::Table {
+        sheet: "审计日志",
+        headers: &[
+            "序号",
+            "时间(UTC)",
+            "操作人",
+            "来源地址",
+            "操作",
+            "对象",
+            "对象标识",
+            "修改前",
+            "修改后",
+            "哈希",
+        ],
+        rows: page
+            .items
+            .iter()
+            .map(|r| {
+                vec![
+                    r.seq.to_string(),
+                    r.at.clone(),
+                    r.actor.clone(),
+                    r.client.clone(),
+                    r.action.clone(),
+                    r.entity.clone(),
+                    r.entity_id.clone(),
+                    r.before.clone(),
+                    r.after.clone(),
+                    r.hash.clone(),
+                ]
+            })
+            .collect(),
+        numeric: &[0],
+    };
+    let (bytes, mime) = match format.as_str() {
+        "audit.xlsx" => (
+            kechuang_ingest::export::xlsx_bytes(&table),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        "audit.csv" => (
+            kechuang_ingest::export::csv_bytes(&table),
+            "text/csv; charset=utf-8",
+        ),
+        _ => return Err(PageError(AppError::NotFound(format), lang)),
+    };
+    let bytes = bytes
+        .map_err(|e| AppError::Internal(e.to_string()))
+        .page(lang)?;
+    st.store
+        .audit(&AuditEntry {
+            actor: &who.actor(),
+            action: "export",
+            entity: "export",
+            entity_id: &format,
+            before: String::new(),
+            after: serde_json::json!({ "rows": table.rows.len() }).to_string(),
+        })
+        .await
+        .page(lang)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{format}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
