@@ -263,11 +263,12 @@ fn unauthorized(path: &str, uri: &str) -> Response {
     }
 }
 
-fn forbidden(path: &str, code: &str, message: &str) -> Response {
-    if is_api(path) {
+fn forbidden(req: &Request, who: &Principal, code: &str, message: &str) -> Response {
+    if is_api(req.uri().path()) {
         api_error(StatusCode::FORBIDDEN, code, message)
     } else {
-        crate::pages::forbidden_page(message)
+        let lang = crate::i18n::Lang::from_headers(req.headers());
+        crate::pages::forbidden_page(lang, who.clone(), message)
     }
 }
 
@@ -297,15 +298,21 @@ pub async fn guard(access: Access, req: Request, next: Next) -> Response {
     }
     if let Access::Roles(roles) = access {
         if !roles.contains(&p.user.role) {
-            return forbidden(&path, "forbidden", "无权访问 (your role may not use this)");
+            return forbidden(
+                &req,
+                &p,
+                "forbidden",
+                "无权访问 (your role may not use this)",
+            );
         }
     }
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     match (&p.session, safe) {
         (Some((_, expected)), false) => match csrf_checked(req, expected).await {
             Ok(req) => next.run(req).await,
-            Err(()) => forbidden(
-                &path,
+            Err(req) => forbidden(
+                &req,
+                &p,
                 "csrf",
                 "请求缺少有效的 CSRF 令牌，请刷新页面后重试 (missing or wrong CSRF token: reload the page and try again)",
             ),
@@ -317,17 +324,21 @@ pub async fn guard(access: Access, req: Request, next: Next) -> Response {
 /// Accepts the token from the `X-CSRF-Token` header, a `csrf` form field, or (for file
 /// uploads, whose body is not read here) a `csrf` query parameter. The body is read and put
 /// back, so the handler sees it unchanged.
-async fn csrf_checked(req: Request, expected: &str) -> Result<Request, ()> {
+async fn csrf_checked(req: Request, expected: &str) -> Result<Request, Request> {
     if let Some(h) = req
         .headers()
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
     {
-        return if same(h, expected) { Ok(req) } else { Err(()) };
+        return if same(h, expected) { Ok(req) } else { Err(req) };
     }
     let from_query = req.uri().query().and_then(|q| field(q.as_bytes(), "csrf"));
     if let Some(q) = from_query {
-        return if same(&q, expected) { Ok(req) } else { Err(()) };
+        return if same(&q, expected) {
+            Ok(req)
+        } else {
+            Err(req)
+        };
     }
     let is_form = req
         .headers()
@@ -335,15 +346,18 @@ async fn csrf_checked(req: Request, expected: &str) -> Result<Request, ()> {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return Err(());
+        return Err(req);
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
-        .await
-        .map_err(|_| ())?;
-    match field(&bytes, "csrf") {
-        Some(t) if same(&t, expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
-        _ => Err(()),
+    let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        return Err(Request::from_parts(parts, Body::empty()));
+    };
+    let ok = field(&bytes, "csrf").is_some_and(|t| same(&t, expected));
+    let req = Request::from_parts(parts, Body::from(bytes));
+    if ok {
+        Ok(req)
+    } else {
+        Err(req)
     }
 }
 

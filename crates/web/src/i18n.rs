@@ -40,17 +40,27 @@ impl Lang {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
-    type Rejection = Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let en = parts
-            .headers
+impl Lang {
+    /// The language the visitor chose (a `lang=en` cookie), Chinese otherwise.
+    pub fn from_headers(headers: &axum::http::HeaderMap) -> Self {
+        let en = headers
             .get_all(COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
             .any(|kv| kv.trim() == "lang=en");
-        Ok(if en { Self::En } else { Self::Zh })
+        if en {
+            Self::En
+        } else {
+            Self::Zh
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::from_headers(&parts.headers))
     }
 }
 
@@ -282,4 +292,38 @@ pub fn cagr_label(s: CagrStatus, lang: Lang) -> &'static str {
         (CagrStatus::Deterioration, Lang::En) => "Deterioration",
         (CagrStatus::InsufficientData, Lang::En) => "Insufficient data",
     }
+}
+
+/// Audit actions and entities as officers read them; unknown codes show as they are.
+pub fn audit_label(code: &str, lang: Lang) -> String {
+    let (zh, en) = match code {
+        "login" => ("登录", "Log in"),
+        "logout" => ("退出", "Log out"),
+        "login.failed" => ("登录失败", "Failed login"),
+        "user.create" => ("创建用户", "User created"),
+        "user.password_change" => ("修改密码", "Password changed"),
+        "user.password_reset" => ("重置密码", "Password reset"),
+        "user.disable" => ("停用用户", "User disabled"),
+        "user.enable" => ("启用用户", "User enabled"),
+        "user.role" => ("变更角色", "Role changed"),
+        "token.create" => ("创建令牌", "Token created"),
+        "token.revoke" => ("吊销令牌", "Token revoked"),
+        "entry.save" => ("保存填报", "Return saved"),
+        "entry.submit" => ("提交填报", "Return submitted"),
+        "entry.approve" => ("审核通过", "Return approved"),
+        "entry.return" => ("退回填报", "Return sent back"),
+        "entry.unlock" => ("解锁填报", "Return unlocked"),
+        "import" => ("导入", "Import"),
+        "export" => ("导出", "Export"),
+        "user" => ("用户", "User"),
+        "session" => ("会话", "Session"),
+        "api_token" => ("API 令牌", "API token"),
+        "entry_return" => ("数据填报", "Data entry"),
+        "observations" => ("指标数据", "Observations"),
+        "registry" => ("登记库", "Registries"),
+        "entry" => ("数据填报", "Data entry"),
+        "plan" => ("行动计划", "Plan"),
+        other => return other.to_owned(),
+    };
+    lang.pick(zh, en).to_owned()
 }

@@ -354,8 +354,21 @@ pub struct EntryLine {
     pub previous: Option<f64>,
     pub value: Option<f64>,
     pub note: String,
-    /// The county's own target, else the city's (marked as such), for the indicator.
-    pub target: Option<(f64, bool)>,
+    pub target: Option<LineTarget>,
+}
+
+/// The plan's target beside a field of the form.
+pub enum LineTarget {
+    /// The county's own share of the target.
+    County(f64),
+    /// The city's target, where the plan sets no county share.
+    City(f64),
+    /// The figure feeds a computed target (e.g. R&D expenditure feeds 2.1 R&D intensity).
+    Via {
+        code: String,
+        value: f64,
+        unit: String,
+    },
 }
 
 /// A county's form for a year: every manual indicator that counties report (those summed
@@ -391,6 +404,13 @@ pub async fn entry_sheet(
         .observations(None, Some(std::slice::from_ref(&code)))
         .await?;
     let ret = store.entry_return(&code, &period).await?;
+    let formulas: HashMap<String, (kechuang_domain::formula::Formula, String)> = indicators
+        .iter()
+        .filter_map(|i| match &i.kind {
+            IndicatorKind::Formula(f) => Some((i.code.clone(), (f.clone(), i.unit.clone()))),
+            _ => None,
+        })
+        .collect();
     let previous_period = Period::Year(period.year() - 1).to_string();
     let this_period = period.to_string();
     let lines = indicators
@@ -412,12 +432,23 @@ pub async fn entry_sheet(
             let entered = ret
                 .as_ref()
                 .and_then(|r| r.values.iter().find(|v| v.indicator == i.code));
-            let target = targets.iter().find(|t| t.indicator == i.code).map(|t| {
+            let direct = targets.iter().find(|t| t.indicator == i.code).map(|t| {
                 t.county_targets
                     .iter()
                     .find(|(r, _)| *r == code)
-                    .map_or((t.target, false), |(_, v)| (*v, true))
+                    .map_or(LineTarget::City(t.target), |(_, v)| LineTarget::County(*v))
             });
+            let via = || {
+                targets.iter().find_map(|t| {
+                    let f = formulas.get(&t.indicator)?;
+                    f.0.inputs().contains(&i.code).then(|| LineTarget::Via {
+                        code: t.code.clone(),
+                        value: t.target,
+                        unit: f.1.clone(),
+                    })
+                })
+            };
+            let target = direct.or_else(via);
             EntryLine {
                 previous: find(&previous_period).map(|o| o.value),
                 value: entered

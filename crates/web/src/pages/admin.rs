@@ -5,6 +5,7 @@ use super::{render, Chrome, OrPage, PageError, Viewer};
 use crate::auth::{self, Principal};
 use crate::error::AppError;
 use crate::format;
+use crate::i18n::audit_label;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -303,7 +304,7 @@ struct AuditPage {
     chrome: Chrome,
     rows: Vec<AuditRow>,
     q: AuditQuery,
-    entities: Vec<&'static str>,
+    entities: Vec<(String, String)>,
     pager: super::registries::Pager,
     chain_ok: bool,
     chain_entries: i64,
@@ -357,11 +358,11 @@ pub async fn audit(
             at: format::timestamp(&r.at),
             actor: r.actor,
             client: r.client,
-            action: r.action,
+            action: audit_label(&r.action, lang),
             entity: if r.entity_id.is_empty() {
-                r.entity
+                audit_label(&r.entity, lang)
             } else {
-                format!("{} {}", r.entity, r.entity_id)
+                format!("{} {}", audit_label(&r.entity, lang), r.entity_id)
             },
             before: r.before,
             after: r.after,
@@ -372,7 +373,10 @@ pub async fn audit(
         rows,
         pager: super::registries::pager("/audit", &params, page.total, page.page, page.per_page),
         q,
-        entities: ENTITIES.to_vec(),
+        entities: ENTITIES
+            .iter()
+            .map(|e| ((*e).to_owned(), audit_label(e, lang)))
+            .collect(),
         chain_ok: check.first_broken.is_none(),
         chain_entries: check.entries,
         broken_at: check

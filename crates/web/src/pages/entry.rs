@@ -5,7 +5,7 @@ use super::{render, Chrome, OrPage, PageError, Viewer};
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::format;
-use crate::service::{self, EntrySheet};
+use crate::service::{self, EntrySheet, LineTarget};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -109,6 +109,7 @@ struct FormLine {
     previous: String,
     target: String,
     value: String,
+    shown: String,
     note: String,
     problem: String,
 }
@@ -170,8 +171,16 @@ fn form_page(
                     s.get(&format!("v_{code}")).cloned().unwrap_or_default(),
                     s.get(&format!("n_{code}")).cloned().unwrap_or_default(),
                 ),
-                None => (number(l.value).replace(',', ""), l.note.clone()),
+                // Plain digits in the input, as the officer would type them.
+                None => (
+                    l.value.map(|v| v.to_string()).unwrap_or_default(),
+                    l.note.clone(),
+                ),
             };
+            let shown = value
+                .replace(',', "")
+                .parse::<f64>()
+                .map_or_else(|_| value.clone(), format::number);
             FormLine {
                 name: if lang.is_en() && !l.indicator.name_en.is_empty() {
                     l.indicator.name_en.clone()
@@ -180,16 +189,22 @@ fn form_page(
                 },
                 unit: l.indicator.unit.clone(),
                 previous: number(l.previous),
-                target: match l.target {
-                    Some((t, true)) => format::number(t),
-                    Some((t, false)) => format!(
+                target: match &l.target {
+                    Some(LineTarget::County(t)) => format::number(*t),
+                    Some(LineTarget::City(t)) => format!(
                         "{} {}",
                         if lang.is_en() { "city" } else { "全市" },
-                        format::number(t)
+                        format::number(*t)
+                    ),
+                    Some(LineTarget::Via { code, value, unit }) => format!(
+                        "{} {code}: {}{unit}",
+                        if lang.is_en() { "feeds" } else { "计入" },
+                        format::number(*value)
                     ),
                     None => "—".into(),
                 },
                 value,
+                shown,
                 note,
                 problem,
                 code,

@@ -1133,6 +1133,22 @@ pub(crate) async fn not_found(lang: Lang, uri: Uri) -> Response {
 }
 
 /// The page for a role that may not use a route.
-pub(crate) fn forbidden_page(message: &str) -> Response {
-    PageError(AppError::Forbidden(message.to_owned()), Lang::Zh).into_response()
+pub(crate) fn forbidden_page(lang: Lang, who: Principal, message: &str) -> Response {
+    let v = Viewer {
+        lang,
+        who: Some(who),
+    };
+    let page = ErrorPage {
+        chrome: Chrome::new(
+            &v,
+            "",
+            lang.tr().error_title.into(),
+            &Uri::from_static("/"),
+            None,
+        ),
+        status: 403,
+        message: message.to_owned(),
+    };
+    let body = page.render().unwrap_or_else(|_| message.to_owned());
+    (StatusCode::FORBIDDEN, Html(body)).into_response()
 }
