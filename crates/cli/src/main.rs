@@ -5,18 +5,17 @@
 
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Parser, Subcommand};
-use kechuang_domain::indicator::Indicator;
 use kechuang_domain::plan::parse_plan;
 use kechuang_domain::region::shipped_regions;
 use kechuang_domain::registry::{CertificateKind, PLATFORM_KINDS};
 use kechuang_domain::RegionCode;
-use kechuang_ingest::observations::{check_references, read_observations};
 use kechuang_ingest::registries;
 
 mod accounts;
 mod bench;
 mod demo;
-use kechuang_store::{DatabaseTarget, NewObservation, Provenance, Store};
+use kechuang_store::{Actor, DatabaseTarget, Store};
+use kechuang_web::imports::{FileKind, ImportRequest};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -297,7 +296,9 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
         Command::Region(RegionCommand::AddZone { code, name, parent }) => {
             let code = RegionCode::parse(&code)?;
             let parent = RegionCode::parse(&parent)?;
-            store.add_zone(&code, name.trim(), &parent).await?;
+            store
+                .add_zone(&code, name.trim(), &parent, &Actor::new(actor(), "cli"))
+                .await?;
             println!("已添加园区 (zone added): {code} {name}");
             Ok(ExitCode::SUCCESS)
         }
@@ -602,58 +603,63 @@ async fn import_observations(
     dry_run: bool,
     report: Option<&Path>,
 ) -> Result<ExitCode> {
-    let parsed = read_observations(file)?;
-    let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
-    let mut problems = parsed.problems;
-    problems.extend(check_references(
-        &parsed.rows,
-        &indicators,
-        &store.region_tree().await?,
-    ));
-    problems.sort_by_key(|p| p.row);
-    write_report(report, &problems)?;
-    if !problems.is_empty() {
-        report_problems(file, &problems);
-        return Ok(ExitCode::FAILURE);
-    }
-    if dry_run {
-        println!(
-            "校验通过 (valid): {} 行 (rows)；试运行，未写入 (dry run, nothing written)",
-            parsed.rows.len()
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    let rows: Vec<NewObservation> = parsed
-        .rows
-        .into_iter()
-        .map(|r| NewObservation {
-            indicator: r.indicator,
-            region: r.region,
-            period: r.period,
-            value: r.value,
-            source: r.source,
-            note: r.note,
-        })
-        .collect();
+    run_import(
+        store,
+        FileKind::Observations,
+        file,
+        dry_run,
+        false,
+        None,
+        report,
+    )
+    .await
+}
+
+/// Imports through the same path as the upload page, and reports as a terminal user expects:
+/// problems on standard error with a non-zero exit status, the summary on standard output.
+async fn run_import(
+    store: &Store,
+    kind: FileKind,
+    file: &Path,
+    dry_run: bool,
+    accept_legacy_uscc: bool,
+    default_kind: Option<CertificateKind>,
+    report: Option<&Path>,
+) -> Result<ExitCode> {
     let file_name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let summary = store
-        .write_observations(
-            &rows,
-            &Provenance {
-                actor: actor(),
-                client: "cli".into(),
-                file_name,
-                kind: "observations".into(),
-            },
-        )
-        .await?;
-    println!(
-        "导入完成 (imported): 新增 {} (inserted), 更新 {} (updated), 未变 {} (unchanged)",
-        summary.inserted, summary.updated, summary.unchanged
-    );
+    let actor = Actor::new(actor(), "cli");
+    let out = kechuang_web::imports::import(
+        store,
+        &ImportRequest {
+            kind,
+            path: file,
+            file_name: &file_name,
+            dry_run,
+            accept_legacy_uscc,
+            default_kind,
+            actor: &actor,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    write_report(report, &out.problems)?;
+    if !out.problems.is_empty() {
+        report_problems(file, &out.problems);
+        return Ok(ExitCode::FAILURE);
+    }
+    match out.summary {
+        None => println!(
+            "校验通过 (valid): {} 行 (rows)；试运行，未写入 (dry run, nothing written)",
+            out.rows
+        ),
+        Some(summary) => println!(
+            "导入完成 (imported): 新增 {} (inserted), 更新 {} (updated), 未变 {} (unchanged)",
+            summary.inserted, summary.updated, summary.unchanged
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -688,57 +694,16 @@ async fn import_registry(
     args: &RegistryImport,
     default_kind: Option<CertificateKind>,
 ) -> Result<ExitCode> {
-    let plans = store.plans().await?;
-    let home = match plans.first() {
-        Some(p) => RegionCode::parse(&p.region_code)?,
-        None => bail!("尚未载入计划 (no plan loaded)"),
-    };
-    let who = actor();
-    let known = store.known_enterprises().await?;
-    let kinds = store.platform_kinds().await?;
-    let tree = store.region_tree().await?;
-    let ctx = registries::Context {
-        tree: &tree,
-        home: &home,
-        known: &known,
-        platform_kinds: &kinds,
-        accept_legacy_as: args.accept_legacy_uscc.then_some(who.as_str()),
+    run_import(
+        store,
+        FileKind::Registry(kind),
+        &args.file,
+        args.dry_run,
+        args.accept_legacy_uscc,
         default_kind,
-    };
-    let parsed = registries::read(kind, &args.file, &ctx)?;
-    write_report(args.report.as_deref(), &parsed.problems)?;
-    if !parsed.problems.is_empty() {
-        report_problems(&args.file, &parsed.problems);
-        return Ok(ExitCode::FAILURE);
-    }
-    if args.dry_run {
-        println!(
-            "校验通过 (valid): {} 行 (rows)；试运行，未写入 (dry run, nothing written)",
-            parsed.rows
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    let file_name = args
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let summary = store
-        .write_registry(
-            &parsed.batch,
-            &Provenance {
-                actor: who.clone(),
-                client: "cli".into(),
-                file_name,
-                kind: "registry".into(),
-            },
-        )
-        .await?;
-    println!(
-        "导入完成 (imported): 新增 {} (inserted), 更新 {} (updated), 未变 {} (unchanged)",
-        summary.inserted, summary.updated, summary.unchanged
-    );
-    Ok(ExitCode::SUCCESS)
+        args.report.as_deref(),
+    )
+    .await
 }
 
 async fn export_observations(

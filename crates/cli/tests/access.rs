@@ -42,6 +42,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/enterprises", Rule::Roles(STAFF)),
     ("GET", "/api/v1/enterprises/{uscc}", Rule::Roles(READERS)),
     ("GET", "/api/v1/platforms", Rule::Roles(STAFF)),
+    ("POST", "/api/v1/imports/{kind}", Rule::Roles(&["bureau"])),
     ("POST", "/api/v1/session", Rule::Public),
     ("DELETE", "/api/v1/session", Rule::Account),
     ("GET", "/api/v1/me", Rule::Account),
@@ -75,6 +76,9 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/entry/{region}/{period}/review",
         Rule::Roles(&["bureau"]),
     ),
+    ("GET", "/import", Rule::Roles(&["bureau"])),
+    ("POST", "/import", Rule::Roles(&["bureau"])),
+    ("GET", "/import/reports/{file}", Rule::Roles(&["bureau"])),
     ("GET", "/admin/users", Rule::Roles(&["admin"])),
     ("POST", "/admin/users", Rule::Roles(&["admin"])),
     (
@@ -192,7 +196,9 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
         .replace("{period}", "2018")
         .replace("{lang}", "zh")
         .replace("{username}", "nobody-here")
-        .replace("{action}", "disable");
+        .replace("{action}", "disable")
+        .replace("{kind}", "enterprises")
+        .replace("{file}", "1.xlsx");
     // Lists and drill-downs take the region as a filter.
     let filtered = path == "/api/v1/enterprises"
         || path.contains("/records")
@@ -530,14 +536,22 @@ async fn a_modified_audit_row_is_detected(b: Backend) {
         env.add_user(name, "bureau", &["--region", "440200"]);
     }
     let ok = env.cli_ok(&["audit", "verify"]);
-    assert!(ok.contains("3"), "{ok}");
+    assert!(ok.contains("完整"), "{ok}");
+    let users = env.cli_ok(&["audit", "list", "--entity", "user"]);
+    assert_eq!(users.lines().count(), 3, "one entry per account: {users}");
+    let seq: i64 = users
+        .lines()
+        .last()
+        .and_then(|l| l.split('\t').next())
+        .and_then(|n| n.parse().ok())
+        .expect("seq of the first account's entry");
     sqlx::any::install_default_drivers();
     let mut db = AnyConnection::connect(&env.database_url())
         .await
         .expect("db");
     // The table refuses changes outright…
     let refused = db
-        .execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2")
+        .execute(format!("UPDATE audit_log SET actor = 'someone-else' WHERE seq = {seq}").as_str())
         .await;
     assert!(refused.is_err(), "append-only");
     // …and someone who removes that guard is still found out.

@@ -414,7 +414,86 @@ async fn county_figures_go_from_entry_to_approval_and_lock(b: Backend) {
     c.close().await.expect("close browser");
 }
 
+/// A bureau officer sends the province's list through the upload page: a dry run first, then
+/// the import, and a file with mistakes comes back with its report.
+async fn officer_uploads_a_list(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    env.add_user("gaoke", "bureau", &["--region", "440200"]);
+    let (_driver, c, _profile) = browser().await;
+    log_in(&c, &server, "gaoke", common::PASSWORD).await;
+    // The file chooser takes canonical paths only.
+    let sample = common::repo_file("docs/examples/enterprises-sample.csv")
+        .canonicalize()
+        .expect("sample path");
+    let rows = common::csv_rows("enterprises-sample.csv").len() - 2;
+    let send = |path: std::path::PathBuf, dry_run: bool| {
+        let c = c.clone();
+        let url = server.url("/import");
+        async move {
+            c.goto(&url).await.expect("import page");
+            c.find(Locator::Css("select[name='kind']"))
+                .await
+                .expect("kind")
+                .select_by_value("enterprises")
+                .await
+                .expect("choose");
+            c.find(Locator::Css("input[type='file']"))
+                .await
+                .expect("file input")
+                .send_keys(path.to_str().expect("path"))
+                .await
+                .expect("attach");
+            if !dry_run {
+                click(&c, "input[name='dry_run']").await;
+            }
+            click(&c, "form.upload button").await;
+            c.wait()
+                .for_element(Locator::Css("#import-result"))
+                .await
+                .expect("result");
+        }
+    };
+    send(sample.clone(), true).await;
+    let valid = text(&c, "#import-valid").await;
+    assert!(
+        valid.contains(&rows.to_string()) && valid.contains("未写入"),
+        "{valid}"
+    );
+    let page = server.get_json("/api/v1/enterprises?per_page=1").await;
+    assert_eq!(page["total"], 0, "the dry run wrote nothing");
+
+    let bad = env.write(
+        "bad.csv",
+        "统一社会信用代码,企业名称,所属县区\n914402037152672600,韶关乙公司,火星\n",
+    );
+    send(bad, false).await;
+    let problems = c
+        .find_all(Locator::Css("table.problems tbody tr"))
+        .await
+        .expect("problems");
+    assert_eq!(problems.len(), 2, "the code and the county");
+    assert!(text(&c, "table.problems").await.contains("火星"));
+    let href = c
+        .find(Locator::LinkText("下载校验报告 (XLSX)"))
+        .await
+        .expect("report link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("has href");
+    assert!(href.starts_with("/import/reports/"));
+
+    send(sample, false).await;
+    let written = text(&c, "#import-written").await;
+    assert!(written.contains(&format!("新增 {rows}")), "{written}");
+    let page = server.get_json("/api/v1/enterprises?per_page=1").await;
+    assert_eq!(page["total"], rows);
+    c.close().await.expect("close browser");
+}
+
 on_both_backends!(
     officer_reads_the_dashboard_and_drills_down,
-    county_figures_go_from_entry_to_approval_and_lock
+    county_figures_go_from_entry_to_approval_and_lock,
+    officer_uploads_a_list
 );

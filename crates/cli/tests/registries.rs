@@ -556,6 +556,82 @@ async fn annual_facts_are_checked_and_shown(b: Backend) {
     );
 }
 
+/// The import endpoint: a dry run by default, a report for every file, all or nothing.
+async fn files_sent_over_http_are_checked_then_imported(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    let send = |kind: &'static str, name: &'static str, body: Vec<u8>, commit: bool| {
+        let url = server.url(&format!(
+            "/api/v1/imports/{kind}?file_name={name}{}",
+            if commit { "&dry_run=false" } else { "" }
+        ));
+        let req = server
+            .client
+            .post(url)
+            .bearer_auth(&server.token)
+            .body(body);
+        async move {
+            let res = req.send().await.expect("send");
+            let status = res.status().as_u16();
+            (status, res.json::<serde_json::Value>().await.expect("json"))
+        }
+    };
+    let ents = csv_rows("enterprises-sample.csv");
+    let mut wrong = ents[2][0].clone();
+    let last = if wrong.ends_with('0') { '1' } else { '0' };
+    wrong.pop();
+    wrong.push(last);
+    let bad = format!(
+        "统一社会信用代码,企业名称,所属县区\n{wrong},韶关甲公司,武江区\n{},韶关丙公司,深圳市\n",
+        ents[3][0]
+    );
+    let (status, body) = send("enterprises", "坏文件.csv", bad.into_bytes(), true).await;
+    assert_eq!(status, 422, "{body}");
+    let problems = body["problems"].as_array().expect("problems");
+    assert_eq!(problems.len(), 2, "{body}");
+    assert_eq!(problems[0]["row"], 2);
+    assert_eq!(problems[1]["column"], "所属县区");
+    assert!(body["summary"].is_null(), "nothing written");
+    // The report downloads as XLSX with the same problems.
+    let report = body["report"].as_str().expect("report link");
+    let res = server
+        .client
+        .get(server.url(report))
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(res.status(), 200);
+    let path = env.dir.path().join("report.xlsx");
+    std::fs::write(&path, res.bytes().await.expect("bytes")).expect("save");
+    let rows = kechuang_ingest::table::read_table(&path).expect("xlsx");
+    assert_eq!(rows.len(), 3, "header and two problems");
+    assert_eq!(rows[2].cells[1], "所属县区");
+    // Another officer cannot fetch it.
+    env.add_user("other", "bureau", &["--region", "440200"]);
+    let other = env.token("other");
+    let (status, _) = server.get_as(Some(&other), report).await;
+    assert_eq!(status, 404);
+
+    let good = std::fs::read(repo_file("docs/examples/enterprises-sample.csv")).expect("sample");
+    let n = csv_rows("enterprises-sample.csv").len() - 2;
+    let (status, body) = send("enterprises", "enterprises.csv", good.clone(), false).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["dry_run"], true);
+    assert_eq!(body["rows"], n);
+    let page = server.get_json("/api/v1/enterprises?per_page=1").await;
+    assert_eq!(page["total"], 0, "a dry run writes nothing");
+    let (status, body) = send("enterprises", "enterprises.csv", good.clone(), true).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["summary"]["inserted"], n);
+    let (_, body) = send("enterprises", "enterprises.csv", good, true).await;
+    assert_eq!(body["summary"]["unchanged"], n, "re-import changes nothing");
+    let page = server.get_json("/api/v1/enterprises?per_page=1").await;
+    assert_eq!(page["total"], n);
+    let (status, _) = send("enterprises", "x.pdf", b"%PDF".to_vec(), false).await;
+    assert_eq!(status, 400, "an unsupported type is refused");
+}
+
 on_both_backends!(
     counts_follow_the_registries_for_city_and_county,
     reimport_is_a_no_op_and_changes_are_revisions,
@@ -565,4 +641,5 @@ on_both_backends!(
     lists_filter_and_page_like_the_files_say,
     exports_reimport_unchanged,
     annual_facts_are_checked_and_shown,
+    files_sent_over_http_are_checked_then_imported,
 );

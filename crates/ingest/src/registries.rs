@@ -185,6 +185,7 @@ impl Rows {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Enterprises,
     Certificates,

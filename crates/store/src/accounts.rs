@@ -455,7 +455,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM login_failures WHERE key = $1")
-            .bind(format!("user:{}", user.username))
+            .bind(format!("user:{}", user.username.to_lowercase()))
             .execute(&mut *tx)
             .await?;
         append(

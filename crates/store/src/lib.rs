@@ -14,6 +14,7 @@ mod plans;
 mod regions;
 mod registries;
 mod registry_writer;
+mod reports;
 
 pub use accounts::{NewUser, SessionRecord, TokenRecord, User};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord, Verification};
@@ -27,6 +28,7 @@ pub use registries::{
     CertificateItem, CountedRecord, EnterpriseFilter, EnterpriseItem, Page, PlatformFilter,
     PlatformItem,
 };
+pub use reports::{ImportReport, NewReport, ReportProblem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -151,6 +151,27 @@ impl Store {
         for (i, t) in plan.targets.iter().enumerate() {
             insert_target(&mut tx, id, i as i64, t).await?;
         }
+        crate::audit::append(
+            &mut tx,
+            &crate::audit::AuditEntry {
+                actor: &crate::audit::Actor::new(actor, "cli"),
+                action: if existing.is_some() {
+                    "plan.replace"
+                } else {
+                    "plan.load"
+                },
+                entity: "plan",
+                entity_id: &plan.code,
+                before: String::new(),
+                after: serde_json::json!({
+                    "source": source,
+                    "targets": plan.targets.len(),
+                    "indicators": plan.indicators.len(),
+                })
+                .to_string(),
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -30,7 +30,13 @@ impl Store {
     }
 
     /// Adds a non-administrative zone (e.g. a high-tech park) under a city.
-    pub async fn add_zone(&self, code: &RegionCode, name: &str, parent: &RegionCode) -> Result<()> {
+    pub async fn add_zone(
+        &self,
+        code: &RegionCode,
+        name: &str,
+        parent: &RegionCode,
+        by: &crate::audit::Actor,
+    ) -> Result<()> {
         let tree = self.region_tree().await?;
         match tree.get(parent).map(|r| r.kind) {
             Some(RegionKind::City) => {}
@@ -46,6 +52,7 @@ impl Store {
                 r.name
             )));
         }
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO regions (code, name, name_en, parent_code, kind, position) \
              VALUES ($1, $2, '', $3, 'zone', 1000)",
@@ -53,8 +60,21 @@ impl Store {
         .bind(code.as_str())
         .bind(name)
         .bind(parent.as_str())
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?;
+        crate::audit::append(
+            &mut tx,
+            &crate::audit::AuditEntry {
+                actor: by,
+                action: "region.add_zone",
+                entity: "region",
+                entity_id: code.as_str(),
+                before: String::new(),
+                after: serde_json::json!({ "name": name, "parent": parent.as_str() }).to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -6,6 +6,7 @@ use crate::service::{self, Loaded};
 use crate::{AppState, Route};
 
 mod account;
+mod imports;
 pub(crate) use account::policy;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -45,6 +46,11 @@ pub(crate) fn routes() -> Vec<Route> {
             enterprise,
         ),
         Route::get("/api/v1/platforms", Roles(auth::STAFF), platforms),
+        Route::post(
+            "/api/v1/imports/{kind}",
+            Roles(auth::BUREAU),
+            imports::import,
+        ),
         Route::post("/api/v1/session", Public, account::login),
         Route::delete("/api/v1/session", Account, account::logout),
         Route::get("/api/v1/me", Account, account::me),

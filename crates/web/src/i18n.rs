@@ -259,6 +259,26 @@ texts! {
     audit_chain_ok: "审计链完整：", "Audit chain intact:";
     audit_chain_broken: "审计链被破坏，首个异常记录：", "Audit chain broken at entry";
     entries: "条记录", "entries";
+    nav_import: "数据导入", "Import";
+    import_intro: "上传省、县报送的 Excel 或 CSV 文件。默认先试运行：逐行校验并给出报告，不写入任何数据；确认无误后取消“试运行”再提交。整个文件要么全部导入，要么全部不导入。", "Send the Excel or CSV files the province and counties send. By default a dry run checks every row and reports, writing nothing; untick it to commit. A file is imported whole or not at all.";
+    import_kind: "文件内容", "The file holds";
+    import_cert_kind: "证书类型（文件无此列时）", "Certificate kind (if the file has no column)";
+    import_from_file: "按文件中的“证书类型”列", "From the file's 证书类型 column";
+    import_dry_run: "试运行（只校验，不写入）", "Dry run (check only, write nothing)";
+    import_legacy: "接受仅校验位不符的早期代码（记录确认人）", "Accept early codes failing only their check (records you as confirming)";
+    import_send: "上传并校验", "Upload and check";
+    import_problems: "处问题，未写入任何数据", "problem(s); nothing was written";
+    import_valid: "校验通过：", "Valid:";
+    import_rows: "行", "rows";
+    import_dry_note: "试运行，未写入", "dry run, nothing written";
+    import_written: "导入完成：", "Imported:";
+    import_inserted: "新增", "inserted";
+    import_updated: "更新", "updated";
+    import_unchanged: "未变", "unchanged";
+    import_report: "下载校验报告 (XLSX)", "Download the report (XLSX)";
+    import_row: "行号", "Row";
+    import_column: "列", "Column";
+    import_problem: "问题", "Problem";
     records_login: "本数字所依据的登记记录和录入人仅对本地区工作人员开放。", "The records behind this figure, and who entered them, are open to staff of the region.";
 }
 
@@ -323,6 +343,10 @@ pub fn audit_label(code: &str, lang: Lang) -> String {
         "registry" => ("登记库", "Registries"),
         "entry" => ("数据填报", "Data entry"),
         "plan" => ("行动计划", "Plan"),
+        "plan.load" => ("载入计划", "Plan loaded"),
+        "plan.replace" => ("替换计划", "Plan replaced"),
+        "region" => ("行政区划", "Region"),
+        "region.add_zone" => ("新增园区", "Zone added"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()

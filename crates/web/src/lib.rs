@@ -10,6 +10,7 @@ mod charts;
 mod error;
 mod format;
 mod i18n;
+pub mod imports;
 mod pages;
 mod service;
 

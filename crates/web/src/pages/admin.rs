@@ -312,7 +312,7 @@ struct AuditPage {
     export_query: String,
 }
 
-const ENTITIES: [&str; 8] = [
+const ENTITIES: [&str; 9] = [
     "user",
     "session",
     "api_token",
@@ -321,6 +321,7 @@ const ENTITIES: [&str; 8] = [
     "registry",
     "export",
     "plan",
+    "region",
 ];
 
 pub async fn audit(

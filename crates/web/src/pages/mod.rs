@@ -24,6 +24,7 @@ use std::collections::HashMap;
 pub(crate) mod account;
 mod admin;
 mod entry;
+mod imports;
 mod registries;
 
 pub(crate) fn routes() -> Vec<Route> {
@@ -64,6 +65,9 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(BUREAU),
             entry::review,
         ),
+        Route::get("/import", Roles(BUREAU), imports::form),
+        Route::post("/import", Roles(BUREAU), imports::upload),
+        Route::get("/import/reports/{file}", Roles(BUREAU), imports::report),
         Route::get("/admin/users", Roles(ADMIN), admin::users),
         Route::post("/admin/users", Roles(ADMIN), admin::create_user),
         Route::post(
@@ -108,6 +112,7 @@ pub struct UserBadge {
     pub csrf: String,
     pub registries: bool,
     pub entry: bool,
+    pub import: bool,
     pub audit: bool,
     pub admin: bool,
 }
@@ -152,6 +157,7 @@ impl Chrome {
                 csrf: p.csrf().to_owned(),
                 registries: crate::auth::STAFF.contains(&role),
                 entry: crate::auth::STAFF.contains(&role),
+                import: role == kechuang_domain::auth::Role::Bureau,
                 audit: crate::auth::AUDITORS.contains(&role),
                 admin: role == kechuang_domain::auth::Role::Admin,
             }
