@@ -1,33 +1,68 @@
 //! `kechuang bench`: figures for the speed and memory goals, printed, never asserted.
 //!
-//! It generates a synthetic list (valid USCCs, Shaoguan counties, a third of them holding a
-//! high-tech enterprise certificate), imports it through the ordinary import path into the
-//! database given, and then times the registry-count targets for the city and every county
-//! as the API computes them.
+//! It generates a synthetic list — valid USCCs spread over a city's counties or a whole
+//! province's, high-tech certificates for three in ten enterprises, and innovation platforms —
+//! imports it through the ordinary import path into the database given, and then times the
+//! registry counts: every registry-count target of the plan for every region at one date,
+//! from the in-memory count index (as pages and the API compute them) and, for comparison, by
+//! SQL queries.
 
-use anyhow::{Context as _, Result};
+use anyhow::{bail, Context as _, Result};
+use kechuang_domain::indicator::IndicatorKind;
+use kechuang_domain::region::{guangdong_regions, RegionKind};
+use kechuang_domain::registry::region_totals;
 use kechuang_domain::uscc::Uscc;
+use kechuang_domain::RegionCode;
 use kechuang_ingest::export::CsvSink;
-use kechuang_ingest::registries::{CERTIFICATE_HEADERS, ENTERPRISE_HEADERS};
-use std::path::Path;
+use kechuang_ingest::registries::{CERTIFICATE_HEADERS, ENTERPRISE_HEADERS, PLATFORM_HEADERS};
+use kechuang_store::{Actor, Store};
+use kechuang_web::imports::{import, FileKind, ImportRequest};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::demo::COUNTIES;
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    /// Shaoguan's ten counties.
+    City,
+    /// Guangdong: 21 cities, 122 counties (and 东莞, 中山 without counties).
+    Province,
+}
 
-/// Writes `rows` enterprises and certificates for a third of them; returns the two paths.
-pub fn generate(dir: &Path, rows: usize) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
+struct Files {
+    enterprises: PathBuf,
+    certificates: PathBuf,
+    platforms: PathBuf,
+}
+
+const PLATFORM_KINDS: [(&str, &str); 5] = [
+    ("科技企业孵化器", "省级"),
+    ("科技企业孵化器", "国家级"),
+    ("工程技术研究中心", "省级"),
+    ("工程技术研究中心", "市级"),
+    ("新型研发机构", "省级"),
+];
+
+/// Writes `rows` enterprises over `places`, certificates for three in ten, and one platform
+/// per fifty enterprises.
+fn generate(dir: &Path, rows: usize, places: &[(String, String)]) -> Result<Files> {
     std::fs::create_dir_all(dir)?;
-    let ents = dir.join(format!("bench-enterprises-{rows}.csv"));
-    let certs = dir.join(format!("bench-certificates-{rows}.csv"));
-    let mut e = CsvSink::create(&ents, &ENTERPRISE_HEADERS)?;
-    let mut c = CsvSink::create(&certs, &CERTIFICATE_HEADERS)?;
+    let files = Files {
+        enterprises: dir.join(format!("bench-enterprises-{rows}.csv")),
+        certificates: dir.join(format!("bench-certificates-{rows}.csv")),
+        platforms: dir.join(format!("bench-platforms-{rows}.csv")),
+    };
+    let mut e = CsvSink::create(&files.enterprises, &ENTERPRISE_HEADERS)?;
+    let mut c = CsvSink::create(&files.certificates, &CERTIFICATE_HEADERS)?;
+    let mut p = CsvSink::create(&files.platforms, &PLATFORM_HEADERS)?;
     let mut rng = fastrand::Rng::with_seed(7);
     for i in 0..rows {
-        let (code, county, _) = COUNTIES[i % COUNTIES.len()];
-        // Sequential bodies keep a million codes distinct.
-        let uscc = Uscc::complete(&format!("91{code}"), &format!("{:08}", i / COUNTIES.len()))?
-            .to_string();
-        let name = format!("{county}基准测试第{i}号科技有限公司");
+        let (code, place) = &places[i % places.len()];
+        // Sequential bodies keep a million codes distinct within each region.
+        let uscc =
+            Uscc::complete(&format!("91{code}"), &format!("{:08}", i / places.len()))?.to_string();
+        let name = format!("{place}基准测试第{i}号科技有限公司");
         let founded = format!(
             "{}-{:02}-{:02}",
             rng.i32(1990..=2019),
@@ -46,9 +81,9 @@ pub fn generate(dir: &Path, rows: usize) -> Result<(std::path::PathBuf, std::pat
             "新材料",
             "",
         ])?;
-        if i % 3 == 0 {
-            let year = 2015 + (i % 6) as i32;
-            let number = format!("GR{year}44{:06}", i / 3 % 1_000_000);
+        if i % 10 < 3 {
+            let year = 2012 + (i % 9) as i32;
+            let number = format!("GR{year}44{:06}", (i / 10 * 3 + i % 10) % 1_000_000);
             c.row(&[
                 "高新技术企业证书",
                 &number,
@@ -59,36 +94,195 @@ pub fn generate(dir: &Path, rows: usize) -> Result<(std::path::PathBuf, std::pat
                 "",
             ])?;
         }
+        if i % 50 == 0 {
+            let (kind, level) = PLATFORM_KINDS[(i / 50) % PLATFORM_KINDS.len()];
+            let year = 2010 + (i / 50 % 10) as i32;
+            p.row(&[
+                &format!("{place}{kind}第{i}号"),
+                kind,
+                level,
+                code,
+                &format!("{year}-06-30"),
+                &format!("粤科函〔{year}〕{}号", i / 50),
+                &name,
+                &uscc,
+                "",
+            ])?;
+        }
     }
     e.finish()?;
     c.finish()?;
-    Ok((ents, certs))
+    p.finish()?;
+    Ok(files)
 }
 
 /// Peak resident memory of this process so far, in MB (Linux).
-pub fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
+fn peak_rss_mb() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))?
+                .split_whitespace()
+                .nth(1)?
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or_else(|| "n/a".into(), |kb| format!("{:.0}", kb / 1024.0))
 }
 
-pub fn rate(rows: usize, secs: f64) -> String {
+fn rate(rows: usize, secs: f64) -> String {
     format!("{:.0} rows/s", rows as f64 / secs.max(1e-9))
 }
 
-pub fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
-    let t = Instant::now();
-    let v = f();
-    (v, t.elapsed().as_secs_f64())
-}
-
-pub fn file_rows(path: &Path) -> Result<usize> {
+fn file_rows(path: &Path) -> Result<usize> {
     let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
     Ok(text.lines().count().saturating_sub(1))
+}
+
+async fn timed_import(store: &Store, kind: FileKind, path: &Path, label: &str) -> Result<()> {
+    let rows = file_rows(path)?;
+    let actor = Actor::new("bench", "cli");
+    let t = Instant::now();
+    let out = import(
+        store,
+        &ImportRequest {
+            kind,
+            path,
+            file_name: label,
+            dry_run: false,
+            accept_legacy_uscc: false,
+            default_kind: None,
+            actor: &actor,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let secs = t.elapsed().as_secs_f64();
+    if let Some(p) = out.problems.first() {
+        bail!("bench file refused: {p}");
+    }
+    println!(
+        "import {label}: {rows} rows in {secs:.2} s = {}, peak RSS {} MB",
+        rate(rows, secs),
+        peak_rss_mb()
+    );
+    Ok(())
+}
+
+pub async fn run(store: &Store, scale: Scale, rows: Option<usize>, dir: &Path) -> Result<ExitCode> {
+    if store.registry_generation().await? != 0 {
+        bail!("bench needs an empty database (give --data-dir or --database-url of a fresh one)");
+    }
+    let backend = match store.backend() {
+        kechuang_store::Backend::Sqlite => "SQLite",
+        kechuang_store::Backend::Postgres => "PostgreSQL",
+    };
+    if scale == Scale::Province {
+        store.ensure_regions(&guangdong_regions()).await?;
+    }
+    let tree = store.region_tree().await?;
+    let root = match scale {
+        Scale::City => RegionCode::parse("440200")?,
+        Scale::Province => RegionCode::parse("440000")?,
+    };
+    // Enterprises are registered in the leaves: counties, and cities without counties.
+    let places: Vec<(String, String)> = tree
+        .subtree(&root)
+        .iter()
+        .filter_map(|c| tree.get(c))
+        .filter(|r| r.kind != RegionKind::Province && r.kind != RegionKind::Zone)
+        .filter(|r| tree.children(&r.code).next().is_none())
+        .map(|r| (r.code.to_string(), r.name.clone()))
+        .collect();
+    let rows = rows.unwrap_or(match scale {
+        Scale::City => 100_000,
+        Scale::Province => 1_000_000,
+    });
+    let t = Instant::now();
+    let files = generate(dir, rows, &places)?;
+    println!(
+        "generated {rows} enterprises over {} regions in {:.2} s",
+        places.len(),
+        t.elapsed().as_secs_f64()
+    );
+    timed_import(
+        store,
+        FileKind::Registry(kechuang_ingest::registries::Kind::Enterprises),
+        &files.enterprises,
+        &format!("enterprises ({backend})"),
+    )
+    .await?;
+    timed_import(
+        store,
+        FileKind::Registry(kechuang_ingest::registries::Kind::Certificates),
+        &files.certificates,
+        &format!("certificates ({backend})"),
+    )
+    .await?;
+    timed_import(
+        store,
+        FileKind::Registry(kechuang_ingest::registries::Kind::Platforms),
+        &files.platforms,
+        &format!("platforms ({backend})"),
+    )
+    .await?;
+
+    let specs: Vec<_> = store
+        .indicators()
+        .await?
+        .into_iter()
+        .filter_map(|i| match i.kind {
+            IndicatorKind::RegistryCount(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2019, 12, 31).unwrap_or_default();
+    let regions = tree.subtree(&root).len();
+
+    let t = Instant::now();
+    let (_, index) = store.count_index().await?;
+    println!(
+        "count index read after a write ({backend}): {} records in {:.0} ms, peak RSS {} MB",
+        index.len(),
+        t.elapsed().as_secs_f64() * 1000.0,
+        peak_rss_mb()
+    );
+    // Warm, as every request after the first finds it.
+    let mut figures = 0;
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        for spec in &specs {
+            let raw = index.counts(spec, as_of);
+            figures += region_totals(&tree, &raw, spec.distinct_counties, &root).len();
+        }
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "all {} registry-count targets × {regions} regions at {as_of}, from the index: {:.2} ms ({} figures)",
+        specs.len(),
+        best * 1000.0,
+        figures / 5
+    );
+    let t = Instant::now();
+    let generation = store.registry_generation().await?;
+    println!(
+        "per-request freshness check (registry generation {generation}): {:.2} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let t = Instant::now();
+    for spec in &specs {
+        let raw: HashMap<RegionCode, f64> = store
+            .registry_counts(spec, as_of)
+            .await?
+            .into_iter()
+            .collect();
+        region_totals(&tree, &raw, spec.distinct_counties, &root);
+    }
+    println!(
+        "the same by SQL queries ({backend}), for comparison: {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -69,9 +69,13 @@ enum Command {
     },
     /// Measure import speed, peak memory and count latency; prints figures.
     Bench {
-        /// How many enterprise rows to generate and import.
-        #[arg(long, default_value_t = 100_000)]
-        rows: usize,
+        /// city: Shaoguan's counties; province: Guangdong's 21 cities and 122 counties.
+        #[arg(long, value_enum, default_value = "city")]
+        scale: bench::Scale,
+        /// How many enterprise rows to generate and import [default: 100000 for a city,
+        /// 1000000 for the province].
+        #[arg(long)]
+        rows: Option<usize>,
         /// Where to write the generated files.
         #[arg(long, default_value = "kechuang-bench")]
         dir: PathBuf,
@@ -277,7 +281,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
     }
     let result = match cli.command {
         Command::Demo { .. } => Ok(ExitCode::SUCCESS),
-        Command::Bench { rows, dir } => run_bench(&store, rows, &dir).await,
+        Command::Bench { scale, rows, dir } => bench::run(&store, scale, rows, &dir).await,
         Command::Serve { addr, .. } => serve(store.clone(), &addr).await,
         Command::User(cmd) => accounts::user(&store, cmd).await,
         Command::Token(cmd) => accounts::token(&store, cmd).await,
@@ -435,7 +439,7 @@ async fn open_store(db: &DbArgs) -> Result<Store> {
 
 /// Loads the city demo through the ordinary import path, unless registry data is there.
 async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
-    if !store.known_enterprises().await?.is_empty() {
+    if store.registry_generation().await? != 0 {
         println!("数据库已有登记数据，未载入演示数据 (registry data present; demo not loaded)");
         return Ok(());
     }
@@ -474,65 +478,6 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
         }
     }
     Ok(())
-}
-
-async fn run_bench(store: &Store, rows: usize, dir: &Path) -> Result<ExitCode> {
-    if !store.known_enterprises().await?.is_empty() {
-        bail!("bench needs an empty database (give --data-dir or --database-url of a fresh one)");
-    }
-    let backend = match store.backend() {
-        kechuang_store::Backend::Sqlite => "SQLite",
-        kechuang_store::Backend::Postgres => "PostgreSQL",
-    };
-    let (files, gen_secs) = bench::timed(|| bench::generate(dir, rows));
-    let (ents, certs) = files?;
-    println!("generated {rows} enterprise rows in {gen_secs:.2} s");
-    let plain = |file: &Path| RegistryImport {
-        file: file.to_owned(),
-        dry_run: false,
-        accept_legacy_uscc: false,
-        report: None,
-    };
-    let t = std::time::Instant::now();
-    import_registry(store, registries::Kind::Enterprises, &plain(&ents), None).await?;
-    let secs = t.elapsed().as_secs_f64();
-    println!(
-        "import enterprises ({backend}): {rows} rows in {secs:.2} s = {}, peak RSS {} MB",
-        bench::rate(rows, secs),
-        bench::peak_rss_mb().map_or("n/a".into(), |m| format!("{m:.0}"))
-    );
-    let cert_rows = bench::file_rows(&certs)?;
-    let t = std::time::Instant::now();
-    import_registry(store, registries::Kind::Certificates, &plain(&certs), None).await?;
-    let secs = t.elapsed().as_secs_f64();
-    println!(
-        "import certificates ({backend}): {cert_rows} rows in {secs:.2} s = {}",
-        bench::rate(cert_rows, secs)
-    );
-    let as_of = chrono::NaiveDate::from_ymd_opt(2019, 12, 31).unwrap_or_default();
-    let mut regions = vec!["440200".to_owned()];
-    regions.extend(
-        store
-            .region_tree()
-            .await?
-            .rollup_children(&RegionCode::parse("440200")?)
-            .iter()
-            .map(|r| r.code.to_string()),
-    );
-    let t = std::time::Instant::now();
-    for r in &regions {
-        kechuang_web::evaluate_targets(store, 1, Some(r), as_of)
-            .await
-            .map_err(anyhow::Error::msg)?;
-    }
-    let secs = t.elapsed().as_secs_f64();
-    println!(
-        "every target for the city and its {} counties at {as_of} ({backend}): {:.0} ms, {:.1} ms per region",
-        regions.len() - 1,
-        secs * 1000.0,
-        secs * 1000.0 / regions.len() as f64
-    );
-    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(store: Store, addr: &str) -> Result<ExitCode> {

@@ -632,6 +632,59 @@ async fn files_sent_over_http_are_checked_then_imported(b: Backend) {
     assert_eq!(status, 400, "an unsupported type is refused");
 }
 
+/// The in-memory count index gives exactly the figures of the SQL counts, for every count
+/// indicator of the plan and every date, and follows a write at once.
+async fn the_count_index_agrees_with_sql(b: Backend) {
+    let env = TestEnv::new(b).await;
+    import_samples(&env);
+    let store = kechuang_store::Store::open(
+        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
+    )
+    .await
+    .expect("open");
+    let (generation, index) = store.count_index().await.expect("index");
+    assert!(!index.is_empty());
+    let specs: Vec<kechuang_domain::indicator::CountSpec> = store
+        .indicators()
+        .await
+        .expect("indicators")
+        .into_iter()
+        .filter_map(|i| match i.kind {
+            kechuang_domain::indicator::IndicatorKind::RegistryCount(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    assert!(specs.len() >= 10);
+    for spec in &specs {
+        for at in [
+            "2015-06-30",
+            "2017-12-31",
+            "2018-11-28",
+            "2019-12-31",
+            "2023-06-30",
+        ] {
+            let sql: std::collections::HashMap<_, _> = store
+                .registry_counts(spec, d(at))
+                .await
+                .expect("sql counts")
+                .into_iter()
+                .filter(|(_, n)| *n > 0.0)
+                .collect();
+            assert_eq!(index.counts(spec, d(at)), sql, "{spec:?} at {at}");
+        }
+    }
+    // A write moves the generation on; an unchanged re-import does not.
+    env.cli_ok(&["import", "enterprises", &sample("enterprises-sample.csv")]);
+    assert_eq!(store.registry_generation().await.expect("gen"), generation);
+    let file = env.write(
+        "one.csv",
+        "平台名称,平台类型,级别,所属县区,认定时间\n新建孵化器,科技企业孵化器,省级,武江区,2019-01-01\n",
+    );
+    env.cli_ok(&["import", "platforms", file.to_str().expect("path")]);
+    assert!(store.registry_generation().await.expect("gen") > generation);
+    store.close().await;
+}
+
 on_both_backends!(
     counts_follow_the_registries_for_city_and_county,
     reimport_is_a_no_op_and_changes_are_revisions,
@@ -642,4 +695,5 @@ on_both_backends!(
     exports_reimport_unchanged,
     annual_facts_are_checked_and_shown,
     files_sent_over_http_are_checked_then_imported,
+    the_count_index_agrees_with_sql,
 );

@@ -4,6 +4,7 @@
 //! files and HTTP live in the other crates and hand data in and out of these types.
 
 pub mod auth;
+pub mod count_index;
 pub mod entry;
 pub mod evaluate;
 pub mod formula;

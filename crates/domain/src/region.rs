@@ -109,24 +109,77 @@ pub fn shipped_regions() -> Vec<Region> {
     ]
 }
 
-/// The region hierarchy, for walking subtrees when rolling figures up.
+/// Every county-level and higher division of Guangdong (1 province, 21 cities, 122 counties),
+/// for a province-wide deployment. Shaoguan's regions keep their English names; the others
+/// show their Chinese name in English too, until a checked romanisation is added.
+pub fn guangdong_regions() -> Vec<Region> {
+    let shipped = shipped_regions();
+    include_str!("../data/gb2260-guangdong.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once(' '))
+        .filter_map(|(code, name)| {
+            let code = RegionCode::parse(code).ok()?;
+            let (kind, parent) = if code.0.ends_with("0000") {
+                (RegionKind::Province, None)
+            } else if code.0.ends_with("00") {
+                (RegionKind::City, Some(format!("{}0000", &code.0[..2])))
+            } else {
+                (RegionKind::County, Some(format!("{}00", &code.0[..4])))
+            };
+            let name_en = shipped
+                .iter()
+                .find(|r| r.code == code)
+                .map_or_else(|| name.to_owned(), |r| r.name_en.clone());
+            Some(Region {
+                code,
+                name: name.to_owned(),
+                name_en,
+                parent: parent.map(RegionCode),
+                kind,
+            })
+        })
+        .collect()
+}
+
+/// The region hierarchy, for walking subtrees when rolling figures up. Indexed, because a
+/// province has some 150 regions and every figure walks them.
 #[derive(Debug, Clone, Default)]
 pub struct RegionTree {
     regions: Vec<Region>,
+    index: std::collections::HashMap<RegionCode, usize>,
+    children: Vec<Vec<usize>>,
 }
 
 impl RegionTree {
     pub fn new(regions: Vec<Region>) -> Self {
-        Self { regions }
+        let index: std::collections::HashMap<RegionCode, usize> = regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.code.clone(), i))
+            .collect();
+        let mut children = vec![Vec::new(); regions.len()];
+        for (i, r) in regions.iter().enumerate() {
+            if let Some(p) = r.parent.as_ref().and_then(|p| index.get(p)) {
+                children[*p].push(i);
+            }
+        }
+        Self {
+            regions,
+            index,
+            children,
+        }
     }
     pub fn get(&self, code: &RegionCode) -> Option<&Region> {
-        self.regions.iter().find(|r| &r.code == code)
+        self.index.get(code).map(|i| &self.regions[*i])
     }
     pub fn children(&self, code: &RegionCode) -> impl Iterator<Item = &Region> {
-        let code = code.clone();
-        self.regions
+        self.index
+            .get(code)
+            .map(|i| self.children[*i].as_slice())
+            .unwrap_or_default()
             .iter()
-            .filter(move |r| r.parent.as_ref() == Some(&code))
+            .map(|c| &self.regions[*c])
     }
     /// Children that take part in roll-up: zones overlap the counties they lie in, so adding
     /// them to a city total would count the same enterprises twice.
@@ -138,7 +191,11 @@ impl RegionTree {
     pub fn all(&self) -> &[Region] {
         &self.regions
     }
-    /// The region and everything below it.
+    /// The top of the hierarchy (the province), where there is one.
+    pub fn root(&self) -> Option<&Region> {
+        self.regions.iter().find(|r| r.parent.is_none())
+    }
+    /// The region and everything below it, parents before children.
     pub fn subtree(&self, code: &RegionCode) -> Vec<RegionCode> {
         let mut out = vec![code.clone()];
         let mut i = 0;
@@ -164,6 +221,24 @@ mod tests {
         );
         assert!(RegionCode::parse("44020").is_err());
         assert!(RegionCode::parse("44020a").is_err());
+    }
+
+    #[test]
+    fn guangdong_has_21_cities_and_122_counties() {
+        let all = guangdong_regions();
+        let count = |k| all.iter().filter(|r| r.kind == k).count();
+        assert_eq!(count(RegionKind::Province), 1);
+        assert_eq!(count(RegionKind::City), 21);
+        assert_eq!(count(RegionKind::County), 122);
+        let tree = RegionTree::new(all.clone());
+        // Every county hangs under a listed city, and Shaoguan is exactly the shipped one.
+        for r in all.iter().filter(|r| r.kind == RegionKind::County) {
+            let parent = r.parent.as_ref().and_then(|p| tree.get(p));
+            assert_eq!(parent.map(|p| p.kind), Some(RegionKind::City), "{}", r.code);
+        }
+        for s in shipped_regions() {
+            assert_eq!(tree.get(&s.code), Some(&s), "{}", s.code);
+        }
     }
 
     #[test]

@@ -244,21 +244,31 @@ pub fn region_totals(
     distinct_counties: bool,
     within: &RegionCode,
 ) -> Vec<(RegionCode, f64)> {
-    tree.subtree(within)
-        .into_iter()
-        .map(|r| {
-            let below = tree.subtree(&r);
-            let v = if distinct_counties {
-                below
-                    .iter()
-                    .filter(|c| tree.get(c).is_some_and(|x| x.kind == RegionKind::County))
-                    .filter(|c| raw.get(*c).is_some_and(|n| *n > 0.0))
-                    .count() as f64
+    // Parents come before children in a subtree, so one backward pass adds every region's
+    // children into it: each region is visited once, however large the province.
+    let order = tree.subtree(within);
+    let mut total: HashMap<&RegionCode, f64> = HashMap::with_capacity(order.len());
+    for r in order.iter().rev() {
+        let own = raw.get(r).copied().unwrap_or(0.0);
+        let is_county = tree.get(r).is_some_and(|x| x.kind == RegionKind::County);
+        let mut v = if distinct_counties {
+            if is_county && own > 0.0 {
+                1.0
             } else {
-                below.iter().filter_map(|c| raw.get(c)).sum()
-            };
-            (r, v)
-        })
+                0.0
+            }
+        } else {
+            own
+        };
+        v += tree
+            .children(r)
+            .map(|c| total.get(&c.code).copied().unwrap_or(0.0))
+            .sum::<f64>();
+        total.insert(r, v);
+    }
+    order
+        .iter()
+        .map(|r| (r.clone(), total.get(r).copied().unwrap_or(0.0)))
         .collect()
 }
 

@@ -4,6 +4,7 @@
 use crate::observations::{Provenance, WriteSummary};
 use crate::{now_utc, Result, Store, StoreError};
 use chrono::NaiveDate;
+use kechuang_domain::count_index::{CountIndex, SourceRecord};
 use kechuang_domain::indicator::{CountSpec, Registry};
 use kechuang_domain::registry::{
     CertificateRow, EnterpriseRow, FactRow, PlatformRow, RegistryBatch,
@@ -188,6 +189,9 @@ impl Store {
         let mut summary = std::mem::take(&mut w.summary);
         summary.batch_id = w.batch;
         if let Some(batch) = summary.batch_id {
+            sqlx::query("UPDATE registry_state SET generation = generation + 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
             crate::audit::append(
                 &mut tx,
                 &crate::audit::AuditEntry {
@@ -240,18 +244,74 @@ impl Store {
             .collect()
     }
 
-    /// Whether the registry holds any record of the counted kinds, at any date or level:
-    /// until a list has been imported, a count of zero would be a guess, not a figure.
-    pub async fn registry_has_records(&self, spec: &CountSpec) -> Result<bool> {
-        let (from, _) = from_clause(spec);
-        let mut sql = Sql::new(&format!("SELECT 1 AS one FROM {from} WHERE 1 = 1"));
-        match spec.registry {
-            Registry::Enterprises => {}
-            _ if !spec.kinds.is_empty() => sql.in_list("r.kind", &spec.kinds),
-            _ => {}
+    /// The registries' generation: it changes with every write that changes a record.
+    pub async fn registry_generation(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT generation FROM registry_state WHERE id = 1")
+                .fetch_one(&self.read)
+                .await?,
+        )
+    }
+
+    /// Every record a count can include, reduced to what counting needs, with the generation
+    /// it was read at. The rows are streamed, so the registries are never held as text.
+    pub async fn count_index(&self) -> Result<(i64, CountIndex)> {
+        use futures_util::TryStreamExt;
+        let mut conn = self.read.acquire().await?;
+        // One transaction, so the generation belongs to exactly the rows read.
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let generation: i64 =
+            sqlx::query_scalar("SELECT generation FROM registry_state WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await?;
+        let mut idx = CountIndex::new();
+        let sources = [
+            (
+                Registry::Certificates,
+                "SELECT c.kind, '' AS level, e.region_code, c.uscc AS owner, c.issued_on AS d_from, \
+                 c.expires_on AS d_until, c.revoked_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale \
+                 FROM certificates c JOIN enterprises e ON e.uscc = c.uscc",
+            ),
+            (
+                Registry::Platforms,
+                "SELECT kind, level, region_code, '' AS owner, recognised_on AS d_from, \
+                 CAST(NULL AS TEXT) AS d_until, revoked_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale FROM platforms",
+            ),
+            (
+                Registry::Enterprises,
+                "SELECT '' AS kind, '' AS level, region_code, '' AS owner, registered_on AS d_from, \
+                 CAST(NULL AS TEXT) AS d_until, CAST(NULL AS TEXT) AS d_revoked, above_scale FROM enterprises",
+            ),
+        ];
+        for (registry, sql) in sources {
+            let mut rows = sqlx::query(sql).persistent(false).fetch(&mut *tx);
+            while let Some(r) = rows.try_next().await? {
+                let kind: String = r.try_get("kind")?;
+                let level: String = r.try_get("level")?;
+                let region: String = r.try_get("region_code")?;
+                let owner: String = r.try_get("owner")?;
+                let from: Option<String> = r.try_get("d_from")?;
+                let until: Option<String> = r.try_get("d_until")?;
+                let revoked: Option<String> = r.try_get("d_revoked")?;
+                let above: i64 = r.try_get("above_scale")?;
+                idx.add(
+                    registry,
+                    &SourceRecord {
+                        kind: &kind,
+                        level: &level,
+                        region: &region,
+                        owner: &owner,
+                        from: from.as_deref(),
+                        until: until.as_deref(),
+                        revoked: revoked.as_deref(),
+                        above_scale: above != 0,
+                    },
+                );
+            }
         }
-        sql.push(" LIMIT 1");
-        Ok(!sql.fetch_all(&self.read).await?.is_empty())
+        tx.commit().await?;
+        idx.finish();
+        Ok((generation, idx))
     }
 
     /// The records a count includes, within the given regions.

@@ -121,7 +121,7 @@ async fn targets(
     Query(q): Query<AtQuery>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
     let as_of = service::parse_as_of(q.as_of.as_deref())?;
-    let loaded = Loaded::load(&st.store, id, as_of).await?;
+    let loaded = Loaded::load(&st.store, &st.counts, id, as_of).await?;
     let region = loaded.region(q.region.as_deref())?;
     Ok(Json(
         loaded
@@ -141,7 +141,7 @@ async fn target_records(
     Query(q): Query<AtQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let as_of = service::parse_as_of(q.as_of.as_deref())?;
-    let loaded = Loaded::load(&st.store, id, as_of).await?;
+    let loaded = Loaded::load(&st.store, &st.counts, id, as_of).await?;
     let requested = service::scoped_region(&st.store, &who, q.region.as_deref()).await?;
     let region = loaded.region(Some(requested.as_str()))?;
     let target = loaded.target(&code)?;

@@ -4,7 +4,6 @@
 use crate::error::AppError;
 use kechuang_domain::indicator::Indicator;
 use kechuang_domain::registry::CertificateKind;
-use kechuang_domain::RegionCode;
 use kechuang_ingest::observations::{check_references, read_observations};
 use kechuang_ingest::registries::{self, Kind};
 use kechuang_ingest::RowProblem;
@@ -118,16 +117,15 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
             Ok(out)
         }
         FileKind::Registry(kind) => {
-            let plans = store.plans().await?;
-            let home = plans
-                .first()
-                .map(|p| RegionCode::parse(&p.region_code))
-                .transpose()
-                .map_err(|e| AppError::Internal(e.to_string()))?
-                .ok_or_else(|| AppError::BadRequest("尚未载入计划 (no plan loaded)".into()))?;
             let known = store.known_enterprises().await?;
             let kinds = store.platform_kinds().await?;
             let tree = store.region_tree().await?;
+            // Rows may name any region this deployment holds: one city's counties, or a
+            // whole province's.
+            let home = tree
+                .root()
+                .map(|r| r.code.clone())
+                .ok_or_else(|| AppError::Internal("没有行政区划 (no regions)".into()))?;
             let ctx = registries::Context {
                 tree: &tree,
                 home: &home,

@@ -25,6 +25,17 @@ use std::net::SocketAddr;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Registry counts in memory, kept per registry generation.
+    pub counts: std::sync::Arc<service::CountCache>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            counts: std::sync::Arc::default(),
+        }
+    }
 }
 
 /// Largest request body: an upload of a big provincial list fits; anything larger is refused
@@ -111,7 +122,7 @@ pub async fn evaluate_targets(
     region: Option<&str>,
     as_of: chrono::NaiveDate,
 ) -> Result<usize, String> {
-    let loaded = service::Loaded::load(store, plan_id, as_of)
+    let loaded = service::Loaded::load(store, &service::CountCache::default(), plan_id, as_of)
         .await
         .map_err(|e| e.to_string())?;
     let region = loaded.region(region).map_err(|e| e.to_string())?;
@@ -149,7 +160,7 @@ pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::
     tracing::info!(?addr, "kechuang listening");
     axum::serve(
         listener,
-        router(AppState { store }).into_make_service_with_connect_info::<SocketAddr>(),
+        router(AppState::new(store)).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await

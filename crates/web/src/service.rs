@@ -7,6 +7,7 @@ use crate::auth::Principal;
 use crate::error::AppError;
 use chrono::NaiveDate;
 use kechuang_domain::auth::DataScope;
+use kechuang_domain::count_index::CountIndex;
 use kechuang_domain::evaluate::{Context, Evaluation};
 use kechuang_domain::indicator::{Indicator, IndicatorKind};
 use kechuang_domain::plan::Target;
@@ -16,6 +17,7 @@ use kechuang_domain::series::Figures;
 use kechuang_domain::{Period, RegionCode};
 use kechuang_store::{CountedRecord, ObservationRecord, PlanSummary, Store};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A plan with everything needed to evaluate it anywhere at any date.
 pub struct Loaded {
@@ -27,10 +29,50 @@ pub struct Loaded {
     pub figures: Figures,
 }
 
+/// The registries' counts kept in memory (see `kechuang_domain::count_index`), valid for
+/// one registry generation. Each read asks the store for the generation — one small query —
+/// and only after a write, from this process or any other, is the index read again; so
+/// counts are always those of the stored records, without rescanning them per request.
+#[derive(Default)]
+pub struct CountCache {
+    current: tokio::sync::RwLock<Option<(i64, Arc<CountIndex>)>>,
+    rebuilding: tokio::sync::Mutex<()>,
+}
+
+impl CountCache {
+    pub async fn get(&self, store: &Store) -> Result<Arc<CountIndex>, AppError> {
+        let generation = store.registry_generation().await?;
+        if let Some(idx) = self.at(generation).await {
+            return Ok(idx);
+        }
+        // One rebuild at a time; whoever waited finds it done.
+        let _one = self.rebuilding.lock().await;
+        if let Some(idx) = self.at(generation).await {
+            return Ok(idx);
+        }
+        let (read_at, idx) = store.count_index().await?;
+        let idx = Arc::new(idx);
+        *self.current.write().await = Some((read_at, Arc::clone(&idx)));
+        Ok(idx)
+    }
+
+    async fn at(&self, generation: i64) -> Option<Arc<CountIndex>> {
+        match &*self.current.read().await {
+            Some((g, idx)) if *g == generation => Some(Arc::clone(idx)),
+            _ => None,
+        }
+    }
+}
+
 impl Loaded {
     /// Loads the plan with every figure needed to evaluate it as of `as_of`: observations,
     /// and registry counts at each year end of the plan period and at `as_of` itself.
-    pub async fn load(store: &Store, plan_id: i64, as_of: NaiveDate) -> Result<Self, AppError> {
+    pub async fn load(
+        store: &Store,
+        counts: &CountCache,
+        plan_id: i64,
+        as_of: NaiveDate,
+    ) -> Result<Self, AppError> {
         let plan = store.plan(plan_id).await?;
         let plan_region =
             RegionCode::parse(&plan.region_code).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -41,10 +83,11 @@ impl Loaded {
         for (ind, region, period, value) in store.figures().await? {
             figures.insert(&ind, &region, period, value);
         }
+        let index = counts.get(store).await?;
         let mut counted: Vec<&Indicator> = Vec::new();
         for ind in targets.iter().filter_map(|t| indicators.get(&t.indicator)) {
             if let IndicatorKind::RegistryCount(spec) = &ind.kind {
-                if store.registry_has_records(spec).await? {
+                if index.has_records(spec) && !counted.iter().any(|c| c.code == ind.code) {
                     counted.push(ind);
                 }
             }
@@ -52,11 +95,7 @@ impl Loaded {
         for (date, period) in count_dates(plan.start_year, plan.end_year, as_of) {
             for ind in &counted {
                 if let IndicatorKind::RegistryCount(spec) = &ind.kind {
-                    let raw: HashMap<RegionCode, f64> = store
-                        .registry_counts(spec, date)
-                        .await?
-                        .into_iter()
-                        .collect();
+                    let raw = index.counts(spec, date);
                     for (region, n) in
                         region_totals(&tree, &raw, spec.distinct_counties, &plan_region)
                     {

@@ -290,7 +290,9 @@ async fn dashboard(
         None => service::default_plan_id(&st.store).await.page(lang)?,
     };
     let as_of = service::parse_as_of(q.as_of.as_deref()).page(lang)?;
-    let loaded = Loaded::load(&st.store, plan_id, as_of).await.page(lang)?;
+    let loaded = Loaded::load(&st.store, &st.counts, plan_id, as_of)
+        .await
+        .page(lang)?;
     let region = loaded.region(q.region.as_deref()).page(lang)?;
     let evals = loaded.evaluate_all(&region.code, as_of);
     let tr = lang.tr();
@@ -584,7 +586,9 @@ async fn target_page(
     let lang = v.lang;
     let tr = lang.tr();
     let as_of = service::parse_as_of(q.as_of.as_deref()).page(lang)?;
-    let loaded = Loaded::load(&st.store, plan_id, as_of).await.page(lang)?;
+    let loaded = Loaded::load(&st.store, &st.counts, plan_id, as_of)
+        .await
+        .page(lang)?;
     let region = loaded.region(q.region.as_deref()).page(lang)?;
     let target = loaded.target(&code).page(lang)?;
     let ctx = loaded.ctx();
@@ -947,7 +951,9 @@ async fn plan_page(
 ) -> Result<Response, PageError> {
     let lang = v.lang;
     let as_of = format::today_in_china();
-    let loaded = Loaded::load(&st.store, plan_id, as_of).await.page(lang)?;
+    let loaded = Loaded::load(&st.store, &st.counts, plan_id, as_of)
+        .await
+        .page(lang)?;
     let evals = loaded.evaluate_all(&loaded.plan_region, as_of);
     let items = st.store.plan_items(plan_id).await.page(lang)?;
     let items = items
