@@ -195,6 +195,18 @@ impl RegionTree {
     pub fn root(&self) -> Option<&Region> {
         self.regions.iter().find(|r| r.parent.is_none())
     }
+    /// Whether `code` is `root` or lies below it (walking up from `code`, so it costs the
+    /// depth of the tree, not its size).
+    pub fn is_within(&self, code: &RegionCode, root: &RegionCode) -> bool {
+        let mut cur = self.get(code);
+        while let Some(r) = cur {
+            if &r.code == root {
+                return true;
+            }
+            cur = r.parent.as_ref().and_then(|p| self.get(p));
+        }
+        false
+    }
     /// The region and everything below it, parents before children.
     pub fn subtree(&self, code: &RegionCode) -> Vec<RegionCode> {
         let mut out = vec![code.clone()];

@@ -219,9 +219,8 @@ fn start(
 
 /// A county by code or by name (乐昌市, 乐昌, 乳源县 …), inside the home region.
 fn region(ctx: &Context<'_>, raw: &str) -> Result<RegionCode, String> {
-    let inside = ctx.tree.subtree(ctx.home);
     if let Ok(code) = RegionCode::parse(raw) {
-        return if inside.contains(&code) {
+        return if ctx.tree.is_within(&code, ctx.home) {
             Ok(code)
         } else {
             Err(format!("区划 {code} 不在本市范围内 (outside the region)"))
@@ -233,6 +232,7 @@ fn region(ctx: &Context<'_>, raw: &str) -> Result<RegionCode, String> {
             .take(2)
             .collect::<String>()
     };
+    let inside = ctx.tree.subtree(ctx.home);
     let matches: Vec<&RegionCode> = inside
         .iter()
         .filter(|c| {

@@ -255,7 +255,9 @@ impl Store {
 
     /// Every record a count can include, reduced to what counting needs, with the generation
     /// it was read at. The rows are streamed, so the registries are never held as text.
-    pub async fn count_index(&self) -> Result<(i64, CountIndex)> {
+    /// Enterprises themselves (a million in a province) are read only when some count needs
+    /// them; certificates and platforms always are.
+    pub async fn count_index(&self, with_enterprises: bool) -> Result<(i64, CountIndex)> {
         use futures_util::TryStreamExt;
         let mut conn = self.read.acquire().await?;
         // One transaction, so the generation belongs to exactly the rows read.
@@ -283,7 +285,12 @@ impl Store {
                  CAST(NULL AS TEXT) AS d_until, CAST(NULL AS TEXT) AS d_revoked, above_scale FROM enterprises",
             ),
         ];
-        for (registry, sql) in sources {
+        let sources = if with_enterprises {
+            &sources[..]
+        } else {
+            &sources[..2]
+        };
+        for &(registry, sql) in sources {
             let mut rows = sqlx::query(sql).persistent(false).fetch(&mut *tx);
             while let Some(r) = rows.try_next().await? {
                 let kind: String = r.try_get("kind")?;

@@ -1,7 +1,9 @@
 //! Writing registry rows in chunks: the current rows of a chunk are read with one query, and
-//! new and changed rows written with one multi-row upsert, so an import costs a few statements
-//! per 500 rows rather than two per row. Identical rows are left alone; a changed row's
-//! earlier version is kept in `registry_revisions`.
+//! new and changed rows written with one upsert, so an import costs a few statements per
+//! thousand rows rather than two per row. Each chunk travels as one JSON parameter that the
+//! database unpacks itself (`json_each` in SQLite, `json_populate_recordset` in PostgreSQL):
+//! binding thousands of separate parameters costs more than the rows themselves. Identical rows
+//! are left alone; a changed row's earlier version is kept in `registry_revisions`.
 
 use crate::observations::{Provenance, WriteSummary};
 use crate::{Result, StoreError};
@@ -11,17 +13,9 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 use std::collections::HashMap;
 
-/// Rows per statement, measured with `kechuang bench`: PostgreSQL gains from large statements
-/// (each is a round trip); SQLite's cost per statement grows faster than its size past a few
-/// dozen rows (100,000 rows: 11.4 s in chunks of 500, 3.9 s of 100, 3.3 s of 50). Both stay far
-/// below the backends' parameter limits.
-fn chunk_rows(sqlite: bool) -> usize {
-    if sqlite {
-        50
-    } else {
-        500
-    }
-}
+/// Rows per statement. With the rows in one JSON parameter, a statement's cost grows with its
+/// rows only, so larger chunks just mean fewer round trips.
+const CHUNK_ROWS: usize = 2000;
 
 /// A value to bind, typed so NULLs reach the database with their column's type.
 pub(crate) enum Val {
@@ -197,6 +191,61 @@ fn key_text(values: &[Val], n: usize) -> String {
         .join(":")
 }
 
+/// Rows as a JSON array of objects keyed by column name (the first `n` columns of each),
+/// written straight into one string: a chunk is thousands of rows, and building `Value`s
+/// for them costs more than the database's work.
+fn json_rows<R: Record>(rows: &[&R], n: usize) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(rows.len() * 64 * n.min(8));
+    out.push('[');
+    for (i, r) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        for (j, (c, v)) in R::COLUMNS.iter().zip(r.values()).take(n).enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            // Column names are plain identifiers; values are escaped by serde_json.
+            let _ = write!(out, "\"{c}\":");
+            match v {
+                Val::Text(Some(s)) => {
+                    out.push_str(&serde_json::to_string(&s).unwrap_or_else(|_| "null".into()))
+                }
+                Val::Int(Some(i)) => {
+                    let _ = write!(out, "{i}");
+                }
+                Val::Real(Some(f)) if f.is_finite() => {
+                    let _ = write!(out, "{f}");
+                }
+                _ => out.push_str("null"),
+            }
+        }
+        out.push('}');
+    }
+    out.push(']');
+    out
+}
+
+/// `SELECT` of the given columns from the rows in JSON parameter 1, typed as the table's.
+fn unpacked<R: Record>(sqlite: bool, cols: &[&str]) -> String {
+    if sqlite {
+        let exprs: Vec<String> = cols.iter().map(|c| format!("j.value ->> '{c}'")).collect();
+        format!(
+            "SELECT {} FROM json_each(?1) j WHERE true",
+            exprs.join(", ")
+        )
+    } else {
+        let exprs: Vec<String> = cols.iter().map(|c| format!("r.{c}")).collect();
+        format!(
+            "SELECT {} FROM json_populate_recordset(NULL::{}, $1::json) r",
+            exprs.join(", "),
+            R::TABLE
+        )
+    }
+}
+
 /// The n-th parameter (1-based). SQLite looks a named `$N` up against every earlier name
 /// while parsing, which is quadratic in a statement of thousands; it numbers `?N` directly.
 fn param(sqlite: bool, n: usize) -> String {
@@ -217,18 +266,6 @@ fn placeholders(sqlite: bool, rows: usize, cols: usize, from: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn bind<'q>(
-    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
-    v: Val,
-) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
-    q = match v {
-        Val::Text(s) => q.bind(s),
-        Val::Int(i) => q.bind(i),
-        Val::Real(f) => q.bind(f),
-    };
-    q
 }
 
 pub(crate) struct Writer<'t, 'p> {
@@ -262,7 +299,7 @@ impl Writer<'_, '_> {
     }
 
     pub async fn write<R: Record>(&mut self, rows: &[R]) -> Result<()> {
-        for chunk in rows.chunks(chunk_rows(self.sqlite)) {
+        for chunk in rows.chunks(CHUNK_ROWS) {
             self.write_chunk(chunk).await?;
         }
         Ok(())
@@ -271,31 +308,15 @@ impl Writer<'_, '_> {
     async fn write_chunk<R: Record>(&mut self, chunk: &[R]) -> Result<()> {
         let cols = R::COLUMNS;
         let key_cols = cols[..R::KEY].join(", ");
-        // The rows already there, by key. A single-column key takes a plain IN list, which
-        // SQLite answers from the primary key; a composite key takes a row-value IN, which
-        // SQLite accepts only against a subquery such as VALUES (PostgreSQL takes both).
-        let lookup = if R::KEY == 1 {
-            let ps: Vec<String> = (1..=chunk.len()).map(|i| param(self.sqlite, i)).collect();
-            format!(
-                "SELECT {} FROM {} WHERE {key_cols} IN ({})",
-                cols.join(", "),
-                R::TABLE,
-                ps.join(", ")
-            )
-        } else {
-            format!(
-                "SELECT {} FROM {} WHERE ({key_cols}) IN (VALUES {})",
-                cols.join(", "),
-                R::TABLE,
-                placeholders(self.sqlite, chunk.len(), R::KEY, 0)
-            )
-        };
-        let mut q = sqlx::query(&lookup).persistent(false);
-        for r in chunk {
-            for v in r.values().into_iter().take(R::KEY) {
-                q = bind(q, v);
-            }
-        }
+        // The rows already there, by key.
+        let lookup = format!(
+            "SELECT {} FROM {} WHERE ({key_cols}) IN ({})",
+            cols.join(", "),
+            R::TABLE,
+            unpacked::<R>(self.sqlite, &cols[..R::KEY])
+        );
+        let all: Vec<&R> = chunk.iter().collect();
+        let q = sqlx::query(&lookup).bind(json_rows(&all, R::KEY));
         let mut current: HashMap<String, R> = HashMap::new();
         for row in q.fetch_all(&mut **self.tx).await? {
             let old = R::from_row(&row)?;
@@ -343,7 +364,6 @@ impl Writer<'_, '_> {
         let extra: Vec<&str> = std::iter::once("batch_id")
             .chain(R::STAMPED.then_some("updated_at"))
             .collect();
-        let width = cols.len() + extra.len();
         let mut sets: Vec<String> = cols[R::KEY..]
             .iter()
             .chain(extra.iter())
@@ -352,25 +372,24 @@ impl Writer<'_, '_> {
         if R::REVISED {
             sets.push(format!("revision = {}.revision + 1", R::TABLE));
         }
+        // Batch and timestamp follow the JSON as parameters 2 and 3.
+        let mut select = unpacked::<R>(self.sqlite, cols);
+        let extra_params: Vec<String> = (2..2 + extra.len())
+            .map(|n| param(self.sqlite, n))
+            .collect();
+        select = select.replacen(" FROM ", &format!(", {} FROM ", extra_params.join(", ")), 1);
         let sql = format!(
-            "INSERT INTO {} ({}, {}) VALUES {} ON CONFLICT ({key_cols}) DO UPDATE SET {}",
+            "INSERT INTO {} ({}, {}) {select} ON CONFLICT ({key_cols}) DO UPDATE SET {}",
             R::TABLE,
             cols.join(", "),
             extra.join(", "),
-            placeholders(self.sqlite, write.len(), width, 0),
             sets.join(", ")
         );
-        // NULLs of floats vary between chunks; see `insert_target` on why such statements
-        // are not cached under sqlx's Any driver.
-        let mut q = sqlx::query(&sql).persistent(false);
-        for r in write {
-            for v in r.values() {
-                q = bind(q, v);
-            }
-            q = q.bind(batch);
-            if R::STAMPED {
-                q = q.bind(self.now.clone());
-            }
+        let mut q = sqlx::query(&sql)
+            .bind(json_rows(&write, cols.len()))
+            .bind(batch);
+        if R::STAMPED {
+            q = q.bind(self.now.clone());
         }
         q.execute(&mut **self.tx).await?;
         Ok(())

@@ -35,30 +35,39 @@ pub struct Loaded {
 /// counts are always those of the stored records, without rescanning them per request.
 #[derive(Default)]
 pub struct CountCache {
-    current: tokio::sync::RwLock<Option<(i64, Arc<CountIndex>)>>,
+    /// (generation, holds enterprises, index)
+    current: tokio::sync::RwLock<Option<(i64, bool, Arc<CountIndex>)>>,
     rebuilding: tokio::sync::Mutex<()>,
 }
 
 impl CountCache {
-    pub async fn get(&self, store: &Store) -> Result<Arc<CountIndex>, AppError> {
+    /// The index of the stored registries; `with_enterprises` when some count needs the
+    /// enterprise registry itself.
+    pub async fn get(
+        &self,
+        store: &Store,
+        with_enterprises: bool,
+    ) -> Result<Arc<CountIndex>, AppError> {
         let generation = store.registry_generation().await?;
-        if let Some(idx) = self.at(generation).await {
+        if let Some(idx) = self.at(generation, with_enterprises).await {
             return Ok(idx);
         }
         // One rebuild at a time; whoever waited finds it done.
         let _one = self.rebuilding.lock().await;
-        if let Some(idx) = self.at(generation).await {
+        if let Some(idx) = self.at(generation, with_enterprises).await {
             return Ok(idx);
         }
-        let (read_at, idx) = store.count_index().await?;
+        let (read_at, idx) = store.count_index(with_enterprises).await?;
         let idx = Arc::new(idx);
-        *self.current.write().await = Some((read_at, Arc::clone(&idx)));
+        *self.current.write().await = Some((read_at, with_enterprises, Arc::clone(&idx)));
         Ok(idx)
     }
 
-    async fn at(&self, generation: i64) -> Option<Arc<CountIndex>> {
+    async fn at(&self, generation: i64, with_enterprises: bool) -> Option<Arc<CountIndex>> {
         match &*self.current.read().await {
-            Some((g, idx)) if *g == generation => Some(Arc::clone(idx)),
+            Some((g, e, idx)) if *g == generation && (*e || !with_enterprises) => {
+                Some(Arc::clone(idx))
+            }
             _ => None,
         }
     }
@@ -83,7 +92,14 @@ impl Loaded {
         for (ind, region, period, value) in store.figures().await? {
             figures.insert(&ind, &region, period, value);
         }
-        let index = counts.get(store).await?;
+        let with_enterprises = targets.iter().any(|t| {
+            matches!(
+                indicators.get(&t.indicator).map(|i| &i.kind),
+                Some(IndicatorKind::RegistryCount(s))
+                    if s.registry == kechuang_domain::indicator::Registry::Enterprises
+            )
+        });
+        let index = counts.get(store, with_enterprises).await?;
         let mut counted: Vec<&Indicator> = Vec::new();
         for ind in targets.iter().filter_map(|t| indicators.get(&t.indicator)) {
             if let IndicatorKind::RegistryCount(spec) = &ind.kind {
