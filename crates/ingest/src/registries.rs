@@ -194,13 +194,33 @@ pub enum Kind {
 }
 
 pub fn read(kind: Kind, path: &Path, ctx: &Context<'_>) -> Result<Parsed, IngestError> {
-    let table = read_table(path)?;
-    Ok(match kind {
-        Kind::Enterprises => parse_enterprises(&table, ctx),
-        Kind::Certificates => parse_certificates(&table, ctx),
-        Kind::Platforms => parse_platforms(&table, ctx),
-        Kind::Facts => parse_facts(&table, ctx),
-    })
+    Ok(parse(kind, &read_table(path)?, ctx))
+}
+
+/// Validates a table already read (see [`referenced_usccs`] for why one would read first).
+pub fn parse(kind: Kind, table: &[Row], ctx: &Context<'_>) -> Parsed {
+    match kind {
+        Kind::Enterprises => parse_enterprises(table, ctx),
+        Kind::Certificates => parse_certificates(table, ctx),
+        Kind::Platforms => parse_platforms(table, ctx),
+        Kind::Facts => parse_facts(table, ctx),
+    }
+}
+
+/// Every cell that could be a USCC, normalised: the enterprises a file can refer to, so the
+/// importer looks up only those instead of every registered enterprise (a million in a
+/// province).
+pub fn referenced_usccs(table: &[Row]) -> Vec<String> {
+    let mut out: Vec<String> = table
+        .iter()
+        .flat_map(|r| r.cells.iter())
+        .filter(|c| (18..=40).contains(&c.chars().count()))
+        .map(|c| kechuang_domain::uscc::normalise(c))
+        .filter(|c| c.len() == 18 && c.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn start(

@@ -151,14 +151,30 @@ impl Store {
             .collect()
     }
 
-    /// Every registered enterprise: USCC → region code (the importer checks rows against it).
-    pub async fn known_enterprises(&self) -> Result<std::collections::HashMap<String, String>> {
-        let rows = sqlx::query("SELECT uscc, region_code FROM enterprises")
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("uscc")?, r.try_get("region_code")?)))
-            .collect()
+    /// USCC → region of those of `usccs` that are registered.
+    pub async fn enterprise_regions(
+        &self,
+        usccs: &[String],
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let sql = match self.backend() {
+            crate::Backend::Sqlite => {
+                "SELECT uscc, region_code FROM enterprises \
+                 WHERE uscc IN (SELECT value FROM json_each(?1))"
+            }
+            crate::Backend::Postgres => {
+                "SELECT uscc, region_code FROM enterprises \
+                 WHERE uscc IN (SELECT json_array_elements_text($1::json))"
+            }
+        };
+        let mut out = std::collections::HashMap::with_capacity(usccs.len());
+        for chunk in usccs.chunks(5000) {
+            let list =
+                serde_json::to_string(chunk).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            for r in sqlx::query(sql).bind(list).fetch_all(&self.read).await? {
+                out.insert(r.try_get("uscc")?, r.try_get("region_code")?);
+            }
+        }
+        Ok(out)
     }
 
     /// Writes a registry import in one transaction: new rows are inserted, changed rows

@@ -117,7 +117,10 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
             Ok(out)
         }
         FileKind::Registry(kind) => {
-            let known = store.known_enterprises().await?;
+            let table = kechuang_ingest::table::read_table(req.path).map_err(bad)?;
+            let known = store
+                .enterprise_regions(&registries::referenced_usccs(&table))
+                .await?;
             let kinds = store.platform_kinds().await?;
             let tree = store.region_tree().await?;
             // Rows may name any region this deployment holds: one city's counties, or a
@@ -134,7 +137,8 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
                 accept_legacy_as: req.accept_legacy_uscc.then_some(req.actor.name.as_str()),
                 default_kind: req.default_kind,
             };
-            let parsed = registries::read(kind, req.path, &ctx).map_err(bad)?;
+            let parsed = registries::parse(kind, &table, &ctx);
+            drop(table);
             let mut out = ImportOutcome {
                 rows: parsed.rows,
                 problems: parsed.problems,
