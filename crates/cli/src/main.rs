@@ -123,6 +123,9 @@ enum DemoScale {
 enum RegionCommand {
     /// List regions: code, name, parent, kind.
     List,
+    /// Load all of Guangdong's regions (21 cities, 122 counties; the MCA list as at
+    /// 2024-12-31) for a province-wide deployment.
+    LoadGuangdong,
     /// Add a non-administrative zone under a city; its figures are its own, never added to
     /// the city's total (the zone lies within counties that already count them).
     AddZone {
@@ -295,6 +298,22 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
                 let parent = r.parent.map(|p| p.to_string()).unwrap_or_default();
                 println!("{}\t{}\t{}\t{}", r.code, r.name, parent, r.kind.as_str());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Region(RegionCommand::LoadGuangdong) => {
+            let regions = kechuang_domain::region::guangdong_regions();
+            store.ensure_regions(&regions).await?;
+            store
+                .audit(&kechuang_store::AuditEntry {
+                    actor: &Actor::new(actor(), "cli"),
+                    action: "region.load",
+                    entity: "region",
+                    entity_id: "440000",
+                    before: String::new(),
+                    after: serde_json::json!({ "regions": regions.len() }).to_string(),
+                })
+                .await?;
+            println!("已载入广东省 {} 个行政区划 (regions loaded)", regions.len());
             Ok(ExitCode::SUCCESS)
         }
         Command::Region(RegionCommand::AddZone { code, name, parent }) => {

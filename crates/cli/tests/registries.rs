@@ -685,6 +685,35 @@ async fn the_count_index_agrees_with_sql(b: Backend) {
     store.close().await;
 }
 
+/// A province-wide deployment: with Guangdong's regions loaded, rows of any county import and
+/// count under their city.
+async fn a_province_deployment_takes_every_county(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let out = env.cli_ok(&["region", "load-guangdong"]);
+    assert!(out.contains("144"), "{out}");
+    let listed = env.cli_ok(&["region", "list"]);
+    assert_eq!(listed.lines().count(), 144);
+    let uscc = kechuang_domain::uscc::Uscc::complete("91440103", "00000001")
+        .expect("uscc")
+        .to_string();
+    let file = env.write(
+        "gz.csv",
+        &format!("统一社会信用代码,企业名称,所属县区\n{uscc},广州荔湾测试科技有限公司,荔湾区\n"),
+    );
+    env.cli_ok(&["import", "enterprises", file.to_str().expect("path")]);
+    let server = env.serve().await;
+    // The bureau account of the tests is Shaoguan's: Guangzhou is outside its scope.
+    let (status, _) = server.get(&format!("/api/v1/enterprises/{uscc}")).await;
+    assert_eq!(status, 404);
+    env.add_user("provincial", "bureau", &["--region", "440000"]);
+    let token = env.token("provincial");
+    let (status, body) = server
+        .get_as(Some(&token), "/api/v1/enterprises?region=440100")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(&uscc), "{body}");
+}
+
 on_both_backends!(
     counts_follow_the_registries_for_city_and_county,
     reimport_is_a_no_op_and_changes_are_revisions,
@@ -696,4 +725,5 @@ on_both_backends!(
     annual_facts_are_checked_and_shown,
     files_sent_over_http_are_checked_then_imported,
     the_count_index_agrees_with_sql,
+    a_province_deployment_takes_every_county,
 );

@@ -347,6 +347,7 @@ pub fn audit_label(code: &str, lang: Lang) -> String {
         "plan.replace" => ("替换计划", "Plan replaced"),
         "region" => ("行政区划", "Region"),
         "region.add_zone" => ("新增园区", "Zone added"),
+        "region.load" => ("载入行政区划", "Regions loaded"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()
