@@ -526,3 +526,154 @@ pub fn write_city(dir: &Path) -> Result<Files> {
     )?;
     Ok(files)
 }
+
+/// Writes the province-scale demo files: `enterprises` enterprises over every county-level
+/// place of Guangdong (and 东莞, 中山, which have none), high-tech certificates with renewals,
+/// platforms, and ten years (2011–2020) of annual figures for every enterprise. The files are
+/// written row by row: a million enterprises and ten million annual figures never sit in
+/// memory.
+pub fn write_province(dir: &Path, enterprises: usize) -> Result<Files> {
+    use kechuang_domain::region::{guangdong_regions, RegionKind, RegionTree};
+    use kechuang_ingest::export::CsvSink;
+    std::fs::create_dir_all(dir)?;
+    let tree = RegionTree::new(guangdong_regions());
+    // (code, name of the place as a company name starts with it)
+    let places: Vec<(String, String)> = tree
+        .all()
+        .iter()
+        .filter(|r| r.kind != RegionKind::Province)
+        .filter(|r| tree.children(&r.code).next().is_none())
+        .map(|r| {
+            let city = r
+                .parent
+                .as_ref()
+                .and_then(|p| tree.get(p))
+                .filter(|p| p.kind == RegionKind::City)
+                .map_or("", |p| p.name.as_str());
+            (r.code.to_string(), format!("{city}{}", r.name))
+        })
+        .collect();
+    let files = Files {
+        observations: dir.join("observations.csv"),
+        facts: dir.join("facts.csv"),
+        enterprises: dir.join("enterprises.csv"),
+        certificates: dir.join("certificates.csv"),
+        platforms: dir.join("platforms.csv"),
+    };
+    let mut ents = CsvSink::create(&files.enterprises, &ENTERPRISE_HEADERS)?;
+    let mut certs = CsvSink::create(&files.certificates, &CERTIFICATE_HEADERS)?;
+    let mut plats = CsvSink::create(&files.platforms, &PLATFORM_HEADERS)?;
+    let mut facts = CsvSink::create(&files.facts, &FACT_HEADERS)?;
+    let mut rng = fastrand::Rng::with_seed(2011);
+    let mut serial = 0u32;
+    for i in 0..enterprises {
+        let (code, place) = &places[i % places.len()];
+        let trade = TRADES[rng.usize(..TRADES.len())];
+        let brand = format!(
+            "{}{}",
+            FIRST[rng.usize(..FIRST.len())],
+            SECOND[rng.usize(..SECOND.len())]
+        );
+        // The sequence number keeps a million names distinct, as 分公司 numbering does.
+        let name = format!(
+            "{place}{brand}{}有限公司（{}）",
+            trade.0,
+            i / places.len() + 1
+        );
+        let uscc =
+            Uscc::complete(&format!("91{code}"), &format!("{:08}", i / places.len()))?.to_string();
+        let tech = rng.u8(..100) < 30;
+        let founded = rng.i32(1990..=2019);
+        ents.row(&[
+            &uscc,
+            &name,
+            code,
+            &format!("{place}科技园{}号", rng.u32(1..500)),
+            trade.1,
+            &date(&mut rng, founded),
+            ["微型", "小型", "小型", "中型", "大型"][rng.usize(..5)],
+            if rng.u8(..100) < 15 { "是" } else { "否" },
+            if tech { trade.2 } else { "" },
+            "",
+        ])?;
+        if tech {
+            let mut y = rng.i32(founded.max(2011)..=2020.max(founded));
+            while y <= 2020 {
+                serial += 1;
+                certs.row(&[
+                    "高新技术企业证书",
+                    &format!("GR{y}44{:06}", serial % 1_000_000),
+                    &uscc,
+                    "",
+                    &format!("{y}-11-28"),
+                    &format!("{y}年第1批"),
+                    "",
+                ])?;
+                if rng.u8(..100) >= 80 {
+                    break;
+                }
+                y += 3;
+            }
+        }
+        if i % 50 == 0 {
+            let (kind, level) = [
+                ("engineering_research_centre", Level::Provincial),
+                ("engineering_research_centre", Level::City),
+                ("incubator", Level::Provincial),
+                ("new_rd_institute", Level::Provincial),
+                ("academician_workstation", Level::Provincial),
+            ][i / 50 % 5];
+            let kind_name = PLATFORM_KINDS
+                .iter()
+                .find(|k| k.0 == kind)
+                .map_or(kind, |k| k.1);
+            let y = rng.i32(2008..=2020);
+            plats.row(&[
+                &format!("{place}{brand}{kind_name}（{}）", i / 50 + 1),
+                kind_name,
+                level.name(),
+                code,
+                &date(&mut rng, y),
+                &format!("粤科函字〔{y}〕{}号", rng.u32(100..999)),
+                &name,
+                &uscc,
+                "",
+            ])?;
+        }
+        let mut revenue = f64::from(rng.u32(300..30_000));
+        let employees = rng.i64(12..800);
+        let mut patents = rng.i64(0..6);
+        for year in 2011..=2020 {
+            revenue = (revenue * (0.95 + f64::from(rng.u32(0..25)) / 100.0)).round();
+            patents += rng.i64(0..2);
+            let rd = (revenue * f64::from(rng.u32(5..60)) / 1000.0).round();
+            facts.row(&[
+                &uscc,
+                &year.to_string(),
+                &revenue.to_string(),
+                &rd.to_string(),
+                &employees.to_string(),
+                &(employees / rng.i64(4..10)).to_string(),
+                &patents.to_string(),
+                &(if tech { revenue * 0.6 } else { 0.0 }).round().to_string(),
+                if rd > 300.0 { "是" } else { "否" },
+            ])?;
+        }
+    }
+    ents.finish()?;
+    certs.finish()?;
+    plats.finish()?;
+    facts.finish()?;
+    // The province's statistics are not generated: its plan would name its own indicators.
+    let empty: Vec<Vec<String>> = Vec::new();
+    write(
+        Some(&files.observations),
+        &Table {
+            sheet: "观测值",
+            headers: &kechuang_ingest::observations::HEADERS,
+            rows: empty,
+            numeric: &[3],
+        },
+    )?;
+    Ok(files)
+}

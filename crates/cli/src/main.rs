@@ -87,6 +87,9 @@ enum Command {
         /// Where to write them.
         #[arg(long, default_value = "kechuang-demo")]
         out: PathBuf,
+        /// Enterprises of the province scale (for a smaller trial).
+        #[arg(long, default_value_t = 1_000_000)]
+        enterprises: usize,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -117,6 +120,8 @@ enum Command {
 enum DemoScale {
     /// One city: about 5,000 enterprises.
     City,
+    /// Guangdong: 1,000,000 enterprises over 21 cities with ten years of annual figures.
+    Province,
 }
 
 #[derive(Subcommand)]
@@ -258,8 +263,16 @@ fn init_tracing(serving: bool) {
 }
 
 async fn run(mut cli: Cli) -> Result<ExitCode> {
-    if let Command::Demo { out, .. } = &cli.command {
-        let files = demo::write_city(out)?;
+    if let Command::Demo {
+        out,
+        scale,
+        enterprises,
+    } = &cli.command
+    {
+        let files = match scale {
+            DemoScale::City => demo::write_city(out)?,
+            DemoScale::Province => demo::write_province(out, *enterprises)?,
+        };
         println!("演示数据已写入 (demo files written): {}", out.display());
         for f in [
             &files.observations,

@@ -47,6 +47,53 @@ fn demo_files_are_deterministic() {
     );
 }
 
+/// The province demo (smaller here than its million) covers every city, and imports cleanly
+/// into a deployment holding Guangdong's regions, ten years of figures per enterprise.
+async fn the_province_demo_covers_every_city(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let out = env.dir.path().join("province");
+    env.cli_ok(&[
+        "demo",
+        "--scale",
+        "province",
+        "--enterprises",
+        "1240",
+        "--out",
+        out.to_str().expect("path"),
+    ]);
+    env.cli_ok(&["region", "load-guangdong"]);
+    for f in ["enterprises", "certificates", "platforms", "facts"] {
+        let path = out.join(format!("{f}.csv"));
+        let said = env.cli_ok(&["import", f, path.to_str().expect("path")]);
+        assert!(said.contains("新增"), "{f}: {said}");
+    }
+    env.add_user("provincial", "bureau", &["--region", "440000"]);
+    let token = env.token("provincial");
+    let server = env.serve().await;
+    let regions = server.get_json("/api/v1/regions").await;
+    let cities: Vec<String> = regions
+        .as_array()
+        .expect("regions")
+        .iter()
+        .filter(|r| r["kind"] == "city")
+        .filter_map(|r| r["code"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(cities.len(), 21);
+    for city in &cities {
+        let (status, body) = server
+            .get_as(
+                Some(&token),
+                &format!("/api/v1/enterprises?region={city}&per_page=1"),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let page: serde_json::Value = serde_json::from_str(&body).expect("json");
+        assert!(page["total"].as_i64() > Some(0), "{city} has enterprises");
+    }
+    let facts = std::fs::read_to_string(out.join("facts.csv")).expect("facts");
+    assert_eq!(facts.lines().count(), 1240 * 10 + 1, "ten years each");
+}
+
 async fn serve_demo_shows_a_living_dashboard(b: Backend) {
     let env = TestEnv::new(b).await;
     let server = env.serve_with(&["--demo"]).await;
@@ -85,4 +132,7 @@ async fn serve_demo_shows_a_living_dashboard(b: Backend) {
     assert!(String::from_utf8_lossy(&out.stdout).contains("未载入演示数据"));
 }
 
-on_both_backends!(serve_demo_shows_a_living_dashboard);
+on_both_backends!(
+    serve_demo_shows_a_living_dashboard,
+    the_province_demo_covers_every_city
+);
