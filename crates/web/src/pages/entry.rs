@@ -306,7 +306,15 @@ pub async fn save(
         Some("submit") => EntryAction::Submit,
         _ => EntryAction::Save,
     };
-    let (values, problems) = service::check_entry(&sheet, &f);
+    let (values, mut problems) = service::check_entry(&sheet, &f);
+    if action == EntryAction::Submit && values.is_empty() && problems.is_empty() {
+        if let Some(first) = sheet.lines.first() {
+            problems.push((
+                first.indicator.code.clone(),
+                "提交前至少填写一项数据 (enter at least one figure before submitting)".into(),
+            ));
+        }
+    }
     if !problems.is_empty() {
         return form_page(&v, &who, &uri, &sheet, Some(&f), &problems);
     }
