@@ -336,7 +336,6 @@ pub async fn indicator_series(
     })
 }
 
-/// A region filter as a subtree (a region and everything below it); `None` when not given.
 /// The region a caller asks about, narrowed to their scope (their own region when they name
 /// none); a region outside it is not found, and so is an unknown one.
 pub async fn scoped_region(

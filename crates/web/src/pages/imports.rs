@@ -25,7 +25,7 @@ struct ProblemLine {
     problem: String,
 }
 
-struct Result_ {
+struct UploadOutcome {
     file_name: String,
     rows: usize,
     dry_run: bool,
@@ -41,7 +41,7 @@ struct ImportPage {
     csrf: String,
     kinds: Vec<Choice>,
     cert_kinds: Vec<Choice>,
-    result: Option<Result_>,
+    result: Option<UploadOutcome>,
     error: Option<String>,
 }
 
@@ -61,7 +61,7 @@ fn page(
     who: &Principal,
     uri: &Uri,
     kind: Option<FileKind>,
-    result: Option<Result_>,
+    result: Option<UploadOutcome>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let en = v.lang.is_en();
@@ -171,7 +171,7 @@ pub async fn upload(
         Err(e) => return Err(PageError(e, lang)),
     };
     let o = received.outcome;
-    let result = Result_ {
+    let result = UploadOutcome {
         file_name,
         rows: o.rows,
         dry_run,
