@@ -114,21 +114,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(security_headers))
 }
 
-/// Evaluates every target of a plan for a region at a date, exactly as the API does; for
-/// benchmarks and tools that need the figures without HTTP. Returns how many were evaluated.
-pub async fn evaluate_targets(
-    store: &Store,
-    plan_id: i64,
-    region: Option<&str>,
-    as_of: chrono::NaiveDate,
-) -> Result<usize, String> {
-    let loaded = service::Loaded::load(store, &service::CountCache::default(), plan_id, as_of)
-        .await
-        .map_err(|e| e.to_string())?;
-    let region = loaded.region(region).map_err(|e| e.to_string())?;
-    Ok(loaded.evaluate_all(&region.code, as_of).len())
-}
-
 /// The OpenAPI document, also served at `/api/v1/openapi.json`.
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
