@@ -88,6 +88,24 @@ async fn wait_for_url(c: &Client, fragment: &str) {
     panic!("the browser never reached a URL with {fragment}");
 }
 
+/// Waits until an element shows `expected` (after a form posts, the page it replaces may
+/// still be there for a moment).
+async fn wait_text(c: &Client, css: &str, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            if let Ok(t) = e.text().await {
+                if t == expected {
+                    return;
+                }
+                last = t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css} never showed {expected:?}; last {last:?}");
+}
+
 async fn text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
@@ -338,11 +356,8 @@ async fn county_figures_go_from_entry_to_approval_and_lock(b: Backend) {
         .expect("rd");
     rd.send_keys("64300").await.expect("type");
     click(&c, "#submit-return").await;
-    c.wait()
-        .for_element(Locator::Css("#entry-status"))
-        .await
-        .expect("status");
-    assert_eq!(text(&c, "#entry-status").await, "待审核");
+    // The old page also has a status: wait for the new page's, not just any.
+    wait_text(&c, "#entry-status", "待审核").await;
     assert!(
         c.find(Locator::Css("input[name='v_gdp']")).await.is_err(),
         "a submitted return is read-only"
@@ -401,11 +416,7 @@ async fn county_figures_go_from_entry_to_approval_and_lock(b: Backend) {
         .await
         .expect("type");
     click(&c, "#unlock-return").await;
-    c.wait()
-        .for_element(Locator::Css("#entry-status"))
-        .await
-        .expect("status");
-    assert_eq!(text(&c, "#entry-status").await, "填报中");
+    wait_text(&c, "#entry-status", "填报中").await;
     let audit = env.cli_ok(&["audit", "list", "--entity", "entry_return"]);
     for action in ["entry.submit", "entry.approve", "entry.unlock"] {
         assert!(audit.contains(action), "{action} audited:\n{audit}");
