@@ -14,6 +14,7 @@ mod plans;
 mod regions;
 mod registries;
 mod registry_writer;
+pub use registry_writer::RegistryWrite;
 mod reports;
 
 pub use accounts::{NewUser, SessionRecord, TokenRecord, User};

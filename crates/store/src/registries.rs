@@ -2,7 +2,7 @@
 //! registry-count indicators, and the records behind each count.
 
 use crate::observations::{Provenance, WriteSummary};
-use crate::{now_utc, Result, Store, StoreError};
+use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::count_index::{CountIndex, SourceRecord};
 use kechuang_domain::indicator::{CountSpec, Registry};
@@ -177,6 +177,22 @@ impl Store {
         Ok(out)
     }
 
+    /// Starts writing a registry import of `rows` rows in one transaction, for files written
+    /// chunk by chunk as they are read.
+    pub async fn begin_registry_write(
+        &self,
+        prov: &Provenance,
+        rows: usize,
+    ) -> Result<crate::registry_writer::RegistryWrite> {
+        let tx = self.begin_write().await?;
+        Ok(crate::registry_writer::RegistryWrite::new(
+            tx,
+            prov.clone(),
+            rows,
+            self.backend() == crate::Backend::Sqlite,
+        ))
+    }
+
     /// Writes a registry import in one transaction: new rows are inserted, changed rows
     /// updated with their earlier version kept, identical rows left alone.
     pub async fn write_registry(
@@ -184,50 +200,13 @@ impl Store {
         batch: &RegistryBatch,
         prov: &Provenance,
     ) -> Result<WriteSummary> {
-        let mut tx = self.begin_write().await?;
-        let mut w = crate::registry_writer::Writer {
-            tx: &mut tx,
-            prov,
-            now: now_utc(),
-            batch: None,
-            summary: WriteSummary::default(),
-            rows: batch.enterprises.len()
-                + batch.certificates.len()
-                + batch.platforms.len()
-                + batch.facts.len(),
-            sqlite: self.backend() == crate::Backend::Sqlite,
-        };
-        // Enterprises first: certificates, platforms and facts refer to them.
-        w.write(&batch.enterprises).await?;
-        w.write(&batch.certificates).await?;
-        w.write(&batch.platforms).await?;
-        w.write(&batch.facts).await?;
-        let mut summary = std::mem::take(&mut w.summary);
-        summary.batch_id = w.batch;
-        if let Some(batch) = summary.batch_id {
-            sqlx::query("UPDATE registry_state SET generation = generation + 1 WHERE id = 1")
-                .execute(&mut *tx)
-                .await?;
-            crate::audit::append(
-                &mut tx,
-                &crate::audit::AuditEntry {
-                    actor: &crate::audit::Actor::new(&prov.actor, &prov.client),
-                    action: "import",
-                    entity: &prov.kind,
-                    entity_id: &prov.file_name,
-                    before: String::new(),
-                    after: serde_json::json!({
-                        "batch": batch,
-                        "inserted": summary.inserted,
-                        "updated": summary.updated,
-                    })
-                    .to_string(),
-                },
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(summary)
+        let rows = batch.enterprises.len()
+            + batch.certificates.len()
+            + batch.platforms.len()
+            + batch.facts.len();
+        let mut w = self.begin_registry_write(prov, rows).await?;
+        w.write_batch(batch).await?;
+        w.finish().await
     }
 
     /// Counts of matching records at `as_of`, by the region each record is registered in

@@ -268,17 +268,81 @@ fn placeholders(sqlite: bool, rows: usize, cols: usize, from: usize) -> String {
         .join(", ")
 }
 
-pub(crate) struct Writer<'t, 'p> {
-    pub tx: &'t mut Transaction<'static, Any>,
-    pub prov: &'p Provenance,
-    pub now: String,
-    pub batch: Option<i64>,
-    pub summary: WriteSummary,
-    pub rows: usize,
-    pub sqlite: bool,
+/// A registry import being written: one transaction from the first chunk to [`finish`];
+/// dropped without finishing, it rolls back and nothing of the import remains.
+///
+/// [`finish`]: RegistryWrite::finish
+pub struct RegistryWrite {
+    tx: Transaction<'static, Any>,
+    prov: Provenance,
+    now: String,
+    batch: Option<i64>,
+    summary: WriteSummary,
+    rows: usize,
+    sqlite: bool,
 }
 
-impl Writer<'_, '_> {
+impl RegistryWrite {
+    pub(crate) fn new(
+        tx: Transaction<'static, Any>,
+        prov: Provenance,
+        rows: usize,
+        sqlite: bool,
+    ) -> Self {
+        Self {
+            tx,
+            prov,
+            now: crate::now_utc(),
+            batch: None,
+            summary: WriteSummary::default(),
+            rows,
+            sqlite,
+        }
+    }
+
+    /// Writes a chunk of parsed rows; enterprises first, as the others refer to them.
+    pub async fn write_batch(
+        &mut self,
+        batch: &kechuang_domain::registry::RegistryBatch,
+    ) -> Result<()> {
+        self.write(&batch.enterprises).await?;
+        self.write(&batch.certificates).await?;
+        self.write(&batch.platforms).await?;
+        self.write(&batch.facts).await?;
+        Ok(())
+    }
+
+    /// Commits: when anything changed, the registry generation moves on (so cached counts
+    /// are read again) and the import is audited, in the same transaction.
+    pub async fn finish(mut self) -> Result<WriteSummary> {
+        let mut summary = std::mem::take(&mut self.summary);
+        summary.batch_id = self.batch;
+        if let Some(batch) = summary.batch_id {
+            sqlx::query("UPDATE registry_state SET generation = generation + 1 WHERE id = 1")
+                .execute(&mut *self.tx)
+                .await?;
+            crate::audit::append(
+                &mut self.tx,
+                &crate::audit::AuditEntry {
+                    actor: &crate::audit::Actor::new(&self.prov.actor, &self.prov.client),
+                    action: "import",
+                    entity: &self.prov.kind,
+                    entity_id: &self.prov.file_name,
+                    before: String::new(),
+                    after: serde_json::json!({
+                        "batch": batch,
+                        "inserted": summary.inserted,
+                        "updated": summary.updated,
+                    })
+                    .to_string(),
+                },
+            )
+            .await?;
+        }
+        self.tx.commit().await?;
+        Ok(summary)
+    }
+
     async fn batch_id(&mut self) -> Result<i64> {
         if let Some(b) = self.batch {
             return Ok(b);
@@ -292,13 +356,13 @@ impl Writer<'_, '_> {
         .bind(self.rows as i64)
         .bind(&self.prov.actor)
         .bind(&self.now)
-        .fetch_one(&mut **self.tx)
+        .fetch_one(&mut *self.tx)
         .await?;
         self.batch = Some(id);
         Ok(id)
     }
 
-    pub async fn write<R: Record>(&mut self, rows: &[R]) -> Result<()> {
+    async fn write<R: Record>(&mut self, rows: &[R]) -> Result<()> {
         for chunk in rows.chunks(CHUNK_ROWS) {
             self.write_chunk(chunk).await?;
         }
@@ -318,7 +382,7 @@ impl Writer<'_, '_> {
         let all: Vec<&R> = chunk.iter().collect();
         let q = sqlx::query(&lookup).bind(json_rows(&all, R::KEY));
         let mut current: HashMap<String, R> = HashMap::new();
-        for row in q.fetch_all(&mut **self.tx).await? {
+        for row in q.fetch_all(&mut *self.tx).await? {
             let old = R::from_row(&row)?;
             current.insert(key_text(&old.values(), R::KEY), old);
         }
@@ -359,7 +423,7 @@ impl Writer<'_, '_> {
                     .bind(batch)
                     .bind(self.now.clone());
             }
-            q.execute(&mut **self.tx).await?;
+            q.execute(&mut *self.tx).await?;
         }
         let extra: Vec<&str> = std::iter::once("batch_id")
             .chain(R::STAMPED.then_some("updated_at"))
@@ -391,7 +455,7 @@ impl Writer<'_, '_> {
         if R::STAMPED {
             q = q.bind(self.now.clone());
         }
-        q.execute(&mut **self.tx).await?;
+        q.execute(&mut *self.tx).await?;
         Ok(())
     }
 }
