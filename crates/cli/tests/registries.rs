@@ -714,6 +714,69 @@ async fn a_province_deployment_takes_every_county(b: Backend) {
     assert!(body.contains(&uscc), "{body}");
 }
 
+/// Files are read and written in parts of a few thousand rows; checks that span the file still
+/// hold across parts: a duplicate far down the file, and a certificate naming an enterprise
+/// another certificate registered thousands of rows earlier.
+async fn checks_span_the_whole_file(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let usccs: Vec<String> = (0..4500)
+        .map(|i| {
+            kechuang_domain::uscc::Uscc::complete("91440203", &format!("{i:08}"))
+                .expect("uscc")
+                .to_string()
+        })
+        .collect();
+    let mut text = String::from("统一社会信用代码,企业名称,所属县区\n");
+    for (i, u) in usccs.iter().enumerate() {
+        text.push_str(&format!("{u},武江第{i}号科技有限公司,武江区\n"));
+    }
+    // Row 4502 repeats row 2.
+    text.push_str(&format!("{},武江重复科技有限公司,武江区\n", usccs[0]));
+    let file = env.write("big.csv", &text);
+    let out = env.cli(&["import", "enterprises", file.to_str().expect("path")]);
+    assert!(!out.status.success(), "the duplicate refuses the file");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("4502\t统一社会信用代码") && err.contains("与第2行重复"),
+        "{err}"
+    );
+    let server = env.serve().await;
+    let page = server.get_json("/api/v1/enterprises?per_page=1").await;
+    assert_eq!(page["total"], 0, "nothing of the file was written");
+
+    // Without the duplicate the whole file goes in, in one transaction.
+    let fixed: String = text.lines().take(4501).map(|l| format!("{l}\n")).collect();
+    let file = env.write("fixed.csv", &fixed);
+    let said = env.cli_ok(&["import", "enterprises", file.to_str().expect("path")]);
+    assert!(said.contains("新增 4500"), "{said}");
+
+    // A certificate file registering a new enterprise at its top and naming it again at the
+    // bottom, parts apart.
+    let newcomer = kechuang_domain::uscc::Uscc::complete("91440204", "77777777")
+        .expect("uscc")
+        .to_string();
+    let mut certs = String::from("证书编号,统一社会信用代码,发证日期,企业名称,所属县区\n");
+    certs.push_str(&format!(
+        "GR201844900000,{newcomer},2018-11-28,浈江新来科技有限公司,浈江区\n"
+    ));
+    for (i, u) in usccs.iter().enumerate().take(3000) {
+        certs.push_str(&format!("GR201844{:06},{u},2018-11-28,,\n", i + 1));
+    }
+    certs.push_str(&format!("GR201944900001,{newcomer},2019-11-28,,\n"));
+    let file = env.write("certs.csv", &certs);
+    let said = env.cli_ok(&[
+        "import",
+        "certificates",
+        "--kind",
+        "hte",
+        file.to_str().expect("path"),
+    ]);
+    assert!(
+        said.contains("新增 3003"),
+        "1 enterprise and 3,002 certificates: {said}"
+    );
+}
+
 on_both_backends!(
     counts_follow_the_registries_for_city_and_county,
     reimport_is_a_no_op_and_changes_are_revisions,
@@ -726,4 +789,5 @@ on_both_backends!(
     files_sent_over_http_are_checked_then_imported,
     the_count_index_agrees_with_sql,
     a_province_deployment_takes_every_county,
+    checks_span_the_whole_file,
 );

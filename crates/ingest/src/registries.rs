@@ -159,6 +159,43 @@ pub struct Context<'a> {
     pub accept_legacy_as: Option<&'a str>,
     /// The certificate kind of a file without a kind column.
     pub default_kind: Option<CertificateKind>,
+    /// What earlier parts of the same file held, when a file is parsed in parts.
+    pub state: &'a FileState,
+}
+
+/// Checks that span a whole file parsed part by part: natural keys seen (for duplicate rows)
+/// and enterprises registered by earlier rows. Behind mutexes so a parse can be carried
+/// across an `await` between parts.
+#[derive(Debug, Default)]
+pub struct FileState {
+    seen: std::sync::Mutex<HashMap<String, usize>>,
+    new_enterprises: std::sync::Mutex<HashSet<String>>,
+}
+
+impl FileState {
+    /// The row where `key` was first seen, or `None` (and notes this row) if it is new.
+    fn first_seen(&self, key: String, row: usize) -> Option<usize> {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        match seen.get(&key) {
+            Some(first) => Some(*first),
+            None => {
+                seen.insert(key, row);
+                None
+            }
+        }
+    }
+    fn registers(&self, uscc: &str) -> bool {
+        self.new_enterprises
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(uscc)
+    }
+    fn register(&self, uscc: String) {
+        self.new_enterprises
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(uscc);
+    }
 }
 
 #[derive(Debug, Default)]
@@ -166,6 +203,8 @@ pub struct Parsed {
     pub batch: RegistryBatch,
     pub rows: usize,
     pub problems: Vec<RowProblem>,
+    /// The header row found, for parsing the rest of the file in parts.
+    pub header: Option<Row>,
 }
 
 struct Rows {
@@ -207,20 +246,15 @@ pub fn parse(kind: Kind, table: &[Row], ctx: &Context<'_>) -> Parsed {
     }
 }
 
-/// Every cell that could be a USCC, normalised: the enterprises a file can refer to, so the
-/// importer looks up only those instead of every registered enterprise (a million in a
+/// Every cell of a row that could be a USCC, normalised: the enterprises a file can refer to,
+/// so the importer looks up only those instead of every registered enterprise (a million in a
 /// province).
-pub fn referenced_usccs(table: &[Row]) -> Vec<String> {
-    let mut out: Vec<String> = table
+pub fn uscc_candidates(row: &Row) -> impl Iterator<Item = String> + '_ {
+    row.cells
         .iter()
-        .flat_map(|r| r.cells.iter())
         .filter(|c| (18..=40).contains(&c.chars().count()))
         .map(|c| kechuang_domain::uscc::normalise(c))
         .filter(|c| c.len() == 18 && c.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 fn start(
@@ -312,7 +346,6 @@ pub fn parse_enterprises(table: &[Row], ctx: &Context<'_>) -> Parsed {
             return out;
         }
     };
-    let mut seen: HashMap<String, usize> = HashMap::new();
     for row in &table[rows.header.index + 1..] {
         if row.is_blank() {
             continue;
@@ -367,7 +400,7 @@ pub fn parse_enterprises(table: &[Row], ctx: &Context<'_>) -> Parsed {
         if rows.problems.len() > before {
             continue;
         }
-        if let Some(first) = seen.insert(code.to_string(), row.number) {
+        if let Some(first) = ctx.state.first_seen(code.to_string(), row.number) {
             rows.problem(
                 row,
                 "uscc",
@@ -391,6 +424,7 @@ pub fn parse_enterprises(table: &[Row], ctx: &Context<'_>) -> Parsed {
         });
     }
     out.problems = rows.problems;
+    out.header = table.get(rows.header.index).cloned();
     out
 }
 
@@ -417,8 +451,6 @@ pub fn parse_certificates(table: &[Row], ctx: &Context<'_>) -> Parsed {
         });
         return out;
     }
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
-    let mut new_enterprises: HashSet<String> = HashSet::new();
     for row in &table[rows.header.index + 1..] {
         if row.is_blank() {
             continue;
@@ -461,7 +493,7 @@ pub fn parse_certificates(table: &[Row], ctx: &Context<'_>) -> Parsed {
             continue;
         };
         // The enterprise must be registered, or be registrable from this row.
-        if !ctx.known.contains_key(code.as_str()) && !new_enterprises.contains(code.as_str()) {
+        if !ctx.known.contains_key(code.as_str()) && !ctx.state.registers(code.as_str()) {
             let name = rows.header.text(row, "name");
             let raw_region = rows.header.get(row, "region");
             let region = if raw_region.is_empty() {
@@ -471,7 +503,7 @@ pub fn parse_certificates(table: &[Row], ctx: &Context<'_>) -> Parsed {
             };
             match (name.is_empty(), region) {
                 (false, Ok(region)) => {
-                    new_enterprises.insert(code.to_string());
+                    ctx.state.register(code.to_string());
                     out.batch.enterprises.push(EnterpriseRow {
                         uscc: code.to_string(),
                         name,
@@ -493,7 +525,10 @@ pub fn parse_certificates(table: &[Row], ctx: &Context<'_>) -> Parsed {
         if rows.problems.len() > before {
             continue;
         }
-        if let Some(first) = seen.insert((kind.code().to_owned(), number.clone()), row.number) {
+        if let Some(first) = ctx
+            .state
+            .first_seen(format!("{}\u{1f}{number}", kind.code()), row.number)
+        {
             rows.problem(
                 row,
                 "number",
@@ -516,6 +551,7 @@ pub fn parse_certificates(table: &[Row], ctx: &Context<'_>) -> Parsed {
         });
     }
     out.problems = rows.problems;
+    out.header = table.get(rows.header.index).cloned();
     out
 }
 
@@ -537,7 +573,6 @@ pub fn parse_facts(table: &[Row], ctx: &Context<'_>) -> Parsed {
             return out;
         }
     };
-    let mut seen: HashMap<(String, i32), usize> = HashMap::new();
     for row in &table[rows.header.index + 1..] {
         if row.is_blank() {
             continue;
@@ -627,7 +662,10 @@ pub fn parse_facts(table: &[Row], ctx: &Context<'_>) -> Parsed {
         if rows.problems.len() > before {
             continue;
         }
-        if let Some(first) = seen.insert((code.clone(), year), row.number) {
+        if let Some(first) = ctx
+            .state
+            .first_seen(format!("{code}\u{1f}{year}"), row.number)
+        {
             rows.problem(
                 row,
                 "year",
@@ -649,6 +687,7 @@ pub fn parse_facts(table: &[Row], ctx: &Context<'_>) -> Parsed {
         });
     }
     out.problems = rows.problems;
+    out.header = table.get(rows.header.index).cloned();
     out
 }
 
@@ -666,7 +705,6 @@ pub fn parse_platforms(table: &[Row], ctx: &Context<'_>) -> Parsed {
             return out;
         }
     };
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
     for row in &table[rows.header.index + 1..] {
         if row.is_blank() {
             continue;
@@ -740,8 +778,8 @@ pub fn parse_platforms(table: &[Row], ctx: &Context<'_>) -> Parsed {
         if rows.problems.len() > before {
             continue;
         }
-        let key = (kind.clone(), level.code().to_owned(), name.clone());
-        if let Some(first) = seen.insert(key, row.number) {
+        let key = format!("{kind}\u{1f}{}\u{1f}{name}", level.code());
+        if let Some(first) = ctx.state.first_seen(key, row.number) {
             rows.problem(
                 row,
                 "name",
@@ -763,6 +801,7 @@ pub fn parse_platforms(table: &[Row], ctx: &Context<'_>) -> Parsed {
         });
     }
     out.problems = rows.problems;
+    out.header = table.get(rows.header.index).cloned();
     out
 }
 

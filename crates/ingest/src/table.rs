@@ -18,31 +18,91 @@ impl Row {
 }
 
 pub fn read_table(path: &Path) -> Result<Vec<Row>, IngestError> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    let read_err = |reason: String| IngestError::Read {
-        path: path.display().to_string(),
-        reason,
-    };
-    match ext.as_str() {
-        "csv" | "txt" => {
-            let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
-            read_csv_bytes(&bytes).map_err(read_err)
+    let source = RowSource::open(path)?;
+    source
+        .rows()
+        .collect::<Result<Vec<Row>, String>>()
+        .map_err(|reason| IngestError::Read {
+            path: path.display().to_string(),
+            reason,
+        })
+}
+
+/// A file's rows, produced as they are asked for where the format allows: CSV text is decoded
+/// once and split into rows lazily, so a million-row list never exists as a million rows of
+/// strings at once; a spreadsheet's sheet is read whole (the reader holds it anyway).
+pub enum RowSource {
+    Csv(String),
+    Sheet(Vec<Row>),
+}
+
+impl RowSource {
+    pub fn open(path: &Path) -> Result<Self, IngestError> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let read_err = |reason: String| IngestError::Read {
+            path: path.display().to_string(),
+            reason,
+        };
+        match ext.as_str() {
+            "csv" | "txt" => {
+                let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
+                Ok(Self::Csv(decode_csv(bytes).map_err(read_err)?))
+            }
+            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
+                let mut wb = open_workbook_auto(path).map_err(|e| read_err(e.to_string()))?;
+                let range = wb
+                    .worksheet_range_at(0)
+                    .ok_or_else(|| read_err("工作簿没有工作表 (no worksheet)".into()))?
+                    .map_err(|e| read_err(e.to_string()))?;
+                let merged = merged_regions(&mut wb).map_err(read_err)?;
+                Ok(Self::Sheet(sheet_rows(&range, &merged)))
+            }
+            other => Err(IngestError::UnsupportedType(other.to_owned())),
         }
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
-            let mut wb = open_workbook_auto(path).map_err(|e| read_err(e.to_string()))?;
-            let range = wb
-                .worksheet_range_at(0)
-                .ok_or_else(|| read_err("工作簿没有工作表 (no worksheet)".into()))?
-                .map_err(|e| read_err(e.to_string()))?;
-            let merged = merged_regions(&mut wb).map_err(read_err)?;
-            Ok(sheet_rows(&range, &merged))
-        }
-        other => Err(IngestError::UnsupportedType(other.to_owned())),
     }
+
+    pub fn rows(&self) -> Box<dyn Iterator<Item = Result<Row, String>> + Send + '_> {
+        match self {
+            Self::Sheet(rows) => Box::new(rows.iter().cloned().map(Ok)),
+            Self::Csv(text) => Box::new(csv_rows(text)),
+        }
+    }
+}
+
+/// CSV as saved by Excel in China is often GBK (GB18030) rather than UTF-8.
+fn decode_csv(mut bytes: Vec<u8>) -> Result<String, String> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    // UTF-8 is taken as it is, without a copy: a province's list is over 100 MB.
+    String::from_utf8(bytes).or_else(|e| {
+        let (decoded, _, had_errors) = encoding_rs::GB18030.decode(e.as_bytes());
+        if had_errors {
+            return Err("文件既不是 UTF-8 也不是 GBK 编码 (neither UTF-8 nor GBK)".into());
+        }
+        Ok(decoded.into_owned())
+    })
+}
+
+fn csv_rows(text: &str) -> impl Iterator<Item = Result<Row, String>> + Send + '_ {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .enumerate()
+        .map(|(i, rec)| {
+            let rec = rec.map_err(|e| e.to_string())?;
+            let number = rec.position().map(|p| p.line() as usize).unwrap_or(i + 1);
+            Ok(Row {
+                number,
+                cells: rec.iter().map(str::to_owned).collect(),
+            })
+        })
 }
 
 /// The merged areas of the first sheet. Only XLSX and XLS record them in a way calamine reads.
@@ -97,36 +157,10 @@ fn sheet_rows(range: &calamine::Range<Data>, merged: &[Dimensions]) -> Vec<Row> 
     rows
 }
 
-/// CSV as saved by Excel in China is often GBK (GB18030) rather than UTF-8.
+/// A CSV file's bytes as rows (UTF-8 with or without BOM, or GBK).
 pub fn read_csv_bytes(bytes: &[u8]) -> Result<Vec<Row>, String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => {
-            let (decoded, _, had_errors) = encoding_rs::GB18030.decode(bytes);
-            if had_errors {
-                return Err("文件既不是 UTF-8 也不是 GBK 编码 (neither UTF-8 nor GBK)".into());
-            }
-            decoded
-        }
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| e.to_string())?;
-        let number = rec
-            .position()
-            .map(|p| p.line() as usize)
-            .unwrap_or(rows.len() + 1);
-        rows.push(Row {
-            number,
-            cells: rec.iter().map(str::to_owned).collect(),
-        });
-    }
-    Ok(rows)
+    let text = decode_csv(bytes.to_vec())?;
+    csv_rows(&text).collect()
 }
 
 fn cell_text(d: &Data) -> String {

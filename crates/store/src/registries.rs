@@ -177,18 +177,16 @@ impl Store {
         Ok(out)
     }
 
-    /// Starts writing a registry import of `rows` rows in one transaction, for files written
-    /// chunk by chunk as they are read.
+    /// Starts writing a registry import in one transaction, for files written part by part
+    /// as they are read.
     pub async fn begin_registry_write(
         &self,
         prov: &Provenance,
-        rows: usize,
     ) -> Result<crate::registry_writer::RegistryWrite> {
         let tx = self.begin_write().await?;
         Ok(crate::registry_writer::RegistryWrite::new(
             tx,
             prov.clone(),
-            rows,
             self.backend() == crate::Backend::Sqlite,
         ))
     }
@@ -204,9 +202,9 @@ impl Store {
             + batch.certificates.len()
             + batch.platforms.len()
             + batch.facts.len();
-        let mut w = self.begin_registry_write(prov, rows).await?;
+        let mut w = self.begin_registry_write(prov).await?;
         w.write_batch(batch).await?;
-        w.finish().await
+        w.finish(rows).await
     }
 
     /// Counts of matching records at `as_of`, by the region each record is registered in

@@ -278,24 +278,17 @@ pub struct RegistryWrite {
     now: String,
     batch: Option<i64>,
     summary: WriteSummary,
-    rows: usize,
     sqlite: bool,
 }
 
 impl RegistryWrite {
-    pub(crate) fn new(
-        tx: Transaction<'static, Any>,
-        prov: Provenance,
-        rows: usize,
-        sqlite: bool,
-    ) -> Self {
+    pub(crate) fn new(tx: Transaction<'static, Any>, prov: Provenance, sqlite: bool) -> Self {
         Self {
             tx,
             prov,
             now: crate::now_utc(),
             batch: None,
             summary: WriteSummary::default(),
-            rows,
             sqlite,
         }
     }
@@ -314,10 +307,16 @@ impl RegistryWrite {
 
     /// Commits: when anything changed, the registry generation moves on (so cached counts
     /// are read again) and the import is audited, in the same transaction.
-    pub async fn finish(mut self) -> Result<WriteSummary> {
+    /// `rows`: how many rows the file had, known once it has all been read.
+    pub async fn finish(mut self, rows: usize) -> Result<WriteSummary> {
         let mut summary = std::mem::take(&mut self.summary);
         summary.batch_id = self.batch;
         if let Some(batch) = summary.batch_id {
+            sqlx::query("UPDATE import_batches SET row_count = $1 WHERE id = $2")
+                .bind(rows as i64)
+                .bind(batch)
+                .execute(&mut *self.tx)
+                .await?;
             sqlx::query("UPDATE registry_state SET generation = generation + 1 WHERE id = 1")
                 .execute(&mut *self.tx)
                 .await?;
@@ -353,7 +352,8 @@ impl RegistryWrite {
         )
         .bind(&self.prov.kind)
         .bind(&self.prov.file_name)
-        .bind(self.rows as i64)
+        // The file's row count is set at `finish`, when the whole file has been read.
+        .bind(0_i64)
         .bind(&self.prov.actor)
         .bind(&self.now)
         .fetch_one(&mut *self.tx)

@@ -6,6 +6,7 @@ use kechuang_domain::indicator::Indicator;
 use kechuang_domain::registry::CertificateKind;
 use kechuang_ingest::observations::{check_references, read_observations};
 use kechuang_ingest::registries::{self, Kind};
+use kechuang_ingest::table::{Row, RowSource};
 use kechuang_ingest::RowProblem;
 use kechuang_store::{Actor, NewObservation, Provenance, Store, WriteSummary};
 use std::collections::HashMap;
@@ -116,39 +117,135 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
             }
             Ok(out)
         }
-        FileKind::Registry(kind) => {
-            let table = kechuang_ingest::table::read_table(req.path).map_err(bad)?;
-            let known = store
-                .enterprise_regions(&registries::referenced_usccs(&table))
-                .await?;
-            let kinds = store.platform_kinds().await?;
-            let tree = store.region_tree().await?;
-            // Rows may name any region this deployment holds: one city's counties, or a
-            // whole province's.
-            let home = tree
-                .root()
-                .map(|r| r.code.clone())
-                .ok_or_else(|| AppError::Internal("没有行政区划 (no regions)".into()))?;
-            let ctx = registries::Context {
-                tree: &tree,
-                home: &home,
-                known: &known,
-                platform_kinds: &kinds,
-                accept_legacy_as: req.accept_legacy_uscc.then_some(req.actor.name.as_str()),
-                default_kind: req.default_kind,
-            };
-            let parsed = registries::parse(kind, &table, &ctx);
-            drop(table);
-            let mut out = ImportOutcome {
-                rows: parsed.rows,
-                problems: parsed.problems,
-                summary: None,
-            };
-            if out.problems.is_empty() && !req.dry_run {
-                out.summary = Some(store.write_registry(&parsed.batch, &prov).await?);
+        FileKind::Registry(kind) => import_registry(store, req, kind, &prov).await,
+    }
+}
+
+/// Rows a part of a file holds when it is parsed and written part by part.
+const PART_ROWS: usize = 2000;
+
+/// A registry file, streamed part by part so that memory holds one part at a time, not the
+/// file; checks that span the file (duplicates, enterprises registered by earlier rows) keep
+/// only keys. Writing happens inside one transaction that commits only if every row passed.
+async fn import_registry(
+    store: &Store,
+    req: &ImportRequest<'_>,
+    kind: registries::Kind,
+    prov: &Provenance,
+) -> Result<ImportOutcome, AppError> {
+    let bad = |e: kechuang_ingest::IngestError| AppError::BadRequest(e.to_string());
+    let unreadable = |reason: String| {
+        AppError::BadRequest(
+            kechuang_ingest::IngestError::Read {
+                path: req.file_name.to_owned(),
+                reason,
             }
-            Ok(out)
+            .to_string(),
+        )
+    };
+    let source = RowSource::open(req.path).map_err(bad)?;
+    // Enterprise files refer to no other enterprise; the others are checked against those
+    // they name.
+    let known = if kind == registries::Kind::Enterprises {
+        HashMap::new()
+    } else {
+        let mut wanted = std::collections::BTreeSet::new();
+        for row in source.rows() {
+            wanted.extend(registries::uscc_candidates(&row.map_err(unreadable)?));
         }
+        store
+            .enterprise_regions(&wanted.into_iter().collect::<Vec<_>>())
+            .await?
+    };
+    let kinds = store.platform_kinds().await?;
+    let tree = store.region_tree().await?;
+    // Rows may name any region this deployment holds: one city's counties, or a whole
+    // province's.
+    let home = tree
+        .root()
+        .map(|r| r.code.clone())
+        .ok_or_else(|| AppError::Internal("没有行政区划 (no regions)".into()))?;
+    let context = |state| registries::Context {
+        tree: &tree,
+        home: &home,
+        known: &known,
+        platform_kinds: &kinds,
+        accept_legacy_as: req.accept_legacy_uscc.then_some(req.actor.name.as_str()),
+        default_kind: req.default_kind,
+        state,
+    };
+
+    let state = registries::FileState::default();
+    let ctx = context(&state);
+    let mut out = ImportOutcome::default();
+    // Parts are written as they pass, into one transaction; the first refused row drops it
+    // (a rollback: nothing of the file remains) and the rest of the file is only checked, so
+    // the report still lists every problem.
+    let mut write = if req.dry_run {
+        None
+    } else {
+        Some(store.begin_registry_write(prov).await?)
+    };
+    let mut parts = Parts::new(source.rows());
+    while let Some(part) = parts.next_part().map_err(unreadable)? {
+        let parsed = registries::parse(kind, &part, &ctx);
+        out.rows += parsed.rows;
+        if !parsed.problems.is_empty() {
+            out.problems.extend(parsed.problems);
+            write = None;
+        } else if let Some(w) = write.as_mut() {
+            w.write_batch(&parsed.batch).await?;
+        }
+        match parsed.header {
+            Some(h) => parts.header = Some(h),
+            // No header: every row would be refused alike; one report says so.
+            None => break,
+        }
+    }
+    out.problems.sort_by_key(|p| p.row);
+    if let (true, Some(w)) = (out.problems.is_empty(), write) {
+        out.summary = Some(w.finish(out.rows).await?);
+    }
+    Ok(out)
+}
+
+/// Splits rows into parts: the first part as the file begins (title rows, header, data), each
+/// later part led by the header row so the parser finds its columns again.
+struct Parts<'a> {
+    rows: Box<dyn Iterator<Item = Result<Row, String>> + Send + 'a>,
+    header: Option<Row>,
+    started: bool,
+}
+
+impl<'a> Parts<'a> {
+    fn new(rows: Box<dyn Iterator<Item = Result<Row, String>> + Send + 'a>) -> Self {
+        Self {
+            rows,
+            header: None,
+            started: false,
+        }
+    }
+
+    fn next_part(&mut self) -> Result<Option<Vec<Row>>, String> {
+        let mut part = Vec::with_capacity(PART_ROWS + 1);
+        if self.started {
+            match &self.header {
+                Some(h) => part.push(h.clone()),
+                None => return Ok(None),
+            }
+        }
+        let lead = part.len();
+        for row in self.rows.by_ref() {
+            part.push(row?);
+            if part.len() >= PART_ROWS + lead {
+                break;
+            }
+        }
+        if part.len() == lead && self.started {
+            return Ok(None);
+        }
+        self.started = true;
+        Ok(Some(part))
     }
 }
 
