@@ -165,18 +165,16 @@ async fn import_registry(
         .root()
         .map(|r| r.code.clone())
         .ok_or_else(|| AppError::Internal("没有行政区划 (no regions)".into()))?;
-    let context = |state| registries::Context {
+    let state = registries::FileState::default();
+    let ctx = registries::Context {
         tree: &tree,
         home: &home,
         known: &known,
         platform_kinds: &kinds,
         accept_legacy_as: req.accept_legacy_uscc.then_some(req.actor.name.as_str()),
         default_kind: req.default_kind,
-        state,
+        state: &state,
     };
-
-    let state = registries::FileState::default();
-    let ctx = context(&state);
     let mut out = ImportOutcome::default();
     // Parts are written as they pass, into one transaction; the first refused row drops it
     // (a rollback: nothing of the file remains) and the rest of the file is only checked, so
