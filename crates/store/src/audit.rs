@@ -2,6 +2,7 @@
 //! `kechuang_domain::auth::chain_hash`). Writes append their entry inside their own
 //! transaction, so a change and its record of who made it commit together or not at all.
 
+use crate::sql::Sql;
 use crate::{now_utc, Page, Result, Store};
 use kechuang_domain::auth::{chain_hash, AuditFields, GENESIS};
 use serde::Serialize;
@@ -115,6 +116,34 @@ pub(crate) async fn append(tx: &mut Transaction<'static, Any>, e: &AuditEntry<'_
     Ok(())
 }
 
+/// Records an import that changed something: the file, its batch and what it wrote.
+pub(crate) async fn append_import(
+    tx: &mut Transaction<'static, Any>,
+    prov: &crate::Provenance,
+    summary: &crate::WriteSummary,
+) -> Result<()> {
+    let Some(batch) = summary.batch_id else {
+        return Ok(());
+    };
+    append(
+        tx,
+        &AuditEntry {
+            actor: &Actor::new(&prov.actor, &prov.client),
+            action: "import",
+            entity: &prov.kind,
+            entity_id: &prov.file_name,
+            before: String::new(),
+            after: serde_json::json!({
+                "batch": batch,
+                "inserted": summary.inserted,
+                "updated": summary.updated,
+            })
+            .to_string(),
+        },
+    )
+    .await
+}
+
 fn record(r: &AnyRow) -> Result<AuditRecord> {
     Ok(AuditRecord {
         seq: r.try_get("seq")?,
@@ -146,47 +175,46 @@ impl Store {
         page: u32,
         per_page: u32,
     ) -> Result<Page<AuditRecord>> {
-        let mut conds: Vec<String> = Vec::new();
-        let mut args: Vec<String> = Vec::new();
-        let mut add = |cond: &str, v: String| {
-            args.push(v);
-            conds.push(cond.replace("{}", &format!("${}", args.len())));
-        };
+        let mut w = Sql::new("");
         if let Some(a) = f.actor.as_deref().filter(|s| !s.is_empty()) {
-            add("actor = {}", a.to_owned());
+            let p = w.arg(a);
+            w.push(&format!(" AND actor = {p}"));
         }
         if let Some(e) = f.entity.as_deref().filter(|s| !s.is_empty()) {
-            add("entity = {}", e.to_owned());
+            let p = w.arg(e);
+            w.push(&format!(" AND entity = {p}"));
         }
         if let Some(d) = f.from.as_deref().filter(|s| !s.is_empty()) {
-            add("at >= {}", d.to_owned());
+            let p = w.arg(d);
+            w.push(&format!(" AND at >= {p}"));
         }
         if let Some(d) = f.to.as_deref().filter(|s| !s.is_empty()) {
             // The whole day: timestamps of that day sort before the next day's date.
-            add("at < {}", format!("{d}T99"));
+            let p = w.arg(format!("{d}T99"));
+            w.push(&format!(" AND at < {p}"));
         }
-        let filter = if conds.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conds.join(" AND "))
+        let count = Sql {
+            text: format!("SELECT COUNT(*) AS n FROM audit_log WHERE 1 = 1{}", w.text),
+            args: w.args.clone(),
         };
-        let count_sql = format!("SELECT COUNT(*) FROM audit_log{filter}");
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-        for a in &args {
-            count = count.bind(a);
-        }
-        let total = count.fetch_one(&self.read).await?;
+        let total: i64 = count
+            .fetch_all(&self.read)
+            .await?
+            .first()
+            .map(|r| r.try_get("n"))
+            .transpose()?
+            .unwrap_or(0);
         let per_page = per_page.clamp(1, 10_000);
         let page = page.max(1);
-        let sql = format!(
-            "SELECT * FROM audit_log{filter} ORDER BY seq DESC LIMIT {per_page} OFFSET {}",
-            u64::from(page - 1) * u64::from(per_page)
-        );
-        let mut q = sqlx::query(&sql);
-        for a in &args {
-            q = q.bind(a);
-        }
-        let items = q
+        let list = Sql {
+            text: format!(
+                "SELECT * FROM audit_log WHERE 1 = 1{} ORDER BY seq DESC LIMIT {per_page} OFFSET {}",
+                w.text,
+                u64::from(page - 1) * u64::from(per_page)
+            ),
+            args: w.args,
+        };
+        let items = list
             .fetch_all(&self.read)
             .await?
             .iter()

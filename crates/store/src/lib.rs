@@ -16,6 +16,7 @@ mod registries;
 mod registry_writer;
 pub use registry_writer::RegistryWrite;
 mod reports;
+mod sql;
 
 pub use accounts::{NewUser, SessionRecord, TokenRecord, User};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord, Verification};

@@ -91,25 +91,7 @@ impl Store {
             }
         }
         let summary = write_observations_in(&mut tx, rows, prov).await?;
-        if let Some(batch) = summary.batch_id {
-            crate::audit::append(
-                &mut tx,
-                &crate::audit::AuditEntry {
-                    actor: &crate::audit::Actor::new(&prov.actor, &prov.client),
-                    action: "import",
-                    entity: &prov.kind,
-                    entity_id: &prov.file_name,
-                    before: String::new(),
-                    after: serde_json::json!({
-                        "batch": batch,
-                        "inserted": summary.inserted,
-                        "updated": summary.updated,
-                    })
-                    .to_string(),
-                },
-            )
-            .await?;
-        }
+        crate::audit::append_import(&mut tx, prov, &summary).await?;
         tx.commit().await?;
         Ok(summary)
     }

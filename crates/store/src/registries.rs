@@ -2,6 +2,7 @@
 //! registry-count indicators, and the records behind each count.
 
 use crate::observations::{Provenance, WriteSummary};
+use crate::sql::Sql;
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::count_index::{CountIndex, SourceRecord};
@@ -28,39 +29,6 @@ pub struct CountedRecord {
     pub from: String,
     pub until: Option<String>,
     pub document_no: Option<String>,
-}
-
-/// A statement built from parts, with its text parameters numbered as it grows.
-struct Sql {
-    text: String,
-    args: Vec<String>,
-}
-
-impl Sql {
-    fn new(text: &str) -> Self {
-        Self {
-            text: text.to_owned(),
-            args: Vec::new(),
-        }
-    }
-    fn arg(&mut self, v: impl Into<String>) -> String {
-        self.args.push(v.into());
-        format!("${}", self.args.len())
-    }
-    fn push(&mut self, s: &str) {
-        self.text.push_str(s);
-    }
-    fn in_list(&mut self, column: &str, values: &[String]) {
-        let ps: Vec<String> = values.iter().map(|v| self.arg(v.clone())).collect();
-        self.push(&format!(" AND {column} IN ({})", ps.join(", ")));
-    }
-    async fn fetch_all(&self, pool: &sqlx::AnyPool) -> Result<Vec<AnyRow>> {
-        let mut q = sqlx::query(&self.text);
-        for a in &self.args {
-            q = q.bind(a);
-        }
-        Ok(q.fetch_all(pool).await?)
-    }
 }
 
 fn date(d: NaiveDate) -> String {

@@ -320,23 +320,7 @@ impl RegistryWrite {
             sqlx::query("UPDATE registry_state SET generation = generation + 1 WHERE id = 1")
                 .execute(&mut *self.tx)
                 .await?;
-            crate::audit::append(
-                &mut self.tx,
-                &crate::audit::AuditEntry {
-                    actor: &crate::audit::Actor::new(&self.prov.actor, &self.prov.client),
-                    action: "import",
-                    entity: &self.prov.kind,
-                    entity_id: &self.prov.file_name,
-                    before: String::new(),
-                    after: serde_json::json!({
-                        "batch": batch,
-                        "inserted": summary.inserted,
-                        "updated": summary.updated,
-                    })
-                    .to_string(),
-                },
-            )
-            .await?;
+            crate::audit::append_import(&mut self.tx, &self.prov, &summary).await?;
         }
         self.tx.commit().await?;
         Ok(summary)
