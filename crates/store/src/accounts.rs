@@ -9,7 +9,7 @@ use kechuang_domain::auth::{record_failure, DataScope, FailureCount, Role};
 use kechuang_domain::RegionCode;
 use serde::Serialize;
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -118,6 +118,30 @@ fn time_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// The id of an account by name, or not found.
+async fn user_id(tx: &mut Transaction<'static, Any>, username: &str) -> Result<i64> {
+    sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("用户 {username} (user)")))
+}
+
+/// Ends every session of an account and revokes its tokens: what it held carried rights it no
+/// longer has.
+async fn end_access(tx: &mut Transaction<'static, Any>, user_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now_utc())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     pub async fn create_user(&self, u: &NewUser, by: &Actor) -> Result<i64> {
         let mut tx = self.begin_write().await?;
@@ -198,11 +222,7 @@ impl Store {
         by: &Actor,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("用户 {username} (user)")))?;
+        let id = user_id(&mut tx, username).await?;
         sqlx::query(
             "UPDATE users SET password_hash = $1, must_change_password = $2, \
              password_changed_at = $3 WHERE id = $4",
@@ -241,28 +261,14 @@ impl Store {
     /// Disables or re-enables an account; disabling ends its sessions and tokens at once.
     pub async fn set_disabled(&self, username: &str, disabled: bool, by: &Actor) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("用户 {username} (user)")))?;
+        let id = user_id(&mut tx, username).await?;
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(i64::from(disabled))
             .bind(id)
             .execute(&mut *tx)
             .await?;
         if disabled {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-            )
-            .bind(now_utc())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            end_access(&mut tx, id).await?;
         }
         append(
             &mut tx,
@@ -311,17 +317,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         // Sessions and tokens carry the old rights: end them.
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(before.id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(now_utc())
-        .bind(before.id)
-        .execute(&mut *tx)
-        .await?;
+        end_access(&mut tx, before.id).await?;
         append(
             &mut tx,
             &AuditEntry {

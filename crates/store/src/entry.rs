@@ -61,17 +61,40 @@ fn header(r: &AnyRow) -> Result<EntryReturn> {
     })
 }
 
-async fn load(
-    tx: &mut Transaction<'static, Any>,
+/// A return's header row, from the pool or inside a transaction.
+async fn load<'e, E: sqlx::Executor<'e, Database = Any>>(
+    e: E,
     region: &RegionCode,
     period: &Period,
 ) -> Result<Option<EntryReturn>> {
     let row = sqlx::query("SELECT * FROM entry_returns WHERE region_code = $1 AND period = $2")
         .bind(region.as_str())
         .bind(period.to_string())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(e)
         .await?;
     row.as_ref().map(header).transpose()
+}
+
+/// A return's figures, by indicator.
+async fn values_of<'e, E: sqlx::Executor<'e, Database = Any>>(
+    e: E,
+    return_id: i64,
+) -> Result<Vec<EntryValue>> {
+    sqlx::query(
+        "SELECT indicator_code, value, note FROM entry_values WHERE return_id = $1 ORDER BY indicator_code",
+    )
+    .bind(return_id)
+    .fetch_all(e)
+    .await?
+    .iter()
+    .map(|v| {
+        Ok(EntryValue {
+            indicator: v.try_get("indicator_code")?,
+            value: v.try_get("value")?,
+            note: v.try_get("note")?,
+        })
+    })
+    .collect()
 }
 
 fn json_values(values: &[EntryValue]) -> String {
@@ -85,28 +108,10 @@ impl Store {
         region: &RegionCode,
         period: &Period,
     ) -> Result<Option<EntryReturn>> {
-        let row = sqlx::query("SELECT * FROM entry_returns WHERE region_code = $1 AND period = $2")
-            .bind(region.as_str())
-            .bind(period.to_string())
-            .fetch_optional(&self.read)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut r = header(&row)?;
-        r.values = sqlx::query(
-            "SELECT indicator_code, value, note FROM entry_values WHERE return_id = $1 ORDER BY indicator_code",
-        )
-        .bind(r.id)
-        .fetch_all(&self.read)
-        .await?
-        .iter()
-        .map(|v| {
-            Ok(EntryValue {
-                indicator: v.try_get("indicator_code")?,
-                value: v.try_get("value")?,
-                note: v.try_get("note")?,
-            })
-        })
-        .collect::<Result<_>>()?;
+        let Some(mut r) = load(&self.read, region, period).await? else {
+            return Ok(None);
+        };
+        r.values = values_of(&self.read, r.id).await?;
         r.transitions = sqlx::query(
             "SELECT actor, from_status, to_status, comment, at FROM entry_transitions \
              WHERE return_id = $1 ORDER BY id",
@@ -160,7 +165,7 @@ impl Store {
             )));
         }
         let mut tx = self.begin_write().await?;
-        let existing = load(&mut tx, region, period).await?;
+        let existing = load(&mut *tx, region, period).await?;
         let from = existing.as_ref().map_or(EntryStatus::Draft, |r| r.status);
         let to = transition(from, action).map_err(StoreError::Conflict)?;
         let now = now_utc();
@@ -189,21 +194,7 @@ impl Store {
                 .await?
             }
         };
-        let before: Vec<EntryValue> = sqlx::query(
-            "SELECT indicator_code, value, note FROM entry_values WHERE return_id = $1 ORDER BY indicator_code",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|v| {
-            Ok(EntryValue {
-                indicator: v.try_get("indicator_code")?,
-                value: v.try_get("value")?,
-                note: v.try_get("note")?,
-            })
-        })
-        .collect::<Result<_>>()?;
+        let before = values_of(&mut *tx, id).await?;
         sqlx::query("DELETE FROM entry_values WHERE return_id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -259,7 +250,7 @@ impl Store {
             )));
         }
         let mut tx = self.begin_write().await?;
-        let existing = load(&mut tx, region, period)
+        let existing = load(&mut *tx, region, period)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("{region} {period} 的填报 (return)")))?;
         let to = transition(existing.status, action).map_err(StoreError::Conflict)?;
@@ -274,24 +265,18 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if action == EntryAction::Approve {
-            let rows: Vec<NewObservation> = sqlx::query(
-                "SELECT indicator_code, value, note FROM entry_values WHERE return_id = $1",
-            )
-            .bind(existing.id)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|v| {
-                Ok(NewObservation {
-                    indicator: v.try_get("indicator_code")?,
+            let rows: Vec<NewObservation> = values_of(&mut *tx, existing.id)
+                .await?
+                .into_iter()
+                .map(|v| NewObservation {
+                    indicator: v.indicator,
                     region: region.clone(),
                     period: *period,
-                    value: v.try_get("value")?,
+                    value: v.value,
                     source: "数据填报 (data entry)".into(),
-                    note: v.try_get("note")?,
+                    note: v.note,
                 })
-            })
-            .collect::<Result<_>>()?;
+                .collect();
             write_observations_in(
                 &mut tx,
                 &rows,
