@@ -1,7 +1,9 @@
 //! Administration: accounts (for administrators) and the audit trail (administrators and the
 //! bureau).
 
-use super::{render, Chrome, OrPage, PageError, Viewer};
+use super::{
+    record_export, render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer,
+};
 use crate::auth::{self, Principal};
 use crate::error::AppError;
 use crate::format;
@@ -9,12 +11,12 @@ use crate::i18n::audit_label;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use kechuang_domain::auth::{check_username, DataScope, Role};
 use kechuang_domain::RegionCode;
-use kechuang_store::{AuditEntry, AuditFilter, NewUser};
+use kechuang_store::{AuditFilter, NewUser};
 use serde::Deserialize;
 
 struct UserRow {
@@ -398,6 +400,7 @@ pub async fn audit_export(
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
+    let sheet = SheetFormat::of(&format, "audit", lang)?;
     let filter = q.filter().page(lang)?;
     let page = st
         .store
@@ -438,40 +441,6 @@ pub async fn audit_export(
             .collect(),
         numeric: &[0],
     };
-    let (bytes, mime) = match format.as_str() {
-        "audit.xlsx" => (
-            kechuang_ingest::export::xlsx_bytes(&table),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        "audit.csv" => (
-            kechuang_ingest::export::csv_bytes(&table),
-            "text/csv; charset=utf-8",
-        ),
-        _ => return Err(PageError(AppError::NotFound(format), lang)),
-    };
-    let bytes = bytes
-        .map_err(|e| AppError::Internal(e.to_string()))
-        .page(lang)?;
-    st.store
-        .audit(&AuditEntry {
-            actor: &who.actor(),
-            action: "export",
-            entity: "export",
-            entity_id: &format,
-            before: String::new(),
-            after: serde_json::json!({ "rows": table.rows.len() }).to_string(),
-        })
-        .await
-        .page(lang)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{format}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    record_export(&st, &who, &format, table.rows.len(), lang).await?;
+    sheet_download(&table, sheet, &format, lang)
 }

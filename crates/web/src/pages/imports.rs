@@ -1,15 +1,15 @@
 //! The upload page: send a file, see its validation report on screen (a dry run unless asked
 //! otherwise), download the report as XLSX, and commit.
 
-use super::{render, Chrome, OrPage, PageError, Viewer};
+use super::{render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer};
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::imports::{self, FileKind, Upload};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::Uri;
+use axum::response::Response;
 use kechuang_domain::registry::CertificateKind;
 
 struct Choice {
@@ -214,22 +214,10 @@ pub async fn report(
             problem: p.problem,
         })
         .collect();
-    let bytes =
-        kechuang_ingest::export::xlsx_bytes(&kechuang_ingest::export::report_table(&problems))
-            .map_err(|e| AppError::Internal(e.to_string()))
-            .page(lang)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"report-{id}.xlsx\""),
-            ),
-        ],
-        bytes,
+    sheet_download(
+        &kechuang_ingest::export::report_table(&problems),
+        SheetFormat::Xlsx,
+        &format!("report-{id}.xlsx"),
+        lang,
     )
-        .into_response())
 }

@@ -1,7 +1,9 @@
 //! Registry pages: the enterprise and platform lists (filter bar over a table, sortable,
 //! paginated) and a page for each enterprise and platform.
 
-use super::{render, Chrome, OrPage, PageError, Viewer};
+use super::{
+    record_export, render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer,
+};
 use crate::api::{EnterpriseQuery, PlatformQuery};
 use crate::auth::Principal;
 use crate::format::{self, urlencode};
@@ -606,8 +608,7 @@ pub async fn enterprises_export(
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
-    use axum::http::header;
-    use axum::response::IntoResponse;
+    let sheet = SheetFormat::of(&format, "enterprises", lang)?;
     let as_of = service::parse_as_of(q.as_of.as_deref()).page(lang)?;
     let mut filter = q.filter(&st, &who).await.page(lang)?;
     filter.per_page = 500;
@@ -630,49 +631,8 @@ pub async fn enterprises_export(
         rows,
         numeric: &[],
     };
-    let (bytes, mime, ext) = match format.as_str() {
-        "enterprises.xlsx" => (
-            kechuang_ingest::export::xlsx_bytes(&table),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        "enterprises.csv" => (
-            kechuang_ingest::export::csv_bytes(&table),
-            "text/csv; charset=utf-8",
-            "csv",
-        ),
-        _ => {
-            return Err(PageError(
-                crate::error::AppError::NotFound(format.clone()),
-                lang,
-            ))
-        }
-    };
-    let bytes = bytes
-        .map_err(|e| crate::error::AppError::Internal(e.to_string()))
-        .page(lang)?;
     // The list holds contact persons: exporting personal data is audited.
-    st.store
-        .audit(&kechuang_store::AuditEntry {
-            actor: &who.actor(),
-            action: "export",
-            entity: "export",
-            entity_id: &format,
-            before: String::new(),
-            after: serde_json::json!({ "rows": table.rows.len() }).to_string(),
-        })
-        .await
-        .page(lang)?;
-    let disposition = format!(
-        "attachment; filename=\"enterprises-{}.{ext}\"",
-        as_of.format("%Y%m%d")
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    record_export(&st, &who, &format, table.rows.len(), lang).await?;
+    let filename = format!("enterprises-{}.{}", as_of.format("%Y%m%d"), sheet.ext());
+    sheet_download(&table, sheet, &filename, lang)
 }
