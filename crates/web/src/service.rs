@@ -434,12 +434,14 @@ pub struct EntrySheet {
     pub ret: Option<kechuang_store::EntryReturn>,
 }
 
-pub async fn entry_sheet(
+/// The county and year a data-entry address names, if the caller may see them: a county in
+/// their scope and a plausible year; anything else is not found.
+pub async fn entry_place(
     store: &Store,
     who: &Principal,
     region: &str,
     period: &str,
-) -> Result<EntrySheet, AppError> {
+) -> Result<(Region, Period), AppError> {
     let tree = store.region_tree().await?;
     let code = who.region_within(&tree, Some(region))?;
     let region = tree
@@ -447,10 +449,20 @@ pub async fn entry_sheet(
         .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
         .cloned()
         .ok_or_else(|| AppError::NotFound(format!("县（市、区）{code} (county)")))?;
-    let period = match Period::parse(period) {
-        Ok(p @ Period::Year(y)) if (2000..=2100).contains(&y) => p,
-        _ => return Err(AppError::NotFound(format!("期间 {period} (period)"))),
-    };
+    match Period::parse(period) {
+        Ok(p @ Period::Year(y)) if (2000..=2100).contains(&y) => Ok((region, p)),
+        _ => Err(AppError::NotFound(format!("期间 {period} (period)"))),
+    }
+}
+
+pub async fn entry_sheet(
+    store: &Store,
+    who: &Principal,
+    region: &str,
+    period: &str,
+) -> Result<EntrySheet, AppError> {
+    let (region, period) = entry_place(store, who, region, period).await?;
+    let code = region.code.clone();
     let plan_id = default_plan_id(store).await?;
     let targets = store.targets(plan_id).await?;
     let indicators = store.indicators().await?;

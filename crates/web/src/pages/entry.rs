@@ -327,7 +327,6 @@ pub async fn save(
             &who.actor(),
         )
         .await
-        .map_err(AppError::from)
         .page(lang)?;
     Ok(Redirect::to(&format!("/entry/{}/{}", sheet.region.code, sheet.period)).into_response())
 }
@@ -341,7 +340,7 @@ pub async fn review(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
-    let sheet = service::entry_sheet(&st.store, &who, &region, &period)
+    let (county, year) = service::entry_place(&st.store, &who, &region, &period)
         .await
         .page(lang)?;
     let action = match f.get("action").map(String::as_str) {
@@ -363,15 +362,8 @@ pub async fn review(
         ));
     }
     st.store
-        .review_return(
-            &sheet.region.code,
-            &sheet.period,
-            action,
-            comment,
-            &who.actor(),
-        )
+        .review_return(&county.code, &year, action, comment, &who.actor())
         .await
-        .map_err(AppError::from)
         .page(lang)?;
-    Ok(Redirect::to(&format!("/entry/{}/{}", sheet.region.code, sheet.period)).into_response())
+    Ok(Redirect::to(&format!("/entry/{}/{year}", county.code)).into_response())
 }
