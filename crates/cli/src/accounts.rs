@@ -18,23 +18,30 @@ pub struct PasswordSource {
     password_stdin: bool,
 }
 
+/// An account's role and what it sees.
+#[derive(Args)]
+pub struct ScopeArgs {
+    /// admin, bureau, county, enterprise, bank or expert.
+    #[arg(long)]
+    role: String,
+    /// The region of a bureau or county account (its data scope), e.g. 440203.
+    #[arg(long)]
+    region: Option<String>,
+    /// The enterprise of an enterprise account.
+    #[arg(long)]
+    uscc: Option<String>,
+    /// The organisation (for a bank account: the bank, its data scope).
+    #[arg(long)]
+    org: Option<String>,
+}
+
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// Create an account. Its owner must change the password at first login.
     Add {
         username: String,
-        /// admin, bureau, county, enterprise, bank or expert.
-        #[arg(long)]
-        role: String,
-        /// The region of a bureau or county account (its data scope), e.g. 440203.
-        #[arg(long)]
-        region: Option<String>,
-        /// The enterprise of an enterprise account.
-        #[arg(long)]
-        uscc: Option<String>,
-        /// The organisation (for a bank account: the bank, its data scope).
-        #[arg(long)]
-        org: Option<String>,
+        #[command(flatten)]
+        scope: ScopeArgs,
         #[arg(long, default_value = "")]
         display_name: String,
         #[arg(long, default_value = "")]
@@ -63,14 +70,8 @@ pub enum UserCommand {
     /// Change an account's role and data scope (ends its sessions and tokens).
     Role {
         username: String,
-        #[arg(long)]
-        role: String,
-        #[arg(long)]
-        region: Option<String>,
-        #[arg(long)]
-        uscc: Option<String>,
-        #[arg(long)]
-        org: Option<String>,
+        #[command(flatten)]
+        scope: ScopeArgs,
     },
 }
 
@@ -127,20 +128,18 @@ fn read_password(src: &PasswordSource, username: &str) -> Result<String> {
     Ok(pw)
 }
 
-fn scope(
-    role: &str,
-    region: Option<&str>,
-    uscc: Option<&str>,
-    org: Option<&str>,
-) -> Result<(Role, DataScope)> {
-    let role = Role::parse(role).with_context(|| {
-        format!("未知角色 '{role}'：应为 admin、bureau、county、enterprise、bank 或 expert (unknown role)")
+fn scope(a: &ScopeArgs) -> Result<(Role, DataScope)> {
+    let role = Role::parse(&a.role).with_context(|| {
+        format!(
+            "未知角色 '{}'：应为 admin、bureau、county、enterprise、bank 或 expert (unknown role)",
+            a.role
+        )
     })?;
-    let region = region.map(RegionCode::parse).transpose()?;
-    let uscc = uscc.map(kechuang_domain::uscc::normalise);
+    let region = a.region.as_deref().map(RegionCode::parse).transpose()?;
+    let uscc = a.uscc.as_deref().map(kechuang_domain::uscc::normalise);
     Ok((
         role,
-        DataScope::for_role(role, region, uscc.as_deref(), org)?,
+        DataScope::for_role(role, region, uscc.as_deref(), a.org.as_deref())?,
     ))
 }
 
@@ -157,10 +156,7 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<ExitCode> {
     match cmd {
         UserCommand::Add {
             username,
-            role,
-            region,
-            uscc,
-            org,
+            scope: args,
             display_name,
             phone,
             email,
@@ -168,7 +164,7 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<ExitCode> {
             no_forced_change,
         } => {
             check_username(&username).map_err(|e| anyhow::anyhow!(e))?;
-            let (role, scope) = scope(&role, region.as_deref(), uscc.as_deref(), org.as_deref())?;
+            let (role, scope) = scope(&args)?;
             check_region(store, &scope).await?;
             let pw = read_password(&password, &username)?;
             let hash = hash_password(&pw).map_err(|e| anyhow::anyhow!(e))?;
@@ -179,7 +175,7 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<ExitCode> {
                         display_name,
                         phone,
                         email,
-                        organisation: org.unwrap_or_default(),
+                        organisation: args.org.unwrap_or_default(),
                         role,
                         scope: scope.clone(),
                         password_hash: hash,
@@ -224,12 +220,9 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<ExitCode> {
         }
         UserCommand::Role {
             username,
-            role,
-            region,
-            uscc,
-            org,
+            scope: args,
         } => {
-            let (role, scope) = scope(&role, region.as_deref(), uscc.as_deref(), org.as_deref())?;
+            let (role, scope) = scope(&args)?;
             check_region(store, &scope).await?;
             store.set_role(&username, role, &scope, &operator()).await?;
             println!("已变更 {username}: {} {}", role.as_str(), scope.label());
