@@ -118,28 +118,24 @@ async fn text(c: &Client, css: &str) -> String {
 /// Logs in through the login form, as a person does.
 async fn log_in(c: &Client, server: &common::Server, username: &str, password: &str) {
     c.goto(&server.url("/login")).await.expect("open login");
-    c.find(Locator::Css("input[name='username']"))
-        .await
-        .expect("username field")
-        .send_keys(username)
-        .await
-        .expect("type username");
-    c.find(Locator::Css("input[name='password']"))
-        .await
-        .expect("password field")
-        .send_keys(password)
-        .await
-        .expect("type password");
-    c.find(Locator::Css("form.stacked button"))
-        .await
-        .expect("login button")
-        .click()
-        .await
-        .expect("log in");
+    fill(c, &[("username", username), ("password", password)]).await;
+    click(c, "form.stacked button").await;
     c.wait()
         .for_element(Locator::Css(".userbox .who"))
         .await
         .expect("logged in");
+}
+
+/// Types into a form's inputs, found by name.
+async fn fill(c: &Client, fields: &[(&str, &str)]) {
+    for (field, value) in fields {
+        c.find(Locator::Css(&format!("input[name='{field}']")))
+            .await
+            .unwrap_or_else(|e| panic!("field {field}: {e}"))
+            .send_keys(value)
+            .await
+            .unwrap_or_else(|e| panic!("type into {field}: {e}"));
+    }
 }
 
 async fn log_out(c: &Client) {
@@ -294,28 +290,22 @@ async fn county_figures_go_from_entry_to_approval_and_lock(b: Backend) {
     assert!(out.status.success());
     env.add_user("gaoke", "bureau", &["--region", "440200"]);
     c.goto(&server.url("/login")).await.expect("login page");
-    for (field, value) in [("username", "wujiang"), ("password", common::PASSWORD)] {
-        c.find(Locator::Css(&format!("input[name='{field}']")))
-            .await
-            .expect("field")
-            .send_keys(value)
-            .await
-            .expect("type");
-    }
+    fill(
+        &c,
+        &[("username", "wujiang"), ("password", common::PASSWORD)],
+    )
+    .await;
     click(&c, "form.stacked button").await;
     wait_for_url(&c, "/account/password").await;
-    for (field, value) in [
-        ("current", common::PASSWORD),
-        ("new", "Shaoguan-County-1"),
-        ("confirm", "Shaoguan-County-1"),
-    ] {
-        c.find(Locator::Css(&format!("input[name='{field}']")))
-            .await
-            .expect("field")
-            .send_keys(value)
-            .await
-            .expect("type");
-    }
+    fill(
+        &c,
+        &[
+            ("current", common::PASSWORD),
+            ("new", "Shaoguan-County-1"),
+            ("confirm", "Shaoguan-County-1"),
+        ],
+    )
+    .await;
     click(&c, "form.stacked button").await;
     c.wait()
         .for_element(Locator::Css("tr.target-row"))
@@ -403,9 +393,7 @@ async fn county_figures_go_from_entry_to_approval_and_lock(b: Backend) {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("锁定"));
 
-    // The bureau unlocks (audited); the county may edit again.
-    log_out(&c).await;
-    log_in(&c, &server, "gaoke", common::PASSWORD).await;
+    // The bureau, still logged in, unlocks (audited); the county may edit again.
     c.goto(&server.url("/entry/440203/2018"))
         .await
         .expect("form");
