@@ -103,7 +103,7 @@ pub enum AuditCommand {
     },
 }
 
-fn operator() -> Actor {
+pub(crate) fn operator() -> Actor {
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
     Actor::new(format!("cli:{user}"), "cli")
 }

@@ -87,6 +87,55 @@ fn date(rng: &mut fastrand::Rng, year: i32) -> String {
 }
 
 /// Writes the city-scale demo files (about 5,000 enterprises) into `dir`.
+/// The three rewards of the plan run for each year of the demo, through review, notice,
+/// approval and payment, so the programme pages, the public notices and target 4.2.1 have
+/// money to show. The last year's batches stay open at different steps.
+pub async fn run_programmes(store: &kechuang_store::Store) -> Result<()> {
+    use kechuang_domain::programme::BatchAction;
+    use kechuang_store::{Actor, BatchStep};
+    let actor = Actor::new("demo", "cli");
+    let date = |y: i32, md: &str| {
+        chrono::NaiveDate::parse_from_str(&format!("{y}-{md}"), "%Y-%m-%d")
+            .map_err(|e| anyhow::anyhow!("demo date: {e}"))
+    };
+    for (code, budget) in [
+        ("hte-certified", "2400万元"),
+        ("hte-pool", "1500万元"),
+        ("hte-product", "80万元"),
+    ] {
+        for year in 2017..=2020 {
+            let amount =
+                kechuang_domain::money::Fen::parse(budget).map_err(|e| anyhow::anyhow!(e))?;
+            store.set_budget(code, year, amount, &actor).await?;
+            let Ok((id, _)) =
+                kechuang_web::programmes::commit_batch(store, code, year, &actor).await
+            else {
+                continue;
+            };
+            let mut steps = vec![
+                (BatchAction::Review, date(year + 1, "01-10")?),
+                (BatchAction::Publish, date(year + 1, "01-15")?),
+            ];
+            if year < 2020 {
+                steps.push((BatchAction::Approve, date(year + 1, "02-01")?));
+                steps.push((BatchAction::Pay, date(year + 1, "03-15")?));
+            }
+            for (action, on) in steps {
+                let step = BatchStep {
+                    action,
+                    comment: String::new(),
+                    today: on,
+                    notice_start: Some(on),
+                    paid_on: Some(on),
+                    payment_ref: format!("韶科拨〔{}〕{id}号", year + 1),
+                };
+                store.act_on_batch(id, &step, &actor).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn write_city(dir: &Path) -> Result<Files> {
     std::fs::create_dir_all(dir)?;
     let mut rng = fastrand::Rng::with_seed(2017);
@@ -218,6 +267,33 @@ pub fn write_city(dir: &Path) -> Result<Files> {
                 String::new(),
                 String::new(),
             ]);
+        }
+    }
+
+    // Provincial high-tech products of certified enterprises, one to three each.
+    let products = [
+        "智能控制系统",
+        "高性能合金材料",
+        "环保处理装置",
+        "检测分析仪",
+        "精密传动部件",
+        "新型复合材料",
+    ];
+    for e in enterprises.iter().filter(|e| e.tech).take(400) {
+        if rng.u8(..100) < 25 {
+            let y = rng.i32(2017..=2020);
+            for _ in 0..rng.usize(1..=3) {
+                serial += 1;
+                cert_rows.push(vec![
+                    "省级高新技术产品".into(),
+                    format!("GDHTP{y}{serial:06}"),
+                    e.uscc.clone(),
+                    products[rng.usize(..products.len())].into(),
+                    format!("{y}-09-{:02}", rng.u32(1..=28)),
+                    format!("{y}年"),
+                    String::new(),
+                ]);
+            }
         }
     }
 
@@ -431,12 +507,6 @@ pub fn write_city(dir: &Path) -> Result<Files> {
             "440200",
             year,
             if year >= 2018 { 3000.0 } else { 0.0 },
-        );
-        push(
-            "city_project_funds",
-            "440200",
-            year,
-            [2600.0, 3000.0, 3100.0, 3300.0, 3400.0][k as usize],
         );
         push(
             "hundred_billion_industries",

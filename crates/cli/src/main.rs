@@ -14,6 +14,7 @@ use kechuang_ingest::registries;
 mod accounts;
 mod bench;
 mod demo;
+mod programmes;
 use kechuang_store::{Actor, DatabaseTarget, Store};
 use kechuang_web::imports::{FileKind, ImportRequest};
 use std::collections::HashMap;
@@ -114,6 +115,9 @@ enum Command {
     /// The tamper-evident audit trail: verify the chain, list entries.
     #[command(subcommand)]
     Audit(accounts::AuditCommand),
+    /// Funding programmes: budgets, batch rewards, review, notice, approval and payment.
+    #[command(subcommand)]
+    Programme(programmes::ProgrammeCommand),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -302,6 +306,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
         Command::User(cmd) => accounts::user(&store, cmd).await,
         Command::Token(cmd) => accounts::token(&store, cmd).await,
         Command::Audit(cmd) => accounts::audit(&store, cmd).await,
+        Command::Programme(cmd) => programmes::run(&store, cmd).await,
         Command::Migrate => {
             println!("数据库已是最新 (database is up to date)");
             Ok(ExitCode::SUCCESS)
@@ -509,7 +514,7 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
             bail!("演示数据导入失败 (demo import failed): {}", file.display());
         }
     }
-    Ok(())
+    demo::run_programmes(store).await
 }
 
 async fn serve(store: Store, addr: &str) -> Result<ExitCode> {

@@ -20,6 +20,7 @@ enum Rule {
 
 const STAFF: &[&str] = &["bureau", "county"];
 const READERS: &[&str] = &["bureau", "county", "enterprise"];
+const AUDITORS: &[&str] = &["admin", "bureau"];
 
 const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/healthz", Rule::Public),
@@ -43,6 +44,30 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/enterprises/{uscc}", Rule::Roles(READERS)),
     ("GET", "/api/v1/platforms", Rule::Roles(STAFF)),
     ("POST", "/api/v1/imports/{kind}", Rule::Roles(&["bureau"])),
+    ("GET", "/api/v1/programmes", Rule::Roles(AUDITORS)),
+    (
+        "GET",
+        "/api/v1/programmes/{code}/preview",
+        Rule::Roles(AUDITORS),
+    ),
+    (
+        "PUT",
+        "/api/v1/programmes/{code}/budgets/{year}",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/api/v1/programmes/{code}/batches",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/api/v1/batches/{id}", Rule::Roles(AUDITORS)),
+    (
+        "POST",
+        "/api/v1/batches/{id}/steps",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/api/v1/notices", Rule::Public),
+    ("GET", "/api/v1/grants", Rule::Public),
     ("POST", "/api/v1/session", Rule::Public),
     ("DELETE", "/api/v1/session", Rule::Account),
     ("GET", "/api/v1/me", Rule::Account),
@@ -79,6 +104,29 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/import", Rule::Roles(&["bureau"])),
     ("POST", "/import", Rule::Roles(&["bureau"])),
     ("GET", "/import/reports/{file}", Rule::Roles(&["bureau"])),
+    ("GET", "/programmes", Rule::Roles(AUDITORS)),
+    ("GET", "/programmes/{code}", Rule::Roles(AUDITORS)),
+    (
+        "POST",
+        "/programmes/{code}/budgets",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/programmes/{code}/batches",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/batches/{id}", Rule::Roles(AUDITORS)),
+    ("POST", "/batches/{id}/steps", Rule::Roles(&["bureau"])),
+    (
+        "POST",
+        "/batches/{id}/objections/{objection}",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/batches/{id}/export/{file}", Rule::Roles(AUDITORS)),
+    ("GET", "/notices", Rule::Public),
+    ("GET", "/notices/{id}", Rule::Public),
+    ("POST", "/notices/{id}/objections", Rule::Public),
     ("GET", "/admin/users", Rule::Roles(&["admin"])),
     ("POST", "/admin/users", Rule::Roles(&["admin"])),
     (
@@ -86,12 +134,8 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/admin/users/{username}/{action}",
         Rule::Roles(&["admin"]),
     ),
-    ("GET", "/audit", Rule::Roles(&["admin", "bureau"])),
-    (
-        "GET",
-        "/audit/export/{format}",
-        Rule::Roles(&["admin", "bureau"]),
-    ),
+    ("GET", "/audit", Rule::Roles(AUDITORS)),
+    ("GET", "/audit/export/{format}", Rule::Roles(AUDITORS)),
 ];
 
 fn pinned(access: kechuang_web::auth::Access) -> Rule {
@@ -179,10 +223,14 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
             "{code}",
             if path.contains("indicators") {
                 "gdp"
+            } else if path.contains("programmes") {
+                "hte-certified"
             } else {
                 "2.3"
             },
         )
+        .replace("{year}", "2018")
+        .replace("{objection}", "1")
         .replace("{uscc}", uscc)
         .replace(
             "{format}",

@@ -491,8 +491,88 @@ async fn officer_uploads_a_list(b: Backend) {
     c.close().await.expect("close browser");
 }
 
+/// Replaces an input's value, as a person selecting it and typing does; date inputs take
+/// their value directly, since typing into them follows the browser's locale.
+async fn set(c: &Client, css: &str, value: &str) {
+    c.execute(
+        "const e = document.querySelector(arguments[0]); e.value = arguments[1];",
+        vec![css.into(), value.into()],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("set {css}: {e}"));
+}
+
+async fn bureau_takes_a_reward_batch_from_preview_to_payment(b: Backend) {
+    let env = TestEnv::new(b).await;
+    common::import_registry_samples(&env);
+    env.add_user("jiangli", "bureau", &["--region", "440200"]);
+    let server = env.serve().await;
+    let (_driver, c, _profile) = browser().await;
+    log_in(&c, &server, "jiangli", common::PASSWORD).await;
+    let due = common::first_certified_in(2018).len();
+
+    // The preview applies the rules before any budget exists, but no batch can be made yet.
+    c.goto(&server.url("/programmes/hte-certified?year=2018"))
+        .await
+        .expect("programme");
+    wait_text(&c, "#due-count", &due.to_string()).await;
+    assert!(c.find(Locator::Css("#commit-batch")).await.is_err());
+    assert!(text(&c, "#preview").await.contains("尚未设置该年度预算"));
+
+    set(&c, "#budget-form input[name='year']", "2018").await;
+    set(&c, "#budget-form input[name='amount']", "1亿元").await;
+    click(&c, "#budget-form button").await;
+    c.wait()
+        .for_element(Locator::XPath(
+            "//section[@id='budgets']//td[contains(., '100,000,000.00')]",
+        ))
+        .await
+        .expect("the budget is listed");
+
+    c.goto(&server.url("/programmes/hte-certified?year=2018"))
+        .await
+        .expect("preview");
+    click(&c, "#commit-batch").await;
+    wait_for_url(&c, "/batches/").await;
+    wait_text(&c, "#batch-status", "待审核").await;
+    assert_eq!(
+        c.find_all(Locator::Css("#awards tbody tr"))
+            .await
+            .expect("awards")
+            .len(),
+        due
+    );
+    click(&c, "#step-review").await;
+    wait_text(&c, "#batch-status", "已审核").await;
+    set(&c, "input[name='notice_start']", "2018-12-01").await;
+    click(&c, "#step-publish").await;
+    wait_text(&c, "#batch-status", "公示中").await;
+    click(&c, "#step-approve").await;
+    wait_text(&c, "#batch-status", "已批准").await;
+    set(&c, "input[name='paid_on']", "2018-12-20").await;
+    set(&c, "input[name='payment_ref']", "韶科拨〔2018〕12号").await;
+    click(&c, "#step-pay").await;
+    wait_text(&c, "#batch-status", "已拨付").await;
+    let total = kechuang_domain::money::Fen(due as i64 * 30_000_000).yuan_text();
+    assert_eq!(text(&c, "#batch-total").await, total);
+
+    // The public sees the notice; the dashboard's project funds come from the payment.
+    let (status, page) = server.get_anon("/notices").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("2018年度国家高新技术企业认定奖补名单"));
+    let targets = server
+        .get_json("/api/v1/plans/1/targets?as_of=2018-12-31")
+        .await;
+    assert_eq!(
+        common::target(&targets, "4.2.1")["current"]["value"].as_f64(),
+        Some(due as f64 * 30.0)
+    );
+    c.close().await.expect("close browser");
+}
+
 on_both_backends!(
     officer_reads_the_dashboard_and_drills_down,
     county_figures_go_from_entry_to_approval_and_lock,
-    officer_uploads_a_list
+    officer_uploads_a_list,
+    bureau_takes_a_reward_batch_from_preview_to_payment
 );

@@ -143,7 +143,7 @@ fn intensive(ind: &Indicator) -> bool {
         IndicatorKind::Manual { aggregation } => {
             *aggregation == Aggregation::None && ind.unit == "%"
         }
-        IndicatorKind::RegistryCount(_) => false,
+        IndicatorKind::RegistryCount(_) | IndicatorKind::Ledger(_) => false,
     }
 }
 

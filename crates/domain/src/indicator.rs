@@ -22,6 +22,8 @@ pub enum IndicatorKind {
     Formula(Formula),
     /// A count of registry records; the registries supply the figures.
     RegistryCount(CountSpec),
+    /// A yearly sum of the funding ledger (payments or commitments), by recipient's region.
+    Ledger(LedgerSpec),
 }
 
 impl IndicatorKind {
@@ -30,6 +32,7 @@ impl IndicatorKind {
             Self::Manual { .. } => "manual",
             Self::Formula(_) => "formula",
             Self::RegistryCount(_) => "registry_count",
+            Self::Ledger(_) => "ledger",
         }
     }
 }
@@ -94,6 +97,36 @@ pub struct CountSpec {
     pub distinct_counties: bool,
 }
 
+/// Which ledger entries a ledger indicator sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerEntry {
+    /// Money committed when an award is approved.
+    Commitment,
+    /// Money paid out.
+    Payment,
+}
+
+impl LedgerEntry {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Commitment => "commitment",
+            Self::Payment => "payment",
+        }
+    }
+}
+
+/// The filter of a ledger indicator, written in a plan file as
+/// `ledger = { entry = "payment" }` or with `programmes = ["hte-certified", …]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerSpec {
+    pub entry: LedgerEntry,
+    /// Only these programmes; empty: every programme.
+    #[serde(default)]
+    pub programmes: Vec<String>,
+}
+
 fn default_true() -> bool {
     true
 }
@@ -105,6 +138,8 @@ impl Indicator {
             // Counts of records add up; distinct counties covered do too, since a county
             // belongs to one city only.
             IndicatorKind::RegistryCount(_) => Aggregation::Sum,
+            // Money paid to a county's enterprises adds up to the city's.
+            IndicatorKind::Ledger(_) => Aggregation::Sum,
             // Formulas are recomputed from the rolled-up inputs instead.
             IndicatorKind::Formula(_) => Aggregation::None,
         }

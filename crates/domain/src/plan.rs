@@ -5,9 +5,11 @@
 //! sees the whole list at once instead of one error per attempt.
 
 use crate::formula::Formula;
-use crate::indicator::{Aggregation, CountSpec, Indicator, IndicatorKind};
+use crate::indicator::{Aggregation, CountSpec, Indicator, IndicatorKind, LedgerSpec};
+use crate::programme::{OncePer, Programme, ProgrammeKind, Rules};
 use crate::progress::{Comparator, Point};
 use crate::region::{RegionCode, RegionTree};
+use crate::registry::CertificateKind;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -26,6 +28,7 @@ pub struct Plan {
     pub indicators: Vec<Indicator>,
     pub sections: Vec<Section>,
     pub targets: Vec<Target>,
+    pub programmes: Vec<Programme>,
 }
 
 impl Plan {
@@ -155,6 +158,37 @@ struct PlanFile {
     sections: Vec<Spanned<SectionDef>>,
     #[serde(default)]
     targets: Vec<Spanned<TargetDef>>,
+    #[serde(default)]
+    programmes: Vec<Spanned<ProgrammeDef>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProgrammeDef {
+    code: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    name_en: String,
+    kind: Spanned<String>,
+    #[serde(default)]
+    basis: String,
+    #[serde(default)]
+    measure: Option<Spanned<String>>,
+    from_year: Spanned<i32>,
+    #[serde(default)]
+    to_year: Option<Spanned<i32>>,
+    #[serde(default)]
+    event: Option<Spanned<String>>,
+    #[serde(default)]
+    once_per: Option<Spanned<String>>,
+    eligibility: Spanned<String>,
+    amount: Spanned<String>,
+    #[serde(default)]
+    priority: Option<Spanned<String>>,
+    #[serde(default)]
+    notice_days: Option<Spanned<u32>>,
+    #[serde(default)]
+    description: String,
 }
 
 #[derive(Deserialize)]
@@ -189,6 +223,8 @@ struct IndicatorDef {
     formula: Option<Spanned<String>>,
     #[serde(default)]
     count: Option<Spanned<CountSpec>>,
+    #[serde(default)]
+    ledger: Option<Spanned<LedgerSpec>>,
 }
 
 #[derive(Deserialize)]
@@ -508,6 +544,8 @@ pub fn parse_plan(src: &str, regions: &RegionTree) -> Result<Plan, PlanErrors> {
         });
     }
 
+    let programmes = check_programmes(&mut ck, &file.programmes, &measure_codes);
+
     match (ck.errors.is_empty(), region) {
         (true, Some(region)) => Ok(Plan {
             code: header.code.get_ref().trim().to_owned(),
@@ -520,12 +558,127 @@ pub fn parse_plan(src: &str, regions: &RegionTree) -> Result<Plan, PlanErrors> {
             indicators,
             sections,
             targets,
+            programmes,
         }),
         _ => {
             ck.errors.sort_by_key(|e| e.line);
             Err(PlanErrors(ck.errors))
         }
     }
+}
+
+/// Programmes: codes, kinds, years, and rules that compile and run on a sample.
+fn check_programmes(
+    ck: &mut Checker<'_>,
+    defs: &[Spanned<ProgrammeDef>],
+    measures: &HashSet<&str>,
+) -> Vec<Programme> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for d in defs {
+        let def = d.get_ref();
+        let code = def.code.get_ref().trim().to_owned();
+        let valid_code = !code.is_empty()
+            && code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if !valid_code {
+            ck.err(&def.code, format!("资金项目代码 '{code}' 无效：应为小写字母、数字、- 和 _ (programme codes are lowercase letters, digits, '-' and '_')"));
+        } else if !seen.insert(code.clone()) {
+            ck.err(
+                &def.code,
+                format!("资金项目代码 '{code}' 重复 (duplicate programme code)"),
+            );
+        }
+        let kind = ProgrammeKind::parse(def.kind.get_ref()).unwrap_or_else(|| {
+            let all: Vec<&str> = ProgrammeKind::ALL.iter().map(|k| k.code()).collect();
+            ck.err(
+                &def.kind,
+                format!(
+                    "资金项目类型 '{}' 无效，应为 {} (invalid kind)",
+                    def.kind.get_ref(),
+                    all.join("、")
+                ),
+            );
+            ProgrammeKind::Reward
+        });
+        if let Some(m) = &def.measure {
+            if !measures.contains(m.get_ref().as_str()) {
+                ck.err(m, format!("未知的措施 '{}' (unknown measure)", m.get_ref()));
+            }
+        }
+        let event = def.event.as_ref().and_then(|e| {
+            let k = CertificateKind::parse(e.get_ref());
+            if k.is_none() {
+                let all: Vec<&str> = CertificateKind::ALL.iter().map(|k| k.code()).collect();
+                ck.err(
+                    e,
+                    format!(
+                        "事件 '{}' 无效，应为证书类型 {} (event must be a certificate kind)",
+                        e.get_ref(),
+                        all.join("、")
+                    ),
+                );
+            }
+            k
+        });
+        let once_per = match &def.once_per {
+            None => OncePer::Event,
+            Some(o) => OncePer::parse(o.get_ref()).unwrap_or_else(|| {
+                ck.err(
+                    o,
+                    format!(
+                        "once_per '{}' 无效，应为 enterprise 或 event (invalid once_per)",
+                        o.get_ref()
+                    ),
+                );
+                OncePer::Event
+            }),
+        };
+        let from_year = *def.from_year.get_ref();
+        let to_year = def.to_year.as_ref().map(|t| *t.get_ref());
+        if !(1949..=2200).contains(&from_year) || to_year.is_some_and(|t| t < from_year) {
+            ck.err(&def.from_year, "实施年度无效 (invalid programme years)");
+        }
+        let notice_days = def.notice_days.as_ref().map(|n| *n.get_ref()).unwrap_or(7);
+        if !(1..=60).contains(&notice_days) {
+            if let Some(n) = &def.notice_days {
+                ck.err(n, "公示期应为 1—60 天 (notice_days must be 1 to 60)");
+            }
+        }
+        let programme = Programme {
+            code,
+            name: def.name.clone(),
+            name_en: def.name_en.clone(),
+            kind,
+            basis: def.basis.clone(),
+            measure: def.measure.as_ref().map(|m| m.get_ref().clone()),
+            from_year,
+            to_year,
+            event,
+            once_per,
+            eligibility: def.eligibility.get_ref().clone(),
+            amount: def.amount.get_ref().clone(),
+            priority: def.priority.as_ref().map(|p| p.get_ref().clone()),
+            notice_days,
+            description: def.description.clone(),
+        };
+        if let Err(errors) = Rules::compile(&programme) {
+            for e in errors {
+                let at = if e.starts_with("amount") {
+                    def.amount.span()
+                } else if e.starts_with("priority") {
+                    def.priority.as_ref().map(|p| p.span()).unwrap_or(d.span())
+                } else {
+                    def.eligibility.span()
+                };
+                let line = ck.line_of(at.start);
+                ck.errors.push(PlanError { line, message: e });
+            }
+        }
+        out.push(programme);
+    }
+    out
 }
 
 fn check_indicators(ck: &mut Checker<'_>, defs: &[Spanned<IndicatorDef>]) -> Vec<Indicator> {
@@ -584,8 +737,26 @@ fn check_indicators(ck: &mut Checker<'_>, defs: &[Spanned<IndicatorDef>]) -> Vec
                 }
                 Some(c) => IndicatorKind::RegistryCount(c.get_ref().clone()),
             },
+            "ledger" => match &def.ledger {
+                None => {
+                    ck.err(
+                        d,
+                        format!("资金指标 '{code}' 缺少 ledger (ledger filter missing)"),
+                    );
+                    continue;
+                }
+                Some(l) => {
+                    if crate::money::unit_fen(&def.unit).is_none() {
+                        ck.err(
+                            d,
+                            format!("资金指标 '{code}' 的单位应为 元、万元 或 亿元，而不是 '{}' (a ledger indicator is money)", def.unit),
+                        );
+                    }
+                    IndicatorKind::Ledger(l.get_ref().clone())
+                }
+            },
             other => {
-                ck.err(&def.kind, format!("指标类型 '{other}' 无效，应为 manual、formula 或 registry_count (invalid kind)"));
+                ck.err(&def.kind, format!("指标类型 '{other}' 无效，应为 manual、formula、registry_count 或 ledger (invalid kind)"));
                 continue;
             }
         };
@@ -786,6 +957,60 @@ deadline = 2020-12-31
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].line, line_of(&src, "rd_intensty"));
         assert!(errs[0].message.contains("rd_intensty"));
+    }
+
+    const PROGRAMME: &str = r#"
+[[programmes]]
+code = "hte-certified"
+name = "高企认定奖补"
+kind = "reward"
+measure = "2.1"
+from_year = 2017
+event = "hte"
+once_per = "enterprise"
+eligibility = "in_region && certificate.issued_year == year && certificate.first"
+amount = "wan(30)"
+"#;
+
+    #[test]
+    fn programmes_parse_with_their_rules() {
+        let plan = parse_plan(&format!("{GOOD}{PROGRAMME}"), &tree()).expect("valid plan");
+        let p = &plan.programmes[0];
+        assert_eq!(p.event, Some(CertificateKind::Hte));
+        assert_eq!(p.once_per, OncePer::Enterprise);
+        assert_eq!(p.notice_days, 7);
+    }
+
+    #[test]
+    fn a_broken_rule_names_its_line() {
+        let src = format!("{GOOD}{PROGRAMME}").replace("certificate.first", "certificate.frist");
+        let errs = errors_of(&src);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, line_of(&src, "frist"));
+        assert!(errs[0].message.contains("frist"));
+        let src = format!("{GOOD}{PROGRAMME}")
+            .replace("wan(30)", "'30万'")
+            .replace("event = \"hte\"", "event = \"hte_cert\"");
+        let errs = errors_of(&src);
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert_eq!(errs[0].line, line_of(&src, "hte_cert"));
+        assert_eq!(errs[1].line, line_of(&src, "'30万'"));
+    }
+
+    #[test]
+    fn the_shipped_plan_defines_its_three_rewards() {
+        let src = include_str!("../../../plans/shaoguan-2017-2020.toml");
+        let plan = parse_plan(src, &tree()).expect("shipped plan");
+        let codes: Vec<&str> = plan.programmes.iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(codes, ["hte-certified", "hte-pool", "hte-product"]);
+        let funds = plan
+            .indicators
+            .iter()
+            .find(|i| i.code == "city_project_funds");
+        assert!(matches!(
+            funds.map(|i| &i.kind),
+            Some(IndicatorKind::Ledger(_))
+        ));
     }
 
     #[test]

@@ -163,6 +163,12 @@ pub fn check_references(
                 value: r.indicator.clone(),
                 problem: "该指标由登记库自动计数，不能导入 (counted from registries; cannot be imported)".into(),
             }),
+            Some(IndicatorKind::Ledger(_)) => problems.push(RowProblem {
+                row: r.row,
+                column: HEADERS[0].into(),
+                value: r.indicator.clone(),
+                problem: "该指标由资金台账计算，不能导入 (summed from the funding ledger; cannot be imported)".into(),
+            }),
             Some(IndicatorKind::Manual { .. }) => {}
         }
         if regions.get(&r.region).is_none() && reported.insert((r.row, "region")) {

@@ -176,7 +176,25 @@ impl Store {
 
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.write).await?,
+            Backend::Sqlite => {
+                // SQLite changes a table's constraints only by rebuilding it, which its
+                // documentation says to do with foreign keys off (they cannot be switched
+                // inside the migration's own transaction). They are checked afterwards.
+                let mut conn = self.write.acquire().await?;
+                conn.execute("PRAGMA foreign_keys = OFF").await?;
+                let ran = SQLITE_MIGRATIONS.run_direct(&mut *conn).await;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                ran?;
+                let broken: Vec<AnyRow> = sqlx::query("PRAGMA foreign_key_check")
+                    .fetch_all(&mut *conn)
+                    .await?;
+                if !broken.is_empty() {
+                    return Err(StoreError::Corrupt(format!(
+                        "{} 行外键引用失效 (rows with broken foreign keys after migration)",
+                        broken.len()
+                    )));
+                }
+            }
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.write).await?,
         }
         Ok(())

@@ -159,7 +159,7 @@ impl Store {
         by: &Actor,
     ) -> Result<EntryStatus> {
         if !matches!(action, EntryAction::Save | EntryAction::Submit) {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::Refused(format!(
                 "{} is a review action",
                 action.as_str()
             )));
@@ -167,7 +167,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let existing = load(&mut *tx, region, period).await?;
         let from = existing.as_ref().map_or(EntryStatus::Draft, |r| r.status);
-        let to = transition(from, action).map_err(StoreError::Conflict)?;
+        let to = transition(from, action).map_err(StoreError::Refused)?;
         let now = now_utc();
         let id = match &existing {
             Some(r) => {
@@ -244,7 +244,7 @@ impl Store {
             action,
             EntryAction::Approve | EntryAction::Return | EntryAction::Unlock
         ) {
-            return Err(StoreError::Conflict(format!(
+            return Err(StoreError::Refused(format!(
                 "{} is a county action",
                 action.as_str()
             )));
@@ -253,7 +253,7 @@ impl Store {
         let existing = load(&mut *tx, region, period)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("{region} {period} 的填报 (return)")))?;
-        let to = transition(existing.status, action).map_err(StoreError::Conflict)?;
+        let to = transition(existing.status, action).map_err(StoreError::Refused)?;
         sqlx::query(
             "UPDATE entry_returns SET status = $1, comment = $2, updated_by = $3, updated_at = $4 WHERE id = $5",
         )

@@ -11,6 +11,7 @@ mod db;
 mod entry;
 mod observations;
 mod plans;
+mod programmes;
 mod regions;
 mod registries;
 mod registry_writer;
@@ -26,6 +27,10 @@ pub use observations::{
     NewObservation, ObservationRecord, Provenance, RevisionRecord, WriteSummary,
 };
 pub use plans::{PlanItem, PlanSummary};
+pub use programmes::{
+    AwardRecord, BatchRecord, BatchStep, BudgetLine, Grant, LedgerRecord, NewObjection,
+    ObjectionRecord,
+};
 pub use registries::{
     CertificateItem, CountedRecord, EnterpriseFilter, EnterpriseItem, Page, PlatformFilter,
     PlatformItem,
@@ -39,6 +44,10 @@ pub enum StoreError {
     /// The record exists already (a unique key would be violated).
     #[error("已存在 (already exists): {0}")]
     Conflict(String),
+    /// Refused by a rule of the record's state: a step out of order, a budget that would be
+    /// overspent, a notice not yet over. The message says which and why.
+    #[error("{0}")]
+    Refused(String),
     /// A configuration problem the operator must fix: a mistyped URL, a missing file.
     #[error("{0}")]
     Config(String),

@@ -84,7 +84,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if locked.is_some() {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::Refused(format!(
                     "{} {} 的填报已审核锁定，需市科技局解锁后才能修改 (the period is approved and locked; the bureau must unlock it first)",
                     o.region, o.period
                 )));

@@ -151,6 +151,7 @@ impl Store {
         for (i, t) in plan.targets.iter().enumerate() {
             insert_target(&mut tx, id, i as i64, t).await?;
         }
+        crate::programmes::upsert_programmes(&mut tx, id, &plan.programmes).await?;
         crate::audit::append(
             &mut tx,
             &crate::audit::AuditEntry {
@@ -167,6 +168,7 @@ impl Store {
                     "source": source,
                     "targets": plan.targets.len(),
                     "indicators": plan.indicators.len(),
+                    "programmes": plan.programmes.len(),
                 })
                 .to_string(),
             },
@@ -350,6 +352,11 @@ fn indicator_from_row(r: &AnyRow) -> Result<Indicator> {
             let c = c.ok_or_else(|| bad("count_spec missing"))?;
             IndicatorKind::RegistryCount(serde_json::from_str(&c).map_err(|e| bad(&e.to_string()))?)
         }
+        "ledger" => {
+            let c: Option<String> = r.try_get("count_spec")?;
+            let c = c.ok_or_else(|| bad("ledger spec missing"))?;
+            IndicatorKind::Ledger(serde_json::from_str(&c).map_err(|e| bad(&e.to_string()))?)
+        }
         _ => return Err(bad("kind")),
     };
     Ok(Indicator {
@@ -368,6 +375,11 @@ async fn upsert_indicator(tx: &mut Transaction<'static, Any>, ind: &Indicator) -
         IndicatorKind::RegistryCount(c) => (
             None,
             Some(serde_json::to_string(c).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+        ),
+        // Ledger filters share the column with count filters: both are JSON filters.
+        IndicatorKind::Ledger(l) => (
+            None,
+            Some(serde_json::to_string(l).map_err(|e| StoreError::Corrupt(e.to_string()))?),
         ),
         IndicatorKind::Manual { .. } => (None, None),
     };

@@ -7,6 +7,7 @@ use crate::{AppState, Route};
 
 mod account;
 mod imports;
+mod programmes;
 pub(crate) use account::policy;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -51,6 +52,38 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(auth::BUREAU),
             imports::import,
         ),
+        Route::get(
+            "/api/v1/programmes",
+            Roles(auth::AUDITORS),
+            programmes::list,
+        ),
+        Route::get(
+            "/api/v1/programmes/{code}/preview",
+            Roles(auth::AUDITORS),
+            programmes::preview,
+        ),
+        Route::put(
+            "/api/v1/programmes/{code}/budgets/{year}",
+            Roles(auth::BUREAU),
+            programmes::set_budget,
+        ),
+        Route::post(
+            "/api/v1/programmes/{code}/batches",
+            Roles(auth::BUREAU),
+            programmes::commit,
+        ),
+        Route::get(
+            "/api/v1/batches/{id}",
+            Roles(auth::AUDITORS),
+            programmes::batch,
+        ),
+        Route::post(
+            "/api/v1/batches/{id}/steps",
+            Roles(auth::BUREAU),
+            programmes::step,
+        ),
+        Route::get("/api/v1/notices", Public, programmes::notices),
+        Route::get("/api/v1/grants", Public, programmes::grants),
         Route::post("/api/v1/session", Public, account::login),
         Route::delete("/api/v1/session", Account, account::logout),
         Route::get("/api/v1/me", Account, account::me),
@@ -211,6 +244,7 @@ async fn indicators(State(st): State<AppState>) -> Result<Json<Vec<Value>>, ApiE
             let (formula, count) = match &i.kind {
                 IndicatorKind::Formula(f) => (Some(f.text().to_owned()), None),
                 IndicatorKind::RegistryCount(c) => (None, Some(json!(c))),
+                IndicatorKind::Ledger(l) => (None, Some(json!(l))),
                 IndicatorKind::Manual { .. } => (None, None),
             };
             json!({

@@ -48,6 +48,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound(what) => Self::NotFound(what),
             StoreError::Conflict(what) => Self::Conflict(what),
+            StoreError::Refused(why) => Self::Conflict(why),
             other => {
                 tracing::error!(error = %other, "storage error");
                 Self::Internal(other.to_string())

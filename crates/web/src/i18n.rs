@@ -189,6 +189,86 @@ texts! {
     kind_manual: "填报", "Entered";
     kind_formula: "公式", "Formula";
     kind_registry: "登记库计数", "Registry count";
+    kind_ledger: "资金台账", "Funding ledger";
+    nav_programmes: "资金项目", "Programmes";
+    nav_notices: "公示公告", "Public notices";
+    programmes_title: "资金项目", "Funding programmes";
+    programmes_intro: "奖补、后补助、创新券等资金项目：规则、预算、批次、公示与拨付。", "Rewards, post-subsidies, vouchers: rules, budgets, batches, public notice and payment.";
+    programme_code: "项目代码", "Code";
+    programme_kind: "类型", "Kind";
+    programme_basis: "政策依据", "Legal basis";
+    programme_years: "实施年度", "Years";
+    programme_event: "奖补依据事件", "Rewarded event";
+    programme_once: "每个对象只奖补一次", "Paid once per";
+    once_enterprise: "企业（仅首次）", "enterprise (first time only)";
+    once_event: "每次认定 / 每个产品", "each recognition or product";
+    rule_eligibility: "资格条件", "Eligibility";
+    rule_amount: "奖补金额", "Amount";
+    rule_priority: "预算不足时的优先次序", "Priority when the budget runs short";
+    rule_priority_default: "按认定日期先后", "Earliest event first";
+    notice_days: "公示天数", "Days of public notice";
+    budgets: "年度预算", "Budgets";
+    budget: "预算", "Budget";
+    proposed: "待批", "Proposed";
+    committed: "已批准", "Committed";
+    paid: "已拨付", "Paid";
+    available: "可用余额", "Available";
+    set_budget: "设置预算", "Set budget";
+    amount_yuan: "金额（元）", "Amount (yuan)";
+    amount_hint: "可写 300000、30万元 或 0.3亿元", "e.g. 300000, 30万元 or 0.3亿元";
+    preview_title: "批量奖补预览", "Batch preview";
+    preview_intro: "按规则从登记库中找出符合条件的企业，确认后生成待审核批次。", "The rules applied to the registries; committing creates a batch awaiting review.";
+    preview_run: "预览", "Preview";
+    preview_commit: "生成批次", "Create batch";
+    preview_due: "应奖补", "Due";
+    preview_already: "已奖补", "Already awarded";
+    preview_over: "超出预算", "Over budget";
+    preview_not_eligible: "不符合条件", "Not eligible";
+    preview_no_budget: "尚未设置该年度预算，需先设置预算才能生成批次。", "No budget is set for this year; set one before creating a batch.";
+    preview_nothing: "没有应奖补的新对象。", "Nothing new is due.";
+    basis: "奖补依据", "Basis";
+    amount: "金额（元）", "Amount (yuan)";
+    batches: "奖补批次", "Batches";
+    batch: "批次", "Batch";
+    batch_awards: "奖补名单", "Awards";
+    award_count: "项数", "Awards";
+    total: "合计（元）", "Total (yuan)";
+    notice_period: "公示期", "Notice period";
+    notice_start: "公示开始日期", "Notice starts";
+    paid_on: "拨付日期", "Paid on";
+    payment_ref: "拨付凭证号", "Payment reference";
+    created_by: "创建人", "Created by";
+    step_comment: "意见", "Comment";
+    objections: "异议", "Objections";
+    objection_text: "异议内容", "Objection";
+    objection_name: "姓名（可不填）", "Name (optional)";
+    objection_contact: "联系方式（可不填）", "Contact (optional)";
+    objection_about: "针对", "About";
+    objection_whole: "整个名单", "The whole list";
+    objection_submit: "提交异议", "Submit objection";
+    objection_thanks: "异议已收到，我们将依法核查处理。", "Your objection has been received and will be looked into.";
+    objection_resolution: "处理意见", "Resolution";
+    objection_uphold: "异议成立（撤销该项）", "Uphold (withdraw the award)";
+    objection_dismiss: "异议不成立", "Dismiss";
+    objection_open: "条异议待处理", "objection(s) open";
+    notices_title: "公示公告", "Public notices";
+    notices_intro: "资金项目拟奖补名单在批准前向社会公示，公示期内任何单位和个人均可提出异议。", "Proposed awards are published before approval; anyone may object while a notice runs.";
+    notices_running: "正在公示", "On notice now";
+    notices_ended: "已结束的公示", "Past notices";
+    notice_running_note: "公示期内，可在本页下方提出异议。", "While the notice runs, objections may be raised below.";
+    notice_ended_note: "公示期已结束。", "The notice period has ended.";
+    export_notice: "导出公示名单", "Export notice list";
+    export_payment: "导出拨付清单", "Export payment list";
+    ledger: "资金台账", "Ledger";
+    ledger_entry: "类别", "Entry";
+    occurred_on: "日期", "Date";
+    award_status_proposed: "拟奖补", "Proposed";
+    award_status_withdrawn: "已撤销", "Withdrawn";
+    award_status_approved: "已批准", "Approved";
+    award_status_paid: "已拨付", "Paid";
+    award_status_void: "已作废", "Void";
+    awards_received: "获得的资金支持", "Funding received";
+    open_data: "开放数据（360Giving 格式）", "Open data (360Giving style)";
     agg_sum: "下级求和", "Sum of counties";
     agg_none: "不汇总", "Not summed";
     legend_elapsed: "竖线为序时进度", "The line marks time elapsed";
@@ -348,6 +428,18 @@ pub fn audit_label(code: &str, lang: Lang) -> String {
         "region" => ("行政区划", "Region"),
         "region.add_zone" => ("新增园区", "Zone added"),
         "region.load" => ("载入行政区划", "Regions loaded"),
+        "budget" => ("预算", "Budget"),
+        "budget.set" => ("设置预算", "Budget set"),
+        "award_batch" => ("奖补批次", "Award batch"),
+        "batch.commit" => ("生成批次", "Batch created"),
+        "batch.review" => ("批次审核", "Batch reviewed"),
+        "batch.publish" => ("发布公示", "Notice published"),
+        "batch.approve" => ("批准批次", "Batch approved"),
+        "batch.pay" => ("登记拨付", "Payment recorded"),
+        "batch.void" => ("作废批次", "Batch voided"),
+        "objection" => ("异议", "Objection"),
+        "objection.add" => ("提出异议", "Objection raised"),
+        "objection.resolve" => ("处理异议", "Objection settled"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()

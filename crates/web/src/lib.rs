@@ -12,6 +12,7 @@ mod format;
 mod i18n;
 pub mod imports;
 mod pages;
+pub mod programmes;
 mod service;
 
 use auth::Access;

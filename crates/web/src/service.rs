@@ -90,6 +90,14 @@ impl Loaded {
         let tree = store.region_tree().await?;
         let mut figures = Figures::default();
         for (ind, region, period, value) in store.figures().await? {
+            // Counted and ledger indicators come from their records only: observations left
+            // from before an indicator became one (an upgraded database) are not mixed in.
+            if matches!(
+                indicators.get(&ind).map(|i| &i.kind),
+                Some(IndicatorKind::RegistryCount(_) | IndicatorKind::Ledger(_))
+            ) {
+                continue;
+            }
             figures.insert(&ind, &region, period, value);
         }
         let with_enterprises = targets.iter().any(|t| {
@@ -120,6 +128,16 @@ impl Loaded {
                 }
             }
         }
+        add_ledger_figures(
+            store,
+            &indicators,
+            &tree,
+            &plan,
+            &plan_region,
+            as_of,
+            &mut figures,
+        )
+        .await?;
         Ok(Self {
             plan,
             plan_region,
@@ -205,6 +223,61 @@ impl Loaded {
         out.sort();
         out
     }
+}
+
+/// Ledger indicators (e.g. the city's project funds a year): the year's ledger entries by
+/// recipient's region, in the indicator's unit, for every region of the plan (zero included)
+/// and every plan year up to `as_of` — once the ledger holds entries of the kind, so a new
+/// installation shows "no data" rather than a failing zero.
+async fn add_ledger_figures(
+    store: &Store,
+    indicators: &HashMap<String, Indicator>,
+    tree: &RegionTree,
+    plan: &PlanSummary,
+    plan_region: &RegionCode,
+    as_of: NaiveDate,
+    figures: &mut Figures,
+) -> Result<(), AppError> {
+    use chrono::Datelike;
+    use kechuang_domain::indicator::LedgerEntry;
+    let mut totals: HashMap<LedgerEntry, Vec<(String, String, i32, kechuang_domain::money::Fen)>> =
+        HashMap::new();
+    for ind in indicators.values() {
+        let IndicatorKind::Ledger(spec) = &ind.kind else {
+            continue;
+        };
+        let Some(per) = kechuang_domain::money::unit_fen(&ind.unit) else {
+            continue;
+        };
+        let rows = match totals.entry(spec.entry) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(store.ledger_totals(spec.entry).await?)
+            }
+        };
+        let rows: Vec<_> = rows
+            .iter()
+            .filter(|(p, ..)| spec.programmes.is_empty() || spec.programmes.contains(p))
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let last = plan.end_year.min(as_of.year());
+        for year in plan.start_year..=last {
+            let mut raw: HashMap<RegionCode, f64> = HashMap::new();
+            for (_, region, y, fen) in &rows {
+                if *y == year {
+                    if let Ok(r) = RegionCode::parse(region) {
+                        *raw.entry(r).or_default() += fen.0 as f64 / per as f64;
+                    }
+                }
+            }
+            for (region, v) in region_totals(tree, &raw, false, plan_region) {
+                figures.insert(&ind.code, &region, Period::Year(year), v);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The dates registry counts are taken at: each year end from the year before the plan to the

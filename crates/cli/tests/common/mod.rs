@@ -452,6 +452,24 @@ pub fn hte_holders(at: NaiveDate, county: Option<&str>) -> usize {
     holders.len()
 }
 
+/// Enterprises of the sample whose first certificate was issued in `year`, counted from the
+/// file itself, independently of kechuang.
+pub fn first_certified_in(year: i32) -> std::collections::BTreeSet<String> {
+    let mut first: std::collections::BTreeMap<String, NaiveDate> = Default::default();
+    for r in &csv_rows("hte-certificates-sample.csv")[1..] {
+        let issued = d(&r[3]);
+        first
+            .entry(r[1].clone())
+            .and_modify(|f| *f = (*f).min(issued))
+            .or_insert(issued);
+    }
+    first
+        .into_iter()
+        .filter(|(_, f)| chrono::Datelike::year(f) == year)
+        .map(|(u, _)| u)
+        .collect()
+}
+
 pub fn import_registry_samples(env: &TestEnv) {
     let sample = |name: &str| {
         repo_file(&format!("docs/examples/{name}"))

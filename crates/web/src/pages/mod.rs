@@ -25,6 +25,7 @@ pub(crate) mod account;
 mod admin;
 mod entry;
 mod imports;
+mod programmes;
 mod registries;
 
 pub(crate) fn routes() -> Vec<Route> {
@@ -68,6 +69,33 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/import", Roles(BUREAU), imports::form),
         Route::post("/import", Roles(BUREAU), imports::upload),
         Route::get("/import/reports/{file}", Roles(BUREAU), imports::report),
+        Route::get("/programmes", Roles(AUDITORS), programmes::list),
+        Route::get("/programmes/{code}", Roles(AUDITORS), programmes::programme),
+        Route::post(
+            "/programmes/{code}/budgets",
+            Roles(BUREAU),
+            programmes::set_budget,
+        ),
+        Route::post(
+            "/programmes/{code}/batches",
+            Roles(BUREAU),
+            programmes::commit,
+        ),
+        Route::get("/batches/{id}", Roles(AUDITORS), programmes::batch),
+        Route::post("/batches/{id}/steps", Roles(BUREAU), programmes::step),
+        Route::post(
+            "/batches/{id}/objections/{objection}",
+            Roles(BUREAU),
+            programmes::resolve_objection,
+        ),
+        Route::get(
+            "/batches/{id}/export/{file}",
+            Roles(AUDITORS),
+            programmes::export,
+        ),
+        Route::get("/notices", Public, programmes::notices),
+        Route::get("/notices/{id}", Public, programmes::notice),
+        Route::post("/notices/{id}/objections", Public, programmes::object),
         Route::get("/admin/users", Roles(ADMIN), admin::users),
         Route::post("/admin/users", Roles(ADMIN), admin::create_user),
         Route::post(
@@ -113,6 +141,7 @@ pub struct UserBadge {
     pub registries: bool,
     pub entry: bool,
     pub import: bool,
+    pub programmes: bool,
     pub audit: bool,
     pub admin: bool,
 }
@@ -158,6 +187,7 @@ impl Chrome {
                 registries: crate::auth::STAFF.contains(&role),
                 entry: crate::auth::STAFF.contains(&role),
                 import: role == kechuang_domain::auth::Role::Bureau,
+                programmes: crate::auth::AUDITORS.contains(&role),
                 audit: crate::auth::AUDITORS.contains(&role),
                 admin: role == kechuang_domain::auth::Role::Admin,
             }
@@ -1118,6 +1148,7 @@ async fn indicators_page(
                 IndicatorKind::Manual { .. } => tr.kind_manual,
                 IndicatorKind::Formula(_) => tr.kind_formula,
                 IndicatorKind::RegistryCount(_) => tr.kind_registry,
+                IndicatorKind::Ledger(_) => tr.kind_ledger,
             },
             aggregation: match (&i.kind, i.aggregation()) {
                 (IndicatorKind::Formula(_), _) => "—",

@@ -283,7 +283,17 @@ pub struct EnterprisePage {
     pub certificates: Vec<CertificateLine>,
     pub platforms: Vec<PlatformLine>,
     pub years: Vec<Vec<String>>,
+    pub awards: Vec<AwardLine>,
     pub timeline: Vec<Event>,
+}
+
+/// Money the enterprise received or is proposed for, from the programmes' awards.
+pub struct AwardLine {
+    pub year: i32,
+    pub programme: String,
+    pub basis: String,
+    pub amount: String,
+    pub status: &'static str,
 }
 
 fn parse(d: &str) -> Option<NaiveDate> {
@@ -461,6 +471,51 @@ pub async fn enterprise(
             text: format!("{}：{}（{}{}）", tr.event_platform, p.name, p.level, p.kind),
         });
     }
+    let names: std::collections::HashMap<String, String> = st
+        .store
+        .programmes()
+        .await
+        .page(lang)?
+        .into_iter()
+        .map(|p| (p.code.clone(), lang.pick(&p.name, &p.name_en).to_owned()))
+        .collect();
+    let awards: Vec<AwardLine> = st
+        .store
+        .enterprise_awards(&e.uscc)
+        .await
+        .page(lang)?
+        .into_iter()
+        .map(|a| {
+            let programme = names
+                .get(&a.programme_code)
+                .cloned()
+                .unwrap_or(a.programme_code);
+            if a.status == "paid" {
+                timeline.push(Event {
+                    date: a.event_on.clone(),
+                    text: format!(
+                        "{}：{} {} 元",
+                        tr.awards_received,
+                        programme,
+                        a.amount.yuan_text()
+                    ),
+                });
+            }
+            AwardLine {
+                year: a.year,
+                programme,
+                basis: a.basis,
+                amount: a.amount.yuan_text(),
+                status: match a.status.as_str() {
+                    "proposed" => tr.award_status_proposed,
+                    "withdrawn" => tr.award_status_withdrawn,
+                    "approved" => tr.award_status_approved,
+                    "paid" => tr.award_status_paid,
+                    _ => tr.award_status_void,
+                },
+            }
+        })
+        .collect();
     timeline.sort_by(|a, b| a.date.cmp(&b.date));
     let num = |v: Option<f64>| v.map(format::number).unwrap_or_else(|| "—".into());
     let int = |v: Option<i64>| {
@@ -494,6 +549,7 @@ pub async fn enterprise(
         certificates,
         platforms,
         years,
+        awards,
         timeline,
     };
     render(&page, lang)

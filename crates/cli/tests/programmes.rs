@@ -1,0 +1,433 @@
+//! Funding programmes as the bureau uses them: the `hte-certified` batch reward from the
+//! certificates imported, paid once whatever is re-imported or re-run; review, public notice,
+//! objections and approval in their order; budgets that hold against simultaneous approvals;
+//! and the ledger feeding target 4.2.1.
+
+mod common;
+
+use common::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+fn due_of(stdout: &str) -> Vec<Value> {
+    serde_json::from_str::<Vec<Value>>(stdout)
+        .unwrap_or_else(|e| panic!("JSON list expected ({e}): {stdout}"))
+}
+
+fn usccs(list: &[Value]) -> BTreeSet<String> {
+    list.iter()
+        .map(|e| e["uscc"].as_str().expect("uscc").to_owned())
+        .collect()
+}
+
+async fn batch_rewards_pay_each_first_certificate_once(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    import_registry_samples(&env);
+    let expected = first_certified_in(2018);
+    assert!(
+        expected.len() > 5,
+        "the sample has first certificates in 2018"
+    );
+    let batch = |extra: &[&str]| {
+        let mut args = vec![
+            "programme",
+            "batch",
+            "hte-certified",
+            "--year",
+            "2018",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        env.cli(&args)
+    };
+
+    // The dry run lists exactly the first certifications of 2018, 300,000 yuan each.
+    let out = batch(&["--dry-run"]);
+    assert!(out.status.success());
+    let due = due_of(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(usccs(&due), expected);
+    assert!(due.iter().all(|e| e["amount_fen"] == 30_000_000));
+    assert!(due
+        .iter()
+        .all(|e| e["basis"].as_str().is_some_and(|b| b.contains("首次认定"))));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("预算"));
+
+    // No budget, no batch: nothing is written.
+    let out = batch(&[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("尚未设置 2018 年预算"));
+    assert_eq!(env.cli_ok(&["programme", "batches"]).trim(), "");
+
+    env.cli_ok(&[
+        "programme",
+        "budget",
+        "hte-certified",
+        "--year",
+        "2018",
+        "--amount",
+        "1亿元",
+    ]);
+    let out = batch(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        usccs(&due_of(&String::from_utf8_lossy(&out.stdout))),
+        expected
+    );
+
+    // Committing again, or after re-importing the certificates, pays nobody twice.
+    let again = batch(&[]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("没有应奖补"));
+    import_registry_samples(&env);
+    let out = batch(&["--dry-run"]);
+    assert_eq!(
+        due_of(&String::from_utf8_lossy(&out.stdout)),
+        Vec::<Value>::new()
+    );
+    let batches = env.cli_ok(&["programme", "batches"]);
+    assert_eq!(batches.lines().count(), 1, "{batches}");
+
+    // A later list with a renewal and a new enterprise's first certificate: only the new
+    // enterprise is due; the renewal is not a first certification.
+    let renewed = expected.iter().next().expect("one").clone();
+    let file = env.write(
+        "later.csv",
+        &format!(
+            "证书编号,统一社会信用代码,企业名称,所属县区,发证日期\n\
+             GR201844009001,{renewed},,,2018-12-28\n\
+             GR201844009002,9144030071526726XG,韶关市新来科技有限公司,武江区,2018-12-28\n"
+        ),
+    );
+    env.cli_ok(&[
+        "import",
+        "certificates",
+        "--kind",
+        "hte",
+        file.to_str().expect("path"),
+    ]);
+    let out = batch(&["--dry-run"]);
+    let due = due_of(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        usccs(&due),
+        BTreeSet::from(["9144030071526726XG".to_owned()])
+    );
+
+    // The database itself refuses a second award of the same event, whatever the code does.
+    let store = kechuang_store::Store::open(
+        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
+    )
+    .await
+    .expect("open");
+    let programme = store.programme("hte-certified").await.expect("programme");
+    let twice = kechuang_domain::programme::Entitlement {
+        uscc: renewed.clone(),
+        name: "重复".into(),
+        region_code: "440203".into(),
+        basis_key: renewed.clone(),
+        basis: "重复".into(),
+        event_on: "2018-12-28".into(),
+        amount: kechuang_domain::money::Fen(30_000_000),
+        priority: 0.0,
+    };
+    let err = store
+        .commit_batch(
+            &programme,
+            2018,
+            &[twice],
+            &kechuang_store::Actor::new("test", "test"),
+        )
+        .await
+        .expect_err("a second award of the same key");
+    assert!(err.to_string().contains("已在其他批次"), "{err}");
+    assert_eq!(store.batches(None).await.expect("batches").len(), 1);
+}
+
+/// A bureau officer's session on the pages, and the step API with its token.
+async fn step(server: &Server, batch: i64, body: Value) -> (u16, Value) {
+    let res = server
+        .client
+        .post(server.url(&format!("/api/v1/batches/{batch}/steps")))
+        .bearer_auth(&server.token)
+        .json(&body)
+        .send()
+        .await
+        .expect("step");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn commit(server: &Server, code: &str, year: i32) -> (u16, Value) {
+    let res = server
+        .client
+        .post(server.url(&format!("/api/v1/programmes/{code}/batches")))
+        .bearer_auth(&server.token)
+        .json(&json!({ "year": year }))
+        .send()
+        .await
+        .expect("commit");
+    let status = res.status().as_u16();
+    (status, res.json().await.expect("json"))
+}
+
+async fn set_budget(server: &Server, code: &str, year: i32, amount: Value) -> u16 {
+    server
+        .client
+        .put(server.url(&format!("/api/v1/programmes/{code}/budgets/{year}")))
+        .bearer_auth(&server.token)
+        .json(&json!({ "amount": amount }))
+        .send()
+        .await
+        .expect("budget")
+        .status()
+        .as_u16()
+}
+
+async fn a_budget_holds_against_simultaneous_approvals(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    import_registry_samples(&env);
+    let server = env.serve().await;
+    let n = first_certified_in(2018).len() as i64;
+    // Two batches of the same year: the first takes 60% of the events, the second the rest.
+    let first = n * 6 / 10;
+    assert_eq!(
+        set_budget(&server, "hte-certified", 2018, json!(first * 30_000_000)).await,
+        200
+    );
+    let (s, a) = commit(&server, "hte-certified", 2018).await;
+    assert_eq!(s, 201, "{a}");
+    assert_eq!(
+        set_budget(&server, "hte-certified", 2018, json!("1亿元")).await,
+        200
+    );
+    let (s, b) = commit(&server, "hte-certified", 2018).await;
+    assert_eq!(s, 201, "{b}");
+    let (a, b) = (
+        a["batch"]["id"].as_i64().expect("id"),
+        b["batch"]["id"].as_i64().expect("id"),
+    );
+    // Now the budget holds either batch but not both.
+    let budget = (n - 1) * 30_000_000;
+    assert_eq!(
+        set_budget(&server, "hte-certified", 2018, json!(budget)).await,
+        200
+    );
+    for id in [a, b] {
+        assert_eq!(step(&server, id, json!({"action": "review"})).await.0, 200);
+        let (s, v) = step(
+            &server,
+            id,
+            json!({"action": "publish", "notice_start": "2018-12-01"}),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let (ra, rb) = tokio::join!(
+        step(&server, a, json!({"action": "approve"})),
+        step(&server, b, json!({"action": "approve"}))
+    );
+    let statuses = [ra.0, rb.0];
+    assert!(
+        statuses.contains(&200) && statuses.contains(&409),
+        "exactly one approval may pass: {statuses:?} {ra:?} {rb:?}"
+    );
+    let refused = if ra.0 == 409 { &ra.1 } else { &rb.1 };
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|e| e.contains("预算不足")),
+        "{refused}"
+    );
+    let programmes = server.get_json("/api/v1/programmes").await;
+    let line = programmes["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|i| i["programme"]["code"] == "hte-certified")
+        })
+        .and_then(|i| i["budgets"].as_array())
+        .and_then(|b| b.iter().find(|b| b["year"] == 2018))
+        .cloned()
+        .expect("budget line");
+    assert!(line["committed"].as_i64().expect("committed") <= budget);
+    assert!(line["committed"].as_i64().expect("committed") > 0);
+    // The budget cannot be cut below what is committed.
+    assert_eq!(
+        set_budget(&server, "hte-certified", 2018, json!(0)).await,
+        409
+    );
+}
+
+async fn notice_objections_and_payment_follow_their_order(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    import_registry_samples(&env);
+    env.add_user("officer", "bureau", &["--region", "440200"]);
+    let server = env.serve().await;
+    assert_eq!(
+        set_budget(&server, "hte-certified", 2019, json!("1亿元")).await,
+        200
+    );
+    let (s, v) = commit(&server, "hte-certified", 2019).await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["batch"]["id"].as_i64().expect("id");
+    let total = v["batch"]["total"].as_i64().expect("total");
+    let first_award = server.get_json(&format!("/api/v1/batches/{id}")).await["awards"][0].clone();
+
+    // Out of order: no approval before review and notice.
+    let (s, v) = step(&server, id, json!({"action": "approve"})).await;
+    assert_eq!(s, 409);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|e| e.contains("待审核")),
+        "{v}"
+    );
+    assert_eq!(step(&server, id, json!({"action": "review"})).await.0, 200);
+    // The notice starts today: it runs, so it can be objected to and not yet approved.
+    assert_eq!(step(&server, id, json!({"action": "publish"})).await.0, 200);
+    let (s, page) = server.get_anon(&format!("/notices/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains(first_award["name"].as_str().expect("name")));
+    let (s, list) = server.get_anon("/api/v1/notices").await;
+    assert_eq!(s, 200);
+    assert!(list.contains("\"running\":true"), "{list}");
+    let res = server
+        .client
+        .post(server.url(&format!("/notices/{id}/objections")))
+        .form(&[
+            ("award", first_award["id"].to_string()),
+            ("text", "该企业2019年并未取得高企证书。".into()),
+            ("name", "张三".into()),
+        ])
+        .send()
+        .await
+        .expect("object");
+    assert_eq!(
+        res.status().as_u16(),
+        303,
+        "an objection is taken from anyone"
+    );
+    let empty = server
+        .client
+        .post(server.url(&format!("/notices/{id}/objections")))
+        .form(&[("text", "  ")])
+        .send()
+        .await
+        .expect("object");
+    assert_eq!(empty.status().as_u16(), 409);
+    let (s, v) = step(&server, id, json!({"action": "approve"})).await;
+    assert_eq!(s, 409);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|e| e.contains("公示期")),
+        "{v}"
+    );
+
+    // The bureau upholds the objection: that award is withdrawn and the total drops.
+    let detail = server.get_json(&format!("/api/v1/batches/{id}")).await;
+    let objection = detail["objections"][0]["id"].as_i64().expect("objection");
+    let session = server.login("officer", PASSWORD).await;
+    let res = session
+        .with_csrf(
+            Method::POST,
+            &format!("/batches/{id}/objections/{objection}"),
+        )
+        .form(&[("decision", "uphold"), ("resolution", "经核实，异议成立。")])
+        .send()
+        .await
+        .expect("resolve");
+    assert_eq!(res.status().as_u16(), 303);
+    let detail = server.get_json(&format!("/api/v1/batches/{id}")).await;
+    assert_eq!(detail["batch"]["total"].as_i64(), Some(total - 30_000_000));
+    assert_eq!(detail["batch"]["open_objections"], 0);
+    assert_eq!(
+        detail["awards"]
+            .as_array()
+            .map(|a| a.iter().filter(|x| x["status"] == "withdrawn").count()),
+        Some(1)
+    );
+    // The withdrawn event is not batched again.
+    let preview = server
+        .get_json("/api/v1/programmes/hte-certified/preview?year=2019")
+        .await;
+    assert!(
+        preview["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .all(|l| l["status"] == "already_awarded"),
+        "{preview}"
+    );
+}
+
+async fn payments_feed_the_project_funds_target(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    import_registry_samples(&env);
+    let server = env.serve().await;
+    let before = server
+        .get_json("/api/v1/plans/1/targets?as_of=2018-12-31")
+        .await;
+    assert_eq!(target(&before, "4.2.1")["status"], "no_data");
+    assert_eq!(
+        set_budget(&server, "hte-certified", 2018, json!("1亿元")).await,
+        200
+    );
+    let (_, v) = commit(&server, "hte-certified", 2018).await;
+    let id = v["batch"]["id"].as_i64().expect("id");
+    let total = v["batch"]["total"].as_i64().expect("total");
+    for body in [
+        json!({"action": "review"}),
+        json!({"action": "publish", "notice_start": "2018-12-01"}),
+        json!({"action": "approve"}),
+        json!({"action": "pay", "paid_on": "2018-12-20", "payment_ref": "韶科拨〔2018〕12号"}),
+    ] {
+        let (s, v) = step(&server, id, body.clone()).await;
+        assert_eq!(s, 200, "{body}: {v}");
+    }
+    let (s, v) = step(&server, id, json!({"action": "pay"})).await;
+    assert_eq!(s, 409, "paid once: {v}");
+    // 4.2.1 is in 万元: the year's payments, from the ledger.
+    let after = server
+        .get_json("/api/v1/plans/1/targets?as_of=2018-12-31")
+        .await;
+    assert_eq!(
+        target(&after, "4.2.1")["current"]["value"].as_f64(),
+        Some(total as f64 / 1_000_000.0)
+    );
+    // The grants are open data, with the recipient and the amount in yuan.
+    let (s, body) = server.get_anon("/api/v1/grants").await;
+    assert_eq!(s, 200);
+    let grants: Value = serde_json::from_str(&body).expect("json");
+    let grants = grants["grants"].as_array().expect("grants");
+    assert_eq!(grants.len() as i64, total / 30_000_000);
+    assert_eq!(grants[0]["amountAwarded"], 300000.0);
+    assert_eq!(grants[0]["currency"], "CNY");
+    assert!(grants[0]["recipientOrganization"][0]["id"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("CN-USCC-")));
+    // The finance department's payment list.
+    let res = server
+        .client
+        .get(server.url(&format!("/batches/{id}/export/payment.xlsx")))
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(res.status().as_u16(), 200);
+    let bytes = res.bytes().await.expect("bytes");
+    assert!(bytes.starts_with(b"PK"), "an XLSX file");
+}
+
+on_both_backends!(
+    batch_rewards_pay_each_first_certificate_once,
+    a_budget_holds_against_simultaneous_approvals,
+    notice_objections_and_payment_follow_their_order,
+    payments_feed_the_project_funds_target,
+);

@@ -1,0 +1,1128 @@
+//! Funding programmes: their definitions (written with the plan), yearly budgets, award
+//! batches and their workflow, objections during public notice, and the ledger.
+//!
+//! Two database rules carry the money's safety, so no code path can get around them: an event
+//! is awarded once per programme (`awards_once`, a unique index), and a budget's commitments
+//! never exceed it (a CHECK, reached through a conditional update that concurrent approvals
+//! queue on). The ledger is append-only and holds one commitment and one payment per award.
+
+use crate::audit::{append, Actor, AuditEntry};
+use crate::entry::TransitionRecord;
+use crate::{now_utc, Result, Store, StoreError};
+use chrono::NaiveDate;
+use kechuang_domain::indicator::LedgerEntry;
+use kechuang_domain::money::Fen;
+use kechuang_domain::programme::{
+    check_approval, notice_end, notice_running, transition, year_of, BatchAction, BatchStatus,
+    Candidate, EnterpriseFacts, Entitlement, EventFacts, ObjectionStatus, OncePer, Programme,
+    ProgrammeKind,
+};
+use kechuang_domain::registry::CertificateKind;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetLine {
+    pub programme_code: String,
+    pub year: i32,
+    pub amount: Fen,
+    /// Approved awards.
+    pub committed: Fen,
+    pub paid: Fen,
+    /// Awards in batches not yet approved.
+    pub proposed: Fen,
+}
+
+impl BudgetLine {
+    /// What new batches may still take: neither committed nor proposed.
+    pub fn available(&self) -> Fen {
+        Fen(self.amount.0 - self.committed.0 - self.proposed.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchRecord {
+    pub id: i64,
+    pub programme_code: String,
+    pub programme_name: String,
+    pub year: i32,
+    pub status: BatchStatus,
+    pub notice_start: Option<String>,
+    pub notice_end: Option<String>,
+    pub paid_on: Option<String>,
+    pub payment_ref: String,
+    pub created_by: String,
+    pub created_at: String,
+    /// Awards still standing (not withdrawn or void), and their total.
+    pub award_count: i64,
+    pub total: Fen,
+    pub open_objections: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AwardRecord {
+    pub id: i64,
+    pub batch_id: i64,
+    pub programme_code: String,
+    pub year: i32,
+    pub basis_key: String,
+    pub uscc: String,
+    pub name: String,
+    pub region_code: String,
+    pub basis: String,
+    pub event_on: String,
+    pub amount: Fen,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectionRecord {
+    pub id: i64,
+    pub batch_id: i64,
+    pub award_id: Option<i64>,
+    pub name: String,
+    pub contact: String,
+    pub text: String,
+    pub status: ObjectionStatus,
+    pub resolution: String,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
+    pub submitted_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LedgerRecord {
+    pub id: i64,
+    pub programme_code: String,
+    pub year: i32,
+    pub entry: String,
+    pub award_id: i64,
+    pub uscc: String,
+    pub region_code: String,
+    pub amount: Fen,
+    pub occurred_on: String,
+    pub reference: String,
+    pub recorded_by: String,
+}
+
+/// An award that has been made (approved, possibly paid), as open data publishes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Grant {
+    pub award: AwardRecord,
+    pub programme_name: String,
+    /// The date of approval (the ledger's commitment).
+    pub awarded_on: String,
+    pub paid_on: Option<String>,
+}
+
+/// What an action on a batch needs besides the batch: the notice's first day (publish), the
+/// payment's date and reference (pay), and today, which approval compares with the notice.
+#[derive(Debug, Clone)]
+pub struct BatchStep {
+    pub action: BatchAction,
+    pub comment: String,
+    pub today: NaiveDate,
+    pub notice_start: Option<NaiveDate>,
+    pub paid_on: Option<NaiveDate>,
+    pub payment_ref: String,
+}
+
+/// An objection as raised on the public notice page.
+#[derive(Debug, Clone)]
+pub struct NewObjection {
+    pub batch_id: i64,
+    pub award_id: Option<i64>,
+    pub name: String,
+    pub contact: String,
+    pub text: String,
+    pub client: String,
+}
+
+fn programme_row(r: &AnyRow) -> Result<Programme> {
+    let code: String = r.try_get("code")?;
+    let bad = |what: &str| StoreError::Corrupt(format!("programme {code}: {what}"));
+    let kind: String = r.try_get("kind")?;
+    let once: String = r.try_get("once_per")?;
+    let event: Option<String> = r.try_get("event")?;
+    let to_year: Option<i64> = r.try_get("to_year")?;
+    Ok(Programme {
+        name: r.try_get("name")?,
+        name_en: r.try_get("name_en")?,
+        kind: ProgrammeKind::parse(&kind).ok_or_else(|| bad("kind"))?,
+        basis: r.try_get("basis")?,
+        measure: r.try_get("measure")?,
+        from_year: r.try_get::<i64, _>("from_year")? as i32,
+        to_year: to_year.map(|y| y as i32),
+        event: match event {
+            None => None,
+            Some(e) => Some(CertificateKind::parse(&e).ok_or_else(|| bad("event"))?),
+        },
+        once_per: OncePer::parse(&once).ok_or_else(|| bad("once_per"))?,
+        eligibility: r.try_get("eligibility")?,
+        amount: r.try_get("amount")?,
+        priority: r.try_get("priority")?,
+        notice_days: r.try_get::<i64, _>("notice_days")? as u32,
+        description: r.try_get("description")?,
+        code,
+    })
+}
+
+fn batch_row(r: &AnyRow) -> Result<BatchRecord> {
+    let status: String = r.try_get("status")?;
+    Ok(BatchRecord {
+        id: r.try_get("id")?,
+        programme_code: r.try_get("programme_code")?,
+        programme_name: r.try_get("programme_name")?,
+        year: r.try_get::<i64, _>("year")? as i32,
+        status: BatchStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("batch status {status}")))?,
+        notice_start: r.try_get("notice_start")?,
+        notice_end: r.try_get("notice_end")?,
+        paid_on: r.try_get("paid_on")?,
+        payment_ref: r.try_get("payment_ref")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+        award_count: r.try_get("award_count")?,
+        total: Fen(r.try_get("total_fen")?),
+        open_objections: r.try_get("open_objections")?,
+    })
+}
+
+fn award_row(r: &AnyRow) -> Result<AwardRecord> {
+    Ok(AwardRecord {
+        id: r.try_get("id")?,
+        batch_id: r.try_get("batch_id")?,
+        programme_code: r.try_get("programme_code")?,
+        year: r.try_get::<i64, _>("year")? as i32,
+        basis_key: r.try_get("basis_key")?,
+        uscc: r.try_get("uscc")?,
+        name: r.try_get("name")?,
+        region_code: r.try_get("region_code")?,
+        basis: r.try_get("basis")?,
+        event_on: r.try_get("event_on")?,
+        amount: Fen(r.try_get("amount_fen")?),
+        status: r.try_get("status")?,
+    })
+}
+
+fn objection_row(r: &AnyRow) -> Result<ObjectionRecord> {
+    let status: String = r.try_get("status")?;
+    Ok(ObjectionRecord {
+        id: r.try_get("id")?,
+        batch_id: r.try_get("batch_id")?,
+        award_id: r.try_get("award_id")?,
+        name: r.try_get("name")?,
+        contact: r.try_get("contact")?,
+        text: r.try_get("text")?,
+        status: ObjectionStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("objection status {status}")))?,
+        resolution: r.try_get("resolution")?,
+        resolved_by: r.try_get("resolved_by")?,
+        resolved_at: r.try_get("resolved_at")?,
+        submitted_at: r.try_get("submitted_at")?,
+    })
+}
+
+/// A batch with its standing awards' count and total and its open objections.
+const BATCH_SELECT: &str = "SELECT b.*, p.name AS programme_name, \
+     (SELECT COUNT(*) FROM awards a WHERE a.batch_id = b.id AND a.status NOT IN ('withdrawn', 'void')) AS award_count, \
+     (SELECT CAST(COALESCE(SUM(a.amount_fen), 0) AS BIGINT) FROM awards a WHERE a.batch_id = b.id AND a.status NOT IN ('withdrawn', 'void')) AS total_fen, \
+     (SELECT COUNT(*) FROM objections o WHERE o.batch_id = b.id AND o.status = 'open') AS open_objections \
+     FROM award_batches b JOIN programmes p ON p.code = b.programme_code";
+
+/// Writes a plan's programmes, replacing earlier definitions of the same codes. Budgets,
+/// batches and the ledger are kept: they belong to the programme code, not to the text.
+pub(crate) async fn upsert_programmes(
+    tx: &mut Transaction<'static, Any>,
+    plan_id: i64,
+    programmes: &[Programme],
+) -> Result<()> {
+    let now = now_utc();
+    for p in programmes {
+        sqlx::query(
+            "INSERT INTO programmes (code, plan_id, name, name_en, kind, basis, measure, from_year, \
+             to_year, event, once_per, eligibility, amount, priority, notice_days, description, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             ON CONFLICT (code) DO UPDATE SET plan_id = excluded.plan_id, name = excluded.name, \
+             name_en = excluded.name_en, kind = excluded.kind, basis = excluded.basis, \
+             measure = excluded.measure, from_year = excluded.from_year, to_year = excluded.to_year, \
+             event = excluded.event, once_per = excluded.once_per, eligibility = excluded.eligibility, \
+             amount = excluded.amount, priority = excluded.priority, notice_days = excluded.notice_days, \
+             description = excluded.description, updated_at = excluded.updated_at",
+        )
+        // NULLs of optional columns are bound as text or integers; statements are not cached
+        // because the Any driver types a NULL by its first binding (see observations.rs).
+        .persistent(false)
+        .bind(&p.code)
+        .bind(plan_id)
+        .bind(&p.name)
+        .bind(&p.name_en)
+        .bind(p.kind.code())
+        .bind(&p.basis)
+        .bind(p.measure.clone())
+        .bind(i64::from(p.from_year))
+        .bind(p.to_year.map(i64::from))
+        .bind(p.event.map(|e| e.code().to_owned()))
+        .bind(p.once_per.code())
+        .bind(&p.eligibility)
+        .bind(&p.amount)
+        .bind(p.priority.clone())
+        .bind(i64::from(p.notice_days))
+        .bind(&p.description)
+        .bind(&now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+fn money_error(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_check_violation() || d.is_unique_violation() => {
+            StoreError::Refused(what())
+        }
+        _ => StoreError::Database(e),
+    }
+}
+
+async fn transition_row(
+    tx: &mut Transaction<'static, Any>,
+    batch: i64,
+    from: &str,
+    to: BatchStatus,
+    actor: &Actor,
+    comment: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO batch_transitions (batch_id, from_status, to_status, actor, comment, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(batch)
+    .bind(from)
+    .bind(to.code())
+    .bind(&actor.name)
+    .bind(comment)
+    .bind(now_utc())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    pub async fn programmes(&self) -> Result<Vec<Programme>> {
+        sqlx::query("SELECT * FROM programmes ORDER BY code")
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(programme_row)
+            .collect()
+    }
+
+    pub async fn programme(&self, code: &str) -> Result<Programme> {
+        let row = sqlx::query("SELECT * FROM programmes WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("资金项目 {code} (programme)")))?;
+        programme_row(&row)
+    }
+
+    /// The region of the plan a programme belongs to: whose enterprises it funds.
+    pub async fn programme_region(&self, code: &str) -> Result<kechuang_domain::RegionCode> {
+        let region: Option<String> = sqlx::query_scalar(
+            "SELECT p.region_code FROM programmes g JOIN plans p ON p.id = g.plan_id WHERE g.code = $1",
+        )
+        .bind(code)
+        .fetch_optional(&self.read)
+        .await?;
+        let region =
+            region.ok_or_else(|| StoreError::NotFound(format!("资金项目 {code} (programme)")))?;
+        kechuang_domain::RegionCode::parse(&region).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// Sets a programme's budget for a year. It cannot go below what is already committed.
+    pub async fn set_budget(
+        &self,
+        code: &str,
+        year: i32,
+        amount: Fen,
+        actor: &Actor,
+    ) -> Result<()> {
+        if amount.0 < 0 {
+            return Err(StoreError::Refused(
+                "预算不能为负 (a budget cannot be negative)".into(),
+            ));
+        }
+        self.programme(code).await?;
+        let mut tx = self.begin_write().await?;
+        let before: Option<i64> = sqlx::query_scalar(
+            "SELECT amount_fen FROM budgets WHERE programme_code = $1 AND year = $2",
+        )
+        .bind(code)
+        .bind(i64::from(year))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let now = now_utc();
+        sqlx::query(
+            "INSERT INTO budgets (programme_code, year, amount_fen, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (programme_code, year) DO UPDATE SET \
+             amount_fen = excluded.amount_fen, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(code)
+        .bind(i64::from(year))
+        .bind(amount.0)
+        .bind(&actor.name)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            money_error(e, || {
+                format!(
+                    "{code} {year} 年预算不能低于已批准的金额 (a budget cannot be less than what is already committed)"
+                )
+            })
+        })?;
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor,
+                action: "budget.set",
+                entity: "budget",
+                entity_id: &format!("{code}:{year}"),
+                before: before.map(|b| b.to_string()).unwrap_or_default(),
+                after: amount.0.to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Budgets with what is committed, paid and proposed, for one programme or all.
+    pub async fn budget_lines(&self, code: Option<&str>) -> Result<Vec<BudgetLine>> {
+        let rows = sqlx::query(
+            "SELECT g.programme_code, g.year, g.amount_fen, g.committed_fen, g.paid_fen, \
+             (SELECT CAST(COALESCE(SUM(a.amount_fen), 0) AS BIGINT) FROM awards a \
+              WHERE a.programme_code = g.programme_code AND a.year = g.year AND a.status = 'proposed') AS proposed_fen \
+             FROM budgets g WHERE ($1 = '' OR g.programme_code = $1) ORDER BY g.programme_code, g.year",
+        )
+        .bind(code.unwrap_or(""))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BudgetLine {
+                    programme_code: r.try_get("programme_code")?,
+                    year: r.try_get::<i64, _>("year")? as i32,
+                    amount: Fen(r.try_get("amount_fen")?),
+                    committed: Fen(r.try_get("committed_fen")?),
+                    paid: Fen(r.try_get("paid_fen")?),
+                    proposed: Fen(r.try_get("proposed_fen")?),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn budget_line(&self, code: &str, year: i32) -> Result<Option<BudgetLine>> {
+        Ok(self
+            .budget_lines(Some(code))
+            .await?
+            .into_iter()
+            .find(|b| b.year == year))
+    }
+
+    /// Every record of a certificate kind with its enterprise, as rule candidates, with the
+    /// enterprise's facts for `year`. `first` is decided over all of the enterprise's records
+    /// of the kind, so a later import of an older certificate is seen. `in_region` is left
+    /// for the caller, who knows the region tree.
+    pub async fn award_candidates(
+        &self,
+        kind: CertificateKind,
+        year: i32,
+    ) -> Result<Vec<Candidate>> {
+        let rows = sqlx::query(
+            "SELECT c.kind, c.number, c.title, c.issued_on, c.batch, c.revoked_on, e.uscc, e.name, \
+             e.region_code, e.registered_on, e.size, e.above_scale, e.hitech_field, e.industry \
+             FROM certificates c JOIN enterprises e ON e.uscc = c.uscc WHERE c.kind = $1 \
+             ORDER BY e.uscc, c.issued_on, c.number",
+        )
+        .bind(kind.code())
+        .fetch_all(&self.read)
+        .await?;
+        let facts = self.facts_of_year(year).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut previous: Option<String> = None;
+        for r in &rows {
+            let uscc: String = r.try_get("uscc")?;
+            let first = previous.as_deref() != Some(uscc.as_str());
+            previous = Some(uscc.clone());
+            let issued_on: String = r.try_get("issued_on")?;
+            let revoked: Option<String> = r.try_get("revoked_on")?;
+            let registered: Option<String> = r.try_get("registered_on")?;
+            out.push(Candidate {
+                facts: facts.get(&uscc).cloned().unwrap_or_default(),
+                enterprise: EnterpriseFacts {
+                    name: r.try_get("name")?,
+                    region: r.try_get("region_code")?,
+                    registered_year: registered.as_deref().map(year_of).unwrap_or(0),
+                    size: r.try_get("size")?,
+                    above_scale: r.try_get::<i64, _>("above_scale")? != 0,
+                    hitech_field: r.try_get("hitech_field")?,
+                    industry: r.try_get("industry")?,
+                    uscc,
+                },
+                event: EventFacts {
+                    kind: r.try_get("kind")?,
+                    number: r.try_get("number")?,
+                    title: r.try_get("title")?,
+                    issued_year: year_of(&issued_on),
+                    issued_on,
+                    batch: r.try_get("batch")?,
+                    first,
+                    revoked: revoked.is_some(),
+                },
+                in_region: false,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn facts_of_year(&self, year: i32) -> Result<HashMap<String, HashMap<String, f64>>> {
+        let rows = sqlx::query("SELECT * FROM enterprise_facts WHERE year = $1")
+            .bind(i64::from(year))
+            .fetch_all(&self.read)
+            .await?;
+        let mut out = HashMap::new();
+        for r in &rows {
+            let f = crate::registries::fact_row(r)?;
+            let mut m = HashMap::new();
+            let mut put = |k: &str, v: Option<f64>| {
+                if let Some(v) = v {
+                    m.insert(k.to_owned(), v);
+                }
+            };
+            put("revenue", f.revenue);
+            put("rd_expenditure", f.rd_expenditure);
+            put("employees", f.employees.map(|x| x as f64));
+            put("st_staff", f.st_staff.map(|x| x as f64));
+            put("invention_patents", f.invention_patents.map(|x| x as f64));
+            put("hitech_product_revenue", f.hitech_product_revenue);
+            put(
+                "has_rd_institution",
+                f.has_rd_institution.map(|b| if b { 1.0 } else { 0.0 }),
+            );
+            out.insert(f.uscc, m);
+        }
+        Ok(out)
+    }
+
+    /// Keys already awarded under a programme (not in a voided batch), with their batch.
+    pub async fn awarded_keys(&self, code: &str) -> Result<HashMap<String, i64>> {
+        let rows = sqlx::query(
+            "SELECT basis_key, batch_id FROM awards WHERE programme_code = $1 AND status <> 'void'",
+        )
+        .bind(code)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("basis_key")?, r.try_get("batch_id")?)))
+            .collect()
+    }
+
+    /// Commits the due entitlements of a preview as a batch awaiting review. If any of them
+    /// was awarded meanwhile (another batch, another instance), nothing is written.
+    pub async fn commit_batch(
+        &self,
+        programme: &Programme,
+        year: i32,
+        due: &[Entitlement],
+        actor: &Actor,
+    ) -> Result<i64> {
+        if due.is_empty() {
+            return Err(StoreError::Refused(
+                "没有应奖补的对象 (nothing is due; no batch created)".into(),
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        let now = now_utc();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO award_batches (programme_code, year, status, created_by, created_at) \
+             VALUES ($1, $2, 'submitted', $3, $4) RETURNING id",
+        )
+        .bind(&programme.code)
+        .bind(i64::from(year))
+        .bind(&actor.name)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for e in due {
+            sqlx::query(
+                "INSERT INTO awards (programme_code, year, batch_id, basis_key, uscc, name, region_code, \
+                 basis, event_on, amount_fen, status, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'proposed', $11)",
+            )
+            .bind(&programme.code)
+            .bind(i64::from(year))
+            .bind(id)
+            .bind(&e.basis_key)
+            .bind(&e.uscc)
+            .bind(&e.name)
+            .bind(&e.region_code)
+            .bind(&e.basis)
+            .bind(&e.event_on)
+            .bind(e.amount.0)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|err| {
+                money_error(err, || {
+                    format!(
+                        "{} 的 {} 已在其他批次中奖补，未创建批次 (already awarded in another batch; nothing written)",
+                        e.name, e.basis_key
+                    )
+                })
+            })?;
+        }
+        transition_row(&mut tx, id, "", BatchStatus::Submitted, actor, "").await?;
+        let total: i64 = due.iter().map(|e| e.amount.0).sum();
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor,
+                action: "batch.commit",
+                entity: "award_batch",
+                entity_id: &id.to_string(),
+                before: String::new(),
+                after: serde_json::json!({
+                    "programme": programme.code, "year": year,
+                    "awards": due.len(), "total_fen": total,
+                })
+                .to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn batches(&self, programme: Option<&str>) -> Result<Vec<BatchRecord>> {
+        sqlx::query(&format!(
+            "{BATCH_SELECT} WHERE ($1 = '' OR b.programme_code = $1) ORDER BY b.id DESC"
+        ))
+        .bind(programme.unwrap_or(""))
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(batch_row)
+        .collect()
+    }
+
+    pub async fn batch(&self, id: i64) -> Result<BatchRecord> {
+        let row = sqlx::query(&format!("{BATCH_SELECT} WHERE b.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("批次 {id} (batch)")))?;
+        batch_row(&row)
+    }
+
+    /// Batches whose public notice has started, newest first.
+    pub async fn notices(&self) -> Result<Vec<BatchRecord>> {
+        sqlx::query(&format!(
+            "{BATCH_SELECT} WHERE b.notice_start IS NOT NULL AND b.status <> 'void' \
+             ORDER BY b.notice_start DESC, b.id DESC"
+        ))
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(batch_row)
+        .collect()
+    }
+
+    pub async fn batch_awards(&self, batch: i64) -> Result<Vec<AwardRecord>> {
+        sqlx::query("SELECT * FROM awards WHERE batch_id = $1 ORDER BY region_code, event_on, uscc")
+            .bind(batch)
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(award_row)
+            .collect()
+    }
+
+    /// Awards to one enterprise, newest first (for its page).
+    pub async fn enterprise_awards(&self, uscc: &str) -> Result<Vec<AwardRecord>> {
+        sqlx::query(
+            "SELECT * FROM awards WHERE uscc = $1 AND status <> 'void' ORDER BY year DESC, id DESC",
+        )
+        .bind(uscc)
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(award_row)
+        .collect()
+    }
+
+    pub async fn batch_transitions(&self, batch: i64) -> Result<Vec<TransitionRecord>> {
+        sqlx::query(
+            "SELECT actor, from_status, to_status, comment, at FROM batch_transitions \
+             WHERE batch_id = $1 ORDER BY id",
+        )
+        .bind(batch)
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|t| {
+            Ok(TransitionRecord {
+                actor: t.try_get("actor")?,
+                from: t.try_get("from_status")?,
+                to: t.try_get("to_status")?,
+                comment: t.try_get("comment")?,
+                at: t.try_get("at")?,
+            })
+        })
+        .collect()
+    }
+
+    /// Moves a batch one step. The state is re-read and changed under the write lock, so two
+    /// officers acting at once cannot both succeed. Approval commits the money: the budget is
+    /// raised by a conditional update that fails rather than overspend, concurrent approvals
+    /// included, and one ledger commitment per award is written. Payment writes one ledger
+    /// payment per award; the ledger's unique key makes a second one impossible.
+    pub async fn act_on_batch(
+        &self,
+        id: i64,
+        step: &BatchStep,
+        actor: &Actor,
+    ) -> Result<BatchStatus> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(&format!("{BATCH_SELECT} WHERE b.id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("批次 {id} (batch)")))?;
+        let batch = batch_row(&row)?;
+        let to = transition(batch.status, step.action).map_err(StoreError::Refused)?;
+        let programme: Programme = {
+            let r = sqlx::query("SELECT * FROM programmes WHERE code = $1")
+                .bind(&batch.programme_code)
+                .fetch_one(&mut *tx)
+                .await?;
+            programme_row(&r)?
+        };
+        let now = now_utc();
+        let year = i64::from(batch.year);
+        match step.action {
+            BatchAction::Review => {}
+            BatchAction::Publish => {
+                let start = step.notice_start.unwrap_or(step.today);
+                let end = notice_end(start, programme.notice_days);
+                sqlx::query(
+                    "UPDATE award_batches SET notice_start = $1, notice_end = $2 WHERE id = $3",
+                )
+                .bind(start.to_string())
+                .bind(end.to_string())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            BatchAction::Approve => {
+                let end = batch
+                    .notice_end
+                    .as_deref()
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+                check_approval(end, step.today, batch.open_objections as usize)
+                    .map_err(StoreError::Refused)?;
+                let total = batch.total.0;
+                let done = sqlx::query(
+                    "UPDATE budgets SET committed_fen = committed_fen + $1 \
+                     WHERE programme_code = $2 AND year = $3 AND committed_fen + $1 <= amount_fen",
+                )
+                .bind(total)
+                .bind(&batch.programme_code)
+                .bind(year)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if done == 0 {
+                    let line: Option<(i64, i64)> = sqlx::query_as(
+                        "SELECT amount_fen, committed_fen FROM budgets WHERE programme_code = $1 AND year = $2",
+                    )
+                    .bind(&batch.programme_code)
+                    .bind(year)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    return Err(StoreError::Refused(match line {
+                        None => format!(
+                            "{} 尚未设置 {} 年预算，不能批准 (no budget is set for {}; set one first)",
+                            batch.programme_code, batch.year, batch.year
+                        ),
+                        Some((amount, committed)) => format!(
+                            "预算不足：{} 年预算 {} 元，已批准 {} 元，本批次 {} 元 (the budget would be overspent)",
+                            batch.year,
+                            Fen(amount).yuan_text(),
+                            Fen(committed).yuan_text(),
+                            Fen(total).yuan_text()
+                        ),
+                    }));
+                }
+                ledger_rows(
+                    &mut tx,
+                    &batch,
+                    "proposed",
+                    LedgerEntry::Commitment,
+                    step.today,
+                    "",
+                    actor,
+                )
+                .await?;
+                sqlx::query("UPDATE awards SET status = 'approved' WHERE batch_id = $1 AND status = 'proposed'")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            BatchAction::Pay => {
+                let paid_on = step.paid_on.unwrap_or(step.today);
+                sqlx::query(
+                    "UPDATE budgets SET paid_fen = paid_fen + $1 WHERE programme_code = $2 AND year = $3",
+                )
+                .bind(batch.total.0)
+                .bind(&batch.programme_code)
+                .bind(year)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| money_error(e, || "拨付超过已批准金额 (payment exceeds the commitment)".into()))?;
+                ledger_rows(
+                    &mut tx,
+                    &batch,
+                    "approved",
+                    LedgerEntry::Payment,
+                    paid_on,
+                    &step.payment_ref,
+                    actor,
+                )
+                .await?;
+                sqlx::query(
+                    "UPDATE awards SET status = 'paid' WHERE batch_id = $1 AND status = 'approved'",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE award_batches SET paid_on = $1, payment_ref = $2 WHERE id = $3",
+                )
+                .bind(paid_on.to_string())
+                .bind(&step.payment_ref)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            BatchAction::Void => {
+                sqlx::query("UPDATE awards SET status = 'void' WHERE batch_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let changed =
+            sqlx::query("UPDATE award_batches SET status = $1 WHERE id = $2 AND status = $3")
+                .bind(to.code())
+                .bind(id)
+                .bind(batch.status.code())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if changed != 1 {
+            return Err(StoreError::Refused(
+                "批次已被他人处理，请刷新 (the batch changed meanwhile; reload)".into(),
+            ));
+        }
+        transition_row(&mut tx, id, batch.status.code(), to, actor, &step.comment).await?;
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor,
+                action: &format!("batch.{}", step.action.code()),
+                entity: "award_batch",
+                entity_id: &id.to_string(),
+                before: batch.status.code().to_owned(),
+                after: serde_json::json!({"status": to.code(), "total_fen": batch.total.0, "comment": step.comment, "at": now}).to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(to)
+    }
+}
+
+/// One ledger entry of `entry` for each award of the batch in `award_status`.
+async fn ledger_rows(
+    tx: &mut Transaction<'static, Any>,
+    batch: &BatchRecord,
+    award_status: &str,
+    entry: LedgerEntry,
+    on: NaiveDate,
+    reference: &str,
+    actor: &Actor,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ledger_entries (programme_code, year, entry, award_id, uscc, region_code, \
+             amount_fen, occurred_on, reference, recorded_by, recorded_at) \
+             SELECT programme_code, year, $1, id, uscc, region_code, amount_fen, $2, $3, $4, $5 \
+             FROM awards WHERE batch_id = $6 AND status = $7",
+    )
+    .bind(entry.code())
+    .bind(on.to_string())
+    .bind(reference)
+    .bind(&actor.name)
+    .bind(now_utc())
+    .bind(batch.id)
+    .bind(award_status)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| {
+        money_error(e, || {
+            "该批次已登记过，不能重复入账 (already in the ledger; nothing is paid twice)".into()
+        })
+    })?;
+    Ok(())
+}
+
+impl Store {
+    /// Records an objection; only while the batch's notice runs.
+    pub async fn add_objection(&self, o: &NewObjection, today: NaiveDate) -> Result<i64> {
+        let text = o.text.trim();
+        if text.is_empty() {
+            return Err(StoreError::Refused(
+                "请填写异议内容 (the objection is empty)".into(),
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(&format!("{BATCH_SELECT} WHERE b.id = $1"))
+            .bind(o.batch_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("公示 {} (notice)", o.batch_id)))?;
+        let batch = batch_row(&row)?;
+        let window = batch
+            .notice_start
+            .as_deref()
+            .zip(batch.notice_end.as_deref())
+            .and_then(|(s, e)| {
+                Some((
+                    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?,
+                    NaiveDate::parse_from_str(e, "%Y-%m-%d").ok()?,
+                ))
+            });
+        match window {
+            Some((s, e)) if batch.status == BatchStatus::Notice && notice_running(s, e, today) => {}
+            _ => {
+                return Err(StoreError::Refused(
+                    "该公示不在公示期内，不能提出异议 (the notice is not running)".into(),
+                ))
+            }
+        }
+        if let Some(award) = o.award_id {
+            let in_batch: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM awards WHERE id = $1 AND batch_id = $2")
+                    .bind(award)
+                    .bind(o.batch_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if in_batch.is_none() {
+                return Err(StoreError::NotFound(format!("公示对象 {award} (award)")));
+            }
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO objections (batch_id, award_id, name, contact, text, status, submitted_at, client) \
+             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7) RETURNING id",
+        )
+        .persistent(false)
+        .bind(o.batch_id)
+        .bind(o.award_id)
+        .bind(o.name.trim())
+        .bind(o.contact.trim())
+        .bind(text)
+        .bind(now_utc())
+        .bind(&o.client)
+        .fetch_one(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor: &Actor::new("public", &o.client),
+                action: "objection.add",
+                entity: "objection",
+                entity_id: &id.to_string(),
+                before: String::new(),
+                after: serde_json::json!({"batch": o.batch_id, "award": o.award_id}).to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn objections(&self, batch: i64) -> Result<Vec<ObjectionRecord>> {
+        sqlx::query("SELECT * FROM objections WHERE batch_id = $1 ORDER BY id")
+            .bind(batch)
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(objection_row)
+            .collect()
+    }
+
+    /// Settles an objection. Upheld against an award, the award is withdrawn from its batch
+    /// (before approval only), and stays on record so the event is not batched again.
+    pub async fn resolve_objection(
+        &self,
+        id: i64,
+        upheld: bool,
+        resolution: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        let resolution = resolution.trim();
+        if resolution.is_empty() {
+            return Err(StoreError::Refused(
+                "请填写处理意见 (say how the objection was settled)".into(),
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT * FROM objections WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("异议 {id} (objection)")))?;
+        let o = objection_row(&row)?;
+        if o.status != ObjectionStatus::Open {
+            return Err(StoreError::Refused(
+                "该异议已处理 (the objection is already settled)".into(),
+            ));
+        }
+        let status = if upheld {
+            ObjectionStatus::Upheld
+        } else {
+            ObjectionStatus::Dismissed
+        };
+        if upheld {
+            if let Some(award) = o.award_id {
+                let n = sqlx::query(
+                    "UPDATE awards SET status = 'withdrawn' WHERE id = $1 AND status = 'proposed'",
+                )
+                .bind(award)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n != 1 {
+                    return Err(StoreError::Refused(
+                        "该奖补已批准，不能再撤销 (the award is no longer open to withdrawal)"
+                            .into(),
+                    ));
+                }
+            }
+        }
+        sqlx::query(
+            "UPDATE objections SET status = $1, resolution = $2, resolved_by = $3, resolved_at = $4 WHERE id = $5",
+        )
+        .bind(status.code())
+        .bind(resolution)
+        .bind(&actor.name)
+        .bind(now_utc())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor,
+                action: "objection.resolve",
+                entity: "objection",
+                entity_id: &id.to_string(),
+                before: "open".into(),
+                after: serde_json::json!({"status": status.code(), "resolution": resolution})
+                    .to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Awards made: approved or paid, with their approval and payment dates, oldest first.
+    pub async fn grants(&self) -> Result<Vec<Grant>> {
+        let rows = sqlx::query(
+            "SELECT a.*, p.name AS programme_name, c.occurred_on AS awarded_on, \
+             (SELECT l.occurred_on FROM ledger_entries l WHERE l.award_id = a.id AND l.entry = 'payment') AS paid_on \
+             FROM awards a JOIN programmes p ON p.code = a.programme_code \
+             JOIN ledger_entries c ON c.award_id = a.id AND c.entry = 'commitment' \
+             WHERE a.status IN ('approved', 'paid') ORDER BY c.occurred_on, a.id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Grant {
+                    award: award_row(r)?,
+                    programme_name: r.try_get("programme_name")?,
+                    awarded_on: r.try_get("awarded_on")?,
+                    paid_on: r.try_get("paid_on")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Ledger sums by programme, recipient's region and year of the entry's date.
+    pub async fn ledger_totals(
+        &self,
+        entry: LedgerEntry,
+    ) -> Result<Vec<(String, String, i32, Fen)>> {
+        let rows = sqlx::query(
+            "SELECT programme_code, region_code, SUBSTR(occurred_on, 1, 4) AS y, CAST(SUM(amount_fen) AS BIGINT) AS fen \
+             FROM ledger_entries WHERE entry = $1 GROUP BY programme_code, region_code, SUBSTR(occurred_on, 1, 4)",
+        )
+        .bind(entry.code())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let y: String = r.try_get("y")?;
+                Ok((
+                    r.try_get("programme_code")?,
+                    r.try_get("region_code")?,
+                    y.parse()
+                        .map_err(|_| StoreError::Corrupt(format!("ledger date {y}")))?,
+                    Fen(r.try_get("fen")?),
+                ))
+            })
+            .collect()
+    }
+
+    /// Ledger entries, newest first, for a programme or all.
+    pub async fn ledger(&self, programme: Option<&str>) -> Result<Vec<LedgerRecord>> {
+        sqlx::query(
+            "SELECT * FROM ledger_entries WHERE ($1 = '' OR programme_code = $1) ORDER BY id DESC",
+        )
+        .bind(programme.unwrap_or(""))
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(LedgerRecord {
+                id: r.try_get("id")?,
+                programme_code: r.try_get("programme_code")?,
+                year: r.try_get::<i64, _>("year")? as i32,
+                entry: r.try_get("entry")?,
+                award_id: r.try_get("award_id")?,
+                uscc: r.try_get("uscc")?,
+                region_code: r.try_get("region_code")?,
+                amount: Fen(r.try_get("amount_fen")?),
+                occurred_on: r.try_get("occurred_on")?,
+                reference: r.try_get("reference")?,
+                recorded_by: r.try_get("recorded_by")?,
+            })
+        })
+        .collect()
+    }
+}

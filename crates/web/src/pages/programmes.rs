@@ -1,0 +1,1059 @@
+//! Funding programme pages: the list with budgets, a programme (rules, budgets, batch preview),
+//! a batch (awards, workflow, objections, exports), and the public notices.
+
+use super::{render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer};
+use crate::auth::{Client, Principal};
+use crate::error::AppError;
+use crate::format;
+use crate::i18n::{Lang, Tr};
+use crate::programmes::{self as svc, BatchPreview};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use chrono::{Datelike, NaiveDate};
+use kechuang_domain::money::Fen;
+use kechuang_domain::programme::{
+    actions, notice_running, BatchAction, BatchStatus, LineStatus, ObjectionStatus, OncePer,
+};
+use kechuang_domain::region::RegionTree;
+use kechuang_store::{AwardRecord, BatchRecord, BudgetLine, NewObjection};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// A refusal as a page shows it: its message, and the status the page is answered with.
+fn shown(refused: Option<AppError>) -> (String, StatusCode) {
+    match refused {
+        Some(e) => (e.to_string(), e.status()),
+        None => (String::new(), StatusCode::OK),
+    }
+}
+
+fn yuan(f: Fen) -> String {
+    f.yuan_text()
+}
+
+fn county_name(tree: &RegionTree, code: &str) -> String {
+    kechuang_domain::RegionCode::parse(code)
+        .ok()
+        .and_then(|c| tree.get(&c).map(|r| r.name.clone()))
+        .unwrap_or_else(|| code.to_owned())
+}
+
+fn status_class(s: BatchStatus) -> &'static str {
+    match s {
+        BatchStatus::Submitted | BatchStatus::Reviewed => "no_data",
+        BatchStatus::Notice => "on_track",
+        BatchStatus::Approved | BatchStatus::Paid => "achieved",
+        BatchStatus::Void => "plain",
+    }
+}
+
+fn status_name(s: BatchStatus, lang: Lang) -> &'static str {
+    lang.pick(s.name(), s.name_en())
+}
+
+fn award_status(code: &str, tr: &Tr) -> &'static str {
+    match code {
+        "proposed" => tr.award_status_proposed,
+        "withdrawn" => tr.award_status_withdrawn,
+        "approved" => tr.award_status_approved,
+        "paid" => tr.award_status_paid,
+        _ => tr.award_status_void,
+    }
+}
+
+fn notice_text(b: &BatchRecord, lang: Lang) -> String {
+    let d = |s: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(|d| format::date(d, lang))
+            .unwrap_or_else(|_| s.to_owned())
+    };
+    match (&b.notice_start, &b.notice_end) {
+        (Some(s), Some(e)) => format!("{} — {}", d(s), d(e)),
+        _ => String::new(),
+    }
+}
+
+// ---- the list ------------------------------------------------------------------------------
+
+struct ProgrammeRow {
+    code: String,
+    name: String,
+    kind: &'static str,
+    basis: String,
+    years: String,
+    budget_year: i32,
+    budget: String,
+    committed: String,
+    paid: String,
+    available: String,
+    batches: usize,
+    open_batches: usize,
+}
+
+#[derive(Template)]
+#[template(path = "programmes.html")]
+struct ListPage {
+    chrome: Chrome,
+    rows: Vec<ProgrammeRow>,
+}
+
+pub async fn list(State(st): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let programmes = st.store.programmes().await.page(lang)?;
+    let budgets = st.store.budget_lines(None).await.page(lang)?;
+    let batches = st.store.batches(None).await.page(lang)?;
+    let this_year = format::today_in_china().year();
+    let rows = programmes
+        .iter()
+        .map(|p| {
+            // The current year's budget, or the latest one set.
+            let mine: Vec<&BudgetLine> = budgets
+                .iter()
+                .filter(|b| b.programme_code == p.code)
+                .collect();
+            let line = mine
+                .iter()
+                .find(|b| b.year == this_year)
+                .or_else(|| mine.last())
+                .copied();
+            let theirs = batches.iter().filter(|b| b.programme_code == p.code);
+            ProgrammeRow {
+                code: p.code.clone(),
+                name: lang.pick(&p.name, &p.name_en).to_owned(),
+                kind: lang.pick(p.kind.name(), p.kind.name_en()),
+                basis: p.basis.clone(),
+                years: format!(
+                    "{}—{}",
+                    p.from_year,
+                    p.to_year.map(|y| y.to_string()).unwrap_or_default()
+                ),
+                budget_year: line.map_or(this_year, |b| b.year),
+                budget: line.map(|b| yuan(b.amount)).unwrap_or_else(|| "—".into()),
+                committed: line.map(|b| yuan(b.committed)).unwrap_or_default(),
+                paid: line.map(|b| yuan(b.paid)).unwrap_or_default(),
+                available: line.map(|b| yuan(b.available())).unwrap_or_default(),
+                batches: theirs.clone().count(),
+                open_batches: theirs
+                    .filter(|b| {
+                        matches!(
+                            b.status,
+                            BatchStatus::Submitted | BatchStatus::Reviewed | BatchStatus::Notice
+                        )
+                    })
+                    .count(),
+            }
+        })
+        .collect();
+    let page = ListPage {
+        chrome: Chrome::new(
+            &v,
+            "programmes",
+            lang.tr().programmes_title.into(),
+            &uri,
+            None,
+        ),
+        rows,
+    };
+    render(&page, lang)
+}
+
+// ---- one programme -----------------------------------------------------------------------
+
+struct BudgetRow {
+    year: i32,
+    amount: String,
+    proposed: String,
+    committed: String,
+    paid: String,
+    available: String,
+    /// Share committed, for the bar.
+    pct: u32,
+}
+
+struct PreviewRow {
+    uscc: String,
+    name: String,
+    county: String,
+    basis: String,
+    amount: String,
+    status: String,
+    status_class: &'static str,
+}
+
+struct PreviewView {
+    year: i32,
+    rows: Vec<PreviewRow>,
+    due: usize,
+    due_total: String,
+    already: usize,
+    over: usize,
+    not_eligible: usize,
+    no_budget: bool,
+}
+
+struct BatchRow {
+    id: i64,
+    year: i32,
+    status: &'static str,
+    status_class: &'static str,
+    awards: i64,
+    total: String,
+    notice: String,
+    open_objections: i64,
+}
+
+#[derive(Template)]
+#[template(path = "programme.html")]
+struct ProgrammePage {
+    chrome: Chrome,
+    csrf: String,
+    can_act: bool,
+    code: String,
+    name: String,
+    kind: &'static str,
+    basis: String,
+    description: String,
+    years: String,
+    event: String,
+    once: &'static str,
+    eligibility: String,
+    amount: String,
+    priority: String,
+    notice_days: u32,
+    budgets: Vec<BudgetRow>,
+    year: i32,
+    preview: Option<PreviewView>,
+    batches: Vec<BatchRow>,
+    error: String,
+    budget_amount: String,
+    ledger: Vec<LedgerRow>,
+}
+
+struct LedgerRow {
+    on: String,
+    entry: &'static str,
+    uscc: String,
+    county: String,
+    year: i32,
+    amount: String,
+    reference: String,
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<String>,
+}
+
+fn batch_rows(batches: &[BatchRecord], lang: Lang) -> Vec<BatchRow> {
+    batches
+        .iter()
+        .map(|b| BatchRow {
+            id: b.id,
+            year: b.year,
+            status: status_name(b.status, lang),
+            status_class: status_class(b.status),
+            awards: b.award_count,
+            total: yuan(b.total),
+            notice: notice_text(b, lang),
+            open_objections: b.open_objections,
+        })
+        .collect()
+}
+
+fn preview_view(p: &BatchPreview, tree: &RegionTree, tr: &Tr) -> PreviewView {
+    let count =
+        |s: fn(&LineStatus) -> bool| p.preview.lines.iter().filter(|l| s(&l.status)).count();
+    PreviewView {
+        year: p.year,
+        rows: p
+            .preview
+            .lines
+            .iter()
+            .map(|l| {
+                let e = &l.entitlement;
+                let (status, class) = match &l.status {
+                    LineStatus::Due => (tr.preview_due.to_owned(), "on_track"),
+                    LineStatus::AlreadyAwarded { batch } => (
+                        format!("{} · {} {batch}", tr.preview_already, tr.batch),
+                        "plain",
+                    ),
+                    LineStatus::OverBudget => (tr.preview_over.to_owned(), "behind"),
+                };
+                PreviewRow {
+                    uscc: e.uscc.clone(),
+                    name: e.name.clone(),
+                    county: county_name(tree, &e.region_code),
+                    basis: e.basis.clone(),
+                    amount: yuan(e.amount),
+                    status,
+                    status_class: class,
+                }
+            })
+            .collect(),
+        due: count(|s| *s == LineStatus::Due),
+        due_total: yuan(p.preview.due_total),
+        already: count(|s| matches!(s, LineStatus::AlreadyAwarded { .. })),
+        over: count(|s| *s == LineStatus::OverBudget),
+        not_eligible: p.preview.not_eligible,
+        no_budget: p.budget.is_none(),
+    }
+}
+
+/// The programme page; `refused` is an action's refusal, shown on it with its status.
+async fn programme_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Principal,
+    uri: &Uri,
+    code: &str,
+    year: Option<i32>,
+    refused: Option<AppError>,
+) -> Result<Response, PageError> {
+    let (error, status) = shown(refused);
+    let lang = v.lang;
+    let tr = lang.tr();
+    let p = st.store.programme(code).await.page(lang)?;
+    let budgets = st.store.budget_lines(Some(code)).await.page(lang)?;
+    let batches = st.store.batches(Some(code)).await.page(lang)?;
+    let tree = st.store.region_tree().await.page(lang)?;
+    let ledger = st.store.ledger(Some(code)).await.page(lang)?;
+    let default_year = format::today_in_china()
+        .year()
+        .min(p.to_year.unwrap_or(i32::MAX));
+    let preview = match year {
+        // A preview is asked for; a programme without events has none.
+        Some(y) if p.event.is_some() => Some(preview_view(
+            &svc::preview_batch(&st.store, code, y).await.page(lang)?,
+            &tree,
+            tr,
+        )),
+        _ => None,
+    };
+    let page = ProgrammePage {
+        chrome: Chrome::new(
+            v,
+            "programmes",
+            lang.pick(&p.name, &p.name_en).to_owned(),
+            uri,
+            None,
+        ),
+        csrf: who.csrf().to_owned(),
+        can_act: who.role() == kechuang_domain::auth::Role::Bureau,
+        code: p.code.clone(),
+        name: lang.pick(&p.name, &p.name_en).to_owned(),
+        kind: lang.pick(p.kind.name(), p.kind.name_en()),
+        basis: p.basis.clone(),
+        description: p.description.clone(),
+        years: format!(
+            "{}—{}",
+            p.from_year,
+            p.to_year.map(|y| y.to_string()).unwrap_or_default()
+        ),
+        event: p
+            .event
+            .map(|k| lang.pick(k.name(), k.name_en()).to_owned())
+            .unwrap_or_else(|| "—".into()),
+        once: match p.once_per {
+            OncePer::Enterprise => tr.once_enterprise,
+            OncePer::Event => tr.once_event,
+        },
+        eligibility: p.eligibility.clone(),
+        amount: p.amount.clone(),
+        priority: p
+            .priority
+            .clone()
+            .unwrap_or_else(|| tr.rule_priority_default.into()),
+        notice_days: p.notice_days,
+        budgets: budgets
+            .iter()
+            .map(|b| BudgetRow {
+                year: b.year,
+                amount: yuan(b.amount),
+                proposed: yuan(b.proposed),
+                committed: yuan(b.committed),
+                paid: yuan(b.paid),
+                available: yuan(b.available()),
+                pct: if b.amount.0 > 0 {
+                    ((b.committed.0 as f64 / b.amount.0 as f64) * 100.0).round() as u32
+                } else {
+                    0
+                },
+            })
+            .collect(),
+        year: year.unwrap_or(default_year),
+        preview,
+        batches: batch_rows(&batches, lang),
+        error,
+        budget_amount: String::new(),
+        ledger: ledger
+            .iter()
+            .take(200)
+            .map(|l| LedgerRow {
+                on: l.occurred_on.clone(),
+                entry: if l.entry == "payment" {
+                    tr.paid
+                } else {
+                    tr.committed
+                },
+                uscc: l.uscc.clone(),
+                county: county_name(&tree, &l.region_code),
+                year: l.year,
+                amount: yuan(l.amount),
+                reference: l.reference.clone(),
+            })
+            .collect(),
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn programme(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(code): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let year = q
+        .year
+        .as_deref()
+        .map(svc::parse_year)
+        .transpose()
+        .page(v.lang)?;
+    programme_page(&st, &v, &who, &uri, &code, year, None).await
+}
+
+#[derive(Deserialize)]
+pub struct BudgetForm {
+    year: String,
+    amount: String,
+}
+
+/// Sets a year's budget; a refusal comes back on the programme page with its reason.
+pub async fn set_budget(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(code): Path<String>,
+    Form(f): Form<BudgetForm>,
+) -> Result<Response, PageError> {
+    let done = async {
+        let year = svc::parse_year(&f.year)?;
+        let amount = svc::parse_amount(&f.amount)?;
+        st.store
+            .set_budget(&code, year, amount, &who.actor())
+            .await
+            .map_err(AppError::from)
+    }
+    .await;
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/programmes/{code}")).into_response()),
+        Err(e) => programme_page(&st, &v, &who, &uri, &code, None, Some(e)).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CommitForm {
+    year: String,
+}
+
+/// Creates a batch from a fresh preview, then shows it.
+pub async fn commit(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(code): Path<String>,
+    Form(f): Form<CommitForm>,
+) -> Result<Response, PageError> {
+    let year = svc::parse_year(&f.year).page(v.lang)?;
+    match svc::commit_batch(&st.store, &code, year, &who.actor()).await {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/batches/{id}")).into_response()),
+        Err(e) => programme_page(&st, &v, &who, &uri, &code, Some(year), Some(e)).await,
+    }
+}
+
+// ---- one batch ---------------------------------------------------------------------------
+
+struct AwardRow {
+    uscc: String,
+    name: String,
+    county: String,
+    basis: String,
+    amount: String,
+    status: &'static str,
+    standing: bool,
+}
+
+struct ObjectionRow {
+    id: i64,
+    about: String,
+    text: String,
+    from: String,
+    at: String,
+    open: bool,
+    status: &'static str,
+    resolution: String,
+}
+
+struct ActionView {
+    code: &'static str,
+    label: &'static str,
+    class: &'static str,
+}
+
+struct HistoryRow {
+    at: String,
+    actor: String,
+    change: String,
+    comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "batch.html")]
+struct BatchPage {
+    chrome: Chrome,
+    csrf: String,
+    can_act: bool,
+    id: i64,
+    programme_code: String,
+    programme_name: String,
+    year: i32,
+    status: &'static str,
+    status_class: &'static str,
+    total: String,
+    awards_count: i64,
+    notice: String,
+    paid: String,
+    created: String,
+    actions: Vec<ActionView>,
+    publish: bool,
+    pay: bool,
+    today: String,
+    awards: Vec<AwardRow>,
+    objections: Vec<ObjectionRow>,
+    open_objections: i64,
+    history: Vec<HistoryRow>,
+    error: String,
+    exportable: bool,
+}
+
+fn action_label(a: BatchAction, lang: Lang) -> &'static str {
+    lang.pick(a.name(), a.name_en())
+}
+
+async fn batch_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Principal,
+    uri: &Uri,
+    id: i64,
+    refused: Option<AppError>,
+) -> Result<Response, PageError> {
+    let (error, status) = shown(refused);
+    let lang = v.lang;
+    let tr = lang.tr();
+    let b = st.store.batch(id).await.page(lang)?;
+    let awards = st.store.batch_awards(id).await.page(lang)?;
+    let objections = st.store.objections(id).await.page(lang)?;
+    let transitions = st.store.batch_transitions(id).await.page(lang)?;
+    let tree = st.store.region_tree().await.page(lang)?;
+    let names: HashMap<i64, String> = awards.iter().map(|a| (a.id, a.name.clone())).collect();
+    let open = actions(b.status);
+    let page = BatchPage {
+        chrome: Chrome::new(
+            v,
+            "programmes",
+            format!("{} {} · {} {}", b.programme_name, b.year, tr.batch, b.id),
+            uri,
+            None,
+        ),
+        csrf: who.csrf().to_owned(),
+        can_act: who.role() == kechuang_domain::auth::Role::Bureau,
+        id: b.id,
+        programme_code: b.programme_code.clone(),
+        programme_name: b.programme_name.clone(),
+        year: b.year,
+        status: status_name(b.status, lang),
+        status_class: status_class(b.status),
+        total: yuan(b.total),
+        awards_count: b.award_count,
+        notice: notice_text(&b, lang),
+        paid: match &b.paid_on {
+            Some(d) => format!("{d} {}", b.payment_ref),
+            None => String::new(),
+        },
+        created: format!("{} · {}", b.created_by, format::timestamp(&b.created_at)),
+        publish: open.contains(&BatchAction::Publish),
+        pay: open.contains(&BatchAction::Pay),
+        actions: open
+            .iter()
+            .filter(|a| !matches!(a, BatchAction::Publish | BatchAction::Pay))
+            .map(|a| ActionView {
+                code: a.code(),
+                label: action_label(*a, lang),
+                class: if *a == BatchAction::Void {
+                    "danger"
+                } else {
+                    ""
+                },
+            })
+            .collect(),
+        today: format::today_in_china().to_string(),
+        awards: awards
+            .iter()
+            .map(|a| AwardRow {
+                uscc: a.uscc.clone(),
+                name: a.name.clone(),
+                county: county_name(&tree, &a.region_code),
+                basis: a.basis.clone(),
+                amount: yuan(a.amount),
+                status: award_status(&a.status, tr),
+                standing: !matches!(a.status.as_str(), "withdrawn" | "void"),
+            })
+            .collect(),
+        objections: objections
+            .iter()
+            .map(|o| ObjectionRow {
+                id: o.id,
+                about: o
+                    .award_id
+                    .and_then(|a| names.get(&a).cloned())
+                    .unwrap_or_else(|| tr.objection_whole.into()),
+                text: o.text.clone(),
+                from: [o.name.as_str(), o.contact.as_str()]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                at: format::timestamp(&o.submitted_at),
+                open: o.status == ObjectionStatus::Open,
+                status: match o.status {
+                    ObjectionStatus::Open => lang.pick("待处理", "Open"),
+                    ObjectionStatus::Upheld => lang.pick("异议成立", "Upheld"),
+                    ObjectionStatus::Dismissed => lang.pick("异议不成立", "Dismissed"),
+                },
+                resolution: o.resolution.clone(),
+            })
+            .collect(),
+        open_objections: b.open_objections,
+        history: transitions
+            .iter()
+            .rev()
+            .map(|t| HistoryRow {
+                at: format::timestamp(&t.at),
+                actor: t.actor.clone(),
+                change: match (BatchStatus::parse(&t.from), BatchStatus::parse(&t.to)) {
+                    (Some(a), Some(b)) => {
+                        format!("{} → {}", status_name(a, lang), status_name(b, lang))
+                    }
+                    (_, Some(b)) => status_name(b, lang).to_owned(),
+                    _ => t.to.clone(),
+                },
+                comment: t.comment.clone(),
+            })
+            .collect(),
+        error,
+        exportable: b.status != BatchStatus::Void,
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn batch(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    batch_page(&st, &v, &who, &uri, id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    action: String,
+    comment: Option<String>,
+    notice_start: Option<String>,
+    paid_on: Option<String>,
+    payment_ref: Option<String>,
+}
+
+/// Takes a workflow step; a refusal (out of order, notice running, budget short) comes back
+/// on the batch page with its reason.
+pub async fn step(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, PageError> {
+    let done = async {
+        let s = svc::step(
+            &f.action,
+            f.comment.as_deref(),
+            f.notice_start.as_deref(),
+            f.paid_on.as_deref(),
+            f.payment_ref.as_deref(),
+        )?;
+        st.store
+            .act_on_batch(id, &s, &who.actor())
+            .await
+            .map_err(AppError::from)
+    }
+    .await;
+    match done {
+        Ok(_) => Ok(Redirect::to(&format!("/batches/{id}")).into_response()),
+        Err(e) => batch_page(&st, &v, &who, &uri, id, Some(e)).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResolveForm {
+    decision: String,
+    resolution: String,
+}
+
+pub async fn resolve_objection(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path((id, objection)): Path<(i64, i64)>,
+    Form(f): Form<ResolveForm>,
+) -> Result<Response, PageError> {
+    let belongs = st
+        .store
+        .objections(id)
+        .await
+        .page(v.lang)?
+        .iter()
+        .any(|o| o.id == objection);
+    if !belongs {
+        return Err(PageError(
+            AppError::NotFound(format!("异议 {objection} (objection)")),
+            v.lang,
+        ));
+    }
+    let upheld = f.decision == "uphold";
+    match st
+        .store
+        .resolve_objection(objection, upheld, &f.resolution, &who.actor())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/batches/{id}")).into_response()),
+        Err(e) => batch_page(&st, &v, &who, &uri, id, Some(AppError::from(e))).await,
+    }
+}
+
+/// The notice list (for publication) or the payment list (for the finance department).
+pub async fn export(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((id, file)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let (payment, format) = match SheetFormat::of(&file, "payment", lang) {
+        Ok(f) => (true, f),
+        Err(_) => (false, SheetFormat::of(&file, "notice", lang)?),
+    };
+    let b = st.store.batch(id).await.page(lang)?;
+    let tree = st.store.region_tree().await.page(lang)?;
+    let awards: Vec<AwardRecord> = st
+        .store
+        .batch_awards(id)
+        .await
+        .page(lang)?
+        .into_iter()
+        .filter(|a| !matches!(a.status.as_str(), "withdrawn" | "void"))
+        .collect();
+    let table = if payment {
+        kechuang_ingest::export::Table {
+            sheet: "拨付清单",
+            headers: &[
+                "序号",
+                "收款单位",
+                "统一社会信用代码",
+                "所属县区",
+                "资金项目",
+                "年度",
+                "金额(元)",
+                "拨付日期",
+                "拨付凭证号",
+            ],
+            rows: awards
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    vec![
+                        (i + 1).to_string(),
+                        a.name.clone(),
+                        a.uscc.clone(),
+                        county_name(&tree, &a.region_code),
+                        b.programme_name.clone(),
+                        b.year.to_string(),
+                        format!("{}.{:02}", a.amount.0 / 100, a.amount.0 % 100),
+                        b.paid_on.clone().unwrap_or_default(),
+                        b.payment_ref.clone(),
+                    ]
+                })
+                .collect(),
+            numeric: &[6],
+        }
+    } else {
+        kechuang_ingest::export::Table {
+            sheet: "公示名单",
+            headers: &[
+                "序号",
+                "企业名称",
+                "统一社会信用代码",
+                "所属县区",
+                "奖补依据",
+                "金额(元)",
+            ],
+            rows: awards
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    vec![
+                        (i + 1).to_string(),
+                        a.name.clone(),
+                        a.uscc.clone(),
+                        county_name(&tree, &a.region_code),
+                        a.basis.clone(),
+                        format!("{}.{:02}", a.amount.0 / 100, a.amount.0 % 100),
+                    ]
+                })
+                .collect(),
+            numeric: &[5],
+        }
+    };
+    let name = format!(
+        "{}-{}-{id}-{}.{}",
+        b.programme_code,
+        b.year,
+        if payment { "payment" } else { "notice" },
+        format.ext()
+    );
+    sheet_download(&table, format, &name, lang)
+}
+
+// ---- public notices ------------------------------------------------------------------------
+
+struct NoticeRow {
+    id: i64,
+    title: String,
+    period: String,
+    count: i64,
+    total: String,
+}
+
+#[derive(Template)]
+#[template(path = "notices.html")]
+struct NoticesPage {
+    chrome: Chrome,
+    running: Vec<NoticeRow>,
+    ended: Vec<NoticeRow>,
+}
+
+fn window(b: &BatchRecord) -> Option<(NaiveDate, NaiveDate)> {
+    let s = NaiveDate::parse_from_str(b.notice_start.as_deref()?, "%Y-%m-%d").ok()?;
+    let e = NaiveDate::parse_from_str(b.notice_end.as_deref()?, "%Y-%m-%d").ok()?;
+    Some((s, e))
+}
+
+fn is_running(b: &BatchRecord, today: NaiveDate) -> bool {
+    b.status == BatchStatus::Notice && window(b).is_some_and(|(s, e)| notice_running(s, e, today))
+}
+
+pub async fn notices(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let today = format::today_in_china();
+    let all = st.store.notices().await.page(lang)?;
+    let row = |b: &BatchRecord| NoticeRow {
+        id: b.id,
+        title: format!("{}年度{}名单", b.year, b.programme_name),
+        period: notice_text(b, lang),
+        count: b.award_count,
+        total: yuan(b.total),
+    };
+    let page = NoticesPage {
+        chrome: Chrome::new(&v, "notices", lang.tr().notices_title.into(), &uri, None),
+        running: all
+            .iter()
+            .filter(|b| is_running(b, today))
+            .map(row)
+            .collect(),
+        ended: all
+            .iter()
+            .filter(|b| !is_running(b, today) && window(b).is_some_and(|(s, _)| s <= today))
+            .map(row)
+            .collect(),
+    };
+    render(&page, lang)
+}
+
+struct PublicAward {
+    id: i64,
+    name: String,
+    county: String,
+    basis: String,
+    amount: String,
+    withdrawn: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    chrome: Chrome,
+    id: i64,
+    title: String,
+    basis: String,
+    period: String,
+    running: bool,
+    awards: Vec<PublicAward>,
+    total: String,
+    thanks: bool,
+    error: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    sent: Option<String>,
+}
+
+/// The public notice; `refused` is an objection's refusal, shown with the text as typed.
+async fn notice_page(
+    st: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    id: i64,
+    thanks: bool,
+    refused: Option<(AppError, String)>,
+) -> Result<Response, PageError> {
+    let (text, refused) = match refused {
+        Some((e, text)) => (text, Some(e)),
+        None => (String::new(), None),
+    };
+    let (error, status) = shown(refused);
+    let lang = v.lang;
+    let today = format::today_in_china();
+    let b = st.store.batch(id).await.page(lang)?;
+    // Only published notices are public; anything else is as if it did not exist.
+    if window(&b).is_none_or(|(s, _)| s > today) || b.status == BatchStatus::Void {
+        return Err(PageError(
+            AppError::NotFound(format!("公示 {id} (notice)")),
+            lang,
+        ));
+    }
+    let p = st.store.programme(&b.programme_code).await.page(lang)?;
+    let tree = st.store.region_tree().await.page(lang)?;
+    let awards = st.store.batch_awards(id).await.page(lang)?;
+    let title = format!("{}年度{}名单公示", b.year, b.programme_name);
+    let page = NoticePage {
+        chrome: Chrome::new(v, "notices", title.clone(), uri, None),
+        id,
+        title,
+        basis: p.basis,
+        period: notice_text(&b, lang),
+        running: is_running(&b, today),
+        awards: awards
+            .iter()
+            .filter(|a| a.status != "void")
+            .map(|a| PublicAward {
+                id: a.id,
+                name: a.name.clone(),
+                county: county_name(&tree, &a.region_code),
+                basis: a.basis.clone(),
+                amount: yuan(a.amount),
+                withdrawn: a.status == "withdrawn",
+            })
+            .collect(),
+        total: yuan(b.total),
+        thanks,
+        error,
+        text,
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn notice(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, PageError> {
+    notice_page(&st, &v, &uri, id, q.sent.is_some(), None).await
+}
+
+#[derive(Deserialize)]
+pub struct ObjectionForm {
+    award: Option<String>,
+    name: Option<String>,
+    contact: Option<String>,
+    text: String,
+}
+
+/// Anyone may object while a notice runs. No session is involved, so there is nothing for a
+/// forged request to borrow; lengths are bounded so the form cannot be used to store bulk.
+pub async fn object(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Extension(Client(client)): Extension<Client>,
+    Path(id): Path<i64>,
+    Form(f): Form<ObjectionForm>,
+) -> Result<Response, PageError> {
+    let too_long = f.text.chars().count() > 2000
+        || f.name.as_deref().unwrap_or_default().chars().count() > 50
+        || f.contact.as_deref().unwrap_or_default().chars().count() > 100;
+    let award = match f.award.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(a) => a
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::BadRequest(format!("'{a}' 不是公示对象 (not an award)"))),
+    };
+    let done = async {
+        if too_long {
+            return Err(AppError::BadRequest(
+                "异议内容不超过 2000 字，姓名 50 字，联系方式 100 字 (text at most 2,000 characters, name 50, contact 100)".into(),
+            ));
+        }
+        let o = NewObjection {
+            batch_id: id,
+            award_id: award?,
+            name: f.name.clone().unwrap_or_default(),
+            contact: f.contact.clone().unwrap_or_default(),
+            text: f.text.clone(),
+            client: client.clone(),
+        };
+        st.store
+            .add_objection(&o, format::today_in_china())
+            .await
+            .map_err(AppError::from)
+    }
+    .await;
+    match done {
+        Ok(_) => Ok(Redirect::to(&format!("/notices/{id}?sent=1#objection")).into_response()),
+        Err(e) => notice_page(&st, &v, &uri, id, false, Some((e, f.text))).await,
+    }
+}

@@ -1,0 +1,121 @@
+//! Funding programmes as the command line, the pages and the API use them: the preview of a
+//! batch (who qualifies, why, how much, within which budget), its commitment, and the steps a
+//! batch goes through. One path for all three, so a dry run on the command line and the
+//! preview on a page can never disagree.
+
+use crate::error::AppError;
+use chrono::NaiveDate;
+use kechuang_domain::money::Fen;
+use kechuang_domain::programme::{preview, Preview, Programme, Rules};
+use kechuang_store::{Actor, BatchStep, BudgetLine, Store};
+
+/// A programme's preview for a year.
+pub struct BatchPreview {
+    pub programme: Programme,
+    pub year: i32,
+    pub preview: Preview,
+    /// The year's budget, when one is set.
+    pub budget: Option<BudgetLine>,
+}
+
+/// Applies a programme's rules to the registries for a year, without writing anything.
+pub async fn preview_batch(store: &Store, code: &str, year: i32) -> Result<BatchPreview, AppError> {
+    let programme = store.programme(code).await?;
+    let rules = Rules::compile(&programme).map_err(|e| AppError::BadRequest(e.join("; ")))?;
+    programme.check_year(year).map_err(AppError::BadRequest)?;
+    let Some(kind) = programme.event else {
+        return Err(AppError::BadRequest(format!(
+            "{code} 不按登记库事件批量奖补，而是通过申报评审 (this programme runs on applications, not batches)"
+        )));
+    };
+    let region = store.programme_region(code).await?;
+    let tree = store.region_tree().await?;
+    let mut candidates = store.award_candidates(kind, year).await?;
+    for c in &mut candidates {
+        c.in_region = kechuang_domain::RegionCode::parse(&c.enterprise.region)
+            .is_ok_and(|r| tree.is_within(&r, &region));
+    }
+    let awarded = store.awarded_keys(code).await?;
+    let budget = store.budget_line(code, year).await?;
+    let preview = preview(
+        &programme,
+        &rules,
+        year,
+        &candidates,
+        &awarded,
+        budget.as_ref().map(BudgetLine::available),
+    )
+    .map_err(AppError::BadRequest)?;
+    Ok(BatchPreview {
+        programme,
+        year,
+        preview,
+        budget,
+    })
+}
+
+/// Commits what a fresh preview finds due as a batch awaiting review. A budget must be set
+/// first, so every batch is sized against one.
+pub async fn commit_batch(
+    store: &Store,
+    code: &str,
+    year: i32,
+    actor: &Actor,
+) -> Result<(i64, BatchPreview), AppError> {
+    let p = preview_batch(store, code, year).await?;
+    if p.budget.is_none() {
+        return Err(AppError::Conflict(format!(
+            "{code} 尚未设置 {year} 年预算，请先设置 (no budget is set for {year}; set one first)"
+        )));
+    }
+    let due: Vec<_> = p.preview.due().cloned().collect();
+    let id = store.commit_batch(&p.programme, year, &due, actor).await?;
+    Ok((id, p))
+}
+
+/// Parses a batch step's form or JSON fields.
+pub fn step(
+    action: &str,
+    comment: Option<&str>,
+    notice_start: Option<&str>,
+    paid_on: Option<&str>,
+    payment_ref: Option<&str>,
+) -> Result<BatchStep, AppError> {
+    let action = kechuang_domain::programme::BatchAction::parse(action)
+        .ok_or_else(|| AppError::BadRequest(format!("未知的操作 '{action}' (unknown action)")))?;
+    let date = |what: &str, s: Option<&str>| -> Result<Option<NaiveDate>, AppError> {
+        match s.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| {
+                    AppError::BadRequest(format!(
+                        "{what} '{s}' 不是日期，应如 2018-12-01 (not a date)"
+                    ))
+                }),
+        }
+    };
+    Ok(BatchStep {
+        action,
+        comment: comment.unwrap_or_default().trim().to_owned(),
+        // Notices run and payments are dated in China's time.
+        today: crate::format::today_in_china(),
+        notice_start: date("公示开始日期 (notice start)", notice_start)?,
+        paid_on: date("拨付日期 (payment date)", paid_on)?,
+        payment_ref: payment_ref.unwrap_or_default().trim().to_owned(),
+    })
+}
+
+/// Parses a year given on a page or the command line.
+pub fn parse_year(raw: &str) -> Result<i32, AppError> {
+    raw.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|y| (1949..=2200).contains(y))
+        .ok_or_else(|| AppError::BadRequest(format!("年度 '{raw}' 无效 (invalid year)")))
+}
+
+/// Parses an amount of money given on a page or the command line.
+pub fn parse_amount(raw: &str) -> Result<Fen, AppError> {
+    Fen::parse(raw).map_err(AppError::BadRequest)
+}
