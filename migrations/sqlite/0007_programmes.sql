@@ -19,6 +19,8 @@ CREATE TABLE programmes (
     priority    TEXT,
     notice_days BIGINT NOT NULL DEFAULT 7,
     description TEXT NOT NULL DEFAULT '',
+    -- For programmes taking applications: fields, attachments, rubric, instalments (JSON).
+    form        TEXT,
     updated_at  TEXT NOT NULL
 );
 
@@ -52,6 +54,135 @@ CREATE TABLE award_batches (
 );
 CREATE INDEX award_batches_programme ON award_batches (programme_code, year);
 
+-- Calls for applications (申报指南) of a programme, open between two dates.
+CREATE TABLE calls (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    programme_code TEXT NOT NULL REFERENCES programmes (code),
+    year           BIGINT NOT NULL,
+    title          TEXT NOT NULL,
+    opens_on       TEXT NOT NULL,
+    closes_on      TEXT NOT NULL,
+    created_by     TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    CHECK (opens_on <= closes_on)
+);
+
+CREATE TABLE applications (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    call_id       BIGINT NOT NULL REFERENCES calls (id),
+    uscc          TEXT NOT NULL REFERENCES enterprises (uscc),
+    name          TEXT NOT NULL,
+    region_code   TEXT NOT NULL,
+    title         TEXT NOT NULL DEFAULT '',
+    requested_fen BIGINT NOT NULL DEFAULT 0 CHECK (requested_fen >= 0),
+    -- The form's answers as JSON, amounts in fen.
+    answers       TEXT NOT NULL DEFAULT '{}',
+    status        TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'county_passed',
+        'bureau_passed', 'expert_review', 'scored', 'proposed', 'funded', 'reporting',
+        'accepted', 'returned', 'rejected')),
+    score         DOUBLE PRECISION,
+    submitted_at  TEXT,
+    updated_at    TEXT NOT NULL
+);
+CREATE INDEX applications_call ON applications (call_id, status);
+CREATE INDEX applications_uscc ON applications (uscc);
+
+-- Attachments are kept in the database, so a backup holds them and an application and its
+-- files are written together.
+CREATE TABLE application_files (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    application_id BIGINT NOT NULL REFERENCES applications (id),
+    slot           TEXT NOT NULL,
+    file_name      TEXT NOT NULL,
+    content_type   TEXT NOT NULL,
+    size_bytes     BIGINT NOT NULL,
+    sha256         TEXT NOT NULL,
+    data           BLOB NOT NULL,
+    uploaded_by    TEXT NOT NULL,
+    uploaded_at    TEXT NOT NULL,
+    UNIQUE (application_id, slot)
+);
+
+CREATE TABLE application_transitions (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    application_id BIGINT NOT NULL REFERENCES applications (id),
+    from_status    TEXT NOT NULL,
+    to_status      TEXT NOT NULL,
+    actor          TEXT NOT NULL,
+    comment        TEXT NOT NULL DEFAULT '',
+    at             TEXT NOT NULL
+);
+CREATE INDEX application_transitions_app ON application_transitions (application_id, id);
+
+-- The expert pool: accounts of role expert with their fields, affiliation and declared
+-- conflicts (USCCs, comma-separated).
+CREATE TABLE experts (
+    username         TEXT PRIMARY KEY REFERENCES users (username),
+    name             TEXT NOT NULL,
+    fields           TEXT NOT NULL DEFAULT '',
+    affiliation      TEXT NOT NULL DEFAULT '',
+    affiliation_uscc TEXT,
+    conflicts        TEXT NOT NULL DEFAULT '',
+    active           BIGINT NOT NULL DEFAULT 1,
+    updated_at       TEXT NOT NULL
+);
+
+CREATE TABLE assignments (
+    application_id BIGINT NOT NULL REFERENCES applications (id),
+    expert         TEXT NOT NULL REFERENCES experts (username),
+    assigned_by    TEXT NOT NULL,
+    assigned_at    TEXT NOT NULL,
+    PRIMARY KEY (application_id, expert)
+);
+
+CREATE TABLE scores (
+    application_id BIGINT NOT NULL,
+    expert         TEXT NOT NULL,
+    criteria       TEXT NOT NULL,
+    total          DOUBLE PRECISION NOT NULL,
+    comment        TEXT NOT NULL DEFAULT '',
+    scored_at      TEXT NOT NULL,
+    PRIMARY KEY (application_id, expert),
+    FOREIGN KEY (application_id, expert) REFERENCES assignments (application_id, expert)
+);
+
+-- Innovation vouchers and the service providers they are redeemed with.
+CREATE TABLE voucher_providers (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    name          TEXT NOT NULL,
+    uscc          TEXT NOT NULL UNIQUE,
+    services      TEXT NOT NULL DEFAULT '',
+    active        BIGINT NOT NULL DEFAULT 1,
+    registered_by TEXT NOT NULL,
+    registered_at TEXT NOT NULL
+);
+
+CREATE TABLE vouchers (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    code           TEXT NOT NULL UNIQUE,
+    programme_code TEXT NOT NULL REFERENCES programmes (code),
+    year           BIGINT NOT NULL,
+    basis_key      TEXT NOT NULL,
+    uscc           TEXT NOT NULL REFERENCES enterprises (uscc),
+    name           TEXT NOT NULL,
+    region_code    TEXT NOT NULL,
+    face_fen       BIGINT NOT NULL CHECK (face_fen > 0),
+    issued_on      TEXT NOT NULL,
+    expires_on     TEXT NOT NULL,
+    status         TEXT NOT NULL CHECK (status IN ('issued', 'redeemed', 'cancelled')),
+    provider_id    BIGINT REFERENCES voucher_providers (id),
+    contract_no    TEXT NOT NULL DEFAULT '',
+    invoice_no     TEXT NOT NULL DEFAULT '',
+    invoice_fen    BIGINT,
+    subsidy_fen    BIGINT,
+    redeemed_on    TEXT,
+    redeemed_by    TEXT,
+    -- One voucher per entitlement of the programme, and a redemption only by an issued one.
+    UNIQUE (programme_code, basis_key),
+    CHECK (status <> 'redeemed' OR (provider_id IS NOT NULL AND subsidy_fen IS NOT NULL))
+);
+CREATE INDEX vouchers_uscc ON vouchers (uscc);
+
 CREATE TABLE awards (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
     programme_code TEXT NOT NULL REFERENCES programmes (code),
@@ -66,6 +197,9 @@ CREATE TABLE awards (
     amount_fen     BIGINT NOT NULL CHECK (amount_fen >= 0),
     status         TEXT NOT NULL
         CHECK (status IN ('proposed', 'withdrawn', 'approved', 'paid', 'void')),
+    -- What the award came from besides a registry event: an application or a voucher.
+    application_id BIGINT REFERENCES applications (id),
+    voucher_id     BIGINT REFERENCES vouchers (id),
     created_at     TEXT NOT NULL
 );
 -- The same event is never awarded twice under a programme, whatever the order of imports and
@@ -102,8 +236,9 @@ CREATE TABLE objections (
 );
 CREATE INDEX objections_batch ON objections (batch_id, id);
 
--- Money committed and paid, one row per award and kind of entry: the unique key makes a
--- second payment of the same award impossible. Rows are never changed or removed.
+-- Money committed and paid: one commitment per award, one payment per award and instalment;
+-- the unique key makes a second payment of the same instalment impossible. Rows are never
+-- changed or removed.
 CREATE TABLE ledger_entries (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
     programme_code TEXT NOT NULL REFERENCES programmes (code),
@@ -113,11 +248,12 @@ CREATE TABLE ledger_entries (
     uscc           TEXT NOT NULL,
     region_code    TEXT NOT NULL,
     amount_fen     BIGINT NOT NULL CHECK (amount_fen >= 0),
+    instalment     BIGINT NOT NULL DEFAULT 1,
     occurred_on    TEXT NOT NULL,
     reference      TEXT NOT NULL DEFAULT '',
     recorded_by    TEXT NOT NULL,
     recorded_at    TEXT NOT NULL,
-    UNIQUE (award_id, entry)
+    UNIQUE (award_id, entry, instalment)
 );
 CREATE INDEX ledger_entries_programme ON ledger_entries (programme_code, year);
 

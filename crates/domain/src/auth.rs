@@ -256,7 +256,12 @@ pub fn session_alive(created: DateTime<Utc>, last_seen: DateTime<Utc>, now: Date
 /// copy of the database does not let anyone in. Tokens carry 256 random bits, so a plain
 /// hash (no salt, no stretching) is what they need.
 pub fn token_digest(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    sha256_hex(token.as_bytes())
+}
+
+/// The SHA-256 of some bytes in lower-case hex (tokens, attachments).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -3,6 +3,7 @@
 //! Everything here is pure so it can be tested by plain unit and property tests; storage,
 //! files and HTTP live in the other crates and hand data in and out of these types.
 
+pub mod application;
 pub mod auth;
 pub mod count_index;
 pub mod entry;
@@ -18,6 +19,7 @@ pub mod region;
 pub mod registry;
 pub mod series;
 pub mod uscc;
+pub mod voucher;
 
 pub use period::Period;
 pub use region::RegionCode;

@@ -189,6 +189,8 @@ struct ProgrammeDef {
     notice_days: Option<Spanned<u32>>,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    form: Option<Spanned<crate::application::FormSpec>>,
 }
 
 #[derive(Deserialize)]
@@ -662,7 +664,16 @@ fn check_programmes(
             priority: def.priority.as_ref().map(|p| p.get_ref().clone()),
             notice_days,
             description: def.description.clone(),
+            form: def.form.as_ref().map(|f| f.get_ref().clone()),
         };
+        if let Some(f) = &def.form {
+            for problem in f.get_ref().problems() {
+                ck.err(f, problem);
+            }
+        }
+        if def.event.is_none() && def.form.is_none() {
+            ck.err(d, format!("资金项目 '{}' 须有 event（按登记库事件批量奖补）或 form（受理申报） (a programme needs an event or a form)", programme.code));
+        }
         if let Err(errors) = Rules::compile(&programme) {
             for e in errors {
                 let at = if e.starts_with("amount") {
@@ -998,11 +1009,22 @@ amount = "wan(30)"
     }
 
     #[test]
-    fn the_shipped_plan_defines_its_three_rewards() {
+    fn the_shipped_plan_defines_its_programmes() {
         let src = include_str!("../../../plans/shaoguan-2017-2020.toml");
         let plan = parse_plan(src, &tree()).expect("shipped plan");
         let codes: Vec<&str> = plan.programmes.iter().map(|p| p.code.as_str()).collect();
-        assert_eq!(codes, ["hte-certified", "hte-pool", "hte-product"]);
+        assert_eq!(
+            codes,
+            [
+                "hte-certified",
+                "hte-pool",
+                "hte-product",
+                "key-projects",
+                "innovation-voucher"
+            ]
+        );
+        let calls = &plan.programmes[3];
+        assert_eq!(calls.form.as_ref().map(|f| f.instalments.clone()), Some(vec![70, 30]));
         let funds = plan
             .indicators
             .iter()

@@ -120,6 +120,8 @@ pub struct Programme {
     /// Days of public notice (公示) before approval.
     pub notice_days: u32,
     pub description: String,
+    /// For programmes that take applications: the form, the rubric and the instalments.
+    pub form: Option<crate::application::FormSpec>,
 }
 
 impl Programme {
@@ -182,10 +184,19 @@ pub struct Candidate {
     pub facts: HashMap<String, f64>,
     /// The enterprise is registered in the plan's region.
     pub in_region: bool,
+    /// For applications: `requested` (万元) and, once scored, `score`.
+    pub application: HashMap<String, f64>,
 }
 
 /// Variables a rule may use; anything else is refused when the plan is loaded.
-pub const RULE_VARIABLES: [&str; 5] = ["year", "enterprise", "certificate", "facts", "in_region"];
+pub const RULE_VARIABLES: [&str; 6] = [
+    "year",
+    "enterprise",
+    "certificate",
+    "facts",
+    "in_region",
+    "application",
+];
 
 // ---- rules ---------------------------------------------------------------------------
 
@@ -251,6 +262,7 @@ fn context<'a>(year: i32, c: &Candidate) -> Result<Context<'a, 'a>, String> {
     add(&mut ctx, "certificate", &c.event)?;
     add(&mut ctx, "facts", &c.facts)?;
     add(&mut ctx, "in_region", c.in_region)?;
+    add(&mut ctx, "application", &c.application)?;
     for (name, f) in [
         ("wan", wan as fn(Arguments) -> Result<Value, ExecutionError>),
         ("yuan", yuan),
@@ -380,6 +392,7 @@ fn sample(p: &Programme) -> Candidate {
         },
         facts: FACT_FIELDS.iter().map(|f| ((*f).to_owned(), 1.0)).collect(),
         in_region: true,
+        application: HashMap::from([("requested".to_owned(), 1.0), ("score".to_owned(), 1.0)]),
     }
 }
 
@@ -785,6 +798,7 @@ mod tests {
             priority: None,
             notice_days: 7,
             description: String::new(),
+            form: None,
         }
     }
 
@@ -812,6 +826,7 @@ mod tests {
             },
             facts: HashMap::new(),
             in_region,
+            application: HashMap::new(),
         }
     }
 

@@ -6,6 +6,7 @@
 //! callers are expected to match on (it becomes a 404).
 
 mod accounts;
+mod applications;
 mod audit;
 mod db;
 mod entry;
@@ -18,7 +19,12 @@ mod registry_writer;
 pub use registry_writer::RegistryWrite;
 mod reports;
 mod sql;
+mod vouchers;
+pub use vouchers::{NewRedemption, ProviderRecord, VoucherRecord};
 
+pub use applications::{
+    ApplicationFilter, ApplicationRecord, CallRecord, FileRecord, ScoreRecord,
+};
 pub use accounts::{NewUser, SessionRecord, TokenRecord, User};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord, Verification};
 pub use db::{Backend, DatabaseTarget, Store};

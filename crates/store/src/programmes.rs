@@ -17,6 +17,7 @@ use kechuang_domain::programme::{
     Candidate, EnterpriseFacts, Entitlement, EventFacts, ObjectionStatus, OncePer, Programme,
     ProgrammeKind,
 };
+use kechuang_domain::application::{instalments, AppStatus};
 use kechuang_domain::registry::CertificateKind;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -75,6 +76,7 @@ pub struct AwardRecord {
     pub event_on: String,
     pub amount: Fen,
     pub status: String,
+    pub application_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -165,6 +167,10 @@ fn programme_row(r: &AnyRow) -> Result<Programme> {
         priority: r.try_get("priority")?,
         notice_days: r.try_get::<i64, _>("notice_days")? as u32,
         description: r.try_get("description")?,
+        form: match r.try_get::<Option<String>, _>("form")? {
+            None => None,
+            Some(f) => Some(serde_json::from_str(&f).map_err(|e| bad(&e.to_string()))?),
+        },
         code,
     })
 }
@@ -190,7 +196,7 @@ fn batch_row(r: &AnyRow) -> Result<BatchRecord> {
     })
 }
 
-fn award_row(r: &AnyRow) -> Result<AwardRecord> {
+pub(crate) fn award_row(r: &AnyRow) -> Result<AwardRecord> {
     Ok(AwardRecord {
         id: r.try_get("id")?,
         batch_id: r.try_get("batch_id")?,
@@ -204,6 +210,7 @@ fn award_row(r: &AnyRow) -> Result<AwardRecord> {
         event_on: r.try_get("event_on")?,
         amount: Fen(r.try_get("amount_fen")?),
         status: r.try_get("status")?,
+        application_id: r.try_get("application_id")?,
     })
 }
 
@@ -243,14 +250,14 @@ pub(crate) async fn upsert_programmes(
     for p in programmes {
         sqlx::query(
             "INSERT INTO programmes (code, plan_id, name, name_en, kind, basis, measure, from_year, \
-             to_year, event, once_per, eligibility, amount, priority, notice_days, description, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             to_year, event, once_per, eligibility, amount, priority, notice_days, description, updated_at, form) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
              ON CONFLICT (code) DO UPDATE SET plan_id = excluded.plan_id, name = excluded.name, \
              name_en = excluded.name_en, kind = excluded.kind, basis = excluded.basis, \
              measure = excluded.measure, from_year = excluded.from_year, to_year = excluded.to_year, \
              event = excluded.event, once_per = excluded.once_per, eligibility = excluded.eligibility, \
              amount = excluded.amount, priority = excluded.priority, notice_days = excluded.notice_days, \
-             description = excluded.description, updated_at = excluded.updated_at",
+             description = excluded.description, updated_at = excluded.updated_at, form = excluded.form",
         )
         // NULLs of optional columns are bound as text or integers; statements are not cached
         // because the Any driver types a NULL by its first binding (see observations.rs).
@@ -272,6 +279,13 @@ pub(crate) async fn upsert_programmes(
         .bind(i64::from(p.notice_days))
         .bind(&p.description)
         .bind(&now)
+        .bind(
+            p.form
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        )
         .execute(&mut **tx)
         .await?;
     }
@@ -484,6 +498,7 @@ impl Store {
                     revoked: revoked.is_some(),
                 },
                 in_region: false,
+                application: HashMap::new(),
             });
         }
         Ok(out)
@@ -767,48 +782,40 @@ impl Store {
                         ),
                     }));
                 }
-                ledger_rows(
-                    &mut tx,
-                    &batch,
-                    "proposed",
-                    LedgerEntry::Commitment,
-                    step.today,
-                    "",
-                    actor,
-                )
-                .await?;
+                commitments(&mut tx, batch.id, step.today, actor).await?;
                 sqlx::query("UPDATE awards SET status = 'approved' WHERE batch_id = $1 AND status = 'proposed'")
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                // Applications in the batch are funded (立项).
+                crate::applications::follow_batch(&mut tx, id, "approved", AppStatus::Funded, actor)
+                    .await?;
             }
             BatchAction::Pay => {
                 let paid_on = step.paid_on.unwrap_or(step.today);
-                sqlx::query(
-                    "UPDATE budgets SET paid_fen = paid_fen + $1 WHERE programme_code = $2 AND year = $3",
-                )
-                .bind(batch.total.0)
-                .bind(&batch.programme_code)
-                .bind(year)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| money_error(e, || "拨付超过已批准金额 (payment exceeds the commitment)".into()))?;
-                ledger_rows(
-                    &mut tx,
-                    &batch,
-                    "approved",
-                    LedgerEntry::Payment,
-                    paid_on,
-                    &step.payment_ref,
-                    actor,
-                )
-                .await?;
-                sqlx::query(
-                    "UPDATE awards SET status = 'paid' WHERE batch_id = $1 AND status = 'approved'",
-                )
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+                // The first instalment of each award: all of it, unless the programme pays
+                // in instalments (the rest follows acceptance).
+                let shares = programme
+                    .form
+                    .as_ref()
+                    .map_or_else(|| vec![100], |f| f.instalments.clone());
+                let awards = sqlx::query("SELECT * FROM awards WHERE batch_id = $1 AND status = 'approved'")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(award_row)
+                    .collect::<Result<Vec<_>>>()?;
+                for a in &awards {
+                    let first = instalments(a.amount, &shares)[0];
+                    pay_instalment(&mut tx, a, 1, first, paid_on, &step.payment_ref, actor).await?;
+                    if shares.len() == 1 {
+                        sqlx::query("UPDATE awards SET status = 'paid' WHERE id = $1")
+                            .bind(a.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
                 sqlx::query(
                     "UPDATE award_batches SET paid_on = $1, payment_ref = $2 WHERE id = $3",
                 )
@@ -819,6 +826,9 @@ impl Store {
                 .await?;
             }
             BatchAction::Void => {
+                // Applications go back to their ranking.
+                crate::applications::follow_batch(&mut tx, id, "proposed", AppStatus::Scored, actor)
+                    .await?;
                 sqlx::query("UPDATE awards SET status = 'void' WHERE batch_id = $1")
                     .bind(id)
                     .execute(&mut *tx)
@@ -856,34 +866,82 @@ impl Store {
     }
 }
 
-/// One ledger entry of `entry` for each award of the batch in `award_status`.
-async fn ledger_rows(
+/// One ledger commitment for each proposed award of a batch, at approval.
+async fn commitments(
     tx: &mut Transaction<'static, Any>,
-    batch: &BatchRecord,
-    award_status: &str,
-    entry: LedgerEntry,
+    batch: i64,
+    on: NaiveDate,
+    actor: &Actor,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ledger_entries (programme_code, year, entry, award_id, uscc, region_code, \
+         amount_fen, occurred_on, reference, recorded_by, recorded_at) \
+         SELECT programme_code, year, 'commitment', id, uscc, region_code, amount_fen, $1, '', $2, $3 \
+         FROM awards WHERE batch_id = $4 AND status = 'proposed'",
+    )
+    .bind(on.to_string())
+    .bind(&actor.name)
+    .bind(now_utc())
+    .bind(batch)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| {
+        money_error(e, || {
+            "该批次已登记过，不能重复入账 (already in the ledger; nothing is committed twice)".into()
+        })
+    })?;
+    Ok(())
+}
+
+/// Pays one instalment of an award: a ledger payment (unique per award and instalment, so it
+/// cannot be paid twice) and the budget's paid amount, which its CHECK keeps within what was
+/// committed.
+pub(crate) async fn pay_instalment(
+    tx: &mut Transaction<'static, Any>,
+    award: &AwardRecord,
+    instalment: i64,
+    amount: Fen,
     on: NaiveDate,
     reference: &str,
     actor: &Actor,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO ledger_entries (programme_code, year, entry, award_id, uscc, region_code, \
-             amount_fen, occurred_on, reference, recorded_by, recorded_at) \
-             SELECT programme_code, year, $1, id, uscc, region_code, amount_fen, $2, $3, $4, $5 \
-             FROM awards WHERE batch_id = $6 AND status = $7",
+         amount_fen, instalment, occurred_on, reference, recorded_by, recorded_at) \
+         VALUES ($1, $2, 'payment', $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
-    .bind(entry.code())
+    .bind(&award.programme_code)
+    .bind(i64::from(award.year))
+    .bind(award.id)
+    .bind(&award.uscc)
+    .bind(&award.region_code)
+    .bind(amount.0)
+    .bind(instalment)
     .bind(on.to_string())
     .bind(reference)
     .bind(&actor.name)
     .bind(now_utc())
-    .bind(batch.id)
-    .bind(award_status)
     .execute(&mut **tx)
     .await
     .map_err(|e| {
         money_error(e, || {
-            "该批次已登记过，不能重复入账 (already in the ledger; nothing is paid twice)".into()
+            format!(
+                "{} 第 {instalment} 期已拨付，不能重复拨付 (already paid; nothing is paid twice)",
+                award.name
+            )
+        })
+    })?;
+    sqlx::query(
+        "UPDATE budgets SET paid_fen = paid_fen + $1 WHERE programme_code = $2 AND year = $3",
+    )
+    .bind(amount.0)
+    .bind(&award.programme_code)
+    .bind(i64::from(award.year))
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| {
+        money_error(e, || {
+            "拨付超过已批准金额 (payment exceeds the commitment)".into()
         })
     })?;
     Ok(())
@@ -1021,6 +1079,10 @@ impl Store {
                             .into(),
                     ));
                 }
+                // An application whose award is withdrawn after an upheld objection is not
+                // funded.
+                crate::applications::follow_award(&mut tx, award, AppStatus::Rejected, actor, resolution)
+                    .await?;
             }
         }
         sqlx::query(

@@ -238,6 +238,12 @@ pub const COUNTY: &[Role] = &[Role::County];
 pub const ADMIN: &[Role] = &[Role::Admin];
 pub const AUDITORS: &[Role] = &[Role::Admin, Role::Bureau];
 pub const ENTERPRISE_READERS: &[Role] = &[Role::Bureau, Role::County, Role::Enterprise];
+pub const ENTERPRISE: &[Role] = &[Role::Enterprise];
+pub const EXPERT: &[Role] = &[Role::Expert];
+/// Everyone with a part in applications: applicants, reviewers and experts.
+pub const APPLICATION_PARTIES: &[Role] = &[Role::Bureau, Role::County, Role::Enterprise, Role::Expert];
+/// Those who hold or manage innovation vouchers.
+pub const VOUCHER_HOLDERS: &[Role] = &[Role::Bureau, Role::Enterprise];
 
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/")

@@ -269,6 +269,72 @@ texts! {
     award_status_void: "已作废", "Void";
     awards_received: "获得的资金支持", "Funding received";
     open_data: "开放数据（360Giving 格式）", "Open data (360Giving style)";
+    nav_calls: "项目申报", "Applications";
+    nav_experts: "评审专家", "Experts";
+    nav_vouchers: "创新券", "Vouchers";
+    calls_title: "项目申报", "Calls and applications";
+    calls_intro: "申报指南、企业申报、县区初审、市局复审、专家评审、公示立项、拨付与验收。", "Calls, applications, county and bureau review, expert scoring, notice, funding and acceptance.";
+    call: "申报指南", "Call";
+    call_title: "指南名称", "Title";
+    opens_on: "开始日期", "Opens";
+    closes_on: "截止日期", "Closes";
+    call_create: "发布申报指南", "Publish a call";
+    call_open: "申报中", "Open";
+    call_closed: "已截止", "Closed";
+    call_upcoming: "未开始", "Not yet open";
+    apply: "我要申报", "Apply";
+    my_applications: "本单位的申报", "Our applications";
+    to_score: "待我评审", "Assigned to me";
+    applications: "申报项目", "Applications";
+    application: "申报", "Application";
+    requested: "申请金额（万元）", "Requested (10,000 yuan)";
+    score: "评分", "Score";
+    overdue: "已逾期", "Overdue";
+    propose: "拟立项（生成奖补批次）", "Propose for funding (create a batch)";
+    attachments: "附件", "Attachments";
+    attachment_replace: "重新上传", "Replace";
+    save_draft: "保存", "Save";
+    submit_application: "提交申报", "Submit";
+    answers: "申报内容", "Application";
+    review: "审核", "Review";
+    pass: "审核通过", "Pass";
+    send_back: "退回修改", "Return for revision";
+    reject: "不予通过", "Reject";
+    assign_experts: "分配评审专家", "Assign experts";
+    expert_scores: "专家评分", "Expert scores";
+    your_score: "评分", "Your score";
+    submit_score: "提交评分", "Submit scores";
+    acceptance: "验收", "Acceptance";
+    acceptance_report: "验收报告", "Acceptance report";
+    submit_report: "提交验收申请", "Request acceptance";
+    accept: "验收通过并拨付尾款", "Accept and pay the balance";
+    reject_report: "验收不通过", "Not accepted";
+    payments: "拨付情况", "Payments";
+    instalment: "期次", "Instalment";
+    experts_title: "评审专家库", "Expert pool";
+    experts_intro: "专家账号（角色 expert）的专业领域、工作单位与回避声明；分配评审时自动回避同单位及申报回避的企业。", "Expert accounts with their fields, affiliation and declared conflicts; assignment avoids both.";
+    expert_account: "专家账号", "Expert account";
+    expert_name: "姓名", "Name";
+    expert_fields: "专业领域（逗号分隔）", "Fields (comma-separated)";
+    affiliation: "工作单位", "Affiliation";
+    affiliation_uscc: "单位统一社会信用代码", "Affiliation USCC";
+    conflicts: "申报回避的企业（统一社会信用代码，逗号分隔）", "Declared conflicts (USCCs)";
+    save: "保存", "Save";
+    vouchers_title: "科技创新券", "Innovation vouchers";
+    vouchers_intro: "向科技型中小企业发放创新券，在登记的服务机构使用，凭合同和发票兑付后补助。", "Vouchers for tech SMEs, used with registered providers and paid against a contract and an invoice.";
+    voucher_code: "券号", "Voucher";
+    face_value: "面额（元）", "Face value (yuan)";
+    expires_on: "有效期至", "Valid until";
+    issue_vouchers: "发放创新券", "Issue vouchers";
+    providers: "服务机构", "Service providers";
+    provider: "服务机构", "Provider";
+    provider_add: "登记服务机构", "Register a provider";
+    services: "服务内容", "Services";
+    redeem: "兑付", "Redeem";
+    contract_no: "服务合同编号", "Contract no.";
+    invoice_no: "发票号码", "Invoice no.";
+    invoice_amount: "发票金额（元）", "Invoice amount (yuan)";
+    subsidy: "补助金额（元）", "Subsidy (yuan)";
     agg_sum: "下级求和", "Sum of counties";
     agg_none: "不汇总", "Not summed";
     legend_elapsed: "竖线为序时进度", "The line marks time elapsed";
@@ -289,7 +355,6 @@ texts! {
     confirm_password: "确认新密码", "Confirm new password";
     password_rule: "至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类，且不含用户名。", "At least 8 characters from at least 3 of: upper case, lower case, digits, symbols; not containing the username.";
     password_mismatch: "两次输入的新密码不一致", "The two new passwords differ";
-    save: "保存", "Save";
     nav_entry: "数据填报", "Data entry";
     nav_audit: "审计日志", "Audit trail";
     nav_users: "用户管理", "Users";
@@ -440,6 +505,21 @@ pub fn audit_label(code: &str, lang: Lang) -> String {
         "objection" => ("异议", "Objection"),
         "objection.add" => ("提出异议", "Objection raised"),
         "objection.resolve" => ("处理异议", "Objection settled"),
+        "call" => ("申报指南", "Call"),
+        "call.create" => ("发布申报指南", "Call published"),
+        "application" => ("项目申报", "Application"),
+        "application.create" => ("创建申报", "Application started"),
+        "application.save" => ("保存申报", "Application saved"),
+        "application.file" => ("上传附件", "Attachment uploaded"),
+        "application.step" => ("申报流转", "Application step"),
+        "application.score" => ("专家评分", "Expert score"),
+        "expert" => ("评审专家", "Expert"),
+        "expert.save" => ("保存专家信息", "Expert saved"),
+        "voucher" => ("创新券", "Voucher"),
+        "voucher.issue" => ("发放创新券", "Vouchers issued"),
+        "voucher.redeem" => ("兑付创新券", "Voucher redeemed"),
+        "voucher_provider" => ("服务机构", "Service provider"),
+        "provider.add" => ("登记服务机构", "Provider registered"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()

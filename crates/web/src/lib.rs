@@ -5,6 +5,7 @@
 //! computation.
 
 mod api;
+pub mod applications;
 pub mod auth;
 mod charts;
 mod error;

@@ -23,13 +23,17 @@ use std::collections::HashMap;
 
 pub(crate) mod account;
 mod admin;
+mod applications;
 mod entry;
 mod imports;
 mod programmes;
 mod registries;
 
 pub(crate) fn routes() -> Vec<Route> {
-    use crate::auth::{ADMIN, AUDITORS, BUREAU, COUNTY, ENTERPRISE_READERS, STAFF};
+    use crate::auth::{
+        ADMIN, APPLICATION_PARTIES, AUDITORS, BUREAU, COUNTY, ENTERPRISE, ENTERPRISE_READERS,
+        EXPERT, STAFF, VOUCHER_HOLDERS,
+    };
     use Access::{Account, Public, Roles};
     vec![
         Route::get("/", Public, dashboard),
@@ -93,6 +97,38 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(AUDITORS),
             programmes::export,
         ),
+        Route::get("/calls", Roles(APPLICATION_PARTIES), applications::calls),
+        Route::post("/calls", Roles(BUREAU), applications::create_call),
+        Route::get("/calls/{id}", Roles(STAFF), applications::call),
+        Route::post("/calls/{id}/apply", Roles(ENTERPRISE), applications::apply),
+        Route::post("/calls/{id}/proposal", Roles(BUREAU), applications::proposal),
+        Route::get(
+            "/applications/{id}",
+            Roles(APPLICATION_PARTIES),
+            applications::application,
+        ),
+        Route::post("/applications/{id}", Roles(ENTERPRISE), applications::save),
+        Route::post(
+            "/applications/{id}/steps",
+            Roles(APPLICATION_PARTIES),
+            applications::step,
+        ),
+        Route::post("/applications/{id}/scores", Roles(EXPERT), applications::score),
+        Route::get(
+            "/applications/{id}/files/{slot}",
+            Roles(APPLICATION_PARTIES),
+            applications::file,
+        ),
+        Route::get("/experts", Roles(BUREAU), applications::experts),
+        Route::post("/experts", Roles(BUREAU), applications::save_expert),
+        Route::get("/vouchers", Roles(VOUCHER_HOLDERS), applications::vouchers),
+        Route::post("/vouchers/issue", Roles(BUREAU), applications::issue),
+        Route::post("/vouchers/providers", Roles(BUREAU), applications::add_provider),
+        Route::post(
+            "/vouchers/{id}/redeem",
+            Roles(VOUCHER_HOLDERS),
+            applications::redeem,
+        ),
         Route::get("/notices", Public, programmes::notices),
         Route::get("/notices/{id}", Public, programmes::notice),
         Route::post("/notices/{id}/objections", Public, programmes::object),
@@ -142,6 +178,9 @@ pub struct UserBadge {
     pub entry: bool,
     pub import: bool,
     pub programmes: bool,
+    pub calls: bool,
+    pub experts: bool,
+    pub vouchers: bool,
     pub audit: bool,
     pub admin: bool,
 }
@@ -188,6 +227,9 @@ impl Chrome {
                 entry: crate::auth::STAFF.contains(&role),
                 import: role == kechuang_domain::auth::Role::Bureau,
                 programmes: crate::auth::AUDITORS.contains(&role),
+                calls: crate::auth::APPLICATION_PARTIES.contains(&role),
+                experts: role == kechuang_domain::auth::Role::Bureau,
+                vouchers: crate::auth::VOUCHER_HOLDERS.contains(&role),
                 audit: crate::auth::AUDITORS.contains(&role),
                 admin: role == kechuang_domain::auth::Role::Admin,
             }

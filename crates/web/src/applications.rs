@@ -1,0 +1,302 @@
+//! Applications as pages (and later clients) use them: who may see an application, who may
+//! take which step, and the checks a step needs — the call open, the form complete, the
+//! programme's eligibility rule, experts without conflicts, amounts by the programme's rule.
+
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::format::today_in_china;
+use chrono::NaiveDate;
+use kechuang_domain::application::{
+    assign, transition, Actor as Who, AppAction, AppStatus, FormSpec, REQUESTED,
+};
+use kechuang_domain::auth::{DataScope, Role};
+use kechuang_domain::money::{Fen, FEN_PER_WAN};
+use kechuang_domain::programme::{
+    Candidate, EnterpriseFacts, EventFacts, Programme, Rules, Verdict,
+};
+use kechuang_domain::RegionCode;
+use kechuang_store::{ApplicationRecord, Store};
+use std::collections::HashMap;
+
+/// The part a caller plays in the workflow, by role.
+pub fn who(p: &Principal) -> Option<Who> {
+    match p.role() {
+        Role::Enterprise => Some(Who::Enterprise),
+        Role::County => Some(Who::County),
+        Role::Bureau => Some(Who::Bureau),
+        _ => None,
+    }
+}
+
+/// An application the caller may see: the enterprise its own, county and bureau officers
+/// those of their region, an expert those assigned. Anything else is not found.
+pub async fn visible(store: &Store, p: &Principal, id: i64) -> Result<ApplicationRecord, AppError> {
+    let a = store.application(id).await?;
+    let tree = store.region_tree().await?;
+    let ok = match p.scope() {
+        DataScope::Enterprise(u) => *u == a.uscc,
+        DataScope::Region(_) => {
+            a.status != AppStatus::Draft
+                && RegionCode::parse(&a.region_code)
+                    .is_ok_and(|r| p.scope().covers_region(&tree, &r))
+        }
+        DataScope::Assigned => store
+            .scores(id)
+            .await?
+            .iter()
+            .any(|s| s.expert == p.user.username),
+        _ => false,
+    };
+    if ok {
+        Ok(a)
+    } else {
+        Err(AppError::NotFound(format!("申报 {id} (application)")))
+    }
+}
+
+/// A programme that takes applications, with its form.
+pub async fn programme_form(store: &Store, code: &str) -> Result<(Programme, FormSpec), AppError> {
+    let p = store.programme(code).await?;
+    let form = p.form.clone().ok_or_else(|| {
+        AppError::NotFound(format!("{code} 不受理申报 (takes no applications)"))
+    })?;
+    Ok((p, form))
+}
+
+fn day(s: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The rules' view of an applicant: the enterprise, its facts of the call's year, and the
+/// application's amount (万元) and score.
+async fn candidate(
+    store: &Store,
+    a: &ApplicationRecord,
+    programme: &Programme,
+) -> Result<Candidate, AppError> {
+    let e = store.enterprise(&a.uscc).await?;
+    let region = store.programme_region(&programme.code).await?;
+    let tree = store.region_tree().await?;
+    let in_region =
+        RegionCode::parse(&e.region_code).is_ok_and(|r| tree.is_within(&r, &region));
+    let mut application = HashMap::from([(
+        REQUESTED.to_owned(),
+        a.requested.0 as f64 / FEN_PER_WAN as f64,
+    )]);
+    if let Some(s) = a.score {
+        application.insert("score".into(), s);
+    }
+    Ok(Candidate {
+        enterprise: EnterpriseFacts {
+            uscc: e.uscc.clone(),
+            name: e.name.clone(),
+            region: e.region_code.clone(),
+            registered_year: e
+                .registered_on
+                .as_deref()
+                .map(kechuang_domain::programme::year_of)
+                .unwrap_or(0),
+            size: e.size.clone(),
+            above_scale: e.above_scale,
+            hitech_field: e.hitech_field.clone(),
+            industry: e.industry.clone(),
+        },
+        // Applications have no registry event; the rule sees an empty one.
+        event: EventFacts {
+            kind: String::new(),
+            number: String::new(),
+            title: a.title.clone(),
+            issued_on: String::new(),
+            issued_year: 0,
+            batch: String::new(),
+            first: false,
+            revoked: false,
+        },
+        facts: HashMap::new(),
+        in_region,
+        application,
+    })
+}
+
+/// Takes a review step for the caller. `comment` is required to send back or reject.
+pub async fn take_step(
+    store: &Store,
+    p: &Principal,
+    id: i64,
+    action: &str,
+    comment: &str,
+    payment: Option<(NaiveDate, String)>,
+) -> Result<AppStatus, AppError> {
+    let a = visible(store, p, id).await?;
+    let me = who(p).ok_or_else(|| AppError::Forbidden("无权办理申报 (no part in applications)".into()))?;
+    let action = AppAction::parse(action)
+        .ok_or_else(|| AppError::BadRequest(format!("未知的操作 '{action}' (unknown step)")))?;
+    // A step that belongs to another role is forbidden, not merely out of order.
+    if let Some(owner) = [Who::Enterprise, Who::County, Who::Bureau]
+        .into_iter()
+        .find(|w| transition(a.status, action, Some(*w)).is_ok())
+    {
+        if owner != me {
+            return Err(AppError::Forbidden(
+                transition(a.status, action, Some(me)).err().unwrap_or_default(),
+            ));
+        }
+    }
+    let to = transition(a.status, action, Some(me)).map_err(AppError::Conflict)?;
+    let (programme, form) = programme_form(store, &a.programme_code).await?;
+    let comment = comment.trim();
+    match action {
+        AppAction::Submit => {
+            let today = today_in_china();
+            let (opens, closes) = (day(&store.call(a.call_id).await?.opens_on)?, day(&a.closes_on)?);
+            if today < opens || today > closes {
+                return Err(AppError::Conflict(format!(
+                    "申报时间为 {opens} 至 {closes}，现不在申报期内 (the call is not open)"
+                )));
+            }
+            // Stored answers were checked when saved; what may still lack is a required one.
+            let missing = form.check_each(&a.answers).missing;
+            if !missing.is_empty() {
+                let list: Vec<String> = missing.into_iter().map(|(_, m)| m).collect();
+                return Err(AppError::Conflict(list.join("；")));
+            }
+            let given: Vec<String> = store.files(id).await?.into_iter().map(|f| f.slot).collect();
+            let missing = form.missing_attachments(&given);
+            if !missing.is_empty() {
+                let names: Vec<&str> = missing.iter().map(|m| m.label.as_str()).collect();
+                return Err(AppError::Conflict(format!(
+                    "请上传：{} (required attachments missing)",
+                    names.join("、")
+                )));
+            }
+            let rules = Rules::compile(&programme).map_err(|e| AppError::Internal(e.join("; ")))?;
+            let c = candidate(store, &a, &programme).await?;
+            if rules.judge(a.year, &c).map_err(AppError::Internal)? == Verdict::NotEligible {
+                return Err(AppError::Conflict(format!(
+                    "不符合申报条件：{} (not eligible)",
+                    programme.eligibility
+                )));
+            }
+        }
+        AppAction::Return | AppAction::Reject | AppAction::RejectReport if comment.is_empty() => {
+            return Err(AppError::BadRequest(
+                "退回或不通过须写明理由 (say why)".into(),
+            ));
+        }
+        AppAction::Report => {
+            if !store
+                .files(id)
+                .await?
+                .iter()
+                .any(|f| f.slot == "acceptance_report")
+            {
+                return Err(AppError::Conflict(
+                    "请先上传验收报告 (upload the acceptance report first)".into(),
+                ));
+            }
+        }
+        AppAction::AssignExperts => {
+            let experts = store.experts().await?;
+            let load = store.expert_load().await?;
+            let field = store.enterprise(&a.uscc).await?.hitech_field;
+            let chosen = assign(
+                &experts,
+                &a.uscc,
+                &a.name,
+                &field,
+                form.experts as usize,
+                &load,
+            )
+            .map_err(AppError::Conflict)?;
+            let names: Vec<String> = chosen.iter().map(|e| e.username.clone()).collect();
+            store.assign_experts(id, &names, &p.actor()).await?;
+            return Ok(to);
+        }
+        AppAction::Accept => {
+            let (on, reference) = payment.unwrap_or_else(|| (today_in_china(), String::new()));
+            store
+                .accept(id, &form.instalments, on, &reference, &p.actor(), comment)
+                .await?;
+            return Ok(to);
+        }
+        _ => {}
+    }
+    store
+        .move_application(id, a.status, to, &p.actor(), comment)
+        .await?;
+    Ok(to)
+}
+
+/// Scored applications proposed for funding as a batch: each at the amount the programme's
+/// rule gives for its request and score.
+pub async fn propose(
+    store: &Store,
+    p: &Principal,
+    call: i64,
+    ids: &[i64],
+) -> Result<i64, AppError> {
+    let c = store.call(call).await?;
+    let (programme, _) = programme_form(store, &c.programme_code).await?;
+    let rules = Rules::compile(&programme).map_err(|e| AppError::Internal(e.join("; ")))?;
+    let mut awards = Vec::new();
+    for id in ids {
+        let a = store.application(*id).await?;
+        if a.call_id != call || a.status != AppStatus::Scored {
+            return Err(AppError::Conflict(format!(
+                "申报 {id}「{}」尚未完成评审或不属于本指南 (not scored in this call)",
+                a.title
+            )));
+        }
+        let cand = candidate(store, &a, &programme).await?;
+        let amount = match rules.judge(a.year, &cand).map_err(AppError::Internal)? {
+            Verdict::Eligible { amount, .. } => amount,
+            Verdict::NotEligible => {
+                return Err(AppError::Conflict(format!(
+                    "申报 {id} 不符合条件 (not eligible)"
+                )))
+            }
+        };
+        let basis = format!(
+            "项目「{}」，申请 {} 万元，专家评分 {:.1}",
+            a.title,
+            a.requested.wan_text(),
+            a.score.unwrap_or(0.0)
+        );
+        awards.push((*id, amount, basis));
+    }
+    Ok(store.propose(&programme, c.year, &awards, &p.actor()).await?)
+}
+
+/// An expert's scores for an application, checked against the rubric.
+pub async fn score(
+    store: &Store,
+    p: &Principal,
+    id: i64,
+    raw: &HashMap<String, String>,
+) -> Result<(), Vec<(String, String)>> {
+    let fail = |e: AppError| vec![(String::new(), e.to_string())];
+    let a = visible(store, p, id).await.map_err(fail)?;
+    let (_, form) = programme_form(store, &a.programme_code)
+        .await
+        .map_err(fail)?;
+    let total = form.check_scores(raw)?;
+    let criteria: HashMap<String, f64> = form
+        .rubric
+        .iter()
+        .filter_map(|c| {
+            raw.get(&c.key)
+                .and_then(|v| v.trim().parse().ok())
+                .map(|v| (c.key.clone(), v))
+        })
+        .collect();
+    let comment = raw.get("comment").map(|s| s.trim()).unwrap_or_default();
+    store
+        .submit_score(id, &p.actor(), &criteria, total, comment, form.drop_extremes)
+        .await
+        .map_err(|e| fail(e.into()))
+}
+
+/// Amounts typed in a form, as fen.
+pub fn money(raw: &str) -> Result<Fen, AppError> {
+    Fen::parse(raw).map_err(AppError::BadRequest)
+}

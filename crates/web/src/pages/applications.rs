@@ -1,0 +1,1099 @@
+//! Application pages: calls, an application from draft to acceptance (what each role sees and
+//! may do on it), expert scoring, the expert pool, and innovation vouchers.
+
+use super::{render, Chrome, OrPage, PageError, Viewer};
+use crate::applications as svc;
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::format::{self, today_in_china};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::NaiveDate;
+use kechuang_domain::application::{
+    actions_for, stage_due, AppAction, AppStatus, Expert, FieldKind,
+};
+use kechuang_domain::auth::{DataScope, Role};
+use kechuang_domain::money::Fen;
+use kechuang_domain::region::RegionTree;
+use kechuang_store::{ApplicationFilter, ApplicationRecord, NewRedemption};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+fn county_name(tree: &RegionTree, code: &str) -> String {
+    kechuang_domain::RegionCode::parse(code)
+        .ok()
+        .and_then(|c| tree.get(&c).map(|r| r.name.clone()))
+        .unwrap_or_else(|| code.to_owned())
+}
+
+fn status_class(s: AppStatus) -> &'static str {
+    match s {
+        AppStatus::Draft | AppStatus::Returned => "no_data",
+        AppStatus::Rejected => "behind",
+        AppStatus::Funded | AppStatus::Reporting | AppStatus::Accepted => "achieved",
+        _ => "on_track",
+    }
+}
+
+fn shown(refused: Option<AppError>) -> (String, StatusCode) {
+    match refused {
+        Some(e) => (e.to_string(), e.status()),
+        None => (String::new(), StatusCode::OK),
+    }
+}
+
+fn parse_day(what: &str, raw: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::BadRequest(format!("{what} '{raw}' 不是日期，应如 2019-03-31 (not a date)")))
+}
+
+/// Whether the current stage is past its due date, as a label.
+fn overdue(a: &ApplicationRecord, today: NaiveDate, lang: crate::i18n::Lang) -> String {
+    NaiveDate::parse_from_str(&a.closes_on, "%Y-%m-%d")
+        .ok()
+        .and_then(|c| stage_due(a.status, c))
+        .filter(|due| today > *due)
+        .map(|due| format!("{} ({due})", lang.tr().overdue))
+        .unwrap_or_default()
+}
+
+// ---- calls --------------------------------------------------------------------------------
+
+struct CallRow {
+    id: i64,
+    title: String,
+    programme: String,
+    year: i32,
+    period: String,
+    state: &'static str,
+    state_class: &'static str,
+    open: bool,
+    applications: i64,
+}
+
+struct AppRow {
+    id: i64,
+    title: String,
+    enterprise: String,
+    county: String,
+    requested: String,
+    status: &'static str,
+    status_class: &'static str,
+    overdue: String,
+    score: String,
+    selectable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "calls.html")]
+struct CallsPage {
+    chrome: Chrome,
+    csrf: String,
+    bureau: bool,
+    enterprise: bool,
+    staff: bool,
+    calls: Vec<CallRow>,
+    mine: Vec<AppRow>,
+    programmes: Vec<(String, String)>,
+    error: String,
+    this_year: i32,
+}
+
+fn app_rows(apps: &[ApplicationRecord], tree: &RegionTree, lang: crate::i18n::Lang) -> Vec<AppRow> {
+    let today = today_in_china();
+    apps.iter()
+        .map(|a| AppRow {
+            id: a.id,
+            title: if a.title.is_empty() {
+                format!("{} {}", lang.tr().application, a.id)
+            } else {
+                a.title.clone()
+            },
+            enterprise: a.name.clone(),
+            county: county_name(tree, &a.region_code),
+            requested: a.requested.wan_text(),
+            status: lang.pick(a.status.name(), a.status.name_en()),
+            status_class: status_class(a.status),
+            overdue: overdue(a, today, lang),
+            score: a.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
+            selectable: a.status == AppStatus::Scored,
+        })
+        .collect()
+}
+
+async fn calls_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Principal,
+    uri: &Uri,
+    refused: Option<AppError>,
+) -> Result<Response, PageError> {
+    let (error, status) = shown(refused);
+    let lang = v.lang;
+    let tr = lang.tr();
+    let today = today_in_china();
+    let tree = st.store.region_tree().await.page(lang)?;
+    let calls = st.store.calls().await.page(lang)?;
+    let programmes = st.store.programmes().await.page(lang)?;
+    let mine = match (who.role(), who.scope()) {
+        (Role::Enterprise, DataScope::Enterprise(u)) => {
+            st.store
+                .applications(&ApplicationFilter {
+                    uscc: Some(u.clone()),
+                    ..Default::default()
+                })
+                .await
+                .page(lang)?
+        }
+        (Role::Expert, _) => st
+            .store
+            .applications(&ApplicationFilter {
+                expert: Some(who.user.username.clone()),
+                ..Default::default()
+            })
+            .await
+            .page(lang)?,
+        _ => Vec::new(),
+    };
+    let page = CallsPage {
+        chrome: Chrome::new(v, "calls", tr.calls_title.into(), uri, None),
+        csrf: who.csrf().to_owned(),
+        bureau: who.role() == Role::Bureau,
+        enterprise: who.role() == Role::Enterprise,
+        staff: matches!(who.role(), Role::Bureau | Role::County),
+        calls: calls
+            .iter()
+            .map(|c| {
+                let opens = NaiveDate::parse_from_str(&c.opens_on, "%Y-%m-%d").unwrap_or(today);
+                let closes = NaiveDate::parse_from_str(&c.closes_on, "%Y-%m-%d").unwrap_or(today);
+                let (state, class, open) = if today < opens {
+                    (tr.call_upcoming, "no_data", false)
+                } else if today > closes {
+                    (tr.call_closed, "plain", false)
+                } else {
+                    (tr.call_open, "on_track", true)
+                };
+                CallRow {
+                    id: c.id,
+                    title: c.title.clone(),
+                    programme: c.programme_name.clone(),
+                    year: c.year,
+                    period: format!("{} — {}", c.opens_on, c.closes_on),
+                    state,
+                    state_class: class,
+                    open,
+                    applications: c.applications,
+                }
+            })
+            .collect(),
+        mine: app_rows(&mine, &tree, lang),
+        programmes: programmes
+            .iter()
+            .filter(|p| p.form.is_some())
+            .map(|p| (p.code.clone(), lang.pick(&p.name, &p.name_en).to_owned()))
+            .collect(),
+        error,
+        this_year: today.format("%Y").to_string().parse().unwrap_or(2020),
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn calls(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    calls_page(&st, &v, &who, &uri, None).await
+}
+
+#[derive(Deserialize)]
+pub struct CallForm {
+    programme: String,
+    year: String,
+    title: String,
+    opens_on: String,
+    closes_on: String,
+}
+
+pub async fn create_call(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Form(f): Form<CallForm>,
+) -> Result<Response, PageError> {
+    let done = async {
+        let (p, _) = svc::programme_form(&st.store, &f.programme).await?;
+        let year = crate::programmes::parse_year(&f.year)?;
+        let opens = parse_day("开始日期 (opens)", &f.opens_on)?;
+        let closes = parse_day("截止日期 (closes)", &f.closes_on)?;
+        Ok::<_, AppError>(
+            st.store
+                .create_call(&p, year, &f.title, opens, closes, &who.actor())
+                .await?,
+        )
+    }
+    .await;
+    match done {
+        Ok(id) => Ok(Redirect::to(&format!("/calls/{id}")).into_response()),
+        Err(e) => calls_page(&st, &v, &who, &uri, Some(e)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "call.html")]
+struct CallPage {
+    chrome: Chrome,
+    csrf: String,
+    bureau: bool,
+    id: i64,
+    title: String,
+    programme: String,
+    period: String,
+    rows: Vec<AppRow>,
+    error: String,
+}
+
+async fn call_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Principal,
+    uri: &Uri,
+    id: i64,
+    refused: Option<AppError>,
+) -> Result<Response, PageError> {
+    let (error, status) = shown(refused);
+    let lang = v.lang;
+    let c = st.store.call(id).await.page(lang)?;
+    let tree = st.store.region_tree().await.page(lang)?;
+    let regions: Vec<String> = who
+        .regions(&tree)
+        .page(lang)?
+        .iter()
+        .map(|r| r.as_str().to_owned())
+        .collect();
+    let apps = st
+        .store
+        .applications(&ApplicationFilter {
+            call: Some(id),
+            regions: Some(regions),
+            ..Default::default()
+        })
+        .await
+        .page(lang)?;
+    let page = CallPage {
+        chrome: Chrome::new(v, "calls", c.title.clone(), uri, None),
+        csrf: who.csrf().to_owned(),
+        bureau: who.role() == Role::Bureau,
+        id,
+        title: c.title.clone(),
+        programme: c.programme_name.clone(),
+        period: format!("{} — {}", c.opens_on, c.closes_on),
+        rows: app_rows(&apps, &tree, lang),
+        error,
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn call(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    call_page(&st, &v, &who, &uri, id, None).await
+}
+
+/// An enterprise starts an application to an open call.
+pub async fn apply(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let DataScope::Enterprise(uscc) = who.scope().clone() else {
+        return Err(PageError(AppError::Forbidden("仅企业可申报 (enterprises apply)".into()), v.lang));
+    };
+    let c = st.store.call(id).await.page(v.lang)?;
+    let today = today_in_china().to_string();
+    if today < c.opens_on || today > c.closes_on {
+        return calls_page(
+            &st,
+            &v,
+            &who,
+            &uri,
+            Some(AppError::Conflict(format!(
+                "申报时间为 {} 至 {} (the call is not open)",
+                c.opens_on, c.closes_on
+            ))),
+        )
+        .await;
+    }
+    match st.store.create_application(id, &uscc, &who.actor()).await {
+        Ok(app) => Ok(Redirect::to(&format!("/applications/{app}")).into_response()),
+        Err(e) => calls_page(&st, &v, &who, &uri, Some(e.into())).await,
+    }
+}
+
+/// The bureau proposes the selected scored applications for funding.
+pub async fn proposal(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let ids: Vec<i64> = f
+        .iter()
+        .filter(|(k, _)| k == "app")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    match svc::propose(&st.store, &who, id, &ids).await {
+        Ok(batch) => Ok(Redirect::to(&format!("/batches/{batch}")).into_response()),
+        Err(e) => call_page(&st, &v, &who, &uri, id, Some(e)).await,
+    }
+}
+
+// ---- one application --------------------------------------------------------------------
+
+struct FieldView {
+    key: String,
+    label: String,
+    value: String,
+    shown: String,
+    long: bool,
+    date: bool,
+    required: bool,
+}
+
+struct SlotView {
+    key: String,
+    label: String,
+    accept: String,
+    hint: String,
+    file: String,
+    required: bool,
+}
+
+struct StepView {
+    code: &'static str,
+    label: &'static str,
+    class: &'static str,
+}
+
+struct ScoreView {
+    expert: String,
+    total: String,
+    comment: String,
+}
+
+struct HistoryRow {
+    at: String,
+    actor: String,
+    change: String,
+    comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "application.html")]
+struct ApplicationPage {
+    chrome: Chrome,
+    csrf: String,
+    id: i64,
+    title: String,
+    enterprise: String,
+    uscc: String,
+    county: String,
+    call_title: String,
+    status: &'static str,
+    status_class: &'static str,
+    overdue: String,
+    score: String,
+    editable: bool,
+    fields: Vec<FieldView>,
+    slots: Vec<SlotView>,
+    report_file: String,
+    can_report: bool,
+    steps: Vec<StepView>,
+    accepting: bool,
+    can_score: bool,
+    rubric: Vec<(String, String, u32)>,
+    scores: Vec<ScoreView>,
+    payments: Vec<(i64, String, String)>,
+    history: Vec<HistoryRow>,
+    error: String,
+    problems: Vec<(String, String)>,
+    today: String,
+}
+
+fn step_label(a: AppAction, lang: crate::i18n::Lang) -> (&'static str, &'static str) {
+    let tr = lang.tr();
+    match a {
+        AppAction::CountyPass | AppAction::BureauPass => (tr.pass, ""),
+        AppAction::Return => (tr.send_back, "secondary"),
+        AppAction::Reject => (tr.reject, "danger"),
+        AppAction::AssignExperts => (tr.assign_experts, ""),
+        AppAction::Accept => (tr.accept, ""),
+        AppAction::RejectReport => (tr.reject_report, "danger"),
+        _ => ("", ""),
+    }
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the page is redrawn with what was typed and what was wrong"
+)]
+async fn application_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Principal,
+    uri: &Uri,
+    id: i64,
+    typed: Option<&HashMap<String, String>>,
+    problems: Vec<(String, String)>,
+    refused: Option<AppError>,
+) -> Result<Response, PageError> {
+    let (error, mut status) = shown(refused);
+    if !problems.is_empty() && status == StatusCode::OK {
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    let lang = v.lang;
+    let tr = lang.tr();
+    let a = svc::visible(&st.store, who, id).await.page(lang)?;
+    let (_, form) = svc::programme_form(&st.store, &a.programme_code)
+        .await
+        .page(lang)?;
+    let tree = st.store.region_tree().await.page(lang)?;
+    let files = st.store.files(id).await.page(lang)?;
+    let scores = st.store.scores(id).await.page(lang)?;
+    let history = st.store.application_history(id).await.page(lang)?;
+    let payments = st.store.award_payments(id).await.page(lang)?;
+    let me = svc::who(who);
+    let is_owner = me == Some(kechuang_domain::application::Actor::Enterprise);
+    let file_of = |slot: &str| {
+        files
+            .iter()
+            .find(|f| f.slot == slot)
+            .map(|f| f.file_name.clone())
+            .unwrap_or_default()
+    };
+    let expert_here = who.role() == Role::Expert;
+    let page = ApplicationPage {
+        chrome: Chrome::new(v, "calls", format!("{} {}", tr.application, id), uri, None),
+        csrf: who.csrf().to_owned(),
+        id,
+        title: if a.title.is_empty() {
+            format!("{} {id}", tr.application)
+        } else {
+            a.title.clone()
+        },
+        enterprise: a.name.clone(),
+        uscc: a.uscc.clone(),
+        county: county_name(&tree, &a.region_code),
+        call_title: a.call_title.clone(),
+        status: lang.pick(a.status.name(), a.status.name_en()),
+        status_class: status_class(a.status),
+        overdue: overdue(&a, today_in_china(), lang),
+        score: a.score.map(|s| format!("{s:.1} / {}", form.max_total())).unwrap_or_default(),
+        editable: is_owner && a.status.editable(),
+        fields: form
+            .fields
+            .iter()
+            .map(|f| {
+                let stored = a.answers.get(&f.key).cloned().unwrap_or_default();
+                let shown = match f.kind {
+                    FieldKind::Money => stored
+                        .parse::<i64>()
+                        .map(|x| format!("{} 万元", Fen(x).wan_text()))
+                        .unwrap_or_default(),
+                    _ => stored.clone(),
+                };
+                let value = match typed {
+                    Some(t) => t.get(&f.key).cloned().unwrap_or_default(),
+                    None if f.kind == FieldKind::Money => stored
+                        .parse::<i64>()
+                        .map(|x| format!("{}万元", Fen(x).wan_text()))
+                        .unwrap_or_default(),
+                    None => stored,
+                };
+                FieldView {
+                    key: f.key.clone(),
+                    label: f.label.clone(),
+                    value,
+                    shown,
+                    long: f.kind == FieldKind::Long,
+                    date: f.kind == FieldKind::Date,
+                    required: f.required,
+                }
+            })
+            .collect(),
+        slots: form
+            .attachments
+            .iter()
+            .map(|s| SlotView {
+                key: s.key.clone(),
+                label: s.label.clone(),
+                accept: s.types.iter().map(|t| format!(".{t}")).collect::<Vec<_>>().join(","),
+                hint: format!("{}，≤ {} MB", s.types.join("/"), s.max_mb),
+                file: file_of(&s.key),
+                required: s.required,
+            })
+            .collect(),
+        report_file: file_of("acceptance_report"),
+        can_report: is_owner && a.status == AppStatus::Funded,
+        steps: me
+            .map(|m| actions_for(a.status, m))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|s| !matches!(s, AppAction::Submit | AppAction::Report))
+            .map(|s| {
+                let (label, class) = step_label(s, lang);
+                StepView {
+                    code: s.code(),
+                    label,
+                    class,
+                }
+            })
+            .collect(),
+        accepting: a.status == AppStatus::Reporting && who.role() == Role::Bureau,
+        can_score: expert_here && a.status == AppStatus::ExpertReview,
+        rubric: form
+            .rubric
+            .iter()
+            .map(|c| (c.key.clone(), c.label.clone(), c.max))
+            .collect(),
+        // Experts see their own score only; the bureau sees all.
+        scores: scores
+            .iter()
+            .filter(|s| !expert_here || s.expert == who.user.username)
+            .filter(|_| expert_here || who.role() == Role::Bureau)
+            .map(|s| ScoreView {
+                expert: s.expert_name.clone(),
+                total: s.total.map(|t| format!("{t:.1}")).unwrap_or_else(|| "—".into()),
+                comment: s.comment.clone(),
+            })
+            .collect(),
+        payments: payments
+            .iter()
+            .map(|(n, f, d)| (*n, f.yuan_text(), d.clone()))
+            .collect(),
+        history: history
+            .iter()
+            .rev()
+            .map(|t| HistoryRow {
+                at: format::timestamp(&t.at),
+                actor: t.actor.clone(),
+                change: match (AppStatus::parse(&t.from), AppStatus::parse(&t.to)) {
+                    (Some(x), Some(y)) => format!(
+                        "{} → {}",
+                        lang.pick(x.name(), x.name_en()),
+                        lang.pick(y.name(), y.name_en())
+                    ),
+                    (_, Some(y)) => lang.pick(y.name(), y.name_en()).to_owned(),
+                    _ => t.to.clone(),
+                },
+                comment: t.comment.clone(),
+            })
+            .collect(),
+        error,
+        problems,
+        today: today_in_china().to_string(),
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn application(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    application_page(&st, &v, &who, &uri, id, None, Vec::new(), None).await
+}
+
+/// The enterprise saves its answers and files; with `action=submit` it submits, with
+/// `action=report` it asks for acceptance. Every answer and file is checked first; with any
+/// problem the page comes back with what was typed and nothing is saved.
+pub async fn save(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let a = svc::visible(&st.store, &who, id).await.page(lang)?;
+    if who.role() != Role::Enterprise {
+        return Err(PageError(AppError::Forbidden("仅申报企业可修改 (the applicant only)".into()), lang));
+    }
+    let (_, form) = svc::programme_form(&st.store, &a.programme_code)
+        .await
+        .page(lang)?;
+    let bad = |e: axum::extract::multipart::MultipartError| PageError(AppError::BadRequest(e.body_text()), lang);
+    let mut typed: HashMap<String, String> = HashMap::new();
+    let mut uploads: Vec<(String, String, String, Vec<u8>)> = Vec::new();
+    let mut action = String::new();
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if let Some(slot) = name.strip_prefix("file_") {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let ctype = field.content_type().unwrap_or("application/octet-stream").to_owned();
+            let bytes = field.bytes().await.map_err(bad)?.to_vec();
+            if !file_name.is_empty() {
+                uploads.push((slot.to_owned(), file_name, ctype, bytes));
+            }
+        } else if name == "action" {
+            action = field.text().await.map_err(bad)?;
+        } else {
+            typed.insert(name, field.text().await.map_err(bad)?);
+        }
+    }
+    let mut problems = Vec::new();
+    for (slot, file_name, _, bytes) in &uploads {
+        let check = if slot == "acceptance_report" {
+            if ["pdf", "doc", "docx"].iter().any(|t| file_name.to_lowercase().ends_with(t)) {
+                Ok(())
+            } else {
+                Err(format!("验收报告应为 pdf/doc/docx 文件，'{file_name}' 不符 (pdf, doc or docx)"))
+            }
+        } else {
+            form.check_attachment(slot, file_name, bytes.len())
+        };
+        if let Err(e) = check {
+            problems.push((slot.clone(), e));
+        }
+    }
+    // Acceptance reports come alone; otherwise the answers are checked one by one, and a
+    // draft keeps what is valid while required answers may still be missing.
+    let answers = if action == "report" {
+        None
+    } else {
+        let checked = form.check_each(&typed);
+        problems.extend(checked.invalid);
+        if action == "submit" {
+            problems.extend(checked.missing);
+        }
+        Some(checked.values)
+    };
+    if !problems.is_empty() {
+        return application_page(&st, &v, &who, &uri, id, Some(&typed), problems, None).await;
+    }
+    let actor = who.actor();
+    let saved = async {
+        if let Some(x) = &answers {
+            st.store.save_answers(id, x, &actor).await?;
+        }
+        for (slot, file_name, ctype, bytes) in &uploads {
+            st.store.put_file(id, slot, file_name, ctype, bytes, &actor).await?;
+        }
+        match action.as_str() {
+            "submit" => svc::take_step(&st.store, &who, id, "submit", "", None).await.map(|_| ()),
+            "report" => svc::take_step(&st.store, &who, id, "report", "", None).await.map(|_| ()),
+            _ => Ok(()),
+        }
+    }
+    .await;
+    match saved {
+        Ok(()) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Err(e) => application_page(&st, &v, &who, &uri, id, Some(&typed), Vec::new(), Some(e)).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    action: String,
+    comment: Option<String>,
+    paid_on: Option<String>,
+    payment_ref: Option<String>,
+}
+
+/// A review step by a county or bureau officer.
+pub async fn step(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, PageError> {
+    let done = async {
+        let payment = match f.paid_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(d) => Some((
+                parse_day("拨付日期 (payment date)", d)?,
+                f.payment_ref.clone().unwrap_or_default(),
+            )),
+            None => None,
+        };
+        svc::take_step(
+            &st.store,
+            &who,
+            id,
+            &f.action,
+            f.comment.as_deref().unwrap_or_default(),
+            payment,
+        )
+        .await
+    }
+    .await;
+    match done {
+        Ok(_) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        // A step for another role is not this caller's page to redraw.
+        Err(e @ AppError::Forbidden(_)) => Err(PageError(e, v.lang)),
+        Err(e) => application_page(&st, &v, &who, &uri, id, None, Vec::new(), Some(e)).await,
+    }
+}
+
+/// An assigned expert's scores.
+pub async fn score(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    match svc::score(&st.store, &who, id, &f).await {
+        Ok(()) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Err(problems) => {
+            application_page(&st, &v, &who, &uri, id, None, problems, None).await
+        }
+    }
+}
+
+/// An attachment, to whoever may see the application.
+pub async fn file(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    Path((id, slot)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    svc::visible(&st.store, &who, id).await.page(v.lang)?;
+    let (name, ctype, data) = st.store.file(id, &slot).await.page(v.lang)?;
+    let ascii: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, ctype),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                    format::urlencode(&name)
+                ),
+            ),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+// ---- experts ------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "experts.html")]
+struct ExpertsPage {
+    chrome: Chrome,
+    csrf: String,
+    experts: Vec<(Expert, usize)>,
+    error: String,
+}
+
+async fn experts_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Principal,
+    uri: &Uri,
+    refused: Option<AppError>,
+) -> Result<Response, PageError> {
+    let (error, status) = shown(refused);
+    let lang = v.lang;
+    let load = st.store.expert_load().await.page(lang)?;
+    let experts = st
+        .store
+        .experts()
+        .await
+        .page(lang)?
+        .into_iter()
+        .map(|e| {
+            let n = load.get(&e.username).copied().unwrap_or(0);
+            (e, n)
+        })
+        .collect();
+    let page = ExpertsPage {
+        chrome: Chrome::new(v, "experts", lang.tr().experts_title.into(), uri, None),
+        csrf: who.csrf().to_owned(),
+        experts,
+        error,
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn experts(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    experts_page(&st, &v, &who, &uri, None).await
+}
+
+#[derive(Deserialize)]
+pub struct ExpertForm {
+    username: String,
+    name: String,
+    fields: String,
+    affiliation: String,
+    affiliation_uscc: Option<String>,
+    conflicts: Option<String>,
+}
+
+pub async fn save_expert(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Form(f): Form<ExpertForm>,
+) -> Result<Response, PageError> {
+    let list = |s: &str| -> Vec<String> {
+        s.split([',', '，', '、'])
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let e = Expert {
+        username: f.username.trim().to_owned(),
+        name: f.name.trim().to_owned(),
+        fields: list(&f.fields),
+        affiliation: f.affiliation.trim().to_owned(),
+        affiliation_uscc: f
+            .affiliation_uscc
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+        conflicts: list(f.conflicts.as_deref().unwrap_or_default()),
+    };
+    match st.store.save_expert(&e, &who.actor()).await {
+        Ok(()) => Ok(Redirect::to("/experts").into_response()),
+        Err(err) => experts_page(&st, &v, &who, &uri, Some(err.into())).await,
+    }
+}
+
+// ---- vouchers -------------------------------------------------------------------------------
+
+struct VoucherRow {
+    id: i64,
+    code: String,
+    enterprise: String,
+    county: String,
+    face: String,
+    expires_on: String,
+    status: &'static str,
+    usable: bool,
+    provider: String,
+    subsidy: String,
+}
+
+#[derive(Template)]
+#[template(path = "vouchers.html")]
+struct VouchersPage {
+    chrome: Chrome,
+    csrf: String,
+    bureau: bool,
+    vouchers: Vec<VoucherRow>,
+    providers: Vec<(i64, String, String, String)>,
+    error: String,
+    this_year: i32,
+    year_end: String,
+}
+
+async fn vouchers_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Principal,
+    uri: &Uri,
+    refused: Option<AppError>,
+) -> Result<Response, PageError> {
+    let (error, status) = shown(refused);
+    let lang = v.lang;
+    let today = today_in_china();
+    let tree = st.store.region_tree().await.page(lang)?;
+    let own = match who.scope() {
+        DataScope::Enterprise(u) => Some(u.clone()),
+        _ => None,
+    };
+    let vouchers = st.store.vouchers(own.as_deref()).await.page(lang)?;
+    let providers = st.store.providers().await.page(lang)?;
+    let year: i32 = today.format("%Y").to_string().parse().unwrap_or(2020);
+    let page = VouchersPage {
+        chrome: Chrome::new(v, "vouchers", lang.tr().vouchers_title.into(), uri, None),
+        csrf: who.csrf().to_owned(),
+        bureau: who.role() == Role::Bureau,
+        vouchers: vouchers
+            .iter()
+            .map(|x| {
+                let exp = NaiveDate::parse_from_str(&x.expires_on, "%Y-%m-%d").unwrap_or(today);
+                VoucherRow {
+                    id: x.id,
+                    code: x.code.clone(),
+                    enterprise: x.name.clone(),
+                    county: county_name(&tree, &x.region_code),
+                    face: x.face.yuan_text(),
+                    expires_on: x.expires_on.clone(),
+                    status: x.status.name(exp, today),
+                    usable: x.status == kechuang_domain::voucher::VoucherStatus::Issued && today <= exp,
+                    provider: x.provider.clone().unwrap_or_default(),
+                    subsidy: x.subsidy.map(|s| s.yuan_text()).unwrap_or_default(),
+                }
+            })
+            .collect(),
+        providers: providers
+            .iter()
+            .filter(|p| p.active)
+            .map(|p| (p.id, p.name.clone(), p.uscc.clone(), p.services.clone()))
+            .collect(),
+        error,
+        this_year: year,
+        year_end: format!("{}-12-31", year + 1),
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn vouchers(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    vouchers_page(&st, &v, &who, &uri, None).await
+}
+
+#[derive(Deserialize)]
+pub struct IssueForm {
+    year: String,
+    expires_on: String,
+}
+
+/// Issues vouchers to the year's entitled enterprises, by the programme's rule.
+pub async fn issue(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Form(f): Form<IssueForm>,
+) -> Result<Response, PageError> {
+    let done = async {
+        let year = crate::programmes::parse_year(&f.year)?;
+        let expires = parse_day("有效期 (valid until)", &f.expires_on)?;
+        let p = crate::programmes::preview_batch(&st.store, "innovation-voucher", year).await?;
+        let due: Vec<_> = p.preview.due().cloned().collect();
+        // Vouchers already issued are skipped by their unique key; the preview's own check
+        // only knows awards.
+        Ok::<_, AppError>(
+            st.store
+                .issue_vouchers(&p.programme, year, &due, today_in_china(), expires, &who.actor())
+                .await?,
+        )
+    }
+    .await;
+    match done {
+        Ok(_) => Ok(Redirect::to("/vouchers").into_response()),
+        Err(e) => vouchers_page(&st, &v, &who, &uri, Some(e)).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ProviderForm {
+    name: String,
+    uscc: String,
+    services: String,
+}
+
+pub async fn add_provider(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Form(f): Form<ProviderForm>,
+) -> Result<Response, PageError> {
+    let done = async {
+        let uscc = kechuang_domain::uscc::Uscc::parse(&f.uscc)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        Ok::<_, AppError>(
+            st.store
+                .add_provider(&f.name, uscc.as_str(), &f.services, &who.actor())
+                .await?,
+        )
+    }
+    .await;
+    match done {
+        Ok(_) => Ok(Redirect::to("/vouchers").into_response()),
+        Err(e) => vouchers_page(&st, &v, &who, &uri, Some(e)).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RedeemForm {
+    provider: String,
+    contract_no: String,
+    invoice_no: String,
+    invoice_amount: String,
+}
+
+/// Redeems a voucher: the enterprise its own, or the bureau for it.
+pub async fn redeem(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<RedeemForm>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let voucher = st.store.voucher(id).await.page(lang)?;
+    if let DataScope::Enterprise(u) = who.scope() {
+        if *u != voucher.uscc {
+            return Err(PageError(AppError::NotFound(format!("创新券 {id} (voucher)")), lang));
+        }
+    }
+    let done = async {
+        let r = NewRedemption {
+            provider_id: f
+                .provider
+                .parse()
+                .map_err(|_| AppError::BadRequest("请选择服务机构 (choose a provider)".into()))?,
+            contract_no: f.contract_no.clone(),
+            invoice_no: f.invoice_no.clone(),
+            invoice_amount: svc::money(&f.invoice_amount)?,
+        };
+        Ok::<_, AppError>(st.store.redeem(id, &r, today_in_china(), &who.actor()).await?)
+    }
+    .await;
+    match done {
+        Ok(_) => Ok(Redirect::to("/vouchers").into_response()),
+        Err(e) => vouchers_page(&st, &v, &who, &uri, Some(e)).await,
+    }
+}
