@@ -21,6 +21,8 @@ enum Rule {
 const STAFF: &[&str] = &["bureau", "county"];
 const READERS: &[&str] = &["bureau", "county", "enterprise"];
 const AUDITORS: &[&str] = &["admin", "bureau"];
+const PARTIES: &[&str] = &["bureau", "county", "enterprise", "expert"];
+const VOUCHER_HOLDERS: &[&str] = &["bureau", "enterprise"];
 
 const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/healthz", Rule::Public),
@@ -124,6 +126,34 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::Roles(&["bureau"]),
     ),
     ("GET", "/batches/{id}/export/{file}", Rule::Roles(AUDITORS)),
+    ("GET", "/calls", Rule::Roles(PARTIES)),
+    ("POST", "/calls", Rule::Roles(&["bureau"])),
+    ("GET", "/calls/{id}", Rule::Roles(STAFF)),
+    ("POST", "/calls/{id}/apply", Rule::Roles(&["enterprise"])),
+    ("POST", "/calls/{id}/proposal", Rule::Roles(&["bureau"])),
+    ("GET", "/applications/{id}", Rule::Roles(PARTIES)),
+    ("POST", "/applications/{id}", Rule::Roles(&["enterprise"])),
+    ("POST", "/applications/{id}/steps", Rule::Roles(PARTIES)),
+    (
+        "POST",
+        "/applications/{id}/scores",
+        Rule::Roles(&["expert"]),
+    ),
+    (
+        "GET",
+        "/applications/{id}/files/{slot}",
+        Rule::Roles(PARTIES),
+    ),
+    ("GET", "/experts", Rule::Roles(&["bureau"])),
+    ("POST", "/experts", Rule::Roles(&["bureau"])),
+    ("GET", "/vouchers", Rule::Roles(VOUCHER_HOLDERS)),
+    ("POST", "/vouchers/issue", Rule::Roles(&["bureau"])),
+    ("POST", "/vouchers/providers", Rule::Roles(&["bureau"])),
+    (
+        "POST",
+        "/vouchers/{id}/redeem",
+        Rule::Roles(VOUCHER_HOLDERS),
+    ),
     ("GET", "/notices", Rule::Public),
     ("GET", "/notices/{id}", Rule::Public),
     ("POST", "/notices/{id}/objections", Rule::Public),
@@ -231,6 +261,7 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
         )
         .replace("{year}", "2018")
         .replace("{objection}", "1")
+        .replace("{slot}", "proposal")
         .replace("{uscc}", uscc)
         .replace(
             "{format}",

@@ -570,7 +570,279 @@ async fn bureau_takes_a_reward_batch_from_preview_to_payment(b: Backend) {
     c.close().await.expect("close browser");
 }
 
+/// Clicks a button and waits for the status badge to show the step's result.
+async fn step_to(c: &Client, button: &str, badge: &str, expected: &str) {
+    click(c, button).await;
+    wait_text(c, badge, expected).await;
+}
+
+async fn an_application_goes_from_submission_to_acceptance(b: Backend) {
+    let env = TestEnv::new(b).await;
+    common::import_registry_samples(&env);
+    let rows = common::csv_rows("enterprises-sample.csv");
+    let applicant = rows[2..]
+        .iter()
+        .find(|r| r[2] == "武江区")
+        .expect("an enterprise in 武江区");
+    let (uscc, name) = (applicant[0].clone(), applicant[1].clone());
+    env.add_user("kejiju", "bureau", &["--region", "440200"]);
+    env.add_user("wujiang", "county", &["--region", "440203"]);
+    env.add_user("nanxiong", "county", &["--region", "440282"]);
+    env.add_user("qiye", "enterprise", &["--uscc", &uscc]);
+    for e in ["zhuanjia1", "zhuanjia2", "zhuanjia3", "zhuanjia4"] {
+        env.add_user(e, "expert", &[]);
+    }
+    let server = env.serve().await;
+    let bureau = server.login("kejiju", common::PASSWORD).await;
+    // The expert pool: one expert works for the applicant and must not score it.
+    for (e, org) in [
+        ("zhuanjia1", "韶关学院"),
+        ("zhuanjia2", "广东工业大学"),
+        ("zhuanjia3", "华南理工大学"),
+        ("zhuanjia4", name.as_str()),
+    ] {
+        let res = bureau
+            .with_csrf(reqwest::Method::POST, "/experts")
+            .form(&[
+                ("username", e),
+                ("name", e),
+                ("fields", "新材料,先进制造与自动化"),
+                ("affiliation", org),
+            ])
+            .send()
+            .await
+            .expect("expert");
+        assert_eq!(res.status().as_u16(), 303, "{e}");
+    }
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    let res = server
+        .client
+        .put(server.url(&format!("/api/v1/programmes/key-projects/budgets/{year}")))
+        .bearer_auth(&server.token)
+        .json(&serde_json::json!({ "amount": "3000万元" }))
+        .send()
+        .await
+        .expect("budget");
+    assert_eq!(res.status().as_u16(), 200);
+
+    let (_driver, c, _profile) = browser().await;
+    // The bureau publishes a call that is open now.
+    log_in(&c, &server, "kejiju", common::PASSWORD).await;
+    c.goto(&server.url("/calls")).await.expect("calls");
+    let today = chrono::Utc::now().date_naive();
+    set(
+        &c,
+        "#call-form input[name='title']",
+        "2026年度市级科技计划项目申报指南",
+    )
+    .await;
+    set(
+        &c,
+        "#call-form input[name='opens_on']",
+        &(today - chrono::Days::new(1)).to_string(),
+    )
+    .await;
+    set(
+        &c,
+        "#call-form input[name='closes_on']",
+        &(today + chrono::Days::new(30)).to_string(),
+    )
+    .await;
+    click(&c, "#call-form button").await;
+    wait_for_url(&c, "/calls/").await;
+    c.wait()
+        .for_element(Locator::Css("#applications"))
+        .await
+        .expect("the call's page");
+    log_out(&c).await;
+
+    // The enterprise applies: a form with a required attachment of given types.
+    log_in(&c, &server, "qiye", common::PASSWORD).await;
+    c.goto(&server.url("/calls")).await.expect("calls");
+    click(&c, "button.apply").await;
+    wait_for_url(&c, "/applications/").await;
+    c.wait()
+        .for_element(Locator::Css("#application-form"))
+        .await
+        .expect("the application form");
+    let app_url = c.current_url().await.expect("url").to_string();
+    let id: i64 = app_url
+        .rsplit('/')
+        .next()
+        .and_then(|x| x.parse().ok())
+        .expect("id");
+    fill(
+        &c,
+        &[
+            ("title", "高性能铝箔材料中试线"),
+            ("requested", "50万元"),
+            ("total_budget", "120万元"),
+            ("ends_on", "2027-12-31"),
+        ],
+    )
+    .await;
+    c.find(Locator::Css("textarea[name='summary']"))
+        .await
+        .expect("summary")
+        .send_keys("研发高性能电子铝箔材料，建设中试线。")
+        .await
+        .expect("type");
+    // Submitting without the proposal is refused, with what is missing, and nothing is lost.
+    click(&c, "#submit-application").await;
+    c.wait()
+        .for_element(Locator::Css("#application-error"))
+        .await
+        .expect("refusal");
+    assert!(text(&c, "#application-error").await.contains("项目申报书"));
+    let proposal = env.write("申报书.pdf", "%PDF-1.4 proposal");
+    c.find(Locator::Css("input[name='file_proposal']"))
+        .await
+        .expect("file input")
+        .send_keys(
+            proposal
+                .canonicalize()
+                .expect("path")
+                .to_str()
+                .expect("path"),
+        )
+        .await
+        .expect("attach");
+    step_to(
+        &c,
+        "#submit-application",
+        "#application-status",
+        "待县区初审",
+    )
+    .await;
+    log_out(&c).await;
+
+    // Only the applicant's county reviews first; the bureau cannot jump the step.
+    let res = bureau
+        .with_csrf(reqwest::Method::POST, &format!("/applications/{id}/steps"))
+        .form(&[("action", "county_pass")])
+        .send()
+        .await
+        .expect("step");
+    assert_eq!(
+        res.status().as_u16(),
+        403,
+        "the bureau may not do the county's review"
+    );
+    let other = server.login("nanxiong", common::PASSWORD).await;
+    let (status, _) = (
+        other
+            .request(reqwest::Method::GET, &format!("/applications/{id}"))
+            .send()
+            .await
+            .expect("get")
+            .status()
+            .as_u16(),
+        (),
+    );
+    assert_eq!(status, 404, "another county does not see it");
+    log_in(&c, &server, "wujiang", common::PASSWORD).await;
+    c.goto(&app_url).await.expect("application");
+    step_to(&c, "#step-county_pass", "#application-status", "待市局复审").await;
+    log_out(&c).await;
+
+    log_in(&c, &server, "kejiju", common::PASSWORD).await;
+    c.goto(&app_url).await.expect("application");
+    step_to(&c, "#step-bureau_pass", "#application-status", "待分配专家").await;
+    step_to(&c, "#step-assign", "#application-status", "专家评审中").await;
+    log_out(&c).await;
+
+    // Three experts score; the one from the applicant's own organisation was not assigned.
+    let (s, _) = server
+        .get_as(
+            Some(&env.token("zhuanjia4")),
+            &format!("/applications/{id}"),
+        )
+        .await;
+    assert_eq!(s, 404, "a conflicted expert is not assigned");
+    for (e, scores) in [
+        ("zhuanjia1", ["25", "25", "15", "15"]),
+        ("zhuanjia2", ["28", "26", "18", "17"]),
+        ("zhuanjia3", ["10", "10", "5", "5"]),
+    ] {
+        log_in(&c, &server, e, common::PASSWORD).await;
+        c.goto(&app_url).await.expect("application");
+        fill(
+            &c,
+            &[
+                ("innovation", scores[0]),
+                ("feasibility", scores[1]),
+                ("team", scores[2]),
+                ("benefit", scores[3]),
+            ],
+        )
+        .await;
+        click(&c, "#submit-score").await;
+        c.wait()
+            .for_element(Locator::Css("#scores"))
+            .await
+            .expect("score recorded");
+        log_out(&c).await;
+    }
+
+    // The bureau ranks, proposes, puts the list on notice, approves and pays the first 70%.
+    log_in(&c, &server, "kejiju", common::PASSWORD).await;
+    c.goto(&app_url).await.expect("application");
+    wait_text(&c, "#application-status", "评审完成").await;
+    // Highest (89) and lowest (30) dropped: the middle expert's 80 remains.
+    assert_eq!(text(&c, "#application-score").await, "80.0 / 100");
+    c.goto(&server.url("/calls")).await.expect("calls");
+    c.find(Locator::Css("#calls tbody a"))
+        .await
+        .expect("call link")
+        .click()
+        .await
+        .expect("open call");
+    wait_for_url(&c, "/calls/").await;
+    c.wait()
+        .for_element(Locator::Css("input[name='app']"))
+        .await
+        .expect("the scored application");
+    click(&c, "input[name='app']").await;
+    click(&c, "#propose").await;
+    wait_for_url(&c, "/batches/").await;
+    wait_text(&c, "#batch-status", "待审核").await;
+    click(&c, "#step-review").await;
+    wait_text(&c, "#batch-status", "已审核").await;
+    let start = (today - chrono::Days::new(20)).to_string();
+    set(&c, "input[name='notice_start']", &start).await;
+    step_to(&c, "#step-publish", "#batch-status", "公示中").await;
+    step_to(&c, "#step-approve", "#batch-status", "已批准").await;
+    step_to(&c, "#step-pay", "#batch-status", "已拨付").await;
+    c.goto(&app_url).await.expect("application");
+    wait_text(&c, "#application-status", "已立项").await;
+    assert!(text(&c, "#payments").await.contains("350,000.00"));
+    log_out(&c).await;
+
+    // The enterprise asks for acceptance with its report; the bureau accepts and pays the rest.
+    log_in(&c, &server, "qiye", common::PASSWORD).await;
+    c.goto(&app_url).await.expect("application");
+    let report = env.write("验收报告.pdf", "%PDF-1.4 report");
+    c.find(Locator::Css("input[name='file_acceptance_report']"))
+        .await
+        .expect("report input")
+        .send_keys(report.canonicalize().expect("path").to_str().expect("path"))
+        .await
+        .expect("attach");
+    step_to(&c, "#submit-report", "#application-status", "待验收").await;
+    log_out(&c).await;
+    log_in(&c, &server, "kejiju", common::PASSWORD).await;
+    c.goto(&app_url).await.expect("application");
+    step_to(&c, "#step-accept", "#application-status", "已验收").await;
+    let payments = text(&c, "#payments").await;
+    assert!(
+        payments.contains("350,000.00") && payments.contains("150,000.00"),
+        "{payments}"
+    );
+    c.close().await.expect("close browser");
+}
+
 on_both_backends!(
+    an_application_goes_from_submission_to_acceptance,
     officer_reads_the_dashboard_and_drills_down,
     county_figures_go_from_entry_to_approval_and_lock,
     officer_uploads_a_list,

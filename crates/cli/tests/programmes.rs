@@ -425,9 +425,313 @@ async fn payments_feed_the_project_funds_target(backend: Backend) {
     assert!(bytes.starts_with(b"PK"), "an XLSX file");
 }
 
+/// A browser-like session posting a multipart form (the application form), with the CSRF
+/// token in the query as the page's form sends it.
+async fn post_application(
+    session: &Session,
+    id: i64,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &str, &[u8])>,
+) -> (u16, String) {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text((*k).to_owned(), (*v).to_owned());
+    }
+    if let Some((slot, name, bytes)) = file {
+        form = form.part(
+            format!("file_{slot}"),
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+        );
+    }
+    let res = session
+        .request(
+            Method::POST,
+            &format!("/applications/{id}?csrf={}", session.csrf),
+        )
+        .multipart(form)
+        .send()
+        .await
+        .expect("post application");
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap_or_default())
+}
+
+async fn form_post(session: &Session, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let res = session
+        .with_csrf(Method::POST, path)
+        .form(form)
+        .send()
+        .await
+        .expect("post");
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = res.text().await.unwrap_or_default();
+    (status, if status == 303 { location } else { body })
+}
+
+async fn app_step(who: &Session, id: i64, action: &str, comment: &str) -> (u16, String) {
+    form_post(
+        who,
+        &format!("/applications/{id}/steps"),
+        &[("action", action), ("comment", comment)],
+    )
+    .await
+}
+
+async fn a_return_voids_earlier_approvals(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    import_registry_samples(&env);
+    let applicant = csv_rows("enterprises-sample.csv")[2..]
+        .iter()
+        .find(|r| r[2] == "武江区")
+        .map(|r| r[0].clone())
+        .expect("an applicant");
+    env.add_user("kejiju", "bureau", &["--region", "440200"]);
+    env.add_user("wujiang", "county", &["--region", "440203"]);
+    env.add_user("qiye", "enterprise", &["--uscc", &applicant]);
+    for e in ["e1", "e2", "e3"] {
+        env.add_user(&format!("expert-{e}"), "expert", &[]);
+    }
+    let server = env.serve().await;
+    let bureau = server.login("kejiju", PASSWORD).await;
+    let county = server.login("wujiang", PASSWORD).await;
+    let firm = server.login("qiye", PASSWORD).await;
+    for e in ["e1", "e2", "e3"] {
+        let name = format!("expert-{e}");
+        let (s, _) = form_post(
+            &bureau,
+            "/experts",
+            &[
+                ("username", &name),
+                ("name", &name),
+                ("fields", "新材料"),
+                ("affiliation", e),
+            ],
+        )
+        .await;
+        assert_eq!(s, 303);
+    }
+    let today = chrono::Utc::now().date_naive();
+    let (s, _) = form_post(
+        &bureau,
+        "/calls",
+        &[
+            ("programme", "key-projects"),
+            ("year", "2026"),
+            ("title", "市级科技计划项目"),
+            ("opens_on", &(today - chrono::Days::new(1)).to_string()),
+            ("closes_on", &(today + chrono::Days::new(20)).to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303);
+    let (s, location) = form_post(&firm, "/calls/1/apply", &[]).await;
+    assert_eq!(s, 303);
+    let id: i64 = location
+        .rsplit('/')
+        .next()
+        .and_then(|x| x.parse().ok())
+        .expect("id");
+    let answers = [
+        ("title", "铝箔中试"),
+        ("summary", "中试线"),
+        ("requested", "40万元"),
+        ("total_budget", "100万元"),
+        ("ends_on", "2027-06-30"),
+    ];
+    // A wrong file type is refused with the accepted types, and nothing is saved.
+    let mut with_submit = answers.to_vec();
+    with_submit.push(("action", "submit"));
+    let (s, page) = post_application(
+        &firm,
+        id,
+        &with_submit,
+        Some(("proposal", "申报书.exe", b"MZ")),
+    )
+    .await;
+    assert_eq!(s, 422, "{page:.300}");
+    assert!(page.contains("pdf"));
+    let (s, _) = post_application(
+        &firm,
+        id,
+        &with_submit,
+        Some(("proposal", "申报书.pdf", b"%PDF-1.4")),
+    )
+    .await;
+    assert_eq!(s, 303);
+    assert_eq!(app_step(&county, id, "county_pass", "").await.0, 303);
+    assert_eq!(app_step(&bureau, id, "bureau_pass", "").await.0, 303);
+    assert_eq!(app_step(&bureau, id, "assign", "").await.0, 303);
+    let e1 = env.token("expert-e1");
+    assert_eq!(
+        server
+            .get_as(Some(&e1), &format!("/applications/{id}"))
+            .await
+            .0,
+        200
+    );
+
+    // Returning needs a reason; it voids the assignments, and a resubmission starts at the
+    // county again.
+    let (s, _) = app_step(&bureau, id, "return", "").await;
+    assert_eq!(s, 400);
+    assert_eq!(
+        app_step(&bureau, id, "return", "请补充经费预算表").await.0,
+        303
+    );
+    assert_eq!(
+        server
+            .get_as(Some(&e1), &format!("/applications/{id}"))
+            .await
+            .0,
+        404,
+        "the expert's assignment is void"
+    );
+    let (s, _) = post_application(&firm, id, &with_submit, None).await;
+    assert_eq!(s, 303);
+    let (s, page) = app_step(&bureau, id, "bureau_pass", "").await;
+    assert_eq!(s, 409, "the county reviews again first: {page:.200}");
+    assert_eq!(app_step(&county, id, "county_pass", "").await.0, 303);
+    // The enterprise cannot review itself.
+    assert_eq!(app_step(&firm, id, "bureau_pass", "").await.0, 403);
+    let (_, page) = server.get(&format!("/applications/{id}")).await;
+    assert!(page.contains("待市局复审"), "{page:.300}");
+    assert!(page.contains("请补充经费预算表"));
+}
+
+async fn a_voucher_is_redeemed_once_and_only_before_expiry(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    import_registry_samples(&env);
+    let smes: Vec<String> = csv_rows("enterprises-sample.csv")[2..5]
+        .iter()
+        .map(|r| r[0].clone())
+        .collect();
+    let file = env.write(
+        "tech-sme.csv",
+        &format!(
+            "证书编号,统一社会信用代码,发证日期\n2019440200001,{},2019-05-10\n2019440200002,{},2019-05-10\n2018440200003,{},2018-05-10\n",
+            smes[0], smes[1], smes[2]
+        ),
+    );
+    env.cli_ok(&[
+        "import",
+        "certificates",
+        "--kind",
+        "tech_sme",
+        file.to_str().expect("path"),
+    ]);
+    env.add_user("kejiju", "bureau", &["--region", "440200"]);
+    env.add_user("qiye", "enterprise", &["--uscc", &smes[0]]);
+    let server = env.serve().await;
+    let bureau = server.login("kejiju", PASSWORD).await;
+    let expires = (chrono::Utc::now().date_naive() + chrono::Days::new(60)).to_string();
+    for _ in 0..2 {
+        let (s, page) = form_post(
+            &bureau,
+            "/vouchers/issue",
+            &[("year", "2019"), ("expires_on", &expires)],
+        )
+        .await;
+        assert_eq!(s, 303, "{page:.300}");
+    }
+    let (s, _) = form_post(
+        &bureau,
+        "/vouchers/providers",
+        &[
+            ("name", "韶关市检测技术服务中心"),
+            ("uscc", "9144030071526726XG"),
+            ("services", "检验检测"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303);
+
+    let store = kechuang_store::Store::open(
+        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
+    )
+    .await
+    .expect("open");
+    let vouchers = store.vouchers(None).await.expect("vouchers");
+    assert_eq!(vouchers.len(), 2, "the 2019 registrations, once each");
+    let own = vouchers
+        .iter()
+        .find(|v| v.uscc == smes[0])
+        .expect("own voucher");
+    let other = vouchers
+        .iter()
+        .find(|v| v.uscc == smes[1])
+        .expect("other voucher");
+    assert_eq!(own.face, kechuang_domain::money::Fen(5_000_000));
+    let provider = store.providers().await.expect("providers")[0].id;
+
+    // The enterprise redeems its own voucher once, for the smaller of face and invoice.
+    let firm = server.login("qiye", PASSWORD).await;
+    let redeem = |id: i64| {
+        let path = format!("/vouchers/{id}/redeem");
+        let provider = provider.to_string();
+        let firm = &firm;
+        async move {
+            form_post(
+                firm,
+                &path,
+                &[
+                    ("provider", provider.as_str()),
+                    ("contract_no", "HT-2019-08"),
+                    ("invoice_no", "No.00012345"),
+                    ("invoice_amount", "3万元"),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(redeem(own.id).await.0, 303);
+    let (s, page) = redeem(own.id).await;
+    assert_eq!(s, 409);
+    assert!(page.contains("已兑付"), "{page:.300}");
+    assert_eq!(redeem(other.id).await.0, 404, "not its voucher");
+    let awards = store
+        .batches(Some("innovation-voucher"))
+        .await
+        .expect("batches");
+    assert_eq!(awards.len(), 1);
+    assert_eq!(awards[0].total, kechuang_domain::money::Fen(3_000_000));
+
+    // After expiry, and twice at the same moment: refused, and once only.
+    let r = kechuang_store::NewRedemption {
+        provider_id: provider,
+        contract_no: "HT-1".into(),
+        invoice_no: "FP-1".into(),
+        invoice_amount: kechuang_domain::money::Fen(1_000_000),
+    };
+    let actor = kechuang_store::Actor::new("test", "test");
+    let late = d(&expires) + chrono::Days::new(1);
+    let err = store
+        .redeem(other.id, &r, late, &actor)
+        .await
+        .expect_err("expired");
+    assert!(err.to_string().contains("过期"), "{err}");
+    let now = chrono::Utc::now().date_naive();
+    let (a, b) = tokio::join!(
+        store.redeem(other.id, &r, now, &actor),
+        store.redeem(other.id, &r, now, &actor)
+    );
+    assert_eq!(
+        [a.is_ok(), b.is_ok()].iter().filter(|x| **x).count(),
+        1,
+        "{a:?} {b:?}"
+    );
+}
+
 on_both_backends!(
     batch_rewards_pay_each_first_certificate_once,
     a_budget_holds_against_simultaneous_approvals,
     notice_objections_and_payment_follow_their_order,
     payments_feed_the_project_funds_target,
+    a_return_voids_earlier_approvals,
+    a_voucher_is_redeemed_once_and_only_before_expiry,
 );

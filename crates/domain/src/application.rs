@@ -121,7 +121,9 @@ impl FormSpec {
         }
         for k in [TITLE, REQUESTED] {
             if !self.fields.iter().any(|f| f.key == k && f.required) {
-                out.push(format!("表单须有必填字段 '{k}' (the form needs a required '{k}' field)"));
+                out.push(format!(
+                    "表单须有必填字段 '{k}' (the form needs a required '{k}' field)"
+                ));
             }
         }
         if self
@@ -143,7 +145,10 @@ impl FormSpec {
             }
         }
         if self.rubric.is_empty() || self.rubric.iter().any(|c| c.max == 0) {
-            out.push("评分表须有至少一项、每项满分大于 0 (the rubric needs criteria with a maximum)".into());
+            out.push(
+                "评分表须有至少一项、每项满分大于 0 (the rubric needs criteria with a maximum)"
+                    .into(),
+            );
         }
         if self.instalments.is_empty()
             || self.instalments.iter().sum::<u32>() != 100
@@ -262,7 +267,10 @@ impl FormSpec {
     }
 
     /// Checks an expert's scores: one per criterion, within 0..=max. Returns the total.
-    pub fn check_scores(&self, scores: &HashMap<String, String>) -> Result<f64, Vec<(String, String)>> {
+    pub fn check_scores(
+        &self,
+        scores: &HashMap<String, String>,
+    ) -> Result<f64, Vec<(String, String)>> {
         let mut total = 0.0;
         let mut problems = Vec::new();
         for c in &self.rubric {
@@ -478,7 +486,11 @@ impl AppAction {
 }
 
 /// The state an action leads to, when `who` may take it from `from`.
-pub fn transition(from: AppStatus, action: AppAction, who: Option<Actor>) -> Result<AppStatus, String> {
+pub fn transition(
+    from: AppStatus,
+    action: AppAction,
+    who: Option<Actor>,
+) -> Result<AppStatus, String> {
     use AppAction as A;
     use AppStatus as S;
     let (to, by) = match (from, action) {
@@ -702,10 +714,12 @@ mod tests {
         let v = s.check(&a).expect("valid");
         assert_eq!(v["title"], "新材料中试线");
         assert_eq!(v["requested"], "50000000");
-        let bad: HashMap<String, String> =
-            [("requested".to_owned(), "五十万".to_owned()), ("ends_on".into(), "2020/12/31".into())]
-                .into_iter()
-                .collect();
+        let bad: HashMap<String, String> = [
+            ("requested".to_owned(), "五十万".to_owned()),
+            ("ends_on".into(), "2020/12/31".into()),
+        ]
+        .into_iter()
+        .collect();
         let p = s.check(&bad).expect_err("invalid");
         let keys: Vec<&str> = p.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["title", "requested", "ends_on"]);

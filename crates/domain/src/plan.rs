@@ -1024,7 +1024,10 @@ amount = "wan(30)"
             ]
         );
         let calls = &plan.programmes[3];
-        assert_eq!(calls.form.as_ref().map(|f| f.instalments.clone()), Some(vec![70, 30]));
+        assert_eq!(
+            calls.form.as_ref().map(|f| f.instalments.clone()),
+            Some(vec![70, 30])
+        );
         let funds = plan
             .indicators
             .iter()

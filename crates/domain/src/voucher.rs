@@ -58,7 +58,9 @@ pub fn check_redeem(
 ) -> Result<Fen, String> {
     match status {
         VoucherStatus::Redeemed => {
-            return Err("该创新券已兑付，不能重复使用 (the voucher has been redeemed already)".into())
+            return Err(
+                "该创新券已兑付，不能重复使用 (the voucher has been redeemed already)".into(),
+            )
         }
         VoucherStatus::Cancelled => return Err("该创新券已作废 (the voucher is cancelled)".into()),
         VoucherStatus::Issued => {}
@@ -72,7 +74,9 @@ pub fn check_redeem(
         return Err("服务机构未登记或已停用 (the provider is not registered)".into());
     }
     if r.contract_no.trim().is_empty() || r.invoice_no.trim().is_empty() {
-        return Err("须填写服务合同编号和发票号码 (contract and invoice numbers are required)".into());
+        return Err(
+            "须填写服务合同编号和发票号码 (contract and invoice numbers are required)".into(),
+        );
     }
     if r.invoice_amount.0 <= 0 {
         return Err("发票金额应大于 0 (the invoice amount must be positive)".into());
@@ -102,21 +106,43 @@ mod tests {
         let face = Fen(5_000_000);
         let exp = d("2019-12-31");
         assert_eq!(
-            check_redeem(VoucherStatus::Issued, exp, face, d("2019-06-01"), &r(3_000_000)),
+            check_redeem(
+                VoucherStatus::Issued,
+                exp,
+                face,
+                d("2019-06-01"),
+                &r(3_000_000)
+            ),
             Ok(Fen(3_000_000))
         );
         assert_eq!(
-            check_redeem(VoucherStatus::Issued, exp, face, d("2019-12-31"), &r(9_000_000)),
+            check_redeem(
+                VoucherStatus::Issued,
+                exp,
+                face,
+                d("2019-12-31"),
+                &r(9_000_000)
+            ),
             Ok(face)
         );
-        assert!(check_redeem(VoucherStatus::Issued, exp, face, d("2020-01-01"), &r(1))
-            .is_err_and(|e| e.contains("过期")));
-        assert!(check_redeem(VoucherStatus::Redeemed, exp, face, d("2019-06-01"), &r(1))
-            .is_err_and(|e| e.contains("重复")));
+        assert!(
+            check_redeem(VoucherStatus::Issued, exp, face, d("2020-01-01"), &r(1))
+                .is_err_and(|e| e.contains("过期"))
+        );
+        assert!(
+            check_redeem(VoucherStatus::Redeemed, exp, face, d("2019-06-01"), &r(1))
+                .is_err_and(|e| e.contains("重复"))
+        );
         let mut unregistered = r(1);
         unregistered.provider_active = false;
-        assert!(check_redeem(VoucherStatus::Issued, exp, face, d("2019-06-01"), &unregistered)
-            .is_err());
+        assert!(check_redeem(
+            VoucherStatus::Issued,
+            exp,
+            face,
+            d("2019-06-01"),
+            &unregistered
+        )
+        .is_err());
         assert_eq!(VoucherStatus::Issued.name(exp, d("2020-01-01")), "已过期");
     }
 }

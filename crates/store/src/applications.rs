@@ -80,7 +80,8 @@ pub struct ApplicationFilter {
     pub expert: Option<String>,
 }
 
-const APP_SELECT: &str = "SELECT a.*, c.programme_code, c.title AS call_title, c.year, c.closes_on \
+const APP_SELECT: &str =
+    "SELECT a.*, c.programme_code, c.title AS call_title, c.year, c.closes_on \
      FROM applications a JOIN calls c ON c.id = a.call_id";
 
 fn call_row(r: &AnyRow) -> Result<CallRecord> {
@@ -220,7 +221,15 @@ pub(crate) async fn follow_batch(
     .fetch_all(&mut **tx)
     .await?;
     for id in ids {
-        step(tx, id, AppStatus::Proposed, to, actor, &format!("批次 {batch}")).await?;
+        step(
+            tx,
+            id,
+            AppStatus::Proposed,
+            to,
+            actor,
+            &format!("批次 {batch}"),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -384,7 +393,7 @@ impl Store {
             let in_scope = f
                 .regions
                 .as_ref()
-                .is_none_or(|rs| rs.iter().any(|c| *c == a.region_code));
+                .is_none_or(|rs| rs.contains(&a.region_code));
             // Counties and the bureau see what was sent, not an enterprise's drafts.
             let visible = f.uscc.is_some() || a.status != AppStatus::Draft;
             if in_scope && visible {
@@ -815,7 +824,9 @@ impl Store {
         actor: &Actor,
     ) -> Result<i64> {
         if awards.is_empty() {
-            return Err(StoreError::Refused("请选择拟立项的申报 (choose applications)".into()));
+            return Err(StoreError::Refused(
+                "请选择拟立项的申报 (choose applications)".into(),
+            ));
         }
         let mut tx = self.begin_write().await?;
         let now = now_utc();
@@ -865,8 +876,15 @@ impl Store {
                 )),
                 _ => StoreError::Database(e),
             })?;
-            step(&mut tx, *id, AppStatus::Scored, AppStatus::Proposed, actor, &format!("批次 {batch}"))
-                .await?;
+            step(
+                &mut tx,
+                *id,
+                AppStatus::Scored,
+                AppStatus::Proposed,
+                actor,
+                &format!("批次 {batch}"),
+            )
+            .await?;
         }
         append(
             &mut tx,
@@ -902,9 +920,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| {
-            StoreError::Refused("该申报没有已批准的资助 (no approved award)".into())
-        })?;
+        .ok_or_else(|| StoreError::Refused("该申报没有已批准的资助 (no approved award)".into()))?;
         let award: AwardRecord = crate::programmes::award_row(&row)?;
         let paid: Vec<i64> = sqlx::query_scalar(
             "SELECT instalment FROM ledger_entries WHERE award_id = $1 AND entry = 'payment'",
@@ -927,7 +943,15 @@ impl Store {
             .bind(award.id)
             .execute(&mut *tx)
             .await?;
-        step(&mut tx, id, AppStatus::Reporting, AppStatus::Accepted, actor, comment).await?;
+        step(
+            &mut tx,
+            id,
+            AppStatus::Reporting,
+            AppStatus::Accepted,
+            actor,
+            comment,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -22,10 +22,8 @@ mod sql;
 mod vouchers;
 pub use vouchers::{NewRedemption, ProviderRecord, VoucherRecord};
 
-pub use applications::{
-    ApplicationFilter, ApplicationRecord, CallRecord, FileRecord, ScoreRecord,
-};
 pub use accounts::{NewUser, SessionRecord, TokenRecord, User};
+pub use applications::{ApplicationFilter, ApplicationRecord, CallRecord, FileRecord, ScoreRecord};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord, Verification};
 pub use db::{Backend, DatabaseTarget, Store};
 pub use entry::{EntryReturn, EntryValue, TransitionRecord};

@@ -10,6 +10,7 @@ use crate::audit::{append, Actor, AuditEntry};
 use crate::entry::TransitionRecord;
 use crate::{now_utc, Result, Store, StoreError};
 use chrono::NaiveDate;
+use kechuang_domain::application::{instalments, AppStatus};
 use kechuang_domain::indicator::LedgerEntry;
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{
@@ -17,7 +18,6 @@ use kechuang_domain::programme::{
     Candidate, EnterpriseFacts, Entitlement, EventFacts, ObjectionStatus, OncePer, Programme,
     ProgrammeKind,
 };
-use kechuang_domain::application::{instalments, AppStatus};
 use kechuang_domain::registry::CertificateKind;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -788,8 +788,14 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 // Applications in the batch are funded (立项).
-                crate::applications::follow_batch(&mut tx, id, "approved", AppStatus::Funded, actor)
-                    .await?;
+                crate::applications::follow_batch(
+                    &mut tx,
+                    id,
+                    "approved",
+                    AppStatus::Funded,
+                    actor,
+                )
+                .await?;
             }
             BatchAction::Pay => {
                 let paid_on = step.paid_on.unwrap_or(step.today);
@@ -799,13 +805,14 @@ impl Store {
                     .form
                     .as_ref()
                     .map_or_else(|| vec![100], |f| f.instalments.clone());
-                let awards = sqlx::query("SELECT * FROM awards WHERE batch_id = $1 AND status = 'approved'")
-                    .bind(id)
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .iter()
-                    .map(award_row)
-                    .collect::<Result<Vec<_>>>()?;
+                let awards =
+                    sqlx::query("SELECT * FROM awards WHERE batch_id = $1 AND status = 'approved'")
+                        .bind(id)
+                        .fetch_all(&mut *tx)
+                        .await?
+                        .iter()
+                        .map(award_row)
+                        .collect::<Result<Vec<_>>>()?;
                 for a in &awards {
                     let first = instalments(a.amount, &shares)[0];
                     pay_instalment(&mut tx, a, 1, first, paid_on, &step.payment_ref, actor).await?;
@@ -827,8 +834,14 @@ impl Store {
             }
             BatchAction::Void => {
                 // Applications go back to their ranking.
-                crate::applications::follow_batch(&mut tx, id, "proposed", AppStatus::Scored, actor)
-                    .await?;
+                crate::applications::follow_batch(
+                    &mut tx,
+                    id,
+                    "proposed",
+                    AppStatus::Scored,
+                    actor,
+                )
+                .await?;
                 sqlx::query("UPDATE awards SET status = 'void' WHERE batch_id = $1")
                     .bind(id)
                     .execute(&mut *tx)
@@ -1081,8 +1094,14 @@ impl Store {
                 }
                 // An application whose award is withdrawn after an upheld objection is not
                 // funded.
-                crate::applications::follow_award(&mut tx, award, AppStatus::Rejected, actor, resolution)
-                    .await?;
+                crate::applications::follow_award(
+                    &mut tx,
+                    award,
+                    AppStatus::Rejected,
+                    actor,
+                    resolution,
+                )
+                .await?;
             }
         }
         sqlx::query(

@@ -87,7 +87,9 @@ impl Store {
         actor: &Actor,
     ) -> Result<i64> {
         if name.trim().is_empty() {
-            return Err(StoreError::Refused("请填写服务机构名称 (name required)".into()));
+            return Err(StoreError::Refused(
+                "请填写服务机构名称 (name required)".into(),
+            ));
         }
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(

@@ -57,9 +57,10 @@ pub async fn visible(store: &Store, p: &Principal, id: i64) -> Result<Applicatio
 /// A programme that takes applications, with its form.
 pub async fn programme_form(store: &Store, code: &str) -> Result<(Programme, FormSpec), AppError> {
     let p = store.programme(code).await?;
-    let form = p.form.clone().ok_or_else(|| {
-        AppError::NotFound(format!("{code} 不受理申报 (takes no applications)"))
-    })?;
+    let form = p
+        .form
+        .clone()
+        .ok_or_else(|| AppError::NotFound(format!("{code} 不受理申报 (takes no applications)")))?;
     Ok((p, form))
 }
 
@@ -77,15 +78,15 @@ async fn candidate(
     let e = store.enterprise(&a.uscc).await?;
     let region = store.programme_region(&programme.code).await?;
     let tree = store.region_tree().await?;
-    let in_region =
-        RegionCode::parse(&e.region_code).is_ok_and(|r| tree.is_within(&r, &region));
-    let mut application = HashMap::from([(
-        REQUESTED.to_owned(),
-        a.requested.0 as f64 / FEN_PER_WAN as f64,
-    )]);
-    if let Some(s) = a.score {
-        application.insert("score".into(), s);
-    }
+    let in_region = RegionCode::parse(&e.region_code).is_ok_and(|r| tree.is_within(&r, &region));
+    // Before the experts have scored, the score is 0: a rule may rank by it either way.
+    let application = HashMap::from([
+        (
+            REQUESTED.to_owned(),
+            a.requested.0 as f64 / FEN_PER_WAN as f64,
+        ),
+        ("score".to_owned(), a.score.unwrap_or(0.0)),
+    ]);
     Ok(Candidate {
         enterprise: EnterpriseFacts {
             uscc: e.uscc.clone(),
@@ -128,7 +129,8 @@ pub async fn take_step(
     payment: Option<(NaiveDate, String)>,
 ) -> Result<AppStatus, AppError> {
     let a = visible(store, p, id).await?;
-    let me = who(p).ok_or_else(|| AppError::Forbidden("无权办理申报 (no part in applications)".into()))?;
+    let me = who(p)
+        .ok_or_else(|| AppError::Forbidden("无权办理申报 (no part in applications)".into()))?;
     let action = AppAction::parse(action)
         .ok_or_else(|| AppError::BadRequest(format!("未知的操作 '{action}' (unknown step)")))?;
     // A step that belongs to another role is forbidden, not merely out of order.
@@ -138,7 +140,9 @@ pub async fn take_step(
     {
         if owner != me {
             return Err(AppError::Forbidden(
-                transition(a.status, action, Some(me)).err().unwrap_or_default(),
+                transition(a.status, action, Some(me))
+                    .err()
+                    .unwrap_or_default(),
             ));
         }
     }
@@ -148,7 +152,10 @@ pub async fn take_step(
     match action {
         AppAction::Submit => {
             let today = today_in_china();
-            let (opens, closes) = (day(&store.call(a.call_id).await?.opens_on)?, day(&a.closes_on)?);
+            let (opens, closes) = (
+                day(&store.call(a.call_id).await?.opens_on)?,
+                day(&a.closes_on)?,
+            );
             if today < opens || today > closes {
                 return Err(AppError::Conflict(format!(
                     "申报时间为 {opens} 至 {closes}，现不在申报期内 (the call is not open)"
@@ -183,17 +190,16 @@ pub async fn take_step(
                 "退回或不通过须写明理由 (say why)".into(),
             ));
         }
-        AppAction::Report => {
+        AppAction::Report
             if !store
                 .files(id)
                 .await?
                 .iter()
-                .any(|f| f.slot == "acceptance_report")
-            {
-                return Err(AppError::Conflict(
-                    "请先上传验收报告 (upload the acceptance report first)".into(),
-                ));
-            }
+                .any(|f| f.slot == "acceptance_report") =>
+        {
+            return Err(AppError::Conflict(
+                "请先上传验收报告 (upload the acceptance report first)".into(),
+            ));
         }
         AppAction::AssignExperts => {
             let experts = store.experts().await?;
@@ -264,7 +270,9 @@ pub async fn propose(
         );
         awards.push((*id, amount, basis));
     }
-    Ok(store.propose(&programme, c.year, &awards, &p.actor()).await?)
+    Ok(store
+        .propose(&programme, c.year, &awards, &p.actor())
+        .await?)
 }
 
 /// An expert's scores for an application, checked against the rubric.
@@ -291,7 +299,14 @@ pub async fn score(
         .collect();
     let comment = raw.get("comment").map(|s| s.trim()).unwrap_or_default();
     store
-        .submit_score(id, &p.actor(), &criteria, total, comment, form.drop_extremes)
+        .submit_score(
+            id,
+            &p.actor(),
+            &criteria,
+            total,
+            comment,
+            form.drop_extremes,
+        )
         .await
         .map_err(|e| fail(e.into()))
 }

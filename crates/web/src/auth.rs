@@ -241,7 +241,8 @@ pub const ENTERPRISE_READERS: &[Role] = &[Role::Bureau, Role::County, Role::Ente
 pub const ENTERPRISE: &[Role] = &[Role::Enterprise];
 pub const EXPERT: &[Role] = &[Role::Expert];
 /// Everyone with a part in applications: applicants, reviewers and experts.
-pub const APPLICATION_PARTIES: &[Role] = &[Role::Bureau, Role::County, Role::Enterprise, Role::Expert];
+pub const APPLICATION_PARTIES: &[Role] =
+    &[Role::Bureau, Role::County, Role::Enterprise, Role::Expert];
 /// Those who hold or manage innovation vouchers.
 pub const VOUCHER_HOLDERS: &[Role] = &[Role::Bureau, Role::Enterprise];
 

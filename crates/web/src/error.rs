@@ -23,6 +23,13 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Internal errors show the visitor nothing of their cause; the log keeps it.
+    pub fn log(&self) {
+        if let Self::Internal(cause) = self {
+            tracing::error!(%cause, "internal error");
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
@@ -75,6 +82,7 @@ impl<E: Into<AppError>> From<E> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        self.0.log();
         let body = serde_json::json!({
             "error": { "code": self.0.code(), "message": self.0.to_string() }
         });

@@ -41,14 +41,20 @@ fn status_class(s: AppStatus) -> &'static str {
 
 fn shown(refused: Option<AppError>) -> (String, StatusCode) {
     match refused {
-        Some(e) => (e.to_string(), e.status()),
+        Some(e) => {
+            e.log();
+            (e.to_string(), e.status())
+        }
         None => (String::new(), StatusCode::OK),
     }
 }
 
 fn parse_day(what: &str, raw: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::BadRequest(format!("{what} '{raw}' 不是日期，应如 2019-03-31 (not a date)")))
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
+        AppError::BadRequest(format!(
+            "{what} '{raw}' 不是日期，应如 2019-03-31 (not a date)"
+        ))
+    })
 }
 
 /// Whether the current stage is past its due date, as a label.
@@ -140,15 +146,14 @@ async fn calls_page(
     let calls = st.store.calls().await.page(lang)?;
     let programmes = st.store.programmes().await.page(lang)?;
     let mine = match (who.role(), who.scope()) {
-        (Role::Enterprise, DataScope::Enterprise(u)) => {
-            st.store
-                .applications(&ApplicationFilter {
-                    uscc: Some(u.clone()),
-                    ..Default::default()
-                })
-                .await
-                .page(lang)?
-        }
+        (Role::Enterprise, DataScope::Enterprise(u)) => st
+            .store
+            .applications(&ApplicationFilter {
+                uscc: Some(u.clone()),
+                ..Default::default()
+            })
+            .await
+            .page(lang)?,
         (Role::Expert, _) => st
             .store
             .applications(&ApplicationFilter {
@@ -323,7 +328,10 @@ pub async fn apply(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let DataScope::Enterprise(uscc) = who.scope().clone() else {
-        return Err(PageError(AppError::Forbidden("仅企业可申报 (enterprises apply)".into()), v.lang));
+        return Err(PageError(
+            AppError::Forbidden("仅企业可申报 (enterprises apply)".into()),
+            v.lang,
+        ));
     };
     let c = st.store.call(id).await.page(v.lang)?;
     let today = today_in_china().to_string();
@@ -506,7 +514,10 @@ async fn application_page(
         status: lang.pick(a.status.name(), a.status.name_en()),
         status_class: status_class(a.status),
         overdue: overdue(&a, today_in_china(), lang),
-        score: a.score.map(|s| format!("{s:.1} / {}", form.max_total())).unwrap_or_default(),
+        score: a
+            .score
+            .map(|s| format!("{s:.1} / {}", form.max_total()))
+            .unwrap_or_default(),
         editable: is_owner && a.status.editable(),
         fields: form
             .fields
@@ -545,7 +556,12 @@ async fn application_page(
             .map(|s| SlotView {
                 key: s.key.clone(),
                 label: s.label.clone(),
-                accept: s.types.iter().map(|t| format!(".{t}")).collect::<Vec<_>>().join(","),
+                accept: s
+                    .types
+                    .iter()
+                    .map(|t| format!(".{t}"))
+                    .collect::<Vec<_>>()
+                    .join(","),
                 hint: format!("{}，≤ {} MB", s.types.join("/"), s.max_mb),
                 file: file_of(&s.key),
                 required: s.required,
@@ -581,7 +597,10 @@ async fn application_page(
             .filter(|_| expert_here || who.role() == Role::Bureau)
             .map(|s| ScoreView {
                 expert: s.expert_name.clone(),
-                total: s.total.map(|t| format!("{t:.1}")).unwrap_or_else(|| "—".into()),
+                total: s
+                    .total
+                    .map(|t| format!("{t:.1}"))
+                    .unwrap_or_else(|| "—".into()),
                 comment: s.comment.clone(),
             })
             .collect(),
@@ -640,12 +659,17 @@ pub async fn save(
     let lang = v.lang;
     let a = svc::visible(&st.store, &who, id).await.page(lang)?;
     if who.role() != Role::Enterprise {
-        return Err(PageError(AppError::Forbidden("仅申报企业可修改 (the applicant only)".into()), lang));
+        return Err(PageError(
+            AppError::Forbidden("仅申报企业可修改 (the applicant only)".into()),
+            lang,
+        ));
     }
     let (_, form) = svc::programme_form(&st.store, &a.programme_code)
         .await
         .page(lang)?;
-    let bad = |e: axum::extract::multipart::MultipartError| PageError(AppError::BadRequest(e.body_text()), lang);
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        PageError(AppError::BadRequest(e.body_text()), lang)
+    };
     let mut typed: HashMap<String, String> = HashMap::new();
     let mut uploads: Vec<(String, String, String, Vec<u8>)> = Vec::new();
     let mut action = String::new();
@@ -653,7 +677,10 @@ pub async fn save(
         let name = field.name().unwrap_or_default().to_owned();
         if let Some(slot) = name.strip_prefix("file_") {
             let file_name = field.file_name().unwrap_or_default().to_owned();
-            let ctype = field.content_type().unwrap_or("application/octet-stream").to_owned();
+            let ctype = field
+                .content_type()
+                .unwrap_or("application/octet-stream")
+                .to_owned();
             let bytes = field.bytes().await.map_err(bad)?.to_vec();
             if !file_name.is_empty() {
                 uploads.push((slot.to_owned(), file_name, ctype, bytes));
@@ -667,10 +694,15 @@ pub async fn save(
     let mut problems = Vec::new();
     for (slot, file_name, _, bytes) in &uploads {
         let check = if slot == "acceptance_report" {
-            if ["pdf", "doc", "docx"].iter().any(|t| file_name.to_lowercase().ends_with(t)) {
+            if ["pdf", "doc", "docx"]
+                .iter()
+                .any(|t| file_name.to_lowercase().ends_with(t))
+            {
                 Ok(())
             } else {
-                Err(format!("验收报告应为 pdf/doc/docx 文件，'{file_name}' 不符 (pdf, doc or docx)"))
+                Err(format!(
+                    "验收报告应为 pdf/doc/docx 文件，'{file_name}' 不符 (pdf, doc or docx)"
+                ))
             }
         } else {
             form.check_attachment(slot, file_name, bytes.len())
@@ -700,18 +732,26 @@ pub async fn save(
             st.store.save_answers(id, x, &actor).await?;
         }
         for (slot, file_name, ctype, bytes) in &uploads {
-            st.store.put_file(id, slot, file_name, ctype, bytes, &actor).await?;
+            st.store
+                .put_file(id, slot, file_name, ctype, bytes, &actor)
+                .await?;
         }
         match action.as_str() {
-            "submit" => svc::take_step(&st.store, &who, id, "submit", "", None).await.map(|_| ()),
-            "report" => svc::take_step(&st.store, &who, id, "report", "", None).await.map(|_| ()),
+            "submit" => svc::take_step(&st.store, &who, id, "submit", "", None)
+                .await
+                .map(|_| ()),
+            "report" => svc::take_step(&st.store, &who, id, "report", "", None)
+                .await
+                .map(|_| ()),
             _ => Ok(()),
         }
     }
     .await;
     match saved {
         Ok(()) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
-        Err(e) => application_page(&st, &v, &who, &uri, id, Some(&typed), Vec::new(), Some(e)).await,
+        Err(e) => {
+            application_page(&st, &v, &who, &uri, id, Some(&typed), Vec::new(), Some(e)).await
+        }
     }
 }
 
@@ -733,7 +773,12 @@ pub async fn step(
     Form(f): Form<StepForm>,
 ) -> Result<Response, PageError> {
     let done = async {
-        let payment = match f.paid_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let payment = match f
+            .paid_on
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(d) => Some((
                 parse_day("拨付日期 (payment date)", d)?,
                 f.payment_ref.clone().unwrap_or_default(),
@@ -770,9 +815,7 @@ pub async fn score(
 ) -> Result<Response, PageError> {
     match svc::score(&st.store, &who, id, &f).await {
         Ok(()) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
-        Err(problems) => {
-            application_page(&st, &v, &who, &uri, id, None, problems, None).await
-        }
+        Err(problems) => application_page(&st, &v, &who, &uri, id, None, problems, None).await,
     }
 }
 
@@ -787,7 +830,13 @@ pub async fn file(
     let (name, ctype, data) = st.store.file(id, &slot).await.page(v.lang)?;
     let ascii: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     Ok((
         [
@@ -962,7 +1011,8 @@ async fn vouchers_page(
                     face: x.face.yuan_text(),
                     expires_on: x.expires_on.clone(),
                     status: x.status.name(exp, today),
-                    usable: x.status == kechuang_domain::voucher::VoucherStatus::Issued && today <= exp,
+                    usable: x.status == kechuang_domain::voucher::VoucherStatus::Issued
+                        && today <= exp,
                     provider: x.provider.clone().unwrap_or_default(),
                     subsidy: x.subsidy.map(|s| s.yuan_text()).unwrap_or_default(),
                 }
@@ -1014,7 +1064,14 @@ pub async fn issue(
         // only knows awards.
         Ok::<_, AppError>(
             st.store
-                .issue_vouchers(&p.programme, year, &due, today_in_china(), expires, &who.actor())
+                .issue_vouchers(
+                    &p.programme,
+                    year,
+                    &due,
+                    today_in_china(),
+                    expires,
+                    &who.actor(),
+                )
                 .await?,
         )
     }
@@ -1076,7 +1133,10 @@ pub async fn redeem(
     let voucher = st.store.voucher(id).await.page(lang)?;
     if let DataScope::Enterprise(u) = who.scope() {
         if *u != voucher.uscc {
-            return Err(PageError(AppError::NotFound(format!("创新券 {id} (voucher)")), lang));
+            return Err(PageError(
+                AppError::NotFound(format!("创新券 {id} (voucher)")),
+                lang,
+            ));
         }
     }
     let done = async {
@@ -1089,7 +1149,11 @@ pub async fn redeem(
             invoice_no: f.invoice_no.clone(),
             invoice_amount: svc::money(&f.invoice_amount)?,
         };
-        Ok::<_, AppError>(st.store.redeem(id, &r, today_in_china(), &who.actor()).await?)
+        Ok::<_, AppError>(
+            st.store
+                .redeem(id, &r, today_in_china(), &who.actor())
+                .await?,
+        )
     }
     .await;
     match done {

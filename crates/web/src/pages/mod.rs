@@ -101,7 +101,11 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::post("/calls", Roles(BUREAU), applications::create_call),
         Route::get("/calls/{id}", Roles(STAFF), applications::call),
         Route::post("/calls/{id}/apply", Roles(ENTERPRISE), applications::apply),
-        Route::post("/calls/{id}/proposal", Roles(BUREAU), applications::proposal),
+        Route::post(
+            "/calls/{id}/proposal",
+            Roles(BUREAU),
+            applications::proposal,
+        ),
         Route::get(
             "/applications/{id}",
             Roles(APPLICATION_PARTIES),
@@ -113,7 +117,11 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(APPLICATION_PARTIES),
             applications::step,
         ),
-        Route::post("/applications/{id}/scores", Roles(EXPERT), applications::score),
+        Route::post(
+            "/applications/{id}/scores",
+            Roles(EXPERT),
+            applications::score,
+        ),
         Route::get(
             "/applications/{id}/files/{slot}",
             Roles(APPLICATION_PARTIES),
@@ -123,7 +131,11 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::post("/experts", Roles(BUREAU), applications::save_expert),
         Route::get("/vouchers", Roles(VOUCHER_HOLDERS), applications::vouchers),
         Route::post("/vouchers/issue", Roles(BUREAU), applications::issue),
-        Route::post("/vouchers/providers", Roles(BUREAU), applications::add_provider),
+        Route::post(
+            "/vouchers/providers",
+            Roles(BUREAU),
+            applications::add_provider,
+        ),
         Route::post(
             "/vouchers/{id}/redeem",
             Roles(VOUCHER_HOLDERS),
@@ -251,6 +263,7 @@ pub struct PageError(pub(crate) AppError, pub(crate) Lang);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        self.0.log();
         let page = ErrorPage {
             chrome: Chrome {
                 tr: self.1.tr(),

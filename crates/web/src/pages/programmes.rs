@@ -26,7 +26,10 @@ use std::collections::HashMap;
 /// A refusal as a page shows it: its message, and the status the page is answered with.
 fn shown(refused: Option<AppError>) -> (String, StatusCode) {
     match refused {
-        Some(e) => (e.to_string(), e.status()),
+        Some(e) => {
+            e.log();
+            (e.to_string(), e.status())
+        }
         None => (String::new(), StatusCode::OK),
     }
 }
