@@ -112,13 +112,15 @@ pub async fn run_programmes(store: &kechuang_store::Store) -> Result<()> {
             else {
                 continue;
             };
+            // Reviewed and published in December, paid before the year ends; the plan's last
+            // year is still on notice.
             let mut steps = vec![
-                (BatchAction::Review, date(year + 1, "01-10")?),
-                (BatchAction::Publish, date(year + 1, "01-15")?),
+                (BatchAction::Review, date(year, "12-05")?),
+                (BatchAction::Publish, date(year, "12-06")?),
             ];
             if year < 2020 {
-                steps.push((BatchAction::Approve, date(year + 1, "02-01")?));
-                steps.push((BatchAction::Pay, date(year + 1, "03-15")?));
+                steps.push((BatchAction::Approve, date(year, "12-15")?));
+                steps.push((BatchAction::Pay, date(year, "12-25")?));
             }
             for (action, on) in steps {
                 let step = BatchStep {
@@ -127,11 +129,71 @@ pub async fn run_programmes(store: &kechuang_store::Store) -> Result<()> {
                     today: on,
                     notice_start: Some(on),
                     paid_on: Some(on),
-                    payment_ref: format!("韶科拨〔{}〕{id}号", year + 1),
+                    payment_ref: format!("韶科拨〔{year}〕{id}号"),
                 };
                 store.act_on_batch(id, &step, &actor).await?;
             }
         }
+    }
+    run_vouchers(store, &actor).await
+}
+
+/// Innovation vouchers for the tech SMEs of 2019 and 2020, three registered providers, and
+/// some vouchers redeemed, whose subsidies wait in the programme's batch for review.
+async fn run_vouchers(store: &kechuang_store::Store, actor: &kechuang_store::Actor) -> Result<()> {
+    use kechuang_domain::money::Fen;
+    let date = |s: &str| {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|e| anyhow::anyhow!("demo date: {e}"))
+    };
+    let mut providers = Vec::new();
+    for (name, body, services) in [
+        ("韶关市产品质量计量检测所", "45638622", "检验检测、计量校准"),
+        (
+            "广东省科学院韶关产业技术服务中心",
+            "MB2C5106",
+            "技术开发、中试验证",
+        ),
+        ("韶关市知识产权服务中心", "71526726", "专利分析、知识产权"),
+    ] {
+        let uscc = Uscc::complete("12440200", body)?.to_string();
+        providers.push(store.add_provider(name, &uscc, services, actor).await?);
+    }
+    for year in [2019, 2020] {
+        store
+            .set_budget(
+                "innovation-voucher",
+                year,
+                Fen::parse("800万元").map_err(|e| anyhow::anyhow!(e))?,
+                actor,
+            )
+            .await?;
+        let p = kechuang_web::programmes::preview_batch(store, "innovation-voucher", year).await?;
+        let due: Vec<_> = p.preview.due().cloned().collect();
+        store
+            .issue_vouchers(
+                &p.programme,
+                year,
+                &due,
+                date(&format!("{year}-03-01"))?,
+                date(&format!("{}-12-31", year + 1))?,
+                actor,
+            )
+            .await?;
+    }
+    let vouchers = store.vouchers(None).await?;
+    for (i, v) in vouchers.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+        let Some(provider) = providers.get(i % providers.len().max(1)) else {
+            break;
+        };
+        let r = kechuang_store::NewRedemption {
+            provider_id: *provider,
+            contract_no: format!("JSFW-{}-{:04}", v.year, i),
+            invoice_no: format!("{:08}", 44_000_000 + i),
+            invoice_amount: Fen(3_000_000 + (i as i64 % 5) * 600_000),
+        };
+        let on = date(&format!("{}-09-15", v.year))?;
+        store.redeem(v.id, &r, on, actor).await?;
     }
     Ok(())
 }

@@ -680,13 +680,31 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        // Applicants read the history: it says how many experts, and only the audit trail
+        // says who, so nobody can approach them.
         step(
             &mut tx,
             id,
             AppStatus::BureauPassed,
             AppStatus::ExpertReview,
             actor,
-            &experts.join("、"),
+            &format!(
+                "分配评审专家 {} 人 ({} experts assigned)",
+                experts.len(),
+                experts.len()
+            ),
+        )
+        .await?;
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor,
+                action: "application.assign",
+                entity: "application",
+                entity_id: &id.to_string(),
+                before: String::new(),
+                after: serde_json::json!({ "experts": experts }).to_string(),
+            },
         )
         .await?;
         tx.commit().await?;

@@ -1180,6 +1180,52 @@ impl Store {
             .collect()
     }
 
+    /// The ledger entries behind a ledger indicator's figure: those of a year for recipients
+    /// in the given regions, as the records a figure opens onto.
+    pub async fn ledger_records(
+        &self,
+        entry: LedgerEntry,
+        year: i32,
+        regions: &[kechuang_domain::RegionCode],
+        programmes: &[String],
+    ) -> Result<Vec<crate::CountedRecord>> {
+        let rows = sqlx::query(
+            "SELECT l.*, a.name AS recipient, p.name AS programme_name FROM ledger_entries l \
+             JOIN awards a ON a.id = l.award_id JOIN programmes p ON p.code = l.programme_code \
+             WHERE l.entry = $1 AND SUBSTR(l.occurred_on, 1, 4) = $2 ORDER BY l.occurred_on, l.id",
+        )
+        .bind(entry.code())
+        .bind(year.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let region: String = r.try_get("region_code")?;
+            let programme: String = r.try_get("programme_code")?;
+            if !regions.iter().any(|c| c.as_str() == region)
+                || !(programmes.is_empty() || programmes.contains(&programme))
+            {
+                continue;
+            }
+            let amount = Fen(r.try_get("amount_fen")?);
+            let reference: String = r.try_get("reference")?;
+            out.push(crate::CountedRecord {
+                registry: "ledger",
+                kind: programme,
+                level: None,
+                number: Some(format!("{} 元", amount.yuan_text())),
+                name: r.try_get("programme_name")?,
+                uscc: Some(r.try_get("uscc")?),
+                enterprise: Some(r.try_get("recipient")?),
+                region_code: region,
+                from: r.try_get("occurred_on")?,
+                until: None,
+                document_no: (!reference.is_empty()).then_some(reference),
+            });
+        }
+        Ok(out)
+    }
+
     /// Ledger entries, newest first, for a programme or all.
     pub async fn ledger(&self, programme: Option<&str>) -> Result<Vec<LedgerRecord>> {
         sqlx::query(

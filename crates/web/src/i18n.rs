@@ -513,6 +513,7 @@ pub fn audit_label(code: &str, lang: Lang) -> String {
         "application.file" => ("上传附件", "Attachment uploaded"),
         "application.step" => ("申报流转", "Application step"),
         "application.score" => ("专家评分", "Expert score"),
+        "application.assign" => ("分配评审专家", "Experts assigned"),
         "expert" => ("评审专家", "Expert"),
         "expert.save" => ("保存专家信息", "Expert saved"),
         "voucher" => ("创新券", "Voucher"),

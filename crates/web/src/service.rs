@@ -329,14 +329,22 @@ pub async fn counted_records(
     region: &RegionCode,
     as_of: NaiveDate,
 ) -> Result<Vec<CountedRecord>, AppError> {
-    let Some(IndicatorKind::RegistryCount(spec)) =
-        loaded.indicators.get(indicator).map(|i| &i.kind)
-    else {
-        return Ok(Vec::new());
-    };
     // The same subtree `region_totals` counts over.
     let regions = loaded.tree.subtree(region);
-    Ok(store.counted_records(spec, as_of, &regions).await?)
+    match loaded.indicators.get(indicator).map(|i| &i.kind) {
+        Some(IndicatorKind::RegistryCount(spec)) => {
+            Ok(store.counted_records(spec, as_of, &regions).await?)
+        }
+        // A yearly sum: the entries of the year the figure shows, the last of the plan at most.
+        Some(IndicatorKind::Ledger(spec)) => {
+            use chrono::Datelike;
+            let year = as_of.year().min(loaded.plan.end_year);
+            Ok(store
+                .ledger_records(spec.entry, year, &regions, &spec.programmes)
+                .await?)
+        }
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// The first plan, shown when a page is asked for without naming one.
