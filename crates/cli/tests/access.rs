@@ -107,7 +107,9 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("POST", "/import", Rule::Roles(&["bureau"])),
     ("GET", "/import/reports/{file}", Rule::Roles(&["bureau"])),
     ("GET", "/programmes", Rule::Roles(AUDITORS)),
+    ("GET", "/programmes/export/{file}", Rule::Roles(AUDITORS)),
     ("GET", "/programmes/{code}", Rule::Roles(AUDITORS)),
+    ("POST", "/programmes/{code}/rules", Rule::Roles(&["bureau"])),
     (
         "POST",
         "/programmes/{code}/budgets",

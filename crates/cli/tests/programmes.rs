@@ -474,6 +474,61 @@ async fn form_post(session: &Session, path: &str, form: &[(&str, &str)]) -> (u16
     (status, if status == 303 { location } else { body })
 }
 
+async fn rules_are_edited_on_the_page_only_when_they_run(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    import_registry_samples(&env);
+    env.add_user("kejiju", "bureau", &["--region", "440200"]);
+    let server = env.serve().await;
+    let bureau = server.login("kejiju", PASSWORD).await;
+    let rules = |eligibility: &'static str, amount: &'static str| {
+        [
+            ("name", "国家高新技术企业认定奖补"),
+            ("basis", "韶府〔2017〕1号"),
+            ("eligibility", eligibility),
+            ("amount", amount),
+            ("priority", ""),
+            ("notice_days", "10"),
+            ("description", ""),
+        ]
+    };
+    let (s, page) = form_post(
+        &bureau,
+        "/programmes/hte-certified/rules",
+        &rules("certificate.frist", "wan(20)"),
+    )
+    .await;
+    assert_eq!(s, 400);
+    assert!(page.contains("frist"), "{page:.300}");
+    let (s, _) = form_post(
+        &bureau,
+        "/programmes/hte-certified/rules",
+        &rules(
+            "in_region && certificate.issued_year == year && certificate.first",
+            "wan(20)",
+        ),
+    )
+    .await;
+    assert_eq!(s, 303);
+    let preview = server
+        .get_json("/api/v1/programmes/hte-certified/preview?year=2018")
+        .await;
+    let lines = preview["lines"].as_array().expect("lines");
+    assert_eq!(lines.len(), first_certified_in(2018).len());
+    assert!(lines.iter().all(|l| l["amount_fen"] == 20_000_000));
+    let (_, audit) = server.get("/audit?entity=programme").await;
+    assert!(audit.contains("wan(20)"), "the change is audited");
+    // Spending against budgets, as a spreadsheet.
+    let res = server
+        .client
+        .get(server.url("/programmes/export/budgets.xlsx"))
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.bytes().await.expect("bytes").starts_with(b"PK"));
+}
+
 async fn app_step(who: &Session, id: i64, action: &str, comment: &str) -> (u16, String) {
     form_post(
         who,
@@ -734,4 +789,5 @@ on_both_backends!(
     payments_feed_the_project_funds_target,
     a_return_voids_earlier_approvals,
     a_voucher_is_redeemed_once_and_only_before_expiry,
+    rules_are_edited_on_the_page_only_when_they_run,
 );

@@ -343,6 +343,50 @@ impl Store {
         programme_row(&row)
     }
 
+    /// Replaces a programme's rules and wording, as edited on its page. Its code, kind,
+    /// event and form stay; the change is audited with the rules before and after.
+    pub async fn update_programme(&self, p: &Programme, actor: &Actor) -> Result<()> {
+        let before = self.programme(&p.code).await?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE programmes SET name = $1, basis = $2, eligibility = $3, amount = $4, priority = $5, \
+             notice_days = $6, description = $7, updated_at = $8 WHERE code = $9",
+        )
+        .persistent(false)
+        .bind(&p.name)
+        .bind(&p.basis)
+        .bind(&p.eligibility)
+        .bind(&p.amount)
+        .bind(p.priority.clone())
+        .bind(i64::from(p.notice_days))
+        .bind(&p.description)
+        .bind(now_utc())
+        .bind(&p.code)
+        .execute(&mut *tx)
+        .await?;
+        let rules = |x: &Programme| {
+            serde_json::json!({
+                "name": x.name, "basis": x.basis, "eligibility": x.eligibility, "amount": x.amount,
+                "priority": x.priority, "notice_days": x.notice_days, "description": x.description,
+            })
+            .to_string()
+        };
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor,
+                action: "programme.update",
+                entity: "programme",
+                entity_id: &p.code,
+                before: rules(&before),
+                after: rules(p),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The region of the plan a programme belongs to: whose enterprises it funds.
     pub async fn programme_region(&self, code: &str) -> Result<kechuang_domain::RegionCode> {
         let region: Option<String> = sqlx::query_scalar(

@@ -270,6 +270,10 @@ texts! {
     awards_received: "获得的资金支持", "Funding received";
     open_data: "开放数据（360Giving 格式）", "Open data (360Giving style)";
     nav_calls: "项目申报", "Applications";
+    edit_rules: "修改规则", "Edit the rules";
+    rules_help: "规则用 CEL 表达式书写，保存前会编译并用样例企业试算；重新载入计划文件会以文件为准。", "Rules are CEL expressions, compiled and tried on a sample before saving; loading the plan file again restores the file's rules.";
+    description: "说明", "Description";
+    export_budgets: "导出预算执行表", "Export spending against budgets";
     nav_experts: "评审专家", "Experts";
     nav_vouchers: "创新券", "Vouchers";
     calls_title: "项目申报", "Calls and applications";
@@ -495,6 +499,8 @@ pub fn audit_label(code: &str, lang: Lang) -> String {
         "region.load" => ("载入行政区划", "Regions loaded"),
         "budget" => ("预算", "Budget"),
         "budget.set" => ("设置预算", "Budget set"),
+        "programme" => ("资金项目", "Programme"),
+        "programme.update" => ("修改规则", "Rules edited"),
         "award_batch" => ("奖补批次", "Award batch"),
         "batch.commit" => ("生成批次", "Batch created"),
         "batch.review" => ("批次审核", "Batch reviewed"),

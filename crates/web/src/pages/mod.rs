@@ -74,7 +74,17 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::post("/import", Roles(BUREAU), imports::upload),
         Route::get("/import/reports/{file}", Roles(BUREAU), imports::report),
         Route::get("/programmes", Roles(AUDITORS), programmes::list),
+        Route::get(
+            "/programmes/export/{file}",
+            Roles(AUDITORS),
+            programmes::budgets_export,
+        ),
         Route::get("/programmes/{code}", Roles(AUDITORS), programmes::programme),
+        Route::post(
+            "/programmes/{code}/rules",
+            Roles(BUREAU),
+            programmes::update_rules,
+        ),
         Route::post(
             "/programmes/{code}/budgets",
             Roles(BUREAU),

@@ -226,6 +226,10 @@ struct ProgrammePage {
     eligibility: String,
     amount: String,
     priority: String,
+    /// The priority rule as written, empty when there is none (for the edit form).
+    priority_rule: String,
+    /// The Chinese name, which the edit form keeps whatever the page's language.
+    name_zh: String,
     notice_days: u32,
     budgets: Vec<BudgetRow>,
     year: i32,
@@ -370,6 +374,8 @@ async fn programme_page(
             .priority
             .clone()
             .unwrap_or_else(|| tr.rule_priority_default.into()),
+        priority_rule: p.priority.clone().unwrap_or_default(),
+        name_zh: p.name.clone(),
         notice_days: p.notice_days,
         budgets: budgets
             .iter()
@@ -460,6 +466,117 @@ pub async fn set_budget(
         Ok(()) => Ok(Redirect::to(&format!("/programmes/{code}")).into_response()),
         Err(e) => programme_page(&st, &v, &who, &uri, &code, None, Some(e)).await,
     }
+}
+
+#[derive(Deserialize)]
+pub struct RulesForm {
+    name: String,
+    basis: String,
+    eligibility: String,
+    amount: String,
+    priority: String,
+    notice_days: String,
+    description: String,
+}
+
+/// Edits a programme's rules on its page. They are compiled and tried on a sample before
+/// anything is saved; a rule that does not run comes back with its reason.
+pub async fn update_rules(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Principal,
+    uri: Uri,
+    Path(code): Path<String>,
+    Form(f): Form<RulesForm>,
+) -> Result<Response, PageError> {
+    let done = async {
+        let mut p = st.store.programme(&code).await?;
+        p.name = f.name.trim().to_owned();
+        p.basis = f.basis.trim().to_owned();
+        p.eligibility = f.eligibility.trim().to_owned();
+        p.amount = f.amount.trim().to_owned();
+        p.priority = Some(f.priority.trim().to_owned()).filter(|s| !s.is_empty());
+        p.description = f.description.trim().to_owned();
+        p.notice_days = f
+            .notice_days
+            .trim()
+            .parse()
+            .ok()
+            .filter(|d| (1..=60).contains(d))
+            .ok_or_else(|| {
+                AppError::BadRequest("公示天数应为 1—60 (notice days 1 to 60)".into())
+            })?;
+        if p.name.is_empty() {
+            return Err(AppError::BadRequest("请填写名称 (name required)".into()));
+        }
+        kechuang_domain::programme::Rules::compile(&p)
+            .map_err(|e| AppError::BadRequest(e.join("；")))?;
+        st.store
+            .update_programme(&p, &who.actor())
+            .await
+            .map_err(AppError::from)
+    }
+    .await;
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/programmes/{code}")).into_response()),
+        Err(e) => programme_page(&st, &v, &who, &uri, &code, None, Some(e)).await,
+    }
+}
+
+/// Spending against budgets, every programme and year, for the finance department.
+pub async fn budgets_export(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let format = SheetFormat::of(&file, "budgets", lang)?;
+    let names: HashMap<String, String> = st
+        .store
+        .programmes()
+        .await
+        .page(lang)?
+        .into_iter()
+        .map(|p| (p.code, p.name))
+        .collect();
+    let lines = st.store.budget_lines(None).await.page(lang)?;
+    let plain = |f: Fen| format!("{}.{:02}", f.0 / 100, f.0 % 100);
+    let table = kechuang_ingest::export::Table {
+        sheet: "预算执行",
+        headers: &[
+            "资金项目",
+            "项目代码",
+            "年度",
+            "预算(元)",
+            "待批(元)",
+            "已批准(元)",
+            "已拨付(元)",
+            "可用余额(元)",
+            "拨付率(%)",
+        ],
+        rows: lines
+            .iter()
+            .map(|b| {
+                vec![
+                    names.get(&b.programme_code).cloned().unwrap_or_default(),
+                    b.programme_code.clone(),
+                    b.year.to_string(),
+                    plain(b.amount),
+                    plain(b.proposed),
+                    plain(b.committed),
+                    plain(b.paid),
+                    plain(b.available()),
+                    if b.amount.0 > 0 {
+                        format!("{:.1}", b.paid.0 as f64 * 100.0 / b.amount.0 as f64)
+                    } else {
+                        String::new()
+                    },
+                ]
+            })
+            .collect(),
+        numeric: &[3, 4, 5, 6, 7, 8],
+    };
+    sheet_download(&table, format, &format!("budgets.{}", format.ext()), lang)
 }
 
 #[derive(Deserialize)]
