@@ -550,24 +550,7 @@ impl Store {
     }
 
     pub async fn application_history(&self, id: i64) -> Result<Vec<TransitionRecord>> {
-        sqlx::query(
-            "SELECT actor, from_status, to_status, comment, at FROM application_transitions \
-             WHERE application_id = $1 ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(&self.read)
-        .await?
-        .iter()
-        .map(|t| {
-            Ok(TransitionRecord {
-                actor: t.try_get("actor")?,
-                from: t.try_get("from_status")?,
-                to: t.try_get("to_status")?,
-                comment: t.try_get("comment")?,
-                at: t.try_get("at")?,
-            })
-        })
-        .collect()
+        crate::entry::transitions(&self.read, "application_transitions", "application_id", id).await
     }
 
     /// A review step (submit, pass, return, reject, report) decided by the caller's role in
@@ -848,25 +831,8 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let now = now_utc();
-        let batch: i64 = sqlx::query_scalar(
-            "INSERT INTO award_batches (programme_code, year, status, created_by, created_at) \
-             VALUES ($1, $2, 'submitted', $3, $4) RETURNING id",
-        )
-        .bind(&programme.code)
-        .bind(i64::from(year))
-        .bind(&actor.name)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO batch_transitions (batch_id, from_status, to_status, actor, comment, at) \
-             VALUES ($1, '', 'submitted', $2, '', $3)",
-        )
-        .bind(batch)
-        .bind(&actor.name)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+        let batch =
+            crate::programmes::open_batch(&mut tx, &programme.code, year, actor, "").await?;
         for (id, amount, basis) in awards {
             let a = load(&mut tx, *id).await?;
             sqlx::query(

@@ -97,6 +97,33 @@ async fn values_of<'e, E: sqlx::Executor<'e, Database = Any>>(
     .collect()
 }
 
+/// The history of a record kept in a transitions table (`table`, keyed by `key`), oldest
+/// first. Both names are this crate's own constants, never input.
+pub(crate) async fn transitions(
+    pool: &sqlx::AnyPool,
+    table: &'static str,
+    key: &'static str,
+    id: i64,
+) -> Result<Vec<TransitionRecord>> {
+    sqlx::query(&format!(
+        "SELECT actor, from_status, to_status, comment, at FROM {table} WHERE {key} = $1 ORDER BY id"
+    ))
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|t| {
+        Ok(TransitionRecord {
+            actor: t.try_get("actor")?,
+            from: t.try_get("from_status")?,
+            to: t.try_get("to_status")?,
+            comment: t.try_get("comment")?,
+            at: t.try_get("at")?,
+        })
+    })
+    .collect()
+}
+
 fn json_values(values: &[EntryValue]) -> String {
     serde_json::to_string(values).unwrap_or_default()
 }
@@ -112,24 +139,7 @@ impl Store {
             return Ok(None);
         };
         r.values = values_of(&self.read, r.id).await?;
-        r.transitions = sqlx::query(
-            "SELECT actor, from_status, to_status, comment, at FROM entry_transitions \
-             WHERE return_id = $1 ORDER BY id",
-        )
-        .bind(r.id)
-        .fetch_all(&self.read)
-        .await?
-        .iter()
-        .map(|t| {
-            Ok(TransitionRecord {
-                actor: t.try_get("actor")?,
-                from: t.try_get("from_status")?,
-                to: t.try_get("to_status")?,
-                comment: t.try_get("comment")?,
-                at: t.try_get("at")?,
-            })
-        })
-        .collect::<Result<_>>()?;
+        r.transitions = transitions(&self.read, "entry_transitions", "return_id", r.id).await?;
         Ok(Some(r))
     }
 

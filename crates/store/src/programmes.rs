@@ -301,6 +301,28 @@ fn money_error(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
     }
 }
 
+/// A new batch awaiting review, with the first line of its history.
+pub(crate) async fn open_batch(
+    tx: &mut Transaction<'static, Any>,
+    programme: &str,
+    year: i32,
+    actor: &Actor,
+    comment: &str,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO award_batches (programme_code, year, status, created_by, created_at) \
+         VALUES ($1, $2, 'submitted', $3, $4) RETURNING id",
+    )
+    .bind(programme)
+    .bind(i64::from(year))
+    .bind(&actor.name)
+    .bind(now_utc())
+    .fetch_one(&mut **tx)
+    .await?;
+    transition_row(tx, id, "", BatchStatus::Submitted, actor, comment).await?;
+    Ok(id)
+}
+
 async fn transition_row(
     tx: &mut Transaction<'static, Any>,
     batch: i64,
@@ -606,16 +628,7 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let now = now_utc();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO award_batches (programme_code, year, status, created_by, created_at) \
-             VALUES ($1, $2, 'submitted', $3, $4) RETURNING id",
-        )
-        .bind(&programme.code)
-        .bind(i64::from(year))
-        .bind(&actor.name)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await?;
+        let id = open_batch(&mut tx, &programme.code, year, actor, "").await?;
         for e in due {
             sqlx::query(
                 "INSERT INTO awards (programme_code, year, batch_id, basis_key, uscc, name, region_code, \
@@ -644,7 +657,6 @@ impl Store {
                 })
             })?;
         }
-        transition_row(&mut tx, id, "", BatchStatus::Submitted, actor, "").await?;
         let total: i64 = due.iter().map(|e| e.amount.0).sum();
         append(
             &mut tx,
@@ -724,24 +736,7 @@ impl Store {
     }
 
     pub async fn batch_transitions(&self, batch: i64) -> Result<Vec<TransitionRecord>> {
-        sqlx::query(
-            "SELECT actor, from_status, to_status, comment, at FROM batch_transitions \
-             WHERE batch_id = $1 ORDER BY id",
-        )
-        .bind(batch)
-        .fetch_all(&self.read)
-        .await?
-        .iter()
-        .map(|t| {
-            Ok(TransitionRecord {
-                actor: t.try_get("actor")?,
-                from: t.try_get("from_status")?,
-                to: t.try_get("to_status")?,
-                comment: t.try_get("comment")?,
-                at: t.try_get("at")?,
-            })
-        })
-        .collect()
+        crate::entry::transitions(&self.read, "batch_transitions", "batch_id", batch).await
     }
 
     /// Moves a batch one step. The state is re-read and changed under the write lock, so two

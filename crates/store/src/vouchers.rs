@@ -294,26 +294,14 @@ impl Store {
         let batch = match open {
             Some(b) => b,
             None => {
-                let b: i64 = sqlx::query_scalar(
-                    "INSERT INTO award_batches (programme_code, year, status, created_by, created_at) \
-                     VALUES ($1, $2, 'submitted', $3, $4) RETURNING id",
+                crate::programmes::open_batch(
+                    &mut tx,
+                    &v.programme_code,
+                    v.year,
+                    actor,
+                    "创新券兑付 (voucher redemptions)",
                 )
-                .bind(&v.programme_code)
-                .bind(i64::from(v.year))
-                .bind(&actor.name)
-                .bind(&now)
-                .fetch_one(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO batch_transitions (batch_id, from_status, to_status, actor, comment, at) \
-                     VALUES ($1, '', 'submitted', $2, '创新券兑付', $3)",
-                )
-                .bind(b)
-                .bind(&actor.name)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-                b
+                .await?
             }
         };
         sqlx::query(

@@ -1,7 +1,7 @@
 //! Application pages: calls, an application from draft to acceptance (what each role sees and
 //! may do on it), expert scoring, the expert pool, and innovation vouchers.
 
-use super::{render, Chrome, OrPage, PageError, Viewer};
+use super::{county_name, render, shown, Chrome, OrPage, PageError, Viewer};
 use crate::applications as svc;
 use crate::auth::Principal;
 use crate::error::AppError;
@@ -23,29 +23,12 @@ use kechuang_store::{ApplicationFilter, ApplicationRecord, NewRedemption};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-fn county_name(tree: &RegionTree, code: &str) -> String {
-    kechuang_domain::RegionCode::parse(code)
-        .ok()
-        .and_then(|c| tree.get(&c).map(|r| r.name.clone()))
-        .unwrap_or_else(|| code.to_owned())
-}
-
 fn status_class(s: AppStatus) -> &'static str {
     match s {
         AppStatus::Draft | AppStatus::Returned => "no_data",
         AppStatus::Rejected => "behind",
         AppStatus::Funded | AppStatus::Reporting | AppStatus::Accepted => "achieved",
         _ => "on_track",
-    }
-}
-
-fn shown(refused: Option<AppError>) -> (String, StatusCode) {
-    match refused {
-        Some(e) => {
-            e.log();
-            (e.to_string(), e.status())
-        }
-        None => (String::new(), StatusCode::OK),
     }
 }
 

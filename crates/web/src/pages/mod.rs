@@ -292,6 +292,25 @@ impl IntoResponse for PageError {
     }
 }
 
+/// A refusal as a page shows it: its message, and the status the page is answered with.
+pub(crate) fn shown(refused: Option<AppError>) -> (String, StatusCode) {
+    match refused {
+        Some(e) => {
+            e.log();
+            (e.to_string(), e.status())
+        }
+        None => (String::new(), StatusCode::OK),
+    }
+}
+
+/// A region's name by its code, or the code when it is unknown.
+pub(crate) fn county_name(tree: &kechuang_domain::region::RegionTree, code: &str) -> String {
+    kechuang_domain::RegionCode::parse(code)
+        .ok()
+        .and_then(|c| tree.get(&c).map(|r| r.name.clone()))
+        .unwrap_or_else(|| code.to_owned())
+}
+
 pub(crate) trait OrPage<T> {
     fn page(self, lang: Lang) -> Result<T, PageError>;
 }

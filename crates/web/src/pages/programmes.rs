@@ -1,7 +1,9 @@
 //! Funding programme pages: the list with budgets, a programme (rules, budgets, batch preview),
 //! a batch (awards, workflow, objections, exports), and the public notices.
 
-use super::{render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer};
+use super::{
+    county_name, render, sheet_download, shown, Chrome, OrPage, PageError, SheetFormat, Viewer,
+};
 use crate::auth::{Client, Principal};
 use crate::error::AppError;
 use crate::format;
@@ -10,7 +12,7 @@ use crate::programmes::{self as svc, BatchPreview};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use chrono::{Datelike, NaiveDate};
@@ -23,26 +25,8 @@ use kechuang_store::{AwardRecord, BatchRecord, BudgetLine, NewObjection};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-/// A refusal as a page shows it: its message, and the status the page is answered with.
-fn shown(refused: Option<AppError>) -> (String, StatusCode) {
-    match refused {
-        Some(e) => {
-            e.log();
-            (e.to_string(), e.status())
-        }
-        None => (String::new(), StatusCode::OK),
-    }
-}
-
 fn yuan(f: Fen) -> String {
     f.yuan_text()
-}
-
-fn county_name(tree: &RegionTree, code: &str) -> String {
-    kechuang_domain::RegionCode::parse(code)
-        .ok()
-        .and_then(|c| tree.get(&c).map(|r| r.name.clone()))
-        .unwrap_or_else(|| code.to_owned())
 }
 
 fn status_class(s: BatchStatus) -> &'static str {
