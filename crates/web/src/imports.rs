@@ -179,20 +179,36 @@ async fn import_registry(
     // Parts are written as they pass, into one transaction; the first refused row drops it
     // (a rollback: nothing of the file remains) and the rest of the file is only checked, so
     // the report still lists every problem.
-    let mut write = if req.dry_run {
+    //
+    // Writing runs as a task of its own, fed parts through a short queue: the database
+    // writes one part while this task reads and checks the next, on the other core.
+    let (parts_tx, mut parts_rx) =
+        tokio::sync::mpsc::channel::<kechuang_domain::registry::RegistryBatch>(2);
+    let writer = if req.dry_run {
         None
     } else {
-        Some(store.begin_registry_write(prov).await?)
+        let mut w = store.begin_registry_write(prov).await?;
+        Some(tokio::spawn(async move {
+            while let Some(batch) = parts_rx.recv().await {
+                w.write_batch(&batch).await?;
+            }
+            Ok::<_, kechuang_store::StoreError>(w)
+        }))
     };
+    let mut feeding = writer.is_some().then_some(parts_tx);
     let mut parts = Parts::new(source.rows());
     while let Some(part) = parts.next_part().map_err(unreadable)? {
         let parsed = registries::parse(kind, &part, &ctx);
         out.rows += parsed.rows;
         if !parsed.problems.is_empty() {
             out.problems.extend(parsed.problems);
-            write = None;
-        } else if let Some(w) = write.as_mut() {
-            w.write_batch(&parsed.batch).await?;
+            // Nothing more is written; what was is rolled back below.
+            feeding = None;
+        } else if let Some(f) = &feeding {
+            if f.send(parsed.batch).await.is_err() {
+                // The writer stopped on an error, which its result reports.
+                feeding = None;
+            }
         }
         match parsed.header {
             Some(h) => parts.header = Some(h),
@@ -200,9 +216,16 @@ async fn import_registry(
             None => break,
         }
     }
+    drop(feeding);
     out.problems.sort_by_key(|p| p.row);
-    if let (true, Some(w)) = (out.problems.is_empty(), write) {
-        out.summary = Some(w.finish(out.rows).await?);
+    if let Some(writer) = writer {
+        let w = writer
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+        // A refused file's transaction is dropped unfinished: rolled back.
+        if out.problems.is_empty() {
+            out.summary = Some(w.finish(out.rows).await?);
+        }
     }
     Ok(out)
 }
