@@ -848,7 +848,7 @@ impl Store {
             .bind(&a.name)
             .bind(&a.region_code)
             .bind(basis)
-            .bind(a.submitted_at.as_deref().map(|s| &s[..10]).unwrap_or(""))
+            .bind(a.submitted_at.as_deref().and_then(|s| s.get(..10)).unwrap_or(""))
             .bind(amount.0)
             .bind(id)
             .bind(&now)

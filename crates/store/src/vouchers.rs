@@ -159,16 +159,29 @@ impl Store {
             ));
         }
         let mut tx = self.begin_write().await?;
+        // Vouchers of a year are numbered in order; entitlements that have one already are
+        // left out before numbering, so numbers never repeat (the unique key on programme
+        // and entitlement would refuse a second voucher anyway).
+        let issued: std::collections::HashSet<String> =
+            sqlx::query_scalar("SELECT basis_key FROM vouchers WHERE programme_code = $1")
+                .bind(&programme.code)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .collect();
         let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM vouchers WHERE year = $1")
             .bind(i64::from(year))
             .fetch_one(&mut *tx)
             .await?;
+        let new: Vec<&Entitlement> = due
+            .iter()
+            .filter(|e| !issued.contains(&e.basis_key))
+            .collect();
         let mut n = 0;
-        for (i, e) in due.iter().enumerate() {
+        for (i, e) in new.iter().enumerate() {
             let done = sqlx::query(
                 "INSERT INTO vouchers (code, programme_code, year, basis_key, uscc, name, region_code, \
-                 face_fen, issued_on, expires_on, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'issued') \
-                 ON CONFLICT (programme_code, basis_key) DO NOTHING",
+                 face_fen, issued_on, expires_on, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'issued')",
             )
             .bind(format!("CXQ{year}{:05}", existing + i as i64 + 1))
             .bind(&programme.code)

@@ -811,6 +811,21 @@ pub async fn file(
 ) -> Result<Response, PageError> {
     svc::visible(&st.store, &who, id).await.page(v.lang)?;
     let (name, ctype, data) = st.store.file(id, &slot).await.page(v.lang)?;
+    // The type the uploader's browser claimed is kept only when it is a document's; anything
+    // else is served as bytes, so no upload can be shown as a page of this site.
+    let ctype = if [
+        "application/pdf",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ]
+    .contains(&ctype.as_str())
+    {
+        ctype
+    } else {
+        "application/octet-stream".to_owned()
+    };
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -824,6 +839,7 @@ pub async fn file(
     Ok((
         [
             (header::CONTENT_TYPE, ctype),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!(
