@@ -106,6 +106,23 @@ async fn wait_text(c: &Client, css: &str, expected: &str) {
     panic!("{css} never showed {expected:?}; last {last:?}");
 }
 
+/// Waits until an element's text contains `expected`.
+async fn wait_contains(c: &Client, css: &str, expected: &str) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            if let Ok(t) = e.text().await {
+                if t.contains(expected) {
+                    return;
+                }
+                last = t;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css} never showed {expected:?}; last {last:?}");
+}
+
 async fn text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
@@ -777,10 +794,12 @@ async fn an_application_goes_from_submission_to_acceptance(b: Backend) {
         )
         .await;
         click(&c, "#submit-score").await;
-        c.wait()
-            .for_element(Locator::Css("#scores"))
-            .await
-            .expect("score recorded");
+        // The expert's own line shows the total once the new page is there.
+        let total: u32 = scores
+            .iter()
+            .map(|x| x.parse::<u32>().expect("score"))
+            .sum();
+        wait_contains(&c, "#scores", &format!("{total}.0")).await;
         log_out(&c).await;
     }
 
