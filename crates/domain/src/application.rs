@@ -104,6 +104,19 @@ pub struct Checked {
     pub missing: Vec<(String, String)>,
 }
 
+/// The slot of the acceptance report (验收报告), sent while the project runs.
+pub const REPORT: &str = "acceptance_report";
+
+fn report_slot() -> AttachmentSpec {
+    AttachmentSpec {
+        key: REPORT.into(),
+        label: "验收报告".into(),
+        types: vec!["pdf".into(), "doc".into(), "docx".into()],
+        max_mb: 20,
+        required: true,
+    }
+}
+
 /// The field every application form has: the amount asked for.
 pub const REQUESTED: &str = "requested";
 /// The field naming the project.
@@ -227,10 +240,17 @@ impl FormSpec {
         }
     }
 
-    /// Checks an attachment against its slot: known slot, accepted type, size.
+    /// Checks an attachment against its slot: known slot, accepted type, size. The
+    /// acceptance report has a slot of its own, the same for every programme.
     pub fn check_attachment(&self, key: &str, file_name: &str, size: usize) -> Result<(), String> {
-        let Some(slot) = self.attachments.iter().find(|a| a.key == key) else {
-            return Err(format!("未知的附件类型 '{key}' (unknown attachment)"));
+        let report = report_slot();
+        let slot = if key == REPORT {
+            &report
+        } else {
+            match self.attachments.iter().find(|a| a.key == key) {
+                Some(s) => s,
+                None => return Err(format!("未知的附件类型 '{key}' (unknown attachment)")),
+            }
         };
         let ext = file_name
             .rsplit_once('.')
@@ -736,6 +756,8 @@ mod tests {
             .check_attachment("proposal", "a.pdf", 2 * 1024 * 1024)
             .is_err_and(|e| e.contains("1 MB")));
         assert!(s.check_attachment("budget", "a.pdf", 10).is_err());
+        assert!(s.check_attachment(REPORT, "验收报告.docx", 10).is_ok());
+        assert!(s.check_attachment(REPORT, "验收报告.zip", 10).is_err());
         assert_eq!(s.missing_attachments(&[]).len(), 1);
         assert!(s.missing_attachments(&["proposal".into()]).is_empty());
     }

@@ -462,7 +462,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let a = load(&mut tx, id).await?;
-        let open = if slot == "acceptance_report" {
+        let open = if slot == kechuang_domain::application::REPORT {
             a.status == AppStatus::Funded
         } else {
             a.status.editable()

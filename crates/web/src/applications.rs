@@ -195,7 +195,7 @@ pub async fn take_step(
                 .files(id)
                 .await?
                 .iter()
-                .any(|f| f.slot == "acceptance_report") =>
+                .any(|f| f.slot == kechuang_domain::application::REPORT) =>
         {
             return Err(AppError::Conflict(
                 "请先上传验收报告 (upload the acceptance report first)".into(),

@@ -12,7 +12,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use kechuang_domain::application::{
     actions_for, stage_due, AppAction, AppStatus, Expert, FieldKind,
 };
@@ -185,7 +185,7 @@ async fn calls_page(
             .map(|p| (p.code.clone(), lang.pick(&p.name, &p.name_en).to_owned()))
             .collect(),
         error,
-        this_year: today.format("%Y").to_string().parse().unwrap_or(2020),
+        this_year: today.year(),
     };
     let mut res = render(&page, lang)?;
     *res.status_mut() = status;
@@ -550,7 +550,7 @@ async fn application_page(
                 required: s.required,
             })
             .collect(),
-        report_file: file_of("acceptance_report"),
+        report_file: file_of(kechuang_domain::application::REPORT),
         can_report: is_owner && a.status == AppStatus::Funded,
         steps: me
             .map(|m| actions_for(a.status, m))
@@ -676,21 +676,7 @@ pub async fn save(
     }
     let mut problems = Vec::new();
     for (slot, file_name, _, bytes) in &uploads {
-        let check = if slot == "acceptance_report" {
-            if ["pdf", "doc", "docx"]
-                .iter()
-                .any(|t| file_name.to_lowercase().ends_with(t))
-            {
-                Ok(())
-            } else {
-                Err(format!(
-                    "验收报告应为 pdf/doc/docx 文件，'{file_name}' 不符 (pdf, doc or docx)"
-                ))
-            }
-        } else {
-            form.check_attachment(slot, file_name, bytes.len())
-        };
-        if let Err(e) = check {
+        if let Err(e) = form.check_attachment(slot, file_name, bytes.len()) {
             problems.push((slot.clone(), e));
         }
     }
@@ -993,7 +979,7 @@ async fn vouchers_page(
     };
     let vouchers = st.store.vouchers(own.as_deref()).await.page(lang)?;
     let providers = st.store.providers().await.page(lang)?;
-    let year: i32 = today.format("%Y").to_string().parse().unwrap_or(2020);
+    let year = today.year();
     let page = VouchersPage {
         chrome: Chrome::new(v, "vouchers", lang.tr().vouchers_title.into(), uri, None),
         csrf: who.csrf().to_owned(),
