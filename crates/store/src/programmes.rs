@@ -853,7 +853,10 @@ impl Store {
                         .map(award_row)
                         .collect::<Result<Vec<_>>>()?;
                 for a in &awards {
-                    let first = instalments(a.amount, &shares)[0];
+                    let first = instalments(a.amount, &shares)
+                        .first()
+                        .copied()
+                        .unwrap_or(a.amount);
                     pay_instalment(&mut tx, a, 1, first, paid_on, &step.payment_ref, actor).await?;
                     if shares.len() == 1 {
                         sqlx::query("UPDATE awards SET status = 'paid' WHERE id = $1")
