@@ -106,6 +106,13 @@ impl Fen {
         format!("{}{grouped}.{:02}", if neg { "-" } else { "" }, abs % 100)
     }
 
+    /// `300000.00` — 元 with two decimals and no separators, as spreadsheets take numbers.
+    pub fn plain_text(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+
     /// `30` or `1.5` — 万元, without trailing zeros, as reports and notices write it.
     pub fn wan_text(self) -> String {
         let neg = self.0 < 0;
@@ -171,6 +178,8 @@ mod tests {
         assert_eq!(Fen(30_000_000).yuan_text(), "300,000.00");
         assert_eq!(Fen(150_050).yuan_text(), "1,500.50");
         assert_eq!(Fen(5).yuan_text(), "0.05");
+        assert_eq!(Fen(30_000_050).plain_text(), "300000.50");
+        assert_eq!(Fen(-5).plain_text(), "-0.05");
         assert_eq!(Fen(30_000_000).wan_text(), "30");
         assert_eq!(Fen(1_500_000).wan_text(), "1.5");
         assert_eq!(Fen(1).wan_text(), "0.000001");

@@ -173,6 +173,13 @@ impl RegionTree {
     pub fn get(&self, code: &RegionCode) -> Option<&Region> {
         self.index.get(code).map(|i| &self.regions[*i])
     }
+    /// The name of a region given by its code as stored (text), if the tree holds it.
+    pub fn name_of(&self, code: &str) -> Option<&str> {
+        RegionCode::parse(code)
+            .ok()
+            .and_then(|c| self.get(&c))
+            .map(|r| r.name.as_str())
+    }
     pub fn children(&self, code: &RegionCode) -> impl Iterator<Item = &Region> {
         self.index
             .get(code)

@@ -204,12 +204,7 @@ pub async fn grants(State(st): State<AppState>) -> Result<Json<Value>, ApiError>
         .map(|p| p.region_code.clone())
         .unwrap_or_default();
     let tree = st.store.region_tree().await?;
-    let name_of = |code: &str| {
-        kechuang_domain::RegionCode::parse(code)
-            .ok()
-            .and_then(|c| tree.get(&c).map(|r| r.name.clone()))
-            .unwrap_or_default()
-    };
+    let name_of = |code: &str| tree.name_of(code).unwrap_or_default().to_owned();
     let funder = format!("{}科学技术局", name_of(&funder_region));
     let grants: Vec<Value> = st
         .store

@@ -305,10 +305,7 @@ pub(crate) fn shown(refused: Option<AppError>) -> (String, StatusCode) {
 
 /// A region's name by its code, or the code when it is unknown.
 pub(crate) fn county_name(tree: &kechuang_domain::region::RegionTree, code: &str) -> String {
-    kechuang_domain::RegionCode::parse(code)
-        .ok()
-        .and_then(|c| tree.get(&c).map(|r| r.name.clone()))
-        .unwrap_or_else(|| code.to_owned())
+    tree.name_of(code).unwrap_or(code).to_owned()
 }
 
 pub(crate) trait OrPage<T> {

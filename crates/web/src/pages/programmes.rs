@@ -524,7 +524,6 @@ pub async fn budgets_export(
         .map(|p| (p.code, p.name))
         .collect();
     let lines = st.store.budget_lines(None).await.page(lang)?;
-    let plain = |f: Fen| format!("{}.{:02}", f.0 / 100, f.0 % 100);
     let table = kechuang_ingest::export::Table {
         sheet: "预算执行",
         headers: &[
@@ -545,11 +544,11 @@ pub async fn budgets_export(
                     names.get(&b.programme_code).cloned().unwrap_or_default(),
                     b.programme_code.clone(),
                     b.year.to_string(),
-                    plain(b.amount),
-                    plain(b.proposed),
-                    plain(b.committed),
-                    plain(b.paid),
-                    plain(b.available()),
+                    b.amount.plain_text(),
+                    b.proposed.plain_text(),
+                    b.committed.plain_text(),
+                    b.paid.plain_text(),
+                    b.available().plain_text(),
                     if b.amount.0 > 0 {
                         format!("{:.1}", b.paid.0 as f64 * 100.0 / b.amount.0 as f64)
                     } else {
@@ -906,7 +905,7 @@ pub async fn export(
                         county_name(&tree, &a.region_code),
                         b.programme_name.clone(),
                         b.year.to_string(),
-                        format!("{}.{:02}", a.amount.0 / 100, a.amount.0 % 100),
+                        a.amount.plain_text(),
                         b.paid_on.clone().unwrap_or_default(),
                         b.payment_ref.clone(),
                     ]
@@ -935,7 +934,7 @@ pub async fn export(
                         a.uscc.clone(),
                         county_name(&tree, &a.region_code),
                         a.basis.clone(),
-                        format!("{}.{:02}", a.amount.0 / 100, a.amount.0 % 100),
+                        a.amount.plain_text(),
                     ]
                 })
                 .collect(),
