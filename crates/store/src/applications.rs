@@ -80,6 +80,11 @@ pub struct ApplicationFilter {
     pub expert: Option<String>,
 }
 
+/// A call with its programme's name and how many applications were sent to it.
+const CALL_SELECT: &str = "SELECT c.*, p.name AS programme_name, \
+     (SELECT COUNT(*) FROM applications a WHERE a.call_id = c.id AND a.status <> 'draft') AS applications \
+     FROM calls c JOIN programmes p ON p.code = c.programme_code";
+
 const APP_SELECT: &str =
     "SELECT a.*, c.programme_code, c.title AS call_title, c.year, c.closes_on \
      FROM applications a JOIN calls c ON c.id = a.call_id";
@@ -306,11 +311,9 @@ impl Store {
     }
 
     pub async fn calls(&self) -> Result<Vec<CallRecord>> {
-        sqlx::query(
-            "SELECT c.*, p.name AS programme_name, \
-             (SELECT COUNT(*) FROM applications a WHERE a.call_id = c.id AND a.status <> 'draft') AS applications \
-             FROM calls c JOIN programmes p ON p.code = c.programme_code ORDER BY c.closes_on DESC, c.id DESC",
-        )
+        sqlx::query(&format!(
+            "{CALL_SELECT} ORDER BY c.closes_on DESC, c.id DESC"
+        ))
         .fetch_all(&self.read)
         .await?
         .iter()
@@ -319,11 +322,12 @@ impl Store {
     }
 
     pub async fn call(&self, id: i64) -> Result<CallRecord> {
-        self.calls()
+        let row = sqlx::query(&format!("{CALL_SELECT} WHERE c.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.read)
             .await?
-            .into_iter()
-            .find(|c| c.id == id)
-            .ok_or_else(|| StoreError::NotFound(format!("申报指南 {id} (call)")))
+            .ok_or_else(|| StoreError::NotFound(format!("申报指南 {id} (call)")))?;
+        call_row(&row)
     }
 
     /// Starts an application of an enterprise to a call, as a draft.
