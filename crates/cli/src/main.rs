@@ -21,6 +21,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Imports allocate a few small strings per cell of a list on the reading thread and free them
+/// on the writing one; mimalloc handles that pattern several times faster than glibc's malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The plan loaded into a new database.
 const DEFAULT_PLAN: &str = include_str!("../../../plans/shaoguan-2017-2020.toml");
 

@@ -777,6 +777,188 @@ async fn checks_span_the_whole_file(b: Backend) {
     );
 }
 
+fn enterprise(uscc: &str, name: &str) -> kechuang_domain::registry::EnterpriseRow {
+    kechuang_domain::registry::EnterpriseRow {
+        uscc: uscc.into(),
+        name: name.into(),
+        region_code: "440203".into(),
+        address: String::new(),
+        industry: "3985".into(),
+        registered_on: Some("2015-03-01".into()),
+        size: "小型".into(),
+        above_scale: false,
+        hitech_field: String::new(),
+        contact: String::new(),
+        uscc_confirmed_by: None,
+    }
+}
+
+/// The registry writer's contract, held on both backends' writers: a part written and then
+/// abandoned leaves nothing; a commit counts new, changed and unchanged rows, keeps each
+/// superseded row, moves the registry generation on and audits once; a row the database
+/// refuses stops the import with its reason and nothing of it remains.
+async fn the_registry_writer_commits_all_or_nothing(b: Backend) {
+    use kechuang_domain::registry::{CertificateRow, RegistryBatch};
+    let env = TestEnv::new(b).await;
+    env.cli_ok(&["migrate"]);
+    let store = kechuang_store::Store::open(
+        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
+    )
+    .await
+    .expect("open");
+    let prov = |file: &str| kechuang_store::Provenance {
+        actor: "tester".into(),
+        client: "cli".into(),
+        file_name: file.into(),
+        kind: "registry".into(),
+    };
+    let (a, b_) = ("9144020371526726XG", "9144030071526726XG");
+    let part = |rows: Vec<kechuang_domain::registry::EnterpriseRow>| RegistryBatch {
+        enterprises: rows,
+        ..RegistryBatch::default()
+    };
+    let generation = store.registry_generation().await.expect("generation");
+
+    let mut w = store
+        .begin_registry_write(&prov("abandoned.csv"))
+        .await
+        .expect("begin");
+    w.write_batch(part(vec![enterprise(a, "甲公司")]))
+        .await
+        .expect("write");
+    drop(w);
+    store.settle().await;
+    assert!(store.enterprise(a).await.is_err(), "abandoned rows remain");
+    assert_eq!(store.registry_generation().await.expect("g"), generation);
+
+    let mut w = store
+        .begin_registry_write(&prov("first.csv"))
+        .await
+        .expect("begin");
+    w.write_batch(part(vec![enterprise(a, "甲公司")]))
+        .await
+        .expect("write");
+    w.write_batch(part(vec![enterprise(b_, "乙公司")]))
+        .await
+        .expect("write");
+    let first = w.finish(2).await.expect("finish");
+    assert_eq!((first.inserted, first.updated, first.unchanged), (2, 0, 0));
+    assert_eq!(
+        store.registry_generation().await.expect("g"),
+        generation + 1
+    );
+
+    let mut w = store
+        .begin_registry_write(&prov("second.csv"))
+        .await
+        .expect("begin");
+    w.write_batch(part(vec![
+        enterprise(a, "甲科技公司"),
+        enterprise(b_, "乙公司"),
+    ]))
+    .await
+    .expect("write");
+    let second = w.finish(2).await.expect("finish");
+    assert_eq!(
+        (second.inserted, second.updated, second.unchanged),
+        (0, 1, 1)
+    );
+    assert_eq!(store.enterprise(a).await.expect("a").name, "甲科技公司");
+    assert_eq!(store.enterprise(b_).await.expect("b").name, "乙公司");
+
+    // The same rows again change nothing and leave no trace.
+    let mut w = store
+        .begin_registry_write(&prov("again.csv"))
+        .await
+        .expect("begin");
+    w.write_batch(part(vec![enterprise(a, "甲科技公司")]))
+        .await
+        .expect("write");
+    let again = w.finish(1).await.expect("finish");
+    assert_eq!(
+        (
+            again.inserted,
+            again.updated,
+            again.unchanged,
+            again.batch_id
+        ),
+        (0, 0, 1, None)
+    );
+    assert_eq!(
+        store.registry_generation().await.expect("g"),
+        generation + 2
+    );
+
+    let pool = sqlx::AnyPool::connect(&env.database_url())
+        .await
+        .expect("pool");
+    let revisions: Vec<(String, String)> = sqlx::query_as(
+        "SELECT entity_key, data FROM registry_revisions WHERE entity = 'enterprise'",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("revisions");
+    assert_eq!(revisions.len(), 1);
+    assert_eq!(revisions[0].0, a);
+    let old: serde_json::Value = serde_json::from_str(&revisions[0].1).expect("json");
+    assert_eq!(old["name"], "甲公司");
+    assert_eq!(old["region_code"], "440203");
+    let imports: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'import' AND entity = 'registry'",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("audit");
+    assert_eq!(
+        imports, 2,
+        "one audit entry per import that changed something"
+    );
+    assert!(store
+        .verify_audit()
+        .await
+        .expect("verify")
+        .first_broken
+        .is_none());
+
+    // A certificate of an enterprise that is not registered is refused by the database; the
+    // new enterprise written before it in the same import goes too.
+    let mut w = store
+        .begin_registry_write(&prov("bad.csv"))
+        .await
+        .expect("begin");
+    w.write_batch(part(vec![enterprise("91440204MA4UXXXX0X", "丙公司")]))
+        .await
+        .expect("write");
+    let refused = async {
+        w.write_batch(RegistryBatch {
+            certificates: vec![CertificateRow {
+                kind: "hte".into(),
+                number: "GR201844000001".into(),
+                uscc: "914402047079900000".into(),
+                title: String::new(),
+                issued_on: "2018-11-28".into(),
+                expires_on: Some("2021-11-27".into()),
+                batch: String::new(),
+                revoked_on: None,
+            }],
+            ..RegistryBatch::default()
+        })
+        .await?;
+        w.finish(2).await
+    }
+    .await;
+    let e = refused.expect_err("an unknown enterprise is refused");
+    assert!(e.to_string().contains("数据库错误"), "{e}");
+    store.settle().await;
+    assert!(store.enterprise("91440204MA4UXXXX0X").await.is_err());
+    assert_eq!(
+        store.registry_generation().await.expect("g"),
+        generation + 2
+    );
+    pool.close().await;
+    store.close().await;
+}
+
 on_both_backends!(
     counts_follow_the_registries_for_city_and_county,
     reimport_is_a_no_op_and_changes_are_revisions,
@@ -790,4 +972,5 @@ on_both_backends!(
     the_count_index_agrees_with_sql,
     a_province_deployment_takes_every_county,
     checks_span_the_whole_file,
+    the_registry_writer_commits_all_or_nothing,
 );

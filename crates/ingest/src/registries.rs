@@ -168,8 +168,8 @@ pub struct Context<'a> {
 /// across an `await` between parts.
 #[derive(Debug, Default)]
 pub struct FileState {
-    seen: std::sync::Mutex<HashMap<String, usize>>,
-    new_enterprises: std::sync::Mutex<HashSet<String>>,
+    seen: std::sync::Mutex<HashMap<String, usize, foldhash::fast::RandomState>>,
+    new_enterprises: std::sync::Mutex<HashSet<String, foldhash::fast::RandomState>>,
 }
 
 impl FileState {
@@ -324,7 +324,7 @@ fn date_opt(rows: &mut Rows, row: &Row, key: &str) -> Option<Option<String>> {
         return Some(None);
     }
     match parse_date(&raw) {
-        Some(d) => Some(Some(d.format("%Y-%m-%d").to_string())),
+        Some(d) => Some(Some(d.to_string())),
         None => {
             rows.problem(row, key, &raw, "无法识别的日期 (unrecognised date)");
             None
@@ -542,10 +542,8 @@ pub fn parse_certificates(table: &[Row], ctx: &Context<'_>) -> Parsed {
             number,
             uscc: code.to_string(),
             title: rows.header.text(row, "title"),
-            issued_on: issued.format("%Y-%m-%d").to_string(),
-            expires_on: kind
-                .expiry(issued)
-                .map(|d| d.format("%Y-%m-%d").to_string()),
+            issued_on: issued.to_string(),
+            expires_on: kind.expiry(issued).map(|d| d.to_string()),
             batch: rows.header.text(row, "batch"),
             revoked_on,
         });
@@ -795,7 +793,7 @@ pub fn parse_platforms(table: &[Row], ctx: &Context<'_>) -> Parsed {
             host_uscc,
             host_name: rows.header.text(row, "host_name"),
             region_code: region.to_string(),
-            recognised_on: recognised.format("%Y-%m-%d").to_string(),
+            recognised_on: recognised.to_string(),
             document_no: rows.header.text(row, "document_no"),
             revoked_on,
         });

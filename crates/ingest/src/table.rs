@@ -174,7 +174,7 @@ fn cell_text(d: &Data) -> String {
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) => dt
             .as_datetime()
-            .map(|d| d.format("%Y-%m-%d").to_string())
+            .map(|d| d.to_string())
             .unwrap_or_else(|| dt.as_f64().to_string()),
         Data::Error(e) => format!("#{e:?}"),
     }
@@ -183,6 +183,10 @@ fn cell_text(d: &Data) -> String {
 /// Folds what Excel users type into what the parsers expect: full-width digits and letters,
 /// ideographic spaces, stray whitespace.
 pub fn normalise(s: &str) -> String {
+    // Most cells are plain ASCII, which has nothing to fold.
+    if s.is_ascii() {
+        return s.trim().to_owned();
+    }
     s.chars()
         .map(|c| match c {
             '\u{3000}' => ' ',
@@ -263,26 +267,38 @@ pub type Aliases = [(&'static str, &'static [&'static str])];
 pub struct Header {
     /// Index in the table of the header row; data starts below it.
     pub index: usize,
-    pub columns: std::collections::HashMap<&'static str, usize>,
+    /// (key, column index) of each column found: a handful, so a scan beats hashing the key
+    /// for every cell of a million-row list.
+    columns: Vec<(&'static str, usize)>,
 }
 
 impl Header {
+    fn cell<'r>(&self, row: &'r Row, key: &str) -> &'r str {
+        self.columns
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, i)| row.cells.get(*i))
+            .map_or("", String::as_str)
+    }
+
     /// A row's cell for a key, folded for parsing: full-width forms to ASCII, trimmed
     /// ('' when the column is absent or the cell empty). For codes, numbers, dates, kinds.
     pub fn get(&self, row: &Row, key: &str) -> String {
-        normalise(&self.text(row, key))
+        normalise(self.cell(row, key))
     }
 
     /// A row's cell as text people wrote it, only trimmed: names keep their （） and ，.
     pub fn text(&self, row: &Row, key: &str) -> String {
-        self.columns
-            .get(key)
-            .and_then(|i| row.cells.get(*i))
-            .map(|s| s.replace('\u{3000}', " ").trim().to_owned())
-            .unwrap_or_default()
+        let cell = self.cell(row, key);
+        if cell.contains('\u{3000}') {
+            cell.replace('\u{3000}', " ").trim().to_owned()
+        } else {
+            cell.trim().to_owned()
+        }
     }
+
     pub fn has(&self, key: &str) -> bool {
-        self.columns.contains_key(key)
+        self.columns.iter().any(|(k, _)| *k == key)
     }
 }
 
@@ -328,22 +344,24 @@ pub fn locate_header(
         }]);
     };
     let row = &table[index];
-    let mut columns = std::collections::HashMap::new();
+    let mut columns: Vec<(&'static str, usize)> = Vec::new();
     let mut problems = Vec::new();
     for (i, cell) in row.cells.iter().enumerate() {
         if let Some(k) = header_key(aliases, cell) {
-            if columns.insert(k, i).is_some() {
+            if columns.iter().any(|(seen, _)| *seen == k) {
                 problems.push(crate::RowProblem {
                     row: row.number,
                     column: cell.clone(),
                     value: cell.clone(),
                     problem: "列名重复 (duplicate column)".into(),
                 });
+            } else {
+                columns.push((k, i));
             }
         }
     }
     for key in required {
-        if !columns.contains_key(key) {
+        if !columns.iter().any(|(k, _)| k == key) {
             let name = column_name(aliases, key);
             problems.push(crate::RowProblem {
                 row: row.number,
@@ -360,10 +378,27 @@ pub fn locate_header(
     }
 }
 
+/// `YYYY-MM-DD`, the form exports and most lists use, read without the general parser.
+fn iso_date(s: &str) -> Option<chrono::NaiveDate> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)
+}
+
 /// Dates as they appear in lists: 2018-11-28, 2018/11/28, 2018.11.28, 2018年11月28日,
 /// 20181128, or an Excel serial number (a date cell stored as a number).
 pub fn parse_date(raw: &str) -> Option<chrono::NaiveDate> {
     use chrono::NaiveDate;
+    if let Some(d) = iso_date(raw.trim()) {
+        return Some(d);
+    }
     let s = normalise(raw);
     if s.is_empty() {
         return None;

@@ -68,55 +68,110 @@ pub struct Verification {
     pub first_broken: Option<(i64, String)>,
 }
 
+const HEAD_NEXT: &str = "UPDATE audit_head SET seq = seq + 1 WHERE id = 1";
+const HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+const LOG: &str = "INSERT INTO audit_log (seq, at, actor, client, action, entity, entity_id, \
+    before_json, after_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+const HEAD_HASH: &str = "UPDATE audit_head SET hash = $1 WHERE id = 1";
+
+/// The link `e` adds to the chain after `prev`: its time and its hash.
+fn link(seq: i64, prev: &str, e: &AuditEntry<'_>) -> (String, String) {
+    let at = now_utc();
+    let hash = chain_hash(
+        prev,
+        &AuditFields {
+            seq,
+            at: &at,
+            actor: &e.actor.name,
+            client: &e.actor.client,
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            before: &e.before,
+            after: &e.after,
+        },
+    );
+    (at, hash)
+}
+
 /// Appends an entry inside `tx`. Locking the head row first makes concurrent appends queue
 /// (PostgreSQL takes a row lock; SQLite already holds its write lock), so the chain never forks.
 pub(crate) async fn append(tx: &mut Transaction<'static, Any>, e: &AuditEntry<'_>) -> Result<()> {
-    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1")
-        .execute(&mut **tx)
-        .await?;
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut **tx)
-        .await?;
+    sqlx::query(HEAD_NEXT).execute(&mut **tx).await?;
+    let head = sqlx::query(HEAD).fetch_one(&mut **tx).await?;
     let seq: i64 = head.try_get("seq")?;
     let prev: String = head.try_get("hash")?;
-    let at = now_utc();
-    let fields = AuditFields {
-        seq,
-        at: &at,
-        actor: &e.actor.name,
-        client: &e.actor.client,
-        action: e.action,
-        entity: e.entity,
-        entity_id: e.entity_id,
-        before: &e.before,
-        after: &e.after,
-    };
-    let hash = chain_hash(&prev, &fields);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, client, action, entity, entity_id, before_json, \
-         after_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(seq)
-    .bind(&at)
-    .bind(&e.actor.name)
-    .bind(&e.actor.client)
-    .bind(e.action)
-    .bind(e.entity)
-    .bind(e.entity_id)
-    .bind(&e.before)
-    .bind(&e.after)
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+    let (at, hash) = link(seq, &prev, e);
+    sqlx::query(LOG)
+        .bind(seq)
+        .bind(&at)
+        .bind(&e.actor.name)
+        .bind(&e.actor.client)
+        .bind(e.action)
+        .bind(e.entity)
+        .bind(e.entity_id)
+        .bind(&e.before)
+        .bind(&e.after)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(HEAD_HASH)
         .bind(&hash)
         .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
-/// Records an import that changed something: the file, its batch and what it wrote.
+/// [`append`] on the native SQLite connection that bulk imports write through, inside the
+/// transaction it holds.
+fn append_sqlite(conn: &rusqlite::Connection, e: &AuditEntry<'_>) -> Result<()> {
+    conn.execute(HEAD_NEXT, [])?;
+    let (seq, prev): (i64, String) = conn.query_row(HEAD, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (at, hash) = link(seq, &prev, e);
+    conn.execute(
+        LOG,
+        rusqlite::params![
+            seq,
+            at,
+            e.actor.name,
+            e.actor.client,
+            e.action,
+            e.entity,
+            e.entity_id,
+            e.before,
+            e.after,
+            prev,
+            hash
+        ],
+    )?;
+    conn.execute(HEAD_HASH, [&hash])?;
+    Ok(())
+}
+
+/// What an import that changed something records: the file, its batch and what it wrote.
+fn import_entry<'a>(
+    actor: &'a Actor,
+    prov: &'a crate::Provenance,
+    summary: &crate::WriteSummary,
+    batch: i64,
+) -> AuditEntry<'a> {
+    AuditEntry {
+        actor,
+        action: "import",
+        entity: &prov.kind,
+        entity_id: &prov.file_name,
+        before: String::new(),
+        after: serde_json::json!({
+            "batch": batch,
+            "inserted": summary.inserted,
+            "updated": summary.updated,
+        })
+        .to_string(),
+    }
+}
+
+/// Records an import that changed something.
 pub(crate) async fn append_import(
     tx: &mut Transaction<'static, Any>,
     prov: &crate::Provenance,
@@ -125,23 +180,21 @@ pub(crate) async fn append_import(
     let Some(batch) = summary.batch_id else {
         return Ok(());
     };
-    append(
-        tx,
-        &AuditEntry {
-            actor: &Actor::new(&prov.actor, &prov.client),
-            action: "import",
-            entity: &prov.kind,
-            entity_id: &prov.file_name,
-            before: String::new(),
-            after: serde_json::json!({
-                "batch": batch,
-                "inserted": summary.inserted,
-                "updated": summary.updated,
-            })
-            .to_string(),
-        },
-    )
-    .await
+    let actor = Actor::new(&prov.actor, &prov.client);
+    append(tx, &import_entry(&actor, prov, summary, batch)).await
+}
+
+/// [`append_import`] for a bulk import on SQLite's native connection.
+pub(crate) fn append_import_sqlite(
+    conn: &rusqlite::Connection,
+    prov: &crate::Provenance,
+    summary: &crate::WriteSummary,
+) -> Result<()> {
+    let Some(batch) = summary.batch_id else {
+        return Ok(());
+    };
+    let actor = Actor::new(&prov.actor, &prov.client);
+    append_sqlite(conn, &import_entry(&actor, prov, summary, batch))
 }
 
 fn record(r: &AnyRow) -> Result<AuditRecord> {

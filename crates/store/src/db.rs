@@ -74,6 +74,23 @@ impl DatabaseTarget {
     }
 }
 
+/// Threads a store started that may outlive the call that started them: SQLite imports
+/// checkpoint after answering. [`Store::settle`] waits for them.
+#[derive(Clone, Default)]
+pub(crate) struct Background(std::sync::Arc<std::sync::Mutex<Vec<std::thread::JoinHandle<()>>>>);
+
+impl Background {
+    pub(crate) fn add(&self, thread: std::thread::JoinHandle<()>) {
+        let mut threads = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        threads.retain(|t| !t.is_finished());
+        threads.push(thread);
+    }
+
+    fn take(&self) -> Vec<std::thread::JoinHandle<()>> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
 #[derive(Clone)]
 pub struct Store {
     pub(crate) read: AnyPool,
@@ -81,6 +98,9 @@ pub struct Store {
     /// writes, and `BEGIN IMMEDIATE` with a busy timeout queues behind other processes.
     pub(crate) write: AnyPool,
     backend: Backend,
+    /// The SQLite file, for the native connection that bulk imports write through.
+    pub(crate) sqlite_path: Option<PathBuf>,
+    pub(crate) background: Background,
 }
 
 impl Store {
@@ -137,6 +157,8 @@ impl Store {
                     read,
                     write,
                     backend: Backend::Sqlite,
+                    sqlite_path: Some(path.clone()),
+                    background: Background::default(),
                 }
             }
             DatabaseTarget::Postgres(url) => {
@@ -163,6 +185,8 @@ impl Store {
                     read: pool.clone(),
                     write: pool,
                     backend: Backend::Postgres,
+                    sqlite_path: None,
+                    background: Background::default(),
                 }
             }
         };
@@ -207,7 +231,22 @@ impl Store {
         })
     }
 
+    /// Waits for the work this store left running in the background: after an import on
+    /// SQLite, the checkpoint that copies its pages from the WAL into the database file.
+    pub async fn settle(&self) {
+        let threads = self.background.take();
+        if !threads.is_empty() {
+            let _ = tokio::task::spawn_blocking(move || {
+                for t in threads {
+                    let _ = t.join();
+                }
+            })
+            .await;
+        }
+    }
+
     pub async fn close(&self) {
+        self.settle().await;
         self.read.close().await;
         self.write.close().await;
     }

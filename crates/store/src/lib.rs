@@ -60,6 +60,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("数据库错误 (database error): {0}")]
     Database(#[from] sqlx::Error),
+    /// From the native SQLite connection that bulk imports write through.
+    #[error("数据库错误 (database error): {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("数据库迁移失败 (migration failed): {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }

@@ -1,15 +1,13 @@
 //! Registries: enterprises, certificates, platforms — upserts with revisions, counts for
 //! registry-count indicators, and the records behind each count.
 
-use crate::observations::{Provenance, WriteSummary};
+use crate::observations::Provenance;
 use crate::sql::Sql;
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::count_index::{CountIndex, SourceRecord};
 use kechuang_domain::indicator::{CountSpec, Registry};
-use kechuang_domain::registry::{
-    CertificateRow, EnterpriseRow, FactRow, PlatformRow, RegistryBatch,
-};
+use kechuang_domain::registry::{CertificateRow, EnterpriseRow, FactRow, PlatformRow};
 use kechuang_domain::RegionCode;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -151,28 +149,14 @@ impl Store {
         &self,
         prov: &Provenance,
     ) -> Result<crate::registry_writer::RegistryWrite> {
-        let tx = self.begin_write().await?;
-        Ok(crate::registry_writer::RegistryWrite::new(
-            tx,
-            prov.clone(),
-            self.backend() == crate::Backend::Sqlite,
-        ))
-    }
-
-    /// Writes a registry import in one transaction: new rows are inserted, changed rows
-    /// updated with their earlier version kept, identical rows left alone.
-    pub async fn write_registry(
-        &self,
-        batch: &RegistryBatch,
-        prov: &Provenance,
-    ) -> Result<WriteSummary> {
-        let rows = batch.enterprises.len()
-            + batch.certificates.len()
-            + batch.platforms.len()
-            + batch.facts.len();
-        let mut w = self.begin_registry_write(prov).await?;
-        w.write_batch(batch).await?;
-        w.finish(rows).await
+        use crate::registry_writer::RegistryWrite;
+        match &self.sqlite_path {
+            Some(path) => RegistryWrite::sqlite(path.clone(), prov.clone(), &self.background).await,
+            None => Ok(RegistryWrite::postgres(
+                self.begin_write().await?,
+                prov.clone(),
+            )),
+        }
     }
 
     /// Counts of matching records at `as_of`, by the region each record is registered in

@@ -190,7 +190,7 @@ async fn import_registry(
         let mut w = store.begin_registry_write(prov).await?;
         Some(tokio::spawn(async move {
             while let Some(batch) = parts_rx.recv().await {
-                w.write_batch(&batch).await?;
+                w.write_batch(batch).await?;
             }
             Ok::<_, kechuang_store::StoreError>(w)
         }))

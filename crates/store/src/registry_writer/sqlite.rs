@@ -1,0 +1,324 @@
+//! The SQLite writer: prepared statements on a native connection of its own. Each row is one
+//! `INSERT … ON CONFLICT DO NOTHING`; only a row whose key exists is read back and compared,
+//! and updated with a revision when it changed. With no round trip and no unpacking per row, a
+//! new row costs a few microseconds.
+//!
+//! The connection lives on a thread of its own for the whole import, fed parts through a short
+//! queue: SQLite's hot pages stay in one core's cache while the reading thread checks the next
+//! part on the other. It takes the write lock with `BEGIN IMMEDIATE` (queueing behind the
+//! server's writes and other processes' through the busy timeout) and holds it to the end.
+//! Dropped unfinished, or stopped by an error, it closes, and SQLite rolls the open transaction
+//! back. Its commit does not checkpoint: the thread copies the import's pages from the WAL into
+//! the database file after the import has answered ([`crate::Store::settle`] waits for that).
+
+use super::{key_text, revision_json, sql, Record, Val};
+use crate::observations::{Provenance, WriteSummary};
+use crate::{Result, StoreError};
+use kechuang_domain::registry::RegistryBatch;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{params, params_from_iter, Connection, OpenFlags, ToSql};
+use std::borrow::Cow;
+use std::path::Path;
+use std::time::Duration;
+
+/// Page cache of the import's connection, in KiB (negative: a size rather than pages). A
+/// million-row list touches a few hundred MB of table and index pages; a larger cache keeps
+/// the indexes' hot pages in memory without nearing the import's memory budget.
+const CACHE_KIB: i64 = 64 * 1024;
+
+impl ToSql for Val<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Val::Text(Some(s)) => ValueRef::Text(s.as_bytes()),
+            Val::Int(Some(i)) => ValueRef::Integer(*i),
+            // As the JSON of the other backend: a value SQL cannot hold is stored as NULL.
+            Val::Real(Some(f)) if f.is_finite() => ValueRef::Real(*f),
+            _ => ValueRef::Null,
+        }))
+    }
+}
+
+/// Reads a stored row's columns typed as `like`, the new row, so the two compare as values.
+fn stored(row: &rusqlite::Row<'_>, like: &[Val<'_>]) -> rusqlite::Result<Vec<Val<'static>>> {
+    like.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            Ok(match v {
+                Val::Text(_) => Val::Text(row.get::<_, Option<String>>(i)?.map(Cow::Owned)),
+                Val::Int(_) => Val::Int(row.get(i)?),
+                Val::Real(_) => Val::Real(row.get(i)?),
+            })
+        })
+        .collect()
+}
+
+/// The statements that write one table, numbered so that one parameter list serves them all:
+/// the row's columns, then the batch, then (for stamped tables) the time.
+struct Statements {
+    insert: String,
+    select: String,
+    update: String,
+}
+
+impl Statements {
+    fn of<R: Record>() -> Self {
+        let cols = R::COLUMNS;
+        let mut extra = vec!["batch_id"];
+        if R::STAMPED {
+            extra.push("updated_at");
+        }
+        let all: Vec<&str> = cols.iter().chain(&extra).copied().collect();
+        let values: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
+        let key_cols = cols[..R::KEY].join(", ");
+        let keyed: Vec<String> = cols[..R::KEY]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ?{}", i + 1))
+            .collect();
+        let mut sets: Vec<String> = all
+            .iter()
+            .enumerate()
+            .skip(R::KEY)
+            .map(|(i, c)| format!("{c} = ?{}", i + 1))
+            .collect();
+        if R::REVISED {
+            sets.push("revision = revision + 1".into());
+        }
+        Self {
+            insert: format!(
+                "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({key_cols}) DO NOTHING",
+                R::TABLE,
+                all.join(", "),
+                values.join(", ")
+            ),
+            select: format!(
+                "SELECT {} FROM {} WHERE {}",
+                cols.join(", "),
+                R::TABLE,
+                keyed.join(" AND ")
+            ),
+            update: format!(
+                "UPDATE {} SET {} WHERE {}",
+                R::TABLE,
+                sets.join(", "),
+                keyed.join(" AND ")
+            ),
+        }
+    }
+}
+
+enum Message {
+    Part(RegistryBatch),
+    Finish(usize),
+}
+
+/// The writing thread, as the import sees it.
+pub(super) struct Thread {
+    parts: tokio::sync::mpsc::Sender<Message>,
+    /// What the thread ended with: the summary once finished, or the error that stopped it.
+    ended: tokio::sync::oneshot::Receiver<Result<WriteSummary>>,
+}
+
+fn gone() -> StoreError {
+    StoreError::Corrupt("写入线程异常终止 (the writing thread stopped)".into())
+}
+
+impl Thread {
+    /// Starts the thread and waits until it holds the write lock (or failed to take it).
+    /// The thread is registered in `background`, which the store's `settle` waits on.
+    pub(super) async fn start(
+        path: std::path::PathBuf,
+        prov: Provenance,
+        background: &crate::db::Background,
+    ) -> Result<Self> {
+        let (parts, mut inbox) = tokio::sync::mpsc::channel::<Message>(1);
+        let (began, ready) = tokio::sync::oneshot::channel::<Result<()>>();
+        let (end, ended) = tokio::sync::oneshot::channel();
+        let thread = std::thread::Builder::new()
+            .name("kechuang-import".into())
+            .spawn(move || {
+                let mut w = match Write::begin(&path, prov) {
+                    Ok(w) => {
+                        let _ = began.send(Ok(()));
+                        w
+                    }
+                    Err(e) => {
+                        let _ = began.send(Err(e));
+                        return;
+                    }
+                };
+                // A closed queue without `Finish` means the import was abandoned: returning
+                // drops the connection, which rolls back.
+                while let Some(message) = inbox.blocking_recv() {
+                    match message {
+                        Message::Part(batch) => {
+                            if let Err(e) = w.write_batch(&batch) {
+                                let _ = end.send(Err(e));
+                                return;
+                            }
+                        }
+                        Message::Finish(rows) => {
+                            let done = w.finish(rows);
+                            let committed = matches!(&done, Ok(s) if s.batch_id.is_some());
+                            let _ = end.send(done);
+                            if committed {
+                                // After the import has answered: copying its pages from the
+                                // WAL into the database file is the database's upkeep, not the
+                                // import's, and a failure here loses nothing (the WAL holds
+                                // them, and the next checkpoint copies them).
+                                let _ = w.conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+                            }
+                            return;
+                        }
+                    }
+                }
+            })
+            .map_err(|e| {
+                StoreError::Config(format!("无法启动写入线程 (cannot start a thread): {e}"))
+            })?;
+        background.add(thread);
+        ready.await.map_err(|_| gone())??;
+        Ok(Self { parts, ended })
+    }
+
+    pub(super) async fn write(&mut self, batch: RegistryBatch) -> Result<()> {
+        if self.parts.send(Message::Part(batch)).await.is_err() {
+            // The thread stopped on an error: that error is the answer.
+            return Err((&mut self.ended)
+                .await
+                .map_err(|_| gone())?
+                .err()
+                .unwrap_or_else(gone));
+        }
+        Ok(())
+    }
+
+    pub(super) async fn finish(self, rows: usize) -> Result<WriteSummary> {
+        // A failed send means the thread already ended; its result says how.
+        let _ = self.parts.send(Message::Finish(rows)).await;
+        self.ended.await.map_err(|_| gone())?
+    }
+}
+
+struct Write {
+    conn: Connection,
+    prov: Provenance,
+    now: String,
+    /// The import's batch, made with the first row: every row refers to it.
+    batch: Option<i64>,
+    summary: WriteSummary,
+}
+
+impl Write {
+    fn begin(path: &Path, prov: Provenance) -> Result<Self> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // The store's own connections' settings (db.rs), and a larger cache for the bulk.
+        conn.busy_timeout(Duration::from_secs(15))?;
+        conn.execute_batch(&format!(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+             PRAGMA cache_size = -{CACHE_KIB}; PRAGMA wal_autocheckpoint = 0; BEGIN IMMEDIATE"
+        ))?;
+        // Four tables, three statements each, and the few around them.
+        conn.set_prepared_statement_cache_capacity(24);
+        Ok(Self {
+            conn,
+            prov,
+            now: crate::now_utc(),
+            batch: None,
+            summary: WriteSummary::default(),
+        })
+    }
+
+    fn write_batch(&mut self, batch: &RegistryBatch) -> Result<()> {
+        self.write(&batch.enterprises)?;
+        self.write(&batch.certificates)?;
+        self.write(&batch.platforms)?;
+        self.write(&batch.facts)?;
+        Ok(())
+    }
+
+    /// Commits what changed; an import that changed nothing is rolled back, leaving neither a
+    /// batch nor an audit entry, and the registry generation where it was.
+    fn finish(&mut self, rows: usize) -> Result<WriteSummary> {
+        let mut summary = std::mem::take(&mut self.summary);
+        if summary.inserted + summary.updated == 0 {
+            self.conn.execute_batch("ROLLBACK")?;
+            return Ok(summary);
+        }
+        summary.batch_id = self.batch;
+        if let Some(batch) = self.batch {
+            self.conn
+                .prepare(sql::BATCH_ROWS)?
+                .execute(params![rows as i64, batch])?;
+            self.conn.execute(sql::NEXT_GENERATION, [])?;
+            crate::audit::append_import_sqlite(&self.conn, &self.prov, &summary)?;
+        }
+        self.conn.execute_batch("COMMIT")?;
+        Ok(summary)
+    }
+
+    fn batch_id(&mut self) -> Result<i64> {
+        if let Some(b) = self.batch {
+            return Ok(b);
+        }
+        let id: i64 = self.conn.query_row(
+            sql::NEW_BATCH,
+            params![
+                self.prov.kind,
+                self.prov.file_name,
+                // The file's row count is set at `finish`, when the whole file has been read.
+                0_i64,
+                self.prov.actor,
+                self.now
+            ],
+            |r| r.get(0),
+        )?;
+        self.batch = Some(id);
+        Ok(id)
+    }
+
+    fn write<R: Record>(&mut self, rows: &[R]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let batch = Val::Int(Some(self.batch_id()?));
+        let now = Val::Text(Some(Cow::Borrowed(self.now.as_str())));
+        let sql = Statements::of::<R>();
+        let mut insert = self.conn.prepare_cached(&sql.insert)?;
+        let mut select = self.conn.prepare_cached(&sql.select)?;
+        let mut update = self.conn.prepare_cached(&sql.update)?;
+        let mut revise = self.conn.prepare_cached(sql::REVISION)?;
+        let mut values = Vec::with_capacity(R::COLUMNS.len() + 2);
+        for r in rows {
+            values.clear();
+            values.extend(r.values());
+            values.push(batch.clone());
+            if R::STAMPED {
+                values.push(now.clone());
+            }
+            if insert.execute(params_from_iter(&values))? == 1 {
+                self.summary.inserted += 1;
+                continue;
+            }
+            let new = &values[..R::COLUMNS.len()];
+            let old = select.query_row(params_from_iter(&new[..R::KEY]), |row| stored(row, new))?;
+            if old == new {
+                self.summary.unchanged += 1;
+                continue;
+            }
+            self.summary.updated += 1;
+            revise.execute(params![
+                R::ENTITY,
+                key_text(new, R::KEY),
+                revision_json::<R>(&old),
+                batch,
+                now
+            ])?;
+            update.execute(params_from_iter(&values))?;
+        }
+        Ok(())
+    }
+}
