@@ -174,7 +174,7 @@ fn cell_text(d: &Data) -> String {
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) => dt
             .as_datetime()
-            .map(|d| d.to_string())
+            .map(|d| d.date().to_string())
             .unwrap_or_else(|| dt.as_f64().to_string()),
         Data::Error(e) => format!("#{e:?}"),
     }
@@ -201,6 +201,18 @@ pub fn normalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_cell_reads_as_its_date() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        // 43432 is Excel's serial for 28 November 2018.
+        let cell = Data::DateTime(ExcelDateTime::new(
+            43432.0,
+            ExcelDateTimeType::DateTime,
+            false,
+        ));
+        assert_eq!(cell_text(&cell), "2018-11-28");
+    }
 
     #[test]
     fn gbk_csv_is_decoded() {
@@ -427,7 +439,7 @@ pub fn parse_date(raw: &str) -> Option<chrono::NaiveDate> {
 #[cfg(test)]
 mod date_tests {
     use super::parse_date;
-    use chrono::NaiveDate;
+    use chrono::{Datelike, NaiveDate};
 
     #[test]
     fn every_date_form_of_the_lists() {
@@ -445,8 +457,31 @@ mod date_tests {
             assert_eq!(parse_date(s), d, "{s}");
         }
         assert_eq!(parse_date("2018.2.3"), NaiveDate::from_ymd_opt(2018, 2, 3));
-        for bad in ["", "2018-02-30", "明年", "12345"] {
+        for bad in [
+            "",
+            "2018-02-30",
+            "明年",
+            "12345",
+            "2018-13-01",
+            "20a8-11-28",
+            "2018-1x-28",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    /// The shortcut for `YYYY-MM-DD` reads every day as the general parser does.
+    #[test]
+    fn iso_dates_read_as_the_general_parser_reads_them() {
+        let mut d = NaiveDate::from_ymd_opt(1990, 1, 1).expect("date");
+        while d.year() < 2031 {
+            let s = d.format("%Y-%m-%d").to_string();
+            assert_eq!(super::iso_date(&s), Some(d), "{s}");
+            assert_eq!(
+                NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok(),
+                super::iso_date(&s)
+            );
+            d = d.succ_opt().expect("next day");
         }
     }
 }

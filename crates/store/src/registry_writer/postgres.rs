@@ -1,15 +1,16 @@
-//! The PostgreSQL writer: rows in chunks, each chunk's current rows read with one query and
-//! its new and changed rows written with one upsert, so an import costs a few statements per
-//! thousand rows rather than two per row. Each chunk travels as one JSON parameter that the
-//! server unpacks itself (`json_populate_recordset`): binding thousands of separate parameters
-//! costs more than the rows themselves.
+//! The PostgreSQL writer: rows in chunks of a few thousand, so an import costs a few statements
+//! per thousand rows rather than two per row. A chunk's new rows go in with one
+//! `INSERT … ON CONFLICT DO NOTHING`; only the rows it skipped, whose key exists, are read back,
+//! compared, and those that changed written with one upsert. Each chunk travels as one JSON
+//! parameter that the server unpacks itself (`json_populate_recordset`): binding thousands of
+//! separate parameters costs more than the rows themselves.
 
 use super::{key_text, revision_json, sql, Record, Val};
 use crate::observations::{Provenance, WriteSummary};
-use crate::Result;
+use crate::{Result, StoreError};
 use kechuang_domain::registry::RegistryBatch;
 use sqlx::{Any, Transaction};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Rows per statement. With the rows in one JSON parameter, a statement's cost grows with its
 /// rows only, so larger chunks just mean fewer round trips.
@@ -62,6 +63,23 @@ fn unpacked<R: Record>(cols: &[&str]) -> String {
     )
 }
 
+/// `sql`, which returns each written row's key, with the rows as JSON parameter 1, then the
+/// batch and, for stamped tables, the time.
+fn rows_query<'q, R: Record>(
+    sql: &'q str,
+    rows: &[&R],
+    batch: i64,
+    now: &str,
+) -> sqlx::query::QueryScalar<'q, Any, String, sqlx::any::AnyArguments<'q>> {
+    let mut q = sqlx::query_scalar(sql)
+        .bind(json_rows(rows, R::COLUMNS.len()))
+        .bind(batch);
+    if R::STAMPED {
+        q = q.bind(now.to_owned());
+    }
+    q
+}
+
 /// Placeholders for the revisions of a chunk: `($1, …, $5), ($6, …)`.
 fn placeholders(rows: usize, cols: usize) -> String {
     (0..rows)
@@ -102,8 +120,14 @@ impl Write {
         Ok(())
     }
 
+    /// Commits what changed; an import that changed nothing is rolled back, leaving neither a
+    /// batch nor an audit entry, and the registry generation where it was.
     pub(super) async fn finish(mut self, rows: usize) -> Result<WriteSummary> {
         let mut summary = std::mem::take(&mut self.summary);
+        if summary.inserted + summary.updated == 0 {
+            self.tx.rollback().await?;
+            return Ok(summary);
+        }
         summary.batch_id = self.batch;
         if let Some(batch) = summary.batch_id {
             sqlx::query(sql::BATCH_ROWS)
@@ -147,17 +171,63 @@ impl Write {
     async fn write_chunk<R: Record>(&mut self, chunk: &[R]) -> Result<()> {
         let cols = R::COLUMNS;
         let key_cols = cols[..R::KEY].join(", ");
-        // The rows already there, by key.
-        let lookup = format!(
-            "SELECT {} FROM {} WHERE ({key_cols}) IN ({})",
-            cols.join(", "),
-            R::TABLE,
-            unpacked::<R>(&cols[..R::KEY])
+        let batch = self.batch_id().await?;
+        let extra: Vec<&str> = std::iter::once("batch_id")
+            .chain(R::STAMPED.then_some("updated_at"))
+            .collect();
+        // Batch and timestamp follow the JSON as parameters 2 and 3.
+        let extra_params: Vec<String> = (2..2 + extra.len()).map(|n| format!("${n}")).collect();
+        let select = unpacked::<R>(cols).replacen(
+            " FROM ",
+            &format!(", {} FROM ", extra_params.join(", ")),
+            1,
         );
+        let insert = format!(
+            "INSERT INTO {} ({}, {}) {select} ON CONFLICT ({key_cols})",
+            R::TABLE,
+            cols.join(", "),
+            extra.join(", "),
+        );
+        // New rows go in at once; the keys returned are those that were not there.
         let all: Vec<&R> = chunk.iter().collect();
-        let q = sqlx::query(&lookup).bind(json_rows(&all, R::KEY));
+        let insert_new = format!("{insert} DO NOTHING RETURNING concat_ws(':', {key_cols})");
+        let new: HashSet<String> = rows_query(&insert_new, &all, batch, &self.now)
+            .fetch_all(&mut *self.tx)
+            .await?
+            .into_iter()
+            .collect();
+        self.summary.inserted += new.len();
+        let existing: Vec<&R> = chunk
+            .iter()
+            .filter(|r| !new.contains(&key_text(&r.values(), R::KEY)))
+            .collect();
+        if existing.is_empty() {
+            return Ok(());
+        }
+
+        // The others are compared with what is stored: one index probe per key. `LIMIT 1`
+        // keeps the planner from turning the probes into a join over the whole table, which it
+        // may prefer for a table without statistics yet.
+        let matches: Vec<String> = cols[..R::KEY]
+            .iter()
+            .map(|c| format!("t.{c} = k.{c}"))
+            .collect();
+        let lookup = format!(
+            "SELECT e.* FROM json_populate_recordset(NULL::{table}, $1::json) k \
+             CROSS JOIN LATERAL (SELECT {} FROM {table} t WHERE {} LIMIT 1) e",
+            cols.iter()
+                .map(|c| format!("t.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            matches.join(" AND "),
+            table = R::TABLE,
+        );
         let mut current: HashMap<String, Vec<Val<'static>>> = HashMap::new();
-        for row in q.fetch_all(&mut *self.tx).await? {
+        for row in sqlx::query(&lookup)
+            .bind(json_rows(&existing, R::KEY))
+            .fetch_all(&mut *self.tx)
+            .await?
+        {
             let old: Vec<Val<'static>> = R::from_row(&row)?
                 .values()
                 .into_iter()
@@ -167,43 +237,40 @@ impl Write {
         }
         let mut changed: Vec<(String, &[Val<'static>])> = Vec::new();
         let mut write: Vec<&R> = Vec::new();
-        for r in chunk {
+        for r in existing {
             let new = r.values();
             let key = key_text(&new, R::KEY);
             match current.get(&key) {
                 Some(old) if *old == new => self.summary.unchanged += 1,
                 Some(old) => {
-                    self.summary.updated += 1;
                     changed.push((key, old));
                     write.push(r);
                 }
+                // Neither inserted nor there: another unique key than the natural one
+                // refused it, which no registry table has.
                 None => {
-                    self.summary.inserted += 1;
-                    write.push(r);
+                    return Err(StoreError::Corrupt(format!(
+                        "{} {key} 无法写入 (could not be written)",
+                        R::ENTITY
+                    )))
                 }
             }
         }
-        if write.is_empty() {
+        if changed.is_empty() {
             return Ok(());
         }
-        let batch = self.batch_id().await?;
-        if !changed.is_empty() {
-            let sql =
-                sql::REVISION.replace("($1, $2, $3, $4, $5)", &placeholders(changed.len(), 5));
-            let mut q = sqlx::query(&sql).persistent(false);
-            for (key, old) in &changed {
-                q = q
-                    .bind(R::ENTITY)
-                    .bind(key.clone())
-                    .bind(revision_json::<R>(old))
-                    .bind(batch)
-                    .bind(self.now.clone());
-            }
-            q.execute(&mut *self.tx).await?;
+        self.summary.updated += changed.len();
+        let sql = sql::REVISION.replace("($1, $2, $3, $4, $5)", &placeholders(changed.len(), 5));
+        let mut q = sqlx::query(&sql).persistent(false);
+        for (key, old) in &changed {
+            q = q
+                .bind(R::ENTITY)
+                .bind(key.clone())
+                .bind(revision_json::<R>(old))
+                .bind(batch)
+                .bind(self.now.clone());
         }
-        let extra: Vec<&str> = std::iter::once("batch_id")
-            .chain(R::STAMPED.then_some("updated_at"))
-            .collect();
+        q.execute(&mut *self.tx).await?;
         let mut sets: Vec<String> = cols[R::KEY..]
             .iter()
             .chain(extra.iter())
@@ -212,27 +279,13 @@ impl Write {
         if R::REVISED {
             sets.push(format!("revision = {}.revision + 1", R::TABLE));
         }
-        // Batch and timestamp follow the JSON as parameters 2 and 3.
-        let extra_params: Vec<String> = (2..2 + extra.len()).map(|n| format!("${n}")).collect();
-        let select = unpacked::<R>(cols).replacen(
-            " FROM ",
-            &format!(", {} FROM ", extra_params.join(", ")),
-            1,
-        );
-        let sql = format!(
-            "INSERT INTO {} ({}, {}) {select} ON CONFLICT ({key_cols}) DO UPDATE SET {}",
-            R::TABLE,
-            cols.join(", "),
-            extra.join(", "),
+        let update = format!(
+            "{insert} DO UPDATE SET {} RETURNING concat_ws(':', {key_cols})",
             sets.join(", ")
         );
-        let mut q = sqlx::query(&sql)
-            .bind(json_rows(&write, cols.len()))
-            .bind(batch);
-        if R::STAMPED {
-            q = q.bind(self.now.clone());
-        }
-        q.execute(&mut *self.tx).await?;
+        rows_query(&update, &write, batch, &self.now)
+            .fetch_all(&mut *self.tx)
+            .await?;
         Ok(())
     }
 }
