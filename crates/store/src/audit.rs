@@ -125,7 +125,7 @@ pub(crate) async fn append(tx: &mut Transaction<'static, Any>, e: &AuditEntry<'_
 
 /// [`append`] on the native SQLite connection that bulk imports write through, inside the
 /// transaction it holds.
-fn append_sqlite(conn: &rusqlite::Connection, e: &AuditEntry<'_>) -> Result<()> {
+pub(crate) fn append_sqlite(conn: &rusqlite::Connection, e: &AuditEntry<'_>) -> Result<()> {
     conn.execute(HEAD_NEXT, [])?;
     let (seq, prev): (i64, String) = conn.query_row(HEAD, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let (at, hash) = link(seq, &prev, e);
@@ -150,7 +150,7 @@ fn append_sqlite(conn: &rusqlite::Connection, e: &AuditEntry<'_>) -> Result<()> 
 }
 
 /// What an import that changed something records: the file, its batch and what it wrote.
-fn import_entry<'a>(
+pub(crate) fn import_entry<'a>(
     actor: &'a Actor,
     prov: &'a crate::Provenance,
     summary: &crate::WriteSummary,
@@ -182,19 +182,6 @@ pub(crate) async fn append_import(
     };
     let actor = Actor::new(&prov.actor, &prov.client);
     append(tx, &import_entry(&actor, prov, summary, batch)).await
-}
-
-/// [`append_import`] for a bulk import on SQLite's native connection.
-pub(crate) fn append_import_sqlite(
-    conn: &rusqlite::Connection,
-    prov: &crate::Provenance,
-    summary: &crate::WriteSummary,
-) -> Result<()> {
-    let Some(batch) = summary.batch_id else {
-        return Ok(());
-    };
-    let actor = Actor::new(&prov.actor, &prov.client);
-    append_sqlite(conn, &import_entry(&actor, prov, summary, batch))
 }
 
 fn record(r: &AnyRow) -> Result<AuditRecord> {

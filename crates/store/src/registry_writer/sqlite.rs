@@ -254,7 +254,9 @@ impl Write {
                 .prepare(sql::BATCH_ROWS)?
                 .execute(params![rows as i64, batch])?;
             self.conn.execute(sql::NEXT_GENERATION, [])?;
-            crate::audit::append_import_sqlite(&self.conn, &self.prov, &summary)?;
+            let actor = crate::Actor::new(&self.prov.actor, &self.prov.client);
+            let entry = crate::audit::import_entry(&actor, &self.prov, &summary, batch);
+            crate::audit::append_sqlite(&self.conn, &entry)?;
         }
         self.conn.execute_batch("COMMIT")?;
         Ok(summary)
