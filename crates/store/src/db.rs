@@ -96,6 +96,8 @@ pub struct Store {
     pub(crate) read: AnyPool,
     /// SQLite allows one writer at a time: a single connection serializes this process's
     /// writes, and `BEGIN IMMEDIATE` with a busy timeout queues behind other processes.
+    /// Registry imports write through a native connection of their own
+    /// (`registry_writer::sqlite`), which takes its turn the same way.
     pub(crate) write: AnyPool,
     backend: Backend,
     /// The SQLite file, for the native connection that bulk imports write through.
