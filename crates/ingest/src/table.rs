@@ -356,11 +356,14 @@ pub fn locate_header(
         }]);
     };
     let row = &table[index];
-    let mut columns: Vec<(&'static str, usize)> = Vec::new();
+    let mut header = Header {
+        index,
+        columns: Vec::new(),
+    };
     let mut problems = Vec::new();
     for (i, cell) in row.cells.iter().enumerate() {
         if let Some(k) = header_key(aliases, cell) {
-            if columns.iter().any(|(seen, _)| *seen == k) {
+            if header.has(k) {
                 problems.push(crate::RowProblem {
                     row: row.number,
                     column: cell.clone(),
@@ -368,12 +371,12 @@ pub fn locate_header(
                     problem: "列名重复 (duplicate column)".into(),
                 });
             } else {
-                columns.push((k, i));
+                header.columns.push((k, i));
             }
         }
     }
     for key in required {
-        if !columns.iter().any(|(k, _)| k == key) {
+        if !header.has(key) {
             let name = column_name(aliases, key);
             problems.push(crate::RowProblem {
                 row: row.number,
@@ -384,7 +387,7 @@ pub fn locate_header(
         }
     }
     if problems.is_empty() {
-        Ok(Header { index, columns })
+        Ok(header)
     } else {
         Err(problems)
     }

@@ -197,6 +197,9 @@ impl Write {
             .into_iter()
             .collect();
         self.summary.inserted += new.len();
+        if new.len() == chunk.len() {
+            return Ok(());
+        }
         let existing: Vec<&R> = chunk
             .iter()
             .filter(|r| !new.contains(&key_text(&r.values(), R::KEY)))
