@@ -4,10 +4,8 @@
 
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Subcommand};
-use kechuang_domain::auth::{check_password, check_username, token_digest, DataScope, Role};
-use kechuang_domain::RegionCode;
-use kechuang_store::{Actor, AuditFilter, NewUser, Store};
-use kechuang_web::auth::{hash_password, random_token};
+use kechuang_service::accounts::{self, NewAccount, ScopeInput};
+use kechuang_store::{Actor, AuditFilter, Store};
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -124,32 +122,19 @@ fn read_password(src: &PasswordSource, username: &str) -> Result<String> {
         }
         first
     };
-    check_password(&pw, username).map_err(|e| anyhow::anyhow!("{e}"))?;
+    accounts::policy(&pw, username)?;
     Ok(pw)
 }
 
-fn scope(a: &ScopeArgs) -> Result<(Role, DataScope)> {
-    let role = Role::parse(&a.role).with_context(|| {
-        format!(
-            "未知角色 '{}'：应为 admin、bureau、county、enterprise、bank 或 expert (unknown role)",
-            a.role
-        )
-    })?;
-    let region = a.region.as_deref().map(RegionCode::parse).transpose()?;
-    let uscc = a.uscc.as_deref().map(kechuang_domain::uscc::normalise);
-    Ok((
-        role,
-        DataScope::for_role(role, region, uscc.as_deref(), a.org.as_deref())?,
-    ))
-}
-
-async fn check_region(store: &Store, scope: &DataScope) -> Result<()> {
-    if let DataScope::Region(r) = scope {
-        if store.region_tree().await?.get(r).is_none() {
-            bail!("未知的区划 {r} (unknown region)");
+impl ScopeArgs {
+    fn input(&self) -> ScopeInput {
+        ScopeInput {
+            role: self.role.clone(),
+            region: self.region.clone(),
+            uscc: self.uscc.clone(),
+            org: self.org.clone(),
         }
     }
-    Ok(())
 }
 
 pub async fn user(store: &Store, cmd: UserCommand) -> Result<ExitCode> {
@@ -163,27 +148,22 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<ExitCode> {
             password,
             no_forced_change,
         } => {
-            check_username(&username).map_err(|e| anyhow::anyhow!(e))?;
-            let (role, scope) = scope(&args)?;
-            check_region(store, &scope).await?;
-            let pw = read_password(&password, &username)?;
-            let hash = hash_password(&pw).map_err(|e| anyhow::anyhow!(e))?;
-            store
-                .create_user(
-                    &NewUser {
-                        username: username.clone(),
-                        display_name,
-                        phone,
-                        email,
-                        organisation: args.org.unwrap_or_default(),
-                        role,
-                        scope: scope.clone(),
-                        password_hash: hash,
-                        must_change_password: !no_forced_change,
-                    },
-                    &operator(),
-                )
-                .await?;
+            // Refuse a bad name or scope before asking for a password.
+            kechuang_domain::auth::check_username(&username).map_err(anyhow::Error::msg)?;
+            accounts::parse_scope(store, &args.input()).await?;
+            let password = read_password(&password, &username)?;
+            let account = NewAccount {
+                username: username.clone(),
+                display_name,
+                phone,
+                email,
+                organisation: args.org.clone().unwrap_or_default(),
+                scope: args.input(),
+                password,
+                must_change_password: !no_forced_change,
+            };
+            let user = accounts::create_account(store, &account, &operator()).await?;
+            let (role, scope) = (user.role, user.scope);
             println!(
                 "已创建用户 {username} (user created): {} {}",
                 role.as_str(),
@@ -204,27 +184,23 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<ExitCode> {
         }
         UserCommand::Passwd { username, password } => {
             let pw = read_password(&password, &username)?;
-            let hash = hash_password(&pw).map_err(|e| anyhow::anyhow!(e))?;
-            store
-                .set_password(&username, &hash, true, None, &operator())
-                .await?;
+            accounts::reset_password(store, &username, &pw, &operator()).await?;
             println!("已重置密码，下次登录须修改 (password reset; to be changed at next login)");
         }
         UserCommand::Disable { username } => {
-            store.set_disabled(&username, true, &operator()).await?;
+            accounts::set_disabled(store, &username, true, &operator()).await?;
             println!("已停用 {username} (disabled)");
         }
         UserCommand::Enable { username } => {
-            store.set_disabled(&username, false, &operator()).await?;
+            accounts::set_disabled(store, &username, false, &operator()).await?;
             println!("已启用 {username} (enabled)");
         }
         UserCommand::Role {
             username,
             scope: args,
         } => {
-            let (role, scope) = scope(&args)?;
-            check_region(store, &scope).await?;
-            store.set_role(&username, role, &scope, &operator()).await?;
+            let (role, scope) =
+                accounts::change_role(store, &username, &args.input(), &operator()).await?;
             println!("已变更 {username}: {} {}", role.as_str(), scope.label());
         }
     }
@@ -237,15 +213,7 @@ pub async fn token(store: &Store, cmd: TokenCommand) -> Result<ExitCode> {
         name,
         days,
     } = cmd;
-    let user = store
-        .user_by_name(&username)
-        .await?
-        .with_context(|| format!("未知用户 {username} (unknown user)"))?;
-    let token = format!("kc_{}", random_token());
-    let expires = days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
-    store
-        .create_token(&user, &name, &token_digest(&token), expires, &operator())
-        .await?;
+    let token = accounts::create_token_for(store, &username, &name, days, &operator()).await?;
     // Only the token on standard output, so scripts can capture it.
     println!("{token}");
     Ok(ExitCode::SUCCESS)

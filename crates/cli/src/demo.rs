@@ -108,7 +108,7 @@ pub async fn run_programmes(store: &kechuang_store::Store) -> Result<()> {
                 kechuang_domain::money::Fen::parse(budget).map_err(|e| anyhow::anyhow!(e))?;
             store.set_budget(code, year, amount, &actor).await?;
             let Ok((id, _)) =
-                kechuang_web::programmes::commit_batch(store, code, year, &actor).await
+                kechuang_service::programmes::commit_batch(store, code, year, &actor).await
             else {
                 continue;
             };
@@ -168,7 +168,8 @@ async fn run_vouchers(store: &kechuang_store::Store, actor: &kechuang_store::Act
                 actor,
             )
             .await?;
-        let p = kechuang_web::programmes::preview_batch(store, "innovation-voucher", year).await?;
+        let p =
+            kechuang_service::programmes::preview_batch(store, "innovation-voucher", year).await?;
         let due: Vec<_> = p.preview.due().cloned().collect();
         store
             .issue_vouchers(

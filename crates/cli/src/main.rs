@@ -15,8 +15,8 @@ mod accounts;
 mod bench;
 mod demo;
 mod programmes;
+use kechuang_service::imports::{FileKind, ImportRequest};
 use kechuang_store::{Actor, DatabaseTarget, Store};
-use kechuang_web::imports::{FileKind, ImportRequest};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -618,7 +618,7 @@ async fn run_import(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let actor = Actor::new(actor(), "cli");
-    let out = kechuang_web::imports::import(
+    let out = kechuang_service::imports::import(
         store,
         &ImportRequest {
             kind,

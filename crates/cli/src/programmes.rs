@@ -5,10 +5,10 @@ use crate::accounts::operator;
 use anyhow::Result;
 use clap::Subcommand;
 use kechuang_domain::programme::LineStatus;
-use kechuang_store::Store;
-use kechuang_web::programmes::{
+use kechuang_service::programmes::{
     commit_batch, parse_amount, parse_year, preview_batch, step, BatchPreview,
 };
+use kechuang_store::Store;
 use std::process::ExitCode;
 
 #[derive(Subcommand)]

@@ -5,7 +5,8 @@ use crate::indicator::{Aggregation, Indicator, IndicatorKind};
 use crate::plan::{Target, TargetKind};
 use crate::progress::{assess, Goal, Point, Progress, Status};
 use crate::region::{RegionCode, RegionTree};
-use crate::series::{Figures, Resolver, Series};
+use crate::series::{Figures, Resolver, Series, Value};
+use crate::Period;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -33,6 +34,20 @@ pub struct Evaluation {
     pub applicable: Option<f64>,
     pub scope: TargetScope,
     pub progress: Progress,
+}
+
+impl Evaluation {
+    /// The period the current value comes from, with its basis: the latest period of the
+    /// series that ends on the current value's date and holds that value. Matching the value
+    /// as well as the date matters because a year, its last quarter and its last month all end
+    /// on the same day. Every page and the API name the current period through this.
+    pub fn current_period(&self) -> Option<(&Period, &Value)> {
+        let current = self.progress.current?;
+        self.series
+            .iter()
+            .rev()
+            .find(|(per, v)| per.end_date() == current.date && v.value == current.value)
+    }
 }
 
 pub struct Context<'a> {
@@ -214,5 +229,57 @@ mod tests {
             .evaluate(t("2.3"), &plan.region, as_of)
             .expect("evaluates");
         assert_eq!(e.progress.status, Status::NoData);
+        assert_eq!(e.current_period(), None);
+    }
+
+    #[test]
+    fn the_current_period_is_the_one_holding_the_current_value() {
+        let tree = RegionTree::new(shipped_regions());
+        let plan = parse_plan(
+            include_str!("../../../plans/shaoguan-2017-2020.toml"),
+            &tree,
+        )
+        .expect("valid plan");
+        let indicators: HashMap<String, Indicator> = plan
+            .indicators
+            .iter()
+            .map(|i| (i.code.clone(), i.clone()))
+            .collect();
+        let wujiang = rc("440203");
+        let as_of = NaiveDate::from_ymd_opt(2019, 3, 31).expect("date");
+        let t = plan
+            .targets
+            .iter()
+            .find(|t| t.code == "2.9a")
+            .expect("2.9a");
+        // A year and its last quarter end on the same day: whichever holds the current
+        // value is the current period, whichever order they were entered in.
+        for (year_value, quarter_value) in [(12.0, 14.0), (14.0, 12.0)] {
+            let mut figs = Figures::default();
+            figs.insert("erc_provincial", &wujiang, Period::Year(2018), year_value);
+            figs.insert(
+                "erc_provincial",
+                &wujiang,
+                Period::Quarter(2018, 4),
+                quarter_value,
+            );
+            let ctx = Context {
+                plan_region: &plan.region,
+                plan_start: plan.start_date(),
+                tree: &tree,
+                indicators: &indicators,
+                figures: &figs,
+            };
+            let e = ctx.evaluate(t, &wujiang, as_of).expect("evaluates");
+            let current = e.progress.current.expect("a value").value;
+            let (period, value) = e.current_period().expect("a period");
+            assert_eq!(value.value, current);
+            let expected = if current == year_value {
+                Period::Year(2018)
+            } else {
+                Period::Quarter(2018, 4)
+            };
+            assert_eq!(*period, expected);
+        }
     }
 }

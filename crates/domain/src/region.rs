@@ -83,7 +83,7 @@ pub struct Region {
 }
 
 /// The regions shipped with kechuang: Guangdong, Shaoguan and its ten county-level divisions
-/// (codes checked against GB/T 2260, see DESIGN.md §6).
+/// (codes as GB/T 2260 and the national statistics bureau's division list give them).
 pub fn shipped_regions() -> Vec<Region> {
     let r = |code: &str, name: &str, en: &str, parent: Option<&str>, kind| Region {
         code: RegionCode(code.to_owned()),

@@ -1,14 +1,14 @@
 //! The JSON API under `/api/v1`, described by `openapi.json`.
 
-use crate::auth::{self, Access, Principal};
+use crate::auth::{self, Access, Caller};
 use crate::error::{ApiError, AppError};
-use crate::service::{self, Loaded};
 use crate::{AppState, Route};
+use kechuang_service::progress::{self as service, Loaded};
 
 mod account;
 mod imports;
 mod programmes;
-pub(crate) use account::policy;
+
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -169,13 +169,14 @@ async fn targets(
 /// includes, or the observations a value is computed from.
 async fn target_records(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     Path((id, code)): Path<(i64, String)>,
     Query(q): Query<AtQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let as_of = service::parse_as_of(q.as_of.as_deref())?;
     let loaded = Loaded::load(&st.store, &st.counts, id, as_of).await?;
-    let requested = service::scoped_region(&st.store, &who, q.region.as_deref()).await?;
+    let requested =
+        kechuang_service::registries::scoped_region(&st.store, &who, q.region.as_deref()).await?;
     let region = loaded.region(Some(requested.as_str()))?;
     let target = loaded.target(&code)?;
     let counted =
@@ -199,13 +200,9 @@ async fn target_records(
 fn target_json(e: &Evaluation) -> Value {
     let t = &e.target;
     let p = &e.progress;
-    let period = p.current.and_then(|c| {
-        e.series
-            .iter()
-            .rev()
-            .find(|(per, v)| per.end_date() == c.date && v.value == c.value)
-            .map(|(per, v)| (per.to_string(), v.basis))
-    });
+    let period = e
+        .current_period()
+        .map(|(per, v)| (per.to_string(), v.basis));
     json!({
         "code": t.code,
         "name": t.name,
@@ -264,11 +261,12 @@ struct RegionQuery {
 
 async fn observations(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     Path(code): Path<String>,
     Query(q): Query<RegionQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let region = service::scoped_region(&st.store, &who, q.region.as_deref()).await?;
+    let region =
+        kechuang_service::registries::scoped_region(&st.store, &who, q.region.as_deref()).await?;
     let s = service::indicator_series(&st.store, &code, Some(region.as_str())).await?;
     let series: Vec<Value> = s
         .series
@@ -304,11 +302,7 @@ pub struct EnterpriseQuery {
 }
 
 impl EnterpriseQuery {
-    pub async fn filter(
-        &self,
-        st: &AppState,
-        who: &Principal,
-    ) -> Result<EnterpriseFilter, AppError> {
+    pub async fn filter(&self, st: &AppState, who: &Caller) -> Result<EnterpriseFilter, AppError> {
         if let Some(s) = self.status.as_deref().filter(|s| !s.is_empty()) {
             if s != "none" && CertificateKind::parse(s).is_none() {
                 return Err(AppError::BadRequest(format!(
@@ -317,7 +311,14 @@ impl EnterpriseQuery {
             }
         }
         Ok(EnterpriseFilter {
-            regions: Some(service::scoped_subtree(&st.store, who, self.region.as_deref()).await?),
+            regions: Some(
+                kechuang_service::registries::scoped_subtree(
+                    &st.store,
+                    who,
+                    self.region.as_deref(),
+                )
+                .await?,
+            ),
             q: self.q.clone(),
             status: self.status.clone(),
             field: self.field.clone(),
@@ -330,7 +331,7 @@ impl EnterpriseQuery {
 
 async fn enterprises(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Json<Page<EnterpriseItem>>, ApiError> {
     let as_of = service::parse_as_of(q.as_of.as_deref())?;
@@ -340,10 +341,10 @@ async fn enterprises(
 
 async fn enterprise(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     Path(uscc): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let d = service::enterprise_detail(&st.store, &who, &uscc).await?;
+    let d = kechuang_service::registries::enterprise_detail(&st.store, &who, &uscc).await?;
     Ok(Json(json!({
         "enterprise": d.enterprise,
         "certificates": d.certificates,
@@ -363,7 +364,7 @@ pub struct PlatformQuery {
 }
 
 impl PlatformQuery {
-    pub async fn filter(&self, st: &AppState, who: &Principal) -> Result<PlatformFilter, AppError> {
+    pub async fn filter(&self, st: &AppState, who: &Caller) -> Result<PlatformFilter, AppError> {
         let level = match self.level.as_deref().filter(|s| !s.is_empty()) {
             None => None,
             Some(l) => Some(
@@ -378,7 +379,14 @@ impl PlatformQuery {
             ),
         };
         Ok(PlatformFilter {
-            regions: Some(service::scoped_subtree(&st.store, who, self.region.as_deref()).await?),
+            regions: Some(
+                kechuang_service::registries::scoped_subtree(
+                    &st.store,
+                    who,
+                    self.region.as_deref(),
+                )
+                .await?,
+            ),
             kind: self.kind.clone().filter(|s| !s.is_empty()),
             level,
             q: self.q.clone(),
@@ -390,7 +398,7 @@ impl PlatformQuery {
 
 async fn platforms(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     Query(q): Query<PlatformQuery>,
 ) -> Result<Json<Page<PlatformItem>>, ApiError> {
     let filter = q.filter(&st, &who).await?;

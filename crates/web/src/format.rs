@@ -57,10 +57,7 @@ pub fn timestamp(rfc3339: &str) -> String {
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
-/// Today in China (UTC+8 all year; no daylight saving), the default as-of date.
-pub fn today_in_china() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
+pub use kechuang_service::clock::today_in_china;
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
 pub(crate) fn urlencode(s: &str) -> String {

@@ -1,24 +1,21 @@
 //! The HTTP layer: a JSON API under `/api/v1`, server-rendered pages, embedded assets.
 //!
-//! Handlers stay thin — parse the request, call `service` (which reads the store and asks the
-//! domain to compute), render — so every number on a page and in the API comes from one
+//! Handlers stay thin — parse the request, call `kechuang_service` (which reads the store and
+//! asks the domain to decide), render — so every number on a page and in the API comes from one
 //! computation.
 
 mod api;
-pub mod applications;
 pub mod auth;
 mod charts;
 mod error;
 mod format;
 mod i18n;
-pub mod imports;
 mod pages;
-pub mod programmes;
-mod service;
 
 use auth::Access;
 use axum::handler::Handler;
 use axum::http::{header, HeaderValue, Method};
+use axum::response::IntoResponse;
 use axum::routing::MethodRouter;
 use axum::Router;
 use kechuang_store::Store;
@@ -28,7 +25,7 @@ use std::net::SocketAddr;
 pub struct AppState {
     pub store: Store,
     /// Registry counts in memory, kept per registry generation.
-    pub counts: std::sync::Arc<service::CountCache>,
+    pub counts: std::sync::Arc<kechuang_service::progress::CountCache>,
 }
 
 impl AppState {
@@ -99,10 +96,14 @@ pub fn router(state: AppState) -> Router {
         let access = r.access;
         router = router.route(
             r.path,
-            r.handler
-                .route_layer(axum::middleware::from_fn(move |req, next| {
-                    auth::guard(access, req, next)
-                })),
+            r.handler.route_layer(axum::middleware::from_fn(
+                move |req, next: axum::middleware::Next| async move {
+                    match auth::guard(access, req).await {
+                        Ok(req) => next.run(req).await,
+                        Err(rejection) => rejection.into_response(),
+                    }
+                },
+            )),
         );
     }
     router

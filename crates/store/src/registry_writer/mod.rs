@@ -4,7 +4,7 @@
 //! alone; the import's batch, the registry generation and the audit entry commit with them.
 //!
 //! Bulk loading is where the two backends truly differ, so each has a writer of its own
-//! (DESIGN.md §3): SQLite runs prepared statements on a native connection, a few microseconds
+//! (docs/performance.md): SQLite runs prepared statements on a native connection, a few microseconds
 //! a row with no round trip; PostgreSQL receives each chunk of rows as one JSON parameter and
 //! unpacks it server-side. What a row is — its table, key and columns — is said once here.
 

@@ -1,13 +1,14 @@
 //! Sessions, the caller's own account and API tokens, over JSON.
 
-use crate::auth::{self, Client, LoginOutcome, Principal};
+use crate::auth::{self, Caller, Client, LoginOutcome};
 use crate::error::{ApiError, AppError};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use kechuang_domain::auth::{check_password, token_digest};
+use kechuang_domain::auth::token_digest;
+use kechuang_service::accounts;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -37,7 +38,7 @@ pub async fn login(
     Json(c): Json<Credentials>,
 ) -> Result<Response, ApiError> {
     let previous = auth::cookie(&headers, auth::SESSION_COOKIE).map(token_digest);
-    match auth::login(
+    match kechuang_service::auth::login(
         &st.store,
         &c.username,
         &c.password,
@@ -51,7 +52,7 @@ pub async fn login(
                 .store
                 .session(&token_digest(&token))
                 .await?
-                .ok_or_else(|| AppError::Internal("session vanished".into()))?;
+                .ok_or_else(|| AppError::internal("session vanished"))?;
             Ok((
                 [(header::SET_COOKIE, auth::session_cookie(&token, &headers))],
                 Json(me_json(&user, &s.csrf_token)),
@@ -80,8 +81,8 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 /// `DELETE /api/v1/session`: ends the session and clears the cookie.
-pub async fn logout(State(st): State<AppState>, who: Principal) -> Result<Response, ApiError> {
-    if let Some((digest, _)) = &who.session {
+pub async fn logout(State(st): State<AppState>, who: Caller) -> Result<Response, ApiError> {
+    if let Some(digest) = who.session_digest() {
         st.store.end_session(digest, Some(&who.actor())).await?;
     }
     Ok((
@@ -91,8 +92,8 @@ pub async fn logout(State(st): State<AppState>, who: Principal) -> Result<Respon
         .into_response())
 }
 
-pub async fn me(who: Principal) -> Json<Value> {
-    Json(me_json(&who.user, who.csrf()))
+pub async fn me(who: Caller) -> Json<Value> {
+    Json(me_json(who.user(), who.csrf()))
 }
 
 #[derive(Deserialize)]
@@ -104,17 +105,16 @@ pub struct PasswordChange {
 /// `PUT /api/v1/me/password`: the caller's own password, which also ends their other sessions.
 pub async fn change_password(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     Json(c): Json<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    crate::pages::account::change_own_password(&st, &who, &c.current_password, &c.new_password)
-        .await?;
+    accounts::change_own_password(&st.store, &who, &c.current_password, &c.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn tokens(State(st): State<AppState>, who: Principal) -> Result<Json<Value>, ApiError> {
+pub async fn tokens(State(st): State<AppState>, who: Caller) -> Result<Json<Value>, ApiError> {
     Ok(Json(
-        json!({ "items": st.store.tokens_of(who.user.id).await? }),
+        json!({ "items": st.store.tokens_of(who.user().id).await? }),
     ))
 }
 
@@ -128,45 +128,30 @@ pub struct NewToken {
 /// `POST /api/v1/tokens`: a token with the caller's own role and scope, shown once.
 pub async fn create_token(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     Json(t): Json<NewToken>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let name = t.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::BadRequest("name: 1–100 个字符 (1–100 characters)".into()).into());
-    }
-    let expires = t
-        .expires_in_days
-        .map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d.clamp(1, 3650))));
-    let token = format!("kc_{}", auth::random_token());
-    let id = st
-        .store
-        .create_token(
-            &who.user,
-            name,
-            &token_digest(&token),
-            expires,
-            &who.actor(),
-        )
-        .await?;
+    let (id, token) = accounts::create_token(
+        &st.store,
+        who.user(),
+        &t.name,
+        t.expires_in_days,
+        &who.actor(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": id, "name": name, "token": token })),
+        Json(json!({ "id": id, "name": t.name.trim(), "token": token })),
     ))
 }
 
 /// `DELETE /api/v1/tokens/{id}`: the owner revokes their token; an administrator any token.
 pub async fn revoke_token(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let owner = (who.role() != kechuang_domain::auth::Role::Admin).then_some(who.user.id);
+    let owner = (who.role() != kechuang_domain::auth::Role::Admin).then_some(who.user().id);
     st.store.revoke_token(id, owner, &who.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Checks a new password against the policy; the message names the rule broken.
-pub fn policy(new: &str, username: &str) -> Result<(), AppError> {
-    check_password(new, username).map_err(|e| AppError::BadRequest(e.to_string()))
 }

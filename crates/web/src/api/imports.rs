@@ -1,15 +1,15 @@
 //! `POST /api/v1/imports/{kind}`: a file as the request body, validated and (with
 //! `dry_run=false`) imported, answering the validation report as JSON.
 
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::error::{ApiError, AppError};
-use crate::imports::{self, FileKind, Upload};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use kechuang_domain::registry::CertificateKind;
+use kechuang_service::imports::{self, FileKind, Upload};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -25,7 +25,7 @@ pub struct ImportQuery {
 
 pub async fn import(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     Path(kind): Path<String>,
     Query(q): Query<ImportQuery>,
     body: Bytes,

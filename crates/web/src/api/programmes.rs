@@ -1,14 +1,14 @@
 //! Programmes in the API: budgets, batch previews and commits, batch steps, public notices,
 //! and the grants made as open data in the style of the 360Giving standard.
 
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::error::{ApiError, AppError};
-use crate::programmes::{self as svc, BatchPreview};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use kechuang_domain::programme::{BatchStatus, LineStatus};
+use kechuang_service::programmes::{self as svc, BatchPreview};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -76,7 +76,7 @@ pub struct BudgetBody {
 
 pub async fn set_budget(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     Path((code, year)): Path<(String, String)>,
     Json(b): Json<BudgetBody>,
 ) -> Result<Json<Value>, ApiError> {
@@ -109,7 +109,7 @@ pub struct CommitBody {
 
 pub async fn commit(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     Path(code): Path<String>,
     Json(b): Json<CommitBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -147,7 +147,7 @@ pub struct StepBody {
 
 pub async fn step(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     Path(id): Path<i64>,
     Json(b): Json<StepBody>,
 ) -> Result<Json<Value>, ApiError> {

@@ -1,7 +1,7 @@
 //! Logging in and out, and choosing one's own password.
 
 use super::{render, Chrome, OrPage, PageError, Viewer};
-use crate::auth::{self, Client, LoginOutcome, Principal, PRELOGIN_COOKIE};
+use crate::auth::{self, Caller, Client, LoginOutcome, PRELOGIN_COOKIE};
 use crate::error::AppError;
 use crate::AppState;
 use askama::Template;
@@ -70,7 +70,7 @@ pub async fn login_form(
 ) -> Result<Response, PageError> {
     let csrf = auth::cookie(&headers, PRELOGIN_COOKIE)
         .filter(|c| c.len() == 64)
-        .map_or_else(auth::random_token, str::to_owned);
+        .map_or_else(kechuang_service::auth::random_token, str::to_owned);
     login_page(
         &v,
         &uri,
@@ -112,7 +112,7 @@ pub async fn login(
         ));
     }
     let previous = auth::cookie(&headers, auth::SESSION_COOKIE).map(token_digest);
-    let outcome = auth::login(
+    let outcome = kechuang_service::auth::login(
         &st.store,
         &f.username,
         &f.password,
@@ -157,10 +157,10 @@ pub async fn login(
 
 pub async fn logout(
     State(st): State<AppState>,
-    who: Principal,
+    who: Caller,
     lang: crate::i18n::Lang,
 ) -> Result<Response, PageError> {
-    if let Some((digest, _)) = &who.session {
+    if let Some(digest) = who.session_digest() {
         st.store
             .end_session(digest, Some(&who.actor()))
             .await
@@ -184,14 +184,14 @@ struct PasswordPage {
 
 fn password_page(
     v: &Viewer,
-    who: &Principal,
+    who: &Caller,
     uri: &Uri,
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let page = PasswordPage {
         chrome: Chrome::new(v, "", v.lang.tr().change_password.into(), uri, None),
         csrf: who.csrf().to_owned(),
-        first: who.user.must_change_password,
+        first: who.must_change_password(),
         error,
     };
     let status = if page.error.is_some() {
@@ -204,7 +204,7 @@ fn password_page(
     Ok(res)
 }
 
-pub async fn password_form(v: Viewer, who: Principal, uri: Uri) -> Result<Response, PageError> {
+pub async fn password_form(v: Viewer, who: Caller, uri: Uri) -> Result<Response, PageError> {
     password_page(&v, &who, &uri, None)
 }
 
@@ -218,52 +218,17 @@ pub struct PasswordForm {
 pub async fn password(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, PageError> {
     if f.new != f.confirm {
         return password_page(&v, &who, &uri, Some(v.lang.tr().password_mismatch.into()));
     }
-    match change_own_password(&st, &who, &f.current, &f.new).await {
+    match kechuang_service::accounts::change_own_password(&st.store, &who, &f.current, &f.new).await
+    {
         Ok(()) => Ok(Redirect::to("/").into_response()),
         Err(AppError::BadRequest(m)) => password_page(&v, &who, &uri, Some(m)),
         Err(e) => Err(PageError(e, v.lang)),
     }
-}
-
-/// Checks the current password and the policy, then stores the new hash. The caller's own
-/// session stays; every other session of the account ends.
-pub(crate) async fn change_own_password(
-    st: &AppState,
-    who: &Principal,
-    current: &str,
-    new: &str,
-) -> Result<(), AppError> {
-    let hash = who.user.password_hash.clone();
-    let cur = current.to_owned();
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &cur))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    if !ok {
-        return Err(AppError::BadRequest(
-            "当前密码不正确 (the current password is wrong)".into(),
-        ));
-    }
-    crate::api::policy(new, &who.user.username)?;
-    if new == current {
-        return Err(AppError::BadRequest(
-            "新密码不能与当前密码相同 (the new password must differ from the current one)".into(),
-        ));
-    }
-    let pw = new.to_owned();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::Internal)?;
-    let keep = who.session.as_ref().map(|(d, _)| d.as_str());
-    st.store
-        .set_password(&who.user.username, &hash, false, keep, &who.actor())
-        .await?;
-    Ok(())
 }

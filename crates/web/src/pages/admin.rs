@@ -4,7 +4,7 @@
 use super::{
     record_export, render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer,
 };
-use crate::auth::{self, Principal};
+use crate::auth::Caller;
 use crate::error::AppError;
 use crate::format;
 use crate::i18n::audit_label;
@@ -14,9 +14,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use kechuang_domain::auth::{check_username, DataScope, Role};
-use kechuang_domain::RegionCode;
-use kechuang_store::{AuditFilter, NewUser};
+use kechuang_domain::auth::{DataScope, Role};
+use kechuang_service::accounts;
+use kechuang_store::AuditFilter;
 use serde::Deserialize;
 
 struct UserRow {
@@ -67,7 +67,7 @@ pub struct NewUserForm {
 async fn users_page(
     st: &AppState,
     v: &Viewer,
-    who: &Principal,
+    who: &Caller,
     uri: &Uri,
     error: Option<String>,
     form: NewUserForm,
@@ -143,7 +143,7 @@ async fn users_page(
 pub async fn users(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
 ) -> Result<Response, PageError> {
     users_page(&st, &v, &who, &uri, None, NewUserForm::default()).await
@@ -153,53 +153,31 @@ pub async fn users(
 pub async fn create_user(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Form(f): Form<NewUserForm>,
 ) -> Result<Response, PageError> {
-    match new_user(&f).await {
-        Ok(u) => match st.store.create_user(&u, &who.actor()).await {
-            Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
-            Err(e) => users_page(&st, &v, &who, &uri, Some(e.to_string()), f).await,
+    let extra = f.uscc_or_org.trim().to_owned();
+    let account = accounts::NewAccount {
+        username: f.username.clone(),
+        display_name: f.display_name.clone(),
+        phone: f.phone.clone(),
+        email: f.email.clone(),
+        organisation: f.organisation.clone(),
+        scope: accounts::ScopeInput {
+            role: f.role.clone(),
+            region: Some(f.region.clone()),
+            uscc: Some(extra.clone()),
+            org: Some(extra),
         },
+        password: f.password.clone(),
+        must_change_password: true,
+    };
+    match accounts::create_account(&st.store, &account, &who.actor()).await {
+        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(e @ AppError::Internal(_)) => Err(PageError(e, v.lang)),
         Err(e) => users_page(&st, &v, &who, &uri, Some(e.to_string()), f).await,
     }
-}
-
-async fn new_user(f: &NewUserForm) -> Result<NewUser, AppError> {
-    let username = f.username.trim().to_owned();
-    check_username(&username).map_err(AppError::BadRequest)?;
-    let role = Role::parse(&f.role)
-        .ok_or_else(|| AppError::BadRequest(format!("未知角色 '{}' (unknown role)", f.role)))?;
-    let region = match f.region.trim() {
-        "" => None,
-        r => Some(RegionCode::parse(r).map_err(|e| AppError::BadRequest(e.to_string()))?),
-    };
-    let extra = f.uscc_or_org.trim();
-    let scope = DataScope::for_role(
-        role,
-        region,
-        Some(&kechuang_domain::uscc::normalise(extra)),
-        Some(extra),
-    )
-    .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    crate::api::policy(&f.password, &username)?;
-    let pw = f.password.clone();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::Internal)?;
-    Ok(NewUser {
-        username,
-        display_name: f.display_name.trim().to_owned(),
-        phone: f.phone.trim().to_owned(),
-        email: f.email.trim().to_owned(),
-        organisation: f.organisation.trim().to_owned(),
-        role,
-        scope,
-        password_hash: hash,
-        must_change_password: true,
-    })
 }
 
 #[derive(Deserialize)]
@@ -212,42 +190,16 @@ pub struct UserActionForm {
 pub async fn user_action(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path((username, action)): Path<(String, String)>,
     Form(f): Form<UserActionForm>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
     let result = match action.as_str() {
-        "disable" if username == who.user.username => Err(AppError::BadRequest(
-            "不能停用自己的账号 (you cannot disable your own account)".into(),
-        )),
-        "disable" => st
-            .store
-            .set_disabled(&username, true, &who.actor())
-            .await
-            .map_err(Into::into),
-        "enable" => st
-            .store
-            .set_disabled(&username, false, &who.actor())
-            .await
-            .map_err(Into::into),
-        "reset" => match crate::api::policy(&f.password, &username) {
-            Err(e) => Err(e),
-            Ok(()) => {
-                let pw = f.password.clone();
-                let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
-                    .await
-                    .map_err(|e| AppError::Internal(e.to_string()))
-                    .page(lang)?
-                    .map_err(AppError::Internal)
-                    .page(lang)?;
-                st.store
-                    .set_password(&username, &hash, true, None, &who.actor())
-                    .await
-                    .map_err(Into::into)
-            }
-        },
+        "disable" => accounts::set_disabled(&st.store, &username, true, &who.actor()).await,
+        "enable" => accounts::set_disabled(&st.store, &username, false, &who.actor()).await,
+        "reset" => accounts::reset_password(&st.store, &username, &f.password, &who.actor()).await,
         _ => Err(AppError::NotFound(action.clone())),
     };
     match result {
@@ -395,7 +347,7 @@ pub async fn audit(
 pub async fn audit_export(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     Path(format): Path<String>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, PageError> {

@@ -2,8 +2,7 @@
 //! may do on it), expert scoring, the expert pool, and innovation vouchers.
 
 use super::{county_name, render, shown, Chrome, OrPage, PageError, Viewer};
-use crate::applications as svc;
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::error::AppError;
 use crate::format::{self, today_in_china};
 use crate::AppState;
@@ -19,6 +18,7 @@ use kechuang_domain::application::{
 use kechuang_domain::auth::{DataScope, Role};
 use kechuang_domain::money::Fen;
 use kechuang_domain::region::RegionTree;
+use kechuang_service::applications as svc;
 use kechuang_store::{ApplicationFilter, ApplicationRecord, NewRedemption};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -117,7 +117,7 @@ fn app_rows(apps: &[ApplicationRecord], tree: &RegionTree, lang: crate::i18n::La
 async fn calls_page(
     st: &AppState,
     v: &Viewer,
-    who: &Principal,
+    who: &Caller,
     uri: &Uri,
     refused: Option<AppError>,
 ) -> Result<Response, PageError> {
@@ -140,7 +140,7 @@ async fn calls_page(
         (Role::Expert, _) => st
             .store
             .applications(&ApplicationFilter {
-                expert: Some(who.user.username.clone()),
+                expert: Some(who.username().to_owned()),
                 ..Default::default()
             })
             .await
@@ -195,7 +195,7 @@ async fn calls_page(
 pub async fn calls(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
 ) -> Result<Response, PageError> {
     calls_page(&st, &v, &who, &uri, None).await
@@ -213,13 +213,13 @@ pub struct CallForm {
 pub async fn create_call(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Form(f): Form<CallForm>,
 ) -> Result<Response, PageError> {
     let done = async {
         let (p, _) = svc::programme_form(&st.store, &f.programme).await?;
-        let year = crate::programmes::parse_year(&f.year)?;
+        let year = kechuang_service::programmes::parse_year(&f.year)?;
         let opens = parse_day("开始日期 (opens)", &f.opens_on)?;
         let closes = parse_day("截止日期 (closes)", &f.closes_on)?;
         Ok::<_, AppError>(
@@ -252,7 +252,7 @@ struct CallPage {
 async fn call_page(
     st: &AppState,
     v: &Viewer,
-    who: &Principal,
+    who: &Caller,
     uri: &Uri,
     id: i64,
     refused: Option<AppError>,
@@ -295,7 +295,7 @@ async fn call_page(
 pub async fn call(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
@@ -306,7 +306,7 @@ pub async fn call(
 pub async fn apply(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
@@ -341,7 +341,7 @@ pub async fn apply(
 pub async fn proposal(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(id): Path<i64>,
     Form(f): Form<Vec<(String, String)>>,
@@ -449,7 +449,7 @@ fn step_label(a: AppAction, lang: crate::i18n::Lang) -> (&'static str, &'static 
 async fn application_page(
     st: &AppState,
     v: &Viewer,
-    who: &Principal,
+    who: &Caller,
     uri: &Uri,
     id: i64,
     typed: Option<&HashMap<String, String>>,
@@ -576,7 +576,7 @@ async fn application_page(
         // Experts see their own score only; the bureau sees all.
         scores: scores
             .iter()
-            .filter(|s| !expert_here || s.expert == who.user.username)
+            .filter(|s| !expert_here || s.expert == who.username())
             .filter(|_| expert_here || who.role() == Role::Bureau)
             .map(|s| ScoreView {
                 expert: s.expert_name.clone(),
@@ -621,7 +621,7 @@ async fn application_page(
 pub async fn application(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
@@ -634,7 +634,7 @@ pub async fn application(
 pub async fn save(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(id): Path<i64>,
     mut mp: Multipart,
@@ -736,7 +736,7 @@ pub struct StepForm {
 pub async fn step(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(id): Path<i64>,
     Form(f): Form<StepForm>,
@@ -777,7 +777,7 @@ pub async fn step(
 pub async fn score(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(id): Path<i64>,
     Form(f): Form<HashMap<String, String>>,
@@ -792,7 +792,7 @@ pub async fn score(
 pub async fn file(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     Path((id, slot)): Path<(i64, String)>,
 ) -> Result<Response, PageError> {
     svc::visible(&st.store, &who, id).await.page(v.lang)?;
@@ -853,7 +853,7 @@ struct ExpertsPage {
 async fn experts_page(
     st: &AppState,
     v: &Viewer,
-    who: &Principal,
+    who: &Caller,
     uri: &Uri,
     refused: Option<AppError>,
 ) -> Result<Response, PageError> {
@@ -885,7 +885,7 @@ async fn experts_page(
 pub async fn experts(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
 ) -> Result<Response, PageError> {
     experts_page(&st, &v, &who, &uri, None).await
@@ -904,7 +904,7 @@ pub struct ExpertForm {
 pub async fn save_expert(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Form(f): Form<ExpertForm>,
 ) -> Result<Response, PageError> {
@@ -965,7 +965,7 @@ struct VouchersPage {
 async fn vouchers_page(
     st: &AppState,
     v: &Viewer,
-    who: &Principal,
+    who: &Caller,
     uri: &Uri,
     refused: Option<AppError>,
 ) -> Result<Response, PageError> {
@@ -1020,7 +1020,7 @@ async fn vouchers_page(
 pub async fn vouchers(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
 ) -> Result<Response, PageError> {
     vouchers_page(&st, &v, &who, &uri, None).await
@@ -1036,14 +1036,15 @@ pub struct IssueForm {
 pub async fn issue(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Form(f): Form<IssueForm>,
 ) -> Result<Response, PageError> {
     let done = async {
-        let year = crate::programmes::parse_year(&f.year)?;
+        let year = kechuang_service::programmes::parse_year(&f.year)?;
         let expires = parse_day("有效期 (valid until)", &f.expires_on)?;
-        let p = crate::programmes::preview_batch(&st.store, "innovation-voucher", year).await?;
+        let p = kechuang_service::programmes::preview_batch(&st.store, "innovation-voucher", year)
+            .await?;
         let due: Vec<_> = p.preview.due().cloned().collect();
         // Vouchers already issued are skipped by their unique key; the preview's own check
         // only knows awards.
@@ -1077,7 +1078,7 @@ pub struct ProviderForm {
 pub async fn add_provider(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Form(f): Form<ProviderForm>,
 ) -> Result<Response, PageError> {
@@ -1109,7 +1110,7 @@ pub struct RedeemForm {
 pub async fn redeem(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(id): Path<i64>,
     Form(f): Form<RedeemForm>,

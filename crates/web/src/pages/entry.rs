@@ -2,10 +2,9 @@
 //! bureau's review.
 
 use super::{render, Chrome, OrPage, PageError, Viewer};
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::error::AppError;
 use crate::format;
-use crate::service::{self, EntrySheet, LineTarget};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -14,6 +13,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use kechuang_domain::entry::{EntryAction, EntryStatus};
 use kechuang_domain::region::RegionKind;
+use kechuang_service::entry::{self, EntrySheet, LineTarget};
+use kechuang_service::progress as service;
 use std::collections::HashMap;
 
 struct Cell {
@@ -58,7 +59,7 @@ fn status_label(s: Option<EntryStatus>, v: &Viewer) -> String {
 pub async fn overview(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
@@ -147,7 +148,7 @@ fn number(v: Option<f64>) -> String {
 
 fn form_page(
     v: &Viewer,
-    who: &Principal,
+    who: &Caller,
     uri: &Uri,
     sheet: &EntrySheet,
     submitted: Option<&HashMap<String, String>>,
@@ -277,11 +278,11 @@ fn form_page(
 pub async fn form(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path((region, period)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let sheet = service::entry_sheet(&st.store, &who, &region, &period)
+    let sheet = entry::entry_sheet(&st.store, &who, &region, &period)
         .await
         .page(v.lang)?;
     form_page(&v, &who, &uri, &sheet, None, &[])
@@ -293,20 +294,20 @@ pub async fn form(
 pub async fn save(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path((region, period)): Path<(String, String)>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
-    let sheet = service::entry_sheet(&st.store, &who, &region, &period)
+    let sheet = entry::entry_sheet(&st.store, &who, &region, &period)
         .await
         .page(lang)?;
     let action = match f.get("action").map(String::as_str) {
         Some("submit") => EntryAction::Submit,
         _ => EntryAction::Save,
     };
-    let (values, mut problems) = service::check_entry(&sheet, &f);
+    let (values, mut problems) = entry::check_entry(&sheet, &f);
     if action == EntryAction::Submit && values.is_empty() && problems.is_empty() {
         if let Some(first) = sheet.lines.first() {
             problems.push((
@@ -335,12 +336,12 @@ pub async fn save(
 pub async fn review(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     Path((region, period)): Path<(String, String)>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
-    let (county, year) = service::entry_place(&st.store, &who, &region, &period)
+    let (county, year) = entry::entry_place(&st.store, &who, &region, &period)
         .await
         .page(lang)?;
     let action = match f.get("action").map(String::as_str) {

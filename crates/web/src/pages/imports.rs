@@ -2,15 +2,15 @@
 //! otherwise), download the report as XLSX, and commit.
 
 use super::{render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer};
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::error::AppError;
-use crate::imports::{self, FileKind, Upload};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::Uri;
 use axum::response::Response;
 use kechuang_domain::registry::CertificateKind;
+use kechuang_service::imports::{self, FileKind, Upload};
 
 struct Choice {
     value: &'static str,
@@ -58,7 +58,7 @@ fn kind_label(k: FileKind, en: bool) -> String {
 
 fn page(
     v: &Viewer,
-    who: &Principal,
+    who: &Caller,
     uri: &Uri,
     kind: Option<FileKind>,
     result: Option<UploadOutcome>,
@@ -97,7 +97,7 @@ fn page(
     Ok(res)
 }
 
-pub async fn form(v: Viewer, who: Principal, uri: Uri) -> Result<Response, PageError> {
+pub async fn form(v: Viewer, who: Caller, uri: Uri) -> Result<Response, PageError> {
     page(&v, &who, &uri, None, None, None)
 }
 
@@ -106,7 +106,7 @@ pub async fn form(v: Viewer, who: Principal, uri: Uri) -> Result<Response, PageE
 pub async fn upload(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
@@ -195,7 +195,7 @@ pub async fn upload(
 pub async fn report(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
@@ -203,7 +203,7 @@ pub async fn report(
         .strip_suffix(".xlsx")
         .and_then(|n| n.parse::<i64>().ok())
         .ok_or_else(|| PageError(AppError::NotFound(file.clone()), lang))?;
-    let r = st.store.report(id, &who.user.username).await.page(lang)?;
+    let r = st.store.report(id, who.username()).await.page(lang)?;
     let problems: Vec<kechuang_ingest::RowProblem> = r
         .problems
         .into_iter()

@@ -1,12 +1,11 @@
 //! Server-rendered pages. Each handler builds a plain view model (strings and ready SVG),
 //! so templates only lay out what the domain computed.
 
-use crate::auth::{Access, Identity, Principal};
+use crate::auth::{Access, Caller, Identity};
 use crate::charts::{self, status_class};
-use crate::error::AppError;
+use crate::error::{AppError, HttpStatus};
 use crate::format::{self, with_unit};
 use crate::i18n::{cagr_label, status_label, Lang, Tr};
-use crate::service::{self, Loaded};
 use crate::{AppState, Route};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -18,6 +17,7 @@ use kechuang_domain::indicator::IndicatorKind;
 use kechuang_domain::plan::TargetKind;
 use kechuang_domain::progress::Status;
 use kechuang_domain::series::Basis;
+use kechuang_service::progress::{self as service, Loaded};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -173,7 +173,7 @@ pub(crate) fn routes() -> Vec<Route> {
 /// The visitor as pages see them: their language, and who they are if logged in.
 pub struct Viewer {
     pub lang: Lang,
-    pub who: Option<Principal>,
+    pub who: Option<Caller>,
 }
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Viewer {
@@ -186,7 +186,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Viewer {
         let who = parts
             .extensions
             .get::<Identity>()
-            .and_then(|i| i.0.as_deref().cloned());
+            .and_then(Identity::caller);
         Ok(Self { lang, who })
     }
 }
@@ -234,10 +234,10 @@ impl Chrome {
         let user = v.who.as_ref().map(|p| {
             let role = p.role();
             UserBadge {
-                name: if p.user.display_name.is_empty() {
-                    p.user.username.clone()
+                name: if p.user().display_name.is_empty() {
+                    p.user().username.clone()
                 } else {
-                    p.user.display_name.clone()
+                    p.user().display_name.clone()
                 },
                 role: if v.lang.is_en() {
                     role.name_en().into()
@@ -318,7 +318,7 @@ impl<T, E: Into<AppError>> OrPage<T> for Result<T, E> {
 }
 
 pub(crate) fn render(t: &impl Template, lang: Lang) -> Result<Response, PageError> {
-    let body = t.render().page(lang)?;
+    let body = t.render().map_err(AppError::internal).page(lang)?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(body)).into_response())
 }
 
@@ -365,7 +365,7 @@ pub(crate) fn sheet_download(
         ),
     };
     let bytes = bytes
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(|e| AppError::internal(e.to_string()))
         .page(lang)?;
     Ok((
         [
@@ -383,7 +383,7 @@ pub(crate) fn sheet_download(
 /// Exports of personal data (contact persons, the audit trail) are audited themselves.
 pub(crate) async fn record_export(
     st: &AppState,
-    who: &Principal,
+    who: &Caller,
     name: &str,
     rows: usize,
     lang: Lang,
@@ -614,13 +614,9 @@ fn value_text(e: &Evaluation, v: f64, lang: Lang) -> String {
 fn dash_row(e: &Evaluation, region: &str, as_of: NaiveDate, plan_id: i64, lang: Lang) -> DashRow {
     let tr = lang.tr();
     let p = &e.progress;
-    let current_period = p.current.and_then(|c| {
-        e.series
-            .iter()
-            .rev()
-            .find(|(per, _)| per.end_date() == c.date)
-            .map(|(per, v)| (per.to_string(), v.basis))
-    });
+    let current_period = e
+        .current_period()
+        .map(|(per, v)| (per.to_string(), v.basis));
     let note = match current_period.as_ref().map(|x| x.1) {
         Some(Basis::Rollup { reported, expected }) if reported < expected => {
             format!("{} {reported}/{expected}", tr.reported_of)
@@ -903,13 +899,7 @@ async fn target_page(
             continue;
         };
         let name = lang.pick(&c.name, &c.name_en).to_owned();
-        let period = ce.progress.current.and_then(|cur| {
-            ce.series
-                .iter()
-                .rev()
-                .find(|(per, _)| per.end_date() == cur.date)
-                .map(|(per, _)| per.to_string())
-        });
+        let period = ce.current_period().map(|(per, _)| per.to_string());
         bars.push((
             name.clone(),
             ce.progress.current.map(|c| c.value),
@@ -1260,7 +1250,7 @@ struct ApiPage {
 async fn api_page(v: Viewer, uri: Uri) -> Result<Response, PageError> {
     let lang = v.lang;
     let doc: serde_json::Value = serde_json::from_str(crate::OPENAPI)
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(|e| AppError::internal(e.to_string()))
         .page(lang)?;
     let endpoints = doc["paths"]
         .as_object()
@@ -1336,7 +1326,7 @@ pub(crate) async fn not_found(lang: Lang, uri: Uri) -> Response {
 }
 
 /// The page for a role that may not use a route.
-pub(crate) fn forbidden_page(lang: Lang, who: Principal, message: &str) -> Response {
+pub(crate) fn forbidden_page(lang: Lang, who: Caller, message: &str) -> Response {
     let v = Viewer {
         lang,
         who: Some(who),

@@ -4,11 +4,10 @@
 use super::{
     county_name, render, sheet_download, shown, Chrome, OrPage, PageError, SheetFormat, Viewer,
 };
-use crate::auth::{Client, Principal};
+use crate::auth::{Caller, Client};
 use crate::error::AppError;
 use crate::format;
 use crate::i18n::{Lang, Tr};
-use crate::programmes::{self as svc, BatchPreview};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -21,6 +20,7 @@ use kechuang_domain::programme::{
     actions, notice_running, BatchAction, BatchStatus, LineStatus, ObjectionStatus, OncePer,
 };
 use kechuang_domain::region::RegionTree;
+use kechuang_service::programmes::{self as svc, BatchPreview};
 use kechuang_store::{AwardRecord, BatchRecord, BudgetLine, NewObjection};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -298,7 +298,7 @@ fn preview_view(p: &BatchPreview, tree: &RegionTree, tr: &Tr) -> PreviewView {
 async fn programme_page(
     st: &AppState,
     v: &Viewer,
-    who: &Principal,
+    who: &Caller,
     uri: &Uri,
     code: &str,
     year: Option<i32>,
@@ -408,7 +408,7 @@ async fn programme_page(
 pub async fn programme(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(code): Path<String>,
     Query(q): Query<YearQuery>,
@@ -432,7 +432,7 @@ pub struct BudgetForm {
 pub async fn set_budget(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(code): Path<String>,
     Form(f): Form<BudgetForm>,
@@ -468,7 +468,7 @@ pub struct RulesForm {
 pub async fn update_rules(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(code): Path<String>,
     Form(f): Form<RulesForm>,
@@ -571,7 +571,7 @@ pub struct CommitForm {
 pub async fn commit(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(code): Path<String>,
     Form(f): Form<CommitForm>,
@@ -655,7 +655,7 @@ fn action_label(a: BatchAction, lang: Lang) -> &'static str {
 async fn batch_page(
     st: &AppState,
     v: &Viewer,
-    who: &Principal,
+    who: &Caller,
     uri: &Uri,
     id: i64,
     refused: Option<AppError>,
@@ -775,7 +775,7 @@ async fn batch_page(
 pub async fn batch(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
@@ -796,7 +796,7 @@ pub struct StepForm {
 pub async fn step(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(id): Path<i64>,
     Form(f): Form<StepForm>,
@@ -830,7 +830,7 @@ pub struct ResolveForm {
 pub async fn resolve_objection(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path((id, objection)): Path<(i64, i64)>,
     Form(f): Form<ResolveForm>,

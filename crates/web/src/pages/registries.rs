@@ -5,10 +5,9 @@ use super::{
     record_export, render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer,
 };
 use crate::api::{EnterpriseQuery, PlatformQuery};
-use crate::auth::Principal;
+use crate::auth::Caller;
 use crate::format::{self, urlencode};
 use crate::i18n::Lang;
-use crate::service;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -16,6 +15,7 @@ use axum::http::Uri;
 use axum::response::Response;
 use chrono::NaiveDate;
 use kechuang_domain::registry::{valid_at, CertificateKind, Level, HITECH_FIELDS};
+use kechuang_service::progress as service;
 use std::collections::HashMap;
 
 pub struct Choice {
@@ -133,7 +133,7 @@ pub struct EnterprisesPage {
 pub async fn enterprises(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Response, PageError> {
@@ -374,14 +374,14 @@ fn platform_line(
 pub async fn enterprise(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(uscc): Path<String>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
     let tr = lang.tr();
     let today = format::today_in_china();
-    let d = service::enterprise_detail(&st.store, &who, &uscc)
+    let d = kechuang_service::registries::enterprise_detail(&st.store, &who, &uscc)
         .await
         .page(lang)?;
     let (regions, _) = region_names(&st, lang).await?;
@@ -570,7 +570,7 @@ pub struct PlatformsPage {
 pub async fn platforms(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Query(q): Query<PlatformQuery>,
 ) -> Result<Response, PageError> {
@@ -627,7 +627,7 @@ pub struct PlatformPage {
 pub async fn platform(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     uri: Uri,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
@@ -659,7 +659,7 @@ pub async fn platform(
 pub async fn enterprises_export(
     State(st): State<AppState>,
     v: Viewer,
-    who: Principal,
+    who: Caller,
     Path(format): Path<String>,
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Response, PageError> {

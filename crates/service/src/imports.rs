@@ -1,7 +1,7 @@
 //! Importing a file: validate every row, then write all or nothing. One path for the command
 //! line, the upload page and the API, so a file is judged the same way wherever it arrives.
 
-use crate::error::AppError;
+use crate::Error;
 use kechuang_domain::indicator::Indicator;
 use kechuang_domain::registry::CertificateKind;
 use kechuang_ingest::observations::{check_references, read_observations};
@@ -73,8 +73,8 @@ pub struct ImportOutcome {
 
 /// Validates the whole file and, unless it is a dry run or any row is refused, writes it in one
 /// transaction.
-pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutcome, AppError> {
-    let bad = |e: kechuang_ingest::IngestError| AppError::BadRequest(e.to_string());
+pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutcome, Error> {
+    let bad = |e: kechuang_ingest::IngestError| Error::BadRequest(e.to_string());
     let prov = Provenance {
         actor: req.actor.name.clone(),
         client: req.actor.client.clone(),
@@ -132,10 +132,10 @@ async fn import_registry(
     req: &ImportRequest<'_>,
     kind: registries::Kind,
     prov: &Provenance,
-) -> Result<ImportOutcome, AppError> {
-    let bad = |e: kechuang_ingest::IngestError| AppError::BadRequest(e.to_string());
+) -> Result<ImportOutcome, Error> {
+    let bad = |e: kechuang_ingest::IngestError| Error::BadRequest(e.to_string());
     let unreadable = |reason: String| {
-        AppError::BadRequest(
+        Error::BadRequest(
             kechuang_ingest::IngestError::Read {
                 path: req.file_name.to_owned(),
                 reason,
@@ -164,7 +164,7 @@ async fn import_registry(
     let home = tree
         .root()
         .map(|r| r.code.clone())
-        .ok_or_else(|| AppError::Internal("没有行政区划 (no regions)".into()))?;
+        .ok_or_else(|| Error::internal("没有行政区划 (no regions)"))?;
     let state = registries::FileState::default();
     let ctx = registries::Context {
         tree: &tree,
@@ -219,9 +219,7 @@ async fn import_registry(
     drop(feeding);
     out.problems.sort_by_key(|p| p.row);
     if let Some(writer) = writer {
-        let w = writer
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))??;
+        let w = writer.await.map_err(|e| Error::internal(e.to_string()))??;
         // A refused file's transaction is dropped unfinished: rolled back.
         if out.problems.is_empty() {
             out.summary = Some(w.finish(out.rows).await?);
@@ -294,7 +292,7 @@ pub async fn import_bytes(
     store: &Store,
     upload: &Upload<'_>,
     actor: &Actor,
-) -> Result<Received, AppError> {
+) -> Result<Received, Error> {
     let Upload {
         kind,
         file_name,
@@ -309,18 +307,18 @@ pub async fn import_bytes(
         .map(str::to_ascii_lowercase)
         .filter(|e| EXTENSIONS.contains(&e.as_str()))
         .ok_or_else(|| {
-            AppError::BadRequest(format!(
+            Error::BadRequest(format!(
                 "文件 '{file_name}' 的类型不受支持：请使用 .xlsx、.xls 或 .csv (unsupported file type)"
             ))
         })?;
     if bytes.is_empty() {
-        return Err(AppError::BadRequest("文件为空 (the file is empty)".into()));
+        return Err(Error::BadRequest("文件为空 (the file is empty)".into()));
     }
     let dir = std::env::temp_dir().join(format!("kechuang-upload-{}", crate::auth::random_token()));
-    std::fs::create_dir(&dir).map_err(|e| AppError::Internal(e.to_string()))?;
+    std::fs::create_dir(&dir).map_err(|e| Error::internal(e.to_string()))?;
     let path = dir.join(format!("upload.{ext}"));
     let result = async {
-        std::fs::write(&path, bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+        std::fs::write(&path, bytes).map_err(|e| Error::internal(e.to_string()))?;
         import(
             store,
             &ImportRequest {

@@ -3,8 +3,8 @@
 //! programme's eligibility rule, experts without conflicts, amounts by the programme's rule.
 
 use crate::auth::Principal;
-use crate::error::AppError;
-use crate::format::today_in_china;
+use crate::clock::today_in_china;
+use crate::Error;
 use chrono::NaiveDate;
 use kechuang_domain::application::{
     assign, transition, Actor as Who, AppAction, AppStatus, FormSpec, REQUESTED,
@@ -30,7 +30,7 @@ pub fn who(p: &Principal) -> Option<Who> {
 
 /// An application the caller may see: the enterprise its own, county and bureau officers
 /// those of their region, an expert those assigned. Anything else is not found.
-pub async fn visible(store: &Store, p: &Principal, id: i64) -> Result<ApplicationRecord, AppError> {
+pub async fn visible(store: &Store, p: &Principal, id: i64) -> Result<ApplicationRecord, Error> {
     let a = store.application(id).await?;
     let tree = store.region_tree().await?;
     let ok = match p.scope() {
@@ -44,28 +44,28 @@ pub async fn visible(store: &Store, p: &Principal, id: i64) -> Result<Applicatio
             .scores(id)
             .await?
             .iter()
-            .any(|s| s.expert == p.user.username),
+            .any(|s| s.expert == p.username()),
         _ => false,
     };
     if ok {
         Ok(a)
     } else {
-        Err(AppError::NotFound(format!("申报 {id} (application)")))
+        Err(Error::NotFound(format!("申报 {id} (application)")))
     }
 }
 
 /// A programme that takes applications, with its form.
-pub async fn programme_form(store: &Store, code: &str) -> Result<(Programme, FormSpec), AppError> {
+pub async fn programme_form(store: &Store, code: &str) -> Result<(Programme, FormSpec), Error> {
     let p = store.programme(code).await?;
     let form = p
         .form
         .clone()
-        .ok_or_else(|| AppError::NotFound(format!("{code} 不受理申报 (takes no applications)")))?;
+        .ok_or_else(|| Error::NotFound(format!("{code} 不受理申报 (takes no applications)")))?;
     Ok((p, form))
 }
 
-fn day(s: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| AppError::Internal(e.to_string()))
+fn day(s: &str) -> Result<NaiveDate, Error> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| Error::internal(e.to_string()))
 }
 
 /// The rules' view of an applicant: the enterprise, its facts of the call's year, and the
@@ -74,7 +74,7 @@ async fn candidate(
     store: &Store,
     a: &ApplicationRecord,
     programme: &Programme,
-) -> Result<Candidate, AppError> {
+) -> Result<Candidate, Error> {
     let e = store.enterprise(&a.uscc).await?;
     let region = store.programme_region(&programme.code).await?;
     let tree = store.region_tree().await?;
@@ -127,26 +127,26 @@ pub async fn take_step(
     action: &str,
     comment: &str,
     payment: Option<(NaiveDate, String)>,
-) -> Result<AppStatus, AppError> {
+) -> Result<AppStatus, Error> {
     let a = visible(store, p, id).await?;
-    let me = who(p)
-        .ok_or_else(|| AppError::Forbidden("无权办理申报 (no part in applications)".into()))?;
+    let me =
+        who(p).ok_or_else(|| Error::Forbidden("无权办理申报 (no part in applications)".into()))?;
     let action = AppAction::parse(action)
-        .ok_or_else(|| AppError::BadRequest(format!("未知的操作 '{action}' (unknown step)")))?;
+        .ok_or_else(|| Error::BadRequest(format!("未知的操作 '{action}' (unknown step)")))?;
     // A step that belongs to another role is forbidden, not merely out of order.
     if let Some(owner) = [Who::Enterprise, Who::County, Who::Bureau]
         .into_iter()
         .find(|w| transition(a.status, action, Some(*w)).is_ok())
     {
         if owner != me {
-            return Err(AppError::Forbidden(
+            return Err(Error::Forbidden(
                 transition(a.status, action, Some(me))
                     .err()
                     .unwrap_or_default(),
             ));
         }
     }
-    let to = transition(a.status, action, Some(me)).map_err(AppError::Conflict)?;
+    let to = transition(a.status, action, Some(me)).map_err(Error::Conflict)?;
     let (programme, form) = programme_form(store, &a.programme_code).await?;
     let comment = comment.trim();
     match action {
@@ -157,7 +157,7 @@ pub async fn take_step(
                 day(&a.closes_on)?,
             );
             if today < opens || today > closes {
-                return Err(AppError::Conflict(format!(
+                return Err(Error::Conflict(format!(
                     "申报时间为 {opens} 至 {closes}，现不在申报期内 (the call is not open)"
                 )));
             }
@@ -165,30 +165,28 @@ pub async fn take_step(
             let missing = form.check_each(&a.answers).missing;
             if !missing.is_empty() {
                 let list: Vec<String> = missing.into_iter().map(|(_, m)| m).collect();
-                return Err(AppError::Conflict(list.join("；")));
+                return Err(Error::Conflict(list.join("；")));
             }
             let given: Vec<String> = store.files(id).await?.into_iter().map(|f| f.slot).collect();
             let missing = form.missing_attachments(&given);
             if !missing.is_empty() {
                 let names: Vec<&str> = missing.iter().map(|m| m.label.as_str()).collect();
-                return Err(AppError::Conflict(format!(
+                return Err(Error::Conflict(format!(
                     "请上传：{} (required attachments missing)",
                     names.join("、")
                 )));
             }
-            let rules = Rules::compile(&programme).map_err(|e| AppError::Internal(e.join("; ")))?;
+            let rules = Rules::compile(&programme).map_err(|e| Error::internal(e.join("; ")))?;
             let c = candidate(store, &a, &programme).await?;
-            if rules.judge(a.year, &c).map_err(AppError::Internal)? == Verdict::NotEligible {
-                return Err(AppError::Conflict(format!(
+            if rules.judge(a.year, &c).map_err(Error::internal)? == Verdict::NotEligible {
+                return Err(Error::Conflict(format!(
                     "不符合申报条件：{} (not eligible)",
                     programme.eligibility
                 )));
             }
         }
         AppAction::Return | AppAction::Reject | AppAction::RejectReport if comment.is_empty() => {
-            return Err(AppError::BadRequest(
-                "退回或不通过须写明理由 (say why)".into(),
-            ));
+            return Err(Error::BadRequest("退回或不通过须写明理由 (say why)".into()));
         }
         AppAction::Report
             if !store
@@ -197,7 +195,7 @@ pub async fn take_step(
                 .iter()
                 .any(|f| f.slot == kechuang_domain::application::REPORT) =>
         {
-            return Err(AppError::Conflict(
+            return Err(Error::Conflict(
                 "请先上传验收报告 (upload the acceptance report first)".into(),
             ));
         }
@@ -213,7 +211,7 @@ pub async fn take_step(
                 form.experts as usize,
                 &load,
             )
-            .map_err(AppError::Conflict)?;
+            .map_err(Error::Conflict)?;
             let names: Vec<String> = chosen.iter().map(|e| e.username.clone()).collect();
             store.assign_experts(id, &names, &p.actor()).await?;
             return Ok(to);
@@ -235,29 +233,24 @@ pub async fn take_step(
 
 /// Scored applications proposed for funding as a batch: each at the amount the programme's
 /// rule gives for its request and score.
-pub async fn propose(
-    store: &Store,
-    p: &Principal,
-    call: i64,
-    ids: &[i64],
-) -> Result<i64, AppError> {
+pub async fn propose(store: &Store, p: &Principal, call: i64, ids: &[i64]) -> Result<i64, Error> {
     let c = store.call(call).await?;
     let (programme, _) = programme_form(store, &c.programme_code).await?;
-    let rules = Rules::compile(&programme).map_err(|e| AppError::Internal(e.join("; ")))?;
+    let rules = Rules::compile(&programme).map_err(|e| Error::internal(e.join("; ")))?;
     let mut awards = Vec::new();
     for id in ids {
         let a = store.application(*id).await?;
         if a.call_id != call || a.status != AppStatus::Scored {
-            return Err(AppError::Conflict(format!(
+            return Err(Error::Conflict(format!(
                 "申报 {id}「{}」尚未完成评审或不属于本指南 (not scored in this call)",
                 a.title
             )));
         }
         let cand = candidate(store, &a, &programme).await?;
-        let amount = match rules.judge(a.year, &cand).map_err(AppError::Internal)? {
+        let amount = match rules.judge(a.year, &cand).map_err(Error::internal)? {
             Verdict::Eligible { amount, .. } => amount,
             Verdict::NotEligible => {
-                return Err(AppError::Conflict(format!(
+                return Err(Error::Conflict(format!(
                     "申报 {id} 不符合条件 (not eligible)"
                 )))
             }
@@ -282,7 +275,7 @@ pub async fn score(
     id: i64,
     raw: &HashMap<String, String>,
 ) -> Result<(), Vec<(String, String)>> {
-    let fail = |e: AppError| vec![(String::new(), e.to_string())];
+    let fail = |e: Error| vec![(String::new(), e.to_string())];
     let a = visible(store, p, id).await.map_err(fail)?;
     let (_, form) = programme_form(store, &a.programme_code)
         .await
@@ -312,6 +305,6 @@ pub async fn score(
 }
 
 /// Amounts typed in a form, as fen.
-pub fn money(raw: &str) -> Result<Fen, AppError> {
-    Fen::parse(raw).map_err(AppError::BadRequest)
+pub fn money(raw: &str) -> Result<Fen, Error> {
+    Fen::parse(raw).map_err(Error::BadRequest)
 }

@@ -1,10 +1,11 @@
 //! The test harness: each test gets its own database — a fresh SQLite directory or a fresh
 //! PostgreSQL database — and drives the real `kechuang` binary against it, as an officer would.
 //!
-//! PostgreSQL is reached at `KECHUANG_TEST_POSTGRES_URL` (default
-//! `postgres://kechuang:kechuang@127.0.0.1:5432/postgres`; `.ci/run` creates that role). A run
-//! without PostgreSQL fails rather than silently testing one backend.
-#![allow(dead_code)] // Each test binary uses a different part of the harness.
+//! PostgreSQL is a throwaway server that [`setup`] starts for this run, or the one named by
+//! `KECHUANG_TEST_POSTGRES_URL`. A run without PostgreSQL fails rather than silently testing
+//! one backend.
+
+pub mod setup;
 
 use chrono::NaiveDate;
 use sqlx::{AnyConnection, Connection, Executor};
@@ -40,8 +41,7 @@ pub fn bin() -> &'static str {
 }
 
 pub fn postgres_admin_url() -> String {
-    std::env::var("KECHUANG_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://kechuang:kechuang@127.0.0.1:5432/postgres".into())
+    setup::postgres_admin_url().to_owned()
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);

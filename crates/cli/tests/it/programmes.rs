@@ -3,9 +3,7 @@
 //! objections and approval in their order; budgets that hold against simultaneous approvals;
 //! and the ledger feeding target 4.2.1.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;

@@ -1,9 +1,8 @@
 //! The JSON API and the CLI together, on SQLite and on PostgreSQL: what a bureau officer and
 //! a machine client rely on.
 
-mod common;
-
-use common::{target, Backend, TestEnv};
+use crate::common;
+use crate::common::{target, Backend, TestEnv};
 use serde_json::Value;
 
 const EXPECTED_CODES: [&str; 26] = [

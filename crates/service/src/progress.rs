@@ -1,12 +1,11 @@
-//! Gathers what a request needs from the store and hands it to the domain to compute. Both
-//! the API and the pages call these functions, so they can never disagree on a number.
+//! A plan's progress: gathers the records a target's figures need from the store and hands
+//! them to the domain to compute. The API, the pages and reports call these functions, so they
+//! can never disagree on a number.
 //!
 //! Progress is computed on every read from the current records, so it is never stale.
 
-use crate::auth::Principal;
-use crate::error::AppError;
+use crate::Error;
 use chrono::NaiveDate;
-use kechuang_domain::auth::DataScope;
 use kechuang_domain::count_index::CountIndex;
 use kechuang_domain::evaluate::{Context, Evaluation};
 use kechuang_domain::indicator::{Indicator, IndicatorKind};
@@ -47,7 +46,7 @@ impl CountCache {
         &self,
         store: &Store,
         with_enterprises: bool,
-    ) -> Result<Arc<CountIndex>, AppError> {
+    ) -> Result<Arc<CountIndex>, Error> {
         let generation = store.registry_generation().await?;
         if let Some(idx) = self.at(generation, with_enterprises).await {
             return Ok(idx);
@@ -81,10 +80,10 @@ impl Loaded {
         counts: &CountCache,
         plan_id: i64,
         as_of: NaiveDate,
-    ) -> Result<Self, AppError> {
+    ) -> Result<Self, Error> {
         let plan = store.plan(plan_id).await?;
         let plan_region =
-            RegionCode::parse(&plan.region_code).map_err(|e| AppError::Internal(e.to_string()))?;
+            RegionCode::parse(&plan.region_code).map_err(|e| Error::internal(e.to_string()))?;
         let targets = store.targets(plan_id).await?;
         let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
         let tree = store.region_tree().await?;
@@ -159,15 +158,15 @@ impl Loaded {
     }
 
     /// The region asked for, which must lie within the plan's region; the plan's own by default.
-    pub fn region(&self, code: Option<&str>) -> Result<Region, AppError> {
+    pub fn region(&self, code: Option<&str>) -> Result<Region, Error> {
         let code = match code.map(str::trim).filter(|c| !c.is_empty()) {
             None => self.plan_region.clone(),
-            Some(c) => RegionCode::parse(c).map_err(|e| AppError::BadRequest(e.to_string()))?,
+            Some(c) => RegionCode::parse(c).map_err(|e| Error::BadRequest(e.to_string()))?,
         };
         let inside = self.tree.subtree(&self.plan_region).contains(&code);
         match self.tree.get(&code) {
             Some(r) if inside => Ok(r.clone()),
-            _ => Err(AppError::BadRequest(format!(
+            _ => Err(Error::BadRequest(format!(
                 "区划 {code} 不在本计划范围内 (region {code} is not within the plan's region)"
             ))),
         }
@@ -201,11 +200,11 @@ impl Loaded {
             .collect()
     }
 
-    pub fn target(&self, code: &str) -> Result<&Target, AppError> {
+    pub fn target(&self, code: &str) -> Result<&Target, Error> {
         self.targets
             .iter()
             .find(|t| t.code == code)
-            .ok_or_else(|| AppError::NotFound(format!("目标 {code} (target)")))
+            .ok_or_else(|| Error::NotFound(format!("目标 {code} (target)")))
     }
 
     /// The indicator codes whose records make up an indicator's value: itself, or the inputs
@@ -237,7 +236,7 @@ async fn add_ledger_figures(
     plan_region: &RegionCode,
     as_of: NaiveDate,
     figures: &mut Figures,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     use chrono::Datelike;
     use kechuang_domain::indicator::LedgerEntry;
     let mut totals: HashMap<LedgerEntry, Vec<(String, String, i32, kechuang_domain::money::Fen)>> =
@@ -293,11 +292,11 @@ fn count_dates(start_year: i32, end_year: i32, as_of: NaiveDate) -> Vec<(NaiveDa
     out
 }
 
-pub fn parse_as_of(raw: Option<&str>) -> Result<NaiveDate, AppError> {
+pub fn parse_as_of(raw: Option<&str>) -> Result<NaiveDate, Error> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(crate::format::today_in_china()),
+        None => Ok(crate::clock::today_in_china()),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-            AppError::BadRequest(format!(
+            Error::BadRequest(format!(
                 "日期 '{s}' 无效，应为 YYYY-MM-DD (as_of must be YYYY-MM-DD)"
             ))
         }),
@@ -311,7 +310,7 @@ pub async fn records_behind(
     loaded: &Loaded,
     indicator: &str,
     region: &RegionCode,
-) -> Result<Vec<ObservationRecord>, AppError> {
+) -> Result<Vec<ObservationRecord>, Error> {
     let subtree = loaded.tree.subtree(region);
     let mut out = Vec::new();
     for code in loaded.record_indicators(indicator) {
@@ -328,7 +327,7 @@ pub async fn counted_records(
     indicator: &str,
     region: &RegionCode,
     as_of: NaiveDate,
-) -> Result<Vec<CountedRecord>, AppError> {
+) -> Result<Vec<CountedRecord>, Error> {
     // The same subtree `region_totals` counts over.
     let regions = loaded.tree.subtree(region);
     match loaded.indicators.get(indicator).map(|i| &i.kind) {
@@ -348,13 +347,13 @@ pub async fn counted_records(
 }
 
 /// The first plan, shown when a page is asked for without naming one.
-pub async fn default_plan_id(store: &Store) -> Result<i64, AppError> {
+pub async fn default_plan_id(store: &Store) -> Result<i64, Error> {
     store
         .plans()
         .await?
         .first()
         .map(|p| p.id)
-        .ok_or_else(|| AppError::NotFound("尚未载入任何计划 (no plan loaded)".into()))
+        .ok_or_else(|| Error::NotFound("尚未载入任何计划 (no plan loaded)".into()))
 }
 
 /// An indicator's resolved series for a region, with the records behind it.
@@ -369,27 +368,27 @@ pub async fn indicator_series(
     store: &Store,
     code: &str,
     region: Option<&str>,
-) -> Result<IndicatorSeries, AppError> {
+) -> Result<IndicatorSeries, Error> {
     let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
     let indicator = indicators
         .get(code)
         .cloned()
-        .ok_or_else(|| AppError::NotFound(format!("指标 {code} (indicator)")))?;
+        .ok_or_else(|| Error::NotFound(format!("指标 {code} (indicator)")))?;
     let tree = store.region_tree().await?;
     let region_code = match region.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(r) => RegionCode::parse(r).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        Some(r) => RegionCode::parse(r).map_err(|e| Error::BadRequest(e.to_string()))?,
         // Without a region: the first city, the usual unit of a plan.
         None => tree
             .all()
             .iter()
             .find(|r| r.kind == kechuang_domain::region::RegionKind::City)
             .map(|r| r.code.clone())
-            .ok_or_else(|| AppError::NotFound("区划 (region)".into()))?,
+            .ok_or_else(|| Error::NotFound("区划 (region)".into()))?,
     };
     let region = tree
         .get(&region_code)
         .cloned()
-        .ok_or_else(|| AppError::NotFound(format!("区划 {region_code} (region)")))?;
+        .ok_or_else(|| Error::NotFound(format!("区划 {region_code} (region)")))?;
     let mut figures = Figures::default();
     for (ind, r, p, v) in store.figures().await? {
         figures.insert(&ind, &r, p, v);
@@ -415,243 +414,4 @@ pub async fn indicator_series(
         series,
         records,
     })
-}
-
-/// The region a caller asks about, narrowed to their scope (their own region when they name
-/// none); a region outside it is not found, and so is an unknown one.
-pub async fn scoped_region(
-    store: &Store,
-    who: &Principal,
-    region: Option<&str>,
-) -> Result<RegionCode, AppError> {
-    let tree = store.region_tree().await?;
-    let code = who.region_within(&tree, region)?;
-    if tree.get(&code).is_none() {
-        return Err(AppError::NotFound(format!("区划 {code} (region)")));
-    }
-    Ok(code)
-}
-
-/// The regions whose records a list may show: the subtree of [`scoped_region`].
-pub async fn scoped_subtree(
-    store: &Store,
-    who: &Principal,
-    region: Option<&str>,
-) -> Result<Vec<RegionCode>, AppError> {
-    let code = scoped_region(store, who, region).await?;
-    Ok(store.region_tree().await?.subtree(&code))
-}
-
-/// An enterprise with everything the registries hold about it.
-pub struct EnterpriseDetail {
-    pub enterprise: kechuang_domain::registry::EnterpriseRow,
-    pub certificates: Vec<kechuang_store::CertificateItem>,
-    pub platforms: Vec<kechuang_store::PlatformItem>,
-    pub facts: Vec<kechuang_domain::registry::FactRow>,
-}
-
-/// An enterprise the caller may see: one in their region's subtree, or their own enterprise.
-/// Any other is "not found", exactly as if it did not exist.
-pub async fn enterprise_detail(
-    store: &Store,
-    who: &Principal,
-    raw_uscc: &str,
-) -> Result<EnterpriseDetail, AppError> {
-    // Whatever way the code was typed, look it up in its canonical form.
-    let uscc = kechuang_domain::uscc::normalise(raw_uscc);
-    let hidden = || AppError::NotFound(format!("企业 {uscc} (enterprise)"));
-    let enterprise = store.enterprise(&uscc).await.map_err(|e| match e {
-        kechuang_store::StoreError::NotFound(_) => hidden(),
-        other => other.into(),
-    })?;
-    let visible = match who.scope() {
-        DataScope::Enterprise(own) => *own == uscc,
-        scope => {
-            let tree = store.region_tree().await?;
-            RegionCode::parse(&enterprise.region_code).is_ok_and(|r| scope.covers_region(&tree, &r))
-        }
-    };
-    if !visible {
-        return Err(hidden());
-    }
-    Ok(EnterpriseDetail {
-        certificates: store.certificates_of(&uscc).await?,
-        platforms: store.platforms_of(&uscc).await?,
-        facts: store.facts_of(&uscc).await?,
-        enterprise,
-    })
-}
-
-/// One field of a county's data-entry form: the indicator, the figure entered (or already
-/// on record), the previous period's figure and the plan's target beside it.
-pub struct EntryLine {
-    pub indicator: Indicator,
-    pub previous: Option<f64>,
-    pub value: Option<f64>,
-    pub note: String,
-    pub target: Option<LineTarget>,
-}
-
-/// The plan's target beside a field of the form.
-pub enum LineTarget {
-    /// The county's own share of the target.
-    County(f64),
-    /// The city's target, where the plan sets no county share.
-    City(f64),
-    /// The figure feeds a computed target (e.g. R&D expenditure feeds 2.1 R&D intensity).
-    Via {
-        code: String,
-        value: f64,
-        unit: String,
-    },
-}
-
-/// A county's form for a year: every manual indicator that counties report (those summed
-/// into the city total), in plan order.
-pub struct EntrySheet {
-    pub region: Region,
-    pub period: Period,
-    pub lines: Vec<EntryLine>,
-    pub ret: Option<kechuang_store::EntryReturn>,
-}
-
-/// The county and year a data-entry address names, if the caller may see them: a county in
-/// their scope and a plausible year; anything else is not found.
-pub async fn entry_place(
-    store: &Store,
-    who: &Principal,
-    region: &str,
-    period: &str,
-) -> Result<(Region, Period), AppError> {
-    let tree = store.region_tree().await?;
-    let code = who.region_within(&tree, Some(region))?;
-    let region = tree
-        .get(&code)
-        .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
-        .cloned()
-        .ok_or_else(|| AppError::NotFound(format!("县（市、区）{code} (county)")))?;
-    match Period::parse(period) {
-        Ok(p @ Period::Year(y)) if (2000..=2100).contains(&y) => Ok((region, p)),
-        _ => Err(AppError::NotFound(format!("期间 {period} (period)"))),
-    }
-}
-
-pub async fn entry_sheet(
-    store: &Store,
-    who: &Principal,
-    region: &str,
-    period: &str,
-) -> Result<EntrySheet, AppError> {
-    let (region, period) = entry_place(store, who, region, period).await?;
-    let code = region.code.clone();
-    let plan_id = default_plan_id(store).await?;
-    let targets = store.targets(plan_id).await?;
-    let indicators = store.indicators().await?;
-    let observed = store
-        .observations(None, Some(std::slice::from_ref(&code)))
-        .await?;
-    let ret = store.entry_return(&code, &period).await?;
-    let formulas: HashMap<String, (kechuang_domain::formula::Formula, String)> = indicators
-        .iter()
-        .filter_map(|i| match &i.kind {
-            IndicatorKind::Formula(f) => Some((i.code.clone(), (f.clone(), i.unit.clone()))),
-            _ => None,
-        })
-        .collect();
-    let previous_period = Period::Year(period.year() - 1).to_string();
-    let this_period = period.to_string();
-    let lines = indicators
-        .into_iter()
-        .filter(|i| {
-            matches!(
-                i.kind,
-                IndicatorKind::Manual {
-                    aggregation: kechuang_domain::indicator::Aggregation::Sum
-                }
-            )
-        })
-        .map(|i| {
-            let find = |p: &str| {
-                observed
-                    .iter()
-                    .find(|o| o.indicator == i.code && o.period == p)
-            };
-            let entered = ret
-                .as_ref()
-                .and_then(|r| r.values.iter().find(|v| v.indicator == i.code));
-            let direct = targets.iter().find(|t| t.indicator == i.code).map(|t| {
-                t.county_targets
-                    .iter()
-                    .find(|(r, _)| *r == code)
-                    .map_or(LineTarget::City(t.target), |(_, v)| LineTarget::County(*v))
-            });
-            let via = || {
-                targets.iter().find_map(|t| {
-                    let f = formulas.get(&t.indicator)?;
-                    f.0.inputs().contains(&i.code).then(|| LineTarget::Via {
-                        code: t.code.clone(),
-                        value: t.target,
-                        unit: f.1.clone(),
-                    })
-                })
-            };
-            let target = direct.or_else(via);
-            EntryLine {
-                previous: find(&previous_period).map(|o| o.value),
-                value: entered
-                    .map(|v| v.value)
-                    .or_else(|| find(&this_period).map(|o| o.value)),
-                note: entered.map(|v| v.note.clone()).unwrap_or_default(),
-                target,
-                indicator: i,
-            }
-        })
-        .collect();
-    Ok(EntrySheet {
-        region,
-        period,
-        lines,
-        ret,
-    })
-}
-
-/// Checks submitted figures against the domain's rules; returns the accepted values and the
-/// problems by indicator code. A blank field is simply not reported.
-pub fn check_entry(
-    sheet: &EntrySheet,
-    submitted: &HashMap<String, String>,
-) -> (Vec<kechuang_store::EntryValue>, Vec<(String, String)>) {
-    let mut values = Vec::new();
-    let mut problems = Vec::new();
-    for line in &sheet.lines {
-        let code = &line.indicator.code;
-        let raw = submitted
-            .get(&format!("v_{code}"))
-            .map(|s| s.trim().replace(',', ""))
-            .unwrap_or_default();
-        let note = submitted
-            .get(&format!("n_{code}"))
-            .map(|s| s.trim().to_owned())
-            .unwrap_or_default();
-        if raw.is_empty() {
-            continue;
-        }
-        match raw.parse::<f64>() {
-            Err(_) => problems.push((code.clone(), format!("'{raw}' 不是数字 (not a number)"))),
-            Ok(v) => match kechuang_domain::entry::check_value(
-                &line.indicator.unit,
-                v,
-                line.previous,
-                &note,
-            ) {
-                Ok(()) => values.push(kechuang_store::EntryValue {
-                    indicator: code.clone(),
-                    value: v,
-                    note,
-                }),
-                Err(p) => problems.push((code.clone(), p)),
-            },
-        }
-    }
-    (values, problems)
 }

@@ -1,9 +1,8 @@
 //! Who may do what: the authorization matrix over every route of the router, lockout, CSRF,
 //! sessions and tokens, data scopes, and the tamper-evident audit trail.
 
-mod common;
-
-use common::{csv_rows, Backend, Server, TestEnv, PASSWORD};
+use crate::common;
+use crate::common::{csv_rows, Backend, Server, TestEnv, PASSWORD};
 use reqwest::Method;
 use serde_json::json;
 use sqlx::{AnyConnection, Connection, Executor};

@@ -1,9 +1,8 @@
 //! End to end in headless Chromium (Debian's `chromium` and `chromium-driver`): what an
 //! officer sees and does on the dashboard.
 
-mod common;
-
-use common::{Backend, TestEnv};
+use crate::common;
+use crate::common::{Backend, TestEnv};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use std::process::{Child, Command, Stdio};
@@ -29,9 +28,9 @@ fn free_port() -> u16 {
 }
 
 async fn browser() -> (Driver, Client, tempfile::TempDir) {
+    common::setup::packages();
     let port = free_port();
-    let chromedriver =
-        std::env::var("KECHUANG_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let chromedriver = common::setup::chromedriver();
     let child = Command::new(&chromedriver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -44,8 +43,7 @@ async fn browser() -> (Driver, Client, tempfile::TempDir) {
         });
     let driver = Driver { child, port };
     let profile = tempfile::tempdir().expect("profile dir");
-    let chromium =
-        std::env::var("KECHUANG_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let chromium = common::setup::chromium();
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),

@@ -1,9 +1,8 @@
 //! Opening databases: mistakes are refused clearly and never create an empty database; both
 //! backends' migrations build the same schema.
 
-mod common;
-
-use common::{bin, Backend, TestEnv};
+use crate::common;
+use crate::common::{bin, Backend, TestEnv};
 use kechuang_store::{DatabaseTarget, Store};
 use std::process::Command;
 

@@ -1,8 +1,6 @@
 //! Demo data: deterministic files, loaded through the ordinary import path.
 
-mod common;
-
-use common::{bin, target, Backend, TestEnv};
+use crate::common::{bin, target, Backend, TestEnv};
 use std::process::Command;
 
 #[test]

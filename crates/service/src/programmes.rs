@@ -3,7 +3,7 @@
 //! batch goes through. One path for all three, so a dry run on the command line and the
 //! preview on a page can never disagree.
 
-use crate::error::AppError;
+use crate::Error;
 use chrono::NaiveDate;
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{preview, Preview, Programme, Rules};
@@ -19,12 +19,12 @@ pub struct BatchPreview {
 }
 
 /// Applies a programme's rules to the registries for a year, without writing anything.
-pub async fn preview_batch(store: &Store, code: &str, year: i32) -> Result<BatchPreview, AppError> {
+pub async fn preview_batch(store: &Store, code: &str, year: i32) -> Result<BatchPreview, Error> {
     let programme = store.programme(code).await?;
-    let rules = Rules::compile(&programme).map_err(|e| AppError::BadRequest(e.join("; ")))?;
-    programme.check_year(year).map_err(AppError::BadRequest)?;
+    let rules = Rules::compile(&programme).map_err(|e| Error::BadRequest(e.join("; ")))?;
+    programme.check_year(year).map_err(Error::BadRequest)?;
     let Some(kind) = programme.event else {
-        return Err(AppError::BadRequest(format!(
+        return Err(Error::BadRequest(format!(
             "{code} 不按登记库事件批量奖补，而是通过申报评审 (this programme runs on applications, not batches)"
         )));
     };
@@ -45,7 +45,7 @@ pub async fn preview_batch(store: &Store, code: &str, year: i32) -> Result<Batch
         &awarded,
         budget.as_ref().map(BudgetLine::available),
     )
-    .map_err(AppError::BadRequest)?;
+    .map_err(Error::BadRequest)?;
     Ok(BatchPreview {
         programme,
         year,
@@ -61,10 +61,10 @@ pub async fn commit_batch(
     code: &str,
     year: i32,
     actor: &Actor,
-) -> Result<(i64, BatchPreview), AppError> {
+) -> Result<(i64, BatchPreview), Error> {
     let p = preview_batch(store, code, year).await?;
     if p.budget.is_none() {
-        return Err(AppError::Conflict(format!(
+        return Err(Error::Conflict(format!(
             "{code} 尚未设置 {year} 年预算，请先设置 (no budget is set for {year}; set one first)"
         )));
     }
@@ -80,16 +80,16 @@ pub fn step(
     notice_start: Option<&str>,
     paid_on: Option<&str>,
     payment_ref: Option<&str>,
-) -> Result<BatchStep, AppError> {
+) -> Result<BatchStep, Error> {
     let action = kechuang_domain::programme::BatchAction::parse(action)
-        .ok_or_else(|| AppError::BadRequest(format!("未知的操作 '{action}' (unknown action)")))?;
-    let date = |what: &str, s: Option<&str>| -> Result<Option<NaiveDate>, AppError> {
+        .ok_or_else(|| Error::BadRequest(format!("未知的操作 '{action}' (unknown action)")))?;
+    let date = |what: &str, s: Option<&str>| -> Result<Option<NaiveDate>, Error> {
         match s.map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Some)
                 .map_err(|_| {
-                    AppError::BadRequest(format!(
+                    Error::BadRequest(format!(
                         "{what} '{s}' 不是日期，应如 2018-12-01 (not a date)"
                     ))
                 }),
@@ -99,7 +99,7 @@ pub fn step(
         action,
         comment: comment.unwrap_or_default().trim().to_owned(),
         // Notices run and payments are dated in China's time.
-        today: crate::format::today_in_china(),
+        today: crate::clock::today_in_china(),
         notice_start: date("公示开始日期 (notice start)", notice_start)?,
         paid_on: date("拨付日期 (payment date)", paid_on)?,
         payment_ref: payment_ref.unwrap_or_default().trim().to_owned(),
@@ -107,15 +107,15 @@ pub fn step(
 }
 
 /// Parses a year given on a page or the command line.
-pub fn parse_year(raw: &str) -> Result<i32, AppError> {
+pub fn parse_year(raw: &str) -> Result<i32, Error> {
     raw.trim()
         .parse::<i32>()
         .ok()
         .filter(|y| (1949..=2200).contains(y))
-        .ok_or_else(|| AppError::BadRequest(format!("年度 '{raw}' 无效 (invalid year)")))
+        .ok_or_else(|| Error::BadRequest(format!("年度 '{raw}' 无效 (invalid year)")))
 }
 
 /// Parses an amount of money given on a page or the command line.
-pub fn parse_amount(raw: &str) -> Result<Fen, AppError> {
-    Fen::parse(raw).map_err(AppError::BadRequest)
+pub fn parse_amount(raw: &str) -> Result<Fen, Error> {
+    Fen::parse(raw).map_err(Error::BadRequest)
 }

@@ -1,9 +1,8 @@
 //! Registries and the targets that count them: imports as the bureau receives them, counts
 //! for the city and each county at any date, and every figure opening onto its records.
 
-mod common;
-
-use common::{csv_rows, d, hte_holders, repo_file, target, Backend, TestEnv};
+use crate::common;
+use crate::common::{csv_rows, d, hte_holders, repo_file, target, Backend, TestEnv};
 use std::collections::HashSet;
 
 fn sample(name: &str) -> String {

@@ -1,0 +1,15 @@
+//! The integration suite, one binary: every test starts from a database of its own, on SQLite
+//! and on PostgreSQL, and drives the application as its users do — the command line, the HTTP
+//! API, the pages, and headless Chromium. One binary links the application once and sets up the
+//! machine once (see `common::setup`).
+
+#[macro_use]
+mod common;
+
+mod access;
+mod api;
+mod browser;
+mod database;
+mod demo;
+mod programmes;
+mod registries;

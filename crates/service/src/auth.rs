@@ -1,0 +1,275 @@
+//! Who is asking: passwords, tokens, logging in, and recognising a caller from the credential
+//! a request carries (a session id or an API token).
+//!
+//! A [`Principal`] is made only by [`identify`] — its fields are private and it has no public
+//! constructor — so an operation that takes one cannot be reached by a caller nobody
+//! recognised. Which routes a role may use is the web's guard's business; what records a
+//! caller may see is their data scope's, applied by the operations here.
+
+use crate::Error;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::Utc;
+use kechuang_domain::auth::{locked_until, session_alive, token_digest, DataScope, Role};
+use kechuang_domain::region::RegionTree;
+use kechuang_domain::RegionCode;
+use kechuang_store::{Actor, Store, User};
+use std::sync::OnceLock;
+
+// ---- secrets ------------------------------------------------------------------------------
+
+/// Argon2id with the crate's defaults (19 MiB, 2 passes: OWASP's recommendation).
+pub fn hash_password(password: &str) -> Result<String, Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::internal(e.to_string()))
+}
+
+/// The same, off the async threads: a hash takes tens of milliseconds of CPU.
+pub async fn hash_password_blocking(password: &str) -> Result<String, Error> {
+    let pw = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&pw))
+        .await
+        .map_err(Error::internal)?
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Verifies off the async threads.
+pub async fn verify_password_blocking(hash: &str, password: &str) -> Result<bool, Error> {
+    let (hash, pw) = (hash.to_owned(), password.to_owned());
+    tokio::task::spawn_blocking(move || verify_password(&hash, &pw))
+        .await
+        .map_err(Error::internal)
+}
+
+/// A hash to verify against when the username is unknown, so both cases cost the same time.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not-a-real-password-Aa1!").unwrap_or_default())
+}
+
+/// 256 random bits, hex: session ids, CSRF tokens and API tokens.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+// ---- identity -----------------------------------------------------------------------------
+
+/// An authenticated caller, made only by [`identify`].
+#[derive(Debug, Clone)]
+pub struct Principal {
+    user: User,
+    /// The session's digest and CSRF token; `None` for a bearer token, which needs no CSRF
+    /// protection because browsers never send it by themselves.
+    session: Option<(String, String)>,
+    client: String,
+}
+
+impl Principal {
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    pub fn username(&self) -> &str {
+        &self.user.username
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor::new(&self.user.username, &self.client)
+    }
+
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    pub fn scope(&self) -> &DataScope {
+        &self.user.scope
+    }
+
+    /// Whether the account must still replace a password someone else set.
+    pub fn must_change_password(&self) -> bool {
+        self.user.must_change_password
+    }
+
+    /// The digest of the session this caller came with; `None` for an API token.
+    pub fn session_digest(&self) -> Option<&str> {
+        self.session.as_ref().map(|(d, _)| d.as_str())
+    }
+
+    /// The session's CSRF token; empty for an API token.
+    pub fn csrf(&self) -> &str {
+        self.session.as_ref().map_or("", |(_, c)| c.as_str())
+    }
+
+    /// The regions whose records this caller may see, or a not-found error when they see no
+    /// region's records (so a list for them is as empty as a missing page).
+    pub fn regions(&self, tree: &RegionTree) -> Result<Vec<RegionCode>, Error> {
+        self.user
+            .scope
+            .regions(tree)
+            .ok_or_else(|| Error::NotFound("不在权限范围内 (not found)".into()))
+    }
+
+    /// Narrows a requested region to the caller's scope: none requested means their whole
+    /// scope; one outside it is not found.
+    pub fn region_within(
+        &self,
+        tree: &RegionTree,
+        requested: Option<&str>,
+    ) -> Result<RegionCode, Error> {
+        let DataScope::Region(own) = &self.user.scope else {
+            return Err(Error::NotFound("不在权限范围内 (not found)".into()));
+        };
+        match requested.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(own.clone()),
+            Some(r) => RegionCode::parse(r)
+                .ok()
+                .filter(|c| self.user.scope.covers_region(tree, c))
+                .ok_or_else(|| Error::NotFound(format!("区划 {r} (region)"))),
+        }
+    }
+}
+
+/// The credential a request carries.
+pub enum Credential<'a> {
+    /// An API token (`Authorization: Bearer …`).
+    Token(&'a str),
+    /// A session id from the session cookie.
+    Session(&'a str),
+}
+
+/// Recognises the caller behind a credential, or nobody. An expired session is deleted; a
+/// disabled account is nobody.
+pub async fn identify(
+    store: &Store,
+    credential: Credential<'_>,
+    client: &str,
+) -> Result<Option<Principal>, Error> {
+    let now = Utc::now();
+    let id = match credential {
+        Credential::Token(token) => {
+            let user = store.token_user(&token_digest(token.trim()), now).await?;
+            return Ok(user.filter(|u| !u.disabled).map(|user| Principal {
+                user,
+                session: None,
+                client: client.to_owned(),
+            }));
+        }
+        Credential::Session(id) => id,
+    };
+    let digest = token_digest(id);
+    let Some(s) = store.session(&digest).await? else {
+        return Ok(None);
+    };
+    if !session_alive(s.created_at, s.last_seen_at, now) || s.user.disabled {
+        store.end_session(&digest, None).await?;
+        return Ok(None);
+    }
+    // Writing on every request would serialise all reads behind the writer; a minute's
+    // precision is plenty for a 30-minute idle timeout.
+    if now - s.last_seen_at > chrono::Duration::seconds(60) {
+        store.touch_session(&digest).await?;
+    }
+    Ok(Some(Principal {
+        user: s.user,
+        session: Some((digest, s.csrf_token)),
+        client: client.to_owned(),
+    }))
+}
+
+// ---- logging in -----------------------------------------------------------------------------
+
+pub enum LoginOutcome {
+    Ok {
+        token: String,
+        user: Box<User>,
+    },
+    /// Unknown user, wrong password or disabled account: one answer for all three.
+    Invalid,
+    Locked,
+}
+
+/// Checks a username and password. Failures count against both the name tried and the
+/// client address; five within 15 minutes lock either for 15 minutes. An unknown name costs
+/// the same argon2 verification as a known one, so timing tells nothing either.
+pub async fn login(
+    store: &Store,
+    username: &str,
+    password: &str,
+    client: &str,
+    replaces: Option<&str>,
+) -> Result<LoginOutcome, Error> {
+    let username = username.trim();
+    let now = Utc::now();
+    let keys = [
+        format!("user:{}", username.to_lowercase()),
+        format!("addr:{client}"),
+    ];
+    let counts = store.failure_counts(&keys).await?;
+    if counts
+        .iter()
+        .any(|(c, last)| locked_until(Some(*c), *last, now).is_some())
+    {
+        return Ok(LoginOutcome::Locked);
+    }
+    let user = store.user_by_name(username).await?;
+    let hash = user
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let ok = verify_password_blocking(&hash, password).await?;
+    match user {
+        Some(u) if ok && !u.disabled => {
+            let token = random_token();
+            let actor = Actor::new(&u.username, client);
+            store
+                .create_session(&token_digest(&token), &u, &random_token(), replaces, &actor)
+                .await?;
+            Ok(LoginOutcome::Ok {
+                token,
+                user: Box::new(u),
+            })
+        }
+        _ => {
+            store
+                .record_login_failure(&keys, now, &Actor::new(username, client))
+                .await?;
+            Ok(LoginOutcome::Invalid)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("Shaoguan-2018").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(&h, "Shaoguan-2018"));
+        assert!(!verify_password(&h, "Shaoguan-2019"));
+        assert!(!verify_password("garbage", "Shaoguan-2018"));
+    }
+
+    #[test]
+    fn tokens_are_random() {
+        let a = random_token();
+        assert_eq!(a.len(), 64);
+        assert!(a.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(a, random_token());
+    }
+}

@@ -1,0 +1,185 @@
+//! A county's data entry: the form of a year's figures, with the previous year's figure and
+//! the plan's target beside each field, and the checks a submitted figure must pass.
+
+use crate::auth::Principal;
+use crate::progress::default_plan_id;
+use crate::Error;
+use kechuang_domain::indicator::{Indicator, IndicatorKind};
+use kechuang_domain::region::Region;
+use kechuang_domain::Period;
+use kechuang_store::Store;
+use std::collections::HashMap;
+
+/// One field of a county's data-entry form: the indicator, the figure entered (or already
+/// on record), the previous period's figure and the plan's target beside it.
+pub struct EntryLine {
+    pub indicator: Indicator,
+    pub previous: Option<f64>,
+    pub value: Option<f64>,
+    pub note: String,
+    pub target: Option<LineTarget>,
+}
+
+/// The plan's target beside a field of the form.
+pub enum LineTarget {
+    /// The county's own share of the target.
+    County(f64),
+    /// The city's target, where the plan sets no county share.
+    City(f64),
+    /// The figure feeds a computed target (e.g. R&D expenditure feeds 2.1 R&D intensity).
+    Via {
+        code: String,
+        value: f64,
+        unit: String,
+    },
+}
+
+/// A county's form for a year: every manual indicator that counties report (those summed
+/// into the city total), in plan order.
+pub struct EntrySheet {
+    pub region: Region,
+    pub period: Period,
+    pub lines: Vec<EntryLine>,
+    pub ret: Option<kechuang_store::EntryReturn>,
+}
+
+/// The county and year a data-entry address names, if the caller may see them: a county in
+/// their scope and a plausible year; anything else is not found.
+pub async fn entry_place(
+    store: &Store,
+    who: &Principal,
+    region: &str,
+    period: &str,
+) -> Result<(Region, Period), Error> {
+    let tree = store.region_tree().await?;
+    let code = who.region_within(&tree, Some(region))?;
+    let region = tree
+        .get(&code)
+        .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
+        .cloned()
+        .ok_or_else(|| Error::NotFound(format!("县（市、区）{code} (county)")))?;
+    match Period::parse(period) {
+        Ok(p @ Period::Year(y)) if (2000..=2100).contains(&y) => Ok((region, p)),
+        _ => Err(Error::NotFound(format!("期间 {period} (period)"))),
+    }
+}
+
+pub async fn entry_sheet(
+    store: &Store,
+    who: &Principal,
+    region: &str,
+    period: &str,
+) -> Result<EntrySheet, Error> {
+    let (region, period) = entry_place(store, who, region, period).await?;
+    let code = region.code.clone();
+    let plan_id = default_plan_id(store).await?;
+    let targets = store.targets(plan_id).await?;
+    let indicators = store.indicators().await?;
+    let observed = store
+        .observations(None, Some(std::slice::from_ref(&code)))
+        .await?;
+    let ret = store.entry_return(&code, &period).await?;
+    let formulas: HashMap<String, (kechuang_domain::formula::Formula, String)> = indicators
+        .iter()
+        .filter_map(|i| match &i.kind {
+            IndicatorKind::Formula(f) => Some((i.code.clone(), (f.clone(), i.unit.clone()))),
+            _ => None,
+        })
+        .collect();
+    let previous_period = Period::Year(period.year() - 1).to_string();
+    let this_period = period.to_string();
+    let lines = indicators
+        .into_iter()
+        .filter(|i| {
+            matches!(
+                i.kind,
+                IndicatorKind::Manual {
+                    aggregation: kechuang_domain::indicator::Aggregation::Sum
+                }
+            )
+        })
+        .map(|i| {
+            let find = |p: &str| {
+                observed
+                    .iter()
+                    .find(|o| o.indicator == i.code && o.period == p)
+            };
+            let entered = ret
+                .as_ref()
+                .and_then(|r| r.values.iter().find(|v| v.indicator == i.code));
+            let direct = targets.iter().find(|t| t.indicator == i.code).map(|t| {
+                t.county_targets
+                    .iter()
+                    .find(|(r, _)| *r == code)
+                    .map_or(LineTarget::City(t.target), |(_, v)| LineTarget::County(*v))
+            });
+            let via = || {
+                targets.iter().find_map(|t| {
+                    let f = formulas.get(&t.indicator)?;
+                    f.0.inputs().contains(&i.code).then(|| LineTarget::Via {
+                        code: t.code.clone(),
+                        value: t.target,
+                        unit: f.1.clone(),
+                    })
+                })
+            };
+            let target = direct.or_else(via);
+            EntryLine {
+                previous: find(&previous_period).map(|o| o.value),
+                value: entered
+                    .map(|v| v.value)
+                    .or_else(|| find(&this_period).map(|o| o.value)),
+                note: entered.map(|v| v.note.clone()).unwrap_or_default(),
+                target,
+                indicator: i,
+            }
+        })
+        .collect();
+    Ok(EntrySheet {
+        region,
+        period,
+        lines,
+        ret,
+    })
+}
+
+/// Checks submitted figures against the domain's rules; returns the accepted values and the
+/// problems by indicator code. A blank field is simply not reported.
+pub fn check_entry(
+    sheet: &EntrySheet,
+    submitted: &HashMap<String, String>,
+) -> (Vec<kechuang_store::EntryValue>, Vec<(String, String)>) {
+    let mut values = Vec::new();
+    let mut problems = Vec::new();
+    for line in &sheet.lines {
+        let code = &line.indicator.code;
+        let raw = submitted
+            .get(&format!("v_{code}"))
+            .map(|s| s.trim().replace(',', ""))
+            .unwrap_or_default();
+        let note = submitted
+            .get(&format!("n_{code}"))
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default();
+        if raw.is_empty() {
+            continue;
+        }
+        match raw.parse::<f64>() {
+            Err(_) => problems.push((code.clone(), format!("'{raw}' 不是数字 (not a number)"))),
+            Ok(v) => match kechuang_domain::entry::check_value(
+                &line.indicator.unit,
+                v,
+                line.previous,
+                &note,
+            ) {
+                Ok(()) => values.push(kechuang_store::EntryValue {
+                    indicator: code.clone(),
+                    value: v,
+                    note,
+                }),
+                Err(p) => problems.push((code.clone(), p)),
+            },
+        }
+    }
+    (values, problems)
+}

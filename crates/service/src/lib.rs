@@ -1,0 +1,20 @@
+//! Every operation a user or script performs — importing a file, a batch's steps, an
+//! application's review, redeeming a voucher, entering a county's figures, logging in — is one
+//! function here. The web handlers and the command line only parse input, call these and
+//! render what they return, so an operation behaves the same wherever it is started.
+//!
+//! Below this crate the store keeps records and the domain decides; this crate fetches what a
+//! decision needs, asks the domain, and writes the outcome.
+
+pub mod accounts;
+pub mod applications;
+pub mod auth;
+pub mod clock;
+pub mod entry;
+mod error;
+pub mod imports;
+pub mod programmes;
+pub mod progress;
+pub mod registries;
+
+pub use error::Error;

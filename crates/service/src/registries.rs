@@ -1,0 +1,73 @@
+//! Reading the registries within the caller's data scope: the region a caller asks about and
+//! an enterprise with everything recorded about it.
+
+use crate::auth::Principal;
+use crate::Error;
+use kechuang_domain::auth::DataScope;
+use kechuang_domain::RegionCode;
+use kechuang_store::Store;
+
+/// The region a caller asks about, narrowed to their scope (their own region when they name
+/// none); a region outside it is not found, and so is an unknown one.
+pub async fn scoped_region(
+    store: &Store,
+    who: &Principal,
+    region: Option<&str>,
+) -> Result<RegionCode, Error> {
+    let tree = store.region_tree().await?;
+    let code = who.region_within(&tree, region)?;
+    if tree.get(&code).is_none() {
+        return Err(Error::NotFound(format!("区划 {code} (region)")));
+    }
+    Ok(code)
+}
+
+/// The regions whose records a list may show: the subtree of [`scoped_region`].
+pub async fn scoped_subtree(
+    store: &Store,
+    who: &Principal,
+    region: Option<&str>,
+) -> Result<Vec<RegionCode>, Error> {
+    let code = scoped_region(store, who, region).await?;
+    Ok(store.region_tree().await?.subtree(&code))
+}
+
+/// An enterprise with everything the registries hold about it.
+pub struct EnterpriseDetail {
+    pub enterprise: kechuang_domain::registry::EnterpriseRow,
+    pub certificates: Vec<kechuang_store::CertificateItem>,
+    pub platforms: Vec<kechuang_store::PlatformItem>,
+    pub facts: Vec<kechuang_domain::registry::FactRow>,
+}
+
+/// An enterprise the caller may see: one in their region's subtree, or their own enterprise.
+/// Any other is "not found", exactly as if it did not exist.
+pub async fn enterprise_detail(
+    store: &Store,
+    who: &Principal,
+    raw_uscc: &str,
+) -> Result<EnterpriseDetail, Error> {
+    // Whatever way the code was typed, look it up in its canonical form.
+    let uscc = kechuang_domain::uscc::normalise(raw_uscc);
+    let hidden = || Error::NotFound(format!("企业 {uscc} (enterprise)"));
+    let enterprise = store.enterprise(&uscc).await.map_err(|e| match e {
+        kechuang_store::StoreError::NotFound(_) => hidden(),
+        other => other.into(),
+    })?;
+    let visible = match who.scope() {
+        DataScope::Enterprise(own) => *own == uscc,
+        scope => {
+            let tree = store.region_tree().await?;
+            RegionCode::parse(&enterprise.region_code).is_ok_and(|r| scope.covers_region(&tree, &r))
+        }
+    };
+    if !visible {
+        return Err(hidden());
+    }
+    Ok(EnterpriseDetail {
+        certificates: store.certificates_of(&uscc).await?,
+        platforms: store.platforms_of(&uscc).await?,
+        facts: store.facts_of(&uscc).await?,
+        enterprise,
+    })
+}
