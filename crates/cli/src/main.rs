@@ -6,6 +6,7 @@
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Parser, Subcommand};
 use kechuang_domain::plan::parse_plan;
+use kechuang_domain::problem::Lang;
 use kechuang_domain::region::shipped_regions;
 use kechuang_domain::registry::{CertificateKind, PLATFORM_KINDS};
 use kechuang_domain::RegionCode;
@@ -38,6 +39,9 @@ const DEFAULT_PLAN: &str = include_str!("../../../plans/shaoguan-2017-2020.toml"
 struct Cli {
     #[command(flatten)]
     db: DbArgs,
+    /// The language of messages: zh (default) or en; without it, `LANG` decides.
+    #[arg(long, global = true)]
+    lang: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -241,8 +245,30 @@ enum ExportCommand {
     },
 }
 
+/// The language messages are written in: `--lang`, else the locale in `LANG`.
+fn message_lang(flag: Option<&str>) -> Lang {
+    match flag {
+        Some(l) => Lang::from_tag(l),
+        None => std::env::var("LANG").map_or(Lang::Zh, |l| Lang::from_tag(&l)),
+    }
+}
+
+/// An error as the officer reads it: an operation's problem in their language with its code,
+/// anything else as it is.
+fn error_line(e: &anyhow::Error, lang: Lang) -> String {
+    let label = match lang {
+        Lang::Zh => "错误",
+        Lang::En => "error",
+    };
+    match e.downcast_ref::<kechuang_service::Error>() {
+        Some(op) => format!("{label}[{}]: {}", op.code(), op.message(lang)),
+        None => format!("{label}: {e:#}"),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let lang = message_lang(cli.lang.as_deref());
     init_tracing(matches!(cli.command, Command::Serve { .. }));
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -254,7 +280,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("错误 (error): {e:#}");
+            eprintln!("{}", error_line(&e, lang));
             ExitCode::FAILURE
         }
     }
@@ -630,8 +656,7 @@ async fn run_import(
             actor: &actor,
         },
     )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .await?;
     write_report(report, &out.problems)?;
     if !out.problems.is_empty() {
         report_problems(file, &out.problems);

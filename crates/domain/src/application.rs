@@ -220,7 +220,9 @@ impl FormSpec {
                     .filter(|x| x.is_finite())
                     .map(|x| x.to_string())
                     .ok_or_else(|| format!("'{raw}' 不是数值 (not a number)")),
-                FieldKind::Money => Fen::parse(raw).map(|f| f.0.to_string()),
+                FieldKind::Money => Fen::parse(raw)
+                    .map(|f| f.0.to_string())
+                    .map_err(|e| crate::problem::bilingual(&e)),
                 FieldKind::Date => chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
                     .map(|d| d.to_string())
                     .map_err(|_| format!("'{raw}' 不是日期，应如 2019-06-30 (not a date)")),
@@ -505,12 +507,28 @@ impl AppAction {
     }
 }
 
+crate::problems! {
+    /// Why an application cannot take a step.
+    pub enum StepRefused {
+        NotFrom { status: &'static str, status_en: String } = "step_not_allowed" {
+            zh: "申报处于「{status}」，不能进行此操作",
+            en: "an application that is {status_en} cannot take this step",
+        },
+        ForRole { role: &'static str, role_en: &'static str } = "step_for_another_role" {
+            zh: "此步骤由{role}办理", en: "this step is for the {role_en}",
+        },
+        BySystem = "step_taken_by_system" {
+            zh: "此步骤由系统自动完成", en: "this step is taken by the system",
+        },
+    }
+}
+
 /// The state an action leads to, when `who` may take it from `from`.
 pub fn transition(
     from: AppStatus,
     action: AppAction,
     who: Option<Actor>,
-) -> Result<AppStatus, String> {
+) -> Result<AppStatus, StepRefused> {
     use AppAction as A;
     use AppStatus as S;
     let (to, by) = match (from, action) {
@@ -533,31 +551,31 @@ pub fn transition(
         (S::Reporting, A::Accept) => (S::Accepted, Some(Actor::Bureau)),
         (S::Reporting, A::RejectReport) => (S::Funded, Some(Actor::Bureau)),
         _ => {
-            return Err(format!(
-                "申报处于「{}」，不能进行此操作 (an application that is {} cannot take this step)",
-                from.name(),
-                from.name_en().to_lowercase()
-            ))
+            return Err(StepRefused::NotFrom {
+                status: from.name(),
+                status_en: from.name_en().to_lowercase(),
+            })
         }
     };
     match (by, who) {
         // Steps the system takes (scores complete, a batch approved) have no person.
         (None, None) => Ok(to),
         (Some(b), Some(w)) if b == w => Ok(to),
-        (Some(b), _) => Err(format!(
-            "此步骤由{}办理 (this step is for the {})",
-            match b {
-                Actor::Enterprise => "申报企业",
-                Actor::County => "县（市、区）科技部门",
-                Actor::Bureau => "市科技局",
+        (Some(b), _) => Err(match b {
+            Actor::Enterprise => StepRefused::ForRole {
+                role: "申报企业",
+                role_en: "applicant",
             },
-            match b {
-                Actor::Enterprise => "applicant",
-                Actor::County => "county officer",
-                Actor::Bureau => "bureau",
-            }
-        )),
-        (None, Some(_)) => Err("此步骤由系统自动完成 (this step is taken by the system)".into()),
+            Actor::County => StepRefused::ForRole {
+                role: "县（市、区）科技部门",
+                role_en: "county officer",
+            },
+            Actor::Bureau => StepRefused::ForRole {
+                role: "市科技局",
+                role_en: "bureau",
+            },
+        }),
+        (None, Some(_)) => Err(StepRefused::BySystem),
     }
 }
 

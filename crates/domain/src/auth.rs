@@ -88,14 +88,20 @@ pub enum DataScope {
     Assigned,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ScopeError {
-    #[error("角色 {0} 需要 --region 区划代码 (role {0} needs --region)")]
-    NeedsRegion(Role),
-    #[error("企业账号需要 --uscc 统一社会信用代码 (an enterprise account needs --uscc)")]
-    NeedsUscc,
-    #[error("银行账号需要 --org 机构名称 (a bank account needs --org)")]
-    NeedsOrg,
+crate::problems! {
+    /// What an account's role lacks to know what it may see.
+    pub enum ScopeError {
+        NeedsRegion { role: Role } = "scope_needs_region" {
+            zh: "{role} 账号须指定所辖区划代码", en: "a {role} account needs a region code",
+        },
+        NeedsUscc = "scope_needs_uscc" {
+            zh: "企业账号须指定企业的统一社会信用代码",
+            en: "an enterprise account needs the enterprise's unified social credit code",
+        },
+        NeedsOrg = "scope_needs_org" {
+            zh: "银行账号须指定银行名称", en: "a bank account needs the bank's name",
+        },
+    }
 }
 
 impl DataScope {
@@ -112,7 +118,7 @@ impl DataScope {
         Ok(match role {
             Role::Admin => DataScope::System,
             Role::Bureau | Role::County => {
-                DataScope::Region(region.ok_or(ScopeError::NeedsRegion(role))?)
+                DataScope::Region(region.ok_or(ScopeError::NeedsRegion { role })?)
             }
             Role::Enterprise => {
                 DataScope::Enterprise(present(uscc).ok_or(ScopeError::NeedsUscc)?.to_owned())
@@ -155,14 +161,29 @@ impl DataScope {
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PasswordProblem {
-    #[error("密码至少 8 个字符 (at least 8 characters)")]
-    TooShort,
-    #[error("密码须包含大写字母、小写字母、数字、符号中的至少三类 (at least 3 of: upper case, lower case, digits, symbols)")]
-    TooFewClasses,
-    #[error("密码不能包含用户名 (must not contain the username)")]
-    ContainsUsername,
+crate::problems! {
+    /// How a new password falls short of the policy.
+    pub enum PasswordProblem {
+        TooShort = "password_too_short" {
+            zh: "密码至少 8 个字符", en: "a password has at least 8 characters",
+        },
+        TooFewClasses = "password_too_simple" {
+            zh: "密码须包含大写字母、小写字母、数字、符号中的至少三类",
+            en: "a password uses at least 3 of: upper case, lower case, digits, symbols",
+        },
+        ContainsUsername = "password_contains_username" {
+            zh: "密码不能包含用户名", en: "a password must not contain the username",
+        },
+    }
+}
+
+crate::problems! {
+    pub enum UsernameProblem {
+        Invalid { name: String } = "invalid_username" {
+            zh: "用户名 '{name}' 应为 3–64 个字母、数字或 . _ - @",
+            en: "username '{name}': 3–64 letters, digits or . _ - @",
+        },
+    }
 }
 
 /// The policy of the issue: at least 8 characters from at least 3 of the 4 classes; and,
@@ -188,7 +209,7 @@ pub fn check_password(password: &str, username: &str) -> Result<(), PasswordProb
 }
 
 /// A username: what people type to log in, so kept to a plain, unambiguous set.
-pub fn check_username(name: &str) -> Result<(), String> {
+pub fn check_username(name: &str) -> Result<(), UsernameProblem> {
     let ok = (3..=64).contains(&name.len())
         && name
             .chars()
@@ -196,9 +217,9 @@ pub fn check_username(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "用户名 '{name}' 应为 3–64 个字母、数字或 . _ - @ (username: 3–64 letters, digits or . _ - @)"
-        ))
+        Err(UsernameProblem::Invalid {
+            name: name.to_owned(),
+        })
     }
 }
 
@@ -373,7 +394,7 @@ mod tests {
         let r = RegionCode::parse("440203").expect("code");
         assert_eq!(
             DataScope::for_role(Role::County, None, None, None),
-            Err(ScopeError::NeedsRegion(Role::County))
+            Err(ScopeError::NeedsRegion { role: Role::County })
         );
         assert_eq!(
             DataScope::for_role(Role::County, Some(r.clone()), None, None),

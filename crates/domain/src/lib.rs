@@ -13,6 +13,7 @@ pub mod indicator;
 pub mod money;
 pub mod period;
 pub mod plan;
+pub mod problem;
 pub mod programme;
 pub mod progress;
 pub mod region;

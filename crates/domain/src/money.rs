@@ -11,6 +11,19 @@ use std::fmt;
 #[serde(transparent)]
 pub struct Fen(pub i64);
 
+crate::problems! {
+    /// What is wrong with an amount of money as typed.
+    pub enum AmountError {
+        NotAnAmount { raw: String } = "invalid_amount" {
+            zh: "'{raw}' 不是有效金额，应如 300000、30万元 或 1500.50元",
+            en: "'{raw}' is not an amount of money (e.g. 300000, 30万元 or 1500.50元)",
+        },
+        FinerThanFen { raw: String } = "amount_finer_than_fen" {
+            zh: "'{raw}' 精确到分以下", en: "'{raw}' is finer than one fen",
+        },
+    }
+}
+
 pub const FEN_PER_YUAN: i64 = 100;
 pub const FEN_PER_WAN: i64 = 1_000_000;
 pub const FEN_PER_YI: i64 = 10_000_000_000;
@@ -33,7 +46,7 @@ impl Fen {
     /// Parses an amount as officers write it: a number of 元 by default, or with a unit
     /// (`元`, `万元`/`万`, `亿元`/`亿`); thousands separators, full-width digits and spaces are
     /// tolerated. At most two decimals of 元 — anything finer is not money.
-    pub fn parse(raw: &str) -> Result<Fen, String> {
+    pub fn parse(raw: &str) -> Result<Fen, AmountError> {
         let s: String = raw
             .chars()
             .filter_map(|c| match c {
@@ -52,10 +65,8 @@ impl Fen {
         } else {
             (s.as_str(), FEN_PER_YUAN)
         };
-        let bad = || {
-            format!(
-                "'{raw}' 不是有效金额，应如 300000、30万元 或 1500.50元 (not an amount of money)"
-            )
+        let bad = || AmountError::NotAnAmount {
+            raw: raw.to_owned(),
         };
         let (whole, frac) = match number.split_once('.') {
             Some((w, f)) => (w, f),
@@ -81,9 +92,9 @@ impl Fen {
         let mut scale = per;
         for d in frac.chars() {
             if scale % 10 != 0 {
-                return Err(format!(
-                    "'{raw}' 精确到分以下 (an amount cannot be finer than one fen)"
-                ));
+                return Err(AmountError::FinerThanFen {
+                    raw: raw.to_owned(),
+                });
             }
             scale /= 10;
             frac_fen += i64::from(d as u8 - b'0') * scale;
@@ -154,6 +165,7 @@ impl fmt::Display for Fen {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::problem::Problem;
     use proptest::prelude::*;
 
     #[test]
@@ -166,7 +178,10 @@ mod tests {
         assert_eq!(Fen::parse("1,500.50元"), Ok(Fen(150_050)));
         assert_eq!(Fen::parse("３０万元"), Ok(Fen(30_000_000)));
         assert_eq!(Fen::parse("¥ 12.3"), Ok(Fen(1_230)));
-        assert!(Fen::parse("1.234").is_err_and(|e| e.contains("分")));
+        assert_eq!(
+            Fen::parse("1.234").map_err(|e| e.code()),
+            Err("amount_finer_than_fen")
+        );
         assert!(Fen::parse("abc").is_err());
         assert!(Fen::parse("").is_err());
         assert!(Fen::parse("-5").is_err());

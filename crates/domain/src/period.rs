@@ -13,14 +13,21 @@ pub enum Period {
     Day(NaiveDate),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("期间 '{0}' 无效：应为 2018、2018Q3、2018-07 或 2018-07-15 (period must be a year, quarter, month or date)")]
-pub struct InvalidPeriod(pub String);
+crate::problems! {
+    pub enum InvalidPeriod {
+        Unreadable { raw: String } = "invalid_period" {
+            zh: "期间 '{raw}' 无效：应为 2018、2018Q3、2018-07 或 2018-07-15",
+            en: "period '{raw}' is not a year, quarter, month or date (2018, 2018Q3, 2018-07, 2018-07-15)",
+        },
+    }
+}
 
 impl Period {
     pub fn parse(raw: &str) -> Result<Self, InvalidPeriod> {
         let s = raw.trim();
-        let err = || InvalidPeriod(raw.to_owned());
+        let err = || InvalidPeriod::Unreadable {
+            raw: raw.to_owned(),
+        };
         let year = |y: &str| -> Result<i32, InvalidPeriod> {
             match y.parse::<i32>() {
                 Ok(v) if (1900..=2200).contains(&v) && y.len() == 4 => Ok(v),

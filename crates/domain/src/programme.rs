@@ -124,15 +124,25 @@ pub struct Programme {
     pub form: Option<crate::application::FormSpec>,
 }
 
+crate::problems! {
+    pub enum YearOutside {
+        NotInYears { programme: String, from: i32, until: String, year: i32 } = "programme_not_in_year" {
+            zh: "{programme} 实施年度为 {from}—{until}，不含 {year} 年",
+            en: "{programme} runs from {from} to {until}, not in {year}",
+        },
+    }
+}
+
 impl Programme {
     /// Whether the programme runs in `year`, with the reason when not.
-    pub fn check_year(&self, year: i32) -> Result<(), String> {
+    pub fn check_year(&self, year: i32) -> Result<(), YearOutside> {
         if year < self.from_year || self.to_year.is_some_and(|t| year > t) {
-            let until = self.to_year.map(|t| t.to_string()).unwrap_or_default();
-            return Err(format!(
-                "{} 实施年度为 {}—{until}，不含 {year} 年 (the programme does not run in {year})",
-                self.code, self.from_year
-            ));
+            return Err(YearOutside::NotInYears {
+                programme: self.code.clone(),
+                from: self.from_year,
+                until: self.to_year.map(|t| t.to_string()).unwrap_or_default(),
+                year,
+            });
         }
         Ok(())
     }
@@ -499,7 +509,9 @@ pub fn preview(
     awarded: &HashMap<String, i64>,
     remaining: Option<Fen>,
 ) -> Result<Preview, String> {
-    programme.check_year(year)?;
+    programme
+        .check_year(year)
+        .map_err(|e| crate::problem::bilingual(&e))?;
     let mut out = Preview::default();
     let mut due: Vec<Entitlement> = Vec::new();
     let mut seen: HashMap<String, ()> = HashMap::new();

@@ -8,9 +8,13 @@ use std::fmt;
 #[serde(try_from = "String", into = "String")]
 pub struct RegionCode(String);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("区划代码 '{0}' 无效：应为6位数字 (region code must be six digits)")]
-pub struct InvalidRegionCode(pub String);
+crate::problems! {
+    pub enum InvalidRegionCode {
+        NotSixDigits { raw: String } = "invalid_region_code" {
+            zh: "区划代码 '{raw}' 无效：应为6位数字", en: "region code '{raw}' is not six digits",
+        },
+    }
+}
 
 impl RegionCode {
     pub fn parse(raw: &str) -> Result<Self, InvalidRegionCode> {
@@ -18,7 +22,9 @@ impl RegionCode {
         if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(s.to_owned()))
         } else {
-            Err(InvalidRegionCode(raw.to_owned()))
+            Err(InvalidRegionCode::NotSixDigits {
+                raw: raw.to_owned(),
+            })
         }
     }
     pub fn as_str(&self) -> &str {

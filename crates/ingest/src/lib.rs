@@ -32,12 +32,19 @@ impl fmt::Display for RowProblem {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum IngestError {
-    #[error("无法读取文件 {path} (cannot read file): {reason}")]
-    Read { path: String, reason: String },
-    #[error("不支持的文件类型 '{0}'：请使用 .csv、.xlsx 或 .xls (unsupported file type)")]
-    UnsupportedType(String),
-    #[error("无法写入文件 {path} (cannot write file): {reason}")]
-    Write { path: String, reason: String },
+kechuang_domain::problems! {
+    /// A file that cannot be read or written at all (row problems are reported by row).
+    pub enum IngestError {
+        Read { path: String, reason: String } = "unreadable_file" {
+            zh: "无法读取文件 {path}：{reason}", en: "cannot read file {path}: {reason}",
+        },
+        UnsupportedType { name: String } = "unsupported_file_type" {
+            zh: "不支持的文件类型 '{name}'：请使用 .csv、.xlsx 或 .xls",
+            en: "unsupported file type '{name}': use .csv, .xlsx or .xls",
+        },
+        Empty = "empty_file" { zh: "文件为空", en: "the file is empty" },
+        Write { path: String, reason: String } = "unwritable_file" {
+            zh: "无法写入文件 {path}：{reason}", en: "cannot write file {path}: {reason}",
+        },
+    }
 }

@@ -4,6 +4,7 @@
 use crate::table::{column_name, locate_header, read_table, Row};
 use crate::{IngestError, RowProblem};
 use kechuang_domain::indicator::{Indicator, IndicatorKind};
+use kechuang_domain::problem::bilingual;
 use kechuang_domain::region::RegionTree;
 use kechuang_domain::{Period, RegionCode};
 use std::collections::{HashMap, HashSet};
@@ -83,10 +84,10 @@ pub fn parse_observations(table: &[Row]) -> Parsed {
             );
         }
         let region = RegionCode::parse(&get("region"))
-            .map_err(|e| problem("region", get("region"), e.to_string()))
+            .map_err(|e| problem("region", get("region"), bilingual(&e)))
             .ok();
         let period = Period::parse(&get("period"))
-            .map_err(|e| problem("period", get("period"), e.to_string()))
+            .map_err(|e| problem("period", get("period"), bilingual(&e)))
             .ok();
         let raw_value = get("value");
         let value = match raw_value.replace([',', '，'], "").parse::<f64>() {

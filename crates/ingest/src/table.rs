@@ -61,7 +61,9 @@ impl RowSource {
                 let merged = merged_regions(&mut wb).map_err(read_err)?;
                 Ok(Self::Sheet(sheet_rows(&range, &merged)))
             }
-            other => Err(IngestError::UnsupportedType(other.to_owned())),
+            other => Err(IngestError::UnsupportedType {
+                name: other.to_owned(),
+            }),
         }
     }
 

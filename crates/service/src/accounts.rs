@@ -3,14 +3,38 @@
 //! rules hold however an account is made.
 
 use crate::auth::{hash_password_blocking, random_token, verify_password_blocking, Principal};
-use crate::Error;
+use crate::{Error, Missing};
 use kechuang_domain::auth::{check_password, check_username, token_digest, DataScope, Role};
 use kechuang_domain::RegionCode;
 use kechuang_store::{Actor, NewUser, Store, User};
 
+kechuang_domain::problems! {
+    pub enum AccountProblem {
+        UnknownRole { role: String } = "unknown_role" {
+            zh: "未知角色 '{role}'：应为 admin、bureau、county、enterprise、bank 或 expert",
+            en: "unknown role '{role}': admin, bureau, county, enterprise, bank or expert",
+        },
+        UnknownRegion { code: RegionCode } = "unknown_region" {
+            zh: "未知的区划 {code}", en: "unknown region {code}",
+        },
+        WrongPassword = "wrong_password" {
+            zh: "当前密码不正确", en: "the current password is wrong",
+        },
+        SamePassword = "same_password" {
+            zh: "新密码不能与当前密码相同", en: "the new password must differ from the current one",
+        },
+        DisableSelf = "cannot_disable_self" {
+            zh: "不能停用自己的账号", en: "you cannot disable your own account",
+        },
+        TokenName = "invalid_token_name" {
+            zh: "令牌名称应为 1–100 个字符", en: "a token's name has 1–100 characters",
+        },
+    }
+}
+
 /// Checks a new password against the policy; the message names the rule broken.
 pub fn policy(new: &str, username: &str) -> Result<(), Error> {
-    check_password(new, username).map_err(|e| Error::BadRequest(e.to_string()))
+    check_password(new, username).map_err(Error::invalid)
 }
 
 /// An account's role and what it sees, as typed by whoever creates it.
@@ -25,10 +49,9 @@ pub struct ScopeInput {
 /// Parses a role and its data scope; a region must be one the deployment knows.
 pub async fn parse_scope(store: &Store, input: &ScopeInput) -> Result<(Role, DataScope), Error> {
     let role = Role::parse(input.role.trim()).ok_or_else(|| {
-        Error::BadRequest(format!(
-            "未知角色 '{}'：应为 admin、bureau、county、enterprise、bank 或 expert (unknown role)",
-            input.role
-        ))
+        Error::invalid(AccountProblem::UnknownRole {
+            role: input.role.clone(),
+        })
     })?;
     let blank = |s: &Option<String>| {
         s.as_deref()
@@ -37,17 +60,17 @@ pub async fn parse_scope(store: &Store, input: &ScopeInput) -> Result<(Role, Dat
             .map(str::to_owned)
     };
     let region = blank(&input.region)
-        .map(|r| RegionCode::parse(&r).map_err(|e| Error::BadRequest(e.to_string())))
+        .map(|r| RegionCode::parse(&r).map_err(Error::invalid))
         .transpose()?;
     let uscc = blank(&input.uscc).map(|u| kechuang_domain::uscc::normalise(&u));
     let org = blank(&input.org);
     let scope = DataScope::for_role(role, region, uscc.as_deref(), org.as_deref())
-        .map_err(|e| Error::BadRequest(e.to_string()))?;
+        .map_err(Error::invalid)?;
     if let DataScope::Region(r) = &scope {
         if store.region_tree().await?.get(r).is_none() {
-            return Err(Error::BadRequest(format!(
-                "未知的区划 {r} (unknown region)"
-            )));
+            return Err(Error::invalid(AccountProblem::UnknownRegion {
+                code: r.clone(),
+            }));
         }
     }
     Ok((role, scope))
@@ -75,7 +98,7 @@ pub async fn create_account(
     by: &Actor,
 ) -> Result<NewUser, Error> {
     let username = account.username.trim().to_owned();
-    check_username(&username).map_err(Error::BadRequest)?;
+    check_username(&username).map_err(Error::invalid)?;
     let (role, scope) = parse_scope(store, &account.scope).await?;
     policy(&account.password, &username)?;
     let user = NewUser {
@@ -116,15 +139,11 @@ pub async fn change_own_password(
     new: &str,
 ) -> Result<(), Error> {
     if !verify_password_blocking(&who.user().password_hash, current).await? {
-        return Err(Error::BadRequest(
-            "当前密码不正确 (the current password is wrong)".into(),
-        ));
+        return Err(Error::invalid(AccountProblem::WrongPassword));
     }
     policy(new, who.username())?;
     if new == current {
-        return Err(Error::BadRequest(
-            "新密码不能与当前密码相同 (the new password must differ from the current one)".into(),
-        ));
+        return Err(Error::invalid(AccountProblem::SamePassword));
     }
     let hash = hash_password_blocking(new).await?;
     store
@@ -148,9 +167,7 @@ pub async fn set_disabled(
     by: &Actor,
 ) -> Result<(), Error> {
     if disabled && username == by.name {
-        return Err(Error::BadRequest(
-            "不能停用自己的账号 (you cannot disable your own account)".into(),
-        ));
+        return Err(Error::invalid(AccountProblem::DisableSelf));
     }
     store.set_disabled(username, disabled, by).await?;
     Ok(())
@@ -179,9 +196,7 @@ pub async fn create_token(
 ) -> Result<(i64, String), Error> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::BadRequest(
-            "name: 1–100 个字符 (1–100 characters)".into(),
-        ));
+        return Err(Error::invalid(AccountProblem::TokenName));
     }
     let expires =
         days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d.clamp(1, 3650))));
@@ -200,9 +215,10 @@ pub async fn create_token_for(
     days: Option<u32>,
     by: &Actor,
 ) -> Result<String, Error> {
-    let owner = store
-        .user_by_name(username)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("未知用户 {username} (unknown user)")))?;
+    let owner = store.user_by_name(username).await?.ok_or_else(|| {
+        Error::not_found(Missing::User {
+            username: username.to_owned(),
+        })
+    })?;
     Ok(create_token(store, &owner, name, days, by).await?.1)
 }

@@ -4,7 +4,8 @@
 
 use crate::auth::Principal;
 use crate::clock::today_in_china;
-use crate::Error;
+use crate::error::Worded;
+use crate::{Error, Missing};
 use chrono::NaiveDate;
 use kechuang_domain::application::{
     assign, transition, Actor as Who, AppAction, AppStatus, FormSpec, REQUESTED,
@@ -25,6 +26,34 @@ pub fn who(p: &Principal) -> Option<Who> {
         Role::County => Some(Who::County),
         Role::Bureau => Some(Who::Bureau),
         _ => None,
+    }
+}
+
+kechuang_domain::problems! {
+    pub enum ApplicationProblem {
+        NoPart = "no_part_in_applications" {
+            zh: "您的账号不办理申报", en: "your account has no part in applications",
+        },
+        CallClosed { opens: NaiveDate, closes: NaiveDate } = "call_closed" {
+            zh: "申报时间为 {opens} 至 {closes}，现不在申报期内",
+            en: "the call is open from {opens} to {closes}, not now",
+        },
+        AttachmentsMissing { names: String } = "attachments_missing" {
+            zh: "请上传：{names}", en: "attachments still to upload: {names}",
+        },
+        NotEligible { rule: String } = "not_eligible" {
+            zh: "不符合申报条件：{rule}", en: "not eligible under the programme's rule: {rule}",
+        },
+        ReasonRequired = "reason_required" {
+            zh: "退回或不通过须写明理由", en: "say why when returning or rejecting",
+        },
+        ReportMissing = "report_missing" {
+            zh: "请先上传验收报告", en: "upload the acceptance report first",
+        },
+        NotScoredHere { id: i64, title: String } = "not_scored_in_call" {
+            zh: "申报 {id}「{title}」尚未完成评审或不属于本指南",
+            en: "application {id} '{title}' is not scored or not in this call",
+        },
     }
 }
 
@@ -50,22 +79,23 @@ pub async fn visible(store: &Store, p: &Principal, id: i64) -> Result<Applicatio
     if ok {
         Ok(a)
     } else {
-        Err(Error::NotFound(format!("申报 {id} (application)")))
+        Err(Error::not_found(Missing::Application { id }))
     }
 }
 
 /// A programme that takes applications, with its form.
 pub async fn programme_form(store: &Store, code: &str) -> Result<(Programme, FormSpec), Error> {
     let p = store.programme(code).await?;
-    let form = p
-        .form
-        .clone()
-        .ok_or_else(|| Error::NotFound(format!("{code} 不受理申报 (takes no applications)")))?;
+    let form = p.form.clone().ok_or_else(|| {
+        Error::not_found(Missing::ApplicationForm {
+            programme: code.to_owned(),
+        })
+    })?;
     Ok((p, form))
 }
 
 fn day(s: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| Error::internal(e.to_string()))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(Error::internal)
 }
 
 /// The rules' view of an applicant: the enterprise, its facts of the call's year, and the
@@ -129,24 +159,25 @@ pub async fn take_step(
     payment: Option<(NaiveDate, String)>,
 ) -> Result<AppStatus, Error> {
     let a = visible(store, p, id).await?;
-    let me =
-        who(p).ok_or_else(|| Error::Forbidden("无权办理申报 (no part in applications)".into()))?;
-    let action = AppAction::parse(action)
-        .ok_or_else(|| Error::BadRequest(format!("未知的操作 '{action}' (unknown step)")))?;
+    let me = who(p).ok_or_else(|| Error::forbidden(ApplicationProblem::NoPart))?;
+    let action = AppAction::parse(action).ok_or_else(|| {
+        Error::invalid(Missing::Action {
+            action: action.to_owned(),
+        })
+    })?;
     // A step that belongs to another role is forbidden, not merely out of order.
     if let Some(owner) = [Who::Enterprise, Who::County, Who::Bureau]
         .into_iter()
         .find(|w| transition(a.status, action, Some(*w)).is_ok())
     {
         if owner != me {
-            return Err(Error::Forbidden(
-                transition(a.status, action, Some(me))
-                    .err()
-                    .unwrap_or_default(),
-            ));
+            return Err(match transition(a.status, action, Some(me)) {
+                Err(refused) => Error::forbidden(refused),
+                Ok(_) => Error::forbidden(ApplicationProblem::NoPart),
+            });
         }
     }
-    let to = transition(a.status, action, Some(me)).map_err(Error::Conflict)?;
+    let to = transition(a.status, action, Some(me)).map_err(Error::conflict)?;
     let (programme, form) = programme_form(store, &a.programme_code).await?;
     let comment = comment.trim();
     match action {
@@ -157,36 +188,38 @@ pub async fn take_step(
                 day(&a.closes_on)?,
             );
             if today < opens || today > closes {
-                return Err(Error::Conflict(format!(
-                    "申报时间为 {opens} 至 {closes}，现不在申报期内 (the call is not open)"
-                )));
+                return Err(Error::conflict(ApplicationProblem::CallClosed {
+                    opens,
+                    closes,
+                }));
             }
             // Stored answers were checked when saved; what may still lack is a required one.
             let missing = form.check_each(&a.answers).missing;
             if !missing.is_empty() {
                 let list: Vec<String> = missing.into_iter().map(|(_, m)| m).collect();
-                return Err(Error::Conflict(list.join("；")));
+                return Err(Error::conflict(Worded {
+                    code: "answers_missing",
+                    message: list.join("；"),
+                }));
             }
             let given: Vec<String> = store.files(id).await?.into_iter().map(|f| f.slot).collect();
             let missing = form.missing_attachments(&given);
             if !missing.is_empty() {
                 let names: Vec<&str> = missing.iter().map(|m| m.label.as_str()).collect();
-                return Err(Error::Conflict(format!(
-                    "请上传：{} (required attachments missing)",
-                    names.join("、")
-                )));
+                return Err(Error::conflict(ApplicationProblem::AttachmentsMissing {
+                    names: names.join("、"),
+                }));
             }
             let rules = Rules::compile(&programme).map_err(|e| Error::internal(e.join("; ")))?;
             let c = candidate(store, &a, &programme).await?;
             if rules.judge(a.year, &c).map_err(Error::internal)? == Verdict::NotEligible {
-                return Err(Error::Conflict(format!(
-                    "不符合申报条件：{} (not eligible)",
-                    programme.eligibility
-                )));
+                return Err(Error::conflict(ApplicationProblem::NotEligible {
+                    rule: programme.eligibility.clone(),
+                }));
             }
         }
         AppAction::Return | AppAction::Reject | AppAction::RejectReport if comment.is_empty() => {
-            return Err(Error::BadRequest("退回或不通过须写明理由 (say why)".into()));
+            return Err(Error::invalid(ApplicationProblem::ReasonRequired));
         }
         AppAction::Report
             if !store
@@ -195,9 +228,7 @@ pub async fn take_step(
                 .iter()
                 .any(|f| f.slot == kechuang_domain::application::REPORT) =>
         {
-            return Err(Error::Conflict(
-                "请先上传验收报告 (upload the acceptance report first)".into(),
-            ));
+            return Err(Error::conflict(ApplicationProblem::ReportMissing));
         }
         AppAction::AssignExperts => {
             let experts = store.experts().await?;
@@ -211,7 +242,12 @@ pub async fn take_step(
                 form.experts as usize,
                 &load,
             )
-            .map_err(Error::Conflict)?;
+            .map_err(|message| {
+                Error::conflict(Worded {
+                    code: "experts_unavailable",
+                    message,
+                })
+            })?;
             let names: Vec<String> = chosen.iter().map(|e| e.username.clone()).collect();
             store.assign_experts(id, &names, &p.actor()).await?;
             return Ok(to);
@@ -241,18 +277,18 @@ pub async fn propose(store: &Store, p: &Principal, call: i64, ids: &[i64]) -> Re
     for id in ids {
         let a = store.application(*id).await?;
         if a.call_id != call || a.status != AppStatus::Scored {
-            return Err(Error::Conflict(format!(
-                "申报 {id}「{}」尚未完成评审或不属于本指南 (not scored in this call)",
-                a.title
-            )));
+            return Err(Error::conflict(ApplicationProblem::NotScoredHere {
+                id: *id,
+                title: a.title.clone(),
+            }));
         }
         let cand = candidate(store, &a, &programme).await?;
         let amount = match rules.judge(a.year, &cand).map_err(Error::internal)? {
             Verdict::Eligible { amount, .. } => amount,
             Verdict::NotEligible => {
-                return Err(Error::Conflict(format!(
-                    "申报 {id} 不符合条件 (not eligible)"
-                )))
+                return Err(Error::conflict(ApplicationProblem::NotEligible {
+                    rule: programme.eligibility.clone(),
+                }))
             }
         };
         let basis = format!(
@@ -306,5 +342,5 @@ pub async fn score(
 
 /// Amounts typed in a form, as fen.
 pub fn money(raw: &str) -> Result<Fen, Error> {
-    Fen::parse(raw).map_err(Error::BadRequest)
+    Fen::parse(raw).map_err(Error::invalid)
 }

@@ -6,7 +6,7 @@
 //! recognised. Which routes a role may use is the web's guard's business; what records a
 //! caller may see is their data scope's, applied by the operations here.
 
-use crate::Error;
+use crate::{Error, Missing};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -121,7 +121,7 @@ impl Principal {
         self.user
             .scope
             .regions(tree)
-            .ok_or_else(|| Error::NotFound("不在权限范围内 (not found)".into()))
+            .ok_or_else(|| Error::not_found(Missing::OutOfScope))
     }
 
     /// Narrows a requested region to the caller's scope: none requested means their whole
@@ -132,14 +132,14 @@ impl Principal {
         requested: Option<&str>,
     ) -> Result<RegionCode, Error> {
         let DataScope::Region(own) = &self.user.scope else {
-            return Err(Error::NotFound("不在权限范围内 (not found)".into()));
+            return Err(Error::not_found(Missing::OutOfScope));
         };
         match requested.map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(own.clone()),
             Some(r) => RegionCode::parse(r)
                 .ok()
                 .filter(|c| self.user.scope.covers_region(tree, c))
-                .ok_or_else(|| Error::NotFound(format!("区划 {r} (region)"))),
+                .ok_or_else(|| Error::not_found(Missing::Region { code: r.to_owned() })),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::auth::Principal;
 use crate::progress::default_plan_id;
-use crate::Error;
+use crate::{Error, Missing};
 use kechuang_domain::indicator::{Indicator, IndicatorKind};
 use kechuang_domain::region::Region;
 use kechuang_domain::Period;
@@ -57,10 +57,16 @@ pub async fn entry_place(
         .get(&code)
         .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
         .cloned()
-        .ok_or_else(|| Error::NotFound(format!("县（市、区）{code} (county)")))?;
+        .ok_or_else(|| {
+            Error::not_found(Missing::County {
+                code: code.to_string(),
+            })
+        })?;
     match Period::parse(period) {
         Ok(p @ Period::Year(y)) if (2000..=2100).contains(&y) => Ok((region, p)),
-        _ => Err(Error::NotFound(format!("期间 {period} (period)"))),
+        _ => Err(Error::not_found(Missing::Period {
+            period: period.to_owned(),
+        })),
     }
 }
 

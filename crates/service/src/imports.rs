@@ -7,7 +7,7 @@ use kechuang_domain::registry::CertificateKind;
 use kechuang_ingest::observations::{check_references, read_observations};
 use kechuang_ingest::registries::{self, Kind};
 use kechuang_ingest::table::{Row, RowSource};
-use kechuang_ingest::RowProblem;
+use kechuang_ingest::{IngestError, RowProblem};
 use kechuang_store::{Actor, NewObservation, Provenance, Store, WriteSummary};
 use std::collections::HashMap;
 use std::path::Path;
@@ -74,7 +74,7 @@ pub struct ImportOutcome {
 /// Validates the whole file and, unless it is a dry run or any row is refused, writes it in one
 /// transaction.
 pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutcome, Error> {
-    let bad = |e: kechuang_ingest::IngestError| Error::BadRequest(e.to_string());
+    let bad = Error::invalid;
     let prov = Provenance {
         actor: req.actor.name.clone(),
         client: req.actor.client.clone(),
@@ -133,15 +133,12 @@ async fn import_registry(
     kind: registries::Kind,
     prov: &Provenance,
 ) -> Result<ImportOutcome, Error> {
-    let bad = |e: kechuang_ingest::IngestError| Error::BadRequest(e.to_string());
+    let bad = Error::invalid;
     let unreadable = |reason: String| {
-        Error::BadRequest(
-            kechuang_ingest::IngestError::Read {
-                path: req.file_name.to_owned(),
-                reason,
-            }
-            .to_string(),
-        )
+        Error::invalid(IngestError::Read {
+            path: req.file_name.to_owned(),
+            reason,
+        })
     };
     let source = RowSource::open(req.path).map_err(bad)?;
     // Enterprise files refer to no other enterprise; the others are checked against those
@@ -307,12 +304,12 @@ pub async fn import_bytes(
         .map(str::to_ascii_lowercase)
         .filter(|e| EXTENSIONS.contains(&e.as_str()))
         .ok_or_else(|| {
-            Error::BadRequest(format!(
-                "文件 '{file_name}' 的类型不受支持：请使用 .xlsx、.xls 或 .csv (unsupported file type)"
-            ))
+            Error::invalid(IngestError::UnsupportedType {
+                name: file_name.to_owned(),
+            })
         })?;
     if bytes.is_empty() {
-        return Err(Error::BadRequest("文件为空 (the file is empty)".into()));
+        return Err(Error::invalid(IngestError::Empty));
     }
     let dir = std::env::temp_dir().join(format!("kechuang-upload-{}", crate::auth::random_token()));
     std::fs::create_dir(&dir).map_err(|e| Error::internal(e.to_string()))?;

@@ -11,10 +11,10 @@ pub mod applications;
 pub mod auth;
 pub mod clock;
 pub mod entry;
-mod error;
+pub mod error;
 pub mod imports;
 pub mod programmes;
 pub mod progress;
 pub mod registries;
 
-pub use error::Error;
+pub use error::{Error, Missing};

@@ -3,7 +3,8 @@
 //! batch goes through. One path for all three, so a dry run on the command line and the
 //! preview on a page can never disagree.
 
-use crate::Error;
+use crate::error::Worded;
+use crate::{Error, Missing};
 use chrono::NaiveDate;
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{preview, Preview, Programme, Rules};
@@ -18,15 +19,39 @@ pub struct BatchPreview {
     pub budget: Option<BudgetLine>,
 }
 
+kechuang_domain::problems! {
+    pub enum BatchProblem {
+        RunsOnApplications { programme: String } = "programme_runs_on_applications" {
+            zh: "{programme} 不按登记库事件批量奖补，而是通过申报评审",
+            en: "{programme} runs on applications and review, not on batches",
+        },
+        NoBudget { programme: String, year: i32 } = "no_budget" {
+            zh: "{programme} 尚未设置 {year} 年预算，请先设置",
+            en: "{programme} has no budget for {year}: set one first",
+        },
+        NotADate { field: &'static str, raw: String } = "invalid_date" {
+            zh: "'{raw}' 不是日期，应如 2018-12-01", en: "'{raw}' is not a date such as 2018-12-01",
+        },
+        InvalidYear { raw: String } = "invalid_year" {
+            zh: "年度 '{raw}' 无效", en: "'{raw}' is not a year",
+        },
+    }
+}
+
 /// Applies a programme's rules to the registries for a year, without writing anything.
 pub async fn preview_batch(store: &Store, code: &str, year: i32) -> Result<BatchPreview, Error> {
     let programme = store.programme(code).await?;
-    let rules = Rules::compile(&programme).map_err(|e| Error::BadRequest(e.join("; ")))?;
-    programme.check_year(year).map_err(Error::BadRequest)?;
+    let rules = Rules::compile(&programme).map_err(|e| {
+        Error::invalid(Worded {
+            code: "invalid_rules",
+            message: e.join("; "),
+        })
+    })?;
+    programme.check_year(year).map_err(Error::invalid)?;
     let Some(kind) = programme.event else {
-        return Err(Error::BadRequest(format!(
-            "{code} 不按登记库事件批量奖补，而是通过申报评审 (this programme runs on applications, not batches)"
-        )));
+        return Err(Error::invalid(BatchProblem::RunsOnApplications {
+            programme: code.to_owned(),
+        }));
     };
     let region = store.programme_region(code).await?;
     let tree = store.region_tree().await?;
@@ -45,7 +70,12 @@ pub async fn preview_batch(store: &Store, code: &str, year: i32) -> Result<Batch
         &awarded,
         budget.as_ref().map(BudgetLine::available),
     )
-    .map_err(Error::BadRequest)?;
+    .map_err(|message| {
+        Error::invalid(Worded {
+            code: "rule_failed",
+            message,
+        })
+    })?;
     Ok(BatchPreview {
         programme,
         year,
@@ -64,9 +94,10 @@ pub async fn commit_batch(
 ) -> Result<(i64, BatchPreview), Error> {
     let p = preview_batch(store, code, year).await?;
     if p.budget.is_none() {
-        return Err(Error::Conflict(format!(
-            "{code} 尚未设置 {year} 年预算，请先设置 (no budget is set for {year}; set one first)"
-        )));
+        return Err(Error::conflict(BatchProblem::NoBudget {
+            programme: code.to_owned(),
+            year,
+        }));
     }
     let due: Vec<_> = p.preview.due().cloned().collect();
     let id = store.commit_batch(&p.programme, year, &due, actor).await?;
@@ -81,17 +112,21 @@ pub fn step(
     paid_on: Option<&str>,
     payment_ref: Option<&str>,
 ) -> Result<BatchStep, Error> {
-    let action = kechuang_domain::programme::BatchAction::parse(action)
-        .ok_or_else(|| Error::BadRequest(format!("未知的操作 '{action}' (unknown action)")))?;
-    let date = |what: &str, s: Option<&str>| -> Result<Option<NaiveDate>, Error> {
+    let action = kechuang_domain::programme::BatchAction::parse(action).ok_or_else(|| {
+        Error::invalid(Missing::Action {
+            action: action.to_owned(),
+        })
+    })?;
+    let date = |field: &'static str, s: Option<&str>| -> Result<Option<NaiveDate>, Error> {
         match s.map(str::trim).filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Some)
                 .map_err(|_| {
-                    Error::BadRequest(format!(
-                        "{what} '{s}' 不是日期，应如 2018-12-01 (not a date)"
-                    ))
+                    Error::invalid(BatchProblem::NotADate {
+                        field,
+                        raw: s.to_owned(),
+                    })
                 }),
         }
     };
@@ -100,8 +135,8 @@ pub fn step(
         comment: comment.unwrap_or_default().trim().to_owned(),
         // Notices run and payments are dated in China's time.
         today: crate::clock::today_in_china(),
-        notice_start: date("公示开始日期 (notice start)", notice_start)?,
-        paid_on: date("拨付日期 (payment date)", paid_on)?,
+        notice_start: date("notice_start", notice_start)?,
+        paid_on: date("paid_on", paid_on)?,
         payment_ref: payment_ref.unwrap_or_default().trim().to_owned(),
     })
 }
@@ -112,10 +147,14 @@ pub fn parse_year(raw: &str) -> Result<i32, Error> {
         .parse::<i32>()
         .ok()
         .filter(|y| (1949..=2200).contains(y))
-        .ok_or_else(|| Error::BadRequest(format!("年度 '{raw}' 无效 (invalid year)")))
+        .ok_or_else(|| {
+            Error::invalid(BatchProblem::InvalidYear {
+                raw: raw.to_owned(),
+            })
+        })
 }
 
 /// Parses an amount of money given on a page or the command line.
 pub fn parse_amount(raw: &str) -> Result<Fen, Error> {
-    Fen::parse(raw).map_err(Error::BadRequest)
+    Fen::parse(raw).map_err(Error::invalid)
 }

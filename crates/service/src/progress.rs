@@ -4,7 +4,7 @@
 //!
 //! Progress is computed on every read from the current records, so it is never stale.
 
-use crate::Error;
+use crate::{Error, Missing};
 use chrono::NaiveDate;
 use kechuang_domain::count_index::CountIndex;
 use kechuang_domain::evaluate::{Context, Evaluation};
@@ -17,6 +17,17 @@ use kechuang_domain::{Period, RegionCode};
 use kechuang_store::{CountedRecord, ObservationRecord, PlanSummary, Store};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+kechuang_domain::problems! {
+    pub enum ProgressProblem {
+        RegionOutsidePlan { code: RegionCode } = "region_outside_plan" {
+            zh: "区划 {code} 不在本计划范围内", en: "region {code} is not within the plan's region",
+        },
+        InvalidDate { raw: String } = "invalid_date" {
+            zh: "日期 '{raw}' 无效，应为 YYYY-MM-DD", en: "date '{raw}' is not YYYY-MM-DD",
+        },
+    }
+}
 
 /// A plan with everything needed to evaluate it anywhere at any date.
 pub struct Loaded {
@@ -82,8 +93,7 @@ impl Loaded {
         as_of: NaiveDate,
     ) -> Result<Self, Error> {
         let plan = store.plan(plan_id).await?;
-        let plan_region =
-            RegionCode::parse(&plan.region_code).map_err(|e| Error::internal(e.to_string()))?;
+        let plan_region = RegionCode::parse(&plan.region_code).map_err(Error::internal)?;
         let targets = store.targets(plan_id).await?;
         let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
         let tree = store.region_tree().await?;
@@ -161,14 +171,12 @@ impl Loaded {
     pub fn region(&self, code: Option<&str>) -> Result<Region, Error> {
         let code = match code.map(str::trim).filter(|c| !c.is_empty()) {
             None => self.plan_region.clone(),
-            Some(c) => RegionCode::parse(c).map_err(|e| Error::BadRequest(e.to_string()))?,
+            Some(c) => RegionCode::parse(c).map_err(Error::invalid)?,
         };
         let inside = self.tree.subtree(&self.plan_region).contains(&code);
         match self.tree.get(&code) {
             Some(r) if inside => Ok(r.clone()),
-            _ => Err(Error::BadRequest(format!(
-                "区划 {code} 不在本计划范围内 (region {code} is not within the plan's region)"
-            ))),
+            _ => Err(Error::invalid(ProgressProblem::RegionOutsidePlan { code })),
         }
     }
 
@@ -201,10 +209,11 @@ impl Loaded {
     }
 
     pub fn target(&self, code: &str) -> Result<&Target, Error> {
-        self.targets
-            .iter()
-            .find(|t| t.code == code)
-            .ok_or_else(|| Error::NotFound(format!("目标 {code} (target)")))
+        self.targets.iter().find(|t| t.code == code).ok_or_else(|| {
+            Error::not_found(Missing::Target {
+                code: code.to_owned(),
+            })
+        })
     }
 
     /// The indicator codes whose records make up an indicator's value: itself, or the inputs
@@ -295,11 +304,8 @@ fn count_dates(start_year: i32, end_year: i32, as_of: NaiveDate) -> Vec<(NaiveDa
 pub fn parse_as_of(raw: Option<&str>) -> Result<NaiveDate, Error> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(crate::clock::today_in_china()),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-            Error::BadRequest(format!(
-                "日期 '{s}' 无效，应为 YYYY-MM-DD (as_of must be YYYY-MM-DD)"
-            ))
-        }),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| Error::invalid(ProgressProblem::InvalidDate { raw: s.to_owned() })),
     }
 }
 
@@ -353,7 +359,7 @@ pub async fn default_plan_id(store: &Store) -> Result<i64, Error> {
         .await?
         .first()
         .map(|p| p.id)
-        .ok_or_else(|| Error::NotFound("尚未载入任何计划 (no plan loaded)".into()))
+        .ok_or_else(|| Error::not_found(Missing::Plan))
 }
 
 /// An indicator's resolved series for a region, with the records behind it.
@@ -370,25 +376,27 @@ pub async fn indicator_series(
     region: Option<&str>,
 ) -> Result<IndicatorSeries, Error> {
     let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
-    let indicator = indicators
-        .get(code)
-        .cloned()
-        .ok_or_else(|| Error::NotFound(format!("指标 {code} (indicator)")))?;
+    let indicator = indicators.get(code).cloned().ok_or_else(|| {
+        Error::not_found(Missing::Indicator {
+            code: code.to_owned(),
+        })
+    })?;
     let tree = store.region_tree().await?;
     let region_code = match region.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(r) => RegionCode::parse(r).map_err(|e| Error::BadRequest(e.to_string()))?,
+        Some(r) => RegionCode::parse(r).map_err(Error::invalid)?,
         // Without a region: the first city, the usual unit of a plan.
         None => tree
             .all()
             .iter()
             .find(|r| r.kind == kechuang_domain::region::RegionKind::City)
             .map(|r| r.code.clone())
-            .ok_or_else(|| Error::NotFound("区划 (region)".into()))?,
+            .ok_or_else(|| Error::not_found(Missing::Plan))?,
     };
-    let region = tree
-        .get(&region_code)
-        .cloned()
-        .ok_or_else(|| Error::NotFound(format!("区划 {region_code} (region)")))?;
+    let region = tree.get(&region_code).cloned().ok_or_else(|| {
+        Error::not_found(Missing::Region {
+            code: region_code.to_string(),
+        })
+    })?;
     let mut figures = Figures::default();
     for (ind, r, p, v) in store.figures().await? {
         figures.insert(&ind, &r, p, v);

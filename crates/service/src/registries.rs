@@ -2,7 +2,7 @@
 //! an enterprise with everything recorded about it.
 
 use crate::auth::Principal;
-use crate::Error;
+use crate::{Error, Missing};
 use kechuang_domain::auth::DataScope;
 use kechuang_domain::RegionCode;
 use kechuang_store::Store;
@@ -17,7 +17,9 @@ pub async fn scoped_region(
     let tree = store.region_tree().await?;
     let code = who.region_within(&tree, region)?;
     if tree.get(&code).is_none() {
-        return Err(Error::NotFound(format!("区划 {code} (region)")));
+        return Err(Error::not_found(Missing::Region {
+            code: code.to_string(),
+        }));
     }
     Ok(code)
 }
@@ -49,7 +51,7 @@ pub async fn enterprise_detail(
 ) -> Result<EnterpriseDetail, Error> {
     // Whatever way the code was typed, look it up in its canonical form.
     let uscc = kechuang_domain::uscc::normalise(raw_uscc);
-    let hidden = || Error::NotFound(format!("企业 {uscc} (enterprise)"));
+    let hidden = || Error::not_found(Missing::Enterprise { uscc: uscc.clone() });
     let enterprise = store.enterprise(&uscc).await.map_err(|e| match e {
         kechuang_store::StoreError::NotFound(_) => hidden(),
         other => other.into(),

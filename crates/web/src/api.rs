@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`, described by `openapi.json`.
 
 use crate::auth::{self, Access, Caller};
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, AppError, RequestProblem};
 use crate::{AppState, Route};
 use kechuang_service::progress::{self as service, Loaded};
 
@@ -305,9 +305,10 @@ impl EnterpriseQuery {
     pub async fn filter(&self, st: &AppState, who: &Caller) -> Result<EnterpriseFilter, AppError> {
         if let Some(s) = self.status.as_deref().filter(|s| !s.is_empty()) {
             if s != "none" && CertificateKind::parse(s).is_none() {
-                return Err(AppError::BadRequest(format!(
-                    "status '{s}' 无效：应为 hte、hte_pool、tech_sme、hitech_product 或 none"
-                )));
+                return Err(AppError::invalid(RequestProblem::CertificateKind {
+                    field: "status",
+                    raw: s.to_owned(),
+                }));
             }
         }
         Ok(EnterpriseFilter {
@@ -370,9 +371,7 @@ impl PlatformQuery {
             Some(l) => Some(
                 Level::parse(l)
                     .ok_or_else(|| {
-                        AppError::BadRequest(format!(
-                            "level '{l}' 无效：应为 city、provincial 或 national"
-                        ))
+                        AppError::invalid(RequestProblem::PlatformLevel { raw: l.to_owned() })
                     })?
                     .code()
                     .to_owned(),

@@ -8,8 +8,96 @@ use crate::i18n::Lang;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
+use kechuang_domain::problem::{Lang as ProblemLang, Problem};
 
 pub use kechuang_service::Error as AppError;
+
+kechuang_domain::problems! {
+    /// What is wrong with a request before any operation runs: its address, its form or its
+    /// query. The operations' own problems are the service's.
+    pub enum RequestProblem {
+        UnknownImportKind { kind: String } = "unknown_import_kind" {
+            zh: "没有导入类型 {kind}：应为 enterprises、certificates、platforms、facts 或 observations",
+            en: "no import kind {kind}: enterprises, certificates, platforms, facts or observations",
+        },
+        CertificateKind { field: &'static str, raw: String } = "invalid_certificate_kind" {
+            zh: "{field} '{raw}' 无效：应为 hte、hte_pool、tech_sme 或 hitech_product",
+            en: "{field} '{raw}' is not one of hte, hte_pool, tech_sme, hitech_product",
+        },
+        PlatformLevel { raw: String } = "invalid_level" {
+            zh: "level '{raw}' 无效：应为 city、provincial 或 national",
+            en: "level '{raw}' is not one of city, provincial, national",
+        },
+        AmountType = "invalid_amount" {
+            zh: "amount 应为以分计的非负整数，或如 \"30万元\" 的文字",
+            en: "amount is a whole number of fen, or text such as \"30万元\"",
+        },
+        YearType = "invalid_year" { zh: "year 应为年度", en: "year is a year such as 2019" },
+        NotADate { field: &'static str, raw: String } = "invalid_date" {
+            zh: "'{raw}' 不是日期，应如 2019-03-31", en: "'{raw}' is not a date such as 2019-03-31",
+        },
+        LoginFormExpired = "login_form_expired" {
+            zh: "登录表单已过期，请刷新页面后重试", en: "the login form expired: reload and try again",
+        },
+        EnterprisesApply = "enterprises_apply" {
+            zh: "仅企业可申报", en: "only enterprises apply",
+        },
+        ApplicantOnly = "applicant_only" {
+            zh: "仅申报企业可修改", en: "only the applicant may change it",
+        },
+        CallNotOpen { opens: String, closes: String } = "call_closed" {
+            zh: "申报时间为 {opens} 至 {closes}", en: "the call is open from {opens} to {closes}",
+        },
+        Upload { reason: String } = "unreadable_upload" {
+            zh: "无法读取上传的内容：{reason}", en: "cannot read the upload: {reason}",
+        },
+        ChooseProvider = "provider_required" {
+            zh: "请选择服务机构", en: "choose a provider",
+        },
+        NotAnAward { raw: String } = "not_an_award" {
+            zh: "'{raw}' 不是公示对象", en: "'{raw}' is not an award on notice",
+        },
+        ObjectionTooLong = "objection_too_long" {
+            zh: "异议内容不超过 2000 字，姓名 50 字，联系方式 100 字",
+            en: "an objection has at most 2,000 characters, a name 50, a contact 100",
+        },
+        CommentRequired = "reason_required" {
+            zh: "退回须填写审核意见", en: "returning needs a comment",
+        },
+        NoticeDays = "invalid_notice_days" {
+            zh: "公示天数应为 1—60", en: "notice days are 1 to 60",
+        },
+        NameRequired = "name_required" { zh: "请填写名称", en: "a name is required" },
+        Rules { problems: String } = "invalid_rules" {
+            zh: "规则有误：{problems}", en: "the rules have problems: {problems}",
+        },
+    }
+}
+
+kechuang_domain::problems! {
+    /// Records a page or the API was asked for that do not exist, or that the caller may not see.
+    pub enum Absent {
+        Voucher { id: i64 } = "voucher_not_found" {
+            zh: "未找到创新券 {id}", en: "voucher {id} not found",
+        },
+        Notice { id: i64 } = "notice_not_found" { zh: "未找到公示 {id}", en: "notice {id} not found" },
+        Objection { id: i64 } = "objection_not_found" {
+            zh: "未找到异议 {id}", en: "objection {id} not found",
+        },
+        Platform { id: i64 } = "platform_not_found" {
+            zh: "未找到平台 {id}", en: "platform {id} not found",
+        },
+        Report { file: String } = "report_not_found" {
+            zh: "未找到校验报告 {file}", en: "validation report {file} not found",
+        },
+        Download { name: String } = "download_not_found" {
+            zh: "没有下载 {name}", en: "no download {name}",
+        },
+        Indicator { code: String } = "indicator_not_found" {
+            zh: "没有指标 {code} 的数据", en: "no data for indicator {code}",
+        },
+    }
+}
 
 /// The HTTP status of an operation's error.
 pub trait HttpStatus {
@@ -20,7 +108,7 @@ impl HttpStatus for AppError {
     fn status(&self) -> StatusCode {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -28,7 +116,10 @@ impl HttpStatus for AppError {
     }
 }
 
-/// An error answered as JSON: `{"error": {"code": "not_found", "message": "…"}}`.
+/// An error answered as JSON:
+/// `{"error": {"code": "not_found", "message": "…", "details": {…}}}`, the message in the
+/// language of the request's `Accept-Language` (Chinese unless English is asked for). A
+/// handler returns it without knowing the request; [`localize`] words it on the way out.
 pub struct ApiError(pub AppError);
 
 impl<E: Into<AppError>> From<E> for ApiError {
@@ -37,13 +128,76 @@ impl<E: Into<AppError>> From<E> for ApiError {
     }
 }
 
+/// An API error waiting for its wording, carried from the handler to [`localize`].
+#[derive(Clone)]
+struct Unworded(std::sync::Arc<AppError>);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
-        let body = serde_json::json!({
-            "error": { "code": self.0.code(), "message": self.0.to_string() }
-        });
-        (self.0.status(), Json(body)).into_response()
+        let mut res = self.0.status().into_response();
+        res.extensions_mut()
+            .insert(Unworded(std::sync::Arc::new(self.0)));
+        res
+    }
+}
+
+/// The language an API client asks for: the first tag of `Accept-Language`.
+pub fn api_lang(headers: &axum::http::HeaderMap) -> ProblemLang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map_or(ProblemLang::Zh, ProblemLang::from_tag)
+}
+
+/// The JSON body of an API error.
+pub fn error_body(
+    code: &str,
+    message: &str,
+    details: &[(&'static str, String)],
+) -> Json<serde_json::Value> {
+    let details: serde_json::Map<String, serde_json::Value> = details
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
+        .collect();
+    Json(serde_json::json!({
+        "error": { "code": code, "message": message, "details": details }
+    }))
+}
+
+/// Words every API error in the language the request asked for (one place, so a handler
+/// cannot answer an error in the wrong language or without its code).
+pub async fn localize(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let lang = api_lang(req.headers());
+    let res = next.run(req).await;
+    let Some(Unworded(e)) = res.extensions().get::<Unworded>().cloned() else {
+        return res;
+    };
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = error_body(e.code(), &e.message(lang), &e.details());
+    (parts, body).into_response()
+}
+
+kechuang_domain::problems! {
+    /// Why the guard turned a request away.
+    enum Denied {
+        Unauthorized = "unauthorized" {
+            zh: "请先登录，或发送 API 令牌（Authorization: Bearer …）",
+            en: "log in, or send an API token (Authorization: Bearer …)",
+        },
+        PasswordChangeRequired = "password_change_required" {
+            zh: "请先修改初始密码（PUT /api/v1/me/password）",
+            en: "change your first password first (PUT /api/v1/me/password)",
+        },
+        Forbidden = "forbidden" {
+            zh: "您的角色无权使用此功能", en: "your role may not use this",
+        },
+        Csrf = "csrf" {
+            zh: "请求缺少有效的 CSRF 令牌，请刷新页面后重试",
+            en: "missing or wrong CSRF token: reload the page and try again",
+        },
     }
 }
 
@@ -52,38 +206,25 @@ impl IntoResponse for ApiError {
 impl IntoResponse for Box<Rejection> {
     fn into_response(self) -> Response {
         let api = self.uri.path().starts_with("/api/");
-        let lang = Lang::from_headers(&self.headers);
-        let (status, code, message) = match self.refusal {
-            Refusal::Unauthorized => (
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "请先登录 (log in or send a bearer token)",
-            ),
-            Refusal::PasswordChangeRequired => (
-                StatusCode::FORBIDDEN,
-                "password_change_required",
-                "请先修改初始密码 (change your first password: PUT /api/v1/me/password)",
-            ),
-            Refusal::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "无权访问 (your role may not use this)",
-            ),
-            Refusal::Csrf => (
-                StatusCode::FORBIDDEN,
-                "csrf",
-                "请求缺少有效的 CSRF 令牌，请刷新页面后重试 (missing or wrong CSRF token: reload the page and try again)",
-            ),
+        let (status, denied) = match self.refusal {
+            Refusal::Unauthorized => (StatusCode::UNAUTHORIZED, Denied::Unauthorized),
+            Refusal::PasswordChangeRequired => {
+                (StatusCode::FORBIDDEN, Denied::PasswordChangeRequired)
+            }
+            Refusal::Forbidden => (StatusCode::FORBIDDEN, Denied::Forbidden),
+            Refusal::Csrf => (StatusCode::FORBIDDEN, Denied::Csrf),
         };
         if api {
-            let body = serde_json::json!({ "error": { "code": code, "message": message } });
-            let mut res = (status, Json(body)).into_response();
+            let lang = api_lang(&self.headers);
+            let body = error_body(denied.code(), &denied.message(lang), &[]);
+            let mut res = (status, body).into_response();
             if self.refusal == Refusal::Unauthorized {
                 res.headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             return res;
         }
+        let lang = Lang::from_headers(&self.headers);
         match (self.refusal, self.caller) {
             (Refusal::Unauthorized, _) | (_, None) => {
                 Redirect::to(&format!("/login?next={}", urlencode(&self.uri.to_string())))
@@ -92,7 +233,9 @@ impl IntoResponse for Box<Rejection> {
             (Refusal::PasswordChangeRequired, _) => {
                 Redirect::to("/account/password").into_response()
             }
-            (_, Some(caller)) => crate::pages::forbidden_page(lang, caller, message),
+            (_, Some(caller)) => {
+                crate::pages::forbidden_page(lang, caller, &denied.message(lang.into()))
+            }
         }
     }
 }

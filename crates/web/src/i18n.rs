@@ -14,6 +14,15 @@ pub enum Lang {
     En,
 }
 
+impl From<Lang> for kechuang_domain::problem::Lang {
+    fn from(l: Lang) -> Self {
+        match l {
+            Lang::Zh => Self::Zh,
+            Lang::En => Self::En,
+        }
+    }
+}
+
 impl Lang {
     pub fn code(self) -> &'static str {
         match self {

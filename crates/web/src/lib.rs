@@ -114,6 +114,7 @@ pub fn router(state: AppState) -> Router {
             auth::authenticate,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(error::localize))
         .layer(axum::middleware::map_response(security_headers))
 }
 

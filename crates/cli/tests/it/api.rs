@@ -356,7 +356,58 @@ async fn errors_are_clear(b: Backend) {
     assert_eq!(body["error"]["code"], "not_found");
     let (status, body) = server.get("/api/v1/plans/1/targets?as_of=2019-13-01").await;
     assert_eq!(status, 400);
-    assert!(body.contains("YYYY-MM-DD"));
+    let body: Value = serde_json::from_str(&body).expect("json error");
+    assert_eq!(body["error"]["code"], "invalid_date");
+    assert_eq!(body["error"]["details"]["raw"], "2019-13-01");
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("无效") && m.contains("YYYY-MM-DD")));
+    // The message follows Accept-Language; the code and details do not.
+    let res = server
+        .client
+        .get(server.url("/api/v1/plans/1/targets?as_of=2019-13-01"))
+        .bearer_auth(&server.token)
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 400);
+    let body: Value = res.json().await.expect("json error");
+    assert_eq!(body["error"]["code"], "invalid_date");
+    assert_eq!(body["error"]["details"]["raw"], "2019-13-01");
+    assert_eq!(
+        body["error"]["message"],
+        "date '2019-13-01' is not YYYY-MM-DD"
+    );
+    // Refusals by the guard too: no credential, in English.
+    let res = server
+        .client
+        .get(server.url("/api/v1/me"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 401);
+    let body: Value = res.json().await.expect("json error");
+    assert_eq!(body["error"]["code"], "unauthorized");
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.starts_with("log in")));
+    // A page in English shows the English message and not the Chinese one.
+    let res = server
+        .client
+        .get(server.url("/?as_of=2019-13-01"))
+        .header("cookie", "lang=en")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status().as_u16(), 400);
+    let html = res.text().await.expect("page");
+    assert!(
+        html.contains("date &#39;2019-13-01&#39; is not YYYY-MM-DD"),
+        "{html}"
+    );
+    assert!(!html.contains("无效，应为"), "{html}");
     let (status, _) = server.get("/api/v1/plans/1/targets?region=440300").await;
     assert_eq!(status, 400, "Shenzhen is outside the Shaoguan plan");
     let (status, _) = server.get("/api/v1/indicators/nosuch/observations").await;

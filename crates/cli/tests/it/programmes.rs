@@ -56,6 +56,22 @@ async fn batch_rewards_pay_each_first_certificate_once(backend: Backend) {
     let out = batch(&[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("尚未设置 2018 年预算"));
+    // The same refusal for an officer who reads English, with its stable code.
+    let out = env.cli(&[
+        "programme",
+        "batch",
+        "hte-certified",
+        "--year",
+        "2018",
+        "--lang",
+        "en",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("error[no_budget]: hte-certified has no budget for 2018"),
+        "{stderr}"
+    );
     assert_eq!(env.cli_ok(&["programme", "batches"]).trim(), "");
 
     env.cli_ok(&[

@@ -2,7 +2,7 @@
 //! `dry_run=false`) imported, answering the validation report as JSON.
 
 use crate::auth::Caller;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, AppError, RequestProblem};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -31,16 +31,15 @@ pub async fn import(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let kind = FileKind::parse(&kind).ok_or_else(|| {
-        AppError::NotFound(format!(
-            "导入类型 {kind} (import kind: enterprises, certificates, platforms, facts or observations)"
-        ))
+        AppError::not_found(RequestProblem::UnknownImportKind { kind: kind.clone() })
     })?;
     let default_kind = match q.cert_kind.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(k) => Some(CertificateKind::parse(k).ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "cert_kind '{k}' 无效：应为 hte、hte_pool、tech_sme 或 hitech_product"
-            ))
+            AppError::invalid(RequestProblem::CertificateKind {
+                field: "cert_kind",
+                raw: k.to_owned(),
+            })
         })?),
     };
     let dry_run = q.dry_run.unwrap_or(true);

@@ -2,7 +2,7 @@
 //! and the grants made as open data in the style of the 360Giving standard.
 
 use crate::auth::Caller;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, AppError, RequestProblem};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -86,15 +86,9 @@ pub async fn set_budget(
             .as_i64()
             .filter(|f| *f >= 0)
             .map(kechuang_domain::money::Fen)
-            .ok_or_else(|| AppError::BadRequest("amount: 以分计的非负整数 (whole fen)".into()))?,
+            .ok_or_else(|| AppError::invalid(RequestProblem::AmountType))?,
         Value::String(s) => svc::parse_amount(s)?,
-        _ => {
-            return Err(AppError::BadRequest(
-                "amount: 以分计的整数或如 \"30万元\" 的文字 (fen, or text such as \"30万元\")"
-                    .into(),
-            )
-            .into())
-        }
+        _ => return Err(AppError::invalid(RequestProblem::AmountType).into()),
     };
     st.store
         .set_budget(&code, year, amount, &who.actor())
@@ -116,7 +110,7 @@ pub async fn commit(
     let year = match &b.year {
         Value::Number(n) => svc::parse_year(&n.to_string())?,
         Value::String(s) => svc::parse_year(s)?,
-        _ => return Err(AppError::BadRequest("year: 年度 (a year)".into()).into()),
+        _ => return Err(AppError::invalid(RequestProblem::YearType).into()),
     };
     let (id, p) = svc::commit_batch(&st.store, &code, year, &who.actor()).await?;
     let mut body = preview_json(&p);

@@ -2,7 +2,7 @@
 
 use super::{render, Chrome, OrPage, PageError, Viewer};
 use crate::auth::{self, Caller, Client, LoginOutcome, PRELOGIN_COOKIE};
-use crate::error::AppError;
+use crate::error::{AppError, RequestProblem};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -104,10 +104,7 @@ pub async fn login(
     let expected = auth::cookie(&headers, PRELOGIN_COOKIE).unwrap_or_default();
     if expected.is_empty() || expected != f.csrf {
         return Err(PageError(
-            AppError::BadRequest(
-                "登录表单已过期，请刷新页面后重试 (the login form expired: reload and try again)"
-                    .into(),
-            ),
+            AppError::invalid(RequestProblem::LoginFormExpired),
             lang,
         ));
     }
@@ -228,7 +225,9 @@ pub async fn password(
     match kechuang_service::accounts::change_own_password(&st.store, &who, &f.current, &f.new).await
     {
         Ok(()) => Ok(Redirect::to("/").into_response()),
-        Err(AppError::BadRequest(m)) => password_page(&v, &who, &uri, Some(m)),
+        Err(e @ AppError::Invalid(_)) => {
+            password_page(&v, &who, &uri, Some(e.message(v.lang.into())))
+        }
         Err(e) => Err(PageError(e, v.lang)),
     }
 }

@@ -5,7 +5,7 @@ use super::{
     record_export, render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer,
 };
 use crate::auth::Caller;
-use crate::error::AppError;
+use crate::error::{AppError, RequestProblem};
 use crate::format;
 use crate::i18n::audit_label;
 use crate::AppState;
@@ -176,7 +176,7 @@ pub async fn create_user(
     match accounts::create_account(&st.store, &account, &who.actor()).await {
         Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
         Err(e @ AppError::Internal(_)) => Err(PageError(e, v.lang)),
-        Err(e) => users_page(&st, &v, &who, &uri, Some(e.to_string()), f).await,
+        Err(e) => users_page(&st, &v, &who, &uri, Some(e.message(v.lang.into())), f).await,
     }
 }
 
@@ -200,11 +200,14 @@ pub async fn user_action(
         "disable" => accounts::set_disabled(&st.store, &username, true, &who.actor()).await,
         "enable" => accounts::set_disabled(&st.store, &username, false, &who.actor()).await,
         "reset" => accounts::reset_password(&st.store, &username, &f.password, &who.actor()).await,
-        _ => Err(AppError::NotFound(action.clone())),
+        _ => Err(AppError::not_found(kechuang_service::Missing::Action {
+            action: action.clone(),
+        })),
     };
     match result {
         Ok(()) => Ok(Redirect::to("/admin/users").into_response()),
-        Err(AppError::BadRequest(m)) => {
+        Err(e @ AppError::Invalid(_)) => {
+            let m = e.message(lang.into());
             users_page(&st, &v, &who, &uri, Some(m), NewUserForm::default()).await
         }
         Err(e) => Err(PageError(e, lang)),
@@ -229,7 +232,12 @@ impl AuditQuery {
                 None => Ok(None),
                 Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
                     .map(|d| Some(d.format("%Y-%m-%d").to_string()))
-                    .map_err(|_| AppError::BadRequest(format!("日期 '{s}' 应为 YYYY-MM-DD"))),
+                    .map_err(|_| {
+                        AppError::invalid(RequestProblem::NotADate {
+                            field: "date",
+                            raw: s.to_owned(),
+                        })
+                    }),
             }
         };
         Ok(AuditFilter {

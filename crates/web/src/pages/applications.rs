@@ -3,7 +3,7 @@
 
 use super::{county_name, render, shown, Chrome, OrPage, PageError, Viewer};
 use crate::auth::Caller;
-use crate::error::AppError;
+use crate::error::{Absent, AppError, RequestProblem};
 use crate::format::{self, today_in_china};
 use crate::AppState;
 use askama::Template;
@@ -32,11 +32,12 @@ fn status_class(s: AppStatus) -> &'static str {
     }
 }
 
-fn parse_day(what: &str, raw: &str) -> Result<NaiveDate, AppError> {
+fn parse_day(field: &'static str, raw: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-        AppError::BadRequest(format!(
-            "{what} '{raw}' 不是日期，应如 2019-03-31 (not a date)"
-        ))
+        AppError::invalid(RequestProblem::NotADate {
+            field,
+            raw: raw.to_owned(),
+        })
     })
 }
 
@@ -121,7 +122,7 @@ async fn calls_page(
     uri: &Uri,
     refused: Option<AppError>,
 ) -> Result<Response, PageError> {
-    let (error, status) = shown(refused);
+    let (error, status) = shown(refused, v.lang);
     let lang = v.lang;
     let tr = lang.tr();
     let today = today_in_china();
@@ -220,8 +221,8 @@ pub async fn create_call(
     let done = async {
         let (p, _) = svc::programme_form(&st.store, &f.programme).await?;
         let year = kechuang_service::programmes::parse_year(&f.year)?;
-        let opens = parse_day("开始日期 (opens)", &f.opens_on)?;
-        let closes = parse_day("截止日期 (closes)", &f.closes_on)?;
+        let opens = parse_day("opens_on", &f.opens_on)?;
+        let closes = parse_day("closes_on", &f.closes_on)?;
         Ok::<_, AppError>(
             st.store
                 .create_call(&p, year, &f.title, opens, closes, &who.actor())
@@ -257,7 +258,7 @@ async fn call_page(
     id: i64,
     refused: Option<AppError>,
 ) -> Result<Response, PageError> {
-    let (error, status) = shown(refused);
+    let (error, status) = shown(refused, v.lang);
     let lang = v.lang;
     let c = st.store.call(id).await.page(lang)?;
     let tree = st.store.region_tree().await.page(lang)?;
@@ -312,7 +313,7 @@ pub async fn apply(
 ) -> Result<Response, PageError> {
     let DataScope::Enterprise(uscc) = who.scope().clone() else {
         return Err(PageError(
-            AppError::Forbidden("仅企业可申报 (enterprises apply)".into()),
+            AppError::forbidden(RequestProblem::EnterprisesApply),
             v.lang,
         ));
     };
@@ -324,10 +325,10 @@ pub async fn apply(
             &v,
             &who,
             &uri,
-            Some(AppError::Conflict(format!(
-                "申报时间为 {} 至 {} (the call is not open)",
-                c.opens_on, c.closes_on
-            ))),
+            Some(AppError::conflict(RequestProblem::CallNotOpen {
+                opens: c.opens_on.clone(),
+                closes: c.closes_on.clone(),
+            })),
         )
         .await;
     }
@@ -456,7 +457,7 @@ async fn application_page(
     problems: Vec<(String, String)>,
     refused: Option<AppError>,
 ) -> Result<Response, PageError> {
-    let (error, mut status) = shown(refused);
+    let (error, mut status) = shown(refused, v.lang);
     if !problems.is_empty() && status == StatusCode::OK {
         status = StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -643,7 +644,7 @@ pub async fn save(
     let a = svc::visible(&st.store, &who, id).await.page(lang)?;
     if who.role() != Role::Enterprise {
         return Err(PageError(
-            AppError::Forbidden("仅申报企业可修改 (the applicant only)".into()),
+            AppError::forbidden(RequestProblem::ApplicantOnly),
             lang,
         ));
     }
@@ -651,7 +652,12 @@ pub async fn save(
         .await
         .page(lang)?;
     let bad = |e: axum::extract::multipart::MultipartError| {
-        PageError(AppError::BadRequest(e.body_text()), lang)
+        PageError(
+            AppError::invalid(RequestProblem::Upload {
+                reason: e.body_text(),
+            }),
+            lang,
+        )
     };
     let mut typed: HashMap<String, String> = HashMap::new();
     let mut uploads: Vec<(String, String, String, Vec<u8>)> = Vec::new();
@@ -749,7 +755,7 @@ pub async fn step(
             .filter(|s| !s.is_empty())
         {
             Some(d) => Some((
-                parse_day("拨付日期 (payment date)", d)?,
+                parse_day("paid_on", d)?,
                 f.payment_ref.clone().unwrap_or_default(),
             )),
             None => None,
@@ -857,7 +863,7 @@ async fn experts_page(
     uri: &Uri,
     refused: Option<AppError>,
 ) -> Result<Response, PageError> {
-    let (error, status) = shown(refused);
+    let (error, status) = shown(refused, v.lang);
     let lang = v.lang;
     let load = st.store.expert_load().await.page(lang)?;
     let experts = st
@@ -969,7 +975,7 @@ async fn vouchers_page(
     uri: &Uri,
     refused: Option<AppError>,
 ) -> Result<Response, PageError> {
-    let (error, status) = shown(refused);
+    let (error, status) = shown(refused, v.lang);
     let lang = v.lang;
     let today = today_in_china();
     let tree = st.store.region_tree().await.page(lang)?;
@@ -1042,7 +1048,7 @@ pub async fn issue(
 ) -> Result<Response, PageError> {
     let done = async {
         let year = kechuang_service::programmes::parse_year(&f.year)?;
-        let expires = parse_day("有效期 (valid until)", &f.expires_on)?;
+        let expires = parse_day("expires_on", &f.expires_on)?;
         let p = kechuang_service::programmes::preview_batch(&st.store, "innovation-voucher", year)
             .await?;
         let due: Vec<_> = p.preview.due().cloned().collect();
@@ -1083,8 +1089,12 @@ pub async fn add_provider(
     Form(f): Form<ProviderForm>,
 ) -> Result<Response, PageError> {
     let done = async {
-        let uscc = kechuang_domain::uscc::Uscc::parse(&f.uscc)
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let uscc = kechuang_domain::uscc::Uscc::parse(&f.uscc).map_err(|e| {
+            AppError::invalid(kechuang_service::error::Worded {
+                code: "invalid_uscc",
+                message: e.to_string(),
+            })
+        })?;
         Ok::<_, AppError>(
             st.store
                 .add_provider(&f.name, uscc.as_str(), &f.services, &who.actor())
@@ -1119,10 +1129,7 @@ pub async fn redeem(
     let voucher = st.store.voucher(id).await.page(lang)?;
     if let DataScope::Enterprise(u) = who.scope() {
         if *u != voucher.uscc {
-            return Err(PageError(
-                AppError::NotFound(format!("创新券 {id} (voucher)")),
-                lang,
-            ));
+            return Err(PageError(AppError::not_found(Absent::Voucher { id }), lang));
         }
     }
     let done = async {
@@ -1130,7 +1137,7 @@ pub async fn redeem(
             provider_id: f
                 .provider
                 .parse()
-                .map_err(|_| AppError::BadRequest("请选择服务机构 (choose a provider)".into()))?,
+                .map_err(|_| AppError::invalid(RequestProblem::ChooseProvider))?,
             contract_no: f.contract_no.clone(),
             invoice_no: f.invoice_no.clone(),
             invoice_amount: svc::money(&f.invoice_amount)?,

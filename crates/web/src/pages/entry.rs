@@ -3,7 +3,7 @@
 
 use super::{render, Chrome, OrPage, PageError, Viewer};
 use crate::auth::Caller;
-use crate::error::AppError;
+use crate::error::{AppError, RequestProblem};
 use crate::format;
 use crate::AppState;
 use askama::Template;
@@ -350,7 +350,9 @@ pub async fn review(
         Some("unlock") => EntryAction::Unlock,
         other => {
             return Err(PageError(
-                AppError::BadRequest(format!("未知操作 {other:?} (unknown action)")),
+                AppError::invalid(kechuang_service::Missing::Action {
+                    action: other.unwrap_or_default().to_owned(),
+                }),
                 lang,
             ))
         }
@@ -358,7 +360,7 @@ pub async fn review(
     let comment = f.get("comment").map(|c| c.trim()).unwrap_or_default();
     if action == EntryAction::Return && comment.is_empty() {
         return Err(PageError(
-            AppError::BadRequest("退回须填写审核意见 (returning needs a comment)".into()),
+            AppError::invalid(RequestProblem::CommentRequired),
             lang,
         ));
     }

@@ -3,7 +3,7 @@
 
 use super::{render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer};
 use crate::auth::Caller;
-use crate::error::AppError;
+use crate::error::{Absent, AppError, RequestProblem};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -117,7 +117,12 @@ pub async fn upload(
     let mut legacy = false;
     let mut file: Option<(String, Vec<u8>)> = None;
     let bad = |e: axum::extract::multipart::MultipartError| {
-        PageError(AppError::BadRequest(e.body_text()), lang)
+        PageError(
+            AppError::invalid(RequestProblem::Upload {
+                reason: e.body_text(),
+            }),
+            lang,
+        )
     };
     while let Some(field) = form.next_field().await.map_err(bad)? {
         match field.name().unwrap_or_default() {
@@ -167,7 +172,16 @@ pub async fn upload(
     .await;
     let received = match received {
         Ok(r) => r,
-        Err(AppError::BadRequest(m)) => return page(&v, &who, &uri, Some(kind), None, Some(m)),
+        Err(e @ AppError::Invalid(_)) => {
+            return page(
+                &v,
+                &who,
+                &uri,
+                Some(kind),
+                None,
+                Some(e.message(lang.into())),
+            )
+        }
         Err(e) => return Err(PageError(e, lang)),
     };
     let o = received.outcome;
@@ -202,7 +216,12 @@ pub async fn report(
     let id = file
         .strip_suffix(".xlsx")
         .and_then(|n| n.parse::<i64>().ok())
-        .ok_or_else(|| PageError(AppError::NotFound(file.clone()), lang))?;
+        .ok_or_else(|| {
+            PageError(
+                AppError::not_found(Absent::Report { file: file.clone() }),
+                lang,
+            )
+        })?;
     let r = st.store.report(id, who.username()).await.page(lang)?;
     let problems: Vec<kechuang_ingest::RowProblem> = r
         .problems

@@ -3,7 +3,7 @@
 
 use crate::auth::{Access, Caller, Identity};
 use crate::charts::{self, status_class};
-use crate::error::{AppError, HttpStatus};
+use crate::error::{Absent, AppError, HttpStatus};
 use crate::format::{self, with_unit};
 use crate::i18n::{cagr_label, status_label, Lang, Tr};
 use crate::{AppState, Route};
@@ -285,19 +285,21 @@ impl IntoResponse for PageError {
                 user: None,
             },
             status: self.0.status().as_u16(),
-            message: self.0.to_string(),
+            message: self.0.message(self.1.into()),
         };
-        let body = page.render().unwrap_or_else(|_| self.0.to_string());
+        let body = page
+            .render()
+            .unwrap_or_else(|_| self.0.message(self.1.into()));
         (self.0.status(), Html(body)).into_response()
     }
 }
 
 /// A refusal as a page shows it: its message, and the status the page is answered with.
-pub(crate) fn shown(refused: Option<AppError>) -> (String, StatusCode) {
+pub(crate) fn shown(refused: Option<AppError>, lang: Lang) -> (String, StatusCode) {
     match refused {
         Some(e) => {
             e.log();
-            (e.to_string(), e.status())
+            (e.message(lang.into()), e.status())
         }
         None => (String::new(), StatusCode::OK),
     }
@@ -335,7 +337,12 @@ impl SheetFormat {
         match requested.strip_prefix(stem) {
             Some(".xlsx") => Ok(Self::Xlsx),
             Some(".csv") => Ok(Self::Csv),
-            _ => Err(PageError(AppError::NotFound(requested.to_owned()), lang)),
+            _ => Err(PageError(
+                AppError::not_found(Absent::Download {
+                    name: requested.to_owned(),
+                }),
+                lang,
+            )),
         }
     }
 
@@ -780,7 +787,11 @@ async fn target_page(
     let ctx = loaded.ctx();
     let e = ctx
         .evaluate(target, &region.code, as_of)
-        .ok_or_else(|| AppError::NotFound(format!("指标 {} (indicator)", target.indicator)))
+        .ok_or_else(|| {
+            AppError::not_found(Absent::Indicator {
+                code: target.indicator.clone(),
+            })
+        })
         .page(lang)?;
     let p = &e.progress;
     let unit = e.indicator.unit.as_str();
@@ -1319,7 +1330,9 @@ async fn favicon() -> Response {
 }
 
 pub(crate) async fn not_found(lang: Lang, uri: Uri) -> Response {
-    let e = AppError::NotFound(format!("{} {}", lang.tr().not_found, uri.path()));
+    let e = AppError::not_found(kechuang_service::Missing::Page {
+        path: uri.path().to_owned(),
+    });
     let mut r = PageError(e, lang).into_response();
     *r.status_mut() = StatusCode::NOT_FOUND;
     r

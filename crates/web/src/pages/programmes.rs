@@ -5,7 +5,7 @@ use super::{
     county_name, render, sheet_download, shown, Chrome, OrPage, PageError, SheetFormat, Viewer,
 };
 use crate::auth::{Caller, Client};
-use crate::error::AppError;
+use crate::error::{Absent, AppError, RequestProblem};
 use crate::format;
 use crate::i18n::{Lang, Tr};
 use crate::AppState;
@@ -304,7 +304,7 @@ async fn programme_page(
     year: Option<i32>,
     refused: Option<AppError>,
 ) -> Result<Response, PageError> {
-    let (error, status) = shown(refused);
+    let (error, status) = shown(refused, v.lang);
     let lang = v.lang;
     let tr = lang.tr();
     let p = st.store.programme(code).await.page(lang)?;
@@ -487,14 +487,15 @@ pub async fn update_rules(
             .parse()
             .ok()
             .filter(|d| (1..=60).contains(d))
-            .ok_or_else(|| {
-                AppError::BadRequest("公示天数应为 1—60 (notice days 1 to 60)".into())
-            })?;
+            .ok_or_else(|| AppError::invalid(RequestProblem::NoticeDays))?;
         if p.name.is_empty() {
-            return Err(AppError::BadRequest("请填写名称 (name required)".into()));
+            return Err(AppError::invalid(RequestProblem::NameRequired));
         }
-        kechuang_domain::programme::Rules::compile(&p)
-            .map_err(|e| AppError::BadRequest(e.join("；")))?;
+        kechuang_domain::programme::Rules::compile(&p).map_err(|e| {
+            AppError::invalid(RequestProblem::Rules {
+                problems: e.join("；"),
+            })
+        })?;
         st.store
             .update_programme(&p, &who.actor())
             .await
@@ -660,7 +661,7 @@ async fn batch_page(
     id: i64,
     refused: Option<AppError>,
 ) -> Result<Response, PageError> {
-    let (error, status) = shown(refused);
+    let (error, status) = shown(refused, v.lang);
     let lang = v.lang;
     let tr = lang.tr();
     let b = st.store.batch(id).await.page(lang)?;
@@ -844,7 +845,7 @@ pub async fn resolve_objection(
         .any(|o| o.id == objection);
     if !belongs {
         return Err(PageError(
-            AppError::NotFound(format!("异议 {objection} (objection)")),
+            AppError::not_found(Absent::Objection { id: objection }),
             v.lang,
         ));
     }
@@ -1053,16 +1054,13 @@ async fn notice_page(
         Some((e, text)) => (text, Some(e)),
         None => (String::new(), None),
     };
-    let (error, status) = shown(refused);
+    let (error, status) = shown(refused, v.lang);
     let lang = v.lang;
     let today = format::today_in_china();
     let b = st.store.batch(id).await.page(lang)?;
     // Only published notices are public; anything else is as if it did not exist.
     if window(&b).is_none_or(|(s, _)| s > today) || b.status == BatchStatus::Void {
-        return Err(PageError(
-            AppError::NotFound(format!("公示 {id} (notice)")),
-            lang,
-        ));
+        return Err(PageError(AppError::not_found(Absent::Notice { id }), lang));
     }
     let p = st.store.programme(&b.programme_code).await.page(lang)?;
     let tree = st.store.region_tree().await.page(lang)?;
@@ -1133,13 +1131,11 @@ pub async fn object(
         Some(a) => a
             .parse::<i64>()
             .map(Some)
-            .map_err(|_| AppError::BadRequest(format!("'{a}' 不是公示对象 (not an award)"))),
+            .map_err(|_| AppError::invalid(RequestProblem::NotAnAward { raw: a.to_owned() })),
     };
     let done = async {
         if too_long {
-            return Err(AppError::BadRequest(
-                "异议内容不超过 2000 字，姓名 50 字，联系方式 100 字 (text at most 2,000 characters, name 50, contact 100)".into(),
-            ));
+            return Err(AppError::invalid(RequestProblem::ObjectionTooLong));
         }
         let o = NewObjection {
             batch_id: id,

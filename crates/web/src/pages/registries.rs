@@ -640,7 +640,7 @@ pub async fn platform(
         .is_ok_and(|r| who.scope().covers_region(&tree, &r));
     if !inside {
         return Err(PageError(
-            crate::error::AppError::NotFound(format!("平台 {id} (platform)")),
+            crate::error::AppError::not_found(crate::error::Absent::Platform { id }),
             lang,
         ));
     }

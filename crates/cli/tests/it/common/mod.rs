@@ -122,6 +122,8 @@ impl TestEnv {
             .args(&self.db_args)
             .env_remove("KECHUANG_DATABASE_URL")
             .env_remove("KECHUANG_DATA_DIR")
+            // Messages in the interface's first language, whatever the developer's locale.
+            .env_remove("LANG")
             .output()
             .expect("run kechuang")
     }
@@ -146,6 +148,8 @@ impl TestEnv {
             .args(&self.db_args)
             .env_remove("KECHUANG_DATABASE_URL")
             .env_remove("KECHUANG_DATA_DIR")
+            // Messages in the interface's first language, whatever the developer's locale.
+            .env_remove("LANG")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -217,6 +221,8 @@ impl TestEnv {
             .args(&self.db_args)
             .env_remove("KECHUANG_DATABASE_URL")
             .env_remove("KECHUANG_DATA_DIR")
+            // Messages in the interface's first language, whatever the developer's locale.
+            .env_remove("LANG")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
