@@ -6,8 +6,8 @@
 //! with who, when and a comment, and audited.
 
 use crate::audit::{append, Actor, AuditEntry};
+use crate::batches::{pay_instalment, AwardRecord};
 use crate::entry::TransitionRecord;
-use crate::programmes::{pay_instalment, AwardRecord};
 use crate::{now_utc, Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::application::{aggregate, instalments, AppStatus, Expert};
@@ -835,8 +835,7 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let now = now_utc();
-        let batch =
-            crate::programmes::open_batch(&mut tx, &programme.code, year, actor, "").await?;
+        let batch = crate::batches::open_batch(&mut tx, &programme.code, year, actor, "").await?;
         for (id, amount, basis) in awards {
             let a = load(&mut tx, *id).await?;
             sqlx::query(
@@ -909,7 +908,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::Refused("该申报没有已批准的资助 (no approved award)".into()))?;
-        let award: AwardRecord = crate::programmes::award_row(&row)?;
+        let award: AwardRecord = crate::batches::award_row(&row)?;
         let paid: Vec<i64> = sqlx::query_scalar(
             "SELECT instalment FROM ledger_entries WHERE award_id = $1 AND entry = 'payment'",
         )

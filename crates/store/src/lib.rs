@@ -8,8 +8,11 @@
 mod accounts;
 mod applications;
 mod audit;
+mod batches;
 mod db;
 mod entry;
+mod ledger;
+mod objections;
 mod observations;
 mod plans;
 mod programmes;
@@ -25,16 +28,16 @@ pub use vouchers::{NewRedemption, ProviderRecord, VoucherRecord};
 pub use accounts::{NewUser, SessionRecord, TokenRecord, User};
 pub use applications::{ApplicationFilter, ApplicationRecord, CallRecord, FileRecord, ScoreRecord};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord, Verification};
+pub use batches::{AwardRecord, BatchRecord, BatchStep};
 pub use db::{Backend, DatabaseTarget, Store};
 pub use entry::{EntryReturn, EntryValue, TransitionRecord};
+pub use ledger::{Grant, LedgerRecord};
+pub use objections::{NewObjection, ObjectionRecord};
 pub use observations::{
     NewObservation, ObservationRecord, Provenance, RevisionRecord, WriteSummary,
 };
 pub use plans::{PlanItem, PlanSummary};
-pub use programmes::{
-    AwardRecord, BatchRecord, BatchStep, BudgetLine, Grant, LedgerRecord, NewObjection,
-    ObjectionRecord,
-};
+pub use programmes::BudgetLine;
 pub use registries::{
     CertificateItem, CountedRecord, EnterpriseFilter, EnterpriseItem, Page, PlatformFilter,
     PlatformItem,

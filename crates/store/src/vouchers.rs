@@ -307,7 +307,7 @@ impl Store {
         let batch = match open {
             Some(b) => b,
             None => {
-                crate::programmes::open_batch(
+                crate::batches::open_batch(
                     &mut tx,
                     &v.programme_code,
                     v.year,

@@ -1,0 +1,227 @@
+//! Objections raised while a batch is on public notice, and how the bureau settles them.
+
+use crate::audit::{append, Actor, AuditEntry};
+use crate::batches::{batch_row, BATCH_SELECT};
+use crate::{now_utc, Result, Store, StoreError};
+use chrono::NaiveDate;
+use kechuang_domain::application::AppStatus;
+use kechuang_domain::programme::{notice_running, BatchStatus, ObjectionStatus};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectionRecord {
+    pub id: i64,
+    pub batch_id: i64,
+    pub award_id: Option<i64>,
+    pub name: String,
+    pub contact: String,
+    pub text: String,
+    pub status: ObjectionStatus,
+    pub resolution: String,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
+    pub submitted_at: String,
+}
+
+/// An objection as raised on the public notice page.
+#[derive(Debug, Clone)]
+pub struct NewObjection {
+    pub batch_id: i64,
+    pub award_id: Option<i64>,
+    pub name: String,
+    pub contact: String,
+    pub text: String,
+    pub client: String,
+}
+
+fn objection_row(r: &AnyRow) -> Result<ObjectionRecord> {
+    let status: String = r.try_get("status")?;
+    Ok(ObjectionRecord {
+        id: r.try_get("id")?,
+        batch_id: r.try_get("batch_id")?,
+        award_id: r.try_get("award_id")?,
+        name: r.try_get("name")?,
+        contact: r.try_get("contact")?,
+        text: r.try_get("text")?,
+        status: ObjectionStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("objection status {status}")))?,
+        resolution: r.try_get("resolution")?,
+        resolved_by: r.try_get("resolved_by")?,
+        resolved_at: r.try_get("resolved_at")?,
+        submitted_at: r.try_get("submitted_at")?,
+    })
+}
+
+impl Store {
+    /// Records an objection; only while the batch's notice runs.
+    pub async fn add_objection(&self, o: &NewObjection, today: NaiveDate) -> Result<i64> {
+        let text = o.text.trim();
+        if text.is_empty() {
+            return Err(StoreError::Refused(
+                "请填写异议内容 (the objection is empty)".into(),
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(&format!("{BATCH_SELECT} WHERE b.id = $1"))
+            .bind(o.batch_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("公示 {} (notice)", o.batch_id)))?;
+        let batch = batch_row(&row)?;
+        let window = batch
+            .notice_start
+            .as_deref()
+            .zip(batch.notice_end.as_deref())
+            .and_then(|(s, e)| {
+                Some((
+                    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?,
+                    NaiveDate::parse_from_str(e, "%Y-%m-%d").ok()?,
+                ))
+            });
+        match window {
+            Some((s, e)) if batch.status == BatchStatus::Notice && notice_running(s, e, today) => {}
+            _ => {
+                return Err(StoreError::Refused(
+                    "该公示不在公示期内，不能提出异议 (the notice is not running)".into(),
+                ))
+            }
+        }
+        if let Some(award) = o.award_id {
+            let in_batch: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM awards WHERE id = $1 AND batch_id = $2")
+                    .bind(award)
+                    .bind(o.batch_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if in_batch.is_none() {
+                return Err(StoreError::NotFound(format!("公示对象 {award} (award)")));
+            }
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO objections (batch_id, award_id, name, contact, text, status, submitted_at, client) \
+             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7) RETURNING id",
+        )
+        .persistent(false)
+        .bind(o.batch_id)
+        .bind(o.award_id)
+        .bind(o.name.trim())
+        .bind(o.contact.trim())
+        .bind(text)
+        .bind(now_utc())
+        .bind(&o.client)
+        .fetch_one(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor: &Actor::new("public", &o.client),
+                action: "objection.add",
+                entity: "objection",
+                entity_id: &id.to_string(),
+                before: String::new(),
+                after: serde_json::json!({"batch": o.batch_id, "award": o.award_id}).to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn objections(&self, batch: i64) -> Result<Vec<ObjectionRecord>> {
+        sqlx::query("SELECT * FROM objections WHERE batch_id = $1 ORDER BY id")
+            .bind(batch)
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(objection_row)
+            .collect()
+    }
+
+    /// Settles an objection. Upheld against an award, the award is withdrawn from its batch
+    /// (before approval only), and stays on record so the event is not batched again.
+    pub async fn resolve_objection(
+        &self,
+        id: i64,
+        upheld: bool,
+        resolution: &str,
+        actor: &Actor,
+    ) -> Result<()> {
+        let resolution = resolution.trim();
+        if resolution.is_empty() {
+            return Err(StoreError::Refused(
+                "请填写处理意见 (say how the objection was settled)".into(),
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT * FROM objections WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("异议 {id} (objection)")))?;
+        let o = objection_row(&row)?;
+        if o.status != ObjectionStatus::Open {
+            return Err(StoreError::Refused(
+                "该异议已处理 (the objection is already settled)".into(),
+            ));
+        }
+        let status = if upheld {
+            ObjectionStatus::Upheld
+        } else {
+            ObjectionStatus::Dismissed
+        };
+        if upheld {
+            if let Some(award) = o.award_id {
+                let n = sqlx::query(
+                    "UPDATE awards SET status = 'withdrawn' WHERE id = $1 AND status = 'proposed'",
+                )
+                .bind(award)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n != 1 {
+                    return Err(StoreError::Refused(
+                        "该奖补已批准，不能再撤销 (the award is no longer open to withdrawal)"
+                            .into(),
+                    ));
+                }
+                // An application whose award is withdrawn after an upheld objection is not
+                // funded.
+                crate::applications::follow_award(
+                    &mut tx,
+                    award,
+                    AppStatus::Rejected,
+                    actor,
+                    resolution,
+                )
+                .await?;
+            }
+        }
+        sqlx::query(
+            "UPDATE objections SET status = $1, resolution = $2, resolved_by = $3, resolved_at = $4 WHERE id = $5",
+        )
+        .bind(status.code())
+        .bind(resolution)
+        .bind(&actor.name)
+        .bind(now_utc())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor,
+                action: "objection.resolve",
+                entity: "objection",
+                entity_id: &id.to_string(),
+                before: "open".into(),
+                after: serde_json::json!({"status": status.code(), "resolution": resolution})
+                    .to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,328 @@
+//! Calls for applications (申报指南): the list, publishing a call, one call with its
+//! applications, applying, and proposing the scored ones for funding.
+
+use super::applications::{overdue, parse_day, status_class};
+use super::{county_name, render, shown, Chrome, OrPage, PageError, Viewer};
+use crate::auth::Caller;
+use crate::error::{AppError, RequestProblem};
+use crate::format::today_in_china;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{Datelike, NaiveDate};
+use kechuang_domain::application::AppStatus;
+use kechuang_domain::auth::{DataScope, Role};
+use kechuang_domain::region::RegionTree;
+use kechuang_service::applications as svc;
+use kechuang_store::{ApplicationFilter, ApplicationRecord};
+use serde::Deserialize;
+
+// ---- calls --------------------------------------------------------------------------------
+
+struct CallRow {
+    id: i64,
+    title: String,
+    programme: String,
+    year: i32,
+    period: String,
+    state: &'static str,
+    state_class: &'static str,
+    open: bool,
+    applications: i64,
+}
+
+struct AppRow {
+    id: i64,
+    title: String,
+    enterprise: String,
+    county: String,
+    requested: String,
+    status: &'static str,
+    status_class: &'static str,
+    overdue: String,
+    score: String,
+    selectable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "calls.html")]
+struct CallsPage {
+    chrome: Chrome,
+    csrf: String,
+    bureau: bool,
+    enterprise: bool,
+    staff: bool,
+    calls: Vec<CallRow>,
+    mine: Vec<AppRow>,
+    programmes: Vec<(String, String)>,
+    error: String,
+    this_year: i32,
+}
+
+fn app_rows(apps: &[ApplicationRecord], tree: &RegionTree, lang: crate::i18n::Lang) -> Vec<AppRow> {
+    let today = today_in_china();
+    apps.iter()
+        .map(|a| AppRow {
+            id: a.id,
+            title: if a.title.is_empty() {
+                format!("{} {}", lang.tr().application, a.id)
+            } else {
+                a.title.clone()
+            },
+            enterprise: a.name.clone(),
+            county: county_name(tree, &a.region_code),
+            requested: a.requested.wan_text(),
+            status: lang.pick(a.status.name(), a.status.name_en()),
+            status_class: status_class(a.status),
+            overdue: overdue(a, today, lang),
+            score: a.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
+            selectable: a.status == AppStatus::Scored,
+        })
+        .collect()
+}
+
+async fn calls_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Caller,
+    uri: &Uri,
+    refused: Option<AppError>,
+) -> Result<Response, PageError> {
+    let (error, status) = shown(refused, v.lang);
+    let lang = v.lang;
+    let tr = lang.tr();
+    let today = today_in_china();
+    let tree = st.store.region_tree().await.page(lang)?;
+    let calls = st.store.calls().await.page(lang)?;
+    let programmes = st.store.programmes().await.page(lang)?;
+    let mine = match (who.role(), who.scope()) {
+        (Role::Enterprise, DataScope::Enterprise(u)) => st
+            .store
+            .applications(&ApplicationFilter {
+                uscc: Some(u.clone()),
+                ..Default::default()
+            })
+            .await
+            .page(lang)?,
+        (Role::Expert, _) => st
+            .store
+            .applications(&ApplicationFilter {
+                expert: Some(who.username().to_owned()),
+                ..Default::default()
+            })
+            .await
+            .page(lang)?,
+        _ => Vec::new(),
+    };
+    let page = CallsPage {
+        chrome: Chrome::new(v, "calls", tr.calls_title.into(), uri, None),
+        csrf: who.csrf().to_owned(),
+        bureau: who.role() == Role::Bureau,
+        enterprise: who.role() == Role::Enterprise,
+        staff: matches!(who.role(), Role::Bureau | Role::County),
+        calls: calls
+            .iter()
+            .map(|c| {
+                let opens = NaiveDate::parse_from_str(&c.opens_on, "%Y-%m-%d").unwrap_or(today);
+                let closes = NaiveDate::parse_from_str(&c.closes_on, "%Y-%m-%d").unwrap_or(today);
+                let (state, class, open) = if today < opens {
+                    (tr.call_upcoming, "no_data", false)
+                } else if today > closes {
+                    (tr.call_closed, "plain", false)
+                } else {
+                    (tr.call_open, "on_track", true)
+                };
+                CallRow {
+                    id: c.id,
+                    title: c.title.clone(),
+                    programme: c.programme_name.clone(),
+                    year: c.year,
+                    period: format!("{} — {}", c.opens_on, c.closes_on),
+                    state,
+                    state_class: class,
+                    open,
+                    applications: c.applications,
+                }
+            })
+            .collect(),
+        mine: app_rows(&mine, &tree, lang),
+        programmes: programmes
+            .iter()
+            .filter(|p| p.form.is_some())
+            .map(|p| (p.code.clone(), lang.pick(&p.name, &p.name_en).to_owned()))
+            .collect(),
+        error,
+        this_year: today.year(),
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn calls(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    calls_page(&st, &v, &who, &uri, None).await
+}
+
+#[derive(Deserialize)]
+pub struct CallForm {
+    programme: String,
+    year: String,
+    title: String,
+    opens_on: String,
+    closes_on: String,
+}
+
+pub async fn create_call(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Form(f): Form<CallForm>,
+) -> Result<Response, PageError> {
+    let done = async {
+        let (p, _) = svc::programme_form(&st.store, &f.programme).await?;
+        let year = kechuang_service::programmes::parse_year(&f.year)?;
+        let opens = parse_day("opens_on", &f.opens_on)?;
+        let closes = parse_day("closes_on", &f.closes_on)?;
+        Ok::<_, AppError>(
+            st.store
+                .create_call(&p, year, &f.title, opens, closes, &who.actor())
+                .await?,
+        )
+    }
+    .await;
+    match done {
+        Ok(id) => Ok(Redirect::to(&format!("/calls/{id}")).into_response()),
+        Err(e) => calls_page(&st, &v, &who, &uri, Some(e)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "call.html")]
+struct CallPage {
+    chrome: Chrome,
+    csrf: String,
+    bureau: bool,
+    id: i64,
+    title: String,
+    programme: String,
+    period: String,
+    rows: Vec<AppRow>,
+    error: String,
+}
+
+async fn call_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Caller,
+    uri: &Uri,
+    id: i64,
+    refused: Option<AppError>,
+) -> Result<Response, PageError> {
+    let (error, status) = shown(refused, v.lang);
+    let lang = v.lang;
+    let c = st.store.call(id).await.page(lang)?;
+    let tree = st.store.region_tree().await.page(lang)?;
+    let regions: Vec<String> = who
+        .regions(&tree)
+        .page(lang)?
+        .iter()
+        .map(|r| r.as_str().to_owned())
+        .collect();
+    let apps = st
+        .store
+        .applications(&ApplicationFilter {
+            call: Some(id),
+            regions: Some(regions),
+            ..Default::default()
+        })
+        .await
+        .page(lang)?;
+    let page = CallPage {
+        chrome: Chrome::new(v, "calls", c.title.clone(), uri, None),
+        csrf: who.csrf().to_owned(),
+        bureau: who.role() == Role::Bureau,
+        id,
+        title: c.title.clone(),
+        programme: c.programme_name.clone(),
+        period: format!("{} — {}", c.opens_on, c.closes_on),
+        rows: app_rows(&apps, &tree, lang),
+        error,
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn call(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    call_page(&st, &v, &who, &uri, id, None).await
+}
+
+/// An enterprise starts an application to an open call.
+pub async fn apply(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let DataScope::Enterprise(uscc) = who.scope().clone() else {
+        return Err(PageError(
+            AppError::forbidden(RequestProblem::EnterprisesApply),
+            v.lang,
+        ));
+    };
+    let c = st.store.call(id).await.page(v.lang)?;
+    let today = today_in_china().to_string();
+    if today < c.opens_on || today > c.closes_on {
+        return calls_page(
+            &st,
+            &v,
+            &who,
+            &uri,
+            Some(AppError::conflict(RequestProblem::CallNotOpen {
+                opens: c.opens_on.clone(),
+                closes: c.closes_on.clone(),
+            })),
+        )
+        .await;
+    }
+    match st.store.create_application(id, &uscc, &who.actor()).await {
+        Ok(app) => Ok(Redirect::to(&format!("/applications/{app}")).into_response()),
+        Err(e) => calls_page(&st, &v, &who, &uri, Some(e.into())).await,
+    }
+}
+
+/// The bureau proposes the selected scored applications for funding.
+pub async fn proposal(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let ids: Vec<i64> = f
+        .iter()
+        .filter(|(k, _)| k == "app")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    match svc::propose(&st.store, &who, id, &ids).await {
+        Ok(batch) => Ok(Redirect::to(&format!("/batches/{batch}")).into_response()),
+        Err(e) => call_page(&st, &v, &who, &uri, id, Some(e)).await,
+    }
+}

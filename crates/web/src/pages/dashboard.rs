@@ -1,0 +1,303 @@
+//! The dashboard: every target of a plan for the city or a county at a date, grouped by the
+//! plan's measures.
+
+use super::*;
+use crate::charts::{self, status_class};
+use crate::error::AppError;
+use crate::format::{self, with_unit};
+use crate::i18n::{cagr_label, status_label, Lang};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::Uri;
+use axum::response::Response;
+use chrono::NaiveDate;
+use kechuang_domain::evaluate::{Evaluation, TargetScope};
+use kechuang_domain::plan::TargetKind;
+use kechuang_domain::progress::Status;
+use kechuang_domain::series::Basis;
+use kechuang_service::progress::{self as service, Loaded};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+// ---- dashboard ------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+pub(super) struct DashQuery {
+    pub(super) plan: Option<i64>,
+    pub(super) region: Option<String>,
+    pub(super) as_of: Option<String>,
+}
+
+pub(super) struct RegionOption {
+    code: String,
+    name: String,
+    selected: bool,
+}
+
+pub(super) struct DashRow {
+    code: String,
+    name: String,
+    href: String,
+    current: String,
+    period: String,
+    target: String,
+    stretch: String,
+    bar: String,
+    status: &'static str,
+    status_class: &'static str,
+    spark: String,
+    cagr: &'static str,
+    completion: String,
+    note: String,
+}
+
+pub(super) struct RowGroup {
+    title: String,
+    rows: Vec<DashRow>,
+}
+
+pub(super) struct SummaryItem {
+    label: &'static str,
+    count: usize,
+    class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub(super) struct DashboardPage {
+    chrome: Chrome,
+    plan_name: String,
+    plan_id: i64,
+    regions: Vec<RegionOption>,
+    region_name: String,
+    as_of: String,
+    as_of_display: String,
+    elapsed: String,
+    summary: Vec<SummaryItem>,
+    groups: Vec<RowGroup>,
+    is_county: bool,
+}
+
+pub(super) async fn dashboard(
+    State(st): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<DashQuery>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let plan_id = match q.plan {
+        Some(id) => id,
+        None => service::default_plan_id(&st.store).await.page(lang)?,
+    };
+    let as_of = service::parse_as_of(q.as_of.as_deref()).page(lang)?;
+    let loaded = Loaded::load(&st.store, &st.counts, plan_id, as_of)
+        .await
+        .page(lang)?;
+    let region = loaded.region(q.region.as_deref()).page(lang)?;
+    let evals = loaded.evaluate_all(&region.code, as_of);
+    let tr = lang.tr();
+    let group_of = measure_groups(&st, plan_id, lang).await.page(lang)?;
+    let mut groups: Vec<RowGroup> = Vec::new();
+    for e in &evals {
+        let title = e
+            .target
+            .measure
+            .as_ref()
+            .and_then(|m| group_of.get(m))
+            .cloned()
+            .unwrap_or_default();
+        let row = dash_row(e, &region.code.to_string(), as_of, plan_id, lang);
+        match groups.last_mut() {
+            Some(g) if g.title == title => g.rows.push(row),
+            _ => groups.push(RowGroup {
+                title,
+                rows: vec![row],
+            }),
+        }
+    }
+    let count = |s: Status| evals.iter().filter(|e| e.progress.status == s).count();
+    let mut summary = vec![
+        SummaryItem {
+            label: status_label(Status::Achieved, lang),
+            count: count(Status::Achieved),
+            class: "achieved",
+        },
+        SummaryItem {
+            label: status_label(Status::OnTrack, lang),
+            count: count(Status::OnTrack),
+            class: "on_track",
+        },
+        SummaryItem {
+            label: status_label(Status::Behind, lang),
+            count: count(Status::Behind),
+            class: "behind",
+        },
+        SummaryItem {
+            label: status_label(Status::NoData, lang),
+            count: count(Status::NoData),
+            class: "no_data",
+        },
+    ];
+    let no_target = count(Status::NoTarget);
+    if no_target > 0 {
+        summary.push(SummaryItem {
+            label: status_label(Status::NoTarget, lang),
+            count: no_target,
+            class: "no_target",
+        });
+    }
+    let elapsed = kechuang_domain::progress::time_elapsed(
+        loaded.plan.start_date(),
+        NaiveDate::from_ymd_opt(loaded.plan.end_year, 12, 31).unwrap_or(as_of),
+        as_of,
+    );
+    let page = DashboardPage {
+        chrome: Chrome::new(
+            &v,
+            "dashboard",
+            tr.nav_dashboard.into(),
+            &uri,
+            Some(plan_id),
+        ),
+        plan_name: lang
+            .pick(&loaded.plan.name, &loaded.plan.name_en)
+            .to_owned(),
+        plan_id,
+        regions: loaded
+            .selectable_regions()
+            .into_iter()
+            .map(|r| RegionOption {
+                selected: r.code == region.code,
+                code: r.code.to_string(),
+                name: lang.pick(&r.name, &r.name_en).to_owned(),
+            })
+            .collect(),
+        region_name: lang.pick(&region.name, &region.name_en).to_owned(),
+        as_of: as_of.format("%Y-%m-%d").to_string(),
+        as_of_display: format::date(as_of, lang),
+        elapsed: format::percent(elapsed),
+        summary,
+        groups,
+        is_county: region.code != loaded.plan_region,
+    };
+    render(&page, lang)
+}
+
+/// Maps each measure code to the title of the group (or section) it sits in.
+pub(super) async fn measure_groups(
+    st: &AppState,
+    plan_id: i64,
+    lang: Lang,
+) -> Result<HashMap<String, String>, AppError> {
+    let mut out = HashMap::new();
+    let mut section = String::new();
+    let mut current = String::new();
+    for item in st.store.plan_items(plan_id).await? {
+        let title = lang.pick(&item.title, &item.title_en).to_owned();
+        match item.level.as_str() {
+            "section" => {
+                section = title.clone();
+                current = title;
+            }
+            // Group numbering restarts in every section, so a group is named with its section.
+            "group" => current = format!("{section} › {title}"),
+            _ => {
+                out.insert(item.code, current.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn value_text(e: &Evaluation, v: f64, lang: Lang) -> String {
+    if e.target.kind == TargetKind::Milestone {
+        let tr = lang.tr();
+        return if v >= 1.0 {
+            tr.milestone_done.into()
+        } else {
+            tr.milestone_open.into()
+        };
+    }
+    with_unit(v, &e.indicator.unit)
+}
+
+pub(super) fn dash_row(
+    e: &Evaluation,
+    region: &str,
+    as_of: NaiveDate,
+    plan_id: i64,
+    lang: Lang,
+) -> DashRow {
+    let tr = lang.tr();
+    let p = &e.progress;
+    let current_period = e
+        .current_period()
+        .map(|(per, v)| (per.to_string(), v.basis));
+    let note = match current_period.as_ref().map(|x| x.1) {
+        Some(Basis::Rollup { reported, expected }) if reported < expected => {
+            format!("{} {reported}/{expected}", tr.reported_of)
+        }
+        _ if e.target.annual => tr.annual_note.into(),
+        _ => String::new(),
+    };
+    let values: Vec<f64> = e
+        .series
+        .iter()
+        .filter(|(per, _)| per.end_date() <= as_of)
+        .map(|(_, v)| v.value)
+        .collect();
+    let bar_title = format!(
+        "{} {} · {} {}",
+        tr.completion,
+        p.completion
+            .map(format::percent)
+            .unwrap_or_else(|| "—".into()),
+        tr.time_elapsed,
+        format::percent(p.time_elapsed)
+    );
+    DashRow {
+        code: e.target.code.clone(),
+        name: lang.pick(&e.target.name, &e.target.name_en).to_owned(),
+        href: format!(
+            "/plans/{plan_id}/targets/{}?region={region}&as_of={}",
+            e.target.code,
+            as_of.format("%Y-%m-%d")
+        ),
+        current: p
+            .current
+            .map(|c| value_text(e, c.value, lang))
+            .unwrap_or_else(|| "—".into()),
+        period: current_period.map(|x| x.0).unwrap_or_default(),
+        target: match (e.applicable, e.target.kind) {
+            (_, TargetKind::Milestone) => tr.milestone_target.into(),
+            (Some(t), _) => format!(
+                "{}{}",
+                e.target.comparator.symbol(),
+                with_unit(t, &e.indicator.unit)
+            ),
+            (None, _) => "—".into(),
+        },
+        stretch: match (e.target.stretch, e.scope) {
+            (Some(s), TargetScope::Plan) => {
+                format!("{} {}", tr.stretch, with_unit(s, &e.indicator.unit))
+            }
+            _ => String::new(),
+        },
+        bar: charts::progress_bar(p.completion, p.time_elapsed, p.status, &bar_title),
+        status: status_label(p.status, lang),
+        status_class: status_class(p.status),
+        spark: charts::sparkline(
+            &values,
+            e.applicable
+                .filter(|_| e.target.kind == TargetKind::Quantity),
+            p.status,
+        ),
+        cagr: cagr_label(p.cagr_status, lang),
+        completion: p
+            .completion
+            .map(format::percent)
+            .unwrap_or_else(|| "—".into()),
+        note,
+    }
+}

@@ -1,0 +1,108 @@
+//! The expert pool the bureau keeps for reviews.
+
+use super::{render, shown, Chrome, OrPage, PageError, Viewer};
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use kechuang_domain::application::Expert;
+use serde::Deserialize;
+
+// ---- experts ------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "experts.html")]
+struct ExpertsPage {
+    chrome: Chrome,
+    csrf: String,
+    experts: Vec<(Expert, usize)>,
+    error: String,
+}
+
+async fn experts_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Caller,
+    uri: &Uri,
+    refused: Option<AppError>,
+) -> Result<Response, PageError> {
+    let (error, status) = shown(refused, v.lang);
+    let lang = v.lang;
+    let load = st.store.expert_load().await.page(lang)?;
+    let experts = st
+        .store
+        .experts()
+        .await
+        .page(lang)?
+        .into_iter()
+        .map(|e| {
+            let n = load.get(&e.username).copied().unwrap_or(0);
+            (e, n)
+        })
+        .collect();
+    let page = ExpertsPage {
+        chrome: Chrome::new(v, "experts", lang.tr().experts_title.into(), uri, None),
+        csrf: who.csrf().to_owned(),
+        experts,
+        error,
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = status;
+    Ok(res)
+}
+
+pub async fn experts(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    experts_page(&st, &v, &who, &uri, None).await
+}
+
+#[derive(Deserialize)]
+pub struct ExpertForm {
+    username: String,
+    name: String,
+    fields: String,
+    affiliation: String,
+    affiliation_uscc: Option<String>,
+    conflicts: Option<String>,
+}
+
+pub async fn save_expert(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Form(f): Form<ExpertForm>,
+) -> Result<Response, PageError> {
+    let list = |s: &str| -> Vec<String> {
+        s.split([',', '，', '、'])
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let e = Expert {
+        username: f.username.trim().to_owned(),
+        name: f.name.trim().to_owned(),
+        fields: list(&f.fields),
+        affiliation: f.affiliation.trim().to_owned(),
+        affiliation_uscc: f
+            .affiliation_uscc
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+        conflicts: list(f.conflicts.as_deref().unwrap_or_default()),
+    };
+    match st.store.save_expert(&e, &who.actor()).await {
+        Ok(()) => Ok(Redirect::to("/experts").into_response()),
+        Err(err) => experts_page(&st, &v, &who, &uri, Some(err.into())).await,
+    }
+}

@@ -1,0 +1,201 @@
+//! The frame every page shares: who is looking and in which language, the header and menu,
+//! rendering, and the pages for errors, refusals and addresses that lead nowhere.
+
+use crate::auth::{Caller, Identity};
+use crate::error::{AppError, HttpStatus};
+use crate::i18n::{Lang, Tr};
+use askama::Template;
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+
+/// The visitor as pages see them: their language, and who they are if logged in.
+pub struct Viewer {
+    pub lang: Lang,
+    pub who: Option<Caller>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = Lang::from_request_parts(parts, state).await?;
+        let who = parts
+            .extensions
+            .get::<Identity>()
+            .and_then(Identity::caller);
+        Ok(Self { lang, who })
+    }
+}
+
+/// The logged-in user as the page frame shows them, and which menu entries their role opens.
+pub struct UserBadge {
+    pub name: String,
+    pub role: String,
+    pub csrf: String,
+    pub registries: bool,
+    pub entry: bool,
+    pub import: bool,
+    pub programmes: bool,
+    pub calls: bool,
+    pub experts: bool,
+    pub vouchers: bool,
+    pub audit: bool,
+    pub admin: bool,
+}
+
+/// What every page's frame needs: language, active menu entry, title, and where the
+/// language switch should return to.
+pub struct Chrome {
+    pub tr: &'static Tr,
+    pub lang: Lang,
+    pub active: &'static str,
+    pub title: String,
+    pub here: String,
+    pub plan_id: Option<i64>,
+    pub user: Option<UserBadge>,
+}
+
+impl Chrome {
+    pub(crate) fn new(
+        v: &Viewer,
+        active: &'static str,
+        title: String,
+        uri: &Uri,
+        plan_id: Option<i64>,
+    ) -> Self {
+        let here = uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".into());
+        let user = v.who.as_ref().map(|p| {
+            let role = p.role();
+            UserBadge {
+                name: if p.user().display_name.is_empty() {
+                    p.user().username.clone()
+                } else {
+                    p.user().display_name.clone()
+                },
+                role: if v.lang.is_en() {
+                    role.name_en().into()
+                } else {
+                    role.name_zh().into()
+                },
+                csrf: p.csrf().to_owned(),
+                registries: crate::auth::STAFF.contains(&role),
+                entry: crate::auth::STAFF.contains(&role),
+                import: role == kechuang_domain::auth::Role::Bureau,
+                programmes: crate::auth::AUDITORS.contains(&role),
+                calls: crate::auth::APPLICATION_PARTIES.contains(&role),
+                experts: role == kechuang_domain::auth::Role::Bureau,
+                vouchers: crate::auth::VOUCHER_HOLDERS.contains(&role),
+                audit: crate::auth::AUDITORS.contains(&role),
+                admin: role == kechuang_domain::auth::Role::Admin,
+            }
+        });
+        Self {
+            tr: v.lang.tr(),
+            lang: v.lang,
+            active,
+            title,
+            here,
+            plan_id,
+            user,
+        }
+    }
+}
+
+/// An error answered as an HTML page in the visitor's language.
+pub struct PageError(pub(crate) AppError, pub(crate) Lang);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let page = ErrorPage {
+            chrome: Chrome {
+                tr: self.1.tr(),
+                lang: self.1,
+                active: "",
+                title: self.1.tr().error_title.into(),
+                here: "/".into(),
+                plan_id: None,
+                user: None,
+            },
+            status: self.0.status().as_u16(),
+            message: self.0.message(self.1.into()),
+        };
+        let body = page
+            .render()
+            .unwrap_or_else(|_| self.0.message(self.1.into()));
+        (self.0.status(), Html(body)).into_response()
+    }
+}
+
+/// A refusal as a page shows it: its message, and the status the page is answered with.
+pub(crate) fn shown(refused: Option<AppError>, lang: Lang) -> (String, StatusCode) {
+    match refused {
+        Some(e) => {
+            e.log();
+            (e.message(lang.into()), e.status())
+        }
+        None => (String::new(), StatusCode::OK),
+    }
+}
+
+/// A region's name by its code, or the code when it is unknown.
+pub(crate) fn county_name(tree: &kechuang_domain::region::RegionTree, code: &str) -> String {
+    tree.name_of(code).unwrap_or(code).to_owned()
+}
+
+pub(crate) trait OrPage<T> {
+    fn page(self, lang: Lang) -> Result<T, PageError>;
+}
+impl<T, E: Into<AppError>> OrPage<T> for Result<T, E> {
+    fn page(self, lang: Lang) -> Result<T, PageError> {
+        self.map_err(|e| PageError(e.into(), lang))
+    }
+}
+
+pub(crate) fn render(t: &impl Template, lang: Lang) -> Result<Response, PageError> {
+    let body = t.render().map_err(AppError::internal).page(lang)?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(body)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    status: u16,
+    message: String,
+}
+
+pub(crate) async fn not_found(lang: Lang, uri: Uri) -> Response {
+    let e = AppError::not_found(kechuang_service::Missing::Page {
+        path: uri.path().to_owned(),
+    });
+    let mut r = PageError(e, lang).into_response();
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
+}
+
+/// The page for a role that may not use a route.
+pub(crate) fn forbidden_page(lang: Lang, who: Caller, message: &str) -> Response {
+    let v = Viewer {
+        lang,
+        who: Some(who),
+    };
+    let page = ErrorPage {
+        chrome: Chrome::new(
+            &v,
+            "",
+            lang.tr().error_title.into(),
+            &Uri::from_static("/"),
+            None,
+        ),
+        status: 403,
+        message: message.to_owned(),
+    };
+    let body = page.render().unwrap_or_else(|_| message.to_owned());
+    (StatusCode::FORBIDDEN, Html(body)).into_response()
+}
