@@ -169,15 +169,83 @@ pub fn error_body(
 /// cannot answer an error in the wrong language or without its code).
 pub async fn localize(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let lang = api_lang(req.headers());
+    let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
-    let Some(Unworded(e)) = res.extensions().get::<Unworded>().cloned() else {
+    if let Some(Unworded(e)) = res.extensions().get::<Unworded>().cloned() {
+        let (mut parts, _) = res.into_parts();
+        parts.headers.remove(header::CONTENT_TYPE);
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let body = error_body(e.code(), &e.message(lang), &e.details());
+        return (parts, body).into_response();
+    }
+    let plain_error = (res.status().is_client_error() || res.status().is_server_error())
+        && !res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+    if !(api && plain_error) {
         return res;
-    };
-    let (mut parts, _) = res.into_parts();
+    }
+    // A request the framework refused before any handler ran (a path parameter that is not a
+    // number, a body that is not the JSON asked for, a method the route does not take): the
+    // same JSON error as every other, with the framework's reason as its detail.
+    let (mut parts, body) = res.into_parts();
+    let reason = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let p = Unaccepted::from_status(parts.status, reason);
+    // Malformed input is a 400 however the framework found it out (a body that does not
+    // parse as the JSON asked for, or that lacks its content type).
+    if matches!(
+        p,
+        Unaccepted::Malformed { .. } | Unaccepted::MediaType { .. }
+    ) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
     parts.headers.remove(header::CONTENT_TYPE);
     parts.headers.remove(header::CONTENT_LENGTH);
-    let body = error_body(e.code(), &e.message(lang), &e.details());
-    (parts, body).into_response()
+    (parts, error_body(p.code(), &p.message(lang), &p.details())).into_response()
+}
+
+kechuang_domain::problems! {
+    /// Requests the framework turns away before a handler runs.
+    enum Unaccepted {
+        Malformed { reason: String } = "invalid_request" {
+            zh: "请求无效：{reason}", en: "invalid request: {reason}",
+        },
+        NoRoute { reason: String } = "not_found" {
+            zh: "没有这个接口", en: "no such endpoint",
+        },
+        Method { reason: String } = "method_not_allowed" {
+            zh: "该接口不接受此方法", en: "this endpoint does not take this method",
+        },
+        TooLarge { reason: String } = "too_large" {
+            zh: "请求内容过大", en: "the request body is too large",
+        },
+        MediaType { reason: String } = "unsupported_media_type" {
+            zh: "请求内容类型不受支持：{reason}", en: "unsupported content type: {reason}",
+        },
+        Other { reason: String } = "http_error" {
+            zh: "请求失败：{reason}", en: "request failed: {reason}",
+        },
+    }
+}
+
+impl Unaccepted {
+    fn from_status(status: StatusCode, reason: String) -> Self {
+        match status {
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+                Self::Malformed { reason }
+            }
+            StatusCode::NOT_FOUND => Self::NoRoute { reason },
+            StatusCode::METHOD_NOT_ALLOWED => Self::Method { reason },
+            StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge { reason },
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::MediaType { reason },
+            _ => Self::Other { reason },
+        }
+    }
 }
 
 kechuang_domain::problems! {

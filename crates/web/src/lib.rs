@@ -10,6 +10,7 @@ mod charts;
 mod error;
 mod format;
 mod i18n;
+mod openapi;
 mod pages;
 
 use auth::Access;
@@ -117,9 +118,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(error::localize))
         .layer(axum::middleware::map_response(security_headers))
 }
-
-/// The OpenAPI document, also served at `/api/v1/openapi.json`.
-pub const OPENAPI: &str = include_str!("../openapi.json");
 
 async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
     let h = res.headers_mut();

@@ -1,36 +1,73 @@
 //! Sessions, the caller's own account and API tokens, over JSON.
 
 use crate::auth::{self, Caller, Client, LoginOutcome};
-use crate::error::{ApiError, AppError};
+use crate::error::{api_lang, error_body, ApiError, AppError};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use kechuang_domain::auth::token_digest;
+use kechuang_domain::problem::Problem;
 use kechuang_service::accounts;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct Credentials {
     username: String,
     password: String,
 }
 
-fn me_json(p: &kechuang_store::User, csrf: &str) -> Value {
-    json!({
-        "username": p.username,
-        "display_name": p.display_name,
-        "role": p.role.as_str(),
-        "scope": p.scope.label(),
-        "must_change_password": p.must_change_password,
-        "csrf_token": csrf,
-    })
+/// The caller's account.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    username: String,
+    display_name: String,
+    /// admin, bureau, county, enterprise, bank or expert.
+    role: &'static str,
+    /// What the account sees, in words.
+    scope: String,
+    /// A password someone else set must be replaced before anything else.
+    must_change_password: bool,
+    /// Send as `X-CSRF-Token` with state-changing requests on the session cookie; empty for
+    /// an API token.
+    csrf_token: String,
 }
 
-/// `POST /api/v1/session`: 200 with the session cookie, 401 for any wrong credentials, 429
-/// while locked out.
+impl Me {
+    fn of(u: &kechuang_store::User, csrf: &str) -> Self {
+        Self {
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.as_str(),
+            scope: u.scope.label(),
+            must_change_password: u.must_change_password,
+            csrf_token: csrf.to_owned(),
+        }
+    }
+}
+
+kechuang_domain::problems! {
+    enum LoginProblem {
+        InvalidCredentials = "invalid_credentials" {
+            zh: "用户名或密码错误", en: "wrong username or password",
+        },
+        Locked = "locked" {
+            zh: "登录失败次数过多，请 15 分钟后再试",
+            en: "too many failed logins: try again in 15 minutes",
+        },
+    }
+}
+
+/// Logs in: the session cookie, or 401 for any wrong credentials, 429 while locked out.
+#[utoipa::path(post, path = "/api/v1/session", tag = "accounts",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "Logged in; the session cookie is set", body = Me),
+        (status = 401, description = "Unknown user, wrong password or disabled account (`invalid_credentials`)", body = crate::openapi::ErrorBody),
+        (status = 429, description = "Too many failed logins for this name or address (`locked`)", body = crate::openapi::ErrorBody),
+    ))]
 pub async fn login(
     State(st): State<AppState>,
     Extension(Client(client)): Extension<Client>,
@@ -38,6 +75,13 @@ pub async fn login(
     Json(c): Json<Credentials>,
 ) -> Result<Response, ApiError> {
     let previous = auth::cookie(&headers, auth::SESSION_COOKIE).map(token_digest);
+    let refused = |status: StatusCode, p: LoginProblem| {
+        (
+            status,
+            error_body(p.code(), &p.message(api_lang(&headers)), &[]),
+        )
+            .into_response()
+    };
     match kechuang_service::auth::login(
         &st.store,
         &c.username,
@@ -55,32 +99,21 @@ pub async fn login(
                 .ok_or_else(|| AppError::internal("session vanished"))?;
             Ok((
                 [(header::SET_COOKIE, auth::session_cookie(&token, &headers))],
-                Json(me_json(&user, &s.csrf_token)),
+                Json(Me::of(&user, &s.csrf_token)),
             )
                 .into_response())
         }
-        LoginOutcome::Invalid => Ok(error(
+        LoginOutcome::Invalid => Ok(refused(
             StatusCode::UNAUTHORIZED,
-            "invalid_credentials",
-            "用户名或密码错误 (wrong username or password)",
+            LoginProblem::InvalidCredentials,
         )),
-        LoginOutcome::Locked => Ok(error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "locked",
-            "登录失败次数过多，请 15 分钟后再试 (too many failed logins: try again in 15 minutes)",
-        )),
+        LoginOutcome::Locked => Ok(refused(StatusCode::TOO_MANY_REQUESTS, LoginProblem::Locked)),
     }
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        Json(json!({ "error": { "code": code, "message": message } })),
-    )
-        .into_response()
-}
-
-/// `DELETE /api/v1/session`: ends the session and clears the cookie.
+/// Ends the session and clears the cookie.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "accounts",
+    responses((status = 204, description = "Logged out")))]
 pub async fn logout(State(st): State<AppState>, who: Caller) -> Result<Response, ApiError> {
     if let Some(digest) = who.session_digest() {
         st.store.end_session(digest, Some(&who.actor())).await?;
@@ -92,17 +125,22 @@ pub async fn logout(State(st): State<AppState>, who: Caller) -> Result<Response,
         .into_response())
 }
 
-pub async fn me(who: Caller) -> Json<Value> {
-    Json(me_json(who.user(), who.csrf()))
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, description = "The caller's account", body = Me)))]
+pub async fn me(who: Caller) -> Json<Me> {
+    Json(Me::of(who.user(), who.csrf()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct PasswordChange {
     current_password: String,
     new_password: String,
 }
 
-/// `PUT /api/v1/me/password`: the caller's own password, which also ends their other sessions.
+/// The caller's own password, which also ends their other sessions.
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "accounts",
+    request_body = PasswordChange,
+    responses((status = 204, description = "Changed")))]
 pub async fn change_password(
     State(st): State<AppState>,
     who: Caller,
@@ -112,25 +150,66 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn tokens(State(st): State<AppState>, who: Caller) -> Result<Json<Value>, ApiError> {
-    Ok(Json(
-        json!({ "items": st.store.tokens_of(who.user().id).await? }),
-    ))
+#[derive(Serialize, ToSchema)]
+pub struct Token {
+    id: i64,
+    name: String,
+    created_at: String,
+    expires_at: Option<String>,
+    revoked_at: Option<String>,
+    last_used_at: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, ToSchema)]
+pub struct TokenList {
+    items: Vec<Token>,
+}
+
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts",
+    responses((status = 200, description = "The caller's API tokens (never the tokens themselves)", body = TokenList)))]
+pub async fn tokens(State(st): State<AppState>, who: Caller) -> Result<Json<TokenList>, ApiError> {
+    let items = st
+        .store
+        .tokens_of(who.user().id)
+        .await?
+        .into_iter()
+        .map(|t| Token {
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+            revoked_at: t.revoked_at,
+            last_used_at: t.last_used_at,
+        })
+        .collect();
+    Ok(Json(TokenList { items }))
+}
+
+#[derive(Deserialize, ToSchema)]
 pub struct NewToken {
+    /// 1–100 characters.
     name: String,
-    /// Days until the token stops working; none for no expiry.
+    /// Days until the token stops working (1–3,650); none for no expiry.
     expires_in_days: Option<u32>,
 }
 
-/// `POST /api/v1/tokens`: a token with the caller's own role and scope, shown once.
+#[derive(Serialize, ToSchema)]
+pub struct CreatedToken {
+    id: i64,
+    name: String,
+    /// Shown this once: send it as `Authorization: Bearer …`.
+    token: String,
+}
+
+/// A token with the caller's own role and scope, shown once.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "accounts",
+    request_body = NewToken,
+    responses((status = 201, description = "The new token", body = CreatedToken)))]
 pub async fn create_token(
     State(st): State<AppState>,
     who: Caller,
     Json(t): Json<NewToken>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
     let (id, token) = accounts::create_token(
         &st.store,
         who.user(),
@@ -141,11 +220,18 @@ pub async fn create_token(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": id, "name": t.name.trim(), "token": token })),
+        Json(CreatedToken {
+            id,
+            name: t.name.trim().to_owned(),
+            token,
+        }),
     ))
 }
 
-/// `DELETE /api/v1/tokens/{id}`: the owner revokes their token; an administrator any token.
+/// The owner revokes their token; an administrator any token.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "accounts",
+    params(("id" = i64, Path, description = "The token's id")),
+    responses((status = 204, description = "Revoked")))]
 pub async fn revoke_token(
     State(st): State<AppState>,
     who: Caller,

@@ -10,26 +10,71 @@ use axum::http::StatusCode;
 use axum::Json;
 use kechuang_domain::registry::CertificateKind;
 use kechuang_service::imports::{self, FileKind, Upload};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// The file's name, whose extension (.xlsx, .xls, .csv) says how to read it.
     file_name: String,
     /// Validate only (the default); `false` imports a valid file.
     dry_run: Option<bool>,
+    /// The certificate kind of a certificates file without a 证书类型 column: hte, hte_pool,
+    /// tech_sme or hitech_product.
     cert_kind: Option<String>,
+    /// Accept early pilot codes that fail the USCC check character.
     accept_legacy_uscc: Option<bool>,
 }
 
+/// One problem with one cell, or with a whole row when `column` is empty.
+#[derive(Serialize, ToSchema)]
+pub struct RowProblem {
+    /// The row as Excel numbers it.
+    row: usize,
+    column: String,
+    value: String,
+    problem: String,
+}
+
+/// What an import wrote.
+#[derive(Serialize, ToSchema)]
+pub struct WriteSummary {
+    inserted: usize,
+    updated: usize,
+    unchanged: usize,
+    /// The import's batch; none when nothing changed.
+    batch_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportResult {
+    kind: &'static str,
+    dry_run: bool,
+    rows: usize,
+    /// Every problem; when any, nothing was written.
+    problems: Vec<RowProblem>,
+    /// None for a dry run or a refused file.
+    summary: Option<WriteSummary>,
+    /// The validation report as a spreadsheet.
+    report: String,
+}
+
+/// A file as the request body, validated and, with `dry_run=false`, imported: all rows or none.
+#[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "registries",
+    params(("kind" = String, Path, description = "enterprises, certificates, platforms, facts or observations"), ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file: XLSX, XLS or CSV (UTF-8 or GBK)"),
+    responses(
+        (status = 200, description = "Every row is valid (and was imported unless a dry run)", body = ImportResult),
+        (status = 422, description = "Some rows are refused; nothing was written", body = ImportResult),
+    ))]
 pub async fn import(
     State(st): State<AppState>,
     who: Caller,
     Path(kind): Path<String>,
     Query(q): Query<ImportQuery>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ImportResult>), ApiError> {
     let kind = FileKind::parse(&kind).ok_or_else(|| {
         AppError::not_found(RequestProblem::UnknownImportKind { kind: kind.clone() })
     })?;
@@ -64,13 +109,27 @@ pub async fn import(
     };
     Ok((
         status,
-        Json(json!({
-            "kind": kind.as_str(),
-            "dry_run": dry_run,
-            "rows": o.rows,
-            "problems": o.problems,
-            "summary": o.summary,
-            "report": format!("/import/reports/{}.xlsx", r.report_id),
-        })),
+        Json(ImportResult {
+            kind: kind.as_str(),
+            dry_run,
+            rows: o.rows,
+            problems: o
+                .problems
+                .into_iter()
+                .map(|p| RowProblem {
+                    row: p.row,
+                    column: p.column,
+                    value: p.value,
+                    problem: p.problem,
+                })
+                .collect(),
+            summary: o.summary.map(|s| WriteSummary {
+                inserted: s.inserted,
+                updated: s.updated,
+                unchanged: s.unchanged,
+                batch_id: s.batch_id,
+            }),
+            report: format!("/import/reports/{}.xlsx", r.report_id),
+        }),
     ))
 }

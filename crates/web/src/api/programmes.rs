@@ -7,79 +7,231 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use kechuang_domain::programme::{BatchStatus, LineStatus};
+use kechuang_domain::application::FormSpec;
+use kechuang_domain::programme::{
+    BatchStatus, LineStatus, ObjectionStatus, OncePer, Programme, ProgrammeKind,
+};
+use kechuang_domain::registry::CertificateKind;
 use kechuang_service::programmes::{self as svc, BatchPreview};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use kechuang_store::{AwardRecord, BatchRecord, BudgetLine, ObjectionRecord};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
-fn preview_json(p: &BatchPreview) -> Value {
-    json!({
-        "programme": p.programme.code,
-        "year": p.year,
-        "budget": p.budget,
-        "due_total_fen": p.preview.due_total.0,
-        "not_eligible": p.preview.not_eligible,
-        "lines": p.preview.lines.iter().map(|l| json!({
-            "uscc": l.entitlement.uscc,
-            "name": l.entitlement.name,
-            "region": l.entitlement.region_code,
-            "basis": l.entitlement.basis,
-            "basis_key": l.entitlement.basis_key,
-            "amount_fen": l.entitlement.amount.0,
-            "status": l.status.code(),
-            "batch": match l.status {
-                LineStatus::AlreadyAwarded { batch } => Some(batch),
-                _ => None,
-            },
-        })).collect::<Vec<_>>(),
-    })
+/// A programme's budget for a year, in fen.
+#[derive(Serialize, ToSchema)]
+pub struct Budget {
+    programme_code: String,
+    year: i32,
+    amount: i64,
+    /// Committed by approved awards.
+    committed: i64,
+    paid: i64,
+    /// Proposed in batches not yet approved.
+    proposed: i64,
 }
 
-pub async fn list(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
+impl From<BudgetLine> for Budget {
+    fn from(b: BudgetLine) -> Self {
+        Self {
+            programme_code: b.programme_code,
+            year: b.year,
+            amount: b.amount.0,
+            committed: b.committed.0,
+            paid: b.paid.0,
+            proposed: b.proposed.0,
+        }
+    }
+}
+
+/// A funding programme as the plan file defines it.
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeOut {
+    code: String,
+    name: String,
+    name_en: String,
+    /// reward, post_subsidy, voucher, project_call or patent_subsidy.
+    #[schema(value_type = String)]
+    kind: ProgrammeKind,
+    /// The legal basis (文号).
+    basis: String,
+    measure: Option<String>,
+    from_year: i32,
+    to_year: Option<i32>,
+    /// For batch rewards: the certificate kind whose records are the events.
+    #[schema(value_type = Option<String>)]
+    event: Option<CertificateKind>,
+    #[schema(value_type = String)]
+    once_per: OncePer,
+    /// The eligibility rule (CEL).
+    eligibility: String,
+    /// The amount rule (CEL).
+    amount: String,
+    priority: Option<String>,
+    notice_days: u32,
+    description: String,
+    /// For programmes that take applications: fields, attachments, rubric, instalments.
+    #[schema(value_type = Option<Object>)]
+    form: Option<FormSpec>,
+}
+
+impl From<Programme> for ProgrammeOut {
+    fn from(p: Programme) -> Self {
+        Self {
+            code: p.code,
+            name: p.name,
+            name_en: p.name_en,
+            kind: p.kind,
+            basis: p.basis,
+            measure: p.measure,
+            from_year: p.from_year,
+            to_year: p.to_year,
+            event: p.event,
+            once_per: p.once_per,
+            eligibility: p.eligibility,
+            amount: p.amount,
+            priority: p.priority,
+            notice_days: p.notice_days,
+            description: p.description,
+            form: p.form,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeBudgets {
+    programme: ProgrammeOut,
+    budgets: Vec<Budget>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeList {
+    items: Vec<ProgrammeBudgets>,
+}
+
+#[utoipa::path(get, path = "/api/v1/programmes", tag = "programmes",
+    responses((status = 200, description = "Every programme with its budgets", body = ProgrammeList)))]
+pub async fn list(State(st): State<AppState>) -> Result<Json<ProgrammeList>, ApiError> {
     let budgets = st.store.budget_lines(None).await?;
-    let items: Vec<Value> = st
+    let items = st
         .store
         .programmes()
         .await?
         .into_iter()
-        .map(|p| {
-            let mine: Vec<_> = budgets
+        .map(|p| ProgrammeBudgets {
+            budgets: budgets
                 .iter()
                 .filter(|b| b.programme_code == p.code)
-                .collect();
-            json!({ "programme": p, "budgets": mine })
+                .cloned()
+                .map(Into::into)
+                .collect(),
+            programme: p.into(),
         })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(ProgrammeList { items }))
 }
 
-#[derive(Deserialize)]
+/// One enterprise's entitlement in a preview.
+#[derive(Serialize, ToSchema)]
+pub struct PreviewLineOut {
+    uscc: String,
+    name: String,
+    region: String,
+    /// Why, in words: the certificate, its date, first or not.
+    basis: String,
+    /// What is paid once at most.
+    basis_key: String,
+    amount_fen: i64,
+    /// due, already_awarded or over_budget.
+    status: &'static str,
+    /// The batch that already awarded it.
+    batch: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PreviewOut {
+    programme: String,
+    year: i32,
+    budget: Option<Budget>,
+    due_total_fen: i64,
+    /// Candidates the rules turned down.
+    not_eligible: usize,
+    lines: Vec<PreviewLineOut>,
+    /// The batch just committed (answers to a commit only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    batch: Option<Batch>,
+}
+
+impl From<BatchPreview> for PreviewOut {
+    fn from(p: BatchPreview) -> Self {
+        Self {
+            programme: p.programme.code,
+            year: p.year,
+            budget: p.budget.map(Into::into),
+            due_total_fen: p.preview.due_total.0,
+            not_eligible: p.preview.not_eligible,
+            lines: p
+                .preview
+                .lines
+                .into_iter()
+                .map(|l| PreviewLineOut {
+                    status: l.status.code(),
+                    batch: match l.status {
+                        LineStatus::AlreadyAwarded { batch } => Some(batch),
+                        _ => None,
+                    },
+                    uscc: l.entitlement.uscc,
+                    name: l.entitlement.name,
+                    region: l.entitlement.region_code,
+                    basis: l.entitlement.basis,
+                    basis_key: l.entitlement.basis_key,
+                    amount_fen: l.entitlement.amount.0,
+                })
+                .collect(),
+            batch: None,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
+    /// The year whose events the rules are applied to.
     year: String,
 }
 
+/// What the programme's rules find due for a year, without writing anything.
+#[utoipa::path(get, path = "/api/v1/programmes/{code}/preview", tag = "programmes",
+    params(("code" = String, Path, description = "The programme's code"), YearQuery),
+    responses((status = 200, description = "Who qualifies, why and how much", body = PreviewOut)))]
 pub async fn preview(
     State(st): State<AppState>,
     Path(code): Path<String>,
     Query(q): Query<YearQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PreviewOut>, ApiError> {
     let year = svc::parse_year(&q.year)?;
     let p = svc::preview_batch(&st.store, &code, year).await?;
-    Ok(Json(preview_json(&p)))
+    Ok(Json(p.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct BudgetBody {
     /// Fen as an integer, or text such as "1500万元".
+    #[schema(value_type = Object)]
     amount: Value,
 }
 
+#[utoipa::path(put, path = "/api/v1/programmes/{code}/budgets/{year}", tag = "programmes",
+    params(("code" = String, Path, description = "The programme's code"),
+           ("year" = String, Path, description = "The budget's year")),
+    request_body = BudgetBody,
+    responses((status = 200, description = "The budget as set", body = Budget)))]
 pub async fn set_budget(
     State(st): State<AppState>,
     who: Caller,
     Path((code, year)): Path<(String, String)>,
     Json(b): Json<BudgetBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Budget>, ApiError> {
     let year = svc::parse_year(&year)?;
     let amount = match &b.amount {
         Value::Number(n) => n
@@ -93,58 +245,230 @@ pub async fn set_budget(
     st.store
         .set_budget(&code, year, amount, &who.actor())
         .await?;
-    Ok(Json(json!(st.store.budget_line(&code, year).await?)))
+    let line = st.store.budget_line(&code, year).await?;
+    let line = line.ok_or_else(|| AppError::internal("the budget just set is missing"))?;
+    Ok(Json(line.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct CommitBody {
+    /// The year, as a number or text.
+    #[schema(value_type = Object)]
     year: Value,
 }
 
+/// Commits what a fresh preview finds due as a batch awaiting review.
+#[utoipa::path(post, path = "/api/v1/programmes/{code}/batches", tag = "programmes",
+    params(("code" = String, Path, description = "The programme's code")),
+    request_body = CommitBody,
+    responses((status = 201, description = "The batch, with the preview it was made from", body = PreviewOut)))]
 pub async fn commit(
     State(st): State<AppState>,
     who: Caller,
     Path(code): Path<String>,
     Json(b): Json<CommitBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<PreviewOut>), ApiError> {
     let year = match &b.year {
         Value::Number(n) => svc::parse_year(&n.to_string())?,
         Value::String(s) => svc::parse_year(s)?,
         _ => return Err(AppError::invalid(RequestProblem::YearType).into()),
     };
     let (id, p) = svc::commit_batch(&st.store, &code, year, &who.actor()).await?;
-    let mut body = preview_json(&p);
-    body["batch"] = json!(st.store.batch(id).await?);
+    let mut body = PreviewOut::from(p);
+    body.batch = Some(st.store.batch(id).await?.into());
     Ok((StatusCode::CREATED, Json(body)))
 }
 
+/// A batch of awards with its totals.
+#[derive(Serialize, ToSchema)]
+pub struct Batch {
+    id: i64,
+    programme_code: String,
+    programme_name: String,
+    year: i32,
+    /// submitted, reviewed, notice, approved, paid or void.
+    #[schema(value_type = String)]
+    status: BatchStatus,
+    notice_start: Option<String>,
+    notice_end: Option<String>,
+    paid_on: Option<String>,
+    payment_ref: String,
+    created_by: String,
+    created_at: String,
+    award_count: i64,
+    /// The standing awards' total, in fen.
+    total: i64,
+    open_objections: i64,
+}
+
+impl From<BatchRecord> for Batch {
+    fn from(b: BatchRecord) -> Self {
+        Self {
+            id: b.id,
+            programme_code: b.programme_code,
+            programme_name: b.programme_name,
+            year: b.year,
+            status: b.status,
+            notice_start: b.notice_start,
+            notice_end: b.notice_end,
+            paid_on: b.paid_on,
+            payment_ref: b.payment_ref,
+            created_by: b.created_by,
+            created_at: b.created_at,
+            award_count: b.award_count,
+            total: b.total.0,
+            open_objections: b.open_objections,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Award {
+    id: i64,
+    batch_id: i64,
+    programme_code: String,
+    year: i32,
+    basis_key: String,
+    uscc: String,
+    name: String,
+    region_code: String,
+    basis: String,
+    event_on: String,
+    /// In fen.
+    amount: i64,
+    /// proposed, approved, paid, withdrawn or void.
+    status: String,
+    application_id: Option<i64>,
+}
+
+impl From<AwardRecord> for Award {
+    fn from(a: AwardRecord) -> Self {
+        Self {
+            id: a.id,
+            batch_id: a.batch_id,
+            programme_code: a.programme_code,
+            year: a.year,
+            basis_key: a.basis_key,
+            uscc: a.uscc,
+            name: a.name,
+            region_code: a.region_code,
+            basis: a.basis,
+            event_on: a.event_on,
+            amount: a.amount.0,
+            status: a.status,
+            application_id: a.application_id,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Objection {
+    id: i64,
+    batch_id: i64,
+    award_id: Option<i64>,
+    name: String,
+    contact: String,
+    text: String,
+    /// open, upheld or dismissed.
+    #[schema(value_type = String)]
+    status: ObjectionStatus,
+    resolution: String,
+    resolved_by: Option<String>,
+    resolved_at: Option<String>,
+    submitted_at: String,
+}
+
+impl From<ObjectionRecord> for Objection {
+    fn from(o: ObjectionRecord) -> Self {
+        Self {
+            id: o.id,
+            batch_id: o.batch_id,
+            award_id: o.award_id,
+            name: o.name,
+            contact: o.contact,
+            text: o.text,
+            status: o.status,
+            resolution: o.resolution,
+            resolved_by: o.resolved_by,
+            resolved_at: o.resolved_at,
+            submitted_at: o.submitted_at,
+        }
+    }
+}
+
+/// One step a record took: who, from which state to which, why and when.
+#[derive(Serialize, ToSchema)]
+pub struct Transition {
+    actor: String,
+    from: String,
+    to: String,
+    comment: String,
+    at: String,
+}
+
+impl From<kechuang_store::TransitionRecord> for Transition {
+    fn from(t: kechuang_store::TransitionRecord) -> Self {
+        Self {
+            actor: t.actor,
+            from: t.from,
+            to: t.to,
+            comment: t.comment,
+            at: t.at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BatchDetail {
+    batch: Batch,
+    awards: Vec<Award>,
+    objections: Vec<Objection>,
+    transitions: Vec<Transition>,
+}
+
+#[utoipa::path(get, path = "/api/v1/batches/{id}", tag = "programmes",
+    params(("id" = i64, Path, description = "The batch's id")),
+    responses((status = 200, description = "The batch with its awards, objections and history", body = BatchDetail)))]
 pub async fn batch(
     State(st): State<AppState>,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({
-        "batch": st.store.batch(id).await?,
-        "awards": st.store.batch_awards(id).await?,
-        "objections": st.store.objections(id).await?,
-        "transitions": st.store.batch_transitions(id).await?,
-    })))
+) -> Result<Json<BatchDetail>, ApiError> {
+    Ok(Json(BatchDetail {
+        batch: st.store.batch(id).await?.into(),
+        awards: conv(st.store.batch_awards(id).await?),
+        objections: conv(st.store.objections(id).await?),
+        transitions: conv(st.store.batch_transitions(id).await?),
+    }))
 }
 
-#[derive(Deserialize)]
+fn conv<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
+    items.into_iter().map(Into::into).collect()
+}
+
+#[derive(Deserialize, ToSchema)]
 pub struct StepBody {
+    /// review, publish, approve, pay or void.
     action: String,
     comment: Option<String>,
+    /// For publish: the notice's first day, YYYY-MM-DD (today by default).
     notice_start: Option<String>,
+    /// For pay: the payment's date, YYYY-MM-DD.
     paid_on: Option<String>,
+    /// For pay: the payment's reference.
     payment_ref: Option<String>,
 }
 
+/// Takes a step on a batch: review, publish (public notice), approve, pay or void.
+#[utoipa::path(post, path = "/api/v1/batches/{id}/steps", tag = "programmes",
+    params(("id" = i64, Path, description = "The batch's id")),
+    request_body = StepBody,
+    responses((status = 200, description = "The batch after the step", body = Batch)))]
 pub async fn step(
     State(st): State<AppState>,
     who: Caller,
     Path(id): Path<i64>,
     Json(b): Json<StepBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Batch>, ApiError> {
     let s = svc::step(
         &b.action,
         b.comment.as_deref(),
@@ -153,45 +477,137 @@ pub async fn step(
         b.payment_ref.as_deref(),
     )?;
     st.store.act_on_batch(id, &s, &who.actor()).await?;
-    Ok(Json(json!(st.store.batch(id).await?)))
+    Ok(Json(st.store.batch(id).await?.into()))
+}
+
+/// An award as its public notice lists it.
+#[derive(Serialize, ToSchema)]
+pub struct NoticeAward {
+    name: String,
+    uscc: String,
+    region: String,
+    basis: String,
+    amount_fen: i64,
+    /// Withdrawn after an objection was upheld.
+    withdrawn: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Notice {
+    id: i64,
+    programme: String,
+    programme_name: String,
+    year: i32,
+    notice_start: Option<String>,
+    notice_end: Option<String>,
+    /// Whether objections are taken now.
+    running: bool,
+    total_fen: i64,
+    awards: Vec<NoticeAward>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoticeList {
+    items: Vec<Notice>,
 }
 
 /// Published notices with their lists; only what the public page shows.
-pub async fn notices(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/notices", tag = "programmes",
+    responses((status = 200, description = "Notices that have started, newest first", body = NoticeList)))]
+pub async fn notices(State(st): State<AppState>) -> Result<Json<NoticeList>, ApiError> {
     let today = crate::format::today_in_china().to_string();
     let mut items = Vec::new();
     for b in st.store.notices().await? {
         if b.notice_start.as_deref().is_none_or(|s| s > today.as_str()) {
             continue;
         }
-        let awards: Vec<Value> = st
+        let awards = st
             .store
             .batch_awards(b.id)
             .await?
             .into_iter()
             .filter(|a| a.status != "void")
-            .map(|a| {
-                json!({
-                    "name": a.name, "uscc": a.uscc, "region": a.region_code,
-                    "basis": a.basis, "amount_fen": a.amount.0,
-                    "withdrawn": a.status == "withdrawn",
-                })
+            .map(|a| NoticeAward {
+                withdrawn: a.status == "withdrawn",
+                name: a.name,
+                uscc: a.uscc,
+                region: a.region_code,
+                basis: a.basis,
+                amount_fen: a.amount.0,
             })
             .collect();
         let running = b.status == BatchStatus::Notice
             && b.notice_end.as_deref().is_some_and(|e| e >= today.as_str());
-        items.push(json!({
-            "id": b.id, "programme": b.programme_code, "programme_name": b.programme_name,
-            "year": b.year, "notice_start": b.notice_start, "notice_end": b.notice_end,
-            "running": running, "total_fen": b.total.0, "awards": awards,
-        }));
+        items.push(Notice {
+            id: b.id,
+            programme: b.programme_code,
+            programme_name: b.programme_name,
+            year: b.year,
+            notice_start: b.notice_start,
+            notice_end: b.notice_end,
+            running,
+            total_fen: b.total.0,
+            awards,
+        });
     }
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(NoticeList { items }))
+}
+
+/// An identified party in the 360Giving shape.
+#[derive(Serialize, ToSchema)]
+pub struct Party {
+    id: String,
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlannedDates {
+    #[serde(rename = "startDate")]
+    start_date: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GrantProgramme {
+    code: String,
+    title: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Location {
+    #[serde(rename = "geoCode")]
+    geo_code: String,
+    name: String,
+}
+
+/// A grant in the shape of the 360Giving standard.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Grant {
+    id: String,
+    title: String,
+    description: String,
+    currency: &'static str,
+    /// In yuan.
+    amount_awarded: f64,
+    /// The date of approval.
+    award_date: String,
+    planned_dates: Option<Vec<PlannedDates>>,
+    recipient_organization: Vec<Party>,
+    funding_organization: Vec<Party>,
+    grant_programme: Vec<GrantProgramme>,
+    beneficiary_location: Vec<Location>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GrantList {
+    grants: Vec<Grant>,
 }
 
 /// Grants made, as open data in the shape of the 360Giving standard: amounts in yuan, the
 /// recipient identified by its USCC, the award date being the date of approval.
-pub async fn grants(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(get, path = "/api/v1/grants", tag = "programmes",
+    responses((status = 200, description = "Grants approved or paid, oldest first", body = GrantList)))]
+pub async fn grants(State(st): State<AppState>) -> Result<Json<GrantList>, ApiError> {
     let plan = st.store.plans().await?.into_iter().next();
     let funder_region = plan
         .as_ref()
@@ -200,27 +616,43 @@ pub async fn grants(State(st): State<AppState>) -> Result<Json<Value>, ApiError>
     let tree = st.store.region_tree().await?;
     let name_of = |code: &str| tree.name_of(code).unwrap_or_default().to_owned();
     let funder = format!("{}科学技术局", name_of(&funder_region));
-    let grants: Vec<Value> = st
+    let grants = st
         .store
         .grants()
         .await?
         .into_iter()
         .map(|g| {
             let a = &g.award;
-            json!({
-                "id": format!("360G-kechuang-{funder_region}-{}", a.id),
-                "title": format!("{} {}", g.programme_name, a.year),
-                "description": a.basis,
-                "currency": "CNY",
-                "amountAwarded": a.amount.0 as f64 / 100.0,
-                "awardDate": g.awarded_on,
-                "plannedDates": g.paid_on.as_ref().map(|d| json!([{ "startDate": d }])),
-                "recipientOrganization": [{ "id": format!("CN-USCC-{}", a.uscc), "name": a.name }],
-                "fundingOrganization": [{ "id": format!("CN-GB2260-{funder_region}-KJJ"), "name": funder }],
-                "grantProgramme": [{ "code": a.programme_code, "title": g.programme_name }],
-                "beneficiaryLocation": [{ "geoCode": a.region_code, "name": name_of(&a.region_code) }],
-            })
+            Grant {
+                id: format!("360G-kechuang-{funder_region}-{}", a.id),
+                title: format!("{} {}", g.programme_name, a.year),
+                description: a.basis.clone(),
+                currency: "CNY",
+                amount_awarded: a.amount.0 as f64 / 100.0,
+                award_date: g.awarded_on.clone(),
+                planned_dates: g.paid_on.as_ref().map(|d| {
+                    vec![PlannedDates {
+                        start_date: d.clone(),
+                    }]
+                }),
+                recipient_organization: vec![Party {
+                    id: format!("CN-USCC-{}", a.uscc),
+                    name: a.name.clone(),
+                }],
+                funding_organization: vec![Party {
+                    id: format!("CN-GB2260-{funder_region}-KJJ"),
+                    name: funder.clone(),
+                }],
+                grant_programme: vec![GrantProgramme {
+                    code: a.programme_code.clone(),
+                    title: g.programme_name.clone(),
+                }],
+                beneficiary_location: vec![Location {
+                    geo_code: a.region_code.clone(),
+                    name: name_of(&a.region_code),
+                }],
+            }
         })
         .collect();
-    Ok(Json(json!({ "grants": grants })))
+    Ok(Json(GrantList { grants }))
 }

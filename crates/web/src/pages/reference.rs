@@ -81,7 +81,7 @@ pub(super) struct ApiPage {
 
 pub(super) async fn api_page(v: Viewer, uri: Uri) -> Result<Response, PageError> {
     let lang = v.lang;
-    let doc: serde_json::Value = serde_json::from_str(crate::OPENAPI)
+    let doc: serde_json::Value = serde_json::from_str(crate::openapi::document())
         .map_err(|e| AppError::internal(e.to_string()))
         .page(lang)?;
     let endpoints = doc["paths"]

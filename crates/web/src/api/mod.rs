@@ -1,0 +1,95 @@
+//! The JSON API under `/api/v1`. Every route is documented by the OpenAPI document that
+//! `crate::openapi` generates from these handlers' request and response types.
+
+use crate::auth::{self, Access};
+use crate::Route;
+
+pub(crate) mod account;
+pub(crate) mod imports;
+pub(crate) mod plans;
+pub(crate) mod programmes;
+pub(crate) mod registries;
+
+pub(crate) use registries::{EnterpriseQuery, PlatformQuery};
+
+pub(crate) fn routes() -> Vec<Route> {
+    use Access::{Account, Public, Roles, Signed};
+    vec![
+        Route::get("/healthz", Public, plans::healthz),
+        Route::get("/api/v1/openapi.json", Public, crate::openapi::serve),
+        Route::get("/api/v1/regions", Public, plans::regions),
+        Route::get("/api/v1/plans", Public, plans::plans),
+        Route::get("/api/v1/plans/{id}", Public, plans::plan),
+        Route::get("/api/v1/plans/{id}/targets", Public, plans::targets),
+        Route::get(
+            "/api/v1/plans/{id}/targets/{code}/records",
+            Roles(auth::STAFF),
+            plans::target_records,
+        ),
+        Route::get("/api/v1/indicators", Public, plans::indicators),
+        Route::get(
+            "/api/v1/indicators/{code}/observations",
+            Roles(auth::STAFF),
+            plans::observations,
+        ),
+        Route::get(
+            "/api/v1/enterprises",
+            Roles(auth::STAFF),
+            registries::enterprises,
+        ),
+        Route::get(
+            "/api/v1/enterprises/{uscc}",
+            Roles(auth::ENTERPRISE_READERS),
+            registries::enterprise,
+        ),
+        Route::get(
+            "/api/v1/platforms",
+            Roles(auth::STAFF),
+            registries::platforms,
+        ),
+        Route::post(
+            "/api/v1/imports/{kind}",
+            Roles(auth::BUREAU),
+            imports::import,
+        ),
+        Route::get(
+            "/api/v1/programmes",
+            Roles(auth::AUDITORS),
+            programmes::list,
+        ),
+        Route::get(
+            "/api/v1/programmes/{code}/preview",
+            Roles(auth::AUDITORS),
+            programmes::preview,
+        ),
+        Route::put(
+            "/api/v1/programmes/{code}/budgets/{year}",
+            Roles(auth::BUREAU),
+            programmes::set_budget,
+        ),
+        Route::post(
+            "/api/v1/programmes/{code}/batches",
+            Roles(auth::BUREAU),
+            programmes::commit,
+        ),
+        Route::get(
+            "/api/v1/batches/{id}",
+            Roles(auth::AUDITORS),
+            programmes::batch,
+        ),
+        Route::post(
+            "/api/v1/batches/{id}/steps",
+            Roles(auth::BUREAU),
+            programmes::step,
+        ),
+        Route::get("/api/v1/notices", Public, programmes::notices),
+        Route::get("/api/v1/grants", Public, programmes::grants),
+        Route::post("/api/v1/session", Public, account::login),
+        Route::delete("/api/v1/session", Account, account::logout),
+        Route::get("/api/v1/me", Account, account::me),
+        Route::put("/api/v1/me/password", Account, account::change_password),
+        Route::get("/api/v1/tokens", Signed, account::tokens),
+        Route::post("/api/v1/tokens", Signed, account::create_token),
+        Route::delete("/api/v1/tokens/{id}", Signed, account::revoke_token),
+    ]
+}

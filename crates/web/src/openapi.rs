@@ -1,0 +1,323 @@
+//! The OpenAPI document, generated from the API handlers' annotations and their request and
+//! response types, and served at `/api/v1/openapi.json`.
+//!
+//! What every operation shares is added from the router itself rather than written per
+//! handler: the error answers each can give (from its route's access rule, its parameters and
+//! its method) and the credentials it needs. Tests hold the document against the route table
+//! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
+
+use crate::api::{account, imports, plans, programmes, registries};
+use crate::auth::Access;
+use axum::http::{header, Method};
+use axum::response::IntoResponse;
+use serde::Serialize;
+use std::sync::OnceLock;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// Every error answer of the API.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code to branch on, e.g. `not_found`, `invalid_date`, `no_budget`,
+    /// `unauthorized`, `password_change_required`, `forbidden`, `csrf`, `internal`.
+    code: String,
+    /// For a person, in the language of `Accept-Language` (Chinese unless English is asked for).
+    message: String,
+    /// The values the message names, by name (field, row, limit…).
+    details: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "kechuang API",
+        version = "1",
+        description = "科创 — the S&T bureau's action plan, registries, funding programmes and \
+                       accounts. Numbers are computed from records on every request. Errors are \
+                       `{\"error\": {\"code\", \"message\", \"details\"}}`, the message in the \
+                       language of `Accept-Language`."
+    ),
+    paths(
+        plans::healthz,
+        serve,
+        plans::regions,
+        plans::plans,
+        plans::plan,
+        plans::targets,
+        plans::target_records,
+        plans::indicators,
+        plans::observations,
+        registries::enterprises,
+        registries::enterprise,
+        registries::platforms,
+        imports::import,
+        programmes::list,
+        programmes::preview,
+        programmes::set_budget,
+        programmes::commit,
+        programmes::batch,
+        programmes::step,
+        programmes::notices,
+        programmes::grants,
+        account::login,
+        account::logout,
+        account::me,
+        account::change_password,
+        account::tokens,
+        account::create_token,
+        account::revoke_token,
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&Conventions),
+    tags(
+        (name = "meta", description = "The server and this document"),
+        (name = "plans", description = "Plans, targets and their progress, indicators, regions"),
+        (name = "registries", description = "Enterprises, certificates, platforms and imports"),
+        (name = "programmes", description = "Funding programmes, budgets, batches, notices, grants"),
+        (name = "accounts", description = "Sessions, the caller's account and API tokens"),
+    )
+)]
+struct ApiDoc;
+
+/// The document, built once.
+pub fn document() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| {
+        ApiDoc::openapi()
+            .to_pretty_json()
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "This document", content_type = "application/json", body = Object)))]
+pub async fn serve() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], document())
+}
+
+/// Adds what every operation shares, from the router's own table.
+struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token from POST /api/v1/tokens or `kechuang token create`.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "Set by POST /api/v1/session; state-changing requests also need the \
+                 X-CSRF-Token header.",
+            ))),
+        );
+        let table = crate::route_table();
+        for (path, item) in api.paths.paths.iter_mut() {
+            for (method, op) in [
+                (Method::GET, item.get.as_mut()),
+                (Method::POST, item.post.as_mut()),
+                (Method::PUT, item.put.as_mut()),
+                (Method::DELETE, item.delete.as_mut()),
+            ] {
+                let Some(op) = op else { continue };
+                let access = table
+                    .iter()
+                    .find(|(m, p, _)| *m == method && p == path)
+                    .map(|(_, _, a)| *a);
+                conventions(op, path, &method, access);
+            }
+        }
+    }
+}
+
+fn error(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+fn conventions(op: &mut Operation, path: &str, method: &Method, access: Option<Access>) {
+    let mut add = |status: &str, description: &str| {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| error(description));
+    };
+    let has_input = path.contains('{')
+        || *method == Method::POST
+        || *method == Method::PUT
+        || !op.parameters.as_ref().is_none_or(Vec::is_empty);
+    if has_input {
+        add(
+            "400",
+            "The request is invalid: `error.details` says where and why",
+        );
+    }
+    if path.contains('{') {
+        add("404", "No such record, or none the caller may see");
+    }
+    if matches!(*method, Method::POST | Method::PUT | Method::DELETE) {
+        add("409", "The record's state does not allow this now");
+    }
+    if method == Method::POST || method == Method::PUT {
+        add("413", "The request body is larger than the server accepts");
+    }
+    add("500", "Internal error: nothing of its cause is shown");
+    match access {
+        Some(Access::Public) | None => {}
+        Some(rule) => {
+            add("401", "No credential, or one that names nobody");
+            if rule != Access::Account {
+                add(
+                    "403",
+                    "The role may not use this (`forbidden`), the first password is still to \
+                     be changed (`password_change_required`), or the CSRF token is missing \
+                     (`csrf`)",
+                );
+            } else if *method != Method::GET {
+                add("403", "The CSRF token is missing (`csrf`)");
+            }
+            let requirement = |name: &str| {
+                utoipa::openapi::security::SecurityRequirement::new(name, Vec::<String>::new())
+            };
+            op.security = Some(vec![requirement("bearer"), requirement("session")]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::openapi::path::HttpMethod;
+
+    /// The HTTP methods the router uses, as the document names them.
+    fn http_method(m: &Method) -> Option<HttpMethod> {
+        Some(match *m {
+            Method::GET => HttpMethod::Get,
+            Method::POST => HttpMethod::Post,
+            Method::PUT => HttpMethod::Put,
+            Method::DELETE => HttpMethod::Delete,
+            _ => return None,
+        })
+    }
+
+    /// Whether the document has an operation for a method and path.
+    pub fn documents(doc: &utoipa::openapi::OpenApi, method: &Method, path: &str) -> bool {
+        let Some(item) = doc.paths.paths.get(path) else {
+            return false;
+        };
+        match http_method(method) {
+            Some(HttpMethod::Get) => item.get.is_some(),
+            Some(HttpMethod::Post) => item.post.is_some(),
+            Some(HttpMethod::Put) => item.put.is_some(),
+            Some(HttpMethod::Delete) => item.delete.is_some(),
+            _ => false,
+        }
+    }
+
+    fn api_route(path: &str) -> bool {
+        path.starts_with("/api/") || path == "/healthz"
+    }
+
+    #[test]
+    fn every_api_route_is_documented_and_nothing_else() {
+        let doc = ApiDoc::openapi();
+        let table = crate::route_table();
+        let mut missing = Vec::new();
+        for (method, path, _) in table.iter().filter(|(_, p, _)| api_route(p)) {
+            if !documents(&doc, method, path) {
+                missing.push(format!("{method} {path}"));
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "routes without documentation: {missing:?}"
+        );
+        let mut extra = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            for (method, present) in [
+                (Method::GET, item.get.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+            ] {
+                if present && !table.iter().any(|(m, p, _)| *m == method && p == path) {
+                    extra.push(format!("{method} {path}"));
+                }
+            }
+        }
+        assert!(extra.is_empty(), "documented but not routed: {extra:?}");
+    }
+
+    #[test]
+    fn protected_operations_say_how_to_authenticate_and_how_they_refuse() {
+        let doc = ApiDoc::openapi();
+        let me = doc
+            .paths
+            .paths
+            .get("/api/v1/me")
+            .and_then(|i| i.get.as_ref());
+        let me = me.expect("GET /api/v1/me");
+        assert!(me.security.as_ref().is_some_and(|s| s.len() == 2));
+        assert!(me.responses.responses.contains_key("401"));
+        let regions = doc
+            .paths
+            .paths
+            .get("/api/v1/regions")
+            .and_then(|i| i.get.as_ref());
+        let regions = regions.expect("GET /api/v1/regions");
+        assert!(regions.security.is_none());
+        assert!(!regions.responses.responses.contains_key("401"));
+        let step = doc
+            .paths
+            .paths
+            .get("/api/v1/batches/{id}/steps")
+            .and_then(|i| i.post.as_ref())
+            .expect("POST /api/v1/batches/{id}/steps");
+        for status in ["400", "401", "403", "404", "409", "500"] {
+            assert!(step.responses.responses.contains_key(status), "{status}");
+        }
+    }
+
+    /// The committed document is the generated one: an API change shows in review. To accept
+    /// a change, run `KECHUANG_UPDATE_OPENAPI=1 cargo test -p kechuang-web openapi`.
+    #[test]
+    fn the_committed_document_is_the_generated_one() {
+        let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+        let generated = format!("{}\n", document());
+        if std::env::var_os("KECHUANG_UPDATE_OPENAPI").is_some() {
+            std::fs::write(committed, &generated).expect("write openapi.json");
+            return;
+        }
+        let on_disk = std::fs::read_to_string(committed).unwrap_or_default();
+        assert!(
+            on_disk == generated,
+            "crates/web/openapi.json differs from the generated document; \
+             run KECHUANG_UPDATE_OPENAPI=1 cargo test -p kechuang-web openapi and review the diff"
+        );
+    }
+}
