@@ -26,6 +26,9 @@ kechuang_domain::problems! {
         DisableSelf = "cannot_disable_self" {
             zh: "不能停用自己的账号", en: "you cannot disable your own account",
         },
+        TokenDays { days: u32 } = "invalid_token_days" {
+            zh: "令牌有效天数应为 1—3650，而不是 {days}", en: "a token lasts 1 to 3,650 days, not {days}",
+        },
         TokenName = "invalid_token_name" {
             zh: "令牌名称应为 1–100 个字符", en: "a token's name has 1–100 characters",
         },
@@ -198,8 +201,10 @@ pub async fn create_token(
     if name.is_empty() || name.chars().count() > 100 {
         return Err(Error::invalid(AccountProblem::TokenName));
     }
-    let expires =
-        days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d.clamp(1, 3650))));
+    if let Some(d) = days.filter(|d| !(1..=3650).contains(d)) {
+        return Err(Error::invalid(AccountProblem::TokenDays { days: d }));
+    }
+    let expires = days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
     let token = format!("kc_{}", random_token());
     let id = store
         .create_token(owner, name, &token_digest(&token), expires, by)

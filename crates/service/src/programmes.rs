@@ -47,9 +47,10 @@ pub async fn preview_batch(store: &Store, code: &str, year: i32) -> Result<Batch
             message: e.join("; "),
         })
     })?;
-    programme.check_year(year).map_err(Error::invalid)?;
+    // Well-formed, but the programme does not run that year.
+    programme.check_year(year).map_err(Error::conflict)?;
     let Some(kind) = programme.event else {
-        return Err(Error::invalid(BatchProblem::RunsOnApplications {
+        return Err(Error::conflict(BatchProblem::RunsOnApplications {
             programme: code.to_owned(),
         }));
     };

@@ -176,7 +176,11 @@ impl Loaded {
         let inside = self.tree.subtree(&self.plan_region).contains(&code);
         match self.tree.get(&code) {
             Some(r) if inside => Ok(r.clone()),
-            _ => Err(Error::invalid(ProgressProblem::RegionOutsidePlan { code })),
+            // A region the plan does not cover has no figures in it: not found, as a record
+            // outside a caller's scope is.
+            _ => Err(Error::not_found(ProgressProblem::RegionOutsidePlan {
+                code,
+            })),
         }
     }
 

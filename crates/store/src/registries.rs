@@ -460,7 +460,7 @@ impl Store {
                  (SELECT MAX(c.expires_on) FROM certificates c WHERE c.uscc = e.uscc AND c.kind = 'hte' AND {valid}) AS hte_until \
                  FROM enterprises e WHERE 1 = 1{} ORDER BY {order} LIMIT {per_page} OFFSET {}",
                 w.text,
-                (page - 1) * per_page
+                u64::from(page - 1) * u64::from(per_page)
             ),
             args: w.args.clone(),
         };
@@ -624,7 +624,7 @@ impl Store {
                  r.document_no, r.revoked_on FROM platforms r WHERE 1 = 1{} \
                  ORDER BY r.recognised_on DESC, r.name LIMIT {per_page} OFFSET {}",
                 w.text,
-                (page - 1) * per_page
+                u64::from(page - 1) * u64::from(per_page)
             ),
             args: w.args,
         };

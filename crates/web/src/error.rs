@@ -68,6 +68,10 @@ kechuang_domain::problems! {
             zh: "公示天数应为 1—60", en: "notice days are 1 to 60",
         },
         NameRequired = "name_required" { zh: "请填写名称", en: "a name is required" },
+        OutOfRange { field: &'static str, raw: u32, min: u32, max: u32 } = "out_of_range" {
+            zh: "{field} 应在 {min} 到 {max} 之间，而不是 {raw}",
+            en: "{field} is between {min} and {max}, not {raw}",
+        },
         Rules { problems: String } = "invalid_rules" {
             zh: "规则有误：{problems}", en: "the rules have problems: {problems}",
         },

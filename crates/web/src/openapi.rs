@@ -177,8 +177,11 @@ fn conventions(op: &mut Operation, path: &str, method: &Method, access: Option<A
             "The request is invalid: `error.details` says where and why",
         );
     }
-    if path.contains('{') {
-        add("404", "No such record, or none the caller may see");
+    if has_input {
+        add(
+            "404",
+            "No such record (named in the path or a parameter), or none the caller may see",
+        );
     }
     if matches!(*method, Method::POST | Method::PUT | Method::DELETE) {
         add("409", "The record's state does not allow this now");

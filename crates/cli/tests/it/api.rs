@@ -431,7 +431,7 @@ async fn errors_are_clear(b: Backend) {
     let body: Value = res.json().await.expect("json error");
     assert_eq!(body["error"]["code"], "invalid_request");
     let (status, _) = server.get("/api/v1/plans/1/targets?region=440300").await;
-    assert_eq!(status, 400, "Shenzhen is outside the Shaoguan plan");
+    assert_eq!(status, 404, "Shenzhen is outside the Shaoguan plan");
     let (status, _) = server.get("/api/v1/indicators/nosuch/observations").await;
     assert_eq!(status, 404);
     let (status, html) = server.get("/no/such/page").await;

@@ -187,9 +187,11 @@ pub async fn tokens(State(st): State<AppState>, who: Caller) -> Result<Json<Toke
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewToken {
-    /// 1–100 characters.
+    /// 1–100 characters, not all spaces.
+    #[schema(min_length = 1, max_length = 100, pattern = "\\S")]
     name: String,
     /// Days until the token stops working (1–3,650); none for no expiry.
+    #[schema(minimum = 1, maximum = 3650)]
     expires_in_days: Option<u32>,
 }
 

@@ -12,6 +12,17 @@ pub(crate) mod registries;
 
 pub(crate) use registries::{EnterpriseQuery, PlatformQuery};
 
+/// The as-of date an API client sends: omitted means today, as on the pages; sent empty is
+/// a mistake the client should hear about rather than a silent "today".
+pub(crate) fn as_of(raw: Option<&str>) -> Result<chrono::NaiveDate, crate::error::AppError> {
+    match raw {
+        Some(s) if s.trim().is_empty() => Err(crate::error::AppError::invalid(
+            kechuang_service::progress::ProgressProblem::InvalidDate { raw: s.to_owned() },
+        )),
+        other => kechuang_service::progress::parse_as_of(other),
+    }
+}
+
 pub(crate) fn routes() -> Vec<Route> {
     use Access::{Account, Public, Roles, Signed};
     vec![

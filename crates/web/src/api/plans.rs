@@ -142,8 +142,10 @@ pub async fn plan(
 #[into_params(parameter_in = Query)]
 pub struct AtQuery {
     /// A region code within the plan's region; the plan's own by default.
+    #[param(pattern = "^([0-9]{6})?$")]
     pub region: Option<String>,
     /// The date to evaluate at, YYYY-MM-DD; today (in China) by default.
+    #[param(format = Date)]
     pub as_of: Option<String>,
 }
 
@@ -269,7 +271,7 @@ pub async fn targets(
     Path(id): Path<i64>,
     Query(q): Query<AtQuery>,
 ) -> Result<Json<Vec<TargetProgress>>, ApiError> {
-    let as_of = service::parse_as_of(q.as_of.as_deref())?;
+    let as_of = super::as_of(q.as_of.as_deref())?;
     let loaded = Loaded::load(&st.store, &st.counts, id, as_of).await?;
     let region = loaded.region(q.region.as_deref())?;
     Ok(Json(
@@ -378,7 +380,7 @@ pub async fn target_records(
     Path((id, code)): Path<(i64, String)>,
     Query(q): Query<AtQuery>,
 ) -> Result<Json<TargetRecords>, ApiError> {
-    let as_of = service::parse_as_of(q.as_of.as_deref())?;
+    let as_of = super::as_of(q.as_of.as_deref())?;
     let loaded = Loaded::load(&st.store, &st.counts, id, as_of).await?;
     let requested =
         kechuang_service::registries::scoped_region(&st.store, &who, q.region.as_deref()).await?;
@@ -454,6 +456,7 @@ pub async fn indicators(State(st): State<AppState>) -> Result<Json<Vec<Indicator
 #[into_params(parameter_in = Query)]
 pub struct RegionQuery {
     /// A region code within the caller's scope; their own region by default.
+    #[param(pattern = "^([0-9]{6})?$")]
     region: Option<String>,
 }
 

@@ -197,13 +197,17 @@ impl From<BatchPreview> for PreviewOut {
 #[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The year whose events the rules are applied to.
+    #[param(value_type = i32, minimum = 1949, maximum = 2200)]
     year: String,
 }
 
 /// What the programme's rules find due for a year, without writing anything.
 #[utoipa::path(get, path = "/api/v1/programmes/{code}/preview", tag = "programmes",
     params(("code" = String, Path, description = "The programme's code"), YearQuery),
-    responses((status = 200, description = "Who qualifies, why and how much", body = PreviewOut)))]
+    responses(
+        (status = 200, description = "Who qualifies, why and how much", body = PreviewOut),
+        (status = 409, description = "The programme does not run that year, or runs on applications rather than batches", body = crate::openapi::ErrorBody),
+    ))]
 pub async fn preview(
     State(st): State<AppState>,
     Path(code): Path<String>,
@@ -216,14 +220,14 @@ pub async fn preview(
 
 #[derive(Deserialize, ToSchema)]
 pub struct BudgetBody {
-    /// Fen as an integer, or text such as "1500万元".
-    #[schema(value_type = Object)]
+    /// Fen as a whole number; text such as "1500万元" is read too.
+    #[schema(value_type = i64, minimum = 0)]
     amount: Value,
 }
 
 #[utoipa::path(put, path = "/api/v1/programmes/{code}/budgets/{year}", tag = "programmes",
     params(("code" = String, Path, description = "The programme's code"),
-           ("year" = String, Path, description = "The budget's year")),
+           ("year" = i32, Path, description = "The budget's year", minimum = 1949, maximum = 2200)),
     request_body = BudgetBody,
     responses((status = 200, description = "The budget as set", body = Budget)))]
 pub async fn set_budget(
@@ -252,8 +256,8 @@ pub async fn set_budget(
 
 #[derive(Deserialize, ToSchema)]
 pub struct CommitBody {
-    /// The year, as a number or text.
-    #[schema(value_type = Object)]
+    /// The year; text such as "2018" is read too.
+    #[schema(value_type = i32, minimum = 1949, maximum = 2200)]
     year: Value,
 }
 

@@ -7,7 +7,6 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use kechuang_domain::registry::{CertificateKind, EnterpriseRow, FactRow, Level, PlatformRow};
-use kechuang_service::progress as service;
 use kechuang_store::{CertificateItem, EnterpriseFilter, PlatformFilter, PlatformItem};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -20,14 +19,20 @@ pub struct EnterpriseQuery {
     /// Part of the name or the USCC.
     pub q: Option<String>,
     /// A certificate held at `as_of` (hte, hte_pool, tech_sme, hitech_product), or none.
+    #[param(pattern = "^(|none|hte|hte_pool|tech_sme|hitech_product)$")]
     pub status: Option<String>,
     /// A high-tech field.
     pub field: Option<String>,
     /// name, region or registered.
     pub sort: Option<String>,
     /// YYYY-MM-DD; today by default.
+    #[param(format = Date)]
     pub as_of: Option<String>,
+    /// From 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// 1 to 500; 50 by default.
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
@@ -54,9 +59,30 @@ impl EnterpriseQuery {
             status: self.status.clone(),
             field: self.field.clone(),
             sort: self.sort.clone(),
-            page: self.page.unwrap_or(1),
-            per_page: self.per_page.unwrap_or(50),
+            page: paging("page", self.page, 1, 1, 1_000_000)?,
+            per_page: paging("per_page", self.per_page, 50, 1, 500)?,
         })
+    }
+}
+
+/// A page number or size as asked for, within its bounds; out of them is refused rather than
+/// quietly changed, so a client learns what it will get.
+fn paging(
+    field: &'static str,
+    raw: Option<u32>,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Result<u32, AppError> {
+    match raw {
+        None => Ok(default),
+        Some(v) if (min..=max).contains(&v) => Ok(v),
+        Some(v) => Err(AppError::invalid(RequestProblem::OutOfRange {
+            field,
+            raw: v,
+            min,
+            max,
+        })),
     }
 }
 
@@ -114,7 +140,7 @@ pub async fn enterprises(
     who: Caller,
     Query(q): Query<EnterpriseQuery>,
 ) -> Result<Json<EnterprisePage>, ApiError> {
-    let as_of = service::parse_as_of(q.as_of.as_deref())?;
+    let as_of = super::as_of(q.as_of.as_deref())?;
     let filter = q.filter(&st, &who).await?;
     let page = st.store.enterprises_page(&filter, as_of).await?;
     Ok(Json(EnterprisePage {
@@ -256,10 +282,15 @@ pub struct PlatformQuery {
     /// The kind of platform, e.g. erc (engineering research centre) or incubator.
     pub kind: Option<String>,
     /// city, provincial or national.
+    #[param(pattern = "^(|city|provincial|national)$")]
     pub level: Option<String>,
     /// Part of the name.
     pub q: Option<String>,
+    /// From 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
+    /// 1 to 500; 50 by default.
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
@@ -288,8 +319,8 @@ impl PlatformQuery {
             kind: self.kind.clone().filter(|s| !s.is_empty()),
             level,
             q: self.q.clone(),
-            page: self.page.unwrap_or(1),
-            per_page: self.per_page.unwrap_or(50),
+            page: paging("page", self.page, 1, 1, 1_000_000)?,
+            per_page: paging("per_page", self.per_page, 50, 1, 500)?,
         })
     }
 }
