@@ -50,6 +50,21 @@ kechuang_domain::problems! {
         ReportMissing = "report_missing" {
             zh: "请先上传验收报告", en: "upload the acceptance report first",
         },
+        EnterprisesApply = "enterprises_apply" {
+            zh: "仅企业可申报", en: "only enterprises apply",
+        },
+        ApplicantOnly = "applicant_only" {
+            zh: "仅申报企业可修改", en: "only the applicant may change it",
+        },
+        NotADate { field: &'static str, raw: String } = "invalid_date" {
+            zh: "'{raw}' 不是日期，应如 2019-03-31", en: "'{raw}' is not a date such as 2019-03-31",
+        },
+        CallDates { opens: NaiveDate, closes: NaiveDate } = "call_dates" {
+            zh: "截止日期 {closes} 早于开始日期 {opens}", en: "the call closes ({closes}) before it opens ({opens})",
+        },
+        TitleRequired = "title_required" {
+            zh: "请填写申报指南的标题", en: "a call needs a title",
+        },
         NotScoredHere { id: i64, title: String } = "not_scored_in_call" {
             zh: "申报 {id}「{title}」尚未完成评审或不属于本指南",
             en: "application {id} '{title}' is not scored or not in this call",
@@ -304,19 +319,20 @@ pub async fn propose(store: &Store, p: &Principal, call: i64, ids: &[i64]) -> Re
         .await?)
 }
 
-/// An expert's scores for an application, checked against the rubric.
+/// An expert's scores for an application, checked against the rubric: saved, or the
+/// problems by criterion with nothing saved.
 pub async fn score(
     store: &Store,
     p: &Principal,
     id: i64,
     raw: &HashMap<String, String>,
-) -> Result<(), Vec<(String, String)>> {
-    let fail = |e: Error| vec![(String::new(), e.to_string())];
-    let a = visible(store, p, id).await.map_err(fail)?;
-    let (_, form) = programme_form(store, &a.programme_code)
-        .await
-        .map_err(fail)?;
-    let total = form.check_scores(raw)?;
+) -> Result<Saved, Error> {
+    let a = visible(store, p, id).await?;
+    let (_, form) = programme_form(store, &a.programme_code).await?;
+    let total = match form.check_scores(raw) {
+        Ok(total) => total,
+        Err(problems) => return Ok(Saved::Refused(problems)),
+    };
     let criteria: HashMap<String, f64> = form
         .rubric
         .iter()
@@ -336,11 +352,218 @@ pub async fn score(
             comment,
             form.drop_extremes,
         )
-        .await
-        .map_err(|e| fail(e.into()))
+        .await?;
+    Ok(Saved::Done)
 }
 
 /// Amounts typed in a form, as fen.
 pub fn money(raw: &str) -> Result<Fen, Error> {
     Fen::parse(raw).map_err(Error::invalid)
+}
+
+/// A date typed on a form or sent by a client.
+pub fn parse_day(field: &'static str, raw: &str) -> Result<NaiveDate, Error> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
+        Error::invalid(ApplicationProblem::NotADate {
+            field,
+            raw: raw.to_owned(),
+        })
+    })
+}
+
+/// A call for applications as the bureau publishes it.
+pub struct CallInput<'a> {
+    pub programme: &'a str,
+    pub year: &'a str,
+    pub title: &'a str,
+    pub opens_on: &'a str,
+    pub closes_on: &'a str,
+}
+
+/// The bureau publishes a call for a programme that takes applications.
+pub async fn create_call(store: &Store, who: &Principal, c: &CallInput<'_>) -> Result<i64, Error> {
+    if who.role() != Role::Bureau {
+        return Err(Error::forbidden(ApplicationProblem::NoPart));
+    }
+    let (p, _) = programme_form(store, c.programme).await?;
+    let year = crate::programmes::parse_year(c.year)?;
+    let opens = parse_day("opens_on", c.opens_on)?;
+    let closes = parse_day("closes_on", c.closes_on)?;
+    if closes < opens {
+        return Err(Error::invalid(ApplicationProblem::CallDates {
+            opens,
+            closes,
+        }));
+    }
+    let title = c.title.trim();
+    if title.is_empty() {
+        return Err(Error::invalid(ApplicationProblem::TitleRequired));
+    }
+    Ok(store
+        .create_call(&p, year, title, opens, closes, &who.actor())
+        .await?)
+}
+
+/// An enterprise starts an application (a draft) to a call that is open today.
+pub async fn apply(store: &Store, who: &Principal, call: i64) -> Result<i64, Error> {
+    let DataScope::Enterprise(uscc) = who.scope() else {
+        return Err(Error::forbidden(ApplicationProblem::EnterprisesApply));
+    };
+    let c = store.call(call).await?;
+    let (opens, closes) = (day(&c.opens_on)?, day(&c.closes_on)?);
+    let today = today_in_china();
+    if today < opens || today > closes {
+        return Err(Error::conflict(ApplicationProblem::CallClosed {
+            opens,
+            closes,
+        }));
+    }
+    Ok(store.create_application(call, uscc, &who.actor()).await?)
+}
+
+/// A file an applicant sends for one of the form's attachment slots.
+pub struct Attachment {
+    pub slot: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What the applicant does with what they send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveAction {
+    /// Keep it as a draft: valid answers are kept while required ones may still be missing.
+    Save,
+    /// Save and submit: every required answer must be there.
+    Submit,
+    /// Send the acceptance report and ask for acceptance.
+    Report,
+}
+
+/// Either saved, or the problems by field (or attachment slot), with nothing saved.
+#[derive(Debug)]
+pub enum Saved {
+    Done,
+    Refused(Vec<(String, String)>),
+}
+
+/// The applicant saves answers (when given) and files, and may submit or ask for acceptance
+/// in the same step. Every answer and file is checked first; with any problem nothing is
+/// saved. An acceptance report comes alone: answers sent with it are not looked at.
+pub async fn save(
+    store: &Store,
+    who: &Principal,
+    id: i64,
+    answers: Option<&HashMap<String, String>>,
+    uploads: &[Attachment],
+    action: SaveAction,
+) -> Result<Saved, Error> {
+    let a = visible(store, who, id).await?;
+    if who.role() != Role::Enterprise {
+        return Err(Error::forbidden(ApplicationProblem::ApplicantOnly));
+    }
+    let (_, form) = programme_form(store, &a.programme_code).await?;
+    let mut problems = Vec::new();
+    for u in uploads {
+        if let Err(e) = form.check_attachment(&u.slot, &u.file_name, u.bytes.len()) {
+            problems.push((u.slot.clone(), e));
+        }
+    }
+    // The answers are checked one by one, and a draft keeps what is valid while required
+    // answers may still be missing; submitting checks those against what is stored.
+    let values = match answers.filter(|_| action != SaveAction::Report) {
+        None => None,
+        Some(answers) => {
+            let checked = form.check_each(answers);
+            problems.extend(checked.invalid);
+            if action == SaveAction::Submit {
+                problems.extend(checked.missing);
+            }
+            Some(checked.values)
+        }
+    };
+    if !problems.is_empty() {
+        return Ok(Saved::Refused(problems));
+    }
+    let actor = who.actor();
+    if let Some(x) = &values {
+        store.save_answers(id, x, &actor).await?;
+    }
+    for u in uploads {
+        store
+            .put_file(id, &u.slot, &u.file_name, &u.content_type, &u.bytes, &actor)
+            .await?;
+    }
+    match action {
+        SaveAction::Submit => take_step(store, who, id, "submit", "", None).await?,
+        SaveAction::Report => take_step(store, who, id, "report", "", None).await?,
+        SaveAction::Save => return Ok(Saved::Done),
+    };
+    Ok(Saved::Done)
+}
+
+/// Document types an attachment may be served as; anything else is served as bytes, so no
+/// upload can be shown as a page of this site.
+const DOCUMENT_TYPES: [&str; 5] = [
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
+
+/// An attachment, to whoever may see the application: its name, the type to serve it as,
+/// and its bytes.
+pub async fn attachment(
+    store: &Store,
+    who: &Principal,
+    id: i64,
+    slot: &str,
+) -> Result<(String, &'static str, Vec<u8>), Error> {
+    visible(store, who, id).await?;
+    let (name, ctype, data) = store.file(id, slot).await?;
+    let served = DOCUMENT_TYPES
+        .into_iter()
+        .find(|t| *t == ctype)
+        .unwrap_or("application/octet-stream");
+    Ok((name, served, data))
+}
+
+/// An expert in the pool as the bureau describes them.
+pub struct ExpertInput<'a> {
+    pub username: &'a str,
+    pub name: &'a str,
+    /// Fields, separated by commas or 、.
+    pub fields: &'a str,
+    pub affiliation: &'a str,
+    pub affiliation_uscc: Option<&'a str>,
+    /// USCCs of enterprises the expert declared a conflict with, separated alike.
+    pub conflicts: Option<&'a str>,
+}
+
+/// Adds an expert to the pool, or updates one.
+pub async fn save_expert(store: &Store, who: &Principal, e: &ExpertInput<'_>) -> Result<(), Error> {
+    if who.role() != Role::Bureau {
+        return Err(Error::forbidden(ApplicationProblem::NoPart));
+    }
+    let list = |s: &str| -> Vec<String> {
+        s.split([',', '，', '、'])
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let expert = kechuang_domain::application::Expert {
+        username: e.username.trim().to_owned(),
+        name: e.name.trim().to_owned(),
+        fields: list(e.fields),
+        affiliation: e.affiliation.trim().to_owned(),
+        affiliation_uscc: e
+            .affiliation_uscc
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+        conflicts: list(e.conflicts.unwrap_or_default()),
+    };
+    Ok(store.save_expert(&expert, &who.actor()).await?)
 }

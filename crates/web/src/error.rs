@@ -39,15 +39,6 @@ kechuang_domain::problems! {
         LoginFormExpired = "login_form_expired" {
             zh: "登录表单已过期，请刷新页面后重试", en: "the login form expired: reload and try again",
         },
-        EnterprisesApply = "enterprises_apply" {
-            zh: "仅企业可申报", en: "only enterprises apply",
-        },
-        ApplicantOnly = "applicant_only" {
-            zh: "仅申报企业可修改", en: "only the applicant may change it",
-        },
-        CallNotOpen { opens: String, closes: String } = "call_closed" {
-            zh: "申报时间为 {opens} 至 {closes}", en: "the call is open from {opens} to {closes}",
-        },
         Upload { reason: String } = "unreadable_upload" {
             zh: "无法读取上传的内容：{reason}", en: "cannot read the upload: {reason}",
         },

@@ -6,7 +6,7 @@
 //! its method) and the credentials it needs. Tests hold the document against the route table
 //! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
 
-use crate::api::{account, imports, plans, programmes, registries};
+use crate::api::{account, applications, imports, plans, programmes, registries};
 use crate::auth::Access;
 use axum::http::{header, Method};
 use axum::response::IntoResponse;
@@ -66,6 +66,19 @@ pub struct ErrorDetail {
         programmes::step,
         programmes::notices,
         programmes::grants,
+        applications::calls,
+        applications::create_call,
+        applications::call,
+        applications::apply,
+        applications::propose,
+        applications::application,
+        applications::answers,
+        applications::put_file,
+        applications::get_file,
+        applications::step,
+        applications::score,
+        applications::experts,
+        applications::save_expert,
         account::login,
         account::logout,
         account::me,
@@ -81,6 +94,7 @@ pub struct ErrorDetail {
         (name = "plans", description = "Plans, targets and their progress, indicators, regions"),
         (name = "registries", description = "Enterprises, certificates, platforms and imports"),
         (name = "programmes", description = "Funding programmes, budgets, batches, notices, grants"),
+        (name = "applications", description = "Calls, applications from draft to acceptance, expert review, the expert pool"),
         (name = "accounts", description = "Sessions, the caller's account and API tokens"),
     )
 )]

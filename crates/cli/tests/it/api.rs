@@ -467,10 +467,14 @@ async fn openapi_describes_every_endpoint(b: Backend) {
                 "/programmes/hte-certified/preview?year=2018",
             )
             .replace("{code}", "gdp")
-            .replace("{uscc}", "9144030071526726XG");
+            .replace("{uscc}", "9144030071526726XG")
+            .replace("{slot}", "proposal");
         let (status, body) = server.get(&concrete).await;
-        // No enterprise and no batch exists in a new database.
-        let missing = p.contains("{uscc}") || p.starts_with("/api/v1/batches/");
+        // No enterprise, batch, call or application exists in a new database.
+        let missing = p.contains("{uscc}")
+            || p.starts_with("/api/v1/batches/")
+            || p.starts_with("/api/v1/calls/")
+            || p.starts_with("/api/v1/applications/");
         let expected = if missing { 404 } else { 200 };
         assert_eq!(status, expected, "{concrete}");
         let json: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{concrete}: {e}"));

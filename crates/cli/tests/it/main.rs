@@ -8,6 +8,7 @@ mod common;
 
 mod access;
 mod api;
+mod applications;
 mod browser;
 mod database;
 mod demo;

@@ -5,6 +5,7 @@ use crate::auth::{self, Access};
 use crate::Route;
 
 pub(crate) mod account;
+pub(crate) mod applications;
 pub(crate) mod imports;
 pub(crate) mod plans;
 pub(crate) mod programmes;
@@ -92,6 +93,67 @@ pub(crate) fn routes() -> Vec<Route> {
             "/api/v1/batches/{id}/steps",
             Roles(auth::BUREAU),
             programmes::step,
+        ),
+        Route::get(
+            "/api/v1/calls",
+            Roles(auth::APPLICATION_PARTIES),
+            applications::calls,
+        ),
+        Route::post(
+            "/api/v1/calls",
+            Roles(auth::BUREAU),
+            applications::create_call,
+        ),
+        Route::get("/api/v1/calls/{id}", Roles(auth::STAFF), applications::call),
+        Route::post(
+            "/api/v1/calls/{id}/applications",
+            Roles(auth::ENTERPRISE),
+            applications::apply,
+        ),
+        Route::post(
+            "/api/v1/calls/{id}/proposal",
+            Roles(auth::BUREAU),
+            applications::propose,
+        ),
+        Route::get(
+            "/api/v1/applications/{id}",
+            Roles(auth::APPLICATION_PARTIES),
+            applications::application,
+        ),
+        Route::put(
+            "/api/v1/applications/{id}/answers",
+            Roles(auth::ENTERPRISE),
+            applications::answers,
+        ),
+        Route::put(
+            "/api/v1/applications/{id}/files/{slot}",
+            Roles(auth::ENTERPRISE),
+            applications::put_file,
+        ),
+        Route::get(
+            "/api/v1/applications/{id}/files/{slot}",
+            Roles(auth::APPLICATION_PARTIES),
+            applications::get_file,
+        ),
+        Route::post(
+            "/api/v1/applications/{id}/steps",
+            Roles(auth::APPLICATION_PARTIES),
+            applications::step,
+        ),
+        Route::put(
+            "/api/v1/applications/{id}/scores",
+            Roles(auth::EXPERT),
+            applications::score,
+        ),
+        Route::get(
+            "/api/v1/experts",
+            Roles(auth::BUREAU),
+            applications::experts,
+        ),
+        Route::put(
+            "/api/v1/experts",
+            Roles(auth::BUREAU),
+            applications::save_expert,
         ),
         Route::get("/api/v1/notices", Public, programmes::notices),
         Route::get("/api/v1/grants", Public, programmes::grants),

@@ -29,14 +29,7 @@ pub(super) fn status_class(s: AppStatus) -> &'static str {
     }
 }
 
-pub(super) fn parse_day(field: &'static str, raw: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-        AppError::invalid(RequestProblem::NotADate {
-            field,
-            raw: raw.to_owned(),
-        })
-    })
-}
+pub(super) use svc::parse_day;
 
 /// Whether the current stage is past its due date, as a label.
 pub(super) fn overdue(a: &ApplicationRecord, today: NaiveDate, lang: crate::i18n::Lang) -> String {
@@ -331,16 +324,6 @@ pub async fn save(
     mut mp: Multipart,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
-    let a = svc::visible(&st.store, &who, id).await.page(lang)?;
-    if who.role() != Role::Enterprise {
-        return Err(PageError(
-            AppError::forbidden(RequestProblem::ApplicantOnly),
-            lang,
-        ));
-    }
-    let (_, form) = svc::programme_form(&st.store, &a.programme_code)
-        .await
-        .page(lang)?;
     let bad = |e: axum::extract::multipart::MultipartError| {
         PageError(
             AppError::invalid(RequestProblem::Upload {
@@ -350,70 +333,41 @@ pub async fn save(
         )
     };
     let mut typed: HashMap<String, String> = HashMap::new();
-    let mut uploads: Vec<(String, String, String, Vec<u8>)> = Vec::new();
-    let mut action = String::new();
+    let mut uploads: Vec<svc::Attachment> = Vec::new();
+    let mut action = svc::SaveAction::Save;
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         if let Some(slot) = name.strip_prefix("file_") {
             let file_name = field.file_name().unwrap_or_default().to_owned();
-            let ctype = field
+            let content_type = field
                 .content_type()
                 .unwrap_or("application/octet-stream")
                 .to_owned();
             let bytes = field.bytes().await.map_err(bad)?.to_vec();
             if !file_name.is_empty() {
-                uploads.push((slot.to_owned(), file_name, ctype, bytes));
+                uploads.push(svc::Attachment {
+                    slot: slot.to_owned(),
+                    file_name,
+                    content_type,
+                    bytes,
+                });
             }
         } else if name == "action" {
-            action = field.text().await.map_err(bad)?;
+            action = match field.text().await.map_err(bad)?.as_str() {
+                "submit" => svc::SaveAction::Submit,
+                "report" => svc::SaveAction::Report,
+                _ => svc::SaveAction::Save,
+            };
         } else {
             typed.insert(name, field.text().await.map_err(bad)?);
         }
     }
-    let mut problems = Vec::new();
-    for (slot, file_name, _, bytes) in &uploads {
-        if let Err(e) = form.check_attachment(slot, file_name, bytes.len()) {
-            problems.push((slot.clone(), e));
+    match svc::save(&st.store, &who, id, Some(&typed), &uploads, action).await {
+        Ok(svc::Saved::Done) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Ok(svc::Saved::Refused(problems)) => {
+            application_page(&st, &v, &who, &uri, id, Some(&typed), problems, None).await
         }
-    }
-    // Acceptance reports come alone; otherwise the answers are checked one by one, and a
-    // draft keeps what is valid while required answers may still be missing.
-    let answers = if action == "report" {
-        None
-    } else {
-        let checked = form.check_each(&typed);
-        problems.extend(checked.invalid);
-        if action == "submit" {
-            problems.extend(checked.missing);
-        }
-        Some(checked.values)
-    };
-    if !problems.is_empty() {
-        return application_page(&st, &v, &who, &uri, id, Some(&typed), problems, None).await;
-    }
-    let actor = who.actor();
-    let saved = async {
-        if let Some(x) = &answers {
-            st.store.save_answers(id, x, &actor).await?;
-        }
-        for (slot, file_name, ctype, bytes) in &uploads {
-            st.store
-                .put_file(id, slot, file_name, ctype, bytes, &actor)
-                .await?;
-        }
-        match action.as_str() {
-            "submit" => svc::take_step(&st.store, &who, id, "submit", "", None)
-                .await
-                .map(|_| ()),
-            "report" => svc::take_step(&st.store, &who, id, "report", "", None)
-                .await
-                .map(|_| ()),
-            _ => Ok(()),
-        }
-    }
-    .await;
-    match saved {
-        Ok(()) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => Err(PageError(e, lang)),
         Err(e) => {
             application_page(&st, &v, &who, &uri, id, Some(&typed), Vec::new(), Some(e)).await
         }
@@ -479,8 +433,12 @@ pub async fn score(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     match svc::score(&st.store, &who, id, &f).await {
-        Ok(()) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
-        Err(problems) => application_page(&st, &v, &who, &uri, id, None, problems, None).await,
+        Ok(svc::Saved::Done) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
+        Ok(svc::Saved::Refused(problems)) => {
+            application_page(&st, &v, &who, &uri, id, None, problems, None).await
+        }
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => Err(PageError(e, v.lang)),
+        Err(e) => application_page(&st, &v, &who, &uri, id, None, Vec::new(), Some(e)).await,
     }
 }
 
@@ -491,23 +449,9 @@ pub async fn file(
     who: Caller,
     Path((id, slot)): Path<(i64, String)>,
 ) -> Result<Response, PageError> {
-    svc::visible(&st.store, &who, id).await.page(v.lang)?;
-    let (name, ctype, data) = st.store.file(id, &slot).await.page(v.lang)?;
-    // The type the uploader's browser claimed is kept only when it is a document's; anything
-    // else is served as bytes, so no upload can be shown as a page of this site.
-    let ctype = if [
-        "application/pdf",
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.ms-excel",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ]
-    .contains(&ctype.as_str())
-    {
-        ctype
-    } else {
-        "application/octet-stream".to_owned()
-    };
+    let (name, ctype, data) = svc::attachment(&st.store, &who, id, &slot)
+        .await
+        .page(v.lang)?;
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -520,7 +464,7 @@ pub async fn file(
         .collect();
     Ok((
         [
-            (header::CONTENT_TYPE, ctype),
+            (header::CONTENT_TYPE, ctype.to_owned()),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
             (
                 header::CONTENT_DISPOSITION,

@@ -1,10 +1,10 @@
 //! Calls for applications (申报指南): the list, publishing a call, one call with its
 //! applications, applying, and proposing the scored ones for funding.
 
-use super::applications::{overdue, parse_day, status_class};
+use super::applications::{overdue, status_class};
 use super::{county_name, render, shown, Chrome, OrPage, PageError, Viewer};
 use crate::auth::Caller;
-use crate::error::{AppError, RequestProblem};
+use crate::error::AppError;
 use crate::format::today_in_china;
 use crate::AppState;
 use askama::Template;
@@ -187,19 +187,14 @@ pub async fn create_call(
     uri: Uri,
     Form(f): Form<CallForm>,
 ) -> Result<Response, PageError> {
-    let done = async {
-        let (p, _) = svc::programme_form(&st.store, &f.programme).await?;
-        let year = kechuang_service::programmes::parse_year(&f.year)?;
-        let opens = parse_day("opens_on", &f.opens_on)?;
-        let closes = parse_day("closes_on", &f.closes_on)?;
-        Ok::<_, AppError>(
-            st.store
-                .create_call(&p, year, &f.title, opens, closes, &who.actor())
-                .await?,
-        )
-    }
-    .await;
-    match done {
+    let call = svc::CallInput {
+        programme: &f.programme,
+        year: &f.year,
+        title: &f.title,
+        opens_on: &f.opens_on,
+        closes_on: &f.closes_on,
+    };
+    match svc::create_call(&st.store, &who, &call).await {
         Ok(id) => Ok(Redirect::to(&format!("/calls/{id}")).into_response()),
         Err(e) => calls_page(&st, &v, &who, &uri, Some(e)).await,
     }
@@ -280,30 +275,11 @@ pub async fn apply(
     uri: Uri,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let DataScope::Enterprise(uscc) = who.scope().clone() else {
-        return Err(PageError(
-            AppError::forbidden(RequestProblem::EnterprisesApply),
-            v.lang,
-        ));
-    };
-    let c = st.store.call(id).await.page(v.lang)?;
-    let today = today_in_china().to_string();
-    if today < c.opens_on || today > c.closes_on {
-        return calls_page(
-            &st,
-            &v,
-            &who,
-            &uri,
-            Some(AppError::conflict(RequestProblem::CallNotOpen {
-                opens: c.opens_on.clone(),
-                closes: c.closes_on.clone(),
-            })),
-        )
-        .await;
-    }
-    match st.store.create_application(id, &uscc, &who.actor()).await {
+    match svc::apply(&st.store, &who, id).await {
         Ok(app) => Ok(Redirect::to(&format!("/applications/{app}")).into_response()),
-        Err(e) => calls_page(&st, &v, &who, &uri, Some(e.into())).await,
+        // Only an enterprise applies: anyone else is refused outright, not shown the list.
+        Err(e @ AppError::Forbidden(_)) => Err(PageError(e, v.lang)),
+        Err(e) => calls_page(&st, &v, &who, &uri, Some(e)).await,
     }
 }
 

@@ -10,6 +10,7 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use kechuang_domain::application::Expert;
+use kechuang_service::applications as svc;
 use serde::Deserialize;
 
 // ---- experts ------------------------------------------------------------------------------
@@ -81,28 +82,16 @@ pub async fn save_expert(
     uri: Uri,
     Form(f): Form<ExpertForm>,
 ) -> Result<Response, PageError> {
-    let list = |s: &str| -> Vec<String> {
-        s.split([',', '，', '、'])
-            .map(str::trim)
-            .filter(|x| !x.is_empty())
-            .map(str::to_owned)
-            .collect()
+    let e = svc::ExpertInput {
+        username: &f.username,
+        name: &f.name,
+        fields: &f.fields,
+        affiliation: &f.affiliation,
+        affiliation_uscc: f.affiliation_uscc.as_deref(),
+        conflicts: f.conflicts.as_deref(),
     };
-    let e = Expert {
-        username: f.username.trim().to_owned(),
-        name: f.name.trim().to_owned(),
-        fields: list(&f.fields),
-        affiliation: f.affiliation.trim().to_owned(),
-        affiliation_uscc: f
-            .affiliation_uscc
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
-        conflicts: list(f.conflicts.as_deref().unwrap_or_default()),
-    };
-    match st.store.save_expert(&e, &who.actor()).await {
+    match svc::save_expert(&st.store, &who, &e).await {
         Ok(()) => Ok(Redirect::to("/experts").into_response()),
-        Err(err) => experts_page(&st, &v, &who, &uri, Some(err.into())).await,
+        Err(err) => experts_page(&st, &v, &who, &uri, Some(err)).await,
     }
 }

@@ -514,3 +514,15 @@ impl Session {
             .header("x-csrf-token", &self.csrf)
     }
 }
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,612 @@
+//! Calls, applications, expert review and the expert pool over JSON: everything the pages
+//! offer, so a script can take an application from submission to acceptance.
+
+use crate::auth::Caller;
+use crate::error::{api_lang, error_body, ApiError};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use kechuang_domain::application::AppStatus;
+use kechuang_domain::auth::Role;
+use kechuang_service::applications::{self as svc, Saved};
+use kechuang_store::{ApplicationFilter, ApplicationRecord, CallRecord};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use utoipa::{IntoParams, ToSchema};
+
+/// A call for applications (申报指南).
+#[derive(Serialize, ToSchema)]
+pub struct Call {
+    id: i64,
+    programme_code: String,
+    programme_name: String,
+    year: i32,
+    title: String,
+    opens_on: String,
+    closes_on: String,
+    /// How many applications were sent to it.
+    applications: i64,
+}
+
+impl From<CallRecord> for Call {
+    fn from(c: CallRecord) -> Self {
+        Self {
+            id: c.id,
+            programme_code: c.programme_code,
+            programme_name: c.programme_name,
+            year: c.year,
+            title: c.title,
+            opens_on: c.opens_on,
+            closes_on: c.closes_on,
+            applications: c.applications,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CallList {
+    items: Vec<Call>,
+}
+
+#[utoipa::path(get, path = "/api/v1/calls", tag = "applications",
+    responses((status = 200, description = "Every call, newest first", body = CallList)))]
+pub async fn calls(State(st): State<AppState>) -> Result<Json<CallList>, ApiError> {
+    let items = st
+        .store
+        .calls()
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Json(CallList { items }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewCall {
+    /// A programme that takes applications, e.g. key-projects.
+    programme: String,
+    #[schema(value_type = i32, minimum = 1949, maximum = 2200)]
+    year: serde_json::Value,
+    #[schema(min_length = 1)]
+    title: String,
+    #[schema(format = Date)]
+    opens_on: String,
+    #[schema(format = Date)]
+    closes_on: String,
+}
+
+/// The bureau publishes a call.
+#[utoipa::path(post, path = "/api/v1/calls", tag = "applications",
+    request_body = NewCall,
+    responses((status = 201, description = "The call", body = Call)))]
+pub async fn create_call(
+    State(st): State<AppState>,
+    who: Caller,
+    Json(c): Json<NewCall>,
+) -> Result<(StatusCode, Json<Call>), ApiError> {
+    let year = match &c.year {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let input = svc::CallInput {
+        programme: &c.programme,
+        year: &year,
+        title: &c.title,
+        opens_on: &c.opens_on,
+        closes_on: &c.closes_on,
+    };
+    let id = svc::create_call(&st.store, &who, &input).await?;
+    Ok((StatusCode::CREATED, Json(st.store.call(id).await?.into())))
+}
+
+/// An application as a list shows it.
+#[derive(Serialize, ToSchema)]
+pub struct ApplicationItem {
+    id: i64,
+    call_id: i64,
+    programme_code: String,
+    year: i32,
+    uscc: String,
+    name: String,
+    region_code: String,
+    title: String,
+    /// In fen.
+    requested: i64,
+    /// draft, submitted, county_passed, bureau_passed, expert_review, scored, proposed,
+    /// funded, reporting, accepted, returned or rejected.
+    #[schema(value_type = String)]
+    status: AppStatus,
+    /// The trimmed mean of the experts' totals, once all have scored.
+    score: Option<f64>,
+    submitted_at: Option<String>,
+    updated_at: String,
+}
+
+impl From<&ApplicationRecord> for ApplicationItem {
+    fn from(a: &ApplicationRecord) -> Self {
+        Self {
+            id: a.id,
+            call_id: a.call_id,
+            programme_code: a.programme_code.clone(),
+            year: a.year,
+            uscc: a.uscc.clone(),
+            name: a.name.clone(),
+            region_code: a.region_code.clone(),
+            title: a.title.clone(),
+            requested: a.requested.0,
+            status: a.status,
+            score: a.score,
+            submitted_at: a.submitted_at.clone(),
+            updated_at: a.updated_at.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CallDetail {
+    call: Call,
+    /// The applications the caller may see.
+    applications: Vec<ApplicationItem>,
+}
+
+#[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "applications",
+    params(("id" = i64, Path, description = "The call's id")),
+    responses((status = 200, description = "The call with the applications the caller may see", body = CallDetail)))]
+pub async fn call(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<CallDetail>, ApiError> {
+    let c = st.store.call(id).await?;
+    let tree = st.store.region_tree().await?;
+    let regions = who
+        .regions(&tree)?
+        .iter()
+        .map(|r| r.as_str().to_owned())
+        .collect();
+    let apps = st
+        .store
+        .applications(&ApplicationFilter {
+            call: Some(id),
+            regions: Some(regions),
+            ..Default::default()
+        })
+        .await?;
+    Ok(Json(CallDetail {
+        call: c.into(),
+        applications: apps.iter().map(Into::into).collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    id: i64,
+}
+
+/// An enterprise starts an application (a draft) to a call that is open today.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/applications", tag = "applications",
+    params(("id" = i64, Path, description = "The call's id")),
+    responses((status = 201, description = "The new application's id", body = Created)))]
+pub async fn apply(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let id = svc::apply(&st.store, &who, id).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FileOut {
+    slot: String,
+    file_name: String,
+    content_type: String,
+    size: i64,
+    sha256: String,
+    uploaded_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Score {
+    /// Shown to the bureau, and to each expert for their own line only.
+    expert: Option<String>,
+    criteria: BTreeMap<String, f64>,
+    total: Option<f64>,
+    comment: String,
+    scored_at: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Payment {
+    instalment: i64,
+    /// In fen.
+    amount: i64,
+    paid_on: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Application {
+    #[serde(flatten)]
+    item: ApplicationItem,
+    answers: BTreeMap<String, String>,
+    files: Vec<FileOut>,
+    /// How many experts were assigned (who they are is not shown to the applicant).
+    experts_assigned: usize,
+    scores: Vec<Score>,
+    payments: Vec<Payment>,
+    history: Vec<super::programmes::Transition>,
+}
+
+async fn application_out(st: &AppState, who: &Caller, id: i64) -> Result<Application, ApiError> {
+    let a = svc::visible(&st.store, who, id).await?;
+    let files = st.store.files(id).await?;
+    let scores = st.store.scores(id).await?;
+    let experts_assigned = scores.len();
+    let scores = scores
+        .into_iter()
+        .filter_map(|s| {
+            let own = s.expert == who.username();
+            let shown = who.role() == Role::Bureau || own;
+            shown.then(|| Score {
+                expert: Some(s.expert_name),
+                criteria: s.criteria.into_iter().collect(),
+                total: s.total,
+                comment: s.comment,
+                scored_at: s.scored_at,
+            })
+        })
+        .collect();
+    let payments = st
+        .store
+        .award_payments(id)
+        .await?
+        .into_iter()
+        .map(|(instalment, amount, paid_on)| Payment {
+            instalment,
+            amount: amount.0,
+            paid_on,
+        })
+        .collect();
+    let history = st
+        .store
+        .application_history(id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(Application {
+        item: (&a).into(),
+        answers: a.answers.into_iter().collect(),
+        files: files
+            .into_iter()
+            .map(|f| FileOut {
+                slot: f.slot,
+                file_name: f.file_name,
+                content_type: f.content_type,
+                size: f.size,
+                sha256: f.sha256,
+                uploaded_at: f.uploaded_at,
+            })
+            .collect(),
+        experts_assigned,
+        scores,
+        payments,
+        history,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications",
+    params(("id" = i64, Path, description = "The application's id")),
+    responses((status = 200, description = "The application as the caller may see it", body = Application)))]
+pub async fn application(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Application>, ApiError> {
+    Ok(Json(application_out(&st, &who, id).await?))
+}
+
+kechuang_domain::problems! {
+    enum Refused {
+        Fields = "invalid_fields" {
+            zh: "有字段未通过检查，均未保存", en: "some fields are not valid; nothing was saved",
+        },
+    }
+}
+
+/// Problems by field, answered 422 with nothing saved: `details` maps each field (or
+/// attachment slot, or rubric criterion) to what is wrong with it.
+fn refused(headers: &HeaderMap, problems: Vec<(String, String)>) -> Response {
+    use kechuang_domain::problem::Problem;
+    let mut body = error_body(
+        Refused::Fields.code(),
+        &Refused::Fields.message(api_lang(headers)),
+        &[],
+    );
+    if let Some(d) = body.0["error"]["details"].as_object_mut() {
+        for (field, message) in problems {
+            d.insert(field, serde_json::Value::String(message));
+        }
+    }
+    (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()
+}
+
+/// The applicant's answers, by the form's field keys; a draft keeps what is valid.
+#[utoipa::path(put, path = "/api/v1/applications/{id}/answers", tag = "applications",
+    params(("id" = i64, Path, description = "The application's id")),
+    request_body(content = HashMap<String, String>, description = "Answers by field key, as typed (amounts as 50万元, dates as 2027-12-31)"),
+    responses(
+        (status = 200, description = "Saved", body = Application),
+        (status = 422, description = "Some answers are not valid (`invalid_fields`; `details` by field); nothing was saved", body = crate::openapi::ErrorBody),
+    ))]
+pub async fn answers(
+    State(st): State<AppState>,
+    who: Caller,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(answers): Json<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    match svc::save(
+        &st.store,
+        &who,
+        id,
+        Some(&answers),
+        &[],
+        svc::SaveAction::Save,
+    )
+    .await?
+    {
+        Saved::Done => Ok(Json(application_out(&st, &who, id).await?).into_response()),
+        Saved::Refused(problems) => Ok(refused(&headers, problems)),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FileQuery {
+    /// The file's name, whose extension the slot's accepted types are checked against.
+    #[param(min_length = 1)]
+    file_name: String,
+}
+
+/// An attachment for one of the form's slots (or `acceptance_report`), as the request body.
+#[utoipa::path(put, path = "/api/v1/applications/{id}/files/{slot}", tag = "applications",
+    params(("id" = i64, Path, description = "The application's id"),
+           ("slot" = String, Path, description = "The attachment slot, e.g. proposal"), FileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
+    responses(
+        (status = 204, description = "Stored"),
+        (status = 422, description = "The slot does not take this file (`invalid_fields`)", body = crate::openapi::ErrorBody),
+    ))]
+pub async fn put_file(
+    State(st): State<AppState>,
+    who: Caller,
+    headers: HeaderMap,
+    Path((id, slot)): Path<(i64, String)>,
+    Query(q): Query<FileQuery>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let upload = svc::Attachment {
+        slot,
+        file_name: q.file_name,
+        content_type: headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_owned(),
+        bytes: body.to_vec(),
+    };
+    // A file alone changes no answer.
+    match svc::save(&st.store, &who, id, None, &[upload], svc::SaveAction::Save).await? {
+        Saved::Done => Ok(StatusCode::NO_CONTENT.into_response()),
+        Saved::Refused(problems) => Ok(refused(&headers, problems)),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/applications/{id}/files/{slot}", tag = "applications",
+    params(("id" = i64, Path, description = "The application's id"),
+           ("slot" = String, Path, description = "The attachment slot")),
+    responses((status = 200, description = "The file, as a download", content_type = "application/octet-stream", body = Vec<u8>)))]
+pub async fn get_file(
+    State(st): State<AppState>,
+    who: Caller,
+    Path((id, slot)): Path<(i64, String)>,
+) -> Result<Response, ApiError> {
+    let (name, ctype, data) = svc::attachment(&st.store, &who, id, &slot).await?;
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, ctype.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                    crate::format::urlencode(&name)
+                ),
+            ),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StepBody {
+    /// submit and report (the applicant); county_pass (the county); bureau_pass, assign
+    /// (experts), accept, reject_report, return and reject (the bureau; return and reject by
+    /// the county too while it reviews).
+    action: String,
+    /// Required to return or reject.
+    comment: Option<String>,
+    /// For accept: the date the balance was paid, YYYY-MM-DD (today by default).
+    #[schema(format = Date)]
+    paid_on: Option<String>,
+    payment_ref: Option<String>,
+}
+
+/// Takes a step on an application; the role that may take it is the step's.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/steps", tag = "applications",
+    params(("id" = i64, Path, description = "The application's id")),
+    request_body = StepBody,
+    responses((status = 200, description = "The application after the step", body = Application)))]
+pub async fn step(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+    Json(b): Json<StepBody>,
+) -> Result<Json<Application>, ApiError> {
+    let payment = match b
+        .paid_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(d) => Some((
+            svc::parse_day("paid_on", d)?,
+            b.payment_ref.clone().unwrap_or_default(),
+        )),
+        None => None,
+    };
+    svc::take_step(
+        &st.store,
+        &who,
+        id,
+        &b.action,
+        b.comment.as_deref().unwrap_or_default(),
+        payment,
+    )
+    .await?;
+    Ok(Json(application_out(&st, &who, id).await?))
+}
+
+/// An assigned expert's scores, by rubric criterion, with an optional `comment`.
+#[utoipa::path(put, path = "/api/v1/applications/{id}/scores", tag = "applications",
+    params(("id" = i64, Path, description = "The application's id")),
+    request_body(content = HashMap<String, String>, description = "Scores by criterion key (numbers as text or numbers), and `comment`"),
+    responses(
+        (status = 200, description = "Scored", body = Application),
+        (status = 422, description = "A score is missing or out of its range (`invalid_fields`)", body = crate::openapi::ErrorBody),
+    ))]
+pub async fn score(
+    State(st): State<AppState>,
+    who: Caller,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(raw): Json<HashMap<String, serde_json::Value>>,
+) -> Result<Response, ApiError> {
+    let raw: HashMap<String, String> = raw
+        .into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, text)
+        })
+        .collect();
+    match svc::score(&st.store, &who, id, &raw).await? {
+        Saved::Done => Ok(Json(application_out(&st, &who, id).await?).into_response()),
+        Saved::Refused(problems) => Ok(refused(&headers, problems)),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Proposal {
+    /// Scored applications of the call to fund.
+    #[schema(min_items = 1)]
+    applications: Vec<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProposedBatch {
+    /// The award batch, which then goes through review, notice, approval and payment
+    /// (`/api/v1/batches/{id}`).
+    batch: i64,
+}
+
+/// The bureau proposes scored applications for funding, as an award batch.
+#[utoipa::path(post, path = "/api/v1/calls/{id}/proposal", tag = "applications",
+    params(("id" = i64, Path, description = "The call's id")),
+    request_body = Proposal,
+    responses((status = 201, description = "The batch", body = ProposedBatch)))]
+pub async fn propose(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+    Json(p): Json<Proposal>,
+) -> Result<(StatusCode, Json<ProposedBatch>), ApiError> {
+    let batch = svc::propose(&st.store, &who, id, &p.applications).await?;
+    Ok((StatusCode::CREATED, Json(ProposedBatch { batch })))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ExpertOut {
+    username: String,
+    name: String,
+    fields: Vec<String>,
+    affiliation: String,
+    affiliation_uscc: Option<String>,
+    /// USCCs of enterprises the expert declared a conflict with.
+    conflicts: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ExpertList {
+    items: Vec<ExpertOut>,
+}
+
+#[utoipa::path(get, path = "/api/v1/experts", tag = "applications",
+    responses((status = 200, description = "The expert pool", body = ExpertList)))]
+pub async fn experts(State(st): State<AppState>) -> Result<Json<ExpertList>, ApiError> {
+    let items = st
+        .store
+        .experts()
+        .await?
+        .into_iter()
+        .map(|e| ExpertOut {
+            username: e.username,
+            name: e.name,
+            fields: e.fields,
+            affiliation: e.affiliation,
+            affiliation_uscc: e.affiliation_uscc,
+            conflicts: e.conflicts,
+        })
+        .collect();
+    Ok(Json(ExpertList { items }))
+}
+
+/// Adds an expert to the pool (an account of the expert role with that username), or
+/// updates one.
+#[utoipa::path(put, path = "/api/v1/experts", tag = "applications",
+    request_body = ExpertOut,
+    responses((status = 204, description = "Saved")))]
+pub async fn save_expert(
+    State(st): State<AppState>,
+    who: Caller,
+    Json(e): Json<ExpertOut>,
+) -> Result<StatusCode, ApiError> {
+    let fields = e.fields.join(",");
+    let conflicts = e.conflicts.join(",");
+    let input = svc::ExpertInput {
+        username: &e.username,
+        name: &e.name,
+        fields: &fields,
+        affiliation: &e.affiliation,
+        affiliation_uscc: e.affiliation_uscc.as_deref(),
+        conflicts: Some(&conflicts),
+    };
+    svc::save_expert(&st.store, &who, &input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
