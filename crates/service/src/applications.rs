@@ -5,7 +5,7 @@
 use crate::auth::Principal;
 use crate::clock::today_in_china;
 use crate::error::Worded;
-use crate::{Error, Missing};
+use crate::{Error, Missing, Saved};
 use chrono::NaiveDate;
 use kechuang_domain::application::{
     assign, transition, Actor as Who, AppAction, AppStatus, FormSpec, REQUESTED,
@@ -438,13 +438,6 @@ pub enum SaveAction {
     Submit,
     /// Send the acceptance report and ask for acceptance.
     Report,
-}
-
-/// Either saved, or the problems by field (or attachment slot), with nothing saved.
-#[derive(Debug)]
-pub enum Saved {
-    Done,
-    Refused(Vec<(String, String)>),
 }
 
 /// The applicant saves answers (when given) and files, and may submit or ask for acceptance

@@ -3,7 +3,9 @@
 
 use crate::auth::Principal;
 use crate::progress::default_plan_id;
-use crate::{Error, Missing};
+use crate::{Error, Missing, Saved};
+use kechuang_domain::auth::Role;
+use kechuang_domain::entry::EntryAction;
 use kechuang_domain::indicator::{Indicator, IndicatorKind};
 use kechuang_domain::region::Region;
 use kechuang_domain::Period;
@@ -188,4 +190,95 @@ pub fn check_entry(
         }
     }
     (values, problems)
+}
+
+kechuang_domain::problems! {
+    pub enum EntryProblem {
+        CountyOnly = "county_only" {
+            zh: "数据由县（市、区）科技部门填报", en: "figures are entered by the county's officer",
+        },
+        BureauOnly = "bureau_only" {
+            zh: "审核由市科技局办理", en: "returns are reviewed by the bureau",
+        },
+        CommentRequired = "reason_required" {
+            zh: "退回须填写审核意见", en: "returning needs a comment",
+        },
+    }
+}
+
+/// A county saves its figures, or submits them to the bureau. Every figure is checked
+/// first (`submitted` holds `v_{indicator}` and `n_{indicator}` for a figure and its note);
+/// with any problem nothing is saved.
+pub async fn save(
+    store: &Store,
+    who: &Principal,
+    region: &str,
+    period: &str,
+    submitted: &HashMap<String, String>,
+    submit: bool,
+) -> Result<Saved, Error> {
+    if who.role() != Role::County {
+        return Err(Error::forbidden(EntryProblem::CountyOnly));
+    }
+    let sheet = entry_sheet(store, who, region, period).await?;
+    let (values, mut problems) = check_entry(&sheet, submitted);
+    if submit && values.is_empty() && problems.is_empty() {
+        if let Some(first) = sheet.lines.first() {
+            problems.push((
+                first.indicator.code.clone(),
+                "提交前至少填写一项数据 (enter at least one figure before submitting)".into(),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(Saved::Refused(problems));
+    }
+    let action = if submit {
+        EntryAction::Submit
+    } else {
+        EntryAction::Save
+    };
+    store
+        .save_return(
+            &sheet.region.code,
+            &sheet.period,
+            &values,
+            action,
+            &who.actor(),
+        )
+        .await?;
+    Ok(Saved::Done)
+}
+
+/// The bureau approves, returns (with a comment) or unlocks a county's return.
+pub async fn review(
+    store: &Store,
+    who: &Principal,
+    region: &str,
+    period: &str,
+    action: &str,
+    comment: &str,
+) -> Result<(), Error> {
+    if who.role() != Role::Bureau {
+        return Err(Error::forbidden(EntryProblem::BureauOnly));
+    }
+    let (county, year) = entry_place(store, who, region, period).await?;
+    let action = match action {
+        "approve" => EntryAction::Approve,
+        "return" => EntryAction::Return,
+        "unlock" => EntryAction::Unlock,
+        other => {
+            return Err(Error::invalid(Missing::Action {
+                action: other.to_owned(),
+            }))
+        }
+    };
+    let comment = comment.trim();
+    if action == EntryAction::Return && comment.is_empty() {
+        return Err(Error::invalid(EntryProblem::CommentRequired));
+    }
+    store
+        .review_return(&county.code, &year, action, comment, &who.actor())
+        .await?;
+    Ok(())
 }

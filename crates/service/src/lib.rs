@@ -16,5 +16,15 @@ pub mod imports;
 pub mod programmes;
 pub mod progress;
 pub mod registries;
+pub mod vouchers;
 
 pub use error::{Error, Missing};
+
+/// What a form that checks every field before saving answers: saved, or the problems by
+/// field (a form field, an attachment slot, a rubric criterion, an indicator) with nothing
+/// saved.
+#[derive(Debug)]
+pub enum Saved {
+    Done,
+    Refused(Vec<(String, String)>),
+}

@@ -52,9 +52,6 @@ kechuang_domain::problems! {
             zh: "异议内容不超过 2000 字，姓名 50 字，联系方式 100 字",
             en: "an objection has at most 2,000 characters, a name 50, a contact 100",
         },
-        CommentRequired = "reason_required" {
-            zh: "退回须填写审核意见", en: "returning needs a comment",
-        },
         NoticeDays = "invalid_notice_days" {
             zh: "公示天数应为 1—60", en: "notice days are 1 to 60",
         },
@@ -72,9 +69,6 @@ kechuang_domain::problems! {
 kechuang_domain::problems! {
     /// Records a page or the API was asked for that do not exist, or that the caller may not see.
     pub enum Absent {
-        Voucher { id: i64 } = "voucher_not_found" {
-            zh: "未找到创新券 {id}", en: "voucher {id} not found",
-        },
         Notice { id: i64 } = "notice_not_found" { zh: "未找到公示 {id}", en: "notice {id} not found" },
         Objection { id: i64 } = "objection_not_found" {
             zh: "未找到异议 {id}", en: "objection {id} not found",

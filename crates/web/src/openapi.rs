@@ -6,7 +6,7 @@
 //! its method) and the credentials it needs. Tests hold the document against the route table
 //! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
 
-use crate::api::{account, applications, imports, plans, programmes, registries};
+use crate::api::{account, applications, entry, imports, plans, programmes, registries, vouchers};
 use crate::auth::Access;
 use axum::http::{header, Method};
 use axum::response::IntoResponse;
@@ -79,6 +79,14 @@ pub struct ErrorDetail {
         applications::score,
         applications::experts,
         applications::save_expert,
+        entry::sheet,
+        entry::save,
+        entry::review,
+        vouchers::list,
+        vouchers::issue,
+        vouchers::redeem,
+        vouchers::providers,
+        vouchers::add_provider,
         account::login,
         account::logout,
         account::me,
@@ -95,6 +103,8 @@ pub struct ErrorDetail {
         (name = "registries", description = "Enterprises, certificates, platforms and imports"),
         (name = "programmes", description = "Funding programmes, budgets, batches, notices, grants"),
         (name = "applications", description = "Calls, applications from draft to acceptance, expert review, the expert pool"),
+        (name = "entry", description = "Counties' yearly figures and the bureau's review"),
+        (name = "vouchers", description = "Innovation vouchers, their providers and redemption"),
         (name = "accounts", description = "Sessions, the caller's account and API tokens"),
     )
 )]

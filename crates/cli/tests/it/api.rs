@@ -468,7 +468,9 @@ async fn openapi_describes_every_endpoint(b: Backend) {
             )
             .replace("{code}", "gdp")
             .replace("{uscc}", "9144030071526726XG")
-            .replace("{slot}", "proposal");
+            .replace("{slot}", "proposal")
+            .replace("{region}", "440203")
+            .replace("{period}", "2018");
         let (status, body) = server.get(&concrete).await;
         // No enterprise, batch, call or application exists in a new database.
         let missing = p.contains("{uscc}")

@@ -12,5 +12,7 @@ mod applications;
 mod browser;
 mod database;
 mod demo;
+mod entry;
 mod programmes;
 mod registries;
+mod vouchers;

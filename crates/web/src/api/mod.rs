@@ -6,10 +6,12 @@ use crate::Route;
 
 pub(crate) mod account;
 pub(crate) mod applications;
+pub(crate) mod entry;
 pub(crate) mod imports;
 pub(crate) mod plans;
 pub(crate) mod programmes;
 pub(crate) mod registries;
+pub(crate) mod vouchers;
 
 pub(crate) use registries::{EnterpriseQuery, PlatformQuery};
 
@@ -154,6 +156,46 @@ pub(crate) fn routes() -> Vec<Route> {
             "/api/v1/experts",
             Roles(auth::BUREAU),
             applications::save_expert,
+        ),
+        Route::get(
+            "/api/v1/vouchers",
+            Roles(auth::VOUCHER_HOLDERS),
+            vouchers::list,
+        ),
+        Route::post(
+            "/api/v1/vouchers/issue",
+            Roles(auth::BUREAU),
+            vouchers::issue,
+        ),
+        Route::post(
+            "/api/v1/vouchers/{id}/redemption",
+            Roles(auth::VOUCHER_HOLDERS),
+            vouchers::redeem,
+        ),
+        Route::get(
+            "/api/v1/providers",
+            Roles(auth::VOUCHER_HOLDERS),
+            vouchers::providers,
+        ),
+        Route::post(
+            "/api/v1/providers",
+            Roles(auth::BUREAU),
+            vouchers::add_provider,
+        ),
+        Route::get(
+            "/api/v1/entry/{region}/{period}",
+            Roles(auth::STAFF),
+            entry::sheet,
+        ),
+        Route::put(
+            "/api/v1/entry/{region}/{period}",
+            Roles(auth::COUNTY),
+            entry::save,
+        ),
+        Route::post(
+            "/api/v1/entry/{region}/{period}/review",
+            Roles(auth::BUREAU),
+            entry::review,
         ),
         Route::get("/api/v1/notices", Public, programmes::notices),
         Route::get("/api/v1/grants", Public, programmes::grants),

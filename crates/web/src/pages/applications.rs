@@ -363,8 +363,10 @@ pub async fn save(
         }
     }
     match svc::save(&st.store, &who, id, Some(&typed), &uploads, action).await {
-        Ok(svc::Saved::Done) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
-        Ok(svc::Saved::Refused(problems)) => {
+        Ok(kechuang_service::Saved::Done) => {
+            Ok(Redirect::to(&format!("/applications/{id}")).into_response())
+        }
+        Ok(kechuang_service::Saved::Refused(problems)) => {
             application_page(&st, &v, &who, &uri, id, Some(&typed), problems, None).await
         }
         Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => Err(PageError(e, lang)),
@@ -433,8 +435,10 @@ pub async fn score(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     match svc::score(&st.store, &who, id, &f).await {
-        Ok(svc::Saved::Done) => Ok(Redirect::to(&format!("/applications/{id}")).into_response()),
-        Ok(svc::Saved::Refused(problems)) => {
+        Ok(kechuang_service::Saved::Done) => {
+            Ok(Redirect::to(&format!("/applications/{id}")).into_response())
+        }
+        Ok(kechuang_service::Saved::Refused(problems)) => {
             application_page(&st, &v, &who, &uri, id, None, problems, None).await
         }
         Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => Err(PageError(e, v.lang)),

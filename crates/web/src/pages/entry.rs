@@ -3,7 +3,6 @@
 
 use super::{render, Chrome, OrPage, PageError, Viewer};
 use crate::auth::Caller;
-use crate::error::{AppError, RequestProblem};
 use crate::format;
 use crate::AppState;
 use askama::Template;
@@ -11,10 +10,11 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use kechuang_domain::entry::{EntryAction, EntryStatus};
+use kechuang_domain::entry::EntryStatus;
 use kechuang_domain::region::RegionKind;
 use kechuang_service::entry::{self, EntrySheet, LineTarget};
 use kechuang_service::progress as service;
+use kechuang_service::Saved;
 use std::collections::HashMap;
 
 struct Cell {
@@ -300,36 +300,24 @@ pub async fn save(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
-    let sheet = entry::entry_sheet(&st.store, &who, &region, &period)
+    let submit = f.get("action").map(String::as_str) == Some("submit");
+    match entry::save(&st.store, &who, &region, &period, &f, submit)
         .await
-        .page(lang)?;
-    let action = match f.get("action").map(String::as_str) {
-        Some("submit") => EntryAction::Submit,
-        _ => EntryAction::Save,
-    };
-    let (values, mut problems) = entry::check_entry(&sheet, &f);
-    if action == EntryAction::Submit && values.is_empty() && problems.is_empty() {
-        if let Some(first) = sheet.lines.first() {
-            problems.push((
-                first.indicator.code.clone(),
-                "提交前至少填写一项数据 (enter at least one figure before submitting)".into(),
-            ));
+        .page(lang)?
+    {
+        Saved::Done => {
+            let (county, year) = entry::entry_place(&st.store, &who, &region, &period)
+                .await
+                .page(lang)?;
+            Ok(Redirect::to(&format!("/entry/{}/{year}", county.code)).into_response())
+        }
+        Saved::Refused(problems) => {
+            let sheet = entry::entry_sheet(&st.store, &who, &region, &period)
+                .await
+                .page(lang)?;
+            form_page(&v, &who, &uri, &sheet, Some(&f), &problems)
         }
     }
-    if !problems.is_empty() {
-        return form_page(&v, &who, &uri, &sheet, Some(&f), &problems);
-    }
-    st.store
-        .save_return(
-            &sheet.region.code,
-            &sheet.period,
-            &values,
-            action,
-            &who.actor(),
-        )
-        .await
-        .page(lang)?;
-    Ok(Redirect::to(&format!("/entry/{}/{}", sheet.region.code, sheet.period)).into_response())
 }
 
 /// The bureau approves, returns (a comment is required) or unlocks a county's return.
@@ -341,31 +329,12 @@ pub async fn review(
     Form(f): Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
-    let (county, year) = entry::entry_place(&st.store, &who, &region, &period)
+    let action = f.get("action").map(String::as_str).unwrap_or_default();
+    let comment = f.get("comment").map(String::as_str).unwrap_or_default();
+    entry::review(&st.store, &who, &region, &period, action, comment)
         .await
         .page(lang)?;
-    let action = match f.get("action").map(String::as_str) {
-        Some("approve") => EntryAction::Approve,
-        Some("return") => EntryAction::Return,
-        Some("unlock") => EntryAction::Unlock,
-        other => {
-            return Err(PageError(
-                AppError::invalid(kechuang_service::Missing::Action {
-                    action: other.unwrap_or_default().to_owned(),
-                }),
-                lang,
-            ))
-        }
-    };
-    let comment = f.get("comment").map(|c| c.trim()).unwrap_or_default();
-    if action == EntryAction::Return && comment.is_empty() {
-        return Err(PageError(
-            AppError::invalid(RequestProblem::CommentRequired),
-            lang,
-        ));
-    }
-    st.store
-        .review_return(&county.code, &year, action, comment, &who.actor())
+    let (county, year) = entry::entry_place(&st.store, &who, &region, &period)
         .await
         .page(lang)?;
     Ok(Redirect::to(&format!("/entry/{}/{year}", county.code)).into_response())

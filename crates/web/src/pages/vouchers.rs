@@ -1,9 +1,8 @@
 //! Innovation vouchers: issuing them, their service providers, and redemption.
 
-use super::applications::parse_day;
 use super::{county_name, render, shown, Chrome, OrPage, PageError, Viewer};
 use crate::auth::Caller;
-use crate::error::{Absent, AppError, RequestProblem};
+use crate::error::{AppError, RequestProblem};
 use crate::format::today_in_china;
 use crate::AppState;
 use askama::Template;
@@ -12,9 +11,8 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{Datelike, NaiveDate};
-use kechuang_domain::auth::{DataScope, Role};
-use kechuang_service::applications as svc;
-use kechuang_store::NewRedemption;
+use kechuang_domain::auth::Role;
+use kechuang_service::vouchers;
 use serde::Deserialize;
 
 // ---- vouchers -------------------------------------------------------------------------------
@@ -56,11 +54,7 @@ async fn vouchers_page(
     let lang = v.lang;
     let today = today_in_china();
     let tree = st.store.region_tree().await.page(lang)?;
-    let own = match who.scope() {
-        DataScope::Enterprise(u) => Some(u.clone()),
-        _ => None,
-    };
-    let vouchers = st.store.vouchers(own.as_deref()).await.page(lang)?;
+    let vouchers = vouchers::list(&st.store, who).await.page(lang)?;
     let providers = st.store.providers().await.page(lang)?;
     let year = today.year();
     let page = VouchersPage {
@@ -123,28 +117,7 @@ pub async fn issue(
     uri: Uri,
     Form(f): Form<IssueForm>,
 ) -> Result<Response, PageError> {
-    let done = async {
-        let year = kechuang_service::programmes::parse_year(&f.year)?;
-        let expires = parse_day("expires_on", &f.expires_on)?;
-        let p = kechuang_service::programmes::preview_batch(&st.store, "innovation-voucher", year)
-            .await?;
-        let due: Vec<_> = p.preview.due().cloned().collect();
-        // Vouchers already issued are skipped by their unique key; the preview's own check
-        // only knows awards.
-        Ok::<_, AppError>(
-            st.store
-                .issue_vouchers(
-                    &p.programme,
-                    year,
-                    &due,
-                    today_in_china(),
-                    expires,
-                    &who.actor(),
-                )
-                .await?,
-        )
-    }
-    .await;
+    let done = vouchers::issue(&st.store, &who, &f.year, &f.expires_on).await;
     match done {
         Ok(_) => Ok(Redirect::to("/vouchers").into_response()),
         Err(e) => vouchers_page(&st, &v, &who, &uri, Some(e)).await,
@@ -165,20 +138,7 @@ pub async fn add_provider(
     uri: Uri,
     Form(f): Form<ProviderForm>,
 ) -> Result<Response, PageError> {
-    let done = async {
-        let uscc = kechuang_domain::uscc::Uscc::parse(&f.uscc).map_err(|e| {
-            AppError::invalid(kechuang_service::error::Worded {
-                code: "invalid_uscc",
-                message: e.to_string(),
-            })
-        })?;
-        Ok::<_, AppError>(
-            st.store
-                .add_provider(&f.name, uscc.as_str(), &f.services, &who.actor())
-                .await?,
-        )
-    }
-    .await;
+    let done = vouchers::add_provider(&st.store, &who, &f.name, &f.uscc, &f.services).await;
     match done {
         Ok(_) => Ok(Redirect::to("/vouchers").into_response()),
         Err(e) => vouchers_page(&st, &v, &who, &uri, Some(e)).await,
@@ -202,30 +162,20 @@ pub async fn redeem(
     Path(id): Path<i64>,
     Form(f): Form<RedeemForm>,
 ) -> Result<Response, PageError> {
-    let lang = v.lang;
-    let voucher = st.store.voucher(id).await.page(lang)?;
-    if let DataScope::Enterprise(u) = who.scope() {
-        if *u != voucher.uscc {
-            return Err(PageError(AppError::not_found(Absent::Voucher { id }), lang));
-        }
+    let Ok(provider_id) = f.provider.parse() else {
+        let e = AppError::invalid(RequestProblem::ChooseProvider);
+        return vouchers_page(&st, &v, &who, &uri, Some(e)).await;
+    };
+    let r = vouchers::RedeemInput {
+        provider_id,
+        contract_no: &f.contract_no,
+        invoice_no: &f.invoice_no,
+        invoice_amount: &f.invoice_amount,
+    };
+    let done = vouchers::redeem(&st.store, &who, id, &r).await;
+    if let Err(e @ AppError::NotFound(_)) = done {
+        return Err(PageError(e, v.lang));
     }
-    let done = async {
-        let r = NewRedemption {
-            provider_id: f
-                .provider
-                .parse()
-                .map_err(|_| AppError::invalid(RequestProblem::ChooseProvider))?,
-            contract_no: f.contract_no.clone(),
-            invoice_no: f.invoice_no.clone(),
-            invoice_amount: svc::money(&f.invoice_amount)?,
-        };
-        Ok::<_, AppError>(
-            st.store
-                .redeem(id, &r, today_in_china(), &who.actor())
-                .await?,
-        )
-    }
-    .await;
     match done {
         Ok(_) => Ok(Redirect::to("/vouchers").into_response()),
         Err(e) => vouchers_page(&st, &v, &who, &uri, Some(e)).await,

@@ -1,0 +1,116 @@
+//! Innovation vouchers: issuing a year's vouchers by the programme's rule, the service
+//! providers they are redeemed with, and redemption — once, before expiry, with a registered
+//! provider — by the enterprise that holds the voucher or by the bureau for it.
+
+use crate::auth::Principal;
+use crate::clock::today_in_china;
+use crate::{Error, Missing};
+use kechuang_domain::auth::{DataScope, Role};
+use kechuang_domain::money::Fen;
+use kechuang_store::{NewRedemption, Store, VoucherRecord};
+
+kechuang_domain::problems! {
+    pub enum VoucherProblem {
+        BureauOnly = "bureau_only" {
+            zh: "仅市科技局可办理", en: "only the bureau does this",
+        },
+        InvalidUscc { reason: String } = "invalid_uscc" {
+            zh: "统一社会信用代码无效：{reason}", en: "invalid unified social credit code: {reason}",
+        },
+    }
+}
+
+fn bureau(who: &Principal) -> Result<(), Error> {
+    if who.role() == Role::Bureau {
+        Ok(())
+    } else {
+        Err(Error::forbidden(VoucherProblem::BureauOnly))
+    }
+}
+
+/// The vouchers a caller may see: an enterprise its own, the bureau all.
+pub async fn list(store: &Store, who: &Principal) -> Result<Vec<VoucherRecord>, Error> {
+    let own = match who.scope() {
+        DataScope::Enterprise(u) => Some(u.as_str()),
+        _ => None,
+    };
+    Ok(store.vouchers(own).await?)
+}
+
+/// Issues the year's vouchers to the enterprises the programme's rule finds; those already
+/// issued are skipped by their unique key. Answers how many were issued.
+pub async fn issue(
+    store: &Store,
+    who: &Principal,
+    year: &str,
+    expires_on: &str,
+) -> Result<usize, Error> {
+    bureau(who)?;
+    let year = crate::programmes::parse_year(year)?;
+    let expires = crate::applications::parse_day("expires_on", expires_on)?;
+    let p = crate::programmes::preview_batch(store, "innovation-voucher", year).await?;
+    let due: Vec<_> = p.preview.due().cloned().collect();
+    Ok(store
+        .issue_vouchers(
+            &p.programme,
+            year,
+            &due,
+            today_in_china(),
+            expires,
+            &who.actor(),
+        )
+        .await?)
+}
+
+/// Registers a service provider vouchers may be redeemed with.
+pub async fn add_provider(
+    store: &Store,
+    who: &Principal,
+    name: &str,
+    uscc: &str,
+    services: &str,
+) -> Result<i64, Error> {
+    bureau(who)?;
+    let uscc = kechuang_domain::uscc::Uscc::parse(uscc).map_err(|e| {
+        Error::invalid(VoucherProblem::InvalidUscc {
+            reason: e.to_string(),
+        })
+    })?;
+    Ok(store
+        .add_provider(name, uscc.as_str(), services, &who.actor())
+        .await?)
+}
+
+/// A redemption as the enterprise or the bureau enters it.
+pub struct RedeemInput<'a> {
+    pub provider_id: i64,
+    pub contract_no: &'a str,
+    pub invoice_no: &'a str,
+    /// As typed: 元 by default, or with a unit (万元).
+    pub invoice_amount: &'a str,
+}
+
+/// Redeems a voucher: the enterprise its own, the bureau any. Answers the subsidy paid: the
+/// face value or the invoice, whichever is smaller.
+pub async fn redeem(
+    store: &Store,
+    who: &Principal,
+    id: i64,
+    r: &RedeemInput<'_>,
+) -> Result<Fen, Error> {
+    let voucher = store.voucher(id).await?;
+    match who.scope() {
+        DataScope::Enterprise(u) if *u == voucher.uscc => {}
+        _ if who.role() == Role::Bureau => {}
+        _ => return Err(Error::not_found(Missing::OutOfScope)),
+    }
+    let redemption = NewRedemption {
+        provider_id: r.provider_id,
+        contract_no: r.contract_no.to_owned(),
+        invoice_no: r.invoice_no.to_owned(),
+        invoice_amount: Fen::parse(r.invoice_amount).map_err(Error::invalid)?,
+    };
+    Ok(store
+        .redeem(id, &redemption, today_in_china(), &who.actor())
+        .await?)
+}
