@@ -87,7 +87,7 @@ impl EntryAction {
 /// The state after `action`, or why it is not allowed. Saving and submitting belong to the
 /// county, approving, returning and unlocking to the bureau: the caller checks the role, this
 /// checks the order.
-pub fn transition(from: EntryStatus, action: EntryAction) -> Result<EntryStatus, String> {
+pub fn transition(from: EntryStatus, action: EntryAction) -> Result<EntryStatus, EntryRefused> {
     use EntryAction as A;
     use EntryStatus as S;
     match (from, action) {
@@ -96,13 +96,21 @@ pub fn transition(from: EntryStatus, action: EntryAction) -> Result<EntryStatus,
         (S::Submitted, A::Approve) => Ok(S::Approved),
         (S::Submitted, A::Return) => Ok(S::Returned),
         (S::Approved, A::Unlock) => Ok(S::Draft),
-        (from, action) => Err(format!(
-            "当前状态“{}”不能执行“{}” (a {} return cannot be {}d)",
-            from.name_zh(),
-            action.as_str(),
-            from.as_str(),
-            action.as_str()
-        )),
+        (from, action) => Err(EntryRefused::NotFrom {
+            status: from.name_zh(),
+            status_en: from.as_str(),
+            action: action.as_str(),
+        }),
+    }
+}
+
+crate::problems! {
+    /// Why a return cannot take a step.
+    pub enum EntryRefused {
+        NotFrom { status: &'static str, status_en: &'static str, action: &'static str } = "entry_step_not_allowed" {
+            zh: "当前状态“{status}”不能执行“{action}”",
+            en: "a {status_en} return cannot take the step '{action}'",
+        },
     }
 }
 

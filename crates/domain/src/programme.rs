@@ -687,7 +687,7 @@ impl BatchAction {
 }
 
 /// The state an action leads to, or why it cannot be taken from `from`.
-pub fn transition(from: BatchStatus, action: BatchAction) -> Result<BatchStatus, String> {
+pub fn transition(from: BatchStatus, action: BatchAction) -> Result<BatchStatus, BatchRefused> {
     use BatchAction as A;
     use BatchStatus as S;
     match (from, action) {
@@ -696,13 +696,12 @@ pub fn transition(from: BatchStatus, action: BatchAction) -> Result<BatchStatus,
         (S::Notice, A::Approve) => Ok(S::Approved),
         (S::Approved, A::Pay) => Ok(S::Paid),
         (S::Submitted | S::Reviewed | S::Notice, A::Void) => Ok(S::Void),
-        _ => Err(format!(
-            "批次处于「{}」，不能{} (a batch that is {} cannot be: {})",
-            from.name(),
-            action.name(),
-            from.name_en().to_lowercase(),
-            action.name_en().to_lowercase()
-        )),
+        _ => Err(BatchRefused::NotFrom {
+            status: from.name(),
+            status_en: from.name_en().to_lowercase(),
+            action: action.name(),
+            action_en: action.name_en().to_lowercase(),
+        }),
     }
 }
 
@@ -721,25 +720,40 @@ pub fn notice_end(start: NaiveDate, days: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
+crate::problems! {
+    /// Why a batch cannot take a step.
+    pub enum BatchRefused {
+        NotFrom { status: &'static str, status_en: String, action: &'static str, action_en: String } = "batch_step_not_allowed" {
+            zh: "批次处于「{status}」，不能{action}",
+            en: "a batch that is {status_en} cannot take the step: {action_en}",
+        },
+        NotOnNotice = "not_on_notice" {
+            zh: "批次尚未公示", en: "the batch has not been on public notice",
+        },
+        NoticeRunning { end: NaiveDate } = "notice_running" {
+            zh: "公示期至 {end} 结束，之后才能批准", en: "the notice runs until {end}: approve after it",
+        },
+        ObjectionsOpen { open: usize } = "objections_open" {
+            zh: "尚有 {open} 条异议未处理", en: "{open} objection(s) still open",
+        },
+    }
+}
+
 /// Approval waits for the notice to end and every objection to be settled.
 pub fn check_approval(
     notice_end: Option<NaiveDate>,
     today: NaiveDate,
     open_objections: usize,
-) -> Result<(), String> {
+) -> Result<(), BatchRefused> {
     match notice_end {
-        None => return Err("批次尚未公示 (the batch has not been on public notice)".into()),
-        Some(end) if today <= end => {
-            return Err(format!(
-                "公示期至 {end} 结束，之后才能批准 (the notice runs until {end}; approve after it)"
-            ))
-        }
+        None => return Err(BatchRefused::NotOnNotice),
+        Some(end) if today <= end => return Err(BatchRefused::NoticeRunning { end }),
         Some(_) => {}
     }
     if open_objections > 0 {
-        return Err(format!(
-            "尚有 {open_objections} 条异议未处理 ({open_objections} objection(s) still open)"
-        ));
+        return Err(BatchRefused::ObjectionsOpen {
+            open: open_objections,
+        });
     }
     Ok(())
 }

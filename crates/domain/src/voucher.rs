@@ -47,6 +47,28 @@ pub struct Redemption {
     pub invoice_amount: Fen,
 }
 
+crate::problems! {
+    /// Why a voucher cannot be redeemed.
+    pub enum RedeemRefused {
+        AlreadyRedeemed = "voucher_redeemed" {
+            zh: "该创新券已兑付，不能重复使用", en: "the voucher has been redeemed already",
+        },
+        Cancelled = "voucher_cancelled" { zh: "该创新券已作废", en: "the voucher is cancelled" },
+        Expired { expires_on: NaiveDate } = "voucher_expired" {
+            zh: "该创新券已于 {expires_on} 过期", en: "the voucher expired on {expires_on}",
+        },
+        Provider = "provider_not_registered" {
+            zh: "服务机构未登记或已停用", en: "the provider is not registered or no longer active",
+        },
+        Documents = "contract_and_invoice_required" {
+            zh: "须填写服务合同编号和发票号码", en: "contract and invoice numbers are required",
+        },
+        Amount = "invoice_amount_not_positive" {
+            zh: "发票金额应大于 0", en: "the invoice amount must be positive",
+        },
+    }
+}
+
 /// Whether a voucher may be redeemed today, and the subsidy it gives: its face value, or the
 /// invoice when that is smaller.
 pub fn check_redeem(
@@ -55,31 +77,23 @@ pub fn check_redeem(
     face: Fen,
     today: NaiveDate,
     r: &Redemption,
-) -> Result<Fen, String> {
+) -> Result<Fen, RedeemRefused> {
     match status {
-        VoucherStatus::Redeemed => {
-            return Err(
-                "该创新券已兑付，不能重复使用 (the voucher has been redeemed already)".into(),
-            )
-        }
-        VoucherStatus::Cancelled => return Err("该创新券已作废 (the voucher is cancelled)".into()),
+        VoucherStatus::Redeemed => return Err(RedeemRefused::AlreadyRedeemed),
+        VoucherStatus::Cancelled => return Err(RedeemRefused::Cancelled),
         VoucherStatus::Issued => {}
     }
     if today > expires_on {
-        return Err(format!(
-            "该创新券已于 {expires_on} 过期 (the voucher expired on {expires_on})"
-        ));
+        return Err(RedeemRefused::Expired { expires_on });
     }
     if !r.provider_active {
-        return Err("服务机构未登记或已停用 (the provider is not registered)".into());
+        return Err(RedeemRefused::Provider);
     }
     if r.contract_no.trim().is_empty() || r.invoice_no.trim().is_empty() {
-        return Err(
-            "须填写服务合同编号和发票号码 (contract and invoice numbers are required)".into(),
-        );
+        return Err(RedeemRefused::Documents);
     }
     if r.invoice_amount.0 <= 0 {
-        return Err("发票金额应大于 0 (the invoice amount must be positive)".into());
+        return Err(RedeemRefused::Amount);
     }
     Ok(Fen(face.0.min(r.invoice_amount.0)))
 }
@@ -125,24 +139,26 @@ mod tests {
             ),
             Ok(face)
         );
-        assert!(
-            check_redeem(VoucherStatus::Issued, exp, face, d("2020-01-01"), &r(1))
-                .is_err_and(|e| e.contains("过期"))
+        assert_eq!(
+            check_redeem(VoucherStatus::Issued, exp, face, d("2020-01-01"), &r(1)),
+            Err(RedeemRefused::Expired { expires_on: exp })
         );
-        assert!(
-            check_redeem(VoucherStatus::Redeemed, exp, face, d("2019-06-01"), &r(1))
-                .is_err_and(|e| e.contains("重复"))
+        assert_eq!(
+            check_redeem(VoucherStatus::Redeemed, exp, face, d("2019-06-01"), &r(1)),
+            Err(RedeemRefused::AlreadyRedeemed)
         );
         let mut unregistered = r(1);
         unregistered.provider_active = false;
-        assert!(check_redeem(
-            VoucherStatus::Issued,
-            exp,
-            face,
-            d("2019-06-01"),
-            &unregistered
-        )
-        .is_err());
+        assert_eq!(
+            check_redeem(
+                VoucherStatus::Issued,
+                exp,
+                face,
+                d("2019-06-01"),
+                &unregistered
+            ),
+            Err(RedeemRefused::Provider)
+        );
         assert_eq!(VoucherStatus::Issued.name(exp, d("2020-01-01")), "已过期");
     }
 }

@@ -182,6 +182,7 @@ impl From<StoreError> for Error {
             StoreError::NotFound(what) => Self::not_found(said("not_found", what)),
             StoreError::Conflict(what) => Self::conflict(said("already_exists", what)),
             StoreError::Refused(why) => Self::conflict(said("refused", why)),
+            StoreError::Rule(problem) => Self::Conflict(problem),
             other => Self::internal(other),
         }
     }

@@ -415,7 +415,7 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("批次 {id} (batch)")))?;
         let batch = batch_row(&row)?;
-        let to = transition(batch.status, step.action).map_err(StoreError::Refused)?;
+        let to = transition(batch.status, step.action).map_err(StoreError::rule)?;
         let programme: Programme = {
             let r = sqlx::query("SELECT * FROM programmes WHERE code = $1")
                 .bind(&batch.programme_code)
@@ -445,7 +445,7 @@ impl Store {
                     .as_deref()
                     .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
                 check_approval(end, step.today, batch.open_objections as usize)
-                    .map_err(StoreError::Refused)?;
+                    .map_err(StoreError::rule)?;
                 let total = batch.total.0;
                 let done = sqlx::query(
                     "UPDATE budgets SET committed_fen = committed_fen + $1 \

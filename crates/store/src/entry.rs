@@ -177,7 +177,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let existing = load(&mut *tx, region, period).await?;
         let from = existing.as_ref().map_or(EntryStatus::Draft, |r| r.status);
-        let to = transition(from, action).map_err(StoreError::Refused)?;
+        let to = transition(from, action).map_err(StoreError::rule)?;
         let now = now_utc();
         let id = match &existing {
             Some(r) => {
@@ -263,7 +263,7 @@ impl Store {
         let existing = load(&mut *tx, region, period)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("{region} {period} 的填报 (return)")))?;
-        let to = transition(existing.status, action).map_err(StoreError::Refused)?;
+        let to = transition(existing.status, action).map_err(StoreError::rule)?;
         sqlx::query(
             "UPDATE entry_returns SET status = $1, comment = $2, updated_by = $3, updated_at = $4 WHERE id = $5",
         )

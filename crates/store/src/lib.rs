@@ -55,6 +55,10 @@ pub enum StoreError {
     /// overspent, a notice not yet over. The message says which and why.
     #[error("{0}")]
     Refused(String),
+    /// Refused by a domain rule, with the rule's own problem (its code, details and both
+    /// languages), which the service hands on unchanged.
+    #[error("{}", .0.message(kechuang_domain::problem::Lang::Zh))]
+    Rule(Box<dyn kechuang_domain::problem::Problem>),
     /// A configuration problem the operator must fix: a mistyped URL, a missing file.
     #[error("{0}")]
     Config(String),
@@ -68,6 +72,13 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("数据库迁移失败 (migration failed): {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// A refusal by a domain rule.
+    pub fn rule(p: impl kechuang_domain::problem::Problem) -> Self {
+        Self::Rule(Box::new(p))
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

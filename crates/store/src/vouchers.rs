@@ -271,7 +271,7 @@ impl Store {
                 invoice_amount: r.invoice_amount,
             },
         )
-        .map_err(StoreError::Refused)?;
+        .map_err(StoreError::rule)?;
         let provider_name = provider.map(|p| p.0).unwrap_or_default();
         let changed = sqlx::query(
             "UPDATE vouchers SET status = 'redeemed', provider_id = $1, contract_no = $2, invoice_no = $3, \

@@ -337,12 +337,14 @@ async fn notice_objections_and_payment_follow_their_order(backend: Backend) {
     assert_eq!(empty.status().as_u16(), 409);
     let (s, v) = step(&server, id, json!({"action": "approve"})).await;
     assert_eq!(s, 409);
+    assert_eq!(v["error"]["code"], "notice_running", "{v}");
     assert!(
         v["error"]["message"]
             .as_str()
             .is_some_and(|e| e.contains("公示期")),
         "{v}"
     );
+    assert!(v["error"]["details"]["end"].is_string(), "{v}");
 
     // The bureau upholds the objection: that award is withdrawn and the total drops.
     let detail = server.get_json(&format!("/api/v1/batches/{id}")).await;

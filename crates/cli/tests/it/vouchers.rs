@@ -119,7 +119,7 @@ async fn a_voucher_is_issued_and_redeemed_through_the_api(b: Backend) {
         .expect("redeem again");
     assert_eq!(res.status().as_u16(), 409);
     let body: Value = res.json().await.expect("json");
-    assert_eq!(body["error"]["code"], "refused");
+    assert_eq!(body["error"]["code"], "voucher_redeemed");
     let res = send(
         &firm,
         reqwest::Method::POST,
