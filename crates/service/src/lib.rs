@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod entry;

@@ -6,7 +6,9 @@
 //! its method) and the credentials it needs. Tests hold the document against the route table
 //! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
 
-use crate::api::{account, applications, entry, imports, plans, programmes, registries, vouchers};
+use crate::api::{
+    account, applications, audit, entry, imports, plans, programmes, registries, vouchers,
+};
 use crate::auth::Access;
 use axum::http::{header, Method};
 use axum::response::IntoResponse;
@@ -82,6 +84,8 @@ pub struct ErrorDetail {
         entry::sheet,
         entry::save,
         entry::review,
+        audit::entries,
+        audit::verify,
         vouchers::list,
         vouchers::issue,
         vouchers::redeem,
@@ -105,6 +109,7 @@ pub struct ErrorDetail {
         (name = "applications", description = "Calls, applications from draft to acceptance, expert review, the expert pool"),
         (name = "entry", description = "Counties' yearly figures and the bureau's review"),
         (name = "vouchers", description = "Innovation vouchers, their providers and redemption"),
+        (name = "audit", description = "The hash-chained audit trail"),
         (name = "accounts", description = "Sessions, the caller's account and API tokens"),
     )
 )]

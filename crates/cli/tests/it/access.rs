@@ -128,6 +128,8 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/v1/entry/{region}/{period}/review",
         Rule::Roles(&["bureau"]),
     ),
+    ("GET", "/api/v1/audit", Rule::Roles(AUDITORS)),
+    ("GET", "/api/v1/audit/verify", Rule::Roles(AUDITORS)),
     ("GET", "/api/v1/notices", Rule::Public),
     ("GET", "/api/v1/grants", Rule::Public),
     ("POST", "/api/v1/session", Rule::Public),

@@ -102,6 +102,19 @@ async fn county_figures_are_approved_through_the_api(b: Backend) {
         (rd["current"]["value"].as_f64().expect("value") - 2.0).abs() < 1e-9,
         "{rd}"
     );
+
+    // Every step is in the audit trail, whose chain holds; a county may not read it.
+    let trail = server
+        .get_json("/api/v1/audit?actor=gaoke&per_page=10")
+        .await;
+    assert!(trail["total"].as_i64().is_some_and(|n| n >= 1), "{trail}");
+    assert!(trail["items"]
+        .as_array()
+        .is_some_and(|items| items.iter().all(|e| e["actor"] == "gaoke")));
+    let check = server.get_json("/api/v1/audit/verify").await;
+    assert_eq!(check["intact"], true, "{check}");
+    let (status, _) = server.get_as(Some(&county), "/api/v1/audit").await;
+    assert_eq!(status, 403);
 }
 
 on_both_backends!(county_figures_are_approved_through_the_api);

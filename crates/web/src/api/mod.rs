@@ -6,6 +6,7 @@ use crate::Route;
 
 pub(crate) mod account;
 pub(crate) mod applications;
+pub(crate) mod audit;
 pub(crate) mod entry;
 pub(crate) mod imports;
 pub(crate) mod plans;
@@ -197,6 +198,8 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(auth::BUREAU),
             entry::review,
         ),
+        Route::get("/api/v1/audit", Roles(auth::AUDITORS), audit::entries),
+        Route::get("/api/v1/audit/verify", Roles(auth::AUDITORS), audit::verify),
         Route::get("/api/v1/notices", Public, programmes::notices),
         Route::get("/api/v1/grants", Public, programmes::grants),
         Route::post("/api/v1/session", Public, account::login),

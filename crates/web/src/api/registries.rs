@@ -67,7 +67,7 @@ impl EnterpriseQuery {
 
 /// A page number or size as asked for, within its bounds; out of them is refused rather than
 /// quietly changed, so a client learns what it will get.
-fn paging(
+pub(super) fn paging(
     field: &'static str,
     raw: Option<u32>,
     default: u32,

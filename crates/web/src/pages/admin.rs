@@ -5,7 +5,7 @@ use super::{
     record_export, render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer,
 };
 use crate::auth::Caller;
-use crate::error::{AppError, RequestProblem};
+use crate::error::AppError;
 use crate::format;
 use crate::i18n::audit_label;
 use crate::AppState;
@@ -227,25 +227,12 @@ pub struct AuditQuery {
 
 impl AuditQuery {
     fn filter(&self) -> Result<AuditFilter, AppError> {
-        let date = |d: &Option<String>| -> Result<Option<String>, AppError> {
-            match d.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => Ok(None),
-                Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map(|d| Some(d.format("%Y-%m-%d").to_string()))
-                    .map_err(|_| {
-                        AppError::invalid(RequestProblem::NotADate {
-                            field: "date",
-                            raw: s.to_owned(),
-                        })
-                    }),
-            }
-        };
-        Ok(AuditFilter {
-            actor: self.actor.clone().filter(|s| !s.trim().is_empty()),
-            entity: self.entity.clone().filter(|s| !s.trim().is_empty()),
-            from: date(&self.from)?,
-            to: date(&self.to)?,
-        })
+        kechuang_service::audit::filter(
+            self.actor.as_deref(),
+            self.entity.as_deref(),
+            self.from.as_deref(),
+            self.to.as_deref(),
+        )
     }
 }
 
@@ -289,18 +276,19 @@ const ENTITIES: [&str; 9] = [
 pub async fn audit(
     State(st): State<AppState>,
     v: Viewer,
+    who: Caller,
     uri: Uri,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
     let filter = q.filter().page(lang)?;
     let page_no = q.page.unwrap_or(1);
-    let page = st
-        .store
-        .audit_entries(&filter, page_no, 50)
+    let page = kechuang_service::audit::entries(&st.store, &who, &filter, page_no, 50)
         .await
         .page(lang)?;
-    let check = st.store.verify_audit().await.page(lang)?;
+    let check = kechuang_service::audit::verify(&st.store, &who)
+        .await
+        .page(lang)?;
     let params = [
         ("actor", q.actor.clone().unwrap_or_default()),
         ("entity", q.entity.clone().unwrap_or_default()),
@@ -362,9 +350,7 @@ pub async fn audit_export(
     let lang = v.lang;
     let sheet = SheetFormat::of(&format, "audit", lang)?;
     let filter = q.filter().page(lang)?;
-    let page = st
-        .store
-        .audit_entries(&filter, 1, 10_000)
+    let page = kechuang_service::audit::entries(&st.store, &who, &filter, 1, 10_000)
         .await
         .page(lang)?;
     let table = kechuang_ingest::export::Table {

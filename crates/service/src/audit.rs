@@ -1,0 +1,76 @@
+//! The audit trail: the entries an auditor filters, and the walk of the hash chain that
+//! shows whether any entry was changed or removed.
+
+use crate::auth::Principal;
+use crate::Error;
+use kechuang_domain::auth::Role;
+use kechuang_store::{AuditFilter, AuditRecord, Page, Store, Verification};
+
+kechuang_domain::problems! {
+    pub enum AuditProblem {
+        AuditorsOnly = "auditors_only" {
+            zh: "仅管理员和市科技局可查看审计日志", en: "only administrators and the bureau read the audit trail",
+        },
+        NotADate { field: &'static str, raw: String } = "invalid_date" {
+            zh: "'{raw}' 不是日期，应如 2019-03-31", en: "'{raw}' is not a date such as 2019-03-31",
+        },
+    }
+}
+
+fn auditor(who: &Principal) -> Result<(), Error> {
+    match who.role() {
+        Role::Admin | Role::Bureau => Ok(()),
+        _ => Err(Error::forbidden(AuditProblem::AuditorsOnly)),
+    }
+}
+
+/// A filter as typed: blank fields mean no filter; dates are `YYYY-MM-DD`, inclusive.
+pub fn filter(
+    actor: Option<&str>,
+    entity: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<AuditFilter, Error> {
+    let date = |field: &'static str, d: Option<&str>| -> Result<Option<String>, Error> {
+        match d.map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+                .map_err(|_| {
+                    Error::invalid(AuditProblem::NotADate {
+                        field,
+                        raw: s.to_owned(),
+                    })
+                }),
+        }
+    };
+    let text = |s: Option<&str>| {
+        s.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    Ok(AuditFilter {
+        actor: text(actor),
+        entity: text(entity),
+        from: date("from", from)?,
+        to: date("to", to)?,
+    })
+}
+
+/// A page of entries, newest first.
+pub async fn entries(
+    store: &Store,
+    who: &Principal,
+    filter: &AuditFilter,
+    page: u32,
+    per_page: u32,
+) -> Result<Page<AuditRecord>, Error> {
+    auditor(who)?;
+    Ok(store.audit_entries(filter, page, per_page).await?)
+}
+
+/// Walks the whole chain.
+pub async fn verify(store: &Store, who: &Principal) -> Result<Verification, Error> {
+    auditor(who)?;
+    Ok(store.verify_audit().await?)
+}
