@@ -125,6 +125,7 @@ pub fn document() -> &'static str {
     })
 }
 
+/// This OpenAPI document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
     responses((status = 200, description = "This document", content_type = "application/json", body = Object)))]
 pub async fn serve() -> impl IntoResponse {

@@ -125,6 +125,7 @@ pub async fn logout(State(st): State<AppState>, who: Caller) -> Result<Response,
         .into_response())
 }
 
+/// The caller's own account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, description = "The caller's account", body = Me)))]
 pub async fn me(who: Caller) -> Json<Me> {
@@ -165,6 +166,7 @@ pub struct TokenList {
     items: Vec<Token>,
 }
 
+/// The caller's API tokens.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "accounts",
     responses((status = 200, description = "The caller's API tokens (never the tokens themselves)", body = TokenList)))]
 pub async fn tokens(State(st): State<AppState>, who: Caller) -> Result<Json<TokenList>, ApiError> {

@@ -52,6 +52,7 @@ pub struct CallList {
     items: Vec<Call>,
 }
 
+/// Calls for applications.
 #[utoipa::path(get, path = "/api/v1/calls", tag = "applications",
     responses((status = 200, description = "Every call, newest first", body = CallList)))]
 pub async fn calls(State(st): State<AppState>) -> Result<Json<CallList>, ApiError> {
@@ -153,6 +154,7 @@ pub struct CallDetail {
     applications: Vec<ApplicationItem>,
 }
 
+/// A call with the applications the caller may see.
 #[utoipa::path(get, path = "/api/v1/calls/{id}", tag = "applications",
     params(("id" = i64, Path, description = "The call's id")),
     responses((status = 200, description = "The call with the applications the caller may see", body = CallDetail)))]
@@ -299,6 +301,7 @@ async fn application_out(st: &AppState, who: &Caller, id: i64) -> Result<Applica
     })
 }
 
+/// An application as the caller may see it.
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "applications",
     params(("id" = i64, Path, description = "The application's id")),
     responses((status = 200, description = "The application as the caller may see it", body = Application)))]
@@ -407,6 +410,7 @@ pub async fn put_file(
     }
 }
 
+/// An attachment, as a download.
 #[utoipa::path(get, path = "/api/v1/applications/{id}/files/{slot}", tag = "applications",
     params(("id" = i64, Path, description = "The application's id"),
            ("slot" = String, Path, description = "The attachment slot")),
@@ -568,6 +572,7 @@ pub struct ExpertList {
     items: Vec<ExpertOut>,
 }
 
+/// The expert pool.
 #[utoipa::path(get, path = "/api/v1/experts", tag = "applications",
     responses((status = 200, description = "The expert pool", body = ExpertList)))]
 pub async fn experts(State(st): State<AppState>) -> Result<Json<ExpertList>, ApiError> {

@@ -53,6 +53,7 @@ pub struct AuditPage {
     per_page: u32,
 }
 
+/// Audit trail entries, filtered and paged.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
     params(AuditQuery),
     responses((status = 200, description = "Entries, newest first", body = AuditPage)))]

@@ -106,6 +106,7 @@ impl From<EntrySheet> for EntrySheetOut {
     }
 }
 
+/// A county's form of figures for a year.
 #[utoipa::path(get, path = "/api/v1/entry/{region}/{period}", tag = "entry",
     params(("region" = String, Path, description = "A county's code, e.g. 440203"),
            ("period" = String, Path, description = "The year, e.g. 2019")),

@@ -20,6 +20,7 @@ pub struct Health {
     status: &'static str,
 }
 
+/// Whether the server answers.
 #[utoipa::path(get, path = "/healthz", tag = "meta",
     responses((status = 200, description = "The server answers", body = Health)))]
 pub async fn healthz() -> Json<Health> {
@@ -37,6 +38,7 @@ pub struct RegionOut {
     kind: &'static str,
 }
 
+/// The regions the deployment knows.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "plans",
     responses((status = 200, description = "Every region the deployment knows", body = [RegionOut])))]
 pub async fn regions(State(st): State<AppState>) -> Result<Json<Vec<RegionOut>>, ApiError> {
@@ -81,6 +83,7 @@ impl From<kechuang_store::PlanSummary> for PlanOut {
     }
 }
 
+/// The plans loaded.
 #[utoipa::path(get, path = "/api/v1/plans", tag = "plans",
     responses((status = 200, description = "The plans loaded", body = [PlanOut])))]
 pub async fn plans(State(st): State<AppState>) -> Result<Json<Vec<PlanOut>>, ApiError> {
@@ -112,6 +115,7 @@ pub struct PlanDetail {
     items: Vec<PlanItemOut>,
 }
 
+/// A plan with its text.
 #[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "plans",
     params(("id" = i64, Path, description = "The plan's id")),
     responses((status = 200, description = "The plan with its text", body = PlanDetail)))]
@@ -263,6 +267,7 @@ impl From<&Evaluation> for TargetProgress {
     }
 }
 
+/// Every target of a plan with its progress for a region at a date.
 #[utoipa::path(get, path = "/api/v1/plans/{id}/targets", tag = "plans",
     params(("id" = i64, Path, description = "The plan's id"), AtQuery),
     responses((status = 200, description = "Every target with its progress", body = [TargetProgress])))]
@@ -421,6 +426,7 @@ pub struct IndicatorOut {
     count: Option<serde_json::Value>,
 }
 
+/// Every indicator with its definition.
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "plans",
     responses((status = 200, description = "Every indicator with its definition", body = [IndicatorOut])))]
 pub async fn indicators(State(st): State<AppState>) -> Result<Json<Vec<IndicatorOut>>, ApiError> {
@@ -478,6 +484,7 @@ pub struct IndicatorSeries {
     observations: Vec<Observation>,
 }
 
+/// An indicator's series for a region, with the records behind it.
 #[utoipa::path(get, path = "/api/v1/indicators/{code}/observations", tag = "plans",
     params(("code" = String, Path, description = "The indicator's code, e.g. gdp"), RegionQuery),
     responses((status = 200, description = "The indicator's series for a region with the records behind it", body = IndicatorSeries)))]

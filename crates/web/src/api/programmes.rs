@@ -109,6 +109,7 @@ pub struct ProgrammeList {
     items: Vec<ProgrammeBudgets>,
 }
 
+/// Funding programmes with their budgets.
 #[utoipa::path(get, path = "/api/v1/programmes", tag = "programmes",
     responses((status = 200, description = "Every programme with its budgets", body = ProgrammeList)))]
 pub async fn list(State(st): State<AppState>) -> Result<Json<ProgrammeList>, ApiError> {
@@ -225,6 +226,7 @@ pub struct BudgetBody {
     amount: Value,
 }
 
+/// Sets a programme's budget for a year.
 #[utoipa::path(put, path = "/api/v1/programmes/{code}/budgets/{year}", tag = "programmes",
     params(("code" = String, Path, description = "The programme's code"),
            ("year" = i32, Path, description = "The budget's year", minimum = 1949, maximum = 2200)),
@@ -430,6 +432,7 @@ pub struct BatchDetail {
     transitions: Vec<Transition>,
 }
 
+/// A batch of awards with its awards, objections and history.
 #[utoipa::path(get, path = "/api/v1/batches/{id}", tag = "programmes",
     params(("id" = i64, Path, description = "The batch's id")),
     responses((status = 200, description = "The batch with its awards, objections and history", body = BatchDetail)))]

@@ -132,6 +132,7 @@ pub struct EnterprisePage {
     per_page: u32,
 }
 
+/// Enterprises within the caller's scope, filtered and paged.
 #[utoipa::path(get, path = "/api/v1/enterprises", tag = "registries",
     params(EnterpriseQuery),
     responses((status = 200, description = "A page of enterprises", body = EnterprisePage)))]
@@ -257,6 +258,7 @@ pub struct EnterpriseDetail {
     facts: Vec<Facts>,
 }
 
+/// An enterprise with its certificates, platforms and yearly figures.
 #[utoipa::path(get, path = "/api/v1/enterprises/{uscc}", tag = "registries",
     params(("uscc" = String, Path, description = "The unified social credit code, as typed")),
     responses((status = 200, description = "The enterprise with everything recorded about it", body = EnterpriseDetail)))]
@@ -333,6 +335,7 @@ pub struct PlatformPage {
     per_page: u32,
 }
 
+/// Innovation platforms within the caller's scope, filtered and paged.
 #[utoipa::path(get, path = "/api/v1/platforms", tag = "registries",
     params(PlatformQuery),
     responses((status = 200, description = "A page of innovation platforms", body = PlatformPage)))]

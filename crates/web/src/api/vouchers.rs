@@ -68,6 +68,7 @@ pub struct VoucherList {
     items: Vec<Voucher>,
 }
 
+/// The vouchers the caller may see.
 #[utoipa::path(get, path = "/api/v1/vouchers", tag = "vouchers",
     responses((status = 200, description = "The vouchers the caller may see: an enterprise its own", body = VoucherList)))]
 pub async fn list(State(st): State<AppState>, who: Caller) -> Result<Json<VoucherList>, ApiError> {
@@ -95,6 +96,7 @@ pub struct Issued {
     issued: usize,
 }
 
+/// Issues a year's vouchers by the programme's rule.
 #[utoipa::path(post, path = "/api/v1/vouchers/issue", tag = "vouchers",
     request_body = Issue,
     responses((status = 200, description = "Issued", body = Issued)))]
@@ -121,6 +123,7 @@ pub struct ProviderList {
     items: Vec<Provider>,
 }
 
+/// The registered service providers.
 #[utoipa::path(get, path = "/api/v1/providers", tag = "vouchers",
     responses((status = 200, description = "The registered service providers", body = ProviderList)))]
 pub async fn providers(State(st): State<AppState>) -> Result<Json<ProviderList>, ApiError> {
@@ -156,6 +159,7 @@ pub struct CreatedProvider {
     id: i64,
 }
 
+/// Registers a service provider.
 #[utoipa::path(post, path = "/api/v1/providers", tag = "vouchers",
     request_body = NewProvider,
     responses((status = 201, description = "Registered", body = CreatedProvider)))]
