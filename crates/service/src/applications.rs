@@ -560,3 +560,27 @@ pub async fn save_expert(store: &Store, who: &Principal, e: &ExpertInput<'_>) ->
     };
     Ok(store.save_expert(&expert, &who.actor()).await?)
 }
+
+/// A call with the applications the caller may see: those of their region's subtree (a
+/// county's, or the whole city's for the bureau).
+pub async fn call_with_applications(
+    store: &Store,
+    who: &Principal,
+    call: i64,
+) -> Result<(kechuang_store::CallRecord, Vec<ApplicationRecord>), Error> {
+    let c = store.call(call).await?;
+    let tree = store.region_tree().await?;
+    let regions = who
+        .regions(&tree)?
+        .iter()
+        .map(|r| r.as_str().to_owned())
+        .collect();
+    let apps = store
+        .applications(&kechuang_store::ApplicationFilter {
+            call: Some(call),
+            regions: Some(regions),
+            ..Default::default()
+        })
+        .await?;
+    Ok((c, apps))
+}

@@ -238,6 +238,30 @@ impl Unaccepted {
 }
 
 kechuang_domain::problems! {
+    enum Refused {
+        Fields = "invalid_fields" {
+            zh: "有字段未通过检查，均未保存", en: "some fields are not valid; nothing was saved",
+        },
+    }
+}
+
+/// Problems by field, answered 422 with nothing saved: `details` maps each field (a form
+/// field, an attachment slot, a rubric criterion, an indicator) to what is wrong with it.
+pub fn refused_fields(
+    headers: &axum::http::HeaderMap,
+    problems: Vec<(String, String)>,
+) -> Response {
+    let p = Refused::Fields;
+    let mut body = error_body(p.code(), &p.message(api_lang(headers)), &[]);
+    if let Some(d) = body.0["error"]["details"].as_object_mut() {
+        for (field, message) in problems {
+            d.insert(field, serde_json::Value::String(message));
+        }
+    }
+    (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()
+}
+
+kechuang_domain::problems! {
     /// Why the guard turned a request away.
     enum Denied {
         Unauthorized = "unauthorized" {

@@ -59,6 +59,25 @@ pub fn timestamp(rfc3339: &str) -> String {
 
 pub use kechuang_service::clock::today_in_china;
 
+/// The Content-Disposition of a file downloaded under its own name: an ASCII fallback for old
+/// clients and the UTF-8 name (RFC 6266) for the rest, so 申报书.pdf arrives as 申报书.pdf.
+pub(crate) fn attachment_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        urlencode(name)
+    )
+}
+
 /// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
 pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()

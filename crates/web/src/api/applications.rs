@@ -2,7 +2,7 @@
 //! offer, so a script can take an application from submission to acceptance.
 
 use crate::auth::Caller;
-use crate::error::{api_lang, error_body, ApiError};
+use crate::error::{refused_fields, ApiError};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -13,7 +13,7 @@ use kechuang_domain::application::AppStatus;
 use kechuang_domain::auth::Role;
 use kechuang_service::applications as svc;
 use kechuang_service::Saved;
-use kechuang_store::{ApplicationFilter, ApplicationRecord, CallRecord};
+use kechuang_store::{ApplicationRecord, CallRecord};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use utoipa::{IntoParams, ToSchema};
@@ -163,21 +163,7 @@ pub async fn call(
     who: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<CallDetail>, ApiError> {
-    let c = st.store.call(id).await?;
-    let tree = st.store.region_tree().await?;
-    let regions = who
-        .regions(&tree)?
-        .iter()
-        .map(|r| r.as_str().to_owned())
-        .collect();
-    let apps = st
-        .store
-        .applications(&ApplicationFilter {
-            call: Some(id),
-            regions: Some(regions),
-            ..Default::default()
-        })
-        .await?;
+    let (c, apps) = svc::call_with_applications(&st.store, &who, id).await?;
     Ok(Json(CallDetail {
         call: c.into(),
         applications: apps.iter().map(Into::into).collect(),
@@ -313,31 +299,6 @@ pub async fn application(
     Ok(Json(application_out(&st, &who, id).await?))
 }
 
-kechuang_domain::problems! {
-    enum Refused {
-        Fields = "invalid_fields" {
-            zh: "有字段未通过检查，均未保存", en: "some fields are not valid; nothing was saved",
-        },
-    }
-}
-
-/// Problems by field, answered 422 with nothing saved: `details` maps each field (or
-/// attachment slot, or rubric criterion) to what is wrong with it.
-fn refused(headers: &HeaderMap, problems: Vec<(String, String)>) -> Response {
-    use kechuang_domain::problem::Problem;
-    let mut body = error_body(
-        Refused::Fields.code(),
-        &Refused::Fields.message(api_lang(headers)),
-        &[],
-    );
-    if let Some(d) = body.0["error"]["details"].as_object_mut() {
-        for (field, message) in problems {
-            d.insert(field, serde_json::Value::String(message));
-        }
-    }
-    (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()
-}
-
 /// The applicant's answers, by the form's field keys; a draft keeps what is valid.
 #[utoipa::path(put, path = "/api/v1/applications/{id}/answers", tag = "applications",
     params(("id" = i64, Path, description = "The application's id")),
@@ -364,7 +325,7 @@ pub async fn answers(
     .await?
     {
         Saved::Done => Ok(Json(application_out(&st, &who, id).await?).into_response()),
-        Saved::Refused(problems) => Ok(refused(&headers, problems)),
+        Saved::Refused(problems) => Ok(refused_fields(&headers, problems)),
     }
 }
 
@@ -406,7 +367,7 @@ pub async fn put_file(
     // A file alone changes no answer.
     match svc::save(&st.store, &who, id, None, &[upload], svc::SaveAction::Save).await? {
         Saved::Done => Ok(StatusCode::NO_CONTENT.into_response()),
-        Saved::Refused(problems) => Ok(refused(&headers, problems)),
+        Saved::Refused(problems) => Ok(refused_fields(&headers, problems)),
     }
 }
 
@@ -421,25 +382,12 @@ pub async fn get_file(
     Path((id, slot)): Path<(i64, String)>,
 ) -> Result<Response, ApiError> {
     let (name, ctype, data) = svc::attachment(&st.store, &who, id, &slot).await?;
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
     Ok((
         [
             (header::CONTENT_TYPE, ctype.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-                    crate::format::urlencode(&name)
-                ),
+                crate::format::attachment_disposition(&name),
             ),
         ],
         data,
@@ -523,7 +471,7 @@ pub async fn score(
         .collect();
     match svc::score(&st.store, &who, id, &raw).await? {
         Saved::Done => Ok(Json(application_out(&st, &who, id).await?).into_response()),
-        Saved::Refused(problems) => Ok(refused(&headers, problems)),
+        Saved::Refused(problems) => Ok(refused_fields(&headers, problems)),
     }
 }
 

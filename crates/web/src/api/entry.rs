@@ -2,13 +2,12 @@
 //! targets beside each field, saving and submitting it, and the bureau's review.
 
 use crate::auth::Caller;
-use crate::error::{api_lang, error_body, ApiError};
+use crate::error::{refused_fields, ApiError};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use kechuang_domain::problem::Problem;
 use kechuang_service::entry::{self, EntrySheet, LineTarget};
 use kechuang_service::Saved;
 use serde::{Deserialize, Serialize};
@@ -136,14 +135,6 @@ pub struct EntryBody {
     submit: bool,
 }
 
-kechuang_domain::problems! {
-    enum EntryRefused {
-        Fields = "invalid_fields" {
-            zh: "有数据未通过检查，均未保存", en: "some figures are not valid; nothing was saved",
-        },
-    }
-}
-
 /// The county saves its figures, or submits them; every figure is checked first.
 #[utoipa::path(put, path = "/api/v1/entry/{region}/{period}", tag = "entry",
     params(("region" = String, Path, description = "The county's code"),
@@ -178,16 +169,7 @@ pub async fn save(
             let sheet = entry::entry_sheet(&st.store, &who, &region, &period).await?;
             Ok(Json(EntrySheetOut::from(sheet)).into_response())
         }
-        Saved::Refused(problems) => {
-            let p = EntryRefused::Fields;
-            let mut body = error_body(p.code(), &p.message(api_lang(&headers)), &[]);
-            if let Some(d) = body.0["error"]["details"].as_object_mut() {
-                for (field, message) in problems {
-                    d.insert(field, serde_json::Value::String(message));
-                }
-            }
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
-        }
+        Saved::Refused(problems) => Ok(refused_fields(&headers, problems)),
     }
 }
 

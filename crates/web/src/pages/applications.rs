@@ -456,26 +456,13 @@ pub async fn file(
     let (name, ctype, data) = svc::attachment(&st.store, &who, id, &slot)
         .await
         .page(v.lang)?;
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
     Ok((
         [
             (header::CONTENT_TYPE, ctype.to_owned()),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-                    format::urlencode(&name)
-                ),
+                format::attachment_disposition(&name),
             ),
         ],
         data,

@@ -224,23 +224,10 @@ async fn call_page(
 ) -> Result<Response, PageError> {
     let (error, status) = shown(refused, v.lang);
     let lang = v.lang;
-    let c = st.store.call(id).await.page(lang)?;
-    let tree = st.store.region_tree().await.page(lang)?;
-    let regions: Vec<String> = who
-        .regions(&tree)
-        .page(lang)?
-        .iter()
-        .map(|r| r.as_str().to_owned())
-        .collect();
-    let apps = st
-        .store
-        .applications(&ApplicationFilter {
-            call: Some(id),
-            regions: Some(regions),
-            ..Default::default()
-        })
+    let (c, apps) = svc::call_with_applications(&st.store, who, id)
         .await
         .page(lang)?;
+    let tree = st.store.region_tree().await.page(lang)?;
     let page = CallPage {
         chrome: Chrome::new(v, "calls", c.title.clone(), uri, None),
         csrf: who.csrf().to_owned(),
