@@ -8,6 +8,7 @@
 
 use crate::audit::{append, Actor, AuditEntry};
 use crate::entry::TransitionRecord;
+use crate::money_error;
 use crate::programmes::programme_row;
 use crate::{now_utc, Result, Store, StoreError};
 use chrono::NaiveDate;
@@ -116,15 +117,6 @@ pub(crate) const BATCH_SELECT: &str = "SELECT b.*, p.name AS programme_name, \
      (SELECT CAST(COALESCE(SUM(a.amount_fen), 0) AS BIGINT) FROM awards a WHERE a.batch_id = b.id AND a.status NOT IN ('withdrawn', 'void')) AS total_fen, \
      (SELECT COUNT(*) FROM objections o WHERE o.batch_id = b.id AND o.status = 'open') AS open_objections \
      FROM award_batches b JOIN programmes p ON p.code = b.programme_code";
-
-pub(crate) fn money_error(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_check_violation() || d.is_unique_violation() => {
-            StoreError::Refused(what())
-        }
-        _ => StoreError::Database(e),
-    }
-}
 
 /// A new batch awaiting review, with the first line of its history.
 pub(crate) async fn open_batch(

@@ -74,6 +74,17 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// A write the database's own rules refused (a budget's CHECK, a once-only unique key): the
+/// caller's refusal, worded by `what`, rather than a database failure.
+pub(crate) fn money_error(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_check_violation() || d.is_unique_violation() => {
+            StoreError::Refused(what())
+        }
+        _ => StoreError::Database(e),
+    }
+}
+
 impl StoreError {
     /// A refusal by a domain rule.
     pub fn rule(p: impl kechuang_domain::problem::Problem) -> Self {

@@ -2,7 +2,7 @@
 //! programme page) and their budgets by year.
 
 use crate::audit::{append, Actor, AuditEntry};
-use crate::batches::money_error;
+use crate::money_error;
 use crate::{now_utc, Result, Store, StoreError};
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{OncePer, Programme, ProgrammeKind};

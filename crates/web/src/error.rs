@@ -1,12 +1,9 @@
-//! How the web answers what went wrong: an operation's error — the API as JSON with its stable
-//! machine code, pages as an HTML page (`pages::PageError`), each with the HTTP status its kind
-//! maps to here and nowhere else — and a request the guard turned away.
+//! How the web answers an operation's error: the API as JSON with its stable machine code,
+//! pages as an HTML page (`pages::PageError`), each with the HTTP status its kind maps to here
+//! and nowhere else. A request the guard turned away is answered in `refusal`.
 
-use crate::auth::{Refusal, Rejection};
-use crate::format::urlencode;
-use crate::i18n::Lang;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use kechuang_domain::problem::{Lang as ProblemLang, Problem};
 
@@ -129,6 +126,23 @@ impl IntoResponse for ApiError {
             .insert(Unworded(std::sync::Arc::new(self.0)));
         res
     }
+}
+
+/// Every error answer of the API.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code to branch on, e.g. `not_found`, `invalid_date`, `no_budget`,
+    /// `unauthorized`, `password_change_required`, `forbidden`, `csrf`, `internal`.
+    code: String,
+    /// For a person, in the language of `Accept-Language` (Chinese unless English is asked for).
+    message: String,
+    /// The values the message names, by name (field, row, limit…).
+    details: std::collections::BTreeMap<String, String>,
 }
 
 /// The language an API client asks for: the first tag of `Accept-Language`.
@@ -259,64 +273,4 @@ pub fn refused_fields(
         }
     }
     (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()
-}
-
-kechuang_domain::problems! {
-    /// Why the guard turned a request away.
-    enum Denied {
-        Unauthorized = "unauthorized" {
-            zh: "请先登录，或发送 API 令牌（Authorization: Bearer …）",
-            en: "log in, or send an API token (Authorization: Bearer …)",
-        },
-        PasswordChangeRequired = "password_change_required" {
-            zh: "请先修改初始密码（PUT /api/v1/me/password）",
-            en: "change your first password first (PUT /api/v1/me/password)",
-        },
-        Forbidden = "forbidden" {
-            zh: "您的角色无权使用此功能", en: "your role may not use this",
-        },
-        Csrf = "csrf" {
-            zh: "请求缺少有效的 CSRF 令牌，请刷新页面后重试",
-            en: "missing or wrong CSRF token: reload the page and try again",
-        },
-    }
-}
-
-/// The one answer to a request the guard turned away: JSON under `/api/`, elsewhere the login
-/// page, the password page or a page that says why.
-impl IntoResponse for Box<Rejection> {
-    fn into_response(self) -> Response {
-        let api = self.uri.path().starts_with("/api/");
-        let (status, denied) = match self.refusal {
-            Refusal::Unauthorized => (StatusCode::UNAUTHORIZED, Denied::Unauthorized),
-            Refusal::PasswordChangeRequired => {
-                (StatusCode::FORBIDDEN, Denied::PasswordChangeRequired)
-            }
-            Refusal::Forbidden => (StatusCode::FORBIDDEN, Denied::Forbidden),
-            Refusal::Csrf => (StatusCode::FORBIDDEN, Denied::Csrf),
-        };
-        if api {
-            let lang = api_lang(&self.headers);
-            let body = error_body(denied.code(), &denied.message(lang), &[]);
-            let mut res = (status, body).into_response();
-            if self.refusal == Refusal::Unauthorized {
-                res.headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            return res;
-        }
-        let lang = Lang::from_headers(&self.headers);
-        match (self.refusal, self.caller) {
-            (Refusal::Unauthorized, _) | (_, None) => {
-                Redirect::to(&format!("/login?next={}", urlencode(&self.uri.to_string())))
-                    .into_response()
-            }
-            (Refusal::PasswordChangeRequired, _) => {
-                Redirect::to("/account/password").into_response()
-            }
-            (_, Some(caller)) => {
-                crate::pages::forbidden_page(lang, caller, &denied.message(lang.into()))
-            }
-        }
-    }
 }

@@ -12,6 +12,7 @@ mod format;
 mod i18n;
 mod openapi;
 mod pages;
+mod refusal;
 
 use auth::Access;
 use axum::handler::Handler;

@@ -12,29 +12,11 @@ use crate::api::{
 use crate::auth::Access;
 use axum::http::{header, Method};
 use axum::response::IntoResponse;
-use serde::Serialize;
 use std::sync::OnceLock;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
-use utoipa::{Modify, OpenApi, ToSchema};
-
-/// Every error answer of the API.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable snake_case code to branch on, e.g. `not_found`, `invalid_date`, `no_budget`,
-    /// `unauthorized`, `password_change_required`, `forbidden`, `csrf`, `internal`.
-    code: String,
-    /// For a person, in the language of `Accept-Language` (Chinese unless English is asked for).
-    message: String,
-    /// The values the message names, by name (field, row, limit…).
-    details: std::collections::BTreeMap<String, String>,
-}
+use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -99,7 +81,7 @@ pub struct ErrorDetail {
         account::create_token,
         account::revoke_token,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(crate::error::ErrorBody)),
     modifiers(&Conventions),
     tags(
         (name = "meta", description = "The server and this document"),

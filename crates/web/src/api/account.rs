@@ -65,8 +65,8 @@ kechuang_domain::problems! {
     request_body = Credentials,
     responses(
         (status = 200, description = "Logged in; the session cookie is set", body = Me),
-        (status = 401, description = "Unknown user, wrong password or disabled account (`invalid_credentials`)", body = crate::openapi::ErrorBody),
-        (status = 429, description = "Too many failed logins for this name or address (`locked`)", body = crate::openapi::ErrorBody),
+        (status = 401, description = "Unknown user, wrong password or disabled account (`invalid_credentials`)", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many failed logins for this name or address (`locked`)", body = crate::error::ErrorBody),
     ))]
 pub async fn login(
     State(st): State<AppState>,

@@ -305,7 +305,7 @@ pub async fn application(
     request_body(content = HashMap<String, String>, description = "Answers by field key, as typed (amounts as 50万元, dates as 2027-12-31)"),
     responses(
         (status = 200, description = "Saved", body = Application),
-        (status = 422, description = "Some answers are not valid (`invalid_fields`; `details` by field); nothing was saved", body = crate::openapi::ErrorBody),
+        (status = 422, description = "Some answers are not valid (`invalid_fields`; `details` by field); nothing was saved", body = crate::error::ErrorBody),
     ))]
 pub async fn answers(
     State(st): State<AppState>,
@@ -344,7 +344,7 @@ pub struct FileQuery {
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
     responses(
         (status = 204, description = "Stored"),
-        (status = 422, description = "The slot does not take this file (`invalid_fields`)", body = crate::openapi::ErrorBody),
+        (status = 422, description = "The slot does not take this file (`invalid_fields`)", body = crate::error::ErrorBody),
     ))]
 pub async fn put_file(
     State(st): State<AppState>,
@@ -450,7 +450,7 @@ pub async fn step(
     request_body(content = HashMap<String, String>, description = "Scores by criterion key (numbers as text or numbers), and `comment`"),
     responses(
         (status = 200, description = "Scored", body = Application),
-        (status = 422, description = "A score is missing or out of its range (`invalid_fields`)", body = crate::openapi::ErrorBody),
+        (status = 422, description = "A score is missing or out of its range (`invalid_fields`)", body = crate::error::ErrorBody),
     ))]
 pub async fn score(
     State(st): State<AppState>,

@@ -142,7 +142,7 @@ pub struct EntryBody {
     request_body = EntryBody,
     responses(
         (status = 200, description = "Saved (and submitted when asked)", body = EntrySheetOut),
-        (status = 422, description = "Some figures are not valid (`invalid_fields`, by indicator in `details`); nothing was saved", body = crate::openapi::ErrorBody),
+        (status = 422, description = "Some figures are not valid (`invalid_fields`, by indicator in `details`); nothing was saved", body = crate::error::ErrorBody),
     ))]
 pub async fn save(
     State(st): State<AppState>,

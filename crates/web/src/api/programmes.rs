@@ -207,7 +207,7 @@ pub struct YearQuery {
     params(("code" = String, Path, description = "The programme's code"), YearQuery),
     responses(
         (status = 200, description = "Who qualifies, why and how much", body = PreviewOut),
-        (status = 409, description = "The programme does not run that year, or runs on applications rather than batches", body = crate::openapi::ErrorBody),
+        (status = 409, description = "The programme does not run that year, or runs on applications rather than batches", body = crate::error::ErrorBody),
     ))]
 pub async fn preview(
     State(st): State<AppState>,
