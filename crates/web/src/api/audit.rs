@@ -1,7 +1,7 @@
 //! The audit trail over JSON: filtered entries, and the walk of the hash chain.
 
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, AppError};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::Json;
@@ -62,6 +62,16 @@ pub async fn entries(
     who: Caller,
     Query(q): Query<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
+    // Sent empty is a client's mistake, as with as_of: omit a date for no bound.
+    for (field, raw) in [("from", &q.from), ("to", &q.to)] {
+        if raw.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            return Err(AppError::invalid(audit::AuditProblem::NotADate {
+                field,
+                raw: raw.clone().unwrap_or_default(),
+            })
+            .into());
+        }
+    }
     let filter = audit::filter(
         q.actor.as_deref(),
         q.entity.as_deref(),

@@ -180,6 +180,7 @@ pub struct Redemption {
     #[schema(min_length = 1)]
     invoice_no: String,
     /// As an invoice states it: 元 by default, or with a unit, e.g. "38000" or "3.8万元".
+    #[schema(pattern = "^[0-9]{1,12}([.][0-9]{1,2})?(元|万元)?$")]
     invoice_amount: String,
 }
 
