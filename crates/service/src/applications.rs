@@ -3,7 +3,7 @@
 //! programme's eligibility rule, experts without conflicts, amounts by the programme's rule.
 
 use crate::auth::Principal;
-use crate::clock::today_in_china;
+use crate::clock::{parse_day, today_in_china};
 use crate::error::Worded;
 use crate::{Error, Missing, Saved};
 use chrono::NaiveDate;
@@ -55,9 +55,6 @@ kechuang_domain::problems! {
         },
         ApplicantOnly = "applicant_only" {
             zh: "仅申报企业可修改", en: "only the applicant may change it",
-        },
-        NotADate { field: &'static str, raw: String } = "invalid_date" {
-            zh: "'{raw}' 不是日期，应如 2019-03-31", en: "'{raw}' is not a date such as 2019-03-31",
         },
         CallDates { opens: NaiveDate, closes: NaiveDate } = "call_dates" {
             zh: "截止日期 {closes} 早于开始日期 {opens}", en: "the call closes ({closes}) before it opens ({opens})",
@@ -359,16 +356,6 @@ pub async fn score(
 /// Amounts typed in a form, as fen.
 pub fn money(raw: &str) -> Result<Fen, Error> {
     Fen::parse(raw).map_err(Error::invalid)
-}
-
-/// A date typed on a form or sent by a client.
-pub fn parse_day(field: &'static str, raw: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-        Error::invalid(ApplicationProblem::NotADate {
-            field,
-            raw: raw.to_owned(),
-        })
-    })
 }
 
 /// A call for applications as the bureau publishes it.

@@ -2,6 +2,7 @@
 //! shows whether any entry was changed or removed.
 
 use crate::auth::Principal;
+use crate::clock::parse_optional_day;
 use crate::Error;
 use kechuang_domain::auth::Role;
 use kechuang_store::{AuditFilter, AuditRecord, Page, Store, Verification};
@@ -10,9 +11,6 @@ kechuang_domain::problems! {
     pub enum AuditProblem {
         AuditorsOnly = "auditors_only" {
             zh: "仅管理员和市科技局可查看审计日志", en: "only administrators and the bureau read the audit trail",
-        },
-        NotADate { field: &'static str, raw: String } = "invalid_date" {
-            zh: "'{raw}' 不是日期，应如 2019-03-31", en: "'{raw}' is not a date such as 2019-03-31",
         },
     }
 }
@@ -31,18 +29,8 @@ pub fn filter(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<AuditFilter, Error> {
-    let date = |field: &'static str, d: Option<&str>| -> Result<Option<String>, Error> {
-        match d.map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(|d| Some(d.format("%Y-%m-%d").to_string()))
-                .map_err(|_| {
-                    Error::invalid(AuditProblem::NotADate {
-                        field,
-                        raw: s.to_owned(),
-                    })
-                }),
-        }
+    let date = |field, d| {
+        parse_optional_day(field, d).map(|d| d.map(|d| d.format("%Y-%m-%d").to_string()))
     };
     let text = |s: Option<&str>| {
         s.map(str::trim)

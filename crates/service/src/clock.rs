@@ -1,7 +1,38 @@
-//! The one place the wall clock is read for dates: the bureau works in China's time zone, so
-//! "today" is the date in Asia/Shanghai (UTC+8, no daylight saving), whatever the server's zone.
+//! Dates: the one place the wall clock is read — the bureau works in China's time zone, so
+//! "today" is the date in Asia/Shanghai (UTC+8, no daylight saving), whatever the server's
+//! zone — and the one parser of a date a person or a client typed.
 
+use crate::Error;
 use chrono::NaiveDate;
+
+kechuang_domain::problems! {
+    pub enum DateProblem {
+        NotADate { field: &'static str, raw: String } = "invalid_date" {
+            zh: "'{raw}' 不是日期，应如 2019-03-31", en: "'{raw}' is not a date such as 2019-03-31",
+        },
+    }
+}
+
+/// A date as typed, `YYYY-MM-DD`; `field` names it in the refusal.
+pub fn parse_day(field: &'static str, raw: &str) -> Result<NaiveDate, Error> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
+        Error::invalid(DateProblem::NotADate {
+            field,
+            raw: raw.to_owned(),
+        })
+    })
+}
+
+/// An optional date as typed: blank means none.
+pub fn parse_optional_day(
+    field: &'static str,
+    raw: Option<&str>,
+) -> Result<Option<NaiveDate>, Error> {
+    raw.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_day(field, s))
+        .transpose()
+}
 
 pub fn today_in_china() -> NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()

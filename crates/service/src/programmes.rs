@@ -3,9 +3,9 @@
 //! batch goes through. One path for all three, so a dry run on the command line and the
 //! preview on a page can never disagree.
 
+use crate::clock::parse_optional_day;
 use crate::error::Worded;
 use crate::{Error, Missing};
-use chrono::NaiveDate;
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{preview, Preview, Programme, Rules};
 use kechuang_store::{Actor, BatchStep, BudgetLine, Store};
@@ -28,9 +28,6 @@ kechuang_domain::problems! {
         NoBudget { programme: String, year: i32 } = "no_budget" {
             zh: "{programme} 尚未设置 {year} 年预算，请先设置",
             en: "{programme} has no budget for {year}: set one first",
-        },
-        NotADate { field: &'static str, raw: String } = "invalid_date" {
-            zh: "'{raw}' 不是日期，应如 2018-12-01", en: "'{raw}' is not a date such as 2018-12-01",
         },
         InvalidYear { raw: String } = "invalid_year" {
             zh: "年度 '{raw}' 无效", en: "'{raw}' is not a year",
@@ -118,26 +115,13 @@ pub fn step(
             action: action.to_owned(),
         })
     })?;
-    let date = |field: &'static str, s: Option<&str>| -> Result<Option<NaiveDate>, Error> {
-        match s.map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| {
-                    Error::invalid(BatchProblem::NotADate {
-                        field,
-                        raw: s.to_owned(),
-                    })
-                }),
-        }
-    };
     Ok(BatchStep {
         action,
         comment: comment.unwrap_or_default().trim().to_owned(),
         // Notices run and payments are dated in China's time.
         today: crate::clock::today_in_china(),
-        notice_start: date("notice_start", notice_start)?,
-        paid_on: date("paid_on", paid_on)?,
+        notice_start: parse_optional_day("notice_start", notice_start)?,
+        paid_on: parse_optional_day("paid_on", paid_on)?,
         payment_ref: payment_ref.unwrap_or_default().trim().to_owned(),
     })
 }

@@ -47,7 +47,7 @@ pub async fn issue(
 ) -> Result<usize, Error> {
     bureau(who)?;
     let year = crate::programmes::parse_year(year)?;
-    let expires = crate::applications::parse_day("expires_on", expires_on)?;
+    let expires = crate::clock::parse_day("expires_on", expires_on)?;
     let p = crate::programmes::preview_batch(store, "innovation-voucher", year).await?;
     let due: Vec<_> = p.preview.due().cloned().collect();
     Ok(store

@@ -30,9 +30,6 @@ kechuang_domain::problems! {
             en: "amount is a whole number of fen, or text such as \"30万元\"",
         },
         YearType = "invalid_year" { zh: "year 应为年度", en: "year is a year such as 2019" },
-        NotADate { field: &'static str, raw: String } = "invalid_date" {
-            zh: "'{raw}' 不是日期，应如 2019-03-31", en: "'{raw}' is not a date such as 2019-03-31",
-        },
         LoginFormExpired = "login_form_expired" {
             zh: "登录表单已过期，请刷新页面后重试", en: "the login form expired: reload and try again",
         },

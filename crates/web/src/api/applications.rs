@@ -89,10 +89,7 @@ pub async fn create_call(
     who: Caller,
     Json(c): Json<NewCall>,
 ) -> Result<(StatusCode, Json<Call>), ApiError> {
-    let year = match &c.year {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
+    let year = super::as_typed(c.year);
     let input = svc::CallInput {
         programme: &c.programme,
         year: &year,
@@ -427,7 +424,7 @@ pub async fn step(
         .filter(|s| !s.is_empty())
     {
         Some(d) => Some((
-            svc::parse_day("paid_on", d)?,
+            kechuang_service::clock::parse_day("paid_on", d)?,
             b.payment_ref.clone().unwrap_or_default(),
         )),
         None => None,
@@ -461,13 +458,7 @@ pub async fn score(
 ) -> Result<Response, ApiError> {
     let raw: HashMap<String, String> = raw
         .into_iter()
-        .map(|(k, v)| {
-            let text = match v {
-                serde_json::Value::String(s) => s,
-                other => other.to_string(),
-            };
-            (k, text)
-        })
+        .map(|(k, v)| (k, super::as_typed(v)))
         .collect();
     match svc::score(&st.store, &who, id, &raw).await? {
         Saved::Done => Ok(Json(application_out(&st, &who, id).await?).into_response()),

@@ -65,11 +65,13 @@ pub async fn entries(
     // Sent empty is a client's mistake, as with as_of: omit a date for no bound.
     for (field, raw) in [("from", &q.from), ("to", &q.to)] {
         if raw.as_deref().is_some_and(|s| s.trim().is_empty()) {
-            return Err(AppError::invalid(audit::AuditProblem::NotADate {
-                field,
-                raw: raw.clone().unwrap_or_default(),
-            })
-            .into());
+            return Err(
+                AppError::invalid(kechuang_service::clock::DateProblem::NotADate {
+                    field,
+                    raw: raw.clone().unwrap_or_default(),
+                })
+                .into(),
+            );
         }
     }
     let filter = audit::filter(

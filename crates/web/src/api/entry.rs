@@ -154,12 +154,7 @@ pub async fn save(
     // The form's own field names: v_{indicator} for a figure, n_{indicator} for its note.
     let mut fields: HashMap<String, String> = HashMap::new();
     for (code, v) in b.values {
-        let text = match v {
-            serde_json::Value::String(s) => s,
-            serde_json::Value::Null => String::new(),
-            other => other.to_string(),
-        };
-        fields.insert(format!("v_{code}"), text);
+        fields.insert(format!("v_{code}"), super::as_typed(v));
     }
     for (code, note) in b.notes {
         fields.insert(format!("n_{code}"), note);

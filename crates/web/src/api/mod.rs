@@ -16,6 +16,16 @@ pub(crate) mod vouchers;
 
 pub(crate) use registries::{EnterpriseQuery, PlatformQuery};
 
+/// A JSON value as the text a form field would hold — strings as they are, null as blank,
+/// numbers as JSON writes them — so the service reads a client's value as it reads a page's.
+pub(crate) fn as_typed(v: serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 /// The as-of date an API client sends: omitted means today, as on the pages; sent empty is
 /// a mistake the client should hear about rather than a silent "today".
 pub(crate) fn as_of(raw: Option<&str>) -> Result<chrono::NaiveDate, crate::error::AppError> {

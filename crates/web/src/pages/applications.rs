@@ -29,7 +29,7 @@ pub(super) fn status_class(s: AppStatus) -> &'static str {
     }
 }
 
-pub(super) use svc::parse_day;
+pub(super) use kechuang_service::clock::parse_day;
 
 /// Whether the current stage is past its due date, as a label.
 pub(super) fn overdue(a: &ApplicationRecord, today: NaiveDate, lang: crate::i18n::Lang) -> String {
