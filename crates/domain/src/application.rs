@@ -3,6 +3,7 @@
 //! score aggregation, and payment in instalments.
 
 use crate::money::Fen;
+use crate::problem::FieldProblem;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -97,11 +98,53 @@ impl Default for FormSpec {
 }
 
 /// Answers checked one by one.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Checked {
     pub values: HashMap<String, String>,
-    pub invalid: Vec<(String, String)>,
-    pub missing: Vec<(String, String)>,
+    pub invalid: Vec<FieldProblem>,
+    pub missing: Vec<FieldProblem>,
+}
+
+crate::problems! {
+    /// What can be wrong with an answer, an attachment or a score.
+    pub enum FormProblem {
+        Required = "required" { zh: "为必填项", en: "is required" },
+        TooLong { max: usize } = "too_long" {
+            zh: "不超过 {max} 字", en: "is at most {max} characters",
+        },
+        NotANumber { raw: String } = "not_a_number" {
+            zh: "'{raw}' 不是数值", en: "'{raw}' is not a number",
+        },
+        NotADate { raw: String } = "not_a_date" {
+            zh: "'{raw}' 不是日期，应如 2019-06-30", en: "'{raw}' is not a date such as 2019-06-30",
+        },
+        UnknownAttachment { slot: String } = "unknown_attachment" {
+            zh: "未知的附件类型 '{slot}'", en: "there is no attachment slot '{slot}'",
+        },
+        WrongType { file: String, types: String } = "attachment_type" {
+            zh: "只接受 {types} 文件，'{file}' 不符", en: "accepts {types} files, not '{file}'",
+        },
+        EmptyFile { file: String } = "attachment_empty" {
+            zh: "'{file}' 是空文件", en: "'{file}' is empty",
+        },
+        TooLarge { file: String, max_mb: u32, mb: String } = "attachment_too_large" {
+            zh: "不超过 {max_mb} MB，'{file}' 有 {mb} MB",
+            en: "is at most {max_mb} MB; '{file}' has {mb} MB",
+        },
+        Score { max: u32 } = "score_out_of_range" {
+            zh: "应为 0—{max} 分", en: "is scored from 0 to {max}",
+        },
+    }
+}
+
+crate::problems! {
+    /// Why experts cannot be assigned.
+    pub enum AssignRefused {
+        TooFewExperts { fit: usize, needed: usize } = "too_few_experts" {
+            zh: "可回避后的专家只有 {fit} 人，需要 {needed} 人",
+            en: "only {fit} experts have no conflict; {needed} are needed",
+        },
+    }
 }
 
 /// The slot of the acceptance report (验收报告), sent while the project runs.
@@ -180,7 +223,7 @@ impl FormSpec {
     pub fn check(
         &self,
         answers: &HashMap<String, String>,
-    ) -> Result<HashMap<String, String>, Vec<(String, String)>> {
+    ) -> Result<HashMap<String, String>, Vec<FieldProblem>> {
         let c = self.check_each(answers);
         let mut problems = c.missing;
         problems.extend(c.invalid);
@@ -201,16 +244,21 @@ impl FormSpec {
             let raw = answers.get(&f.key).map(|s| s.trim()).unwrap_or_default();
             if raw.is_empty() {
                 if f.required {
-                    missing.push((f.key.clone(), format!("请填写「{}」 (required)", f.label)));
+                    missing.push(FieldProblem::labelled(
+                        &f.key,
+                        &f.label,
+                        FormProblem::Required,
+                    ));
                 }
                 continue;
             }
+            let wrong = |p: FormProblem| FieldProblem::labelled(&f.key, &f.label, p);
             let value = match f.kind {
                 FieldKind::Text if raw.chars().count() > 200 => {
-                    Err("不超过 200 字 (at most 200 characters)".to_owned())
+                    Err(wrong(FormProblem::TooLong { max: 200 }))
                 }
                 FieldKind::Long if raw.chars().count() > 5000 => {
-                    Err("不超过 5000 字 (at most 5,000 characters)".to_owned())
+                    Err(wrong(FormProblem::TooLong { max: 5000 }))
                 }
                 FieldKind::Text | FieldKind::Long => Ok(raw.to_owned()),
                 FieldKind::Number => raw
@@ -219,19 +267,27 @@ impl FormSpec {
                     .ok()
                     .filter(|x| x.is_finite())
                     .map(|x| x.to_string())
-                    .ok_or_else(|| format!("'{raw}' 不是数值 (not a number)")),
+                    .ok_or_else(|| {
+                        wrong(FormProblem::NotANumber {
+                            raw: raw.to_owned(),
+                        })
+                    }),
                 FieldKind::Money => Fen::parse(raw)
                     .map(|f| f.0.to_string())
-                    .map_err(|e| crate::problem::bilingual(&e)),
+                    .map_err(|e| FieldProblem::labelled(&f.key, &f.label, e)),
                 FieldKind::Date => chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
                     .map(|d| d.to_string())
-                    .map_err(|_| format!("'{raw}' 不是日期，应如 2019-06-30 (not a date)")),
+                    .map_err(|_| {
+                        wrong(FormProblem::NotADate {
+                            raw: raw.to_owned(),
+                        })
+                    }),
             };
             match value {
                 Ok(v) => {
                     out.insert(f.key.clone(), v);
                 }
-                Err(e) => problems.push((f.key.clone(), format!("{}：{e}", f.label))),
+                Err(e) => problems.push(e),
             }
         }
         // In the form's order, missing and wrong answers together.
@@ -244,38 +300,50 @@ impl FormSpec {
 
     /// Checks an attachment against its slot: known slot, accepted type, size. The
     /// acceptance report has a slot of its own, the same for every programme.
-    pub fn check_attachment(&self, key: &str, file_name: &str, size: usize) -> Result<(), String> {
+    pub fn check_attachment(
+        &self,
+        key: &str,
+        file_name: &str,
+        size: usize,
+    ) -> Result<(), FieldProblem> {
         let report = report_slot();
         let slot = if key == REPORT {
             &report
         } else {
             match self.attachments.iter().find(|a| a.key == key) {
                 Some(s) => s,
-                None => return Err(format!("未知的附件类型 '{key}' (unknown attachment)")),
+                None => {
+                    return Err(FieldProblem::new(
+                        key,
+                        FormProblem::UnknownAttachment {
+                            slot: key.to_owned(),
+                        },
+                    ))
+                }
             }
         };
+        let wrong = |p: FormProblem| FieldProblem::labelled(key, &slot.label, p);
         let ext = file_name
             .rsplit_once('.')
             .map(|(_, e)| e.to_lowercase())
             .unwrap_or_default();
         if !slot.types.contains(&ext) {
-            return Err(format!(
-                "「{}」只接受 {} 文件，'{file_name}' 不符 (accepted types: {})",
-                slot.label,
-                slot.types.join("、"),
-                slot.types.join(", ")
-            ));
+            return Err(wrong(FormProblem::WrongType {
+                file: file_name.to_owned(),
+                types: slot.types.join(", "),
+            }));
         }
         if size == 0 {
-            return Err(format!("'{file_name}' 是空文件 (the file is empty)"));
+            return Err(wrong(FormProblem::EmptyFile {
+                file: file_name.to_owned(),
+            }));
         }
         if size > slot.max_mb as usize * 1024 * 1024 {
-            return Err(format!(
-                "「{}」不超过 {} MB，'{file_name}' 有 {:.1} MB (too large)",
-                slot.label,
-                slot.max_mb,
-                size as f64 / 1024.0 / 1024.0
-            ));
+            return Err(wrong(FormProblem::TooLarge {
+                file: file_name.to_owned(),
+                max_mb: slot.max_mb,
+                mb: format!("{:.1}", size as f64 / 1024.0 / 1024.0),
+            }));
         }
         Ok(())
     }
@@ -289,10 +357,7 @@ impl FormSpec {
     }
 
     /// Checks an expert's scores: one per criterion, within 0..=max. Returns the total.
-    pub fn check_scores(
-        &self,
-        scores: &HashMap<String, String>,
-    ) -> Result<f64, Vec<(String, String)>> {
+    pub fn check_scores(&self, scores: &HashMap<String, String>) -> Result<f64, Vec<FieldProblem>> {
         let mut total = 0.0;
         let mut problems = Vec::new();
         for c in &self.rubric {
@@ -302,9 +367,10 @@ impl FormSpec {
                 .and_then(|s| s.parse::<f64>().ok())
             {
                 Some(x) if (0.0..=f64::from(c.max)).contains(&x) => total += x,
-                _ => problems.push((
-                    c.key.clone(),
-                    format!("「{}」应为 0—{} 分 (score 0 to {})", c.label, c.max, c.max),
+                _ => problems.push(FieldProblem::labelled(
+                    &c.key,
+                    &c.label,
+                    FormProblem::Score { max: c.max },
                 )),
             }
         }
@@ -644,17 +710,16 @@ pub fn assign<'a>(
     field: &str,
     n: usize,
     load: &HashMap<String, usize>,
-) -> Result<Vec<&'a Expert>, String> {
+) -> Result<Vec<&'a Expert>, AssignRefused> {
     let mut fit: Vec<&Expert> = experts
         .iter()
         .filter(|e| conflict(e, applicant_uscc, applicant_name).is_none())
         .collect();
     if fit.len() < n {
-        return Err(format!(
-            "可回避后的专家只有 {} 人，需要 {n} 人 (only {} experts without a conflict; {n} needed)",
-            fit.len(),
-            fit.len()
-        ));
+        return Err(AssignRefused::TooFewExperts {
+            fit: fit.len(),
+            needed: n,
+        });
     }
     fit.sort_by(|a, b| {
         let fa = !a.fields.iter().any(|f| f == field);
@@ -759,8 +824,18 @@ mod tests {
         .into_iter()
         .collect();
         let p = s.check(&bad).expect_err("invalid");
-        let keys: Vec<&str> = p.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["title", "requested", "ends_on"]);
+        let keys: Vec<(&str, &str)> = p.iter().map(|p| (p.field.as_str(), p.code())).collect();
+        assert_eq!(
+            keys,
+            [
+                ("title", "required"),
+                ("requested", "invalid_amount"),
+                ("ends_on", "not_a_date")
+            ]
+        );
+        use crate::problem::Lang;
+        assert_eq!(p[0].message(Lang::Zh), "「项目名称」为必填项");
+        assert_eq!(p[0].message(Lang::En), "项目名称: is required");
     }
 
     #[test]
@@ -769,10 +844,12 @@ mod tests {
         assert!(s.check_attachment("proposal", "申报书.PDF", 1000).is_ok());
         assert!(s
             .check_attachment("proposal", "申报书.exe", 1000)
-            .is_err_and(|e| e.contains("pdf")));
+            .is_err_and(|e| e.code() == "attachment_type"
+                && e.message(crate::problem::Lang::En).contains("pdf")));
         assert!(s
             .check_attachment("proposal", "a.pdf", 2 * 1024 * 1024)
-            .is_err_and(|e| e.contains("1 MB")));
+            .is_err_and(|e| e.code() == "attachment_too_large"
+                && e.message(crate::problem::Lang::Zh).contains("1 MB")));
         assert!(s.check_attachment("budget", "a.pdf", 10).is_err());
         assert!(s.check_attachment(REPORT, "验收报告.docx", 10).is_ok());
         assert!(s.check_attachment(REPORT, "验收报告.zip", 10).is_err());
@@ -849,7 +926,7 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        assert_eq!(s.check_scores(&ok), Ok(85.5));
+        assert_eq!(s.check_scores(&ok).ok(), Some(85.5));
         let over: HashMap<String, String> = [("innovation", "41")]
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))

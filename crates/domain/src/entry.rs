@@ -120,6 +120,27 @@ pub const NOTE_THRESHOLD: f64 = 0.5;
 /// Units whose figures are whole counts.
 const COUNT_UNITS: [&str; 6] = ["家", "件", "个", "项", "人", "所"];
 
+crate::problems! {
+    /// What can be wrong with one entered figure.
+    pub enum FigureProblem {
+        NotANumber { raw: String } = "not_a_number" {
+            zh: "'{raw}' 不是数字", en: "'{raw}' is not a number",
+        },
+        Negative = "negative" { zh: "不能为负数", en: "must not be negative" },
+        Percentage = "percentage_out_of_range" {
+            zh: "比例应在 0 到 100 之间", en: "a percentage is between 0 and 100",
+        },
+        WholeNumber = "not_whole" { zh: "应为整数", en: "must be a whole number" },
+        FarFromPrevious { previous: f64 } = "note_required" {
+            zh: "与上期 {previous} 相差超过 50%，请填写说明",
+            en: "more than 50% from the previous period's {previous}: add a note",
+        },
+        NothingEntered = "nothing_entered" {
+            zh: "提交前至少填写一项数据", en: "enter at least one figure before submitting",
+        },
+    }
+}
+
 /// Checks one entered figure. `previous` is the same indicator's value for the previous
 /// period, if any; a figure far from it is accepted only with a note.
 pub fn check_value(
@@ -127,18 +148,20 @@ pub fn check_value(
     value: f64,
     previous: Option<f64>,
     note: &str,
-) -> Result<(), String> {
+) -> Result<(), FigureProblem> {
     if !value.is_finite() {
-        return Err("不是有效数字 (not a number)".into());
+        return Err(FigureProblem::NotANumber {
+            raw: value.to_string(),
+        });
     }
     if value < 0.0 {
-        return Err("不能为负数 (must not be negative)".into());
+        return Err(FigureProblem::Negative);
     }
     if unit.trim() == "%" && value > 100.0 {
-        return Err("比例应在 0 到 100 之间 (a percentage is between 0 and 100)".into());
+        return Err(FigureProblem::Percentage);
     }
     if COUNT_UNITS.contains(&unit.trim()) && value.fract() != 0.0 {
-        return Err("应为整数 (must be a whole number)".into());
+        return Err(FigureProblem::WholeNumber);
     }
     if let Some(p) = previous {
         let far = if p == 0.0 {
@@ -147,9 +170,7 @@ pub fn check_value(
             ((value - p) / p).abs() > NOTE_THRESHOLD
         };
         if far && note.trim().is_empty() {
-            return Err(format!(
-                "与上期 {p} 相差超过 50%，请填写说明 (more than 50% from the previous period's {p}: add a note)"
-            ));
+            return Err(FigureProblem::FarFromPrevious { previous: p });
         }
     }
     Ok(())
@@ -176,11 +197,23 @@ mod tests {
 
     #[test]
     fn figures_are_checked() {
-        assert!(check_value("亿元", -1.0, None, "").is_err());
-        assert!(check_value("%", 101.0, None, "").is_err());
+        assert_eq!(
+            check_value("亿元", -1.0, None, ""),
+            Err(FigureProblem::Negative)
+        );
+        assert_eq!(
+            check_value("%", 101.0, None, ""),
+            Err(FigureProblem::Percentage)
+        );
         assert!(check_value("%", 2.5, None, "").is_ok());
-        assert!(check_value("家", 2.5, None, "").is_err());
-        assert!(check_value("亿元", 200.0, Some(100.0), "").is_err());
+        assert_eq!(
+            check_value("家", 2.5, None, ""),
+            Err(FigureProblem::WholeNumber)
+        );
+        assert_eq!(
+            check_value("亿元", 200.0, Some(100.0), ""),
+            Err(FigureProblem::FarFromPrevious { previous: 100.0 })
+        );
         assert!(check_value("亿元", 200.0, Some(100.0), "新投产项目").is_ok());
         assert!(check_value("亿元", 140.0, Some(100.0), "").is_ok());
         assert!(check_value("亿元", 1.0, Some(0.0), "").is_err());

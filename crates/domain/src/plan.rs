@@ -676,15 +676,18 @@ fn check_programmes(
         }
         if let Err(errors) = Rules::compile(&programme) {
             for e in errors {
-                let at = if e.starts_with("amount") {
+                let at = if e.rule() == "amount" {
                     def.amount.span()
-                } else if e.starts_with("priority") {
+                } else if e.rule() == "priority" {
                     def.priority.as_ref().map(|p| p.span()).unwrap_or(d.span())
                 } else {
                     def.eligibility.span()
                 };
                 let line = ck.line_of(at.start);
-                ck.errors.push(PlanError { line, message: e });
+                ck.errors.push(PlanError {
+                    line,
+                    message: crate::problem::bilingual(&e),
+                });
             }
         }
         out.push(programme);

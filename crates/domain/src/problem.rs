@@ -38,6 +38,62 @@ pub trait Problem: fmt::Debug + Send + Sync + 'static {
     fn details(&self) -> Vec<(&'static str, String)>;
 }
 
+/// A problem with one named field of a form — a form field, an attachment slot, a rubric
+/// criterion, an indicator — so a page can show it beside the field and the API can key it
+/// by the field, each in the caller's language.
+#[derive(Debug)]
+pub struct FieldProblem {
+    /// The field's key, as the form or the API names it.
+    pub field: String,
+    /// What the user sees the field called, put before the message; `None` when the message
+    /// stands alone.
+    pub label: Option<String>,
+    pub problem: Box<dyn Problem>,
+}
+
+impl FieldProblem {
+    pub fn new(field: impl Into<String>, problem: impl Problem) -> Self {
+        Self {
+            field: field.into(),
+            label: None,
+            problem: Box::new(problem),
+        }
+    }
+
+    pub fn labelled(
+        field: impl Into<String>,
+        label: impl Into<String>,
+        problem: impl Problem,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            label: Some(label.into()),
+            problem: Box::new(problem),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.problem.code()
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let m = self.problem.message(lang);
+        match (&self.label, lang) {
+            (None, _) => m,
+            (Some(l), Lang::Zh) => format!("「{l}」{m}"),
+            (Some(l), Lang::En) => format!("{l}: {m}"),
+        }
+    }
+
+    /// Field and message pairs in one language, for a page.
+    pub fn worded(problems: &[FieldProblem], lang: Lang) -> Vec<(String, String)> {
+        problems
+            .iter()
+            .map(|p| (p.field.clone(), p.message(lang)))
+            .collect()
+    }
+}
+
 /// A problem worded in both languages in one sentence, `中文 (English)`, for the places that
 /// still show one text to everyone (import reports, form fields); they move to codes and
 /// details of their own area by area.

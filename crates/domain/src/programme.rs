@@ -8,6 +8,7 @@
 //! facts it is given.
 
 use crate::money::{Fen, FEN_PER_WAN, FEN_PER_YUAN};
+use crate::problem::Problem;
 use crate::registry::CertificateKind;
 use cel::extractors::Arguments;
 use cel::{Context, ExecutionError, Program, Value};
@@ -260,9 +261,115 @@ fn yuan(Arguments(args): Arguments) -> Result<Value, ExecutionError> {
     to_fen("yuan", number_arg("yuan", &args)?, FEN_PER_YUAN)
 }
 
-fn context<'a>(year: i32, c: &Candidate) -> Result<Context<'a, 'a>, String> {
-    fn add<T: Serialize>(ctx: &mut Context, name: &str, value: T) -> Result<(), String> {
-        let value = cel::to_value(value).map_err(|e| format!("{name}: {e}"))?;
+crate::problems! {
+    /// Why a programme's rules cannot be compiled or run. `rule` names which of them
+    /// (eligibility, amount, priority); `detail` is the rule engine's own technical text.
+    pub enum RuleError {
+        DoesNotParse { rule: &'static str, detail: String } = "rule_does_not_parse" {
+            zh: "{rule} 规则无法解析：{detail}",
+            en: "the {rule} rule does not parse: {detail}",
+        },
+        UnknownVariable { rule: &'static str, variable: String, known: String } = "rule_unknown_variable" {
+            zh: "{rule} 规则使用了未知的变量 '{variable}'，可用：{known}",
+            en: "the {rule} rule uses the unknown variable '{variable}'; known: {known}",
+        },
+        Failed { rule: &'static str, detail: String } = "rule_failed" {
+            zh: "{rule} 规则执行出错：{detail}",
+            en: "the {rule} rule failed: {detail}",
+        },
+        NotBoolean { got: String } = "rule_not_boolean" {
+            zh: "eligibility 规则应得出 true 或 false，得到 {got}",
+            en: "the eligibility rule must give true or false, not {got}",
+        },
+        NotFen { got: String } = "rule_not_fen" {
+            zh: "amount 规则应得出以分计的非负整数（可用 wan(30) 或 yuan(300000)），得到 {got}",
+            en: "the amount rule must give a whole, non-negative number of fen (write wan(30) or yuan(300000)), not {got}",
+        },
+        NotNumber { got: String } = "rule_not_number" {
+            zh: "priority 规则应得出数值，得到 {got}",
+            en: "the priority rule must give a number, not {got}",
+        },
+        Facts { name: String, detail: String } = "rule_facts" {
+            zh: "无法向规则提供 {name}：{detail}",
+            en: "{name} cannot be given to the rules: {detail}",
+        },
+    }
+}
+
+impl RuleError {
+    /// Which rule the problem is in, so a plan file can point at its line.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Self::DoesNotParse { rule, .. }
+            | Self::UnknownVariable { rule, .. }
+            | Self::Failed { rule, .. } => rule,
+            Self::NotBoolean { .. } | Self::Facts { .. } => "eligibility",
+            Self::NotFen { .. } => "amount",
+            Self::NotNumber { .. } => "priority",
+        }
+    }
+}
+
+/// Why a batch cannot be previewed: the year, or a rule that fails on one candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PreviewError {
+    Year(YearOutside),
+    Rule {
+        uscc: String,
+        number: String,
+        error: RuleError,
+    },
+}
+
+impl Problem for PreviewError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Year(e) => e.code(),
+            Self::Rule { error, .. } => error.code(),
+        }
+    }
+
+    fn message(&self, lang: crate::problem::Lang) -> String {
+        match self {
+            Self::Year(e) => e.message(lang),
+            Self::Rule {
+                uscc,
+                number,
+                error,
+            } => format!("{uscc} {number}: {}", error.message(lang)),
+        }
+    }
+
+    fn details(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Self::Year(e) => e.details(),
+            Self::Rule {
+                uscc,
+                number,
+                error,
+            } => {
+                let mut d = vec![("uscc", uscc.clone()), ("number", number.clone())];
+                d.extend(error.details());
+                d
+            }
+        }
+    }
+}
+
+impl fmt::Display for PreviewError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(crate::problem::Lang::Zh))
+    }
+}
+
+impl std::error::Error for PreviewError {}
+
+fn context<'a>(year: i32, c: &Candidate) -> Result<Context<'a, 'a>, RuleError> {
+    fn add<T: Serialize>(ctx: &mut Context, name: &str, value: T) -> Result<(), RuleError> {
+        let value = cel::to_value(value).map_err(|e| RuleError::Facts {
+            name: name.to_owned(),
+            detail: e.to_string(),
+        })?;
         ctx.add_variable_from_value(name, value);
         Ok(())
     }
@@ -279,18 +386,18 @@ fn context<'a>(year: i32, c: &Candidate) -> Result<Context<'a, 'a>, String> {
         ("min", cel::functions::min),
         ("max", cel::functions::max),
     ] {
-        ctx.add_function(name, f)
-            .map_err(|e| format!("{name}: {e:?}"))?;
+        ctx.add_function(name, f).map_err(|e| RuleError::Facts {
+            name: name.to_owned(),
+            detail: format!("{e:?}"),
+        })?;
     }
     Ok(ctx)
 }
 
-fn compile(what: &str, src: &str) -> Result<Program, String> {
-    let program = Program::compile(src).map_err(|e| {
-        format!(
-            "{what} 规则无法解析 (rule does not parse): {}",
-            e.to_string().lines().next().unwrap_or_default()
-        )
+fn compile(rule: &'static str, src: &str) -> Result<Program, RuleError> {
+    let program = Program::compile(src).map_err(|e| RuleError::DoesNotParse {
+        rule,
+        detail: e.to_string().lines().next().unwrap_or_default().to_owned(),
     })?;
     let refs = program.references();
     if let Some(v) = refs
@@ -298,10 +405,11 @@ fn compile(what: &str, src: &str) -> Result<Program, String> {
         .into_iter()
         .find(|v| !RULE_VARIABLES.contains(v))
     {
-        return Err(format!(
-            "{what} 规则使用了未知的变量 '{v}'，可用: {} (unknown variable)",
-            RULE_VARIABLES.join(", ")
-        ));
+        return Err(RuleError::UnknownVariable {
+            rule,
+            variable: v.to_owned(),
+            known: RULE_VARIABLES.join(", "),
+        });
     }
     Ok(program)
 }
@@ -310,7 +418,7 @@ impl Rules {
     /// Compiles a programme's rules and tries them on a sample candidate, so a rule that
     /// cannot run (a misspelt field, a string compared with a number) is refused when the
     /// plan is loaded rather than when money is due.
-    pub fn compile(p: &Programme) -> Result<Rules, Vec<String>> {
+    pub fn compile(p: &Programme) -> Result<Rules, Vec<RuleError>> {
         let mut errors = Vec::new();
         let eligibility = compile("eligibility", &p.eligibility).map_err(|e| errors.push(e));
         let amount = compile("amount", &p.amount).map_err(|e| errors.push(e));
@@ -335,28 +443,32 @@ impl Rules {
     }
 
     /// Applies the rules to one candidate.
-    pub fn judge(&self, year: i32, c: &Candidate) -> Result<Verdict, String> {
+    pub fn judge(&self, year: i32, c: &Candidate) -> Result<Verdict, RuleError> {
         let ctx = context(year, c)?;
-        let run = |what: &str, p: &Program| {
-            p.execute(&ctx)
-                .map_err(|e| format!("{what} 规则执行出错 (rule failed): {e}"))
+        let run = |rule: &'static str, p: &Program| {
+            p.execute(&ctx).map_err(|e| RuleError::Failed {
+                rule,
+                detail: e.to_string(),
+            })
         };
         match run("eligibility", &self.eligibility)? {
             Value::Bool(true) => {}
             Value::Bool(false) => return Ok(Verdict::NotEligible),
             other => {
-                return Err(format!(
-                    "eligibility 规则应得出 true 或 false，得到 {other:?} (must give a boolean)"
-                ))
+                return Err(RuleError::NotBoolean {
+                    got: format!("{other:?}"),
+                })
             }
         }
         let amount = match run("amount", &self.amount)? {
             Value::Int(i) if i >= 0 => Fen(i),
-            Value::UInt(u) => Fen(i64::try_from(u).map_err(|_| "amount out of range")?),
+            Value::UInt(u) => {
+                Fen(i64::try_from(u).map_err(|_| RuleError::NotFen { got: u.to_string() })?)
+            }
             other => {
-                return Err(format!(
-                    "amount 规则应得出以分计的非负整数（可用 wan(30) 或 yuan(300000)），得到 {other:?} (must give whole fen)"
-                ))
+                return Err(RuleError::NotFen {
+                    got: format!("{other:?}"),
+                })
             }
         };
         let priority = match &self.priority {
@@ -366,9 +478,9 @@ impl Rules {
                 Value::UInt(u) => u as f64,
                 Value::Float(f) => f,
                 other => {
-                    return Err(format!(
-                        "priority 规则应得出数值，得到 {other:?} (must give a number)"
-                    ))
+                    return Err(RuleError::NotNumber {
+                        got: format!("{other:?}"),
+                    })
                 }
             },
         };
@@ -508,18 +620,17 @@ pub fn preview(
     candidates: &[Candidate],
     awarded: &HashMap<String, i64>,
     remaining: Option<Fen>,
-) -> Result<Preview, String> {
-    programme
-        .check_year(year)
-        .map_err(|e| crate::problem::bilingual(&e))?;
+) -> Result<Preview, PreviewError> {
+    programme.check_year(year).map_err(PreviewError::Year)?;
     let mut out = Preview::default();
     let mut due: Vec<Entitlement> = Vec::new();
     let mut seen: HashMap<String, ()> = HashMap::new();
     for c in candidates {
-        match rules
-            .judge(year, c)
-            .map_err(|e| format!("{} {}: {e}", c.enterprise.uscc, c.event.number))?
-        {
+        match rules.judge(year, c).map_err(|error| PreviewError::Rule {
+            uscc: c.enterprise.uscc.clone(),
+            number: c.event.number.clone(),
+            error,
+        })? {
             Verdict::NotEligible => out.not_eligible += 1,
             Verdict::Eligible { amount, priority } => {
                 let key = programme.basis_key(&c.enterprise.uscc, &c.event);
@@ -924,14 +1035,21 @@ mod tests {
     fn bad_rules_are_refused_with_the_reason() {
         let mut p = hte_certified();
         p.eligibility = "certificate.first &&".into();
-        assert!(Rules::compile(&p).is_err_and(|e| e[0].contains("无法解析")));
+        let e = Rules::compile(&p).expect_err("does not parse");
+        assert_eq!(e[0].code(), "rule_does_not_parse");
+        assert_eq!(e[0].rule(), "eligibility");
         p.eligibility = "nosuch > 1".into();
-        assert!(Rules::compile(&p).is_err_and(|e| e[0].contains("nosuch")));
+        let e = Rules::compile(&p).expect_err("unknown variable");
+        assert_eq!(e[0].code(), "rule_unknown_variable");
+        assert!(e[0].message(crate::problem::Lang::En).contains("'nosuch'"));
         p.eligibility = "certificate.frist".into();
-        assert!(Rules::compile(&p).is_err_and(|e| e[0].contains("frist")));
+        let e = Rules::compile(&p).expect_err("unknown field");
+        assert_eq!(e[0].code(), "rule_failed");
+        assert!(e[0].message(crate::problem::Lang::Zh).contains("frist"));
         p.eligibility = "true".into();
         p.amount = "'thirty'".into();
-        assert!(Rules::compile(&p).is_err_and(|e| e[0].contains("分")));
+        let e = Rules::compile(&p).expect_err("not fen");
+        assert_eq!((e[0].code(), e[0].rule()), ("rule_not_fen", "amount"));
         p.amount = "-5".into();
         assert!(Rules::compile(&p).is_err());
     }

@@ -21,6 +21,27 @@ pub enum CertificateKind {
     HitechProduct,
 }
 
+crate::problems! {
+    /// What can be wrong with a certificate's number.
+    pub enum NumberProblem {
+        Empty = "certificate_number_empty" {
+            zh: "证书编号为空", en: "the certificate number is empty",
+        },
+        HteForm { number: String } = "hte_number_form" {
+            zh: "高企证书编号 '{number}' 格式应为 GR+年份+44+6位序号，如 GR201844001234",
+            en: "the HTE certificate number '{number}' should be GR, the year, 44 and 6 digits, such as GR201844001234",
+        },
+        Province { number: String } = "hte_number_province" {
+            zh: "高企证书编号 '{number}' 的省份代码应为 44",
+            en: "the HTE certificate number '{number}' should carry Guangdong's province code 44",
+        },
+        YearDiffers { year: i32, issued_on: NaiveDate } = "certificate_year_differs" {
+            zh: "证书编号年份 {year} 与发证日期 {issued_on} 不符",
+            en: "the number's year {year} differs from the issue date {issued_on}",
+        },
+    }
+}
+
 impl CertificateKind {
     pub const ALL: [Self; 4] = [Self::Hte, Self::HtePool, Self::TechSme, Self::HitechProduct];
 
@@ -76,9 +97,9 @@ impl CertificateKind {
     }
 
     /// Checks a certificate number for this kind, given its issue date.
-    pub fn check_number(self, number: &str, issued_on: NaiveDate) -> Result<(), String> {
+    pub fn check_number(self, number: &str, issued_on: NaiveDate) -> Result<(), NumberProblem> {
         if number.trim().is_empty() {
-            return Err("证书编号为空 (number is empty)".into());
+            return Err(NumberProblem::Empty);
         }
         if self != Self::Hte {
             return Ok(());
@@ -87,21 +108,18 @@ impl CertificateKind {
         let well_formed =
             b.len() == 14 && number.starts_with("GR") && b[2..].iter().all(u8::is_ascii_digit);
         if !well_formed {
-            return Err(format!(
-                "高企证书编号 '{number}' 格式应为 GR+年份+44+6位序号，如 GR201844001234 \
-                 (HTE number must be GR + year + 44 + 6 digits)"
-            ));
+            return Err(NumberProblem::HteForm {
+                number: number.to_owned(),
+            });
         }
         if &number[6..8] != "44" {
-            return Err(format!(
-                "高企证书编号 '{number}' 的省份代码应为 44 (province code must be 44)"
-            ));
+            return Err(NumberProblem::Province {
+                number: number.to_owned(),
+            });
         }
         let year: i32 = number[2..6].parse().unwrap_or(0);
         if year != issued_on.year() {
-            return Err(format!(
-                "证书编号年份 {year} 与发证日期 {issued_on} 不符 (number year differs from issue date)"
-            ));
+            return Err(NumberProblem::YearDiffers { year, issued_on });
         }
         Ok(())
     }

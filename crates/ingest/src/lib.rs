@@ -48,3 +48,12 @@ kechuang_domain::problems! {
         },
     }
 }
+
+kechuang_domain::problems! {
+    /// A row the reader cannot take apart, such as a CSV row with a broken quote.
+    pub enum RowError {
+        Malformed { row: usize, reason: String } = "malformed_row" {
+            zh: "第{row}行无法读取：{reason}", en: "row {row} cannot be read: {reason}",
+        },
+    }
+}

@@ -484,7 +484,12 @@ pub fn parse_certificates(table: &[Row], ctx: &Context<'_>) -> Parsed {
         }
         if let Some(d) = issued {
             if let Err(e) = kind.check_number(&number, d) {
-                rows.problem(row, "number", &number, e);
+                rows.problem(
+                    row,
+                    "number",
+                    &number,
+                    kechuang_domain::problem::bilingual(&e),
+                );
             }
         }
         let revoked_on = date_opt(&mut rows, row, "revoked_on");

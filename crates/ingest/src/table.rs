@@ -1,7 +1,8 @@
 //! A spreadsheet or CSV file as rows of text cells, whatever it was saved as.
 
-use crate::IngestError;
+use crate::{IngestError, RowError};
 use calamine::{open_workbook_auto, Data, Dimensions, Reader, Sheets};
+use kechuang_domain::problem::Problem;
 use std::path::Path;
 
 /// A row of cells with the row number the officer sees in the original file.
@@ -21,10 +22,10 @@ pub fn read_table(path: &Path) -> Result<Vec<Row>, IngestError> {
     let source = RowSource::open(path)?;
     source
         .rows()
-        .collect::<Result<Vec<Row>, String>>()
-        .map_err(|reason| IngestError::Read {
+        .collect::<Result<Vec<Row>, RowError>>()
+        .map_err(|e| IngestError::Read {
             path: path.display().to_string(),
-            reason,
+            reason: e.message(kechuang_domain::problem::Lang::Zh),
         })
 }
 
@@ -67,7 +68,7 @@ impl RowSource {
         }
     }
 
-    pub fn rows(&self) -> Box<dyn Iterator<Item = Result<Row, String>> + Send + '_> {
+    pub fn rows(&self) -> Box<dyn Iterator<Item = Result<Row, RowError>> + Send + '_> {
         match self {
             Self::Sheet(rows) => Box::new(rows.iter().cloned().map(Ok)),
             Self::Csv(text) => Box::new(csv_rows(text)),
@@ -90,7 +91,7 @@ fn decode_csv(mut bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
-fn csv_rows(text: &str) -> impl Iterator<Item = Result<Row, String>> + Send + '_ {
+fn csv_rows(text: &str) -> impl Iterator<Item = Result<Row, RowError>> + Send + '_ {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -98,7 +99,10 @@ fn csv_rows(text: &str) -> impl Iterator<Item = Result<Row, String>> + Send + '_
         .into_records()
         .enumerate()
         .map(|(i, rec)| {
-            let rec = rec.map_err(|e| e.to_string())?;
+            let rec = rec.map_err(|e| RowError::Malformed {
+                row: e.position().map_or(i + 1, |p| p.line() as usize),
+                reason: e.to_string(),
+            })?;
             let number = rec.position().map(|p| p.line() as usize).unwrap_or(i + 1);
             Ok(Row {
                 number,
@@ -160,9 +164,15 @@ fn sheet_rows(range: &calamine::Range<Data>, merged: &[Dimensions]) -> Vec<Row> 
 }
 
 /// A CSV file's bytes as rows (UTF-8 with or without BOM, or GBK).
-pub fn read_csv_bytes(bytes: &[u8]) -> Result<Vec<Row>, String> {
-    let text = decode_csv(bytes.to_vec())?;
-    csv_rows(&text).collect()
+pub fn read_csv_bytes(bytes: &[u8]) -> Result<Vec<Row>, IngestError> {
+    let unreadable = |reason| IngestError::Read {
+        path: String::new(),
+        reason,
+    };
+    let text = decode_csv(bytes.to_vec()).map_err(unreadable)?;
+    csv_rows(&text)
+        .collect::<Result<_, _>>()
+        .map_err(|e| unreadable(e.message(kechuang_domain::problem::Lang::Zh)))
 }
 
 fn cell_text(d: &Data) -> String {

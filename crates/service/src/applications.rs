@@ -4,7 +4,6 @@
 
 use crate::auth::Principal;
 use crate::clock::{parse_day, today_in_china};
-use crate::error::Worded;
 use crate::{Error, Missing, Saved};
 use chrono::NaiveDate;
 use kechuang_domain::application::{
@@ -37,6 +36,9 @@ kechuang_domain::problems! {
         CallClosed { opens: NaiveDate, closes: NaiveDate } = "call_closed" {
             zh: "申报时间为 {opens} 至 {closes}，现不在申报期内",
             en: "the call is open from {opens} to {closes}, not now",
+        },
+        AnswersMissing { names: String } = "answers_missing" {
+            zh: "请填写：{names}", en: "answers still to give: {names}",
         },
         AttachmentsMissing { names: String } = "attachments_missing" {
             zh: "请上传：{names}", en: "attachments still to upload: {names}",
@@ -208,10 +210,9 @@ pub async fn take_step(
             // Stored answers were checked when saved; what may still lack is a required one.
             let missing = form.check_each(&a.answers).missing;
             if !missing.is_empty() {
-                let list: Vec<String> = missing.into_iter().map(|(_, m)| m).collect();
-                return Err(Error::conflict(Worded {
-                    code: "answers_missing",
-                    message: list.join("；"),
+                let labels: Vec<&str> = missing.iter().filter_map(|m| m.label.as_deref()).collect();
+                return Err(Error::conflict(ApplicationProblem::AnswersMissing {
+                    names: labels.join("、"),
                 }));
             }
             let given: Vec<String> = store.files(id).await?.into_iter().map(|f| f.slot).collect();
@@ -222,7 +223,8 @@ pub async fn take_step(
                     names: names.join("、"),
                 }));
             }
-            let rules = Rules::compile(&programme).map_err(|e| Error::internal(e.join("; ")))?;
+            let rules =
+                Rules::compile(&programme).map_err(|e| Error::internal(format!("{e:?}")))?;
             let c = candidate(store, &a, &programme).await?;
             if rules.judge(a.year, &c).map_err(Error::internal)? == Verdict::NotEligible {
                 return Err(Error::conflict(ApplicationProblem::NotEligible {
@@ -254,12 +256,7 @@ pub async fn take_step(
                 form.experts as usize,
                 &load,
             )
-            .map_err(|message| {
-                Error::conflict(Worded {
-                    code: "experts_unavailable",
-                    message,
-                })
-            })?;
+            .map_err(Error::conflict)?;
             let names: Vec<String> = chosen.iter().map(|e| e.username.clone()).collect();
             store.assign_experts(id, &names, &p.actor()).await?;
             return Ok(to);
@@ -284,7 +281,7 @@ pub async fn take_step(
 pub async fn propose(store: &Store, p: &Principal, call: i64, ids: &[i64]) -> Result<i64, Error> {
     let c = store.call(call).await?;
     let (programme, _) = programme_form(store, &c.programme_code).await?;
-    let rules = Rules::compile(&programme).map_err(|e| Error::internal(e.join("; ")))?;
+    let rules = Rules::compile(&programme).map_err(|e| Error::internal(format!("{e:?}")))?;
     let mut awards = Vec::new();
     for id in ids {
         let a = store.application(*id).await?;
@@ -446,7 +443,7 @@ pub async fn save(
     let mut problems = Vec::new();
     for u in uploads {
         if let Err(e) = form.check_attachment(&u.slot, &u.file_name, u.bytes.len()) {
-            problems.push((u.slot.clone(), e));
+            problems.push(e);
         }
     }
     // The answers are checked one by one, and a draft keeps what is valid while required

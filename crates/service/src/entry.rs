@@ -5,8 +5,9 @@ use crate::auth::Principal;
 use crate::progress::default_plan_id;
 use crate::{Error, Missing, Saved};
 use kechuang_domain::auth::Role;
-use kechuang_domain::entry::EntryAction;
+use kechuang_domain::entry::{EntryAction, FigureProblem};
 use kechuang_domain::indicator::{Indicator, IndicatorKind};
+use kechuang_domain::problem::FieldProblem;
 use kechuang_domain::region::Region;
 use kechuang_domain::Period;
 use kechuang_store::Store;
@@ -156,7 +157,7 @@ pub async fn entry_sheet(
 pub fn check_entry(
     sheet: &EntrySheet,
     submitted: &HashMap<String, String>,
-) -> (Vec<kechuang_store::EntryValue>, Vec<(String, String)>) {
+) -> (Vec<kechuang_store::EntryValue>, Vec<FieldProblem>) {
     let mut values = Vec::new();
     let mut problems = Vec::new();
     for line in &sheet.lines {
@@ -173,7 +174,10 @@ pub fn check_entry(
             continue;
         }
         match raw.parse::<f64>() {
-            Err(_) => problems.push((code.clone(), format!("'{raw}' 不是数字 (not a number)"))),
+            Err(_) => problems.push(FieldProblem::new(
+                code.clone(),
+                FigureProblem::NotANumber { raw: raw.clone() },
+            )),
             Ok(v) => match kechuang_domain::entry::check_value(
                 &line.indicator.unit,
                 v,
@@ -185,7 +189,7 @@ pub fn check_entry(
                     value: v,
                     note,
                 }),
-                Err(p) => problems.push((code.clone(), p)),
+                Err(p) => problems.push(FieldProblem::new(code.clone(), p)),
             },
         }
     }
@@ -224,9 +228,9 @@ pub async fn save(
     let (values, mut problems) = check_entry(&sheet, submitted);
     if submit && values.is_empty() && problems.is_empty() {
         if let Some(first) = sheet.lines.first() {
-            problems.push((
+            problems.push(FieldProblem::new(
                 first.indicator.code.clone(),
-                "提交前至少填写一项数据 (enter at least one figure before submitting)".into(),
+                FigureProblem::NothingEntered,
             ));
         }
     }

@@ -154,34 +154,11 @@ kechuang_domain::problems! {
     }
 }
 
-/// A problem still worded as one sentence in both languages: the store's refusals and the
-/// rules it applies on its own (batch, entry and voucher steps). They become typed problems as
-/// those rules move to the domain; until then each keeps a stable code.
-#[derive(Debug)]
-pub struct Worded {
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl Problem for Worded {
-    fn code(&self) -> &'static str {
-        self.code
-    }
-    fn message(&self, _: Lang) -> String {
-        self.message.clone()
-    }
-    fn details(&self) -> Vec<(&'static str, String)> {
-        Vec::new()
-    }
-}
-
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
-        let said = |code, message| Worded { code, message };
         match e {
-            StoreError::NotFound(what) => Self::not_found(said("not_found", what)),
-            StoreError::Conflict(what) => Self::conflict(said("already_exists", what)),
-            StoreError::Refused(why) => Self::conflict(said("refused", why)),
+            StoreError::NotFound(what) => Self::not_found(what),
+            StoreError::Refused(why) => Self::conflict(why),
             StoreError::Rule(problem) => Self::Conflict(problem),
             other => Self::internal(other),
         }
@@ -205,9 +182,18 @@ mod tests {
 
     #[test]
     fn storage_refusals_are_the_callers_conflicts() {
-        let e: Error = StoreError::Refused("公示未结束".into()).into();
+        let e: Error = StoreError::Refused(kechuang_store::Refusal::NoticeNotRunning).into();
         assert!(matches!(e, Error::Conflict(_)));
-        assert_eq!(e.code(), "refused");
-        assert_eq!(e.to_string(), "公示未结束");
+        assert_eq!(e.code(), "notice_not_running");
+        assert_eq!(
+            e.message(Lang::En),
+            "the notice is not running, so it takes no objection"
+        );
+        let e: Error = StoreError::NotFound(kechuang_store::Absent::Batch { id: 7 }).into();
+        assert!(matches!(e, Error::NotFound(_)));
+        assert_eq!(
+            (e.code(), e.details()),
+            ("not_found", vec![("id", "7".to_owned())])
+        );
     }
 }

@@ -7,7 +7,7 @@ use kechuang_domain::registry::CertificateKind;
 use kechuang_ingest::observations::{check_references, read_observations};
 use kechuang_ingest::registries::{self, Kind};
 use kechuang_ingest::table::{Row, RowSource};
-use kechuang_ingest::{IngestError, RowProblem};
+use kechuang_ingest::{IngestError, RowError, RowProblem};
 use kechuang_store::{Actor, NewObservation, Provenance, Store, WriteSummary};
 use std::collections::HashMap;
 use std::path::Path;
@@ -134,12 +134,6 @@ async fn import_registry(
     prov: &Provenance,
 ) -> Result<ImportOutcome, Error> {
     let bad = Error::invalid;
-    let unreadable = |reason: String| {
-        Error::invalid(IngestError::Read {
-            path: req.file_name.to_owned(),
-            reason,
-        })
-    };
     let source = RowSource::open(req.path).map_err(bad)?;
     // Enterprise files refer to no other enterprise; the others are checked against those
     // they name.
@@ -148,7 +142,7 @@ async fn import_registry(
     } else {
         let mut wanted = std::collections::BTreeSet::new();
         for row in source.rows() {
-            wanted.extend(registries::uscc_candidates(&row.map_err(unreadable)?));
+            wanted.extend(registries::uscc_candidates(&row.map_err(Error::invalid)?));
         }
         store
             .enterprise_regions(&wanted.into_iter().collect::<Vec<_>>())
@@ -194,7 +188,7 @@ async fn import_registry(
     };
     let mut feeding = writer.is_some().then_some(parts_tx);
     let mut parts = Parts::new(source.rows());
-    while let Some(part) = parts.next_part().map_err(unreadable)? {
+    while let Some(part) = parts.next_part().map_err(Error::invalid)? {
         let parsed = registries::parse(kind, &part, &ctx);
         out.rows += parsed.rows;
         if !parsed.problems.is_empty() {
@@ -228,13 +222,13 @@ async fn import_registry(
 /// Splits rows into parts: the first part as the file begins (title rows, header, data), each
 /// later part led by the header row so the parser finds its columns again.
 struct Parts<'a> {
-    rows: Box<dyn Iterator<Item = Result<Row, String>> + Send + 'a>,
+    rows: Box<dyn Iterator<Item = Result<Row, RowError>> + Send + 'a>,
     header: Option<Row>,
     started: bool,
 }
 
 impl<'a> Parts<'a> {
-    fn new(rows: Box<dyn Iterator<Item = Result<Row, String>> + Send + 'a>) -> Self {
+    fn new(rows: Box<dyn Iterator<Item = Result<Row, RowError>> + Send + 'a>) -> Self {
         Self {
             rows,
             header: None,
@@ -242,7 +236,7 @@ impl<'a> Parts<'a> {
         }
     }
 
-    fn next_part(&mut self) -> Result<Option<Vec<Row>>, String> {
+    fn next_part(&mut self) -> Result<Option<Vec<Row>>, RowError> {
         let mut part = Vec::with_capacity(PART_ROWS + 1);
         if self.started {
             match &self.header {

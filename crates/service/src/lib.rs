@@ -27,5 +27,5 @@ pub use error::{Error, Missing};
 #[derive(Debug)]
 pub enum Saved {
     Done,
-    Refused(Vec<(String, String)>),
+    Refused(Vec<kechuang_domain::problem::FieldProblem>),
 }

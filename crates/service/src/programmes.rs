@@ -4,7 +4,6 @@
 //! preview on a page can never disagree.
 
 use crate::clock::parse_optional_day;
-use crate::error::Worded;
 use crate::{Error, Missing};
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{preview, Preview, Programme, Rules};
@@ -32,18 +31,18 @@ kechuang_domain::problems! {
         InvalidYear { raw: String } = "invalid_year" {
             zh: "年度 '{raw}' 无效", en: "'{raw}' is not a year",
         },
+        NoticeDays { raw: String } = "invalid_notice_days" {
+            zh: "公示天数应为 1—60 的整数，而不是 '{raw}'",
+            en: "notice days are a whole number from 1 to 60, not '{raw}'",
+        },
+        NameRequired = "name_required" { zh: "请填写名称", en: "a name is required" },
     }
 }
 
 /// Applies a programme's rules to the registries for a year, without writing anything.
 pub async fn preview_batch(store: &Store, code: &str, year: i32) -> Result<BatchPreview, Error> {
     let programme = store.programme(code).await?;
-    let rules = Rules::compile(&programme).map_err(|e| {
-        Error::invalid(Worded {
-            code: "invalid_rules",
-            message: e.join("; "),
-        })
-    })?;
+    let rules = compile(&programme)?;
     // Well-formed, but the programme does not run that year.
     programme.check_year(year).map_err(Error::conflict)?;
     let Some(kind) = programme.event else {
@@ -68,12 +67,7 @@ pub async fn preview_batch(store: &Store, code: &str, year: i32) -> Result<Batch
         &awarded,
         budget.as_ref().map(BudgetLine::available),
     )
-    .map_err(|message| {
-        Error::invalid(Worded {
-            code: "rule_failed",
-            message,
-        })
-    })?;
+    .map_err(Error::invalid)?;
     Ok(BatchPreview {
         programme,
         year,
@@ -142,4 +136,75 @@ pub fn parse_year(raw: &str) -> Result<i32, Error> {
 /// Parses an amount of money given on a page or the command line.
 pub fn parse_amount(raw: &str) -> Result<Fen, Error> {
     Fen::parse(raw).map_err(Error::invalid)
+}
+
+/// A programme's rules compiled, or the first reason they are not.
+fn compile(p: &Programme) -> Result<Rules, Error> {
+    Rules::compile(p).map_err(|errors| match errors.into_iter().next() {
+        Some(first) => Error::invalid(first),
+        None => Error::internal("rules refused without a reason"),
+    })
+}
+
+/// A new wording of a programme's name, basis and rules, as typed on its page or sent to
+/// the API.
+pub struct RulesChange {
+    pub name: String,
+    pub basis: String,
+    pub eligibility: String,
+    pub amount: String,
+    /// Empty: every award due has the same priority.
+    pub priority: String,
+    pub notice_days: String,
+    pub description: String,
+}
+
+/// Changes a programme's rules. They are compiled and tried on a sample before anything is
+/// saved, so a rule that does not run is refused with its reason rather than failing when
+/// money is due.
+pub async fn update_rules(
+    store: &Store,
+    code: &str,
+    change: RulesChange,
+    actor: &Actor,
+) -> Result<Programme, Error> {
+    let mut p = store.programme(code).await?;
+    p.name = change.name.trim().to_owned();
+    p.basis = change.basis.trim().to_owned();
+    p.eligibility = change.eligibility.trim().to_owned();
+    p.amount = change.amount.trim().to_owned();
+    p.priority = Some(change.priority.trim().to_owned()).filter(|s| !s.is_empty());
+    p.description = change.description.trim().to_owned();
+    p.notice_days = change
+        .notice_days
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d| (1..=60).contains(d))
+        .ok_or_else(|| {
+            Error::invalid(BatchProblem::NoticeDays {
+                raw: change.notice_days.clone(),
+            })
+        })?;
+    if p.name.is_empty() {
+        return Err(Error::invalid(BatchProblem::NameRequired));
+    }
+    compile(&p)?;
+    store.update_programme(&p, actor).await?;
+    Ok(p)
+}
+
+/// Sets a programme's budget for a year and returns the year's line as it now stands.
+pub async fn set_budget(
+    store: &Store,
+    code: &str,
+    year: i32,
+    amount: Fen,
+    actor: &Actor,
+) -> Result<BudgetLine, Error> {
+    store.set_budget(code, year, amount, actor).await?;
+    store
+        .budget_line(code, year)
+        .await?
+        .ok_or_else(|| Error::internal("the budget just set is missing"))
 }

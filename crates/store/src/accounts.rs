@@ -4,6 +4,7 @@
 
 use crate::audit::{append, Actor, AuditEntry};
 use crate::{now_utc, Result, Store, StoreError};
+use crate::{Absent, Refusal};
 use chrono::{DateTime, Utc};
 use kechuang_domain::auth::{record_failure, DataScope, FailureCount, Role};
 use kechuang_domain::RegionCode;
@@ -124,7 +125,11 @@ async fn user_id(tx: &mut Transaction<'static, Any>, username: &str) -> Result<i
         .bind(username)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("用户 {username} (user)")))
+        .ok_or_else(|| {
+            StoreError::NotFound(Absent::User {
+                username: username.to_owned(),
+            })
+        })
 }
 
 /// Ends every session of an account and revokes its tokens: what it held carried rights it no
@@ -150,7 +155,9 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if exists.is_some() {
-            return Err(StoreError::Conflict(format!("用户 {} (user)", u.username)));
+            return Err(StoreError::Refused(Refusal::UserExists {
+                username: u.username.clone(),
+            }));
         }
         let (region, uscc, org) = scope_columns(&u.scope);
         let now = now_utc();
@@ -303,7 +310,11 @@ impl Store {
             .bind(username)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("用户 {username} (user)")))?;
+            .ok_or_else(|| {
+                StoreError::NotFound(Absent::User {
+                    username: username.to_owned(),
+                })
+            })?;
         let before = user(&before)?;
         let (region, uscc, org) = scope_columns(scope);
         sqlx::query(
@@ -631,7 +642,7 @@ impl Store {
         match (row, owner) {
             (Some(u), Some(o)) if u == o => {}
             (Some(_), None) => {}
-            _ => return Err(StoreError::NotFound(format!("令牌 {id} (token)"))),
+            _ => return Err(StoreError::NotFound(Absent::Token { id })),
         }
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
             .bind(now_utc())

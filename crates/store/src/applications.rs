@@ -9,6 +9,7 @@ use crate::audit::{append, Actor, AuditEntry};
 use crate::batches::{pay_instalment, AwardRecord};
 use crate::entry::TransitionRecord;
 use crate::{now_utc, Result, Store, StoreError};
+use crate::{Absent, Refusal};
 use chrono::NaiveDate;
 use kechuang_domain::application::{aggregate, instalments, AppStatus, Expert};
 use kechuang_domain::money::Fen;
@@ -150,7 +151,7 @@ async fn load(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Application
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("申报 {id} (application)")))?;
+        .ok_or_else(|| StoreError::NotFound(Absent::Application { id }))?;
     app_row(&row)
 }
 
@@ -179,9 +180,7 @@ async fn step(
     .await?
     .rows_affected();
     if changed != 1 {
-        return Err(StoreError::Refused(
-            "申报已被他人处理，请刷新 (the application changed meanwhile; reload)".into(),
-        ));
+        return Err(StoreError::Refused(Refusal::ChangedMeanwhile));
     }
     sqlx::query(
         "INSERT INTO application_transitions (application_id, from_status, to_status, actor, comment, at) \
@@ -269,16 +268,12 @@ impl Store {
         actor: &Actor,
     ) -> Result<i64> {
         if programme.form.is_none() {
-            return Err(StoreError::Refused(format!(
-                "{} 不受理申报 (this programme takes no applications)",
-                programme.code
-            )));
+            return Err(StoreError::Refused(Refusal::TakesNoApplications {
+                programme: programme.code.clone(),
+            }));
         }
         if closes_on < opens_on || title.trim().is_empty() {
-            return Err(StoreError::Refused(
-                "请填写标题，截止日期不早于开始日期 (a title, and a closing date not before the opening)"
-                    .into(),
-            ));
+            return Err(StoreError::Refused(Refusal::CallIncomplete));
         }
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -326,7 +321,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.read)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("申报指南 {id} (call)")))?;
+            .ok_or_else(|| StoreError::NotFound(Absent::Call { id }))?;
         call_row(&row)
     }
 
@@ -339,9 +334,9 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some((name, region)) = e else {
-            return Err(StoreError::Refused(format!(
-                "企业 {uscc} 尚未登记，请先联系县区科技部门登记 (the enterprise is not registered)"
-            )));
+            return Err(StoreError::Refused(Refusal::NotRegistered {
+                uscc: uscc.to_owned(),
+            }));
         };
         let now = now_utc();
         let id: i64 = sqlx::query_scalar(
@@ -376,7 +371,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.read)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("申报 {id} (application)")))?;
+            .ok_or_else(|| StoreError::NotFound(Absent::Application { id }))?;
         app_row(&row)
     }
 
@@ -417,10 +412,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let a = load(&mut tx, id).await?;
         if !a.status.editable() {
-            return Err(StoreError::Refused(format!(
-                "申报处于「{}」，不能修改 (the application can no longer be changed)",
-                a.status.name()
-            )));
+            return Err(StoreError::Refused(Refusal::ApplicationLocked {
+                status: a.status.name().to_owned(),
+            }));
         }
         let title = answers.get("title").cloned().unwrap_or_default();
         let requested: i64 = answers
@@ -472,10 +466,9 @@ impl Store {
             a.status.editable()
         };
         if !open {
-            return Err(StoreError::Refused(format!(
-                "申报处于「{}」，不能上传此附件 (no upload at this stage)",
-                a.status.name()
-            )));
+            return Err(StoreError::Refused(Refusal::NoUploadNow {
+                status: a.status.name().to_owned(),
+            }));
         }
         let digest = kechuang_domain::auth::sha256_hex(data);
         sqlx::query("DELETE FROM application_files WHERE application_id = $1 AND slot = $2")
@@ -545,7 +538,9 @@ impl Store {
         .bind(slot)
         .fetch_optional(&self.read)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("附件 {slot} (file)")))?;
+        .ok_or_else(|| StoreError::NotFound(Absent::File {
+            slot: slot.to_owned(),
+        }))?;
         Ok((
             r.try_get("file_name")?,
             r.try_get("content_type")?,
@@ -595,10 +590,9 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         if role.as_deref() != Some("expert") {
-            return Err(StoreError::Refused(format!(
-                "{} 不是专家账号，请先创建角色为 expert 的账号 (not an expert account)",
-                e.username
-            )));
+            return Err(StoreError::Refused(Refusal::NotAnExpert {
+                username: e.username.clone(),
+            }));
         }
         sqlx::query(
             "INSERT INTO experts (username, name, fields, affiliation, affiliation_uscc, conflicts, active, updated_at) \
@@ -744,10 +738,9 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let a = load(&mut tx, id).await?;
         if a.status != AppStatus::ExpertReview {
-            return Err(StoreError::Refused(format!(
-                "申报处于「{}」，不在专家评审阶段 (not under expert review)",
-                a.status.name()
-            )));
+            return Err(StoreError::Refused(Refusal::NotUnderReview {
+                status: a.status.name().to_owned(),
+            }));
         }
         let assigned: Option<String> = sqlx::query_scalar(
             "SELECT expert FROM assignments WHERE application_id = $1 AND expert = $2",
@@ -757,7 +750,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if assigned.is_none() {
-            return Err(StoreError::NotFound(format!("申报 {id} (application)")));
+            return Err(StoreError::NotFound(Absent::Application { id }));
         }
         sqlx::query("DELETE FROM scores WHERE application_id = $1 AND expert = $2")
             .bind(id)
@@ -829,9 +822,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<i64> {
         if awards.is_empty() {
-            return Err(StoreError::Refused(
-                "请选择拟立项的申报 (choose applications)".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::NoneChosen));
         }
         let mut tx = self.begin_write().await?;
         let now = now_utc();
@@ -858,9 +849,9 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Refused(format!(
-                    "申报 {id} 已在其他批次中 (already proposed in another batch)"
-                )),
+                sqlx::Error::Database(d) if d.is_unique_violation() => {
+                    StoreError::Refused(Refusal::ProposedElsewhere { id: *id })
+                }
                 _ => StoreError::Database(e),
             })?;
             step(
@@ -907,7 +898,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| StoreError::Refused("该申报没有已批准的资助 (no approved award)".into()))?;
+        .ok_or_else(|| StoreError::Refused(Refusal::NoApprovedAward))?;
         let award: AwardRecord = crate::batches::award_row(&row)?;
         let paid: Vec<i64> = sqlx::query_scalar(
             "SELECT instalment FROM ledger_entries WHERE award_id = $1 AND entry = 'payment'",
@@ -916,9 +907,7 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         if paid.is_empty() {
-            return Err(StoreError::Refused(
-                "首期资金尚未拨付，不能验收拨付尾款 (the first instalment is not paid yet)".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::FirstInstalmentUnpaid));
         }
         for (i, part) in instalments(award.amount, shares).iter().enumerate() {
             let n = i as i64 + 1;

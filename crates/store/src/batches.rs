@@ -11,6 +11,7 @@ use crate::entry::TransitionRecord;
 use crate::money_error;
 use crate::programmes::programme_row;
 use crate::{now_utc, Result, Store, StoreError};
+use crate::{Absent, Refusal};
 use chrono::NaiveDate;
 use kechuang_domain::application::{instalments, AppStatus};
 use kechuang_domain::money::Fen;
@@ -272,9 +273,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<i64> {
         if due.is_empty() {
-            return Err(StoreError::Refused(
-                "没有应奖补的对象 (nothing is due; no batch created)".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::NothingDue));
         }
         let mut tx = self.begin_write().await?;
         let now = now_utc();
@@ -299,11 +298,9 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|err| {
-                money_error(err, || {
-                    format!(
-                        "{} 的 {} 已在其他批次中奖补，未创建批次 (already awarded in another batch; nothing written)",
-                        e.name, e.basis_key
-                    )
+                money_error(err, || Refusal::AlreadyAwarded {
+                    name: e.name.clone(),
+                    key: e.basis_key.clone(),
                 })
             })?;
         }
@@ -345,7 +342,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.read)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("批次 {id} (batch)")))?;
+            .ok_or_else(|| StoreError::NotFound(Absent::Batch { id }))?;
         batch_row(&row)
     }
 
@@ -405,7 +402,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("批次 {id} (batch)")))?;
+            .ok_or_else(|| StoreError::NotFound(Absent::Batch { id }))?;
         let batch = batch_row(&row)?;
         let to = transition(batch.status, step.action).map_err(StoreError::rule)?;
         let programme: Programme = {
@@ -458,17 +455,16 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
                     return Err(StoreError::Refused(match line {
-                        None => format!(
-                            "{} 尚未设置 {} 年预算，不能批准 (no budget is set for {}; set one first)",
-                            batch.programme_code, batch.year, batch.year
-                        ),
-                        Some((amount, committed)) => format!(
-                            "预算不足：{} 年预算 {} 元，已批准 {} 元，本批次 {} 元 (the budget would be overspent)",
-                            batch.year,
-                            Fen(amount).yuan_text(),
-                            Fen(committed).yuan_text(),
-                            Fen(total).yuan_text()
-                        ),
+                        None => Refusal::NoBudget {
+                            programme: batch.programme_code.clone(),
+                            year: batch.year,
+                        },
+                        Some((amount, committed)) => Refusal::BudgetShort {
+                            year: batch.year,
+                            budget: Fen(amount).yuan_text(),
+                            committed: Fen(committed).yuan_text(),
+                            asked: Fen(total).yuan_text(),
+                        },
                     }));
                 }
                 commitments(&mut tx, batch.id, step.today, actor).await?;
@@ -549,9 +545,7 @@ impl Store {
                 .await?
                 .rows_affected();
         if changed != 1 {
-            return Err(StoreError::Refused(
-                "批次已被他人处理，请刷新 (the batch changed meanwhile; reload)".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::ChangedMeanwhile));
         }
         transition_row(&mut tx, id, batch.status.code(), to, actor, &step.comment).await?;
         append(
@@ -591,9 +585,7 @@ async fn commitments(
     .execute(&mut **tx)
     .await
     .map_err(|e| {
-        money_error(e, || {
-            "该批次已登记过，不能重复入账 (already in the ledger; nothing is committed twice)".into()
-        })
+        money_error(e, || Refusal::InLedger)
     })?;
     Ok(())
 }
@@ -629,11 +621,9 @@ pub(crate) async fn pay_instalment(
     .execute(&mut **tx)
     .await
     .map_err(|e| {
-        money_error(e, || {
-            format!(
-                "{} 第 {instalment} 期已拨付，不能重复拨付 (already paid; nothing is paid twice)",
-                award.name
-            )
+        money_error(e, || Refusal::PaidAlready {
+            name: award.name.clone(),
+            instalment,
         })
     })?;
     sqlx::query(
@@ -644,10 +634,6 @@ pub(crate) async fn pay_instalment(
     .bind(i64::from(award.year))
     .execute(&mut **tx)
     .await
-    .map_err(|e| {
-        money_error(e, || {
-            "拨付超过已批准金额 (payment exceeds the commitment)".into()
-        })
-    })?;
+    .map_err(|e| money_error(e, || Refusal::OverCommitted))?;
     Ok(())
 }

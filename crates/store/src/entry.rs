@@ -5,6 +5,7 @@
 use crate::audit::{append, Actor, AuditEntry};
 use crate::observations::{write_observations_in, NewObservation, Provenance};
 use crate::{now_utc, Result, Store, StoreError};
+use crate::{Absent, Refusal};
 use kechuang_domain::entry::{transition, EntryAction, EntryStatus};
 use kechuang_domain::{Period, RegionCode};
 use serde::Serialize;
@@ -169,10 +170,9 @@ impl Store {
         by: &Actor,
     ) -> Result<EntryStatus> {
         if !matches!(action, EntryAction::Save | EntryAction::Submit) {
-            return Err(StoreError::Refused(format!(
-                "{} is a review action",
-                action.as_str()
-            )));
+            return Err(StoreError::Refused(Refusal::ReviewAction {
+                action: action.as_str().to_owned(),
+            }));
         }
         let mut tx = self.begin_write().await?;
         let existing = load(&mut *tx, region, period).await?;
@@ -254,15 +254,17 @@ impl Store {
             action,
             EntryAction::Approve | EntryAction::Return | EntryAction::Unlock
         ) {
-            return Err(StoreError::Refused(format!(
-                "{} is a county action",
-                action.as_str()
-            )));
+            return Err(StoreError::Refused(Refusal::CountyAction {
+                action: action.as_str().to_owned(),
+            }));
         }
         let mut tx = self.begin_write().await?;
-        let existing = load(&mut *tx, region, period)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("{region} {period} 的填报 (return)")))?;
+        let existing = load(&mut *tx, region, period).await?.ok_or_else(|| {
+            StoreError::NotFound(Absent::Return {
+                region: region.to_string(),
+                period: period.to_string(),
+            })
+        })?;
         let to = transition(existing.status, action).map_err(StoreError::rule)?;
         sqlx::query(
             "UPDATE entry_returns SET status = $1, comment = $2, updated_by = $3, updated_at = $4 WHERE id = $5",

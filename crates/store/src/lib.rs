@@ -20,6 +20,7 @@ mod regions;
 mod registries;
 mod registry_writer;
 pub use registry_writer::RegistryWrite;
+mod refusal;
 mod reports;
 mod sql;
 mod vouchers;
@@ -38,6 +39,7 @@ pub use observations::{
 };
 pub use plans::{PlanItem, PlanSummary};
 pub use programmes::BudgetLine;
+pub use refusal::{Absent, Refusal};
 pub use registries::{
     CertificateItem, CountedRecord, EnterpriseFilter, EnterpriseItem, Page, PlatformFilter,
     PlatformItem,
@@ -46,15 +48,12 @@ pub use reports::{ImportReport, NewReport, ReportProblem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("未找到 (not found): {0}")]
-    NotFound(String),
-    /// The record exists already (a unique key would be violated).
-    #[error("已存在 (already exists): {0}")]
-    Conflict(String),
-    /// Refused by a rule of the record's state: a step out of order, a budget that would be
-    /// overspent, a notice not yet over. The message says which and why.
     #[error("{0}")]
-    Refused(String),
+    NotFound(Absent),
+    /// Refused by the record's state or a key the database keeps: a step out of order, a
+    /// budget that would be overspent, a notice not yet over, a record that exists already.
+    #[error("{0}")]
+    Refused(Refusal),
     /// Refused by a domain rule, with the rule's own problem (its code, details and both
     /// languages), which the service hands on unchanged.
     #[error("{}", .0.message(kechuang_domain::problem::Lang::Zh))]
@@ -76,7 +75,7 @@ pub enum StoreError {
 
 /// A write the database's own rules refused (a budget's CHECK, a once-only unique key): the
 /// caller's refusal, worded by `what`, rather than a database failure.
-pub(crate) fn money_error(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+pub(crate) fn money_error(e: sqlx::Error, what: impl FnOnce() -> Refusal) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_check_violation() || d.is_unique_violation() => {
             StoreError::Refused(what())

@@ -3,6 +3,7 @@
 use crate::audit::{append, Actor, AuditEntry};
 use crate::batches::{batch_row, BATCH_SELECT};
 use crate::{now_utc, Result, Store, StoreError};
+use crate::{Absent, Refusal};
 use chrono::NaiveDate;
 use kechuang_domain::application::AppStatus;
 use kechuang_domain::programme::{notice_running, BatchStatus, ObjectionStatus};
@@ -59,16 +60,14 @@ impl Store {
     pub async fn add_objection(&self, o: &NewObjection, today: NaiveDate) -> Result<i64> {
         let text = o.text.trim();
         if text.is_empty() {
-            return Err(StoreError::Refused(
-                "请填写异议内容 (the objection is empty)".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::ObjectionEmpty));
         }
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(&format!("{BATCH_SELECT} WHERE b.id = $1"))
             .bind(o.batch_id)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("公示 {} (notice)", o.batch_id)))?;
+            .ok_or_else(|| StoreError::NotFound(Absent::Notice { batch: o.batch_id }))?;
         let batch = batch_row(&row)?;
         let window = batch
             .notice_start
@@ -82,11 +81,7 @@ impl Store {
             });
         match window {
             Some((s, e)) if batch.status == BatchStatus::Notice && notice_running(s, e, today) => {}
-            _ => {
-                return Err(StoreError::Refused(
-                    "该公示不在公示期内，不能提出异议 (the notice is not running)".into(),
-                ))
-            }
+            _ => return Err(StoreError::Refused(Refusal::NoticeNotRunning)),
         }
         if let Some(award) = o.award_id {
             let in_batch: Option<i64> =
@@ -96,7 +91,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
             if in_batch.is_none() {
-                return Err(StoreError::NotFound(format!("公示对象 {award} (award)")));
+                return Err(StoreError::NotFound(Absent::Award { id: award }));
             }
         }
         let id: i64 = sqlx::query_scalar(
@@ -150,21 +145,17 @@ impl Store {
     ) -> Result<()> {
         let resolution = resolution.trim();
         if resolution.is_empty() {
-            return Err(StoreError::Refused(
-                "请填写处理意见 (say how the objection was settled)".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::SettlementEmpty));
         }
         let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT * FROM objections WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("异议 {id} (objection)")))?;
+            .ok_or_else(|| StoreError::NotFound(Absent::Objection { id }))?;
         let o = objection_row(&row)?;
         if o.status != ObjectionStatus::Open {
-            return Err(StoreError::Refused(
-                "该异议已处理 (the objection is already settled)".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::ObjectionSettled));
         }
         let status = if upheld {
             ObjectionStatus::Upheld
@@ -181,10 +172,7 @@ impl Store {
                 .await?
                 .rows_affected();
                 if n != 1 {
-                    return Err(StoreError::Refused(
-                        "该奖补已批准，不能再撤销 (the award is no longer open to withdrawal)"
-                            .into(),
-                    ));
+                    return Err(StoreError::Refused(Refusal::AwardClosed));
                 }
                 // An application whose award is withdrawn after an upheld objection is not
                 // funded.

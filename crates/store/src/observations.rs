@@ -1,5 +1,6 @@
 //! Observations: indicator × region × period × value, with provenance and revision history.
 
+use crate::Refusal;
 use crate::{now_utc, Result, Store, StoreError};
 use kechuang_domain::{Period, RegionCode};
 use serde::Serialize;
@@ -84,10 +85,10 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             if locked.is_some() {
-                return Err(StoreError::Refused(format!(
-                    "{} {} 的填报已审核锁定，需市科技局解锁后才能修改 (the period is approved and locked; the bureau must unlock it first)",
-                    o.region, o.period
-                )));
+                return Err(StoreError::Refused(Refusal::PeriodLocked {
+                    region: o.region.to_string(),
+                    period: o.period.to_string(),
+                }));
             }
         }
         let summary = write_observations_in(&mut tx, rows, prov).await?;

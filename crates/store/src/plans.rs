@@ -1,5 +1,6 @@
 //! Plans as data: their text, indicators and targets.
 
+use crate::Absent;
 use crate::{now_utc, Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::formula::Formula;
@@ -196,7 +197,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.read)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("计划 {id} (plan)")))?;
+        .ok_or_else(|| StoreError::NotFound(Absent::Plan { id }))?;
         plan_summary(&row)
     }
 

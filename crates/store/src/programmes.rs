@@ -4,6 +4,7 @@
 use crate::audit::{append, Actor, AuditEntry};
 use crate::money_error;
 use crate::{now_utc, Result, Store, StoreError};
+use crate::{Absent, Refusal};
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{OncePer, Programme, ProgrammeKind};
 use kechuang_domain::registry::CertificateKind;
@@ -131,7 +132,11 @@ impl Store {
             .bind(code)
             .fetch_optional(&self.read)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("资金项目 {code} (programme)")))?;
+            .ok_or_else(|| {
+                StoreError::NotFound(Absent::Programme {
+                    code: code.to_owned(),
+                })
+            })?;
         programme_row(&row)
     }
 
@@ -187,8 +192,11 @@ impl Store {
         .bind(code)
         .fetch_optional(&self.read)
         .await?;
-        let region =
-            region.ok_or_else(|| StoreError::NotFound(format!("资金项目 {code} (programme)")))?;
+        let region = region.ok_or_else(|| {
+            StoreError::NotFound(Absent::Programme {
+                code: code.to_owned(),
+            })
+        })?;
         kechuang_domain::RegionCode::parse(&region).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
@@ -201,9 +209,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<()> {
         if amount.0 < 0 {
-            return Err(StoreError::Refused(
-                "预算不能为负 (a budget cannot be negative)".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::NegativeBudget));
         }
         self.programme(code).await?;
         let mut tx = self.begin_write().await?;
@@ -228,10 +234,9 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| {
-            money_error(e, || {
-                format!(
-                    "{code} {year} 年预算不能低于已批准的金额 (a budget cannot be less than what is already committed)"
-                )
+            money_error(e, || Refusal::BudgetBelowCommitted {
+                programme: code.to_owned(),
+                year,
             })
         })?;
         append(

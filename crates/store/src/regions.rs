@@ -1,5 +1,6 @@
 //! The region hierarchy.
 
+use crate::{Absent, Refusal};
 use crate::{Result, Store, StoreError};
 use kechuang_domain::region::{Region, RegionKind, RegionTree};
 use kechuang_domain::RegionCode;
@@ -41,16 +42,16 @@ impl Store {
         match tree.get(parent).map(|r| r.kind) {
             Some(RegionKind::City) => {}
             _ => {
-                return Err(StoreError::NotFound(format!(
-                    "上级城市 {parent} (parent city)"
-                )))
+                return Err(StoreError::NotFound(Absent::ParentCity {
+                    code: parent.to_string(),
+                }))
             }
         }
         if let Some(r) = tree.get(code) {
-            return Err(StoreError::Conflict(format!(
-                "区划代码 {code} 已用于 {} (region code in use)",
-                r.name
-            )));
+            return Err(StoreError::Refused(Refusal::RegionCodeInUse {
+                code: code.to_string(),
+                name: r.name.clone(),
+            }));
         }
         let mut tx = self.begin_write().await?;
         sqlx::query(

@@ -3,6 +3,7 @@
 
 use crate::observations::Provenance;
 use crate::sql::Sql;
+use crate::Absent;
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::count_index::{CountIndex, SourceRecord};
@@ -561,7 +562,11 @@ impl Store {
         .bind(uscc)
         .fetch_optional(&self.read)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("企业 {uscc} (enterprise)")))?;
+        .ok_or_else(|| {
+            StoreError::NotFound(Absent::Enterprise {
+                uscc: uscc.to_owned(),
+            })
+        })?;
         enterprise_row(&row)
     }
 
@@ -662,7 +667,7 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.read)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("平台 {id} (platform)")))?;
+        .ok_or_else(|| StoreError::NotFound(Absent::Platform { id }))?;
         platform_item(&row)
     }
 }

@@ -1,6 +1,7 @@
 //! Validation reports of uploaded files, so a report can be downloaded after the page that
 //! showed it (and by another server instance than the one that checked the file).
 
+use crate::Absent;
 use crate::{now_utc, Result, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -67,7 +68,7 @@ impl Store {
             .bind(created_by)
             .fetch_optional(&self.read)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("校验报告 {id} (report)")))?;
+            .ok_or_else(|| StoreError::NotFound(Absent::Report { id }))?;
         let problems: String = r.try_get("problems")?;
         Ok(ImportReport {
             id: r.try_get("id")?,

@@ -4,6 +4,7 @@
 
 use crate::audit::{append, Actor, AuditEntry};
 use crate::{now_utc, Result, Store, StoreError};
+use crate::{Absent, Refusal};
 use chrono::NaiveDate;
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{Entitlement, Programme};
@@ -87,9 +88,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<i64> {
         if name.trim().is_empty() {
-            return Err(StoreError::Refused(
-                "请填写服务机构名称 (name required)".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::ProviderName));
         }
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -105,7 +104,9 @@ impl Store {
         .await
         .map_err(|e| match &e {
             sqlx::Error::Database(d) if d.is_unique_violation() => {
-                StoreError::Refused(format!("服务机构 {uscc} 已登记 (already registered)"))
+                StoreError::Refused(Refusal::ProviderExists {
+                    uscc: uscc.to_owned(),
+                })
             }
             _ => StoreError::Database(e),
         })?;
@@ -154,9 +155,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<usize> {
         if expires_on < issued_on {
-            return Err(StoreError::Refused(
-                "有效期不能早于发放日期 (expiry before issue)".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::ExpiryBeforeIssue));
         }
         let mut tx = self.begin_write().await?;
         // Vouchers of a year are numbered in order; entitlements that have one already are
@@ -231,7 +230,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.read)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("创新券 {id} (voucher)")))?;
+            .ok_or_else(|| StoreError::NotFound(Absent::Voucher { id }))?;
         voucher_row(&row)
     }
 
@@ -250,7 +249,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| StoreError::NotFound(format!("创新券 {id} (voucher)")))?;
+            .ok_or_else(|| StoreError::NotFound(Absent::Voucher { id }))?;
         let v = voucher_row(&row)?;
         let provider: Option<(String, i64)> =
             sqlx::query_as("SELECT name, active FROM voucher_providers WHERE id = $1")
@@ -290,9 +289,7 @@ impl Store {
         .await?
         .rows_affected();
         if changed != 1 {
-            return Err(StoreError::Refused(
-                "该创新券已兑付，不能重复使用 (the voucher has been redeemed already)".into(),
-            ));
+            return Err(StoreError::Refused(Refusal::VoucherRedeemed));
         }
         // The programme's batch still open for the year, or a new one.
         let open: Option<i64> = sqlx::query_scalar(

@@ -46,16 +46,9 @@ kechuang_domain::problems! {
             zh: "异议内容不超过 2000 字，姓名 50 字，联系方式 100 字",
             en: "an objection has at most 2,000 characters, a name 50, a contact 100",
         },
-        NoticeDays = "invalid_notice_days" {
-            zh: "公示天数应为 1—60", en: "notice days are 1 to 60",
-        },
-        NameRequired = "name_required" { zh: "请填写名称", en: "a name is required" },
         OutOfRange { field: &'static str, raw: u32, min: u32, max: u32 } = "out_of_range" {
             zh: "{field} 应在 {min} 到 {max} 之间，而不是 {raw}",
             en: "{field} is between {min} and {max}, not {raw}",
-        },
-        Rules { problems: String } = "invalid_rules" {
-            zh: "规则有误：{problems}", en: "the rules have problems: {problems}",
         },
     }
 }
@@ -260,13 +253,17 @@ kechuang_domain::problems! {
 /// field, an attachment slot, a rubric criterion, an indicator) to what is wrong with it.
 pub fn refused_fields(
     headers: &axum::http::HeaderMap,
-    problems: Vec<(String, String)>,
+    problems: Vec<kechuang_domain::problem::FieldProblem>,
 ) -> Response {
     let p = Refused::Fields;
-    let mut body = error_body(p.code(), &p.message(api_lang(headers)), &[]);
+    let lang = api_lang(headers);
+    let mut body = error_body(p.code(), &p.message(lang), &[]);
     if let Some(d) = body.0["error"]["details"].as_object_mut() {
-        for (field, message) in problems {
-            d.insert(field, serde_json::Value::String(message));
+        for problem in problems {
+            d.insert(
+                problem.field.clone(),
+                serde_json::Value::String(problem.message(lang)),
+            );
         }
     }
     (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()

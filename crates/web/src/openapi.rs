@@ -44,6 +44,7 @@ use utoipa::{Modify, OpenApi};
         imports::import,
         programmes::list,
         programmes::preview,
+        programmes::set_rules,
         programmes::set_budget,
         programmes::commit,
         programmes::batch,

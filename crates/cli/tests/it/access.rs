@@ -53,6 +53,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ),
     (
         "PUT",
+        "/api/v1/programmes/{code}/rules",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "PUT",
         "/api/v1/programmes/{code}/budgets/{year}",
         Rule::Roles(&["bureau"]),
     ),

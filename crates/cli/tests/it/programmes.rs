@@ -531,6 +531,47 @@ async fn rules_are_edited_on_the_page_only_when_they_run(backend: Backend) {
     let lines = preview["lines"].as_array().expect("lines");
     assert_eq!(lines.len(), first_certified_in(2018).len());
     assert!(lines.iter().all(|l| l["amount_fen"] == 20_000_000));
+    // The same through the API: refused with a code and an English reason, then saved.
+    let put = |body: serde_json::Value| {
+        server
+            .client
+            .put(server.url("/api/v1/programmes/hte-certified/rules"))
+            .bearer_auth(&server.token)
+            .header("accept-language", "en")
+            .json(&body)
+            .send()
+    };
+    let res = put(serde_json::json!({
+        "name": "国家高新技术企业认定奖补", "eligibility": "nosuch > 1",
+        "amount": "wan(25)", "notice_days": 10,
+    }))
+    .await
+    .expect("put rules");
+    assert_eq!(res.status(), 400);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "rule_unknown_variable");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("'nosuch'") && m.is_ascii()),
+        "{body}"
+    );
+    let res = put(serde_json::json!({
+        "name": "国家高新技术企业认定奖补", "basis": "韶府〔2017〕1号",
+        "eligibility": "in_region && certificate.issued_year == year && certificate.first",
+        "amount": "wan(25)", "notice_days": 10,
+    }))
+    .await
+    .expect("put rules");
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["amount"], "wan(25)");
+    let preview = server
+        .get_json("/api/v1/programmes/hte-certified/preview?year=2018")
+        .await;
+    assert!(preview["lines"]
+        .as_array()
+        .is_some_and(|l| l.iter().all(|l| l["amount_fen"] == 25_000_000)));
     let (_, audit) = server.get("/audit?entity=programme").await;
     assert!(audit.contains("wan(20)"), "the change is audited");
     // Spending against budgets, as a spreadsheet.

@@ -88,6 +88,11 @@ pub(crate) fn routes() -> Vec<Route> {
             programmes::preview,
         ),
         Route::put(
+            "/api/v1/programmes/{code}/rules",
+            Roles(auth::BUREAU),
+            programmes::set_rules,
+        ),
+        Route::put(
             "/api/v1/programmes/{code}/budgets/{year}",
             Roles(auth::BUREAU),
             programmes::set_budget,

@@ -248,12 +248,53 @@ pub async fn set_budget(
         Value::String(s) => svc::parse_amount(s)?,
         _ => return Err(AppError::invalid(RequestProblem::AmountType).into()),
     };
-    st.store
-        .set_budget(&code, year, amount, &who.actor())
-        .await?;
-    let line = st.store.budget_line(&code, year).await?;
-    let line = line.ok_or_else(|| AppError::internal("the budget just set is missing"))?;
+    let line = svc::set_budget(&st.store, &code, year, amount, &who.actor()).await?;
     Ok(Json(line.into()))
+}
+
+/// A programme's new name, basis and rules.
+#[derive(Deserialize, ToSchema)]
+pub struct RulesBody {
+    name: String,
+    #[serde(default)]
+    basis: String,
+    /// The eligibility rule (CEL), for example `in_region && certificate.first`.
+    eligibility: String,
+    /// The amount rule (CEL), giving fen: `wan(30)` or `yuan(300000)`.
+    amount: String,
+    /// The priority rule (CEL) when a short budget must choose; absent: all equal.
+    #[serde(default)]
+    priority: Option<String>,
+    #[schema(minimum = 1, maximum = 60)]
+    notice_days: u32,
+    #[serde(default)]
+    description: String,
+}
+
+/// Changes a programme's rules. They are compiled and tried on a sample first; a rule that
+/// does not run is refused with its reason (`rule_does_not_parse`, `rule_unknown_variable`,
+/// `rule_failed`, …) and nothing is saved.
+#[utoipa::path(put, path = "/api/v1/programmes/{code}/rules", tag = "programmes",
+    params(("code" = String, Path, description = "The programme's code")),
+    request_body = RulesBody,
+    responses((status = 200, description = "The programme as now defined", body = ProgrammeOut)))]
+pub async fn set_rules(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(code): Path<String>,
+    Json(b): Json<RulesBody>,
+) -> Result<Json<ProgrammeOut>, ApiError> {
+    let change = svc::RulesChange {
+        name: b.name,
+        basis: b.basis,
+        eligibility: b.eligibility,
+        amount: b.amount,
+        priority: b.priority.unwrap_or_default(),
+        notice_days: b.notice_days.to_string(),
+        description: b.description,
+    };
+    let p = svc::update_rules(&st.store, &code, change, &who.actor()).await?;
+    Ok(Json(p.into()))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use kechuang_domain::application::{actions_for, stage_due, AppAction, AppStatus, FieldKind};
 use kechuang_domain::auth::Role;
 use kechuang_domain::money::Fen;
+use kechuang_domain::problem::FieldProblem;
 use kechuang_service::applications as svc;
 use kechuang_store::ApplicationRecord;
 use serde::Deserialize;
@@ -367,6 +368,7 @@ pub async fn save(
             Ok(Redirect::to(&format!("/applications/{id}")).into_response())
         }
         Ok(kechuang_service::Saved::Refused(problems)) => {
+            let problems = FieldProblem::worded(&problems, lang.into());
             application_page(&st, &v, &who, &uri, id, Some(&typed), problems, None).await
         }
         Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => Err(PageError(e, lang)),
@@ -439,6 +441,7 @@ pub async fn score(
             Ok(Redirect::to(&format!("/applications/{id}")).into_response())
         }
         Ok(kechuang_service::Saved::Refused(problems)) => {
+            let problems = FieldProblem::worded(&problems, v.lang.into());
             application_page(&st, &v, &who, &uri, id, None, problems, None).await
         }
         Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => Err(PageError(e, v.lang)),

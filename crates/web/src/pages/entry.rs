@@ -315,6 +315,7 @@ pub async fn save(
             let sheet = entry::entry_sheet(&st.store, &who, &region, &period)
                 .await
                 .page(lang)?;
+            let problems = kechuang_domain::problem::FieldProblem::worded(&problems, v.lang.into());
             form_page(&v, &who, &uri, &sheet, Some(&f), &problems)
         }
     }

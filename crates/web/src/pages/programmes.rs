@@ -440,10 +440,9 @@ pub async fn set_budget(
     let done = async {
         let year = svc::parse_year(&f.year)?;
         let amount = svc::parse_amount(&f.amount)?;
-        st.store
-            .set_budget(&code, year, amount, &who.actor())
+        svc::set_budget(&st.store, &code, year, amount, &who.actor())
             .await
-            .map_err(AppError::from)
+            .map(drop)
     }
     .await;
     match done {
@@ -473,37 +472,17 @@ pub async fn update_rules(
     Path(code): Path<String>,
     Form(f): Form<RulesForm>,
 ) -> Result<Response, PageError> {
-    let done = async {
-        let mut p = st.store.programme(&code).await?;
-        p.name = f.name.trim().to_owned();
-        p.basis = f.basis.trim().to_owned();
-        p.eligibility = f.eligibility.trim().to_owned();
-        p.amount = f.amount.trim().to_owned();
-        p.priority = Some(f.priority.trim().to_owned()).filter(|s| !s.is_empty());
-        p.description = f.description.trim().to_owned();
-        p.notice_days = f
-            .notice_days
-            .trim()
-            .parse()
-            .ok()
-            .filter(|d| (1..=60).contains(d))
-            .ok_or_else(|| AppError::invalid(RequestProblem::NoticeDays))?;
-        if p.name.is_empty() {
-            return Err(AppError::invalid(RequestProblem::NameRequired));
-        }
-        kechuang_domain::programme::Rules::compile(&p).map_err(|e| {
-            AppError::invalid(RequestProblem::Rules {
-                problems: e.join("；"),
-            })
-        })?;
-        st.store
-            .update_programme(&p, &who.actor())
-            .await
-            .map_err(AppError::from)
-    }
-    .await;
-    match done {
-        Ok(()) => Ok(Redirect::to(&format!("/programmes/{code}")).into_response()),
+    let change = svc::RulesChange {
+        name: f.name,
+        basis: f.basis,
+        eligibility: f.eligibility,
+        amount: f.amount,
+        priority: f.priority,
+        notice_days: f.notice_days,
+        description: f.description,
+    };
+    match svc::update_rules(&st.store, &code, change, &who.actor()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/programmes/{code}")).into_response()),
         Err(e) => programme_page(&st, &v, &who, &uri, &code, None, Some(e)).await,
     }
 }
