@@ -2,7 +2,7 @@
 //! take which step, and the checks a step needs — the call open, the form complete, the
 //! programme's eligibility rule, experts without conflicts, amounts by the programme's rule.
 
-use crate::auth::Principal;
+use crate::auth::{AsApplicant, AsBureau, Principal};
 use crate::clock::{parse_day, today_in_china};
 use crate::{Error, Missing, Saved};
 use chrono::NaiveDate;
@@ -54,9 +54,6 @@ kechuang_domain::problems! {
         },
         EnterprisesApply = "enterprises_apply" {
             zh: "仅企业可申报", en: "only enterprises apply",
-        },
-        ApplicantOnly = "applicant_only" {
-            zh: "仅申报企业可修改", en: "only the applicant may change it",
         },
         CallDates { opens: NaiveDate, closes: NaiveDate } = "call_dates" {
             zh: "截止日期 {closes} 早于开始日期 {opens}", en: "the call closes ({closes}) before it opens ({opens})",
@@ -365,10 +362,11 @@ pub struct CallInput<'a> {
 }
 
 /// The bureau publishes a call for a programme that takes applications.
-pub async fn create_call(store: &Store, who: &Principal, c: &CallInput<'_>) -> Result<i64, Error> {
-    if who.role() != Role::Bureau {
-        return Err(Error::forbidden(ApplicationProblem::NoPart));
-    }
+pub async fn create_call(
+    store: &Store,
+    who: AsBureau<'_>,
+    c: &CallInput<'_>,
+) -> Result<i64, Error> {
     let (p, _) = programme_form(store, c.programme).await?;
     let year = crate::programmes::parse_year(c.year)?;
     let opens = parse_day("opens_on", c.opens_on)?;
@@ -429,16 +427,13 @@ pub enum SaveAction {
 /// saved. An acceptance report comes alone: answers sent with it are not looked at.
 pub async fn save(
     store: &Store,
-    who: &Principal,
+    who: AsApplicant<'_>,
     id: i64,
     answers: Option<&HashMap<String, String>>,
     uploads: &[Attachment],
     action: SaveAction,
 ) -> Result<Saved, Error> {
-    let a = visible(store, who, id).await?;
-    if who.role() != Role::Enterprise {
-        return Err(Error::forbidden(ApplicationProblem::ApplicantOnly));
-    }
+    let a = visible(store, &who, id).await?;
     let (_, form) = programme_form(store, &a.programme_code).await?;
     let mut problems = Vec::new();
     for u in uploads {
@@ -472,8 +467,8 @@ pub async fn save(
             .await?;
     }
     match action {
-        SaveAction::Submit => take_step(store, who, id, "submit", "", None).await?,
-        SaveAction::Report => take_step(store, who, id, "report", "", None).await?,
+        SaveAction::Submit => take_step(store, &who, id, "submit", "", None).await?,
+        SaveAction::Report => take_step(store, &who, id, "report", "", None).await?,
         SaveAction::Save => return Ok(Saved::Done),
     };
     Ok(Saved::Done)
@@ -519,10 +514,11 @@ pub struct ExpertInput<'a> {
 }
 
 /// Adds an expert to the pool, or updates one.
-pub async fn save_expert(store: &Store, who: &Principal, e: &ExpertInput<'_>) -> Result<(), Error> {
-    if who.role() != Role::Bureau {
-        return Err(Error::forbidden(ApplicationProblem::NoPart));
-    }
+pub async fn save_expert(
+    store: &Store,
+    who: AsBureau<'_>,
+    e: &ExpertInput<'_>,
+) -> Result<(), Error> {
     let list = |s: &str| -> Vec<String> {
         s.split([',', '，', '、'])
             .map(str::trim)

@@ -252,6 +252,61 @@ pub async fn login(
     }
 }
 
+// ---- capabilities -------------------------------------------------------------------------
+
+kechuang_domain::problems! {
+    /// An operation kept for one role, asked for by another.
+    pub enum RoleRequired {
+        Bureau = "bureau_only" { zh: "仅市科技局可办理", en: "only the bureau does this" },
+        County = "county_only" {
+            zh: "由县（市、区）科技部门办理", en: "only a county's S&T officer does this",
+        },
+        Applicant = "applicant_only" {
+            zh: "仅申报单位可办理", en: "only the applicant does this",
+        },
+    }
+}
+
+macro_rules! capability {
+    ($(#[$meta:meta])* $name:ident, $check:ident, $role:path, $refusal:path) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name<'a>(&'a Principal);
+
+        impl std::ops::Deref for $name<'_> {
+            type Target = Principal;
+            fn deref(&self) -> &Principal {
+                self.0
+            }
+        }
+
+        impl Principal {
+            /// The capability, when the caller holds the role; forbidden otherwise.
+            pub fn $check(&self) -> Result<$name<'_>, Error> {
+                if self.role() == $role {
+                    Ok($name(self))
+                } else {
+                    Err(Error::forbidden($refusal))
+                }
+            }
+        }
+    };
+}
+
+capability!(
+    /// The caller, checked to be the bureau. Operations kept for the bureau take it, so
+    /// none of them can be reached without the check; only [`Principal::as_bureau`] makes one.
+    AsBureau, as_bureau, Role::Bureau, RoleRequired::Bureau
+);
+capability!(
+    /// The caller, checked to be a county's officer; only [`Principal::as_county`] makes one.
+    AsCounty, as_county, Role::County, RoleRequired::County
+);
+capability!(
+    /// The caller, checked to be an enterprise; only [`Principal::as_applicant`] makes one.
+    AsApplicant, as_applicant, Role::Enterprise, RoleRequired::Applicant
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

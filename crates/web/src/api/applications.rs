@@ -97,7 +97,7 @@ pub async fn create_call(
         opens_on: &c.opens_on,
         closes_on: &c.closes_on,
     };
-    let id = svc::create_call(&st.store, &who, &input).await?;
+    let id = svc::create_call(&st.store, who.as_bureau()?, &input).await?;
     Ok((StatusCode::CREATED, Json(st.store.call(id).await?.into())))
 }
 
@@ -313,7 +313,7 @@ pub async fn answers(
 ) -> Result<Response, ApiError> {
     match svc::save(
         &st.store,
-        &who,
+        who.as_applicant()?,
         id,
         Some(&answers),
         &[],
@@ -362,7 +362,16 @@ pub async fn put_file(
         bytes: body.to_vec(),
     };
     // A file alone changes no answer.
-    match svc::save(&st.store, &who, id, None, &[upload], svc::SaveAction::Save).await? {
+    match svc::save(
+        &st.store,
+        who.as_applicant()?,
+        id,
+        None,
+        &[upload],
+        svc::SaveAction::Save,
+    )
+    .await?
+    {
         Saved::Done => Ok(StatusCode::NO_CONTENT.into_response()),
         Saved::Refused(problems) => Ok(refused_fields(&headers, problems)),
     }
@@ -552,6 +561,6 @@ pub async fn save_expert(
         affiliation_uscc: e.affiliation_uscc.as_deref(),
         conflicts: Some(&conflicts),
     };
-    svc::save_expert(&st.store, &who, &input).await?;
+    svc::save_expert(&st.store, who.as_bureau()?, &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }

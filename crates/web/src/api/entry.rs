@@ -159,7 +159,16 @@ pub async fn save(
     for (code, note) in b.notes {
         fields.insert(format!("n_{code}"), note);
     }
-    match entry::save(&st.store, &who, &region, &period, &fields, b.submit).await? {
+    match entry::save(
+        &st.store,
+        who.as_county()?,
+        &region,
+        &period,
+        &fields,
+        b.submit,
+    )
+    .await?
+    {
         Saved::Done => {
             let sheet = entry::entry_sheet(&st.store, &who, &region, &period).await?;
             Ok(Json(EntrySheetOut::from(sheet)).into_response())
@@ -190,7 +199,7 @@ pub async fn review(
 ) -> Result<Json<EntrySheetOut>, ApiError> {
     entry::review(
         &st.store,
-        &who,
+        who.as_bureau()?,
         &region,
         &period,
         &b.action,

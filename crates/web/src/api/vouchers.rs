@@ -105,7 +105,13 @@ pub async fn issue(
     who: Caller,
     Json(b): Json<Issue>,
 ) -> Result<Json<Issued>, ApiError> {
-    let issued = vouchers::issue(&st.store, &who, &b.year.to_string(), &b.expires_on).await?;
+    let issued = vouchers::issue(
+        &st.store,
+        who.as_bureau()?,
+        &b.year.to_string(),
+        &b.expires_on,
+    )
+    .await?;
     Ok(Json(Issued { issued }))
 }
 
@@ -168,7 +174,8 @@ pub async fn add_provider(
     who: Caller,
     Json(p): Json<NewProvider>,
 ) -> Result<(StatusCode, Json<CreatedProvider>), ApiError> {
-    let id = vouchers::add_provider(&st.store, &who, &p.name, &p.uscc, &p.services).await?;
+    let id =
+        vouchers::add_provider(&st.store, who.as_bureau()?, &p.name, &p.uscc, &p.services).await?;
     Ok((StatusCode::CREATED, Json(CreatedProvider { id })))
 }
 

@@ -363,7 +363,8 @@ pub async fn save(
             typed.insert(name, field.text().await.map_err(bad)?);
         }
     }
-    match svc::save(&st.store, &who, id, Some(&typed), &uploads, action).await {
+    let applicant = who.as_applicant().page(lang)?;
+    match svc::save(&st.store, applicant, id, Some(&typed), &uploads, action).await {
         Ok(kechuang_service::Saved::Done) => {
             Ok(Redirect::to(&format!("/applications/{id}")).into_response())
         }

@@ -194,7 +194,7 @@ pub async fn create_call(
         opens_on: &f.opens_on,
         closes_on: &f.closes_on,
     };
-    match svc::create_call(&st.store, &who, &call).await {
+    match svc::create_call(&st.store, who.as_bureau().page(v.lang)?, &call).await {
         Ok(id) => Ok(Redirect::to(&format!("/calls/{id}")).into_response()),
         Err(e) => calls_page(&st, &v, &who, &uri, Some(e)).await,
     }

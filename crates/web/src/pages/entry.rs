@@ -301,7 +301,8 @@ pub async fn save(
 ) -> Result<Response, PageError> {
     let lang = v.lang;
     let submit = f.get("action").map(String::as_str) == Some("submit");
-    match entry::save(&st.store, &who, &region, &period, &f, submit)
+    let county = who.as_county().page(lang)?;
+    match entry::save(&st.store, county, &region, &period, &f, submit)
         .await
         .page(lang)?
     {
@@ -332,7 +333,8 @@ pub async fn review(
     let lang = v.lang;
     let action = f.get("action").map(String::as_str).unwrap_or_default();
     let comment = f.get("comment").map(String::as_str).unwrap_or_default();
-    entry::review(&st.store, &who, &region, &period, action, comment)
+    let bureau = who.as_bureau().page(lang)?;
+    entry::review(&st.store, bureau, &region, &period, action, comment)
         .await
         .page(lang)?;
     let (county, year) = entry::entry_place(&st.store, &who, &region, &period)

@@ -90,7 +90,7 @@ pub async fn save_expert(
         affiliation_uscc: f.affiliation_uscc.as_deref(),
         conflicts: f.conflicts.as_deref(),
     };
-    match svc::save_expert(&st.store, &who, &e).await {
+    match svc::save_expert(&st.store, who.as_bureau().page(v.lang)?, &e).await {
         Ok(()) => Ok(Redirect::to("/experts").into_response()),
         Err(err) => experts_page(&st, &v, &who, &uri, Some(err)).await,
     }

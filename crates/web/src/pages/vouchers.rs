@@ -117,7 +117,8 @@ pub async fn issue(
     uri: Uri,
     Form(f): Form<IssueForm>,
 ) -> Result<Response, PageError> {
-    let done = vouchers::issue(&st.store, &who, &f.year, &f.expires_on).await;
+    let bureau = who.as_bureau().page(v.lang)?;
+    let done = vouchers::issue(&st.store, bureau, &f.year, &f.expires_on).await;
     match done {
         Ok(_) => Ok(Redirect::to("/vouchers").into_response()),
         Err(e) => vouchers_page(&st, &v, &who, &uri, Some(e)).await,
@@ -138,7 +139,8 @@ pub async fn add_provider(
     uri: Uri,
     Form(f): Form<ProviderForm>,
 ) -> Result<Response, PageError> {
-    let done = vouchers::add_provider(&st.store, &who, &f.name, &f.uscc, &f.services).await;
+    let bureau = who.as_bureau().page(v.lang)?;
+    let done = vouchers::add_provider(&st.store, bureau, &f.name, &f.uscc, &f.services).await;
     match done {
         Ok(_) => Ok(Redirect::to("/vouchers").into_response()),
         Err(e) => vouchers_page(&st, &v, &who, &uri, Some(e)).await,
