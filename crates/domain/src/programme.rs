@@ -686,6 +686,47 @@ pub fn preview(
 
 // ---- the batch workflow -----------------------------------------------------------------
 
+/// Where one award of a batch stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AwardStatus {
+    /// In a batch not yet approved.
+    Proposed,
+    /// Taken out after an upheld objection; its event may be awarded again.
+    Withdrawn,
+    /// Approved: committed against the budget.
+    Approved,
+    Paid,
+    /// Its batch was voided.
+    Void,
+}
+
+impl AwardStatus {
+    pub const ALL: [Self; 5] = [
+        Self::Proposed,
+        Self::Withdrawn,
+        Self::Approved,
+        Self::Paid,
+        Self::Void,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Proposed => "proposed",
+            Self::Withdrawn => "withdrawn",
+            Self::Approved => "approved",
+            Self::Paid => "paid",
+            Self::Void => "void",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+    /// Whether the award still counts: not withdrawn and not in a voided batch.
+    pub fn standing(self) -> bool {
+        !matches!(self, Self::Withdrawn | Self::Void)
+    }
+}
+
 /// Where a committed batch stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 use kechuang_domain::application::{instalments, AppStatus};
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{
-    check_approval, notice_end, transition, year_of, BatchAction, BatchStatus, Candidate,
-    EnterpriseFacts, Entitlement, EventFacts, Programme,
+    check_approval, notice_end, transition, year_of, AwardStatus, BatchAction, BatchStatus,
+    Candidate, EnterpriseFacts, Entitlement, EventFacts, Programme,
 };
 use kechuang_domain::registry::CertificateKind;
 use serde::Serialize;
@@ -57,7 +57,7 @@ pub struct AwardRecord {
     pub basis: String,
     pub event_on: String,
     pub amount: Fen,
-    pub status: String,
+    pub status: AwardStatus,
     pub application_id: Option<i64>,
 }
 
@@ -107,7 +107,11 @@ pub(crate) fn award_row(r: &AnyRow) -> Result<AwardRecord> {
         basis: r.try_get("basis")?,
         event_on: r.try_get("event_on")?,
         amount: Fen(r.try_get("amount_fen")?),
-        status: r.try_get("status")?,
+        status: {
+            let code: String = r.try_get("status")?;
+            AwardStatus::parse(&code)
+                .ok_or_else(|| StoreError::Corrupt(format!("award status '{code}'")))?
+        },
         application_id: r.try_get("application_id")?,
     })
 }

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use kechuang_domain::application::FormSpec;
 use kechuang_domain::programme::{
-    BatchStatus, LineStatus, ObjectionStatus, OncePer, Programme, ProgrammeKind,
+    AwardStatus, BatchStatus, LineStatus, ObjectionStatus, OncePer, Programme, ProgrammeKind,
 };
 use kechuang_domain::registry::CertificateKind;
 use kechuang_service::programmes::{self as svc, BatchPreview};
@@ -402,7 +402,7 @@ impl From<AwardRecord> for Award {
             basis: a.basis,
             event_on: a.event_on,
             amount: a.amount.0,
-            status: a.status,
+            status: a.status.code().to_owned(),
             application_id: a.application_id,
         }
     }
@@ -574,9 +574,9 @@ pub async fn notices(State(st): State<AppState>) -> Result<Json<NoticeList>, Api
             .batch_awards(b.id)
             .await?
             .into_iter()
-            .filter(|a| a.status != "void")
+            .filter(|a| a.status != AwardStatus::Void)
             .map(|a| NoticeAward {
-                withdrawn: a.status == "withdrawn",
+                withdrawn: a.status == AwardStatus::Withdrawn,
                 name: a.name,
                 uscc: a.uscc,
                 region: a.region_code,

@@ -17,7 +17,8 @@ use axum::{Extension, Form};
 use chrono::{Datelike, NaiveDate};
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{
-    actions, notice_running, BatchAction, BatchStatus, LineStatus, ObjectionStatus, OncePer,
+    actions, notice_running, AwardStatus, BatchAction, BatchStatus, LineStatus, ObjectionStatus,
+    OncePer,
 };
 use kechuang_domain::region::RegionTree;
 use kechuang_service::programmes::{self as svc, BatchPreview};
@@ -42,13 +43,13 @@ fn status_name(s: BatchStatus, lang: Lang) -> &'static str {
     lang.pick(s.name(), s.name_en())
 }
 
-fn award_status(code: &str, tr: &Tr) -> &'static str {
-    match code {
-        "proposed" => tr.award_status_proposed,
-        "withdrawn" => tr.award_status_withdrawn,
-        "approved" => tr.award_status_approved,
-        "paid" => tr.award_status_paid,
-        _ => tr.award_status_void,
+pub(super) fn award_status(s: AwardStatus, tr: &Tr) -> &'static str {
+    match s {
+        AwardStatus::Proposed => tr.award_status_proposed,
+        AwardStatus::Withdrawn => tr.award_status_withdrawn,
+        AwardStatus::Approved => tr.award_status_approved,
+        AwardStatus::Paid => tr.award_status_paid,
+        AwardStatus::Void => tr.award_status_void,
     }
 }
 
@@ -698,8 +699,8 @@ async fn batch_page(
                 county: county_name(&tree, &a.region_code),
                 basis: a.basis.clone(),
                 amount: yuan(a.amount),
-                status: award_status(&a.status, tr),
-                standing: !matches!(a.status.as_str(), "withdrawn" | "void"),
+                status: award_status(a.status, tr),
+                standing: a.status.standing(),
             })
             .collect(),
         objections: objections
@@ -858,7 +859,7 @@ pub async fn export(
         .await
         .page(lang)?
         .into_iter()
-        .filter(|a| !matches!(a.status.as_str(), "withdrawn" | "void"))
+        .filter(|a| a.status.standing())
         .collect();
     let table = if payment {
         kechuang_ingest::export::Table {
@@ -1054,14 +1055,14 @@ async fn notice_page(
         running: is_running(&b, today),
         awards: awards
             .iter()
-            .filter(|a| a.status != "void")
+            .filter(|a| a.status != AwardStatus::Void)
             .map(|a| PublicAward {
                 id: a.id,
                 name: a.name.clone(),
                 county: county_name(&tree, &a.region_code),
                 basis: a.basis.clone(),
                 amount: yuan(a.amount),
-                withdrawn: a.status == "withdrawn",
+                withdrawn: a.status == AwardStatus::Withdrawn,
             })
             .collect(),
         total: yuan(b.total),

@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::Response;
 use chrono::NaiveDate;
+use kechuang_domain::programme::AwardStatus;
 use kechuang_domain::registry::{valid_at, CertificateKind, Level, HITECH_FIELDS};
 use kechuang_service::progress as service;
 use std::collections::HashMap;
@@ -490,7 +491,7 @@ pub async fn enterprise(
                 .get(&a.programme_code)
                 .cloned()
                 .unwrap_or(a.programme_code);
-            if a.status == "paid" {
+            if a.status == AwardStatus::Paid {
                 timeline.push(Event {
                     date: a.event_on.clone(),
                     text: format!(
@@ -506,13 +507,7 @@ pub async fn enterprise(
                 programme,
                 basis: a.basis,
                 amount: a.amount.yuan_text(),
-                status: match a.status.as_str() {
-                    "proposed" => tr.award_status_proposed,
-                    "withdrawn" => tr.award_status_withdrawn,
-                    "approved" => tr.award_status_approved,
-                    "paid" => tr.award_status_paid,
-                    _ => tr.award_status_void,
-                },
+                status: super::programmes::award_status(a.status, tr),
             }
         })
         .collect();
