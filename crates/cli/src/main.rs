@@ -76,6 +76,15 @@ enum Command {
         /// already holds registry data.
         #[arg(long)]
         demo: bool,
+        /// A reverse proxy whose `X-Forwarded-For` is believed (repeat, or separate with
+        /// commas). Without one, the address a request comes from is the peer's: behind a
+        /// proxy every user would otherwise share the proxy's address.
+        #[arg(
+            long = "trusted-proxy",
+            env = "KECHUANG_TRUSTED_PROXY",
+            value_delimiter = ','
+        )]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Measure import speed, peak memory and count latency; prints figures.
     Bench {
@@ -333,7 +342,14 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
     let result = match cli.command {
         Command::Demo { .. } => Ok(ExitCode::SUCCESS),
         Command::Bench { scale, rows, dir } => bench::run(&store, scale, rows, &dir).await,
-        Command::Serve { addr, .. } => serve(store.clone(), &addr).await,
+        Command::Serve {
+            addr,
+            trusted_proxies,
+            ..
+        } => {
+            let spool = cli.db.data_dir().join("spool");
+            serve(store.clone(), &spool, &trusted_proxies, &addr).await
+        }
         Command::User(cmd) => accounts::user(&store, cmd).await,
         Command::Token(cmd) => accounts::token(&store, cmd).await,
         Command::Audit(cmd) => accounts::audit(&store, cmd).await,
@@ -548,7 +564,14 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
     demo::run_programmes(store).await
 }
 
-async fn serve(store: Store, addr: &str) -> Result<ExitCode> {
+async fn serve(
+    store: Store,
+    spool: &Path,
+    trusted_proxies: &[std::net::IpAddr],
+    addr: &str,
+) -> Result<ExitCode> {
+    kechuang_service::imports::prepare_spool(spool)
+        .with_context(|| format!("spool directory {}", spool.display()))?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("无法监听地址 {addr} (cannot listen; is the port in use?)"))?;
@@ -562,7 +585,8 @@ async fn serve(store: Store, addr: &str) -> Result<ExitCode> {
         );
     }
     println!("kechuang 已启动 (started): http://{local}/");
-    kechuang_web::serve(store, listener).await?;
+    let state = kechuang_web::AppState::new(store, spool).trusting(trusted_proxies);
+    kechuang_web::serve(state, listener).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -225,25 +225,77 @@ pub fn check_username(name: &str) -> Result<(), UsernameProblem> {
 
 // ---- lockout and sessions ------------------------------------------------------------------
 
-/// Failures allowed before a lock, and how long the lock lasts.
+/// Failures allowed for one account from one address before the pair is locked, and how long
+/// the first lock lasts; each failure after it doubles the lock, up to [`MAX_LOCK_MINUTES`].
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCKOUT_MINUTES: i64 = 15;
+pub const MAX_LOCK_MINUTES: i64 = 240;
+/// Failures allowed from one address, whatever names it tries, before the address is locked:
+/// enough for an office whose officers share one address to mistype, not enough to try one
+/// password on every account.
+pub const ADDRESS_MAX_FAILURES: i64 = 50;
+/// A run of failures is forgotten this long after its last failure.
+pub const FORGET_MINUTES: i64 = 60;
 pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
 pub const ABSOLUTE_TIMEOUT_HOURS: i64 = 12;
+/// The longest username and password a login reads; anything longer is refused before any
+/// lookup, hashing or write.
+pub const MAX_USERNAME_CHARS: usize = 64;
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 
-/// Failed logins counted for one key (an account name or a client address).
+/// What failed logins are counted against. Never the account alone: then anyone anywhere
+/// could lock a user out by trying their name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureKey {
+    /// One account tried from one address.
+    Pair { username: String, client: String },
+    /// One address, whatever names it tries.
+    Address(String),
+}
+
+impl FailureKey {
+    pub fn pair(username: &str, client: &str) -> Self {
+        Self::Pair {
+            username: username.trim().to_lowercase(),
+            client: client.to_owned(),
+        }
+    }
+
+    /// The key as stored.
+    pub fn key(&self) -> String {
+        match self {
+            // U+001F cannot occur in a username or an address.
+            Self::Pair { username, client } => format!("pair:{username}\u{1f}{client}"),
+            Self::Address(client) => format!("addr:{client}"),
+        }
+    }
+
+    /// Failures within a run that lock the key.
+    pub fn threshold(&self) -> i64 {
+        match self {
+            Self::Pair { .. } => MAX_FAILURES,
+            Self::Address(_) => ADDRESS_MAX_FAILURES,
+        }
+    }
+}
+
+/// Failed logins counted for one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FailureCount {
     pub failures: i64,
-    /// When the current run of failures began; failures older than the lockout window are
-    /// forgotten, so a typo a week ago does not count towards today's lock.
+    /// When the current run of failures began.
     pub since: DateTime<Utc>,
 }
 
-/// The counter after one more failure at `now`.
-pub fn record_failure(previous: Option<FailureCount>, now: DateTime<Utc>) -> FailureCount {
+/// The counter after one more failure at `now`, given the count so far and its last failure.
+/// A run whose last failure is older than [`FORGET_MINUTES`] is forgotten, so a typo last
+/// week does not count towards today's lock.
+pub fn record_failure(
+    previous: Option<(FailureCount, DateTime<Utc>)>,
+    now: DateTime<Utc>,
+) -> FailureCount {
     match previous {
-        Some(p) if now - p.since < Duration::minutes(LOCKOUT_MINUTES) => FailureCount {
+        Some((p, last)) if now - last < Duration::minutes(FORGET_MINUTES) => FailureCount {
             failures: p.failures + 1,
             since: p.since,
         },
@@ -254,16 +306,26 @@ pub fn record_failure(previous: Option<FailureCount>, now: DateTime<Utc>) -> Fai
     }
 }
 
-/// Until when a key is locked, if it is: five failures within the window lock it for 15
-/// minutes from the fifth.
+/// Until when a key is locked, if it is: from the failure that reaches the threshold, for
+/// [`LOCKOUT_MINUTES`], doubled for each failure after it, at most [`MAX_LOCK_MINUTES`].
 pub fn locked_until(
     count: Option<FailureCount>,
     last_failure: DateTime<Utc>,
     now: DateTime<Utc>,
+    threshold: i64,
 ) -> Option<DateTime<Utc>> {
     let c = count?;
-    let until = last_failure + Duration::minutes(LOCKOUT_MINUTES);
-    (c.failures >= MAX_FAILURES && now < until).then_some(until)
+    if c.failures < threshold {
+        return None;
+    }
+    let doublings = u32::try_from(c.failures - threshold)
+        .unwrap_or(u32::MAX)
+        .min(16);
+    let minutes = LOCKOUT_MINUTES
+        .saturating_mul(1i64 << doublings)
+        .min(MAX_LOCK_MINUTES);
+    let until = last_failure + Duration::minutes(minutes);
+    (now < until).then_some(until)
 }
 
 /// Whether a session is still alive: used within the idle timeout and younger than the
@@ -367,18 +429,55 @@ mod tests {
     }
 
     #[test]
-    fn five_failures_lock_for_fifteen_minutes() {
-        let mut c = None;
+    fn five_failures_lock_a_pair_for_fifteen_minutes_then_longer() {
+        let pair = FailureKey::pair("Wujiang", "10.0.0.1");
+        let th = pair.threshold();
+        let mut c: Option<(FailureCount, DateTime<Utc>)> = None;
         for i in 0..4 {
-            c = Some(record_failure(c, t(i)));
-            assert_eq!(locked_until(c, t(i), t(i)), None, "failure {i}");
+            let n = record_failure(c, t(i));
+            assert_eq!(locked_until(Some(n), t(i), t(i), th), None, "failure {i}");
+            c = Some((n, t(i)));
         }
-        c = Some(record_failure(c, t(4)));
-        assert_eq!(locked_until(c, t(4), t(5)), Some(t(19)));
-        assert_eq!(locked_until(c, t(4), t(19)), None, "lock ends");
-        // A new run after the window starts from one.
-        let fresh = record_failure(c, t(40));
+        let n = record_failure(c, t(4));
+        assert_eq!(locked_until(Some(n), t(4), t(5), th), Some(t(19)));
+        assert_eq!(locked_until(Some(n), t(4), t(19), th), None, "lock ends");
+        // The next failure after the lock doubles it, and so on up to the cap.
+        let n6 = record_failure(Some((n, t(4))), t(20));
+        assert_eq!(locked_until(Some(n6), t(20), t(21), th), Some(t(50)));
+        let many = FailureCount {
+            failures: 40,
+            since: t(0),
+        };
+        assert_eq!(
+            locked_until(Some(many), t(100), t(101), th),
+            Some(t(100 + MAX_LOCK_MINUTES))
+        );
+        // A run forgotten after an hour without failures starts again from one.
+        let fresh = record_failure(Some((n6, t(20))), t(20 + FORGET_MINUTES));
         assert_eq!(fresh.failures, 1);
+        // An address needs many more failures than a pair.
+        let addr = FailureKey::Address("10.0.0.1".into());
+        let five = FailureCount {
+            failures: 5,
+            since: t(0),
+        };
+        assert_eq!(locked_until(Some(five), t(0), t(1), addr.threshold()), None);
+        assert_ne!(pair.key(), FailureKey::pair("wujiang", "10.0.0.2").key());
+        assert_eq!(pair.key(), FailureKey::pair(" WUJIANG ", "10.0.0.1").key());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_lock_never_shortens_as_failures_grow(n in 0i64..200, last in 0i64..1000) {
+            let a = FailureCount { failures: n, since: t(0) };
+            let b = FailureCount { failures: n + 1, since: t(0) };
+            let ua = locked_until(Some(a), t(last), t(last), MAX_FAILURES);
+            let ub = locked_until(Some(b), t(last), t(last), MAX_FAILURES);
+            proptest::prop_assert!(ua <= ub);
+            if let Some(u) = ub {
+                proptest::prop_assert!(u <= t(last + MAX_LOCK_MINUTES));
+            }
+        }
     }
 
     #[test]

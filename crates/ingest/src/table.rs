@@ -1,9 +1,14 @@
-//! A spreadsheet or CSV file as rows of text cells, whatever it was saved as.
+//! A spreadsheet or CSV file as rows of text cells, whatever it was saved as, read within the
+//! limits of [`crate::limits`]: a file is never trusted to say how large it is. An XLSX
+//! archive is inflated once, counting, before any reader sees it; its sheet is then read cell by
+//! cell on a thread of its own, a row at a time, so memory holds what the caller keeps, not the
+//! sheet. An old XLS file is scanned for the area its cells span before it is parsed.
 
-use crate::{IngestError, RowError};
-use calamine::{open_workbook_auto, Data, Dimensions, Reader, Sheets};
-use kechuang_domain::problem::Problem;
-use std::path::Path;
+use crate::limits::*;
+use crate::IngestError;
+use calamine::{open_workbook, Data, DataRef, Dimensions, Reader, Xls, Xlsx};
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
 
 /// A row of cells with the row number the officer sees in the original file.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,23 +24,24 @@ impl Row {
 }
 
 pub fn read_table(path: &Path) -> Result<Vec<Row>, IngestError> {
-    let source = RowSource::open(path)?;
-    source
-        .rows()
-        .collect::<Result<Vec<Row>, RowError>>()
-        .map_err(|e| IngestError::Read {
-            path: path.display().to_string(),
-            reason: e.message(kechuang_domain::problem::Lang::Zh),
-        })
+    RowSource::open(path)?.rows().collect()
 }
 
-/// A file's rows, produced as they are asked for where the format allows: CSV text is decoded
-/// once and split into rows lazily, so a million-row list never exists as a million rows of
-/// strings at once; a spreadsheet's sheet is read whole (the reader holds it anyway).
+/// A file's rows, produced as they are asked for: CSV text is decoded once and split into rows
+/// lazily, and an XLSX sheet is streamed, so a million-row list never exists as a million rows
+/// of strings at once. An XLS sheet, small by its format, is read whole.
 pub enum RowSource {
     Csv(String),
+    Xlsx {
+        path: PathBuf,
+        sheet: String,
+        merged: Vec<Dimensions>,
+    },
     Sheet(Vec<Row>),
 }
+
+/// The row type an iterator of a source yields.
+pub type Rows<'a> = Box<dyn Iterator<Item = Result<Row, IngestError>> + Send + 'a>;
 
 impl RowSource {
     pub fn open(path: &Path) -> Result<Self, IngestError> {
@@ -45,22 +51,59 @@ impl RowSource {
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
         let read_err = |reason: String| IngestError::Read {
-            path: path.display().to_string(),
+            path: file_label(path),
             reason,
         };
+        let size = std::fs::metadata(path)
+            .map_err(|e| read_err(e.to_string()))?
+            .len();
+        if size > MAX_FILE_BYTES {
+            return Err(IngestError::TooBig {
+                limit_mb: MAX_FILE_BYTES >> 20,
+            });
+        }
         match ext.as_str() {
             "csv" | "txt" => {
                 let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
                 Ok(Self::Csv(decode_csv(bytes).map_err(read_err)?))
             }
-            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
-                let mut wb = open_workbook_auto(path).map_err(|e| read_err(e.to_string()))?;
+            "xlsx" | "xlsm" => {
+                check_archive(path)?;
+                let mut wb: Xlsx<_> = open_workbook(path)
+                    .map_err(|e: calamine::XlsxError| read_err(e.to_string()))?;
+                let sheet = wb
+                    .sheet_names()
+                    .first()
+                    .cloned()
+                    .ok_or(IngestError::NoSheet)?;
+                let merged = wb
+                    .merge_cells_by_sheet_name(&sheet)
+                    .map_err(|e| read_err(e.to_string()))?;
+                if merged.len() > MAX_MERGED_AREAS {
+                    return Err(IngestError::TooManyMerged {
+                        limit: MAX_MERGED_AREAS,
+                    });
+                }
+                Ok(Self::Xlsx {
+                    path: path.to_owned(),
+                    sheet,
+                    merged,
+                })
+            }
+            "xls" => {
+                check_xls_area(path)?;
+                let mut wb: Xls<_> =
+                    open_workbook(path).map_err(|e: calamine::XlsError| read_err(e.to_string()))?;
                 let range = wb
                     .worksheet_range_at(0)
-                    .ok_or_else(|| read_err("工作簿没有工作表 (no worksheet)".into()))?
+                    .ok_or(IngestError::NoSheet)?
                     .map_err(|e| read_err(e.to_string()))?;
-                let merged = merged_regions(&mut wb).map_err(read_err)?;
-                Ok(Self::Sheet(sheet_rows(&range, &merged)))
+                let merged = wb
+                    .merge_cells_by_sheet_id(0)
+                    .map_err(|e| read_err(e.to_string()))?;
+                let rows = sheet_rows(&range, &merged);
+                check_cells(&rows)?;
+                Ok(Self::Sheet(rows))
             }
             other => Err(IngestError::UnsupportedType {
                 name: other.to_owned(),
@@ -68,11 +111,410 @@ impl RowSource {
         }
     }
 
-    pub fn rows(&self) -> Box<dyn Iterator<Item = Result<Row, RowError>> + Send + '_> {
+    pub fn rows(&self) -> Rows<'_> {
         match self {
             Self::Sheet(rows) => Box::new(rows.iter().cloned().map(Ok)),
             Self::Csv(text) => Box::new(csv_rows(text)),
+            Self::Xlsx {
+                path,
+                sheet,
+                merged,
+            } => stream_xlsx(path.clone(), sheet.clone(), merged.clone()),
         }
+    }
+}
+
+/// A file's name for a message: never the server's directories.
+fn file_label(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Excel's name for a cell, from 0-based row and column: (0, 0) is A1.
+pub fn cell_ref(row: usize, col: usize) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        let rem = (c - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+}
+
+/// Inflates every part of an XLSX archive once, counting, before any reader trusts it: the
+/// total inflated size, the number of parts, the longest run of text in an XML part (what an
+/// XML reader must hold at once) and the number of distinct strings the workbook declares
+/// (which the spreadsheet reader reserves room for).
+fn check_archive(path: &Path) -> Result<(), IngestError> {
+    check_archive_within(path, MAX_INFLATED_BYTES)
+}
+
+fn check_archive_within(path: &Path, max_inflated: u64) -> Result<(), IngestError> {
+    let read_err = |reason: String| IngestError::Read {
+        path: file_label(path),
+        reason,
+    };
+    let file = std::fs::File::open(path).map_err(|e| read_err(e.to_string()))?;
+    let mut zip =
+        zip::ZipArchive::new(BufReader::new(file)).map_err(|e| read_err(e.to_string()))?;
+    if zip.len() > MAX_PARTS {
+        return Err(IngestError::TooManyParts { limit: MAX_PARTS });
+    }
+    let mut total: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|e| read_err(e.to_string()))?;
+        let name: String = part
+            .name()
+            .map(|n| n.chars().take(80).collect())
+            .unwrap_or_default();
+        let xml = name.ends_with(".xml") || name.ends_with(".rels");
+        let strings = name.ends_with("sharedStrings.xml");
+        let mut run = 0usize;
+        let mut head: Vec<u8> = Vec::new();
+        loop {
+            let n = part.read(&mut buf).map_err(|e| read_err(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > max_inflated {
+                return Err(IngestError::Inflates {
+                    part: name,
+                    limit_mb: max_inflated >> 20,
+                });
+            }
+            if strings && head.len() < 4096 {
+                head.extend_from_slice(&buf[..n.min(4096 - head.len())]);
+            }
+            if xml {
+                for &b in &buf[..n] {
+                    if b == b'<' || b == b'>' {
+                        run = 0;
+                    } else {
+                        run += 1;
+                        if run > MAX_XML_RUN {
+                            return Err(IngestError::RunTooLong {
+                                part: name,
+                                limit: MAX_XML_RUN,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        if strings {
+            check_shared_strings(&head)?;
+        }
+    }
+    Ok(())
+}
+
+/// The `uniqueCount` of a shared-string table's opening tag, refused past the limit.
+fn check_shared_strings(head: &[u8]) -> Result<(), IngestError> {
+    let text = String::from_utf8_lossy(head);
+    let Some(at) = text.find("uniqueCount=") else {
+        return Ok(());
+    };
+    let declared: String = text[at + "uniqueCount=".len()..]
+        .chars()
+        .skip(1)
+        .take_while(|c| *c != '"' && *c != '\'')
+        .take(40)
+        .collect();
+    let n: u64 = declared.trim().parse().unwrap_or(u64::MAX);
+    if n > MAX_SHARED_STRINGS {
+        return Err(IngestError::TooManyStrings {
+            declared,
+            limit: MAX_SHARED_STRINGS,
+        });
+    }
+    Ok(())
+}
+
+/// Scans an XLS file's records for the area its sheets' cells and declared dimensions span,
+/// before the spreadsheet reader allocates for it.
+fn check_xls_area(path: &Path) -> Result<(), IngestError> {
+    let read_err = |reason: String| IngestError::Read {
+        path: file_label(path),
+        reason,
+    };
+    let mut cfb = cfb::open(path).map_err(|e| read_err(e.to_string()))?;
+    let stream = ["/Workbook", "/Book"]
+        .into_iter()
+        .find(|s| cfb.is_stream(s))
+        .ok_or_else(|| read_err("no workbook stream".into()))?;
+    let mut bytes = Vec::new();
+    cfb.open_stream(stream)
+        .and_then(|mut s| s.read_to_end(&mut bytes))
+        .map_err(|e| read_err(e.to_string()))?;
+    // (first row, last row, first column, last column) of the sheet being read.
+    let mut area: Option<(u64, u64, u64, u64)> = None;
+    let check = |a: Option<(u64, u64, u64, u64)>| -> Result<(), IngestError> {
+        if let Some((r0, r1, c0, c1)) = a {
+            let cells = (r1 - r0 + 1).saturating_mul(c1 - c0 + 1);
+            if cells > MAX_XLS_AREA {
+                return Err(IngestError::SheetTooLarge {
+                    from: cell_ref(r0 as usize, c0 as usize),
+                    to: cell_ref(r1 as usize, c1 as usize),
+                    limit: MAX_XLS_AREA,
+                });
+            }
+        }
+        Ok(())
+    };
+    let mut at = 0usize;
+    while at + 4 <= bytes.len() {
+        let kind = u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+        let len = usize::from(u16::from_le_bytes([bytes[at + 2], bytes[at + 3]]));
+        let data = bytes.get(at + 4..at + 4 + len).unwrap_or(&[]);
+        at += 4 + len;
+        let u16_at = |i: usize| {
+            data.get(i..i + 2)
+                .map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])))
+        };
+        let u32_at = |i: usize| {
+            data.get(i..i + 4)
+                .map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+        };
+        let mut widen = |r0: u64, r1: u64, c0: u64, c1: u64| {
+            let (r0, r1) = (r0.min(r1), r0.max(r1));
+            let (c0, c1) = (c0.min(c1), c0.max(c1));
+            area = Some(match area {
+                None => (r0, r1, c0, c1),
+                Some((a, b, c, d)) => (a.min(r0), b.max(r1), c.min(c0), d.max(c1)),
+            });
+        };
+        match kind {
+            // BOF: a new sheet (or the workbook globals) begins.
+            0x0809 => {
+                check(area)?;
+                area = None;
+            }
+            // DIMENSIONS, whose reserved room the reader allocates.
+            0x0200 => {
+                let dims = if len >= 14 {
+                    u32_at(0).zip(u32_at(4)).zip(u16_at(8)).zip(u16_at(10))
+                } else {
+                    u16_at(0).zip(u16_at(2)).zip(u16_at(4)).zip(u16_at(6))
+                };
+                if let Some((((r0, r1), c0), c1)) = dims {
+                    widen(r0, r1, c0, c1);
+                }
+            }
+            // Cells with a row and a column: formula, blank, number, label, bool/error,
+            // shared-string label, RK, rich label.
+            0x0006 | 0x0201 | 0x0203 | 0x0204 | 0x0205 | 0x00FD | 0x027E | 0x00D6 => {
+                if let Some((r, c)) = u16_at(0).zip(u16_at(2)) {
+                    widen(r, r, c, c);
+                }
+            }
+            // MULRK, MULBLANK: a row, a first column, and the last column in the last bytes.
+            0x00BD | 0x00BE if len >= 6 => {
+                if let Some(((r, c0), c1)) = u16_at(0).zip(u16_at(2)).zip(u16_at(len - 2)) {
+                    widen(r, r, c0, c1);
+                }
+            }
+            _ => {}
+        }
+    }
+    check(area)
+}
+
+/// Cell lengths and columns of rows read whole (an XLS sheet).
+fn check_cells(rows: &[Row]) -> Result<(), IngestError> {
+    for row in rows {
+        check_row(row)?;
+    }
+    Ok(())
+}
+
+fn check_row(row: &Row) -> Result<(), IngestError> {
+    if row.number > MAX_ROWS {
+        return Err(IngestError::TooManyRows {
+            row: row.number,
+            limit: MAX_ROWS,
+        });
+    }
+    if row.cells.len() > MAX_COLUMNS && row.cells[MAX_COLUMNS..].iter().any(|c| !c.is_empty()) {
+        let col = MAX_COLUMNS
+            + row.cells[MAX_COLUMNS..]
+                .iter()
+                .position(|c| !c.is_empty())
+                .unwrap_or(0);
+        return Err(IngestError::ColumnPastLimit {
+            cell: cell_ref(row.number - 1, col),
+            limit: MAX_COLUMNS,
+        });
+    }
+    if let Some(col) = row
+        .cells
+        .iter()
+        .position(|c| c.len() > MAX_CELL_CHARS && c.chars().count() > MAX_CELL_CHARS)
+    {
+        return Err(IngestError::CellTooLong {
+            cell: cell_ref(row.number - 1, col),
+            limit: MAX_CELL_CHARS,
+        });
+    }
+    Ok(())
+}
+
+/// Streams a sheet's rows from a thread that owns the workbook, through a short queue: the
+/// reader borrows the workbook, so it cannot travel in an iterator; the thread ends when the
+/// sheet does or when the caller stops asking (the queue's receiver is dropped).
+fn stream_xlsx(path: PathBuf, sheet: String, merged: Vec<Dimensions>) -> Rows<'static> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Row, IngestError>>(256);
+    let spawned = std::thread::Builder::new()
+        .name("xlsx-reader".into())
+        .spawn(move || {
+            let result = read_xlsx(&path, &sheet, &merged, |row| tx.send(Ok(row)).is_ok());
+            if let Err(e) = result {
+                let _ = tx.send(Err(e));
+            }
+        });
+    match spawned {
+        Ok(_) => Box::new(rx.into_iter()),
+        Err(e) => Box::new(std::iter::once(Err(IngestError::Read {
+            path: String::new(),
+            reason: e.to_string(),
+        }))),
+    }
+}
+
+/// Reads a sheet cell by cell, handing each finished row to `emit` (which answers whether to
+/// go on). Merged areas spread their top-left value over the area, as the officer sees it.
+fn read_xlsx(
+    path: &Path,
+    sheet: &str,
+    merged: &[Dimensions],
+    mut emit: impl FnMut(Row) -> bool,
+) -> Result<(), IngestError> {
+    let read_err = |reason: String| IngestError::Read {
+        path: file_label(path),
+        reason,
+    };
+    let mut wb: Xlsx<_> =
+        open_workbook(path).map_err(|e: calamine::XlsxError| read_err(e.to_string()))?;
+    let mut cells = wb
+        .worksheet_cells_reader(sheet)
+        .map_err(|e| read_err(e.to_string()))?;
+    let mut areas = Merges::new(merged);
+    let mut current: Option<Row> = None;
+    loop {
+        let cell = cells.next_cell().map_err(|e| read_err(e.to_string()))?;
+        let Some(cell) = cell else { break };
+        let (r, c) = cell.get_position();
+        let (r, c) = (r as usize, c as usize);
+        if r >= MAX_ROWS {
+            return Err(IngestError::TooManyRows {
+                row: r + 1,
+                limit: MAX_ROWS,
+            });
+        }
+        if current.as_ref().is_some_and(|row| row.number != r + 1) {
+            if let Some(row) = current.take() {
+                if !emit(areas.fill(row)) {
+                    return Ok(());
+                }
+            }
+        }
+        let text = data_ref_text(cell.get_value());
+        if text.is_empty() {
+            continue;
+        }
+        if c >= MAX_COLUMNS {
+            return Err(IngestError::ColumnPastLimit {
+                cell: cell_ref(r, c),
+                limit: MAX_COLUMNS,
+            });
+        }
+        if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+            return Err(IngestError::CellTooLong {
+                cell: cell_ref(r, c),
+                limit: MAX_CELL_CHARS,
+            });
+        }
+        let row = current.get_or_insert_with(|| Row {
+            number: r + 1,
+            cells: Vec::new(),
+        });
+        if row.cells.len() <= c {
+            row.cells.resize(c + 1, String::new());
+        }
+        row.cells[c] = text;
+    }
+    if let Some(row) = current {
+        emit(areas.fill(row));
+    }
+    Ok(())
+}
+
+/// Merged areas as rows pass: each area's value is taken from its top-left cell when that
+/// row passes, then written into every cell of the area on the rows below.
+struct Merges {
+    /// (top, bottom, left, right), 0-based, by top row.
+    areas: Vec<(usize, usize, usize, usize)>,
+    next: usize,
+    /// Areas that have begun and not ended, with their value.
+    open: Vec<((usize, usize, usize, usize), String)>,
+}
+
+impl Merges {
+    fn new(merged: &[Dimensions]) -> Self {
+        let mut areas: Vec<_> = merged
+            .iter()
+            .map(|d| {
+                (
+                    d.start.0 as usize,
+                    d.end.0 as usize,
+                    d.start.1 as usize,
+                    (d.end.1 as usize).min(MAX_COLUMNS - 1),
+                )
+            })
+            .filter(|a| a.0 <= a.1 && a.2 <= a.3)
+            .collect();
+        areas.sort_unstable();
+        Self {
+            areas,
+            next: 0,
+            open: Vec::new(),
+        }
+    }
+
+    fn fill(&mut self, mut row: Row) -> Row {
+        let r = row.number - 1;
+        self.open.retain(|(a, _)| a.1 >= r);
+        // Areas whose top row was skipped (blank) start with nothing to spread.
+        while let Some(&a) = self.areas.get(self.next) {
+            if a.0 > r {
+                break;
+            }
+            self.next += 1;
+            if a.1 < r {
+                continue;
+            }
+            let value = if a.0 == r {
+                row.cells.get(a.2).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            };
+            if !value.is_empty() {
+                self.open.push((a, value));
+            }
+        }
+        for ((_, _, left, right), value) in &self.open {
+            if row.cells.len() <= *right {
+                row.cells.resize(right + 1, String::new());
+            }
+            for cell in &mut row.cells[*left..=*right] {
+                cell.clone_from(value);
+            }
+        }
+        row
     }
 }
 
@@ -91,7 +533,7 @@ fn decode_csv(mut bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
-fn csv_rows(text: &str) -> impl Iterator<Item = Result<Row, RowError>> + Send + '_ {
+fn csv_rows(text: &str) -> impl Iterator<Item = Result<Row, IngestError>> + Send + '_ {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -99,27 +541,30 @@ fn csv_rows(text: &str) -> impl Iterator<Item = Result<Row, RowError>> + Send + 
         .into_records()
         .enumerate()
         .map(|(i, rec)| {
-            let rec = rec.map_err(|e| RowError::Malformed {
+            let rec = rec.map_err(|e| IngestError::Malformed {
                 row: e.position().map_or(i + 1, |p| p.line() as usize),
                 reason: e.to_string(),
             })?;
             let number = rec.position().map(|p| p.line() as usize).unwrap_or(i + 1);
-            Ok(Row {
+            if rec.len() > MAX_COLUMNS && rec.iter().skip(MAX_COLUMNS).any(|c| !c.is_empty()) {
+                let col = MAX_COLUMNS
+                    + rec
+                        .iter()
+                        .skip(MAX_COLUMNS)
+                        .position(|c| !c.is_empty())
+                        .unwrap_or(0);
+                return Err(IngestError::ColumnPastLimit {
+                    cell: cell_ref(number - 1, col),
+                    limit: MAX_COLUMNS,
+                });
+            }
+            let row = Row {
                 number,
-                cells: rec.iter().map(str::to_owned).collect(),
-            })
+                cells: rec.iter().take(MAX_COLUMNS).map(str::to_owned).collect(),
+            };
+            check_row(&row)?;
+            Ok(row)
         })
-}
-
-/// The merged areas of the first sheet. Only XLSX and XLS record them in a way calamine reads.
-fn merged_regions<RS: std::io::Read + std::io::Seek>(
-    wb: &mut Sheets<RS>,
-) -> Result<Vec<Dimensions>, String> {
-    match wb {
-        Sheets::Xlsx(x) => x.merge_cells_by_sheet_id(0).map_err(|e| e.to_string()),
-        Sheets::Xls(x) => x.merge_cells_by_sheet_id(0).map_err(|e| e.to_string()),
-        Sheets::Xlsb(_) | Sheets::Ods(_) => Ok(Vec::new()),
-    }
 }
 
 /// Rows of a sheet as text, numbered as Excel numbers them. A merged area holds its value only
@@ -131,48 +576,54 @@ fn sheet_rows(range: &calamine::Range<Data>, merged: &[Dimensions]) -> Vec<Row> 
         .start()
         .map(|(r, c)| (r as usize, c as usize))
         .unwrap_or((0, 0));
-    let mut rows: Vec<Row> = range
+    let mut areas = Merges::new(merged);
+    range
         .rows()
         .enumerate()
-        .map(|(i, cells)| Row {
-            number: first_row + i + 1,
-            cells: cells.iter().map(cell_text).collect(),
+        .map(|(i, cells)| {
+            // Columns before the range's first are empty, as Excel shows them.
+            let mut row = vec![String::new(); first_col];
+            row.extend(cells.iter().map(cell_text));
+            areas.fill(Row {
+                number: first_row + i + 1,
+                cells: row,
+            })
         })
-        .collect();
-    for area in merged {
-        let (top, left) = (area.start.0 as usize, area.start.1 as usize);
-        let (bottom, right) = (area.end.0 as usize, area.end.1 as usize);
-        let Some(value) = top
-            .checked_sub(first_row)
-            .zip(left.checked_sub(first_col))
-            .and_then(|(r, c)| rows.get(r)?.cells.get(c).cloned())
-        else {
-            continue;
-        };
-        for r in top..=bottom {
-            let Some(row) = r.checked_sub(first_row).and_then(|r| rows.get_mut(r)) else {
-                continue;
-            };
-            for c in left..=right {
-                if let Some(cell) = c.checked_sub(first_col).and_then(|c| row.cells.get_mut(c)) {
-                    cell.clone_from(&value);
-                }
-            }
-        }
-    }
-    rows
+        .collect()
 }
 
 /// A CSV file's bytes as rows (UTF-8 with or without BOM, or GBK).
 pub fn read_csv_bytes(bytes: &[u8]) -> Result<Vec<Row>, IngestError> {
-    let unreadable = |reason| IngestError::Read {
+    let text = decode_csv(bytes.to_vec()).map_err(|reason| IngestError::Read {
         path: String::new(),
         reason,
-    };
-    let text = decode_csv(bytes.to_vec()).map_err(unreadable)?;
-    csv_rows(&text)
-        .collect::<Result<_, _>>()
-        .map_err(|e| unreadable(e.message(kechuang_domain::problem::Lang::Zh)))
+    })?;
+    csv_rows(&text).collect()
+}
+
+fn data_ref_text(d: &DataRef<'_>) -> String {
+    match d {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => float_text(*f),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(dt) => dt
+            .as_datetime()
+            .map(|d| d.date().to_string())
+            .unwrap_or_else(|| dt.as_f64().to_string()),
+        DataRef::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Integral floats are how Excel stores "2018" or a count: print them without ".0".
+fn float_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        f.to_string()
+    }
 }
 
 fn cell_text(d: &Data) -> String {
@@ -180,9 +631,7 @@ fn cell_text(d: &Data) -> String {
         Data::Empty => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Int(i) => i.to_string(),
-        // Integral floats are how Excel stores "2018" or a count: print them without ".0".
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
+        Data::Float(f) => float_text(*f),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) => dt
             .as_datetime()
@@ -273,6 +722,133 @@ mod tests {
         assert_eq!(rows[0].cells[2], "韶关市高新技术企业名单");
         assert_eq!(rows[4].number, 5);
         assert_eq!(rows[4].cells[1], "企业4");
+    }
+
+    use kechuang_domain::problem::Problem;
+    use std::io::Write;
+
+    /// An XLSX file of the given parts, each written as it is given.
+    fn archive(path: &Path, parts: &[(&str, &[u8])]) {
+        let file = std::fs::File::create(path).expect("create");
+        let mut zip = zip::ZipWriter::new(file);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in parts {
+            zip.start_file(*name, opts).expect("part");
+            zip.write_all(bytes).expect("write");
+        }
+        zip.finish().expect("finish");
+    }
+
+    #[test]
+    fn a_cell_far_out_is_refused_where_it_is_without_reading_the_declared_sheet() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("far.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write(0, 0, "统一社会信用代码").expect("a1");
+        sheet.write(1_048_575, 16_383, "x").expect("xfd");
+        book.save(&path).expect("save");
+        let e = read_table(&path).expect_err("refused");
+        assert_eq!(e.code(), "column_past_limit");
+        assert!(
+            e.message(kechuang_domain::problem::Lang::En)
+                .contains("XFD1048576"),
+            "{e}"
+        );
+
+        // The last row of Excel within the columns is read: two rows, not a million.
+        let path = dir.path().join("tall.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write(0, 0, "a").expect("a1");
+        sheet.write(1_048_575, 255, "z").expect("iv");
+        book.save(&path).expect("save");
+        let rows = read_table(&path).expect("reads");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].number, 1_048_576);
+        assert_eq!(rows[1].cells[255], "z");
+    }
+
+    #[test]
+    fn an_archive_that_inflates_too_far_is_refused_naming_the_part() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("bomb.xlsx");
+        let cells = b"<c><v>0</v></c>".repeat(200_000);
+        archive(&path, &[("xl/worksheets/sheet1.xml", &cells)]);
+        assert!(std::fs::metadata(&path).expect("size").len() < 64 * 1024);
+        let e = check_archive_within(&path, 2 << 20).expect_err("refused");
+        assert_eq!(e.code(), "file_inflates_too_far");
+        assert!(e.to_string().contains("xl/worksheets/sheet1.xml"), "{e}");
+        assert!(check_archive_within(&path, 8 << 20).is_ok());
+        // Text between tags longer than any cell can be is refused at once.
+        let path = dir.path().join("run.xlsx");
+        let zeros = vec![b'0'; 3 << 20];
+        archive(&path, &[("xl/sharedStrings.xml", &zeros)]);
+        let e = check_archive_within(&path, 8 << 20).expect_err("refused");
+        assert_eq!(e.code(), "xml_run_too_long");
+    }
+
+    #[test]
+    fn a_declared_string_table_past_the_limit_is_refused_before_it_is_reserved() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("strings.xlsx");
+        let sst = br#"<?xml version="1.0"?><sst xmlns="x" count="1" uniqueCount="1000000000000"><si><t>a</t></si></sst>"#;
+        archive(&path, &[("xl/sharedStrings.xml", sst)]);
+        let e = check_archive(&path).expect_err("refused");
+        assert_eq!(e.code(), "too_many_strings");
+        assert!(e.to_string().contains("1000000000000"), "{e}");
+    }
+
+    #[test]
+    fn an_xls_whose_declared_area_is_huge_is_refused_before_it_is_parsed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("huge.xls");
+        let mut stream = Vec::new();
+        let mut record = |kind: u16, data: &[u8]| {
+            stream.extend_from_slice(&kind.to_le_bytes());
+            stream.extend_from_slice(&(data.len() as u16).to_le_bytes());
+            stream.extend_from_slice(data);
+        };
+        record(0x0809, &[0; 16]);
+        // DIMENSIONS: rows 0 to 4,000,000,000 and columns 0 to 255.
+        let mut dims = Vec::new();
+        dims.extend_from_slice(&0u32.to_le_bytes());
+        dims.extend_from_slice(&4_000_000_000u32.to_le_bytes());
+        dims.extend_from_slice(&0u16.to_le_bytes());
+        dims.extend_from_slice(&255u16.to_le_bytes());
+        dims.extend_from_slice(&0u16.to_le_bytes());
+        record(0x0200, &dims);
+        record(0x000A, &[]);
+        let mut cfb = cfb::create(&path).expect("cfb");
+        cfb.create_stream("/Workbook")
+            .and_then(|mut s| s.write_all(&stream))
+            .expect("stream");
+        cfb.flush().expect("flush");
+        drop(cfb);
+        let e = RowSource::open(&path).err().expect("refused");
+        assert_eq!(e.code(), "sheet_too_large");
+        assert!(e.to_string().contains("IV4000000001"), "{e}");
+    }
+
+    #[test]
+    fn a_cell_past_excels_length_is_refused_where_it_is() {
+        let long = "字".repeat(MAX_CELL_CHARS + 1);
+        let csv = format!("a,b\n1,{long}\n");
+        let e = read_csv_bytes(csv.as_bytes()).expect_err("refused");
+        assert_eq!(e.code(), "cell_too_long");
+        assert!(e.to_string().contains("B2"), "{e}");
+        // At the limit it is read.
+        let csv = format!("a,b\n1,{}\n", "字".repeat(MAX_CELL_CHARS));
+        assert!(read_csv_bytes(csv.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn cells_are_named_as_excel_names_them() {
+        assert_eq!(cell_ref(0, 0), "A1");
+        assert_eq!(cell_ref(1, 25), "Z2");
+        assert_eq!(cell_ref(2, 26), "AA3");
+        assert_eq!(cell_ref(1_048_575, 16_383), "XFD1048576");
     }
 
     #[test]

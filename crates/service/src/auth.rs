@@ -11,7 +11,10 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::Utc;
-use kechuang_domain::auth::{locked_until, session_alive, token_digest, DataScope, Role};
+use kechuang_domain::auth::{
+    locked_until, session_alive, token_digest, DataScope, FailureKey, Role, MAX_PASSWORD_BYTES,
+    MAX_USERNAME_CHARS,
+};
 use kechuang_domain::region::RegionTree;
 use kechuang_domain::RegionCode;
 use kechuang_store::{Actor, Store, User};
@@ -200,12 +203,41 @@ pub enum LoginOutcome {
     },
     /// Unknown user, wrong password or disabled account: one answer for all three.
     Invalid,
-    Locked,
+    /// Too many failures for this account from this address, or from this address.
+    Locked {
+        until: chrono::DateTime<Utc>,
+    },
 }
 
-/// Checks a username and password. Failures count against both the name tried and the
-/// client address; five within 15 minutes lock either for 15 minutes. An unknown name costs
-/// the same argon2 verification as a known one, so timing tells nothing either.
+kechuang_domain::problems! {
+    /// Why a login is refused, in words for the person logging in.
+    pub enum LoginRefused {
+        InvalidCredentials = "invalid_credentials" {
+            zh: "用户名或密码错误", en: "wrong username or password",
+        },
+        Locked { until: String } = "locked" {
+            zh: "登录失败次数过多，请于 {until}（北京时间）后再试",
+            en: "too many failed logins: try again after {until} (China time)",
+        },
+    }
+}
+
+impl LoginRefused {
+    pub fn locked(until: chrono::DateTime<Utc>) -> Self {
+        // Round up, so "after 10:15" is never a minute early.
+        let china = until.with_timezone(&crate::clock::china()) + chrono::Duration::seconds(59);
+        Self::Locked {
+            until: china.format("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+}
+
+/// Checks a username and password. Failures count against the account tried from this
+/// address (five lock that pair for 15 minutes, then longer) and against the address
+/// (fifty lock it), never against the account alone, so nobody can lock a user out from
+/// elsewhere. A name or password longer than any valid one is refused before any lookup,
+/// hashing or write. An unknown name costs the same argon2 verification as a known one, so
+/// timing tells nothing either.
 pub async fn login(
     store: &Store,
     username: &str,
@@ -214,17 +246,25 @@ pub async fn login(
     replaces: Option<&str>,
 ) -> Result<LoginOutcome, Error> {
     let username = username.trim();
+    if username.chars().count() > MAX_USERNAME_CHARS || password.len() > MAX_PASSWORD_BYTES {
+        return Ok(LoginOutcome::Invalid);
+    }
     let now = Utc::now();
     let keys = [
-        format!("user:{}", username.to_lowercase()),
-        format!("addr:{client}"),
+        FailureKey::pair(username, client),
+        FailureKey::Address(client.to_owned()),
     ];
-    let counts = store.failure_counts(&keys).await?;
-    if counts
+    let stored: Vec<String> = keys.iter().map(FailureKey::key).collect();
+    let counts = store.failure_counts(&stored).await?;
+    let locked = keys
         .iter()
-        .any(|(c, last)| locked_until(Some(*c), *last, now).is_some())
-    {
-        return Ok(LoginOutcome::Locked);
+        .zip(&counts)
+        .filter_map(|(k, found)| {
+            found.and_then(|(c, last)| locked_until(Some(c), last, now, k.threshold()))
+        })
+        .max();
+    if let Some(until) = locked {
+        return Ok(LoginOutcome::Locked { until });
     }
     let user = store.user_by_name(username).await?;
     let hash = user
@@ -245,7 +285,7 @@ pub async fn login(
         }
         _ => {
             store
-                .record_login_failure(&keys, now, &Actor::new(username, client))
+                .record_login_failure(&stored, now, &Actor::new(username, client))
                 .await?;
             Ok(LoginOutcome::Invalid)
         }

@@ -34,6 +34,17 @@ pub fn parse_optional_day(
         .transpose()
 }
 
+/// China Standard Time, UTC+8 all year: no daylight saving since 1991.
+const CHINA: chrono::FixedOffset = match chrono::FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    // Checked when compiling: a constant's panic is a build error, never a runtime one.
+    None => panic!("UTC+8 is a valid offset"),
+};
+
+pub fn china() -> chrono::FixedOffset {
+    CHINA
+}
+
 pub fn today_in_china() -> NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    chrono::Utc::now().with_timezone(&china()).date_naive()
 }

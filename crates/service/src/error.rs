@@ -20,6 +20,9 @@ pub enum Error {
     /// Well-formed, but the record's state does not allow it (a step out of order, a locked
     /// period, a budget that would be overspent).
     Conflict(Box<dyn Problem>),
+    /// The server is doing as much of this kind of work as it may at once; the caller may try
+    /// again shortly.
+    Busy(Box<dyn Problem>),
     Internal(Source),
 }
 
@@ -36,6 +39,9 @@ impl Error {
     pub fn conflict(p: impl Problem) -> Self {
         Self::Conflict(Box::new(p))
     }
+    pub fn busy(p: impl Problem) -> Self {
+        Self::Busy(Box::new(p))
+    }
 
     /// An internal failure, kept with its cause for the log.
     pub fn internal(cause: impl Into<Source>) -> Self {
@@ -44,9 +50,11 @@ impl Error {
 
     fn problem(&self) -> Option<&dyn Problem> {
         match self {
-            Self::NotFound(p) | Self::Invalid(p) | Self::Forbidden(p) | Self::Conflict(p) => {
-                Some(p.as_ref())
-            }
+            Self::NotFound(p)
+            | Self::Invalid(p)
+            | Self::Forbidden(p)
+            | Self::Conflict(p)
+            | Self::Busy(p) => Some(p.as_ref()),
             Self::Internal(_) => None,
         }
     }

@@ -7,7 +7,7 @@ use kechuang_domain::registry::CertificateKind;
 use kechuang_ingest::observations::{check_references, read_observations};
 use kechuang_ingest::registries::{self, Kind};
 use kechuang_ingest::table::{Row, RowSource};
-use kechuang_ingest::{IngestError, RowError, RowProblem};
+use kechuang_ingest::{IngestError, RowProblem};
 use kechuang_store::{Actor, NewObservation, Provenance, Store, WriteSummary};
 use std::collections::HashMap;
 use std::path::Path;
@@ -71,9 +71,39 @@ pub struct ImportOutcome {
     pub summary: Option<WriteSummary>,
 }
 
+/// Imports reading and checking a file at once: each keeps a core busy while it parses, and
+/// the server must go on answering. Others wait their turn for [`TURN_WAIT`].
+const AT_ONCE: usize = 1;
+static RUNNING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(AT_ONCE);
+/// How long a file waits for its turn before its sender is asked to try again.
+const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+kechuang_domain::problems! {
+    pub enum ImportProblem {
+        Busy = "imports_busy" {
+            zh: "其他文件正在导入，请稍后再试", en: "another file is being imported: try again shortly",
+        },
+    }
+}
+
+/// Runs file reading and checking on a thread for blocking work, off the threads that answer
+/// requests.
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::internal(format!("the import's reader stopped: {e}")))?
+}
+
 /// Validates the whole file and, unless it is a dry run or any row is refused, writes it in one
 /// transaction.
 pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutcome, Error> {
+    let _turn = tokio::time::timeout(TURN_WAIT, RUNNING.acquire())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| Error::busy(ImportProblem::Busy))?;
     let bad = Error::invalid;
     let prov = Provenance {
         actor: req.actor.name.clone(),
@@ -86,7 +116,8 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
     };
     match req.kind {
         FileKind::Observations => {
-            let parsed = read_observations(req.path).map_err(bad)?;
+            let path = req.path.to_owned();
+            let parsed = off_runtime(move || read_observations(&path).map_err(bad)).await?;
             let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
             let mut problems = parsed.problems;
             problems.extend(check_references(
@@ -133,17 +164,23 @@ async fn import_registry(
     kind: registries::Kind,
     prov: &Provenance,
 ) -> Result<ImportOutcome, Error> {
-    let bad = Error::invalid;
-    let source = RowSource::open(req.path).map_err(bad)?;
+    let path = req.path.to_owned();
     // Enterprise files refer to no other enterprise; the others are checked against those
-    // they name.
-    let known = if kind == registries::Kind::Enterprises {
+    // they name, gathered in a first pass over the file.
+    let (source, wanted) = off_runtime(move || {
+        let source = RowSource::open(&path).map_err(Error::invalid)?;
+        let mut wanted = std::collections::BTreeSet::new();
+        if kind != registries::Kind::Enterprises {
+            for row in source.rows() {
+                wanted.extend(registries::uscc_candidates(&row.map_err(Error::invalid)?));
+            }
+        }
+        Ok((source, wanted))
+    })
+    .await?;
+    let known = if wanted.is_empty() {
         HashMap::new()
     } else {
-        let mut wanted = std::collections::BTreeSet::new();
-        for row in source.rows() {
-            wanted.extend(registries::uscc_candidates(&row.map_err(Error::invalid)?));
-        }
         store
             .enterprise_regions(&wanted.into_iter().collect::<Vec<_>>())
             .await?
@@ -155,24 +192,13 @@ async fn import_registry(
     let home = tree
         .root()
         .map(|r| r.code.clone())
-        .ok_or_else(|| Error::internal("没有行政区划 (no regions)"))?;
-    let state = registries::FileState::default();
-    let ctx = registries::Context {
-        tree: &tree,
-        home: &home,
-        known: &known,
-        platform_kinds: &kinds,
-        accept_legacy_as: req.accept_legacy_uscc.then_some(req.actor.name.as_str()),
-        default_kind: req.default_kind,
-        state: &state,
-    };
-    let mut out = ImportOutcome::default();
+        .ok_or_else(|| Error::internal("no regions are loaded"))?;
     // Parts are written as they pass, into one transaction; the first refused row drops it
     // (a rollback: nothing of the file remains) and the rest of the file is only checked, so
     // the report still lists every problem.
     //
     // Writing runs as a task of its own, fed parts through a short queue: the database
-    // writes one part while this task reads and checks the next, on the other core.
+    // writes one part while the reader, on a blocking thread, reads and checks the next.
     let (parts_tx, mut parts_rx) =
         tokio::sync::mpsc::channel::<kechuang_domain::registry::RegistryBatch>(2);
     let writer = if req.dry_run {
@@ -186,49 +212,69 @@ async fn import_registry(
             Ok::<_, kechuang_store::StoreError>(w)
         }))
     };
-    let mut feeding = writer.is_some().then_some(parts_tx);
-    let mut parts = Parts::new(source.rows());
-    while let Some(part) = parts.next_part().map_err(Error::invalid)? {
-        let parsed = registries::parse(kind, &part, &ctx);
-        out.rows += parsed.rows;
-        if !parsed.problems.is_empty() {
-            out.problems.extend(parsed.problems);
-            // Nothing more is written; what was is rolled back below.
-            feeding = None;
-        } else if let Some(f) = &feeding {
-            if f.send(parsed.batch).await.is_err() {
-                // The writer stopped on an error, which its result reports.
+    let feeding = writer.is_some().then_some(parts_tx);
+    let accept_legacy_as = req.accept_legacy_uscc.then(|| req.actor.name.clone());
+    let default_kind = req.default_kind;
+    let mut out = off_runtime(move || {
+        let state = registries::FileState::default();
+        let ctx = registries::Context {
+            tree: &tree,
+            home: &home,
+            known: &known,
+            platform_kinds: &kinds,
+            accept_legacy_as: accept_legacy_as.as_deref(),
+            default_kind,
+            state: &state,
+        };
+        let mut feeding = feeding;
+        let mut out = ImportOutcome::default();
+        let mut parts = Parts::new(source.rows());
+        while let Some(part) = parts.next_part().map_err(Error::invalid)? {
+            let parsed = registries::parse(kind, &part, &ctx);
+            out.rows += parsed.rows;
+            if !parsed.problems.is_empty() {
+                out.problems.extend(parsed.problems);
+                // Nothing more is written; what was is rolled back below.
                 feeding = None;
+            } else if let Some(f) = &feeding {
+                if f.blocking_send(parsed.batch).is_err() {
+                    // The writer stopped on an error, which its result reports.
+                    feeding = None;
+                }
+            }
+            match parsed.header {
+                Some(h) => parts.header = Some(h),
+                // No header: every row would be refused alike; one report says so.
+                None => break,
             }
         }
-        match parsed.header {
-            Some(h) => parts.header = Some(h),
-            // No header: every row would be refused alike; one report says so.
-            None => break,
-        }
-    }
-    drop(feeding);
-    out.problems.sort_by_key(|p| p.row);
+        Ok(out)
+    })
+    .await;
     if let Some(writer) = writer {
         let w = writer.await.map_err(|e| Error::internal(e.to_string()))??;
-        // A refused file's transaction is dropped unfinished: rolled back.
-        if out.problems.is_empty() {
-            out.summary = Some(w.finish(out.rows).await?);
+        // A refused or unreadable file's transaction is dropped unfinished: rolled back.
+        if let Ok(o) = &mut out {
+            if o.problems.is_empty() {
+                o.summary = Some(w.finish(o.rows).await?);
+            }
         }
     }
+    let mut out = out?;
+    out.problems.sort_by_key(|p| p.row);
     Ok(out)
 }
 
 /// Splits rows into parts: the first part as the file begins (title rows, header, data), each
 /// later part led by the header row so the parser finds its columns again.
 struct Parts<'a> {
-    rows: Box<dyn Iterator<Item = Result<Row, RowError>> + Send + 'a>,
+    rows: Box<dyn Iterator<Item = Result<Row, IngestError>> + Send + 'a>,
     header: Option<Row>,
     started: bool,
 }
 
 impl<'a> Parts<'a> {
-    fn new(rows: Box<dyn Iterator<Item = Result<Row, RowError>> + Send + 'a>) -> Self {
+    fn new(rows: Box<dyn Iterator<Item = Result<Row, IngestError>> + Send + 'a>) -> Self {
         Self {
             rows,
             header: None,
@@ -236,7 +282,7 @@ impl<'a> Parts<'a> {
         }
     }
 
-    fn next_part(&mut self) -> Result<Option<Vec<Row>>, RowError> {
+    fn next_part(&mut self) -> Result<Option<Vec<Row>>, IngestError> {
         let mut part = Vec::with_capacity(PART_ROWS + 1);
         if self.started {
             match &self.header {
@@ -279,10 +325,42 @@ pub struct Upload<'a> {
     pub default_kind: Option<CertificateKind>,
 }
 
+/// Makes the directory that holds sent files while they are imported, readable by this user
+/// only, and removes what a process that died in the middle of an import left in it. Files
+/// younger than an hour are left alone: another instance may be importing them.
+pub fn prepare_spool(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let hour = std::time::Duration::from_secs(3600);
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let name = entry.file_name();
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > hour);
+        if name.to_string_lossy().starts_with(SPOOL_PREFIX) && stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
+}
+
+const SPOOL_PREFIX: &str = "upload-";
+
+/// Imports a sent file. It is written to a file of its own in `spool` (the spreadsheet
+/// readers need a path), readable by this user only and removed when the import ends, however
+/// it ends.
 pub async fn import_bytes(
     store: &Store,
     upload: &Upload<'_>,
     actor: &Actor,
+    spool: &Path,
 ) -> Result<Received, Error> {
     let Upload {
         kind,
@@ -305,11 +383,17 @@ pub async fn import_bytes(
     if bytes.is_empty() {
         return Err(Error::invalid(IngestError::Empty));
     }
-    let dir = std::env::temp_dir().join(format!("kechuang-upload-{}", crate::auth::random_token()));
-    std::fs::create_dir(&dir).map_err(|e| Error::internal(e.to_string()))?;
-    let path = dir.join(format!("upload.{ext}"));
+    // Created 0600 and removed on drop, on every path out of this function.
+    let mut file = tempfile::Builder::new()
+        .prefix(SPOOL_PREFIX)
+        .suffix(&format!(".{ext}"))
+        .tempfile_in(spool)
+        .map_err(|e| Error::internal(format!("spool {}: {e}", spool.display())))?;
+    let path = file.path().to_owned();
     let result = async {
-        std::fs::write(&path, bytes).map_err(|e| Error::internal(e.to_string()))?;
+        std::io::Write::write_all(&mut file, bytes)
+            .and_then(|()| file.as_file().sync_data())
+            .map_err(|e| Error::internal(e.to_string()))?;
         import(
             store,
             &ImportRequest {
@@ -326,7 +410,7 @@ pub async fn import_bytes(
     }
     .await;
     // The upload is not kept: the registries and the report hold what matters.
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(file);
     let outcome = result?;
     let problems: Vec<kechuang_store::ReportProblem> = outcome
         .problems

@@ -348,11 +348,11 @@ impl Store {
 
     // ---- login failures ----------------------------------------------------------------
 
-    /// The failure counters of these keys, with the time of each key's last failure.
+    /// The failure counter of each key, if it has one, with the time of its last failure.
     pub async fn failure_counts(
         &self,
         keys: &[String],
-    ) -> Result<Vec<(FailureCount, DateTime<Utc>)>> {
+    ) -> Result<Vec<Option<(FailureCount, DateTime<Utc>)>>> {
         let mut out = Vec::new();
         for k in keys {
             let row = sqlx::query(
@@ -361,17 +361,20 @@ impl Store {
             .bind(k)
             .fetch_optional(&self.read)
             .await?;
-            if let Some(r) = row {
-                let since: String = r.try_get("since")?;
-                let last: String = r.try_get("last_failure_at")?;
-                out.push((
-                    FailureCount {
-                        failures: r.try_get("failures")?,
-                        since: parse_time(&since)?,
-                    },
-                    parse_time(&last)?,
-                ));
-            }
+            out.push(match row {
+                Some(r) => {
+                    let since: String = r.try_get("since")?;
+                    let last: String = r.try_get("last_failure_at")?;
+                    Some((
+                        FailureCount {
+                            failures: r.try_get("failures")?,
+                            since: parse_time(&since)?,
+                        },
+                        parse_time(&last)?,
+                    ))
+                }
+                None => None,
+            });
         }
         Ok(out)
     }
@@ -385,17 +388,23 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         for k in keys {
-            let row = sqlx::query("SELECT failures, since FROM login_failures WHERE key = $1")
-                .bind(k)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let row = sqlx::query(
+                "SELECT failures, since, last_failure_at FROM login_failures WHERE key = $1",
+            )
+            .bind(k)
+            .fetch_optional(&mut *tx)
+            .await?;
             let previous = match row {
                 Some(r) => {
                     let since: String = r.try_get("since")?;
-                    Some(FailureCount {
-                        failures: r.try_get("failures")?,
-                        since: parse_time(&since)?,
-                    })
+                    let last: String = r.try_get("last_failure_at")?;
+                    Some((
+                        FailureCount {
+                            failures: r.try_get("failures")?,
+                            since: parse_time(&since)?,
+                        },
+                        parse_time(&last)?,
+                    ))
                 }
                 None => None,
             };
@@ -462,7 +471,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM login_failures WHERE key = $1")
-            .bind(format!("user:{}", user.username.to_lowercase()))
+            .bind(kechuang_domain::auth::FailureKey::pair(&user.username, &by.client).key())
             .execute(&mut *tx)
             .await?;
         append(

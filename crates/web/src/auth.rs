@@ -88,12 +88,45 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The address a request comes from: the peer's, unless the peer is a trusted proxy, in which
+/// case the nearest address in `X-Forwarded-For` that is not itself a trusted proxy. Entries
+/// further left were written by the client and could say anything.
+pub fn client_address(
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    for hop in forwarded.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            // An entry that is not an address ends what can be believed.
+            Err(_) => break,
+        }
+    }
+    peer
+}
+
 /// Recognises the caller on every request: a bearer token, else the session cookie.
 pub async fn authenticate(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
-    let client = req
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        .map(|c| c.0.ip());
+    let client = peer.map_or_else(
+        || "unknown".to_owned(),
+        |p| client_address(p, req.headers(), &st.trusted_proxies).to_string(),
+    );
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -300,5 +333,34 @@ mod tests {
             Some("abc d")
         );
         assert_eq!(field(b"a=1", "csrf"), None);
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_names_the_client() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.1.1.1, 203.0.113.5, 10.0.0.2"),
+        );
+        let proxies = [ip("10.0.0.1"), ip("10.0.0.2")];
+        // From the proxy: the nearest hop that is not a proxy; what the client wrote further
+        // left is not believed.
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &h, &proxies),
+            ip("203.0.113.5")
+        );
+        // From anyone else the header is ignored.
+        assert_eq!(
+            client_address(ip("198.51.100.7"), &h, &proxies),
+            ip("198.51.100.7")
+        );
+        assert_eq!(client_address(ip("10.0.0.1"), &h, &[]), ip("10.0.0.1"));
+        // A garbled header leaves the proxy's own address.
+        h.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("not-an-address"),
+        );
+        assert_eq!(client_address(ip("10.0.0.1"), &h, &proxies), ip("10.0.0.1"));
     }
 }

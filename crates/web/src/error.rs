@@ -75,6 +75,9 @@ kechuang_domain::problems! {
     }
 }
 
+/// When a busy server asks to be tried again, in seconds.
+pub const RETRY_AFTER_SECS: &str = "30";
+
 /// The HTTP status of an operation's error.
 pub trait HttpStatus {
     fn status(&self) -> StatusCode;
@@ -87,6 +90,7 @@ impl HttpStatus for AppError {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -112,6 +116,12 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
         let mut res = self.0.status().into_response();
+        if matches!(self.0, AppError::Busy(_)) {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
         res.extensions_mut()
             .insert(Unworded(std::sync::Arc::new(self.0)));
         res

@@ -359,7 +359,6 @@ texts! {
     password: "密码", "Password";
     login_title: "用户登录", "Log in";
     login_failed: "用户名或密码错误", "Wrong username or password";
-    login_locked: "登录失败次数过多，请 15 分钟后再试", "Too many failed logins: try again in 15 minutes";
     login_note: "本系统仅供授权用户使用，所有操作均被记录。", "For authorised users only; every action is recorded.";
     change_password: "修改密码", "Change password";
     change_first: "首次登录须设置自己的密码。", "Choose your own password before you continue.";

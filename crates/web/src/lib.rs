@@ -26,22 +26,36 @@ use std::net::SocketAddr;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Where sent files wait while they are imported (see `imports::prepare_spool`).
+    pub spool: std::sync::Arc<std::path::Path>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
     /// Registry counts in memory, kept per registry generation.
     pub counts: std::sync::Arc<kechuang_service::progress::CountCache>,
 }
 
 impl AppState {
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, spool: &std::path::Path) -> Self {
         Self {
             store,
+            spool: spool.into(),
+            trusted_proxies: std::sync::Arc::new([]),
             counts: std::sync::Arc::default(),
         }
+    }
+    /// Believes the `X-Forwarded-For` of these proxies.
+    pub fn trusting(mut self, proxies: &[std::net::IpAddr]) -> Self {
+        self.trusted_proxies = proxies.into();
+        self
     }
 }
 
 /// Largest request body: an upload of a big provincial list fits; anything larger is refused
 /// before it is read.
 const BODY_LIMIT: usize = 64 << 20;
+
+/// Largest login request: a username, a password and a CSRF token fit many times over.
+pub(crate) const LOGIN_BODY_LIMIT: usize = 8 << 10;
 
 /// A route with its access rule: the router is built only from these, so no route exists
 /// without a rule, and the authorization matrix test lists them from [`route_table`].
@@ -70,6 +84,15 @@ macro_rules! route_ctor {
 }
 
 impl Route {
+    /// A smaller body limit than the application's, for routes that take a few fields only
+    /// (logging in), so nothing large is read before the handler refuses it.
+    pub(crate) fn body_limit(mut self, bytes: usize) -> Self {
+        self.handler = self
+            .handler
+            .layer(axum::extract::DefaultBodyLimit::max(bytes));
+        self
+    }
+
     route_ctor!(get, GET, axum::routing::get);
     route_ctor!(post, POST, axum::routing::post);
     route_ctor!(put, PUT, axum::routing::put);
@@ -143,12 +166,12 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
-pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let addr: Option<SocketAddr> = listener.local_addr().ok();
     tracing::info!(?addr, "kechuang listening");
     axum::serve(
         listener,
-        router(AppState::new(store)).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await

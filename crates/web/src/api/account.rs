@@ -10,6 +10,7 @@ use axum::{Extension, Json};
 use kechuang_domain::auth::token_digest;
 use kechuang_domain::problem::Problem;
 use kechuang_service::accounts;
+use kechuang_service::auth::LoginRefused;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -48,18 +49,6 @@ impl Me {
     }
 }
 
-kechuang_domain::problems! {
-    enum LoginProblem {
-        InvalidCredentials = "invalid_credentials" {
-            zh: "用户名或密码错误", en: "wrong username or password",
-        },
-        Locked = "locked" {
-            zh: "登录失败次数过多，请 15 分钟后再试",
-            en: "too many failed logins: try again in 15 minutes",
-        },
-    }
-}
-
 /// Logs in: the session cookie, or 401 for any wrong credentials, 429 while locked out.
 #[utoipa::path(post, path = "/api/v1/session", tag = "accounts",
     request_body = Credentials,
@@ -75,10 +64,10 @@ pub async fn login(
     Json(c): Json<Credentials>,
 ) -> Result<Response, ApiError> {
     let previous = auth::cookie(&headers, auth::SESSION_COOKIE).map(token_digest);
-    let refused = |status: StatusCode, p: LoginProblem| {
+    let refused = |status: StatusCode, p: LoginRefused| {
         (
             status,
-            error_body(p.code(), &p.message(api_lang(&headers)), &[]),
+            error_body(p.code(), &p.message(api_lang(&headers)), &p.details()),
         )
             .into_response()
     };
@@ -105,9 +94,12 @@ pub async fn login(
         }
         LoginOutcome::Invalid => Ok(refused(
             StatusCode::UNAUTHORIZED,
-            LoginProblem::InvalidCredentials,
+            LoginRefused::InvalidCredentials,
         )),
-        LoginOutcome::Locked => Ok(refused(StatusCode::TOO_MANY_REQUESTS, LoginProblem::Locked)),
+        LoginOutcome::Locked { until } => Ok(refused(
+            StatusCode::TOO_MANY_REQUESTS,
+            LoginRefused::locked(until),
+        )),
     }
 }
 

@@ -99,6 +99,7 @@ pub async fn import(
             default_kind,
         },
         &who.actor(),
+        &st.spool,
     )
     .await?;
     let o = r.outcome;

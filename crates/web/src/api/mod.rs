@@ -217,7 +217,7 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/api/v1/audit/verify", Roles(auth::AUDITORS), audit::verify),
         Route::get("/api/v1/notices", Public, programmes::notices),
         Route::get("/api/v1/grants", Public, programmes::grants),
-        Route::post("/api/v1/session", Public, account::login),
+        Route::post("/api/v1/session", Public, account::login).body_limit(crate::LOGIN_BODY_LIMIT),
         Route::delete("/api/v1/session", Account, account::logout),
         Route::get("/api/v1/me", Account, account::me),
         Route::put("/api/v1/me/password", Account, account::change_password),

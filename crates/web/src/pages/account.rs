@@ -19,7 +19,7 @@ struct LoginPage {
     csrf: String,
     next: String,
     username: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -45,7 +45,7 @@ fn login_page(
     csrf: String,
     next: String,
     username: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 ) -> Result<Response, PageError> {
     let page = LoginPage {
         chrome: Chrome::new(v, "", v.lang.tr().login_title.into(), uri, None),
@@ -138,16 +138,19 @@ pub async fn login(
             f.csrf,
             next,
             f.username,
-            Some(tr.login_failed),
+            Some(tr.login_failed.to_owned()),
         ),
-        LoginOutcome::Locked => login_page(
+        LoginOutcome::Locked { until } => login_page(
             &v,
             &uri,
             StatusCode::TOO_MANY_REQUESTS,
             f.csrf,
             next,
             f.username,
-            Some(tr.login_locked),
+            Some(kechuang_domain::problem::Problem::message(
+                &kechuang_service::auth::LoginRefused::locked(until),
+                lang.into(),
+            )),
         ),
     }
 }

@@ -128,7 +128,14 @@ impl IntoResponse for PageError {
         let body = page
             .render()
             .unwrap_or_else(|_| self.0.message(self.1.into()));
-        (self.0.status(), Html(body)).into_response()
+        let mut res = (self.0.status(), Html(body)).into_response();
+        if matches!(self.0, AppError::Busy(_)) {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(crate::error::RETRY_AFTER_SECS),
+            );
+        }
+        res
     }
 }
 

@@ -168,6 +168,7 @@ pub async fn upload(
             default_kind: cert_kind,
         },
         &who.actor(),
+        &st.spool,
     )
     .await;
     let received = match received {

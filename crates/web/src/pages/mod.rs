@@ -46,7 +46,7 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/static/app.css", Public, css),
         Route::get("/static/favicon.svg", Public, favicon),
         Route::get("/login", Public, account::login_form),
-        Route::post("/login", Public, account::login),
+        Route::post("/login", Public, account::login).body_limit(crate::LOGIN_BODY_LIMIT),
         Route::post("/logout", Account, account::logout),
         Route::get("/account/password", Account, account::password_form),
         Route::post("/account/password", Account, account::password),

@@ -1,0 +1,81 @@
+//! Attacks on a running server, each of which once stopped or misled it, now refused safely.
+
+use crate::common::*;
+use serde_json::Value;
+use std::io::Write;
+
+/// An XLSX archive whose parts are the same small deflated part many times over: a few MB
+/// sent, far more inflated.
+fn zip_bomb(parts: usize) -> Vec<u8> {
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut one = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    one.start_file("xl/worksheets/sheet1.xml", opts)
+        .expect("part");
+    one.write_all(&b"<c><v>0</v></c>".repeat(16_000))
+        .expect("write");
+    let one = one.finish().expect("finish").into_inner();
+    let mut source = zip::ZipArchive::new(std::io::Cursor::new(one)).expect("read back");
+    let mut bomb = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..parts {
+        let part = source.by_index_raw(0).expect("raw part");
+        bomb.raw_copy_file_rename(part, format!("xl/worksheets/sheet{i}.xml"))
+            .expect("copy");
+    }
+    bomb.finish().expect("finish").into_inner()
+}
+
+async fn hostile_spreadsheets_are_refused_and_the_server_keeps_answering(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    let send = |name: &'static str, body: Vec<u8>| {
+        let req = server
+            .client
+            .post(server.url(&format!(
+                "/api/v1/imports/enterprises?file_name={name}&dry_run=false"
+            )))
+            .bearer_auth(&server.token)
+            .header("accept-language", "en")
+            .body(body);
+        async move {
+            let res = req.send().await.expect("send");
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.expect("json"))
+        }
+    };
+    // Two cells, A1 and XFD1048576: the sheet declares 17 billion cells.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let far = dir.path().join("far.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write(0, 0, "统一社会信用代码").expect("a1");
+    sheet.write(1_048_575, 16_383, "x").expect("xfd");
+    book.save(&far).expect("save");
+    let (status, body) = send("far.xlsx", std::fs::read(&far).expect("read")).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "column_past_limit", "{body}");
+    assert_eq!(body["error"]["details"]["cell"], "XFD1048576");
+    // 4,000 parts of 240 KB each: about 5 MB sent, 940 MB inflated.
+    let bomb = zip_bomb(4_000);
+    assert!(bomb.len() < 8 << 20, "{} bytes", bomb.len());
+    let (status, body) = send("bomb.xlsx", bomb).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "file_inflates_too_far", "{body}");
+    assert_eq!(body["error"]["details"]["limit_mb"], "768");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("xl/worksheets/sheet"), "{body}");
+    assert!(
+        !message.contains("spool") && !message.contains("upload-"),
+        "no server path in {body}"
+    );
+    // The server still answers, and nothing was written.
+    assert_eq!(server.get_json("/healthz").await["status"], "ok");
+    let list = server.get_json("/api/v1/enterprises").await;
+    assert_eq!(list["total"], 0, "{list}");
+    eprintln!(
+        "hostile spreadsheets ({b:?}): server peak RSS {} MiB",
+        server.peak_rss_mib()
+    );
+}
+
+on_both_backends!(hostile_spreadsheets_are_refused_and_the_server_keeps_answering);
