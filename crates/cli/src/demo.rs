@@ -12,6 +12,7 @@ use kechuang_ingest::export::{write, Table};
 use kechuang_ingest::registries::{
     CERTIFICATE_HEADERS, ENTERPRISE_HEADERS, FACT_HEADERS, PLATFORM_HEADERS,
 };
+use kechuang_service::programmes::FundsScope;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -107,8 +108,14 @@ pub async fn run_programmes(store: &kechuang_store::Store) -> Result<()> {
             let amount =
                 kechuang_domain::money::Fen::parse(budget).map_err(|e| anyhow::anyhow!(e))?;
             store.set_budget(code, year, amount, &actor).await?;
-            let Ok((id, _)) =
-                kechuang_service::programmes::commit_batch(store, code, year, &actor).await
+            let Ok((id, _)) = kechuang_service::programmes::commit_batch(
+                store,
+                &FundsScope::operator(),
+                code,
+                year,
+                &actor,
+            )
+            .await
             else {
                 continue;
             };
@@ -168,8 +175,13 @@ async fn run_vouchers(store: &kechuang_store::Store, actor: &kechuang_store::Act
                 actor,
             )
             .await?;
-        let p =
-            kechuang_service::programmes::preview_batch(store, "innovation-voucher", year).await?;
+        let p = kechuang_service::programmes::preview_batch(
+            store,
+            &FundsScope::operator(),
+            "innovation-voucher",
+            year,
+        )
+        .await?;
         let due: Vec<_> = p.preview.due().cloned().collect();
         store
             .issue_vouchers(

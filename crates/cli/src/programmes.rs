@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Subcommand;
 use kechuang_domain::programme::LineStatus;
 use kechuang_service::programmes::{
-    commit_batch, parse_amount, parse_year, preview_batch, step, BatchPreview,
+    commit_batch, parse_amount, parse_year, preview_batch, step, BatchPreview, FundsScope,
 };
 use kechuang_store::Store;
 use std::process::ExitCode;
@@ -91,7 +91,15 @@ pub async fn run(store: &Store, cmd: ProgrammeCommand) -> Result<ExitCode> {
         ProgrammeCommand::Budget { code, year, amount } => {
             let year = parse_year(&year)?;
             let amount = parse_amount(&amount)?;
-            store.set_budget(&code, year, amount, &operator()).await?;
+            kechuang_service::programmes::set_budget(
+                store,
+                &FundsScope::operator(),
+                &code,
+                year,
+                amount,
+                &operator(),
+            )
+            .await?;
             println!(
                 "{code} {year} 年预算已设为 {} 元 (budget set)",
                 amount.yuan_text()
@@ -106,11 +114,12 @@ pub async fn run(store: &Store, cmd: ProgrammeCommand) -> Result<ExitCode> {
         } => {
             let year = parse_year(&year)?;
             if dry_run {
-                let p = preview_batch(store, &code, year).await?;
+                let p = preview_batch(store, &FundsScope::operator(), &code, year).await?;
                 show(&p, format)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let (id, p) = commit_batch(store, &code, year, &operator()).await?;
+            let (id, p) =
+                commit_batch(store, &FundsScope::operator(), &code, year, &operator()).await?;
             show(&p, format)?;
             eprintln!(
                 "已创建批次 {id}，待审核 (batch {id} created, awaiting review): {} 项，共 {} 元",
@@ -152,7 +161,14 @@ pub async fn run(store: &Store, cmd: ProgrammeCommand) -> Result<ExitCode> {
                 paid_on.as_deref(),
                 payment_ref.as_deref(),
             )?;
-            let to = store.act_on_batch(batch, &s, &operator()).await?;
+            let to = kechuang_service::programmes::take_step(
+                store,
+                &FundsScope::operator(),
+                batch,
+                &s,
+                &operator(),
+            )
+            .await?;
             println!("批次 {batch}：{} ({})", to.name(), to.name_en());
             Ok(ExitCode::SUCCESS)
         }

@@ -367,6 +367,9 @@ pub async fn create_call(
     who: AsBureau<'_>,
     c: &CallInput<'_>,
 ) -> Result<i64, Error> {
+    crate::programmes::funds_scope(store, &who)
+        .await?
+        .check(c.programme)?;
     let (p, _) = programme_form(store, c.programme).await?;
     let year = crate::programmes::parse_year(c.year)?;
     let opens = parse_day("opens_on", c.opens_on)?;

@@ -4,7 +4,8 @@
 use crate::auth::Principal;
 use crate::clock::parse_optional_day;
 use crate::Error;
-use kechuang_domain::auth::Role;
+use kechuang_domain::auth::{DataScope, Role};
+use kechuang_domain::RegionCode;
 use kechuang_store::{AuditFilter, AuditRecord, Page, Store, Verification};
 
 kechuang_domain::problems! {
@@ -39,13 +40,16 @@ pub fn filter(
     };
     Ok(AuditFilter {
         actor: text(actor),
+        actors_among: None,
         entity: text(entity),
         from: date("from", from)?,
         to: date("to", to)?,
     })
 }
 
-/// A page of entries, newest first.
+/// A page of entries, newest first. Administrators and a bureau over the whole deployment
+/// read every entry; a bureau over part of it (one city of a province) reads the entries of
+/// the accounts within its region, so it never learns what another city did.
 pub async fn entries(
     store: &Store,
     who: &Principal,
@@ -54,7 +58,28 @@ pub async fn entries(
     per_page: u32,
 ) -> Result<Page<AuditRecord>, Error> {
     auditor(who)?;
-    Ok(store.audit_entries(filter, page, per_page).await?)
+    let mut filter = filter.clone();
+    if let DataScope::Region(own) = who.scope() {
+        let tree = store.region_tree().await?;
+        if tree.root().is_none_or(|r| r.code != *own) {
+            let among = store
+                .users()
+                .await?
+                .into_iter()
+                .filter(|u| match &u.scope {
+                    DataScope::Region(r) => tree.is_within(r, own),
+                    DataScope::Enterprise(uscc) => kechuang_domain::uscc::Uscc::parse(uscc)
+                        .ok()
+                        .and_then(|u| RegionCode::parse(u.region_part()).ok())
+                        .is_some_and(|r| tree.is_within(&r, own)),
+                    _ => false,
+                })
+                .map(|u| u.username)
+                .collect();
+            filter.actors_among = Some(among);
+        }
+    }
+    Ok(store.audit_entries(&filter, page, per_page).await?)
 }
 
 /// Walks the whole chain.

@@ -3,10 +3,13 @@
 //! batch goes through. One path for all three, so a dry run on the command line and the
 //! preview on a page can never disagree.
 
+use crate::auth::Principal;
 use crate::clock::parse_optional_day;
 use crate::{Error, Missing};
+use kechuang_domain::auth::DataScope;
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{preview, Preview, Programme, Rules};
+use kechuang_domain::RegionCode;
 use kechuang_store::{Actor, BatchStep, BudgetLine, Store};
 
 /// A programme's preview for a year.
@@ -40,7 +43,13 @@ kechuang_domain::problems! {
 }
 
 /// Applies a programme's rules to the registries for a year, without writing anything.
-pub async fn preview_batch(store: &Store, code: &str, year: i32) -> Result<BatchPreview, Error> {
+pub async fn preview_batch(
+    store: &Store,
+    scope: &FundsScope,
+    code: &str,
+    year: i32,
+) -> Result<BatchPreview, Error> {
+    scope.check(code)?;
     let programme = store.programme(code).await?;
     let rules = compile(&programme)?;
     // Well-formed, but the programme does not run that year.
@@ -80,11 +89,12 @@ pub async fn preview_batch(store: &Store, code: &str, year: i32) -> Result<Batch
 /// first, so every batch is sized against one.
 pub async fn commit_batch(
     store: &Store,
+    scope: &FundsScope,
     code: &str,
     year: i32,
     actor: &Actor,
 ) -> Result<(i64, BatchPreview), Error> {
-    let p = preview_batch(store, code, year).await?;
+    let p = preview_batch(store, scope, code, year).await?;
     if p.budget.is_none() {
         return Err(Error::conflict(BatchProblem::NoBudget {
             programme: code.to_owned(),
@@ -164,10 +174,12 @@ pub struct RulesChange {
 /// money is due.
 pub async fn update_rules(
     store: &Store,
+    scope: &FundsScope,
     code: &str,
     change: RulesChange,
     actor: &Actor,
 ) -> Result<Programme, Error> {
+    scope.check(code)?;
     let mut p = store.programme(code).await?;
     p.name = change.name.trim().to_owned();
     p.basis = change.basis.trim().to_owned();
@@ -197,14 +209,136 @@ pub async fn update_rules(
 /// Sets a programme's budget for a year and returns the year's line as it now stands.
 pub async fn set_budget(
     store: &Store,
+    scope: &FundsScope,
     code: &str,
     year: i32,
     amount: Fen,
     actor: &Actor,
 ) -> Result<BudgetLine, Error> {
+    scope.check(code)?;
     store.set_budget(code, year, amount, actor).await?;
     store
         .budget_line(code, year)
         .await?
         .ok_or_else(|| Error::internal("the budget just set is missing"))
+}
+
+// ---- whose money ----------------------------------------------------------------------------
+
+/// The funding records a caller may see and act on: those of the programmes whose plan's
+/// region lies within the caller's, so one city's bureau on a province's deployment never
+/// reads or moves another city's budgets, batches, payments, vouchers or applications.
+/// Administrators, whose scope is the system, see all (they audit it); anyone else sees none.
+pub struct FundsScope {
+    all: bool,
+    codes: std::collections::HashSet<String>,
+}
+
+impl FundsScope {
+    /// The installation's operator at the command line, who holds the database itself.
+    pub fn operator() -> Self {
+        Self {
+            all: true,
+            codes: Default::default(),
+        }
+    }
+
+    pub fn covers(&self, programme_code: &str) -> bool {
+        self.all || self.codes.contains(programme_code)
+    }
+
+    /// Not found, exactly as a programme that does not exist, when outside the scope.
+    pub fn check(&self, programme_code: &str) -> Result<(), Error> {
+        if self.covers(programme_code) {
+            Ok(())
+        } else {
+            Err(Error::not_found(kechuang_store::Absent::Programme {
+                code: programme_code.to_owned(),
+            }))
+        }
+    }
+}
+
+pub async fn funds_scope(store: &Store, who: &Principal) -> Result<FundsScope, Error> {
+    match who.scope() {
+        DataScope::System => Ok(FundsScope {
+            all: true,
+            codes: Default::default(),
+        }),
+        DataScope::Region(own) => {
+            let tree = store.region_tree().await?;
+            let codes = store
+                .programme_regions()
+                .await?
+                .into_iter()
+                .filter(|(_, region)| {
+                    RegionCode::parse(region).is_ok_and(|r| tree.is_within(&r, own))
+                })
+                .map(|(code, _)| code)
+                .collect();
+            Ok(FundsScope { all: false, codes })
+        }
+        _ => Ok(FundsScope {
+            all: false,
+            codes: Default::default(),
+        }),
+    }
+}
+
+/// A programme the caller may see.
+pub async fn programme(store: &Store, scope: &FundsScope, code: &str) -> Result<Programme, Error> {
+    scope.check(code)?;
+    Ok(store.programme(code).await?)
+}
+
+/// A batch the caller may see; one outside the scope is not found, like one that does not
+/// exist.
+pub async fn batch(
+    store: &Store,
+    scope: &FundsScope,
+    id: i64,
+) -> Result<kechuang_store::BatchRecord, Error> {
+    let b = store.batch(id).await?;
+    if !scope.covers(&b.programme_code) {
+        return Err(Error::not_found(kechuang_store::Absent::Batch { id }));
+    }
+    Ok(b)
+}
+
+/// Takes a step on a batch: review, publish, approve, pay or void.
+pub async fn take_step(
+    store: &Store,
+    scope: &FundsScope,
+    id: i64,
+    step: &BatchStep,
+    actor: &Actor,
+) -> Result<kechuang_domain::programme::BatchStatus, Error> {
+    batch(store, scope, id).await?;
+    Ok(store.act_on_batch(id, step, actor).await?)
+}
+
+/// Settles an objection to a batch on notice: upheld (its award is withdrawn) or dismissed.
+pub async fn resolve_objection(
+    store: &Store,
+    scope: &FundsScope,
+    batch_id: i64,
+    objection: i64,
+    upheld: bool,
+    resolution: &str,
+    actor: &Actor,
+) -> Result<(), Error> {
+    batch(store, scope, batch_id).await?;
+    let belongs = store
+        .objections(batch_id)
+        .await?
+        .iter()
+        .any(|o| o.id == objection);
+    if !belongs {
+        return Err(Error::not_found(kechuang_store::Absent::Objection {
+            id: objection,
+        }));
+    }
+    Ok(store
+        .resolve_objection(objection, upheld, resolution, actor)
+        .await?)
 }

@@ -4,6 +4,7 @@
 
 use crate::auth::{AsBureau, Principal};
 use crate::clock::today_in_china;
+use crate::programmes::funds_scope;
 use crate::{Error, Missing};
 use kechuang_domain::auth::{DataScope, Role};
 use kechuang_domain::money::Fen;
@@ -17,14 +18,19 @@ kechuang_domain::problems! {
     }
 }
 
-/// The vouchers a caller may see: an enterprise its own, the bureau all.
+/// The vouchers a caller may see: an enterprise its own, the bureau those of its programmes.
 pub async fn list(store: &Store, who: &Principal) -> Result<Vec<VoucherRecord>, Error> {
-    let own = match who.scope() {
-        DataScope::Enterprise(u) => Some(u.as_str()),
-        _ => None,
-    };
-    Ok(store.vouchers(own).await?)
+    if let DataScope::Enterprise(u) = who.scope() {
+        return Ok(store.vouchers(Some(u.as_str())).await?);
+    }
+    let scope = funds_scope(store, who).await?;
+    let mut all = store.vouchers(None).await?;
+    all.retain(|v| scope.covers(&v.programme_code));
+    Ok(all)
 }
+
+/// The programme vouchers are issued under.
+const VOUCHER_PROGRAMME: &str = "innovation-voucher";
 
 /// Issues the year's vouchers to the enterprises the programme's rule finds; those already
 /// issued are skipped by their unique key. Answers how many were issued.
@@ -36,7 +42,8 @@ pub async fn issue(
 ) -> Result<usize, Error> {
     let year = crate::programmes::parse_year(year)?;
     let expires = crate::clock::parse_day("expires_on", expires_on)?;
-    let p = crate::programmes::preview_batch(store, "innovation-voucher", year).await?;
+    let scope = funds_scope(store, &who).await?;
+    let p = crate::programmes::preview_batch(store, &scope, VOUCHER_PROGRAMME, year).await?;
     let due: Vec<_> = p.preview.due().cloned().collect();
     Ok(store
         .issue_vouchers(
@@ -86,10 +93,15 @@ pub async fn redeem(
     r: &RedeemInput<'_>,
 ) -> Result<Fen, Error> {
     let voucher = store.voucher(id).await?;
-    match who.scope() {
-        DataScope::Enterprise(u) if *u == voucher.uscc => {}
-        _ if who.role() == Role::Bureau => {}
-        _ => return Err(Error::not_found(Missing::OutOfScope)),
+    let theirs = match who.scope() {
+        DataScope::Enterprise(u) => *u == voucher.uscc,
+        _ if who.role() == Role::Bureau => funds_scope(store, who)
+            .await?
+            .covers(&voucher.programme_code),
+        _ => false,
+    };
+    if !theirs {
+        return Err(Error::not_found(Missing::OutOfScope));
     }
     let redemption = NewRedemption {
         provider_id: r.provider_id,

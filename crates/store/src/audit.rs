@@ -54,6 +54,8 @@ pub struct AuditRecord {
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub actor: Option<String>,
+    /// Only entries by these actors; `None`: by anyone.
+    pub actors_among: Option<Vec<String>>,
     pub entity: Option<String>,
     /// Inclusive dates, `YYYY-MM-DD`, compared with the UTC timestamp.
     pub from: Option<String>,
@@ -223,6 +225,14 @@ impl Store {
         if let Some(e) = f.entity.as_deref().filter(|s| !s.is_empty()) {
             let p = w.arg(e);
             w.push(&format!(" AND entity = {p}"));
+        }
+        if let Some(among) = &f.actors_among {
+            if among.is_empty() {
+                w.push(" AND 1 = 0");
+            } else {
+                let places: Vec<String> = among.iter().map(|a| w.arg(a.as_str())).collect();
+                w.push(&format!(" AND actor IN ({})", places.join(", ")));
+            }
         }
         if let Some(d) = f.from.as_deref().filter(|s| !s.is_empty()) {
             let p = w.arg(d);

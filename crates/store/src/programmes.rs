@@ -185,6 +185,15 @@ impl Store {
     }
 
     /// The region of the plan a programme belongs to: whose enterprises it funds.
+    /// Every programme's code with the region of its plan.
+    pub async fn programme_regions(&self) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT g.code, p.region_code FROM programmes g JOIN plans p ON p.id = g.plan_id",
+        )
+        .fetch_all(&self.read)
+        .await?)
+    }
+
     pub async fn programme_region(&self, code: &str) -> Result<kechuang_domain::RegionCode> {
         let region: Option<String> = sqlx::query_scalar(
             "SELECT p.region_code FROM programmes g JOIN plans p ON p.id = g.plan_id WHERE g.code = $1",

@@ -281,6 +281,8 @@ struct Caller {
     role: Option<&'static str>,
     token: Option<String>,
     pending: bool,
+    /// A bureau of another city of the province: none of Shaoguan's records are its own.
+    outsider: bool,
 }
 
 struct Fixture {
@@ -395,11 +397,25 @@ async fn the_matrix_holds_for_every_route_role_and_scope(b: Backend) {
         own_platform: platform_in(&server, "440203").await,
         other_platform: platform_in(&server, "440204").await,
     };
+    // A province's deployment, where Guangzhou's bureau works beside Shaoguan's.
+    env.cli_ok(&["region", "load-guangdong"]);
+    // A batch of awards, so the routes of programmes and batches name a real record.
+    env.cli_ok(&[
+        "programme",
+        "budget",
+        "hte-certified",
+        "--year",
+        "2018",
+        "--amount",
+        "1000万元",
+    ]);
+    env.cli_ok(&["programme", "batch", "hte-certified", "--year", "2018"]);
     let mut callers = vec![Caller {
         name: "anonymous",
         role: None,
         token: None,
         pending: false,
+        outsider: false,
     }];
     for (name, role, scope) in [
         ("admin1", "admin", vec![]),
@@ -408,6 +424,7 @@ async fn the_matrix_holds_for_every_route_role_and_scope(b: Backend) {
         ("ent1", "enterprise", vec!["--uscc", f.own_uscc.as_str()]),
         ("bank1", "bank", vec!["--org", "韶关农商银行"]),
         ("expert1", "expert", vec![]),
+        ("guangzhou1", "bureau", vec!["--region", "440100"]),
     ] {
         env.add_user(name, role, &scope);
         callers.push(Caller {
@@ -415,6 +432,7 @@ async fn the_matrix_holds_for_every_route_role_and_scope(b: Backend) {
             role: Some(role),
             token: Some(env.token(name)),
             pending: false,
+            outsider: name == "guangzhou1",
         });
     }
     let out = env.cli_stdin(
@@ -436,10 +454,14 @@ async fn the_matrix_holds_for_every_route_role_and_scope(b: Backend) {
         role: Some("county"),
         token: Some(env.token("newcomer")),
         pending: true,
+        outsider: false,
     });
 
     let mut checked = 0;
+    // What Shaoguan's bureau got for each URL, which the other city's bureau must not get.
+    let mut home: std::collections::HashMap<String, u16> = Default::default();
     for (method, path, rule) in MATRIX {
+        let money = path.contains("/programmes/{code}") || path.contains("/batches/{id}");
         let scoped = path.contains("{uscc}")
             || path.contains("{region}")
             || path.starts_with("/platforms/{id}")
@@ -488,6 +510,26 @@ async fn the_matrix_holds_for_every_route_role_and_scope(b: Backend) {
                     continue;
                 }
                 assert!(status != 401 && status != 403, "allowed: {what}");
+                if c.name == "bureau1" {
+                    home.insert(format!("{method} {url}"), status);
+                }
+                if c.outsider {
+                    let theirs = home.get(&format!("{method} {url}")).copied();
+                    if money || (scoped && *method == "GET") {
+                        // Another city's record does not exist for it; a request malformed
+                        // for Shaoguan's bureau too may be refused as malformed first.
+                        assert!(
+                            status == 404 || (status == theirs.unwrap_or(0) && status >= 400),
+                            "another city's record: {what} (Shaoguan's bureau: {theirs:?})"
+                        );
+                    }
+                    if *method == "GET" && status == 200 {
+                        for own in ["hte-certified", "bureau1", &f.own_uscc] {
+                            assert!(!body.contains(own), "another city's {own}: {what}");
+                        }
+                    }
+                    continue;
+                }
                 // Outside the caller's scope an object does not exist; inside, it does.
                 let county_like = role == "county" || role == "enterprise";
                 if scoped && *method == "GET" {

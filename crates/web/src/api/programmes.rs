@@ -112,13 +112,18 @@ pub struct ProgrammeList {
 /// Funding programmes with their budgets.
 #[utoipa::path(get, path = "/api/v1/programmes", tag = "programmes",
     responses((status = 200, description = "Every programme with its budgets", body = ProgrammeList)))]
-pub async fn list(State(st): State<AppState>) -> Result<Json<ProgrammeList>, ApiError> {
+pub async fn list(
+    State(st): State<AppState>,
+    who: Caller,
+) -> Result<Json<ProgrammeList>, ApiError> {
+    let scope = svc::funds_scope(&st.store, &who).await?;
     let budgets = st.store.budget_lines(None).await?;
     let items = st
         .store
         .programmes()
         .await?
         .into_iter()
+        .filter(|p| scope.covers(&p.code))
         .map(|p| ProgrammeBudgets {
             budgets: budgets
                 .iter()
@@ -211,11 +216,13 @@ pub struct YearQuery {
     ))]
 pub async fn preview(
     State(st): State<AppState>,
+    who: Caller,
     Path(code): Path<String>,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<PreviewOut>, ApiError> {
     let year = svc::parse_year(&q.year)?;
-    let p = svc::preview_batch(&st.store, &code, year).await?;
+    let scope = svc::funds_scope(&st.store, &who).await?;
+    let p = svc::preview_batch(&st.store, &scope, &code, year).await?;
     Ok(Json(p.into()))
 }
 
@@ -248,7 +255,8 @@ pub async fn set_budget(
         Value::String(s) => svc::parse_amount(s)?,
         _ => return Err(AppError::invalid(RequestProblem::AmountType).into()),
     };
-    let line = svc::set_budget(&st.store, &code, year, amount, &who.actor()).await?;
+    let scope = svc::funds_scope(&st.store, &who).await?;
+    let line = svc::set_budget(&st.store, &scope, &code, year, amount, &who.actor()).await?;
     Ok(Json(line.into()))
 }
 
@@ -293,7 +301,8 @@ pub async fn set_rules(
         notice_days: b.notice_days.to_string(),
         description: b.description,
     };
-    let p = svc::update_rules(&st.store, &code, change, &who.actor()).await?;
+    let scope = svc::funds_scope(&st.store, &who).await?;
+    let p = svc::update_rules(&st.store, &scope, &code, change, &who.actor()).await?;
     Ok(Json(p.into()))
 }
 
@@ -320,7 +329,8 @@ pub async fn commit(
         Value::String(s) => svc::parse_year(s)?,
         _ => return Err(AppError::invalid(RequestProblem::YearType).into()),
     };
-    let (id, p) = svc::commit_batch(&st.store, &code, year, &who.actor()).await?;
+    let scope = svc::funds_scope(&st.store, &who).await?;
+    let (id, p) = svc::commit_batch(&st.store, &scope, &code, year, &who.actor()).await?;
     let mut body = PreviewOut::from(p);
     body.batch = Some(st.store.batch(id).await?.into());
     Ok((StatusCode::CREATED, Json(body)))
@@ -479,10 +489,12 @@ pub struct BatchDetail {
     responses((status = 200, description = "The batch with its awards, objections and history", body = BatchDetail)))]
 pub async fn batch(
     State(st): State<AppState>,
+    who: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<BatchDetail>, ApiError> {
+    let scope = svc::funds_scope(&st.store, &who).await?;
     Ok(Json(BatchDetail {
-        batch: st.store.batch(id).await?.into(),
+        batch: svc::batch(&st.store, &scope, id).await?.into(),
         awards: conv(st.store.batch_awards(id).await?),
         objections: conv(st.store.objections(id).await?),
         transitions: conv(st.store.batch_transitions(id).await?),
@@ -524,7 +536,8 @@ pub async fn step(
         b.paid_on.as_deref(),
         b.payment_ref.as_deref(),
     )?;
-    st.store.act_on_batch(id, &s, &who.actor()).await?;
+    let scope = svc::funds_scope(&st.store, &who).await?;
+    svc::take_step(&st.store, &scope, id, &s, &who.actor()).await?;
     Ok(Json(st.store.batch(id).await?.into()))
 }
 

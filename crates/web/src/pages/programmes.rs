@@ -89,9 +89,16 @@ struct ListPage {
     rows: Vec<ProgrammeRow>,
 }
 
-pub async fn list(State(st): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, PageError> {
+pub async fn list(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+) -> Result<Response, PageError> {
     let lang = v.lang;
-    let programmes = st.store.programmes().await.page(lang)?;
+    let scope = svc::funds_scope(&st.store, &who).await.page(lang)?;
+    let mut programmes = st.store.programmes().await.page(lang)?;
+    programmes.retain(|p| scope.covers(&p.code));
     let budgets = st.store.budget_lines(None).await.page(lang)?;
     let batches = st.store.batches(None).await.page(lang)?;
     let this_year = format::today_in_china().year();
@@ -308,7 +315,8 @@ async fn programme_page(
     let (error, status) = shown(refused, v.lang);
     let lang = v.lang;
     let tr = lang.tr();
-    let p = st.store.programme(code).await.page(lang)?;
+    let scope = svc::funds_scope(&st.store, who).await.page(lang)?;
+    let p = svc::programme(&st.store, &scope, code).await.page(lang)?;
     let budgets = st.store.budget_lines(Some(code)).await.page(lang)?;
     let batches = st.store.batches(Some(code)).await.page(lang)?;
     let tree = st.store.region_tree().await.page(lang)?;
@@ -319,7 +327,9 @@ async fn programme_page(
     let preview = match year {
         // A preview is asked for; a programme without events has none.
         Some(y) if p.event.is_some() => Some(preview_view(
-            &svc::preview_batch(&st.store, code, y).await.page(lang)?,
+            &svc::preview_batch(&st.store, &scope, code, y)
+                .await
+                .page(lang)?,
             &tree,
             tr,
         )),
@@ -441,7 +451,8 @@ pub async fn set_budget(
     let done = async {
         let year = svc::parse_year(&f.year)?;
         let amount = svc::parse_amount(&f.amount)?;
-        svc::set_budget(&st.store, &code, year, amount, &who.actor())
+        let scope = svc::funds_scope(&st.store, &who).await?;
+        svc::set_budget(&st.store, &scope, &code, year, amount, &who.actor())
             .await
             .map(drop)
     }
@@ -482,7 +493,8 @@ pub async fn update_rules(
         notice_days: f.notice_days,
         description: f.description,
     };
-    match svc::update_rules(&st.store, &code, change, &who.actor()).await {
+    let scope = svc::funds_scope(&st.store, &who).await.page(v.lang)?;
+    match svc::update_rules(&st.store, &scope, &code, change, &who.actor()).await {
         Ok(_) => Ok(Redirect::to(&format!("/programmes/{code}")).into_response()),
         Err(e) => programme_page(&st, &v, &who, &uri, &code, None, Some(e)).await,
     }
@@ -492,10 +504,12 @@ pub async fn update_rules(
 pub async fn budgets_export(
     State(st): State<AppState>,
     v: Viewer,
+    who: Caller,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
     let format = SheetFormat::of(&file, "budgets", lang)?;
+    let scope = svc::funds_scope(&st.store, &who).await.page(lang)?;
     let names: HashMap<String, String> = st
         .store
         .programmes()
@@ -504,7 +518,8 @@ pub async fn budgets_export(
         .into_iter()
         .map(|p| (p.code, p.name))
         .collect();
-    let lines = st.store.budget_lines(None).await.page(lang)?;
+    let mut lines = st.store.budget_lines(None).await.page(lang)?;
+    lines.retain(|b| scope.covers(&b.programme_code));
     let table = kechuang_ingest::export::Table {
         sheet: "预算执行",
         headers: &[
@@ -558,7 +573,8 @@ pub async fn commit(
     Form(f): Form<CommitForm>,
 ) -> Result<Response, PageError> {
     let year = svc::parse_year(&f.year).page(v.lang)?;
-    match svc::commit_batch(&st.store, &code, year, &who.actor()).await {
+    let scope = svc::funds_scope(&st.store, &who).await.page(v.lang)?;
+    match svc::commit_batch(&st.store, &scope, &code, year, &who.actor()).await {
         Ok((id, _)) => Ok(Redirect::to(&format!("/batches/{id}")).into_response()),
         Err(e) => programme_page(&st, &v, &who, &uri, &code, Some(year), Some(e)).await,
     }
@@ -644,7 +660,8 @@ async fn batch_page(
     let (error, status) = shown(refused, v.lang);
     let lang = v.lang;
     let tr = lang.tr();
-    let b = st.store.batch(id).await.page(lang)?;
+    let scope = svc::funds_scope(&st.store, who).await.page(lang)?;
+    let b = svc::batch(&st.store, &scope, id).await.page(lang)?;
     let awards = st.store.batch_awards(id).await.page(lang)?;
     let objections = st.store.objections(id).await.page(lang)?;
     let transitions = st.store.batch_transitions(id).await.page(lang)?;
@@ -790,10 +807,8 @@ pub async fn step(
             f.paid_on.as_deref(),
             f.payment_ref.as_deref(),
         )?;
-        st.store
-            .act_on_batch(id, &s, &who.actor())
-            .await
-            .map_err(AppError::from)
+        let scope = svc::funds_scope(&st.store, &who).await?;
+        svc::take_step(&st.store, &scope, id, &s, &who.actor()).await
     }
     .await;
     match done {
@@ -816,27 +831,22 @@ pub async fn resolve_objection(
     Path((id, objection)): Path<(i64, i64)>,
     Form(f): Form<ResolveForm>,
 ) -> Result<Response, PageError> {
-    let belongs = st
-        .store
-        .objections(id)
-        .await
-        .page(v.lang)?
-        .iter()
-        .any(|o| o.id == objection);
-    if !belongs {
-        return Err(PageError(
-            AppError::not_found(Absent::Objection { id: objection }),
-            v.lang,
-        ));
-    }
+    let scope = svc::funds_scope(&st.store, &who).await.page(v.lang)?;
     let upheld = f.decision == "uphold";
-    match st
-        .store
-        .resolve_objection(objection, upheld, &f.resolution, &who.actor())
-        .await
-    {
+    let done = svc::resolve_objection(
+        &st.store,
+        &scope,
+        id,
+        objection,
+        upheld,
+        &f.resolution,
+        &who.actor(),
+    )
+    .await;
+    match done {
         Ok(()) => Ok(Redirect::to(&format!("/batches/{id}")).into_response()),
-        Err(e) => batch_page(&st, &v, &who, &uri, id, Some(AppError::from(e))).await,
+        Err(e @ AppError::NotFound(_)) => Err(PageError(e, v.lang)),
+        Err(e) => batch_page(&st, &v, &who, &uri, id, Some(e)).await,
     }
 }
 
@@ -844,6 +854,7 @@ pub async fn resolve_objection(
 pub async fn export(
     State(st): State<AppState>,
     v: Viewer,
+    who: Caller,
     Path((id, file)): Path<(i64, String)>,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
@@ -851,7 +862,8 @@ pub async fn export(
         Ok(f) => (true, f),
         Err(_) => (false, SheetFormat::of(&file, "notice", lang)?),
     };
-    let b = st.store.batch(id).await.page(lang)?;
+    let scope = svc::funds_scope(&st.store, &who).await.page(lang)?;
+    let b = svc::batch(&st.store, &scope, id).await.page(lang)?;
     let tree = st.store.region_tree().await.page(lang)?;
     let awards: Vec<AwardRecord> = st
         .store
