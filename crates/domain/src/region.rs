@@ -1,5 +1,7 @@
 //! Administrative regions (GB/T 2260) and the non-administrative zones kechuang adds under them.
 
+#[cfg(test)]
+use crate::problem::Problem;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -233,9 +235,260 @@ impl RegionTree {
     }
 }
 
+// ---- regions by name ------------------------------------------------------------------------
+
+crate::problems! {
+    /// Why a region written by its name is not recognised.
+    pub enum RegionNameProblem {
+        Unknown { raw: String, candidates: String } = "unknown_region_name" {
+            zh: "找不到区划“{raw}”{candidates}",
+            en: "no region is called '{raw}'{candidates}",
+        },
+        Ambiguous { raw: String, candidates: String } = "ambiguous_region_name" {
+            zh: "“{raw}”可指多个区划：{candidates}，请写全称或区划代码",
+            en: "'{raw}' may be any of {candidates}: write the full name or the region code",
+        },
+        Outside { raw: String } = "region_outside" {
+            zh: "区划“{raw}”不在本系统管辖范围内", en: "region '{raw}' is outside this deployment",
+        },
+    }
+}
+
+/// The ways a region's name is written: in full (乳源瑶族自治县), without its kind (乳源,
+/// 武江, 乐昌, 韶关) and, for an autonomous county, as a plain county (乳源县).
+pub fn name_forms(name: &str) -> Vec<String> {
+    let mut out = vec![name.to_owned()];
+    let chars: Vec<char> = name.chars().collect();
+    if name.ends_with("自治县") || name.ends_with("自治州") {
+        // 乳源瑶族自治县, 连山壮族瑶族自治县: the place is what precedes the first people's name.
+        if let Some(i) = chars.iter().position(|c| *c == '族') {
+            if i >= 3 {
+                let base: String = chars[..i - 1].iter().collect();
+                out.push(format!("{base}县"));
+                out.push(base);
+            }
+        }
+    } else if chars.len() > 2 && matches!(chars.last(), Some('县' | '区' | '市' | '省')) {
+        out.push(chars[..chars.len() - 1].iter().collect());
+    }
+    out
+}
+
+/// Folds how a name is typed into how it is stored: no spaces of any width, full-width
+/// letters and digits as ASCII.
+fn fold_name(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+impl RegionTree {
+    /// The region a name means, inside `within`: written in full or short, with or without
+    /// the province and city in front (韶关市武江区, 广东省韶关市武江区, 武江), spaces of any
+    /// width ignored. A name that fits several regions, or none, is refused with the
+    /// candidates, never guessed.
+    pub fn find_by_name(
+        &self,
+        raw: &str,
+        within: &RegionCode,
+    ) -> Result<RegionCode, RegionNameProblem> {
+        let original = raw.trim().to_owned();
+        let mut rest = fold_name(raw);
+        let mut scope = within.clone();
+        loop {
+            let found = self.named(&rest, &scope);
+            match found.as_slice() {
+                [one] => return Ok(one.code.clone()),
+                [] => {}
+                many => {
+                    return Err(RegionNameProblem::Ambiguous {
+                        raw: original,
+                        candidates: many
+                            .iter()
+                            .map(|r| format!("{}（{}）", r.name, r.code))
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                    })
+                }
+            }
+            // A province or city written in front: what follows it is inside it.
+            match self.leading_area(&rest, &scope) {
+                Some((area, len)) => {
+                    rest = rest.chars().skip(len).collect();
+                    if self.is_within(&area, &scope) {
+                        scope = area;
+                    }
+                }
+                None => break,
+            }
+        }
+        // Known to the tree, but elsewhere: say so rather than "unknown".
+        if let Some(root) = self.root().map(|r| r.code.clone()) {
+            if root != *within && self.find_by_name(raw, &root).is_ok() {
+                return Err(RegionNameProblem::Outside { raw: original });
+            }
+        }
+        let near: Vec<String> = self
+            .subtree(&scope)
+            .iter()
+            .filter_map(|c| self.get(c))
+            .filter(|r| {
+                let short = name_forms(&r.name).pop().unwrap_or_default();
+                !rest.is_empty() && (short.contains(&rest) || rest.contains(&short))
+            })
+            .take(5)
+            .map(|r| r.name.clone())
+            .collect();
+        Err(RegionNameProblem::Unknown {
+            raw: original,
+            candidates: if near.is_empty() {
+                String::new()
+            } else {
+                format!("（{}？）", near.join("、"))
+            },
+        })
+    }
+
+    /// Regions inside `scope` (itself included) that one of whose names is exactly `name`.
+    fn named(&self, name: &str, scope: &RegionCode) -> Vec<&Region> {
+        if name.is_empty() {
+            return Vec::new();
+        }
+        self.subtree(scope)
+            .iter()
+            .filter_map(|c| self.get(c))
+            .filter(|r| name_forms(&r.name).iter().any(|f| f == name))
+            .collect()
+    }
+
+    /// A province or city — `scope`, one above it, or one inside it — whose name (longest
+    /// form first) begins `text` and is followed by more; with the characters it takes.
+    fn leading_area(&self, text: &str, scope: &RegionCode) -> Option<(RegionCode, usize)> {
+        let mut areas: Vec<&Region> = Vec::new();
+        let mut up = self.get(scope);
+        while let Some(r) = up {
+            areas.push(r);
+            up = r.parent.as_ref().and_then(|p| self.get(p));
+        }
+        areas.extend(
+            self.subtree(scope)
+                .iter()
+                .filter_map(|c| self.get(c))
+                .filter(|r| matches!(r.kind, RegionKind::Province | RegionKind::City)),
+        );
+        let mut best: Option<(RegionCode, usize)> = None;
+        for r in areas {
+            if !matches!(r.kind, RegionKind::Province | RegionKind::City) {
+                continue;
+            }
+            for f in name_forms(&r.name) {
+                let len = f.chars().count();
+                if text.starts_with(&f)
+                    && text.chars().count() > len
+                    && best.as_ref().is_none_or(|(_, l)| len > *l)
+                {
+                    best = Some((r.code.clone(), len));
+                }
+            }
+        }
+        best
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn guangdong() -> RegionTree {
+        RegionTree::new(guangdong_regions())
+    }
+
+    fn code(s: &str) -> RegionCode {
+        RegionCode::parse(s).expect("code")
+    }
+
+    #[test]
+    fn counties_are_found_by_any_name_an_office_writes() {
+        let t = guangdong();
+        let gd = code("440000");
+        let sg = code("440200");
+        for (raw, want) in [
+            ("武江区", "440203"),
+            ("武江", "440203"),
+            ("韶关市武江区", "440203"),
+            ("广东省韶关市武江区", "440203"),
+            ("广东韶关武江区", "440203"),
+            ("韶关市 武江区", "440203"),
+            ("韶关市\u{3000}武江区", "440203"),
+            ("乳源", "440232"),
+            ("乳源县", "440232"),
+            ("乳源瑶族自治县", "440232"),
+            ("韶关市乳源瑶族自治县", "440232"),
+            ("乐昌市", "440281"),
+            ("乐昌", "440281"),
+            ("韶关市", "440200"),
+            ("韶关", "440200"),
+        ] {
+            assert_eq!(
+                t.find_by_name(raw, &sg),
+                Ok(code(want)),
+                "{raw} in Shaoguan"
+            );
+            assert_eq!(
+                t.find_by_name(raw, &gd),
+                Ok(code(want)),
+                "{raw} in Guangdong"
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_outside_ambiguous_or_unknown_is_refused_with_candidates() {
+        let t = guangdong();
+        let sg = code("440200");
+        let outside = t.find_by_name("深圳市南山区", &sg).expect_err("outside");
+        assert_eq!(outside.code(), "region_outside");
+        // 城区 is a district of more than one city of the province.
+        let gd = code("440000");
+        if let Err(e) = t.find_by_name("城区", &gd) {
+            assert_eq!(e.code(), "ambiguous_region_name", "{e}");
+        }
+        let e = t.find_by_name("武江县区", &sg).expect_err("unknown");
+        assert_eq!(e.code(), "unknown_region_name");
+        let e = t.find_by_name("浈江新区", &sg).expect_err("unknown");
+        assert!(e.to_string().contains("浈江区"), "{e}");
+    }
+
+    proptest::proptest! {
+        /// Every county of the province is found by each of its names, with its province
+        /// and city in front or not.
+        #[test]
+        fn every_county_by_every_form(i in 0usize..140) {
+            let t = guangdong();
+            let counties: Vec<&Region> = t
+                .all()
+                .iter()
+                .filter(|r| r.kind == RegionKind::County)
+                .collect();
+            let county = counties[i % counties.len()];
+            let city = county.parent.as_ref().and_then(|p| t.get(p)).expect("city");
+            let gd = code("440000");
+            for form in name_forms(&county.name) {
+                for raw in [form.clone(), format!("{}{form}", city.name), format!("广东省{}{form}", city.name)] {
+                    let found = t.find_by_name(&raw, &gd);
+                    // A short form two counties share is refused, never guessed.
+                    match found {
+                        Ok(c) => proptest::prop_assert_eq!(&c, &county.code, "{}", raw),
+                        Err(e) => proptest::prop_assert_eq!(e.code(), "ambiguous_region_name", "{}", raw),
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn region_code_must_be_six_digits() {

@@ -2,7 +2,7 @@
 
 use crate::table::{column_name, locate_header, parse_date, read_table, Aliases, Header, Row};
 use crate::{IngestError, RowProblem};
-use kechuang_domain::region::{RegionKind, RegionTree};
+use kechuang_domain::region::RegionTree;
 use kechuang_domain::registry::{
     CertificateKind, CertificateRow, EnterpriseRow, FactRow, Level, PlatformRow, RegistryBatch,
 };
@@ -170,6 +170,9 @@ pub struct Context<'a> {
 pub struct FileState {
     seen: std::sync::Mutex<HashMap<String, usize, foldhash::fast::RandomState>>,
     new_enterprises: std::sync::Mutex<HashSet<String, foldhash::fast::RandomState>>,
+    /// Region names already looked up: a file names its ten counties a million times.
+    regions:
+        std::sync::Mutex<HashMap<String, Result<RegionCode, String>, foldhash::fast::RandomState>>,
 }
 
 impl FileState {
@@ -271,8 +274,19 @@ fn start(
     })
 }
 
-/// A county by code or by name (乐昌市, 乐昌, 乳源县 …), inside the home region.
+/// A county by code or by name as offices write it (乐昌市, 乐昌, 乳源县, 韶关市武江区,
+/// 广东省韶关市武江区), inside the home region; see `RegionTree::find_by_name`.
 fn region(ctx: &Context<'_>, raw: &str) -> Result<RegionCode, String> {
+    let mut known = ctx.state.regions.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(r) = known.get(raw) {
+        return r.clone();
+    }
+    let r = region_uncached(ctx, raw);
+    known.insert(raw.to_owned(), r.clone());
+    r
+}
+
+fn region_uncached(ctx: &Context<'_>, raw: &str) -> Result<RegionCode, String> {
     if let Ok(code) = RegionCode::parse(raw) {
         return if ctx.tree.is_within(&code, ctx.home) {
             Ok(code)
@@ -280,29 +294,9 @@ fn region(ctx: &Context<'_>, raw: &str) -> Result<RegionCode, String> {
             Err(format!("区划 {code} 不在本市范围内 (outside the region)"))
         };
     }
-    let short = |n: &str| {
-        n.trim_end_matches(['县', '区', '市'])
-            .chars()
-            .take(2)
-            .collect::<String>()
-    };
-    let inside = ctx.tree.subtree(ctx.home);
-    let matches: Vec<&RegionCode> = inside
-        .iter()
-        .filter(|c| {
-            ctx.tree.get(c).is_some_and(|r| {
-                r.kind != RegionKind::Province
-                    && (r.name == raw || (raw.chars().count() >= 2 && short(&r.name) == short(raw)))
-            })
-        })
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(format!("找不到县（市、区）'{raw}' (unknown county)")),
-        _ => Err(format!(
-            "'{raw}' 对应多个区划，请填写区划代码 (ambiguous; use the region code)"
-        )),
-    }
+    ctx.tree
+        .find_by_name(raw, ctx.home)
+        .map_err(|e| kechuang_domain::problem::bilingual(&e))
 }
 
 fn uscc(ctx: &Context<'_>, raw: &str) -> Result<(Uscc, Option<String>), String> {

@@ -78,4 +78,81 @@ async fn hostile_spreadsheets_are_refused_and_the_server_keeps_answering(b: Back
     );
 }
 
-on_both_backends!(hostile_spreadsheets_are_refused_and_the_server_keeps_answering);
+
+/// County names as bureau files write them — with the province and city in front, spaces of
+/// either width, the short or the full form — file the enterprise under the county itself.
+async fn a_county_written_with_its_city_in_front_is_filed_under_the_county(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    let rows = csv_rows("enterprises-sample.csv");
+    let names = [
+        "韶关市武江区",
+        "广东省韶关市武江区",
+        "韶关市　武江区",
+        "武江",
+        "韶关市乳源瑶族自治县",
+        "乳源县",
+    ];
+    let mut csv = String::from("统一社会信用代码,企业名称,所属县区\n");
+    for (i, name) in names.iter().enumerate() {
+        csv.push_str(&format!("{},写法{i}公司,{name}\n", rows[i + 2][0]));
+    }
+    let res =
+        server
+            .client
+            .post(server.url(
+                "/api/v1/imports/enterprises?file_name=广东省韶关市企业名单.csv&dry_run=false",
+            ))
+            .bearer_auth(&server.token)
+            .body(csv)
+            .send()
+            .await
+            .expect("send");
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(status, 200, "{body}");
+    let count = |region: &'static str| {
+        let url = format!("/api/v1/enterprises?region={region}&per_page=1");
+        let server = &server;
+        async move { server.get_json(&url).await["total"].as_i64().unwrap_or(-1) }
+    };
+    assert_eq!(count("440203").await, 4, "武江区");
+    assert_eq!(count("440232").await, 2, "乳源瑶族自治县");
+    // Filed under the county, so the city's own count is only theirs.
+    let city_only = server
+        .get_json("/api/v1/enterprises?region=440200&per_page=50")
+        .await;
+    let filed_under_city = city_only["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter(|e| {
+                    e["region_code"] == "440200" || e["enterprise"]["region_code"] == "440200"
+                })
+                .count()
+        })
+        .unwrap_or(usize::MAX);
+    assert_eq!(filed_under_city, 0, "{city_only}");
+    // An unknown or another city's county is refused by name, with nothing written.
+    let res = server
+        .client
+        .post(server.url("/api/v1/imports/enterprises?file_name=x.csv&dry_run=false"))
+        .bearer_auth(&server.token)
+        .header("accept-language", "en")
+        .body(format!(
+            "统一社会信用代码,企业名称,所属县区\n{},甲公司,深圳市南山区\n",
+            rows[9][0]
+        ))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status().as_u16(), 422);
+    let body: Value = res.json().await.expect("json");
+    assert!(body.to_string().contains("深圳市南山区"), "{body}");
+}
+
+on_both_backends!(
+    hostile_spreadsheets_are_refused_and_the_server_keeps_answering,
+    a_county_written_with_its_city_in_front_is_filed_under_the_county,
+);
