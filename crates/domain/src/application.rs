@@ -2,7 +2,7 @@
 //! application goes through and who moves it, expert assignment without conflicts of interest,
 //! score aggregation, and payment in instalments.
 
-use crate::money::Fen;
+use crate::money::{Fen, MoneyUnit};
 use crate::problem::FieldProblem;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -272,7 +272,7 @@ impl FormSpec {
                             raw: raw.to_owned(),
                         })
                     }),
-                FieldKind::Money => Fen::parse(raw)
+                FieldKind::Money => Fen::parse_in(raw, MoneyUnit::from_label(&f.label))
                     .map(|f| f.0.to_string())
                     .map_err(|e| FieldProblem::labelled(&f.key, &f.label, e)),
                 FieldKind::Date => chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")

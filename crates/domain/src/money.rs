@@ -28,6 +28,37 @@ pub const FEN_PER_YUAN: i64 = 100;
 pub const FEN_PER_WAN: i64 = 1_000_000;
 pub const FEN_PER_YI: i64 = 10_000_000_000;
 
+/// The unit a bare number of money is read in: the one its field's label shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MoneyUnit {
+    #[default]
+    Yuan,
+    Wan,
+    Yi,
+}
+
+impl MoneyUnit {
+    /// The unit a field's label shows: `申请金额（万元）` is in 万元, `预算(亿元)` in 亿元;
+    /// a label without a unit means 元.
+    pub fn from_label(label: &str) -> Self {
+        if label.contains("亿元") {
+            Self::Yi
+        } else if label.contains("万元") {
+            Self::Wan
+        } else {
+            Self::Yuan
+        }
+    }
+
+    pub fn fen(self) -> i64 {
+        match self {
+            Self::Yuan => FEN_PER_YUAN,
+            Self::Wan => FEN_PER_WAN,
+            Self::Yi => FEN_PER_YI,
+        }
+    }
+}
+
 impl Fen {
     pub const ZERO: Fen = Fen(0);
 
@@ -47,6 +78,12 @@ impl Fen {
     /// (`元`, `万元`/`万`, `亿元`/`亿`); thousands separators, full-width digits and spaces are
     /// tolerated. At most two decimals of 元 — anything finer is not money.
     pub fn parse(raw: &str) -> Result<Fen, AmountError> {
+        Self::parse_in(raw, MoneyUnit::Yuan)
+    }
+
+    /// Parses an amount whose bare number is in `unit` (a field labelled 万元 reads `50` as
+    /// 500,000 元); a unit written with the number (`500000元`, `0.3亿元`) wins.
+    pub fn parse_in(raw: &str, unit: MoneyUnit) -> Result<Fen, AmountError> {
         let s: String = raw
             .chars()
             .filter_map(|c| match c {
@@ -63,7 +100,7 @@ impl Fen {
         } else if let Some(n) = s.strip_suffix('元') {
             (n, FEN_PER_YUAN)
         } else {
-            (s.as_str(), FEN_PER_YUAN)
+            (s.as_str(), unit.fen())
         };
         let bad = || AmountError::NotAnAmount {
             raw: raw.to_owned(),
@@ -167,6 +204,20 @@ mod tests {
     use super::*;
     use crate::problem::Problem;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_bare_number_is_in_the_unit_its_label_shows() {
+        let wan = MoneyUnit::from_label("申请资助金额（万元）");
+        assert_eq!(wan, MoneyUnit::Wan);
+        assert_eq!(Fen::parse_in("50", wan), Ok(Fen(50 * FEN_PER_WAN)));
+        assert_eq!(Fen::parse_in("50万元", wan), Ok(Fen(50 * FEN_PER_WAN)));
+        assert_eq!(Fen::parse_in("500000元", wan), Ok(Fen(500_000 * FEN_PER_YUAN)));
+        assert_eq!(Fen::parse_in("0.3亿元", wan), Ok(Fen(30_000_000 * FEN_PER_YUAN)));
+        assert_eq!(Fen::parse_in("12.5", wan), Ok(Fen(125_000 * FEN_PER_YUAN)));
+        assert_eq!(MoneyUnit::from_label("预算(亿元)"), MoneyUnit::Yi);
+        assert_eq!(MoneyUnit::from_label("发票金额"), MoneyUnit::Yuan);
+        assert_eq!(Fen::parse_in("50", MoneyUnit::Yuan), Ok(Fen(5_000)));
+    }
 
     #[test]
     fn amounts_parse_as_officers_write_them() {

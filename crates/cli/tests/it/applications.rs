@@ -144,8 +144,9 @@ async fn an_application_goes_from_submission_to_acceptance_through_the_api(b: Ba
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["code"], "invalid_fields");
     assert!(body["error"]["details"]["ends_on"].is_string(), "{body}");
+    // A bare number is in the unit the field's label shows: 申请市财政资助（万元）.
     let answers = json!({
-        "title": "高性能铝箔材料中试线", "requested": "50万元", "total_budget": "120万元",
+        "title": "高性能铝箔材料中试线", "requested": "50", "total_budget": "120",
         "ends_on": "2027-12-31", "summary": "研发高性能电子铝箔材料，建设中试线。",
     });
     let saved = ok(
@@ -157,7 +158,7 @@ async fn an_application_goes_from_submission_to_acceptance_through_the_api(b: Ba
     )
     .await;
     assert_eq!(saved["status"], "draft");
-    assert_eq!(saved["requested"], 50_000_000, "50万元 in fen");
+    assert_eq!(saved["requested"], 50_000_000, "50 in a 万元 field is 500,000 元");
 
     // Submitting without the required proposal is refused with what is missing.
     let step = |action: &str| json!({ "action": action });
