@@ -85,6 +85,10 @@ enum Command {
             value_delimiter = ','
         )]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// The address users reach the server at, e.g. https://kjj.sg.gov.cn; an https://
+        /// address turns on HSTS.
+        #[arg(long, env = "KECHUANG_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Measure import speed, peak memory and count latency; prints figures.
     Bench {
@@ -345,10 +349,14 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
         Command::Serve {
             addr,
             trusted_proxies,
+            public_url,
             ..
         } => {
             let spool = cli.db.data_dir().join("spool");
-            serve(store.clone(), &spool, &trusted_proxies, &addr).await
+            let state = kechuang_web::AppState::new(store.clone(), &spool)
+                .trusting(&trusted_proxies)
+                .public_url(public_url.as_deref());
+            serve(state, &addr).await
         }
         Command::User(cmd) => accounts::user(&store, cmd).await,
         Command::Token(cmd) => accounts::token(&store, cmd).await,
@@ -564,20 +572,15 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
     demo::run_programmes(store).await
 }
 
-async fn serve(
-    store: Store,
-    spool: &Path,
-    trusted_proxies: &[std::net::IpAddr],
-    addr: &str,
-) -> Result<ExitCode> {
-    kechuang_service::imports::prepare_spool(spool)
-        .with_context(|| format!("spool directory {}", spool.display()))?;
+async fn serve(state: kechuang_web::AppState, addr: &str) -> Result<ExitCode> {
+    kechuang_service::imports::prepare_spool(&state.spool)
+        .with_context(|| format!("spool directory {}", state.spool.display()))?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("无法监听地址 {addr} (cannot listen; is the port in use?)"))?;
     let local = listener.local_addr()?;
     // There is no default account: say how to make the first one.
-    if store.users().await?.is_empty() {
+    if state.store.users().await?.is_empty() {
         println!(
             "尚无用户账号；创建第一个管理员 (no accounts yet; create the first administrator):\n  \
              kechuang user add admin --role admin\n  \
@@ -585,7 +588,6 @@ async fn serve(
         );
     }
     println!("kechuang 已启动 (started): http://{local}/");
-    let state = kechuang_web::AppState::new(store, spool).trusting(trusted_proxies);
     kechuang_web::serve(state, listener).await?;
     Ok(ExitCode::SUCCESS)
 }

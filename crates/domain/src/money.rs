@@ -211,8 +211,14 @@ mod tests {
         assert_eq!(wan, MoneyUnit::Wan);
         assert_eq!(Fen::parse_in("50", wan), Ok(Fen(50 * FEN_PER_WAN)));
         assert_eq!(Fen::parse_in("50万元", wan), Ok(Fen(50 * FEN_PER_WAN)));
-        assert_eq!(Fen::parse_in("500000元", wan), Ok(Fen(500_000 * FEN_PER_YUAN)));
-        assert_eq!(Fen::parse_in("0.3亿元", wan), Ok(Fen(30_000_000 * FEN_PER_YUAN)));
+        assert_eq!(
+            Fen::parse_in("500000元", wan),
+            Ok(Fen(500_000 * FEN_PER_YUAN))
+        );
+        assert_eq!(
+            Fen::parse_in("0.3亿元", wan),
+            Ok(Fen(30_000_000 * FEN_PER_YUAN))
+        );
         assert_eq!(Fen::parse_in("12.5", wan), Ok(Fen(125_000 * FEN_PER_YUAN)));
         assert_eq!(MoneyUnit::from_label("预算(亿元)"), MoneyUnit::Yi);
         assert_eq!(MoneyUnit::from_label("发票金额"), MoneyUnit::Yuan);

@@ -942,6 +942,87 @@ impl ObjectionStatus {
     }
 }
 
+/// Where a batch stands on a given day, as every page and the API say it: a batch on notice
+/// is waiting for its notice to start, on notice, or past its notice and waiting for approval
+/// — one wording for each, so no page says 公示中 of a notice another lists as ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchStage {
+    Submitted,
+    Reviewed,
+    NoticeUpcoming,
+    NoticeRunning,
+    NoticeEnded,
+    Approved,
+    Paid,
+    Void,
+}
+
+impl BatchStage {
+    pub fn of(
+        status: BatchStatus,
+        notice: Option<(NaiveDate, NaiveDate)>,
+        today: NaiveDate,
+    ) -> Self {
+        match status {
+            BatchStatus::Submitted => Self::Submitted,
+            BatchStatus::Reviewed => Self::Reviewed,
+            BatchStatus::Notice => match notice {
+                Some((start, _)) if today < start => Self::NoticeUpcoming,
+                Some((_, end)) if today > end => Self::NoticeEnded,
+                _ => Self::NoticeRunning,
+            },
+            BatchStatus::Approved => Self::Approved,
+            BatchStatus::Paid => Self::Paid,
+            BatchStatus::Void => Self::Void,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Reviewed => "reviewed",
+            Self::NoticeUpcoming => "notice_upcoming",
+            Self::NoticeRunning => "notice_running",
+            Self::NoticeEnded => "notice_ended",
+            Self::Approved => "approved",
+            Self::Paid => "paid",
+            Self::Void => "void",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Submitted => "待审核",
+            Self::Reviewed => "已审核",
+            Self::NoticeUpcoming => "待公示",
+            Self::NoticeRunning => "公示中",
+            Self::NoticeEnded => "公示期满待审批",
+            Self::Approved => "已批准",
+            Self::Paid => "已拨付",
+            Self::Void => "已撤销",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Self::Submitted => "awaiting review",
+            Self::Reviewed => "reviewed",
+            Self::NoticeUpcoming => "notice not yet started",
+            Self::NoticeRunning => "on public notice",
+            Self::NoticeEnded => "notice ended, awaiting approval",
+            Self::Approved => "approved",
+            Self::Paid => "paid",
+            Self::Void => "void",
+        }
+    }
+
+    /// Objections are taken.
+    pub fn taking_objections(self) -> bool {
+        self == Self::NoticeRunning
+    }
+}
+
 /// Whether a date falls in a notice's window.
 pub fn notice_running(start: NaiveDate, end: NaiveDate, today: NaiveDate) -> bool {
     start <= today && today <= end
@@ -952,6 +1033,35 @@ pub fn year_of(iso: &str) -> i64 {
     NaiveDate::parse_from_str(iso, "%Y-%m-%d")
         .map(|d| i64::from(d.year()))
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod stage_tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2019, m, day).expect("date")
+    }
+
+    #[test]
+    fn a_batch_on_notice_reads_by_the_day() {
+        let (s, e) = (d(3, 1), d(3, 10));
+        let w = Some((s, e));
+        let at = |day| BatchStage::of(BatchStatus::Notice, w, day);
+        assert_eq!(at(d(2, 28)), BatchStage::NoticeUpcoming);
+        assert_eq!(at(d(3, 1)), BatchStage::NoticeRunning);
+        assert_eq!(at(d(3, 10)), BatchStage::NoticeRunning);
+        assert_eq!(at(d(3, 11)), BatchStage::NoticeEnded);
+        assert_eq!(at(d(3, 11)).name(), "公示期满待审批");
+        // Only a running notice takes objections, the same test the notices page uses.
+        for day in [d(2, 28), d(3, 1), d(3, 10), d(3, 11)] {
+            assert_eq!(at(day).taking_objections(), notice_running(s, e, day));
+        }
+        assert_eq!(
+            BatchStage::of(BatchStatus::Approved, w, d(3, 5)),
+            BatchStage::Approved
+        );
+    }
 }
 
 #[cfg(test)]

@@ -178,7 +178,7 @@ pub fn assess(goal: &Goal, series: &[Point], as_of: NaiveDate) -> Progress {
     };
     let baseline = goal.baseline.or_else(|| known.first().copied());
     let met = goal.comparator.is_met(current.value, goal.target);
-    let completion = baseline.map(|b| completion(b.value, current.value, goal.target, met));
+    let completion = baseline.map(|b| completion(goal, b.value, current.value, met));
     let status = if met {
         Status::Achieved
     } else if completion.is_some_and(|c| c + EPS >= elapsed) {
@@ -201,14 +201,23 @@ pub fn assess(goal: &Goal, series: &[Point], as_of: NaiveDate) -> Progress {
     }
 }
 
-fn completion(baseline: f64, current: f64, target: f64, met: bool) -> f64 {
-    let span = target - baseline;
-    if span.abs() <= EPS * target.abs().max(1.0) {
-        // The baseline already sits on the target: the only question left is whether the
-        // current value still meets it.
-        return if met { 1.0 } else { 0.0 };
+/// The share of the way from baseline to target covered, from 0 to 1, agreeing with the
+/// status: 1 exactly when the target is met (however far past it), 0 when the value has gone
+/// back below its baseline, and 0 when the baseline already met the target and the value no
+/// longer does — never a negative share or one of several thousand percent.
+fn completion(goal: &Goal, baseline: f64, current: f64, met: bool) -> f64 {
+    if met {
+        return 1.0;
     }
-    (current - baseline) / span
+    if goal.comparator.is_met(baseline, goal.target) {
+        return 0.0;
+    }
+    let c = (current - baseline) / (goal.target - baseline);
+    if c.is_finite() {
+        c.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 fn cagr_view(goal: &Goal, base: Point, current: Point, met: bool) -> (CagrStatus, Option<f64>) {
@@ -275,6 +284,52 @@ mod tests {
             target,
             deadline: d(2020, 12, 31),
             plan_start: d(2017, 1, 1),
+        }
+    }
+
+    #[test]
+    fn progress_reads_sensibly_at_the_edges() {
+        // Certificates lapsed since the baseline: 0 against a baseline of 100 reads 0%, behind.
+        let g = goal(Comparator::AtLeast, Some(p(2016, 100.0)), 130.0);
+        let pr = assess(&g, &[p(2020, 0.0)], d(2020, 12, 31));
+        assert_eq!(pr.completion, Some(0.0));
+        assert_eq!(pr.status, Status::Behind);
+        // Far past the target: achieved, 100%, not 1,000%.
+        let pr = assess(&g, &[p(2020, 1300.0)], d(2020, 12, 31));
+        assert_eq!((pr.status, pr.completion), (Status::Achieved, Some(1.0)));
+        // The baseline already past the target: met is 100%, fallen back is 0%.
+        let g = goal(Comparator::AtLeast, Some(p(2016, 150.0)), 130.0);
+        let pr = assess(&g, &[p(2020, 200.0)], d(2020, 12, 31));
+        assert_eq!((pr.status, pr.completion), (Status::Achieved, Some(1.0)));
+        let pr = assess(&g, &[p(2020, 120.0)], d(2020, 12, 31));
+        assert_eq!((pr.status, pr.completion), (Status::Behind, Some(0.0)));
+        // Zeros everywhere.
+        let g = goal(Comparator::AtLeast, Some(p(2016, 0.0)), 0.0);
+        let pr = assess(&g, &[p(2020, 0.0)], d(2020, 12, 31));
+        assert_eq!((pr.status, pr.completion), (Status::Achieved, Some(1.0)));
+        let g = goal(Comparator::AtMost, Some(p(2016, 0.0)), 0.0);
+        let pr = assess(&g, &[p(2020, 3.0)], d(2020, 12, 31));
+        assert_eq!((pr.status, pr.completion), (Status::Behind, Some(0.0)));
+    }
+
+    proptest! {
+        /// Status and completion never contradict: completion lies in 0..=1; it is 1 exactly
+        /// when the target is met, which is exactly when the status is achieved.
+        #[test]
+        fn status_and_completion_agree(
+            base in -1000.0f64..1000.0,
+            target in -1000.0f64..1000.0,
+            current in -2000.0f64..2000.0,
+            at_most in proptest::bool::ANY,
+        ) {
+            let cmp = if at_most { Comparator::AtMost } else { Comparator::AtLeast };
+            let g = goal(cmp, Some(p(2016, base)), target);
+            let pr = assess(&g, &[p(2019, current)], d(2019, 12, 31));
+            let c = pr.completion.expect("a baseline");
+            prop_assert!((0.0..=1.0).contains(&c), "{}", c);
+            let met = cmp.is_met(current, target);
+            prop_assert_eq!(pr.status == Status::Achieved, met);
+            prop_assert_eq!(c == 1.0, met, "completion {} met {}", c, met);
         }
     }
 

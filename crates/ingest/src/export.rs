@@ -13,6 +13,31 @@ pub struct Table<'a> {
     pub numeric: &'a [usize],
 }
 
+/// A CSV cell a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, a tab or a carriage
+/// return first) gets a leading apostrophe, which spreadsheets show as text and
+/// [`crate::table::restore_cell`] removes on import; a plain number (`-5`) is left alone.
+pub fn defuse_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.trim().parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The longest text a spreadsheet cell holds (Excel's own limit); longer text is cut, with an
+/// ellipsis, rather than refused by the writer.
+fn fit_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = crate::limits::MAX_CELL_CHARS;
+    if cell.len() <= MAX || cell.chars().count() <= MAX {
+        std::borrow::Cow::Borrowed(cell)
+    } else {
+        let mut cut: String = cell.chars().take(MAX - 1).collect();
+        cut.push('…');
+        std::borrow::Cow::Owned(cut)
+    }
+}
+
 pub fn write_csv(out: &mut dyn std::io::Write, t: &Table<'_>) -> Result<(), IngestError> {
     let err = |e: &dyn std::fmt::Display| IngestError::Write {
         path: "-".into(),
@@ -23,7 +48,8 @@ pub fn write_csv(out: &mut dyn std::io::Write, t: &Table<'_>) -> Result<(), Inge
     let mut w = csv::Writer::from_writer(out);
     w.write_record(t.headers).map_err(|e| err(&e))?;
     for r in &t.rows {
-        w.write_record(r).map_err(|e| err(&e))?;
+        w.write_record(r.iter().map(|c| defuse_cell(c).into_owned()))
+            .map_err(|e| err(&e))?;
     }
     w.flush().map_err(|e| err(&e))?;
     Ok(())
@@ -43,7 +69,7 @@ fn workbook(t: &Table<'_>) -> Result<Workbook, rust_xlsxwriter::XlsxError> {
         for (c, cell) in row.iter().enumerate() {
             match (t.numeric.contains(&c), cell.parse::<f64>()) {
                 (true, Ok(v)) => ws.write_number(rr, c as u16, v)?,
-                _ => ws.write_string(rr, c as u16, cell)?,
+                _ => ws.write_string(rr, c as u16, fit_cell(cell))?,
             };
         }
     }
@@ -143,7 +169,7 @@ impl CsvSink {
 
     pub fn row(&mut self, cells: &[&str]) -> Result<(), IngestError> {
         self.writer
-            .write_record(cells)
+            .write_record(cells.iter().map(|c| defuse_cell(c).into_owned()))
             .map_err(|e| IngestError::Write {
                 path: self.path.display().to_string(),
                 reason: e.to_string(),

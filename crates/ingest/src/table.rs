@@ -560,7 +560,11 @@ fn csv_rows(text: &str) -> impl Iterator<Item = Result<Row, IngestError>> + Send
             }
             let row = Row {
                 number,
-                cells: rec.iter().take(MAX_COLUMNS).map(str::to_owned).collect(),
+                cells: rec
+                    .iter()
+                    .take(MAX_COLUMNS)
+                    .map(|c| restore_cell(c).to_owned())
+                    .collect(),
             };
             check_row(&row)?;
             Ok(row)
@@ -638,6 +642,15 @@ fn cell_text(d: &Data) -> String {
             .map(|d| d.date().to_string())
             .unwrap_or_else(|| dt.as_f64().to_string()),
         Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// A cell as exported by [`crate::export::defuse_cell`] back to its value: the apostrophe that
+/// kept a spreadsheet from running it as a formula is dropped.
+pub fn restore_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
     }
 }
 
@@ -841,6 +854,34 @@ mod tests {
         // At the limit it is read.
         let csv = format!("a,b\n1,{}\n", "字".repeat(MAX_CELL_CHARS));
         assert!(read_csv_bytes(csv.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn formula_like_cells_export_as_text_and_import_back_to_their_value() {
+        use crate::export::{defuse_cell, write_csv, Table};
+        let cells = [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+86 751",
+            "-5",
+            "@SUM(A1)",
+            "\tx",
+            "plain",
+            "-",
+        ];
+        let mut out = Vec::new();
+        let t = Table {
+            sheet: "s",
+            headers: &["a", "b", "c", "d", "e", "f", "g"],
+            rows: vec![cells.iter().map(|c| (*c).to_owned()).collect()],
+            numeric: &[],
+        };
+        write_csv(&mut out, &t).expect("csv");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(text.contains("'=HYPERLINK"), "{text}");
+        assert!(!text.contains(",=") && !text.contains("\n="), "{text}");
+        assert_eq!(defuse_cell("-5"), "-5", "a number stays a number");
+        let rows = read_csv_bytes(text.as_bytes()).expect("reads");
+        assert_eq!(rows[1].cells, cells, "imports back to the values");
     }
 
     #[test]

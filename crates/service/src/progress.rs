@@ -305,6 +305,42 @@ fn count_dates(start_year: i32, end_year: i32, as_of: NaiveDate) -> Vec<(NaiveDa
     out
 }
 
+/// The date a plan is evaluated at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsOf {
+    pub date: NaiveDate,
+    /// The plan has ended and no date was asked for, so this is its last day: the final
+    /// assessment, which is what anyone opening an ended plan wants to see.
+    pub final_assessment: bool,
+}
+
+/// The date asked for; without one, today while the plan runs and its last day once it has
+/// ended. Evaluated at today, an ended plan would count certificates that have lapsed since
+/// and show a finished plan as failing.
+pub async fn plan_as_of(store: &Store, plan_id: i64, raw: Option<&str>) -> Result<AsOf, Error> {
+    if raw.is_some_and(|s| !s.trim().is_empty()) {
+        return Ok(AsOf {
+            date: parse_as_of(raw)?,
+            final_assessment: false,
+        });
+    }
+    let end_year = store.plan(plan_id).await?.end_year;
+    let end = NaiveDate::from_ymd_opt(end_year, 12, 31)
+        .ok_or_else(|| Error::internal(format!("plan {plan_id} ends in year {end_year}")))?;
+    let today = crate::clock::today_in_china();
+    Ok(if today > end {
+        AsOf {
+            date: end,
+            final_assessment: true,
+        }
+    } else {
+        AsOf {
+            date: today,
+            final_assessment: false,
+        }
+    })
+}
+
 pub fn parse_as_of(raw: Option<&str>) -> Result<NaiveDate, Error> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(crate::clock::today_in_china()),

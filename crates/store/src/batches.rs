@@ -44,6 +44,19 @@ pub struct BatchRecord {
     pub open_objections: i64,
 }
 
+impl BatchRecord {
+    /// The notice's first and last days, once published.
+    pub fn notice_window(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let day = |s: &Option<String>| NaiveDate::parse_from_str(s.as_deref()?, "%Y-%m-%d").ok();
+        day(&self.notice_start).zip(day(&self.notice_end))
+    }
+
+    /// Where the batch stands on `today`.
+    pub fn stage(&self, today: NaiveDate) -> kechuang_domain::programme::BatchStage {
+        kechuang_domain::programme::BatchStage::of(self.status, self.notice_window(), today)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AwardRecord {
     pub id: i64,

@@ -105,6 +105,23 @@ pub struct Store {
     pub(crate) background: Background,
 }
 
+/// Makes a file or directory this user's only (on Unix; elsewhere the platform's own rules).
+fn private(path: &Path, mode: u32) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| {
+            StoreError::Config(format!(
+                "无法设置 {} 的权限 (cannot restrict permissions): {e}",
+                path.display()
+            ))
+        })?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
 impl Store {
     /// Connects and applies pending migrations.
     pub async fn open(target: &DatabaseTarget) -> Result<Self> {
@@ -116,6 +133,7 @@ impl Store {
                         std::fs::create_dir_all(dir).map_err(|e| {
                             StoreError::Config(format!("无法创建数据目录 {} ({e})", dir.display()))
                         })?;
+                        private(dir, 0o700)?;
                     }
                 } else if !path.is_file() {
                     return Err(StoreError::Config(format!(
@@ -151,6 +169,15 @@ impl Store {
                 sqlx::query("PRAGMA journal_mode = WAL")
                     .execute(&write)
                     .await?;
+                // The database, its journal and shared memory: this user's only.
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let file = PathBuf::from(file);
+                    if file.exists() {
+                        private(&file, 0o600)?;
+                    }
+                }
                 let read = opts(8)
                     .connect(&url)
                     .await

@@ -143,10 +143,17 @@ pub async fn authenticate(State(st): State<AppState>, mut req: Request, next: Ne
             Err(e) => return crate::error::ApiError(e).into_response(),
         },
     };
+    let signed_in = principal.is_some();
     req.extensions_mut()
         .insert(Identity(principal.map(Arc::new)));
     req.extensions_mut().insert(Client(client));
-    next.run(req).await
+    let mut res = next.run(req).await;
+    // What a signed-in caller sees is theirs: no shared cache or browser history keeps it.
+    if signed_in {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
 }
 
 // ---- authorization ------------------------------------------------------------------------
@@ -249,9 +256,11 @@ pub async fn guard(access: Access, req: Request) -> Result<Request, Box<Rejectio
         .map_err(|req| Box::new(Rejection::of(Refusal::Csrf, &req, Some(p.clone()))))
 }
 
-/// Accepts the token from the `X-CSRF-Token` header, a `csrf` form field, or (for file
-/// uploads, whose body is not read here) a `csrf` query parameter. The body is read and put
-/// back, so the handler sees it unchanged.
+/// Accepts the token from the `X-CSRF-Token` header or a `csrf` form field; a file upload,
+/// whose body is not read here, must come from a page of this site, as the browser says
+/// (`Sec-Fetch-Site`, else `Origin` against `Host`). The token never travels in a URL, where
+/// logs and the Referer header would keep it. The body is read and put back, so the handler
+/// sees it unchanged.
 async fn csrf_checked(req: Request, expected: &str) -> Result<Request, Request> {
     if let Some(h) = req
         .headers()
@@ -260,9 +269,13 @@ async fn csrf_checked(req: Request, expected: &str) -> Result<Request, Request> 
     {
         return if same(h, expected) { Ok(req) } else { Err(req) };
     }
-    let from_query = req.uri().query().and_then(|q| field(q.as_bytes(), "csrf"));
-    if let Some(q) = from_query {
-        return if same(&q, expected) {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        return if from_this_site(req.headers()) {
             Ok(req)
         } else {
             Err(req)
@@ -286,6 +299,20 @@ async fn csrf_checked(req: Request, expected: &str) -> Result<Request, Request> 
         Ok(req)
     } else {
         Err(req)
+    }
+}
+
+/// Whether the browser says the request comes from a page of this site.
+fn from_this_site(headers: &HeaderMap) -> bool {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site") {
+        return site == "same-origin";
+    }
+    match (get("origin"), get("host")) {
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority == host),
+        _ => false,
     }
 }
 

@@ -191,6 +191,7 @@ texts! {
     annual_note: "按年度考核", "Assessed every year";
     reported_of: "已报", "reported";
     no_target_note: "计划未分解到本县（市、区），仅显示本地数据", "The plan sets no share for this county; local figures only";
+    final_assessment_note: "本计划期已结束，以下为期末评估（按计划期最后一天计）；选择其他日期可查看当时的进度。", "This plan has ended: shown is its final assessment, at its last day. Choose another date to see progress then.";
     back_to_dashboard: "返回驾驶舱", "Back to dashboard";
     not_found: "页面不存在", "Page not found";
     error_title: "出错了", "Something went wrong";

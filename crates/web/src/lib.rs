@@ -30,6 +30,8 @@ pub struct AppState {
     pub spool: std::sync::Arc<std::path::Path>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
+    /// The server is reached at an https:// address: browsers are told to use nothing else.
+    pub https: bool,
     /// Registry counts in memory, kept per registry generation.
     pub counts: std::sync::Arc<kechuang_service::progress::CountCache>,
 }
@@ -40,9 +42,16 @@ impl AppState {
             store,
             spool: spool.into(),
             trusted_proxies: std::sync::Arc::new([]),
+            https: false,
             counts: std::sync::Arc::default(),
         }
     }
+    /// The address users reach the server at; an https:// one turns on HSTS.
+    pub fn public_url(mut self, url: Option<&str>) -> Self {
+        self.https = url.is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"));
+        self
+    }
+
     /// Believes the `X-Forwarded-For` of these proxies.
     pub fn trusting(mut self, proxies: &[std::net::IpAddr]) -> Self {
         self.trusted_proxies = proxies.into();
@@ -116,6 +125,7 @@ pub fn route_table() -> Vec<(Method, &'static str, Access)> {
 /// The whole application: API, pages and assets. Every request is authenticated first;
 /// every route then checks its own rule; every response gets the security headers.
 pub fn router(state: AppState) -> Router {
+    let https = state.https;
     let mut router = Router::new();
     for r in all_routes() {
         let access = r.access;
@@ -140,11 +150,22 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(error::localize))
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::map_response(
+            move |res: axum::response::Response| security_headers(res, https),
+        ))
 }
 
-async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
+async fn security_headers(
+    mut res: axum::response::Response,
+    https: bool,
+) -> axum::response::Response {
     let h = res.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     // Pages need no script at all; styles and images come from this server only.
     h.insert(
         header::CONTENT_SECURITY_POLICY,

@@ -735,6 +735,31 @@ async fn sessions_csrf_and_tokens(b: Backend) {
         .await
         .expect("logout");
     assert_eq!(res.status().as_u16(), 403, "a forged form is refused");
+    // A file upload from another site is refused by what the browser says of its origin,
+    // with or without a token in the URL (which no longer carries one).
+    for (site, origin) in [
+        ("cross-site", None),
+        ("none", None),
+        ("", Some("http://evil.example")),
+    ] {
+        let mut req = s.request(Method::POST, &format!("/import?csrf={}", s.csrf));
+        if !site.is_empty() {
+            req = req.header("sec-fetch-site", site);
+        }
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        let res = req
+            .multipart(reqwest::multipart::Form::new().text("kind", "enterprises"))
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(
+            res.status().as_u16(),
+            403,
+            "upload from {site:?} {origin:?}"
+        );
+    }
     let created: serde_json::Value = s
         .with_csrf(Method::POST, "/api/v1/tokens")
         .json(&json!({ "name": "stats", "expires_in_days": 30 }))

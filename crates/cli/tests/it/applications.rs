@@ -158,7 +158,10 @@ async fn an_application_goes_from_submission_to_acceptance_through_the_api(b: Ba
     )
     .await;
     assert_eq!(saved["status"], "draft");
-    assert_eq!(saved["requested"], 50_000_000, "50 in a 万元 field is 500,000 元");
+    assert_eq!(
+        saved["requested"], 50_000_000,
+        "50 in a 万元 field is 500,000 元"
+    );
 
     // Submitting without the required proposal is refused with what is missing.
     let step = |action: &str| json!({ "action": action });

@@ -561,7 +561,8 @@ async fn bureau_takes_a_reward_batch_from_preview_to_payment(b: Backend) {
     wait_text(&c, "#batch-status", "已审核").await;
     set(&c, "input[name='notice_start']", "2018-12-01").await;
     click(&c, "#step-publish").await;
-    wait_text(&c, "#batch-status", "公示中").await;
+    // A notice from 2018 has run its course: the batch waits for approval, as /notices says.
+    wait_text(&c, "#batch-status", "公示期满待审批").await;
     click(&c, "#step-approve").await;
     wait_text(&c, "#batch-status", "已批准").await;
     set(&c, "input[name='paid_on']", "2018-12-20").await;
@@ -827,7 +828,7 @@ async fn an_application_goes_from_submission_to_acceptance(b: Backend) {
     wait_text(&c, "#batch-status", "已审核").await;
     let start = (today - chrono::Days::new(20)).to_string();
     set(&c, "input[name='notice_start']", &start).await;
-    step_to(&c, "#step-publish", "#batch-status", "公示中").await;
+    step_to(&c, "#step-publish", "#batch-status", "公示期满待审批").await;
     step_to(&c, "#step-approve", "#batch-status", "已批准").await;
     step_to(&c, "#step-pay", "#batch-status", "已拨付").await;
     c.goto(&app_url).await.expect("application");

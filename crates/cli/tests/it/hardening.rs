@@ -78,7 +78,6 @@ async fn hostile_spreadsheets_are_refused_and_the_server_keeps_answering(b: Back
     );
 }
 
-
 /// County names as bureau files write them — with the province and city in front, spaces of
 /// either width, the short or the full form — file the enterprise under the county itself.
 async fn a_county_written_with_its_city_in_front_is_filed_under_the_county(b: Backend) {
@@ -152,7 +151,42 @@ async fn a_county_written_with_its_city_in_front_is_filed_under_the_county(b: Ba
     assert!(body.to_string().contains("深圳市南山区"), "{body}");
 }
 
+/// What a signed-in caller sees is not cached; behind https the browser is told to stay on
+/// it; the data directory, the database and the spool are this user's only.
+async fn private_answers_and_private_files(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env
+        .serve_with(&["--public-url", "https://kjj.example.gov.cn"])
+        .await;
+    let res = server
+        .client
+        .get(server.url("/api/v1/enterprises"))
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .expect("signed in");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert!(res.headers()["strict-transport-security"]
+        .to_str()
+        .is_ok_and(|v| v.starts_with("max-age=")));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: std::path::PathBuf| {
+        std::fs::metadata(&p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let data = env.dir.path().join("data");
+    assert_eq!(mode(data.join("spool")), 0o700);
+    if b == Backend::Sqlite {
+        assert_eq!(mode(data.clone()), 0o700);
+        assert_eq!(mode(data.join("kechuang.db")), 0o600);
+    }
+}
+
 on_both_backends!(
+    private_answers_and_private_files,
     hostile_spreadsheets_are_refused_and_the_server_keeps_answering,
     a_county_written_with_its_city_in_front_is_filed_under_the_county,
 );

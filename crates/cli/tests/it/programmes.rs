@@ -441,8 +441,8 @@ async fn payments_feed_the_project_funds_target(backend: Backend) {
     assert!(bytes.starts_with(b"PK"), "an XLSX file");
 }
 
-/// A browser-like session posting a multipart form (the application form), with the CSRF
-/// token in the query as the page's form sends it.
+/// A browser-like session posting a multipart form (the application form) from a page of the
+/// site, as the browser says with `Sec-Fetch-Site`.
 async fn post_application(
     session: &Session,
     id: i64,
@@ -460,10 +460,8 @@ async fn post_application(
         );
     }
     let res = session
-        .request(
-            Method::POST,
-            &format!("/applications/{id}?csrf={}", session.csrf),
-        )
+        .request(Method::POST, &format!("/applications/{id}"))
+        .header("sec-fetch-site", "same-origin")
         .multipart(form)
         .send()
         .await

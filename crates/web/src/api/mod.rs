@@ -37,6 +37,19 @@ pub(crate) fn as_of(raw: Option<&str>) -> Result<chrono::NaiveDate, crate::error
     }
 }
 
+/// The as-of date of a plan's figures: as [`as_of`], except that an omitted date is the
+/// plan's last day once it has ended (its final assessment), as on the pages.
+pub(crate) async fn plan_as_of(
+    store: &kechuang_store::Store,
+    plan_id: i64,
+    raw: Option<&str>,
+) -> Result<chrono::NaiveDate, crate::error::AppError> {
+    as_of(raw)?;
+    Ok(kechuang_service::progress::plan_as_of(store, plan_id, raw)
+        .await?
+        .date)
+}
+
 pub(crate) fn routes() -> Vec<Route> {
     use Access::{Account, Public, Roles, Signed};
     vec![

@@ -276,7 +276,7 @@ pub async fn targets(
     Path(id): Path<i64>,
     Query(q): Query<AtQuery>,
 ) -> Result<Json<Vec<TargetProgress>>, ApiError> {
-    let as_of = super::as_of(q.as_of.as_deref())?;
+    let as_of = super::plan_as_of(&st.store, id, q.as_of.as_deref()).await?;
     let loaded = Loaded::load(&st.store, &st.counts, id, as_of).await?;
     let region = loaded.region(q.region.as_deref())?;
     Ok(Json(
@@ -385,7 +385,7 @@ pub async fn target_records(
     Path((id, code)): Path<(i64, String)>,
     Query(q): Query<AtQuery>,
 ) -> Result<Json<TargetRecords>, ApiError> {
-    let as_of = super::as_of(q.as_of.as_deref())?;
+    let as_of = super::plan_as_of(&st.store, id, q.as_of.as_deref()).await?;
     let loaded = Loaded::load(&st.store, &st.counts, id, as_of).await?;
     let requested =
         kechuang_service::registries::scoped_region(&st.store, &who, q.region.as_deref()).await?;

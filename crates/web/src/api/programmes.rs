@@ -346,6 +346,9 @@ pub struct Batch {
     /// submitted, reviewed, notice, approved, paid or void.
     #[schema(value_type = String)]
     status: BatchStatus,
+    /// Where it stands today, splitting notice into notice_upcoming, notice_running and
+    /// notice_ended (awaiting approval): the same wording every page uses.
+    stage: &'static str,
     notice_start: Option<String>,
     notice_end: Option<String>,
     paid_on: Option<String>,
@@ -360,12 +363,14 @@ pub struct Batch {
 
 impl From<BatchRecord> for Batch {
     fn from(b: BatchRecord) -> Self {
+        let stage = b.stage(kechuang_service::clock::today_in_china()).code();
         Self {
             id: b.id,
             programme_code: b.programme_code,
             programme_name: b.programme_name,
             year: b.year,
             status: b.status,
+            stage,
             notice_start: b.notice_start,
             notice_end: b.notice_end,
             paid_on: b.paid_on,
@@ -576,7 +581,8 @@ pub struct NoticeList {
 #[utoipa::path(get, path = "/api/v1/notices", tag = "programmes",
     responses((status = 200, description = "Notices that have started, newest first", body = NoticeList)))]
 pub async fn notices(State(st): State<AppState>) -> Result<Json<NoticeList>, ApiError> {
-    let today = crate::format::today_in_china().to_string();
+    let today_day = crate::format::today_in_china();
+    let today = today_day.to_string();
     let mut items = Vec::new();
     for b in st.store.notices().await? {
         if b.notice_start.as_deref().is_none_or(|s| s > today.as_str()) {
@@ -597,8 +603,7 @@ pub async fn notices(State(st): State<AppState>) -> Result<Json<NoticeList>, Api
                 amount_fen: a.amount.0,
             })
             .collect();
-        let running = b.status == BatchStatus::Notice
-            && b.notice_end.as_deref().is_some_and(|e| e >= today.as_str());
+        let running = b.stage(today_day).taking_objections();
         items.push(Notice {
             id: b.id,
             programme: b.programme_code,

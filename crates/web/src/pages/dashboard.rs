@@ -30,9 +30,26 @@ pub(super) struct DashQuery {
 }
 
 pub(super) struct RegionOption {
-    code: String,
-    name: String,
-    selected: bool,
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) selected: bool,
+}
+
+/// The regions a plan's figures can be shown for, the current one selected.
+pub(super) fn region_options(
+    loaded: &Loaded,
+    current: &kechuang_domain::RegionCode,
+    lang: Lang,
+) -> Vec<RegionOption> {
+    loaded
+        .selectable_regions()
+        .into_iter()
+        .map(|r| RegionOption {
+            selected: r.code == *current,
+            code: r.code.to_string(),
+            name: lang.pick(&r.name, &r.name_en).to_owned(),
+        })
+        .collect()
 }
 
 pub(super) struct DashRow {
@@ -73,6 +90,8 @@ pub(super) struct DashboardPage {
     region_name: String,
     as_of: String,
     as_of_display: String,
+    /// The plan has ended: this is its final assessment, at its last day.
+    final_assessment: bool,
     elapsed: String,
     summary: Vec<SummaryItem>,
     groups: Vec<RowGroup>,
@@ -90,7 +109,10 @@ pub(super) async fn dashboard(
         Some(id) => id,
         None => service::default_plan_id(&st.store).await.page(lang)?,
     };
-    let as_of = service::parse_as_of(q.as_of.as_deref()).page(lang)?;
+    let at = service::plan_as_of(&st.store, plan_id, q.as_of.as_deref())
+        .await
+        .page(lang)?;
+    let as_of = at.date;
     let loaded = Loaded::load(&st.store, &st.counts, plan_id, as_of)
         .await
         .page(lang)?;
@@ -164,18 +186,11 @@ pub(super) async fn dashboard(
             .pick(&loaded.plan.name, &loaded.plan.name_en)
             .to_owned(),
         plan_id,
-        regions: loaded
-            .selectable_regions()
-            .into_iter()
-            .map(|r| RegionOption {
-                selected: r.code == region.code,
-                code: r.code.to_string(),
-                name: lang.pick(&r.name, &r.name_en).to_owned(),
-            })
-            .collect(),
+        regions: region_options(&loaded, &region.code, lang),
         region_name: lang.pick(&region.name, &region.name_en).to_owned(),
         as_of: as_of.format("%Y-%m-%d").to_string(),
         as_of_display: format::date(as_of, lang),
+        final_assessment: at.final_assessment,
         elapsed: format::percent(elapsed),
         summary,
         groups,

@@ -38,7 +38,6 @@ struct UploadOutcome {
 #[template(path = "import.html")]
 struct ImportPage {
     chrome: Chrome,
-    csrf: String,
     kinds: Vec<Choice>,
     cert_kinds: Vec<Choice>,
     result: Option<UploadOutcome>,
@@ -58,7 +57,6 @@ fn kind_label(k: FileKind, en: bool) -> String {
 
 fn page(
     v: &Viewer,
-    who: &Caller,
     uri: &Uri,
     kind: Option<FileKind>,
     result: Option<UploadOutcome>,
@@ -67,7 +65,6 @@ fn page(
     let en = v.lang.is_en();
     let p = ImportPage {
         chrome: Chrome::new(v, "import", v.lang.tr().nav_import.into(), uri, None),
-        csrf: who.csrf().to_owned(),
         kinds: FileKind::ALL
             .iter()
             .map(|k| Choice {
@@ -97,8 +94,8 @@ fn page(
     Ok(res)
 }
 
-pub async fn form(v: Viewer, who: Caller, uri: Uri) -> Result<Response, PageError> {
-    page(&v, &who, &uri, None, None, None)
+pub async fn form(v: Viewer, _: Caller, uri: Uri) -> Result<Response, PageError> {
+    page(&v, &uri, None, None, None)
 }
 
 /// Takes the multipart form: kind, optional certificate kind, the dry-run and legacy-code
@@ -140,7 +137,6 @@ pub async fn upload(
     let Some(kind) = kind else {
         return page(
             &v,
-            &who,
             &uri,
             None,
             None,
@@ -150,7 +146,6 @@ pub async fn upload(
     let Some((file_name, bytes)) = file.filter(|(n, _)| !n.is_empty()) else {
         return page(
             &v,
-            &who,
             &uri,
             Some(kind),
             None,
@@ -174,14 +169,7 @@ pub async fn upload(
     let received = match received {
         Ok(r) => r,
         Err(e @ AppError::Invalid(_)) => {
-            return page(
-                &v,
-                &who,
-                &uri,
-                Some(kind),
-                None,
-                Some(e.message(lang.into())),
-            )
+            return page(&v, &uri, Some(kind), None, Some(e.message(lang.into())))
         }
         Err(e) => return Err(PageError(e, lang)),
     };
@@ -203,7 +191,7 @@ pub async fn upload(
             .collect(),
         report_href: format!("/import/reports/{}.xlsx", received.report_id),
     };
-    page(&v, &who, &uri, Some(kind), Some(result), None)
+    page(&v, &uri, Some(kind), Some(result), None)
 }
 
 /// The validation report as XLSX: row, column, value, problem. Only its sender may fetch it.

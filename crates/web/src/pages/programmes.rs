@@ -17,8 +17,7 @@ use axum::{Extension, Form};
 use chrono::{Datelike, NaiveDate};
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{
-    actions, notice_running, AwardStatus, BatchAction, BatchStatus, LineStatus, ObjectionStatus,
-    OncePer,
+    actions, AwardStatus, BatchAction, BatchStatus, LineStatus, ObjectionStatus, OncePer,
 };
 use kechuang_domain::region::RegionTree;
 use kechuang_service::programmes::{self as svc, BatchPreview};
@@ -41,6 +40,12 @@ fn status_class(s: BatchStatus) -> &'static str {
 
 fn status_name(s: BatchStatus, lang: Lang) -> &'static str {
     lang.pick(s.name(), s.name_en())
+}
+
+/// Where a batch stands today, worded as everywhere else (see `BatchStage`).
+fn stage_name(b: &BatchRecord, lang: Lang) -> &'static str {
+    let stage = b.stage(format::today_in_china());
+    lang.pick(stage.name(), stage.name_en())
 }
 
 pub(super) fn award_status(s: AwardStatus, tr: &Tr) -> &'static str {
@@ -253,7 +258,7 @@ fn batch_rows(batches: &[BatchRecord], lang: Lang) -> Vec<BatchRow> {
         .map(|b| BatchRow {
             id: b.id,
             year: b.year,
-            status: status_name(b.status, lang),
+            status: stage_name(b, lang),
             status_class: status_class(b.status),
             awards: b.award_count,
             total: yuan(b.total),
@@ -682,7 +687,7 @@ async fn batch_page(
         programme_code: b.programme_code.clone(),
         programme_name: b.programme_name.clone(),
         year: b.year,
-        status: status_name(b.status, lang),
+        status: stage_name(&b, lang),
         status_class: status_class(b.status),
         total: yuan(b.total),
         awards_count: b.award_count,
@@ -962,14 +967,8 @@ struct NoticesPage {
     ended: Vec<NoticeRow>,
 }
 
-fn window(b: &BatchRecord) -> Option<(NaiveDate, NaiveDate)> {
-    let s = NaiveDate::parse_from_str(b.notice_start.as_deref()?, "%Y-%m-%d").ok()?;
-    let e = NaiveDate::parse_from_str(b.notice_end.as_deref()?, "%Y-%m-%d").ok()?;
-    Some((s, e))
-}
-
 fn is_running(b: &BatchRecord, today: NaiveDate) -> bool {
-    b.status == BatchStatus::Notice && window(b).is_some_and(|(s, e)| notice_running(s, e, today))
+    b.stage(today).taking_objections()
 }
 
 pub async fn notices(
@@ -996,7 +995,7 @@ pub async fn notices(
             .collect(),
         ended: all
             .iter()
-            .filter(|b| !is_running(b, today) && window(b).is_some_and(|(s, _)| s <= today))
+            .filter(|b| !is_running(b, today) && b.notice_window().is_some_and(|(s, _)| s <= today))
             .map(row)
             .collect(),
     };
@@ -1051,7 +1050,7 @@ async fn notice_page(
     let today = format::today_in_china();
     let b = st.store.batch(id).await.page(lang)?;
     // Only published notices are public; anything else is as if it did not exist.
-    if window(&b).is_none_or(|(s, _)| s > today) || b.status == BatchStatus::Void {
+    if b.notice_window().is_none_or(|(s, _)| s > today) || b.status == BatchStatus::Void {
         return Err(PageError(AppError::not_found(Absent::Notice { id }), lang));
     }
     let p = st.store.programme(&b.programme_code).await.page(lang)?;

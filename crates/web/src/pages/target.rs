@@ -93,6 +93,10 @@ pub(super) struct TargetPage {
     counted: Vec<CountedRow>,
     revisions: Vec<RevisionRow>,
     scope_note: String,
+    /// The date and region controls, as on the dashboard.
+    regions: Vec<super::dashboard::RegionOption>,
+    as_of: String,
+    final_assessment: bool,
 }
 
 pub(super) async fn target_page(
@@ -104,7 +108,10 @@ pub(super) async fn target_page(
 ) -> Result<Response, PageError> {
     let lang = v.lang;
     let tr = lang.tr();
-    let as_of = service::parse_as_of(q.as_of.as_deref()).page(lang)?;
+    let at = service::plan_as_of(&st.store, plan_id, q.as_of.as_deref())
+        .await
+        .page(lang)?;
+    let as_of = at.date;
     let loaded = Loaded::load(&st.store, &st.counts, plan_id, as_of)
         .await
         .page(lang)?;
@@ -428,6 +435,9 @@ pub(super) async fn target_page(
         } else {
             String::new()
         },
+        regions: super::dashboard::region_options(&loaded, &region.code, lang),
+        as_of: as_of.format("%Y-%m-%d").to_string(),
+        final_assessment: at.final_assessment,
     };
     render(&page, lang)
 }

@@ -91,7 +91,14 @@ impl TestEnv {
                 let _ = conn.close().await;
                 Self {
                     backend,
-                    db_args: vec!["--database-url".into(), database_url(&admin, &name)],
+                    // The data directory still holds what is not in the database (the spool
+                    // of files being imported).
+                    db_args: vec![
+                        "--database-url".into(),
+                        database_url(&admin, &name),
+                        "--data-dir".into(),
+                        dir.path().join("data").display().to_string(),
+                    ],
                     dir,
                     pg_database: Some(name),
                     bureau_token: std::sync::OnceLock::new(),
