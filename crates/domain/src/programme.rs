@@ -910,7 +910,61 @@ pub fn check_approval(
     Ok(())
 }
 
-/// An objection raised during a public notice.
+// ---- objections from the public ------------------------------------------------------------
+
+/// Objections one address may raise in a day, over all notices: enough for a person with a
+/// real complaint about several awards, too few to bury a notice.
+pub const OBJECTIONS_PER_ADDRESS_PER_DAY: i64 = 5;
+/// Objections a notice takes in a day from everyone: past this, a flood from many addresses
+/// is cut off, and the bureau hears of it on the batch page.
+pub const OBJECTIONS_PER_NOTICE_PER_DAY: i64 = 100;
+pub const OBJECTION_TEXT_CHARS: usize = 2000;
+pub const OBJECTION_NAME_CHARS: usize = 50;
+pub const OBJECTION_CONTACT_CHARS: usize = 100;
+
+crate::problems! {
+    /// What an objection needs: who raises it, how to reach them, and what it is about —
+    /// as 公示 notices ask, so the bureau can verify and answer it.
+    pub enum ObjectionProblem {
+        NameRequired = "objection_name_required" {
+            zh: "请填写真实姓名或单位名称", en: "give your name or your organisation's",
+        },
+        ContactRequired = "objection_contact_required" {
+            zh: "请填写联系方式，以便核实和答复", en: "give a contact, so the bureau can verify and answer",
+        },
+        TextRequired = "objection_empty" {
+            zh: "请填写异议内容", en: "the objection is empty",
+        },
+        TooLong { field: &'static str, max: usize } = "objection_too_long" {
+            zh: "{field} 不超过 {max} 字", en: "{field} has at most {max} characters",
+        },
+    }
+}
+
+/// Checks an objection before it is recorded.
+pub fn check_objection(name: &str, contact: &str, text: &str) -> Result<(), ObjectionProblem> {
+    for (field, value, max) in [
+        ("name", name, OBJECTION_NAME_CHARS),
+        ("contact", contact, OBJECTION_CONTACT_CHARS),
+        ("text", text, OBJECTION_TEXT_CHARS),
+    ] {
+        if value.chars().count() > max {
+            return Err(ObjectionProblem::TooLong { field, max });
+        }
+    }
+    if name.trim().is_empty() {
+        return Err(ObjectionProblem::NameRequired);
+    }
+    if contact.trim().is_empty() {
+        return Err(ObjectionProblem::ContactRequired);
+    }
+    if text.trim().is_empty() {
+        return Err(ObjectionProblem::TextRequired);
+    }
+    Ok(())
+}
+
+/// Where an objection raised during a public notice stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectionStatus {

@@ -342,3 +342,29 @@ pub async fn resolve_objection(
         .resolve_objection(objection, upheld, resolution, actor)
         .await?)
 }
+
+/// Records an objection from the public to a batch on notice: with a name, a contact and
+/// its text, within the limits per address and per notice.
+pub async fn object(store: &Store, o: &kechuang_store::NewObjection) -> Result<i64, Error> {
+    kechuang_domain::programme::check_objection(&o.name, &o.contact, &o.text)
+        .map_err(Error::invalid)?;
+    Ok(store
+        .add_objection(o, crate::clock::today_in_china())
+        .await?)
+}
+
+/// Dismisses a batch's open objections in one step, all or those from one address.
+pub async fn dismiss_objections(
+    store: &Store,
+    scope: &FundsScope,
+    batch_id: i64,
+    from_client: Option<&str>,
+    resolution: &str,
+    actor: &Actor,
+) -> Result<u64, Error> {
+    batch(store, scope, batch_id).await?;
+    let from = from_client.map(str::trim).filter(|c| !c.is_empty());
+    Ok(store
+        .dismiss_objections(batch_id, from, resolution, actor)
+        .await?)
+}

@@ -6,7 +6,10 @@ use crate::{now_utc, Result, Store, StoreError};
 use crate::{Absent, Refusal};
 use chrono::NaiveDate;
 use kechuang_domain::application::AppStatus;
-use kechuang_domain::programme::{notice_running, BatchStatus, ObjectionStatus};
+use kechuang_domain::programme::{
+    notice_running, BatchStatus, ObjectionStatus, OBJECTIONS_PER_ADDRESS_PER_DAY,
+    OBJECTIONS_PER_NOTICE_PER_DAY,
+};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -24,6 +27,8 @@ pub struct ObjectionRecord {
     pub resolved_by: Option<String>,
     pub resolved_at: Option<String>,
     pub submitted_at: String,
+    /// The address it came from, for the bureau to see a flood for what it is.
+    pub client: String,
 }
 
 /// An objection as raised on the public notice page.
@@ -52,17 +57,46 @@ fn objection_row(r: &AnyRow) -> Result<ObjectionRecord> {
         resolved_by: r.try_get("resolved_by")?,
         resolved_at: r.try_get("resolved_at")?,
         submitted_at: r.try_get("submitted_at")?,
+        client: r.try_get("client")?,
     })
 }
 
 impl Store {
-    /// Records an objection; only while the batch's notice runs.
+    /// Records an objection; only while the batch's notice runs, and within the day's limits
+    /// per address and per notice (counted in the same transaction as the write).
     pub async fn add_objection(&self, o: &NewObjection, today: NaiveDate) -> Result<i64> {
         let text = o.text.trim();
         if text.is_empty() {
             return Err(StoreError::Refused(Refusal::ObjectionEmpty));
         }
         let mut tx = self.begin_write().await?;
+        let since = (chrono::Utc::now() - chrono::Duration::days(1))
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string();
+        let from_address: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM objections WHERE client = $1 AND submitted_at >= $2",
+        )
+        .bind(&o.client)
+        .bind(&since)
+        .fetch_one(&mut *tx)
+        .await?;
+        if from_address >= OBJECTIONS_PER_ADDRESS_PER_DAY {
+            return Err(StoreError::Refused(Refusal::ObjectionsFromAddress {
+                limit: OBJECTIONS_PER_ADDRESS_PER_DAY,
+            }));
+        }
+        let on_notice: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM objections WHERE batch_id = $1 AND submitted_at >= $2",
+        )
+        .bind(o.batch_id)
+        .bind(&since)
+        .fetch_one(&mut *tx)
+        .await?;
+        if on_notice >= OBJECTIONS_PER_NOTICE_PER_DAY {
+            return Err(StoreError::Refused(Refusal::ObjectionsOnNotice {
+                limit: OBJECTIONS_PER_NOTICE_PER_DAY,
+            }));
+        }
         let row = sqlx::query(&format!("{BATCH_SELECT} WHERE b.id = $1"))
             .bind(o.batch_id)
             .fetch_optional(&mut *tx)
@@ -211,5 +245,63 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Dismisses a batch's open objections in one step — all of them, or those from one
+    /// address — with one resolution: how the bureau answers a flood. Answers how many.
+    pub async fn dismiss_objections(
+        &self,
+        batch_id: i64,
+        from_client: Option<&str>,
+        resolution: &str,
+        actor: &Actor,
+    ) -> Result<u64> {
+        let resolution = resolution.trim();
+        if resolution.is_empty() {
+            return Err(StoreError::Refused(Refusal::SettlementEmpty));
+        }
+        let mut tx = self.begin_write().await?;
+        let mut ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM objections WHERE batch_id = $1 AND status = 'open' \
+             AND ($2 = '' OR client = $2) ORDER BY id",
+        )
+        .bind(batch_id)
+        .bind(from_client.unwrap_or_default())
+        .fetch_all(&mut *tx)
+        .await?;
+        ids.dedup();
+        let n = sqlx::query(
+            "UPDATE objections SET status = 'dismissed', resolution = $1, resolved_by = $2, \
+             resolved_at = $3 WHERE batch_id = $4 AND status = 'open' AND ($5 = '' OR client = $5)",
+        )
+        .bind(resolution)
+        .bind(&actor.name)
+        .bind(now_utc())
+        .bind(batch_id)
+        .bind(from_client.unwrap_or_default())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n > 0 {
+            append(
+                &mut tx,
+                &AuditEntry {
+                    actor,
+                    action: "objection.dismiss_many",
+                    entity: "batch",
+                    entity_id: &batch_id.to_string(),
+                    before: String::new(),
+                    after: serde_json::json!({
+                        "dismissed": ids,
+                        "from": from_client.unwrap_or_default(),
+                        "resolution": resolution,
+                    })
+                    .to_string(),
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(n)
     }
 }

@@ -166,6 +166,14 @@ kechuang_domain::problems! {
         SettlementEmpty = "reason_required" {
             zh: "请填写处理意见", en: "say how the objection was settled",
         },
+        ObjectionsFromAddress { limit: i64 } = "objections_rate_limited" {
+            zh: "同一来源每天最多提出 {limit} 条异议，请明天再提交或联系市科技局",
+            en: "at most {limit} objections a day come from one address: try tomorrow or contact the bureau",
+        },
+        ObjectionsOnNotice { limit: i64 } = "notice_flooded" {
+            zh: "该公示今天已收到 {limit} 条异议，暂停受理，请明天再提交或直接联系市科技局",
+            en: "this notice has taken {limit} objections today and takes no more until tomorrow: contact the bureau directly",
+        },
         ObjectionSettled = "objection_settled" {
             zh: "该异议已处理", en: "the objection is settled already",
         },

@@ -42,10 +42,6 @@ kechuang_domain::problems! {
         NotAnAward { raw: String } = "not_an_award" {
             zh: "'{raw}' 不是公示对象", en: "'{raw}' is not an award on notice",
         },
-        ObjectionTooLong = "objection_too_long" {
-            zh: "异议内容不超过 2000 字，姓名 50 字，联系方式 100 字",
-            en: "an objection has at most 2,000 characters, a name 50, a contact 100",
-        },
         OutOfRange { field: &'static str, raw: u32, min: u32, max: u32 } = "out_of_range" {
             zh: "{field} 应在 {min} 到 {max} 之间，而不是 {raw}",
             en: "{field} is between {min} and {max}, not {raw}",

@@ -251,8 +251,9 @@ texts! {
     step_comment: "意见", "Comment";
     objections: "异议", "Objections";
     objection_text: "异议内容", "Objection";
-    objection_name: "姓名（可不填）", "Name (optional)";
-    objection_contact: "联系方式（可不填）", "Contact (optional)";
+    objection_name: "姓名或单位名称", "Name or organisation";
+    objection_contact: "联系方式", "Contact";
+    objection_real_name: "异议须署真实姓名（单位须写明名称）并留联系方式，以便核实答复；匿名异议不予受理。", "Objections need a real name (or the organisation's) and a contact, so the bureau can verify and answer; anonymous objections are not taken.";
     objection_about: "针对", "About";
     objection_whole: "整个名单", "The whole list";
     objection_submit: "提交异议", "Submit objection";
@@ -260,6 +261,9 @@ texts! {
     objection_resolution: "处理意见", "Resolution";
     objection_uphold: "异议成立（撤销该项）", "Uphold (withdraw the award)";
     objection_dismiss: "异议不成立", "Dismiss";
+    objection_dismiss_which: "批量处理", "Dismiss at once";
+    objection_dismiss_all: "全部待处理异议", "Every open objection";
+    objection_dismiss_many: "批量驳回", "Dismiss these";
     objection_open: "条异议待处理", "objection(s) open";
     notices_title: "公示公告", "Public notices";
     notices_intro: "资金项目拟奖补名单在批准前向社会公示，公示期内任何单位和个人均可提出异议。", "Proposed awards are published before approval; anyone may object while a notice runs.";

@@ -179,6 +179,22 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("POST", "/programmes/{code}/rules", Rule::Roles(&["bureau"])),
     (
         "POST",
+        "/api/v1/batches/{id}/objections/dismissals",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/api/v1/batches/{id}/objections/{objection}",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("POST", "/api/v1/notices/{id}/objections", Rule::Public),
+    (
+        "POST",
+        "/batches/{id}/objections/dismissals",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
         "/programmes/{code}/budgets",
         Rule::Roles(&["bureau"]),
     ),

@@ -185,7 +185,106 @@ async fn private_answers_and_private_files(b: Backend) {
     }
 }
 
+/// A flood of objections cannot bury a notice: each needs a name and a contact, one address
+/// and one notice take a bounded number a day, and the bureau dismisses a flood in one step.
+async fn an_objection_flood_is_cut_off_and_dismissed_at_once(b: Backend) {
+    let env = TestEnv::new(b).await;
+    import_registry_samples(&env);
+    env.cli_ok(&[
+        "programme",
+        "budget",
+        "hte-certified",
+        "--year",
+        "2018",
+        "--amount",
+        "1000万元",
+    ]);
+    env.cli_ok(&["programme", "batch", "hte-certified", "--year", "2018"]);
+    env.cli_ok(&["programme", "step", "1", "review"]);
+    env.cli_ok(&["programme", "step", "1", "publish"]);
+    let server = env.serve().await;
+    let from = |ip: [u8; 4]| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from(ip))
+            .build()
+            .expect("client")
+    };
+    let object = |client: reqwest::Client, name: &'static str, contact: &'static str| {
+        let url = server.url("/api/v1/notices/1/objections");
+        async move {
+            let res = client
+                .post(url)
+                .header("accept-language", "en")
+                .json(&serde_json::json!({ "name": name, "contact": contact, "text": "材料不实" }))
+                .send()
+                .await
+                .expect("object");
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.expect("json"))
+        }
+    };
+    let (s, body) = object(from([127, 0, 9, 1]), "", "").await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (400, Some("objection_name_required"))
+    );
+    let (s, body) = object(from([127, 0, 9, 1]), "张三", "").await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (400, Some("objection_contact_required"))
+    );
+    // One address: five a day.
+    for i in 0..5 {
+        let (s, body) = object(from([127, 0, 9, 1]), "张三", "13800000000").await;
+        assert_eq!(s, 201, "objection {i}: {body}");
+    }
+    let (s, body) = object(from([127, 0, 9, 1]), "张三", "13800000000").await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (409, Some("objections_rate_limited"))
+    );
+    // Many addresses: the notice takes a hundred a day, then no more.
+    for i in 0..95u8 {
+        let (s, body) = object(from([127, 0, 10, i + 1]), "李四", "13900000000").await;
+        assert_eq!(s, 201, "address {i}: {body}");
+    }
+    let (s, body) = object(from([127, 0, 11, 1]), "王五", "13700000000").await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (409, Some("notice_flooded")),
+        "{body}"
+    );
+    let batch = server.get_json("/api/v1/batches/1").await;
+    assert_eq!(batch["batch"]["open_objections"], 100);
+    // The bureau dismisses one address's five, then the rest, in two steps.
+    let dismiss = |body: Value| {
+        server
+            .client
+            .post(server.url("/api/v1/batches/1/objections/dismissals"))
+            .bearer_auth(&server.token)
+            .json(&body)
+            .send()
+    };
+    let res = dismiss(serde_json::json!({ "from": "127.0.9.1", "resolution": "重复提交" }))
+        .await
+        .expect("dismiss");
+    assert_eq!(res.json::<Value>().await.expect("json")["dismissed"], 5);
+    let res = dismiss(serde_json::json!({ "resolution": "经核查，异议不成立" }))
+        .await
+        .expect("dismiss");
+    assert_eq!(res.json::<Value>().await.expect("json")["dismissed"], 95);
+    let batch = server.get_json("/api/v1/batches/1").await;
+    assert_eq!(batch["batch"]["open_objections"], 0);
+    let audit = env.cli_ok(&["audit", "list", "--entity", "batch", "--limit", "50"]);
+    assert_eq!(
+        audit.matches("objection.dismiss_many").count(),
+        2,
+        "{audit}"
+    );
+}
+
 on_both_backends!(
+    an_objection_flood_is_cut_off_and_dismissed_at_once,
     private_answers_and_private_files,
     hostile_spreadsheets_are_refused_and_the_server_keeps_answering,
     a_county_written_with_its_city_in_front_is_filed_under_the_county,

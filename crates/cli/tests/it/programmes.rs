@@ -318,6 +318,7 @@ async fn notice_objections_and_payment_follow_their_order(backend: Backend) {
             ("award", first_award["id"].to_string()),
             ("text", "该企业2019年并未取得高企证书。".into()),
             ("name", "张三".into()),
+            ("contact", "13800000000".into()),
         ])
         .send()
         .await
@@ -325,16 +326,20 @@ async fn notice_objections_and_payment_follow_their_order(backend: Backend) {
     assert_eq!(
         res.status().as_u16(),
         303,
-        "an objection is taken from anyone"
+        "an objection is taken from anyone who gives a name and a contact"
     );
     let empty = server
         .client
         .post(server.url(&format!("/notices/{id}/objections")))
-        .form(&[("text", "  ")])
+        .form(&[("text", "  "), ("name", "李四"), ("contact", "13900000000")])
         .send()
         .await
         .expect("object");
-    assert_eq!(empty.status().as_u16(), 409);
+    assert_eq!(
+        empty.status().as_u16(),
+        400,
+        "an empty objection is refused"
+    );
     let (s, v) = step(&server, id, json!({"action": "approve"})).await;
     assert_eq!(s, 409);
     assert_eq!(v["error"]["code"], "notice_running", "{v}");

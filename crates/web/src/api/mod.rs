@@ -125,6 +125,21 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(auth::BUREAU),
             programmes::step,
         ),
+        Route::post(
+            "/api/v1/batches/{id}/objections/dismissals",
+            Roles(auth::BUREAU),
+            programmes::dismiss,
+        ),
+        Route::post(
+            "/api/v1/batches/{id}/objections/{objection}",
+            Roles(auth::BUREAU),
+            programmes::settle,
+        ),
+        Route::post(
+            "/api/v1/notices/{id}/objections",
+            Public,
+            programmes::object,
+        ),
         Route::get(
             "/api/v1/calls",
             Roles(auth::APPLICATION_PARTIES),

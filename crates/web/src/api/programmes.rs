@@ -722,3 +722,124 @@ pub async fn grants(State(st): State<AppState>) -> Result<Json<GrantList>, ApiEr
         .collect();
     Ok(Json(GrantList { grants }))
 }
+
+/// An objection to a batch on public notice.
+#[derive(Deserialize, ToSchema)]
+pub struct ObjectionBody {
+    /// The award objected to; absent: the whole list.
+    award: Option<i64>,
+    /// A real name, or the organisation's.
+    name: String,
+    /// How the bureau reaches the objector.
+    contact: String,
+    text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Raised {
+    id: i64,
+}
+
+/// Raises an objection while a notice runs. Anyone may; a name and a contact are required,
+/// and an address or a notice past its day's limit is refused (`objections_rate_limited`,
+/// `notice_flooded`).
+#[utoipa::path(post, path = "/api/v1/notices/{id}/objections", tag = "programmes",
+    params(("id" = i64, Path, description = "The batch on notice")),
+    request_body = ObjectionBody,
+    responses((status = 201, description = "Recorded", body = Raised)))]
+pub async fn object(
+    State(st): State<AppState>,
+    axum::Extension(crate::auth::Client(client)): axum::Extension<crate::auth::Client>,
+    Path(id): Path<i64>,
+    Json(b): Json<ObjectionBody>,
+) -> Result<(StatusCode, Json<Raised>), ApiError> {
+    let o = kechuang_store::NewObjection {
+        batch_id: id,
+        award_id: b.award,
+        name: b.name,
+        contact: b.contact,
+        text: b.text,
+        client,
+    };
+    let id = svc::object(&st.store, &o).await?;
+    Ok((StatusCode::CREATED, Json(Raised { id })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SettleBody {
+    /// uphold (the award is withdrawn) or dismiss.
+    decision: String,
+    resolution: String,
+}
+
+/// Settles one objection: upheld (its award is withdrawn) or dismissed, with the reason.
+#[utoipa::path(post, path = "/api/v1/batches/{id}/objections/{objection}", tag = "programmes",
+    params(("id" = i64, Path, description = "The batch"),
+           ("objection" = i64, Path, description = "The objection")),
+    request_body = SettleBody,
+    responses((status = 200, description = "The batch's objections after it", body = [Objection])))]
+pub async fn settle(
+    State(st): State<AppState>,
+    who: Caller,
+    Path((id, objection)): Path<(i64, i64)>,
+    Json(b): Json<SettleBody>,
+) -> Result<Json<Vec<Objection>>, ApiError> {
+    let upheld = match b.decision.as_str() {
+        "uphold" => true,
+        "dismiss" => false,
+        other => {
+            return Err(AppError::invalid(kechuang_service::Missing::Action {
+                action: other.to_owned(),
+            })
+            .into())
+        }
+    };
+    let scope = svc::funds_scope(&st.store, &who).await?;
+    svc::resolve_objection(
+        &st.store,
+        &scope,
+        id,
+        objection,
+        upheld,
+        &b.resolution,
+        &who.actor(),
+    )
+    .await?;
+    Ok(Json(conv(st.store.objections(id).await?)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DismissBody {
+    /// Only the open objections from this address; absent: every open objection.
+    from: Option<String>,
+    resolution: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Dismissed {
+    dismissed: u64,
+}
+
+/// Dismisses a batch's open objections at once, all or one address's, with one resolution.
+#[utoipa::path(post, path = "/api/v1/batches/{id}/objections/dismissals", tag = "programmes",
+    params(("id" = i64, Path, description = "The batch")),
+    request_body = DismissBody,
+    responses((status = 200, description = "How many were dismissed", body = Dismissed)))]
+pub async fn dismiss(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+    Json(b): Json<DismissBody>,
+) -> Result<Json<Dismissed>, ApiError> {
+    let scope = svc::funds_scope(&st.store, &who).await?;
+    let dismissed = svc::dismiss_objections(
+        &st.store,
+        &scope,
+        id,
+        b.from.as_deref(),
+        &b.resolution,
+        &who.actor(),
+    )
+    .await?;
+    Ok(Json(Dismissed { dismissed }))
+}

@@ -99,6 +99,11 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/batches/{id}", Roles(AUDITORS), programmes::batch),
         Route::post("/batches/{id}/steps", Roles(BUREAU), programmes::step),
         Route::post(
+            "/batches/{id}/objections/dismissals",
+            Roles(BUREAU),
+            programmes::dismiss_objections,
+        ),
+        Route::post(
             "/batches/{id}/objections/{objection}",
             Roles(BUREAU),
             programmes::resolve_objection,

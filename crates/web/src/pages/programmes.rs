@@ -645,6 +645,8 @@ struct BatchPage {
     awards: Vec<AwardRow>,
     objections: Vec<ObjectionRow>,
     open_objections: i64,
+    /// Addresses with more than one open objection, and how many: a flood to dismiss at once.
+    floods: Vec<(String, usize)>,
     history: Vec<HistoryRow>,
     error: String,
     exportable: bool,
@@ -725,6 +727,19 @@ async fn batch_page(
                 standing: a.status.standing(),
             })
             .collect(),
+        floods: {
+            let mut by: std::collections::BTreeMap<&str, usize> = Default::default();
+            for o in objections
+                .iter()
+                .filter(|o| o.status == ObjectionStatus::Open)
+            {
+                *by.entry(o.client.as_str()).or_default() += 1;
+            }
+            by.into_iter()
+                .filter(|(_, n)| *n > 1)
+                .map(|(c, n)| (c.to_owned(), n))
+                .collect()
+        },
         objections: objections
             .iter()
             .map(|o| ObjectionRow {
@@ -734,7 +749,7 @@ async fn batch_page(
                     .and_then(|a| names.get(&a).cloned())
                     .unwrap_or_else(|| tr.objection_whole.into()),
                 text: o.text.clone(),
-                from: [o.name.as_str(), o.contact.as_str()]
+                from: [o.name.as_str(), o.contact.as_str(), o.client.as_str()]
                     .iter()
                     .filter(|s| !s.is_empty())
                     .copied()
@@ -850,6 +865,41 @@ pub async fn resolve_objection(
     .await;
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/batches/{id}")).into_response()),
+        Err(e @ AppError::NotFound(_)) => Err(PageError(e, v.lang)),
+        Err(e) => batch_page(&st, &v, &who, &uri, id, Some(e)).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DismissForm {
+    /// An address to dismiss the open objections of; empty: every open objection.
+    #[serde(default)]
+    from: String,
+    resolution: String,
+}
+
+/// Dismisses a batch's open objections at once, all or one address's: a flood is answered in
+/// one step, with one resolution, all of it audited.
+pub async fn dismiss_objections(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<DismissForm>,
+) -> Result<Response, PageError> {
+    let scope = svc::funds_scope(&st.store, &who).await.page(v.lang)?;
+    let done = svc::dismiss_objections(
+        &st.store,
+        &scope,
+        id,
+        Some(f.from.as_str()),
+        &f.resolution,
+        &who.actor(),
+    )
+    .await;
+    match done {
+        Ok(_) => Ok(Redirect::to(&format!("/batches/{id}#objections")).into_response()),
         Err(e @ AppError::NotFound(_)) => Err(PageError(e, v.lang)),
         Err(e) => batch_page(&st, &v, &who, &uri, id, Some(e)).await,
     }
@@ -1024,7 +1074,8 @@ struct NoticePage {
     total: String,
     thanks: bool,
     error: String,
-    text: String,
+    /// What was typed, when an objection comes back refused.
+    typed: ObjectionForm,
 }
 
 #[derive(Deserialize)]
@@ -1039,11 +1090,11 @@ async fn notice_page(
     uri: &Uri,
     id: i64,
     thanks: bool,
-    refused: Option<(AppError, String)>,
+    refused: Option<(AppError, ObjectionForm)>,
 ) -> Result<Response, PageError> {
-    let (text, refused) = match refused {
-        Some((e, text)) => (text, Some(e)),
-        None => (String::new(), None),
+    let (typed, refused) = match refused {
+        Some((e, typed)) => (typed, Some(e)),
+        None => (ObjectionForm::default(), None),
     };
     let (error, status) = shown(refused, v.lang);
     let lang = v.lang;
@@ -1079,7 +1130,7 @@ async fn notice_page(
         total: yuan(b.total),
         thanks,
         error,
-        text,
+        typed,
     };
     let mut res = render(&page, lang)?;
     *res.status_mut() = status;
@@ -1096,11 +1147,14 @@ pub async fn notice(
     notice_page(&st, &v, &uri, id, q.sent.is_some(), None).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct ObjectionForm {
     award: Option<String>,
-    name: Option<String>,
-    contact: Option<String>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
     text: String,
 }
 
@@ -1114,9 +1168,6 @@ pub async fn object(
     Path(id): Path<i64>,
     Form(f): Form<ObjectionForm>,
 ) -> Result<Response, PageError> {
-    let too_long = f.text.chars().count() > 2000
-        || f.name.as_deref().unwrap_or_default().chars().count() > 50
-        || f.contact.as_deref().unwrap_or_default().chars().count() > 100;
     let award = match f.award.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(a) => a
@@ -1125,25 +1176,19 @@ pub async fn object(
             .map_err(|_| AppError::invalid(RequestProblem::NotAnAward { raw: a.to_owned() })),
     };
     let done = async {
-        if too_long {
-            return Err(AppError::invalid(RequestProblem::ObjectionTooLong));
-        }
         let o = NewObjection {
             batch_id: id,
             award_id: award?,
-            name: f.name.clone().unwrap_or_default(),
-            contact: f.contact.clone().unwrap_or_default(),
+            name: f.name.clone(),
+            contact: f.contact.clone(),
             text: f.text.clone(),
             client: client.clone(),
         };
-        st.store
-            .add_objection(&o, format::today_in_china())
-            .await
-            .map_err(AppError::from)
+        svc::object(&st.store, &o).await
     }
     .await;
     match done {
         Ok(_) => Ok(Redirect::to(&format!("/notices/{id}?sent=1#objection")).into_response()),
-        Err(e) => notice_page(&st, &v, &uri, id, false, Some((e, f.text))).await,
+        Err(e) => notice_page(&st, &v, &uri, id, false, Some((e, f))).await,
     }
 }
