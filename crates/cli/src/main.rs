@@ -116,6 +116,12 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Write a consistent copy of the whole database to FILE (an SQLite file), also while the
+    /// server runs; either backend's backup restores into either backend.
+    Backup { file: PathBuf },
+    /// Load a backup FILE into this database, which must be empty (freshly created); the
+    /// audit chain is verified afterwards.
+    Restore { file: PathBuf },
     /// Regions: list them, add a zone (e.g. a high-tech park) under a city.
     #[command(subcommand)]
     Region(RegionCommand),
@@ -274,7 +280,13 @@ fn error_line(e: &anyhow::Error, lang: Lang) -> String {
         Lang::En => "error",
     };
     match e.downcast_ref::<kechuang_service::Error>() {
-        Some(op) => format!("{label}[{}]: {}", op.code(), op.message(lang)),
+        Some(op) => {
+            // The operator at the command line may read the cause of an internal error.
+            if let kechuang_service::Error::Internal(cause) = op {
+                return format!("{label}[internal]: {cause}");
+            }
+            format!("{label}[{}]: {}", op.code(), op.message(lang))
+        }
         None => format!("{label}: {e:#}"),
     }
 }
@@ -339,7 +351,9 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
     if demo && cli.db.database_url.is_none() && cli.db.data_dir.is_none() {
         cli.db.data_dir = Some(PathBuf::from("kechuang-demo-data"));
     }
-    let store = open_store(&cli.db).await?;
+    // A restore goes into the database as created, before anything is seeded into it.
+    let seed = !matches!(cli.command, Command::Restore { .. });
+    let store = open_store(&cli.db, seed).await?;
     if demo {
         load_demo(&store, &cli.db.data_dir()).await?;
     }
@@ -364,6 +378,31 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
         Command::Programme(cmd) => programmes::run(&store, cmd).await,
         Command::Migrate => {
             println!("数据库已是最新 (database is up to date)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { file } => {
+            let copied = kechuang_service::backup::backup(&store, &file).await?;
+            println!(
+                "已备份 {} 张表、{} 行到 {} (backed up {} tables, {} rows)",
+                copied.tables.len(),
+                copied.rows(),
+                file.display(),
+                copied.tables.len(),
+                copied.rows()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file } => {
+            let (copied, verified) = kechuang_service::backup::restore(&store, &file).await?;
+            println!(
+                "已恢复 {} 张表、{} 行；审计链 {} 条完整 (restored {} tables, {} rows; audit chain of {} entries verified)",
+                copied.tables.len(),
+                copied.rows(),
+                verified.entries,
+                copied.tables.len(),
+                copied.rows(),
+                verified.entries
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Region(RegionCommand::List) => {
@@ -511,13 +550,18 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
 
 /// Opens the database, applies migrations, and on a new database loads the shipped regions
 /// and the default plan, so the first start shows the whole plan.
-async fn open_store(db: &DbArgs) -> Result<Store> {
+/// Opens the database and, with `seed`, gives a new one the shipped regions, platform kinds
+/// and plan.
+async fn open_store(db: &DbArgs, seed: bool) -> Result<Store> {
     let target = match &db.database_url {
         Some(url) => DatabaseTarget::from_url(url)?,
         None => DatabaseTarget::in_data_dir(&db.data_dir()),
     };
     tracing::info!(database = %target.display(), "opening database");
     let store = Store::open(&target).await?;
+    if !seed {
+        return Ok(store);
+    }
     store.ensure_regions(&shipped_regions()).await?;
     store.ensure_platform_kinds(&PLATFORM_KINDS).await?;
     if store.plans().await?.is_empty() {

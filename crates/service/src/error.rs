@@ -162,12 +162,21 @@ kechuang_domain::problems! {
     }
 }
 
+kechuang_domain::problems! {
+    enum Setup {
+        Config { message: String } = "setup" { zh: "{message}", en: "{message}" },
+    }
+}
+
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => Self::not_found(what),
             StoreError::Refused(why) => Self::conflict(why),
             StoreError::Rule(problem) => Self::Conflict(problem),
+            // Set-up the operator must fix (a file that exists, a database not empty): said
+            // as the store words it, to the operator who runs the command.
+            StoreError::Config(message) => Self::invalid(Setup::Config { message }),
             other => Self::internal(other),
         }
     }

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod entry;
 pub mod error;

@@ -8,6 +8,7 @@
 mod accounts;
 mod applications;
 mod audit;
+mod backup;
 mod batches;
 mod db;
 mod entry;
@@ -29,6 +30,7 @@ pub use vouchers::{NewRedemption, ProviderRecord, VoucherRecord};
 pub use accounts::{NewUser, SessionRecord, TokenRecord, User};
 pub use applications::{ApplicationFilter, ApplicationRecord, CallRecord, FileRecord, ScoreRecord};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord, Verification};
+pub use backup::CopySummary;
 pub use batches::{AwardRecord, BatchRecord, BatchStep};
 pub use db::{Backend, DatabaseTarget, Store};
 pub use entry::{EntryReturn, EntryValue, TransitionRecord};

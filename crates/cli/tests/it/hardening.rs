@@ -283,7 +283,105 @@ async fn an_objection_flood_is_cut_off_and_dismissed_at_once(b: Backend) {
     );
 }
 
+/// Every table of a backup file as sorted JSON rows, to compare two databases whatever
+/// backend they were taken from.
+async fn tables_of(file: &std::path::Path) -> std::collections::BTreeMap<String, Vec<String>> {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(&format!("sqlite://{}?mode=ro", file.display()))
+        .await
+        .expect("open backup");
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name <> '_sqlx_migrations' ORDER BY name",
+    )
+    .fetch_all(&mut db)
+    .await
+    .expect("tables");
+    let mut out = std::collections::BTreeMap::new();
+    for t in names {
+        let cols: Vec<String> = sqlx::query(&format!("PRAGMA table_info(\"{t}\")"))
+            .fetch_all(&mut db)
+            .await
+            .expect("columns")
+            .iter()
+            .map(|r| r.get::<String, _>(1))
+            .collect();
+        let list = cols
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT json_array({list}) AS r FROM \"{t}\" ORDER BY r"
+        ))
+        .fetch_all(&mut db)
+        .await
+        .expect("rows");
+        out.insert(t, rows);
+    }
+    out
+}
+
+/// A backup taken while the server runs restores into a fresh SQLite and a fresh PostgreSQL
+/// database: every table the same, the audit chain whole, the dashboard the same.
+async fn a_backup_taken_while_serving_restores_into_either_backend(b: Backend) {
+    let env = TestEnv::new(b).await;
+    import_registry_samples(&env);
+    env.add_user("kejiju", "bureau", &["--region", "440200"]);
+    env.cli_ok(&[
+        "programme",
+        "budget",
+        "hte-certified",
+        "--year",
+        "2018",
+        "--amount",
+        "1000万元",
+    ]);
+    env.cli_ok(&["programme", "batch", "hte-certified", "--year", "2018"]);
+    let server = env.serve().await;
+    let targets = "/api/v1/plans/1/targets?as_of=2020-12-31";
+    let dashboard = server.get_json(targets).await;
+    let file = env.dir.path().join("kechuang-backup.db");
+    let out = env.cli_ok(&["backup", file.to_str().expect("path")]);
+    assert!(out.contains("backed up"), "{out}");
+    // A backup never overwrites a file.
+    let again = env.cli(&["backup", file.to_str().expect("path")]);
+    assert!(!again.status.success());
+    let source = tables_of(&file).await;
+    assert!(source["enterprises"].len() > 10 && !source["audit_log"].is_empty());
+    for target in [Backend::Sqlite, Backend::Postgres] {
+        let fresh = TestEnv::new(target).await;
+        let out = fresh.cli_ok(&["restore", file.to_str().expect("path")]);
+        assert!(out.contains("audit chain"), "{out}");
+        // Restoring twice is refused: the database is no longer empty.
+        let twice = fresh.cli(&["restore", file.to_str().expect("path")]);
+        assert!(!twice.status.success(), "{b:?} → {target:?}");
+        let verify = fresh.cli_ok(&["audit", "verify"]);
+        assert!(!verify.contains("broken"), "{verify}");
+        let copy = fresh.dir.path().join("copy.db");
+        let out = fresh.cli(&["backup", copy.to_str().expect("path")]);
+        assert!(
+            out.status.success(),
+            "backup of the restored copy, {b:?} → {target:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let restored = tables_of(&copy).await;
+        for (t, rows) in &source {
+            assert_eq!(rows, &restored[t], "{t}, {b:?} → {target:?}");
+        }
+        fresh.same_token_as(&env);
+        let served = fresh.serve().await;
+        assert_eq!(
+            served.get_json(targets).await,
+            dashboard,
+            "the dashboard, {b:?} → {target:?}"
+        );
+    }
+}
+
 on_both_backends!(
+    a_backup_taken_while_serving_restores_into_either_backend,
     an_objection_flood_is_cut_off_and_dismissed_at_once,
     private_answers_and_private_files,
     hostile_spreadsheets_are_refused_and_the_server_keeps_answering,

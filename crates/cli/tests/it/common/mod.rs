@@ -209,6 +209,11 @@ impl TestEnv {
             .clone()
     }
 
+    /// Uses another database's bureau token, for a copy of that database (a restore).
+    pub fn same_token_as(&self, other: &TestEnv) {
+        let _ = self.bureau_token.set(other.bureau_token());
+    }
+
     pub fn write(&self, name: &str, content: &str) -> PathBuf {
         let p = self.dir.path().join(name);
         std::fs::write(&p, content).expect("write test file");
