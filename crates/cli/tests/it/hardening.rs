@@ -380,7 +380,142 @@ async fn a_backup_taken_while_serving_restores_into_either_backend(b: Backend) {
     }
 }
 
+/// How many rows a query counts, straight from the database.
+async fn count(env: &TestEnv, sql: &str) -> i64 {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(&env.database_url())
+        .await
+        .expect("db");
+    sqlx::query_scalar(sql).fetch_one(&mut db).await.expect(sql)
+}
+
+/// The server is killed (`kill -9`) at a random moment while it imports a large registry
+/// file and while it commits a batch, again and again: afterwards the database holds the whole
+/// operation or none of it, the audit chain verifies and the next start is clean.
+async fn a_server_killed_mid_write_leaves_all_or_nothing(b: Backend) {
+    const TRIALS: usize = 20;
+    const ROWS: usize = 3000;
+    let env = TestEnv::new(b).await;
+    import_registry_samples(&env);
+    env.cli_ok(&[
+        "programme",
+        "budget",
+        "hte-certified",
+        "--year",
+        "2018",
+        "--amount",
+        "1000万元",
+    ]);
+    let token = env.bureau_token();
+    let (mut whole, mut none) = (0, 0);
+    for trial in 0..TRIALS {
+        let mut csv = String::from("统一社会信用代码,企业名称,所属县区\n");
+        for j in 0..ROWS {
+            let uscc =
+                kechuang_domain::uscc::Uscc::complete("91440203", &format!("{trial:02}{j:06}"))
+                    .expect("uscc");
+            csv.push_str(&format!(
+                "{},压测{trial}-{j}有限公司,武江区\n",
+                uscc.as_str()
+            ));
+        }
+        let server = env.serve().await;
+        let send = server
+            .client
+            .post(server.url("/api/v1/imports/enterprises?file_name=big.csv&dry_run=false"))
+            .bearer_auth(&token)
+            .body(csv)
+            .send();
+        let request = tokio::spawn(send);
+        tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(0..400))).await;
+        server.kill_9();
+        let _ = request.await;
+        let n = count(
+            &env,
+            &format!("SELECT COUNT(*) FROM enterprises WHERE name LIKE '压测{trial}-%'"),
+        )
+        .await;
+        match n {
+            0 => none += 1,
+            n if n == ROWS as i64 => whole += 1,
+            n => panic!("import trial {trial}: {n} of {ROWS} rows after kill -9"),
+        }
+        let verify = env.cli_ok(&["audit", "verify"]);
+        assert!(!verify.contains("broken"), "{verify}");
+    }
+    eprintln!(
+        "kill -9 during a {ROWS}-row import ({b:?}): {TRIALS} trials, {whole} whole, {none} none, 0 partial"
+    );
+    let (mut whole, mut none) = (0, 0);
+    for trial in 0..TRIALS {
+        let server = env.serve().await;
+        let send = server
+            .client
+            .post(server.url("/api/v1/programmes/hte-certified/batches"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "year": 2018 }))
+            .send();
+        let request = tokio::spawn(send);
+        tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(0..60))).await;
+        server.kill_9();
+        let _ = request.await;
+        // A batch is there with all its awards and its audit entry, or not at all.
+        let batches = count(
+            &env,
+            "SELECT COUNT(*) FROM award_batches WHERE status = 'submitted'",
+        )
+        .await;
+        let hollow = count(
+            &env,
+            "SELECT COUNT(*) FROM award_batches b WHERE NOT EXISTS \
+             (SELECT 1 FROM awards a WHERE a.batch_id = b.id)",
+        )
+        .await;
+        assert_eq!(
+            hollow, 0,
+            "commit trial {trial}: a batch without its awards"
+        );
+        let audited = count(
+            &env,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'batch.commit'",
+        )
+        .await;
+        let made = count(&env, "SELECT COUNT(*) FROM award_batches").await;
+        assert_eq!(
+            audited, made,
+            "commit trial {trial}: every batch audited once"
+        );
+        match batches {
+            0 => none += 1,
+            1 => {
+                whole += 1;
+                // Voided, so the next trial finds the same awards due again.
+                let id = count(&env, "SELECT MAX(id) FROM award_batches").await;
+                env.cli_ok(&[
+                    "programme",
+                    "step",
+                    &id.to_string(),
+                    "void",
+                    "--comment",
+                    "试验",
+                ]);
+            }
+            n => panic!("commit trial {trial}: {n} open batches"),
+        }
+        let verify = env.cli_ok(&["audit", "verify"]);
+        assert!(!verify.contains("broken"), "{verify}");
+    }
+    eprintln!(
+        "kill -9 during a batch commit ({b:?}): {TRIALS} trials, {whole} whole, {none} none, 0 partial"
+    );
+    // The next start is clean.
+    let server = env.serve().await;
+    assert_eq!(server.get_json("/healthz").await["status"], "ok");
+}
+
 on_both_backends!(
+    a_server_killed_mid_write_leaves_all_or_nothing,
     a_backup_taken_while_serving_restores_into_either_backend,
     an_objection_flood_is_cut_off_and_dismissed_at_once,
     private_answers_and_private_files,

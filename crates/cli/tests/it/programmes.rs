@@ -271,6 +271,34 @@ async fn a_budget_holds_against_simultaneous_approvals(backend: Backend) {
         .expect("budget line");
     assert!(line["committed"].as_i64().expect("committed") <= budget);
     assert!(line["committed"].as_i64().expect("committed") > 0);
+    // Two payments of the approved batch at once: one pays, the other is refused, and each
+    // award is paid once (the ledger's unique key, not only a check in code).
+    let approved = if ra.0 == 200 { a } else { b };
+    let pay = json!({"action": "pay", "paid_on": "2019-01-10", "payment_ref": "韶科拨〔2019〕1号"});
+    let (pa, pb) = tokio::join!(
+        step(&server, approved, pay.clone()),
+        step(&server, approved, pay)
+    );
+    let mut paid = [pa.0, pb.0];
+    paid.sort_unstable();
+    assert_eq!(paid, [200, 409], "exactly one payment: {pa:?} {pb:?}");
+    let detail = server
+        .get_json(&format!("/api/v1/batches/{approved}"))
+        .await;
+    let awards = detail["awards"].as_array().map_or(0, Vec::len);
+    sqlx::any::install_default_drivers();
+    let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&env.database_url())
+        .await
+        .expect("db");
+    let payments: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ledger_entries l JOIN awards a ON a.id = l.award_id \
+         WHERE a.batch_id = $1 AND l.entry = 'payment'",
+    )
+    .bind(approved)
+    .fetch_one(&mut db)
+    .await
+    .expect("payments");
+    assert_eq!(payments, awards as i64, "each award paid once");
     // The budget cannot be cut below what is committed.
     assert_eq!(
         set_budget(&server, "hte-certified", 2018, json!(0)).await,

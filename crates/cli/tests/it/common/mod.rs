@@ -323,6 +323,12 @@ pub struct Server {
 }
 
 impl Server {
+    /// Kills the server at once (SIGKILL, `kill -9`): no shutdown, no flush, no cleanup.
+    pub fn kill_9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// The server process's peak resident memory so far, in MiB (Linux's VmHWM).
     pub fn peak_rss_mib(&self) -> u64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
