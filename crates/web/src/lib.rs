@@ -149,6 +149,7 @@ pub fn router(state: AppState) -> Router {
             auth::authenticate,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(request_deadline))
         .layer(axum::middleware::from_fn(error::localize))
         .layer(axum::middleware::map_response(
             move |res: axum::response::Response| security_headers(res, https),
@@ -186,16 +187,81 @@ async fn security_headers(
     res
 }
 
-/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
+/// Connections served at once; more wait in the kernel's queue until one ends, so a crowd of
+/// idle connections cannot take every file descriptor.
+pub const MAX_CONNECTIONS: usize = 1024;
+/// A client must send a request's headers within this, or its connection is closed: a
+/// connection that trickles headers (slowloris) cannot hold a slot for long.
+pub const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// A request, its body included, must be answered within this, or it is cut off with 408: a
+/// body sent a byte at a time cannot hold a handler for long.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish. Each connection is
+/// HTTP/1.1 with a deadline for its headers, and at most [`MAX_CONNECTIONS`] are served at
+/// once (axum's own `serve` sets neither).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let addr: Option<SocketAddr> = listener.local_addr().ok();
     tracing::info!(?addr, "kechuang listening");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    let app = router(state);
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.map_err(std::io::Error::other)?,
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little, do not spin.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), req.map(axum::body::Body::new))
+            });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!("connection from {peer}: {e}");
+            }
+            drop(slot);
+        });
+    }
+    // Requests in flight get a while to finish; then the process ends regardless.
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(std::time::Duration::from_secs(30)) => {
+            tracing::warn!("connections still open after 30 s; stopping anyway");
+        }
+    }
+    Ok(())
+}
+
+/// Cuts off a request not answered within [`REQUEST_TIMEOUT`], its body's reading included.
+async fn request_deadline(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => axum::http::StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
 }
 
 async fn shutdown_signal() {

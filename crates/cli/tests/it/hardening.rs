@@ -514,7 +514,40 @@ async fn a_server_killed_mid_write_leaves_all_or_nothing(b: Backend) {
     assert_eq!(server.get_json("/healthz").await["status"], "ok");
 }
 
+/// A client that trickles its headers is cut off after the header deadline, and the server
+/// answers others meanwhile.
+async fn a_slow_client_is_cut_off(b: Backend) {
+    use std::io::{Read, Write};
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    let addr = server.url.trim_start_matches("http://").to_owned();
+    let slow = std::thread::spawn(move || {
+        let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .expect("partial headers");
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .expect("timeout");
+        let mut buf = Vec::new();
+        // The server closes the connection (perhaps after a 408), which ends the read; had it
+        // waited for the rest of the headers, the client's own 30 s timeout would end it
+        // with an error instead.
+        let ended = s.read_to_end(&mut buf);
+        (
+            ended.map_err(|e| e.kind()),
+            String::from_utf8_lossy(&buf).into_owned(),
+        )
+    });
+    assert_eq!(server.get_json("/healthz").await["status"], "ok");
+    let (ended, answer) = slow.join().expect("slow client");
+    assert!(ended.is_ok(), "the server kept the connection: {ended:?}");
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer:?}"
+    );
+}
+
 on_both_backends!(
+    a_slow_client_is_cut_off,
     a_server_killed_mid_write_leaves_all_or_nothing,
     a_backup_taken_while_serving_restores_into_either_backend,
     an_objection_flood_is_cut_off_and_dismissed_at_once,
