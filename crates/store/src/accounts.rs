@@ -147,6 +147,22 @@ async fn end_access(tx: &mut Transaction<'static, Any>, user_id: i64) -> Result<
     Ok(())
 }
 
+const FAILURE_SELECT: &str =
+    "SELECT failures, since, last_failure_at FROM login_failures WHERE key = $1";
+
+/// A key's failure count and the time of its last failure.
+fn failure_row(r: &sqlx::any::AnyRow) -> Result<(FailureCount, DateTime<Utc>)> {
+    let since: String = r.try_get("since")?;
+    let last: String = r.try_get("last_failure_at")?;
+    Ok((
+        FailureCount {
+            failures: r.try_get("failures")?,
+            since: parse_time(&since)?,
+        },
+        parse_time(&last)?,
+    ))
+}
+
 impl Store {
     pub async fn create_user(&self, u: &NewUser, by: &Actor) -> Result<i64> {
         let mut tx = self.begin_write().await?;
@@ -355,26 +371,11 @@ impl Store {
     ) -> Result<Vec<Option<(FailureCount, DateTime<Utc>)>>> {
         let mut out = Vec::new();
         for k in keys {
-            let row = sqlx::query(
-                "SELECT failures, since, last_failure_at FROM login_failures WHERE key = $1",
-            )
-            .bind(k)
-            .fetch_optional(&self.read)
-            .await?;
-            out.push(match row {
-                Some(r) => {
-                    let since: String = r.try_get("since")?;
-                    let last: String = r.try_get("last_failure_at")?;
-                    Some((
-                        FailureCount {
-                            failures: r.try_get("failures")?,
-                            since: parse_time(&since)?,
-                        },
-                        parse_time(&last)?,
-                    ))
-                }
-                None => None,
-            });
+            let row = sqlx::query(FAILURE_SELECT)
+                .bind(k)
+                .fetch_optional(&self.read)
+                .await?;
+            out.push(row.as_ref().map(failure_row).transpose()?);
         }
         Ok(out)
     }
@@ -388,26 +389,11 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         for k in keys {
-            let row = sqlx::query(
-                "SELECT failures, since, last_failure_at FROM login_failures WHERE key = $1",
-            )
-            .bind(k)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let previous = match row {
-                Some(r) => {
-                    let since: String = r.try_get("since")?;
-                    let last: String = r.try_get("last_failure_at")?;
-                    Some((
-                        FailureCount {
-                            failures: r.try_get("failures")?,
-                            since: parse_time(&since)?,
-                        },
-                        parse_time(&last)?,
-                    ))
-                }
-                None => None,
-            };
+            let row = sqlx::query(FAILURE_SELECT)
+                .bind(k)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let previous = row.as_ref().map(failure_row).transpose()?;
             let next = record_failure(previous, now);
             sqlx::query("DELETE FROM login_failures WHERE key = $1")
                 .bind(k)

@@ -2,7 +2,7 @@
 //! sessions and tokens, data scopes, and the tamper-evident audit trail.
 
 use crate::common;
-use crate::common::{csv_rows, Backend, Server, TestEnv, PASSWORD};
+use crate::common::{client_from, csv_rows, fund_hte_2018, Backend, Server, TestEnv, PASSWORD};
 use reqwest::Method;
 use serde_json::json;
 use sqlx::{AnyConnection, Connection, Executor};
@@ -416,16 +416,7 @@ async fn the_matrix_holds_for_every_route_role_and_scope(b: Backend) {
     // A province's deployment, where Guangzhou's bureau works beside Shaoguan's.
     env.cli_ok(&["region", "load-guangdong"]);
     // A batch of awards, so the routes of programmes and batches name a real record.
-    env.cli_ok(&[
-        "programme",
-        "budget",
-        "hte-certified",
-        "--year",
-        "2018",
-        "--amount",
-        "1000万元",
-    ]);
-    env.cli_ok(&["programme", "batch", "hte-certified", "--year", "2018"]);
+    fund_hte_2018(&env, true);
     let mut callers = vec![Caller {
         name: "anonymous",
         role: None,
@@ -597,12 +588,6 @@ async fn no_address_can_lock_an_account_for_another(b: Backend) {
     env.add_user("liuke", "bureau", &["--region", "440200"]);
     // Behind a reverse proxy at 127.0.0.9, whose X-Forwarded-For names the client.
     let server = env.serve_with(&["--trusted-proxy", "127.0.0.9"]).await;
-    let from = |ip: [u8; 4]| {
-        reqwest::Client::builder()
-            .local_address(std::net::IpAddr::from(ip))
-            .build()
-            .expect("client")
-    };
     let login = |client: reqwest::Client,
                  forwarded: Option<&'static str>,
                  user: String,
@@ -625,28 +610,52 @@ async fn no_address_can_lock_an_account_for_another(b: Backend) {
             .count()
     };
     // Unknown user and wrong password answer alike.
-    let (s1, unknown) = login(from([127, 0, 0, 5]), None, "nobody".into(), "Wrong-pass-1").await;
-    let (s2, wrong) = login(from([127, 0, 0, 6]), None, "gaoke".into(), "Wrong-pass-1").await;
+    let (s1, unknown) = login(
+        client_from([127, 0, 0, 5]),
+        None,
+        "nobody".into(),
+        "Wrong-pass-1",
+    )
+    .await;
+    let (s2, wrong) = login(
+        client_from([127, 0, 0, 6]),
+        None,
+        "gaoke".into(),
+        "Wrong-pass-1",
+    )
+    .await;
     assert_eq!((s1, s2), (401, 401));
     assert_eq!(unknown, wrong);
     // Five wrong passwords for gaoke from one address lock gaoke there, and only there.
     for _ in 0..4 {
-        let (s, _) = login(from([127, 0, 0, 6]), None, "gaoke".into(), "Wrong-pass-1").await;
+        let (s, _) = login(
+            client_from([127, 0, 0, 6]),
+            None,
+            "gaoke".into(),
+            "Wrong-pass-1",
+        )
+        .await;
         assert_eq!(s, 401);
     }
-    let (s, body) = login(from([127, 0, 0, 6]), None, "gaoke".into(), PASSWORD).await;
+    let (s, body) = login(client_from([127, 0, 0, 6]), None, "gaoke".into(), PASSWORD).await;
     assert_eq!(s, 429, "gaoke is locked from that address: {body}");
-    let (s, body) = login(from([127, 0, 0, 7]), None, "gaoke".into(), PASSWORD).await;
+    let (s, body) = login(client_from([127, 0, 0, 7]), None, "gaoke".into(), PASSWORD).await;
     assert_eq!(
         s, 200,
         "the attacker's address cannot lock gaoke out elsewhere: {body}"
     );
     // Five unknown names from one address do not lock the address for its other users.
     for name in ["u1x", "u2x", "u3x", "u4x", "u5x"] {
-        let (s, _) = login(from([127, 0, 3, 1]), None, name.into(), "Wrong-pass-1").await;
+        let (s, _) = login(
+            client_from([127, 0, 3, 1]),
+            None,
+            name.into(),
+            "Wrong-pass-1",
+        )
+        .await;
         assert_eq!(s, 401);
     }
-    let (s, _) = login(from([127, 0, 3, 1]), None, "liuke".into(), PASSWORD).await;
+    let (s, _) = login(client_from([127, 0, 3, 1]), None, "liuke".into(), PASSWORD).await;
     assert_eq!(
         s, 200,
         "an office's shared address is not locked by a few typos"
@@ -655,11 +664,17 @@ async fn no_address_can_lock_an_account_for_another(b: Backend) {
     // gaoke for another, and a client that sends its own X-Forwarded-For is not believed.
     for _ in 0..5 {
         let via = Some("203.0.113.5");
-        let (s, _) = login(from([127, 0, 0, 9]), via, "gaoke".into(), "Wrong-pass-1").await;
+        let (s, _) = login(
+            client_from([127, 0, 0, 9]),
+            via,
+            "gaoke".into(),
+            "Wrong-pass-1",
+        )
+        .await;
         assert_eq!(s, 401);
     }
     let (s, _) = login(
-        from([127, 0, 0, 9]),
+        client_from([127, 0, 0, 9]),
         Some("203.0.113.5"),
         "gaoke".into(),
         PASSWORD,
@@ -667,7 +682,7 @@ async fn no_address_can_lock_an_account_for_another(b: Backend) {
     .await;
     assert_eq!(s, 429);
     let (s, _) = login(
-        from([127, 0, 0, 9]),
+        client_from([127, 0, 0, 9]),
         Some("203.0.113.6"),
         "gaoke".into(),
         PASSWORD,
@@ -675,7 +690,7 @@ async fn no_address_can_lock_an_account_for_another(b: Backend) {
     .await;
     assert_eq!(s, 200, "another client behind the same proxy");
     let (s, _) = login(
-        from([127, 0, 4, 1]),
+        client_from([127, 0, 4, 1]),
         Some("203.0.113.5"),
         "gaoke".into(),
         PASSWORD,
@@ -688,7 +703,7 @@ async fn no_address_can_lock_an_account_for_another(b: Backend) {
     // An address that tries many names is locked, for all of them.
     for i in 0..50 {
         let (s, _) = login(
-            from([127, 0, 5, 1]),
+            client_from([127, 0, 5, 1]),
             None,
             format!("spray{i}"),
             "Wrong-pass-1",
@@ -696,14 +711,20 @@ async fn no_address_can_lock_an_account_for_another(b: Backend) {
         .await;
         assert_eq!(s, 401, "attempt {i}");
     }
-    let (s, _) = login(from([127, 0, 5, 1]), None, "liuke".into(), PASSWORD).await;
+    let (s, _) = login(client_from([127, 0, 5, 1]), None, "liuke".into(), PASSWORD).await;
     assert_eq!(s, 429, "the spraying address is locked");
     // An over-long name is refused without a lookup or a write; an 8 MB body is not read.
     let before = audited();
-    let (s, _) = login(from([127, 0, 6, 1]), None, "x".repeat(65), "Wrong-pass-1").await;
+    let (s, _) = login(
+        client_from([127, 0, 6, 1]),
+        None,
+        "x".repeat(65),
+        "Wrong-pass-1",
+    )
+    .await;
     assert_eq!(s, 401);
     assert_eq!(audited(), before, "nothing written for an impossible name");
-    let res = from([127, 0, 6, 1])
+    let res = client_from([127, 0, 6, 1])
         .post(server.url("/api/v1/session"))
         .json(&json!({ "username": "y".repeat(8 << 20), "password": "x" }))
         .send()

@@ -190,25 +190,10 @@ async fn private_answers_and_private_files(b: Backend) {
 async fn an_objection_flood_is_cut_off_and_dismissed_at_once(b: Backend) {
     let env = TestEnv::new(b).await;
     import_registry_samples(&env);
-    env.cli_ok(&[
-        "programme",
-        "budget",
-        "hte-certified",
-        "--year",
-        "2018",
-        "--amount",
-        "1000万元",
-    ]);
-    env.cli_ok(&["programme", "batch", "hte-certified", "--year", "2018"]);
+    fund_hte_2018(&env, true);
     env.cli_ok(&["programme", "step", "1", "review"]);
     env.cli_ok(&["programme", "step", "1", "publish"]);
     let server = env.serve().await;
-    let from = |ip: [u8; 4]| {
-        reqwest::Client::builder()
-            .local_address(std::net::IpAddr::from(ip))
-            .build()
-            .expect("client")
-    };
     let object = |client: reqwest::Client, name: &'static str, contact: &'static str| {
         let url = server.url("/api/v1/notices/1/objections");
         async move {
@@ -223,32 +208,32 @@ async fn an_objection_flood_is_cut_off_and_dismissed_at_once(b: Backend) {
             (status, res.json::<Value>().await.expect("json"))
         }
     };
-    let (s, body) = object(from([127, 0, 9, 1]), "", "").await;
+    let (s, body) = object(client_from([127, 0, 9, 1]), "", "").await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
         (400, Some("objection_name_required"))
     );
-    let (s, body) = object(from([127, 0, 9, 1]), "张三", "").await;
+    let (s, body) = object(client_from([127, 0, 9, 1]), "张三", "").await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
         (400, Some("objection_contact_required"))
     );
     // One address: five a day.
     for i in 0..5 {
-        let (s, body) = object(from([127, 0, 9, 1]), "张三", "13800000000").await;
+        let (s, body) = object(client_from([127, 0, 9, 1]), "张三", "13800000000").await;
         assert_eq!(s, 201, "objection {i}: {body}");
     }
-    let (s, body) = object(from([127, 0, 9, 1]), "张三", "13800000000").await;
+    let (s, body) = object(client_from([127, 0, 9, 1]), "张三", "13800000000").await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
         (409, Some("objections_rate_limited"))
     );
     // Many addresses: the notice takes a hundred a day, then no more.
     for i in 0..95u8 {
-        let (s, body) = object(from([127, 0, 10, i + 1]), "李四", "13900000000").await;
+        let (s, body) = object(client_from([127, 0, 10, i + 1]), "李四", "13900000000").await;
         assert_eq!(s, 201, "address {i}: {body}");
     }
-    let (s, body) = object(from([127, 0, 11, 1]), "王五", "13700000000").await;
+    let (s, body) = object(client_from([127, 0, 11, 1]), "王五", "13700000000").await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
         (409, Some("notice_flooded")),
@@ -329,16 +314,7 @@ async fn a_backup_taken_while_serving_restores_into_either_backend(b: Backend) {
     let env = TestEnv::new(b).await;
     import_registry_samples(&env);
     env.add_user("kejiju", "bureau", &["--region", "440200"]);
-    env.cli_ok(&[
-        "programme",
-        "budget",
-        "hte-certified",
-        "--year",
-        "2018",
-        "--amount",
-        "1000万元",
-    ]);
-    env.cli_ok(&["programme", "batch", "hte-certified", "--year", "2018"]);
+    fund_hte_2018(&env, true);
     let server = env.serve().await;
     let targets = "/api/v1/plans/1/targets?as_of=2020-12-31";
     let dashboard = server.get_json(targets).await;
@@ -398,15 +374,7 @@ async fn a_server_killed_mid_write_leaves_all_or_nothing(b: Backend) {
     const ROWS: usize = 3000;
     let env = TestEnv::new(b).await;
     import_registry_samples(&env);
-    env.cli_ok(&[
-        "programme",
-        "budget",
-        "hte-certified",
-        "--year",
-        "2018",
-        "--amount",
-        "1000万元",
-    ]);
+    fund_hte_2018(&env, false);
     let token = env.bureau_token();
     let (mut whole, mut none) = (0, 0);
     for trial in 0..TRIALS {

@@ -411,6 +411,33 @@ impl Drop for Server {
     }
 }
 
+/// An HTTP client whose requests come from `ip` (any address of 127.0.0.0/8 works on
+/// loopback), to act as several clients or addresses.
+pub fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(ip))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Funds the high-tech reward for 2018 (1,000 万元) and, with `commit`, commits its batch
+/// (number 1 in a new database): the funding tests' starting point.
+pub fn fund_hte_2018(env: &TestEnv, commit: bool) {
+    env.cli_ok(&[
+        "programme",
+        "budget",
+        "hte-certified",
+        "--year",
+        "2018",
+        "--amount",
+        "1000万元",
+    ]);
+    if commit {
+        env.cli_ok(&["programme", "batch", "hte-certified", "--year", "2018"]);
+    }
+}
+
 /// The target object with this code from a targets response.
 pub fn target<'a>(targets: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
     targets
