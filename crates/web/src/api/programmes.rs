@@ -263,6 +263,7 @@ pub async fn set_budget(
 /// A programme's new name, basis and rules.
 #[derive(Deserialize, ToSchema)]
 pub struct RulesBody {
+    #[schema(min_length = 1, pattern = r"\S")]
     name: String,
     #[serde(default)]
     basis: String,
@@ -727,11 +728,15 @@ pub async fn grants(State(st): State<AppState>) -> Result<Json<GrantList>, ApiEr
 #[derive(Deserialize, ToSchema)]
 pub struct ObjectionBody {
     /// The award objected to; absent: the whole list.
-    award: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    award: Option<Value>,
     /// A real name, or the organisation's.
+    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
     name: String,
     /// How the bureau reaches the objector.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     contact: String,
+    #[schema(min_length = 1, max_length = 2000, pattern = r"\S")]
     text: String,
 }
 
@@ -753,9 +758,26 @@ pub async fn object(
     Path(id): Path<i64>,
     Json(b): Json<ObjectionBody>,
 ) -> Result<(StatusCode, Json<Raised>), ApiError> {
+    // Any whole number JSON can write (`7`, `7.0`); anything else is not an award.
+    let award_id = match b.award {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_i64()
+                .or_else(|| {
+                    v.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                        .map(|f| f as i64)
+                })
+                .ok_or_else(|| {
+                    AppError::invalid(RequestProblem::NotAnAward {
+                        raw: super::as_typed(v),
+                    })
+                })?,
+        ),
+    };
     let o = kechuang_store::NewObjection {
         batch_id: id,
-        award_id: b.award,
+        award_id,
         name: b.name,
         contact: b.contact,
         text: b.text,
@@ -768,7 +790,9 @@ pub async fn object(
 #[derive(Deserialize, ToSchema)]
 pub struct SettleBody {
     /// uphold (the award is withdrawn) or dismiss.
+    #[schema(pattern = "^(uphold|dismiss)$")]
     decision: String,
+    #[schema(min_length = 1, pattern = r"\S")]
     resolution: String,
 }
 
@@ -812,6 +836,7 @@ pub async fn settle(
 pub struct DismissBody {
     /// Only the open objections from this address; absent: every open objection.
     from: Option<String>,
+    #[schema(min_length = 1, pattern = r"\S")]
     resolution: String,
 }
 
