@@ -367,7 +367,7 @@ async fn count(env: &TestEnv, sql: &str) -> i64 {
 }
 
 /// The server is killed (`kill -9`) at a random moment while it imports a large registry
-/// file and while it commits a batch, again and again: afterwards the database holds the whole
+/// file, while it commits a batch and while it pays one, again and again: afterwards the database holds the whole
 /// operation or none of it, the audit chain verifies and the next start is clean.
 async fn a_server_killed_mid_write_leaves_all_or_nothing(b: Backend) {
     const TRIALS: usize = 20;
@@ -476,6 +476,78 @@ async fn a_server_killed_mid_write_leaves_all_or_nothing(b: Backend) {
     }
     eprintln!(
         "kill -9 during a batch commit ({b:?}): {TRIALS} trials, {whole} whole, {none} none, 0 partial"
+    );
+    // Payments: each trial approves a batch of one award (the budget grows by one award's
+    // 30 万元 a trial, so each commit takes the next one due), then pays it and is killed.
+    let (mut whole, mut none) = (0, 0);
+    for trial in 0..TRIALS {
+        let budget = format!("{}万元", 30 * (trial + 1));
+        env.cli_ok(&[
+            "programme",
+            "budget",
+            "hte-certified",
+            "--year",
+            "2018",
+            "--amount",
+            &budget,
+        ]);
+        env.cli_ok(&["programme", "batch", "hte-certified", "--year", "2018"]);
+        let id = count(&env, "SELECT MAX(id) FROM award_batches")
+            .await
+            .to_string();
+        env.cli_ok(&["programme", "step", &id, "review"]);
+        env.cli_ok(&[
+            "programme",
+            "step",
+            &id,
+            "publish",
+            "--notice-start",
+            "2018-12-01",
+        ]);
+        env.cli_ok(&["programme", "step", &id, "approve"]);
+        let server = env.serve().await;
+        let send = server
+            .client
+            .post(server.url(&format!("/api/v1/batches/{id}/steps")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "action": "pay", "paid_on": "2019-01-10", "payment_ref": "韶科拨〔2019〕1号",
+            }))
+            .send();
+        let request = tokio::spawn(send);
+        tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(0..40))).await;
+        server.kill_9();
+        let _ = request.await;
+        let awards = count(
+            &env,
+            &format!("SELECT COUNT(*) FROM awards WHERE batch_id = {id}"),
+        )
+        .await;
+        let payments = count(
+            &env,
+            &format!(
+                "SELECT COUNT(*) FROM ledger_entries l JOIN awards a ON a.id = l.award_id \
+                 WHERE a.batch_id = {id} AND l.entry = 'payment'"
+            ),
+        )
+        .await;
+        let paid = count(
+            &env,
+            &format!("SELECT COUNT(*) FROM award_batches WHERE id = {id} AND status = 'paid'"),
+        )
+        .await;
+        match (payments, paid) {
+            (0, 0) => none += 1,
+            (p, 1) if p == awards => whole += 1,
+            other => {
+                panic!("payment trial {trial}: (payments, paid) = {other:?} of {awards} awards")
+            }
+        }
+        let verify = env.cli_ok(&["audit", "verify"]);
+        assert!(!verify.contains("broken"), "{verify}");
+    }
+    eprintln!(
+        "kill -9 during a payment ({b:?}): {TRIALS} trials, {whole} whole, {none} none, 0 partial"
     );
     // The next start is clean.
     let server = env.serve().await;
