@@ -129,13 +129,15 @@ pub async fn run(store: &Store, cmd: ProgrammeCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ProgrammeCommand::Batches { code } => {
+            let today = kechuang_service::clock::today_in_china();
             for b in store.batches(code.as_deref()).await? {
                 println!(
                     "{}\t{}\t{}\t{}\t{} 项\t{} 元\t{}",
                     b.id,
                     b.programme_code,
                     b.year,
-                    b.status.name(),
+                    // Where it stands today, as the pages say it (公示期满待审批 …).
+                    b.stage(today).name(),
                     b.award_count,
                     b.total.yuan_text(),
                     match (&b.notice_start, &b.notice_end) {
