@@ -182,6 +182,8 @@ impl Store {
         };
         match done {
             Ok(summary) => {
+                // Accounts and objectors' contacts are in it: the operator's eyes only.
+                crate::db::private(&tmp, 0o600)?;
                 std::fs::rename(&tmp, file).map_err(|e| io_err("rename", file, e))?;
                 Ok(summary)
             }

@@ -107,7 +107,7 @@ pub struct Store {
 }
 
 /// Makes a file or directory this user's only (on Unix; elsewhere the platform's own rules).
-fn private(path: &Path, mode: u32) -> Result<()> {
+pub(crate) fn private(path: &Path, mode: u32) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -321,6 +321,15 @@ async fn a_backup_taken_while_serving_restores_into_either_backend(b: Backend) {
     let file = env.dir.path().join("kechuang-backup.db");
     let out = env.cli_ok(&["backup", file.to_str().expect("path")]);
     assert!(out.contains("backed up"), "{out}");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .expect("backup")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600, "a backup is the operator's only");
+    }
     // A backup never overwrites a file.
     let again = env.cli(&["backup", file.to_str().expect("path")]);
     assert!(!again.status.success());
