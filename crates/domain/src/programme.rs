@@ -1022,9 +1022,10 @@ impl BatchStage {
             BatchStatus::Submitted => Self::Submitted,
             BatchStatus::Reviewed => Self::Reviewed,
             BatchStatus::Notice => match notice {
-                Some((start, _)) if today < start => Self::NoticeUpcoming,
+                Some((start, end)) if notice_running(start, end, today) => Self::NoticeRunning,
                 Some((_, end)) if today > end => Self::NoticeEnded,
-                _ => Self::NoticeRunning,
+                // Not begun, or (in data edited by hand) without its window: takes nothing yet.
+                _ => Self::NoticeUpcoming,
             },
             BatchStatus::Approved => Self::Approved,
             BatchStatus::Paid => Self::Paid,
@@ -1115,6 +1116,8 @@ mod stage_tests {
             BatchStage::of(BatchStatus::Approved, w, d(3, 5)),
             BatchStage::Approved
         );
+        // A notice without its window (data edited by hand) takes no objection.
+        assert!(!BatchStage::of(BatchStatus::Notice, None, d(3, 5)).taking_objections());
     }
 }
 

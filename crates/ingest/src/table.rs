@@ -339,14 +339,14 @@ fn check_row(row: &Row) -> Result<(), IngestError> {
             limit: MAX_ROWS,
         });
     }
-    if row.cells.len() > MAX_COLUMNS && row.cells[MAX_COLUMNS..].iter().any(|c| !c.is_empty()) {
-        let col = MAX_COLUMNS
-            + row.cells[MAX_COLUMNS..]
-                .iter()
-                .position(|c| !c.is_empty())
-                .unwrap_or(0);
+    if let Some(past) = row
+        .cells
+        .iter()
+        .skip(MAX_COLUMNS)
+        .position(|c| !c.is_empty())
+    {
         return Err(IngestError::ColumnPastLimit {
-            cell: cell_ref(row.number - 1, col),
+            cell: cell_ref(row.number - 1, MAX_COLUMNS + past),
             limit: MAX_COLUMNS,
         });
     }
@@ -546,27 +546,13 @@ fn csv_rows(text: &str) -> impl Iterator<Item = Result<Row, IngestError>> + Send
                 reason: e.to_string(),
             })?;
             let number = rec.position().map(|p| p.line() as usize).unwrap_or(i + 1);
-            if rec.len() > MAX_COLUMNS && rec.iter().skip(MAX_COLUMNS).any(|c| !c.is_empty()) {
-                let col = MAX_COLUMNS
-                    + rec
-                        .iter()
-                        .skip(MAX_COLUMNS)
-                        .position(|c| !c.is_empty())
-                        .unwrap_or(0);
-                return Err(IngestError::ColumnPastLimit {
-                    cell: cell_ref(number - 1, col),
-                    limit: MAX_COLUMNS,
-                });
-            }
-            let row = Row {
+            let mut row = Row {
                 number,
-                cells: rec
-                    .iter()
-                    .take(MAX_COLUMNS)
-                    .map(|c| restore_cell(c).to_owned())
-                    .collect(),
+                cells: rec.iter().map(|c| restore_cell(c).to_owned()).collect(),
             };
             check_row(&row)?;
+            // Empty cells past the limit (trailing commas) carry nothing.
+            row.cells.truncate(MAX_COLUMNS);
             Ok(row)
         })
 }

@@ -446,10 +446,7 @@ impl Store {
                 .await?;
             }
             BatchAction::Approve => {
-                let end = batch
-                    .notice_end
-                    .as_deref()
-                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+                let end = batch.notice_window().map(|(_, end)| end);
                 check_approval(end, step.today, batch.open_objections as usize)
                     .map_err(StoreError::rule)?;
                 let total = batch.total.0;

@@ -7,8 +7,7 @@ use crate::{Absent, Refusal};
 use chrono::NaiveDate;
 use kechuang_domain::application::AppStatus;
 use kechuang_domain::programme::{
-    notice_running, BatchStatus, ObjectionStatus, OBJECTIONS_PER_ADDRESS_PER_DAY,
-    OBJECTIONS_PER_NOTICE_PER_DAY,
+    ObjectionStatus, OBJECTIONS_PER_ADDRESS_PER_DAY, OBJECTIONS_PER_NOTICE_PER_DAY,
 };
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -103,19 +102,8 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(Absent::Notice { batch: o.batch_id }))?;
         let batch = batch_row(&row)?;
-        let window = batch
-            .notice_start
-            .as_deref()
-            .zip(batch.notice_end.as_deref())
-            .and_then(|(s, e)| {
-                Some((
-                    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?,
-                    NaiveDate::parse_from_str(e, "%Y-%m-%d").ok()?,
-                ))
-            });
-        match window {
-            Some((s, e)) if batch.status == BatchStatus::Notice && notice_running(s, e, today) => {}
-            _ => return Err(StoreError::Refused(Refusal::NoticeNotRunning)),
+        if !batch.stage(today).taking_objections() {
+            return Err(StoreError::Refused(Refusal::NoticeNotRunning));
         }
         if let Some(award) = o.award_id {
             let in_batch: Option<i64> =
@@ -261,7 +249,7 @@ impl Store {
             return Err(StoreError::Refused(Refusal::SettlementEmpty));
         }
         let mut tx = self.begin_write().await?;
-        let mut ids: Vec<i64> = sqlx::query_scalar(
+        let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM objections WHERE batch_id = $1 AND status = 'open' \
              AND ($2 = '' OR client = $2) ORDER BY id",
         )
@@ -269,7 +257,6 @@ impl Store {
         .bind(from_client.unwrap_or_default())
         .fetch_all(&mut *tx)
         .await?;
-        ids.dedup();
         let n = sqlx::query(
             "UPDATE objections SET status = 'dismissed', resolution = $1, resolved_by = $2, \
              resolved_at = $3 WHERE batch_id = $4 AND status = 'open' AND ($5 = '' OR client = $5)",
