@@ -5,6 +5,7 @@
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Subcommand};
 use kechuang_service::accounts::{self, NewAccount, ScopeInput};
+use kechuang_service::second_factor;
 use kechuang_store::{Actor, AuditFilter, Store};
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -70,6 +71,16 @@ pub enum UserCommand {
         username: String,
         #[command(flatten)]
         scope: ScopeArgs,
+    },
+    /// Remove an account's second factor (its owner lost the phone and the recovery codes):
+    /// its sessions end, and it enrols again at its next login if its role must.
+    ResetSecondFactor { username: String },
+    /// Show, or with --set choose, the roles that must log in with a second factor (TOTP).
+    /// Administrators always must.
+    SecondFactorRoles {
+        /// Comma-separated roles, e.g. admin,bureau.
+        #[arg(long, value_delimiter = ',')]
+        set: Option<Vec<String>>,
     },
 }
 
@@ -173,11 +184,12 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<ExitCode> {
         UserCommand::List => {
             for u in store.users().await? {
                 println!(
-                    "{}\t{}\t{}\t{}{}",
+                    "{}\t{}\t{}\t{}{}{}",
                     u.username,
                     u.role.as_str(),
                     u.scope.label(),
                     u.display_name,
+                    if u.has_second_factor() { "\t(2FA)" } else { "" },
                     if u.disabled { "\t(disabled)" } else { "" }
                 );
             }
@@ -202,6 +214,20 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<ExitCode> {
             let (role, scope) =
                 accounts::change_role(store, &username, &args.input(), &operator()).await?;
             println!("已变更 {username}: {} {}", role.as_str(), scope.label());
+        }
+        UserCommand::ResetSecondFactor { username } => {
+            second_factor::reset(store, &username, &operator()).await?;
+            println!("已重置 {username} 的二次验证 (second factor removed)");
+        }
+        UserCommand::SecondFactorRoles { set } => {
+            let roles = match set {
+                Some(names) => {
+                    second_factor::set_required_roles(store, &names, &operator()).await?
+                }
+                None => second_factor::required_roles(store).await?,
+            };
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            println!("{}", names.join(","));
         }
     }
     Ok(ExitCode::SUCCESS)

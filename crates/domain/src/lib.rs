@@ -18,7 +18,9 @@ pub mod programme;
 pub mod progress;
 pub mod region;
 pub mod registry;
+pub mod second_factor;
 pub mod series;
+pub mod text;
 pub mod uscc;
 pub mod voucher;
 

@@ -279,10 +279,7 @@ pub fn name_forms(name: &str) -> Vec<String> {
 fn fold_name(raw: &str) -> String {
     raw.chars()
         .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
+        .map(crate::text::fold_width)
         .collect()
 }
 

@@ -56,10 +56,7 @@ fn org_value(c: u8) -> u32 {
 pub fn normalise(raw: &str) -> String {
     raw.chars()
         .filter_map(|c| {
-            let c = match c {
-                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                _ => c,
-            };
+            let c = crate::text::fold_width(c);
             (!c.is_whitespace() && c != '-' && c != '\u{3000}').then(|| c.to_ascii_uppercase())
         })
         .collect()

@@ -650,8 +650,7 @@ pub fn normalise(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
+            _ => kechuang_domain::text::fold_width(c),
         })
         .collect::<String>()
         .trim()

@@ -16,6 +16,7 @@ use kechuang_domain::auth::{
     MAX_USERNAME_CHARS,
 };
 use kechuang_domain::region::RegionTree;
+use kechuang_domain::second_factor::challenge_alive;
 use kechuang_domain::RegionCode;
 use kechuang_store::{Actor, Store, User};
 use std::sync::OnceLock;
@@ -80,6 +81,8 @@ pub struct Principal {
     /// protection because browsers never send it by themselves.
     session: Option<(String, String)>,
     client: String,
+    /// The account's role requires a second factor it has not enrolled (sessions only).
+    second_factor_due: bool,
 }
 
 impl Principal {
@@ -106,6 +109,11 @@ impl Principal {
     /// Whether the account must still replace a password someone else set.
     pub fn must_change_password(&self) -> bool {
         self.user.must_change_password
+    }
+
+    /// Whether the account must enrol a second factor before anything else.
+    pub fn must_enrol_second_factor(&self) -> bool {
+        self.second_factor_due
     }
 
     /// The digest of the session this caller came with; `None` for an API token.
@@ -170,6 +178,7 @@ pub async fn identify(
                 user,
                 session: None,
                 client: client.to_owned(),
+                second_factor_due: false,
             }));
         }
         Credential::Session(id) => id,
@@ -191,6 +200,7 @@ pub async fn identify(
         user: s.user,
         session: Some((digest, s.csrf_token)),
         client: client.to_owned(),
+        second_factor_due: s.second_factor_due,
     }))
 }
 
@@ -201,6 +211,15 @@ pub enum LoginOutcome {
         token: String,
         user: Box<User>,
     },
+    /// The password was right and the account uses a second factor, but no code came with
+    /// it: the login waits (five minutes) for the code, presented with this challenge.
+    CodeNeeded {
+        challenge: String,
+    },
+    /// The password was right and the second factor's code was not (or was used before).
+    WrongCode,
+    /// The wait for a code ended (it ran out, was used, or came from another address).
+    Expired,
     /// Unknown user, wrong password or disabled account: one answer for all three.
     Invalid,
     /// Too many failures for this account from this address, or from this address.
@@ -214,6 +233,16 @@ kechuang_domain::problems! {
     pub enum LoginRefused {
         InvalidCredentials = "invalid_credentials" {
             zh: "用户名或密码错误", en: "wrong username or password",
+        },
+        WrongCode = "wrong_code" {
+            zh: "验证码不正确或已使用", en: "wrong or already used code",
+        },
+        CodeNeeded = "second_factor_required" {
+            zh: "此账号启用了二次验证：请同时提交验证器显示的 6 位验证码或一个恢复码（code）",
+            en: "this account uses a second factor: send the authenticator's 6-digit code or a recovery code (code)",
+        },
+        Expired = "login_expired" {
+            zh: "登录已超时，请重新输入用户名和密码", en: "the login timed out: enter your username and password again",
         },
         Locked { until: String } = "locked" {
             zh: "登录失败次数过多，请于 {until}（北京时间）后再试",
@@ -232,24 +261,14 @@ impl LoginRefused {
     }
 }
 
-/// Checks a username and password. Failures count against the account tried from this
-/// address (five lock that pair for 15 minutes, then longer) and against the address
-/// (fifty lock it), never against the account alone, so nobody can lock a user out from
-/// elsewhere. A name or password longer than any valid one is refused before any lookup,
-/// hashing or write. An unknown name costs the same argon2 verification as a known one, so
-/// timing tells nothing either.
-pub async fn login(
+/// When the failures counted against this account from this address, or against the
+/// address, lock it; `None` while neither does.
+async fn lock_of(
     store: &Store,
     username: &str,
-    password: &str,
     client: &str,
-    replaces: Option<&str>,
-) -> Result<LoginOutcome, Error> {
-    let username = username.trim();
-    if username.chars().count() > MAX_USERNAME_CHARS || password.len() > MAX_PASSWORD_BYTES {
-        return Ok(LoginOutcome::Invalid);
-    }
-    let now = Utc::now();
+    now: chrono::DateTime<Utc>,
+) -> Result<(Option<chrono::DateTime<Utc>>, Vec<String>), Error> {
     let keys = [
         FailureKey::pair(username, client),
         FailureKey::Address(client.to_owned()),
@@ -263,6 +282,58 @@ pub async fn login(
             found.and_then(|(c, last)| locked_until(Some(c), last, now, k.threshold()))
         })
         .max();
+    Ok((locked, stored))
+}
+
+/// Opens a session for an account that has proven who it is. A session of an account whose
+/// role requires a second factor it has not enrolled may only enrol.
+async fn open_session(
+    store: &Store,
+    user: User,
+    client: &str,
+    replaces: Option<&str>,
+) -> Result<LoginOutcome, Error> {
+    let due = !user.has_second_factor() && store.second_factor_roles().await?.contains(&user.role);
+    let token = random_token();
+    let actor = Actor::new(&user.username, client);
+    store
+        .create_session(
+            &token_digest(&token),
+            &user,
+            &random_token(),
+            replaces,
+            due,
+            &actor,
+        )
+        .await?;
+    Ok(LoginOutcome::Ok {
+        token,
+        user: Box::new(user),
+    })
+}
+
+/// Checks a username and password, and the second factor's code when the account uses one
+/// (`code`: an authenticator's code or a recovery code; without it such a login waits for the
+/// code, see [`login_with_code`]). Failures count against the account tried from this
+/// address (five lock that pair for 15 minutes, then longer) and against the address (fifty
+/// lock it), never against the account alone, so nobody can lock a user out from elsewhere.
+/// A name or password longer than any valid one is refused before any lookup, hashing or
+/// write. An unknown name costs the same argon2 verification as a known one, so timing
+/// tells nothing either.
+pub async fn login(
+    store: &Store,
+    username: &str,
+    password: &str,
+    code: Option<&str>,
+    client: &str,
+    replaces: Option<&str>,
+) -> Result<LoginOutcome, Error> {
+    let username = username.trim();
+    if username.chars().count() > MAX_USERNAME_CHARS || password.len() > MAX_PASSWORD_BYTES {
+        return Ok(LoginOutcome::Invalid);
+    }
+    let now = Utc::now();
+    let (locked, keys) = lock_of(store, username, client, now).await?;
     if let Some(until) = locked {
         return Ok(LoginOutcome::Locked { until });
     }
@@ -271,25 +342,71 @@ pub async fn login(
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
     let ok = verify_password_blocking(&hash, password).await?;
-    match user {
-        Some(u) if ok && !u.disabled => {
-            let token = random_token();
-            let actor = Actor::new(&u.username, client);
-            store
-                .create_session(&token_digest(&token), &u, &random_token(), replaces, &actor)
-                .await?;
-            Ok(LoginOutcome::Ok {
-                token,
-                user: Box::new(u),
-            })
-        }
+    let attempt = Actor::new(username, client);
+    let user = match user {
+        Some(u) if ok && !u.disabled => u,
         _ => {
-            store
-                .record_login_failure(&stored, now, &Actor::new(username, client))
-                .await?;
-            Ok(LoginOutcome::Invalid)
+            store.record_login_failure(&keys, now, &attempt).await?;
+            return Ok(LoginOutcome::Invalid);
         }
+    };
+    if !user.has_second_factor() {
+        return open_session(store, user, client, replaces).await;
     }
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        let challenge = crate::second_factor::new_challenge();
+        store
+            .create_challenge(&token_digest(&challenge), user.id, client)
+            .await?;
+        return Ok(LoginOutcome::CodeNeeded { challenge });
+    };
+    if crate::second_factor::verify(store, &user, code, &attempt).await? {
+        open_session(store, user, client, replaces).await
+    } else {
+        store.record_login_failure(&keys, now, &attempt).await?;
+        Ok(LoginOutcome::WrongCode)
+    }
+}
+
+/// The second step of a login that waits for its code: the challenge the first step gave,
+/// and the code. The challenge is used once, only from the address that began the login and
+/// only for five minutes; wrong codes count as wrong passwords do.
+pub async fn login_with_code(
+    store: &Store,
+    challenge: &str,
+    code: &str,
+    client: &str,
+    replaces: Option<&str>,
+) -> Result<LoginOutcome, Error> {
+    let digest = token_digest(challenge.trim());
+    let now = Utc::now();
+    let Some(waiting) = store.challenge(&digest).await? else {
+        return Ok(LoginOutcome::Expired);
+    };
+    if !challenge_alive(waiting.created_at, now) || waiting.client != client {
+        store.end_challenge(&digest).await?;
+        return Ok(LoginOutcome::Expired);
+    }
+    let user = waiting.user;
+    let (locked, keys) = lock_of(store, &user.username, client, now).await?;
+    if let Some(until) = locked {
+        store.end_challenge(&digest).await?;
+        return Ok(LoginOutcome::Locked { until });
+    }
+    let attempt = Actor::new(&user.username, client);
+    if user.disabled {
+        store.end_challenge(&digest).await?;
+        return Ok(LoginOutcome::Invalid);
+    }
+    if !crate::second_factor::verify(store, &user, code, &attempt).await? {
+        store.record_login_failure(&keys, now, &attempt).await?;
+        return Ok(LoginOutcome::WrongCode);
+    }
+    // Two requests with the same challenge: only the one that ends it logs in.
+    if !store.end_challenge(&digest).await? {
+        return Ok(LoginOutcome::Expired);
+    }
+    open_session(store, user, client, replaces).await
 }
 
 // ---- capabilities -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ pub mod imports;
 pub mod programmes;
 pub mod progress;
 pub mod registries;
+pub mod second_factor;
 pub mod vouchers;
 
 pub use error::{Error, Missing};

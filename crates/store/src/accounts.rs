@@ -39,6 +39,20 @@ pub struct User {
     pub must_change_password: bool,
     pub disabled: bool,
     pub created_at: String,
+    /// The enrolled TOTP secret (base32), if the account uses the second factor.
+    pub totp_secret: Option<String>,
+    /// A secret shown for enrolment and not yet confirmed by a code.
+    pub totp_pending: Option<String>,
+    /// The last TOTP time step accepted: a code is never accepted twice.
+    pub totp_step: i64,
+    pub totp_enrolled_at: Option<String>,
+}
+
+impl User {
+    /// Whether the account logs in with a second factor.
+    pub fn has_second_factor(&self) -> bool {
+        self.totp_secret.is_some()
+    }
 }
 
 /// What the audit trail keeps of an account: never the password hash.
@@ -62,7 +76,7 @@ fn scope_columns(scope: &DataScope) -> (Option<String>, Option<String>, Option<S
     }
 }
 
-fn user(r: &AnyRow) -> Result<User> {
+pub(crate) fn user(r: &AnyRow) -> Result<User> {
     let role_s: String = r.try_get("role")?;
     let role = Role::parse(&role_s).ok_or_else(|| StoreError::Corrupt(format!("role {role_s}")))?;
     let region: Option<String> = r.try_get("region_code")?;
@@ -87,6 +101,10 @@ fn user(r: &AnyRow) -> Result<User> {
         must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
         created_at: r.try_get("created_at")?,
+        totp_secret: r.try_get("totp_secret")?,
+        totp_pending: r.try_get("totp_pending")?,
+        totp_step: r.try_get("totp_step")?,
+        totp_enrolled_at: r.try_get("totp_enrolled_at")?,
     })
 }
 
@@ -97,6 +115,9 @@ pub struct SessionRecord {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    /// The account's role requires a second factor it has not enrolled: the session may only
+    /// enrol, change the password or log out.
+    pub second_factor_due: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -109,18 +130,18 @@ pub struct TokenRecord {
     pub last_used_at: Option<String>,
 }
 
-fn parse_time(s: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("time {s}: {e}")))
 }
 
-fn time_text(t: DateTime<Utc>) -> String {
+pub(crate) fn time_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The id of an account by name, or not found.
-async fn user_id(tx: &mut Transaction<'static, Any>, username: &str) -> Result<i64> {
+pub(crate) async fn user_id(tx: &mut Transaction<'static, Any>, username: &str) -> Result<i64> {
     sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
         .bind(username)
         .fetch_optional(&mut **tx)
@@ -134,7 +155,7 @@ async fn user_id(tx: &mut Transaction<'static, Any>, username: &str) -> Result<i
 
 /// Ends every session of an account and revokes its tokens: what it held carried rights it no
 /// longer has.
-async fn end_access(tx: &mut Transaction<'static, Any>, user_id: i64) -> Result<()> {
+pub(crate) async fn end_access(tx: &mut Transaction<'static, Any>, user_id: i64) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut **tx)
@@ -435,6 +456,7 @@ impl Store {
         user: &User,
         csrf_token: &str,
         replaces: Option<&str>,
+        second_factor_due: bool,
         by: &Actor,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
@@ -446,14 +468,15 @@ impl Store {
         }
         let now = now_utc();
         sqlx::query(
-            "INSERT INTO sessions (id_digest, user_id, csrf_token, client, created_at, last_seen_at) \
-             VALUES ($1, $2, $3, $4, $5, $5)",
+            "INSERT INTO sessions (id_digest, user_id, csrf_token, client, created_at, last_seen_at, \
+             second_factor_due) VALUES ($1, $2, $3, $4, $5, $5, $6)",
         )
         .bind(digest)
         .bind(user.id)
         .bind(csrf_token)
         .bind(&by.client)
         .bind(&now)
+        .bind(i64::from(second_factor_due))
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM login_failures WHERE key = $1")
@@ -478,7 +501,8 @@ impl Store {
 
     pub async fn session(&self, digest: &str) -> Result<Option<SessionRecord>> {
         let row = sqlx::query(
-            "SELECT u.*, s.csrf_token, s.created_at AS s_created, s.last_seen_at AS s_seen \
+            "SELECT u.*, s.csrf_token, s.created_at AS s_created, s.last_seen_at AS s_seen, \
+             s.second_factor_due AS s_due \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_digest = $1",
         )
         .bind(digest)
@@ -492,6 +516,7 @@ impl Store {
             csrf_token: r.try_get("csrf_token")?,
             created_at: parse_time(&created)?,
             last_seen_at: parse_time(&seen)?,
+            second_factor_due: r.try_get::<i64, _>("s_due")? != 0,
         }))
     }
 

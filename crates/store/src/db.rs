@@ -6,9 +6,50 @@ use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub(crate) static SQLITE_MIGRATIONS: sqlx::migrate::Migrator =
-    sqlx::migrate!("../../migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+/// The migrations, embedded in the binary. Listed here rather than found by `sqlx::migrate!`:
+/// that macro's crate builds sqlx and a second bundled SQLite for the compiler host, which cost
+/// every clean build (and CI run) over a minute. Each name must match its file, as sqlx's own
+/// directory reader would parse it, so databases migrated by either agree on every checksum.
+macro_rules! migrations {
+    ($dir:literal: $($file:literal),+ $(,)?) => {
+        std::sync::LazyLock::new(|| sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(vec![$(embedded_migration(
+                $file,
+                include_str!(concat!("../../../migrations/", $dir, "/", $file)),
+            )),+]),
+            ..sqlx::migrate::Migrator::DEFAULT
+        })
+    };
+}
+
+pub(crate) static SQLITE_MIGRATIONS: std::sync::LazyLock<sqlx::migrate::Migrator> = migrations!(
+    "sqlite": "0001_foundation.sql", "0002_registries.sql", "0003_accounts.sql",
+    "0004_import_reports.sql", "0005_registry_generation.sql", "0006_ledger_indicators.sql",
+    "0007_programmes.sql", "0008_second_factor.sql",
+);
+static POSTGRES_MIGRATIONS: std::sync::LazyLock<sqlx::migrate::Migrator> = migrations!(
+    "postgres": "0001_foundation.sql", "0002_registries.sql", "0003_accounts.sql",
+    "0004_import_reports.sql", "0005_registry_generation.sql", "0006_ledger_indicators.sql",
+    "0007_programmes.sql", "0008_second_factor.sql",
+);
+
+/// One migration as sqlx reads a file `VERSION_DESCRIPTION.sql`: the version before the first
+/// underscore, the rest (without `.sql`, underscores as spaces) its description.
+fn embedded_migration(file: &'static str, sql: &'static str) -> sqlx::migrate::Migration {
+    use sqlx::migrate::{Migration, MigrationType};
+    let (version, rest) = file.split_once('_').unwrap_or(("0", file));
+    let migration_type = MigrationType::from_filename(rest);
+    let description = rest
+        .trim_end_matches(migration_type.suffix())
+        .replace('_', " ");
+    Migration::new(
+        version.parse().unwrap_or_default(),
+        std::borrow::Cow::Owned(description),
+        migration_type,
+        std::borrow::Cow::Borrowed(sql),
+        sql.starts_with("-- no-transaction"),
+    )
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -318,6 +359,32 @@ fn connect_error(target: &DatabaseTarget, e: sqlx::Error) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The embedded list is what sqlx itself reads from the directories: no file forgotten,
+    /// and every version, description and checksum the same as `migrate!` would have made.
+    #[tokio::test]
+    async fn embedded_migrations_match_their_directories() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+        for (dir, embedded) in [
+            ("sqlite", &*SQLITE_MIGRATIONS),
+            ("postgres", &*POSTGRES_MIGRATIONS),
+        ] {
+            let read = sqlx::migrate::Migrator::new(root.join(dir))
+                .await
+                .expect(dir);
+            let key = |m: &sqlx::migrate::Migration| {
+                (
+                    m.version,
+                    m.description.to_string(),
+                    m.checksum.to_vec(),
+                    m.no_tx,
+                )
+            };
+            let want: Vec<_> = read.iter().map(key).collect();
+            let have: Vec<_> = embedded.iter().map(key).collect();
+            assert_eq!(have, want, "{dir}");
+        }
+    }
 
     #[test]
     fn urls_are_parsed_strictly() {

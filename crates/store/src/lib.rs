@@ -23,6 +23,8 @@ mod registry_writer;
 pub use registry_writer::RegistryWrite;
 mod refusal;
 mod reports;
+mod second_factor;
+pub use second_factor::Challenge;
 mod sql;
 mod vouchers;
 pub use vouchers::{NewRedemption, ProviderRecord, VoucherRecord};

@@ -57,6 +57,10 @@ kechuang_domain::problems! {
 kechuang_domain::problems! {
     /// A write refused by the record's state or by a key or limit the database keeps.
     pub enum Refusal {
+        NotEnrolling = "not_enrolling" {
+            zh: "没有待确认的二次验证密钥，或已启用：请刷新页面重新开始",
+            en: "no second-factor secret awaits confirmation, or it is already on: reload to start again",
+        },
         RegionCodeInUse { code: String, name: String } = "already_exists" {
             zh: "区划代码 {code} 已用于 {name}", en: "region code {code} is already {name}",
         },

@@ -23,6 +23,9 @@ pub const SESSION_COOKIE: &str = "kc_session";
 /// A random value set before login, echoed by the login form: a cross-site page cannot read
 /// it, so it cannot log a victim into the attacker's account (login CSRF).
 pub const PRELOGIN_COOKIE: &str = "kc_pre";
+/// A login whose password was right, waiting for its second factor's code: the challenge,
+/// sent only to `/login` paths.
+pub const CHALLENGE_COOKIE: &str = "kc_challenge";
 /// Largest form body the CSRF check reads.
 const FORM_LIMIT: usize = 1 << 20;
 
@@ -164,8 +167,8 @@ pub async fn authenticate(State(st): State<AppState>, mut req: Request, next: Ne
 pub enum Access {
     /// Anyone, logged in or not.
     Public,
-    /// Any logged-in account, even one that must still change its first password (to do so,
-    /// to see who it is, to log out).
+    /// Any logged-in account, even one that must still change its first password or enrol its
+    /// second factor (to do so, to see who it is, to log out).
     Account,
     /// Any logged-in account that has chosen its own password.
     Signed,
@@ -195,6 +198,8 @@ pub enum Refusal {
     Unauthorized,
     /// The account must replace a password someone else set before anything else.
     PasswordChangeRequired,
+    /// The account's role requires a second factor it has not enrolled yet.
+    SecondFactorRequired,
     /// The caller's role may not use the route.
     Forbidden,
     /// A state-changing request on the session cookie without the session's CSRF token.
@@ -238,6 +243,13 @@ pub async fn guard(access: Access, req: Request) -> Result<Request, Box<Rejectio
     if p.must_change_password() && access != Access::Account {
         return Err(Box::new(Rejection::of(
             Refusal::PasswordChangeRequired,
+            &req,
+            Some(p),
+        )));
+    }
+    if p.must_enrol_second_factor() && access != Access::Account {
+        return Err(Box::new(Rejection::of(
+            Refusal::SecondFactorRequired,
             &req,
             Some(p),
         )));

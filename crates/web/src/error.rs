@@ -133,7 +133,7 @@ pub struct ErrorBody {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable snake_case code to branch on, e.g. `not_found`, `invalid_date`, `no_budget`,
-    /// `unauthorized`, `password_change_required`, `forbidden`, `csrf`, `internal`.
+    /// `unauthorized`, `password_change_required`, `second_factor_enrolment_required`, `forbidden`, `csrf`, `internal`.
     code: String,
     /// For a person, in the language of `Accept-Language` (Chinese unless English is asked for).
     message: String,

@@ -7,7 +7,8 @@
 //! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
 
 use crate::api::{
-    account, applications, audit, entry, imports, plans, programmes, registries, vouchers,
+    account, applications, audit, entry, imports, plans, programmes, registries, second_factor,
+    vouchers,
 };
 use crate::auth::Access;
 use axum::http::{header, Method};
@@ -84,6 +85,12 @@ use utoipa::{Modify, OpenApi};
         account::tokens,
         account::create_token,
         account::revoke_token,
+        second_factor::begin,
+        second_factor::confirm,
+        second_factor::renew,
+        second_factor::roles,
+        second_factor::set_roles,
+        second_factor::reset,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Conventions),
@@ -96,7 +103,7 @@ use utoipa::{Modify, OpenApi};
         (name = "entry", description = "Counties' yearly figures and the bureau's review"),
         (name = "vouchers", description = "Innovation vouchers, their providers and redemption"),
         (name = "audit", description = "The hash-chained audit trail"),
-        (name = "accounts", description = "Sessions, the caller's account and API tokens"),
+        (name = "accounts", description = "Sessions, the caller's account, its second factor and API tokens"),
     )
 )]
 struct ApiDoc;
@@ -214,8 +221,9 @@ fn conventions(op: &mut Operation, path: &str, method: &Method, access: Option<A
                 add(
                     "403",
                     "The role may not use this (`forbidden`), the first password is still to \
-                     be changed (`password_change_required`), or the CSRF token is missing \
-                     (`csrf`)",
+                     be changed (`password_change_required`), the role's second factor is \
+                     still to be enrolled (`second_factor_enrolment_required`), or the CSRF \
+                     token is missing (`csrf`)",
                 );
             } else if *method != Method::GET {
                 add("403", "The CSRF token is missing (`csrf`)");

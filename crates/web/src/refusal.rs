@@ -21,6 +21,10 @@ kechuang_domain::problems! {
             zh: "请先修改初始密码（PUT /api/v1/me/password）",
             en: "change your first password first (PUT /api/v1/me/password)",
         },
+        SecondFactorRequired = "second_factor_enrolment_required" {
+            zh: "您的角色须使用二次验证：请先在 /account/second-factor 绑定验证器（POST /api/v1/me/second-factor）",
+            en: "your role must use a second factor: enrol an authenticator first at /account/second-factor (POST /api/v1/me/second-factor)",
+        },
         Forbidden = "forbidden" {
             zh: "您的角色无权使用此功能", en: "your role may not use this",
         },
@@ -41,6 +45,7 @@ impl IntoResponse for Box<Rejection> {
             Refusal::PasswordChangeRequired => {
                 (StatusCode::FORBIDDEN, Denied::PasswordChangeRequired)
             }
+            Refusal::SecondFactorRequired => (StatusCode::FORBIDDEN, Denied::SecondFactorRequired),
             Refusal::Forbidden => (StatusCode::FORBIDDEN, Denied::Forbidden),
             Refusal::Csrf => (StatusCode::FORBIDDEN, Denied::Csrf),
         };
@@ -62,6 +67,9 @@ impl IntoResponse for Box<Rejection> {
             }
             (Refusal::PasswordChangeRequired, _) => {
                 Redirect::to("/account/password").into_response()
+            }
+            (Refusal::SecondFactorRequired, _) => {
+                Redirect::to("/account/second-factor").into_response()
             }
             (_, Some(caller)) => {
                 crate::pages::forbidden_page(lang, caller, &denied.message(lang.into()))

@@ -16,4 +16,5 @@ mod entry;
 mod hardening;
 mod programmes;
 mod registries;
+mod second_factor;
 mod vouchers;

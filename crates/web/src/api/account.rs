@@ -18,6 +18,10 @@ use utoipa::ToSchema;
 pub struct Credentials {
     username: String,
     password: String,
+    /// For an account with a second factor: the authenticator's 6-digit code, or a recovery
+    /// code.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 /// The caller's account.
@@ -31,19 +35,26 @@ pub struct Me {
     scope: String,
     /// A password someone else set must be replaced before anything else.
     must_change_password: bool,
+    /// Whether the account logs in with a second factor.
+    second_factor: bool,
+    /// The account's role requires a second factor it has not enrolled: enrol it
+    /// (`POST /api/v1/me/second-factor`) before anything else.
+    second_factor_due: bool,
     /// Send as `X-CSRF-Token` with state-changing requests on the session cookie; empty for
     /// an API token.
     csrf_token: String,
 }
 
 impl Me {
-    fn of(u: &kechuang_store::User, csrf: &str) -> Self {
+    fn of(u: &kechuang_store::User, csrf: &str, due: bool) -> Self {
         Self {
             username: u.username.clone(),
             display_name: u.display_name.clone(),
             role: u.role.as_str(),
             scope: u.scope.label(),
             must_change_password: u.must_change_password,
+            second_factor: u.has_second_factor(),
+            second_factor_due: due,
             csrf_token: csrf.to_owned(),
         }
     }
@@ -54,7 +65,7 @@ impl Me {
     request_body = Credentials,
     responses(
         (status = 200, description = "Logged in; the session cookie is set", body = Me),
-        (status = 401, description = "Unknown user, wrong password or disabled account (`invalid_credentials`)", body = crate::error::ErrorBody),
+        (status = 401, description = "Unknown user, wrong password or disabled account, (`invalid_credentials`); a wrong or used second-factor code (`wrong_code`); the account uses a second factor and no `code` came (`second_factor_required`)", body = crate::error::ErrorBody),
         (status = 429, description = "Too many failed logins for this name or address (`locked`)", body = crate::error::ErrorBody),
     ))]
 pub async fn login(
@@ -75,6 +86,7 @@ pub async fn login(
         &st.store,
         &c.username,
         &c.password,
+        c.code.as_deref(),
         &client,
         previous.as_deref(),
     )
@@ -88,11 +100,15 @@ pub async fn login(
                 .ok_or_else(|| AppError::internal("session vanished"))?;
             Ok((
                 [(header::SET_COOKIE, auth::session_cookie(&token, &headers))],
-                Json(Me::of(&user, &s.csrf_token)),
+                Json(Me::of(&user, &s.csrf_token, s.second_factor_due)),
             )
                 .into_response())
         }
-        LoginOutcome::Invalid => Ok(refused(
+        LoginOutcome::CodeNeeded { .. } => {
+            Ok(refused(StatusCode::UNAUTHORIZED, LoginRefused::CodeNeeded))
+        }
+        LoginOutcome::WrongCode => Ok(refused(StatusCode::UNAUTHORIZED, LoginRefused::WrongCode)),
+        LoginOutcome::Invalid | LoginOutcome::Expired => Ok(refused(
             StatusCode::UNAUTHORIZED,
             LoginRefused::InvalidCredentials,
         )),
@@ -121,7 +137,11 @@ pub async fn logout(State(st): State<AppState>, who: Caller) -> Result<Response,
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
     responses((status = 200, description = "The caller's account", body = Me)))]
 pub async fn me(who: Caller) -> Json<Me> {
-    Json(Me::of(who.user(), who.csrf()))
+    Json(Me::of(
+        who.user(),
+        who.csrf(),
+        who.must_enrol_second_factor(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

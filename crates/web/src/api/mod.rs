@@ -12,6 +12,7 @@ pub(crate) mod imports;
 pub(crate) mod plans;
 pub(crate) mod programmes;
 pub(crate) mod registries;
+pub(crate) mod second_factor;
 pub(crate) mod vouchers;
 
 pub(crate) use registries::{EnterpriseQuery, PlatformQuery};
@@ -249,6 +250,28 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::delete("/api/v1/session", Account, account::logout),
         Route::get("/api/v1/me", Account, account::me),
         Route::put("/api/v1/me/password", Account, account::change_password),
+        Route::post("/api/v1/me/second-factor", Account, second_factor::begin),
+        Route::put("/api/v1/me/second-factor", Account, second_factor::confirm),
+        Route::post(
+            "/api/v1/me/second-factor/recovery-codes",
+            Account,
+            second_factor::renew,
+        ),
+        Route::get(
+            "/api/v1/second-factor/roles",
+            Roles(auth::ADMIN),
+            second_factor::roles,
+        ),
+        Route::put(
+            "/api/v1/second-factor/roles",
+            Roles(auth::ADMIN),
+            second_factor::set_roles,
+        ),
+        Route::delete(
+            "/api/v1/users/{username}/second-factor",
+            Roles(auth::ADMIN),
+            second_factor::reset,
+        ),
         Route::get("/api/v1/tokens", Signed, account::tokens),
         Route::post("/api/v1/tokens", Signed, account::create_token),
         Route::delete("/api/v1/tokens/{id}", Signed, account::revoke_token),

@@ -28,7 +28,7 @@ pub struct NextQuery {
 }
 
 /// Only local paths: an open redirect would let a phishing link borrow this host's name.
-fn local(next: Option<&str>) -> String {
+pub(super) fn local(next: Option<&str>) -> String {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
         .unwrap_or("/")
         .to_owned()
@@ -38,7 +38,7 @@ fn prelogin_cookie(value: &str) -> String {
     format!("{PRELOGIN_COOKIE}={value}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600")
 }
 
-fn login_page(
+pub(super) fn login_page(
     v: &Viewer,
     uri: &Uri,
     status: StatusCode,
@@ -113,6 +113,7 @@ pub async fn login(
         &st.store,
         &f.username,
         &f.password,
+        None,
         &client,
         previous.as_deref(),
     )
@@ -131,7 +132,16 @@ pub async fn login(
             )
                 .into_response())
         }
-        LoginOutcome::Invalid => login_page(
+        LoginOutcome::CodeNeeded { challenge } => super::second_factor::code_page(
+            &v,
+            &uri,
+            StatusCode::OK,
+            &f.csrf,
+            next,
+            Some(&challenge),
+            None,
+        ),
+        LoginOutcome::Invalid | LoginOutcome::Expired | LoginOutcome::WrongCode => login_page(
             &v,
             &uri,
             StatusCode::UNAUTHORIZED,

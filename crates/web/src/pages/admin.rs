@@ -27,6 +27,7 @@ struct UserRow {
     scope: String,
     disabled: bool,
     must_change: bool,
+    second_factor: bool,
     created_at: String,
 }
 
@@ -37,6 +38,8 @@ struct UsersPage {
     csrf: String,
     rows: Vec<UserRow>,
     roles: Vec<(String, String)>,
+    /// Each role with whether it must use the second factor.
+    second_factor_roles: Vec<(String, String, bool)>,
     regions: Vec<(String, String)>,
     error: Option<String>,
     form: NewUserForm,
@@ -102,6 +105,7 @@ async fn users_page(
             organisation: u.organisation,
             disabled: u.disabled,
             must_change: u.must_change_password,
+            second_factor: u.totp_secret.is_some(),
             created_at: format::timestamp(&u.created_at),
         })
         .collect();
@@ -110,8 +114,22 @@ async fn users_page(
     } else {
         StatusCode::OK
     };
+    let required = kechuang_service::second_factor::required_roles(&st.store)
+        .await
+        .page(lang)?;
+    let role_name = |r: &Role| {
+        if lang.is_en() {
+            r.name_en().to_owned()
+        } else {
+            r.name_zh().to_owned()
+        }
+    };
     let page = UsersPage {
         chrome: Chrome::new(v, "users", lang.tr().nav_users.into(), uri, None),
+        second_factor_roles: Role::ALL
+            .iter()
+            .map(|r| (r.as_str().to_owned(), role_name(r), required.contains(r)))
+            .collect(),
         csrf: who.csrf().to_owned(),
         rows,
         roles: Role::ALL
@@ -186,7 +204,8 @@ pub struct UserActionForm {
     password: String,
 }
 
-/// Disable, enable, or reset the password of an account (the owner must change it again).
+/// Disable, enable, reset the password of an account (the owner must change it again), or
+/// remove its second factor (its owner lost the phone and the recovery codes).
 pub async fn user_action(
     State(st): State<AppState>,
     v: Viewer,
@@ -200,6 +219,9 @@ pub async fn user_action(
         "disable" => accounts::set_disabled(&st.store, &username, true, &who.actor()).await,
         "enable" => accounts::set_disabled(&st.store, &username, false, &who.actor()).await,
         "reset" => accounts::reset_password(&st.store, &username, &f.password, &who.actor()).await,
+        "second-factor-reset" => {
+            kechuang_service::second_factor::reset(&st.store, &username, &who.actor()).await
+        }
         _ => Err(AppError::not_found(kechuang_service::Missing::Action {
             action: action.clone(),
         })),
@@ -211,6 +233,32 @@ pub async fn user_action(
             users_page(&st, &v, &who, &uri, Some(m), NewUserForm::default()).await
         }
         Err(e) => Err(PageError(e, lang)),
+    }
+}
+
+/// The roles that must use the second factor, as ticked on the accounts page.
+pub async fn set_second_factor_roles(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    // Repeated `role` fields: read as pairs, which a struct form cannot hold.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let roles: Vec<String> = pairs
+        .into_iter()
+        .filter(|(k, _)| k == "role")
+        .map(|(_, v)| v)
+        .collect();
+    match kechuang_service::second_factor::set_required_roles(&st.store, &roles, &who.actor()).await
+    {
+        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
+        Err(e @ AppError::Invalid(_)) => {
+            let m = e.message(v.lang.into());
+            users_page(&st, &v, &who, &uri, Some(m), NewUserForm::default()).await
+        }
+        Err(e) => Err(PageError(e, v.lang)),
     }
 }
 

@@ -19,6 +19,7 @@ mod plan;
 mod programmes;
 mod reference;
 mod registries;
+mod second_factor;
 mod target;
 mod vouchers;
 
@@ -47,9 +48,22 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/static/favicon.svg", Public, favicon),
         Route::get("/login", Public, account::login_form),
         Route::post("/login", Public, account::login).body_limit(crate::LOGIN_BODY_LIMIT),
+        Route::get("/login/code", Public, second_factor::code_form),
+        Route::post("/login/code", Public, second_factor::code).body_limit(crate::LOGIN_BODY_LIMIT),
         Route::post("/logout", Account, account::logout),
         Route::get("/account/password", Account, account::password_form),
         Route::post("/account/password", Account, account::password),
+        Route::get(
+            "/account/second-factor",
+            Account,
+            second_factor::second_factor,
+        ),
+        Route::post("/account/second-factor", Account, second_factor::enrol),
+        Route::post(
+            "/account/second-factor/recovery-codes",
+            Account,
+            second_factor::renew_codes,
+        ),
         Route::get("/enterprises", Roles(STAFF), registries::enterprises),
         Route::get(
             "/enterprises/{uscc}",
@@ -158,6 +172,11 @@ pub(crate) fn routes() -> Vec<Route> {
             "/admin/users/{username}/{action}",
             Roles(ADMIN),
             admin::user_action,
+        ),
+        Route::post(
+            "/admin/second-factor",
+            Roles(ADMIN),
+            admin::set_second_factor_roles,
         ),
         Route::get("/audit", Roles(AUDITORS), admin::audit),
         Route::get(

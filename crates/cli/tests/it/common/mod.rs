@@ -378,10 +378,24 @@ impl Server {
 
     /// Logs in through the API as a browser would, keeping the session cookie.
     pub async fn login(&self, username: &str, password: &str) -> Session {
+        self.session_of(serde_json::json!({ "username": username, "password": password }))
+            .await
+    }
+
+    /// Logs in with a second factor's code (or recovery code).
+    pub async fn login_with_code(&self, username: &str, password: &str, code: &str) -> Session {
+        self.session_of(
+            serde_json::json!({ "username": username, "password": password, "code": code }),
+        )
+        .await
+    }
+
+    async fn session_of(&self, credentials: serde_json::Value) -> Session {
+        let username = credentials["username"].clone();
         let res = self
             .client
             .post(self.url("/api/v1/session"))
-            .json(&serde_json::json!({ "username": username, "password": password }))
+            .json(&credentials)
             .send()
             .await
             .expect("login request");
