@@ -174,6 +174,9 @@ crate::problems! {
         ContainsUsername = "password_contains_username" {
             zh: "密码不能包含用户名", en: "a password must not contain the username",
         },
+        TooLong { max: usize } = "password_too_long" {
+            zh: "密码最多 {max} 字节", en: "a password has at most {max} bytes",
+        },
     }
 }
 
@@ -191,6 +194,12 @@ crate::problems! {
 pub fn check_password(password: &str, username: &str) -> Result<(), PasswordProblem> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(PasswordProblem::TooShort);
+    }
+    // A longer one could be set but never typed at the login, which refuses it unread.
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(PasswordProblem::TooLong {
+            max: MAX_PASSWORD_BYTES,
+        });
     }
     let classes = [
         password.chars().any(|c| c.is_ascii_uppercase()),
@@ -426,6 +435,15 @@ mod tests {
         );
         // Characters, not bytes: eight Chinese characters plus classes are long enough.
         assert!(check_password("韶关A1b", "x").is_err());
+        // Nothing the login would refuse unread can be set.
+        let longest = format!("Ab1!{}", "x".repeat(MAX_PASSWORD_BYTES - 4));
+        assert!(check_password(&longest, "u").is_ok());
+        assert_eq!(
+            check_password(&format!("{longest}x"), "u"),
+            Err(PasswordProblem::TooLong {
+                max: MAX_PASSWORD_BYTES
+            })
+        );
     }
 
     #[test]

@@ -94,6 +94,24 @@ impl FieldProblem {
     }
 }
 
+/// A field's problem stands alone too: its code, its message, and the field among the details,
+/// so an operation that stops at one field's problem reports it as any other.
+impl Problem for FieldProblem {
+    fn code(&self) -> &'static str {
+        self.problem.code()
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        FieldProblem::message(self, lang)
+    }
+
+    fn details(&self) -> Vec<(&'static str, String)> {
+        let mut d = vec![("field", self.field.clone())];
+        d.extend(self.problem.details());
+        d
+    }
+}
+
 /// A problem worded in both languages in one sentence, `中文 (English)`, for the places that
 /// still show one text to everyone (import reports, form fields); they move to codes and
 /// details of their own area by area.

@@ -22,40 +22,95 @@ pub const MAX_LONG_TEXT_CHARS: usize = 20_000;
 crate::problems! {
     /// A text field past its length.
     pub enum TextProblem {
-        TooLong { max: usize, chars: usize } = "too_long" {
-            zh: "过长：最多 {max} 个字符，收到 {chars} 个",
-            en: "too long: at most {max} characters, got {chars}",
+        TooLong { name_zh: String, name_en: String, max: usize, chars: usize } = "too_long" {
+            zh: "「{name_zh}」过长：最多 {max} 个字符，收到 {chars} 个",
+            en: "{name_en} is too long: at most {max} characters, got {chars}",
         },
     }
 }
 
-/// Checks one field's length in characters (not bytes: a Chinese character counts one).
-pub fn check_len(field: &str, value: &str, max: usize) -> Result<(), FieldProblem> {
-    // Counting stops just past the limit, so a huge value costs no more than a valid one.
-    let chars = value.chars().take(max + 1).count();
-    if chars > max {
-        return Err(FieldProblem::new(
-            field,
-            TextProblem::TooLong {
-                max,
-                chars: value.chars().count(),
-            },
-        ));
-    }
-    Ok(())
+/// A free-text input: its key (as forms and the API name it), its name in both languages,
+/// and its longest value in characters.
+#[derive(Debug, Clone, Copy)]
+pub struct TextField {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub max: usize,
 }
 
-/// Checks several fields at once, each against its own limit; every field past it is named.
-pub fn check_lens(fields: &[(&str, &str, usize)]) -> Result<(), Vec<FieldProblem>> {
+impl TextField {
+    pub const fn new(key: &'static str, zh: &'static str, en: &'static str, max: usize) -> Self {
+        Self { key, zh, en, max }
+    }
+
+    /// Checks a value's length in characters (not bytes: a Chinese character counts one).
+    pub fn check(&self, value: &str) -> Result<(), FieldProblem> {
+        // Counting stops just past the limit, so a huge value costs no more than a valid one.
+        if value.chars().take(self.max + 1).count() <= self.max {
+            return Ok(());
+        }
+        Err(FieldProblem::new(
+            self.key,
+            TextProblem::TooLong {
+                name_zh: self.zh.to_owned(),
+                name_en: self.en.to_owned(),
+                max: self.max,
+                chars: value.chars().count(),
+            },
+        ))
+    }
+}
+
+/// Checks several fields at once; every field past its length is named.
+pub fn check_lens(fields: &[(&TextField, &str)]) -> Result<(), Vec<FieldProblem>> {
     let problems: Vec<FieldProblem> = fields
         .iter()
-        .filter_map(|(f, v, max)| check_len(f, v, *max).err())
+        .filter_map(|(f, v)| f.check(v).err())
         .collect();
     if problems.is_empty() {
         Ok(())
     } else {
         Err(problems)
     }
+}
+
+/// Every free-text input of forms and the API that is kept, with its limit: one catalogue, so
+/// `docs/security.md` can list them and no input is left unbounded.
+pub mod fields {
+    use super::{
+        TextField, MAX_LINE_CHARS as LINE, MAX_LONG_TEXT_CHARS as LONG, MAX_TEXT_CHARS as TEXT,
+    };
+
+    pub const DISPLAY_NAME: TextField = TextField::new("display_name", "姓名", "name", LINE);
+    pub const ORGANISATION: TextField =
+        TextField::new("organisation", "单位", "organisation", LINE);
+    pub const PHONE: TextField = TextField::new("phone", "电话", "phone", 50);
+    pub const EMAIL: TextField = TextField::new("email", "邮箱", "e-mail", LINE);
+    pub const CALL_TITLE: TextField = TextField::new("title", "标题", "title", LINE);
+    pub const COMMENT: TextField = TextField::new("comment", "意见", "comment", TEXT);
+    pub const PAYMENT_REFERENCE: TextField =
+        TextField::new("reference", "支付凭证号", "payment reference", LINE);
+    pub const ANSWER: TextField = TextField::new("answer", "填写内容", "answer", LONG);
+    pub const EXPERT_NAME: TextField = TextField::new("name", "专家姓名", "expert's name", LINE);
+    pub const AFFILIATION: TextField =
+        TextField::new("affiliation", "工作单位", "affiliation", LINE);
+    pub const EXPERT_FIELDS: TextField = TextField::new("fields", "专业领域", "fields", TEXT);
+    pub const CONFLICTS: TextField = TextField::new("conflicts", "回避单位", "conflicts", TEXT);
+    pub const PROGRAMME_NAME: TextField =
+        TextField::new("name", "项目名称", "programme name", LINE);
+    pub const BASIS: TextField = TextField::new("basis", "政策依据", "legal basis", TEXT);
+    pub const RULE: TextField = TextField::new("rule", "规则", "rule", LONG);
+    pub const DESCRIPTION: TextField = TextField::new("description", "说明", "description", TEXT);
+    pub const RESOLUTION: TextField = TextField::new("resolution", "处理意见", "resolution", TEXT);
+    pub const PROVIDER_NAME: TextField =
+        TextField::new("name", "服务机构名称", "provider's name", LINE);
+    pub const SERVICES: TextField = TextField::new("services", "服务内容", "services", TEXT);
+    pub const CONTRACT_NO: TextField =
+        TextField::new("contract_no", "服务合同编号", "contract no.", LINE);
+    pub const INVOICE_NO: TextField = TextField::new("invoice_no", "发票号码", "invoice no.", LINE);
+    pub const NOTE: TextField = TextField::new("note", "备注", "note", TEXT);
+    pub const FILE_NAME: TextField = TextField::new("file_name", "文件名", "file name", 255);
 }
 
 #[cfg(test)]
@@ -73,14 +128,21 @@ mod tests {
 
     #[test]
     fn lengths_count_characters_not_bytes() {
-        assert!(check_len("name", &"韶".repeat(200), MAX_LINE_CHARS).is_ok());
-        let p = check_len("name", &"韶".repeat(201), MAX_LINE_CHARS).expect_err("too long");
-        assert_eq!(p.field, "name");
+        let name = fields::CALL_TITLE;
+        assert!(name.check(&"韶".repeat(200)).is_ok());
+        let p = name.check(&"韶".repeat(201)).expect_err("too long");
+        assert_eq!(p.field, "title");
         assert_eq!(p.code(), "too_long");
-        assert!(p.problem.message(Lang::En).contains("at most 200"));
-        let all = check_lens(&[("a", "ok", 5), ("b", "too long", 5), ("c", "x", 0)])
+        assert_eq!(
+            p.message(Lang::En),
+            "title is too long: at most 200 characters, got 201"
+        );
+        assert!(p.message(Lang::Zh).starts_with("「标题」过长"));
+        let short = TextField::new("b", "乙", "b", 5);
+        let none = TextField::new("c", "丙", "c", 0);
+        let all = check_lens(&[(&fields::NOTE, "ok"), (&short, "too long"), (&none, "x")])
             .expect_err("two too long");
-        let fields: Vec<_> = all.iter().map(|p| p.field.as_str()).collect();
-        assert_eq!(fields, ["b", "c"]);
+        let keys: Vec<_> = all.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(keys, ["b", "c"]);
     }
 }

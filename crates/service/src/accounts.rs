@@ -5,6 +5,7 @@
 use crate::auth::{hash_password_blocking, random_token, verify_password_blocking, Principal};
 use crate::{Error, Missing};
 use kechuang_domain::auth::{check_password, check_username, token_digest, DataScope, Role};
+use kechuang_domain::text::fields;
 use kechuang_domain::RegionCode;
 use kechuang_store::{Actor, NewUser, Store, User};
 
@@ -102,6 +103,16 @@ pub async fn create_account(
 ) -> Result<NewUser, Error> {
     let username = account.username.trim().to_owned();
     check_username(&username).map_err(Error::invalid)?;
+    crate::within_limits(&[
+        (&fields::DISPLAY_NAME, &account.display_name),
+        (&fields::ORGANISATION, &account.organisation),
+        (
+            &fields::ORGANISATION,
+            account.scope.org.as_deref().unwrap_or_default(),
+        ),
+        (&fields::PHONE, &account.phone),
+        (&fields::EMAIL, &account.email),
+    ])?;
     let (role, scope) = parse_scope(store, &account.scope).await?;
     policy(&account.password, &username)?;
     let user = NewUser {

@@ -14,6 +14,7 @@ use kechuang_domain::money::{Fen, FEN_PER_WAN};
 use kechuang_domain::programme::{
     Candidate, EnterpriseFacts, EventFacts, Programme, Rules, Verdict,
 };
+use kechuang_domain::text::fields;
 use kechuang_domain::RegionCode;
 use kechuang_store::{ApplicationRecord, Store};
 use std::collections::HashMap;
@@ -169,6 +170,13 @@ pub async fn take_step(
     comment: &str,
     payment: Option<(NaiveDate, String)>,
 ) -> Result<AppStatus, Error> {
+    crate::within_limits(&[
+        (&fields::COMMENT, comment),
+        (
+            &fields::PAYMENT_REFERENCE,
+            payment.as_ref().map_or("", |(_, r)| r.as_str()),
+        ),
+    ])?;
     let a = visible(store, p, id).await?;
     let me = who(p).ok_or_else(|| Error::forbidden(ApplicationProblem::NoPart))?;
     let action = AppAction::parse(action).ok_or_else(|| {
@@ -381,6 +389,7 @@ pub async fn create_call(
         }));
     }
     let title = c.title.trim();
+    crate::within_limits(&[(&fields::CALL_TITLE, title)])?;
     if title.is_empty() {
         return Err(Error::invalid(ApplicationProblem::TitleRequired));
     }
@@ -440,7 +449,10 @@ pub async fn save(
     let (_, form) = programme_form(store, &a.programme_code).await?;
     let mut problems = Vec::new();
     for u in uploads {
-        if let Err(e) = form.check_attachment(&u.slot, &u.file_name, u.bytes.len()) {
+        if let Err(mut e) = fields::FILE_NAME.check(&u.file_name) {
+            e.field = u.slot.clone();
+            problems.push(e);
+        } else if let Err(e) = form.check_attachment(&u.slot, &u.file_name, u.bytes.len()) {
             problems.push(e);
         }
     }
@@ -522,6 +534,12 @@ pub async fn save_expert(
     who: AsBureau<'_>,
     e: &ExpertInput<'_>,
 ) -> Result<(), Error> {
+    crate::within_limits(&[
+        (&fields::EXPERT_NAME, e.name),
+        (&fields::AFFILIATION, e.affiliation),
+        (&fields::EXPERT_FIELDS, e.fields),
+        (&fields::CONFLICTS, e.conflicts.unwrap_or_default()),
+    ])?;
     let list = |s: &str| -> Vec<String> {
         s.split([',', '，', '、'])
             .map(str::trim)

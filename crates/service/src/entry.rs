@@ -172,6 +172,11 @@ pub fn check_entry(
         if raw.is_empty() {
             continue;
         }
+        if let Err(mut p) = kechuang_domain::text::fields::NOTE.check(&note) {
+            p.field = code.clone();
+            problems.push(p);
+            continue;
+        }
         match raw.parse::<f64>() {
             Err(_) => problems.push(FieldProblem::new(
                 code.clone(),
@@ -265,6 +270,7 @@ pub async fn review(
         }
     };
     let comment = comment.trim();
+    crate::within_limits(&[(&kechuang_domain::text::fields::COMMENT, comment)])?;
     if action == EntryAction::Return && comment.is_empty() {
         return Err(Error::invalid(EntryProblem::CommentRequired));
     }

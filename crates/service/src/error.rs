@@ -26,6 +26,13 @@ pub enum Error {
     Internal(Source),
 }
 
+/// Refuses the first kept text input past its length (the catalogue is
+/// `kechuang_domain::text::fields`), naming the field; nothing is written.
+pub fn within_limits(inputs: &[(&kechuang_domain::text::TextField, &str)]) -> Result<(), Error> {
+    kechuang_domain::text::check_lens(inputs)
+        .map_err(|mut problems| Error::invalid(problems.swap_remove(0)))
+}
+
 impl Error {
     pub fn not_found(p: impl Problem) -> Self {
         Self::NotFound(Box::new(p))

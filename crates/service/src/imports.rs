@@ -99,6 +99,7 @@ async fn off_runtime<T: Send + 'static>(
 /// Validates the whole file and, unless it is a dry run or any row is refused, writes it in one
 /// transaction.
 pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutcome, Error> {
+    crate::within_limits(&[(&kechuang_domain::text::fields::FILE_NAME, req.file_name)])?;
     let _turn = tokio::time::timeout(TURN_WAIT, RUNNING.acquire())
         .await
         .ok()
@@ -370,6 +371,7 @@ pub async fn import_bytes(
         accept_legacy_uscc,
         default_kind,
     } = *upload;
+    crate::within_limits(&[(&kechuang_domain::text::fields::FILE_NAME, file_name)])?;
     let ext = Path::new(file_name)
         .extension()
         .and_then(|e| e.to_str())

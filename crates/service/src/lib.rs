@@ -21,7 +21,7 @@ pub mod registries;
 pub mod second_factor;
 pub mod vouchers;
 
-pub use error::{Error, Missing};
+pub use error::{within_limits, Error, Missing};
 
 /// What a form that checks every field before saving answers: saved, or the problems by
 /// field (a form field, an attachment slot, a rubric criterion, an indicator) with nothing

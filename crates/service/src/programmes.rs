@@ -9,6 +9,7 @@ use crate::{Error, Missing};
 use kechuang_domain::auth::DataScope;
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{preview, Preview, Programme, Rules};
+use kechuang_domain::text::fields;
 use kechuang_domain::RegionCode;
 use kechuang_store::{Actor, BatchStep, BudgetLine, Store};
 
@@ -180,6 +181,14 @@ pub async fn update_rules(
     actor: &Actor,
 ) -> Result<Programme, Error> {
     scope.check(code)?;
+    crate::within_limits(&[
+        (&fields::PROGRAMME_NAME, &change.name),
+        (&fields::BASIS, &change.basis),
+        (&fields::RULE, &change.eligibility),
+        (&fields::RULE, &change.amount),
+        (&fields::RULE, &change.priority),
+        (&fields::DESCRIPTION, &change.description),
+    ])?;
     let mut p = store.programme(code).await?;
     p.name = change.name.trim().to_owned();
     p.basis = change.basis.trim().to_owned();
@@ -313,6 +322,10 @@ pub async fn take_step(
     step: &BatchStep,
     actor: &Actor,
 ) -> Result<kechuang_domain::programme::BatchStatus, Error> {
+    crate::within_limits(&[
+        (&fields::COMMENT, &step.comment),
+        (&fields::PAYMENT_REFERENCE, &step.payment_ref),
+    ])?;
     batch(store, scope, id).await?;
     Ok(store.act_on_batch(id, step, actor).await?)
 }
@@ -327,6 +340,7 @@ pub async fn resolve_objection(
     resolution: &str,
     actor: &Actor,
 ) -> Result<(), Error> {
+    crate::within_limits(&[(&fields::RESOLUTION, resolution)])?;
     batch(store, scope, batch_id).await?;
     let belongs = store
         .objections(batch_id)
@@ -362,6 +376,7 @@ pub async fn dismiss_objections(
     resolution: &str,
     actor: &Actor,
 ) -> Result<u64, Error> {
+    crate::within_limits(&[(&fields::RESOLUTION, resolution)])?;
     batch(store, scope, batch_id).await?;
     let from = from_client.map(str::trim).filter(|c| !c.is_empty());
     Ok(store

@@ -8,6 +8,7 @@ use crate::programmes::funds_scope;
 use crate::{Error, Missing};
 use kechuang_domain::auth::{DataScope, Role};
 use kechuang_domain::money::Fen;
+use kechuang_domain::text::fields;
 use kechuang_store::{NewRedemption, Store, VoucherRecord};
 
 kechuang_domain::problems! {
@@ -65,6 +66,10 @@ pub async fn add_provider(
     uscc: &str,
     services: &str,
 ) -> Result<i64, Error> {
+    crate::within_limits(&[
+        (&fields::PROVIDER_NAME, name),
+        (&fields::SERVICES, services),
+    ])?;
     let uscc = kechuang_domain::uscc::Uscc::parse(uscc).map_err(|e| {
         Error::invalid(VoucherProblem::InvalidUscc {
             reason: e.to_string(),
@@ -92,6 +97,10 @@ pub async fn redeem(
     id: i64,
     r: &RedeemInput<'_>,
 ) -> Result<Fen, Error> {
+    crate::within_limits(&[
+        (&fields::CONTRACT_NO, r.contract_no),
+        (&fields::INVOICE_NO, r.invoice_no),
+    ])?;
     let voucher = store.voucher(id).await?;
     let theirs = match who.scope() {
         DataScope::Enterprise(u) => *u == voucher.uscc,

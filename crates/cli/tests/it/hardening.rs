@@ -1,7 +1,7 @@
 //! Attacks on a running server, each of which once stopped or misled it, now refused safely.
 
 use crate::common::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::io::Write;
 
 /// An XLSX archive whose parts are the same small deflated part many times over: a few MB
@@ -595,7 +595,91 @@ async fn a_slow_client_is_cut_off(b: Backend) {
     );
 }
 
+/// Every kept text input has a length: past it the request is refused with the field named,
+/// and nothing is written (not even an audit entry).
+async fn an_over_long_text_is_refused_unwritten(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    let rows = csv_rows("enterprises-sample.csv");
+    let send = |method: reqwest::Method, path: &str, body: Value| {
+        server
+            .client
+            .request(method, server.url(path))
+            .bearer_auth(&server.token)
+            .header("accept-language", "en")
+            .json(&body)
+            .send()
+    };
+    let entries = || async { server.get_json("/api/v1/audit/verify").await["entries"].clone() };
+    let before = entries().await;
+    let refused = |res: reqwest::Response, field: &'static str| async move {
+        assert_eq!(res.status().as_u16(), 400);
+        let body: Value = res.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "too_long", "{body}");
+        assert_eq!(body["error"]["details"]["field"], field, "{body}");
+        assert!(body["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("at most"));
+    };
+    let long_name = "韶关市检测服务中心".repeat(23);
+    assert_eq!(long_name.chars().count(), 207);
+    let res = send(
+        reqwest::Method::POST,
+        "/api/v1/providers",
+        json!({ "name": long_name, "uscc": rows[1][0], "services": "检测" }),
+    )
+    .await
+    .expect("provider");
+    refused(res, "name").await;
+    let res = send(
+        reqwest::Method::POST,
+        "/api/v1/calls",
+        json!({ "programme": "key-projects", "year": 2018, "title": "申报指南".repeat(51),
+                "opens_on": "2018-03-01", "closes_on": "2018-04-01" }),
+    )
+    .await
+    .expect("call");
+    refused(res, "title").await;
+    let res = send(
+        reqwest::Method::PUT,
+        "/api/v1/programmes/hte-certified/rules",
+        json!({ "name": "高企认定奖励", "eligibility": "true || ".repeat(2_600) + "true",
+                "amount": "wan(30)", "notice_days": 7 }),
+    )
+    .await
+    .expect("rules");
+    refused(res, "rule").await;
+    assert_eq!(
+        server.get_json("/api/v1/providers").await["items"],
+        json!([])
+    );
+    assert_eq!(server.get_json("/api/v1/calls").await["items"], json!([]));
+    assert_eq!(
+        entries().await,
+        before,
+        "nothing was audited, so nothing was written"
+    );
+    // A password the login would refuse unread cannot be set.
+    let out = env.cli_stdin(
+        &[
+            "user",
+            "add",
+            "longpw",
+            "--role",
+            "bureau",
+            "--region",
+            "440200",
+            "--password-stdin",
+        ],
+        &format!("Ab1!{}\n", "x".repeat(1_100)),
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password_too_long"));
+}
+
 on_both_backends!(
+    an_over_long_text_is_refused_unwritten,
     a_slow_client_is_cut_off,
     a_server_killed_mid_write_leaves_all_or_nothing,
     a_backup_taken_while_serving_restores_into_either_backend,

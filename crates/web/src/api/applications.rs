@@ -72,7 +72,7 @@ pub struct NewCall {
     programme: String,
     #[schema(value_type = i32, minimum = 1949, maximum = 2200)]
     year: serde_json::Value,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, max_length = 200)]
     title: String,
     #[schema(format = Date)]
     opens_on: String,
@@ -408,10 +408,12 @@ pub struct StepBody {
     /// the county too while it reviews).
     action: String,
     /// Required to return or reject.
+    #[schema(max_length = 5000)]
     comment: Option<String>,
     /// For accept: the date the balance was paid, YYYY-MM-DD (today by default).
     #[schema(format = Date)]
     paid_on: Option<String>,
+    #[schema(max_length = 200)]
     payment_ref: Option<String>,
 }
 
@@ -507,8 +509,10 @@ pub async fn propose(
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ExpertOut {
     username: String,
+    #[schema(max_length = 200)]
     name: String,
     fields: Vec<String>,
+    #[schema(max_length = 200)]
     affiliation: String,
     affiliation_uscc: Option<String>,
     /// USCCs of enterprises the expert declared a conflict with.

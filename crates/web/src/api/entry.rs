@@ -181,6 +181,7 @@ pub async fn save(
 pub struct ReviewBody {
     /// approve, return (with a comment) or unlock.
     action: String,
+    #[schema(max_length = 5000)]
     comment: Option<String>,
 }
 

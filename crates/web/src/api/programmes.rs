@@ -263,20 +263,25 @@ pub async fn set_budget(
 /// A programme's new name, basis and rules.
 #[derive(Deserialize, ToSchema)]
 pub struct RulesBody {
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     name: String,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     basis: String,
     /// The eligibility rule (CEL), for example `in_region && certificate.first`.
+    #[schema(max_length = 20000)]
     eligibility: String,
     /// The amount rule (CEL), giving fen: `wan(30)` or `yuan(300000)`.
+    #[schema(max_length = 20000)]
     amount: String,
     /// The priority rule (CEL) when a short budget must choose; absent: all equal.
     #[serde(default)]
+    #[schema(max_length = 20000)]
     priority: Option<String>,
     #[schema(minimum = 1, maximum = 60)]
     notice_days: u32,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     description: String,
 }
 
@@ -515,12 +520,14 @@ fn conv<A, B: From<A>>(items: Vec<A>) -> Vec<B> {
 pub struct StepBody {
     /// review, publish, approve, pay or void.
     action: String,
+    #[schema(max_length = 5000)]
     comment: Option<String>,
     /// For publish: the notice's first day, YYYY-MM-DD (today by default).
     notice_start: Option<String>,
     /// For pay: the payment's date, YYYY-MM-DD.
     paid_on: Option<String>,
     /// For pay: the payment's reference.
+    #[schema(max_length = 200)]
     payment_ref: Option<String>,
 }
 
@@ -792,7 +799,7 @@ pub struct SettleBody {
     /// uphold (the award is withdrawn) or dismiss.
     #[schema(pattern = "^(uphold|dismiss)$")]
     decision: String,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     resolution: String,
 }
 
@@ -836,7 +843,7 @@ pub async fn settle(
 pub struct DismissBody {
     /// Only the open objections from this address; absent: every open objection.
     from: Option<String>,
-    #[schema(min_length = 1, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 5000, pattern = r"\S")]
     resolution: String,
 }
 

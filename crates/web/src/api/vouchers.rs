@@ -151,12 +151,13 @@ pub async fn providers(State(st): State<AppState>) -> Result<Json<ProviderList>,
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewProvider {
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, max_length = 200)]
     name: String,
     /// The provider's unified social credit code.
     #[schema(min_length = 18, max_length = 18)]
     uscc: String,
     /// What it offers (testing, design, …).
+    #[schema(max_length = 5000)]
     services: String,
 }
 
@@ -182,9 +183,9 @@ pub async fn add_provider(
 #[derive(Deserialize, ToSchema)]
 pub struct Redemption {
     provider_id: i64,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, max_length = 200)]
     contract_no: String,
-    #[schema(min_length = 1)]
+    #[schema(min_length = 1, max_length = 200)]
     invoice_no: String,
     /// As an invoice states it: 元 by default, or with a unit, e.g. "38000" or "3.8万元".
     #[schema(pattern = "^[0-9]{1,12}([.][0-9]{1,2})?(元|万元)?$")]
