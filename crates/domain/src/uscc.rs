@@ -19,16 +19,26 @@ const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 #[serde(try_from = "String", into = "String")]
 pub struct Uscc(String);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum UsccError {
-    #[error("统一社会信用代码应为18位，实为{0}位 (must be 18 characters, found {0})")]
-    Length(usize),
-    #[error("第{position}位字符 '{found}' 不允许（不含 I、O、S、V、Z）(character {position} '{found}' is not allowed)")]
-    Character { position: usize, found: char },
-    #[error("校验码错误：第18位应为 '{expected}'，实为 '{found}' (check character should be '{expected}', found '{found}')")]
-    Check { expected: char, found: char },
-    #[error("组织机构代码校验错误：第17位应为 '{expected}'，实为 '{found}' (organisation code check should be '{expected}', found '{found}')")]
-    OrgCheck { expected: char, found: char },
+crate::problems! {
+    /// Why a unified social credit code is not one.
+    pub enum UsccError {
+        Length { found: usize } = "uscc_length" {
+            zh: "统一社会信用代码应为18位，实为{found}位",
+            en: "a unified social credit code has 18 characters, not {found}",
+        },
+        Character { position: usize, found: char } = "uscc_character" {
+            zh: "统一社会信用代码第{position}位字符 '{found}' 不允许（不含 I、O、S、V、Z）",
+            en: "character {position} '{found}' of the credit code is not allowed (no I, O, S, V, Z)",
+        },
+        Check { expected: char, found: char } = "uscc_check" {
+            zh: "统一社会信用代码校验码错误：第18位应为 '{expected}'，实为 '{found}'",
+            en: "wrong check character in the credit code: the 18th should be '{expected}', not '{found}'",
+        },
+        OrgCheck { expected: char, found: char } = "uscc_org_check" {
+            zh: "组织机构代码校验错误：第17位应为 '{expected}'，实为 '{found}'",
+            en: "wrong organisation code check: the 17th character should be '{expected}', not '{found}'",
+        },
+    }
 }
 
 impl UsccError {
@@ -119,7 +129,7 @@ impl Uscc {
         let s = normalise(raw);
         let n = s.chars().count();
         if n != 18 {
-            return Err(UsccError::Length(n));
+            return Err(UsccError::Length { found: n });
         }
         if let Some((i, c)) = s
             .chars()
@@ -139,7 +149,7 @@ impl Uscc {
     pub fn complete(head8: &str, body8: &str) -> Result<Self, UsccError> {
         let mut s = format!("{}{}", normalise(head8), normalise(body8));
         if s.len() != 16 {
-            return Err(UsccError::Length(s.len() + 2));
+            return Err(UsccError::Length { found: s.len() + 2 });
         }
         s.push(org_check_char(&s.as_bytes()[8..16]));
         s.push(check_char(s.as_bytes()));
@@ -192,7 +202,10 @@ mod tests {
 
     #[test]
     fn errors_say_what_is_wrong() {
-        assert_eq!(Uscc::parse("9144030071526726X"), Err(UsccError::Length(17)));
+        assert_eq!(
+            Uscc::parse("9144030071526726X"),
+            Err(UsccError::Length { found: 17 })
+        );
         assert_eq!(
             Uscc::parse("9144030071526726XI"),
             Err(UsccError::Character {

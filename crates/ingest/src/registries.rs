@@ -305,10 +305,11 @@ fn uscc(ctx: &Context<'_>, raw: &str) -> Result<(Uscc, Option<String>), String> 
         Err(e) if e.is_check_failure() => match (ctx.accept_legacy_as, Uscc::parse_legacy(raw)) {
             (Some(who), Ok(u)) => Ok((u, Some(who.to_owned()))),
             _ => Err(format!(
-                "{e}；如为早期试点代码，可由工作人员确认后导入 (--accept-legacy-uscc)"
+                "{}；如为早期试点代码，可由工作人员确认后导入 (--accept-legacy-uscc)",
+                kechuang_domain::problem::bilingual(&e)
             )),
         },
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(kechuang_domain::problem::bilingual(&e)),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::clock::parse_optional_day;
 use crate::Error;
 use kechuang_domain::auth::{DataScope, Role};
 use kechuang_domain::RegionCode;
-use kechuang_store::{AuditFilter, AuditRecord, Page, Store, Verification};
+use kechuang_store::{AuditFilter, AuditRecord, Page, Store, Verification, Visibility};
 
 kechuang_domain::problems! {
     pub enum AuditProblem {
@@ -40,7 +40,7 @@ pub fn filter(
     };
     Ok(AuditFilter {
         actor: text(actor),
-        actors_among: None,
+        visible_to: None,
         entity: text(entity),
         from: date("from", from)?,
         to: date("to", to)?,
@@ -48,8 +48,10 @@ pub fn filter(
 }
 
 /// A page of entries, newest first. Administrators and a bureau over the whole deployment
-/// read every entry; a bureau over part of it (one city of a province) reads the entries of
-/// the accounts within its region, so it never learns what another city did.
+/// read every entry; a bureau over part of it (one city of a province) reads the entries about
+/// records of its region — whoever made them, the command line included — so it never learns
+/// what another city did. Entries written before entries named their record's region are
+/// shown by who made them: the accounts within its region.
 pub async fn entries(
     store: &Store,
     who: &Principal,
@@ -62,7 +64,7 @@ pub async fn entries(
     if let DataScope::Region(own) = who.scope() {
         let tree = store.region_tree().await?;
         if tree.root().is_none_or(|r| r.code != *own) {
-            let among = store
+            let actors = store
                 .users()
                 .await?
                 .into_iter()
@@ -76,7 +78,12 @@ pub async fn entries(
                 })
                 .map(|u| u.username)
                 .collect();
-            filter.actors_among = Some(among);
+            let regions = tree
+                .subtree(own)
+                .into_iter()
+                .map(|r| r.to_string())
+                .collect();
+            filter.visible_to = Some(Visibility { regions, actors });
         }
     }
     Ok(store.audit_entries(&filter, page, per_page).await?)

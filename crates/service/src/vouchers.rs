@@ -11,14 +11,6 @@ use kechuang_domain::money::Fen;
 use kechuang_domain::text::fields;
 use kechuang_store::{NewRedemption, Store, VoucherRecord};
 
-kechuang_domain::problems! {
-    pub enum VoucherProblem {
-        InvalidUscc { reason: String } = "invalid_uscc" {
-            zh: "统一社会信用代码无效：{reason}", en: "invalid unified social credit code: {reason}",
-        },
-    }
-}
-
 /// The vouchers a caller may see: an enterprise its own, the bureau those of its programmes.
 pub async fn list(store: &Store, who: &Principal) -> Result<Vec<VoucherRecord>, Error> {
     if let DataScope::Enterprise(u) = who.scope() {
@@ -70,11 +62,8 @@ pub async fn add_provider(
         (&fields::PROVIDER_NAME, name),
         (&fields::SERVICES, services),
     ])?;
-    let uscc = kechuang_domain::uscc::Uscc::parse(uscc).map_err(|e| {
-        Error::invalid(VoucherProblem::InvalidUscc {
-            reason: e.to_string(),
-        })
-    })?;
+    let uscc = kechuang_domain::uscc::Uscc::parse(uscc)
+        .map_err(|e| Error::invalid(kechuang_domain::problem::FieldProblem::new("uscc", e)))?;
     Ok(store
         .add_provider(name, uscc.as_str(), services, &who.actor())
         .await?)

@@ -51,11 +51,19 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
+/// What part of the trail a reader over part of the deployment may see.
+#[derive(Debug, Clone, Default)]
+pub struct Visibility {
+    pub regions: Vec<String>,
+    pub actors: Vec<String>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub actor: Option<String>,
-    /// Only entries by these actors; `None`: by anyone.
-    pub actors_among: Option<Vec<String>>,
+    /// Only entries about records of these regions, and entries without a region (written
+    /// before entries had one) by these actors; `None`: every entry.
+    pub visible_to: Option<Visibility>,
     pub entity: Option<String>,
     /// Inclusive dates, `YYYY-MM-DD`, compared with the UTC timestamp.
     pub from: Option<String>,
@@ -73,7 +81,87 @@ pub struct Verification {
 const HEAD_NEXT: &str = "UPDATE audit_head SET seq = seq + 1 WHERE id = 1";
 const HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
 const LOG: &str = "INSERT INTO audit_log (seq, at, actor, client, action, entity, entity_id, \
-    before_json, after_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    before_json, after_json, prev_hash, hash, region_code) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+/// The region of an account: its own, or for an enterprise's account its enterprise's.
+const ACCOUNT_REGION: &str = "SELECT COALESCE(u.region_code, \
+    (SELECT n.region_code FROM enterprises n WHERE n.uscc = u.uscc)) FROM users u \
+    WHERE u.username = $1";
+/// The region of a programme: its plan's.
+const PROGRAMME_REGION: &str = "SELECT p.region_code FROM programmes g \
+    JOIN plans p ON p.id = g.plan_id WHERE g.code = $1";
+
+/// The region of the record an entry is about, which decides who may read the entry: an
+/// application's or a voucher's own region, a programme's (and so its budgets', batches',
+/// calls' and objections') plan's region, an account's region; for anything else (an import,
+/// the expert pool, providers, settings) the acting account's region, and none for the
+/// command line or a name that is no account.
+async fn record_region(
+    tx: &mut Transaction<'static, Any>,
+    e: &AuditEntry<'_>,
+) -> Result<Option<String>> {
+    enum Key<'k> {
+        Text(&'k str),
+        Id(i64),
+    }
+    let id = e.entity_id.parse::<i64>().ok();
+    let (sql, key) = match (e.entity, id) {
+        ("user", _) => (ACCOUNT_REGION, Key::Text(e.entity_id)),
+        ("api_token", Some(id)) => (
+            "SELECT COALESCE(u.region_code, (SELECT n.region_code FROM enterprises n \
+             WHERE n.uscc = u.uscc)) FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.id = $1",
+            Key::Id(id),
+        ),
+        ("application", Some(id)) => (
+            "SELECT region_code FROM applications WHERE id = $1",
+            Key::Id(id),
+        ),
+        ("call", Some(id)) => (
+            "SELECT p.region_code FROM calls c JOIN programmes g ON g.code = c.programme_code \
+             JOIN plans p ON p.id = g.plan_id WHERE c.id = $1",
+            Key::Id(id),
+        ),
+        ("award_batch" | "batch", Some(id)) => (
+            "SELECT p.region_code FROM award_batches b \
+             JOIN programmes g ON g.code = b.programme_code \
+             JOIN plans p ON p.id = g.plan_id WHERE b.id = $1",
+            Key::Id(id),
+        ),
+        ("objection", Some(id)) => (
+            "SELECT p.region_code FROM objections o JOIN award_batches b ON b.id = o.batch_id \
+             JOIN programmes g ON g.code = b.programme_code \
+             JOIN plans p ON p.id = g.plan_id WHERE o.id = $1",
+            Key::Id(id),
+        ),
+        ("programme", _) => (PROGRAMME_REGION, Key::Text(e.entity_id)),
+        // `CODE:YEAR`: a programme's budget, or the vouchers it issued for a year.
+        ("budget" | "voucher", _) if e.entity_id.contains(':') => (
+            PROGRAMME_REGION,
+            Key::Text(e.entity_id.split(':').next().unwrap_or_default()),
+        ),
+        ("voucher", _) => (
+            "SELECT region_code FROM vouchers WHERE code = $1",
+            Key::Text(e.entity_id),
+        ),
+        ("plan", _) => (
+            "SELECT region_code FROM plans WHERE code = $1",
+            Key::Text(e.entity_id),
+        ),
+        // `REGION/PERIOD`: a county's return names its region.
+        ("entry_return", _) => {
+            return Ok(e.entity_id.split('/').next().map(str::to_owned));
+        }
+        _ => (ACCOUNT_REGION, Key::Text(&e.actor.name)),
+    };
+    let q = sqlx::query_scalar::<_, Option<String>>(sql);
+    let q = match key {
+        Key::Text(t) => q.bind(t.to_owned()),
+        Key::Id(i) => q.bind(i),
+    };
+    Ok(q.fetch_optional(&mut **tx).await?.flatten())
+}
 const HEAD_HASH: &str = "UPDATE audit_head SET hash = $1 WHERE id = 1";
 
 /// The link `e` adds to the chain after `prev`: its time and its hash.
@@ -104,6 +192,7 @@ pub(crate) async fn append(tx: &mut Transaction<'static, Any>, e: &AuditEntry<'_
     let seq: i64 = head.try_get("seq")?;
     let prev: String = head.try_get("hash")?;
     let (at, hash) = link(seq, &prev, e);
+    let region = record_region(tx, e).await?;
     sqlx::query(LOG)
         .bind(seq)
         .bind(&at)
@@ -116,6 +205,7 @@ pub(crate) async fn append(tx: &mut Transaction<'static, Any>, e: &AuditEntry<'_
         .bind(&e.after)
         .bind(&prev)
         .bind(&hash)
+        .bind(region)
         .execute(&mut **tx)
         .await?;
     sqlx::query(HEAD_HASH)
@@ -131,6 +221,13 @@ pub(crate) fn append_sqlite(conn: &rusqlite::Connection, e: &AuditEntry<'_>) -> 
     conn.execute(HEAD_NEXT, [])?;
     let (seq, prev): (i64, String) = conn.query_row(HEAD, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let (at, hash) = link(seq, &prev, e);
+    // A bulk import's entry: the importing account's region, as `record_region` gives it.
+    let region: Option<String> = conn
+        .query_row(ACCOUNT_REGION, [&e.actor.name], |r| r.get(0))
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
     conn.execute(
         LOG,
         rusqlite::params![
@@ -144,7 +241,8 @@ pub(crate) fn append_sqlite(conn: &rusqlite::Connection, e: &AuditEntry<'_>) -> 
             e.before,
             e.after,
             prev,
-            hash
+            hash,
+            region
         ],
     )?;
     conn.execute(HEAD_HASH, [&hash])?;
@@ -226,13 +324,24 @@ impl Store {
             let p = w.arg(e);
             w.push(&format!(" AND entity = {p}"));
         }
-        if let Some(among) = &f.actors_among {
-            if among.is_empty() {
-                w.push(" AND 1 = 0");
-            } else {
-                let places: Vec<String> = among.iter().map(|a| w.arg(a.as_str())).collect();
-                w.push(&format!(" AND actor IN ({})", places.join(", ")));
-            }
+        if let Some(v) = &f.visible_to {
+            let mut list = |items: &[String]| -> String {
+                if items.is_empty() {
+                    // An empty IN list is not SQL; NULL matches nothing.
+                    "NULL".to_owned()
+                } else {
+                    items
+                        .iter()
+                        .map(|a| w.arg(a.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            };
+            let regions = list(&v.regions);
+            let actors = list(&v.actors);
+            w.push(&format!(
+                " AND (region_code IN ({regions}) OR (region_code IS NULL AND actor IN ({actors})))"
+            ));
         }
         if let Some(d) = f.from.as_deref().filter(|s| !s.is_empty()) {
             let p = w.arg(d);

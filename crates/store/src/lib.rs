@@ -31,7 +31,7 @@ pub use vouchers::{NewRedemption, ProviderRecord, VoucherRecord};
 
 pub use accounts::{NewUser, SessionRecord, TokenRecord, User};
 pub use applications::{ApplicationFilter, ApplicationRecord, CallRecord, FileRecord, ScoreRecord};
-pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord, Verification};
+pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord, Verification, Visibility};
 pub use backup::CopySummary;
 pub use batches::{AwardRecord, BatchRecord, BatchStep};
 pub use db::{Backend, DatabaseTarget, Store};

@@ -941,7 +941,78 @@ async fn a_modified_audit_row_is_detected(b: Backend) {
     );
 }
 
+/// On a province's deployment each city's bureau reads the audit entries about its own
+/// records, whoever made them (the command line too), and none about another city's.
+async fn the_audit_trail_shows_an_entry_to_who_may_see_its_record(b: Backend) {
+    let env = TestEnv::new(b).await;
+    common::import_registry_samples(&env);
+    env.cli_ok(&["region", "load-guangdong"]);
+    // Shaoguan's batch, committed from the command line: no Shaoguan account made it.
+    fund_hte_2018(&env, true);
+    env.add_user("sg1", "bureau", &["--region", "440200"]);
+    env.add_user("gz1", "bureau", &["--region", "440100"]);
+    env.add_user("adm9", "admin", &[]);
+    let (sg, gz, admin) = (env.token("sg1"), env.token("gz1"), env.token("adm9"));
+    let server = env.serve().await;
+    let rows = csv_rows("enterprises-sample.csv");
+    // Guangzhou's bureau registers a provider: an entry about its own work.
+    let res = server
+        .client
+        .post(server.url("/api/v1/providers"))
+        .bearer_auth(&gz)
+        .json(&json!({ "name": "广州检测中心", "uscc": rows.iter().map(|r| &r[0]).find(|c| c.len() == 18).expect("a credit code"), "services": "检测" }))
+        .send()
+        .await
+        .expect("provider");
+    assert_eq!(
+        res.status().as_u16(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let count = |token: &str, entity: &str| {
+        let req = server
+            .client
+            .get(server.url(&format!("/api/v1/audit?entity={entity}&per_page=500")))
+            .bearer_auth(token);
+        async move {
+            let body: serde_json::Value =
+                req.send().await.expect("audit").json().await.expect("json");
+            body["total"].as_i64().unwrap_or_else(|| panic!("{body}"))
+        }
+    };
+    assert!(
+        count(&sg, "award_batch").await >= 1,
+        "Shaoguan reads its batch's entries"
+    );
+    assert_eq!(
+        count(&gz, "award_batch").await,
+        0,
+        "Guangzhou reads none of them"
+    );
+    assert!(
+        count(&gz, "voucher_provider").await >= 1,
+        "Guangzhou reads its own work"
+    );
+    assert_eq!(count(&sg, "voucher_provider").await, 0, "Shaoguan does not");
+    assert!(count(&admin, "award_batch").await >= 1);
+    assert!(count(&admin, "voucher_provider").await >= 1);
+    // Each city sees its own accounts' creation, not the other's.
+    let users = |token: String| async move { count(&token, "user").await };
+    let (sg_users, gz_users, all_users) = (
+        users(sg.clone()).await,
+        users(gz.clone()).await,
+        users(admin).await,
+    );
+    assert!(sg_users >= 1 && gz_users >= 1);
+    assert!(
+        sg_users + gz_users < all_users,
+        "the administrator's own account is the admin's to read"
+    );
+}
+
 on_both_backends!(
+    the_audit_trail_shows_an_entry_to_who_may_see_its_record,
     the_matrix_holds_for_every_route_role_and_scope,
     lists_show_only_the_callers_records,
     no_address_can_lock_an_account_for_another,
