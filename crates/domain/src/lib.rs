@@ -23,6 +23,7 @@ pub mod series;
 pub mod text;
 pub mod uscc;
 pub mod voucher;
+pub mod workbench;
 
 pub use period::Period;
 pub use region::RegionCode;

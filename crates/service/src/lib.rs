@@ -20,6 +20,7 @@ pub mod progress;
 pub mod registries;
 pub mod second_factor;
 pub mod vouchers;
+pub mod workbench;
 
 pub use error::{within_limits, Error, Missing};
 

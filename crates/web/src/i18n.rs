@@ -372,6 +372,16 @@ texts! {
     confirm_password: "确认新密码", "Confirm new password";
     password_rule: "至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类，且不含用户名。", "At least 8 characters from at least 3 of: upper case, lower case, digits, symbols; not containing the username.";
     password_mismatch: "两次输入的新密码不一致", "The two new passwords differ";
+    workbench: "工作台", "Workbench";
+    nav_workbench: "工作台", "Workbench";
+    your_county: "本县区", "Your county";
+    waiting_for_you: "待办事项", "Waiting for you";
+    nothing_waits: "目前没有待办事项。", "Nothing waits for you now.";
+    todo_action: "事项", "To do";
+    todo_subject: "对象", "What";
+    todo_whose: "单位", "Whose";
+    shortcuts: "常用功能", "Shortcuts";
+    my_enterprise: "我的企业", "My enterprise";
     second_factor: "二次验证", "Second factor";
     second_factor_on: "已启用二次验证", "Second factor on";
     second_factor_reset: "重置二次验证", "Reset second factor";

@@ -8,7 +8,7 @@
 
 use crate::api::{
     account, applications, audit, entry, imports, plans, programmes, registries, second_factor,
-    vouchers,
+    vouchers, workbench,
 };
 use crate::auth::Access;
 use axum::http::{header, Method};
@@ -91,6 +91,7 @@ use utoipa::{Modify, OpenApi};
         second_factor::roles,
         second_factor::set_roles,
         second_factor::reset,
+        workbench::workbench,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Conventions),

@@ -322,10 +322,12 @@ async fn county_figures_go_from_entry_to_approval_and_lock(b: Backend) {
     )
     .await;
     click(&c, "form.stacked button").await;
+    // The new password chosen, the officer lands on the workbench.
     c.wait()
-        .for_element(Locator::Css("tr.target-row"))
+        .for_element(Locator::Css("ul.shortcuts"))
         .await
-        .expect("dashboard after the change");
+        .expect("workbench after the change");
+    assert!(c.current_url().await.expect("url").path() == "/workbench");
 
     // The data-entry overview shows 武江区 only; open 2018.
     c.goto(&server.url("/entry")).await.expect("entry");

@@ -18,3 +18,4 @@ mod programmes;
 mod registries;
 mod second_factor;
 mod vouchers;
+mod workbench;

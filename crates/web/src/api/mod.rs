@@ -14,6 +14,7 @@ pub(crate) mod programmes;
 pub(crate) mod registries;
 pub(crate) mod second_factor;
 pub(crate) mod vouchers;
+pub(crate) mod workbench;
 
 pub(crate) use registries::{EnterpriseQuery, PlatformQuery};
 
@@ -272,6 +273,7 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(auth::ADMIN),
             second_factor::reset,
         ),
+        Route::get("/api/v1/workbench", Signed, workbench::workbench),
         Route::get("/api/v1/tokens", Signed, account::tokens),
         Route::post("/api/v1/tokens", Signed, account::create_token),
         Route::delete("/api/v1/tokens/{id}", Signed, account::revoke_token),

@@ -28,9 +28,11 @@ pub struct NextQuery {
 }
 
 /// Only local paths: an open redirect would let a phishing link borrow this host's name.
+/// Without one, a login goes to the caller's workbench.
 pub(super) fn local(next: Option<&str>) -> String {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or("/")
+        .filter(|n| *n != "/")
+        .unwrap_or("/workbench")
         .to_owned()
 }
 
@@ -237,7 +239,7 @@ pub async fn password(
     }
     match kechuang_service::accounts::change_own_password(&st.store, &who, &f.current, &f.new).await
     {
-        Ok(()) => Ok(Redirect::to("/").into_response()),
+        Ok(()) => Ok(Redirect::to("/workbench").into_response()),
         Err(e @ AppError::Invalid(_)) => {
             password_page(&v, &who, &uri, Some(e.message(v.lang.into())))
         }

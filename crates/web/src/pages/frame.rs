@@ -43,6 +43,8 @@ pub struct UserBadge {
     pub vouchers: bool,
     pub audit: bool,
     pub admin: bool,
+    /// An enterprise account's own enterprise (credit code), for its "我的企业" link.
+    pub enterprise: Option<String>,
 }
 
 /// What every page's frame needs: language, active menu entry, title, and where the
@@ -92,6 +94,10 @@ impl Chrome {
                 vouchers: crate::auth::VOUCHER_HOLDERS.contains(&role),
                 audit: crate::auth::AUDITORS.contains(&role),
                 admin: role == kechuang_domain::auth::Role::Admin,
+                enterprise: match p.scope() {
+                    kechuang_domain::auth::DataScope::Enterprise(u) => Some(u.clone()),
+                    _ => None,
+                },
             }
         });
         Self {

@@ -22,6 +22,7 @@ mod registries;
 mod second_factor;
 mod target;
 mod vouchers;
+mod workbench;
 
 use assets::{css, favicon, set_lang};
 use dashboard::dashboard;
@@ -30,13 +31,14 @@ pub(crate) use frame::*;
 use plan::plan_page;
 use reference::{api_page, indicators_page};
 use target::target_page;
+pub(crate) use workbench::action as todo_action;
 
 pub(crate) fn routes() -> Vec<Route> {
     use crate::auth::{
         ADMIN, APPLICATION_PARTIES, AUDITORS, BUREAU, COUNTY, ENTERPRISE, ENTERPRISE_READERS,
         EXPERT, STAFF, VOUCHER_HOLDERS,
     };
-    use Access::{Account, Public, Roles};
+    use Access::{Account, Public, Roles, Signed};
     vec![
         Route::get("/", Public, dashboard),
         Route::get("/plans/{id}", Public, plan_page),
@@ -64,6 +66,7 @@ pub(crate) fn routes() -> Vec<Route> {
             Account,
             second_factor::renew_codes,
         ),
+        Route::get("/workbench", Signed, workbench::workbench),
         Route::get("/enterprises", Roles(STAFF), registries::enterprises),
         Route::get(
             "/enterprises/{uscc}",

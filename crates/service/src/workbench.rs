@@ -1,0 +1,226 @@
+//! The workbench (工作台): each role's list of what waits for it — a county's return to
+//! review or to send, applications at the caller's stage, batches whose next step is the
+//! bureau's, expert scores due, vouchers to redeem — each with where it is done, and overdue
+//! items first. The rules of who acts next are the domain's (`kechuang_domain::workbench`);
+//! this gathers the caller's records within their scope.
+
+use crate::auth::Principal;
+use crate::clock::today_in_china;
+use crate::programmes::funds_scope;
+use crate::Error;
+use chrono::NaiveDate;
+use kechuang_domain::application::{stage_due, AppStatus};
+use kechuang_domain::auth::{DataScope, Role};
+use kechuang_domain::entry::EntryStatus;
+use kechuang_domain::voucher::VoucherStatus;
+use kechuang_domain::workbench::{application_waits_on, batch_todo, return_waits_on, BatchTodo};
+use kechuang_store::{ApplicationFilter, Store};
+
+/// What is to be done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TodoKind {
+    /// The bureau reviews a county's submitted return.
+    ReviewReturn,
+    /// The county completes and sends (or corrects and resends) its return.
+    SendReturn {
+        returned: bool,
+    },
+    /// The caller's step on an application at this status.
+    Application(AppStatus),
+    /// An expert scores an application assigned to them.
+    Score,
+    Batch(BatchTodo),
+    /// An enterprise redeems a voucher before it expires.
+    Redeem,
+}
+
+impl TodoKind {
+    /// Stable, for the API and for tests.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ReviewReturn => "review_return",
+            Self::SendReturn { returned: false } => "send_return",
+            Self::SendReturn { returned: true } => "resend_return",
+            Self::Application(AppStatus::Draft) => "submit_application",
+            Self::Application(AppStatus::Returned) => "revise_application",
+            Self::Application(AppStatus::Funded) => "report_application",
+            Self::Application(AppStatus::Submitted) => "county_review",
+            Self::Application(AppStatus::CountyPassed) => "bureau_review",
+            Self::Application(AppStatus::BureauPassed) => "assign_experts",
+            Self::Application(AppStatus::Scored) => "propose_funding",
+            Self::Application(AppStatus::Reporting) => "accept_report",
+            Self::Application(_) => "application",
+            Self::Score => "score_application",
+            Self::Batch(BatchTodo::Review) => "review_batch",
+            Self::Batch(BatchTodo::Publish) => "publish_batch",
+            Self::Batch(BatchTodo::ResolveObjections) => "resolve_objections",
+            Self::Batch(BatchTodo::Approve) => "approve_batch",
+            Self::Batch(BatchTodo::Pay) => "pay_batch",
+            Self::Redeem => "redeem_voucher",
+        }
+    }
+}
+
+/// One thing that waits for the caller.
+#[derive(Debug, Clone)]
+pub struct Todo {
+    pub kind: TodoKind,
+    /// What it is about: an application's title, a batch's programme and year, a county and
+    /// period, a voucher's code.
+    pub subject: String,
+    /// Whose it is: the enterprise, the county.
+    pub whose: String,
+    /// The page where it is done.
+    pub link: String,
+    pub due: Option<NaiveDate>,
+    pub overdue: bool,
+}
+
+/// The caller's home: their to-do list, and for a county officer their county, for an
+/// enterprise its own page.
+#[derive(Debug, Clone, Default)]
+pub struct Workbench {
+    pub todos: Vec<Todo>,
+    /// A county officer's county (code, name).
+    pub county: Option<(String, String)>,
+    /// An enterprise account's enterprise (credit code).
+    pub enterprise: Option<String>,
+}
+
+pub async fn workbench(store: &Store, who: &Principal) -> Result<Workbench, Error> {
+    let today = today_in_china();
+    let tree = store.region_tree().await?;
+    let region_name = |code: &str| tree.name_of(code).unwrap_or(code).to_owned();
+    let mut out = Workbench::default();
+    let role = who.role();
+
+    // Applications at the caller's stage, within their scope.
+    let filter = match who.scope() {
+        DataScope::Enterprise(uscc) => Some(ApplicationFilter {
+            uscc: Some(uscc.clone()),
+            ..Default::default()
+        }),
+        DataScope::Region(_) => Some(ApplicationFilter {
+            regions: Some(who.regions(&tree)?.iter().map(|r| r.to_string()).collect()),
+            ..Default::default()
+        }),
+        DataScope::Assigned if role == Role::Expert => Some(ApplicationFilter {
+            expert: Some(who.username().to_owned()),
+            ..Default::default()
+        }),
+        _ => None,
+    };
+    if let Some(filter) = filter {
+        for a in store.applications(&filter).await? {
+            if application_waits_on(a.status) != Some(role) {
+                continue;
+            }
+            let kind = if role == Role::Expert {
+                // Only while this expert's own score is still to come.
+                let mine = store
+                    .scores(a.id)
+                    .await?
+                    .into_iter()
+                    .any(|s| s.expert == who.username() && s.total.is_none());
+                if !mine {
+                    continue;
+                }
+                TodoKind::Score
+            } else {
+                TodoKind::Application(a.status)
+            };
+            let due = NaiveDate::parse_from_str(&a.closes_on, "%Y-%m-%d")
+                .ok()
+                .and_then(|c| match a.status {
+                    AppStatus::Draft => Some(c),
+                    s => stage_due(s, c),
+                });
+            out.todos.push(Todo {
+                kind,
+                subject: if a.title.is_empty() {
+                    a.call_title.clone()
+                } else {
+                    a.title.clone()
+                },
+                whose: a.name.clone(),
+                link: format!("/applications/{}", a.id),
+                overdue: due.is_some_and(|d| today > d),
+                due,
+            });
+        }
+    }
+
+    // Counties' returns: the county sends its own, the bureau reviews those sent.
+    if matches!(role, Role::County | Role::Bureau) {
+        let regions = who.regions(&tree)?;
+        for r in store.entry_returns(Some(&regions)).await? {
+            if return_waits_on(r.status) != Some(role) {
+                continue;
+            }
+            let kind = match r.status {
+                EntryStatus::Submitted => TodoKind::ReviewReturn,
+                s => TodoKind::SendReturn {
+                    returned: s == EntryStatus::Returned,
+                },
+            };
+            out.todos.push(Todo {
+                kind,
+                subject: r.period.clone(),
+                whose: region_name(&r.region_code),
+                link: format!("/entry/{}/{}", r.region_code, r.period),
+                due: None,
+                overdue: false,
+            });
+        }
+    }
+
+    // Funding batches whose next step is the bureau's.
+    if role == Role::Bureau {
+        let scope = funds_scope(store, who).await?;
+        for b in store.batches(None).await? {
+            if !scope.covers(&b.programme_code) {
+                continue;
+            }
+            let Some(todo) = batch_todo(b.stage(today), b.open_objections) else {
+                continue;
+            };
+            out.todos.push(Todo {
+                kind: TodoKind::Batch(todo),
+                subject: format!("{} {}", b.programme_name, b.year),
+                whose: String::new(),
+                link: format!("/batches/{}", b.id),
+                due: None,
+                overdue: false,
+            });
+        }
+    }
+
+    // An enterprise's vouchers still to redeem.
+    if let DataScope::Enterprise(uscc) = who.scope() {
+        out.enterprise = Some(uscc.clone());
+        for v in store.vouchers(Some(uscc)).await? {
+            let expires = NaiveDate::parse_from_str(&v.expires_on, "%Y-%m-%d").ok();
+            if v.status != VoucherStatus::Issued || expires.is_some_and(|e| e < today) {
+                continue;
+            }
+            out.todos.push(Todo {
+                kind: TodoKind::Redeem,
+                subject: v.code.clone(),
+                whose: v.name.clone(),
+                link: "/vouchers".to_owned(),
+                due: expires,
+                overdue: false,
+            });
+        }
+    }
+
+    if role == Role::County {
+        if let DataScope::Region(own) = who.scope() {
+            out.county = Some((own.to_string(), region_name(own.as_str())));
+        }
+    }
+    // Overdue first, then by due date (undated last), then as gathered.
+    out.todos
+        .sort_by_key(|t| (!t.overdue, t.due.is_none(), t.due));
+    Ok(out)
+}
