@@ -187,6 +187,9 @@ struct ProgrammeDef {
     priority: Option<Spanned<String>>,
     #[serde(default)]
     notice_days: Option<Spanned<u32>>,
+    /// Whether the officer who generated a batch may not approve it (default: may not).
+    #[serde(default)]
+    separate_duties: Option<bool>,
     #[serde(default)]
     description: String,
     #[serde(default)]
@@ -663,6 +666,7 @@ fn check_programmes(
             amount: def.amount.get_ref().clone(),
             priority: def.priority.as_ref().map(|p| p.get_ref().clone()),
             notice_days,
+            separate_duties: def.separate_duties.unwrap_or(true),
             description: def.description.clone(),
             form: def.form.as_ref().map(|f| f.get_ref().clone()),
         };

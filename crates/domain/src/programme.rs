@@ -120,6 +120,8 @@ pub struct Programme {
     pub priority: Option<String>,
     /// Days of public notice (公示) before approval.
     pub notice_days: u32,
+    /// Separation of duties: the officer who generated a batch may not approve it.
+    pub separate_duties: bool,
     pub description: String,
     /// For programmes that take applications: the form, the rubric and the instalments.
     pub form: Option<crate::application::FormSpec>,
@@ -888,15 +890,35 @@ crate::problems! {
         ObjectionsOpen { open: usize } = "objections_open" {
             zh: "尚有 {open} 条异议未处理", en: "{open} objection(s) still open",
         },
+        SameOfficer { officer: String } = "same_officer" {
+            zh: "批次由 {officer} 生成，须由另一名工作人员审批（职责分离）",
+            en: "{officer} generated this batch: another officer approves it (separation of duties)",
+        },
     }
 }
 
-/// Approval waits for the notice to end and every objection to be settled.
+/// Who generated a batch and who would approve it, where the programme separates the duties.
+#[derive(Debug, Clone, Copy)]
+pub struct Duties<'a> {
+    pub generated_by: &'a str,
+    pub approver: &'a str,
+}
+
+/// Approval waits for the notice to end and every objection to be settled, and, where the
+/// programme separates duties, for an officer other than the one who generated the batch.
 pub fn check_approval(
     notice_end: Option<NaiveDate>,
     today: NaiveDate,
     open_objections: usize,
+    duties: Option<Duties<'_>>,
 ) -> Result<(), BatchRefused> {
+    if let Some(d) = duties {
+        if d.generated_by == d.approver {
+            return Err(BatchRefused::SameOfficer {
+                officer: d.generated_by.to_owned(),
+            });
+        }
+    }
     match notice_end {
         None => return Err(BatchRefused::NotOnNotice),
         Some(end) if today <= end => return Err(BatchRefused::NoticeRunning { end }),
@@ -1142,6 +1164,7 @@ mod tests {
             amount: "wan(30)".into(),
             priority: None,
             notice_days: 7,
+            separate_duties: true,
             description: String::new(),
             form: None,
         }
@@ -1311,10 +1334,31 @@ mod tests {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
         let end = notice_end(d("2018-12-01"), 7);
         assert_eq!(end, d("2018-12-07"));
-        assert!(check_approval(None, d("2019-01-01"), 0).is_err());
-        assert!(check_approval(Some(end), d("2018-12-07"), 0).is_err());
-        assert!(check_approval(Some(end), d("2018-12-08"), 1).is_err());
-        assert!(check_approval(Some(end), d("2018-12-08"), 0).is_ok());
+        assert!(check_approval(None, d("2019-01-01"), 0, None).is_err());
+        assert!(check_approval(Some(end), d("2018-12-07"), 0, None).is_err());
+        assert!(check_approval(Some(end), d("2018-12-08"), 1, None).is_err());
+        assert!(check_approval(Some(end), d("2018-12-08"), 0, None).is_ok());
+    }
+
+    #[test]
+    fn the_officer_who_generated_a_batch_does_not_approve_it() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let end = Some(d("2018-12-07"));
+        let duties = |approver| {
+            Some(Duties {
+                generated_by: "gaoke",
+                approver,
+            })
+        };
+        assert_eq!(
+            check_approval(end, d("2018-12-08"), 0, duties("gaoke")),
+            Err(BatchRefused::SameOfficer {
+                officer: "gaoke".into()
+            })
+        );
+        assert!(check_approval(end, d("2018-12-08"), 0, duties("lichu")).is_ok());
+        // Where the programme does not separate them, one officer does both.
+        assert!(check_approval(end, d("2018-12-08"), 0, None).is_ok());
     }
 
     proptest! {

@@ -168,6 +168,8 @@ pub struct RulesChange {
     pub priority: String,
     pub notice_days: String,
     pub description: String,
+    /// Whether the officer who generated a batch may not approve it; `None` keeps it.
+    pub separate_duties: Option<bool>,
 }
 
 /// Changes a programme's rules. They are compiled and tried on a sample before anything is
@@ -196,6 +198,9 @@ pub async fn update_rules(
     p.amount = change.amount.trim().to_owned();
     p.priority = Some(change.priority.trim().to_owned()).filter(|s| !s.is_empty());
     p.description = change.description.trim().to_owned();
+    if let Some(separate) = change.separate_duties {
+        p.separate_duties = separate;
+    }
     p.notice_days = change
         .notice_days
         .trim()

@@ -177,6 +177,13 @@ pub async fn workbench(store: &Store, who: &Principal) -> Result<Workbench, Erro
     // Funding batches whose next step is the bureau's.
     if role == Role::Bureau {
         let scope = funds_scope(store, who).await?;
+        let separate: std::collections::HashSet<String> = store
+            .programmes()
+            .await?
+            .into_iter()
+            .filter(|p| p.separate_duties)
+            .map(|p| p.code)
+            .collect();
         for b in store.batches(None).await? {
             if !scope.covers(&b.programme_code) {
                 continue;
@@ -184,6 +191,13 @@ pub async fn workbench(store: &Store, who: &Principal) -> Result<Workbench, Erro
             let Some(todo) = batch_todo(b.stage(today), b.open_objections) else {
                 continue;
             };
+            // Another officer approves a batch this one generated.
+            if todo == BatchTodo::Approve
+                && separate.contains(&b.programme_code)
+                && b.created_by == who.username()
+            {
+                continue;
+            }
             out.todos.push(Todo {
                 kind: TodoKind::Batch(todo),
                 subject: format!("{} {}", b.programme_name, b.year),

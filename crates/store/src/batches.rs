@@ -447,7 +447,15 @@ impl Store {
             }
             BatchAction::Approve => {
                 let end = batch.notice_window().map(|(_, end)| end);
-                check_approval(end, step.today, batch.open_objections as usize)
+                // The command line is the installation's operator, who holds the database
+                // itself; separation of duties is between officers.
+                let duties = (programme.separate_duties && actor.client != "cli").then_some(
+                    kechuang_domain::programme::Duties {
+                        generated_by: &batch.created_by,
+                        approver: &actor.name,
+                    },
+                );
+                check_approval(end, step.today, batch.open_objections as usize, duties)
                     .map_err(StoreError::rule)?;
                 let total = batch.total.0;
                 let done = sqlx::query(

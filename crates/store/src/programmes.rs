@@ -55,6 +55,7 @@ pub(crate) fn programme_row(r: &AnyRow) -> Result<Programme> {
         amount: r.try_get("amount")?,
         priority: r.try_get("priority")?,
         notice_days: r.try_get::<i64, _>("notice_days")? as u32,
+        separate_duties: r.try_get::<i64, _>("separate_duties")? != 0,
         description: r.try_get("description")?,
         form: match r.try_get::<Option<String>, _>("form")? {
             None => None,
@@ -75,14 +76,16 @@ pub(crate) async fn upsert_programmes(
     for p in programmes {
         sqlx::query(
             "INSERT INTO programmes (code, plan_id, name, name_en, kind, basis, measure, from_year, \
-             to_year, event, once_per, eligibility, amount, priority, notice_days, description, updated_at, form) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+             to_year, event, once_per, eligibility, amount, priority, notice_days, description, updated_at, form, \
+             separate_duties) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
              ON CONFLICT (code) DO UPDATE SET plan_id = excluded.plan_id, name = excluded.name, \
              name_en = excluded.name_en, kind = excluded.kind, basis = excluded.basis, \
              measure = excluded.measure, from_year = excluded.from_year, to_year = excluded.to_year, \
              event = excluded.event, once_per = excluded.once_per, eligibility = excluded.eligibility, \
              amount = excluded.amount, priority = excluded.priority, notice_days = excluded.notice_days, \
-             description = excluded.description, updated_at = excluded.updated_at, form = excluded.form",
+             description = excluded.description, updated_at = excluded.updated_at, form = excluded.form, \
+             separate_duties = excluded.separate_duties",
         )
         // NULLs of optional columns are bound as text or integers; statements are not cached
         // because the Any driver types a NULL by its first binding (see observations.rs).
@@ -111,6 +114,7 @@ pub(crate) async fn upsert_programmes(
                 .transpose()
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         )
+        .bind(i64::from(p.separate_duties))
         .execute(&mut **tx)
         .await?;
     }
@@ -147,7 +151,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE programmes SET name = $1, basis = $2, eligibility = $3, amount = $4, priority = $5, \
-             notice_days = $6, description = $7, updated_at = $8 WHERE code = $9",
+             notice_days = $6, description = $7, updated_at = $8, separate_duties = $10 WHERE code = $9",
         )
         .persistent(false)
         .bind(&p.name)
@@ -159,12 +163,14 @@ impl Store {
         .bind(&p.description)
         .bind(now_utc())
         .bind(&p.code)
+        .bind(i64::from(p.separate_duties))
         .execute(&mut *tx)
         .await?;
         let rules = |x: &Programme| {
             serde_json::json!({
                 "name": x.name, "basis": x.basis, "eligibility": x.eligibility, "amount": x.amount,
                 "priority": x.priority, "notice_days": x.notice_days, "description": x.description,
+                "separate_duties": x.separate_duties,
             })
             .to_string()
         };

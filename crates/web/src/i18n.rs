@@ -372,6 +372,10 @@ texts! {
     confirm_password: "确认新密码", "Confirm new password";
     password_rule: "至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类，且不含用户名。", "At least 8 characters from at least 3 of: upper case, lower case, digits, symbols; not containing the username.";
     password_mismatch: "两次输入的新密码不一致", "The two new passwords differ";
+    separate_duties: "职责分离", "Separation of duties";
+    separate_duties_on: "批次由生成人以外的工作人员审批", "another officer than the one who generated a batch approves it";
+    separate_duties_off: "生成人可审批", "the officer who generated a batch may approve it";
+    separate_duties_note: "此批次由您生成，须由另一名工作人员审批（职责分离）。", "You generated this batch: another officer approves it (separation of duties).";
     workbench: "工作台", "Workbench";
     nav_workbench: "工作台", "Workbench";
     your_county: "本县区", "Your county";

@@ -75,7 +75,9 @@ async fn an_application_goes_from_submission_to_acceptance_through_the_api(b: Ba
     for e in ["zhuanjia1", "zhuanjia2", "zhuanjia3", "zhuanjia4"] {
         env.add_user(e, "expert", &[]);
     }
-    let [bureau, county, enterprise] = ["kejiju", "wujiang", "qiye"].map(|u| env.token(u));
+    env.add_user("shenpi", "bureau", &["--region", "440200"]);
+    let [bureau, county, enterprise, approver] =
+        ["kejiju", "wujiang", "qiye", "shenpi"].map(|u| env.token(u));
     let server = env.serve().await;
 
     // The expert pool; the fourth works for the applicant and must not be assigned.
@@ -281,9 +283,20 @@ async fn an_application_goes_from_submission_to_acceptance_through_the_api(b: Ba
     let publish = json!({ "action": "publish",
                           "notice_start": (today - chrono::Days::new(20)).to_string() });
     ok(&server, &bureau, Method::POST, &batch, Some(publish)).await;
-    ok(
+    // Separation of duties: the officer who proposed the batch does not approve it.
+    let (status, body) = call(
         &server,
         &bureau,
+        Method::POST,
+        &batch,
+        Some(step("approve")),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "same_officer");
+    ok(
+        &server,
+        &approver,
         Method::POST,
         &batch,
         Some(step("approve")),

@@ -523,6 +523,7 @@ async fn bureau_takes_a_reward_batch_from_preview_to_payment(b: Backend) {
     let env = TestEnv::new(b).await;
     common::import_registry_samples(&env);
     env.add_user("jiangli", "bureau", &["--region", "440200"]);
+    env.add_user("shenpi", "bureau", &["--region", "440200"]);
     let server = env.serve().await;
     let (_driver, c, _profile) = browser().await;
     log_in(&c, &server, "jiangli", common::PASSWORD).await;
@@ -565,6 +566,15 @@ async fn bureau_takes_a_reward_batch_from_preview_to_payment(b: Backend) {
     click(&c, "#step-publish").await;
     // A notice from 2018 has run its course: the batch waits for approval, as /notices says.
     wait_text(&c, "#batch-status", "公示期满待审批").await;
+    // Separation of duties: the officer who generated the batch is not offered its approval.
+    c.find(Locator::Css("#duties-note"))
+        .await
+        .expect("the page says another officer approves");
+    assert!(c.find(Locator::Css("#step-approve")).await.is_err());
+    let batch_url = c.current_url().await.expect("url").to_string();
+    log_out(&c).await;
+    log_in(&c, &server, "shenpi", common::PASSWORD).await;
+    c.goto(&batch_url).await.expect("batch");
     click(&c, "#step-approve").await;
     wait_text(&c, "#batch-status", "已批准").await;
     set(&c, "input[name='paid_on']", "2018-12-20").await;
@@ -604,6 +614,7 @@ async fn an_application_goes_from_submission_to_acceptance(b: Backend) {
         .expect("an enterprise in 武江区");
     let (uscc, name) = (applicant[0].clone(), applicant[1].clone());
     env.add_user("kejiju", "bureau", &["--region", "440200"]);
+    env.add_user("shenpi", "bureau", &["--region", "440200"]);
     env.add_user("wujiang", "county", &["--region", "440203"]);
     env.add_user("nanxiong", "county", &["--region", "440282"]);
     env.add_user("qiye", "enterprise", &["--uscc", &uscc]);
@@ -831,6 +842,11 @@ async fn an_application_goes_from_submission_to_acceptance(b: Backend) {
     let start = (today - chrono::Days::new(20)).to_string();
     set(&c, "input[name='notice_start']", &start).await;
     step_to(&c, "#step-publish", "#batch-status", "公示期满待审批").await;
+    // Another officer approves the batch kejiju generated.
+    let batch_url = c.current_url().await.expect("url").to_string();
+    log_out(&c).await;
+    log_in(&c, &server, "shenpi", common::PASSWORD).await;
+    c.goto(&batch_url).await.expect("batch");
     step_to(&c, "#step-approve", "#batch-status", "已批准").await;
     step_to(&c, "#step-pay", "#batch-status", "已拨付").await;
     c.goto(&app_url).await.expect("application");

@@ -163,11 +163,18 @@ async fn batch_rewards_pay_each_first_certificate_once(backend: Backend) {
 }
 
 /// A bureau officer's session on the pages, and the step API with its token.
-async fn step(server: &Server, batch: i64, body: Value) -> (u16, Value) {
+/// A step on a batch as the bureau takes it: approvals by a second officer (`approver`), as
+/// separation of duties asks of a batch the first officer (`server.token`) generated.
+async fn step_by(server: &Server, approver: &str, batch: i64, body: Value) -> (u16, Value) {
+    let token = if body["action"] == "approve" {
+        approver
+    } else {
+        server.token.as_str()
+    };
     let res = server
         .client
         .post(server.url(&format!("/api/v1/batches/{batch}/steps")))
-        .bearer_auth(&server.token)
+        .bearer_auth(token)
         .json(&body)
         .send()
         .await
@@ -206,6 +213,7 @@ async fn a_budget_holds_against_simultaneous_approvals(backend: Backend) {
     let env = TestEnv::new(backend).await;
     import_registry_samples(&env);
     let server = env.serve().await;
+    let approver = env.approver_token();
     let n = first_certified_in(2018).len() as i64;
     // Two batches of the same year: the first takes 60% of the events, the second the rest.
     let first = n * 6 / 10;
@@ -232,9 +240,15 @@ async fn a_budget_holds_against_simultaneous_approvals(backend: Backend) {
         200
     );
     for id in [a, b] {
-        assert_eq!(step(&server, id, json!({"action": "review"})).await.0, 200);
-        let (s, v) = step(
+        assert_eq!(
+            step_by(&server, &approver, id, json!({"action": "review"}))
+                .await
+                .0,
+            200
+        );
+        let (s, v) = step_by(
             &server,
+            &approver,
             id,
             json!({"action": "publish", "notice_start": "2018-12-01"}),
         )
@@ -242,8 +256,8 @@ async fn a_budget_holds_against_simultaneous_approvals(backend: Backend) {
         assert_eq!(s, 200, "{v}");
     }
     let (ra, rb) = tokio::join!(
-        step(&server, a, json!({"action": "approve"})),
-        step(&server, b, json!({"action": "approve"}))
+        step_by(&server, &approver, a, json!({"action": "approve"})),
+        step_by(&server, &approver, b, json!({"action": "approve"}))
     );
     let statuses = [ra.0, rb.0];
     assert!(
@@ -276,8 +290,8 @@ async fn a_budget_holds_against_simultaneous_approvals(backend: Backend) {
     let approved = if ra.0 == 200 { a } else { b };
     let pay = json!({"action": "pay", "paid_on": "2019-01-10", "payment_ref": "韶科拨〔2019〕1号"});
     let (pa, pb) = tokio::join!(
-        step(&server, approved, pay.clone()),
-        step(&server, approved, pay)
+        step_by(&server, &approver, approved, pay.clone()),
+        step_by(&server, &approver, approved, pay)
     );
     let mut paid = [pa.0, pb.0];
     paid.sort_unstable();
@@ -311,6 +325,7 @@ async fn notice_objections_and_payment_follow_their_order(backend: Backend) {
     import_registry_samples(&env);
     env.add_user("officer", "bureau", &["--region", "440200"]);
     let server = env.serve().await;
+    let approver = env.approver_token();
     assert_eq!(
         set_budget(&server, "hte-certified", 2019, json!("1亿元")).await,
         200
@@ -322,7 +337,7 @@ async fn notice_objections_and_payment_follow_their_order(backend: Backend) {
     let first_award = server.get_json(&format!("/api/v1/batches/{id}")).await["awards"][0].clone();
 
     // Out of order: no approval before review and notice.
-    let (s, v) = step(&server, id, json!({"action": "approve"})).await;
+    let (s, v) = step_by(&server, &approver, id, json!({"action": "approve"})).await;
     assert_eq!(s, 409);
     assert!(
         v["error"]["message"]
@@ -330,9 +345,19 @@ async fn notice_objections_and_payment_follow_their_order(backend: Backend) {
             .is_some_and(|e| e.contains("待审核")),
         "{v}"
     );
-    assert_eq!(step(&server, id, json!({"action": "review"})).await.0, 200);
+    assert_eq!(
+        step_by(&server, &approver, id, json!({"action": "review"}))
+            .await
+            .0,
+        200
+    );
     // The notice starts today: it runs, so it can be objected to and not yet approved.
-    assert_eq!(step(&server, id, json!({"action": "publish"})).await.0, 200);
+    assert_eq!(
+        step_by(&server, &approver, id, json!({"action": "publish"}))
+            .await
+            .0,
+        200
+    );
     let (s, page) = server.get_anon(&format!("/notices/{id}")).await;
     assert_eq!(s, 200);
     assert!(page.contains(first_award["name"].as_str().expect("name")));
@@ -368,7 +393,7 @@ async fn notice_objections_and_payment_follow_their_order(backend: Backend) {
         400,
         "an empty objection is refused"
     );
-    let (s, v) = step(&server, id, json!({"action": "approve"})).await;
+    let (s, v) = step_by(&server, &approver, id, json!({"action": "approve"})).await;
     assert_eq!(s, 409);
     assert_eq!(v["error"]["code"], "notice_running", "{v}");
     assert!(
@@ -420,6 +445,7 @@ async fn payments_feed_the_project_funds_target(backend: Backend) {
     let env = TestEnv::new(backend).await;
     import_registry_samples(&env);
     let server = env.serve().await;
+    let approver = env.approver_token();
     let before = server
         .get_json("/api/v1/plans/1/targets?as_of=2018-12-31")
         .await;
@@ -437,10 +463,10 @@ async fn payments_feed_the_project_funds_target(backend: Backend) {
         json!({"action": "approve"}),
         json!({"action": "pay", "paid_on": "2018-12-20", "payment_ref": "韶科拨〔2018〕12号"}),
     ] {
-        let (s, v) = step(&server, id, body.clone()).await;
+        let (s, v) = step_by(&server, &approver, id, body.clone()).await;
         assert_eq!(s, 200, "{body}: {v}");
     }
-    let (s, v) = step(&server, id, json!({"action": "pay"})).await;
+    let (s, v) = step_by(&server, &approver, id, json!({"action": "pay"})).await;
     assert_eq!(s, 409, "paid once: {v}");
     // 4.2.1 is in 万元: the year's payments, from the ledger.
     let after = server

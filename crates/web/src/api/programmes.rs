@@ -69,6 +69,8 @@ pub struct ProgrammeOut {
     amount: String,
     priority: Option<String>,
     notice_days: u32,
+    /// Whether the officer who generated a batch may not approve it (separation of duties).
+    separate_duties: bool,
     description: String,
     /// For programmes that take applications: fields, attachments, rubric, instalments.
     #[schema(value_type = Option<Object>)]
@@ -92,6 +94,7 @@ impl From<Programme> for ProgrammeOut {
             amount: p.amount,
             priority: p.priority,
             notice_days: p.notice_days,
+            separate_duties: p.separate_duties,
             description: p.description,
             form: p.form,
         }
@@ -283,6 +286,9 @@ pub struct RulesBody {
     #[serde(default)]
     #[schema(max_length = 5000)]
     description: String,
+    /// Whether the officer who generated a batch may not approve it; absent: unchanged.
+    #[serde(default)]
+    separate_duties: Option<bool>,
 }
 
 /// Changes a programme's rules. They are compiled and tried on a sample first; a rule that
@@ -306,6 +312,7 @@ pub async fn set_rules(
         priority: b.priority.unwrap_or_default(),
         notice_days: b.notice_days.to_string(),
         description: b.description,
+        separate_duties: b.separate_duties,
     };
     let scope = svc::funds_scope(&st.store, &who).await?;
     let p = svc::update_rules(&st.store, &scope, &code, change, &who.actor()).await?;

@@ -228,6 +228,7 @@ struct ProgrammePage {
     /// The Chinese name, which the edit form keeps whatever the page's language.
     name_zh: String,
     notice_days: u32,
+    separate_duties: bool,
     budgets: Vec<BudgetRow>,
     year: i32,
     preview: Option<PreviewView>,
@@ -377,6 +378,7 @@ async fn programme_page(
         priority_rule: p.priority.clone().unwrap_or_default(),
         name_zh: p.name.clone(),
         notice_days: p.notice_days,
+        separate_duties: p.separate_duties,
         budgets: budgets
             .iter()
             .map(|b| BudgetRow {
@@ -477,6 +479,9 @@ pub struct RulesForm {
     priority: String,
     notice_days: String,
     description: String,
+    /// `on` or `off`.
+    #[serde(default)]
+    separate_duties: String,
 }
 
 /// Edits a programme's rules on its page. They are compiled and tried on a sample before
@@ -497,6 +502,11 @@ pub async fn update_rules(
         priority: f.priority,
         notice_days: f.notice_days,
         description: f.description,
+        separate_duties: match f.separate_duties.as_str() {
+            "on" => Some(true),
+            "off" => Some(false),
+            _ => None,
+        },
     };
     let scope = svc::funds_scope(&st.store, &who).await.page(v.lang)?;
     match svc::update_rules(&st.store, &scope, &code, change, &who.actor()).await {
@@ -639,6 +649,8 @@ struct BatchPage {
     paid: String,
     created: String,
     actions: Vec<ActionView>,
+    /// The viewer generated the batch and so may not approve it.
+    duties_note: bool,
     publish: bool,
     pay: bool,
     today: String,
@@ -674,8 +686,19 @@ async fn batch_page(
     let transitions = st.store.batch_transitions(id).await.page(lang)?;
     let tree = st.store.region_tree().await.page(lang)?;
     let names: HashMap<i64, String> = awards.iter().map(|a| (a.id, a.name.clone())).collect();
-    let open = actions(b.status);
+    let separate = svc::programme(&st.store, &scope, &b.programme_code)
+        .await
+        .page(lang)?
+        .separate_duties;
+    // Separation of duties: the officer who generated the batch is not offered its approval.
+    let own_batch = separate && b.created_by == who.username();
+    let open: Vec<BatchAction> = actions(b.status)
+        .into_iter()
+        .filter(|a| !(own_batch && *a == BatchAction::Approve))
+        .collect();
+    let duties_note = own_batch && actions(b.status).contains(&BatchAction::Approve);
     let page = BatchPage {
+        duties_note,
         chrome: Chrome::new(
             v,
             "programmes",

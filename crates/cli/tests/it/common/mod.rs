@@ -54,6 +54,8 @@ pub struct TestEnv {
     pg_database: Option<String>,
     /// A bureau officer's API token, made on first use, which `Server::get` sends.
     bureau_token: std::sync::OnceLock<String>,
+    /// A second bureau officer's, for approvals (see [`TestEnv::approver_token`]).
+    approver_token: std::sync::OnceLock<String>,
 }
 
 /// The password test accounts get: it satisfies the policy.
@@ -72,6 +74,7 @@ impl TestEnv {
                 dir,
                 pg_database: None,
                 bureau_token: std::sync::OnceLock::new(),
+                approver_token: std::sync::OnceLock::new(),
             },
             Backend::Postgres => {
                 let name = format!(
@@ -102,6 +105,7 @@ impl TestEnv {
                     dir,
                     pg_database: Some(name),
                     bureau_token: std::sync::OnceLock::new(),
+                    approver_token: std::sync::OnceLock::new(),
                 }
             }
         }
@@ -205,6 +209,17 @@ impl TestEnv {
             .get_or_init(|| {
                 self.add_user("tester", "bureau", &["--region", "440200"]);
                 self.token("tester")
+            })
+            .clone()
+    }
+
+    /// The token of a second bureau officer of the whole city, who approves what the first
+    /// generated (separation of duties); created on first use.
+    pub fn approver_token(&self) -> String {
+        self.approver_token
+            .get_or_init(|| {
+                self.add_user("shenpi", "bureau", &["--region", "440200"]);
+                self.token("shenpi")
             })
             .clone()
     }
