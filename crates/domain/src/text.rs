@@ -12,6 +12,19 @@ pub fn fold_width(c: char) -> char {
     }
 }
 
+/// Percent-encodes text for a URL (RFC 3986 unreserved characters pass through): query
+/// values, file names in headers, the account in an `otpauth://` URI.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// A name, a title, a reference number, a contact: one line.
 pub const MAX_LINE_CHARS: usize = 200;
 /// A comment, a reason, a description: a few paragraphs.

@@ -191,22 +191,10 @@ pub async fn begin_enrolment(store: &Store, who: &Principal) -> Result<Enrolment
 
 /// The Key URI Format authenticator apps read (Google Authenticator's, which all follow).
 fn otpauth_uri(username: &str, secret: &str) -> String {
-    let label: String = form_encode(&format!("{ISSUER}:{username}"));
+    let label = kechuang_domain::text::percent_encode(&format!("{ISSUER}:{username}"));
     format!(
         "otpauth://totp/{label}?secret={secret}&issuer={ISSUER}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}"
     )
-}
-
-/// Percent-encodes everything but unreserved characters (a username may be Chinese).
-fn form_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Confirms the caller's enrolment with the first code from the app; answers the recovery

@@ -78,17 +78,7 @@ pub(crate) fn attachment_disposition(name: &str) -> String {
     )
 }
 
-/// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
-pub(crate) fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub(crate) use kechuang_domain::text::percent_encode as urlencode;
 
 #[cfg(test)]
 mod tests {

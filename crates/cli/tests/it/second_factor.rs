@@ -265,24 +265,12 @@ async fn the_login_page_asks_for_the_code(b: Backend) {
     assert_eq!(res.status().as_u16(), 200);
 
     let c = &server.client;
-    let cookie_of = |res: &reqwest::Response, name: &str| {
-        res.headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| {
-                v.split(';')
-                    .next()
-                    .filter(|kv| kv.starts_with(&format!("{name}=")))
-            })
-            .map(str::to_owned)
-    };
     let res = c
         .get(server.url("/login"))
         .send()
         .await
         .expect("login page");
-    let pre = cookie_of(&res, "kc_pre").expect("pre-login cookie");
+    let pre = cookie_set(&res, "kc_pre").expect("pre-login cookie");
     let csrf = pre.trim_start_matches("kc_pre=").to_owned();
     let form = |pairs: &[(&str, &str)]| {
         pairs
@@ -306,10 +294,10 @@ async fn the_login_page_asks_for_the_code(b: Backend) {
         .expect("password");
     assert_eq!(res.status().as_u16(), 200);
     assert!(
-        cookie_of(&res, "kc_session").is_none(),
+        cookie_set(&res, "kc_session").is_none(),
         "no session before the code"
     );
-    let challenge = cookie_of(&res, "kc_challenge").expect("challenge cookie");
+    let challenge = cookie_set(&res, "kc_challenge").expect("challenge cookie");
     assert!(res
         .text()
         .await
@@ -337,7 +325,7 @@ async fn the_login_page_asks_for_the_code(b: Backend) {
     let res = send_code(app_code(&secret, 0)).await.expect("code");
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(res.headers()["location"], "/audit");
-    let session = cookie_of(&res, "kc_session").expect("session");
+    let session = cookie_set(&res, "kc_session").expect("session");
     let res = c
         .get(server.url("/audit"))
         .header("cookie", &session)
@@ -348,7 +336,7 @@ async fn the_login_page_asks_for_the_code(b: Backend) {
     // The challenge is spent: the same cookie cannot log in again.
     let res = send_code(app_code(&secret, 1)).await.expect("again");
     assert_eq!(res.status().as_u16(), 401);
-    assert!(cookie_of(&res, "kc_session").is_none());
+    assert!(cookie_set(&res, "kc_session").is_none());
 }
 
 on_both_backends!(

@@ -159,14 +159,7 @@ async fn each_role_finds_what_waits_for_it(b: Backend) {
         .send()
         .await
         .expect("login page");
-    let pre = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.split(';').next().filter(|kv| kv.starts_with("kc_pre=")))
-        .expect("pre-login cookie")
-        .to_owned();
+    let pre = common::cookie_set(&res, "kc_pre").expect("pre-login cookie");
     let form = format!(
         "username=kejiju&password={}&csrf={}",
         common::urlencode(PASSWORD),
@@ -182,18 +175,7 @@ async fn each_role_finds_what_waits_for_it(b: Backend) {
         .expect("login");
     assert_eq!(res.status().as_u16(), 303);
     assert_eq!(res.headers()["location"], "/workbench");
-    let session = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.split(';')
-                .next()
-                .filter(|kv| kv.starts_with("kc_session="))
-        })
-        .expect("session")
-        .to_owned();
+    let session = common::cookie_set(&res, "kc_session").expect("session");
     let page = c
         .get(server.url("/workbench"))
         .header("cookie", &session)

@@ -40,6 +40,23 @@ fn prelogin_cookie(value: &str) -> String {
     format!("{PRELOGIN_COOKIE}={value}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600")
 }
 
+/// The login forms' double-submit check: the form's token must be the pre-login cookie's,
+/// which a cross-site page cannot read.
+pub(super) fn prelogin_checked(
+    headers: &HeaderMap,
+    sent: &str,
+    lang: crate::i18n::Lang,
+) -> Result<(), PageError> {
+    let expected = auth::cookie(headers, PRELOGIN_COOKIE).unwrap_or_default();
+    if expected.is_empty() || expected != sent {
+        return Err(PageError(
+            AppError::invalid(RequestProblem::LoginFormExpired),
+            lang,
+        ));
+    }
+    Ok(())
+}
+
 pub(super) fn login_page(
     v: &Viewer,
     uri: &Uri,
@@ -103,13 +120,7 @@ pub async fn login(
     let lang = v.lang;
     let tr = lang.tr();
     let next = local(f.next.as_deref());
-    let expected = auth::cookie(&headers, PRELOGIN_COOKIE).unwrap_or_default();
-    if expected.is_empty() || expected != f.csrf {
-        return Err(PageError(
-            AppError::invalid(RequestProblem::LoginFormExpired),
-            lang,
-        ));
-    }
+    prelogin_checked(&headers, &f.csrf, lang)?;
     let previous = auth::cookie(&headers, auth::SESSION_COOKIE).map(token_digest);
     let outcome = kechuang_service::auth::login(
         &st.store,

@@ -3,7 +3,7 @@
 
 use super::{render, Chrome, OrPage, PageError, Viewer};
 use crate::auth::{self, Caller, Client, LoginOutcome, CHALLENGE_COOKIE, PRELOGIN_COOKIE};
-use crate::error::{AppError, RequestProblem};
+use crate::error::AppError;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -99,13 +99,7 @@ pub async fn code(
 ) -> Result<Response, PageError> {
     let lang = v.lang;
     let next = super::account::local(f.next.as_deref());
-    let expected = auth::cookie(&headers, PRELOGIN_COOKIE).unwrap_or_default();
-    if expected.is_empty() || expected != f.csrf {
-        return Err(PageError(
-            AppError::invalid(RequestProblem::LoginFormExpired),
-            lang,
-        ));
-    }
+    super::account::prelogin_checked(&headers, &f.csrf, lang)?;
     let challenge = auth::cookie(&headers, CHALLENGE_COOKIE).unwrap_or_default();
     let previous = auth::cookie(&headers, auth::SESSION_COOKIE).map(token_digest);
     let outcome = kechuang_service::auth::login_with_code(
@@ -235,6 +229,24 @@ pub struct CodeOnly {
     code: String,
 }
 
+/// The page after a step that hands out recovery codes: the codes, shown once, or the
+/// refusal beside the form.
+async fn codes_or_refusal(
+    st: &AppState,
+    v: &Viewer,
+    who: &Caller,
+    uri: &Uri,
+    result: Result<Vec<String>, AppError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(codes) => page(st, v, who, uri, Some(codes), None).await,
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            page(st, v, who, uri, None, Some(e.message(v.lang.into()))).await
+        }
+        Err(e) => Err(PageError(e, v.lang)),
+    }
+}
+
 /// Confirms enrolment with the app's first code; shows the recovery codes once.
 pub async fn enrol(
     State(st): State<AppState>,
@@ -243,13 +255,8 @@ pub async fn enrol(
     uri: Uri,
     Form(f): Form<CodeOnly>,
 ) -> Result<Response, PageError> {
-    match sf::confirm_enrolment(&st.store, &who, &f.code).await {
-        Ok(codes) => page(&st, &v, &who, &uri, Some(codes), None).await,
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            page(&st, &v, &who, &uri, None, Some(e.message(v.lang.into()))).await
-        }
-        Err(e) => Err(PageError(e, v.lang)),
-    }
+    let result = sf::confirm_enrolment(&st.store, &who, &f.code).await;
+    codes_or_refusal(&st, &v, &who, &uri, result).await
 }
 
 /// New recovery codes, confirmed by a current code.
@@ -260,11 +267,6 @@ pub async fn renew_codes(
     uri: Uri,
     Form(f): Form<CodeOnly>,
 ) -> Result<Response, PageError> {
-    match sf::renew_recovery_codes(&st.store, &who, &f.code).await {
-        Ok(codes) => page(&st, &v, &who, &uri, Some(codes), None).await,
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            page(&st, &v, &who, &uri, None, Some(e.message(v.lang.into()))).await
-        }
-        Err(e) => Err(PageError(e, v.lang)),
-    }
+    let result = sf::renew_recovery_codes(&st.store, &who, &f.code).await;
+    codes_or_refusal(&st, &v, &who, &uri, result).await
 }

@@ -415,14 +415,7 @@ impl Server {
             .await
             .expect("login request");
         assert_eq!(res.status().as_u16(), 200, "login {username}");
-        let cookie = res
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.split(';').next().filter(|c| c.starts_with("kc_session=")))
-            .expect("session cookie")
-            .to_owned();
+        let cookie = cookie_set(&res, "kc_session").expect("session cookie");
         let body: serde_json::Value = res.json().await.expect("json");
         Session {
             cookie,
@@ -599,6 +592,20 @@ impl Session {
         self.request(method, path)
             .header("x-csrf-token", &self.csrf)
     }
+}
+
+/// The `NAME=value` pair of the cookie `name` a response sets, if it sets one.
+pub fn cookie_set(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.split(';')
+                .next()
+                .filter(|kv| kv.starts_with(&format!("{name}=")))
+        })
+        .map(str::to_owned)
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
