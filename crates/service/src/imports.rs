@@ -83,6 +83,14 @@ kechuang_domain::problems! {
         Busy = "imports_busy" {
             zh: "其他文件正在导入，请稍后再试", en: "another file is being imported: try again shortly",
         },
+        HeldGone = "held_upload_gone" {
+            zh: "试运行通过的文件只保留 1 小时，且只能导入一次：请重新上传",
+            en: "a file that passed its dry run is kept for an hour and imported once: send it again",
+        },
+        HeldChanged = "held_upload_changed" {
+            zh: "保留的文件与试运行时不同，未导入：请重新上传",
+            en: "the kept file differs from the one checked, so nothing was imported: send it again",
+        },
     }
 }
 
@@ -313,6 +321,117 @@ const EXTENSIONS: [&str; 5] = ["csv", "txt", "xlsx", "xlsm", "xls"];
 pub struct Received {
     pub outcome: ImportOutcome,
     pub report_id: i64,
+    /// After a dry run that found no problem: the id of the file, kept so its sender can
+    /// import that very file ([`commit_held`]) without sending it again.
+    pub held: Option<String>,
+}
+
+/// What is kept beside a file that passed its dry run: the choices it was checked with, its
+/// digest, and who sent it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct HeldUpload {
+    kind: String,
+    file_name: String,
+    accept_legacy_uscc: bool,
+    default_kind: Option<String>,
+    sha256: String,
+    sender: String,
+}
+
+/// The kept file and its description, by id; the id is the random token handed out, checked
+/// to be one before it names a path.
+fn held_paths(spool: &Path, id: &str) -> Option<(std::path::PathBuf, std::path::PathBuf)> {
+    (id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
+        (
+            spool.join(format!("{HELD_PREFIX}{id}.bin")),
+            spool.join(format!("{HELD_PREFIX}{id}.json")),
+        )
+    })
+}
+
+/// Writes a file readable by this user only.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(path)
+        .map_err(|e| Error::internal(format!("spool {}: {e}", path.display())))?;
+    std::io::Write::write_all(&mut f, bytes)
+        .and_then(|()| f.sync_data())
+        .map_err(|e| Error::internal(e.to_string()))
+}
+
+/// Keeps a file that passed its dry run, with the choices it was checked with.
+fn hold(spool: &Path, upload: &Upload<'_>, sender: &str) -> Result<String, Error> {
+    let id = crate::auth::random_token();
+    let (file, meta) =
+        held_paths(spool, &id).ok_or_else(|| Error::internal("a random token is hex"))?;
+    let held = HeldUpload {
+        kind: upload.kind.as_str().to_owned(),
+        file_name: upload.file_name.to_owned(),
+        accept_legacy_uscc: upload.accept_legacy_uscc,
+        default_kind: upload.default_kind.map(|k| k.code().to_owned()),
+        sha256: kechuang_domain::auth::sha256_hex(upload.bytes),
+        sender: sender.to_owned(),
+    };
+    write_private(&file, upload.bytes)?;
+    let json = serde_json::to_vec(&held).map_err(Error::internal)?;
+    write_private(&meta, &json)?;
+    Ok(id)
+}
+
+/// Imports a file its sender checked by a dry run, as it was checked: the same file (its
+/// digest compared), kind and options. It is imported once: the kept copy is removed whatever
+/// the outcome. Someone else's kept file, or one gone after its hour, is not found.
+pub async fn commit_held(
+    store: &Store,
+    id: &str,
+    actor: &Actor,
+    spool: &Path,
+) -> Result<Received, Error> {
+    let gone = || Error::not_found(ImportProblem::HeldGone);
+    let (file, meta) = held_paths(spool, id.trim()).ok_or_else(gone)?;
+    let expired = std::fs::metadata(&meta)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_none_or(|age| age > HELD_FOR);
+    if expired {
+        let _ = std::fs::remove_file(&file);
+        let _ = std::fs::remove_file(&meta);
+        return Err(gone());
+    }
+    let held: HeldUpload = std::fs::read(&meta)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(gone)?;
+    if held.sender != actor.name {
+        return Err(gone());
+    }
+    let bytes = std::fs::read(&file).map_err(|_| gone())?;
+    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(&meta);
+    if kechuang_domain::auth::sha256_hex(&bytes) != held.sha256 {
+        return Err(Error::conflict(ImportProblem::HeldChanged));
+    }
+    let kind = FileKind::parse(&held.kind).ok_or_else(gone)?;
+    let upload = Upload {
+        kind,
+        file_name: &held.file_name,
+        bytes: &bytes,
+        dry_run: false,
+        accept_legacy_uscc: held.accept_legacy_uscc,
+        default_kind: held
+            .default_kind
+            .as_deref()
+            .and_then(CertificateKind::parse),
+    };
+    import_bytes(store, &upload, actor, spool).await
 }
 
 /// Imports a file sent over HTTP: it is written to a private temporary file (the spreadsheet
@@ -353,6 +472,10 @@ pub fn prepare_spool(dir: &Path) -> std::io::Result<()> {
 }
 
 const SPOOL_PREFIX: &str = "upload-";
+/// Files kept after a clean dry run: the spool's prefix, so they too are cleared an hour on.
+const HELD_PREFIX: &str = "upload-held-";
+/// How long a file that passed its dry run waits for its sender to import it.
+const HELD_FOR: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Imports a sent file. It is written to a file of its own in `spool` (the spreadsheet
 /// readers need a path), readable by this user only and removed when the import ends, however
@@ -411,9 +534,14 @@ pub async fn import_bytes(
         .await
     }
     .await;
-    // The upload is not kept: the registries and the report hold what matters.
+    // This copy is not kept: the registries and the report hold what matters.
     drop(file);
     let outcome = result?;
+    let held = if dry_run && outcome.problems.is_empty() && outcome.rows > 0 {
+        Some(hold(spool, upload, &actor.name)?)
+    } else {
+        None
+    };
     let problems: Vec<kechuang_store::ReportProblem> = outcome
         .problems
         .iter()
@@ -435,5 +563,9 @@ pub async fn import_bytes(
             problems: &problems,
         })
         .await?;
-    Ok(Received { outcome, report_id })
+    Ok(Received {
+        outcome,
+        report_id,
+        held,
+    })
 }

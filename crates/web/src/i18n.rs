@@ -376,6 +376,10 @@ texts! {
     separate_duties_on: "批次由生成人以外的工作人员审批", "another officer than the one who generated a batch approves it";
     separate_duties_off: "生成人可审批", "the officer who generated a batch may approve it";
     separate_duties_note: "此批次由您生成，须由另一名工作人员审批（职责分离）。", "You generated this batch: another officer approves it (separation of duties).";
+    import_confirm: "确认导入", "Import it";
+    import_confirm_note: "试运行通过。确认后将导入刚才校验的同一文件（保留 1 小时）：", "The dry run passed. Import the very file just checked (kept for an hour):";
+    import_choose_kind: "请选择文件类型", "Choose what the file holds";
+    import_choose_file: "请选择要上传的文件", "Choose a file";
     workbench: "工作台", "Workbench";
     nav_workbench: "工作台", "Workbench";
     your_county: "本县区", "Your county";
@@ -467,7 +471,7 @@ texts! {
     audit_chain_broken: "审计链被破坏，首个异常记录：", "Audit chain broken at entry";
     entries: "条记录", "entries";
     nav_import: "数据导入", "Import";
-    import_intro: "上传省、县报送的 Excel 或 CSV 文件。默认先试运行：逐行校验并给出报告，不写入任何数据；确认无误后取消“试运行”再提交。整个文件要么全部导入，要么全部不导入。", "Send the Excel or CSV files the province and counties send. By default a dry run checks every row and reports, writing nothing; untick it to commit. A file is imported whole or not at all.";
+    import_intro: "上传省、县报送的 Excel 或 CSV 文件。默认先试运行：逐行校验并给出报告，不写入任何数据；校验通过后点“确认导入”，即导入刚才校验的同一文件，无须重新选择。整个文件要么全部导入，要么全部不导入。", "Send the Excel or CSV files the province and counties send. By default a dry run checks every row and reports, writing nothing; when it passes, “Import it” imports the very file checked, without choosing it again. A file is imported whole or not at all.";
     import_kind: "文件内容", "The file holds";
     import_cert_kind: "证书类型（文件无此列时）", "Certificate kind (if the file has no column)";
     import_from_file: "按文件中的“证书类型”列", "From the file's 证书类型 column";

@@ -43,6 +43,7 @@ use utoipa::{Modify, OpenApi};
         registries::enterprise,
         registries::platforms,
         imports::import,
+        imports::commit_held,
         programmes::list,
         programmes::preview,
         programmes::set_rules,

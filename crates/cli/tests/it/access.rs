@@ -45,6 +45,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/enterprises/{uscc}", Rule::Roles(READERS)),
     ("GET", "/api/v1/platforms", Rule::Roles(STAFF)),
     ("POST", "/api/v1/imports/{kind}", Rule::Roles(&["bureau"])),
+    (
+        "POST",
+        "/api/v1/imports/held/{id}",
+        Rule::Roles(&["bureau"]),
+    ),
     ("GET", "/api/v1/programmes", Rule::Roles(AUDITORS)),
     (
         "GET",
@@ -206,6 +211,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/import", Rule::Roles(&["bureau"])),
     ("POST", "/import", Rule::Roles(&["bureau"])),
+    ("POST", "/import/confirm", Rule::Roles(&["bureau"])),
     ("GET", "/import/reports/{file}", Rule::Roles(&["bureau"])),
     ("GET", "/programmes", Rule::Roles(AUDITORS)),
     ("GET", "/programmes/export/{file}", Rule::Roles(AUDITORS)),

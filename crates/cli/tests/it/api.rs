@@ -571,7 +571,74 @@ async fn pages_render_in_both_languages(b: Backend) {
     );
 }
 
+/// A clean dry run keeps the file: its sender imports that very file once, within the hour,
+/// without sending it again; nobody else can.
+async fn a_checked_file_is_imported_as_checked(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let server = env.serve().await;
+    let other = {
+        env.add_user("lichu", "bureau", &["--region", "440200"]);
+        env.token("lichu")
+    };
+    let sample =
+        std::fs::read(common::repo_file("docs/examples/enterprises-sample.csv")).expect("sample");
+    let rows = common::csv_rows("enterprises-sample.csv").len() - 2;
+    let res = server
+        .client
+        .post(
+            server.url("/api/v1/imports/enterprises?file_name=enterprises-sample.csv&dry_run=true"),
+        )
+        .bearer_auth(&server.token)
+        .body(sample)
+        .send()
+        .await
+        .expect("dry run");
+    assert_eq!(res.status().as_u16(), 200);
+    let checked: Value = res.json().await.expect("json");
+    let held = checked["held"]
+        .as_str()
+        .expect("the file is kept")
+        .to_owned();
+    let commit = |token: String| {
+        let req = server
+            .client
+            .post(server.url(&format!("/api/v1/imports/held/{held}")))
+            .bearer_auth(token);
+        async move {
+            let res = req.send().await.expect("commit");
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, body) = commit(other.clone()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("held_upload_gone")),
+        "another officer's"
+    );
+    let (status, body) = commit(server.token.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["summary"]["inserted"], rows);
+    assert_eq!(body["kind"], "enterprises");
+    let (status, _) = commit(server.token.clone()).await;
+    assert_eq!(status, 404, "imported once");
+    let page = server.get_json("/api/v1/enterprises?per_page=1").await;
+    assert_eq!(page["total"], rows);
+    // A path is never taken from the id.
+    let (status, _) = commit(server.token.clone()).await;
+    assert_eq!(status, 404);
+    let res = server
+        .client
+        .post(server.url("/api/v1/imports/held/..%2F..%2Fkechuang.db"))
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .expect("traversal");
+    assert_eq!(res.status().as_u16(), 404);
+}
+
 on_both_backends!(
+    a_checked_file_is_imported_as_checked,
     first_start_serves_the_whole_plan,
     imports_change_progress_at_once_for_city_and_county,
     reimport_changes_nothing_and_revisions_keep_history,

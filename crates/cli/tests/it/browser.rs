@@ -478,6 +478,17 @@ async fn officer_uploads_a_list(b: Backend) {
     );
     let page = server.get_json("/api/v1/enterprises?per_page=1").await;
     assert_eq!(page["total"], 0, "the dry run wrote nothing");
+    // The checked file is imported from its report, with the choices it was checked with,
+    // without choosing it again.
+    let confirm = text(&c, "#confirm-import").await;
+    assert!(
+        confirm.contains("enterprises-sample.csv") && confirm.contains("企业名录"),
+        "{confirm}"
+    );
+    click(&c, "#confirm-import button").await;
+    wait_contains(&c, "#import-written", &format!("新增 {rows}")).await;
+    let page = server.get_json("/api/v1/enterprises?per_page=1").await;
+    assert_eq!(page["total"], rows);
 
     let bad = env.write(
         "bad.csv",
@@ -500,11 +511,10 @@ async fn officer_uploads_a_list(b: Backend) {
         .expect("has href");
     assert!(href.starts_with("/import/reports/"));
 
+    // Sent again and committed at once, the same file changes nothing.
     send(sample, false).await;
     let written = text(&c, "#import-written").await;
-    assert!(written.contains(&format!("新增 {rows}")), "{written}");
-    let page = server.get_json("/api/v1/enterprises?per_page=1").await;
-    assert_eq!(page["total"], rows);
+    assert!(written.contains(&format!("未变 {rows}")), "{written}");
     c.close().await.expect("close browser");
 }
 

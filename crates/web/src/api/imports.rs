@@ -58,6 +58,9 @@ pub struct ImportResult {
     summary: Option<WriteSummary>,
     /// The validation report as a spreadsheet.
     report: String,
+    /// After a dry run with no problem: the kept file's id, to import it as checked with
+    /// `POST /api/v1/imports/held/{id}` (within the hour).
+    held: Option<String>,
 }
 
 /// A file as the request body, validated and, with `dry_run=false`, imported: all rows or none.
@@ -102,16 +105,25 @@ pub async fn import(
         &st.spool,
     )
     .await?;
+    Ok(answer(kind.as_str(), dry_run, r))
+}
+
+/// An import's answer: 200 when every row is valid, 422 with the problems otherwise.
+fn answer(
+    kind: &'static str,
+    dry_run: bool,
+    r: imports::Received,
+) -> (StatusCode, Json<ImportResult>) {
     let o = r.outcome;
     let status = if o.problems.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((
+    (
         status,
         Json(ImportResult {
-            kind: kind.as_str(),
+            kind,
             dry_run,
             rows: o.rows,
             problems: o
@@ -131,6 +143,28 @@ pub async fn import(
                 batch_id: s.batch_id,
             }),
             report: format!("/import/reports/{}.xlsx", r.report_id),
+            held: r.held,
         }),
-    ))
+    )
+}
+
+/// Imports the file a clean dry run kept, as it was checked (kind, options, the file's
+/// digest), without sending it again: its sender only, within the hour, once.
+#[utoipa::path(post, path = "/api/v1/imports/held/{id}", tag = "registries",
+    params(("id" = String, Path, description = "`held` from the dry run's answer")),
+    responses(
+        (status = 200, description = "Imported", body = ImportResult),
+        (status = 404, description = "No such kept file of the caller's, or its hour is over (`held_upload_gone`)", body = crate::error::ErrorBody),
+        (status = 409, description = "The kept file changed since its check (`held_upload_changed`)", body = crate::error::ErrorBody),
+        (status = 422, description = "Rows refused after all (the registries changed meanwhile); nothing was written", body = ImportResult),
+    ))]
+pub async fn commit_held(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<ImportResult>), ApiError> {
+    let r = imports::commit_held(&st.store, &id, &who.actor(), &st.spool).await?;
+    let kind = st.store.report(r.report_id, who.username()).await?.kind;
+    let kind = FileKind::parse(&kind).map_or("", FileKind::as_str);
+    Ok(answer(kind, false, r))
 }

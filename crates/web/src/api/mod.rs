@@ -92,6 +92,11 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(auth::BUREAU),
             imports::import,
         ),
+        Route::post(
+            "/api/v1/imports/held/{id}",
+            Roles(auth::BUREAU),
+            imports::commit_held,
+        ),
         Route::get(
             "/api/v1/programmes",
             Roles(auth::AUDITORS),

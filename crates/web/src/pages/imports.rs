@@ -32,14 +32,30 @@ struct UploadOutcome {
     written: Option<(usize, usize, usize)>,
     problems: Vec<ProblemLine>,
     report_href: String,
+    /// A clean dry run's kept file, which "确认导入" imports as it was checked.
+    held: Option<String>,
+    /// The choices it was checked with, in words.
+    choices: String,
+}
+
+/// What was chosen on the form, carried from the dry run to the page that confirms it.
+#[derive(Default, Clone, Copy)]
+struct Choices {
+    kind: Option<FileKind>,
+    cert_kind: Option<CertificateKind>,
+    dry_run: bool,
+    legacy: bool,
 }
 
 #[derive(Template)]
 #[template(path = "import.html")]
 struct ImportPage {
     chrome: Chrome,
+    csrf: String,
     kinds: Vec<Choice>,
     cert_kinds: Vec<Choice>,
+    dry_run: bool,
+    legacy: bool,
     result: Option<UploadOutcome>,
     error: Option<String>,
 }
@@ -55,32 +71,52 @@ fn kind_label(k: FileKind, en: bool) -> String {
     if en { e } else { zh }.to_owned()
 }
 
+fn cert_label(k: CertificateKind, en: bool) -> String {
+    if en { k.name_en() } else { k.name() }.to_owned()
+}
+
+/// The choices a file was checked with, in words: what it holds, and the options.
+fn choices_text(c: &Choices, lang: crate::i18n::Lang) -> String {
+    let en = lang.is_en();
+    let mut parts: Vec<String> = c.kind.map(|k| kind_label(k, en)).into_iter().collect();
+    parts.extend(c.cert_kind.map(|k| cert_label(k, en)));
+    if c.legacy {
+        parts.push(lang.tr().import_legacy.to_owned());
+    }
+    parts.join(" · ")
+}
+
 fn page(
     v: &Viewer,
+    who: &Caller,
     uri: &Uri,
-    kind: Option<FileKind>,
+    chosen: Choices,
     result: Option<UploadOutcome>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let en = v.lang.is_en();
     let p = ImportPage {
         chrome: Chrome::new(v, "import", v.lang.tr().nav_import.into(), uri, None),
+        csrf: who.csrf().to_owned(),
         kinds: FileKind::ALL
             .iter()
             .map(|k| Choice {
                 value: k.as_str(),
                 label: kind_label(*k, en),
-                selected: Some(*k) == kind,
+                selected: Some(*k) == chosen.kind,
             })
             .collect(),
         cert_kinds: CertificateKind::ALL
             .iter()
             .map(|k| Choice {
                 value: k.code(),
-                label: if en { k.name_en() } else { k.name() }.to_owned(),
-                selected: false,
+                label: cert_label(*k, en),
+                selected: Some(*k) == chosen.cert_kind,
             })
             .collect(),
+        // A first visit checks before it writes.
+        dry_run: chosen.dry_run || chosen.kind.is_none(),
+        legacy: chosen.legacy,
         result,
         error,
     };
@@ -94,8 +130,76 @@ fn page(
     Ok(res)
 }
 
-pub async fn form(v: Viewer, _: Caller, uri: Uri) -> Result<Response, PageError> {
-    page(&v, &uri, None, None, None)
+pub async fn form(v: Viewer, who: Caller, uri: Uri) -> Result<Response, PageError> {
+    page(&v, &who, &uri, Choices::default(), None, None)
+}
+
+/// What a sent or confirmed file came to, as the page shows it.
+fn outcome_view(
+    received: imports::Received,
+    file_name: String,
+    dry_run: bool,
+    chosen: &Choices,
+    lang: crate::i18n::Lang,
+) -> UploadOutcome {
+    let o = received.outcome;
+    UploadOutcome {
+        file_name,
+        rows: o.rows,
+        dry_run,
+        written: o.summary.map(|s| (s.inserted, s.updated, s.unchanged)),
+        problems: o
+            .problems
+            .into_iter()
+            .map(|p| ProblemLine {
+                row: p.row,
+                column: p.column,
+                value: p.value,
+                problem: p.problem,
+            })
+            .collect(),
+        report_href: format!("/import/reports/{}.xlsx", received.report_id),
+        held: received.held,
+        choices: choices_text(chosen, lang),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ConfirmForm {
+    held: String,
+}
+
+/// "确认导入": imports the file a clean dry run kept, as it was checked, without sending it
+/// again.
+pub async fn confirm(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    axum::Form(f): axum::Form<ConfirmForm>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    match imports::commit_held(&st.store, &f.held, &who.actor(), &st.spool).await {
+        Ok(received) => {
+            let file_name = st
+                .store
+                .report(received.report_id, who.username())
+                .await
+                .page(lang)?
+                .file_name;
+            let result = outcome_view(received, file_name, false, &Choices::default(), lang);
+            page(&v, &who, &uri, Choices::default(), Some(result), None)
+        }
+        Err(e @ (AppError::NotFound(_) | AppError::Conflict(_) | AppError::Invalid(_))) => page(
+            &v,
+            &who,
+            &uri,
+            Choices::default(),
+            None,
+            Some(e.message(lang.into())),
+        ),
+        Err(e) => Err(PageError(e, lang)),
+    }
 }
 
 /// Takes the multipart form: kind, optional certificate kind, the dry-run and legacy-code
@@ -134,23 +238,20 @@ pub async fn upload(
             _ => {}
         }
     }
+    let mut chosen = Choices {
+        kind,
+        cert_kind,
+        dry_run,
+        legacy,
+    };
     let Some(kind) = kind else {
-        return page(
-            &v,
-            &uri,
-            None,
-            None,
-            Some("请选择文件类型 (choose what the file holds)".into()),
-        );
+        chosen.dry_run = true;
+        let m = lang.tr().import_choose_kind.to_owned();
+        return page(&v, &who, &uri, chosen, None, Some(m));
     };
     let Some((file_name, bytes)) = file.filter(|(n, _)| !n.is_empty()) else {
-        return page(
-            &v,
-            &uri,
-            Some(kind),
-            None,
-            Some("请选择要上传的文件 (choose a file)".into()),
-        );
+        let m = lang.tr().import_choose_file.to_owned();
+        return page(&v, &who, &uri, chosen, None, Some(m));
     };
     let received = imports::import_bytes(
         &st.store,
@@ -169,29 +270,12 @@ pub async fn upload(
     let received = match received {
         Ok(r) => r,
         Err(e @ AppError::Invalid(_)) => {
-            return page(&v, &uri, Some(kind), None, Some(e.message(lang.into())))
+            return page(&v, &who, &uri, chosen, None, Some(e.message(lang.into())))
         }
         Err(e) => return Err(PageError(e, lang)),
     };
-    let o = received.outcome;
-    let result = UploadOutcome {
-        file_name,
-        rows: o.rows,
-        dry_run,
-        written: o.summary.map(|s| (s.inserted, s.updated, s.unchanged)),
-        problems: o
-            .problems
-            .into_iter()
-            .map(|p| ProblemLine {
-                row: p.row,
-                column: p.column,
-                value: p.value,
-                problem: p.problem,
-            })
-            .collect(),
-        report_href: format!("/import/reports/{}.xlsx", received.report_id),
-    };
-    page(&v, &uri, Some(kind), Some(result), None)
+    let result = outcome_view(received, file_name, dry_run, &chosen, lang);
+    page(&v, &who, &uri, chosen, Some(result), None)
 }
 
 /// The validation report as XLSX: row, column, value, problem. Only its sender may fetch it.
