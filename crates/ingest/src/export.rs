@@ -108,6 +108,82 @@ pub fn report_table(problems: &[crate::RowProblem]) -> Table<'static> {
     }
 }
 
+/// A blank file to fill in for an import of `kind` (enterprises, certificates, platforms,
+/// facts, observations): the headers the importer reads, in its order, and one example row.
+/// The example's credit code (or figure) starts with 示例, so a template sent back unedited is
+/// refused rather than imported.
+pub fn template(kind: &str) -> Option<Table<'static>> {
+    use crate::registries::{
+        CERTIFICATE_HEADERS, ENTERPRISE_HEADERS, FACT_HEADERS, PLATFORM_HEADERS,
+    };
+    const CODE: &str = "示例：91440203MA4W000000";
+    let (headers, example): (&'static [&'static str], Vec<&str>) = match kind {
+        "enterprises" => (
+            &ENTERPRISE_HEADERS,
+            vec![
+                CODE,
+                "韶关市某某科技有限公司",
+                "武江区",
+                "韶关市武江区某某路1号",
+                "C3985",
+                "2015-06-01",
+                "小型",
+                "是",
+                "电子信息",
+                "张三 0751-8888888",
+            ],
+        ),
+        "certificates" => (
+            &CERTIFICATE_HEADERS,
+            vec![
+                "高新技术企业",
+                "GR201844000001",
+                CODE,
+                "",
+                "2018-11-28",
+                "2018年第一批",
+                "",
+            ],
+        ),
+        "platforms" => (
+            &PLATFORM_HEADERS,
+            vec![
+                "韶关市某某工程技术研究中心",
+                "工程技术研究中心",
+                "省级",
+                "武江区",
+                "2018-12-01",
+                "粤科函〔2018〕1号",
+                "韶关市某某科技有限公司",
+                CODE,
+                "",
+            ],
+        ),
+        "facts" => (
+            &FACT_HEADERS,
+            vec![CODE, "2018", "5000", "300", "120", "30", "5", "2000", "是"],
+        ),
+        "observations" => (
+            &crate::observations::HEADERS,
+            vec![
+                "gdp",
+                "440203",
+                "2018",
+                "示例：321.5",
+                "韶关统计年鉴2019",
+                "",
+            ],
+        ),
+        _ => return None,
+    };
+    Some(Table {
+        sheet: "导入模板",
+        headers,
+        rows: vec![example.into_iter().map(str::to_owned).collect()],
+        numeric: &[],
+    })
+}
+
 /// The workbook as bytes, for a download.
 pub fn xlsx_bytes(t: &Table<'_>) -> Result<Vec<u8>, IngestError> {
     workbook(t)

@@ -445,6 +445,21 @@ pub struct Upload<'a> {
     pub default_kind: Option<CertificateKind>,
 }
 
+/// A blank XLSX to fill in for an import of `kind`: the headers the importer reads and an
+/// example row that cannot be imported by mistake.
+pub fn template(kind: FileKind) -> Result<kechuang_ingest::export::Table<'static>, Error> {
+    kechuang_ingest::export::template(kind.as_str())
+        .ok_or_else(|| Error::internal(format!("no template for {}", kind.as_str())))
+}
+
+/// The caller's latest imports (dry runs and refusals too), newest first.
+pub async fn history(
+    store: &Store,
+    who: &Actor,
+) -> Result<Vec<kechuang_store::ImportReport>, Error> {
+    Ok(store.recent_reports(&who.name, 20).await?)
+}
+
 /// Makes the directory that holds sent files while they are imported, readable by this user
 /// only, and removes what a process that died in the middle of an import left in it. Files
 /// younger than an hour are left alone: another instance may be importing them.

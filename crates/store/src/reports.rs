@@ -69,6 +69,24 @@ impl Store {
             .fetch_optional(&self.read)
             .await?
             .ok_or_else(|| StoreError::NotFound(Absent::Report { id }))?;
+        report_row(&r)
+    }
+
+    /// A sender's latest imports, newest first: their history on the upload page.
+    pub async fn recent_reports(&self, created_by: &str, limit: i64) -> Result<Vec<ImportReport>> {
+        sqlx::query("SELECT * FROM import_reports WHERE created_by = $1 ORDER BY id DESC LIMIT $2")
+            .bind(created_by)
+            .bind(limit)
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(report_row)
+            .collect()
+    }
+}
+
+fn report_row(r: &sqlx::any::AnyRow) -> Result<ImportReport> {
+    {
         let problems: String = r.try_get("problems")?;
         Ok(ImportReport {
             id: r.try_get("id")?,

@@ -62,6 +62,9 @@ kechuang_domain::problems! {
         Report { file: String } = "report_not_found" {
             zh: "未找到校验报告 {file}", en: "validation report {file} not found",
         },
+        Template { file: String } = "template_not_found" {
+            zh: "没有导入模板 {file}", en: "there is no import template {file}",
+        },
         Download { name: String } = "download_not_found" {
             zh: "没有下载 {name}", en: "no download {name}",
         },

@@ -377,6 +377,14 @@ texts! {
     separate_duties_off: "生成人可审批", "the officer who generated a batch may approve it";
     separate_duties_note: "此批次由您生成，须由另一名工作人员审批（职责分离）。", "You generated this batch: another officer approves it (separation of duties).";
     import_confirm: "确认导入", "Import it";
+    import_templates: "下载导入模板：", "Templates:";
+    import_history: "我最近的导入", "My latest imports";
+    import_rows_col: "行数", "Rows";
+    import_report_col: "校验报告", "Report";
+    import_refused: "有问题，未写入", "Refused";
+    import_done: "已写入", "Written";
+    import_checked: "试运行通过", "Checked";
+    import_nothing_new: "无变化", "Nothing new";
     import_confirm_note: "试运行通过。确认后将导入刚才校验的同一文件（保留 1 小时）：", "The dry run passed. Import the very file just checked (kept for an hour):";
     import_choose_kind: "请选择文件类型", "Choose what the file holds";
     import_choose_file: "请选择要上传的文件", "Choose a file";

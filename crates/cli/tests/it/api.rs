@@ -624,6 +624,60 @@ async fn a_checked_file_is_imported_as_checked(b: Backend) {
     assert_eq!(status, 404, "imported once");
     let page = server.get_json("/api/v1/enterprises?per_page=1").await;
     assert_eq!(page["total"], rows);
+    // The officer's history lists the dry run and the import.
+    let res = server
+        .client
+        .get(server.url("/import"))
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .expect("import page");
+    let page = res.text().await.expect("html");
+    let history = &page[page.find("import-history").expect("a history")..];
+    assert_eq!(
+        history.matches("enterprises-sample.csv").count(),
+        2,
+        "{history}"
+    );
+    assert!(history.contains("试运行通过") && history.contains("已写入"));
+
+    // Each kind has a template: its headers are the importer's, and its example row cannot be
+    // imported by mistake.
+    for kind in [
+        "enterprises",
+        "certificates",
+        "platforms",
+        "facts",
+        "observations",
+    ] {
+        let res = server
+            .client
+            .get(server.url(&format!("/import/templates/{kind}.xlsx")))
+            .bearer_auth(&server.token)
+            .send()
+            .await
+            .expect("template");
+        assert_eq!(res.status().as_u16(), 200, "{kind}");
+        let template = res.bytes().await.expect("bytes").to_vec();
+        let res = server
+            .client
+            .post(server.url(&format!(
+                "/api/v1/imports/{kind}?file_name=template.xlsx&dry_run=true"
+            )))
+            .bearer_auth(&server.token)
+            .body(template)
+            .send()
+            .await
+            .expect("send the template back");
+        assert_eq!(res.status().as_u16(), 422, "{kind}: the example is refused");
+        let body: Value = res.json().await.expect("json");
+        let problems = body["problems"].as_array().expect("problems");
+        assert!(
+            problems.iter().all(|p| p["row"] == 2),
+            "{kind}: only the example row is refused, the headers are read: {body}"
+        );
+    }
+
     // A path is never taken from the id.
     let (status, _) = commit(server.token.clone()).await;
     assert_eq!(status, 404);

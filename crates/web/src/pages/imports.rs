@@ -47,11 +47,25 @@ struct Choices {
     legacy: bool,
 }
 
+/// One of the caller's earlier imports.
+struct HistoryLine {
+    at: String,
+    kind: String,
+    file_name: String,
+    rows: i64,
+    outcome: &'static str,
+    outcome_class: &'static str,
+    report_href: String,
+}
+
 #[derive(Template)]
 #[template(path = "import.html")]
 struct ImportPage {
     chrome: Chrome,
     csrf: String,
+    /// (kind, label) of each template to download.
+    templates: Vec<(&'static str, String)>,
+    history: Vec<HistoryLine>,
     kinds: Vec<Choice>,
     cert_kinds: Vec<Choice>,
     dry_run: bool,
@@ -86,7 +100,8 @@ fn choices_text(c: &Choices, lang: crate::i18n::Lang) -> String {
     parts.join(" · ")
 }
 
-fn page(
+async fn page(
+    st: &AppState,
     v: &Viewer,
     who: &Caller,
     uri: &Uri,
@@ -95,9 +110,40 @@ fn page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let en = v.lang.is_en();
+    let tr = v.lang.tr();
+    let history = imports::history(&st.store, &who.actor())
+        .await
+        .page(v.lang)?
+        .into_iter()
+        .map(|r| {
+            let (outcome, outcome_class) = if !r.problems.is_empty() {
+                (tr.import_refused, "behind")
+            } else if r.written {
+                (tr.import_done, "achieved")
+            } else if r.dry_run {
+                (tr.import_checked, "on_track")
+            } else {
+                (tr.import_nothing_new, "plain")
+            };
+            HistoryLine {
+                at: crate::format::timestamp(&r.created_at),
+                kind: FileKind::parse(&r.kind).map_or(r.kind.clone(), |k| kind_label(k, en)),
+                file_name: r.file_name,
+                rows: r.rows,
+                outcome,
+                outcome_class,
+                report_href: format!("/import/reports/{}.xlsx", r.id),
+            }
+        })
+        .collect();
     let p = ImportPage {
         chrome: Chrome::new(v, "import", v.lang.tr().nav_import.into(), uri, None),
         csrf: who.csrf().to_owned(),
+        templates: FileKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), kind_label(*k, en)))
+            .collect(),
+        history,
         kinds: FileKind::ALL
             .iter()
             .map(|k| Choice {
@@ -130,8 +176,37 @@ fn page(
     Ok(res)
 }
 
-pub async fn form(v: Viewer, who: Caller, uri: Uri) -> Result<Response, PageError> {
-    page(&v, &who, &uri, Choices::default(), None, None)
+pub async fn form(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    page(&st, &v, &who, &uri, Choices::default(), None, None).await
+}
+
+/// A blank file to fill in for one kind of import: `/import/templates/enterprises.xlsx`.
+pub async fn template(
+    v: Viewer,
+    _: Caller,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let kind = file
+        .strip_suffix(".xlsx")
+        .and_then(FileKind::parse)
+        .ok_or_else(|| {
+            PageError(
+                AppError::not_found(Absent::Template { file: file.clone() }),
+                v.lang,
+            )
+        })?;
+    let table = imports::template(kind).page(v.lang)?;
+    sheet_download(
+        &table,
+        SheetFormat::Xlsx,
+        &format!("导入模板-{}.xlsx", kind_label(kind, false)),
+        v.lang,
+    )
 }
 
 /// What a sent or confirmed file came to, as the page shows it.
@@ -188,16 +263,12 @@ pub async fn confirm(
                 .page(lang)?
                 .file_name;
             let result = outcome_view(received, file_name, false, &Choices::default(), lang);
-            page(&v, &who, &uri, Choices::default(), Some(result), None)
+            page(&st, &v, &who, &uri, Choices::default(), Some(result), None).await
         }
-        Err(e @ (AppError::NotFound(_) | AppError::Conflict(_) | AppError::Invalid(_))) => page(
-            &v,
-            &who,
-            &uri,
-            Choices::default(),
-            None,
-            Some(e.message(lang.into())),
-        ),
+        Err(e @ (AppError::NotFound(_) | AppError::Conflict(_) | AppError::Invalid(_))) => {
+            let m = e.message(lang.into());
+            page(&st, &v, &who, &uri, Choices::default(), None, Some(m)).await
+        }
         Err(e) => Err(PageError(e, lang)),
     }
 }
@@ -247,11 +318,11 @@ pub async fn upload(
     let Some(kind) = kind else {
         chosen.dry_run = true;
         let m = lang.tr().import_choose_kind.to_owned();
-        return page(&v, &who, &uri, chosen, None, Some(m));
+        return page(&st, &v, &who, &uri, chosen, None, Some(m)).await;
     };
     let Some((file_name, bytes)) = file.filter(|(n, _)| !n.is_empty()) else {
         let m = lang.tr().import_choose_file.to_owned();
-        return page(&v, &who, &uri, chosen, None, Some(m));
+        return page(&st, &v, &who, &uri, chosen, None, Some(m)).await;
     };
     let received = imports::import_bytes(
         &st.store,
@@ -270,12 +341,21 @@ pub async fn upload(
     let received = match received {
         Ok(r) => r,
         Err(e @ AppError::Invalid(_)) => {
-            return page(&v, &who, &uri, chosen, None, Some(e.message(lang.into())))
+            return page(
+                &st,
+                &v,
+                &who,
+                &uri,
+                chosen,
+                None,
+                Some(e.message(lang.into())),
+            )
+            .await
         }
         Err(e) => return Err(PageError(e, lang)),
     };
     let result = outcome_view(received, file_name, dry_run, &chosen, lang);
-    page(&v, &who, &uri, chosen, Some(result), None)
+    page(&st, &v, &who, &uri, chosen, Some(result), None).await
 }
 
 /// The validation report as XLSX: row, column, value, problem. Only its sender may fetch it.

@@ -91,6 +91,7 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/import", Roles(BUREAU), imports::form),
         Route::post("/import", Roles(BUREAU), imports::upload),
         Route::post("/import/confirm", Roles(BUREAU), imports::confirm),
+        Route::get("/import/templates/{file}", Roles(BUREAU), imports::template),
         Route::get("/import/reports/{file}", Roles(BUREAU), imports::report),
         Route::get("/programmes", Roles(AUDITORS), programmes::list),
         Route::get(
