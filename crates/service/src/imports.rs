@@ -366,8 +366,28 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .map_err(|e| Error::internal(e.to_string()))
 }
 
+/// Removes kept files whose hour is over, so files checked and never imported do not pile up
+/// between restarts.
+fn sweep_held(spool: &Path) {
+    let Ok(entries) = std::fs::read_dir(spool) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let expired = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > HELD_FOR);
+        if expired && entry.file_name().to_string_lossy().starts_with(HELD_PREFIX) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Keeps a file that passed its dry run, with the choices it was checked with.
 fn hold(spool: &Path, upload: &Upload<'_>, sender: &str) -> Result<String, Error> {
+    sweep_held(spool);
     let id = crate::auth::random_token();
     let (file, meta) =
         held_paths(spool, &id).ok_or_else(|| Error::internal("a random token is hex"))?;
