@@ -385,8 +385,14 @@ fn sweep_held(spool: &Path) {
     }
 }
 
-/// Keeps a file that passed its dry run, with the choices it was checked with.
-fn hold(spool: &Path, upload: &Upload<'_>, sender: &str) -> Result<String, Error> {
+/// Keeps a file that passed its dry run — the spooled copy it was checked from, renamed, not
+/// written again — with the choices it was checked with.
+fn hold(
+    spool: &Path,
+    spooled: tempfile::NamedTempFile,
+    upload: &Upload<'_>,
+    sender: &str,
+) -> Result<String, Error> {
     sweep_held(spool);
     let id = crate::auth::random_token();
     let (file, meta) =
@@ -399,7 +405,10 @@ fn hold(spool: &Path, upload: &Upload<'_>, sender: &str) -> Result<String, Error
         sha256: kechuang_domain::auth::sha256_hex(upload.bytes),
         sender: sender.to_owned(),
     };
-    write_private(&file, upload.bytes)?;
+    // Still 0600, as the spool made it.
+    spooled
+        .persist(&file)
+        .map_err(|e| Error::internal(format!("spool {}: {e}", file.display())))?;
     let json = serde_json::to_vec(&held).map_err(Error::internal)?;
     write_private(&meta, &json)?;
     Ok(id)
@@ -543,7 +552,8 @@ pub async fn import_bytes(
     if bytes.is_empty() {
         return Err(Error::invalid(IngestError::Empty));
     }
-    // Created 0600 and removed on drop, on every path out of this function.
+    // Created 0600 and removed on drop, on every path out of this function but one: a clean
+    // dry run keeps it (see `hold`).
     let mut file = tempfile::Builder::new()
         .prefix(SPOOL_PREFIX)
         .suffix(&format!(".{ext}"))
@@ -569,12 +579,13 @@ pub async fn import_bytes(
         .await
     }
     .await;
-    // This copy is not kept: the registries and the report hold what matters.
-    drop(file);
     let outcome = result?;
+    // A clean dry run keeps its copy for 确认导入; otherwise it is removed here, and the
+    // registries and the report hold what matters.
     let held = if dry_run && outcome.problems.is_empty() && outcome.rows > 0 {
-        Some(hold(spool, upload, &actor.name)?)
+        Some(hold(spool, file, upload, &actor.name)?)
     } else {
+        drop(file);
         None
     };
     let problems: Vec<kechuang_store::ReportProblem> = outcome
