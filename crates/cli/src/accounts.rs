@@ -6,7 +6,7 @@ use anyhow::{bail, Context as _, Result};
 use clap::{Args, Subcommand};
 use kechuang_service::accounts::{self, NewAccount, ScopeInput};
 use kechuang_service::second_factor;
-use kechuang_store::{Actor, AuditFilter, Store};
+use kechuang_store::{AuditFilter, Store};
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -112,10 +112,7 @@ pub enum AuditCommand {
     },
 }
 
-pub(crate) fn operator() -> Actor {
-    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    Actor::new(format!("cli:{user}"), "cli")
-}
+pub(crate) use crate::operator::operator;
 
 fn read_password(src: &PasswordSource, username: &str) -> Result<String> {
     let pw = if src.password_stdin {

@@ -15,6 +15,7 @@ use kechuang_ingest::registries;
 mod accounts;
 mod bench;
 mod demo;
+mod operator;
 mod programmes;
 use kechuang_service::imports::{FileKind, ImportRequest};
 use kechuang_store::{Actor, DatabaseTarget, Store};
@@ -42,6 +43,10 @@ struct Cli {
     /// The language of messages: zh (default) or en; without it, `LANG` decides.
     #[arg(long, global = true)]
     lang: Option<String>,
+    /// Record this run's actions in the audit trail under this kechuang account (it must
+    /// exist); without it, under the system account that runs the command (`cli:NAME`).
+    #[arg(long = "as", value_name = "USER", global = true)]
+    as_user: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -354,6 +359,9 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
     // A restore goes into the database as created, before anything is seeded into it.
     let seed = !matches!(cli.command, Command::Restore { .. });
     let store = open_store(&cli.db, seed).await?;
+    if let Some(name) = &cli.as_user {
+        operator::act_as(&store, name).await?;
+    }
     if demo {
         load_demo(&store, &cli.db.data_dir()).await?;
     }
@@ -548,8 +556,6 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
     result
 }
 
-/// Opens the database, applies migrations, and on a new database loads the shipped regions
-/// and the default plan, so the first start shows the whole plan.
 /// Opens the database and, with `seed`, gives a new one the shipped regions, platform kinds
 /// and plan.
 async fn open_store(db: &DbArgs, seed: bool) -> Result<Store> {
@@ -637,8 +643,7 @@ async fn serve(state: kechuang_web::AppState, addr: &str) -> Result<ExitCode> {
 }
 
 fn actor() -> String {
-    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
-    format!("cli:{user}")
+    operator::actor_name()
 }
 
 async fn load_plan(store: &Store, file: &Path, dry_run: bool) -> Result<ExitCode> {

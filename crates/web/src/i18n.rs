@@ -456,6 +456,7 @@ texts! {
     entity: "对象", "Entity";
     before: "修改前", "Before";
     after: "修改后", "After";
+    changes: "变更内容", "Changes";
     from_date: "起始日期", "From";
     to_date: "截止日期", "To";
     at: "时间", "Time";
@@ -597,6 +598,79 @@ pub fn audit_label(code: &str, lang: Lang) -> String {
         "voucher.redeem" => ("兑付创新券", "Voucher redeemed"),
         "voucher_provider" => ("服务机构", "Service provider"),
         "provider.add" => ("登记服务机构", "Provider registered"),
+        "second_factor" => ("双因素认证", "Second factor"),
+        "second_factor.roles" => ("设置须双因素的角色", "Second-factor roles set"),
+        "user.second_factor_enrol" => ("启用双因素认证", "Second factor enrolled"),
+        "user.second_factor_reset" => ("重置双因素认证", "Second factor reset"),
+        "user.recovery_codes" => ("更新恢复码", "Recovery codes renewed"),
+        "user.recovery_code_used" => ("使用恢复码", "Recovery code used"),
+        "objection.dismiss_many" => ("批量驳回异议", "Objections dismissed"),
+        other => return other.to_owned(),
+    };
+    lang.pick(zh, en).to_owned()
+}
+
+/// The label of a field of an audited record (`status`, `total` for `total_fen`, …); a field
+/// without one shows its key.
+pub fn field_label(key: &str, lang: Lang) -> String {
+    let (zh, en) = match key {
+        "status" => ("状态", "Status"),
+        "name" => ("名称", "Name"),
+        "year" => ("年度", "Year"),
+        "scope" => ("数据范围", "Data scope"),
+        "role" => ("角色", "Role"),
+        "programme" => ("资金项目", "Programme"),
+        "programmes" => ("资金项目数", "Programmes"),
+        "comment" => ("意见", "Comment"),
+        "batch" => ("批次", "Batch"),
+        "total" => ("合计金额", "Total"),
+        "amount" => ("金额", "Amount"),
+        "subsidy" => ("补助金额", "Subsidy"),
+        "invoice" => ("发票号码", "Invoice"),
+        "contract" => ("合同编号", "Contract"),
+        "provider" => ("服务机构", "Provider"),
+        "services" => ("服务内容", "Services"),
+        "resolution" => ("处理结果", "Resolution"),
+        "recovery_codes" => ("恢复码数量", "Recovery codes"),
+        "enrolled" => ("已启用", "Enrolled"),
+        "disabled" => ("已停用", "Disabled"),
+        "username" => ("用户名", "User name"),
+        "display_name" => ("姓名", "Display name"),
+        "organisation" => ("单位", "Organisation"),
+        "must_change_password" => ("须修改密码", "Must change password"),
+        "owner" => ("所属用户", "Owner"),
+        "uscc" => ("统一社会信用代码", "USCC"),
+        "inserted" => ("新增条数", "Rows added"),
+        "updated" => ("更新条数", "Rows updated"),
+        "title" => ("标题", "Title"),
+        "targets" => ("目标", "Targets"),
+        "indicators" => ("指标数", "Indicators"),
+        "source" => ("来源", "Source"),
+        "slot" => ("填报期", "Period"),
+        "separate_duties" => ("审批人须不同于制单人", "Separate duties"),
+        "priority" => ("排序规则", "Priority rule"),
+        "eligibility" => ("资格规则", "Eligibility rule"),
+        "parent" => ("上级", "Parent"),
+        "opens_on" => ("开始日期", "Opens"),
+        "closes_on" => ("截止日期", "Closes"),
+        "expires_on" => ("有效期至", "Expires"),
+        "notice_days" => ("公示天数", "Notice days"),
+        "issued" => ("发放数量", "Issued"),
+        "from" => ("起", "From"),
+        "file" => ("文件", "File"),
+        "bytes" => ("字节数", "Bytes"),
+        "experts" => ("评审专家", "Experts"),
+        "dismissed" => ("驳回数量", "Dismissed"),
+        "description" => ("说明", "Description"),
+        "call" => ("申报指南", "Call"),
+        "basis" => ("依据", "Basis"),
+        "awards" => ("奖补笔数", "Awards"),
+        "award" => ("奖补", "Award"),
+        "at" => ("时间", "Time"),
+        "applications" => ("申报数", "Applications"),
+        "value" => ("值", "Value"),
+        "sqlite" => ("SQLite", "SQLite"),
+        "postgres" => ("PostgreSQL", "PostgreSQL"),
         other => return other.to_owned(),
     };
     lang.pick(zh, en).to_owned()

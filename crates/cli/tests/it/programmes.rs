@@ -324,7 +324,18 @@ async fn notice_objections_and_payment_follow_their_order(backend: Backend) {
     let env = TestEnv::new(backend).await;
     import_registry_samples(&env);
     env.add_user("officer", "bureau", &["--region", "440200"]);
+    // A command-line action is recorded under the account given with --as, which must exist.
+    let budget = ["programme", "budget", "hte-certified", "--year", "2020"];
+    let refused = env.cli(&[&["--as", "nobody"][..], &budget, &["--amount", "10万元"]].concat());
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("nobody"));
+    env.cli_ok(&[&["--as", "officer"][..], &budget, &["--amount", "20万元"]].concat());
     let server = env.serve().await;
+    let trail = server.get_json("/api/v1/audit?entity=budget").await;
+    let entries = trail["items"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "the refused run wrote nothing: {trail}");
+    assert_eq!(entries[0]["actor"], "officer");
+    assert_eq!(entries[0]["client"], "cli");
     let approver = env.approver_token();
     assert_eq!(
         set_budget(&server, "hte-certified", 2019, json!("1亿元")).await,
@@ -438,6 +449,22 @@ async fn notice_objections_and_payment_follow_their_order(backend: Backend) {
             .iter()
             .all(|l| l["status"] == "already_awarded"),
         "{preview}"
+    );
+    // The trail reads as labelled fields: statuses by name, amounts in 元, no JSON.
+    let (_, audit) = server.get("/audit?entity=award_batch").await;
+    assert!(audit.contains("公示中") && audit.contains("合计金额（元）"), "{audit}");
+    let yuan = format!("{}", total / 100);
+    let grouped = yuan
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|c| std::str::from_utf8(c).expect("digits"))
+        .collect::<Vec<_>>()
+        .join(",");
+    assert!(audit.contains(&grouped), "the total in 元: {grouped}");
+    assert!(
+        !audit.contains("total_fen") && !audit.contains("&#34;"),
+        "no stored JSON on the page"
     );
 }
 

@@ -1,22 +1,17 @@
-//! Administration: accounts (for administrators) and the audit trail (administrators and the
-//! bureau).
+//! Administration: accounts, for administrators (the audit trail is in `audit`).
 
-use super::{
-    record_export, render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer,
-};
+use super::{render, Chrome, OrPage, PageError, Viewer};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::format;
-use crate::i18n::audit_label;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use kechuang_domain::auth::{DataScope, Role};
 use kechuang_service::accounts;
-use kechuang_store::AuditFilter;
 use serde::Deserialize;
 
 struct UserRow {
@@ -260,181 +255,4 @@ pub async fn set_second_factor_roles(
         }
         Err(e) => Err(PageError(e, v.lang)),
     }
-}
-
-// ---- audit trail ----------------------------------------------------------------------------
-
-#[derive(Deserialize, Default)]
-pub struct AuditQuery {
-    actor: Option<String>,
-    entity: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    page: Option<u32>,
-}
-
-impl AuditQuery {
-    fn filter(&self) -> Result<AuditFilter, AppError> {
-        kechuang_service::audit::filter(
-            self.actor.as_deref(),
-            self.entity.as_deref(),
-            self.from.as_deref(),
-            self.to.as_deref(),
-        )
-    }
-}
-
-struct AuditRow {
-    seq: i64,
-    at: String,
-    actor: String,
-    client: String,
-    action: String,
-    entity: String,
-    before: String,
-    after: String,
-}
-
-#[derive(Template)]
-#[template(path = "audit.html")]
-struct AuditPage {
-    chrome: Chrome,
-    rows: Vec<AuditRow>,
-    q: AuditQuery,
-    entities: Vec<(String, String)>,
-    pager: super::registries::Pager,
-    chain_ok: bool,
-    chain_entries: i64,
-    broken_at: String,
-    export_query: String,
-}
-
-const ENTITIES: [&str; 9] = [
-    "user",
-    "session",
-    "api_token",
-    "entry_return",
-    "observations",
-    "registry",
-    "export",
-    "plan",
-    "region",
-];
-
-pub async fn audit(
-    State(st): State<AppState>,
-    v: Viewer,
-    who: Caller,
-    uri: Uri,
-    Query(q): Query<AuditQuery>,
-) -> Result<Response, PageError> {
-    let lang = v.lang;
-    let filter = q.filter().page(lang)?;
-    let page_no = q.page.unwrap_or(1);
-    let page = kechuang_service::audit::entries(&st.store, &who, &filter, page_no, 50)
-        .await
-        .page(lang)?;
-    let check = kechuang_service::audit::verify(&st.store, &who)
-        .await
-        .page(lang)?;
-    let params = [
-        ("actor", q.actor.clone().unwrap_or_default()),
-        ("entity", q.entity.clone().unwrap_or_default()),
-        ("from", q.from.clone().unwrap_or_default()),
-        ("to", q.to.clone().unwrap_or_default()),
-    ];
-    let export_query = params
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", format::urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let rows = page
-        .items
-        .into_iter()
-        .map(|r| AuditRow {
-            seq: r.seq,
-            at: format::timestamp(&r.at),
-            actor: r.actor,
-            client: r.client,
-            action: audit_label(&r.action, lang),
-            entity: if r.entity_id.is_empty() {
-                audit_label(&r.entity, lang)
-            } else {
-                format!("{} {}", audit_label(&r.entity, lang), r.entity_id)
-            },
-            before: r.before,
-            after: r.after,
-        })
-        .collect();
-    let out = AuditPage {
-        chrome: Chrome::new(&v, "audit", lang.tr().nav_audit.into(), &uri, None),
-        rows,
-        pager: super::registries::pager("/audit", &params, page.total, page.page, page.per_page),
-        q,
-        entities: ENTITIES
-            .iter()
-            .map(|e| ((*e).to_owned(), audit_label(e, lang)))
-            .collect(),
-        chain_ok: check.first_broken.is_none(),
-        chain_entries: check.entries,
-        broken_at: check
-            .first_broken
-            .map(|(seq, why)| format!("#{seq}: {why}"))
-            .unwrap_or_default(),
-        export_query,
-    };
-    render(&out, lang)
-}
-
-/// The filtered trail as XLSX or CSV; the export is itself audited.
-pub async fn audit_export(
-    State(st): State<AppState>,
-    v: Viewer,
-    who: Caller,
-    Path(format): Path<String>,
-    Query(q): Query<AuditQuery>,
-) -> Result<Response, PageError> {
-    let lang = v.lang;
-    let sheet = SheetFormat::of(&format, "audit", lang)?;
-    let filter = q.filter().page(lang)?;
-    let page = kechuang_service::audit::entries(&st.store, &who, &filter, 1, 10_000)
-        .await
-        .page(lang)?;
-    let table = kechuang_ingest::export::Table {
-        sheet: "审计日志",
-        headers: &[
-            "序号",
-            "时间(UTC)",
-            "操作人",
-            "来源地址",
-            "操作",
-            "对象",
-            "对象标识",
-            "修改前",
-            "修改后",
-            "哈希",
-        ],
-        rows: page
-            .items
-            .iter()
-            .map(|r| {
-                vec![
-                    r.seq.to_string(),
-                    r.at.clone(),
-                    r.actor.clone(),
-                    r.client.clone(),
-                    r.action.clone(),
-                    r.entity.clone(),
-                    r.entity_id.clone(),
-                    r.before.clone(),
-                    r.after.clone(),
-                    r.hash.clone(),
-                ]
-            })
-            .collect(),
-        numeric: &[0],
-    };
-    record_export(&st, &who, &format, table.rows.len(), lang).await?;
-    sheet_download(&table, sheet, &format, lang)
 }

@@ -8,6 +8,7 @@ pub(crate) mod account;
 mod admin;
 mod applications;
 mod assets;
+mod audit;
 mod calls;
 mod dashboard;
 mod downloads;
@@ -183,11 +184,11 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(ADMIN),
             admin::set_second_factor_roles,
         ),
-        Route::get("/audit", Roles(AUDITORS), admin::audit),
+        Route::get("/audit", Roles(AUDITORS), audit::audit),
         Route::get(
             "/audit/export/{format}",
             Roles(AUDITORS),
-            admin::audit_export,
+            audit::audit_export,
         ),
     ]
 }

@@ -71,7 +71,7 @@ pub(crate) fn pager(
     }
 }
 
-async fn region_names(
+pub(super) async fn region_names(
     st: &AppState,
     lang: Lang,
 ) -> Result<(HashMap<String, String>, Vec<(String, String)>), PageError> {
