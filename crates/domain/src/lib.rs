@@ -18,6 +18,7 @@ pub mod programme;
 pub mod progress;
 pub mod region;
 pub mod registry;
+pub mod rule_text;
 pub mod second_factor;
 pub mod series;
 pub mod text;

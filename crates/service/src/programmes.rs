@@ -6,6 +6,7 @@
 use crate::auth::Principal;
 use crate::clock::parse_optional_day;
 use crate::{Error, Missing};
+use chrono::Datelike;
 use kechuang_domain::auth::DataScope;
 use kechuang_domain::money::Fen;
 use kechuang_domain::programme::{preview, Preview, Programme, Rules};
@@ -41,6 +42,21 @@ kechuang_domain::problems! {
         },
         NameRequired = "name_required" { zh: "请填写名称", en: "a name is required" },
     }
+}
+
+/// The year a batch preview opens on when none is chosen: the latest year with events of the
+/// programme's kind, within the years it runs and not after this one, so the officer sees the
+/// awards that wait rather than an empty year.
+pub async fn default_preview_year(store: &Store, p: &Programme) -> Result<i32, Error> {
+    let this_year = crate::clock::today_in_china().year();
+    let last = p.to_year.unwrap_or(this_year).min(this_year);
+    let latest = match p.event {
+        Some(kind) => store.latest_issue_year(kind.code()).await?,
+        None => None,
+    };
+    Ok(latest
+        .unwrap_or(last)
+        .clamp(p.from_year, last.max(p.from_year)))
 }
 
 /// Applies a programme's rules to the registries for a year, without writing anything.

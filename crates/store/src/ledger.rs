@@ -21,6 +21,8 @@ pub struct LedgerRecord {
     pub occurred_on: String,
     pub reference: String,
     pub recorded_by: String,
+    /// The recipient's name as awarded.
+    pub recipient: String,
 }
 
 /// An award that has been made (approved, possibly paid), as open data publishes it.
@@ -130,29 +132,61 @@ impl Store {
     }
 
     /// Ledger entries, newest first, for a programme or all.
-    pub async fn ledger(&self, programme: Option<&str>) -> Result<Vec<LedgerRecord>> {
-        sqlx::query(
-            "SELECT * FROM ledger_entries WHERE ($1 = '' OR programme_code = $1) ORDER BY id DESC",
+    /// One page of a programme's ledger (all programmes without one), newest first, and how
+    /// many entries there are in all.
+    pub async fn ledger(
+        &self,
+        programme: Option<&str>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<(Vec<LedgerRecord>, i64)> {
+        let total: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ledger_entries WHERE ($1 = '' OR programme_code = $1)",
         )
         .bind(programme.unwrap_or(""))
+        .fetch_one(&self.read)
+        .await?;
+        let per_page = per_page.clamp(1, 1000);
+        let offset = i64::from(page.max(1) - 1) * i64::from(per_page);
+        let rows = sqlx::query(
+            "SELECT l.*, a.name AS recipient FROM ledger_entries l JOIN awards a ON a.id = l.award_id \
+             WHERE ($1 = '' OR l.programme_code = $1) ORDER BY l.id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(programme.unwrap_or(""))
+        .bind(i64::from(per_page))
+        .bind(offset)
         .fetch_all(&self.read)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(LedgerRecord {
-                id: r.try_get("id")?,
-                programme_code: r.try_get("programme_code")?,
-                year: r.try_get::<i64, _>("year")? as i32,
-                entry: r.try_get("entry")?,
-                award_id: r.try_get("award_id")?,
-                uscc: r.try_get("uscc")?,
-                region_code: r.try_get("region_code")?,
-                amount: Fen(r.try_get("amount_fen")?),
-                occurred_on: r.try_get("occurred_on")?,
-                reference: r.try_get("reference")?,
-                recorded_by: r.try_get("recorded_by")?,
+        .await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(LedgerRecord {
+                    id: r.try_get("id")?,
+                    programme_code: r.try_get("programme_code")?,
+                    year: r.try_get::<i64, _>("year")? as i32,
+                    entry: r.try_get("entry")?,
+                    award_id: r.try_get("award_id")?,
+                    uscc: r.try_get("uscc")?,
+                    region_code: r.try_get("region_code")?,
+                    amount: Fen(r.try_get("amount_fen")?),
+                    occurred_on: r.try_get("occurred_on")?,
+                    reference: r.try_get("reference")?,
+                    recorded_by: r.try_get("recorded_by")?,
+                    recipient: r.try_get("recipient")?,
+                })
             })
-        })
-        .collect()
+            .collect::<Result<Vec<_>>>()?;
+        Ok((items, total))
+    }
+
+    /// The latest year in which a certificate of the kind was issued: where a batch preview
+    /// starts when the officer has not chosen a year.
+    pub async fn latest_issue_year(&self, kind: &str) -> Result<Option<i32>> {
+        let d: Option<String> =
+            sqlx::query_scalar("SELECT MAX(issued_on) FROM certificates WHERE kind = $1")
+                .bind(kind)
+                .fetch_one(&self.read)
+                .await?;
+        Ok(d.and_then(|d| d.get(..4).and_then(|y| y.parse().ok())))
     }
 }

@@ -193,10 +193,21 @@ pub async fn localize(req: axum::extract::Request, next: axum::middleware::Next)
     // number, a body that is not the JSON asked for, a method the route does not take): the
     // same JSON error as every other, with the framework's reason as its detail.
     let (mut parts, body) = res.into_parts();
-    let reason = axum::body::to_bytes(body, 4096)
-        .await
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
+    // A page's own error (an unknown /api/ path reaches the pages' not-found) has no reason
+    // worth quoting: an API client gets the code and message, never a page of HTML.
+    let html = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let reason = if html {
+        String::new()
+    } else {
+        axum::body::to_bytes(body, 4096)
+            .await
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
     let p = Unaccepted::from_status(parts.status, reason);
     // Malformed input is a 400 however the framework found it out (a body that does not
     // parse as the JSON asked for, or that lacks its content type).

@@ -217,6 +217,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/programmes", Rule::Roles(AUDITORS)),
     ("GET", "/programmes/export/{file}", Rule::Roles(AUDITORS)),
     ("GET", "/programmes/{code}", Rule::Roles(AUDITORS)),
+    (
+        "GET",
+        "/programmes/{code}/preview/{file}",
+        Rule::Roles(AUDITORS),
+    ),
     ("POST", "/programmes/{code}/rules", Rule::Roles(&["bureau"])),
     (
         "POST",
@@ -376,6 +381,7 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
     let path = path
         .replace("/platforms/{id}", &format!("/platforms/{platform}"))
         .replace("/tokens/{id}", "/tokens/999999")
+        .replace("/preview/{file}", "/preview/preview-2018.xlsx")
         .replace("{id}", "1")
         .replace(
             "{code}",

@@ -415,6 +415,10 @@ async fn errors_are_clear(b: Backend) {
     ] {
         let (got, body) = server.get(path).await;
         assert_eq!(got, status, "{path}");
+        assert!(
+            !body.contains("<html"),
+            "no page inside an API error: {body}"
+        );
         let body: Value = serde_json::from_str(&body).expect("json error");
         assert_eq!(body["error"]["code"], code, "{path}");
     }

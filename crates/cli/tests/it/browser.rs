@@ -560,7 +560,19 @@ async fn bureau_takes_a_reward_batch_from_preview_to_payment(b: Backend) {
     c.goto(&server.url("/programmes/hte-certified?year=2018"))
         .await
         .expect("preview");
+    // The rules read as a sentence beside their code.
+    assert!(text(&c, "#rule-sentence").await.contains("每家30万元"));
+    // Generating asks for a confirmation that says what the budget keeps; nothing is written
+    // until it is given.
     click(&c, "#commit-batch").await;
+    c.wait()
+        .for_element(Locator::Css("#confirm-batch"))
+        .await
+        .expect("the confirmation");
+    let confirm = text(&c, "#confirm-batch").await;
+    assert!(confirm.contains("100,000,000.00 →"), "{confirm}");
+    assert!(c.find(Locator::Css("#batches tbody tr")).await.is_err());
+    click(&c, "#confirm-commit").await;
     wait_for_url(&c, "/batches/").await;
     wait_text(&c, "#batch-status", "待审核").await;
     assert_eq!(

@@ -450,9 +450,35 @@ async fn notice_objections_and_payment_follow_their_order(backend: Backend) {
             .all(|l| l["status"] == "already_awarded"),
         "{preview}"
     );
+    // The preview filters by status and downloads whole, every line with its status.
+    let (_, due_only) = server.get("/programmes/hte-certified?year=2019").await;
+    assert!(
+        due_only.contains("没有应奖补的新对象"),
+        "nothing is due any more"
+    );
+    let (_, already) = server
+        .get("/programmes/hte-certified?year=2019&show=already")
+        .await;
+    assert!(
+        already.contains(&format!("已奖补 · 批次 {id}")),
+        "{already}"
+    );
+    let res = server
+        .client
+        .get(server.url("/programmes/hte-certified/preview/preview-2019.csv"))
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(res.status().as_u16(), 200);
+    let csv = res.text().await.expect("csv");
+    assert!(csv.contains("企业名称") && csv.contains("已奖补"), "{csv}");
     // The trail reads as labelled fields: statuses by name, amounts in 元, no JSON.
     let (_, audit) = server.get("/audit?entity=award_batch").await;
-    assert!(audit.contains("公示中") && audit.contains("合计金额（元）"), "{audit}");
+    assert!(
+        audit.contains("公示中") && audit.contains("合计金额（元）"),
+        "{audit}"
+    );
     let yuan = format!("{}", total / 100);
     let grouped = yuan
         .as_bytes()

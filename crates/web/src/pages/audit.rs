@@ -29,6 +29,7 @@ pub struct AuditQuery {
     from: Option<String>,
     to: Option<String>,
     page: Option<u32>,
+    per_page: Option<u32>,
 }
 
 impl AuditQuery {
@@ -98,7 +99,8 @@ pub async fn audit(
     let lang = v.lang;
     let filter = q.filter().page(lang)?;
     let page_no = q.page.unwrap_or(1);
-    let page = kechuang_service::audit::entries(&st.store, &who, &filter, page_no, 50)
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 200);
+    let page = kechuang_service::audit::entries(&st.store, &who, &filter, page_no, per_page)
         .await
         .page(lang)?;
     let (regions, _) = super::registries::region_names(&st, lang).await?;
@@ -137,7 +139,8 @@ pub async fn audit(
     let out = AuditPage {
         chrome: Chrome::new(&v, "audit", lang.tr().nav_audit.into(), &uri, None),
         rows,
-        pager: super::registries::pager("/audit", &params, page.total, page.page, page.per_page),
+        pager: super::registries::pager("/audit", &params, page.total, page.page, page.per_page)
+            .sizable(),
         q,
         entities: ENTITIES
             .iter()

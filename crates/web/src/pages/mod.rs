@@ -101,6 +101,11 @@ pub(crate) fn routes() -> Vec<Route> {
             programmes::budgets_export,
         ),
         Route::get("/programmes/{code}", Roles(AUDITORS), programmes::programme),
+        Route::get(
+            "/programmes/{code}/preview/{file}",
+            Roles(AUDITORS),
+            programmes::preview_export,
+        ),
         Route::post(
             "/programmes/{code}/rules",
             Roles(BUREAU),

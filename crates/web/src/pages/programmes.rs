@@ -186,6 +186,7 @@ struct PreviewRow {
 
 struct PreviewView {
     year: i32,
+    /// The lines the filter lets through, due first.
     rows: Vec<PreviewRow>,
     due: usize,
     due_total: String,
@@ -193,6 +194,11 @@ struct PreviewView {
     over: usize,
     not_eligible: usize,
     no_budget: bool,
+    /// Which lines are shown: `due`, `already`, `over` or `all`.
+    show: &'static str,
+    /// The budget's available amount now and after the batch, for the confirmation.
+    available: String,
+    available_after: String,
 }
 
 struct BatchRow {
@@ -236,11 +242,17 @@ struct ProgrammePage {
     error: String,
     budget_amount: String,
     ledger: Vec<LedgerRow>,
+    ledger_pager: super::registries::Pager,
+    /// The rules as a sentence in the page's language.
+    rule_sentence: String,
+    /// The officer asked to generate the batch and is asked to confirm it.
+    confirm: bool,
 }
 
 struct LedgerRow {
     on: String,
     entry: &'static str,
+    name: String,
     uscc: String,
     county: String,
     year: i32,
@@ -249,9 +261,42 @@ struct LedgerRow {
 }
 
 #[derive(Deserialize)]
-pub struct YearQuery {
+pub struct ProgrammeQuery {
     year: Option<String>,
+    show: Option<String>,
+    confirm: Option<String>,
+    ledger_page: Option<u32>,
 }
+
+/// What the programme page is asked to show besides the programme itself.
+struct Ask {
+    year: Option<i32>,
+    show: &'static str,
+    confirm: bool,
+    ledger_page: u32,
+}
+
+impl Default for Ask {
+    fn default() -> Self {
+        Self {
+            year: None,
+            show: "due",
+            confirm: false,
+            ledger_page: 1,
+        }
+    }
+}
+
+impl Ask {
+    fn year(year: i32) -> Self {
+        Self {
+            year: Some(year),
+            ..Self::default()
+        }
+    }
+}
+
+const LEDGER_PAGE: u32 = 50;
 
 fn batch_rows(batches: &[BatchRecord], lang: Lang) -> Vec<BatchRow> {
     batches
@@ -269,15 +314,37 @@ fn batch_rows(batches: &[BatchRecord], lang: Lang) -> Vec<BatchRow> {
         .collect()
 }
 
-fn preview_view(p: &BatchPreview, tree: &RegionTree, tr: &Tr) -> PreviewView {
+fn preview_view(p: &BatchPreview, tree: &RegionTree, tr: &Tr, show: &'static str) -> PreviewView {
     let count =
         |s: fn(&LineStatus) -> bool| p.preview.lines.iter().filter(|l| s(&l.status)).count();
+    let rank = |s: &LineStatus| match s {
+        LineStatus::Due => 0,
+        LineStatus::OverBudget => 1,
+        LineStatus::AlreadyAwarded { .. } => 2,
+    };
+    let mut lines: Vec<_> = p
+        .preview
+        .lines
+        .iter()
+        .filter(|l| match show {
+            "due" => l.status == LineStatus::Due,
+            "already" => matches!(l.status, LineStatus::AlreadyAwarded { .. }),
+            "over" => l.status == LineStatus::OverBudget,
+            _ => true,
+        })
+        .collect();
+    // Stable: within a status the preview's own order (priority, then the earliest event).
+    lines.sort_by_key(|l| rank(&l.status));
+    let available = p.budget.as_ref().map(|b| b.available());
     PreviewView {
         year: p.year,
-        rows: p
-            .preview
-            .lines
-            .iter()
+        show,
+        available: available.map(yuan).unwrap_or_default(),
+        available_after: available
+            .map(|a| yuan(Fen(a.0 - p.preview.due_total.0)))
+            .unwrap_or_default(),
+        rows: lines
+            .into_iter()
             .map(|l| {
                 let e = &l.entitlement;
                 let (status, class) = match &l.status {
@@ -315,7 +382,7 @@ async fn programme_page(
     who: &Caller,
     uri: &Uri,
     code: &str,
-    year: Option<i32>,
+    ask: Ask,
     refused: Option<AppError>,
 ) -> Result<Response, PageError> {
     let (error, status) = shown(refused, v.lang);
@@ -326,21 +393,31 @@ async fn programme_page(
     let budgets = st.store.budget_lines(Some(code)).await.page(lang)?;
     let batches = st.store.batches(Some(code)).await.page(lang)?;
     let tree = st.store.region_tree().await.page(lang)?;
-    let ledger = st.store.ledger(Some(code)).await.page(lang)?;
-    let default_year = format::today_in_china()
-        .year()
-        .min(p.to_year.unwrap_or(i32::MAX));
-    let preview = match year {
-        // A preview is asked for; a programme without events has none.
-        Some(y) if p.event.is_some() => Some(preview_view(
-            &svc::preview_batch(&st.store, &scope, code, y)
+    let (ledger, ledger_total) = st
+        .store
+        .ledger(Some(code), ask.ledger_page, LEDGER_PAGE)
+        .await
+        .page(lang)?;
+    let year = match ask.year {
+        Some(y) => y,
+        None => svc::default_preview_year(&st.store, &p).await.page(lang)?,
+    };
+    // A programme without events has no preview; one that does not run that year shows why
+    // above an empty preview rather than failing the whole page.
+    let preview = match p.event {
+        Some(_) if p.check_year(year).is_ok() => Some(preview_view(
+            &svc::preview_batch(&st.store, &scope, code, year)
                 .await
                 .page(lang)?,
             &tree,
             tr,
+            ask.show,
         )),
         _ => None,
     };
+    let rule_sentence = kechuang_domain::rule_text::describe(&p)
+        .map(|s| lang.pick(&s.zh, &s.en).to_owned())
+        .unwrap_or_default();
     let page = ProgrammePage {
         chrome: Chrome::new(
             v,
@@ -395,14 +472,25 @@ async fn programme_page(
                 },
             })
             .collect(),
-        year: year.unwrap_or(default_year),
+        year,
+        confirm: ask.confirm
+            && who.role() == kechuang_domain::auth::Role::Bureau
+            && preview.as_ref().is_some_and(|p| p.due > 0 && !p.no_budget),
         preview,
         batches: batch_rows(&batches, lang),
         error,
         budget_amount: String::new(),
+        rule_sentence,
+        ledger_pager: super::registries::pager(
+            &format!("/programmes/{code}"),
+            &[("year", year.to_string())],
+            ledger_total,
+            ask.ledger_page.max(1),
+            LEDGER_PAGE,
+        )
+        .with_key("ledger_page", "#ledger"),
         ledger: ledger
             .iter()
-            .take(200)
             .map(|l| LedgerRow {
                 on: l.occurred_on.clone(),
                 entry: if l.entry == "payment" {
@@ -410,6 +498,7 @@ async fn programme_page(
                 } else {
                     tr.committed
                 },
+                name: l.recipient.clone(),
                 uscc: l.uscc.clone(),
                 county: county_name(&tree, &l.region_code),
                 year: l.year,
@@ -429,15 +518,27 @@ pub async fn programme(
     who: Caller,
     uri: Uri,
     Path(code): Path<String>,
-    Query(q): Query<YearQuery>,
+    Query(q): Query<ProgrammeQuery>,
 ) -> Result<Response, PageError> {
     let year = q
         .year
         .as_deref()
+        .filter(|y| !y.trim().is_empty())
         .map(svc::parse_year)
         .transpose()
         .page(v.lang)?;
-    programme_page(&st, &v, &who, &uri, &code, year, None).await
+    let ask = Ask {
+        year,
+        show: match q.show.as_deref() {
+            Some("already") => "already",
+            Some("over") => "over",
+            Some("all") => "all",
+            _ => "due",
+        },
+        confirm: q.confirm.is_some(),
+        ledger_page: q.ledger_page.unwrap_or(1).max(1),
+    };
+    programme_page(&st, &v, &who, &uri, &code, ask, None).await
 }
 
 #[derive(Deserialize)]
@@ -466,7 +567,7 @@ pub async fn set_budget(
     .await;
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/programmes/{code}")).into_response()),
-        Err(e) => programme_page(&st, &v, &who, &uri, &code, None, Some(e)).await,
+        Err(e) => programme_page(&st, &v, &who, &uri, &code, Ask::default(), Some(e)).await,
     }
 }
 
@@ -511,7 +612,7 @@ pub async fn update_rules(
     let scope = svc::funds_scope(&st.store, &who).await.page(v.lang)?;
     match svc::update_rules(&st.store, &scope, &code, change, &who.actor()).await {
         Ok(_) => Ok(Redirect::to(&format!("/programmes/{code}")).into_response()),
-        Err(e) => programme_page(&st, &v, &who, &uri, &code, None, Some(e)).await,
+        Err(e) => programme_page(&st, &v, &who, &uri, &code, Ask::default(), Some(e)).await,
     }
 }
 
@@ -573,6 +674,64 @@ pub async fn budgets_export(
     sheet_download(&table, format, &format!("budgets.{}", format.ext()), lang)
 }
 
+/// A batch preview as a spreadsheet (`preview-2019.xlsx`): every line with its status, for
+/// checking against the certificate lists before a batch is generated.
+pub async fn preview_export(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    Path((code, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let tr = lang.tr();
+    let year_text = file
+        .strip_prefix("preview-")
+        .and_then(|r| r.split('.').next())
+        .unwrap_or_default();
+    let format = SheetFormat::of(&file, &format!("preview-{year_text}"), lang)?;
+    let year = svc::parse_year(year_text).page(lang)?;
+    let scope = svc::funds_scope(&st.store, &who).await.page(lang)?;
+    let p = svc::preview_batch(&st.store, &scope, &code, year)
+        .await
+        .page(lang)?;
+    let tree = st.store.region_tree().await.page(lang)?;
+    let table = kechuang_ingest::export::Table {
+        sheet: "批次预览",
+        headers: &[
+            "企业名称",
+            "统一社会信用代码",
+            "县（市、区）",
+            "依据",
+            "金额(元)",
+            "状态",
+        ],
+        rows: p
+            .preview
+            .lines
+            .iter()
+            .map(|l| {
+                let e = &l.entitlement;
+                vec![
+                    e.name.clone(),
+                    e.uscc.clone(),
+                    county_name(&tree, &e.region_code),
+                    e.basis.clone(),
+                    e.amount.plain_text(),
+                    match &l.status {
+                        LineStatus::Due => tr.preview_due.to_owned(),
+                        LineStatus::AlreadyAwarded { batch } => {
+                            format!("{} · {} {batch}", tr.preview_already, tr.batch)
+                        }
+                        LineStatus::OverBudget => tr.preview_over.to_owned(),
+                    },
+                ]
+            })
+            .collect(),
+        numeric: &[4],
+    };
+    sheet_download(&table, format, &file, lang)
+}
+
 #[derive(Deserialize)]
 pub struct CommitForm {
     year: String,
@@ -591,7 +750,7 @@ pub async fn commit(
     let scope = svc::funds_scope(&st.store, &who).await.page(v.lang)?;
     match svc::commit_batch(&st.store, &scope, &code, year, &who.actor()).await {
         Ok((id, _)) => Ok(Redirect::to(&format!("/batches/{id}")).into_response()),
-        Err(e) => programme_page(&st, &v, &who, &uri, &code, Some(year), Some(e)).await,
+        Err(e) => programme_page(&st, &v, &who, &uri, &code, Ask::year(year), Some(e)).await,
     }
 }
 
