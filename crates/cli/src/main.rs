@@ -94,6 +94,10 @@ enum Command {
         /// address turns on HSTS.
         #[arg(long, env = "KECHUANG_PUBLIC_URL")]
         public_url: Option<String>,
+        /// A directory of county outlines (`CITYCODE.json`, see crates/web/maps/README.md) for
+        /// a city other than the shipped Shaoguan; its files take precedence.
+        #[arg(long, env = "KECHUANG_MAPS")]
+        maps: Option<PathBuf>,
     },
     /// Measure import speed, peak memory and count latency; prints figures.
     Bench {
@@ -372,12 +376,18 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             addr,
             trusted_proxies,
             public_url,
+            maps,
             ..
         } => {
             let spool = cli.db.data_dir().join("spool");
-            let state = kechuang_web::AppState::new(store.clone(), &spool)
+            let mut state = kechuang_web::AppState::new(store.clone(), &spool)
                 .trusting(&trusted_proxies)
                 .public_url(public_url.as_deref());
+            if let Some(dir) = maps {
+                state = state
+                    .map_dir(&dir)
+                    .map_err(|e| anyhow::anyhow!("地图文件无效 (invalid map file): {e}"))?;
+            }
             serve(state, &addr).await
         }
         Command::User(cmd) => accounts::user(&store, cmd).await,

@@ -10,6 +10,7 @@ mod charts;
 mod error;
 mod format;
 mod i18n;
+pub mod map;
 mod openapi;
 mod pages;
 mod refusal;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub https: bool,
     /// Registry counts in memory, kept per registry generation.
     pub counts: std::sync::Arc<kechuang_service::progress::CountCache>,
+    /// County outlines for the maps, by city.
+    pub maps: std::sync::Arc<map::Maps>,
 }
 
 impl AppState {
@@ -44,7 +47,13 @@ impl AppState {
             trusted_proxies: std::sync::Arc::new([]),
             https: false,
             counts: std::sync::Arc::default(),
+            maps: std::sync::Arc::new(map::Maps::shipped()),
         }
+    }
+    /// County outlines a deployment supplies (`*.json` in `dir`), over the shipped ones.
+    pub fn map_dir(mut self, dir: &std::path::Path) -> Result<Self, String> {
+        self.maps = std::sync::Arc::new(map::Maps::shipped().with_dir(dir)?);
+        Ok(self)
     }
     /// The address users reach the server at; an https:// one turns on HSTS.
     pub fn public_url(mut self, url: Option<&str>) -> Self {

@@ -116,6 +116,28 @@ async fn serve_demo_shows_a_living_dashboard(b: Backend) {
         .filter_map(|r| r["uscc"].as_str())
         .collect();
     assert_eq!(holders.len() as f64, hte);
+    // The county map: ten counties, each a link to its own figures, its values in text, the
+    // largest in the darkest blue.
+    for page in [
+        "/plans/1/targets/2.3?as_of=2020-12-31",
+        "/?as_of=2020-12-31&map=2.3",
+    ] {
+        let (status, html) = server.get_anon(page).await;
+        assert_eq!(status, 200);
+        let map = &html[html.find("county-map\" viewBox").expect(page)..];
+        let map = &map[..map.find("</svg>").expect("svg end")];
+        assert_eq!(map.matches("<path").count(), 10, "{page}");
+        assert_eq!(
+            map.matches("<a href=\"/plans/1/targets/2.3?region=")
+                .count(),
+            10
+        );
+        assert!(
+            map.contains("<desc") && map.contains("武江区："),
+            "a text alternative"
+        );
+        assert!(map.contains("#08519c"), "the largest county is darkest");
+    }
     let ents = server.get_json("/api/v1/enterprises").await;
     assert_eq!(ents["total"], 5_000);
     drop(server);

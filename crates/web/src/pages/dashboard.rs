@@ -27,6 +27,8 @@ pub(super) struct DashQuery {
     pub(super) plan: Option<i64>,
     pub(super) region: Option<String>,
     pub(super) as_of: Option<String>,
+    /// The target the county map shows.
+    pub(super) map: Option<String>,
 }
 
 pub(super) struct RegionOption {
@@ -96,6 +98,9 @@ pub(super) struct DashboardPage {
     summary: Vec<SummaryItem>,
     groups: Vec<RowGroup>,
     is_county: bool,
+    /// The counties shaded by one target, and the targets it can show.
+    county_map: String,
+    map_options: Vec<RegionOption>,
 }
 
 pub(super) async fn dashboard(
@@ -169,6 +174,68 @@ pub(super) async fn dashboard(
             class: "no_target",
         });
     }
+    // The county map shows the target asked for, or the first with county figures.
+    let ctx = loaded.ctx();
+    let counties = loaded.counties();
+    let shades_of = |t: &kechuang_domain::plan::Target| -> Vec<crate::map::Shade> {
+        counties
+            .iter()
+            .filter_map(|c| {
+                let ce = ctx.evaluate(t, &c.code, as_of)?;
+                let value = ce.progress.current.map(|x| x.value);
+                Some(crate::map::Shade {
+                    code: c.code.to_string(),
+                    name: lang.pick(&c.name, &c.name_en).to_owned(),
+                    value,
+                    text: value
+                        .map(|v| value_text(&ce, v, lang))
+                        .unwrap_or_else(|| tr.no_value.into()),
+                    href: format!(
+                        "/plans/{plan_id}/targets/{}?region={}&as_of={}",
+                        t.code,
+                        c.code,
+                        as_of.format("%Y-%m-%d")
+                    ),
+                })
+            })
+            .collect()
+    };
+    let mut map_options = Vec::new();
+    let mut chosen: Option<(&kechuang_domain::plan::Target, Vec<crate::map::Shade>)> = None;
+    for t in &loaded.targets {
+        let shades = shades_of(t);
+        if !shades.iter().any(|s| s.value.is_some()) {
+            continue;
+        }
+        let wanted = q.map.as_deref() == Some(t.code.as_str());
+        map_options.push(RegionOption {
+            code: t.code.clone(),
+            name: format!("{} {}", t.code, lang.pick(&t.name, &t.name_en)),
+            selected: false,
+        });
+        if chosen.is_none() || wanted {
+            chosen = Some((t, shades));
+        }
+    }
+    let county_map = match (&chosen, st.maps.get(loaded.plan_region.as_str())) {
+        (Some((t, shades)), Some(m)) => {
+            for o in &mut map_options {
+                o.selected = o.code == t.code;
+            }
+            crate::map::choropleth(
+                m,
+                shades,
+                "dashboard-map",
+                &format!(
+                    "{}{}",
+                    lang.pick(&t.name, &t.name_en),
+                    lang.pick("：各县（市、区）", ": by county")
+                ),
+                tr.no_value,
+            )
+        }
+        _ => String::new(),
+    };
     let elapsed = kechuang_domain::progress::time_elapsed(
         loaded.plan.start_date(),
         NaiveDate::from_ymd_opt(loaded.plan.end_year, 12, 31).unwrap_or(as_of),
@@ -195,6 +262,8 @@ pub(super) async fn dashboard(
         summary,
         groups,
         is_county: region.code != loaded.plan_region,
+        county_map,
+        map_options,
     };
     render(&page, lang)
 }

@@ -87,6 +87,8 @@ pub(super) struct TargetPage {
     formula: String,
     inputs: Vec<(String, String, String)>,
     county_chart: String,
+    /// The counties as a choropleth; empty without outlines for the city or without figures.
+    county_map: String,
     counties: Vec<CountyRow>,
     show_records: bool,
     records: Vec<RecordRow>,
@@ -238,6 +240,7 @@ pub(super) async fn target_page(
 
     let mut counties = Vec::new();
     let mut bars = Vec::new();
+    let mut shades = Vec::new();
     for c in loaded.counties() {
         let Some(ce) = ctx.evaluate(target, &c.code, as_of) else {
             continue;
@@ -249,13 +252,25 @@ pub(super) async fn target_page(
             ce.progress.current.map(|c| c.value),
             ce.progress.status,
         ));
+        let href = format!(
+            "/plans/{plan_id}/targets/{}?region={}&as_of={}",
+            target.code,
+            c.code,
+            as_of.format("%Y-%m-%d")
+        );
+        shades.push(crate::map::Shade {
+            code: c.code.to_string(),
+            name: name.clone(),
+            value: ce.progress.current.map(|c| c.value),
+            text: ce
+                .progress
+                .current
+                .map(|c| value_text(&ce, c.value, lang))
+                .unwrap_or_else(|| lang.tr().no_value.into()),
+            href: href.clone(),
+        });
         counties.push(CountyRow {
-            href: format!(
-                "/plans/{plan_id}/targets/{}?region={}&as_of={}",
-                target.code,
-                c.code,
-                as_of.format("%Y-%m-%d")
-            ),
+            href,
             name,
             value: ce
                 .progress
@@ -274,6 +289,20 @@ pub(super) async fn target_page(
     let uniform = e.scope == TargetScope::Uniform
         || (e.scope == TargetScope::Plan && matches!(e.indicator.kind, IndicatorKind::Formula(_)));
     let any_county_value = bars.iter().any(|b| b.1.is_some());
+    let county_map = match st.maps.get(loaded.plan_region.as_str()) {
+        Some(m) if any_county_value => crate::map::choropleth(
+            m,
+            &shades,
+            "county-map",
+            &format!(
+                "{}{}",
+                lang.pick(&target.name, &target.name_en),
+                lang.pick("：各县（市、区）", ": by county")
+            ),
+            lang.tr().no_value,
+        ),
+        _ => String::new(),
+    };
     let county_chart = if !any_county_value {
         String::new()
     } else {
@@ -425,6 +454,7 @@ pub(super) async fn target_page(
         formula,
         inputs,
         county_chart,
+        county_map,
         counties,
         show_records,
         records,
