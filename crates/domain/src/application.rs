@@ -275,9 +275,9 @@ impl FormSpec {
                 FieldKind::Money => Fen::parse_in(raw, MoneyUnit::from_label(&f.label))
                     .map(|f| f.0.to_string())
                     .map_err(|e| FieldProblem::labelled(&f.key, &f.label, e)),
-                FieldKind::Date => chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                FieldKind::Date => crate::text::written_date(raw)
                     .map(|d| d.to_string())
-                    .map_err(|_| {
+                    .ok_or_else(|| {
                         wrong(FormProblem::NotADate {
                             raw: raw.to_owned(),
                         })

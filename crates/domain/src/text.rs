@@ -126,10 +126,84 @@ pub mod fields {
     pub const FILE_NAME: TextField = TextField::new("file_name", "文件名", "file name", 255);
 }
 
+/// A date as people type it into a form: 2018-03-05, 2018/3/5, 2018.3.5 or 2018年3月5日, in
+/// full-width digits too. One reader for every date field of every page and API body, so a
+/// form never refuses a date an officer wrote the usual way.
+pub fn written_date(raw: &str) -> Option<chrono::NaiveDate> {
+    let folded: String = raw
+        .trim()
+        .chars()
+        .map(fold_width)
+        .map(|c| match c {
+            '年' | '月' | '/' | '.' | '-' => '-',
+            c => c,
+        })
+        .collect();
+    let s = folded.trim_end_matches('日').trim();
+    let mut parts = s.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |p: &str, max: usize| {
+        (!p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
+    if parts.next().is_some() || y.len() != 4 {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(digits(y, 4)? as i32, digits(m, 2)?, digits(d, 2)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::problem::Lang;
+    use proptest::prelude::*;
+
+    #[test]
+    fn dates_are_read_as_officers_write_them() {
+        let d = chrono::NaiveDate::from_ymd_opt(2018, 3, 5);
+        for s in [
+            "2018-03-05",
+            "2018-3-5",
+            "2018/3/5",
+            "2018/03/05",
+            "2018.3.5",
+            "2018年3月5日",
+            "2018年03月05日",
+            " ２０１８年３月５日 ",
+            "２０１８／３／５",
+        ] {
+            assert_eq!(written_date(s), d, "{s}");
+        }
+        for bad in [
+            "",
+            "2018",
+            "2018-02-30",
+            "18/3/5",
+            "2018-3-5-1",
+            "明年",
+            "2018-003-05",
+            "2018年3月",
+        ] {
+            assert_eq!(written_date(bad), None, "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_day_reads_back_in_each_written_form(days in 0i64..80_000) {
+            let d = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).expect("epoch") + chrono::Days::new(days as u64);
+            use chrono::Datelike;
+            for s in [
+                d.format("%Y-%m-%d").to_string(),
+                format!("{}/{}/{}", d.year(), d.month(), d.day()),
+                format!("{}.{}.{}", d.year(), d.month(), d.day()),
+                format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+            ] {
+                prop_assert_eq!(written_date(&s), Some(d));
+            }
+        }
+    }
 
     #[test]
     fn full_width_forms_fold_to_ascii() {

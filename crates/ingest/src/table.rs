@@ -1032,14 +1032,12 @@ pub fn parse_date(raw: &str) -> Option<chrono::NaiveDate> {
     if s.is_empty() {
         return None;
     }
-    let unified: String = s
-        .replace(['年', '月', '/', '.'], "-")
-        .trim_end_matches('日')
+    // A date cell exported with its time (2018-11-28 00:00:00) is read by its date.
+    if let Some(d) = s
         .split_whitespace()
         .next()
-        .unwrap_or("")
-        .to_owned();
-    if let Ok(d) = NaiveDate::parse_from_str(&unified, "%Y-%m-%d") {
+        .and_then(kechuang_domain::text::written_date)
+    {
         return Some(d);
     }
     if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {

@@ -8,14 +8,15 @@ use chrono::NaiveDate;
 kechuang_domain::problems! {
     pub enum DateProblem {
         NotADate { field: &'static str, raw: String } = "invalid_date" {
-            zh: "'{raw}' 不是日期，应如 2019-03-31", en: "'{raw}' is not a date such as 2019-03-31",
+            zh: "'{raw}' 不是日期，应如 2019-03-31 或 2019年3月31日", en: "'{raw}' is not a date such as 2019-03-31",
         },
     }
 }
 
-/// A date as typed, `YYYY-MM-DD`; `field` names it in the refusal.
+/// A date as typed (2019-03-31, 2019/3/31, 2019.3.31, 2019年3月31日); `field` names it in the
+/// refusal.
 pub fn parse_day(field: &'static str, raw: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
+    kechuang_domain::text::written_date(raw).ok_or_else(|| {
         Error::invalid(DateProblem::NotADate {
             field,
             raw: raw.to_owned(),

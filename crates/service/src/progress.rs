@@ -24,7 +24,7 @@ kechuang_domain::problems! {
             zh: "区划 {code} 不在本计划范围内", en: "region {code} is not within the plan's region",
         },
         InvalidDate { raw: String } = "invalid_date" {
-            zh: "日期 '{raw}' 无效，应为 YYYY-MM-DD", en: "date '{raw}' is not YYYY-MM-DD",
+            zh: "日期 '{raw}' 无效，应如 2019-03-31 或 2019年3月31日", en: "date '{raw}' is not a date such as 2019-03-31",
         },
     }
 }
@@ -344,8 +344,8 @@ pub async fn plan_as_of(store: &Store, plan_id: i64, raw: Option<&str>) -> Resul
 pub fn parse_as_of(raw: Option<&str>) -> Result<NaiveDate, Error> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(crate::clock::today_in_china()),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| Error::invalid(ProgressProblem::InvalidDate { raw: s.to_owned() })),
+        Some(s) => kechuang_domain::text::written_date(s)
+            .ok_or_else(|| Error::invalid(ProgressProblem::InvalidDate { raw: s.to_owned() })),
     }
 }
 

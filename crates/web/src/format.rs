@@ -46,6 +46,30 @@ pub fn date(d: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// A stored date or minute (`2018-03-05`, `2018-03-05 14:04`, an RFC 3339 time) in the
+/// page's one date format: 2018年3月5日 14:04 in Chinese, 2018-03-05 14:04 in English. Text that
+/// does not begin with a date is shown as it is.
+pub fn day_text(s: &str, lang: Lang) -> String {
+    let s = s.trim();
+    let Some(d) = s
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    else {
+        return s.to_owned();
+    };
+    let rest = s[10..].trim_start_matches(['T', ' ']);
+    // Seconds and zones are not what an officer reads; an RFC 3339 time is shown in China time.
+    if chrono::DateTime::parse_from_rfc3339(s).is_ok() {
+        return day_text(&timestamp(s), lang);
+    }
+    let minute: String = rest.chars().take(5).collect();
+    if minute.is_empty() {
+        date(d, lang)
+    } else {
+        format!("{} {minute}", date(d, lang))
+    }
+}
+
 /// A stored UTC timestamp as officers read it: China time, to the minute.
 pub fn timestamp(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
@@ -96,5 +120,17 @@ mod tests {
         assert_eq!(date(d, Lang::Zh), "2018年3月5日");
         assert_eq!(date(d, Lang::En), "2018-03-05");
         assert_eq!(timestamp("2026-11-26T17:36:23Z"), "2026-11-27 01:36");
+        assert_eq!(day_text("2018-03-05", Lang::Zh), "2018年3月5日");
+        assert_eq!(day_text("2018-03-05", Lang::En), "2018-03-05");
+        assert_eq!(
+            day_text("2026-11-27 01:36", Lang::Zh),
+            "2026年11月27日 01:36"
+        );
+        assert_eq!(
+            day_text("2026-11-26T17:36:23Z", Lang::Zh),
+            "2026年11月27日 01:36"
+        );
+        assert_eq!(day_text("2020", Lang::Zh), "2020");
+        assert_eq!(day_text("", Lang::En), "");
     }
 }

