@@ -528,6 +528,8 @@ pub enum AppAction {
     Fund,
     /// The batch was voided: back to ranking.
     Withdraw,
+    /// The applicant takes a submission back before the county has acted on it.
+    Recall,
     Report,
     Accept,
     /// The acceptance report falls short: back to the enterprise.
@@ -547,6 +549,7 @@ impl AppAction {
             Self::Propose => "propose",
             Self::Fund => "fund",
             Self::Withdraw => "withdraw",
+            Self::Recall => "recall",
             Self::Report => "report",
             Self::Accept => "accept",
             Self::RejectReport => "reject_report",
@@ -564,6 +567,7 @@ impl AppAction {
             Self::Propose,
             Self::Fund,
             Self::Withdraw,
+            Self::Recall,
             Self::Report,
             Self::Accept,
             Self::RejectReport,
@@ -600,6 +604,7 @@ pub fn transition(
     let (to, by) = match (from, action) {
         (S::Draft | S::Returned, A::Submit) => (S::Submitted, Some(Actor::Enterprise)),
         (S::Submitted, A::CountyPass) => (S::CountyPassed, Some(Actor::County)),
+        (S::Submitted, A::Recall) => (S::Draft, Some(Actor::Enterprise)),
         (S::Submitted, A::Return) => (S::Returned, Some(Actor::County)),
         (S::CountyPassed, A::BureauPass) => (S::BureauPassed, Some(Actor::Bureau)),
         (S::CountyPassed | S::BureauPassed | S::ExpertReview | S::Scored, A::Return) => {
@@ -649,6 +654,7 @@ pub fn transition(
 pub fn actions_for(from: AppStatus, who: Actor) -> Vec<AppAction> {
     [
         AppAction::Submit,
+        AppAction::Recall,
         AppAction::CountyPass,
         AppAction::BureauPass,
         AppAction::AssignExperts,
@@ -819,7 +825,7 @@ mod tests {
         assert_eq!(v["requested"], "50000000");
         let bad: HashMap<String, String> = [
             ("requested".to_owned(), "五十万".to_owned()),
-            ("ends_on".into(), "2020/12/31".into()),
+            ("ends_on".into(), "2020-13-31".into()),
         ]
         .into_iter()
         .collect();
@@ -883,6 +889,17 @@ mod tests {
             vec![A::Accept, A::RejectReport]
         );
         assert!(actions_for(S::Funded, Actor::Bureau).is_empty());
+        // The applicant may take a submission back until the county acts on it.
+        assert_eq!(
+            transition(S::Submitted, A::Recall, Some(Actor::Enterprise)),
+            Ok(S::Draft)
+        );
+        assert_eq!(
+            actions_for(S::Submitted, Actor::Enterprise),
+            vec![A::Recall]
+        );
+        assert!(transition(S::CountyPassed, A::Recall, Some(Actor::Enterprise)).is_err());
+        assert!(transition(S::Submitted, A::Recall, Some(Actor::County)).is_err());
     }
 
     fn expert(u: &str, field: &str, org: &str) -> Expert {

@@ -101,6 +101,7 @@ pub mod fields {
     pub const PHONE: TextField = TextField::new("phone", "电话", "phone", 50);
     pub const EMAIL: TextField = TextField::new("email", "邮箱", "e-mail", LINE);
     pub const CALL_TITLE: TextField = TextField::new("title", "标题", "title", LINE);
+    pub const CALL_GUIDE: TextField = TextField::new("guide", "申报指南", "guide", LONG);
     pub const COMMENT: TextField = TextField::new("comment", "意见", "comment", TEXT);
     pub const PAYMENT_REFERENCE: TextField =
         TextField::new("reference", "支付凭证号", "payment reference", LINE);

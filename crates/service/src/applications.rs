@@ -62,6 +62,13 @@ kechuang_domain::problems! {
         TitleRequired = "title_required" {
             zh: "请填写申报指南的标题", en: "a call needs a title",
         },
+        GuideFileType { name: String } = "guide_file_type" {
+            zh: "「{name}」不是可作为申报指南附件的文件（接受 pdf、doc、docx、wps、xls、xlsx、et、ofd、zip）",
+            en: "'{name}' is not a guide attachment (pdf, doc, docx, wps, xls, xlsx, et, ofd or zip)",
+        },
+        GuideFileTooLarge { name: String } = "guide_file_too_large" {
+            zh: "「{name}」超过 20 MB", en: "'{name}' is larger than 20 MB",
+        },
         NotScoredHere { id: i64, title: String } = "not_scored_in_call" {
             zh: "申报 {id}「{title}」尚未完成评审或不属于本指南",
             en: "application {id} '{title}' is not scored or not in this call",
@@ -398,8 +405,9 @@ pub async fn create_call(
         .await?)
 }
 
-/// An enterprise starts an application (a draft) to a call that is open today.
-pub async fn apply(store: &Store, who: &Principal, call: i64) -> Result<i64, Error> {
+/// An enterprise starts an application (a draft) to a call that is open today, or opens the
+/// one it has for the call already (`false`): one application per enterprise and call.
+pub async fn apply(store: &Store, who: &Principal, call: i64) -> Result<(i64, bool), Error> {
     let DataScope::Enterprise(uscc) = who.scope() else {
         return Err(Error::forbidden(ApplicationProblem::EnterprisesApply));
     };
@@ -469,17 +477,23 @@ pub async fn save(
             Some(checked.values)
         }
     };
-    if !problems.is_empty() {
-        return Ok(Saved::Refused(problems));
-    }
+    // What passed its check is kept even when something else did not: a file the applicant
+    // sent is never thrown away because a date beside it was mistyped. Each answer and file is
+    // whole on its own; nothing moves the application on until everything passes.
     let actor = who.actor();
     if let Some(x) = &values {
         store.save_answers(id, x, &actor).await?;
     }
     for u in uploads {
+        if problems.iter().any(|p| p.field == u.slot) {
+            continue;
+        }
         store
             .put_file(id, &u.slot, &u.file_name, &u.content_type, &u.bytes, &actor)
             .await?;
+    }
+    if !problems.is_empty() {
+        return Ok(Saved::Refused(problems));
     }
     match action {
         SaveAction::Submit => take_step(store, &who, id, "submit", "", None).await?,
@@ -562,26 +576,113 @@ pub async fn save_expert(
     Ok(store.save_expert(&expert, &who.actor()).await?)
 }
 
-/// A call with the applications the caller may see: those of their region's subtree (a
-/// county's, or the whole city's for the bureau).
+/// A call with the applications the caller may see: an enterprise its own, officers those of
+/// their region's subtree (a county's, or the whole city's for the bureau).
 pub async fn call_with_applications(
     store: &Store,
     who: &Principal,
     call: i64,
 ) -> Result<(kechuang_store::CallRecord, Vec<ApplicationRecord>), Error> {
     let c = store.call(call).await?;
-    let tree = store.region_tree().await?;
-    let regions = who
-        .regions(&tree)?
-        .iter()
-        .map(|r| r.as_str().to_owned())
-        .collect();
-    let apps = store
-        .applications(&kechuang_store::ApplicationFilter {
+    let filter = match who.scope() {
+        DataScope::Enterprise(uscc) => kechuang_store::ApplicationFilter {
             call: Some(call),
-            regions: Some(regions),
+            uscc: Some(uscc.clone()),
             ..Default::default()
-        })
-        .await?;
+        },
+        _ => {
+            let tree = store.region_tree().await?;
+            let regions = who
+                .regions(&tree)?
+                .iter()
+                .map(|r| r.as_str().to_owned())
+                .collect();
+            kechuang_store::ApplicationFilter {
+                call: Some(call),
+                regions: Some(regions),
+                ..Default::default()
+            }
+        }
+    };
+    let apps = store.applications(&filter).await?;
     Ok((c, apps))
+}
+
+/// The files of a call's guide.
+pub async fn guide_files(store: &Store, call: i64) -> Result<Vec<kechuang_store::CallFile>, Error> {
+    store.call(call).await?;
+    Ok(store.call_files(call).await?)
+}
+
+/// The bureau writes a call's guide (申报指南) text.
+pub async fn set_guide(
+    store: &Store,
+    who: AsBureau<'_>,
+    call: i64,
+    guide: &str,
+) -> Result<(), Error> {
+    let guide = guide.trim();
+    crate::within_limits(&[(&fields::CALL_GUIDE, guide)])?;
+    let c = store.call(call).await?;
+    crate::programmes::funds_scope(store, &who)
+        .await?
+        .check(&c.programme_code)?;
+    Ok(store.set_call_guide(call, guide, &who.actor()).await?)
+}
+
+const GUIDE_TYPES: [&str; 9] = [
+    "pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "zip",
+];
+const GUIDE_MAX_BYTES: usize = 20 * 1024 * 1024;
+
+/// The bureau attaches a file to a call's guide (the guide as issued, forms to fill in).
+pub async fn put_guide_file(
+    store: &Store,
+    who: AsBureau<'_>,
+    call: i64,
+    file_name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> Result<i64, Error> {
+    let name = file_name.trim();
+    fields::FILE_NAME.check(name).map_err(Error::invalid)?;
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    if !ext.as_deref().is_some_and(|e| GUIDE_TYPES.contains(&e)) {
+        return Err(Error::invalid(ApplicationProblem::GuideFileType {
+            name: name.to_owned(),
+        }));
+    }
+    if bytes.len() > GUIDE_MAX_BYTES {
+        return Err(Error::invalid(ApplicationProblem::GuideFileTooLarge {
+            name: name.to_owned(),
+        }));
+    }
+    let c = store.call(call).await?;
+    crate::programmes::funds_scope(store, &who)
+        .await?
+        .check(&c.programme_code)?;
+    Ok(store
+        .put_call_file(call, name, content_type, bytes, &who.actor())
+        .await?)
+}
+
+/// A file of a call's guide, to anyone who may read calls: its name, the type to serve it as
+/// (a document type or bytes, never a page) and its bytes.
+pub async fn guide_file(
+    store: &Store,
+    call: i64,
+    file: i64,
+) -> Result<(String, &'static str, Vec<u8>), Error> {
+    let (name, ctype, data) = store.call_file(call, file).await?;
+    let served = DOCUMENT_TYPES
+        .into_iter()
+        .find(|t| *t == ctype)
+        .unwrap_or("application/octet-stream");
+    Ok((name, served, data))
+}
+
+/// The applicant deletes its draft.
+pub async fn delete_draft(store: &Store, who: AsApplicant<'_>, id: i64) -> Result<(), Error> {
+    visible(store, &who, id).await?;
+    Ok(store.delete_draft(id, &who.actor()).await?)
 }

@@ -29,6 +29,18 @@ pub struct CallRecord {
     pub opens_on: String,
     pub closes_on: String,
     pub applications: i64,
+    /// The guide (申报指南) as the bureau wrote it.
+    pub guide: String,
+}
+
+/// A file attached to a call's guide, without its bytes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallFile {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub uploaded_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -100,6 +112,7 @@ fn call_row(r: &AnyRow) -> Result<CallRecord> {
         opens_on: r.try_get("opens_on")?,
         closes_on: r.try_get("closes_on")?,
         applications: r.try_get("applications")?,
+        guide: r.try_get("guide")?,
     })
 }
 
@@ -325,9 +338,150 @@ impl Store {
         call_row(&row)
     }
 
-    /// Starts an application of an enterprise to a call, as a draft.
-    pub async fn create_application(&self, call: i64, uscc: &str, actor: &Actor) -> Result<i64> {
+    /// Replaces a call's guide text.
+    pub async fn set_call_guide(&self, call: i64, guide: &str, actor: &Actor) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        let before: Option<String> = sqlx::query_scalar("SELECT guide FROM calls WHERE id = $1")
+            .bind(call)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(before) = before else {
+            return Err(StoreError::NotFound(Absent::Call { id: call }));
+        };
+        sqlx::query("UPDATE calls SET guide = $1 WHERE id = $2")
+            .bind(guide)
+            .bind(call)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor,
+                action: "call.guide",
+                entity: "call",
+                entity_id: &call.to_string(),
+                before: serde_json::json!({ "guide": before }).to_string(),
+                after: serde_json::json!({ "guide": guide }).to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Attaches a file to a call's guide; a file of the same name is replaced.
+    pub async fn put_call_file(
+        &self,
+        call: i64,
+        file_name: &str,
+        content_type: &str,
+        data: &[u8],
+        actor: &Actor,
+    ) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM calls WHERE id = $1")
+            .bind(call)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound(Absent::Call { id: call }));
+        }
+        let digest = kechuang_domain::auth::sha256_hex(data);
+        sqlx::query("DELETE FROM call_files WHERE call_id = $1 AND file_name = $2")
+            .bind(call)
+            .bind(file_name)
+            .execute(&mut *tx)
+            .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO call_files (call_id, file_name, content_type, size_bytes, sha256, data, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(call)
+        .bind(file_name)
+        .bind(content_type)
+        .bind(data.len() as i64)
+        .bind(&digest)
+        .bind(data.to_vec())
+        .bind(&actor.name)
+        .bind(now_utc())
+        .fetch_one(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor,
+                action: "call.file",
+                entity: "call",
+                entity_id: &call.to_string(),
+                before: String::new(),
+                after:
+                    serde_json::json!({"file": file_name, "bytes": data.len(), "sha256": digest})
+                        .to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn call_files(&self, call: i64) -> Result<Vec<CallFile>> {
+        sqlx::query(
+            "SELECT id, file_name, content_type, size_bytes, uploaded_at FROM call_files \
+             WHERE call_id = $1 ORDER BY file_name",
+        )
+        .bind(call)
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(CallFile {
+                id: r.try_get("id")?,
+                file_name: r.try_get("file_name")?,
+                content_type: r.try_get("content_type")?,
+                size: r.try_get("size_bytes")?,
+                uploaded_at: r.try_get("uploaded_at")?,
+            })
+        })
+        .collect()
+    }
+
+    /// A guide file: its name, stored type and bytes.
+    pub async fn call_file(&self, call: i64, file: i64) -> Result<(String, String, Vec<u8>)> {
+        let row = sqlx::query(
+            "SELECT file_name, content_type, data FROM call_files WHERE call_id = $1 AND id = $2",
+        )
+        .bind(call)
+        .bind(file)
+        .fetch_optional(&self.read)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(Absent::Call { id: call }))?;
+        Ok((
+            row.try_get("file_name")?,
+            row.try_get("content_type")?,
+            row.try_get("data")?,
+        ))
+    }
+
+    /// Starts an application of an enterprise to a call, as a draft — or, when the enterprise
+    /// has one for the call already, gives that one: one application per enterprise and call,
+    /// so "我要申报" never leaves a trail of drafts. `true` when it is new.
+    pub async fn create_application(
+        &self,
+        call: i64,
+        uscc: &str,
+        actor: &Actor,
+    ) -> Result<(i64, bool)> {
+        let mut tx = self.begin_write().await?;
+        let existing: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM applications WHERE call_id = $1 AND uscc = $2 ORDER BY id LIMIT 1",
+        )
+        .bind(call)
+        .bind(uscc)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(id) = existing {
+            return Ok((id, false));
+        }
         let e: Option<(String, String)> =
             sqlx::query_as("SELECT name, region_code FROM enterprises WHERE uscc = $1")
                 .bind(uscc)
@@ -363,7 +517,43 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok((id, true))
+    }
+
+    /// Deletes a draft with its files and history; anything past a draft stays.
+    pub async fn delete_draft(&self, id: i64, actor: &Actor) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let a = load(&mut tx, id).await?;
+        if a.status != AppStatus::Draft {
+            return Err(StoreError::Refused(Refusal::ApplicationLocked {
+                status: a.status.name().to_owned(),
+            }));
+        }
+        for table in ["application_files", "application_transitions"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE application_id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM applications WHERE id = $1 AND status = 'draft'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor,
+                action: "application.delete",
+                entity: "application",
+                entity_id: &id.to_string(),
+                before: serde_json::json!({"call": a.call_id, "uscc": a.uscc, "status": "draft"})
+                    .to_string(),
+                after: String::new(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn application(&self, id: i64) -> Result<ApplicationRecord> {

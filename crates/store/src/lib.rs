@@ -30,7 +30,9 @@ mod vouchers;
 pub use vouchers::{NewRedemption, ProviderRecord, VoucherRecord};
 
 pub use accounts::{NewUser, SessionRecord, TokenRecord, User};
-pub use applications::{ApplicationFilter, ApplicationRecord, CallRecord, FileRecord, ScoreRecord};
+pub use applications::{
+    ApplicationFilter, ApplicationRecord, CallFile, CallRecord, FileRecord, ScoreRecord,
+};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRecord, Verification, Visibility};
 pub use backup::CopySummary;
 pub use batches::{AwardRecord, BatchRecord, BatchStep};

@@ -79,7 +79,14 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/api/v1/calls", Rule::Roles(PARTIES)),
     ("POST", "/api/v1/calls", Rule::Roles(&["bureau"])),
-    ("GET", "/api/v1/calls/{id}", Rule::Roles(STAFF)),
+    ("GET", "/api/v1/calls/{id}", Rule::Roles(READERS)),
+    ("PUT", "/api/v1/calls/{id}/guide", Rule::Roles(&["bureau"])),
+    ("PUT", "/api/v1/calls/{id}/files", Rule::Roles(&["bureau"])),
+    (
+        "GET",
+        "/api/v1/calls/{id}/files/{file}",
+        Rule::Roles(READERS),
+    ),
     (
         "POST",
         "/api/v1/calls/{id}/applications",
@@ -91,6 +98,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::Roles(&["bureau"]),
     ),
     ("GET", "/api/v1/applications/{id}", Rule::Roles(PARTIES)),
+    (
+        "DELETE",
+        "/api/v1/applications/{id}",
+        Rule::Roles(&["enterprise"]),
+    ),
     (
         "PUT",
         "/api/v1/applications/{id}/answers",
@@ -259,11 +271,19 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/batches/{id}/export/{file}", Rule::Roles(AUDITORS)),
     ("GET", "/calls", Rule::Roles(PARTIES)),
     ("POST", "/calls", Rule::Roles(&["bureau"])),
-    ("GET", "/calls/{id}", Rule::Roles(STAFF)),
+    ("GET", "/calls/{id}", Rule::Roles(READERS)),
+    ("POST", "/calls/{id}/guide", Rule::Roles(&["bureau"])),
+    ("POST", "/calls/{id}/files", Rule::Roles(&["bureau"])),
+    ("GET", "/calls/{id}/files/{file}", Rule::Roles(READERS)),
     ("POST", "/calls/{id}/apply", Rule::Roles(&["enterprise"])),
     ("POST", "/calls/{id}/proposal", Rule::Roles(&["bureau"])),
     ("GET", "/applications/{id}", Rule::Roles(PARTIES)),
     ("POST", "/applications/{id}", Rule::Roles(&["enterprise"])),
+    (
+        "POST",
+        "/applications/{id}/delete",
+        Rule::Roles(&["enterprise"]),
+    ),
     ("POST", "/applications/{id}/steps", Rule::Roles(PARTIES)),
     (
         "POST",
@@ -382,6 +402,7 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
         .replace("/platforms/{id}", &format!("/platforms/{platform}"))
         .replace("/tokens/{id}", "/tokens/999999")
         .replace("/preview/{file}", "/preview/preview-2018.xlsx")
+        .replace("/calls/{id}/files/{file}", "/calls/1/files/1")
         .replace("{id}", "1")
         .replace(
             "{code}",

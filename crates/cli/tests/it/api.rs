@@ -486,6 +486,7 @@ async fn openapi_describes_every_endpoint(b: Backend) {
             .replace("{code}", "gdp")
             .replace("{uscc}", "9144030071526726XG")
             .replace("{slot}", "proposal")
+            .replace("{file}", "1")
             .replace("{region}", "440203")
             .replace("{period}", "2018");
         let (status, body) = server.get(&concrete).await;

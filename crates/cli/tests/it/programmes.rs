@@ -766,7 +766,7 @@ async fn a_return_voids_earlier_approvals(backend: Backend) {
         ("total_budget", "100万元"),
         ("ends_on", "2027-06-30"),
     ];
-    // A wrong file type is refused with the accepted types, and nothing is saved.
+    // A wrong file type is refused with the accepted types; the submission waits.
     let mut with_submit = answers.to_vec();
     with_submit.push(("action", "submit"));
     let (s, page) = post_application(
@@ -824,6 +824,161 @@ async fn a_return_voids_earlier_approvals(backend: Backend) {
     let (_, page) = server.get(&format!("/applications/{id}")).await;
     assert!(page.contains("待市局复审"), "{page:.300}");
     assert!(page.contains("请补充经费预算表"));
+}
+
+/// Applying forgives: the guide is there to read, "我要申报" twice opens the same draft, a
+/// draft can be deleted, a file is kept when a date beside it is wrong, and a submission can
+/// be taken back until the county acts.
+async fn an_application_forgives(backend: Backend) {
+    let env = TestEnv::new(backend).await;
+    import_registry_samples(&env);
+    let applicant = csv_rows("enterprises-sample.csv")[2..]
+        .iter()
+        .find(|r| r[2] == "武江区")
+        .map(|r| r[0].clone())
+        .expect("an applicant");
+    env.add_user("kejiju", "bureau", &["--region", "440200"]);
+    env.add_user("wujiang", "county", &["--region", "440203"]);
+    env.add_user("qiye", "enterprise", &["--uscc", &applicant]);
+    let server = env.serve().await;
+    let bureau = server.login("kejiju", PASSWORD).await;
+    let county = server.login("wujiang", PASSWORD).await;
+    let firm = server.login("qiye", PASSWORD).await;
+    let today = chrono::Utc::now().date_naive();
+    let (s, _) = form_post(
+        &bureau,
+        "/calls",
+        &[
+            ("programme", "key-projects"),
+            ("year", "2026"),
+            ("title", "市级科技计划项目"),
+            ("opens_on", &(today - chrono::Days::new(1)).to_string()),
+            ("closes_on", &(today + chrono::Days::new(20)).to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303);
+
+    // The guide: text and a file the enterprise reads and downloads; a program is refused.
+    let guide = "一、申报条件\n在本市注册的企业。\n二、申报材料\n项目申报书。";
+    let (s, _) = form_post(&bureau, "/calls/1/guide", &[("guide", guide)]).await;
+    assert_eq!(s, 303);
+    let bureau_token = env.token("kejiju");
+    let upload = |name: &str, body: &'static [u8]| {
+        server
+            .client
+            .put(server.url(&format!(
+                "/api/v1/calls/1/files?file_name={}",
+                urlencode(name)
+            )))
+            .bearer_auth(&bureau_token)
+            .header("content-type", "application/pdf")
+            .body(body)
+            .send()
+    };
+    let res = upload("申报指南.pdf", b"%PDF-1.4 guide")
+        .await
+        .expect("upload");
+    assert_eq!(res.status().as_u16(), 201);
+    let res = upload("setup.exe", b"MZ").await.expect("upload");
+    assert_eq!(res.status().as_u16(), 400);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "guide_file_type");
+    let (s, page) = server.get_as(Some(&env.token("qiye")), "/calls/1").await;
+    assert_eq!(s, 200, "an enterprise reads the call");
+    assert!(page.contains("在本市注册的企业。") && page.contains("申报指南.pdf"));
+    let detail = server.get_json("/api/v1/calls/1").await;
+    let file = detail["files"][0]["id"].as_i64().expect("file id");
+    let res = firm
+        .request(Method::GET, &format!("/calls/1/files/{file}"))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(&res.bytes().await.expect("bytes")[..], b"%PDF-1.4 guide");
+
+    // One draft per enterprise and call.
+    let (s, first) = form_post(&firm, "/calls/1/apply", &[]).await;
+    assert_eq!(s, 303);
+    let (_, again) = form_post(&firm, "/calls/1/apply", &[]).await;
+    assert_eq!(first, again, "the same draft opens again");
+    let id: i64 = first
+        .rsplit('/')
+        .next()
+        .and_then(|x| x.parse().ok())
+        .expect("id");
+
+    // A mistyped date does not cost the file sent with it; a date written 2028/06/30 is a date.
+    let mut answers = vec![
+        ("title", "铝箔中试"),
+        ("summary", "中试线"),
+        ("requested", "40万元"),
+        ("total_budget", "100万元"),
+        ("ends_on", "明年六月"),
+        ("action", "submit"),
+    ];
+    let (s, page) = post_application(
+        &firm,
+        id,
+        &answers,
+        Some(("proposal", "申报书.pdf", b"%PDF-1.4 proposal")),
+    )
+    .await;
+    assert_eq!(s, 422, "{page:.300}");
+    let page = firm
+        .request(Method::GET, &format!("/applications/{id}"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("申报书.pdf"), "the file is kept");
+    answers[4] = ("ends_on", "2028/06/30");
+    let (s, _) = post_application(&firm, id, &answers, None).await;
+    assert_eq!(s, 303, "submitted with the file kept before");
+
+    // Taken back before the county acts, and deleted as a draft.
+    assert_eq!(app_step(&firm, id, "recall", "").await.0, 303);
+    let qiye = env.token("qiye");
+    let (s, a) = server
+        .get_as(Some(&qiye), &format!("/api/v1/applications/{id}"))
+        .await;
+    assert_eq!(s, 200);
+    assert!(a.contains(r#""status":"draft""#), "{a}");
+    let (s, location) = form_post(&firm, &format!("/applications/{id}/delete"), &[]).await;
+    assert_eq!((s, location.as_str()), (303, "/calls/1"));
+    assert_eq!(
+        server
+            .get_as(Some(&qiye), &format!("/api/v1/applications/{id}"))
+            .await
+            .0,
+        404
+    );
+    // A submission the county has passed can no longer be taken back.
+    let (_, second) = form_post(&firm, "/calls/1/apply", &[]).await;
+    let id2: i64 = second
+        .rsplit('/')
+        .next()
+        .and_then(|x| x.parse().ok())
+        .expect("id");
+    assert_ne!(id2, id);
+    let (s, _) = post_application(
+        &firm,
+        id2,
+        &answers,
+        Some(("proposal", "申报书.pdf", b"%PDF-1.4")),
+    )
+    .await;
+    assert_eq!(s, 303);
+    assert_eq!(app_step(&county, id2, "county_pass", "").await.0, 303);
+    assert_eq!(app_step(&firm, id2, "recall", "").await.0, 409);
+    let res = firm
+        .with_csrf(Method::POST, &format!("/applications/{id2}/delete"))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status().as_u16(), 409, "only a draft is deleted");
 }
 
 async fn a_voucher_is_redeemed_once_and_only_before_expiry(backend: Backend) {
@@ -955,6 +1110,7 @@ on_both_backends!(
     notice_objections_and_payment_follow_their_order,
     payments_feed_the_project_funds_target,
     a_return_voids_earlier_approvals,
+    an_application_forgives,
     a_voucher_is_redeemed_once_and_only_before_expiry,
     rules_are_edited_on_the_page_only_when_they_run,
 );

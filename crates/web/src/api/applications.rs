@@ -30,6 +30,8 @@ pub struct Call {
     closes_on: String,
     /// How many applications were sent to it.
     applications: i64,
+    /// The guide's text, as the bureau wrote it (plain text).
+    guide: String,
 }
 
 impl From<CallRecord> for Call {
@@ -43,8 +45,19 @@ impl From<CallRecord> for Call {
             opens_on: c.opens_on,
             closes_on: c.closes_on,
             applications: c.applications,
+            guide: c.guide,
         }
     }
+}
+
+/// A file of a call's guide.
+#[derive(Serialize, ToSchema)]
+pub struct GuideFileOut {
+    id: i64,
+    file_name: String,
+    content_type: String,
+    size: i64,
+    uploaded_at: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -147,6 +160,8 @@ impl From<&ApplicationRecord> for ApplicationItem {
 #[derive(Serialize, ToSchema)]
 pub struct CallDetail {
     call: Call,
+    /// The guide's files, to download from `/api/v1/calls/{id}/files/{file}`.
+    files: Vec<GuideFileOut>,
     /// The applications the caller may see.
     applications: Vec<ApplicationItem>,
 }
@@ -161,8 +176,19 @@ pub async fn call(
     Path(id): Path<i64>,
 ) -> Result<Json<CallDetail>, ApiError> {
     let (c, apps) = svc::call_with_applications(&st.store, &who, id).await?;
+    let files = svc::guide_files(&st.store, id).await?;
     Ok(Json(CallDetail {
         call: c.into(),
+        files: files
+            .into_iter()
+            .map(|f| GuideFileOut {
+                id: f.id,
+                file_name: f.file_name,
+                content_type: f.content_type,
+                size: f.size,
+                uploaded_at: f.uploaded_at,
+            })
+            .collect(),
         applications: apps.iter().map(Into::into).collect(),
     }))
 }
@@ -172,17 +198,106 @@ pub struct Created {
     id: i64,
 }
 
-/// An enterprise starts an application (a draft) to a call that is open today.
+/// An enterprise starts an application (a draft) to a call that is open today; an enterprise
+/// that has one for the call gets that one (200), never a second.
 #[utoipa::path(post, path = "/api/v1/calls/{id}/applications", tag = "applications",
     params(("id" = i64, Path, description = "The call's id")),
-    responses((status = 201, description = "The new application's id", body = Created)))]
+    responses((status = 201, description = "The new application's id", body = Created),
+              (status = 200, description = "The enterprise's application to this call, made before", body = Created)))]
 pub async fn apply(
     State(st): State<AppState>,
     who: Caller,
     Path(id): Path<i64>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let id = svc::apply(&st.store, &who, id).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    let (id, new) = svc::apply(&st.store, &who, id).await?;
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(Created { id })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct GuideBody {
+    /// The guide's text (plain text; line breaks are kept).
+    #[schema(max_length = 20000)]
+    guide: String,
+}
+
+/// The bureau writes a call's guide (申报指南).
+#[utoipa::path(put, path = "/api/v1/calls/{id}/guide", tag = "applications",
+    params(("id" = i64, Path, description = "The call's id")),
+    request_body = GuideBody,
+    responses((status = 204, description = "Saved")))]
+pub async fn put_guide(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+    Json(body): Json<GuideBody>,
+) -> Result<StatusCode, ApiError> {
+    svc::set_guide(&st.store, who.as_bureau()?, id, &body.guide).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The bureau attaches a file to a call's guide, as the request body; a file of the same name
+/// is replaced.
+#[utoipa::path(put, path = "/api/v1/calls/{id}/files", tag = "applications",
+    params(("id" = i64, Path, description = "The call's id"), FileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
+    responses((status = 201, description = "Stored; the file's id", body = Created)))]
+pub async fn put_guide_file(
+    State(st): State<AppState>,
+    who: Caller,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(q): Query<FileQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let ctype = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream");
+    let file =
+        svc::put_guide_file(&st.store, who.as_bureau()?, id, &q.file_name, ctype, &body).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: file })))
+}
+
+/// A file of a call's guide, as a download.
+#[utoipa::path(get, path = "/api/v1/calls/{id}/files/{file}", tag = "applications",
+    params(("id" = i64, Path, description = "The call's id"),
+           ("file" = i64, Path, description = "The file's id")),
+    responses((status = 200, description = "The file, as a download", content_type = "application/octet-stream", body = Vec<u8>)))]
+pub async fn get_guide_file(
+    State(st): State<AppState>,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    let (name, ctype, data) = svc::guide_file(&st.store, id, file).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, ctype.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::format::attachment_disposition(&name),
+            ),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+/// The applicant deletes its draft, with its files.
+#[utoipa::path(delete, path = "/api/v1/applications/{id}", tag = "applications",
+    params(("id" = i64, Path, description = "The application's id")),
+    responses((status = 204, description = "Deleted"),
+              (status = 409, description = "Not a draft (`application_locked`)", body = crate::error::ErrorBody)))]
+pub async fn delete_draft(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    svc::delete_draft(&st.store, who.as_applicant()?, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -403,7 +518,7 @@ pub async fn get_file(
 
 #[derive(Deserialize, ToSchema)]
 pub struct StepBody {
-    /// submit and report (the applicant); county_pass (the county); bureau_pass, assign
+    /// submit, recall (a submission the county has not acted on) and report (the applicant); county_pass (the county); bureau_pass, assign
     /// (experts), accept, reject_report, return and reject (the bureau; return and reject by
     /// the county too while it reviews).
     action: String,

@@ -157,7 +157,26 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(auth::BUREAU),
             applications::create_call,
         ),
-        Route::get("/api/v1/calls/{id}", Roles(auth::STAFF), applications::call),
+        Route::get(
+            "/api/v1/calls/{id}",
+            Roles(auth::ENTERPRISE_READERS),
+            applications::call,
+        ),
+        Route::put(
+            "/api/v1/calls/{id}/guide",
+            Roles(auth::BUREAU),
+            applications::put_guide,
+        ),
+        Route::put(
+            "/api/v1/calls/{id}/files",
+            Roles(auth::BUREAU),
+            applications::put_guide_file,
+        ),
+        Route::get(
+            "/api/v1/calls/{id}/files/{file}",
+            Roles(auth::ENTERPRISE_READERS),
+            applications::get_guide_file,
+        ),
         Route::post(
             "/api/v1/calls/{id}/applications",
             Roles(auth::ENTERPRISE),
@@ -172,6 +191,11 @@ pub(crate) fn routes() -> Vec<Route> {
             "/api/v1/applications/{id}",
             Roles(auth::APPLICATION_PARTIES),
             applications::application,
+        ),
+        Route::delete(
+            "/api/v1/applications/{id}",
+            Roles(auth::ENTERPRISE),
+            applications::delete_draft,
         ),
         Route::put(
             "/api/v1/applications/{id}/answers",

@@ -98,6 +98,8 @@ struct ApplicationPage {
     overdue: String,
     score: String,
     editable: bool,
+    /// The applicant's own draft, which it may delete.
+    can_delete: bool,
     fields: Vec<FieldView>,
     slots: Vec<SlotView>,
     report_file: String,
@@ -123,6 +125,7 @@ fn step_label(a: AppAction, lang: crate::i18n::Lang) -> (&'static str, &'static 
         AppAction::AssignExperts => (tr.assign_experts, ""),
         AppAction::Accept => (tr.accept, ""),
         AppAction::RejectReport => (tr.reject_report, "danger"),
+        AppAction::Recall => (tr.recall, "secondary"),
         _ => ("", ""),
     }
 }
@@ -187,6 +190,7 @@ async fn application_page(
             .map(|s| format!("{s:.1} / {}", form.max_total()))
             .unwrap_or_default(),
         editable: is_owner && a.status.editable(),
+        can_delete: is_owner && a.status == AppStatus::Draft,
         fields: form
             .fields
             .iter()
@@ -388,6 +392,26 @@ pub struct StepForm {
 }
 
 /// A review step by a county or bureau officer.
+/// The applicant deletes its draft; the call's page is where it returns.
+pub async fn delete_draft(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let applicant = who.as_applicant().page(v.lang)?;
+    let call = svc::visible(&st.store, &who, id)
+        .await
+        .page(v.lang)?
+        .call_id;
+    match svc::delete_draft(&st.store, applicant, id).await {
+        Ok(()) => Ok(Redirect::to(&format!("/calls/{call}")).into_response()),
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => Err(PageError(e, v.lang)),
+        Err(e) => application_page(&st, &v, &who, &uri, id, None, Vec::new(), Some(e)).await,
+    }
+}
+
 pub async fn step(
     State(st): State<AppState>,
     v: Viewer,

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::format::today_in_china;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -140,7 +140,11 @@ async fn calls_page(
                     title: c.title.clone(),
                     programme: c.programme_name.clone(),
                     year: c.year,
-                    period: format!("{} — {}", c.opens_on, c.closes_on),
+                    period: format!(
+                        "{} — {}",
+                        crate::format::day_text(&c.opens_on, lang),
+                        crate::format::day_text(&c.closes_on, lang)
+                    ),
                     state,
                     state_class: class,
                     open,
@@ -200,16 +204,27 @@ pub async fn create_call(
     }
 }
 
+struct GuideFile {
+    id: i64,
+    name: String,
+    size: String,
+}
+
 #[derive(Template)]
 #[template(path = "call.html")]
 struct CallPage {
     chrome: Chrome,
     csrf: String,
     bureau: bool,
+    enterprise: bool,
     id: i64,
     title: String,
     programme: String,
     period: String,
+    /// Open for applications today.
+    open: bool,
+    guide: String,
+    files: Vec<GuideFile>,
     rows: Vec<AppRow>,
     error: String,
 }
@@ -228,14 +243,33 @@ async fn call_page(
         .await
         .page(lang)?;
     let tree = st.store.region_tree().await.page(lang)?;
+    let files = svc::guide_files(&st.store, id).await.page(lang)?;
+    let today = today_in_china();
+    let day = |s: &str| crate::format::day_text(s, lang);
     let page = CallPage {
         chrome: Chrome::new(v, "calls", c.title.clone(), uri, None),
         csrf: who.csrf().to_owned(),
         bureau: who.role() == Role::Bureau,
+        enterprise: who.role() == Role::Enterprise,
         id,
         title: c.title.clone(),
         programme: c.programme_name.clone(),
-        period: format!("{} — {}", c.opens_on, c.closes_on),
+        period: format!("{} — {}", day(&c.opens_on), day(&c.closes_on)),
+        open: NaiveDate::parse_from_str(&c.opens_on, "%Y-%m-%d").is_ok_and(|d| d <= today)
+            && NaiveDate::parse_from_str(&c.closes_on, "%Y-%m-%d").is_ok_and(|d| today <= d),
+        guide: c.guide.clone(),
+        files: files
+            .iter()
+            .map(|f| GuideFile {
+                id: f.id,
+                name: f.file_name.clone(),
+                size: if f.size >= 1024 * 1024 {
+                    format!("{:.1} MB", f.size as f64 / 1_048_576.0)
+                } else {
+                    format!("{} KB", (f.size + 1023) / 1024)
+                },
+            })
+            .collect(),
         rows: app_rows(&apps, &tree, lang),
         error,
     };
@@ -254,7 +288,87 @@ pub async fn call(
     call_page(&st, &v, &who, &uri, id, None).await
 }
 
-/// An enterprise starts an application to an open call.
+#[derive(Deserialize)]
+pub struct GuideForm {
+    guide: String,
+}
+
+/// The bureau writes the call's guide.
+pub async fn set_guide(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<GuideForm>,
+) -> Result<Response, PageError> {
+    let bureau = who.as_bureau().page(v.lang)?;
+    match svc::set_guide(&st.store, bureau, id, &f.guide).await {
+        Ok(()) => Ok(Redirect::to(&format!("/calls/{id}#guide")).into_response()),
+        Err(e) => call_page(&st, &v, &who, &uri, id, Some(e)).await,
+    }
+}
+
+/// The bureau attaches files to the call's guide.
+pub async fn add_guide_file(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Path(id): Path<i64>,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        PageError(
+            AppError::invalid(crate::error::RequestProblem::Upload {
+                reason: e.body_text(),
+            }),
+            lang,
+        )
+    };
+    let bureau = who.as_bureau().page(lang)?;
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or_default().to_owned();
+        let ctype = field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let bytes = field.bytes().await.map_err(bad)?;
+        if name.is_empty() {
+            continue;
+        }
+        if let Err(e) = svc::put_guide_file(&st.store, bureau, id, &name, &ctype, &bytes).await {
+            return call_page(&st, &v, &who, &uri, id, Some(e)).await;
+        }
+    }
+    Ok(Redirect::to(&format!("/calls/{id}#guide")).into_response())
+}
+
+/// A file of the call's guide, as a download.
+pub async fn guide_file(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path((id, file)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let (name, ctype, data) = svc::guide_file(&st.store, id, file).await.page(v.lang)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, ctype.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                crate::format::attachment_disposition(&name),
+            ),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+/// An enterprise starts an application to an open call, or opens the one it has.
 pub async fn apply(
     State(st): State<AppState>,
     v: Viewer,
@@ -263,7 +377,7 @@ pub async fn apply(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     match svc::apply(&st.store, &who, id).await {
-        Ok(app) => Ok(Redirect::to(&format!("/applications/{app}")).into_response()),
+        Ok((app, _)) => Ok(Redirect::to(&format!("/applications/{app}")).into_response()),
         // Only an enterprise applies: anyone else is refused outright, not shown the list.
         Err(e @ AppError::Forbidden(_)) => Err(PageError(e, v.lang)),
         Err(e) => calls_page(&st, &v, &who, &uri, Some(e)).await,

@@ -140,7 +140,14 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         Route::get("/calls", Roles(APPLICATION_PARTIES), calls::calls),
         Route::post("/calls", Roles(BUREAU), calls::create_call),
-        Route::get("/calls/{id}", Roles(STAFF), calls::call),
+        Route::get("/calls/{id}", Roles(ENTERPRISE_READERS), calls::call),
+        Route::post("/calls/{id}/guide", Roles(BUREAU), calls::set_guide),
+        Route::post("/calls/{id}/files", Roles(BUREAU), calls::add_guide_file),
+        Route::get(
+            "/calls/{id}/files/{file}",
+            Roles(ENTERPRISE_READERS),
+            calls::guide_file,
+        ),
         Route::post("/calls/{id}/apply", Roles(ENTERPRISE), calls::apply),
         Route::post("/calls/{id}/proposal", Roles(BUREAU), calls::proposal),
         Route::get(
@@ -149,6 +156,11 @@ pub(crate) fn routes() -> Vec<Route> {
             applications::application,
         ),
         Route::post("/applications/{id}", Roles(ENTERPRISE), applications::save),
+        Route::post(
+            "/applications/{id}/delete",
+            Roles(ENTERPRISE),
+            applications::delete_draft,
+        ),
         Route::post(
             "/applications/{id}/steps",
             Roles(APPLICATION_PARTIES),
