@@ -105,6 +105,8 @@ pub struct LineChart<'a> {
     pub start: NaiveDate,
     pub deadline: NaiveDate,
     pub unit: &'a str,
+    /// What the chart shows, for those who do not see it.
+    pub title: &'a str,
 }
 
 /// The target page's time series: observed line, target and stretch lines, projection.
@@ -132,8 +134,19 @@ pub fn line_chart(c: &LineChart<'_>) -> String {
     let span_days = ((x1 - x0).num_days().max(1)) as f64;
     let x = |d: NaiveDate| left + (d - x0).num_days() as f64 / span_days * (w - left - right);
     let y = |v: f64| top + (hi - v) / (hi - lo).max(1e-9) * (h - top - bottom);
+    // The figures themselves, read out by a screen reader instead of the drawing.
+    let mut desc: Vec<String> = c
+        .points
+        .iter()
+        .map(|(_, label, v)| format!("{label}: {}", with_unit_text(*v, c.unit)))
+        .collect();
+    if let Some((t, label)) = c.target {
+        desc.push(format!("{label}: {}", with_unit_text(t, c.unit)));
+    }
     let mut s = format!(
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" preserveAspectRatio="xMidYMid meet">"#
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" preserveAspectRatio="xMidYMid meet"><title>{}</title><desc>{}</desc>"#,
+        esc(c.title),
+        esc(&desc.join("; "))
     );
     // Horizontal grid with values.
     for i in 0..=divisions {
@@ -271,6 +284,7 @@ pub fn county_bars(
     rows: &[(String, Option<f64>, Status)],
     target: Option<f64>,
     unit: &str,
+    title: &str,
 ) -> String {
     let (w, row_h, label_w, top) = (760.0, 26.0, 130.0, 8.0);
     let h = top * 2.0 + row_h * rows.len() as f64 + 18.0;
@@ -282,7 +296,19 @@ pub fn county_bars(
         .max(1e-9);
     let (hi, _) = nice_axis(max);
     let scale = |v: f64| (v.max(0.0) / hi) * (w - label_w - 90.0);
-    let mut s = format!(r#"<svg class="chart bars" viewBox="0 0 {w} {h:.0}" role="img">"#);
+    let desc = rows
+        .iter()
+        .map(|(name, v, _)| match v {
+            Some(v) => format!("{name}: {}", with_unit_text(*v, unit)),
+            None => format!("{name}: —"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut s = format!(
+        r#"<svg class="chart bars" viewBox="0 0 {w} {h:.0}" role="img"><title>{}</title><desc>{}</desc>"#,
+        esc(title),
+        esc(&desc)
+    );
     for (i, (name, value, status)) in rows.iter().enumerate() {
         let yy = top + i as f64 * row_h;
         let _ = write!(
@@ -361,6 +387,11 @@ fn nice_axis(v: f64) -> (f64, usize) {
     .map(|(m, d)| (m * mag, *d))
     .find(|(c, _)| *c >= v)
     .unwrap_or((10.0 * mag, 5))
+}
+
+/// A value with its unit, as the charts' text alternatives read it.
+fn with_unit_text(v: f64, unit: &str) -> String {
+    crate::format::with_unit(v, unit)
 }
 
 #[cfg(test)]

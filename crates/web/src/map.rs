@@ -129,7 +129,7 @@ pub fn choropleth(
         .collect::<Vec<_>>()
         .join("；");
     let mut svg = format!(
-        r#"<svg class="chart county-map" viewBox="0 0 {w} {h:.0}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        r#"<svg class="chart county-map" viewBox="0 0 {w} {h:.0}" role="group" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
         esc(title),
         esc(&desc)
     );

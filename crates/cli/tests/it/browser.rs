@@ -899,7 +899,245 @@ async fn an_application_goes_from_submission_to_acceptance(b: Backend) {
     c.close().await.expect("close browser");
 }
 
+/// axe-core, vendored (see `vendor/README.md`).
+const AXE: &str = include_str!("vendor/axe-4.10.3.min.js");
+
+/// Runs axe-core on the page the browser shows; the serious and critical violations of the
+/// WCAG 2.1 A and AA rules, each with up to three of the elements it found.
+async fn accessibility_violations(c: &Client) -> Vec<String> {
+    c.execute(AXE, vec![]).await.expect("load axe-core");
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+               .then(r => done(r.violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.impact + ' ' + v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("run axe-core");
+    serde_json::from_value(found).expect("a list of violations")
+}
+
+/// Opens each page and collects what the audit finds there.
+async fn audit_pages(
+    c: &Client,
+    server: &common::Server,
+    role: &str,
+    pages: &[String],
+) -> Vec<String> {
+    let mut found = Vec::new();
+    for page in pages {
+        c.goto(&server.url(page)).await.expect("open page");
+        c.wait()
+            .for_element(Locator::Css("main"))
+            .await
+            .unwrap_or_else(|e| panic!("{role} {page}: {e}"));
+        for v in accessibility_violations(c).await {
+            found.push(format!("{role} {page}: {v}"));
+        }
+    }
+    found
+}
+
+/// WCAG 2.1 AA on every page of every role, in both languages for the public: contrast, text
+/// alternatives, labels, links told apart by more than colour, names for what scrolls.
+async fn every_page_passes_the_accessibility_audit(b: Backend) {
+    let env = TestEnv::new(b).await;
+    common::import_registry_samples(&env);
+    common::fund_hte_2018(&env, true);
+    let rows = common::csv_rows("enterprises-sample.csv");
+    let own = rows[2..]
+        .iter()
+        .find(|r| r[2] == "武江区")
+        .map(|r| r[0].clone())
+        .expect("an enterprise in 武江区");
+    env.add_user("kejiju", "bureau", &["--region", "440200"]);
+    env.add_user("wujiang", "county", &["--region", "440203"]);
+    env.add_user("qiye", "enterprise", &["--uscc", &own]);
+    env.add_user("zhuanjia", "expert", &[]);
+    env.add_user("guanli", "admin", &[]);
+    let server = env.serve().await;
+    let bureau = env.token("kejiju");
+    let today = chrono::Utc::now().date_naive();
+    let call = json_call(
+        &server,
+        &bureau,
+        reqwest::Method::POST,
+        "/api/v1/calls",
+        serde_json::json!({
+            "programme": "key-projects", "year": 2026, "title": "市级科技计划项目申报指南",
+            "opens_on": (today - chrono::Days::new(1)).to_string(),
+            "closes_on": (today + chrono::Days::new(30)).to_string(),
+        }),
+    )
+    .await;
+    let call = call["id"].as_i64().expect("call");
+    json_call(
+        &server,
+        &bureau,
+        reqwest::Method::PUT,
+        &format!("/api/v1/calls/{call}/guide"),
+        serde_json::json!({ "guide": "一、申报条件\n在本市注册的企业。" }),
+    )
+    .await;
+    let app = json_call(
+        &server,
+        &env.token("qiye"),
+        reqwest::Method::POST,
+        &format!("/api/v1/calls/{call}/applications"),
+        serde_json::Value::Null,
+    )
+    .await;
+    let app = app["id"].as_i64().expect("application");
+
+    let (_driver, c, _profile) = browser().await;
+    let pages = |list: &[&str]| list.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>();
+    let mut found = audit_pages(
+        &c,
+        &server,
+        "public",
+        &pages(&[
+            "/",
+            "/plans/1",
+            "/plans/1/targets/2.3",
+            "/notices",
+            "/notices/1",
+            "/api",
+            "/login",
+        ]),
+    )
+    .await;
+    c.goto(&server.url("/lang/en?next=/"))
+        .await
+        .expect("English");
+    found.extend(
+        audit_pages(
+            &c,
+            &server,
+            "public (en)",
+            &pages(&["/", "/plans/1/targets/2.3", "/notices"]),
+        )
+        .await,
+    );
+    c.goto(&server.url("/lang/zh?next=/"))
+        .await
+        .expect("Chinese");
+    for (user, list) in [
+        (
+            "kejiju",
+            vec![
+                "/workbench".to_owned(),
+                "/enterprises".into(),
+                format!("/enterprises/{own}"),
+                "/platforms".into(),
+                "/import".into(),
+                "/programmes".into(),
+                "/programmes/hte-certified?year=2018&confirm=1".into(),
+                "/batches/1".into(),
+                "/calls".into(),
+                format!("/calls/{call}"),
+                "/vouchers".into(),
+                "/experts".into(),
+                "/entry".into(),
+                "/audit".into(),
+                "/account/password".into(),
+                "/account/second-factor".into(),
+            ],
+        ),
+        (
+            "wujiang",
+            vec![
+                "/workbench".to_owned(),
+                "/entry".into(),
+                "/enterprises".into(),
+                "/calls".into(),
+            ],
+        ),
+        (
+            "qiye",
+            vec![
+                "/workbench".to_owned(),
+                format!("/enterprises/{own}"),
+                "/calls".into(),
+                format!("/calls/{call}"),
+                format!("/applications/{app}"),
+                "/vouchers".into(),
+            ],
+        ),
+        ("zhuanjia", vec!["/workbench".to_owned(), "/calls".into()]),
+    ] {
+        log_in(&c, &server, user, common::PASSWORD).await;
+        found.extend(audit_pages(&c, &server, user, &list).await);
+        log_out(&c).await;
+    }
+    // The administrator meets the enrolment of a second factor first, then the account pages.
+    c.goto(&server.url("/login")).await.expect("open login");
+    fill(
+        &c,
+        &[("username", "guanli"), ("password", common::PASSWORD)],
+    )
+    .await;
+    click(&c, "form.stacked button").await;
+    wait_for_url(&c, "/account/second-factor").await;
+    found.extend(audit_pages(&c, &server, "guanli", &pages(&["/account/second-factor"])).await);
+    let secret = text(&c, "code.secret").await;
+    fill(
+        &c,
+        &[(
+            "code",
+            &crate::second_factor::app_code(&secret.split_whitespace().collect::<String>(), 0),
+        )],
+    )
+    .await;
+    click(&c, "form[action='/account/second-factor'] button").await;
+    c.wait()
+        .for_element(Locator::Css(".recovery-codes, ol.codes, main"))
+        .await
+        .expect("enrolled");
+    found.extend(
+        audit_pages(
+            &c,
+            &server,
+            "guanli",
+            &pages(&["/admin/users", "/audit"]),
+        )
+        .await,
+    );
+    assert!(
+        found.is_empty(),
+        "accessibility violations:\n{}",
+        found.join("\n")
+    );
+    c.close().await.expect("close browser");
+}
+
+/// An API request with a token; the JSON answer (null when empty), which must be a success.
+async fn json_call(
+    server: &common::Server,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let mut req = server
+        .client
+        .request(method, server.url(path))
+        .bearer_auth(token);
+    if !body.is_null() {
+        req = req.json(&body);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status();
+    let text = res.text().await.expect("body");
+    assert!(status.is_success(), "{path}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}
+
 on_both_backends!(
+    every_page_passes_the_accessibility_audit,
     an_application_goes_from_submission_to_acceptance,
     officer_reads_the_dashboard_and_drills_down,
     county_figures_go_from_entry_to_approval_and_lock,

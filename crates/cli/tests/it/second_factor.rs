@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use totp_rs::{Algorithm, Secret, TOTP};
 
 /// The authenticator app: the code of the step `offset` steps from now.
-fn app_code(secret: &str, offset: i64) -> String {
+pub(crate) fn app_code(secret: &str, offset: i64) -> String {
     let bytes = Secret::Encoded(secret.to_owned())
         .to_bytes()
         .expect("base32 secret");

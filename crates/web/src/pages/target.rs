@@ -199,6 +199,11 @@ pub(super) async fn target_page(
         .filter(|(per, _)| per.end_date() <= as_of)
         .map(|(per, v)| (per.end_date(), per.to_string(), v.value))
         .collect();
+    let chart_title = format!(
+        "{}{}",
+        lang.pick(&target.name, &target.name_en),
+        lang.pick("：历年数值与目标", ": figures by period and the target")
+    );
     let chart = charts::line_chart(&charts::LineChart {
         points,
         baseline: p.baseline.map(|b| (b.date, b.value)),
@@ -217,6 +222,7 @@ pub(super) async fn target_page(
         start: loaded.plan.start_date(),
         deadline: target.deadline,
         unit,
+        title: &chart_title,
     });
 
     let (formula, inputs) = match &e.indicator.kind {
@@ -310,6 +316,11 @@ pub(super) async fn target_page(
             &bars,
             if uniform { Some(target.target) } else { None },
             unit,
+            &format!(
+                "{}{}",
+                lang.pick(&target.name, &target.name_en),
+                lang.pick("：各县（市、区）", ": by county")
+            ),
         )
     };
 
