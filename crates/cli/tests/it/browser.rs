@@ -1097,15 +1097,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
         .for_element(Locator::Css(".recovery-codes, ol.codes, main"))
         .await
         .expect("enrolled");
-    found.extend(
-        audit_pages(
-            &c,
-            &server,
-            "guanli",
-            &pages(&["/admin/users", "/audit"]),
-        )
-        .await,
-    );
+    found.extend(audit_pages(&c, &server, "guanli", &pages(&["/admin/users", "/audit"])).await);
     assert!(
         found.is_empty(),
         "accessibility violations:\n{}",
