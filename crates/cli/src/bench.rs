@@ -159,6 +159,7 @@ async fn timed_import(store: &Store, kind: FileKind, path: &Path, label: &str) -
             accept_legacy_uscc: false,
             default_kind: None,
             actor: &actor,
+            progress: None,
         },
     )
     .await

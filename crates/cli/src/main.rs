@@ -729,6 +729,10 @@ async fn run_import(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let actor = Actor::new(actor(), "cli");
+    let progress = std::sync::Arc::new(kechuang_service::imports::ImportProgress::default());
+    // A bar on a terminal only: a script's or a log's output stays one line per result.
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        .then(|| tokio::spawn(progress_bar(progress.clone(), !dry_run)));
     let out = kechuang_service::imports::import(
         store,
         &ImportRequest {
@@ -739,9 +743,16 @@ async fn run_import(
             accept_legacy_uscc,
             default_kind,
             actor: &actor,
+            progress: Some(&progress),
         },
     )
-    .await?;
+    .await;
+    if let Some(bar) = bar {
+        bar.abort();
+        // Clears the bar's line for the result.
+        eprint!("\r\x1b[K");
+    }
+    let out = out?;
     write_report(report, &out.problems)?;
     if !out.problems.is_empty() {
         report_problems(file, &out.problems);
@@ -758,6 +769,35 @@ async fn run_import(
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Redraws an import's progress on the terminal's line twice a second: rows read and checked,
+/// rows written, and a bar once the file's rows are counted.
+async fn progress_bar(
+    progress: std::sync::Arc<kechuang_service::imports::ImportProgress>,
+    writing: bool,
+) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        let s = progress.snapshot();
+        let mut line = match s.total {
+            0 => format!("读取校验 (checked) {} 行", s.read),
+            t => format!("读取校验 (checked) {} / {t} 行", s.read),
+        };
+        if writing {
+            line.push_str(&format!(" · 写入 (written) {} 行", s.written));
+        }
+        if let Some(pct) = s.percent(writing) {
+            let filled = (pct as usize * 24) / 100;
+            line = format!(
+                "[{}{}] {pct:>3}% {line}",
+                "#".repeat(filled),
+                "-".repeat(24 - filled)
+            );
+        }
+        eprint!("\r\x1b[K{line}");
+    }
 }
 
 /// Writes the report when asked, even an empty one: an empty report is the proof a file passed.

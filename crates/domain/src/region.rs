@@ -102,18 +102,48 @@ pub fn shipped_regions() -> Vec<Region> {
     };
     use RegionKind::*;
     vec![
-        r("440000", "广东省", "Guangdong", None, Province),
-        r("440200", "韶关市", "Shaoguan", Some("440000"), City),
-        r("440203", "武江区", "Wujiang", Some("440200"), County),
-        r("440204", "浈江区", "Zhenjiang", Some("440200"), County),
-        r("440205", "曲江区", "Qujiang", Some("440200"), County),
-        r("440222", "始兴县", "Shixing", Some("440200"), County),
-        r("440224", "仁化县", "Renhua", Some("440200"), County),
-        r("440229", "翁源县", "Wengyuan", Some("440200"), County),
-        r("440232", "乳源瑶族自治县", "Ruyuan", Some("440200"), County),
-        r("440233", "新丰县", "Xinfeng", Some("440200"), County),
-        r("440281", "乐昌市", "Lechang", Some("440200"), County),
-        r("440282", "南雄市", "Nanxiong", Some("440200"), County),
+        r("440000", "广东省", "Guangdong Province", None, Province),
+        r("440200", "韶关市", "Shaoguan City", Some("440000"), City),
+        r(
+            "440203",
+            "武江区",
+            "Wujiang District",
+            Some("440200"),
+            County,
+        ),
+        r(
+            "440204",
+            "浈江区",
+            "Zhenjiang District",
+            Some("440200"),
+            County,
+        ),
+        r(
+            "440205",
+            "曲江区",
+            "Qujiang District",
+            Some("440200"),
+            County,
+        ),
+        r("440222", "始兴县", "Shixing County", Some("440200"), County),
+        r("440224", "仁化县", "Renhua County", Some("440200"), County),
+        r(
+            "440229",
+            "翁源县",
+            "Wengyuan County",
+            Some("440200"),
+            County,
+        ),
+        r(
+            "440232",
+            "乳源瑶族自治县",
+            "Ruyuan Yao Autonomous County",
+            Some("440200"),
+            County,
+        ),
+        r("440233", "新丰县", "Xinfeng County", Some("440200"), County),
+        r("440281", "乐昌市", "Lechang City", Some("440200"), County),
+        r("440282", "南雄市", "Nanxiong City", Some("440200"), County),
     ]
 }
 

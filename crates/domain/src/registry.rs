@@ -355,6 +355,17 @@ pub struct RegistryBatch {
     pub facts: Vec<FactRow>,
 }
 
+impl RegistryBatch {
+    /// How many records the part holds, of every kind.
+    pub fn len(&self) -> usize {
+        self.enterprises.len() + self.certificates.len() + self.platforms.len() + self.facts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,6 +60,67 @@ pub struct ImportRequest<'a> {
     /// The certificate kind of a file without a 证书类型 column.
     pub default_kind: Option<CertificateKind>,
     pub actor: &'a Actor,
+    /// Where the import reports how far it has got, for a progress bar.
+    pub progress: Option<&'a std::sync::Arc<ImportProgress>>,
+}
+
+/// How far an import has got: rows read and checked, rows written, and how many rows the file
+/// holds once a first pass has counted them (0 while unknown). Updated as parts pass, read by a
+/// progress bar on another thread.
+#[derive(Debug, Default)]
+pub struct ImportProgress {
+    read: std::sync::atomic::AtomicU64,
+    written: std::sync::atomic::AtomicU64,
+    total: std::sync::atomic::AtomicU64,
+}
+
+/// A moment of an import's progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgressSnapshot {
+    pub read: u64,
+    pub written: u64,
+    /// 0 while the file's row count is not known.
+    pub total: u64,
+}
+
+impl ImportProgress {
+    fn add_read(&self, rows: usize) {
+        self.read
+            .fetch_add(rows as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn add_written(&self, rows: usize) {
+        self.written
+            .fetch_add(rows as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn set_total(&self, rows: usize) {
+        self.total
+            .store(rows as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+    pub fn snapshot(&self) -> ProgressSnapshot {
+        use std::sync::atomic::Ordering::Relaxed;
+        ProgressSnapshot {
+            read: self.read.load(Relaxed),
+            written: self.written.load(Relaxed),
+            total: self.total.load(Relaxed),
+        }
+    }
+}
+
+impl ProgressSnapshot {
+    /// The share done, 0–100, when the total is known: reading counts half, writing half (a
+    /// dry run writes nothing and is done when read).
+    pub fn percent(&self, writing: bool) -> Option<u32> {
+        if self.total == 0 {
+            return None;
+        }
+        let t = self.total as f64;
+        let share = if writing {
+            (self.read as f64 / t + self.written as f64 / t) / 2.0
+        } else {
+            self.read as f64 / t
+        };
+        Some((share * 100.0).clamp(0.0, 100.0).floor() as u32)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -127,6 +188,10 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
         FileKind::Observations => {
             let path = req.path.to_owned();
             let parsed = off_runtime(move || read_observations(&path).map_err(bad)).await?;
+            if let Some(p) = req.progress {
+                p.set_total(parsed.rows.len());
+                p.add_read(parsed.rows.len());
+            }
             let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
             let mut problems = parsed.problems;
             problems.extend(check_references(
@@ -154,6 +219,9 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
                     })
                     .collect();
                 out.summary = Some(store.write_observations(&rows, &prov).await?);
+                if let Some(p) = req.progress {
+                    p.add_written(rows.len());
+                }
             }
             Ok(out)
         }
@@ -176,12 +244,20 @@ async fn import_registry(
     let path = req.path.to_owned();
     // Enterprise files refer to no other enterprise; the others are checked against those
     // they name, gathered in a first pass over the file.
+    let counter = req.progress.cloned();
     let (source, wanted) = off_runtime(move || {
         let source = RowSource::open(&path).map_err(Error::invalid)?;
         let mut wanted = std::collections::BTreeSet::new();
         if kind != registries::Kind::Enterprises {
+            let mut rows = 0;
             for row in source.rows() {
                 wanted.extend(registries::uscc_candidates(&row.map_err(Error::invalid)?));
+                rows += 1;
+            }
+            // Title and header rows are counted too: the bar ends a little short of 100
+            // until the import is done, never past it.
+            if let Some(p) = &counter {
+                p.set_total(rows);
             }
         }
         Ok((source, wanted))
@@ -214,9 +290,14 @@ async fn import_registry(
         None
     } else {
         let mut w = store.begin_registry_write(prov).await?;
+        let written = req.progress.cloned();
         Some(tokio::spawn(async move {
             while let Some(batch) = parts_rx.recv().await {
+                let rows = batch.len();
                 w.write_batch(batch).await?;
+                if let Some(p) = &written {
+                    p.add_written(rows);
+                }
             }
             Ok::<_, kechuang_store::StoreError>(w)
         }))
@@ -224,6 +305,7 @@ async fn import_registry(
     let feeding = writer.is_some().then_some(parts_tx);
     let accept_legacy_as = req.accept_legacy_uscc.then(|| req.actor.name.clone());
     let default_kind = req.default_kind;
+    let read = req.progress.cloned();
     let mut out = off_runtime(move || {
         let state = registries::FileState::default();
         let ctx = registries::Context {
@@ -241,6 +323,9 @@ async fn import_registry(
         while let Some(part) = parts.next_part().map_err(Error::invalid)? {
             let parsed = registries::parse(kind, &part, &ctx);
             out.rows += parsed.rows;
+            if let Some(p) = &read {
+                p.add_read(parsed.rows);
+            }
             if !parsed.problems.is_empty() {
                 out.problems.extend(parsed.problems);
                 // Nothing more is written; what was is rolled back below.
@@ -459,6 +544,7 @@ pub async fn commit_held(
             .default_kind
             .as_deref()
             .and_then(CertificateKind::parse),
+        progress: None,
     };
     import_bytes(store, &upload, actor, spool).await
 }
@@ -472,6 +558,7 @@ pub struct Upload<'a> {
     pub dry_run: bool,
     pub accept_legacy_uscc: bool,
     pub default_kind: Option<CertificateKind>,
+    pub progress: Option<&'a std::sync::Arc<ImportProgress>>,
 }
 
 /// A blank XLSX to fill in for an import of `kind`: the headers the importer reads and an
@@ -537,6 +624,7 @@ pub async fn import_bytes(
         dry_run,
         accept_legacy_uscc,
         default_kind,
+        progress,
     } = *upload;
     crate::within_limits(&[(&kechuang_domain::text::fields::FILE_NAME, file_name)])?;
     let ext = Path::new(file_name)
@@ -574,6 +662,7 @@ pub async fn import_bytes(
                 accept_legacy_uscc,
                 default_kind,
                 actor,
+                progress,
             },
         )
         .await
@@ -614,4 +703,25 @@ pub async fn import_bytes(
         report_id,
         held,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_counts_reading_and_writing_halves() {
+        let p = ImportProgress::default();
+        assert_eq!(p.snapshot().percent(true), None, "no total yet");
+        p.set_total(1000);
+        p.add_read(500);
+        assert_eq!(p.snapshot().percent(false), Some(50));
+        assert_eq!(p.snapshot().percent(true), Some(25));
+        p.add_read(500);
+        p.add_written(1000);
+        assert_eq!(p.snapshot().percent(true), Some(100));
+        // Title rows counted in the total never take the bar past its end.
+        p.add_read(10);
+        assert_eq!(p.snapshot().percent(false), Some(100));
+    }
 }

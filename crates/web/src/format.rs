@@ -35,6 +35,28 @@ pub fn with_unit(v: f64, unit: &str) -> String {
     }
 }
 
+/// An indicator's unit in the page's language: the plan writes units in Chinese (家, 亿元),
+/// an English page reads them in English. A unit not known here is shown as written.
+pub fn unit(unit: &str, lang: Lang) -> String {
+    if lang == Lang::Zh {
+        return unit.to_owned();
+    }
+    match unit {
+        "家" => "firms",
+        "个" => "",
+        "件" => "items",
+        "项" => "items",
+        "人" => "people",
+        "万人" => "×10,000 people",
+        "元" => "yuan",
+        "万元" => "×10,000 yuan",
+        "亿元" => "×100 million yuan",
+        "年" => "years",
+        other => other,
+    }
+    .to_owned()
+}
+
 pub fn percent(fraction: f64) -> String {
     format!("{}%", number(fraction * 100.0))
 }

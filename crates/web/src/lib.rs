@@ -37,6 +37,8 @@ pub struct AppState {
     pub counts: std::sync::Arc<kechuang_service::progress::CountCache>,
     /// County outlines for the maps, by city.
     pub maps: std::sync::Arc<map::Maps>,
+    /// Large uploads being imported in the background, for their progress pages.
+    pub(crate) imports: std::sync::Arc<pages::ImportJobs>,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
             https: false,
             counts: std::sync::Arc::default(),
             maps: std::sync::Arc::new(map::Maps::shipped()),
+            imports: std::sync::Arc::default(),
         }
     }
     /// County outlines a deployment supplies (`*.json` in `dir`), over the shipped ones.

@@ -210,9 +210,19 @@ pub fn choropleth(
     svg
 }
 
-/// A county's name as a map label: 乳源瑶族自治县 is written 乳源, as local maps do.
+/// A county's name as a map label: 乳源瑶族自治县 is written 乳源, as local maps do, and an
+/// English name without its District, County or City.
 fn short_name(name: &str) -> &str {
-    name.strip_suffix("瑶族自治县").unwrap_or(name)
+    [
+        "瑶族自治县",
+        " Yao Autonomous County",
+        " District",
+        " County",
+        " City",
+    ]
+    .iter()
+    .find_map(|s| name.strip_suffix(s))
+    .unwrap_or(name)
 }
 
 #[cfg(test)]

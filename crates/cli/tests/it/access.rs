@@ -225,6 +225,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("POST", "/import", Rule::Roles(&["bureau"])),
     ("POST", "/import/confirm", Rule::Roles(&["bureau"])),
     ("GET", "/import/templates/{file}", Rule::Roles(&["bureau"])),
+    ("GET", "/import/jobs/{id}", Rule::Roles(&["bureau"])),
     ("GET", "/import/reports/{file}", Rule::Roles(&["bureau"])),
     ("GET", "/programmes", Rule::Roles(AUDITORS)),
     ("GET", "/programmes/export/{file}", Rule::Roles(AUDITORS)),

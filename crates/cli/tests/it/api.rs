@@ -709,7 +709,94 @@ async fn a_checked_file_is_imported_as_checked(b: Backend) {
     assert_eq!(res.status().as_u16(), 404);
 }
 
+/// A large file sent on the upload page is imported in the background: the officer is taken
+/// to a page that shows its progress and reloads itself until the report is there; no one
+/// else can see it.
+async fn a_large_upload_shows_its_progress(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let dir = env.write("placeholder", "").with_file_name("demo-files");
+    env.cli_ok(&["demo", "--out", dir.to_str().expect("path")]);
+    let file = std::fs::read(dir.join("enterprises.csv")).expect("demo enterprises");
+    assert!(
+        file.len() > 256 * 1024,
+        "a file the page imports in the background"
+    );
+    let rows = file
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count()
+        - 1;
+    env.add_user("gaoke", "bureau", &["--region", "440200"]);
+    env.add_user("lichu", "bureau", &["--region", "440200"]);
+    let server = env.serve().await;
+    let officer = server.login("gaoke", common::PASSWORD).await;
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "enterprises")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(file).file_name("enterprises.csv"),
+        );
+    let res = officer
+        .request(reqwest::Method::POST, "/import")
+        .header("sec-fetch-site", "same-origin")
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status().as_u16(), 303);
+    let job = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .expect("the progress page")
+        .to_owned();
+    assert!(job.starts_with("/import/jobs/"), "{job}");
+    let other = server.login("lichu", common::PASSWORD).await;
+    let res = other
+        .request(reqwest::Method::GET, &job)
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(
+        res.status().as_u16(),
+        404,
+        "another officer does not see it"
+    );
+    let mut report = String::new();
+    for _ in 0..600 {
+        let page = officer
+            .request(reqwest::Method::GET, &job)
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("text");
+        if page.contains("id=\"import-result\"") {
+            report = page;
+            break;
+        }
+        assert!(
+            page.contains(r#"<meta http-equiv="refresh" content="1">"#),
+            "{page:.400}"
+        );
+        assert!(page.contains("<progress"));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(report.contains(&format!("新增 {rows}")), "{report:.600}");
+    let total = server.get_json("/api/v1/enterprises?per_page=1").await["total"].clone();
+    assert_eq!(total, rows);
+    // Shown once: the outcome then lives in the import history.
+    let res = officer
+        .request(reqwest::Method::GET, &job)
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(res.status().as_u16(), 404);
+}
+
 on_both_backends!(
+    a_large_upload_shows_its_progress,
     a_checked_file_is_imported_as_checked,
     first_start_serves_the_whole_plan,
     imports_change_progress_at_once_for_city_and_county,

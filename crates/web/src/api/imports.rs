@@ -100,6 +100,7 @@ pub async fn import(
             dry_run,
             accept_legacy_uscc: q.accept_legacy_uscc.unwrap_or(false),
             default_kind,
+            progress: None,
         },
         &who.actor(),
         &st.spool,

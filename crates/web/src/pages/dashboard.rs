@@ -303,7 +303,7 @@ pub(super) fn value_text(e: &Evaluation, v: f64, lang: Lang) -> String {
             tr.milestone_open.into()
         };
     }
-    with_unit(v, &e.indicator.unit)
+    with_unit(v, &crate::format::unit(&e.indicator.unit, lang))
 }
 
 pub(super) fn dash_row(
@@ -358,13 +358,17 @@ pub(super) fn dash_row(
             (Some(t), _) => format!(
                 "{}{}",
                 e.target.comparator.symbol(),
-                with_unit(t, &e.indicator.unit)
+                with_unit(t, &crate::format::unit(&e.indicator.unit, lang))
             ),
             (None, _) => "—".into(),
         },
         stretch: match (e.target.stretch, e.scope) {
             (Some(s), TargetScope::Plan) => {
-                format!("{} {}", tr.stretch, with_unit(s, &e.indicator.unit))
+                format!(
+                    "{} {}",
+                    tr.stretch,
+                    with_unit(s, &crate::format::unit(&e.indicator.unit, lang))
+                )
             }
             _ => String::new(),
         },

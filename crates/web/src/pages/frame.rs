@@ -60,6 +60,11 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// Today, for the head of a printed page.
+    pub fn printed(&self) -> String {
+        crate::format::date(crate::format::today_in_china(), self.lang)
+    }
+
     /// A stored date or time in the page's date format (`format::day_text`).
     pub fn day(&self, s: &str) -> String {
         crate::format::day_text(s, self.lang)

@@ -8,7 +8,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::Uri;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use kechuang_domain::registry::CertificateKind;
 use kechuang_service::imports::{self, FileKind, Upload};
 
@@ -324,6 +324,20 @@ pub async fn upload(
         let m = lang.tr().import_choose_file.to_owned();
         return page(&st, &v, &who, &uri, chosen, None, Some(m)).await;
     };
+    // A large file is imported in the background: the page that follows shows its progress
+    // and, when it is done, its report.
+    if bytes.len() >= BACKGROUND_BYTES {
+        let id = st.imports.start(
+            &st,
+            who.username(),
+            who.actor(),
+            chosen,
+            file_name,
+            bytes,
+            kind,
+        );
+        return Ok(Redirect::to(&format!("/import/jobs/{id}")).into_response());
+    }
     let received = imports::import_bytes(
         &st.store,
         &Upload {
@@ -333,29 +347,179 @@ pub async fn upload(
             dry_run,
             accept_legacy_uscc: legacy,
             default_kind: cert_kind,
+            progress: None,
         },
         &who.actor(),
         &st.spool,
     )
     .await;
+    shown_outcome(&st, &v, &who, &uri, chosen, file_name, received).await
+}
+
+/// The page for an import's outcome: its report, or the refusal of the file as a whole.
+async fn shown_outcome(
+    st: &AppState,
+    v: &Viewer,
+    who: &Caller,
+    uri: &Uri,
+    chosen: Choices,
+    file_name: String,
+    received: Result<imports::Received, AppError>,
+) -> Result<Response, PageError> {
+    let (st, v, who, uri) = (st, v, who, uri);
+    let lang = v.lang;
+    let dry_run = chosen.dry_run;
     let received = match received {
         Ok(r) => r,
         Err(e @ AppError::Invalid(_)) => {
-            return page(
-                &st,
-                &v,
-                &who,
-                &uri,
-                chosen,
-                None,
-                Some(e.message(lang.into())),
-            )
-            .await
+            return page(st, v, who, uri, chosen, None, Some(e.message(lang.into()))).await
         }
         Err(e) => return Err(PageError(e, lang)),
     };
     let result = outcome_view(received, file_name, dry_run, &chosen, lang);
-    page(&st, &v, &who, &uri, chosen, Some(result), None).await
+    page(st, v, who, uri, chosen, Some(result), None).await
+}
+
+/// Files from this size on are imported in the background with a progress page; smaller ones
+/// answer at once.
+const BACKGROUND_BYTES: usize = 256 * 1024;
+/// How long a finished background import's outcome waits for its page.
+const JOB_KEPT: std::time::Duration = std::time::Duration::from_secs(3600);
+
+struct Job {
+    owner: String,
+    file_name: String,
+    chosen: Choices,
+    progress: std::sync::Arc<imports::ImportProgress>,
+    outcome: Option<(std::time::Instant, Result<imports::Received, AppError>)>,
+}
+
+/// Imports running in the background on this instance, by a random id, each visible to its
+/// sender only. A deployment of several instances routes a session to one of them (sticky
+/// sessions), as the progress page is answered by the instance that runs the import.
+#[derive(Default)]
+pub(crate) struct ImportJobs(std::sync::Mutex<std::collections::HashMap<String, Job>>);
+
+impl ImportJobs {
+    fn jobs(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Job>> {
+        // A panic while the lock was held leaves plain data behind, still usable.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "one import's whole request")]
+    fn start(
+        &self,
+        st: &AppState,
+        owner: &str,
+        actor: kechuang_store::Actor,
+        chosen: Choices,
+        file_name: String,
+        bytes: Vec<u8>,
+        kind: FileKind,
+    ) -> String {
+        let id = kechuang_service::auth::random_token();
+        let progress = std::sync::Arc::new(imports::ImportProgress::default());
+        {
+            let mut jobs = self.jobs();
+            jobs.retain(|_, j| {
+                j.outcome
+                    .as_ref()
+                    .is_none_or(|(at, _)| at.elapsed() < JOB_KEPT)
+            });
+            jobs.insert(
+                id.clone(),
+                Job {
+                    owner: owner.to_owned(),
+                    file_name: file_name.clone(),
+                    chosen,
+                    progress: progress.clone(),
+                    outcome: None,
+                },
+            );
+        }
+        let st = st.clone();
+        let job = id.clone();
+        tokio::spawn(async move {
+            let received = imports::import_bytes(
+                &st.store,
+                &Upload {
+                    kind,
+                    file_name: &file_name,
+                    bytes: &bytes,
+                    dry_run: chosen.dry_run,
+                    accept_legacy_uscc: chosen.legacy,
+                    default_kind: chosen.cert_kind,
+                    progress: Some(&progress),
+                },
+                &actor,
+                &st.spool,
+            )
+            .await;
+            if let Some(j) = st.imports.jobs().get_mut(&job) {
+                j.outcome = Some((std::time::Instant::now(), received));
+            }
+        });
+        id
+    }
+}
+
+#[derive(Template)]
+#[template(path = "import_progress.html")]
+struct ProgressPage {
+    chrome: Chrome,
+    file_name: String,
+    read: u64,
+    written: u64,
+    total: u64,
+    percent: Option<u32>,
+    dry_run: bool,
+}
+
+/// A background import: its progress while it runs (the page reloads itself every second,
+/// with no script), its report once it is done.
+pub async fn job(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let missing = || {
+        PageError(
+            AppError::not_found(Absent::Download { name: id.clone() }),
+            lang,
+        )
+    };
+    let (file_name, chosen, snapshot, outcome) = {
+        let mut jobs = st.imports.jobs();
+        let j = jobs
+            .get(&id)
+            .filter(|j| j.owner == who.username())
+            .ok_or_else(missing)?;
+        let (file_name, chosen, snapshot) = (j.file_name.clone(), j.chosen, j.progress.snapshot());
+        let outcome = if j.outcome.is_some() {
+            jobs.remove(&id).and_then(|j| j.outcome).map(|(_, r)| r)
+        } else {
+            None
+        };
+        (file_name, chosen, snapshot, outcome)
+    };
+    if let Some(received) = outcome {
+        return shown_outcome(&st, &v, &who, &uri, chosen, file_name, received).await;
+    }
+    let out = ProgressPage {
+        chrome: Chrome::new(&v, "import", lang.tr().nav_import.into(), &uri, None),
+        file_name,
+        read: snapshot.read,
+        written: snapshot.written,
+        total: snapshot.total,
+        percent: snapshot.percent(!chosen.dry_run),
+        dry_run: chosen.dry_run,
+    };
+    render(&out, lang)
 }
 
 /// The validation report as XLSX: row, column, value, problem. Only its sender may fetch it.

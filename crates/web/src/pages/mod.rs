@@ -29,6 +29,7 @@ use assets::{css, favicon, set_lang};
 use dashboard::dashboard;
 pub(crate) use downloads::{record_export, sheet_download, SheetFormat};
 pub(crate) use frame::*;
+pub(crate) use imports::ImportJobs;
 use plan::plan_page;
 use reference::{api_page, indicators_page};
 use target::target_page;
@@ -92,6 +93,7 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/import", Roles(BUREAU), imports::form),
         Route::post("/import", Roles(BUREAU), imports::upload),
         Route::post("/import/confirm", Roles(BUREAU), imports::confirm),
+        Route::get("/import/jobs/{id}", Roles(BUREAU), imports::job),
         Route::get("/import/templates/{file}", Roles(BUREAU), imports::template),
         Route::get("/import/reports/{file}", Roles(BUREAU), imports::report),
         Route::get("/programmes", Roles(AUDITORS), programmes::list),

@@ -129,7 +129,8 @@ pub(super) async fn target_page(
         })
         .page(lang)?;
     let p = &e.progress;
-    let unit = e.indicator.unit.as_str();
+    let unit = crate::format::unit(&e.indicator.unit, lang);
+    let unit = unit.as_str();
     let fmt = |v: f64| value_text(&e, v, lang);
     let mut facts = vec![
         Fact {
