@@ -212,6 +212,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/enterprises/{uscc}", Rule::Roles(READERS)),
     ("GET", "/export/{format}", Rule::Roles(STAFF)),
     ("GET", "/platforms", Rule::Roles(STAFF)),
+    ("GET", "/platforms/export/{format}", Rule::Roles(STAFF)),
     ("GET", "/platforms/{id}", Rule::Roles(STAFF)),
     ("GET", "/entry", Rule::Roles(STAFF)),
     ("GET", "/entry/{region}/{period}", Rule::Roles(STAFF)),
@@ -233,6 +234,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     (
         "GET",
         "/programmes/{code}/preview/{file}",
+        Rule::Roles(AUDITORS),
+    ),
+    (
+        "GET",
+        "/programmes/{code}/ledger/{file}",
         Rule::Roles(AUDITORS),
     ),
     ("POST", "/programmes/{code}/rules", Rule::Roles(&["bureau"])),
@@ -274,6 +280,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("POST", "/calls", Rule::Roles(&["bureau"])),
     ("GET", "/calls/{id}", Rule::Roles(READERS)),
     ("POST", "/calls/{id}/guide", Rule::Roles(&["bureau"])),
+    ("GET", "/calls/{id}/export/{file}", Rule::Roles(STAFF)),
     ("POST", "/calls/{id}/files", Rule::Roles(&["bureau"])),
     ("GET", "/calls/{id}/files/{file}", Rule::Roles(READERS)),
     ("POST", "/calls/{id}/apply", Rule::Roles(&["enterprise"])),
@@ -403,6 +410,11 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
         .replace("/platforms/{id}", &format!("/platforms/{platform}"))
         .replace("/tokens/{id}", "/tokens/999999")
         .replace("/preview/{file}", "/preview/preview-2018.xlsx")
+        .replace("/ledger/{file}", "/ledger/ledger.xlsx")
+        .replace(
+            "/calls/{id}/export/{file}",
+            "/calls/1/export/applications.xlsx",
+        )
         .replace("/calls/{id}/files/{file}", "/calls/1/files/1")
         .replace("{id}", "1")
         .replace(

@@ -540,6 +540,23 @@ async fn payments_feed_the_project_funds_target(backend: Backend) {
     assert!(grants[0]["recipientOrganization"][0]["id"]
         .as_str()
         .is_some_and(|s| s.starts_with("CN-USCC-")));
+    // The ledger and the platform list download whole, with names beside codes.
+    for (path, expect) in [
+        ("/programmes/hte-certified/ledger/ledger.csv", "拨付"),
+        ("/platforms/export/platforms.csv", "平台名称"),
+    ] {
+        let res = server
+            .client
+            .get(server.url(path))
+            .bearer_auth(&server.token)
+            .send()
+            .await
+            .expect("export");
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        let csv = res.text().await.expect("csv");
+        assert!(csv.contains(expect), "{path}: {csv:.300}");
+        assert!(csv.lines().count() > 2, "{path} has rows");
+    }
     // The finance department's payment list.
     let res = server
         .client
@@ -973,6 +990,17 @@ async fn an_application_forgives(backend: Backend) {
     assert_eq!(s, 303);
     assert_eq!(app_step(&county, id2, "county_pass", "").await.0, 303);
     assert_eq!(app_step(&firm, id2, "recall", "").await.0, 409);
+    let res = bureau
+        .request(Method::GET, "/calls/1/export/applications.csv")
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(res.status().as_u16(), 200);
+    let csv = res.text().await.expect("csv");
+    assert!(
+        csv.contains("铝箔中试") && csv.contains(&applicant),
+        "{csv}"
+    );
     let res = firm
         .with_csrf(Method::POST, &format!("/applications/{id2}/delete"))
         .send()

@@ -293,6 +293,58 @@ pub struct GuideForm {
     guide: String,
 }
 
+/// A call's applications as the caller sees them, as a spreadsheet.
+pub async fn applications_export(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    Path((id, file)): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let format = super::SheetFormat::of(&file, "applications", lang)?;
+    let (c, apps) = svc::call_with_applications(&st.store, &who, id)
+        .await
+        .page(lang)?;
+    let tree = st.store.region_tree().await.page(lang)?;
+    let table = kechuang_ingest::export::Table {
+        sheet: "申报",
+        headers: &[
+            "申报编号",
+            "项目名称",
+            "企业名称",
+            "统一社会信用代码",
+            "县（市、区）",
+            "申请金额(万元)",
+            "状态",
+            "专家评分",
+            "提交时间",
+        ],
+        rows: apps
+            .iter()
+            .map(|a| {
+                vec![
+                    a.id.to_string(),
+                    a.title.clone(),
+                    a.name.clone(),
+                    a.uscc.clone(),
+                    county_name(&tree, &a.region_code),
+                    a.requested.wan_text(),
+                    a.status.name().to_owned(),
+                    a.score.map(|s| format!("{s:.2}")).unwrap_or_default(),
+                    a.submitted_at.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        numeric: &[0, 5, 7],
+    };
+    super::sheet_download(
+        &table,
+        format,
+        &format!("applications-{}.{}", c.id, format.ext()),
+        lang,
+    )
+}
+
 /// The bureau writes the call's guide.
 pub async fn set_guide(
     State(st): State<AppState>,

@@ -81,6 +81,11 @@ pub(crate) fn routes() -> Vec<Route> {
             registries::enterprises_export,
         ),
         Route::get("/platforms", Roles(STAFF), registries::platforms),
+        Route::get(
+            "/platforms/export/{format}",
+            Roles(STAFF),
+            registries::platforms_export,
+        ),
         Route::get("/platforms/{id}", Roles(STAFF), registries::platform),
         Route::get("/entry", Roles(STAFF), entry::overview),
         Route::get("/entry/{region}/{period}", Roles(STAFF), entry::form),
@@ -103,6 +108,11 @@ pub(crate) fn routes() -> Vec<Route> {
             programmes::budgets_export,
         ),
         Route::get("/programmes/{code}", Roles(AUDITORS), programmes::programme),
+        Route::get(
+            "/programmes/{code}/ledger/{file}",
+            Roles(AUDITORS),
+            programmes::ledger_export,
+        ),
         Route::get(
             "/programmes/{code}/preview/{file}",
             Roles(AUDITORS),
@@ -144,6 +154,11 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::post("/calls", Roles(BUREAU), calls::create_call),
         Route::get("/calls/{id}", Roles(ENTERPRISE_READERS), calls::call),
         Route::post("/calls/{id}/guide", Roles(BUREAU), calls::set_guide),
+        Route::get(
+            "/calls/{id}/export/{file}",
+            Roles(STAFF),
+            calls::applications_export,
+        ),
         Route::post("/calls/{id}/files", Roles(BUREAU), calls::add_guide_file),
         Route::get(
             "/calls/{id}/files/{file}",

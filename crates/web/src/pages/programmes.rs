@@ -674,6 +674,65 @@ pub async fn budgets_export(
     sheet_download(&table, format, &format!("budgets.{}", format.ext()), lang)
 }
 
+/// A programme's ledger (commitments and payments) as a spreadsheet, newest first.
+pub async fn ledger_export(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    Path((code, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let format = SheetFormat::of(&file, "ledger", lang)?;
+    let scope = svc::funds_scope(&st.store, &who).await.page(lang)?;
+    svc::programme(&st.store, &scope, &code).await.page(lang)?;
+    let tree = st.store.region_tree().await.page(lang)?;
+    let mut rows = Vec::new();
+    for page in 1.. {
+        let (items, total) = st.store.ledger(Some(&code), page, 1000).await.page(lang)?;
+        rows.extend(items.iter().map(|l| {
+            vec![
+                l.occurred_on.clone(),
+                if l.entry == "payment" {
+                    "拨付"
+                } else {
+                    "批准"
+                }
+                .to_owned(),
+                l.recipient.clone(),
+                l.uscc.clone(),
+                county_name(&tree, &l.region_code),
+                l.year.to_string(),
+                l.amount.plain_text(),
+                l.reference.clone(),
+            ]
+        }));
+        if i64::from(page) * 1000 >= total {
+            break;
+        }
+    }
+    let table = kechuang_ingest::export::Table {
+        sheet: "资金台账",
+        headers: &[
+            "日期",
+            "类别",
+            "企业名称",
+            "统一社会信用代码",
+            "县（市、区）",
+            "年度",
+            "金额(元)",
+            "支付凭证号",
+        ],
+        rows,
+        numeric: &[6],
+    };
+    sheet_download(
+        &table,
+        format,
+        &format!("ledger-{code}.{}", format.ext()),
+        lang,
+    )
+}
+
 /// A batch preview as a spreadsheet (`preview-2019.xlsx`): every line with its status, for
 /// checking against the certificate lists before a batch is generated.
 pub async fn preview_export(

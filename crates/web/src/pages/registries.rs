@@ -616,6 +616,8 @@ pub struct PlatformsPage {
     pub q: String,
     pub rows: Vec<PlatformLine>,
     pub pager: Pager,
+    /// The filters as a query, for the export links.
+    pub filters: String,
 }
 
 pub async fn platforms(
@@ -659,6 +661,12 @@ pub async fn platforms(
         ),
         q: q.q.clone().unwrap_or_default(),
         pager: pager("/platforms", &params, page.total, page.page, page.per_page).sizable(),
+        filters: params
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&"),
         rows: page
             .items
             .into_iter()
@@ -707,6 +715,42 @@ pub async fn platform(
 
 /// The filtered enterprise list as a workbook (`.xlsx`) or CSV, every matching row, in the
 /// format `kechuang import enterprises` reads.
+/// The filtered platform list as XLSX or CSV, in the columns the importer reads.
+pub async fn platforms_export(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    Path(format): Path<String>,
+    Query(q): Query<PlatformQuery>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let sheet = SheetFormat::of(&format, "platforms", lang)?;
+    let mut filter = q.filter(&st, &who).await.page(lang)?;
+    filter.per_page = 500;
+    let kinds = kind_names(&st, Lang::Zh).await?;
+    let kind_name = |k: &str| kinds.get(k).cloned().unwrap_or_else(|| k.to_owned());
+    let mut rows = Vec::new();
+    for page in 1.. {
+        filter.page = page;
+        let p = st.store.platforms_page(&filter).await.page(lang)?;
+        rows.extend(
+            p.items
+                .iter()
+                .map(|i| kechuang_ingest::registries::platform_line(&i.platform, &kind_name)),
+        );
+        if i64::from(page) * i64::from(p.per_page) >= p.total {
+            break;
+        }
+    }
+    let table = kechuang_ingest::export::Table {
+        sheet: "创新平台",
+        headers: &kechuang_ingest::registries::PLATFORM_HEADERS,
+        rows,
+        numeric: &[],
+    };
+    sheet_download(&table, sheet, &format!("platforms.{}", sheet.ext()), lang)
+}
+
 pub async fn enterprises_export(
     State(st): State<AppState>,
     v: Viewer,
