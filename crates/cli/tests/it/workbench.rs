@@ -193,6 +193,23 @@ async fn each_role_finds_what_waits_for_it(b: Backend) {
         page.contains("审核县区填报"),
         "the county's return to review is listed"
     );
+    // The menu on every page counts what waits, as the workbench lists it.
+    let other = c
+        .get(server.url("/enterprises"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let count = other
+        .split("id=\"todo-count\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .expect("a count beside 工作台");
+    assert_eq!(count, todos(&bureau).await.len());
 }
 
 on_both_backends!(each_role_finds_what_waits_for_it);

@@ -7,25 +7,79 @@ use crate::i18n::{Lang, Tr};
 use askama::Template;
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
+use std::collections::HashMap;
+
+use crate::AppState;
 
 /// The visitor as pages see them: their language, and who they are if logged in.
 pub struct Viewer {
     pub lang: Lang,
     pub who: Option<Caller>,
+    /// How many things wait for the logged-in user, for the count beside 工作台.
+    pub todos: Option<usize>,
 }
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Viewer {
+impl axum::extract::FromRequestParts<AppState> for Viewer {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        state: &S,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let lang = Lang::from_request_parts(parts, state).await?;
         let who = parts
             .extensions
             .get::<Identity>()
             .and_then(Identity::caller);
-        Ok(Self { lang, who })
+        let todos = match &who {
+            Some(c) => state.todo_counts.count(&state.store, c).await,
+            None => None,
+        };
+        Ok(Self { lang, who, todos })
+    }
+}
+
+/// How long the menu's to-do count may lag behind: counting runs the workbench's queries, so
+/// it runs once a minute per user, and again whenever the workbench itself is shown.
+const TODO_COUNT_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The menu's to-do counts, by user.
+#[derive(Default)]
+pub(crate) struct TodoCounts(std::sync::Mutex<HashMap<String, (std::time::Instant, usize)>>);
+
+impl TodoCounts {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, (std::time::Instant, usize)>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn count(&self, store: &kechuang_store::Store, who: &Caller) -> Option<usize> {
+        // Accounts that may only change their password or enrol a second factor have no list.
+        if who.must_change_password() || who.must_enrol_second_factor() {
+            return None;
+        }
+        if let Some((at, n)) = self.map().get(who.username()) {
+            if at.elapsed() < TODO_COUNT_FRESH {
+                return Some(*n);
+            }
+        }
+        let n = kechuang_service::workbench::workbench(store, who)
+            .await
+            .ok()?
+            .todos
+            .len();
+        self.set(who.username(), n);
+        Some(n)
+    }
+
+    /// The count the workbench just computed.
+    pub(crate) fn set(&self, username: &str, n: usize) {
+        let mut map = self.map();
+        // Entries of users gone for an hour are dropped as others are written.
+        if map.len() > 1000 {
+            map.retain(|_, (at, _)| at.elapsed() < std::time::Duration::from_secs(3600));
+        }
+        map.insert(username.to_owned(), (std::time::Instant::now(), n));
     }
 }
 
@@ -45,6 +99,8 @@ pub struct UserBadge {
     pub admin: bool,
     /// An enterprise account's own enterprise (credit code), for its "我的企业" link.
     pub enterprise: Option<String>,
+    /// What waits for the user, beside 工作台 (none when nothing does).
+    pub todos: usize,
 }
 
 /// What every page's frame needs: language, active menu entry, title, and where the
@@ -108,6 +164,7 @@ impl Chrome {
                     kechuang_domain::auth::DataScope::Enterprise(u) => Some(u.clone()),
                     _ => None,
                 },
+                todos: v.todos.unwrap_or(0),
             }
         });
         Self {
@@ -207,6 +264,7 @@ pub(crate) fn forbidden_page(lang: Lang, who: Caller, message: &str) -> Response
     let v = Viewer {
         lang,
         who: Some(who),
+        todos: None,
     };
     let page = ErrorPage {
         chrome: Chrome::new(

@@ -28,9 +28,10 @@ mod workbench;
 use assets::{css, favicon, set_lang};
 use dashboard::dashboard;
 pub(crate) use downloads::{record_export, sheet_download, SheetFormat};
+pub(crate) use frame::TodoCounts;
 pub(crate) use frame::*;
 pub(crate) use imports::ImportJobs;
-use plan::plan_page;
+use plan::{current_plan, plan_page};
 use reference::{api_page, indicators_page};
 use target::target_page;
 pub(crate) use workbench::action as todo_action;
@@ -43,6 +44,7 @@ pub(crate) fn routes() -> Vec<Route> {
     use Access::{Account, Public, Roles, Signed};
     vec![
         Route::get("/", Public, dashboard),
+        Route::get("/plan", Public, current_plan),
         Route::get("/plans/{id}", Public, plan_page),
         Route::get("/plans/{id}/targets/{code}", Public, target_page),
         Route::get("/indicators", Public, indicators_page),

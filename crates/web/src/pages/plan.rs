@@ -39,6 +39,20 @@ pub(super) struct PlanPage {
     items: Vec<ItemView>,
 }
 
+/// The plan the deployment runs now: the menu's 行动计划 on pages that show no plan of their
+/// own.
+pub(super) async fn current_plan(
+    State(st): State<AppState>,
+    v: Viewer,
+) -> Result<Response, PageError> {
+    let id = kechuang_service::progress::default_plan_id(&st.store)
+        .await
+        .page(v.lang)?;
+    Ok(axum::response::IntoResponse::into_response(
+        axum::response::Redirect::to(&format!("/plans/{id}")),
+    ))
+}
+
 pub(super) async fn plan_page(
     State(st): State<AppState>,
     v: Viewer,

@@ -116,6 +116,7 @@ pub async fn workbench(
 ) -> Result<Response, PageError> {
     let lang = v.lang;
     let w = gather(&st.store, &who).await.page(lang)?;
+    st.todo_counts.set(who.username(), w.todos.len());
     let todos: Vec<TodoRow> = w
         .todos
         .iter()
