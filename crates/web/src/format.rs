@@ -126,6 +126,26 @@ pub(crate) fn attachment_disposition(name: &str) -> String {
 
 pub(crate) use kechuang_domain::text::percent_encode as urlencode;
 
+/// A stored file as a download under its own name: its type as given (a document type or
+/// bytes, never a page of this site, which `nosniff` keeps browsers from guessing otherwise).
+pub(crate) fn file_download(
+    name: &str,
+    content_type: &str,
+    data: Vec<u8>,
+) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CONTENT_DISPOSITION, attachment_disposition(name)),
+        ],
+        data,
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

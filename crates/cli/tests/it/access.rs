@@ -307,6 +307,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/experts", Rule::Roles(&["bureau"])),
     ("POST", "/experts", Rule::Roles(&["bureau"])),
     ("GET", "/vouchers", Rule::Roles(VOUCHER_HOLDERS)),
+    (
+        "GET",
+        "/vouchers/export/{file}",
+        Rule::Roles(VOUCHER_HOLDERS),
+    ),
     ("POST", "/vouchers/issue", Rule::Roles(&["bureau"])),
     ("POST", "/vouchers/providers", Rule::Roles(&["bureau"])),
     (
@@ -412,6 +417,7 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
         .replace("/tokens/{id}", "/tokens/999999")
         .replace("/preview/{file}", "/preview/preview-2018.xlsx")
         .replace("/ledger/{file}", "/ledger/ledger.xlsx")
+        .replace("/vouchers/export/{file}", "/vouchers/export/vouchers.xlsx")
         .replace(
             "/calls/{id}/export/{file}",
             "/calls/1/export/applications.xlsx",

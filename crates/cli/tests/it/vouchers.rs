@@ -94,6 +94,22 @@ async fn a_voucher_is_issued_and_redeemed_through_the_api(b: Backend) {
     assert_eq!(items[0]["face"], 5_000_000);
     let id = items[0]["id"].as_i64().expect("id");
     let all: Value = server.get_json("/api/v1/vouchers").await;
+    // The list downloads as the officer sees it, one line per voucher.
+    let res = server
+        .client
+        .get(server.url("/vouchers/export/vouchers.csv"))
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(res.status().as_u16(), 200);
+    let csv = res.text().await.expect("csv");
+    assert_eq!(
+        csv.lines().count(),
+        all["items"].as_array().map_or(0, Vec::len) + 1,
+        "{csv}"
+    );
+    assert!(csv.contains(smes[1].as_str()));
     let other = all["items"]
         .as_array()
         .and_then(|v| v.iter().find(|x| x["uscc"] == smes[1]))

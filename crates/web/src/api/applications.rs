@@ -273,17 +273,7 @@ pub async fn get_guide_file(
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, ApiError> {
     let (name, ctype, data) = svc::guide_file(&st.store, id, file).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, ctype.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                crate::format::attachment_disposition(&name),
-            ),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(crate::format::file_download(&name, ctype, data))
 }
 
 /// The applicant deletes its draft, with its files.
@@ -503,17 +493,7 @@ pub async fn get_file(
     Path((id, slot)): Path<(i64, String)>,
 ) -> Result<Response, ApiError> {
     let (name, ctype, data) = svc::attachment(&st.store, &who, id, &slot).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, ctype.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                crate::format::attachment_disposition(&name),
-            ),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(crate::format::file_download(&name, ctype, data))
 }
 
 #[derive(Deserialize, ToSchema)]

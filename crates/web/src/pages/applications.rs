@@ -3,12 +3,12 @@
 
 use super::{county_name, render, shown, Chrome, OrPage, PageError, Viewer};
 use crate::auth::Caller;
-use crate::error::{AppError, RequestProblem};
+use crate::error::AppError;
 use crate::format::{self, today_in_china};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
@@ -329,14 +329,7 @@ pub async fn save(
     mut mp: Multipart,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        PageError(
-            AppError::invalid(RequestProblem::Upload {
-                reason: e.body_text(),
-            }),
-            lang,
-        )
-    };
+    let bad = super::frame::unreadable_form(lang);
     let mut typed: HashMap<String, String> = HashMap::new();
     let mut uploads: Vec<svc::Attachment> = Vec::new();
     let mut action = svc::SaveAction::Save;
@@ -484,16 +477,5 @@ pub async fn file(
     let (name, ctype, data) = svc::attachment(&st.store, &who, id, &slot)
         .await
         .page(v.lang)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, ctype.to_owned()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format::attachment_disposition(&name),
-            ),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(crate::format::file_download(&name, ctype, data))
 }

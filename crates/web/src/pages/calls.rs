@@ -371,14 +371,7 @@ pub async fn add_guide_file(
     mut mp: Multipart,
 ) -> Result<Response, PageError> {
     let lang = v.lang;
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        PageError(
-            AppError::invalid(crate::error::RequestProblem::Upload {
-                reason: e.body_text(),
-            }),
-            lang,
-        )
-    };
+    let bad = super::frame::unreadable_form(lang);
     let bureau = who.as_bureau().page(lang)?;
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         if field.name() != Some("file") {
@@ -407,17 +400,7 @@ pub async fn guide_file(
     Path((id, file)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
     let (name, ctype, data) = svc::guide_file(&st.store, id, file).await.page(v.lang)?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, ctype.to_owned()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                crate::format::attachment_disposition(&name),
-            ),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(crate::format::file_download(&name, ctype, data))
 }
 
 /// An enterprise starts an application to an open call, or opens the one it has.

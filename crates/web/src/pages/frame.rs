@@ -179,6 +179,21 @@ impl Chrome {
     }
 }
 
+/// A multipart form that cannot be read (cut off, too large, malformed), as the page says it:
+/// `map_err(unreadable_form(lang))` on each part read.
+pub(crate) fn unreadable_form(
+    lang: Lang,
+) -> impl Fn(axum::extract::multipart::MultipartError) -> PageError + Copy {
+    move |e| {
+        PageError(
+            AppError::invalid(crate::error::RequestProblem::Upload {
+                reason: e.body_text(),
+            }),
+            lang,
+        )
+    }
+}
+
 /// An error answered as an HTML page in the visitor's language.
 pub struct PageError(pub(crate) AppError, pub(crate) Lang);
 

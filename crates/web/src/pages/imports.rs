@@ -3,7 +3,7 @@
 
 use super::{render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer};
 use crate::auth::Caller;
-use crate::error::{Absent, AppError, RequestProblem};
+use crate::error::{Absent, AppError};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -288,14 +288,7 @@ pub async fn upload(
     let mut dry_run = false;
     let mut legacy = false;
     let mut file: Option<(String, Vec<u8>)> = None;
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        PageError(
-            AppError::invalid(RequestProblem::Upload {
-                reason: e.body_text(),
-            }),
-            lang,
-        )
-    };
+    let bad = super::frame::unreadable_form(lang);
     while let Some(field) = form.next_field().await.map_err(bad)? {
         match field.name().unwrap_or_default() {
             "kind" => kind = FileKind::parse(&field.text().await.map_err(bad)?),

@@ -198,6 +198,11 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/experts", Roles(BUREAU), experts::experts),
         Route::post("/experts", Roles(BUREAU), experts::save_expert),
         Route::get("/vouchers", Roles(VOUCHER_HOLDERS), vouchers::vouchers),
+        Route::get(
+            "/vouchers/export/{file}",
+            Roles(VOUCHER_HOLDERS),
+            vouchers::export,
+        ),
         Route::post("/vouchers/issue", Roles(BUREAU), vouchers::issue),
         Route::post("/vouchers/providers", Roles(BUREAU), vouchers::add_provider),
         Route::post(

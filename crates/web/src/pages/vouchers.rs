@@ -103,6 +103,53 @@ pub async fn vouchers(
     vouchers_page(&st, &v, &who, &uri, None).await
 }
 
+/// The vouchers the caller may see, as a spreadsheet.
+pub async fn export(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let format = super::SheetFormat::of(&file, "vouchers", lang)?;
+    let today = today_in_china();
+    let tree = st.store.region_tree().await.page(lang)?;
+    let vouchers = vouchers::list(&st.store, &who).await.page(lang)?;
+    let table = kechuang_ingest::export::Table {
+        sheet: "创新券",
+        headers: &[
+            "券号",
+            "企业名称",
+            "统一社会信用代码",
+            "县（市、区）",
+            "面额(元)",
+            "有效期至",
+            "状态",
+            "服务机构",
+            "补助金额(元)",
+        ],
+        rows: vouchers
+            .iter()
+            .map(|x| {
+                let exp = NaiveDate::parse_from_str(&x.expires_on, "%Y-%m-%d").unwrap_or(today);
+                vec![
+                    x.code.clone(),
+                    x.name.clone(),
+                    x.uscc.clone(),
+                    county_name(&tree, &x.region_code),
+                    x.face.plain_text(),
+                    x.expires_on.clone(),
+                    x.status.name(exp, today).to_owned(),
+                    x.provider.clone().unwrap_or_default(),
+                    x.subsidy.map(|s| s.plain_text()).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        numeric: &[4, 8],
+    };
+    super::sheet_download(&table, format, &file, lang)
+}
+
 #[derive(Deserialize)]
 pub struct IssueForm {
     year: String,
