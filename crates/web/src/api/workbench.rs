@@ -56,7 +56,7 @@ pub async fn workbench(
             .into_iter()
             .map(|t| Todo {
                 kind: t.kind.code(),
-                action: crate::pages::todo_action(t.kind, lang),
+                action: crate::i18n::todo_action(t.kind, lang),
                 subject: t.subject,
                 whose: t.whose,
                 link: t.link,

@@ -60,7 +60,7 @@ struct AuditPage {
     rows: Vec<AuditRow>,
     q: AuditQuery,
     entities: Vec<(String, String)>,
-    pager: super::registries::Pager,
+    pager: super::Pager,
     chain_ok: bool,
     chain_entries: i64,
     broken_at: String,
@@ -103,7 +103,7 @@ pub async fn audit(
     let page = kechuang_service::audit::entries(&st.store, &who, &filter, page_no, per_page)
         .await
         .page(lang)?;
-    let (regions, _) = super::registries::region_names(&st, lang).await?;
+    let (regions, _) = super::region_names(&st, lang).await?;
     let check = kechuang_service::audit::verify(&st.store, &who)
         .await
         .page(lang)?;
@@ -139,8 +139,7 @@ pub async fn audit(
     let out = AuditPage {
         chrome: Chrome::new(&v, "audit", lang.tr().nav_audit.into(), &uri, None),
         rows,
-        pager: super::registries::pager("/audit", &params, page.total, page.page, page.per_page)
-            .sizable(),
+        pager: super::pager("/audit", &params, page.total, page.page, page.per_page).sizable(),
         q,
         entities: ENTITIES
             .iter()

@@ -295,3 +295,32 @@ pub(crate) fn forbidden_page(lang: Lang, who: Caller, message: &str) -> Response
     let body = page.render().unwrap_or_else(|_| message.to_owned());
     (StatusCode::FORBIDDEN, Html(body)).into_response()
 }
+
+/// Every region's name in the page's language by code, and the regions below the province as
+/// (code, name) choices for a filter.
+pub(crate) async fn region_names(
+    st: &AppState,
+    lang: Lang,
+) -> Result<(HashMap<String, String>, Vec<(String, String)>), PageError> {
+    let regions = st.store.regions().await.page(lang)?;
+    let names = regions
+        .iter()
+        .map(|r| {
+            (
+                r.code.to_string(),
+                lang.pick(&r.name, &r.name_en).to_owned(),
+            )
+        })
+        .collect();
+    let options = regions
+        .iter()
+        .filter(|r| r.kind != kechuang_domain::region::RegionKind::Province)
+        .map(|r| {
+            (
+                r.code.to_string(),
+                lang.pick(&r.name, &r.name_en).to_owned(),
+            )
+        })
+        .collect();
+    Ok((names, options))
+}

@@ -16,6 +16,7 @@ mod entry;
 mod experts;
 mod frame;
 mod imports;
+mod pager;
 mod plan;
 mod programmes;
 mod reference;
@@ -31,10 +32,10 @@ pub(crate) use downloads::{record_export, sheet_download, SheetFormat};
 pub(crate) use frame::TodoCounts;
 pub(crate) use frame::*;
 pub(crate) use imports::ImportJobs;
+pub(crate) use pager::{pager, Pager};
 use plan::{current_plan, plan_page};
 use reference::{api_page, indicators_page};
 use target::target_page;
-pub(crate) use workbench::action as todo_action;
 
 pub(crate) fn routes() -> Vec<Route> {
     use crate::auth::{

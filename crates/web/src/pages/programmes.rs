@@ -242,7 +242,7 @@ struct ProgrammePage {
     error: String,
     budget_amount: String,
     ledger: Vec<LedgerRow>,
-    ledger_pager: super::registries::Pager,
+    ledger_pager: super::Pager,
     /// The rules as a sentence in the page's language.
     rule_sentence: String,
     /// The officer asked to generate the batch and is asked to confirm it.
@@ -481,7 +481,7 @@ async fn programme_page(
         error,
         budget_amount: String::new(),
         rule_sentence,
-        ledger_pager: super::registries::pager(
+        ledger_pager: super::pager(
             &format!("/programmes/{code}"),
             &[("year", year.to_string())],
             ledger_total,

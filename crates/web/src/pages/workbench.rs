@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
 use kechuang_domain::auth::Role;
-use kechuang_service::workbench::{workbench as gather, TodoKind};
+use kechuang_service::workbench::workbench as gather;
 
 struct TodoRow {
     action: &'static str,
@@ -29,44 +29,6 @@ struct WorkbenchPage {
     overdue: usize,
     county: Option<(String, String)>,
     shortcuts: Vec<(String, &'static str)>,
-}
-
-/// What the caller is to do, in the page's language.
-pub(crate) fn action(kind: TodoKind, lang: Lang) -> &'static str {
-    use kechuang_domain::application::AppStatus as S;
-    use kechuang_domain::workbench::BatchTodo as B;
-    let (zh, en) = match kind {
-        TodoKind::ReviewReturn => ("审核县区填报", "Review a county's return"),
-        TodoKind::SendReturn { returned: false } => ("填报并提交", "Complete and send the return"),
-        TodoKind::SendReturn { returned: true } => {
-            ("按审核意见修改后重新提交", "Correct and resend the return")
-        }
-        TodoKind::Application(S::Draft) => {
-            ("完成并提交申报", "Complete and submit the application")
-        }
-        TodoKind::Application(S::Returned) => ("按意见修改申报", "Revise the returned application"),
-        TodoKind::Application(S::Funded) => ("提交验收报告", "Send the acceptance report"),
-        TodoKind::Application(S::Submitted) => ("初审申报", "Preliminary review"),
-        TodoKind::Application(S::CountyPassed) => ("复审申报", "Bureau review"),
-        TodoKind::Application(S::BureauPassed) => ("分配评审专家", "Assign experts"),
-        TodoKind::Application(S::Scored) => ("拟定立项", "Propose for funding"),
-        TodoKind::Application(S::Reporting) => ("验收", "Accept the report"),
-        TodoKind::Application(_) => ("处理申报", "Act on the application"),
-        TodoKind::Score => ("评审打分", "Score the application"),
-        TodoKind::Batch(B::Review) => ("审核奖补批次", "Review the batch"),
-        TodoKind::Batch(B::Publish) => ("发布公示", "Publish the notice"),
-        TodoKind::Batch(B::ResolveObjections) => {
-            ("处理公示异议", "Settle objections to the notice")
-        }
-        TodoKind::Batch(B::Approve) => ("公示期满，审批", "Notice ended: approve"),
-        TodoKind::Batch(B::Pay) => ("拨付资金", "Pay"),
-        TodoKind::Redeem => ("兑付创新券", "Redeem the voucher"),
-    };
-    if lang.is_en() {
-        en
-    } else {
-        zh
-    }
 }
 
 /// The links each role starts its work from, labelled in the page's language.
@@ -121,7 +83,7 @@ pub async fn workbench(
         .todos
         .iter()
         .map(|t| TodoRow {
-            action: action(t.kind, lang),
+            action: crate::i18n::todo_action(t.kind, lang),
             subject: t.subject.clone(),
             whose: t.whose.clone(),
             link: t.link.clone(),
