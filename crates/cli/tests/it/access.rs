@@ -305,6 +305,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::Roles(PARTIES),
     ),
     ("GET", "/experts", Rule::Roles(&["bureau"])),
+    ("GET", "/experts/export/{file}", Rule::Roles(&["bureau"])),
     ("POST", "/experts", Rule::Roles(&["bureau"])),
     ("GET", "/vouchers", Rule::Roles(VOUCHER_HOLDERS)),
     (
@@ -323,6 +324,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/notices/{id}", Rule::Public),
     ("POST", "/notices/{id}/objections", Rule::Public),
     ("GET", "/admin/users", Rule::Roles(&["admin"])),
+    ("GET", "/admin/users/export/{file}", Rule::Roles(&["admin"])),
     ("POST", "/admin/users", Rule::Roles(&["admin"])),
     (
         "POST",
@@ -418,6 +420,8 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
         .replace("/preview/{file}", "/preview/preview-2018.xlsx")
         .replace("/ledger/{file}", "/ledger/ledger.xlsx")
         .replace("/vouchers/export/{file}", "/vouchers/export/vouchers.xlsx")
+        .replace("/experts/export/{file}", "/experts/export/experts.xlsx")
+        .replace("/users/export/{file}", "/users/export/users.xlsx")
         .replace(
             "/calls/{id}/export/{file}",
             "/calls/1/export/applications.xlsx",

@@ -100,6 +100,22 @@ async fn an_application_goes_from_submission_to_acceptance_through_the_api(b: Ba
     }
     let pool = ok(&server, &bureau, Method::GET, "/api/v1/experts", None).await;
     assert_eq!(pool["items"].as_array().map(Vec::len), Some(4));
+    let sheet = server
+        .client
+        .get(server.url("/experts/export/experts.csv"))
+        .bearer_auth(&bureau)
+        .send()
+        .await
+        .expect("export")
+        .text()
+        .await
+        .expect("csv");
+    assert_eq!(
+        sheet.lines().count(),
+        5,
+        "the pool downloads whole: {sheet}"
+    );
+    assert!(sheet.contains("广东工业大学"));
 
     let today = chrono::Utc::now().date_naive();
     let year = chrono::Datelike::year(&today);

@@ -153,6 +153,69 @@ async fn users_page(
     Ok(res)
 }
 
+/// The accounts as a spreadsheet, for the yearly review of who may do what. It lists personal
+/// data, so the export is audited.
+pub async fn users_export(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let format = super::SheetFormat::of(&file, "users", lang)?;
+    let regions = st.store.regions().await.page(lang)?;
+    let region_name = |code: &str| {
+        regions
+            .iter()
+            .find(|r| r.code.as_str() == code)
+            .map_or_else(|| code.to_owned(), |r| r.name.clone())
+    };
+    let table = kechuang_ingest::export::Table {
+        sheet: "用户",
+        headers: &[
+            "用户名",
+            "姓名",
+            "单位",
+            "角色",
+            "数据范围",
+            "已停用",
+            "双因素认证",
+            "创建时间(UTC)",
+        ],
+        rows: st
+            .store
+            .users()
+            .await
+            .page(lang)?
+            .into_iter()
+            .map(|u| {
+                vec![
+                    u.username.clone(),
+                    u.display_name.clone(),
+                    u.organisation.clone(),
+                    u.role.name_zh().to_owned(),
+                    match &u.scope {
+                        DataScope::Region(r) => region_name(r.as_str()),
+                        DataScope::Enterprise(x) | DataScope::Bank(x) => x.clone(),
+                        DataScope::System | DataScope::Assigned => String::new(),
+                    },
+                    if u.disabled { "是" } else { "否" }.to_owned(),
+                    if u.totp_secret.is_some() {
+                        "是"
+                    } else {
+                        "否"
+                    }
+                    .to_owned(),
+                    u.created_at.clone(),
+                ]
+            })
+            .collect(),
+        numeric: &[],
+    };
+    super::record_export(&st, &who, &file, table.rows.len(), lang).await?;
+    super::sheet_download(&table, format, &file, lang)
+}
+
 pub async fn users(
     State(st): State<AppState>,
     v: Viewer,

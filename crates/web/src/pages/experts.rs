@@ -56,6 +56,50 @@ async fn experts_page(
     Ok(res)
 }
 
+/// The expert pool as a spreadsheet, with each expert's current load.
+pub async fn export(
+    State(st): State<AppState>,
+    v: Viewer,
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let format = super::SheetFormat::of(&file, "experts", lang)?;
+    let load = st.store.expert_load().await.page(lang)?;
+    let table = kechuang_ingest::export::Table {
+        sheet: "评审专家",
+        headers: &[
+            "账号",
+            "姓名",
+            "专业领域",
+            "工作单位",
+            "单位统一社会信用代码",
+            "回避单位",
+            "在评项目数",
+        ],
+        rows: st
+            .store
+            .experts()
+            .await
+            .page(lang)?
+            .into_iter()
+            .map(|e| {
+                let n = load.get(&e.username).copied().unwrap_or(0);
+                vec![
+                    e.username,
+                    e.name,
+                    e.fields.join("、"),
+                    e.affiliation,
+                    e.affiliation_uscc.unwrap_or_default(),
+                    e.conflicts.join("、"),
+                    n.to_string(),
+                ]
+            })
+            .collect(),
+        numeric: &[6],
+    };
+    super::sheet_download(&table, format, &file, lang)
+}
+
 pub async fn experts(
     State(st): State<AppState>,
     v: Viewer,

@@ -197,6 +197,7 @@ pub(crate) fn routes() -> Vec<Route> {
             applications::file,
         ),
         Route::get("/experts", Roles(BUREAU), experts::experts),
+        Route::get("/experts/export/{file}", Roles(BUREAU), experts::export),
         Route::post("/experts", Roles(BUREAU), experts::save_expert),
         Route::get("/vouchers", Roles(VOUCHER_HOLDERS), vouchers::vouchers),
         Route::get(
@@ -215,6 +216,11 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/notices/{id}", Public, programmes::notice),
         Route::post("/notices/{id}/objections", Public, programmes::object),
         Route::get("/admin/users", Roles(ADMIN), admin::users),
+        Route::get(
+            "/admin/users/export/{file}",
+            Roles(ADMIN),
+            admin::users_export,
+        ),
         Route::post("/admin/users", Roles(ADMIN), admin::create_user),
         Route::post(
             "/admin/users/{username}/{action}",
