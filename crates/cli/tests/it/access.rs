@@ -279,6 +279,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/batches/{id}/export/{file}", Rule::Roles(AUDITORS)),
     ("GET", "/calls", Rule::Roles(PARTIES)),
     ("POST", "/calls", Rule::Roles(&["bureau"])),
+    ("GET", "/calls/export/{file}", Rule::Roles(STAFF)),
     ("GET", "/calls/{id}", Rule::Roles(READERS)),
     ("POST", "/calls/{id}/guide", Rule::Roles(&["bureau"])),
     ("GET", "/calls/{id}/export/{file}", Rule::Roles(STAFF)),
@@ -427,6 +428,7 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
             "/calls/1/export/applications.xlsx",
         )
         .replace("/calls/{id}/files/{file}", "/calls/1/files/1")
+        .replace("/calls/export/{file}", "/calls/export/calls.xlsx")
         .replace("{id}", "1")
         .replace(
             "{code}",

@@ -153,6 +153,23 @@ async fn fill(c: &Client, fields: &[(&str, &str)]) {
     }
 }
 
+/// From the workbench a login lands on, the first thing that waits: its link is followed and
+/// must lead to `expected` (a path fragment).
+async fn open_first_todo(c: &Client, expected: &str) {
+    wait_for_url(c, "/workbench").await;
+    let link = c
+        .find(Locator::Css("table.todos tbody tr:first-child a"))
+        .await
+        .expect("a to-do on the workbench");
+    let href = link.attr("href").await.expect("href").unwrap_or_default();
+    assert!(
+        href.contains(expected),
+        "the first to-do leads to {href}, not {expected}"
+    );
+    link.click().await.expect("follow the to-do");
+    wait_for_url(c, expected).await;
+}
+
 async fn log_out(c: &Client) {
     click(c, ".userbox button.linkish").await;
     c.wait()
@@ -378,6 +395,7 @@ async fn county_figures_go_from_entry_to_approval_and_lock(b: Backend) {
 
     // The bureau officer approves.
     log_in(&c, &server, "gaoke", common::PASSWORD).await;
+    open_first_todo(&c, "/entry/440203/2018").await;
     c.goto(&server.url("/entry")).await.expect("entry");
     assert!(text(&c, ".notice").await.contains('1'), "one return awaits");
     c.goto(&server.url("/entry/440203/2018"))
@@ -791,13 +809,15 @@ async fn an_application_goes_from_submission_to_acceptance(b: Backend) {
         (),
     );
     assert_eq!(status, 404, "another county does not see it");
+    // Each officer finds the application as the first thing on the workbench.
+    let app_path = format!("/applications/{id}");
     log_in(&c, &server, "wujiang", common::PASSWORD).await;
-    c.goto(&app_url).await.expect("application");
+    open_first_todo(&c, &app_path).await;
     step_to(&c, "#step-county_pass", "#application-status", "待市局复审").await;
     log_out(&c).await;
 
     log_in(&c, &server, "kejiju", common::PASSWORD).await;
-    c.goto(&app_url).await.expect("application");
+    open_first_todo(&c, &app_path).await;
     step_to(&c, "#step-bureau_pass", "#application-status", "待分配专家").await;
     step_to(&c, "#step-assign", "#application-status", "专家评审中").await;
     log_out(&c).await;
@@ -816,7 +836,7 @@ async fn an_application_goes_from_submission_to_acceptance(b: Backend) {
         ("zhuanjia3", ["10", "10", "5", "5"]),
     ] {
         log_in(&c, &server, e, common::PASSWORD).await;
-        c.goto(&app_url).await.expect("application");
+        open_first_todo(&c, &app_path).await;
         fill(
             &c,
             &[
@@ -878,7 +898,8 @@ async fn an_application_goes_from_submission_to_acceptance(b: Backend) {
 
     // The enterprise asks for acceptance with its report; the bureau accepts and pays the rest.
     log_in(&c, &server, "qiye", common::PASSWORD).await;
-    c.goto(&app_url).await.expect("application");
+    // Funded: the acceptance report is what waits for the enterprise.
+    open_first_todo(&c, &app_path).await;
     let report = env.write("验收报告.pdf", "%PDF-1.4 report");
     c.find(Locator::Css("input[name='file_acceptance_report']"))
         .await

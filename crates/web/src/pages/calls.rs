@@ -293,6 +293,48 @@ pub struct GuideForm {
     guide: String,
 }
 
+/// The calls for applications as a spreadsheet, with how many applications each received.
+pub async fn calls_export(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let format = super::SheetFormat::of(&file, "calls", lang)?;
+    let table = kechuang_ingest::export::Table {
+        sheet: "申报指南",
+        headers: &[
+            "编号",
+            "标题",
+            "资金项目",
+            "年度",
+            "开始日期",
+            "截止日期",
+            "已提交申报数",
+        ],
+        rows: st
+            .store
+            .calls()
+            .await
+            .page(lang)?
+            .into_iter()
+            .map(|c| {
+                vec![
+                    c.id.to_string(),
+                    c.title,
+                    c.programme_name,
+                    c.year.to_string(),
+                    c.opens_on,
+                    c.closes_on,
+                    c.applications.to_string(),
+                ]
+            })
+            .collect(),
+        numeric: &[0, 3, 6],
+    };
+    super::sheet_download(&table, format, &file, lang)
+}
+
 /// A call's applications as the caller sees them, as a spreadsheet.
 pub async fn applications_export(
     State(st): State<AppState>,

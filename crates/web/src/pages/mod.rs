@@ -155,6 +155,7 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         Route::get("/calls", Roles(APPLICATION_PARTIES), calls::calls),
         Route::post("/calls", Roles(BUREAU), calls::create_call),
+        Route::get("/calls/export/{file}", Roles(STAFF), calls::calls_export),
         Route::get("/calls/{id}", Roles(ENTERPRISE_READERS), calls::call),
         Route::post("/calls/{id}/guide", Roles(BUREAU), calls::set_guide),
         Route::get(
