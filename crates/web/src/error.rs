@@ -266,6 +266,10 @@ kechuang_domain::problems! {
         Fields = "invalid_fields" {
             zh: "有字段未通过检查，均未保存", en: "some fields are not valid; nothing was saved",
         },
+        /// An application's draft keeps what passed its check.
+        FieldsKept = "invalid_fields" {
+            zh: "有字段未通过检查；其余内容已保存为草稿", en: "some fields are not valid; the rest was saved as a draft",
+        },
     }
 }
 
@@ -275,7 +279,22 @@ pub fn refused_fields(
     headers: &axum::http::HeaderMap,
     problems: Vec<kechuang_domain::problem::FieldProblem>,
 ) -> Response {
-    let p = Refused::Fields;
+    by_field(headers, Refused::Fields, problems)
+}
+
+/// Problems by field, answered 422, where the valid fields were kept (an application's draft).
+pub fn refused_fields_kept(
+    headers: &axum::http::HeaderMap,
+    problems: Vec<kechuang_domain::problem::FieldProblem>,
+) -> Response {
+    by_field(headers, Refused::FieldsKept, problems)
+}
+
+fn by_field(
+    headers: &axum::http::HeaderMap,
+    p: Refused,
+    problems: Vec<kechuang_domain::problem::FieldProblem>,
+) -> Response {
     let lang = api_lang(headers);
     let mut body = error_body(p.code(), &p.message(lang), &[]);
     if let Some(d) = body.0["error"]["details"].as_object_mut() {

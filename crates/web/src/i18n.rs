@@ -490,6 +490,7 @@ texts! {
     recall: "撤回申报", "Withdraw submission";
     printed_on: "打印日期", "Printed";
     import_running: "正在导入", "Importing";
+    import_one_at_a_time: "您有一个较大的文件正在导入，请待其完成后再上传下一个；完成后其结果列在“我最近的导入”中。", "A large file of yours is still being imported; send the next one when it is done. Its result will be listed under your recent imports.";
     import_dry_run_short: "试运行", "dry run";
     import_rows_checked: "已读取校验", "Checked";
     import_written_rows: "已写入", "written";

@@ -150,7 +150,7 @@ async fn an_application_goes_from_submission_to_acceptance_through_the_api(b: Ba
     let app = created["id"].as_i64().expect("application id");
     let app_path = format!("/api/v1/applications/{app}");
 
-    // A wrong answer is refused by field, and nothing is saved.
+    // A wrong answer is refused by field; the valid ones are kept in the draft.
     let (status, body) = call(
         &server,
         &enterprise,
@@ -162,6 +162,15 @@ async fn an_application_goes_from_submission_to_acceptance_through_the_api(b: Ba
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["code"], "invalid_fields");
     assert!(body["error"]["details"]["ends_on"].is_string(), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("其余内容已保存")),
+        "{body}"
+    );
+    let kept = ok(&server, &enterprise, Method::GET, &app_path, None).await;
+    assert_eq!(kept["answers"]["title"], "高性能铝箔材料中试线", "{kept}");
+    assert!(kept["answers"].get("ends_on").is_none());
     // A bare number is in the unit the field's label shows: 申请市财政资助（万元）.
     let answers = json!({
         "title": "高性能铝箔材料中试线", "requested": "50", "total_budget": "120",

@@ -2,7 +2,7 @@
 //! offer, so a script can take an application from submission to acceptance.
 
 use crate::auth::Caller;
-use crate::error::{refused_fields, ApiError};
+use crate::error::{refused_fields, refused_fields_kept, ApiError};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -407,7 +407,7 @@ pub async fn application(
     request_body(content = HashMap<String, String>, description = "Answers by field key, as typed (amounts as 50万元, dates as 2027-12-31)"),
     responses(
         (status = 200, description = "Saved", body = Application),
-        (status = 422, description = "Some answers are not valid (`invalid_fields`; `details` by field); nothing was saved", body = crate::error::ErrorBody),
+        (status = 422, description = "Some answers are not valid (`invalid_fields`; `details` by field); the valid ones are kept in the draft", body = crate::error::ErrorBody),
     ))]
 pub async fn answers(
     State(st): State<AppState>,
@@ -427,7 +427,7 @@ pub async fn answers(
     .await?
     {
         Saved::Done => Ok(Json(application_out(&st, &who, id).await?).into_response()),
-        Saved::Refused(problems) => Ok(refused_fields(&headers, problems)),
+        Saved::Refused(problems) => Ok(refused_fields_kept(&headers, problems)),
     }
 }
 

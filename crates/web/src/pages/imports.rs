@@ -320,6 +320,12 @@ pub async fn upload(
     // A large file is imported in the background: the page that follows shows its progress
     // and, when it is done, its report.
     if bytes.len() >= BACKGROUND_BYTES {
+        // One background import per officer at a time: a second large file would only wait
+        // for the first while its bytes sit in memory.
+        if st.imports.running_for(who.username()) {
+            let m = lang.tr().import_one_at_a_time.to_owned();
+            return page(&st, &v, &who, &uri, chosen, None, Some(m)).await;
+        }
         let id = st.imports.start(
             &st,
             who.username(),
@@ -359,7 +365,6 @@ async fn shown_outcome(
     file_name: String,
     received: Result<imports::Received, AppError>,
 ) -> Result<Response, PageError> {
-    let (st, v, who, uri) = (st, v, who, uri);
     let lang = v.lang;
     let dry_run = chosen.dry_run;
     let received = match received {
@@ -399,6 +404,13 @@ impl ImportJobs {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether the officer has a background import still running.
+    fn running_for(&self, owner: &str) -> bool {
+        self.jobs()
+            .values()
+            .any(|j| j.owner == owner && j.outcome.is_none())
     }
 
     #[expect(clippy::too_many_arguments, reason = "one import's whole request")]
