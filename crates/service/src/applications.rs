@@ -470,11 +470,21 @@ pub async fn save(
         None => None,
         Some(answers) => {
             let checked = form.check_each(answers);
+            let mut values = checked.values;
+            // A mistyped answer does not erase the one stored before it: that stays until a
+            // valid one replaces it.
+            for p in &checked.invalid {
+                if let Some(stored) = a.answers.get(&p.field) {
+                    values
+                        .entry(p.field.clone())
+                        .or_insert_with(|| stored.clone());
+                }
+            }
             problems.extend(checked.invalid);
             if action == SaveAction::Submit {
                 problems.extend(checked.missing);
             }
-            Some(checked.values)
+            Some(values)
         }
     };
     // What passed its check is kept even when something else did not: a file the applicant

@@ -951,6 +951,29 @@ async fn an_application_forgives(backend: Backend) {
         .await
         .expect("text");
     assert!(page.contains("申报书.pdf"), "the file is kept");
+    // A date stored before is not erased by a mistyped one sent later.
+    let dated = [
+        ("title", "铝箔中试"),
+        ("ends_on", "2028-06-30"),
+        ("action", "save"),
+    ];
+    assert_eq!(post_application(&firm, id, &dated, None).await.0, 303);
+    let typo = [
+        ("title", "铝箔中试线"),
+        ("ends_on", "明年"),
+        ("action", "save"),
+    ];
+    assert_eq!(post_application(&firm, id, &typo, None).await.0, 422);
+    let (_, a) = server
+        .get_as(
+            Some(&env.token("qiye")),
+            &format!("/api/v1/applications/{id}"),
+        )
+        .await;
+    assert!(
+        a.contains(r#""ends_on":"2028-06-30""#) && a.contains("铝箔中试线"),
+        "the stored date stays, the new title is kept: {a}"
+    );
     answers[4] = ("ends_on", "2028/06/30");
     let (s, _) = post_application(&firm, id, &answers, None).await;
     assert_eq!(s, 303, "submitted with the file kept before");
