@@ -112,7 +112,7 @@ pub enum AuditCommand {
     },
 }
 
-pub(crate) use crate::operator::operator;
+use crate::operator::operator;
 
 fn read_password(src: &PasswordSource, username: &str) -> Result<String> {
     let pw = if src.password_stdin {

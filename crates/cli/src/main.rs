@@ -18,7 +18,7 @@ mod demo;
 mod operator;
 mod programmes;
 use kechuang_service::imports::{FileKind, ImportRequest};
-use kechuang_store::{Actor, DatabaseTarget, Store};
+use kechuang_store::{DatabaseTarget, Store};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -435,7 +435,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             store.ensure_regions(&regions).await?;
             store
                 .audit(&kechuang_store::AuditEntry {
-                    actor: &Actor::new(actor(), "cli"),
+                    actor: &operator::operator(),
                     action: "region.load",
                     entity: "region",
                     entity_id: "440000",
@@ -450,7 +450,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             let code = RegionCode::parse(&code)?;
             let parent = RegionCode::parse(&parent)?;
             store
-                .add_zone(&code, name.trim(), &parent, &Actor::new(actor(), "cli"))
+                .add_zone(&code, name.trim(), &parent, &operator::operator())
                 .await?;
             println!("已添加园区 (zone added): {code} {name}");
             Ok(ExitCode::SUCCESS)
@@ -652,10 +652,6 @@ async fn serve(state: kechuang_web::AppState, addr: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn actor() -> String {
-    operator::actor_name()
-}
-
 async fn load_plan(store: &Store, file: &Path, dry_run: bool) -> Result<ExitCode> {
     let src = std::fs::read_to_string(file).with_context(|| {
         format!(
@@ -685,7 +681,9 @@ async fn load_plan(store: &Store, file: &Path, dry_run: bool) -> Result<ExitCode
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let id = store.load_plan(&plan, &src, &actor()).await?;
+    let id = store
+        .load_plan(&plan, &src, &operator::actor_name())
+        .await?;
     println!(
         "已载入计划 (loaded plan) {} [id {id}]: {} 个目标 (targets), {} 个指标 (indicators)",
         plan.name,
@@ -728,7 +726,7 @@ async fn run_import(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let actor = Actor::new(actor(), "cli");
+    let actor = operator::operator();
     let progress = std::sync::Arc::new(kechuang_service::imports::ImportProgress::default());
     // A bar on a terminal only: a script's or a log's output stays one line per result.
     let bar = std::io::IsTerminal::is_terminal(&std::io::stderr())

@@ -1,7 +1,7 @@
 //! `kechuang programme …`: budgets, batch rewards (preview, commit) and the steps a batch
 //! goes through, for bureau staff who work from a terminal or a script.
 
-use crate::accounts::operator;
+use crate::operator::operator;
 use anyhow::Result;
 use clap::Subcommand;
 use kechuang_domain::programme::LineStatus;
