@@ -200,40 +200,45 @@ pub(super) async fn dashboard(
             })
             .collect()
     };
-    let mut map_options = Vec::new();
-    let mut chosen: Option<(&kechuang_domain::plan::Target, Vec<crate::map::Shade>)> = None;
-    for t in &loaded.targets {
-        let shades = shades_of(t);
-        if !shades.iter().any(|s| s.value.is_some()) {
-            continue;
-        }
-        let wanted = q.map.as_deref() == Some(t.code.as_str());
-        map_options.push(RegionOption {
+    // Which targets have a county's figure: found by evaluating until the first county with
+    // one, so only the target shown has its whole shading built.
+    let has_county_figures = |t: &kechuang_domain::plan::Target| {
+        counties.iter().any(|c| {
+            ctx.evaluate(t, &c.code, as_of)
+                .is_some_and(|ce| ce.progress.current.is_some())
+        })
+    };
+    let mapped: Vec<&kechuang_domain::plan::Target> = loaded
+        .targets
+        .iter()
+        .filter(|t| has_county_figures(t))
+        .collect();
+    let shown = mapped
+        .iter()
+        .find(|t| q.map.as_deref() == Some(t.code.as_str()))
+        .or(mapped.first())
+        .copied();
+    let map_options: Vec<RegionOption> = mapped
+        .iter()
+        .map(|t| RegionOption {
             code: t.code.clone(),
             name: format!("{} {}", t.code, lang.pick(&t.name, &t.name_en)),
-            selected: false,
-        });
-        if chosen.is_none() || wanted {
-            chosen = Some((t, shades));
-        }
-    }
+            selected: shown.is_some_and(|s| s.code == t.code),
+        })
+        .collect();
+    let chosen = shown.map(|t| (t, shades_of(t)));
     let county_map = match (&chosen, st.maps.get(loaded.plan_region.as_str())) {
-        (Some((t, shades)), Some(m)) => {
-            for o in &mut map_options {
-                o.selected = o.code == t.code;
-            }
-            crate::map::choropleth(
-                m,
-                shades,
-                "dashboard-map",
-                &format!(
-                    "{}{}",
-                    lang.pick(&t.name, &t.name_en),
-                    lang.pick("：各县（市、区）", ": by county")
-                ),
-                tr.no_value,
-            )
-        }
+        (Some((t, shades)), Some(m)) => crate::map::choropleth(
+            m,
+            shades,
+            "dashboard-map",
+            &format!(
+                "{}{}",
+                lang.pick(&t.name, &t.name_en),
+                lang.pick("：各县（市、区）", ": by county")
+            ),
+            tr.no_value,
+        ),
         _ => String::new(),
     };
     let elapsed = kechuang_domain::progress::time_elapsed(
