@@ -160,6 +160,7 @@ async fn timed_import(store: &Store, kind: FileKind, path: &Path, label: &str) -
             default_kind: None,
             actor: &actor,
             progress: None,
+            bank: None,
         },
     )
     .await

@@ -6,6 +6,7 @@
 //! illustrative and say so in their source column.
 
 use anyhow::Result;
+use chrono::Datelike;
 use kechuang_domain::registry::{Level, PLATFORM_KINDS};
 use kechuang_domain::uscc::Uscc;
 use kechuang_ingest::export::{write, Table};
@@ -62,7 +63,22 @@ pub struct Files {
     pub enterprises: PathBuf,
     pub certificates: PathBuf,
     pub platforms: PathBuf,
+    /// The city's credit risk pool and its partner banks' loans (none for the province).
+    pub finance: Option<FinanceFiles>,
 }
+
+pub struct FinanceFiles {
+    pub pool_members: PathBuf,
+    pub loans: PathBuf,
+}
+
+/// The demo's partner banks: (name, USCC body, compensation share, bonus share, cap per loan).
+pub const DEMO_BANKS: [(&str, &str, &str, &str, &str); 4] = [
+    ("韶关农村商业银行", "MA4UJ0XJ", "30", "35", "300"),
+    ("中国银行韶关分行", "MA4UJ0XK", "50", "", "500"),
+    ("中国建设银行韶关市分行", "MA4UJ0XL", "40", "45", ""),
+    ("广东南粤银行韶关分行", "MA4UJ0XM", "50", "", "200"),
+];
 
 struct Enterprise {
     uscc: String,
@@ -145,6 +161,92 @@ pub async fn run_programmes(store: &kechuang_store::Store) -> Result<()> {
     run_vouchers(store, &actor).await
 }
 
+/// Tech finance: the partner banks and their agreements, the reserve's contributions (2,880
+/// 万元 by the city at the start, the province's and counties' later), and the seed fund with
+/// a few investments. The pool's members and the banks' loans are imported from their files
+/// (see `write_city`) once the banks exist.
+pub async fn run_finance_setup(store: &kechuang_store::Store) -> Result<()> {
+    use kechuang_service::finance::{self, AgreementInput, Officer};
+    let who = Officer::Operator(kechuang_store::Actor::new("demo", "cli"));
+    for (name, body, share, bonus, cap) in DEMO_BANKS {
+        let uscc = Uscc::complete("91440200", body)?.to_string();
+        let terms = AgreementInput {
+            starts_on: "2015-01-01".into(),
+            ends_on: "2022-12-31".into(),
+            share: share.into(),
+            bonus_share: bonus.into(),
+            cap_per_loan: cap.into(),
+            cap_per_enterprise: if cap.is_empty() {
+                String::new()
+            } else {
+                "600".into()
+            },
+            total_multiple: "10".into(),
+            overdue_days: "90".into(),
+            ..AgreementInput::default()
+        };
+        finance::add_bank(store, &who, name, &uscc, &terms).await?;
+    }
+    for (source, region, amount, on, note) in [
+        ("city", "", "2880", "2015-06-30", "市财政首期注资"),
+        ("province", "", "800", "2017-09-30", "省科技厅专项资金"),
+        ("city", "", "500", "2018-06-30", "市财政追加"),
+        ("county", "440204", "200", "2019-03-31", "浈江区配套"),
+        ("county", "440281", "150", "2019-05-31", "乐昌市配套"),
+        ("province", "", "470", "2020-08-31", "省科技厅专项资金"),
+    ] {
+        finance::contribute(store, &who, source, region, amount, on, note).await?;
+    }
+    let fund = finance::FundInput {
+        name: "韶关市科技创新创业种子基金",
+        committed: "3000",
+        paid_in: "1800",
+        established_on: "2018-03-01",
+        max_age_years: "5",
+        manager: "韶关市创新创业投资管理有限公司",
+    };
+    finance::add_seed_fund(store, &who, &fund).await?;
+    Ok(())
+}
+
+/// Seed-fund investments in young technology enterprises of the demo registry, each with a
+/// private co-investor.
+pub async fn run_seed_investments(store: &kechuang_store::Store) -> Result<()> {
+    use kechuang_service::finance::{self, InvestmentInput, Officer};
+    let who = Officer::Operator(kechuang_store::Actor::new("demo", "cli"));
+    let Some(fund) = store.seed_funds().await?.into_iter().next() else {
+        return Ok(());
+    };
+    let mut young = Vec::new();
+    for m in store.pool_members(None, None).await? {
+        let e = store.enterprise(&m.uscc).await?;
+        if e.registered_on
+            .as_deref()
+            .is_some_and(|d| d >= "2015-01-01")
+        {
+            young.push(e);
+        }
+    }
+    for (i, e) in young.iter().take(8).enumerate() {
+        let on = format!("{}-0{}-15", 2018 + (i % 3), 3 + (i % 6));
+        let input = InvestmentInput {
+            fund_id: fund.id,
+            uscc: &e.uscc,
+            amount: ["200", "300", "150", "250"][i % 4],
+            invested_on: &on,
+            follow_on: false,
+            co_investors: [
+                "粤北创投:400",
+                "韶关产业投资基金:300;深圳某创投:300",
+                "华南天使:200",
+            ][i % 3],
+        };
+        // An enterprise older than the fund allows is refused, as it would be on the page.
+        let _ = finance::invest(store, &who, &input).await;
+    }
+    Ok(())
+}
+
 /// Innovation vouchers for the tech SMEs of 2019 and 2020, three registered providers, and
 /// some vouchers redeemed, whose subsidies wait in the programme's batch for review.
 async fn run_vouchers(store: &kechuang_store::Store, actor: &kechuang_store::Actor) -> Result<()> {
@@ -209,6 +311,81 @@ async fn run_vouchers(store: &kechuang_store::Store, actor: &kechuang_store::Act
         store.redeem(v.id, &r, on, actor).await?;
     }
     Ok(())
+}
+
+/// The credit risk pool as a bureau's list and the banks' loan files would hold it: 33
+/// technology enterprises admitted by 2016 (the plan's baseline) and about 45 a year after,
+/// some leaving; one to three loans each while in the pool, a few gone bad. Loans are
+/// reported as at the end of 2020: those due by then repaid, bad ones with principal left.
+fn pool_and_loans(
+    rng: &mut fastrand::Rng,
+    enterprises: &[Enterprise],
+) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let mut members = Vec::new();
+    let mut loans = Vec::new();
+    let mut candidates: Vec<&Enterprise> = enterprises.iter().filter(|e| e.tech).collect();
+    rng.shuffle(&mut candidates);
+    let per_year = [
+        (2015, 15),
+        (2016, 18),
+        (2017, 40),
+        (2018, 46),
+        (2019, 44),
+        (2020, 42),
+    ];
+    let mut next = candidates.into_iter();
+    let mut serial = 0u32;
+    for (year, n) in per_year {
+        for e in next.by_ref().take(n) {
+            let bank = DEMO_BANKS[rng.usize(..DEMO_BANKS.len())].0;
+            let admitted = chrono::NaiveDate::from_ymd_opt(year, rng.u32(1..=12), rng.u32(1..=28));
+            let Some(admitted) = admitted else { continue };
+            let left = (rng.u8(..100) < 8 && year < 2020)
+                .then(|| admitted + chrono::Days::new(rng.u64(400..900)))
+                .filter(|d| d.year() <= 2020);
+            members.push(vec![
+                e.uscc.clone(),
+                e.name.clone(),
+                admitted.to_string(),
+                left.map(|d| d.to_string()).unwrap_or_default(),
+                bank.to_owned(),
+            ]);
+            let mut issued = admitted + chrono::Days::new(rng.u64(10..90));
+            for _ in 0..rng.usize(1..=3) {
+                if issued.year() > 2020 || left.is_some_and(|l| issued >= l) {
+                    break;
+                }
+                serial += 1;
+                let due = issued + chrono::Days::new(364);
+                let amount = rng.u32(5..=50) * 10;
+                let roll = rng.u8(..100);
+                let (class, balance) = match roll {
+                    0..=2 => ("次级", amount * 7 / 10),
+                    3 => ("可疑", amount / 2),
+                    4 => ("损失", amount * 9 / 10),
+                    _ if due.year() > 2020 => {
+                        (["正常", "正常", "正常", "关注"][rng.usize(..4)], amount)
+                    }
+                    _ => ("正常", 0),
+                };
+                let prefix: String = bank.chars().take(2).collect();
+                loans.push(vec![
+                    format!("{prefix}{}-{serial:04}", issued.year()),
+                    e.uscc.clone(),
+                    e.name.clone(),
+                    bank.to_owned(),
+                    issued.to_string(),
+                    due.to_string(),
+                    amount.to_string(),
+                    balance.to_string(),
+                    class.to_owned(),
+                    ["信用", "抵押", "保证", "知识产权质押"][rng.usize(..4)].to_owned(),
+                ]);
+                issued = due + chrono::Days::new(rng.u64(5..60));
+            }
+        }
+    }
+    (members, loans)
 }
 
 pub fn write_city(dir: &Path) -> Result<Files> {
@@ -560,30 +737,6 @@ pub fn write_city(dir: &Path) -> Result<Files> {
             ((400.0 + 14.0 * k) * 10.0).round() / 10.0,
         );
         push(
-            "risk_pool_enterprises",
-            "440200",
-            year,
-            (33.0 + 38.0 * k).round(),
-        );
-        push(
-            "risk_pool_loans",
-            "440200",
-            year,
-            ((0.71 + 1.2 * k) * 100.0).round() / 100.0,
-        );
-        push(
-            "risk_reserve_size",
-            "440200",
-            year,
-            (2880.0 + 560.0 * k).round().min(5000.0),
-        );
-        push(
-            "seed_fund_size",
-            "440200",
-            year,
-            if year >= 2018 { 3000.0 } else { 0.0 },
-        );
-        push(
             "hundred_billion_industries",
             "440200",
             year,
@@ -617,13 +770,38 @@ pub fn write_city(dir: &Path) -> Result<Files> {
         }
     }
 
+    let (member_rows, loan_rows) = pool_and_loans(&mut rng, &enterprises);
     let files = Files {
         observations: dir.join("observations.csv"),
         facts: dir.join("facts.csv"),
         enterprises: dir.join("enterprises.csv"),
         certificates: dir.join("certificates.csv"),
         platforms: dir.join("platforms.csv"),
+        finance: Some(FinanceFiles {
+            pool_members: dir.join("pool-members.csv"),
+            loans: dir.join("loans.csv"),
+        }),
     };
+    if let Some(f) = &files.finance {
+        write(
+            Some(&f.pool_members),
+            &Table {
+                sheet: "入池企业",
+                headers: &kechuang_ingest::finance::MEMBER_HEADERS,
+                rows: member_rows,
+                numeric: &[],
+            },
+        )?;
+        write(
+            Some(&f.loans),
+            &Table {
+                sheet: "贷款台账",
+                headers: &kechuang_ingest::finance::LOAN_HEADERS,
+                rows: loan_rows,
+                numeric: &[6, 7],
+            },
+        )?;
+    }
     write(
         Some(&files.observations),
         &Table {
@@ -704,6 +882,7 @@ pub fn write_province(dir: &Path, enterprises: usize) -> Result<Files> {
         enterprises: dir.join("enterprises.csv"),
         certificates: dir.join("certificates.csv"),
         platforms: dir.join("platforms.csv"),
+        finance: None,
     };
     let mut ents = CsvSink::create(&files.enterprises, &ENTERPRISE_HEADERS)?;
     let mut certs = CsvSink::create(&files.certificates, &CERTIFICATE_HEADERS)?;

@@ -15,6 +15,7 @@ use kechuang_ingest::registries;
 mod accounts;
 mod bench;
 mod demo;
+mod finance;
 mod operator;
 mod programmes;
 use kechuang_service::imports::{FileKind, ImportRequest};
@@ -155,6 +156,9 @@ enum Command {
     /// Funding programmes: budgets, batch rewards, review, notice, approval and payment.
     #[command(subcommand)]
     Programme(programmes::ProgrammeCommand),
+    /// Tech finance: partner banks and agreements, the credit risk reserve, the seed fund.
+    #[command(subcommand)]
+    Finance(finance::FinanceCommand),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -213,6 +217,17 @@ struct RegistryImport {
     report: Option<PathBuf>,
 }
 
+#[derive(clap::Args)]
+struct FinanceImport {
+    file: PathBuf,
+    /// Validate and report; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Also write the validation report (row, column, value, problem) to this .xlsx or .csv file.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum ImportCommand {
     /// Enterprises: 统一社会信用代码, 企业名称, 所属县区 (name or code), 地址, 行业代码, 成立日期, …
@@ -229,6 +244,12 @@ enum ImportCommand {
     Platforms(RegistryImport),
     /// Enterprises' annual facts: 统一社会信用代码, 年度, 营业收入, 研发费用, 从业人员, 科技人员, …
     Facts(RegistryImport),
+    /// Credit risk pool members: 统一社会信用代码, 企业名称, 入池日期, 退出日期 (optional), 合作银行 (optional).
+    PoolMembers(FinanceImport),
+    /// A partner bank's loans: 贷款合同编号, 统一社会信用代码, 企业名称, 合作银行, 放款日期, 到期日期,
+    /// 贷款金额（万元）, 贷款余额（万元）, 五级分类, 担保方式. A re-sent contract updates its balance
+    /// and classification and keeps the history.
+    Loans(FinanceImport),
     /// Observations: 指标代码, 区划代码, 期间, 数值, 来源 (备注) — or indicator, region, period, value, source.
     Observations {
         file: PathBuf,
@@ -394,6 +415,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
         Command::Token(cmd) => accounts::token(&store, cmd).await,
         Command::Audit(cmd) => accounts::audit(&store, cmd).await,
         Command::Programme(cmd) => programmes::run(&store, cmd).await,
+        Command::Finance(cmd) => finance::run(&store, cmd).await,
         Command::Migrate => {
             println!("数据库已是最新 (database is up to date)");
             Ok(ExitCode::SUCCESS)
@@ -472,6 +494,32 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             dry_run,
             report,
         }) => import_observations(&store, &file, dry_run, report.as_deref()).await,
+        Command::Import(ImportCommand::PoolMembers(i)) => {
+            let kind = kechuang_service::imports::FileKind::PoolMembers;
+            run_import(
+                &store,
+                kind,
+                &i.file,
+                i.dry_run,
+                false,
+                None,
+                i.report.as_deref(),
+            )
+            .await
+        }
+        Command::Import(ImportCommand::Loans(i)) => {
+            let kind = kechuang_service::imports::FileKind::Loans;
+            run_import(
+                &store,
+                kind,
+                &i.file,
+                i.dry_run,
+                false,
+                None,
+                i.report.as_deref(),
+            )
+            .await
+        }
         Command::Import(ImportCommand::Enterprises(i)) => {
             import_registry(&store, registries::Kind::Enterprises, &i, None).await
         }
@@ -629,6 +677,21 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
             bail!("演示数据导入失败 (demo import failed): {}", file.display());
         }
     }
+    if let Some(f) = &files.finance {
+        demo::run_finance_setup(store).await?;
+        for (file, kind) in [
+            (
+                &f.pool_members,
+                kechuang_service::imports::FileKind::PoolMembers,
+            ),
+            (&f.loans, kechuang_service::imports::FileKind::Loans),
+        ] {
+            if run_import(store, kind, file, false, false, None, None).await? != ExitCode::SUCCESS {
+                bail!("演示数据导入失败 (demo import failed): {}", file.display());
+            }
+        }
+        demo::run_seed_investments(store).await?;
+    }
     demo::run_programmes(store).await
 }
 
@@ -742,6 +805,7 @@ async fn run_import(
             default_kind,
             actor: &actor,
             progress: Some(&progress),
+            bank: None,
         },
     )
     .await;

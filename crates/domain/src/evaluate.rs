@@ -158,7 +158,9 @@ fn intensive(ind: &Indicator) -> bool {
         IndicatorKind::Manual { aggregation } => {
             *aggregation == Aggregation::None && ind.unit == "%"
         }
-        IndicatorKind::RegistryCount(_) | IndicatorKind::Ledger(_) => false,
+        IndicatorKind::RegistryCount(_) | IndicatorKind::Ledger(_) | IndicatorKind::Finance(_) => {
+            false
+        }
     }
 }
 

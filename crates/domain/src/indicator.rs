@@ -24,6 +24,9 @@ pub enum IndicatorKind {
     RegistryCount(CountSpec),
     /// A yearly sum of the funding ledger (payments or commitments), by recipient's region.
     Ledger(LedgerSpec),
+    /// A figure of tech finance's records (pool members, pool loans, the reserve, the seed
+    /// fund); observations fill the years before the records begin.
+    Finance(FinanceMeasure),
 }
 
 impl IndicatorKind {
@@ -33,6 +36,7 @@ impl IndicatorKind {
             Self::Formula(_) => "formula",
             Self::RegistryCount(_) => "registry_count",
             Self::Ledger(_) => "ledger",
+            Self::Finance(_) => "finance",
         }
     }
 }
@@ -116,6 +120,50 @@ impl LedgerEntry {
     }
 }
 
+/// Which tech-finance figure an indicator reads, written in a plan file as
+/// `finance = "pool_enterprises"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FinanceMeasure {
+    /// Distinct enterprises ever admitted to the credit risk pool on or before the date, by
+    /// the enterprise's county (leaving does not subtract).
+    PoolEnterprises,
+    /// Loans issued to enterprises while they were pool members, cumulative, by county.
+    PoolLoans,
+    /// Contributions to the credit risk reserve, cumulative.
+    ReserveContributions,
+    /// The committed size of the seed funds established by the date.
+    SeedFundCommitted,
+}
+
+impl FinanceMeasure {
+    pub const ALL: [FinanceMeasure; 4] = [
+        Self::PoolEnterprises,
+        Self::PoolLoans,
+        Self::ReserveContributions,
+        Self::SeedFundCommitted,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::PoolEnterprises => "pool_enterprises",
+            Self::PoolLoans => "pool_loans",
+            Self::ReserveContributions => "reserve_contributions",
+            Self::SeedFundCommitted => "seed_fund_committed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.code() == s.trim())
+    }
+    /// Money rather than a count of enterprises.
+    pub fn is_money(self) -> bool {
+        !matches!(self, Self::PoolEnterprises)
+    }
+    /// Figures kept by county (the enterprise's); the others are the city's only.
+    pub fn by_county(self) -> bool {
+        matches!(self, Self::PoolEnterprises | Self::PoolLoans)
+    }
+}
+
 /// The filter of a ledger indicator, written in a plan file as
 /// `ledger = { entry = "payment" }` or with `programmes = ["hte-certified", …]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,6 +188,9 @@ impl Indicator {
             IndicatorKind::RegistryCount(_) => Aggregation::Sum,
             // Money paid to a county's enterprises adds up to the city's.
             IndicatorKind::Ledger(_) => Aggregation::Sum,
+            // Pool members and loans add up by county; a reserve or a fund is the city's own.
+            IndicatorKind::Finance(m) if m.by_county() => Aggregation::Sum,
+            IndicatorKind::Finance(_) => Aggregation::None,
             // Formulas are recomputed from the rolled-up inputs instead.
             IndicatorKind::Formula(_) => Aggregation::None,
         }

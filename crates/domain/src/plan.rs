@@ -5,7 +5,9 @@
 //! sees the whole list at once instead of one error per attempt.
 
 use crate::formula::Formula;
-use crate::indicator::{Aggregation, CountSpec, Indicator, IndicatorKind, LedgerSpec};
+use crate::indicator::{
+    Aggregation, CountSpec, FinanceMeasure, Indicator, IndicatorKind, LedgerSpec,
+};
 use crate::programme::{OncePer, Programme, ProgrammeKind, Rules};
 use crate::progress::{Comparator, Point};
 use crate::region::{RegionCode, RegionTree};
@@ -230,6 +232,8 @@ struct IndicatorDef {
     count: Option<Spanned<CountSpec>>,
     #[serde(default)]
     ledger: Option<Spanned<LedgerSpec>>,
+    #[serde(default)]
+    finance: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -773,8 +777,30 @@ fn check_indicators(ck: &mut Checker<'_>, defs: &[Spanned<IndicatorDef>]) -> Vec
                     IndicatorKind::Ledger(l.get_ref().clone())
                 }
             },
+            "finance" => {
+                let measure = def
+                    .finance
+                    .as_ref()
+                    .map(|f| (f, FinanceMeasure::parse(f.get_ref())));
+                match measure {
+                    None => {
+                        ck.err(d, format!("金融指标 '{code}' 缺少 finance (finance measure missing: pool_enterprises, pool_loans, reserve_contributions or seed_fund_committed)"));
+                        continue;
+                    }
+                    Some((f, None)) => {
+                        ck.err(f, format!("金融指标 '{}' 无效，应为 pool_enterprises、pool_loans、reserve_contributions 或 seed_fund_committed (unknown finance measure)", f.get_ref()));
+                        continue;
+                    }
+                    Some((_, Some(m))) => {
+                        if m.is_money() && crate::money::unit_fen(&def.unit).is_none() {
+                            ck.err(d, format!("金融指标 '{code}' 的单位应为 元、万元 或 亿元，而不是 '{}' (this finance indicator is money)", def.unit));
+                        }
+                        IndicatorKind::Finance(m)
+                    }
+                }
+            }
             other => {
-                ck.err(&def.kind, format!("指标类型 '{other}' 无效，应为 manual、formula、registry_count 或 ledger (invalid kind)"));
+                ck.err(&def.kind, format!("指标类型 '{other}' 无效，应为 manual、formula、registry_count、ledger 或 finance (invalid kind)"));
                 continue;
             }
         };

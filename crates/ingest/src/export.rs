@@ -174,6 +174,31 @@ pub fn template(kind: &str) -> Option<Table<'static>> {
                 "",
             ],
         ),
+        "pool-members" => (
+            &crate::finance::MEMBER_HEADERS,
+            vec![
+                CODE,
+                "韶关市某某科技有限公司",
+                "2018-05-10",
+                "",
+                "韶关农村商业银行",
+            ],
+        ),
+        "loans" => (
+            &crate::finance::LOAN_HEADERS,
+            vec![
+                "示例：HT2018-001",
+                CODE,
+                "韶关市某某科技有限公司",
+                "韶关农村商业银行",
+                "2018-06-01",
+                "2019-05-31",
+                "200",
+                "150",
+                "正常",
+                "信用",
+            ],
+        ),
         _ => return None,
     };
     Some(Table {

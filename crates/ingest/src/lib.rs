@@ -5,6 +5,7 @@
 //! sees it in Excel), column, value and what is wrong: one pass shows everything to fix.
 
 pub mod export;
+pub mod finance;
 pub mod observations;
 pub mod registries;
 pub mod table;

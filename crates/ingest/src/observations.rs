@@ -170,7 +170,9 @@ pub fn check_references(
                 value: r.indicator.clone(),
                 problem: "该指标由资金台账计算，不能导入 (summed from the funding ledger; cannot be imported)".into(),
             }),
-            Some(IndicatorKind::Manual { .. }) => {}
+            // Finance figures come from their records once those begin; observations keep the
+            // years before (the plan's baseline), so they may be imported.
+            Some(IndicatorKind::Manual { .. } | IndicatorKind::Finance(_)) => {}
         }
         if regions.get(&r.region).is_none() && reported.insert((r.row, "region")) {
             problems.push(RowProblem {

@@ -941,7 +941,8 @@ fn header_key(aliases: &Aliases, cell: &str) -> Option<&'static str> {
     let c = normalise(cell).to_lowercase().replace([' ', '\n', '*'], "");
     aliases
         .iter()
-        .find(|(_, names)| names.iter().any(|n| n.to_lowercase() == c))
+        // Aliases are folded as cells are, so `贷款金额（万元）` matches `贷款金额(万元)`.
+        .find(|(_, names)| names.iter().any(|n| normalise(n).to_lowercase() == c))
         .map(|(key, _)| *key)
 }
 

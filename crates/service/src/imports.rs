@@ -17,6 +17,10 @@ use std::path::Path;
 pub enum FileKind {
     Observations,
     Registry(Kind),
+    /// The existing members of the credit risk pool.
+    PoolMembers,
+    /// A partner bank's loans.
+    Loans,
 }
 
 impl FileKind {
@@ -27,6 +31,8 @@ impl FileKind {
             "certificates" => Self::Registry(Kind::Certificates),
             "platforms" => Self::Registry(Kind::Platforms),
             "facts" => Self::Registry(Kind::Facts),
+            "pool-members" => Self::PoolMembers,
+            "loans" => Self::Loans,
             _ => return None,
         })
     }
@@ -38,15 +44,19 @@ impl FileKind {
             Self::Registry(Kind::Certificates) => "certificates",
             Self::Registry(Kind::Platforms) => "platforms",
             Self::Registry(Kind::Facts) => "facts",
+            Self::PoolMembers => "pool-members",
+            Self::Loans => "loans",
         }
     }
 
-    pub const ALL: [FileKind; 5] = [
+    pub const ALL: [FileKind; 7] = [
         Self::Registry(Kind::Enterprises),
         Self::Registry(Kind::Certificates),
         Self::Registry(Kind::Platforms),
         Self::Registry(Kind::Facts),
         Self::Observations,
+        Self::PoolMembers,
+        Self::Loans,
     ];
 }
 
@@ -62,6 +72,8 @@ pub struct ImportRequest<'a> {
     pub actor: &'a Actor,
     /// Where the import reports how far it has got, for a progress bar.
     pub progress: Option<&'a std::sync::Arc<ImportProgress>>,
+    /// A partner bank's own upload: every loan must be this bank's.
+    pub bank: Option<i64>,
 }
 
 /// How far an import has got: rows read and checked, rows written, and how many rows the file
@@ -84,15 +96,15 @@ pub struct ProgressSnapshot {
 }
 
 impl ImportProgress {
-    fn add_read(&self, rows: usize) {
+    pub(crate) fn add_read(&self, rows: usize) {
         self.read
             .fetch_add(rows as u64, std::sync::atomic::Ordering::Relaxed);
     }
-    fn add_written(&self, rows: usize) {
+    pub(crate) fn add_written(&self, rows: usize) {
         self.written
             .fetch_add(rows as u64, std::sync::atomic::Ordering::Relaxed);
     }
-    fn set_total(&self, rows: usize) {
+    pub(crate) fn set_total(&self, rows: usize) {
         self.total
             .store(rows as u64, std::sync::atomic::Ordering::Relaxed);
     }
@@ -182,6 +194,7 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
         kind: match req.kind {
             FileKind::Observations => "observations".into(),
             FileKind::Registry(_) => "registry".into(),
+            FileKind::PoolMembers | FileKind::Loans => req.kind.as_str().into(),
         },
     };
     match req.kind {
@@ -226,6 +239,7 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
             Ok(out)
         }
         FileKind::Registry(kind) => import_registry(store, req, kind, &prov).await,
+        FileKind::PoolMembers | FileKind::Loans => crate::finance::import_file(store, req).await,
     }
 }
 
@@ -421,6 +435,8 @@ struct HeldUpload {
     default_kind: Option<String>,
     sha256: String,
     sender: String,
+    #[serde(default)]
+    bank: Option<i64>,
 }
 
 /// The kept file and its description, by id; the id is the random token handed out, checked
@@ -489,6 +505,7 @@ fn hold(
         default_kind: upload.default_kind.map(|k| k.code().to_owned()),
         sha256: kechuang_domain::auth::sha256_hex(upload.bytes),
         sender: sender.to_owned(),
+        bank: upload.bank,
     };
     // Still 0600, as the spool made it.
     spooled
@@ -545,6 +562,7 @@ pub async fn commit_held(
             .as_deref()
             .and_then(CertificateKind::parse),
         progress: None,
+        bank: held.bank,
     };
     import_bytes(store, &upload, actor, spool).await
 }
@@ -559,6 +577,8 @@ pub struct Upload<'a> {
     pub accept_legacy_uscc: bool,
     pub default_kind: Option<CertificateKind>,
     pub progress: Option<&'a std::sync::Arc<ImportProgress>>,
+    /// A partner bank's own upload: every loan must be this bank's.
+    pub bank: Option<i64>,
 }
 
 /// A blank XLSX to fill in for an import of `kind`: the headers the importer reads and an
@@ -625,6 +645,7 @@ pub async fn import_bytes(
         accept_legacy_uscc,
         default_kind,
         progress,
+        bank,
     } = *upload;
     crate::within_limits(&[(&kechuang_domain::text::fields::FILE_NAME, file_name)])?;
     let ext = Path::new(file_name)
@@ -663,6 +684,7 @@ pub async fn import_bytes(
                 default_kind,
                 actor,
                 progress,
+                bank,
             },
         )
         .await

@@ -98,16 +98,31 @@ impl Loaded {
         let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
         let tree = store.region_tree().await?;
         let mut figures = Figures::default();
+        let finance =
+            finance_figures(store, &indicators, &tree, &plan, &plan_region, as_of).await?;
         for (ind, region, period, value) in store.figures().await? {
             // Counted and ledger indicators come from their records only: observations left
             // from before an indicator became one (an upgraded database) are not mixed in.
-            if matches!(
-                indicators.get(&ind).map(|i| &i.kind),
-                Some(IndicatorKind::RegistryCount(_) | IndicatorKind::Ledger(_))
-            ) {
-                continue;
+            // Finance indicators keep observations for the years before their records begin.
+            match indicators.get(&ind).map(|i| &i.kind) {
+                Some(IndicatorKind::RegistryCount(_) | IndicatorKind::Ledger(_)) => continue,
+                Some(IndicatorKind::Finance(_)) => {
+                    use chrono::Datelike;
+                    if finance
+                        .get(&ind)
+                        .is_some_and(|(first, _)| period.end_date().year() >= *first)
+                    {
+                        continue;
+                    }
+                }
+                _ => {}
             }
             figures.insert(&ind, &region, period, value);
+        }
+        for (ind, (_, values)) in &finance {
+            for (region, period, value) in values {
+                figures.insert(ind, region, *period, *value);
+            }
         }
         let with_enterprises = targets.iter().any(|t| {
             matches!(
@@ -292,6 +307,71 @@ async fn add_ledger_figures(
     Ok(())
 }
 
+/// Figures of a finance indicator by code: the first year its records hold, and its values
+/// from that year on at each count date — cumulative sums of dated records (distinct pool
+/// members, pool loans, contributions, funds' committed size) in the indicator's unit, by
+/// county where the measure is kept by county, for the plan's region otherwise.
+type FinanceFigures = HashMap<String, (i32, Vec<(RegionCode, Period, f64)>)>;
+
+async fn finance_figures(
+    store: &Store,
+    indicators: &HashMap<String, Indicator>,
+    tree: &RegionTree,
+    plan: &PlanSummary,
+    plan_region: &RegionCode,
+    as_of: NaiveDate,
+) -> Result<FinanceFigures, Error> {
+    use chrono::Datelike;
+    let mut out = FinanceFigures::new();
+    for ind in indicators.values() {
+        let IndicatorKind::Finance(measure) = &ind.kind else {
+            continue;
+        };
+        let per = if measure.is_money() {
+            match kechuang_domain::money::unit_fen(&ind.unit) {
+                Some(p) => p as f64,
+                None => continue,
+            }
+        } else {
+            1.0
+        };
+        let items = store.finance_items(*measure).await?;
+        let Some(first) = items.iter().map(|(_, d, ..)| d.as_str()).min() else {
+            continue;
+        };
+        let Some(first_year) = first.get(..4).and_then(|y| y.parse::<i32>().ok()) else {
+            continue;
+        };
+        let mut values = Vec::new();
+        for (date, period) in count_dates(plan.start_year, plan.end_year, as_of) {
+            if date.year() < first_year {
+                continue;
+            }
+            let day = date.to_string();
+            let mut raw: HashMap<RegionCode, f64> = HashMap::new();
+            let mut whole = 0.0;
+            for (region, d, _, v) in &items {
+                if d.as_str() > day.as_str() {
+                    continue;
+                }
+                whole += *v as f64 / per;
+                if let Ok(r) = RegionCode::parse(region) {
+                    *raw.entry(r).or_default() += *v as f64 / per;
+                }
+            }
+            if measure.by_county() {
+                for (region, v) in region_totals(tree, &raw, false, plan_region) {
+                    values.push((region, period, v));
+                }
+            } else {
+                values.push((plan_region.clone(), period, whole));
+            }
+        }
+        out.insert(ind.code.clone(), (first_year, values));
+    }
+    Ok(out)
+}
+
 /// The dates registry counts are taken at: each year end from the year before the plan to the
 /// plan's end (as far as `as_of` reaches), and `as_of` itself.
 fn count_dates(start_year: i32, end_year: i32, as_of: NaiveDate) -> Vec<(NaiveDate, Period)> {
@@ -387,6 +467,9 @@ pub async fn counted_records(
             Ok(store
                 .ledger_records(spec.entry, year, &regions, &spec.programmes)
                 .await?)
+        }
+        Some(IndicatorKind::Finance(measure)) => {
+            Ok(store.finance_records(*measure, as_of, &regions).await?)
         }
         _ => Ok(Vec::new()),
     }

@@ -32,6 +32,12 @@ pub enum TodoKind {
     Batch(BatchTodo),
     /// An enterprise redeems a voucher before it expires.
     Redeem,
+    /// The county recommends, or the bureau admits, a pool application.
+    PoolApplication(kechuang_domain::finance::PoolStatus),
+    /// A bank sees an enterprise admitted to the pool that chose it (for 30 days).
+    PoolAdmitted,
+    /// The bureau's step on a compensation claim.
+    Claim(kechuang_domain::finance::ClaimStatus),
 }
 
 impl TodoKind {
@@ -57,6 +63,9 @@ impl TodoKind {
             Self::Batch(BatchTodo::Approve) => "approve_batch",
             Self::Batch(BatchTodo::Pay) => "pay_batch",
             Self::Redeem => "redeem_voucher",
+            Self::PoolApplication(_) => "pool_application",
+            Self::PoolAdmitted => "pool_admitted",
+            Self::Claim(_) => "compensation_claim",
         }
     }
 }
@@ -228,6 +237,8 @@ pub async fn workbench(store: &Store, who: &Principal) -> Result<Workbench, Erro
         }
     }
 
+    finance_todos(store, who, today, &mut out.todos).await?;
+
     if role == Role::County {
         if let DataScope::Region(own) = who.scope() {
             out.county = Some((own.to_string(), region_name(own.as_str())));
@@ -237,4 +248,70 @@ pub async fn workbench(store: &Store, who: &Principal) -> Result<Workbench, Erro
     out.todos
         .sort_by_key(|t| (!t.overdue, t.due.is_none(), t.due));
     Ok(out)
+}
+
+/// Tech finance's to-dos: pool applications at the caller's stage, claims at the bureau's,
+/// and for a bank the enterprises newly admitted that chose it — how a bank is told.
+async fn finance_todos(
+    store: &Store,
+    who: &Principal,
+    today: NaiveDate,
+    todos: &mut Vec<Todo>,
+) -> Result<(), Error> {
+    use kechuang_domain::finance::{claim_actions, ClaimStatus, PoolStatus};
+    let role = who.role();
+    if !matches!(role, Role::Bureau | Role::County | Role::Bank) {
+        return Ok(());
+    }
+    let view = crate::finance::pool(store, who).await?;
+    for a in &view.applications {
+        let mine = match (role, a.status) {
+            (Role::County, PoolStatus::Submitted) | (Role::Bureau, PoolStatus::Recommended) => {
+                Some(TodoKind::PoolApplication(a.status))
+            }
+            (Role::Bank, PoolStatus::Admitted) => {
+                // Told for a month after the admission.
+                let recent = a
+                    .decided_at
+                    .as_deref()
+                    .and_then(|d| d.get(..10))
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+                recent
+                    .is_some_and(|d| (today - d).num_days() <= 30)
+                    .then_some(TodoKind::PoolAdmitted)
+            }
+            _ => None,
+        };
+        if let Some(kind) = mine {
+            todos.push(Todo {
+                kind,
+                subject: format!("{} 万元", a.requested.wan_text()),
+                whose: a.name.clone(),
+                link: format!("/finance/pool#application-{}", a.id),
+                due: None,
+                overdue: false,
+            });
+        }
+    }
+    if role == Role::Bureau {
+        for c in crate::finance::claims(store, who).await? {
+            if claim_actions(c.status).is_empty() {
+                continue;
+            }
+            // Another officer approves a claim this one reviewed.
+            if c.status == ClaimStatus::Reviewed && c.reviewed_by.as_deref() == Some(who.username())
+            {
+                continue;
+            }
+            todos.push(Todo {
+                kind: TodoKind::Claim(c.status),
+                subject: c.contract_no.clone(),
+                whose: c.name.clone(),
+                link: format!("/finance/claims#claim-{}", c.id),
+                due: None,
+                overdue: false,
+            });
+        }
+    }
+    Ok(())
 }

@@ -145,6 +145,22 @@ async fn record_region(
             "SELECT region_code FROM vouchers WHERE code = $1",
             Key::Text(e.entity_id),
         ),
+        ("pool_application", Some(id)) => (
+            "SELECT region_code FROM pool_applications WHERE id = $1",
+            Key::Id(id),
+        ),
+        ("pool_member", Some(id)) => (
+            "SELECT region_code FROM pool_members WHERE id = $1",
+            Key::Id(id),
+        ),
+        ("compensation_claim", Some(id)) => (
+            "SELECT l.region_code FROM compensation_claims c JOIN loans l ON l.id = c.loan_id WHERE c.id = $1",
+            Key::Id(id),
+        ),
+        ("seed_investment", Some(id)) => (
+            "SELECT region_code FROM seed_investments WHERE id = $1",
+            Key::Id(id),
+        ),
         ("plan", _) => (
             "SELECT region_code FROM plans WHERE code = $1",
             Key::Text(e.entity_id),

@@ -12,6 +12,12 @@ mod backup;
 mod batches;
 mod db;
 mod entry;
+mod finance;
+pub use finance::{
+    AgreementRecord, BankRecord, ClaimHistory, ClaimRecord, CoInvestor, InvestmentRecord,
+    LoanFilter, LoanRecord, LoanRevision, LoanWrite, MemberRecord, NewClaim, NewInvestment,
+    NewPoolApplication, PoolApplicationRecord, ReserveBalance, ReserveEntryRecord, SeedFundRecord,
+};
 mod ledger;
 mod objections;
 mod observations;

@@ -187,6 +187,13 @@ pub const EXPERT: &[Role] = &[Role::Expert];
 /// Everyone with a part in applications: applicants, reviewers and experts.
 pub const APPLICATION_PARTIES: &[Role] =
     &[Role::Bureau, Role::County, Role::Enterprise, Role::Expert];
+/// Tech finance: officers and banks see loans, claims and the report.
+pub const LENDERS: &[Role] = &[Role::Bureau, Role::County, Role::Bank];
+/// The pool and the banks also concern the enterprises that apply.
+pub const FINANCE_PARTIES: &[Role] = &[Role::Bureau, Role::County, Role::Bank, Role::Enterprise];
+pub const BANK: &[Role] = &[Role::Bank];
+/// A recovery on a paid claim is reported by its bank or recorded by the bureau.
+pub const RECOVERERS: &[Role] = &[Role::Bureau, Role::Bank];
 /// Those who hold or manage innovation vouchers.
 pub const VOUCHER_HOLDERS: &[Role] = &[Role::Bureau, Role::Enterprise];
 

@@ -200,6 +200,159 @@ texts! {
     kind_formula: "公式", "Formula";
     kind_registry: "登记库计数", "Registry count";
     kind_ledger: "资金台账", "Funding ledger";
+    kind_finance: "科技金融记录", "Tech-finance records";
+    nav_group_finance: "科技金融", "Tech finance";
+    nav_finance: "金融概览", "Finance overview";
+    nav_pool: "风险准备金入池", "Credit risk pool";
+    nav_loans: "贷款台账", "Loans";
+    nav_claims: "风险补偿", "Compensation";
+    nav_seed: "种子基金", "Seed fund";
+    unit_wan: "万元", "10k yuan";
+    fin_row: "行", "Row";
+    fin_title: "科技金融", "Tech finance";
+    fin_intro: "科技信贷风险准备金、合作银行与入池企业贷款，按银行、县（市、区）汇总；金额单位万元，均由登记记录实时计算。", "The S&T credit risk reserve, partner banks and loans to pool members, by bank and county; amounts in 10k yuan, computed from the records on every view.";
+    fin_reserve: "风险准备金台账", "Risk reserve ledger";
+    fin_reserve_balance: "准备金余额", "Reserve balance";
+    fin_members_now: "在池企业", "Members now";
+    fin_pool_balance: "入池贷款余额", "Pool loan balance";
+    fin_npl_ratio: "不良率", "NPL ratio";
+    fin_paid: "已补偿", "Compensation paid";
+    fin_leverage: "放大倍数", "Leverage";
+    fin_by_bank: "按合作银行", "By partner bank";
+    fin_by_county: "按县（市、区）", "By county";
+    fin_bank: "合作银行", "Bank";
+    fin_banks: "合作银行", "Partner banks";
+    fin_loan_count: "贷款笔数", "Loans";
+    fin_lent: "放款金额", "Lent";
+    fin_balance: "贷款余额", "Balance";
+    fin_npl: "不良余额", "Non-performing";
+    fin_money_note: "金额单位：万元。放大倍数 = 入池贷款余额 ÷ 准备金余额；不良 = 次级、可疑、损失类贷款余额。", "Amounts in 10k yuan. Leverage = pool loan balance ÷ reserve balance; non-performing = substandard, doubtful and loss balances.";
+    fin_agreement_period: "协议期限", "Agreement period";
+    fin_terms: "补偿条款", "Compensation terms";
+    fin_bank_add: "登记合作银行或新增协议", "Register a bank or add an agreement";
+    fin_bank_choice: "银行", "Bank";
+    fin_new_bank: "（新登记银行）", "(a new bank)";
+    fin_bank_name: "银行名称", "Bank name";
+    fin_starts_on: "协议开始日期", "Agreement starts";
+    fin_ends_on: "协议结束日期", "Agreement ends";
+    fin_share: "补偿比例（%）", "Share of the loss (%)";
+    fin_bonus_share: "首贷/信用贷款补偿比例（%）", "Share for first or unsecured loans (%)";
+    fin_cap_loan: "单笔补偿上限（万元）", "Cap per loan (10k yuan)";
+    fin_cap_enterprise: "单户补偿上限（万元）", "Cap per enterprise (10k yuan)";
+    fin_cap_year: "年度补偿上限（万元）", "Cap per year (10k yuan)";
+    fin_multiple: "放大倍数上限", "Most loans as a multiple of the reserve";
+    fin_max_loan: "单笔贷款上限（万元）", "Largest loan (10k yuan)";
+    fin_rate_ceiling: "利率上限（%）", "Rate ceiling (%)";
+    fin_kinds: "准入证书类型", "Certificate kinds required";
+    fin_overdue_days: "逾期天数（可申请补偿）", "Days overdue before a claim";
+    fin_contributions: "累计注资", "Contributions";
+    fin_contribution: "注资", "Contribution";
+    fin_compensation: "风险补偿", "Compensation";
+    fin_recovery: "追回返还", "Recovery returned";
+    fin_source_province: "省级财政", "Province";
+    fin_source_city: "市级财政", "City";
+    fin_source_county: "县级财政", "County";
+    fin_amount_wan: "金额（万元）", "Amount (10k yuan)";
+    fin_contribute: "记入准备金", "Record the contribution";
+    fin_pool_title: "风险准备金入池", "Credit risk pool";
+    fin_pool_intro: "企业在线申请入池，县（市、区）科技部门推荐，市科技局审核准入，并通知所选合作银行；每一环节的用时都有记录。", "Enterprises apply online, their county recommends, the bureau admits and the chosen banks are told; the days each step takes are recorded.";
+    fin_apply: "申请入池", "Apply to the pool";
+    fin_from_registries: "登记库中的信息（自动带入）", "From the registries (filled in for you)";
+    fin_no_certificates: "暂无有效证书或认定", "No valid certificate";
+    fin_rule: "入池条件", "Entry rule";
+    fin_rule_cel: "入池条件（CEL 表达式，可用 enterprise、certificates、facts、in_region、requested）", "Entry rule (CEL; may use enterprise, certificates, facts, in_region, requested)";
+    fin_validity: "入池有效期（月）", "Membership lasts (months)";
+    fin_member_since: "贵企业已于以下日期入池：", "Your enterprise is a member since";
+    fin_not_eligible: "按现行入池条件，贵企业暂不符合申请条件。如有疑问请联系所在县（市、区）科技部门。", "Under the present entry rule your enterprise does not qualify yet. Ask your county's S&T office.";
+    fin_requested: "拟申请贷款（万元）", "Loan sought (10k yuan)";
+    fin_choose_banks: "选择合作银行（可多选）", "Choose partner banks (one or more)";
+    fin_purpose: "贷款用途", "Purpose";
+    fin_contact: "联系人及电话", "Contact";
+    fin_submit_application: "提交入池申请", "Submit the application";
+    fin_applied: "入池申请已提交，请等待所在县（市、区）科技部门推荐。", "Submitted: your county's S&T office recommends it next.";
+    fin_done_recommended: "已推荐，等待市科技局审核。", "Recommended: the bureau decides next.";
+    fin_done_admitted: "已准予入池，所选合作银行已收到通知。", "Admitted: the chosen banks are told.";
+    fin_done_declined: "已作不予通过处理。", "Declined.";
+    fin_times: "入池用时", "Days to admission";
+    fin_times_note: "按县（市、区）统计已处理申请的用时（天）：中位数与最长。县区推荐 = 申请至推荐；市局审核 = 推荐至准入；合计 = 申请至准入。", "Days taken by applications handled, per county: median and slowest. County = applied to recommended; bureau = recommended to admitted; total = applied to admitted.";
+    fin_admitted_count: "已准入", "Admitted";
+    fin_county_stage: "县区推荐", "County";
+    fin_bureau_stage: "市局审核", "Bureau";
+    fin_total_days: "合计", "Total";
+    fin_median: "中位数", "median";
+    fin_slowest: "最长", "slowest";
+    fin_all_counties: "全市", "All counties";
+    fin_applications: "入池申请", "Applications";
+    fin_submitted: "申请时间", "Applied";
+    fin_decided: "办结时间", "Decided";
+    fin_recommend: "推荐", "Recommend";
+    fin_admit: "准予入池", "Admit";
+    fin_decline: "不予通过", "Decline";
+    fin_members: "入池企业", "Pool members";
+    fin_admitted_on: "入池日期", "Admitted";
+    fin_left_on: "退出日期", "Left";
+    fin_how: "方式", "How";
+    fin_online: "在线申请", "Online";
+    fin_imported: "名单导入", "From a list";
+    fin_loans_title: "贷款台账", "Loans";
+    fin_loans_intro: "合作银行按月报送的入池企业贷款：余额、五级分类及变动历史。银行账号只能查看和上传本行贷款。", "Partner banks' monthly loan files: balances, classification and their history. A bank's account sees and sends its own loans only.";
+    fin_class: "五级分类", "Classification";
+    fin_contract: "贷款合同编号", "Contract no.";
+    fin_issued: "放款日期", "Issued";
+    fin_due: "到期日期", "Due";
+    fin_in_pool: "在池期间发放", "Lent in the pool";
+    fin_upload: "上传贷款台账", "Send a loan file";
+    fin_upload_note: "表头：贷款合同编号、统一社会信用代码、企业名称、合作银行、放款日期、到期日期、贷款金额（万元）、贷款余额（万元）、五级分类、担保方式。全部行通过校验才会写入；已有合同按新数据更新并保留历史。", "Headers: contract no., USCC, name, bank, issued, due, amount and balance (10k yuan), classification, guarantee. Nothing is written unless every row passes; known contracts are updated and their history kept.";
+    fin_template: "下载模板", "Download the template";
+    fin_dry_run: "仅校验，不写入", "Check only, write nothing";
+    fin_upload_button: "上传", "Send";
+    fin_rows: "行", "rows";
+    fin_dry_run_ok: "校验通过，未写入", "all rows pass; nothing written";
+    fin_added: "新增", "added";
+    fin_updated: "更新", "updated";
+    fin_unchanged: "未变", "unchanged";
+    fin_upload_refused: "未写入任何数据，需修改的问题：", "nothing was written; problems to fix:";
+    fin_loan: "贷款", "Loan";
+    fin_guarantee: "担保方式", "Guarantee";
+    fin_quote: "按合作协议，本笔贷款可申请风险补偿：", "Under the agreement this loan may be claimed for:";
+    fin_claim: "申请风险补偿", "Claim compensation";
+    fin_history: "报送历史", "History";
+    fin_claims_title: "风险补偿", "Compensation claims";
+    fin_claims_intro: "合作银行对次级及以下（或逾期超过协议天数）的入池贷款申请补偿，金额按协议计算；市科技局审核、另一名工作人员批准后从准备金拨付。每笔贷款只补偿一次，追回款按比例返还准备金。", "Banks claim for substandard or worse (or long-overdue) pool loans; the amount follows the agreement. The bureau reviews, a second officer approves, and the reserve pays, once per loan; recoveries return the reserve's share.";
+    fin_principal: "本金余额", "Principal";
+    fin_claim_amount: "补偿金额", "Compensation";
+    fin_returned: "已返还", "Returned";
+    fin_claimed_on: "申请日期", "Claimed";
+    fin_reason: "意见（不予补偿须填写）", "Reason (needed to refuse)";
+    fin_review: "审核通过", "Review";
+    fin_approve: "批准", "Approve";
+    fin_pay: "拨付", "Pay";
+    fin_refuse: "不予补偿", "Refuse";
+    fin_recovered: "追回本金（万元）", "Recovered (10k yuan)";
+    fin_record_recovery: "登记追回", "Record the recovery";
+    fin_seed_title: "种子基金", "Seed fund";
+    fin_seed_intro: "科技创新创业种子基金：基金规模、投资企业（按成立日期核验种子期、初创期）、跟投社会资本与退出。", "The seed fund: its size, the firms it invests in (seed and start-up stage, checked from the founding date), co-investors and exits.";
+    fin_public: "基金投资", "Fund invested";
+    fin_private: "跟投社会资本", "Private co-investment";
+    fin_seed_leverage: "撬动倍数（社会资本 ÷ 基金）", "Leverage (private ÷ fund)";
+    fin_returns: "退出回收", "Exit proceeds";
+    fin_funds: "基金", "Funds";
+    fin_fund: "基金名称", "Fund";
+    fin_committed: "认缴规模（万元）", "Committed (10k yuan)";
+    fin_paid_in: "实缴（万元）", "Paid in (10k yuan)";
+    fin_established: "设立日期", "Established";
+    fin_max_age: "投资对象成立年限上限", "Oldest firm (years)";
+    fin_manager: "管理机构", "Manager";
+    fin_fund_add: "登记基金", "Register a fund";
+    fin_investments: "投资项目", "Investments";
+    fin_round: "轮次", "Round";
+    fin_initial: "首次投资", "Initial";
+    fin_follow_on: "追加投资", "Follow-on";
+    fin_age: "成立年限", "Age (years)";
+    fin_co_investors: "跟投方", "Co-investors";
+    fin_co_hint: "名称:金额（万元）；多个用 ; 分隔", "name:amount (10k yuan); separate with ;";
+    fin_exit: "退出", "Exit";
+    fin_invest: "登记投资", "Record an investment";
     nav_programmes: "资金项目", "Programmes";
     nav_notices: "公示公告", "Public notices";
     programmes_title: "资金项目", "Funding programmes";
@@ -754,6 +907,21 @@ pub fn todo_action(kind: kechuang_service::workbench::TodoKind, lang: Lang) -> &
         TodoKind::Batch(B::Approve) => ("公示期满，审批", "Notice ended: approve"),
         TodoKind::Batch(B::Pay) => ("拨付资金", "Pay"),
         TodoKind::Redeem => ("兑付创新券", "Redeem the voucher"),
+        TodoKind::PoolApplication(kechuang_domain::finance::PoolStatus::Submitted) => {
+            ("推荐入池申请", "Recommend a pool application")
+        }
+        TodoKind::PoolApplication(_) => ("审核入池申请", "Decide a pool application"),
+        TodoKind::PoolAdmitted => (
+            "新入池企业（选择本行）",
+            "New pool member that chose your bank",
+        ),
+        TodoKind::Claim(kechuang_domain::finance::ClaimStatus::Claimed) => {
+            ("审核风险补偿申请", "Review a compensation claim")
+        }
+        TodoKind::Claim(kechuang_domain::finance::ClaimStatus::Reviewed) => {
+            ("批准风险补偿", "Approve a compensation claim")
+        }
+        TodoKind::Claim(_) => ("拨付风险补偿", "Pay a compensation claim"),
     };
     if lang.is_en() {
         en

@@ -7,8 +7,8 @@
 //! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
 
 use crate::api::{
-    account, applications, audit, entry, imports, plans, programmes, registries, second_factor,
-    vouchers, workbench,
+    account, applications, audit, entry, finance, imports, plans, programmes, registries,
+    second_factor, vouchers, workbench,
 };
 use crate::auth::Access;
 use axum::http::{header, Method};
@@ -83,6 +83,24 @@ use utoipa::{Modify, OpenApi};
         vouchers::redeem,
         vouchers::providers,
         vouchers::add_provider,
+        finance::banks,
+        finance::add_bank,
+        finance::add_agreement,
+        finance::reserve,
+        finance::contribute,
+        finance::pool,
+        finance::apply,
+        finance::pool_step,
+        finance::loans,
+        finance::loan,
+        finance::claim,
+        finance::claims,
+        finance::claim_step,
+        finance::recover,
+        finance::report,
+        finance::seed,
+        finance::add_fund,
+        finance::invest,
         account::login,
         account::logout,
         account::me,
@@ -108,6 +126,7 @@ use utoipa::{Modify, OpenApi};
         (name = "applications", description = "Calls, applications from draft to acceptance, expert review, the expert pool"),
         (name = "entry", description = "Counties' yearly figures and the bureau's review"),
         (name = "vouchers", description = "Innovation vouchers, their providers and redemption"),
+        (name = "finance", description = "Tech finance: partner banks, the credit risk reserve, pool entry, loans, compensation, the seed fund"),
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "accounts", description = "Sessions, the caller's account, its second factor and API tokens"),
     )

@@ -22,6 +22,9 @@ const READERS: &[&str] = &["bureau", "county", "enterprise"];
 const AUDITORS: &[&str] = &["admin", "bureau"];
 const PARTIES: &[&str] = &["bureau", "county", "enterprise", "expert"];
 const VOUCHER_HOLDERS: &[&str] = &["bureau", "enterprise"];
+const LENDERS: &[&str] = &["bureau", "county", "bank"];
+const FINANCE_PARTIES: &[&str] = &["bureau", "county", "bank", "enterprise"];
+const RECOVERERS: &[&str] = &["bureau", "bank"];
 
 const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/healthz", Rule::Public),
@@ -321,6 +324,102 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/vouchers/{id}/redeem",
         Rule::Roles(VOUCHER_HOLDERS),
     ),
+    ("GET", "/finance", Rule::Roles(LENDERS)),
+    ("POST", "/finance/banks", Rule::Roles(&["bureau"])),
+    ("POST", "/finance/reserve", Rule::Roles(&["bureau"])),
+    ("GET", "/finance/pool", Rule::Roles(FINANCE_PARTIES)),
+    ("POST", "/finance/pool", Rule::Roles(&["enterprise"])),
+    ("POST", "/finance/pool/rule", Rule::Roles(&["bureau"])),
+    ("POST", "/finance/pool/{id}/steps", Rule::Roles(STAFF)),
+    ("GET", "/finance/loans", Rule::Roles(LENDERS)),
+    ("POST", "/finance/loans", Rule::Roles(RECOVERERS)),
+    (
+        "GET",
+        "/finance/loans/template.xlsx",
+        Rule::Roles(RECOVERERS),
+    ),
+    ("GET", "/finance/loans/{contract_no}", Rule::Roles(LENDERS)),
+    (
+        "POST",
+        "/finance/loans/{contract_no}/claim",
+        Rule::Roles(&["bank"]),
+    ),
+    ("GET", "/finance/claims", Rule::Roles(LENDERS)),
+    (
+        "POST",
+        "/finance/claims/{id}/steps",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/finance/claims/{id}/recoveries",
+        Rule::Roles(RECOVERERS),
+    ),
+    ("GET", "/finance/seed", Rule::Roles(STAFF)),
+    ("POST", "/finance/seed/funds", Rule::Roles(&["bureau"])),
+    (
+        "POST",
+        "/finance/seed/investments",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/api/v1/finance/banks", Rule::Roles(FINANCE_PARTIES)),
+    ("POST", "/api/v1/finance/banks", Rule::Roles(&["bureau"])),
+    (
+        "POST",
+        "/api/v1/finance/banks/{id}/agreements",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/api/v1/finance/reserve", Rule::Roles(STAFF)),
+    (
+        "POST",
+        "/api/v1/finance/reserve/contributions",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/api/v1/finance/pool", Rule::Roles(FINANCE_PARTIES)),
+    (
+        "POST",
+        "/api/v1/finance/pool/applications",
+        Rule::Roles(&["enterprise"]),
+    ),
+    (
+        "POST",
+        "/api/v1/finance/pool/applications/{id}/steps",
+        Rule::Roles(STAFF),
+    ),
+    ("GET", "/api/v1/finance/loans", Rule::Roles(LENDERS)),
+    (
+        "GET",
+        "/api/v1/finance/loans/{contract_no}",
+        Rule::Roles(LENDERS),
+    ),
+    (
+        "POST",
+        "/api/v1/finance/loans/{contract_no}/claims",
+        Rule::Roles(&["bank"]),
+    ),
+    ("GET", "/api/v1/finance/claims", Rule::Roles(LENDERS)),
+    (
+        "POST",
+        "/api/v1/finance/claims/{id}/steps",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/api/v1/finance/claims/{id}/recoveries",
+        Rule::Roles(RECOVERERS),
+    ),
+    ("GET", "/api/v1/finance/report", Rule::Roles(LENDERS)),
+    ("GET", "/api/v1/finance/seed", Rule::Roles(STAFF)),
+    (
+        "POST",
+        "/api/v1/finance/seed/funds",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/api/v1/finance/seed/investments",
+        Rule::Roles(&["bureau"]),
+    ),
     ("GET", "/notices", Rule::Public),
     ("GET", "/notices/{id}", Rule::Public),
     ("POST", "/notices/{id}/objections", Rule::Public),
@@ -458,6 +557,7 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
         .replace("{username}", "nobody-here")
         .replace("{action}", "disable")
         .replace("{kind}", "enterprises")
+        .replace("{contract_no}", "HT-0001")
         .replace("{file}", "1.xlsx");
     // Lists and drill-downs take the region as a filter.
     let filtered = path == "/api/v1/enterprises"

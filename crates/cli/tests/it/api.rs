@@ -488,10 +488,12 @@ async fn openapi_describes_every_endpoint(b: Backend) {
             .replace("{slot}", "proposal")
             .replace("{file}", "1")
             .replace("{region}", "440203")
-            .replace("{period}", "2018");
+            .replace("{period}", "2018")
+            .replace("{contract_no}", "HT-0001");
         let (status, body) = server.get(&concrete).await;
-        // No enterprise, batch, call or application exists in a new database.
+        // No enterprise, batch, call, application or loan exists in a new database.
         let missing = p.contains("{uscc}")
+            || p.contains("{contract_no}")
             || p.starts_with("/api/v1/batches/")
             || p.starts_with("/api/v1/calls/")
             || p.starts_with("/api/v1/applications/");

@@ -13,6 +13,7 @@ mod browser;
 mod database;
 mod demo;
 mod entry;
+mod finance;
 mod hardening;
 mod programmes;
 mod registries;

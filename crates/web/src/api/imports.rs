@@ -101,6 +101,7 @@ pub async fn import(
             accept_legacy_uscc: q.accept_legacy_uscc.unwrap_or(false),
             default_kind,
             progress: None,
+            bank: None,
         },
         &who.actor(),
         &st.spool,

@@ -8,6 +8,7 @@ pub(crate) mod account;
 pub(crate) mod applications;
 pub(crate) mod audit;
 pub(crate) mod entry;
+pub(crate) mod finance;
 pub(crate) mod imports;
 pub(crate) mod plans;
 pub(crate) mod programmes;
@@ -301,6 +302,92 @@ pub(crate) fn routes() -> Vec<Route> {
             "/api/v1/users/{username}/second-factor",
             Roles(auth::ADMIN),
             second_factor::reset,
+        ),
+        Route::get(
+            "/api/v1/finance/banks",
+            Roles(auth::FINANCE_PARTIES),
+            finance::banks,
+        ),
+        Route::post(
+            "/api/v1/finance/banks",
+            Roles(auth::BUREAU),
+            finance::add_bank,
+        ),
+        Route::post(
+            "/api/v1/finance/banks/{id}/agreements",
+            Roles(auth::BUREAU),
+            finance::add_agreement,
+        ),
+        Route::get(
+            "/api/v1/finance/reserve",
+            Roles(auth::STAFF),
+            finance::reserve,
+        ),
+        Route::post(
+            "/api/v1/finance/reserve/contributions",
+            Roles(auth::BUREAU),
+            finance::contribute,
+        ),
+        Route::get(
+            "/api/v1/finance/pool",
+            Roles(auth::FINANCE_PARTIES),
+            finance::pool,
+        ),
+        Route::post(
+            "/api/v1/finance/pool/applications",
+            Roles(auth::ENTERPRISE),
+            finance::apply,
+        ),
+        Route::post(
+            "/api/v1/finance/pool/applications/{id}/steps",
+            Roles(auth::STAFF),
+            finance::pool_step,
+        ),
+        Route::get(
+            "/api/v1/finance/loans",
+            Roles(auth::LENDERS),
+            finance::loans,
+        ),
+        Route::get(
+            "/api/v1/finance/loans/{contract_no}",
+            Roles(auth::LENDERS),
+            finance::loan,
+        ),
+        Route::post(
+            "/api/v1/finance/loans/{contract_no}/claims",
+            Roles(auth::BANK),
+            finance::claim,
+        ),
+        Route::get(
+            "/api/v1/finance/claims",
+            Roles(auth::LENDERS),
+            finance::claims,
+        ),
+        Route::post(
+            "/api/v1/finance/claims/{id}/steps",
+            Roles(auth::BUREAU),
+            finance::claim_step,
+        ),
+        Route::post(
+            "/api/v1/finance/claims/{id}/recoveries",
+            Roles(auth::RECOVERERS),
+            finance::recover,
+        ),
+        Route::get(
+            "/api/v1/finance/report",
+            Roles(auth::LENDERS),
+            finance::report,
+        ),
+        Route::get("/api/v1/finance/seed", Roles(auth::STAFF), finance::seed),
+        Route::post(
+            "/api/v1/finance/seed/funds",
+            Roles(auth::BUREAU),
+            finance::add_fund,
+        ),
+        Route::post(
+            "/api/v1/finance/seed/investments",
+            Roles(auth::BUREAU),
+            finance::invest,
         ),
         Route::get("/api/v1/workbench", Signed, workbench::workbench),
         Route::get("/api/v1/tokens", Signed, account::tokens),

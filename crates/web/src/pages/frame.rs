@@ -95,6 +95,11 @@ pub struct UserBadge {
     pub calls: bool,
     pub experts: bool,
     pub vouchers: bool,
+    /// Tech finance: the overview, loans and claims (officers and banks), the pool (also
+    /// enterprises), the seed fund (officers).
+    pub finance: bool,
+    pub pool: bool,
+    pub seed: bool,
     pub audit: bool,
     pub admin: bool,
     /// An enterprise account's own enterprise (credit code), for its "我的企业" link.
@@ -158,6 +163,9 @@ impl Chrome {
                 calls: crate::auth::APPLICATION_PARTIES.contains(&role),
                 experts: role == kechuang_domain::auth::Role::Bureau,
                 vouchers: crate::auth::VOUCHER_HOLDERS.contains(&role),
+                finance: crate::auth::LENDERS.contains(&role),
+                pool: crate::auth::FINANCE_PARTIES.contains(&role),
+                seed: crate::auth::STAFF.contains(&role),
                 audit: crate::auth::AUDITORS.contains(&role),
                 admin: role == kechuang_domain::auth::Role::Admin,
                 enterprise: match p.scope() {

@@ -80,6 +80,8 @@ fn kind_label(k: FileKind, en: bool) -> String {
         "certificates" => ("证书与认定", "Certificates and statuses"),
         "platforms" => ("创新平台", "Innovation platforms"),
         "facts" => ("企业年度数据", "Enterprises' annual figures"),
+        "pool-members" => ("风险准备金入池企业", "Credit risk pool members"),
+        "loans" => ("合作银行贷款台账", "Partner banks' loans"),
         _ => ("指标数据", "Indicator figures"),
     };
     if en { e } else { zh }.to_owned()
@@ -347,6 +349,7 @@ pub async fn upload(
             accept_legacy_uscc: legacy,
             default_kind: cert_kind,
             progress: None,
+            bank: None,
         },
         &who.actor(),
         &st.spool,
@@ -457,6 +460,7 @@ impl ImportJobs {
                     accept_legacy_uscc: chosen.legacy,
                     default_kind: chosen.cert_kind,
                     progress: Some(&progress),
+                    bank: None,
                 },
                 &actor,
                 &st.spool,

@@ -14,6 +14,7 @@ mod dashboard;
 mod downloads;
 mod entry;
 mod experts;
+mod finance;
 mod frame;
 mod imports;
 mod pager;
@@ -39,8 +40,8 @@ use target::target_page;
 
 pub(crate) fn routes() -> Vec<Route> {
     use crate::auth::{
-        ADMIN, APPLICATION_PARTIES, AUDITORS, BUREAU, COUNTY, ENTERPRISE, ENTERPRISE_READERS,
-        EXPERT, STAFF, VOUCHER_HOLDERS,
+        ADMIN, APPLICATION_PARTIES, AUDITORS, BANK, BUREAU, COUNTY, ENTERPRISE, ENTERPRISE_READERS,
+        EXPERT, FINANCE_PARTIES, LENDERS, RECOVERERS, STAFF, VOUCHER_HOLDERS,
     };
     use Access::{Account, Public, Roles, Signed};
     vec![
@@ -213,6 +214,44 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(VOUCHER_HOLDERS),
             vouchers::redeem,
         ),
+        Route::get("/finance", Roles(LENDERS), finance::overview),
+        Route::post("/finance/banks", Roles(BUREAU), finance::add_bank),
+        Route::post("/finance/reserve", Roles(BUREAU), finance::contribute),
+        Route::get("/finance/pool", Roles(FINANCE_PARTIES), finance::pool),
+        Route::post("/finance/pool", Roles(ENTERPRISE), finance::apply),
+        Route::post("/finance/pool/rule", Roles(BUREAU), finance::set_rule),
+        Route::post("/finance/pool/{id}/steps", Roles(STAFF), finance::pool_step),
+        Route::get("/finance/loans", Roles(LENDERS), finance::loans),
+        Route::post("/finance/loans", Roles(RECOVERERS), finance::upload),
+        Route::get(
+            "/finance/loans/template.xlsx",
+            Roles(RECOVERERS),
+            finance::loan_template,
+        ),
+        Route::get(
+            "/finance/loans/{contract_no}",
+            Roles(LENDERS),
+            finance::loan,
+        ),
+        Route::post(
+            "/finance/loans/{contract_no}/claim",
+            Roles(BANK),
+            finance::claim,
+        ),
+        Route::get("/finance/claims", Roles(LENDERS), finance::claims),
+        Route::post(
+            "/finance/claims/{id}/steps",
+            Roles(BUREAU),
+            finance::claim_step,
+        ),
+        Route::post(
+            "/finance/claims/{id}/recoveries",
+            Roles(RECOVERERS),
+            finance::recover,
+        ),
+        Route::get("/finance/seed", Roles(STAFF), finance::seed),
+        Route::post("/finance/seed/funds", Roles(BUREAU), finance::add_fund),
+        Route::post("/finance/seed/investments", Roles(BUREAU), finance::invest),
         Route::get("/notices", Public, programmes::notices),
         Route::get("/notices/{id}", Public, programmes::notice),
         Route::post("/notices/{id}/objections", Public, programmes::object),
