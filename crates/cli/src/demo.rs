@@ -359,10 +359,10 @@ fn pool_and_loans(
                 let due = issued + chrono::Days::new(364);
                 let amount = rng.u32(5..=50) * 10;
                 let roll = rng.u8(..100);
+                // About one loan in fifty goes bad, as pool portfolios of the time did.
                 let (class, balance) = match roll {
-                    0..=2 => ("次级", amount * 7 / 10),
-                    3 => ("可疑", amount / 2),
-                    4 => ("损失", amount * 9 / 10),
+                    0 => ("次级", amount * 7 / 10),
+                    1 if issued.year() < 2019 => ("可疑", amount / 2),
                     _ if due.year() > 2020 => {
                         (["正常", "正常", "正常", "关注"][rng.usize(..4)], amount)
                     }

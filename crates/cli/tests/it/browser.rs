@@ -980,6 +980,33 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
     env.add_user("qiye", "enterprise", &["--uscc", &own]);
     env.add_user("zhuanjia", "expert", &[]);
     env.add_user("guanli", "admin", &[]);
+    env.add_user("nongshang", "bank", &["--org", "韶关农商银行"]);
+    env.cli_ok(&[
+        "finance",
+        "bank",
+        "add",
+        "--name",
+        "韶关农商银行",
+        "--uscc",
+        "91440200MA4UJ0XJ0D",
+        "--share",
+        "30",
+        "--bonus-share",
+        "35",
+        "--cap",
+        "80",
+    ]);
+    env.cli_ok(&[
+        "finance",
+        "reserve",
+        "add",
+        "--source",
+        "city",
+        "--amount",
+        "2880",
+        "--on",
+        "2016-01-01",
+    ]);
     let server = env.serve().await;
     let bureau = env.token("kejiju");
     let today = chrono::Utc::now().date_naive();
@@ -1064,6 +1091,11 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/experts".into(),
                 "/entry".into(),
                 "/audit".into(),
+                "/finance".into(),
+                "/finance/pool".into(),
+                "/finance/loans".into(),
+                "/finance/claims".into(),
+                "/finance/seed".into(),
                 "/account/password".into(),
                 "/account/second-factor".into(),
             ],
@@ -1075,6 +1107,16 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/entry".into(),
                 "/enterprises".into(),
                 "/calls".into(),
+                "/finance/pool".into(),
+            ],
+        ),
+        (
+            "nongshang",
+            vec![
+                "/workbench".to_owned(),
+                "/finance".into(),
+                "/finance/loans".into(),
+                "/finance/claims".into(),
             ],
         ),
         (
@@ -1086,6 +1128,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 format!("/calls/{call}"),
                 format!("/applications/{app}"),
                 "/vouchers".into(),
+                "/finance/pool".into(),
             ],
         ),
         ("zhuanjia", vec!["/workbench".to_owned(), "/calls".into()]),
@@ -1127,6 +1170,78 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
     c.close().await.expect("close browser");
 }
 
+/// 三.17 in a browser: an enterprise applies to the credit risk pool from a form filled in from
+/// the registries, its county recommends it from the workbench, the bureau admits it, the chosen
+/// bank is told, and the pool page shows how long admission took.
+async fn an_enterprise_enters_the_pool_through_county_and_bureau(b: Backend) {
+    let env = TestEnv::new(b).await;
+    common::import_registry_samples(&env);
+    env.cli_ok(&[
+        "finance",
+        "bank",
+        "add",
+        "--name",
+        "韶关农商银行",
+        "--uscc",
+        "91440200MA4UJ0XJ0D",
+        "--share",
+        "30",
+    ]);
+    let rows = common::csv_rows("enterprises-sample.csv");
+    let (own, name) = rows[2..]
+        .iter()
+        .find(|r| r[2] == "武江区" && !r[8].is_empty())
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .expect("a technology enterprise in 武江区");
+    env.add_user("qiye", "enterprise", &["--uscc", &own]);
+    env.add_user("wujiang", "county", &["--region", "440203"]);
+    env.add_user("kejiju", "bureau", &["--region", "440200"]);
+    env.add_user("nongshang", "bank", &["--org", "91440200MA4UJ0XJ0D"]);
+    let server = env.serve().await;
+    let (_driver, c, _profile) = browser().await;
+
+    log_in(&c, &server, "qiye", common::PASSWORD).await;
+    c.goto(&server.url("/finance/pool"))
+        .await
+        .expect("pool page");
+    // What the registries hold is shown, not typed again.
+    wait_contains(&c, "#apply dl.facts", &name).await;
+    fill(
+        &c,
+        &[("requested", "300"), ("contact", "张三 0751-8888888")],
+    )
+    .await;
+    click(&c, "#pool-form input[name='bank']").await;
+    click(&c, "#pool-form button[type='submit']").await;
+    wait_for_url(&c, "done=applied").await;
+    wait_contains(&c, "#pool-applications tbody", "待县区推荐").await;
+    log_out(&c).await;
+
+    log_in(&c, &server, "wujiang", common::PASSWORD).await;
+    open_first_todo(&c, "/finance/pool").await;
+    fill(&c, &[("comment", "材料齐全，同意推荐")]).await;
+    click(&c, "form.pool-step button[value='recommend']").await;
+    wait_for_url(&c, "done=recommended").await;
+    log_out(&c).await;
+
+    log_in(&c, &server, "kejiju", common::PASSWORD).await;
+    open_first_todo(&c, "/finance/pool").await;
+    click(&c, "form.pool-step button[value='admit']").await;
+    wait_for_url(&c, "done=admitted").await;
+    wait_contains(&c, "#pool-members tbody tr:first-child", &name).await;
+    wait_contains(&c, "#pool-members tbody tr:first-child", "在线申请").await;
+    // Applied, recommended and admitted today: 0 days at each stage, and one admitted.
+    wait_text(&c, "#total-median", "0").await;
+    wait_contains(&c, "#pool-times tbody", "武江区").await;
+    log_out(&c).await;
+
+    // The chosen bank finds the new member on its workbench.
+    log_in(&c, &server, "nongshang", common::PASSWORD).await;
+    wait_for_url(&c, "/workbench").await;
+    wait_contains(&c, "table.todos", &name).await;
+    c.close().await.expect("close browser");
+}
+
 /// An API request with a token; the JSON answer (null when empty), which must be a success.
 async fn json_call(
     server: &common::Server,
@@ -1151,6 +1266,7 @@ async fn json_call(
 
 on_both_backends!(
     every_page_passes_the_accessibility_audit,
+    an_enterprise_enters_the_pool_through_county_and_bureau,
     an_application_goes_from_submission_to_acceptance,
     officer_reads_the_dashboard_and_drills_down,
     county_figures_go_from_entry_to_approval_and_lock,

@@ -423,6 +423,7 @@ struct PoolPage {
     form_county: String,
     applications: Vec<ApplicationRow>,
     members: Vec<MemberRow>,
+    pager: super::Pager,
     times: Vec<TimesRow>,
     overall: TimesRow,
     rule: String,
@@ -452,6 +453,7 @@ async fn pool_page(
     uri: &Uri,
     refused: Option<AppError>,
     notice: String,
+    members_page: Option<u32>,
 ) -> Result<Response, PageError> {
     let (error, status) = shown(refused, v.lang);
     let lang = v.lang;
@@ -470,7 +472,11 @@ async fn pool_page(
             .map(|k| (k.code(), if en { k.name_en() } else { k.name() }))
             .collect();
     let role = who.role();
+    let (members, total, page_no) = one_page(view.members, members_page, 50);
+    let pager =
+        super::pager("/finance/pool", &[], total, page_no, 50).with_key("members_page", "#members");
     let page = PoolPage {
+        pager,
         chrome: Chrome::new(v, "finance_pool", tr.fin_pool_title.into(), uri, None),
         csrf: who.csrf().to_owned(),
         error,
@@ -568,8 +574,7 @@ async fn pool_page(
                 }
             })
             .collect(),
-        members: view
-            .members
+        members: members
             .iter()
             .map(|m| MemberRow {
                 name: m.name.clone(),
@@ -608,6 +613,8 @@ async fn pool_page(
 pub struct NoticeQuery {
     #[serde(default)]
     done: String,
+    #[serde(default)]
+    members_page: Option<u32>,
 }
 
 pub async fn pool(
@@ -625,7 +632,7 @@ pub async fn pool(
         "declined" => tr.fin_done_declined,
         _ => "",
     };
-    pool_page(&st, &v, &who, &uri, None, notice.to_owned()).await
+    pool_page(&st, &v, &who, &uri, None, notice.to_owned(), q.members_page).await
 }
 
 /// The pool form as sent: checkboxes for the banks arrive as repeated `bank` fields.
@@ -657,7 +664,7 @@ pub async fn apply(
     }
     match service::apply_to_pool(&st.store, applicant, &input).await {
         Ok(_) => Ok(Redirect::to("/finance/pool?done=applied").into_response()),
-        Err(e) => pool_page(&st, &v, &who, &uri, Some(e), String::new()).await,
+        Err(e) => pool_page(&st, &v, &who, &uri, Some(e), String::new(), None).await,
     }
 }
 
@@ -679,7 +686,7 @@ pub async fn pool_step(
     match service::act_on_pool_application(&st.store, &who, id, &f.action, &f.comment).await {
         Ok(to) => Ok(Redirect::to(&format!("/finance/pool?done={}", to.code())).into_response()),
         Err(e @ AppError::NotFound(_)) => Err(PageError(e, v.lang)),
-        Err(e) => pool_page(&st, &v, &who, &uri, Some(e), String::new()).await,
+        Err(e) => pool_page(&st, &v, &who, &uri, Some(e), String::new(), None).await,
     }
 }
 
@@ -699,7 +706,7 @@ pub async fn set_rule(
     let officer = Officer::Bureau(who.as_bureau().page(v.lang)?);
     match service::set_pool_rule(&st.store, &officer, &f.rule, &f.validity_months).await {
         Ok(()) => Ok(Redirect::to("/finance/pool#rule").into_response()),
-        Err(e) => pool_page(&st, &v, &who, &uri, Some(e), String::new()).await,
+        Err(e) => pool_page(&st, &v, &who, &uri, Some(e), String::new(), None).await,
     }
 }
 
@@ -761,6 +768,7 @@ struct LoansPage {
     bank: String,
     region: String,
     classification: String,
+    pager: super::Pager,
     /// The last upload: (file, rows, added, updated, unchanged, dry run).
     outcome: Option<(String, usize, usize, usize, usize, bool)>,
     problems: Vec<kechuang_ingest::RowProblem>,
@@ -774,6 +782,23 @@ pub struct LoanFilter {
     region: String,
     #[serde(default)]
     classification: String,
+    #[serde(default)]
+    page: Option<u32>,
+    #[serde(default)]
+    per_page: Option<u32>,
+}
+
+/// One page of a list gathered whole (a city's loans or members number in the hundreds).
+fn one_page<T>(all: Vec<T>, page: Option<u32>, per_page: u32) -> (Vec<T>, i64, u32) {
+    let total = all.len() as i64;
+    let pages = (all.len() as u32).div_ceil(per_page).max(1);
+    let page = page.unwrap_or(1).clamp(1, pages);
+    let items = all
+        .into_iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .collect();
+    (items, total, page)
 }
 
 async fn loans_page(
@@ -802,6 +827,20 @@ async fn loans_page(
     .await
     .page(lang)?;
     let staff = matches!(who.role(), Role::Bureau | Role::County);
+    let per_page = q.per_page.unwrap_or(50).clamp(1, 500);
+    let (loans, total, page) = one_page(loans, q.page, per_page);
+    let pager = super::pager(
+        "/finance/loans",
+        &[
+            ("bank", q.bank.clone()),
+            ("region", q.region.clone()),
+            ("classification", q.classification.clone()),
+        ],
+        total,
+        page,
+        per_page,
+    )
+    .sizable();
     let (outcome, problems) = match upload {
         Some((file, o, dry)) => {
             let s = o.summary.as_ref();
@@ -860,6 +899,7 @@ async fn loans_page(
         bank: q.bank.clone(),
         region: q.region.clone(),
         classification: q.classification.clone(),
+        pager,
         outcome,
         problems,
     };
