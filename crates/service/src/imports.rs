@@ -96,15 +96,15 @@ pub struct ProgressSnapshot {
 }
 
 impl ImportProgress {
-    pub(crate) fn add_read(&self, rows: usize) {
+    fn add_read(&self, rows: usize) {
         self.read
             .fetch_add(rows as u64, std::sync::atomic::Ordering::Relaxed);
     }
-    pub(crate) fn add_written(&self, rows: usize) {
+    fn add_written(&self, rows: usize) {
         self.written
             .fetch_add(rows as u64, std::sync::atomic::Ordering::Relaxed);
     }
-    pub(crate) fn set_total(&self, rows: usize) {
+    fn set_total(&self, rows: usize) {
         self.total
             .store(rows as u64, std::sync::atomic::Ordering::Relaxed);
     }
@@ -239,8 +239,43 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
             Ok(out)
         }
         FileKind::Registry(kind) => import_registry(store, req, kind, &prov).await,
-        FileKind::PoolMembers | FileKind::Loans => crate::finance::import_file(store, req).await,
+        FileKind::PoolMembers | FileKind::Loans => import_finance(store, req).await,
     }
+}
+
+/// A tech-finance file (pool members, a bank's loans), checked and written by the finance
+/// operations; this reports its progress and outcome as every import does.
+async fn import_finance(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutcome, Error> {
+    use crate::finance::{FileImport, FinanceFile};
+    let file = if req.kind == FileKind::Loans {
+        FinanceFile::Loans
+    } else {
+        FinanceFile::PoolMembers
+    };
+    let done = crate::finance::import_file(
+        store,
+        &FileImport {
+            file,
+            path: req.path,
+            file_name: req.file_name,
+            dry_run: req.dry_run,
+            actor: req.actor,
+            bank: req.bank,
+        },
+    )
+    .await?;
+    if let Some(p) = req.progress {
+        p.set_total(done.table_rows);
+        p.add_read(done.table_rows);
+        if let Some(s) = &done.summary {
+            p.add_written(s.inserted + s.updated + s.unchanged);
+        }
+    }
+    Ok(ImportOutcome {
+        rows: done.rows,
+        problems: done.problems,
+        summary: done.summary,
+    })
 }
 
 /// Rows a part of a file holds when it is parsed and written part by part.
