@@ -78,6 +78,15 @@ crate::problems! {
         BalanceAboveAmount = "balance_above_amount" {
             zh: "贷款余额不能大于贷款金额", en: "the balance cannot exceed the amount lent",
         },
+        AboveMaxLoan { most: String } = "loan_above_agreement" {
+            zh: "贷款金额超过合作协议的单笔额度 {most} 万元，不在风险补偿范围内", en: "the loan exceeds the agreement's largest loan, {most} 10k yuan, so it is not covered",
+        },
+        KindMissing { kinds: String } = "enterprise_kind_not_covered" {
+            zh: "放款时企业未持有协议要求的证书（{kinds}），不在风险补偿范围内", en: "when the loan was issued the enterprise held none of the certificates the agreement asks for ({kinds})",
+        },
+        LeaveBeforeAdmission { admitted_on: String } = "membership_cannot_end" {
+            zh: "该企业已退出，或退出日期早于入池日期 {admitted_on}", en: "the membership has ended already, or the date is before its admission on {admitted_on}",
+        },
         DueBeforeIssue = "due_before_issue" {
             zh: "到期日期不能早于放款日期", en: "a loan cannot fall due before it is issued",
         },
@@ -217,6 +226,29 @@ pub struct LoanRow {
     pub balance: Fen,
     pub class: LoanClass,
     pub guarantee: String,
+}
+
+/// Whether an agreement covers a loan: within its largest loan, and to an enterprise that held
+/// one of the certificate kinds it asks for (if it asks) when the loan was issued.
+pub fn check_covered(
+    amount: Fen,
+    max_loan: Option<Fen>,
+    kinds_required: &[String],
+    kinds_held: &[String],
+) -> Result<(), FinanceProblem> {
+    if let Some(most) = max_loan {
+        if amount > most {
+            return Err(FinanceProblem::AboveMaxLoan {
+                most: most.wan_text(),
+            });
+        }
+    }
+    if !kinds_required.is_empty() && !kinds_required.iter().any(|k| kinds_held.contains(k)) {
+        return Err(FinanceProblem::KindMissing {
+            kinds: kinds_required.join("、"),
+        });
+    }
+    Ok(())
 }
 
 // ---- agreements and compensation --------------------------------------------------------
@@ -923,6 +955,30 @@ mod tests {
             ok(LoanClass::Loss, None, false, "2019-01-01"),
             Err(FinanceProblem::NotPoolLoan)
         );
+    }
+
+    #[test]
+    fn an_agreement_covers_loans_within_its_conditions() {
+        let kinds = |k: &[&str]| k.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(check_covered(wan(500), None, &[], &[]).is_ok());
+        assert_eq!(
+            check_covered(wan(600), Some(wan(500)), &[], &[]),
+            Err(FinanceProblem::AboveMaxLoan { most: "500".into() })
+        );
+        assert!(check_covered(
+            wan(100),
+            Some(wan(500)),
+            &kinds(&["hte", "tech_sme"]),
+            &kinds(&["tech_sme"])
+        )
+        .is_ok());
+        assert!(check_covered(
+            wan(100),
+            None,
+            &kinds(&["hte"]),
+            &kinds(&["hitech_product"])
+        )
+        .is_err());
     }
 
     #[test]

@@ -352,6 +352,9 @@ texts! {
     fin_co_investors: "跟投方", "Co-investors";
     fin_co_hint: "名称:金额（万元）；多个用 ; 分隔", "name:amount (10k yuan); separate with ;";
     fin_exit: "退出", "Exit";
+    fin_end: "登记退出", "Record leaving";
+    fin_limit: "授信上限", "Ceiling";
+    fin_over_limit: "超出", "over";
     fin_invest: "登记投资", "Record an investment";
     nav_programmes: "资金项目", "Programmes";
     nav_notices: "公示公告", "Public notices";

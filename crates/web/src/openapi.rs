@@ -101,6 +101,8 @@ use utoipa::{Modify, OpenApi};
         finance::seed,
         finance::add_fund,
         finance::invest,
+        finance::end_membership,
+        finance::exit,
         account::login,
         account::logout,
         account::me,

@@ -330,6 +330,26 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/finance/pool", Rule::Roles(FINANCE_PARTIES)),
     ("POST", "/finance/pool", Rule::Roles(&["enterprise"])),
     ("POST", "/finance/pool/rule", Rule::Roles(&["bureau"])),
+    (
+        "POST",
+        "/finance/pool/members/{id}/end",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/api/v1/finance/pool/members/{id}/end",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/finance/seed/investments/{id}/exit",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/api/v1/finance/seed/investments/{id}/exit",
+        Rule::Roles(&["bureau"]),
+    ),
     ("POST", "/finance/pool/{id}/steps", Rule::Roles(STAFF)),
     ("GET", "/finance/loans", Rule::Roles(LENDERS)),
     ("POST", "/finance/loans", Rule::Roles(RECOVERERS)),

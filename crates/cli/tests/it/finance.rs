@@ -306,6 +306,7 @@ async fn a_bank_sees_its_own_and_a_bad_loan_is_compensated_once(b: Backend) {
     };
     let get = reqwest::Method::GET;
     let post = reqwest::Method::POST;
+    let post_again = || reqwest::Method::POST;
 
     // Each bank sees exactly its own loans; another bank's answers 404.
     let (s, list) = call(&bank_a, get.clone(), "/api/v1/finance/loans", Value::Null).await;
@@ -513,6 +514,39 @@ async fn a_bank_sees_its_own_and_a_bad_loan_is_compensated_once(b: Backend) {
     .await;
     assert_eq!(s, 400, "more than the principal left");
 
+    // A membership ends once; the enterprise stays counted among those ever admitted.
+    let (_, pool) = call(&officer, get.clone(), "/api/v1/finance/pool", Value::Null).await;
+    let member = pool["members"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["uscc"] == ents[3].0.as_str()))
+        .and_then(|m| m["id"].as_i64())
+        .expect("a member");
+    let end = format!("/api/v1/finance/pool/members/{member}/end");
+    let (s, _) = call(
+        &officer,
+        post_again(),
+        &end,
+        json!({ "left_on": "2021-06-30" }),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _) = call(
+        &officer,
+        post_again(),
+        &end,
+        json!({ "left_on": "2021-07-31" }),
+    )
+    .await;
+    assert_eq!(s, 409, "ended once");
+    let (s, _) = call(
+        &bank_a,
+        post_again(),
+        &end,
+        json!({ "left_on": "2021-07-31" }),
+    )
+    .await;
+    assert_eq!(s, 403, "the bureau ends memberships");
+
     // The report: bank A's pool loans, its NPL and what it was paid.
     let (_, report) = call(&officer, get, "/api/v1/finance/report", Value::Null).await;
     let a = report["by_bank"]
@@ -542,7 +576,96 @@ async fn a_bank_sees_its_own_and_a_bad_loan_is_compensated_once(b: Backend) {
     }
 }
 
+/// The seed fund (3.20): its committed size is the target's figure; an investment's stage is
+/// checked from the enterprise's founding date; leverage is private over public capital; an
+/// exit is recorded once.
+async fn the_seed_fund_invests_in_young_firms_only(b: Backend) {
+    let env = TestEnv::new(b).await;
+    common::import_registry_samples(&env);
+    let server = env.serve().await;
+    let officer = env.bureau_token();
+    let send = |path: &str, body: Value| {
+        let req = server
+            .client
+            .post(server.url(path))
+            .bearer_auth(officer.clone())
+            .json(&body);
+        async move {
+            let res = req.send().await.expect("request");
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (s, fund) = send(
+        "/api/v1/finance/seed/funds",
+        json!({ "name": "韶关市科技创新创业种子基金", "committed": "3000", "paid_in": "１８００",
+                "established_on": "2018年3月1日", "max_age_years": "5" }),
+    )
+    .await;
+    assert_eq!(s, 201, "{fund}");
+    let fund = fund["id"].as_i64().expect("fund");
+    let (s, body) = send(
+        "/api/v1/finance/seed/funds",
+        json!({ "name": "另一基金", "committed": "100", "paid_in": "200", "established_on": "2018-03-01" }),
+    )
+    .await;
+    assert_eq!(
+        (s, body["error"]["details"]["field"].as_str()),
+        (400, Some("paid_in"))
+    );
+    let targets = server
+        .get_json("/api/v1/plans/1/targets?as_of=2018-12-31")
+        .await;
+    assert_eq!(common::target(&targets, "3.20")["current"]["value"], 3000.0);
+    let before = server
+        .get_json("/api/v1/plans/1/targets?as_of=2017-12-31")
+        .await;
+    assert_ne!(
+        common::target(&before, "3.20")["current"]["value"],
+        3000.0,
+        "not yet set up"
+    );
+
+    let rows = csv_rows("enterprises-sample.csv");
+    let founded = |r: &Vec<String>| kechuang_domain::text::written_date(&r[5]);
+    let young = rows[2..]
+        .iter()
+        .find(|r| founded(r).is_some_and(|d| d.to_string().as_str() >= "2016-01-01"))
+        .expect("a young enterprise");
+    let old = rows[2..]
+        .iter()
+        .find(|r| founded(r).is_some_and(|d| d.to_string().as_str() < "2005-01-01"))
+        .expect("an old enterprise");
+    let invest = |uscc: &str| {
+        json!({ "fund_id": fund, "uscc": uscc, "amount": "200", "invested_on": "2019-06-30",
+                "co_investors": "粤北创投:400；深圳某创投:200" })
+    };
+    let (s, body) = send("/api/v1/finance/seed/investments", invest(&old[0])).await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (400, Some("not_seed_stage")),
+        "{body}"
+    );
+    let (s, inv) = send("/api/v1/finance/seed/investments", invest(&young[0])).await;
+    assert_eq!(s, 201, "{inv}");
+    let seed = server.get_json("/api/v1/finance/seed").await;
+    assert_eq!(seed["private"], 600 * 1_000_000);
+    assert_eq!(seed["leverage"], 3.0);
+    let exit = format!("/api/v1/finance/seed/investments/{}/exit", inv["id"]);
+    let (s, _) = send(
+        &exit,
+        json!({ "exited_on": "2021-12-31", "proceeds": "350" }),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _) = send(&exit, json!({ "exited_on": "2022-12-31", "proceeds": "1" })).await;
+    assert_eq!(s, 409, "one exit");
+    let seed = server.get_json("/api/v1/finance/seed").await;
+    assert_eq!(seed["returns"], 350 * 1_000_000);
+}
+
 on_both_backends!(
     pool_and_loan_files_make_3_18_as_a_recount_by_hand,
-    a_bank_sees_its_own_and_a_bad_loan_is_compensated_once
+    a_bank_sees_its_own_and_a_bad_loan_is_compensated_once,
+    the_seed_fund_invests_in_young_firms_only
 );

@@ -149,6 +149,30 @@ async fn compute_claim(
         today,
     )
     .map_err(Error::conflict)?;
+    // The kinds of certificate the enterprise held on the day the loan was issued.
+    let held: Vec<String> = store
+        .certificates_of(&loan.uscc)
+        .await?
+        .into_iter()
+        .map(|c| c.certificate)
+        .filter(|c| {
+            c.issued_on <= loan.issued_on
+                && c.expires_on
+                    .as_deref()
+                    .is_none_or(|x| x >= loan.issued_on.as_str())
+                && c.revoked_on
+                    .as_deref()
+                    .is_none_or(|x| x > loan.issued_on.as_str())
+        })
+        .map(|c| c.kind)
+        .collect();
+    rules::check_covered(
+        loan.amount,
+        agreement.max_loan,
+        &agreement.eligible_kinds,
+        &held,
+    )
+    .map_err(Error::conflict)?;
     let h = store.claim_history(loan, today.year()).await?;
     let c = rules::compensation(
         &agreement.terms(),

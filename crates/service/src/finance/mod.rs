@@ -112,7 +112,7 @@ pub enum Officer<'a> {
 }
 
 impl Officer<'_> {
-    fn actor(&self) -> Actor {
+    pub(super) fn actor(&self) -> Actor {
         match self {
             Self::Bureau(b) => b.actor(),
             Self::Operator(a) => a.clone(),
@@ -120,7 +120,11 @@ impl Officer<'_> {
     }
     /// Whether a region's records are the officer's: within the bureau's region, or any for
     /// the operator.
-    fn covers(&self, tree: &kechuang_domain::region::RegionTree, region: &RegionCode) -> bool {
+    pub(super) fn covers(
+        &self,
+        tree: &kechuang_domain::region::RegionTree,
+        region: &RegionCode,
+    ) -> bool {
         match self {
             Self::Bureau(b) => b.scope().covers_region(tree, region),
             Self::Operator(_) => tree.get(region).is_some(),
@@ -424,6 +428,15 @@ pub struct ReportLine {
     pub compensation_paid: Fen,
     /// Pool loan balance ÷ reserve balance.
     pub leverage: Option<f64>,
+    /// A bank's: the most its pool loans may reach, its agreement's multiple of the reserve.
+    pub limit: Option<Fen>,
+}
+
+impl ReportLine {
+    /// The bank lends more in the pool than its agreement's multiple of the reserve allows.
+    pub fn over_limit(&self) -> bool {
+        self.limit.is_some_and(|l| self.balance > l)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -449,6 +462,8 @@ pub async fn report(store: &Store, who: &Principal) -> Result<Report, Error> {
     let reserve = store.reserve_balance(on).await?;
     let tree = store.region_tree().await?;
     let banks = store.banks().await?;
+    let agreements = store.agreements(None).await?;
+    let today = on.to_string();
     // Figures by county: an enterprise filed under a zone or a town counts in its county.
     let county_of = |region: &str| -> String {
         let mut cur = RegionCode::parse(region).ok().and_then(|r| tree.get(&r));
@@ -511,11 +526,19 @@ pub async fn report(store: &Store, who: &Principal) -> Result<Report, Error> {
         by_bank: by_bank
             .into_iter()
             .map(|(k, l)| {
-                let uscc = banks.iter().find(|b| b.name == k).map(|b| b.uscc.clone());
+                let bank = banks.iter().find(|b| b.name == k);
+                // The agreement in force today sets the bank's ceiling.
+                let multiple = bank.and_then(|b| {
+                    agreements
+                        .iter()
+                        .find(|a| a.bank_id == b.id && a.starts_on <= today && today <= a.ends_on)
+                        .and_then(|a| a.total_multiple)
+                });
                 finish(
                     ReportLine {
-                        key: uscc.unwrap_or_else(|| k.clone()),
+                        key: bank.map_or_else(|| k.clone(), |b| b.uscc.clone()),
                         name: k,
+                        limit: multiple.map(|m| Fen((balance.0 as f64 * m).round() as i64)),
                         ..l
                     },
                     balance,

@@ -253,6 +253,31 @@ pub async fn act_on_pool_application(
     Ok(to)
 }
 
+/// Ends a membership on a date (an enterprise leaves the pool, or its bank reports it gone);
+/// counted members stay counted, loans after the date are no longer pool loans.
+pub async fn end_membership(
+    store: &Store,
+    who: &Officer<'_>,
+    id: i64,
+    on: &str,
+) -> Result<(), Error> {
+    let on = crate::clock::parse_day("left_on", on)?;
+    let tree = store.region_tree().await?;
+    let member = store
+        .pool_members(None, None)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .filter(|m| RegionCode::parse(&m.region_code).is_ok_and(|r| who.covers(&tree, &r)))
+        .ok_or_else(|| Error::not_found(Missing::OutOfScope))?;
+    if member.left_on.is_some() || on.to_string() < member.admitted_on {
+        return Err(Error::conflict(FinanceProblem::LeaveBeforeAdmission {
+            admitted_on: member.admitted_on,
+        }));
+    }
+    Ok(store.end_membership(id, on, &who.actor()).await?)
+}
+
 pub async fn set_pool_rule(
     store: &Store,
     who: &Officer<'_>,

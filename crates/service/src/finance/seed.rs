@@ -159,6 +159,13 @@ pub async fn record_exit(
 ) -> Result<(), Error> {
     let on = parse_day("exited_on", on)?;
     let proceeds = wan("proceeds", proceeds)?.unwrap_or(Fen::ZERO);
+    let tree = store.region_tree().await?;
+    let inside = store.investments().await?.into_iter().any(|i| {
+        i.id == id && RegionCode::parse(&i.region_code).is_ok_and(|r| who.covers(&tree, &r))
+    });
+    if !inside {
+        return Err(Error::not_found(Missing::OutOfScope));
+    }
     Ok(store.record_exit(id, on, proceeds, &who.actor()).await?)
 }
 

@@ -816,10 +816,14 @@ pub struct ReportLine {
     compensation_paid: i64,
     /// Pool loan balance ÷ reserve balance.
     leverage: Option<f64>,
+    /// A bank's ceiling (fen): its agreement's multiple of the reserve.
+    limit: Option<i64>,
+    over_limit: bool,
 }
 
 impl From<service::ReportLine> for ReportLine {
     fn from(l: service::ReportLine) -> Self {
+        let over_limit = l.over_limit();
         Self {
             key: l.key,
             name: l.name,
@@ -831,6 +835,8 @@ impl From<service::ReportLine> for ReportLine {
             npl_ratio: l.npl_ratio,
             compensation_paid: l.compensation_paid.0,
             leverage: l.leverage,
+            over_limit,
+            limit: l.limit.map(|f| f.0),
         }
     }
 }
@@ -1032,4 +1038,64 @@ pub async fn invest(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Leave {
+    #[schema(format = Date)]
+    left_on: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Done {
+    done: bool,
+}
+
+/// Ends a pool membership on a date; the enterprise stays counted in 3.18a.
+#[utoipa::path(post, path = "/api/v1/finance/pool/members/{id}/end", tag = "finance",
+    params(("id" = i64, Path, description = "The membership's id")),
+    request_body = Leave,
+    responses((status = 200, description = "Ended", body = Done)))]
+pub async fn end_membership(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+    Json(l): Json<Leave>,
+) -> Result<Json<Done>, ApiError> {
+    let officer = Officer::Bureau(who.as_bureau()?);
+    service::end_membership(&st.store, &officer, id, &l.left_on).await?;
+    Ok(Json(Done { done: true }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Exit {
+    #[schema(format = Date)]
+    exited_on: String,
+    /// What the exit returned, 万元.
+    #[serde(default)]
+    #[schema(max_length = 30)]
+    proceeds: Option<String>,
+}
+
+/// Records an exit from a seed-fund investment.
+#[utoipa::path(post, path = "/api/v1/finance/seed/investments/{id}/exit", tag = "finance",
+    params(("id" = i64, Path, description = "The investment's id")),
+    request_body = Exit,
+    responses((status = 200, description = "Recorded", body = Done)))]
+pub async fn exit(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+    Json(e): Json<Exit>,
+) -> Result<Json<Done>, ApiError> {
+    let officer = Officer::Bureau(who.as_bureau()?);
+    service::record_exit(
+        &st.store,
+        &officer,
+        id,
+        &e.exited_on,
+        e.proceeds.as_deref().unwrap_or_default(),
+    )
+    .await?;
+    Ok(Json(Done { done: true }))
 }

@@ -343,6 +343,16 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(auth::STAFF),
             finance::pool_step,
         ),
+        Route::post(
+            "/api/v1/finance/pool/members/{id}/end",
+            Roles(auth::BUREAU),
+            finance::end_membership,
+        ),
+        Route::post(
+            "/api/v1/finance/seed/investments/{id}/exit",
+            Roles(auth::BUREAU),
+            finance::exit,
+        ),
         Route::get(
             "/api/v1/finance/loans",
             Roles(auth::LENDERS),

@@ -220,6 +220,11 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/finance/pool", Roles(FINANCE_PARTIES), finance::pool),
         Route::post("/finance/pool", Roles(ENTERPRISE), finance::apply),
         Route::post("/finance/pool/rule", Roles(BUREAU), finance::set_rule),
+        Route::post(
+            "/finance/pool/members/{id}/end",
+            Roles(BUREAU),
+            finance::end_membership,
+        ),
         Route::post("/finance/pool/{id}/steps", Roles(STAFF), finance::pool_step),
         Route::get("/finance/loans", Roles(LENDERS), finance::loans),
         Route::post("/finance/loans", Roles(RECOVERERS), finance::upload),
@@ -252,6 +257,11 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::get("/finance/seed", Roles(STAFF), finance::seed),
         Route::post("/finance/seed/funds", Roles(BUREAU), finance::add_fund),
         Route::post("/finance/seed/investments", Roles(BUREAU), finance::invest),
+        Route::post(
+            "/finance/seed/investments/{id}/exit",
+            Roles(BUREAU),
+            finance::exit,
+        ),
         Route::get("/notices", Public, programmes::notices),
         Route::get("/notices/{id}", Public, programmes::notice),
         Route::post("/notices/{id}/objections", Public, programmes::object),

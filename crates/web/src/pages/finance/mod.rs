@@ -137,6 +137,8 @@ struct ReportRow {
     npl_ratio: String,
     paid: String,
     leverage: String,
+    limit: String,
+    over_limit: bool,
 }
 
 fn report_row(l: &service::ReportLine) -> ReportRow {
@@ -154,6 +156,8 @@ fn report_row(l: &service::ReportLine) -> ReportRow {
         leverage: l
             .leverage
             .map_or("—".into(), |r| format!("{}×", crate::format::number(r))),
+        limit: l.limit.map_or("—".into(), wan),
+        over_limit: l.over_limit(),
     }
 }
 

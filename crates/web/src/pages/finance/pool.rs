@@ -32,6 +32,7 @@ struct ApplicationRow {
 }
 
 struct MemberRow {
+    id: i64,
     name: String,
     uscc: String,
     county: String,
@@ -222,6 +223,7 @@ async fn pool_page(
         members: members
             .iter()
             .map(|m| MemberRow {
+                id: m.id,
                 name: m.name.clone(),
                 uscc: m.uscc.clone(),
                 county: county_name(&tree, &m.region_code),
@@ -330,6 +332,27 @@ pub async fn pool_step(
 ) -> Result<Response, PageError> {
     match service::act_on_pool_application(&st.store, &who, id, &f.action, &f.comment).await {
         Ok(to) => Ok(Redirect::to(&format!("/finance/pool?done={}", to.code())).into_response()),
+        Err(e @ AppError::NotFound(_)) => Err(PageError(e, v.lang)),
+        Err(e) => pool_page(&st, &v, &who, &uri, Some(e), String::new(), None).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LeaveForm {
+    left_on: String,
+}
+
+pub async fn end_membership(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<LeaveForm>,
+) -> Result<Response, PageError> {
+    let officer = Officer::Bureau(who.as_bureau().page(v.lang)?);
+    match service::end_membership(&st.store, &officer, id, &f.left_on).await {
+        Ok(()) => Ok(Redirect::to("/finance/pool#members").into_response()),
         Err(e @ AppError::NotFound(_)) => Err(PageError(e, v.lang)),
         Err(e) => pool_page(&st, &v, &who, &uri, Some(e), String::new(), None).await,
     }

@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -26,6 +26,7 @@ struct FundRow {
 }
 
 struct InvestmentRow {
+    id: i64,
     fund: String,
     name: String,
     county: String,
@@ -88,6 +89,7 @@ async fn seed_page(
             .investments
             .iter()
             .map(|i| InvestmentRow {
+                id: i.id,
                 fund: i.fund.clone(),
                 name: i.name.clone(),
                 county: county_name(&tree, &i.region_code),
@@ -199,6 +201,29 @@ pub async fn invest(
     };
     match service::invest(&st.store, &officer, &input).await {
         Ok(_) => Ok(Redirect::to("/finance/seed").into_response()),
+        Err(e) => seed_page(&st, &v, &who, &uri, Some(e)).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ExitForm {
+    exited_on: String,
+    #[serde(default)]
+    proceeds: String,
+}
+
+/// An exit from an investment: its date and what it returned.
+pub async fn exit(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(f): Form<ExitForm>,
+) -> Result<Response, PageError> {
+    let officer = Officer::Bureau(who.as_bureau().page(v.lang)?);
+    match service::record_exit(&st.store, &officer, id, &f.exited_on, &f.proceeds).await {
+        Ok(()) => Ok(Redirect::to("/finance/seed#investments").into_response()),
         Err(e) => seed_page(&st, &v, &who, &uri, Some(e)).await,
     }
 }
