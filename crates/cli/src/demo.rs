@@ -72,12 +72,20 @@ pub struct FinanceFiles {
     pub loans: PathBuf,
 }
 
-/// The demo's partner banks: (name, USCC body, compensation share, bonus share, cap per loan).
-pub const DEMO_BANKS: [(&str, &str, &str, &str, &str); 4] = [
-    ("韶关农村商业银行", "MA4UJ0XJ", "30", "35", "300"),
-    ("中国银行韶关分行", "MA4UJ0XK", "50", "", "500"),
-    ("中国建设银行韶关市分行", "MA4UJ0XL", "40", "45", ""),
-    ("广东南粤银行韶关分行", "MA4UJ0XM", "50", "", "200"),
+/// The demo's partner banks: (name, USCC body, compensation share, bonus share, cap per loan,
+/// the prefix of its contract numbers).
+pub const DEMO_BANKS: [(&str, &str, &str, &str, &str, &str); 4] = [
+    ("韶关农村商业银行", "MA4UJ0XJ", "30", "35", "300", "SGNS"),
+    ("中国银行韶关分行", "MA4UJ0XK", "50", "", "500", "BOCSG"),
+    (
+        "中国建设银行韶关市分行",
+        "MA4UJ0XL",
+        "40",
+        "45",
+        "",
+        "CCBSG",
+    ),
+    ("广东南粤银行韶关分行", "MA4UJ0XM", "50", "", "200", "GDNY"),
 ];
 
 struct Enterprise {
@@ -168,11 +176,12 @@ pub async fn run_programmes(store: &kechuang_store::Store) -> Result<()> {
 pub async fn run_finance_setup(store: &kechuang_store::Store) -> Result<()> {
     use kechuang_service::finance::{self, AgreementInput, Officer};
     let who = Officer::Operator(kechuang_store::Actor::new("demo", "cli"));
-    for (name, body, share, bonus, cap) in DEMO_BANKS {
+    for (name, body, share, bonus, cap, _) in DEMO_BANKS {
         let uscc = Uscc::complete("91440200", body)?.to_string();
         let terms = AgreementInput {
+            // Renewed every few years; one long agreement stands for them in the demo.
             starts_on: "2015-01-01".into(),
-            ends_on: "2022-12-31".into(),
+            ends_on: "2030-12-31".into(),
             share: share.into(),
             bonus_share: bonus.into(),
             cap_per_loan: cap.into(),
@@ -337,7 +346,7 @@ fn pool_and_loans(
     let mut serial = 0u32;
     for (year, n) in per_year {
         for e in next.by_ref().take(n) {
-            let bank = DEMO_BANKS[rng.usize(..DEMO_BANKS.len())].0;
+            let (bank, .., prefix) = DEMO_BANKS[rng.usize(..DEMO_BANKS.len())];
             let admitted = chrono::NaiveDate::from_ymd_opt(year, rng.u32(1..=12), rng.u32(1..=28));
             let Some(admitted) = admitted else { continue };
             let left = (rng.u8(..100) < 8 && year < 2020)
@@ -368,9 +377,8 @@ fn pool_and_loans(
                     }
                     _ => ("正常", 0),
                 };
-                let prefix: String = bank.chars().take(2).collect();
                 loans.push(vec![
-                    format!("{prefix}{}-{serial:04}", issued.year()),
+                    format!("{prefix}-{}-{serial:04}", issued.year()),
                     e.uscc.clone(),
                     e.name.clone(),
                     bank.to_owned(),

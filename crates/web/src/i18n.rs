@@ -208,6 +208,8 @@ texts! {
     nav_claims: "风险补偿", "Compensation";
     nav_seed: "种子基金", "Seed fund";
     unit_wan: "万元", "10k yuan";
+    unit_wan_paren: "（万元）", " (10k yuan)";
+    fin_total: "合计", "Total";
     fin_row: "行", "Row";
     fin_title: "科技金融", "Tech finance";
     fin_intro: "科技信贷风险准备金、合作银行与入池企业贷款，按银行、县（市、区）汇总；金额单位万元，均由登记记录实时计算。", "The S&T credit risk reserve, partner banks and loans to pool members, by bank and county; amounts in 10k yuan, computed from the records on every view.";
@@ -319,9 +321,9 @@ texts! {
     fin_history: "报送历史", "History";
     fin_claims_title: "风险补偿", "Compensation claims";
     fin_claims_intro: "合作银行对次级及以下（或逾期超过协议天数）的入池贷款申请补偿，金额按协议计算；市科技局审核、另一名工作人员批准后从准备金拨付。每笔贷款只补偿一次，追回款按比例返还准备金。", "Banks claim for substandard or worse (or long-overdue) pool loans; the amount follows the agreement. The bureau reviews, a second officer approves, and the reserve pays, once per loan; recoveries return the reserve's share.";
-    fin_principal: "本金余额", "Principal";
-    fin_claim_amount: "补偿金额", "Compensation";
-    fin_returned: "已返还", "Returned";
+    fin_principal: "本金余额（万元）", "Principal (10k yuan)";
+    fin_claim_amount: "补偿金额（万元）", "Compensation (10k yuan)";
+    fin_returned: "已返还（万元）", "Returned (10k yuan)";
     fin_claimed_on: "申请日期", "Claimed";
     fin_reason: "意见（不予补偿须填写）", "Reason (needed to refuse)";
     fin_review: "审核通过", "Review";
@@ -353,6 +355,7 @@ texts! {
     fin_co_hint: "名称:金额（万元）；多个用 ; 分隔", "name:amount (10k yuan); separate with ;";
     fin_exit: "退出", "Exit";
     fin_end: "登记退出", "Record leaving";
+    fin_exit_record: "登记退出", "Record the exit";
     fin_limit: "授信上限", "Ceiling";
     fin_over_limit: "超出", "over";
     fin_invest: "登记投资", "Record an investment";

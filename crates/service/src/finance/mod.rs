@@ -561,7 +561,8 @@ pub async fn report(store: &Store, who: &Principal) -> Result<Report, Error> {
         total: finish(
             ReportLine {
                 key: String::new(),
-                name: "合计".into(),
+                // The page names the line in its language.
+                name: String::new(),
                 ..total
             },
             balance,

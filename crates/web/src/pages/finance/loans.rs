@@ -2,8 +2,8 @@
 //! loan with its history and what a claim on it would bring; the compensation claims with the
 //! bureau's steps and recoveries.
 
-use super::super::{county_name, render, shown, Chrome, OrPage, PageError, Viewer};
-use super::{class_name, class_style, counties, one_page, wan};
+use super::super::{render, shown, Chrome, OrPage, PageError, Viewer};
+use super::{class_name, class_style, counties, one_page, region_name, wan};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::AppState;
@@ -147,7 +147,7 @@ async fn loans_page(
                 contract_no: l.contract_no.clone(),
                 bank: l.bank.clone(),
                 name: l.name.clone(),
-                county: county_name(&tree, &l.region_code),
+                county: region_name(&tree, lang, &l.region_code),
                 issued: crate::format::day_text(&l.issued_on, lang),
                 due: crate::format::day_text(&l.due_on, lang),
                 amount: wan(l.amount),
@@ -168,7 +168,7 @@ async fn loans_page(
         } else {
             Vec::new()
         },
-        counties: counties(&tree),
+        counties: counties(&tree, lang),
         classes: LoanClass::ALL
             .iter()
             .map(|c| (c.code(), class_name(*c, en)))
@@ -327,7 +327,7 @@ async fn loan_page(
             contract_no: l.contract_no.clone(),
             bank: l.bank.clone(),
             name: l.name.clone(),
-            county: county_name(&tree, &l.region_code),
+            county: region_name(&tree, lang, &l.region_code),
             issued: crate::format::day_text(&l.issued_on, lang),
             due: crate::format::day_text(&l.due_on, lang),
             amount: wan(l.amount),
@@ -411,6 +411,8 @@ struct ClaimRow {
     status: &'static str,
     status_class: &'static str,
     claimed: String,
+    /// Who reviewed and approved, and when it was paid, as the row's footnote.
+    trail: String,
     reason: String,
     actions: Vec<(&'static str, &'static str)>,
     recoverable: bool,
@@ -452,7 +454,7 @@ async fn claims_page(
                 contract_no: c.contract_no.clone(),
                 bank: c.bank.clone(),
                 name: c.name.clone(),
-                county: county_name(&tree, &c.region_code),
+                county: region_name(&tree, lang, &c.region_code),
                 principal: wan(c.principal),
                 amount: wan(c.amount),
                 returned: wan(c.returned),
@@ -472,6 +474,21 @@ async fn claims_page(
                     _ => "plain",
                 },
                 claimed: crate::format::day_text(&c.claimed_at, lang),
+                trail: [
+                    c.reviewed_by
+                        .as_ref()
+                        .map(|r| format!("{} {r}", tr.fin_review)),
+                    c.approved_by
+                        .as_ref()
+                        .map(|r| format!("{} {r}", tr.fin_approve)),
+                    c.paid_on
+                        .as_ref()
+                        .map(|d| format!("{} {}", tr.fin_pay, crate::format::day_text(d, lang))),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
                 reason: c.refused_reason.clone(),
                 actions: if role == Role::Bureau {
                     claim_actions(c.status)

@@ -2,7 +2,7 @@
 //! (online entry and its timing), the banks' loans and their upload, one loan with its claim,
 //! the compensation claims, and the seed fund.
 
-use super::{county_name, render, shown, Chrome, OrPage, PageError, Viewer};
+use super::{render, shown, Chrome, OrPage, PageError, Viewer};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::AppState;
@@ -250,7 +250,14 @@ async fn overview_page(
             })
             .collect(),
         by_bank: report.by_bank.iter().map(report_row).collect(),
-        by_county: report.by_county.iter().map(report_row).collect(),
+        by_county: report
+            .by_county
+            .iter()
+            .map(|l| ReportRow {
+                name: region_name(&tree, lang, &l.key),
+                ..report_row(l)
+            })
+            .collect(),
         total: report_row(&report.total),
         entries: entries
             .iter()
@@ -268,14 +275,16 @@ async fn overview_page(
                     "county" => e
                         .region_code
                         .as_deref()
-                        .map_or(tr.fin_source_county.to_owned(), |r| county_name(&tree, r)),
+                        .map_or(tr.fin_source_county.to_owned(), |r| {
+                            region_name(&tree, lang, r)
+                        }),
                     _ => String::new(),
                 },
                 amount: wan(e.amount),
                 note: e.note.clone(),
             })
             .collect(),
-        counties: counties(&tree),
+        counties: counties(&tree, lang),
         today: crate::format::date(crate::format::today_in_china(), lang),
     };
     let mut res = render(&page, lang)?;
@@ -284,12 +293,28 @@ async fn overview_page(
 }
 
 /// The counties of the deployment's city: (code, name).
-pub(super) fn counties(tree: &RegionTree) -> Vec<(String, String)> {
+pub(super) fn counties(tree: &RegionTree, lang: crate::i18n::Lang) -> Vec<(String, String)> {
     tree.all()
         .iter()
         .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
-        .map(|r| (r.code.to_string(), r.name.clone()))
+        .map(|r| {
+            (
+                r.code.to_string(),
+                lang.pick(&r.name, &r.name_en).to_owned(),
+            )
+        })
         .collect()
+}
+
+/// A region's name in the page's language, or its code when the tree lacks it.
+pub(super) fn region_name(tree: &RegionTree, lang: crate::i18n::Lang, code: &str) -> String {
+    kechuang_domain::RegionCode::parse(code)
+        .ok()
+        .and_then(|c| tree.get(&c))
+        .map_or_else(
+            || code.to_owned(),
+            |r| lang.pick(&r.name, &r.name_en).to_owned(),
+        )
 }
 
 pub async fn overview(

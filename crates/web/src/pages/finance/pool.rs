@@ -1,8 +1,8 @@
 //! The pool page: an enterprise's application from the registries, the county's and the
 //! bureau's steps, the members, the entry rule and the days admission takes.
 
-use super::super::{county_name, render, shown, Chrome, OrPage, PageError, Viewer};
-use super::{days, one_page, wan};
+use super::super::{render, shown, Chrome, OrPage, PageError, Viewer};
+use super::{days, one_page, region_name, wan};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::AppState;
@@ -172,7 +172,7 @@ async fn pool_page(
             .unwrap_or_default(),
         form_county: form
             .as_ref()
-            .map(|f| county_name(&tree, &f.region_code))
+            .map(|f| region_name(&tree, lang, &f.region_code))
             .unwrap_or_default(),
         form,
         applications: view
@@ -191,7 +191,7 @@ async fn pool_page(
                 ApplicationRow {
                     id: a.id,
                     name: a.name.clone(),
-                    county: county_name(&tree, &a.region_code),
+                    county: region_name(&tree, lang, &a.region_code),
                     requested: wan(a.requested),
                     banks: a
                         .banks
@@ -226,7 +226,7 @@ async fn pool_page(
                 id: m.id,
                 name: m.name.clone(),
                 uscc: m.uscc.clone(),
-                county: county_name(&tree, &m.region_code),
+                county: region_name(&tree, lang, &m.region_code),
                 admitted: crate::format::day_text(&m.admitted_on, lang),
                 until: m
                     .valid_until
@@ -245,7 +245,7 @@ async fn pool_page(
         times: view
             .times
             .iter()
-            .map(|t| times_row(t, county_name(&tree, &t.region_code)))
+            .map(|t| times_row(t, region_name(&tree, lang, &t.region_code)))
             .collect(),
         overall: times_row(&view.overall, tr.fin_all_counties.into()),
         rule: view.rule,

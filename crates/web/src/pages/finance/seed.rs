@@ -1,7 +1,7 @@
 //! The seed fund page: funds, investments with co-investors, leverage and exits.
 
-use super::super::{county_name, render, shown, Chrome, OrPage, PageError, Viewer};
-use super::wan;
+use super::super::{render, shown, Chrome, OrPage, PageError, Viewer};
+use super::{region_name, wan};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::AppState;
@@ -92,7 +92,7 @@ async fn seed_page(
                 id: i.id,
                 fund: i.fund.clone(),
                 name: i.name.clone(),
-                county: county_name(&tree, &i.region_code),
+                county: region_name(&tree, lang, &i.region_code),
                 round: if i.round == "follow_on" {
                     tr.fin_follow_on
                 } else {
