@@ -102,6 +102,7 @@ use utoipa::{Modify, OpenApi};
         finance::add_fund,
         finance::invest,
         finance::end_membership,
+        finance::loan_file,
         finance::exit,
         account::login,
         account::logout,

@@ -358,6 +358,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/finance/loans/template.xlsx",
         Rule::Roles(RECOVERERS),
     ),
+    ("GET", "/finance/loans/export/{file}", Rule::Roles(LENDERS)),
     ("GET", "/finance/loans/{contract_no}", Rule::Roles(LENDERS)),
     (
         "POST",
@@ -407,6 +408,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::Roles(STAFF),
     ),
     ("GET", "/api/v1/finance/loans", Rule::Roles(LENDERS)),
+    (
+        "POST",
+        "/api/v1/finance/loans/files",
+        Rule::Roles(RECOVERERS),
+    ),
     (
         "GET",
         "/api/v1/finance/loans/{contract_no}",
@@ -548,6 +554,10 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
         )
         .replace("/calls/{id}/files/{file}", "/calls/1/files/1")
         .replace("/calls/export/{file}", "/calls/export/calls.xlsx")
+        .replace(
+            "/finance/loans/export/{file}",
+            "/finance/loans/export/loans.xlsx",
+        )
         .replace("{id}", "1")
         .replace(
             "{code}",

@@ -386,6 +386,55 @@ async fn a_bank_sees_its_own_and_a_bad_loan_is_compensated_once(b: Backend) {
     .await;
     assert_eq!(loan["loan"]["classification"], "normal", "nothing written");
 
+    // A bank's export is a loan file it can send again: every row passes, nothing changes.
+    let export = server
+        .client
+        .get(server.url("/finance/loans/export/loans.csv"))
+        .bearer_auth(&bank_a)
+        .send()
+        .await
+        .expect("export")
+        .bytes()
+        .await
+        .expect("bytes");
+    let res = server
+        .client
+        .post(server.url("/api/v1/finance/loans/files?file_name=loans.csv&dry_run=false"))
+        .bearer_auth(&bank_a)
+        .body(export.to_vec())
+        .send()
+        .await
+        .expect("re-import");
+    assert_eq!(res.status().as_u16(), 200);
+    let report: Value = res.json().await.expect("json");
+    assert_eq!(report["summary"]["unchanged"], expected.len(), "{report}");
+
+    // The same through the API: bank B's file holding bank A's loans is refused, row by row.
+    let res = server
+        .client
+        .post(server.url("/api/v1/finance/loans/files?file_name=zh.csv&dry_run=false"))
+        .bearer_auth(&bank_b)
+        .body(loans_csv(&ents, &[]))
+        .send()
+        .await
+        .expect("api upload");
+    assert_eq!(res.status().as_u16(), 422);
+    let report: Value = res.json().await.expect("json");
+    let refused: BTreeSet<usize> = report["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .filter_map(|p| p["row"].as_u64().map(|r| r as usize))
+        .collect();
+    let bank_a_rows: BTreeSet<usize> = LOANS
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.2 == BANK_A)
+        .map(|(i, _)| i + 2)
+        .collect();
+    assert_eq!(refused, bank_a_rows, "exactly bank A's rows");
+    assert!(report["summary"].is_null(), "nothing written");
+
     // A performing loan cannot be claimed.
     let (s, body) = call(
         &bank_a,

@@ -1099,3 +1099,56 @@ pub async fn exit(
     .await?;
     Ok(Json(Done { done: true }))
 }
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LoanFileQuery {
+    /// The file's name, whose extension (.xlsx, .xls, .csv) says how to read it.
+    file_name: String,
+    /// Validate only (the default); `false` imports a valid file.
+    dry_run: Option<bool>,
+}
+
+/// A loan file as the request body: a bank sends its own loans only (a row of another bank is
+/// refused), the bureau any bank's. All rows or none, answered with the validation report.
+#[utoipa::path(post, path = "/api/v1/finance/loans/files", tag = "finance",
+    params(LoanFileQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file: XLSX, XLS or CSV (UTF-8 or GBK)"),
+    responses(
+        (status = 200, description = "Every row is valid (and was imported unless a dry run)", body = crate::api::imports::ImportResult),
+        (status = 422, description = "Some rows are refused; nothing was written", body = crate::api::imports::ImportResult),
+    ))]
+pub async fn loan_file(
+    State(st): State<AppState>,
+    who: Caller,
+    Query(q): Query<LoanFileQuery>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<crate::api::imports::ImportResult>), ApiError> {
+    use kechuang_service::imports::{self, FileKind, Upload};
+    let bank = match service::scope(&st.store, &who).await? {
+        service::Scope::Bank(b) => Some(b.unwrap_or(-1)),
+        _ => None,
+    };
+    let dry_run = q.dry_run.unwrap_or(true);
+    let r = imports::import_bytes(
+        &st.store,
+        &Upload {
+            kind: FileKind::Loans,
+            file_name: &q.file_name,
+            bytes: &body,
+            dry_run,
+            accept_legacy_uscc: false,
+            default_kind: None,
+            progress: None,
+            bank,
+        },
+        &who.actor(),
+        &st.spool,
+    )
+    .await?;
+    Ok(crate::api::imports::answer(
+        FileKind::Loans.as_str(),
+        dry_run,
+        r,
+    ))
+}

@@ -111,7 +111,7 @@ pub async fn import(
 }
 
 /// An import's answer: 200 when every row is valid, 422 with the problems otherwise.
-fn answer(
+pub(crate) fn answer(
     kind: &'static str,
     dry_run: bool,
     r: imports::Received,

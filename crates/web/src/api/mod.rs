@@ -353,6 +353,11 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(auth::BUREAU),
             finance::exit,
         ),
+        Route::post(
+            "/api/v1/finance/loans/files",
+            Roles(auth::RECOVERERS),
+            finance::loan_file,
+        ),
         Route::get(
             "/api/v1/finance/loans",
             Roles(auth::LENDERS),

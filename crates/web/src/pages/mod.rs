@@ -234,6 +234,11 @@ pub(crate) fn routes() -> Vec<Route> {
             finance::loan_template,
         ),
         Route::get(
+            "/finance/loans/export/{file}",
+            Roles(LENDERS),
+            finance::export,
+        ),
+        Route::get(
             "/finance/loans/{contract_no}",
             Roles(LENDERS),
             finance::loan,

@@ -195,6 +195,53 @@ pub async fn loans(
     loans_page(&st, &v, &who, &uri, &q, None, None).await
 }
 
+/// The loans the caller sees, with the list's filters, in the bank files' own format: the
+/// export of a bank's loans is a loan file it can send again unchanged.
+pub async fn export(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    Path(file): Path<String>,
+    Query(q): Query<LoanFilter>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let format = crate::pages::SheetFormat::of(&file, "loans", lang)?;
+    let loans = service::loans(
+        &st.store,
+        &who,
+        &service::LoanQuery {
+            bank: Some(&q.bank),
+            region: Some(&q.region),
+            classification: Some(&q.classification),
+        },
+    )
+    .await
+    .page(lang)?;
+    let table = kechuang_ingest::export::Table {
+        sheet: "贷款台账",
+        headers: &kechuang_ingest::finance::LOAN_HEADERS,
+        rows: loans
+            .iter()
+            .map(|l| {
+                vec![
+                    l.contract_no.clone(),
+                    l.uscc.clone(),
+                    l.name.clone(),
+                    l.bank.clone(),
+                    l.issued_on.clone(),
+                    l.due_on.clone(),
+                    l.amount.wan_text(),
+                    l.balance.wan_text(),
+                    l.classification.name().to_owned(),
+                    l.guarantee.clone(),
+                ]
+            })
+            .collect(),
+        numeric: &[6, 7],
+    };
+    crate::pages::sheet_download(&table, format, &file, lang)
+}
+
 /// A loan file sent by a bank (its own loans only) or by the bureau: checked whole, written
 /// all or nothing, the outcome shown above the list.
 pub async fn upload(
