@@ -364,13 +364,20 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             DemoScale::Province => demo::write_province(out, *enterprises)?,
         };
         println!("演示数据已写入 (demo files written): {}", out.display());
+        let finance = files
+            .finance
+            .iter()
+            .flat_map(|f| [&f.pool_members, &f.loans]);
         for f in [
             &files.observations,
             &files.enterprises,
             &files.certificates,
             &files.platforms,
             &files.facts,
-        ] {
+        ]
+        .into_iter()
+        .chain(finance)
+        {
             println!("  {}", f.display());
         }
         return Ok(ExitCode::SUCCESS);

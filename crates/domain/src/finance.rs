@@ -87,6 +87,12 @@ crate::problems! {
         LeaveBeforeAdmission { admitted_on: String } = "membership_cannot_end" {
             zh: "该企业已退出，或退出日期早于入池日期 {admitted_on}", en: "the membership has ended already, or the date is before its admission on {admitted_on}",
         },
+        BankExists { bank: String } = "bank_exists" {
+            zh: "合作银行 {bank} 已登记（名称或统一社会信用代码重复）", en: "partner bank {bank} is registered already (same name or credit code)",
+        },
+        FundExists { fund: String } = "fund_exists" {
+            zh: "种子基金 {fund} 已登记", en: "seed fund {fund} is registered already",
+        },
         DueBeforeIssue = "due_before_issue" {
             zh: "到期日期不能早于放款日期", en: "a loan cannot fall due before it is issued",
         },

@@ -356,6 +356,8 @@ texts! {
     fin_exit: "退出", "Exit";
     fin_end: "登记退出", "Record leaving";
     fin_exit_record: "登记退出", "Record the exit";
+    fin_eligible: "按现行入池条件，贵企业可以申请入池。", "Under the present entry rule your enterprise may apply.";
+    fin_rule_as_set: "入池条件原文（市科技局设定）", "The entry rule as the bureau set it";
     fin_limit: "授信上限", "Ceiling";
     fin_over_limit: "超出", "over";
     fin_invest: "登记投资", "Record an investment";

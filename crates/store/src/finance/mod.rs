@@ -5,7 +5,7 @@
 //! (`reserve_entries_paid_once`), an enterprise has one application under review.
 
 use crate::audit::{append, Actor, AuditEntry};
-use crate::{now_utc, Refusal, Result, Store, StoreError};
+use crate::{now_utc, Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::finance::{ClaimStatus, FinanceProblem, LoanClass, PoolStatus};
 use kechuang_domain::money::Fen;
@@ -457,13 +457,13 @@ impl Store {
         .bind(now_utc())
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                StoreError::Refused(Refusal::ProviderExists {
-                    uscc: format!("{uscc} {name}"),
-                })
-            }
-            _ => StoreError::Database(e),
+        .map_err(|e| {
+            unique_as(
+                e,
+                FinanceProblem::BankExists {
+                    bank: format!("{} {uscc}", name.trim()),
+                },
+            )
         })?;
         audit(
             &mut tx,

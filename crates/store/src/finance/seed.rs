@@ -24,7 +24,14 @@ impl Store {
         .bind(now_utc())
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| crate::money_error(e, || Refusal::ProviderExists { uscc: f.name.clone() }))?;
+        .map_err(|e| {
+            unique_as(
+                e,
+                kechuang_domain::finance::FinanceProblem::FundExists {
+                    fund: f.name.trim().to_owned(),
+                },
+            )
+        })?;
         audit(
             &mut tx,
             actor,

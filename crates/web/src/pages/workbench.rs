@@ -41,12 +41,14 @@ fn shortcuts(role: Role, enterprise: Option<&str>, lang: Lang) -> Vec<(String, &
             link("/programmes", tr.nav_programmes),
             link("/calls", tr.nav_calls),
             link("/entry", tr.nav_entry),
+            link("/finance", tr.nav_finance),
             link("/audit", tr.nav_audit),
         ],
         Role::County => vec![
             link("/entry", tr.nav_entry),
             link("/enterprises", tr.nav_enterprises),
             link("/calls", tr.nav_calls),
+            link("/finance/pool", tr.nav_pool),
         ],
         Role::Enterprise => {
             let mut v = Vec::new();
@@ -55,6 +57,7 @@ fn shortcuts(role: Role, enterprise: Option<&str>, lang: Lang) -> Vec<(String, &
             }
             v.push(link("/calls", tr.nav_calls));
             v.push(link("/vouchers", tr.nav_vouchers));
+            v.push(link("/finance/pool", tr.nav_pool));
             v
         }
         Role::Expert => vec![link("/calls", tr.nav_calls)],
@@ -62,7 +65,11 @@ fn shortcuts(role: Role, enterprise: Option<&str>, lang: Lang) -> Vec<(String, &
             link("/admin/users", tr.nav_users),
             link("/audit", tr.nav_audit),
         ],
-        Role::Bank => vec![],
+        Role::Bank => vec![
+            link("/finance/loans", tr.nav_loans),
+            link("/finance/claims", tr.nav_claims),
+            link("/finance/pool", tr.nav_pool),
+        ],
     };
     // The account's own pages, which a phone's narrow header leaves out.
     links.push(link("/account/password", tr.change_password));
