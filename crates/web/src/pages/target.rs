@@ -377,6 +377,22 @@ pub(super) async fn target_page(
                 )
             }),
     );
+    // Tech finance's records behind 3.18–3.20 name their kind too.
+    kind_names.extend(
+        [
+            ("pool_member", "入池企业", "Pool member"),
+            ("pool_loan", "入池贷款", "Pool loan"),
+            (
+                "contribution_province",
+                "省级注资",
+                "Province's contribution",
+            ),
+            ("contribution_city", "市级注资", "City's contribution"),
+            ("contribution_county", "县级注资", "County's contribution"),
+            ("seed_fund", "种子基金", "Seed fund"),
+        ]
+        .map(|(code, zh, en)| (code.to_owned(), lang.pick(zh, en).to_owned())),
+    );
     let counted_behind = if show_records {
         service::counted_records(&st.store, &loaded, &target.indicator, &region.code, as_of)
             .await

@@ -43,6 +43,27 @@ struct LoanRow {
     in_pool: bool,
 }
 
+/// A loan as the list and its page show it.
+fn loan_row(
+    l: &kechuang_store::LoanRecord,
+    tree: &kechuang_domain::region::RegionTree,
+    lang: crate::i18n::Lang,
+) -> LoanRow {
+    LoanRow {
+        contract_no: l.contract_no.clone(),
+        bank: l.bank.clone(),
+        name: l.name.clone(),
+        county: region_name(tree, lang, &l.region_code),
+        issued: crate::format::day_text(&l.issued_on, lang),
+        due: crate::format::day_text(&l.due_on, lang),
+        amount: wan(l.amount),
+        balance: wan(l.balance),
+        class: class_name(l.classification, lang.is_en()),
+        class_style: class_style(l.classification),
+        in_pool: l.in_pool,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "finance_loans.html")]
 struct LoansPage {
@@ -141,22 +162,7 @@ async fn loans_page(
         error,
         staff,
         can_upload: matches!(who.role(), Role::Bureau | Role::Bank),
-        loans: loans
-            .iter()
-            .map(|l| LoanRow {
-                contract_no: l.contract_no.clone(),
-                bank: l.bank.clone(),
-                name: l.name.clone(),
-                county: region_name(&tree, lang, &l.region_code),
-                issued: crate::format::day_text(&l.issued_on, lang),
-                due: crate::format::day_text(&l.due_on, lang),
-                amount: wan(l.amount),
-                balance: wan(l.balance),
-                class: class_name(l.classification, en),
-                class_style: class_style(l.classification),
-                in_pool: l.in_pool,
-            })
-            .collect(),
+        loans: loans.iter().map(|l| loan_row(l, &tree, lang)).collect(),
         banks: if staff {
             st.store
                 .banks()
@@ -370,19 +376,7 @@ async fn loan_page(
         error,
         uscc: l.uscc.clone(),
         guarantee: l.guarantee.clone(),
-        loan: LoanRow {
-            contract_no: l.contract_no.clone(),
-            bank: l.bank.clone(),
-            name: l.name.clone(),
-            county: region_name(&tree, lang, &l.region_code),
-            issued: crate::format::day_text(&l.issued_on, lang),
-            due: crate::format::day_text(&l.due_on, lang),
-            amount: wan(l.amount),
-            balance: wan(l.balance),
-            class: class_name(l.classification, en),
-            class_style: class_style(l.classification),
-            in_pool: l.in_pool,
-        },
+        loan: loan_row(l, &tree, lang),
         history: view
             .history
             .iter()
