@@ -161,6 +161,7 @@ async fn timed_import(store: &Store, kind: FileKind, path: &Path, label: &str) -
             actor: &actor,
             progress: None,
             bank: None,
+            year: None,
         },
     )
     .await

@@ -244,6 +244,24 @@ enum ImportCommand {
     Platforms(RegistryImport),
     /// Enterprises' annual facts: 统一社会信用代码, 年度, 营业收入, 研发费用, 从业人员, 科技人员, …
     Facts(RegistryImport),
+    /// The enterprise R&D survey (统计报表 107-2): 统一社会信用代码, 企业名称, 研究开发人员合计,
+    /// 研究开发费用合计（万元）and its eight parts each with （万元）; checked as the statistics
+    /// office checks it.
+    RdSurvey {
+        #[command(flatten)]
+        import: FinanceImport,
+        /// The survey's year, when the file has no 年度 column.
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// The tax authority's R&D super-deduction list: 统一社会信用代码, 企业名称, 加计扣除金额（万元）.
+    SuperDeduction {
+        #[command(flatten)]
+        import: FinanceImport,
+        /// The list's year, when the file has no 年度 column.
+        #[arg(long)]
+        year: Option<i32>,
+    },
     /// Credit risk pool members: 统一社会信用代码, 企业名称, 入池日期, 退出日期 (optional), 合作银行 (optional).
     PoolMembers(FinanceImport),
     /// A partner bank's loans: 贷款合同编号, 统一社会信用代码, 企业名称, 合作银行, 放款日期, 到期日期,
@@ -501,16 +519,51 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             dry_run,
             report,
         }) => import_observations(&store, &file, dry_run, report.as_deref()).await,
+        Command::Import(ImportCommand::RdSurvey { import, year }) => {
+            let kind = kechuang_service::imports::FileKind::RdSurvey;
+            run_import(
+                &store,
+                &ImportArgs {
+                    kind,
+                    file: &import.file,
+                    dry_run: import.dry_run,
+                    accept_legacy_uscc: false,
+                    default_kind: None,
+                    report: import.report.as_deref(),
+                    year,
+                },
+            )
+            .await
+        }
+        Command::Import(ImportCommand::SuperDeduction { import, year }) => {
+            let kind = kechuang_service::imports::FileKind::SuperDeduction;
+            run_import(
+                &store,
+                &ImportArgs {
+                    kind,
+                    file: &import.file,
+                    dry_run: import.dry_run,
+                    accept_legacy_uscc: false,
+                    default_kind: None,
+                    report: import.report.as_deref(),
+                    year,
+                },
+            )
+            .await
+        }
         Command::Import(ImportCommand::PoolMembers(i)) => {
             let kind = kechuang_service::imports::FileKind::PoolMembers;
             run_import(
                 &store,
-                kind,
-                &i.file,
-                i.dry_run,
-                false,
-                None,
-                i.report.as_deref(),
+                &ImportArgs {
+                    kind,
+                    file: &i.file,
+                    dry_run: i.dry_run,
+                    accept_legacy_uscc: false,
+                    default_kind: None,
+                    report: i.report.as_deref(),
+                    year: None,
+                },
             )
             .await
         }
@@ -518,12 +571,15 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             let kind = kechuang_service::imports::FileKind::Loans;
             run_import(
                 &store,
-                kind,
-                &i.file,
-                i.dry_run,
-                false,
-                None,
-                i.report.as_deref(),
+                &ImportArgs {
+                    kind,
+                    file: &i.file,
+                    dry_run: i.dry_run,
+                    accept_legacy_uscc: false,
+                    default_kind: None,
+                    report: i.report.as_deref(),
+                    year: None,
+                },
             )
             .await
         }
@@ -693,7 +749,21 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
             ),
             (&f.loans, kechuang_service::imports::FileKind::Loans),
         ] {
-            if run_import(store, kind, file, false, false, None, None).await? != ExitCode::SUCCESS {
+            if run_import(
+                store,
+                &ImportArgs {
+                    kind,
+                    file,
+                    dry_run: false,
+                    accept_legacy_uscc: false,
+                    default_kind: None,
+                    report: None,
+                    year: None,
+                },
+            )
+            .await?
+                != ExitCode::SUCCESS
+            {
                 bail!("演示数据导入失败 (demo import failed): {}", file.display());
             }
         }
@@ -771,27 +841,43 @@ async fn import_observations(
 ) -> Result<ExitCode> {
     run_import(
         store,
-        FileKind::Observations,
-        file,
-        dry_run,
-        false,
-        None,
-        report,
+        &ImportArgs {
+            kind: FileKind::Observations,
+            file,
+            dry_run,
+            accept_legacy_uscc: false,
+            default_kind: None,
+            report,
+            year: None,
+        },
     )
     .await
 }
 
-/// Imports through the same path as the upload page, and reports as a terminal user expects:
-/// problems on standard error with a non-zero exit status, the summary on standard output.
-async fn run_import(
-    store: &Store,
+/// What a command asks of an import: the file, its kind and the options.
+#[derive(Clone, Copy)]
+struct ImportArgs<'a> {
     kind: FileKind,
-    file: &Path,
+    file: &'a Path,
     dry_run: bool,
     accept_legacy_uscc: bool,
     default_kind: Option<CertificateKind>,
-    report: Option<&Path>,
-) -> Result<ExitCode> {
+    report: Option<&'a Path>,
+    year: Option<i32>,
+}
+
+/// Imports through the same path as the upload page, and reports as a terminal user expects:
+/// problems on standard error with a non-zero exit status, the summary on standard output.
+async fn run_import(store: &Store, args: &ImportArgs<'_>) -> Result<ExitCode> {
+    let ImportArgs {
+        kind,
+        file,
+        dry_run,
+        accept_legacy_uscc,
+        default_kind,
+        report,
+        year,
+    } = *args;
     let file_name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -813,6 +899,7 @@ async fn run_import(
             actor: &actor,
             progress: Some(&progress),
             bank: None,
+            year,
         },
     )
     .await;
@@ -902,12 +989,15 @@ async fn import_registry(
 ) -> Result<ExitCode> {
     run_import(
         store,
-        FileKind::Registry(kind),
-        &args.file,
-        args.dry_run,
-        args.accept_legacy_uscc,
-        default_kind,
-        args.report.as_deref(),
+        &ImportArgs {
+            kind: FileKind::Registry(kind),
+            file: &args.file,
+            dry_run: args.dry_run,
+            accept_legacy_uscc: args.accept_legacy_uscc,
+            default_kind,
+            report: args.report.as_deref(),
+            year: None,
+        },
     )
     .await
 }

@@ -17,6 +17,7 @@ pub mod plan;
 pub mod problem;
 pub mod programme;
 pub mod progress;
+pub mod rd;
 pub mod region;
 pub mod registry;
 pub mod rule_text;

@@ -184,6 +184,29 @@ pub fn template(kind: &str) -> Option<Table<'static>> {
                 "韶关农村商业银行",
             ],
         ),
+        "rd-survey" => (
+            &crate::rd::SURVEY_TEMPLATE_HEADERS,
+            vec![
+                "2019",
+                CODE,
+                "韶关市某某科技有限公司",
+                "12",
+                "180.5",
+                "96",
+                "40",
+                "12.5",
+                "2",
+                "10",
+                "8",
+                "12",
+                "0",
+                "",
+            ],
+        ),
+        "super-deduction" => (
+            &crate::rd::DEDUCTION_TEMPLATE_HEADERS,
+            vec!["2019", CODE, "韶关市某某科技有限公司", "150"],
+        ),
         "loans" => (
             &crate::finance::LOAN_HEADERS,
             vec![

@@ -21,6 +21,10 @@ pub enum FileKind {
     PoolMembers,
     /// A partner bank's loans.
     Loans,
+    /// The enterprise R&D survey of a year.
+    RdSurvey,
+    /// The tax authority's R&D super-deduction list of a year.
+    SuperDeduction,
 }
 
 impl FileKind {
@@ -33,6 +37,8 @@ impl FileKind {
             "facts" => Self::Registry(Kind::Facts),
             "pool-members" => Self::PoolMembers,
             "loans" => Self::Loans,
+            "rd-survey" => Self::RdSurvey,
+            "super-deduction" => Self::SuperDeduction,
             _ => return None,
         })
     }
@@ -46,10 +52,12 @@ impl FileKind {
             Self::Registry(Kind::Facts) => "facts",
             Self::PoolMembers => "pool-members",
             Self::Loans => "loans",
+            Self::RdSurvey => "rd-survey",
+            Self::SuperDeduction => "super-deduction",
         }
     }
 
-    pub const ALL: [FileKind; 7] = [
+    pub const ALL: [FileKind; 9] = [
         Self::Registry(Kind::Enterprises),
         Self::Registry(Kind::Certificates),
         Self::Registry(Kind::Platforms),
@@ -57,6 +65,8 @@ impl FileKind {
         Self::Observations,
         Self::PoolMembers,
         Self::Loans,
+        Self::RdSurvey,
+        Self::SuperDeduction,
     ];
 }
 
@@ -74,6 +84,8 @@ pub struct ImportRequest<'a> {
     pub progress: Option<&'a std::sync::Arc<ImportProgress>>,
     /// A partner bank's own upload: every loan must be this bank's.
     pub bank: Option<i64>,
+    /// The year of a statistics file (R&D survey, super-deduction list) without a 年度 column.
+    pub year: Option<i32>,
 }
 
 /// How far an import has got: rows read and checked, rows written, and how many rows the file
@@ -194,7 +206,10 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
         kind: match req.kind {
             FileKind::Observations => "observations".into(),
             FileKind::Registry(_) => "registry".into(),
-            FileKind::PoolMembers | FileKind::Loans => req.kind.as_str().into(),
+            FileKind::PoolMembers
+            | FileKind::Loans
+            | FileKind::RdSurvey
+            | FileKind::SuperDeduction => req.kind.as_str().into(),
         },
     };
     match req.kind {
@@ -240,7 +255,37 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
         }
         FileKind::Registry(kind) => import_registry(store, req, kind, &prov).await,
         FileKind::PoolMembers | FileKind::Loans => import_finance(store, req).await,
+        FileKind::RdSurvey | FileKind::SuperDeduction => import_rd(store, req).await,
     }
+}
+
+/// An R&D statistics file (a survey, a super-deduction list), checked and written by the R&D
+/// operations.
+async fn import_rd(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutcome, Error> {
+    let done = crate::rd::import_file(
+        store,
+        &crate::rd::FileImport {
+            survey: req.kind == FileKind::RdSurvey,
+            path: req.path,
+            file_name: req.file_name,
+            dry_run: req.dry_run,
+            actor: req.actor,
+            year: req.year,
+        },
+    )
+    .await?;
+    if let Some(p) = req.progress {
+        p.set_total(done.table_rows);
+        p.add_read(done.table_rows);
+        if let Some(s) = &done.summary {
+            p.add_written(s.inserted + s.updated + s.unchanged);
+        }
+    }
+    Ok(ImportOutcome {
+        rows: done.rows,
+        problems: done.problems,
+        summary: done.summary,
+    })
 }
 
 /// A tech-finance file (pool members, a bank's loans), checked and written by the finance
@@ -472,6 +517,8 @@ struct HeldUpload {
     sender: String,
     #[serde(default)]
     bank: Option<i64>,
+    #[serde(default)]
+    year: Option<i32>,
 }
 
 /// The kept file and its description, by id; the id is the random token handed out, checked
@@ -541,6 +588,7 @@ fn hold(
         sha256: kechuang_domain::auth::sha256_hex(upload.bytes),
         sender: sender.to_owned(),
         bank: upload.bank,
+        year: upload.year,
     };
     // Still 0600, as the spool made it.
     spooled
@@ -598,6 +646,7 @@ pub async fn commit_held(
             .and_then(CertificateKind::parse),
         progress: None,
         bank: held.bank,
+        year: held.year,
     };
     import_bytes(store, &upload, actor, spool).await
 }
@@ -614,6 +663,8 @@ pub struct Upload<'a> {
     pub progress: Option<&'a std::sync::Arc<ImportProgress>>,
     /// A partner bank's own upload: every loan must be this bank's.
     pub bank: Option<i64>,
+    /// The year of a statistics file without a 年度 column.
+    pub year: Option<i32>,
 }
 
 /// A blank XLSX to fill in for an import of `kind`: the headers the importer reads and an
@@ -681,6 +732,7 @@ pub async fn import_bytes(
         default_kind,
         progress,
         bank,
+        year,
     } = *upload;
     crate::within_limits(&[(&kechuang_domain::text::fields::FILE_NAME, file_name)])?;
     let ext = Path::new(file_name)
@@ -720,6 +772,7 @@ pub async fn import_bytes(
                 actor,
                 progress,
                 bank,
+                year,
             },
         )
         .await

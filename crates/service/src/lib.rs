@@ -18,6 +18,7 @@ pub mod finance;
 pub mod imports;
 pub mod programmes;
 pub mod progress;
+pub mod rd;
 pub mod registries;
 pub mod second_factor;
 pub mod vouchers;

@@ -23,6 +23,7 @@ mod objections;
 mod observations;
 mod plans;
 mod programmes;
+mod rd;
 mod regions;
 mod registries;
 mod registry_writer;

@@ -212,6 +212,16 @@ texts! {
     fin_total: "合计", "Total";
     fin_row: "行", "Row";
     fin_title: "科技金融", "Tech finance";
+    nav_rd: "研发统计（应统尽统）", "R&D statistics";
+    rd_title: "研发统计 · 应统尽统", "R&D statistics: who should report";
+    rd_intro: "享受研发费用加计扣除、持有有效高新技术企业证书、或规上且设有研发机构的企业都应在研发统计调查中报送研发活动；此处列出应报而未报的企业，供县（市、区）逐家跟进。", "Enterprises that claimed the R&D super deduction, hold a valid high-tech certificate, or are above scale with an R&D institution should report R&D in the survey; those that did not are listed for the county to follow up.";
+    rd_should: "应报企业", "Should report";
+    rd_reported: "已报送研发", "Reported R&D";
+    rd_missing: "应报未报", "Missing";
+    rd_rate: "覆盖率", "Coverage";
+    rd_by_county: "分县（市、区）覆盖情况", "Coverage by county";
+    rd_reasons: "应报原因", "Why it should report";
+    rd_missing_note: "依据：税务部门加计扣除名单、年末有效的高新技术企业证书、企业年度数据中的研发机构；研发调查中研究开发费用大于 0 视为已报送。", "From the tax authority's super-deduction list, HTE certificates valid at the year's end and the annual figures' R&D institutions; a survey with R&D expenditure above 0 counts as reported.";
     fin_intro: "科技信贷风险准备金、合作银行与入池企业贷款，按银行、县（市、区）汇总；金额单位万元，均由登记记录实时计算。", "The S&T credit risk reserve, partner banks and loans to pool members, by bank and county; amounts in 10k yuan, computed from the records on every view.";
     fin_reserve: "风险准备金台账", "Risk reserve ledger";
     fin_reserve_balance: "准备金余额", "Reserve balance";

@@ -7,7 +7,7 @@
 //! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
 
 use crate::api::{
-    account, applications, audit, entry, finance, imports, plans, programmes, registries,
+    account, applications, audit, entry, finance, imports, plans, programmes, rd, registries,
     second_factor, vouchers, workbench,
 };
 use crate::auth::Access;
@@ -103,6 +103,7 @@ use utoipa::{Modify, OpenApi};
         finance::invest,
         finance::end_membership,
         finance::loan_file,
+        rd::coverage,
         finance::exit,
         account::login,
         account::logout,
@@ -129,6 +130,7 @@ use utoipa::{Modify, OpenApi};
         (name = "applications", description = "Calls, applications from draft to acceptance, expert review, the expert pool"),
         (name = "entry", description = "Counties' yearly figures and the bureau's review"),
         (name = "vouchers", description = "Innovation vouchers, their providers and redemption"),
+        (name = "rd", description = "R&D statistics: the enterprise survey and who should report"),
         (name = "finance", description = "Tech finance: partner banks, the credit risk reserve, pool entry, loans, compensation, the seed fund"),
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "accounts", description = "Sessions, the caller's account, its second factor and API tokens"),

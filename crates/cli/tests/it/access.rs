@@ -324,6 +324,9 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/vouchers/{id}/redeem",
         Rule::Roles(VOUCHER_HOLDERS),
     ),
+    ("GET", "/rd", Rule::Roles(STAFF)),
+    ("GET", "/rd/export/{file}", Rule::Roles(STAFF)),
+    ("GET", "/api/v1/rd/coverage", Rule::Roles(STAFF)),
     ("GET", "/finance", Rule::Roles(LENDERS)),
     ("POST", "/finance/banks", Rule::Roles(&["bureau"])),
     ("POST", "/finance/reserve", Rule::Roles(&["bureau"])),
@@ -558,6 +561,7 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
             "/finance/loans/export/{file}",
             "/finance/loans/export/loans.xlsx",
         )
+        .replace("/rd/export/{file}", "/rd/export/missing.xlsx")
         .replace("{id}", "1")
         .replace(
             "{code}",

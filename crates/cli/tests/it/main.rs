@@ -16,6 +16,7 @@ mod entry;
 mod finance;
 mod hardening;
 mod programmes;
+mod rd;
 mod registries;
 mod second_factor;
 mod vouchers;

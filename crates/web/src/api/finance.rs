@@ -1141,6 +1141,7 @@ pub async fn loan_file(
             default_kind: None,
             progress: None,
             bank,
+            year: None,
         },
         &who.actor(),
         &st.spool,

@@ -102,6 +102,7 @@ pub async fn import(
             default_kind,
             progress: None,
             bank: None,
+            year: None,
         },
         &who.actor(),
         &st.spool,

@@ -12,6 +12,7 @@ pub(crate) mod finance;
 pub(crate) mod imports;
 pub(crate) mod plans;
 pub(crate) mod programmes;
+pub(crate) mod rd;
 pub(crate) mod registries;
 pub(crate) mod second_factor;
 pub(crate) mod vouchers;
@@ -404,6 +405,7 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(auth::BUREAU),
             finance::invest,
         ),
+        Route::get("/api/v1/rd/coverage", Roles(auth::STAFF), rd::coverage),
         Route::get("/api/v1/workbench", Signed, workbench::workbench),
         Route::get("/api/v1/tokens", Signed, account::tokens),
         Route::post("/api/v1/tokens", Signed, account::create_token),

@@ -82,6 +82,11 @@ fn kind_label(k: FileKind, en: bool) -> String {
         "facts" => ("企业年度数据", "Enterprises' annual figures"),
         "pool-members" => ("风险准备金入池企业", "Credit risk pool members"),
         "loans" => ("合作银行贷款台账", "Partner banks' loans"),
+        "rd-survey" => (
+            "企业研究开发活动情况（107-2）",
+            "Enterprise R&D survey (107-2)",
+        ),
+        "super-deduction" => ("研发费用加计扣除名单", "R&D super-deduction list"),
         _ => ("指标数据", "Indicator figures"),
     };
     if en { e } else { zh }.to_owned()
@@ -350,6 +355,7 @@ pub async fn upload(
             default_kind: cert_kind,
             progress: None,
             bank: None,
+            year: None,
         },
         &who.actor(),
         &st.spool,
@@ -461,6 +467,7 @@ impl ImportJobs {
                     default_kind: chosen.cert_kind,
                     progress: Some(&progress),
                     bank: None,
+                    year: None,
                 },
                 &actor,
                 &st.spool,

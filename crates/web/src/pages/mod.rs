@@ -20,6 +20,7 @@ mod imports;
 mod pager;
 mod plan;
 mod programmes;
+mod rd;
 mod reference;
 mod registries;
 mod second_factor;
@@ -214,6 +215,8 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(VOUCHER_HOLDERS),
             vouchers::redeem,
         ),
+        Route::get("/rd", Roles(STAFF), rd::coverage),
+        Route::get("/rd/export/{file}", Roles(STAFF), rd::export),
         Route::get("/finance", Roles(LENDERS), finance::overview),
         Route::post("/finance/banks", Roles(BUREAU), finance::add_bank),
         Route::post("/finance/reserve", Roles(BUREAU), finance::contribute),

@@ -496,6 +496,24 @@ pub fn d(s: &str) -> NaiveDate {
 /// Enterprises holding a certificate valid at `at`, counted independently of kechuang: a
 /// certificate is valid from its issue date for three years.
 pub fn hte_holders(at: NaiveDate, county: Option<&str>) -> usize {
+    hte_holder_set(at, county).len()
+}
+
+/// The sample's enterprises (credit codes) holding a certificate valid at `at`, counted from the
+/// files themselves; and each sample enterprise's county code.
+pub fn hte_holder_set(at: NaiveDate, county: Option<&str>) -> HashSet<String> {
+    hte_holders_and_counties(at, county).0
+}
+
+/// Each sample enterprise's county code, from the sample file.
+pub fn sample_counties() -> HashMap<String, String> {
+    hte_holders_and_counties(d("2000-01-01"), None).1
+}
+
+fn hte_holders_and_counties(
+    at: NaiveDate,
+    county: Option<&str>,
+) -> (HashSet<String>, HashMap<String, String>) {
     let ents = csv_rows("enterprises-sample.csv");
     let names: HashMap<&str, &str> = [
         ("武江区", "440203"),
@@ -534,7 +552,7 @@ pub fn hte_holders(at: NaiveDate, county: Option<&str>) -> usize {
         })
         .map(|r| r[1].clone())
         .collect();
-    holders.len()
+    (holders, county_of)
 }
 
 /// Enterprises of the sample whose first certificate was issued in `year`, counted from the

@@ -293,6 +293,7 @@ pub async fn upload(
             default_kind: None,
             progress: None,
             bank,
+            year: None,
         },
         &who.actor(),
         &st.spool,

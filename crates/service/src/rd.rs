@@ -1,0 +1,237 @@
+//! R&D statistics (plan §三(二)4, 应统尽统): importing the statistics office's survey file and
+//! the tax authority's super-deduction list, and the coverage check — the enterprises that
+//! should report R&D for a year against those whose survey shows it.
+
+use crate::auth::Principal;
+use crate::{Error, Missing};
+use kechuang_domain::rd::{rate, Reason};
+use kechuang_domain::RegionCode;
+use kechuang_store::{Actor, Store};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// An R&D statistics file to import.
+pub struct FileImport<'a> {
+    /// The survey; otherwise the super-deduction list.
+    pub survey: bool,
+    pub path: &'a std::path::Path,
+    pub file_name: &'a str,
+    pub dry_run: bool,
+    pub actor: &'a Actor,
+    /// The year of a file without a 年度 column.
+    pub year: Option<i32>,
+}
+
+/// What the file came to (see `finance::FileOutcome`).
+pub struct FileOutcome {
+    pub table_rows: usize,
+    pub rows: usize,
+    pub problems: Vec<kechuang_ingest::RowProblem>,
+    pub summary: Option<kechuang_store::WriteSummary>,
+}
+
+pub async fn import_file(store: &Store, req: &FileImport<'_>) -> Result<FileOutcome, Error> {
+    use kechuang_ingest::rd as ingest;
+    let path = req.path.to_owned();
+    let table = tokio::task::spawn_blocking(move || kechuang_ingest::table::read_table(&path))
+        .await
+        .map_err(|e| Error::internal(format!("the import's reader stopped: {e}")))?
+        .map_err(Error::invalid)?;
+    let wanted = kechuang_ingest::finance::usccs(&table);
+    let known = if wanted.is_empty() {
+        HashMap::new()
+    } else {
+        store.enterprise_regions(&wanted).await?
+    };
+    let (revenue, surveyed) = store.rd_check_context(&wanted).await?;
+    let ctx = ingest::Context {
+        year: req.year,
+        known: &known,
+        revenue: &revenue,
+        surveyed: &surveyed,
+    };
+    let summary = |(inserted, updated, unchanged)| kechuang_store::WriteSummary {
+        inserted,
+        updated,
+        unchanged,
+        batch_id: None,
+    };
+    let mut out = FileOutcome {
+        table_rows: table.len(),
+        rows: 0,
+        problems: Vec::new(),
+        summary: None,
+    };
+    if req.survey {
+        let parsed = ingest::parse_surveys(&table, &ctx);
+        out.rows = parsed.count;
+        out.problems = parsed.problems;
+        if out.problems.is_empty() && !req.dry_run {
+            let w = store
+                .write_surveys(&parsed.rows, req.file_name, req.actor)
+                .await?;
+            out.summary = Some(summary(w));
+        }
+    } else {
+        let parsed = ingest::parse_deductions(&table, &ctx);
+        out.rows = parsed.count;
+        out.problems = parsed.problems;
+        if out.problems.is_empty() && !req.dry_run {
+            let w = store
+                .write_deductions(&parsed.rows, req.file_name, req.actor)
+                .await?;
+            out.summary = Some(summary(w));
+        }
+    }
+    Ok(out)
+}
+
+/// An enterprise that should report R&D and did not, with why it should.
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingReport {
+    pub uscc: String,
+    pub name: String,
+    pub region: String,
+    pub reasons: Vec<Reason>,
+}
+
+/// A county's coverage.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountyCoverage {
+    pub region: String,
+    pub should: usize,
+    pub reported: usize,
+    pub rate: Option<f64>,
+}
+
+/// 应统尽统 for a year and region.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub year: i32,
+    pub region: String,
+    pub should: usize,
+    pub reported: usize,
+    /// reported ÷ should × 100; none when no enterprise should report.
+    pub rate: Option<f64>,
+    pub missing: Vec<MissingReport>,
+    pub by_county: Vec<CountyCoverage>,
+}
+
+kechuang_domain::problems! {
+    pub enum CoverageProblem {
+        Year { raw: String } = "invalid_year" {
+            zh: "年度 '{raw}' 应为四位年份", en: "year '{raw}' must be four digits",
+        },
+    }
+}
+
+/// Who should report R&D for `year` in the caller's region (or a county of it) and did not:
+/// those on the super-deduction list, holding a valid high-tech certificate at the year's end,
+/// or above scale with an R&D institution — against those whose survey shows R&D.
+pub async fn coverage(
+    store: &Store,
+    who: &Principal,
+    year: &str,
+    region: Option<&str>,
+) -> Result<Coverage, Error> {
+    let year: i32 = year
+        .trim()
+        .trim_end_matches('年')
+        .parse()
+        .ok()
+        .filter(|y| (1990..=2100).contains(y))
+        .ok_or_else(|| {
+            Error::invalid(CoverageProblem::Year {
+                raw: year.to_owned(),
+            })
+        })?;
+    let tree = store.region_tree().await?;
+    let region = who.region_within(&tree, region)?;
+    let inside: BTreeSet<String> = tree
+        .subtree(&region)
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let mut should: BTreeMap<String, MissingReport> = BTreeMap::new();
+    for (uscc, name, r, reason) in store.rd_should_report(year).await? {
+        if !inside.contains(&r) {
+            continue;
+        }
+        let e = should.entry(uscc.clone()).or_insert(MissingReport {
+            uscc,
+            name,
+            region: r,
+            reasons: Vec::new(),
+        });
+        if !e.reasons.contains(&reason) {
+            e.reasons.push(reason);
+            e.reasons.sort();
+        }
+    }
+    let inside_list: Vec<String> = inside.iter().cloned().collect();
+    let reported: BTreeSet<String> = store
+        .surveys(year, Some(&inside_list))
+        .await?
+        .into_iter()
+        .filter(|s| s.total.0 > 0)
+        .map(|s| s.uscc)
+        .collect();
+    // Each county's figures, counted where the enterprise is registered.
+    let county_of = |code: &str| -> String {
+        let mut cur = RegionCode::parse(code).ok().and_then(|r| tree.get(&r));
+        while let Some(r) = cur {
+            if r.kind == kechuang_domain::region::RegionKind::County {
+                return r.code.to_string();
+            }
+            cur = r.parent.as_ref().and_then(|p| tree.get(p));
+        }
+        code.to_owned()
+    };
+    let mut counties: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (uscc, m) in &should {
+        let c = counties.entry(county_of(&m.region)).or_default();
+        c.0 += 1;
+        if reported.contains(uscc) {
+            c.1 += 1;
+        }
+    }
+    let done = should.keys().filter(|u| reported.contains(*u)).count();
+    let total = should.len();
+    Ok(Coverage {
+        year,
+        region: region.to_string(),
+        should: total,
+        reported: done,
+        rate: rate(total, done),
+        missing: should
+            .into_iter()
+            .filter(|(u, _)| !reported.contains(u))
+            .map(|(_, m)| m)
+            .collect(),
+        by_county: counties
+            .into_iter()
+            .map(|(region, (s, r))| CountyCoverage {
+                region,
+                should: s,
+                reported: r,
+                rate: rate(s, r),
+            })
+            .collect(),
+    })
+}
+
+/// The surveys of a year in the caller's region.
+pub async fn surveys(
+    store: &Store,
+    who: &Principal,
+    year: i32,
+) -> Result<Vec<kechuang_domain::rd::Survey>, Error> {
+    let tree = store.region_tree().await?;
+    let regions: Vec<String> = who
+        .regions(&tree)
+        .map_err(|_| Error::not_found(Missing::OutOfScope))?
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    Ok(store.surveys(year, Some(&regions)).await?)
+}

@@ -1,0 +1,308 @@
+//! R&D statistics' records: the enterprise R&D surveys, one per enterprise and year, and the
+//! tax authority's super-deduction lists; and what 应统尽统 reads — who should report R&D.
+
+use crate::audit::{append, Actor, AuditEntry};
+use crate::sql::Sql;
+use crate::{now_utc, Result, Store};
+use kechuang_domain::money::{Fen, FEN_PER_WAN};
+use kechuang_domain::rd::{Deduction, Reason, Survey};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::collections::HashMap;
+
+const PART_COLUMNS: [&str; 8] = [
+    "labour_fen",
+    "materials_fen",
+    "depreciation_fen",
+    "amortisation_fen",
+    "design_fen",
+    "trials_fen",
+    "outsourced_fen",
+    "other_fen",
+];
+
+fn survey_row(r: &AnyRow) -> Result<Survey> {
+    let mut parts = [Fen::ZERO; 8];
+    for (i, c) in PART_COLUMNS.iter().enumerate() {
+        parts[i] = Fen(r.try_get(*c)?);
+    }
+    Ok(Survey {
+        uscc: r.try_get("uscc")?,
+        name: r.try_get("name")?,
+        region_code: r.try_get("region_code")?,
+        year: r.try_get::<i64, _>("year")? as i32,
+        staff: r.try_get("staff")?,
+        total: Fen(r.try_get("total_fen")?),
+        parts,
+        super_deduction_base: r
+            .try_get::<Option<i64>, _>("super_deduction_base_fen")?
+            .map(Fen),
+        note: r.try_get("note")?,
+    })
+}
+
+impl Store {
+    /// Writes surveys: a new (enterprise, year) is added, a known one whose figures changed is
+    /// replaced as its next revision, an unchanged one is left. Answers (added, updated,
+    /// unchanged).
+    pub async fn write_surveys(
+        &self,
+        rows: &[Survey],
+        file_name: &str,
+        actor: &Actor,
+    ) -> Result<(usize, usize, usize)> {
+        let mut tx = self.begin_write().await?;
+        let now = now_utc();
+        let (mut added, mut updated, mut unchanged) = (0, 0, 0);
+        for s in rows {
+            let existing = sqlx::query("SELECT * FROM rd_surveys WHERE uscc = $1 AND year = $2")
+                .bind(&s.uscc)
+                .bind(i64::from(s.year))
+                .fetch_optional(&mut *tx)
+                .await?;
+            let revision = match existing {
+                Some(r) => {
+                    let old = survey_row(&r)?;
+                    if old.staff == s.staff
+                        && old.total == s.total
+                        && old.parts == s.parts
+                        && old.super_deduction_base == s.super_deduction_base
+                        && old.note == s.note
+                    {
+                        unchanged += 1;
+                        continue;
+                    }
+                    updated += 1;
+                    r.try_get::<i64, _>("revision")? + 1
+                }
+                None => {
+                    added += 1;
+                    1
+                }
+            };
+            sqlx::query("DELETE FROM rd_surveys WHERE uscc = $1 AND year = $2")
+                .bind(&s.uscc)
+                .bind(i64::from(s.year))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO rd_surveys (uscc, name, region_code, year, staff, total_fen, labour_fen, materials_fen, \
+                 depreciation_fen, amortisation_fen, design_fen, trials_fen, outsourced_fen, other_fen, \
+                 super_deduction_base_fen, note, file_name, recorded_by, recorded_at, revision) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+            )
+            .bind(&s.uscc)
+            .bind(&s.name)
+            .bind(&s.region_code)
+            .bind(i64::from(s.year))
+            .bind(s.staff)
+            .bind(s.total.0)
+            .bind(s.parts[0].0)
+            .bind(s.parts[1].0)
+            .bind(s.parts[2].0)
+            .bind(s.parts[3].0)
+            .bind(s.parts[4].0)
+            .bind(s.parts[5].0)
+            .bind(s.parts[6].0)
+            .bind(s.parts[7].0)
+            .bind(s.super_deduction_base.map(|f| f.0))
+            .bind(&s.note)
+            .bind(file_name)
+            .bind(&actor.name)
+            .bind(&now)
+            .bind(revision)
+            .execute(&mut *tx)
+            .await?;
+        }
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor,
+                action: "rd_survey.import",
+                entity: "rd_surveys",
+                entity_id: file_name,
+                before: String::new(),
+                after: serde_json::json!({"rows": rows.len(), "added": added, "updated": updated, "unchanged": unchanged}).to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((added, updated, unchanged))
+    }
+
+    /// Writes a super-deduction list: (added, updated, unchanged) by (enterprise, year).
+    pub async fn write_deductions(
+        &self,
+        rows: &[Deduction],
+        file_name: &str,
+        actor: &Actor,
+    ) -> Result<(usize, usize, usize)> {
+        let mut tx = self.begin_write().await?;
+        let now = now_utc();
+        let (mut added, mut updated, mut unchanged) = (0, 0, 0);
+        for d in rows {
+            let old: Option<i64> = sqlx::query_scalar(
+                "SELECT deduction_fen FROM super_deductions WHERE uscc = $1 AND year = $2",
+            )
+            .bind(&d.uscc)
+            .bind(i64::from(d.year))
+            .fetch_optional(&mut *tx)
+            .await?;
+            match old {
+                Some(o) if o == d.amount.0 => {
+                    unchanged += 1;
+                    continue;
+                }
+                Some(_) => {
+                    updated += 1;
+                    sqlx::query("UPDATE super_deductions SET deduction_fen = $1, file_name = $2, recorded_by = $3, recorded_at = $4 WHERE uscc = $5 AND year = $6")
+                        .bind(d.amount.0)
+                        .bind(file_name)
+                        .bind(&actor.name)
+                        .bind(&now)
+                        .bind(&d.uscc)
+                        .bind(i64::from(d.year))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => {
+                    added += 1;
+                    sqlx::query(
+                        "INSERT INTO super_deductions (uscc, name, region_code, year, deduction_fen, file_name, recorded_by, recorded_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(&d.uscc)
+                    .bind(&d.name)
+                    .bind(&d.region_code)
+                    .bind(i64::from(d.year))
+                    .bind(d.amount.0)
+                    .bind(file_name)
+                    .bind(&actor.name)
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        append(
+            &mut tx,
+            &AuditEntry {
+                actor,
+                action: "super_deduction.import",
+                entity: "super_deductions",
+                entity_id: file_name,
+                before: String::new(),
+                after: serde_json::json!({"rows": rows.len(), "added": added, "updated": updated, "unchanged": unchanged}).to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((added, updated, unchanged))
+    }
+
+    /// What a survey file's checks read for these enterprises: their revenue by year (from
+    /// their annual facts, 万元) and their surveyed R&D totals by year.
+    pub async fn rd_check_context(
+        &self,
+        usccs: &[String],
+    ) -> Result<(HashMap<(String, i32), Fen>, HashMap<(String, i32), Fen>)> {
+        let mut revenue = HashMap::new();
+        let mut surveyed = HashMap::new();
+        for chunk in usccs.chunks(500) {
+            let mut sql = Sql::new(
+                "SELECT uscc, year, revenue FROM enterprise_facts WHERE revenue IS NOT NULL",
+            );
+            sql.in_list("uscc", chunk);
+            for r in sql.fetch_all(&self.read).await? {
+                let wan: f64 = r.try_get("revenue")?;
+                revenue.insert(
+                    (r.try_get("uscc")?, r.try_get::<i64, _>("year")? as i32),
+                    Fen((wan * FEN_PER_WAN as f64).round() as i64),
+                );
+            }
+            let mut sql = Sql::new("SELECT uscc, year, total_fen FROM rd_surveys WHERE 1 = 1");
+            sql.in_list("uscc", chunk);
+            for r in sql.fetch_all(&self.read).await? {
+                surveyed.insert(
+                    (r.try_get("uscc")?, r.try_get::<i64, _>("year")? as i32),
+                    Fen(r.try_get("total_fen")?),
+                );
+            }
+        }
+        Ok((revenue, surveyed))
+    }
+
+    /// The surveys of a year, of some regions or all, by enterprise name.
+    pub async fn surveys(&self, year: i32, regions: Option<&[String]>) -> Result<Vec<Survey>> {
+        let mut sql = Sql::new("SELECT * FROM rd_surveys WHERE year = CAST($1 AS BIGINT)");
+        sql.args.push(year.to_string());
+        if let Some(r) = regions {
+            if r.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.in_list("region_code", r);
+        }
+        sql.push(" ORDER BY region_code, name");
+        sql.fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(survey_row)
+            .collect()
+    }
+
+    /// Who should report R&D for a year (应统尽统), each with one reason: (USCC, name, region,
+    /// reason). An enterprise has a line per reason.
+    pub async fn rd_should_report(
+        &self,
+        year: i32,
+    ) -> Result<Vec<(String, String, String, Reason)>> {
+        let year_end = format!("{year}-12-31");
+        let mut out = Vec::new();
+        let rows = sqlx::query(
+            "SELECT uscc, name, region_code FROM super_deductions WHERE year = $1 AND deduction_fen > 0",
+        )
+        .bind(i64::from(year))
+        .fetch_all(&self.read)
+        .await?;
+        for r in &rows {
+            out.push((
+                r.try_get("uscc")?,
+                r.try_get("name")?,
+                r.try_get("region_code")?,
+                Reason::SuperDeduction,
+            ));
+        }
+        let rows = sqlx::query(
+            "SELECT DISTINCT e.uscc, e.name, e.region_code FROM certificates c JOIN enterprises e ON e.uscc = c.uscc \
+             WHERE c.kind = 'hte' AND c.issued_on <= $1 AND (c.expires_on IS NULL OR c.expires_on >= $1) \
+             AND (c.revoked_on IS NULL OR c.revoked_on > $1)",
+        )
+        .bind(&year_end)
+        .fetch_all(&self.read)
+        .await?;
+        for r in &rows {
+            out.push((
+                r.try_get("uscc")?,
+                r.try_get("name")?,
+                r.try_get("region_code")?,
+                Reason::Hte,
+            ));
+        }
+        let rows = sqlx::query(
+            "SELECT e.uscc, e.name, e.region_code FROM enterprise_facts f JOIN enterprises e ON e.uscc = f.uscc \
+             WHERE f.year = $1 AND f.has_rd_institution = 1 AND e.above_scale = 1",
+        )
+        .bind(i64::from(year))
+        .fetch_all(&self.read)
+        .await?;
+        for r in &rows {
+            out.push((
+                r.try_get("uscc")?,
+                r.try_get("name")?,
+                r.try_get("region_code")?,
+                Reason::RdInstitution,
+            ));
+        }
+        Ok(out)
+    }
+}
