@@ -1,7 +1,7 @@
--- Indicators may read tech finance's records (kind 'finance').
+-- Indicators may read tech finance's records (kind 'records': tech finance's, later the R&D surveys').
 ALTER TABLE indicators DROP CONSTRAINT indicators_kind_check;
 ALTER TABLE indicators ADD CONSTRAINT indicators_kind_check
-    CHECK (kind IN ('manual', 'formula', 'registry_count', 'ledger', 'finance'));
+    CHECK (kind IN ('manual', 'formula', 'registry_count', 'ledger', 'records'));
 
 -- Tech finance (plan §三(六)): partner banks and their agreements, the credit risk reserve as a
 -- ledger, the pool of enterprises (admitted online or imported), the banks' loans with their

@@ -1,4 +1,4 @@
--- Indicators may read tech finance's records (kind 'finance'); the table is rebuilt as in
+-- Indicators may read tech finance's records (kind 'records': tech finance's, later the R&D surveys'); the table is rebuilt as in
 -- 0006, the way SQLite documents a CHECK change.
 CREATE TABLE indicators_new (
     code        TEXT PRIMARY KEY,
@@ -6,7 +6,7 @@ CREATE TABLE indicators_new (
     name_en     TEXT NOT NULL DEFAULT '',
     unit        TEXT NOT NULL DEFAULT '',
     description TEXT NOT NULL DEFAULT '',
-    kind        TEXT NOT NULL CHECK (kind IN ('manual', 'formula', 'registry_count', 'ledger', 'finance')),
+    kind        TEXT NOT NULL CHECK (kind IN ('manual', 'formula', 'registry_count', 'ledger', 'records')),
     aggregation TEXT NOT NULL CHECK (aggregation IN ('sum', 'none')),
     formula     TEXT,
     -- The filter of a registry count or a ledger sum, as JSON; a finance indicator's measure.

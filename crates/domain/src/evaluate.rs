@@ -158,7 +158,7 @@ fn intensive(ind: &Indicator) -> bool {
         IndicatorKind::Manual { aggregation } => {
             *aggregation == Aggregation::None && ind.unit == "%"
         }
-        IndicatorKind::RegistryCount(_) | IndicatorKind::Ledger(_) | IndicatorKind::Finance(_) => {
+        IndicatorKind::RegistryCount(_) | IndicatorKind::Ledger(_) | IndicatorKind::Records(_) => {
             false
         }
     }

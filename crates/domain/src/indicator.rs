@@ -24,9 +24,9 @@ pub enum IndicatorKind {
     RegistryCount(CountSpec),
     /// A yearly sum of the funding ledger (payments or commitments), by recipient's region.
     Ledger(LedgerSpec),
-    /// A figure of tech finance's records (pool members, pool loans, the reserve, the seed
-    /// fund); observations fill the years before the records begin.
-    Finance(FinanceMeasure),
+    /// A figure of the system's own records (tech finance's pool, loans, reserve and seed fund;
+    /// the R&D surveys); observations fill the years before the records begin.
+    Records(RecordMeasure),
 }
 
 impl IndicatorKind {
@@ -36,7 +36,7 @@ impl IndicatorKind {
             Self::Formula(_) => "formula",
             Self::RegistryCount(_) => "registry_count",
             Self::Ledger(_) => "ledger",
-            Self::Finance(_) => "finance",
+            Self::Records(_) => "records",
         }
     }
 }
@@ -120,11 +120,10 @@ impl LedgerEntry {
     }
 }
 
-/// Which tech-finance figure an indicator reads, written in a plan file as
-/// `finance = "pool_enterprises"`.
+/// Which records an indicator reads, written in a plan file as `records = "pool_enterprises"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum FinanceMeasure {
+pub enum RecordMeasure {
     /// Distinct enterprises ever admitted to the credit risk pool on or before the date, by
     /// the enterprise's county (leaving does not subtract).
     PoolEnterprises,
@@ -134,14 +133,18 @@ pub enum FinanceMeasure {
     ReserveContributions,
     /// The committed size of the seed funds established by the date.
     SeedFundCommitted,
+    /// The year's R&D expenditure as the enterprise surveys report it, by county (a yearly
+    /// figure, not cumulative).
+    RdSurveyTotal,
 }
 
-impl FinanceMeasure {
-    pub const ALL: [FinanceMeasure; 4] = [
+impl RecordMeasure {
+    pub const ALL: [RecordMeasure; 5] = [
         Self::PoolEnterprises,
         Self::PoolLoans,
         Self::ReserveContributions,
         Self::SeedFundCommitted,
+        Self::RdSurveyTotal,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -149,6 +152,7 @@ impl FinanceMeasure {
             Self::PoolLoans => "pool_loans",
             Self::ReserveContributions => "reserve_contributions",
             Self::SeedFundCommitted => "seed_fund_committed",
+            Self::RdSurveyTotal => "rd_survey_total",
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
@@ -160,7 +164,14 @@ impl FinanceMeasure {
     }
     /// Figures kept by county (the enterprise's); the others are the city's only.
     pub fn by_county(self) -> bool {
-        matches!(self, Self::PoolEnterprises | Self::PoolLoans)
+        matches!(
+            self,
+            Self::PoolEnterprises | Self::PoolLoans | Self::RdSurveyTotal
+        )
+    }
+    /// A running total to the date; otherwise the year's own figure.
+    pub fn cumulative(self) -> bool {
+        !matches!(self, Self::RdSurveyTotal)
     }
 }
 
@@ -189,8 +200,8 @@ impl Indicator {
             // Money paid to a county's enterprises adds up to the city's.
             IndicatorKind::Ledger(_) => Aggregation::Sum,
             // Pool members and loans add up by county; a reserve or a fund is the city's own.
-            IndicatorKind::Finance(m) if m.by_county() => Aggregation::Sum,
-            IndicatorKind::Finance(_) => Aggregation::None,
+            IndicatorKind::Records(m) if m.by_county() => Aggregation::Sum,
+            IndicatorKind::Records(_) => Aggregation::None,
             // Formulas are recomputed from the rolled-up inputs instead.
             IndicatorKind::Formula(_) => Aggregation::None,
         }

@@ -6,7 +6,7 @@
 
 use crate::formula::Formula;
 use crate::indicator::{
-    Aggregation, CountSpec, FinanceMeasure, Indicator, IndicatorKind, LedgerSpec,
+    Aggregation, CountSpec, Indicator, IndicatorKind, LedgerSpec, RecordMeasure,
 };
 use crate::programme::{OncePer, Programme, ProgrammeKind, Rules};
 use crate::progress::{Comparator, Point};
@@ -233,7 +233,7 @@ struct IndicatorDef {
     #[serde(default)]
     ledger: Option<Spanned<LedgerSpec>>,
     #[serde(default)]
-    finance: Option<Spanned<String>>,
+    records: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -777,30 +777,30 @@ fn check_indicators(ck: &mut Checker<'_>, defs: &[Spanned<IndicatorDef>]) -> Vec
                     IndicatorKind::Ledger(l.get_ref().clone())
                 }
             },
-            "finance" => {
+            "records" => {
                 let measure = def
-                    .finance
+                    .records
                     .as_ref()
-                    .map(|f| (f, FinanceMeasure::parse(f.get_ref())));
+                    .map(|f| (f, RecordMeasure::parse(f.get_ref())));
                 match measure {
                     None => {
-                        ck.err(d, format!("金融指标 '{code}' 缺少 finance (finance measure missing: pool_enterprises, pool_loans, reserve_contributions or seed_fund_committed)"));
+                        ck.err(d, format!("记录指标 '{code}' 缺少 records (records measure missing: pool_enterprises, pool_loans, reserve_contributions, seed_fund_committed or rd_survey_total)"));
                         continue;
                     }
                     Some((f, None)) => {
-                        ck.err(f, format!("金融指标 '{}' 无效，应为 pool_enterprises、pool_loans、reserve_contributions 或 seed_fund_committed (unknown finance measure)", f.get_ref()));
+                        ck.err(f, format!("记录指标 '{}' 无效，应为 pool_enterprises、pool_loans、reserve_contributions、seed_fund_committed 或 rd_survey_total (unknown records measure)", f.get_ref()));
                         continue;
                     }
                     Some((_, Some(m))) => {
                         if m.is_money() && crate::money::unit_fen(&def.unit).is_none() {
-                            ck.err(d, format!("金融指标 '{code}' 的单位应为 元、万元 或 亿元，而不是 '{}' (this finance indicator is money)", def.unit));
+                            ck.err(d, format!("记录指标 '{code}' 的单位应为 元、万元 或 亿元，而不是 '{}' (this indicator is money)", def.unit));
                         }
-                        IndicatorKind::Finance(m)
+                        IndicatorKind::Records(m)
                     }
                 }
             }
             other => {
-                ck.err(&def.kind, format!("指标类型 '{other}' 无效，应为 manual、formula、registry_count、ledger 或 finance (invalid kind)"));
+                ck.err(&def.kind, format!("指标类型 '{other}' 无效，应为 manual、formula、registry_count、ledger 或 records (invalid kind)"));
                 continue;
             }
         };

@@ -172,7 +172,7 @@ pub fn check_references(
             }),
             // Finance figures come from their records once those begin; observations keep the
             // years before (the plan's baseline), so they may be imported.
-            Some(IndicatorKind::Manual { .. } | IndicatorKind::Finance(_)) => {}
+            Some(IndicatorKind::Manual { .. } | IndicatorKind::Records(_)) => {}
         }
         if regions.get(&r.region).is_none() && reported.insert((r.row, "region")) {
             problems.push(RowProblem {

@@ -106,7 +106,7 @@ impl Loaded {
             // Finance indicators keep observations for the years before their records begin.
             match indicators.get(&ind).map(|i| &i.kind) {
                 Some(IndicatorKind::RegistryCount(_) | IndicatorKind::Ledger(_)) => continue,
-                Some(IndicatorKind::Finance(_)) => {
+                Some(IndicatorKind::Records(_)) => {
                     use chrono::Datelike;
                     if finance
                         .get(&ind)
@@ -324,7 +324,7 @@ async fn finance_figures(
     use chrono::Datelike;
     let mut out = FinanceFigures::new();
     for ind in indicators.values() {
-        let IndicatorKind::Finance(measure) = &ind.kind else {
+        let IndicatorKind::Records(measure) = &ind.kind else {
             continue;
         };
         let per = if measure.is_money() {
@@ -335,7 +335,7 @@ async fn finance_figures(
         } else {
             1.0
         };
-        let items = store.finance_items(*measure).await?;
+        let items = store.record_items(*measure).await?;
         let Some(first) = items.iter().map(|(_, d, ..)| d.as_str()).min() else {
             continue;
         };
@@ -347,11 +347,18 @@ async fn finance_figures(
             if date.year() < first_year {
                 continue;
             }
+            // A yearly figure exists for whole years only: its own year's records.
+            if !measure.cumulative() && !matches!(period, Period::Year(_)) {
+                continue;
+            }
             let day = date.to_string();
+            let year_start = format!("{}-01-01", date.year());
             let mut raw: HashMap<RegionCode, f64> = HashMap::new();
             let mut whole = 0.0;
             for (region, d, _, v) in &items {
-                if d.as_str() > day.as_str() {
+                if d.as_str() > day.as_str()
+                    || (!measure.cumulative() && d.as_str() < year_start.as_str())
+                {
                     continue;
                 }
                 whole += *v as f64 / per;
@@ -468,8 +475,8 @@ pub async fn counted_records(
                 .ledger_records(spec.entry, year, &regions, &spec.programmes)
                 .await?)
         }
-        Some(IndicatorKind::Finance(measure)) => {
-            Ok(store.finance_records(*measure, as_of, &regions).await?)
+        Some(IndicatorKind::Records(measure)) => {
+            Ok(store.measure_records(*measure, as_of, &regions).await?)
         }
         _ => Ok(Vec::new()),
     }
@@ -520,10 +527,20 @@ pub async fn indicator_series(
             code: region_code.to_string(),
         })
     })?;
-    let mut figures = Figures::default();
-    for (ind, r, p, v) in store.figures().await? {
-        figures.insert(&ind, &r, p, v);
-    }
+    // An indicator of the system's records has its figures computed, as a plan's are.
+    let figures = if matches!(indicator.kind, IndicatorKind::Records(_)) {
+        let plan = default_plan_id(store).await?;
+        let as_of = plan_as_of(store, plan, None).await?.date;
+        Loaded::load(store, &CountCache::default(), plan, as_of)
+            .await?
+            .figures
+    } else {
+        let mut figures = Figures::default();
+        for (ind, r, p, v) in store.figures().await? {
+            figures.insert(&ind, &r, p, v);
+        }
+        figures
+    };
     let series = kechuang_domain::series::Resolver {
         tree: &tree,
         indicators: &indicators,

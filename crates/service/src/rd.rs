@@ -235,3 +235,64 @@ pub async fn surveys(
         .collect();
     Ok(store.surveys(year, Some(&regions)).await?)
 }
+
+/// A region's R&D expenditure as the surveys add it up, beside the statistics office's
+/// official figure (`rd_expenditure`, 万元) for the same year.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollupLine {
+    pub region: String,
+    pub enterprises: usize,
+    pub surveyed: kechuang_domain::money::Fen,
+    pub official_wan: Option<f64>,
+    /// Surveyed ÷ official × 100.
+    pub share: Option<f64>,
+}
+
+/// The surveys' totals for a year, for a region and each county under it: the series
+/// `enterprise_rd_expenditure` beside `rd_expenditure`.
+pub async fn rollup(
+    store: &Store,
+    who: &Principal,
+    year: i32,
+    region: Option<&str>,
+) -> Result<Vec<RollupLine>, Error> {
+    let tree = store.region_tree().await?;
+    let top = who.region_within(&tree, region)?;
+    let mut lines: Vec<RegionCode> = vec![top.clone()];
+    lines.extend(
+        tree.rollup_children(&top)
+            .into_iter()
+            .map(|r| r.code.clone()),
+    );
+    let subtree: Vec<String> = tree.subtree(&top).iter().map(|c| c.to_string()).collect();
+    let surveys = store.surveys(year, Some(&subtree)).await?;
+    let official: HashMap<String, f64> = store
+        .observations(Some("rd_expenditure"), Some(&tree.subtree(&top)))
+        .await?
+        .into_iter()
+        .filter(|o| o.period == year.to_string())
+        .map(|o| (o.region, o.value))
+        .collect();
+    Ok(lines
+        .into_iter()
+        .map(|code| {
+            let inside: BTreeSet<String> =
+                tree.subtree(&code).iter().map(|c| c.to_string()).collect();
+            let mine: Vec<_> = surveys
+                .iter()
+                .filter(|s| inside.contains(&s.region_code))
+                .collect();
+            let surveyed = kechuang_domain::money::Fen(mine.iter().map(|s| s.total.0).sum());
+            let official_wan = official.get(code.as_str()).copied();
+            RollupLine {
+                region: code.to_string(),
+                enterprises: mine.len(),
+                share: official_wan.filter(|o| *o > 0.0).map(|o| {
+                    surveyed.0 as f64 / kechuang_domain::money::FEN_PER_WAN as f64 * 100.0 / o
+                }),
+                surveyed,
+                official_wan,
+            }
+        })
+        .collect())
+}

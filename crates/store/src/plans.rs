@@ -358,11 +358,11 @@ fn indicator_from_row(r: &AnyRow) -> Result<Indicator> {
             let c = c.ok_or_else(|| bad("ledger spec missing"))?;
             IndicatorKind::Ledger(serde_json::from_str(&c).map_err(|e| bad(&e.to_string()))?)
         }
-        "finance" => {
+        "records" => {
             let c: Option<String> = r.try_get("count_spec")?;
             let c = c.ok_or_else(|| bad("finance measure missing"))?;
-            IndicatorKind::Finance(
-                kechuang_domain::indicator::FinanceMeasure::parse(&c)
+            IndicatorKind::Records(
+                kechuang_domain::indicator::RecordMeasure::parse(&c)
                     .ok_or_else(|| bad("finance measure"))?,
             )
         }
@@ -391,7 +391,7 @@ async fn upsert_indicator(tx: &mut Transaction<'static, Any>, ind: &Indicator) -
             Some(serde_json::to_string(l).map_err(|e| StoreError::Corrupt(e.to_string()))?),
         ),
         // A finance indicator's measure is its filter, by code.
-        IndicatorKind::Finance(m) => (None, Some(m.code().to_owned())),
+        IndicatorKind::Records(m) => (None, Some(m.code().to_owned())),
         IndicatorKind::Manual { .. } => (None, None),
     };
     sqlx::query(

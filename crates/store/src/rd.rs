@@ -305,4 +305,49 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// The surveys as a records indicator adds them up: (region, year end, USCC, total fen).
+    pub async fn rd_items(&self) -> Result<Vec<(String, String, String, i64)>> {
+        sqlx::query("SELECT region_code, CAST(year AS TEXT) AS y, uscc, total_fen FROM rd_surveys")
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(|r| {
+                let year: String = r.try_get("y")?;
+                Ok((
+                    r.try_get("region_code")?,
+                    format!("{year}-12-31"),
+                    r.try_get("uscc")?,
+                    r.try_get::<i64, _>("total_fen")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The surveys behind a year's figure within some regions, for the drill-down.
+    pub async fn rd_records(
+        &self,
+        year: i32,
+        regions: &[kechuang_domain::RegionCode],
+    ) -> Result<Vec<crate::CountedRecord>> {
+        let codes: Vec<String> = regions.iter().map(|c| c.to_string()).collect();
+        Ok(self
+            .surveys(year, Some(&codes))
+            .await?
+            .into_iter()
+            .map(|s| crate::CountedRecord {
+                registry: "rd_survey",
+                kind: "rd_survey".into(),
+                level: None,
+                number: Some(format!("{} 万元", s.total.wan_text())),
+                name: s.name.clone(),
+                uscc: Some(s.uscc),
+                enterprise: Some(s.name),
+                region_code: s.region_code,
+                from: format!("{year}-12-31"),
+                until: None,
+                document_no: None,
+            })
+            .collect())
+    }
 }

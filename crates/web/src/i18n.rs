@@ -200,7 +200,7 @@ texts! {
     kind_formula: "公式", "Formula";
     kind_registry: "登记库计数", "Registry count";
     kind_ledger: "资金台账", "Funding ledger";
-    kind_finance: "科技金融记录", "Tech-finance records";
+    kind_records: "由系统记录计算", "Computed from records";
     nav_group_finance: "科技金融", "Tech finance";
     nav_finance: "金融概览", "Finance overview";
     nav_pool: "风险准备金入池", "Credit risk pool";
@@ -221,6 +221,15 @@ texts! {
     rd_rate: "覆盖率", "Coverage";
     rd_by_county: "分县（市、区）覆盖情况", "Coverage by county";
     rd_reasons: "应报原因", "Why it should report";
+    rd_rollup: "研发费用汇总（企业调查）", "R&D expenditure from the enterprise surveys";
+    rd_rollup_note: "企业研发调查的研究开发费用合计按所在县区汇总（指标 enterprise_rd_expenditure），与统计部门发布的研发经费支出对照；点击区域查看其调查记录。金额单位万元。", "The surveys' R&D totals by county (indicator enterprise_rd_expenditure) beside the statistics office's R&D expenditure; open a region for its surveys. Amounts in 10k yuan.";
+    rd_surveyed_count: "报送企业", "Enterprises";
+    rd_surveyed: "研究开发费用（万元）", "R&D expenditure (10k yuan)";
+    rd_official: "统计部门研发经费支出（万元）", "Official R&D expenditure (10k yuan)";
+    rd_share: "占比", "Share";
+    rd_surveys: "研发调查记录", "Surveys";
+    rd_staff: "研究开发人员", "R&D staff";
+    rd_labour: "人员人工费用（万元）", "Staff costs (10k yuan)";
     rd_missing_note: "依据：税务部门加计扣除名单、年末有效的高新技术企业证书、企业年度数据中的研发机构；研发调查中研究开发费用大于 0 视为已报送。", "From the tax authority's super-deduction list, HTE certificates valid at the year's end and the annual figures' R&D institutions; a survey with R&D expenditure above 0 counts as reported.";
     fin_intro: "科技信贷风险准备金、合作银行与入池企业贷款，按银行、县（市、区）汇总；金额单位万元，均由登记记录实时计算。", "The S&T credit risk reserve, partner banks and loans to pool members, by bank and county; amounts in 10k yuan, computed from the records on every view.";
     fin_reserve: "风险准备金台账", "Risk reserve ledger";

@@ -140,6 +140,43 @@ async fn coverage_lists_exactly_who_should_report_and_did_not(b: Backend) {
             assert_eq!(reasons, want, "{u}");
         }
     }
+    // The surveys add up by county into enterprise_rd_expenditure (万元), beside the official
+    // figure on /rd.
+    let totals = [(listed[0].clone(), 100.0), (holder.clone(), 80.5)];
+    for region in [
+        None,
+        Some(counties[&listed[0]].clone()),
+        Some(counties[&holder].clone()),
+    ] {
+        let expected: f64 = totals
+            .iter()
+            .filter(|(u, _)| region.as_ref().is_none_or(|r| counties[u] == *r))
+            .map(|(_, t)| t)
+            .sum();
+        let q = region
+            .as_ref()
+            .map(|r| format!("?region={r}"))
+            .unwrap_or_default();
+        let s: Value = server
+            .get_json(&format!(
+                "/api/v1/indicators/enterprise_rd_expenditure/observations{q}"
+            ))
+            .await;
+        let v = s["series"]
+            .as_array()
+            .expect("series")
+            .iter()
+            .find(|p| p["period"] == "2019")
+            .and_then(|p| p["value"].as_f64());
+        assert_eq!(v, Some(expected), "{q}: {s}");
+    }
+    let (status, page) = server.get("/rd?year=2019").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("180.5"),
+        "the city's surveyed total on the page"
+    );
+
     // The county officer's list to follow up, as a spreadsheet.
     let (status, _) = server
         .get(&format!("/rd/export/missing.csv?year=2019&region={county}"))

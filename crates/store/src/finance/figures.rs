@@ -4,32 +4,34 @@
 use super::*;
 use crate::{CountedRecord, Result, Store};
 use chrono::NaiveDate;
-use kechuang_domain::indicator::FinanceMeasure;
+use kechuang_domain::indicator::RecordMeasure;
 use sqlx::Row;
 
 impl Store {
-    /// The dated amounts a finance measure adds up: (region, date, key, value). Pool members
+    /// The dated amounts a records measure adds up (R&D surveys: see `rd_items`): (region, date, key, value). Pool members
     /// give their earliest admission per enterprise (value 1, key the USCC, so an enterprise
     /// admitted twice counts once); pool loans their amount in fen, dated by issue; the
     /// reserve its contributions; the seed fund the committed size of each fund.
-    pub async fn finance_items(
+    pub async fn record_items(
         &self,
-        measure: FinanceMeasure,
+        measure: RecordMeasure,
     ) -> Result<Vec<(String, String, String, i64)>> {
         let sql = match measure {
-            FinanceMeasure::PoolEnterprises => {
+            // The surveys are R&D statistics' records, read there.
+            RecordMeasure::RdSurveyTotal => return self.rd_items().await,
+            RecordMeasure::PoolEnterprises => {
                 "SELECT region_code AS r, MIN(admitted_on) AS d, uscc AS k, 1 AS v FROM pool_members GROUP BY uscc, region_code"
                     .to_owned()
             }
-            FinanceMeasure::PoolLoans => format!(
+            RecordMeasure::PoolLoans => format!(
                 "SELECT l.region_code AS r, l.issued_on AS d, l.contract_no AS k, l.amount_fen AS v FROM loans l WHERE {IN_POOL}"
             ),
-            FinanceMeasure::ReserveContributions => {
+            RecordMeasure::ReserveContributions => {
                 "SELECT COALESCE(region_code, '') AS r, occurred_on AS d, CAST(id AS TEXT) AS k, amount_fen AS v \
                  FROM reserve_entries WHERE entry = 'contribution'"
                     .to_owned()
             }
-            FinanceMeasure::SeedFundCommitted => {
+            RecordMeasure::SeedFundCommitted => {
                 "SELECT '' AS r, established_on AS d, name AS k, committed_fen AS v FROM seed_funds".to_owned()
             }
         };
@@ -50,9 +52,9 @@ impl Store {
 
     /// The records behind a finance figure at a date, within some regions (`None` for the
     /// city-wide measures), for the target page's drill-down.
-    pub async fn finance_records(
+    pub async fn measure_records(
         &self,
-        measure: FinanceMeasure,
+        measure: RecordMeasure,
         as_of: NaiveDate,
         regions: &[kechuang_domain::RegionCode],
     ) -> Result<Vec<CountedRecord>> {
@@ -62,7 +64,11 @@ impl Store {
         let inside = |r: &str| !measure.by_county() || regions.iter().any(|c| c.as_str() == r);
         let mut out = Vec::new();
         match measure {
-            FinanceMeasure::PoolEnterprises => {
+            RecordMeasure::RdSurveyTotal => {
+                let year = as_of.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+                return self.rd_records(year, regions).await;
+            }
+            RecordMeasure::PoolEnterprises => {
                 let rows = sqlx::query(
                     "SELECT m.*, b.name AS bank_name FROM pool_members m LEFT JOIN partner_banks b ON b.id = m.bank_id \
                      WHERE m.admitted_on <= $1 ORDER BY m.admitted_on, m.id",
@@ -91,7 +97,7 @@ impl Store {
                     });
                 }
             }
-            FinanceMeasure::PoolLoans => {
+            RecordMeasure::PoolLoans => {
                 let rows = sqlx::query(&format!(
                     "{} WHERE {IN_POOL} AND l.issued_on <= $1 ORDER BY l.issued_on, l.id",
                     loan_select()
@@ -119,7 +125,7 @@ impl Store {
                     });
                 }
             }
-            FinanceMeasure::ReserveContributions => {
+            RecordMeasure::ReserveContributions => {
                 for e in self.reserve_entries().await? {
                     if e.entry != "contribution" || e.occurred_on > as_of {
                         continue;
@@ -139,7 +145,7 @@ impl Store {
                     });
                 }
             }
-            FinanceMeasure::SeedFundCommitted => {
+            RecordMeasure::SeedFundCommitted => {
                 for f in self.seed_funds().await? {
                     if f.established_on > as_of {
                         continue;

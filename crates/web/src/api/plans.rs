@@ -440,7 +440,7 @@ pub async fn indicators(State(st): State<AppState>) -> Result<Json<Vec<Indicator
                 IndicatorKind::Formula(f) => (Some(f.text().to_owned()), None),
                 IndicatorKind::RegistryCount(c) => (None, serde_json::to_value(c).ok()),
                 IndicatorKind::Ledger(l) => (None, serde_json::to_value(l).ok()),
-                IndicatorKind::Finance(m) => {
+                IndicatorKind::Records(m) => {
                     (None, Some(serde_json::json!({ "finance": m.code() })))
                 }
                 IndicatorKind::Manual { .. } => (None, None),

@@ -28,6 +28,24 @@ struct CountyRow {
     rate: String,
 }
 
+struct RollupRow {
+    code: String,
+    name: String,
+    enterprises: usize,
+    surveyed: String,
+    official: String,
+    share: String,
+}
+
+struct SurveyRow {
+    uscc: String,
+    name: String,
+    county: String,
+    staff: i64,
+    total: String,
+    labour: String,
+}
+
 struct MissingRow {
     uscc: String,
     name: String,
@@ -49,6 +67,8 @@ struct CoveragePage {
     counties: Vec<CountyRow>,
     missing: Vec<MissingRow>,
     regions: Vec<(String, String)>,
+    rollup: Vec<RollupRow>,
+    surveys: Vec<SurveyRow>,
 }
 
 fn percent(r: Option<f64>) -> String {
@@ -95,7 +115,53 @@ pub async fn coverage(
         Err(e) => (None, Some(e)),
     };
     let (error, status) = shown(refused, lang);
+    let year_no: Option<i32> = c.as_ref().map(|c| c.year);
+    let rollup = match year_no {
+        Some(y) => service::rollup(&st.store, &who, y, region)
+            .await
+            .page(lang)?,
+        None => Vec::new(),
+    };
+    // The surveys behind the figures: a county's in full, the city's once it is chosen.
+    let surveys = match (year_no, region) {
+        (Some(y), Some(_)) => service::surveys(&st.store, &who, y)
+            .await
+            .page(lang)?
+            .into_iter()
+            .filter(|s| {
+                c.as_ref().is_some_and(|c| {
+                    kechuang_domain::RegionCode::parse(&s.region_code)
+                        .ok()
+                        .zip(kechuang_domain::RegionCode::parse(&c.region).ok())
+                        .is_some_and(|(r, top)| tree.is_within(&r, &top))
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let page = CoveragePage {
+        rollup: rollup
+            .iter()
+            .map(|l| RollupRow {
+                code: l.region.clone(),
+                name: name(&l.region),
+                enterprises: l.enterprises,
+                surveyed: l.surveyed.wan_text(),
+                official: l.official_wan.map_or("—".into(), crate::format::number),
+                share: percent(l.share),
+            })
+            .collect(),
+        surveys: surveys
+            .iter()
+            .map(|s| SurveyRow {
+                uscc: s.uscc.clone(),
+                name: s.name.clone(),
+                county: name(&s.region_code),
+                staff: s.staff,
+                total: s.total.wan_text(),
+                labour: s.parts[0].wan_text(),
+            })
+            .collect(),
         chrome: Chrome::new(&v, "rd", tr.rd_title.into(), &uri, None),
         error,
         region: c.as_ref().map(|c| c.region.clone()).unwrap_or_default(),

@@ -52,7 +52,7 @@ pub(super) async fn indicators_page(
                 IndicatorKind::Formula(_) => tr.kind_formula,
                 IndicatorKind::RegistryCount(_) => tr.kind_registry,
                 IndicatorKind::Ledger(_) => tr.kind_ledger,
-                IndicatorKind::Finance(_) => tr.kind_finance,
+                IndicatorKind::Records(_) => tr.kind_records,
             },
             aggregation: match (&i.kind, i.aggregation()) {
                 (IndicatorKind::Formula(_), _) => "—",
