@@ -65,6 +65,13 @@ pub struct Files {
     pub platforms: PathBuf,
     /// The city's credit risk pool and its partner banks' loans (none for the province).
     pub finance: Option<FinanceFiles>,
+    /// The city's R&D surveys and super-deduction lists (none for the province).
+    pub rd: Option<RdFiles>,
+}
+
+pub struct RdFiles {
+    pub surveys: PathBuf,
+    pub deductions: PathBuf,
 }
 
 pub struct FinanceFiles {
@@ -320,6 +327,64 @@ async fn run_vouchers(store: &kechuang_store::Store, actor: &kechuang_store::Act
         store.redeem(v.id, &r, on, actor).await?;
     }
     Ok(())
+}
+
+/// The R&D survey of 2019 and 2020 as the statistics office sends it, and the tax authority's
+/// super-deduction lists: most technology enterprises with R&D claim the deduction (75% of
+/// their R&D in those years) and most report in the survey — not all, so 应统尽统 has work.
+fn rd_statistics(
+    fact_rows: &[Vec<String>],
+    enterprises: &[Enterprise],
+) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    use kechuang_domain::money::{Fen, FEN_PER_WAN};
+    // A generator of its own, so the other demo files stay as they were.
+    let mut rng = fastrand::Rng::with_seed(2019);
+    let names: std::collections::HashMap<&str, &str> = enterprises
+        .iter()
+        .map(|e| (e.uscc.as_str(), e.name.as_str()))
+        .collect();
+    let (mut surveys, mut deductions) = (Vec::new(), Vec::new());
+    for r in fact_rows {
+        let (uscc, year) = (r[0].as_str(), r[1].as_str());
+        let rd: f64 = r[3].parse().unwrap_or(0.0);
+        if !(year == "2019" || year == "2020") || rd <= 0.0 {
+            continue;
+        }
+        let name = names.get(uscc).copied().unwrap_or(uscc);
+        // The annual facts' 研发费用 of the demo run high; the survey is scaled to the city's
+        // official R&D expenditure, of which the surveyed enterprises make most.
+        let total = Fen((rd * 10.0 / 12.0).round() as i64 * (FEN_PER_WAN / 10));
+        if rng.u8(..100) < 85 {
+            deductions.push(vec![
+                year.to_owned(),
+                uscc.to_owned(),
+                name.to_owned(),
+                Fen(total.0 * 3 / 4).wan_text(),
+            ]);
+        }
+        // Some do not report: and one whose R&D is below 5 万元 employs no full R&D person.
+        if rng.u8(..100) >= 80 || total.0 < 5 * FEN_PER_WAN {
+            continue;
+        }
+        // The parts in the shares enterprises typically report; the rest is 其他费用, so the
+        // parts add up to the total exactly.
+        let shares = [55, 25, 8, 2, 4, 3, 2];
+        let mut parts: Vec<Fen> = shares.iter().map(|s| Fen(total.0 * s / 100)).collect();
+        parts.push(Fen(total.0 - parts.iter().map(|p| p.0).sum::<i64>()));
+        let per_person = FEN_PER_WAN * i64::from(rng.u32(8..40));
+        let staff = (parts[0].0 / per_person).max(1);
+        let mut row = vec![
+            year.to_owned(),
+            uscc.to_owned(),
+            name.to_owned(),
+            staff.to_string(),
+            total.wan_text(),
+        ];
+        row.extend(parts.iter().map(|p| p.wan_text()));
+        row.push(String::new());
+        surveys.push(row);
+    }
+    (surveys, deductions)
 }
 
 /// The credit risk pool as a bureau's list and the banks' loan files would hold it: 33
@@ -779,6 +844,7 @@ pub fn write_city(dir: &Path) -> Result<Files> {
     }
 
     let (member_rows, loan_rows) = pool_and_loans(&mut rng, &enterprises);
+    let (survey_rows, deduction_rows) = rd_statistics(&fact_rows, &enterprises);
     let files = Files {
         observations: dir.join("observations.csv"),
         facts: dir.join("facts.csv"),
@@ -789,7 +855,31 @@ pub fn write_city(dir: &Path) -> Result<Files> {
             pool_members: dir.join("pool-members.csv"),
             loans: dir.join("loans.csv"),
         }),
+        rd: Some(RdFiles {
+            surveys: dir.join("rd-survey.csv"),
+            deductions: dir.join("super-deduction.csv"),
+        }),
     };
+    if let Some(f) = &files.rd {
+        write(
+            Some(&f.surveys),
+            &Table {
+                sheet: "企业研究开发活动情况",
+                headers: &kechuang_ingest::rd::SURVEY_TEMPLATE_HEADERS,
+                rows: survey_rows,
+                numeric: &[],
+            },
+        )?;
+        write(
+            Some(&f.deductions),
+            &Table {
+                sheet: "研发费用加计扣除",
+                headers: &kechuang_ingest::rd::DEDUCTION_TEMPLATE_HEADERS,
+                rows: deduction_rows,
+                numeric: &[],
+            },
+        )?;
+    }
     if let Some(f) = &files.finance {
         write(
             Some(&f.pool_members),
@@ -891,6 +981,7 @@ pub fn write_province(dir: &Path, enterprises: usize) -> Result<Files> {
         certificates: dir.join("certificates.csv"),
         platforms: dir.join("platforms.csv"),
         finance: None,
+        rd: None,
     };
     let mut ents = CsvSink::create(&files.enterprises, &ENTERPRISE_HEADERS)?;
     let mut certs = CsvSink::create(&files.certificates, &CERTIFICATE_HEADERS)?;

@@ -386,6 +386,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             .finance
             .iter()
             .flat_map(|f| [&f.pool_members, &f.loans]);
+        let rd = files.rd.iter().flat_map(|f| [&f.surveys, &f.deductions]);
         for f in [
             &files.observations,
             &files.enterprises,
@@ -395,6 +396,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
         ]
         .into_iter()
         .chain(finance)
+        .chain(rd)
         {
             println!("  {}", f.display());
         }
@@ -768,6 +770,28 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
             }
         }
         demo::run_seed_investments(store).await?;
+    }
+    if let Some(f) = &files.rd {
+        for (file, kind) in [
+            (
+                &f.deductions,
+                kechuang_service::imports::FileKind::SuperDeduction,
+            ),
+            (&f.surveys, kechuang_service::imports::FileKind::RdSurvey),
+        ] {
+            let args = ImportArgs {
+                kind,
+                file,
+                dry_run: false,
+                accept_legacy_uscc: false,
+                default_kind: None,
+                report: None,
+                year: None,
+            };
+            if run_import(store, &args).await? != ExitCode::SUCCESS {
+                bail!("演示数据导入失败 (demo import failed): {}", file.display());
+            }
+        }
     }
     demo::run_programmes(store).await
 }

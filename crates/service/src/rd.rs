@@ -283,7 +283,16 @@ pub async fn rollup(
                 .filter(|s| inside.contains(&s.region_code))
                 .collect();
             let surveyed = kechuang_domain::money::Fen(mine.iter().map(|s| s.total.0).sum());
-            let official_wan = official.get(code.as_str()).copied();
+            // A region without its own figure is the sum of its counties', as the dashboard
+            // rolls it up.
+            let official_wan = official.get(code.as_str()).copied().or_else(|| {
+                let children: Vec<f64> = tree
+                    .rollup_children(&code)
+                    .iter()
+                    .map(|c| official.get(c.code.as_str()).copied())
+                    .collect::<Option<Vec<_>>>()?;
+                (!children.is_empty()).then(|| children.iter().sum())
+            });
             RollupLine {
                 region: code.to_string(),
                 enterprises: mine.len(),

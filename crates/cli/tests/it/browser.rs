@@ -1096,6 +1096,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/finance/loans".into(),
                 "/finance/claims".into(),
                 "/finance/seed".into(),
+                "/rd?year=2019".into(),
                 "/account/password".into(),
                 "/account/second-factor".into(),
             ],
@@ -1108,6 +1109,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/enterprises".into(),
                 "/calls".into(),
                 "/finance/pool".into(),
+                "/rd?year=2019".into(),
             ],
         ),
         (

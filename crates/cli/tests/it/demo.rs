@@ -32,6 +32,8 @@ fn demo_files_are_deterministic() {
         "facts.csv",
         "pool-members.csv",
         "loans.csv",
+        "rd-survey.csv",
+        "super-deduction.csv",
     ] {
         let (x, y) = (
             std::fs::read(a.join(f)).expect("a"),

@@ -71,6 +71,11 @@ struct CoveragePage {
     surveys: Vec<SurveyRow>,
 }
 
+/// 万元 as reports write them: grouped, at most two decimals.
+fn wan(f: kechuang_domain::money::Fen) -> String {
+    crate::format::number(f.0 as f64 / kechuang_domain::money::FEN_PER_WAN as f64)
+}
+
 fn percent(r: Option<f64>) -> String {
     r.map_or("—".into(), |r| format!("{}%", crate::format::number(r)))
 }
@@ -146,7 +151,7 @@ pub async fn coverage(
                 code: l.region.clone(),
                 name: name(&l.region),
                 enterprises: l.enterprises,
-                surveyed: l.surveyed.wan_text(),
+                surveyed: wan(l.surveyed),
                 official: l.official_wan.map_or("—".into(), crate::format::number),
                 share: percent(l.share),
             })
@@ -158,8 +163,8 @@ pub async fn coverage(
                 name: s.name.clone(),
                 county: name(&s.region_code),
                 staff: s.staff,
-                total: s.total.wan_text(),
-                labour: s.parts[0].wan_text(),
+                total: wan(s.total),
+                labour: wan(s.parts[0]),
             })
             .collect(),
         chrome: Chrome::new(&v, "rd", tr.rd_title.into(), &uri, None),
