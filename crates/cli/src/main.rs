@@ -218,7 +218,7 @@ struct RegistryImport {
 }
 
 #[derive(clap::Args)]
-struct FinanceImport {
+struct FileImport {
     file: PathBuf,
     /// Validate and report; write nothing.
     #[arg(long)]
@@ -249,7 +249,7 @@ enum ImportCommand {
     /// office checks it.
     RdSurvey {
         #[command(flatten)]
-        import: FinanceImport,
+        import: FileImport,
         /// The survey's year, when the file has no 年度 column.
         #[arg(long)]
         year: Option<i32>,
@@ -257,17 +257,17 @@ enum ImportCommand {
     /// The tax authority's R&D super-deduction list: 统一社会信用代码, 企业名称, 加计扣除金额（万元）.
     SuperDeduction {
         #[command(flatten)]
-        import: FinanceImport,
+        import: FileImport,
         /// The list's year, when the file has no 年度 column.
         #[arg(long)]
         year: Option<i32>,
     },
     /// Credit risk pool members: 统一社会信用代码, 企业名称, 入池日期, 退出日期 (optional), 合作银行 (optional).
-    PoolMembers(FinanceImport),
+    PoolMembers(FileImport),
     /// A partner bank's loans: 贷款合同编号, 统一社会信用代码, 企业名称, 合作银行, 放款日期, 到期日期,
     /// 贷款金额（万元）, 贷款余额（万元）, 五级分类, 担保方式. A re-sent contract updates its balance
     /// and classification and keeps the history.
-    Loans(FinanceImport),
+    Loans(FileImport),
     /// Observations: 指标代码, 区划代码, 期间, 数值, 来源 (备注) — or indicator, region, period, value, source.
     Observations {
         file: PathBuf,
@@ -522,68 +522,16 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             report,
         }) => import_observations(&store, &file, dry_run, report.as_deref()).await,
         Command::Import(ImportCommand::RdSurvey { import, year }) => {
-            let kind = kechuang_service::imports::FileKind::RdSurvey;
-            run_import(
-                &store,
-                &ImportArgs {
-                    kind,
-                    file: &import.file,
-                    dry_run: import.dry_run,
-                    accept_legacy_uscc: false,
-                    default_kind: None,
-                    report: import.report.as_deref(),
-                    year,
-                },
-            )
-            .await
+            import_file(&store, FileKind::RdSurvey, &import, year).await
         }
         Command::Import(ImportCommand::SuperDeduction { import, year }) => {
-            let kind = kechuang_service::imports::FileKind::SuperDeduction;
-            run_import(
-                &store,
-                &ImportArgs {
-                    kind,
-                    file: &import.file,
-                    dry_run: import.dry_run,
-                    accept_legacy_uscc: false,
-                    default_kind: None,
-                    report: import.report.as_deref(),
-                    year,
-                },
-            )
-            .await
+            import_file(&store, FileKind::SuperDeduction, &import, year).await
         }
         Command::Import(ImportCommand::PoolMembers(i)) => {
-            let kind = kechuang_service::imports::FileKind::PoolMembers;
-            run_import(
-                &store,
-                &ImportArgs {
-                    kind,
-                    file: &i.file,
-                    dry_run: i.dry_run,
-                    accept_legacy_uscc: false,
-                    default_kind: None,
-                    report: i.report.as_deref(),
-                    year: None,
-                },
-            )
-            .await
+            import_file(&store, FileKind::PoolMembers, &i, None).await
         }
         Command::Import(ImportCommand::Loans(i)) => {
-            let kind = kechuang_service::imports::FileKind::Loans;
-            run_import(
-                &store,
-                &ImportArgs {
-                    kind,
-                    file: &i.file,
-                    dry_run: i.dry_run,
-                    accept_legacy_uscc: false,
-                    default_kind: None,
-                    report: i.report.as_deref(),
-                    year: None,
-                },
-            )
-            .await
+            import_file(&store, FileKind::Loans, &i, None).await
         }
         Command::Import(ImportCommand::Enterprises(i)) => {
             import_registry(&store, registries::Kind::Enterprises, &i, None).await
@@ -876,6 +824,25 @@ async fn import_observations(
         },
     )
     .await
+}
+
+/// A file of one kind with no options but a year: finance's and R&D statistics' files.
+async fn import_file(
+    store: &Store,
+    kind: FileKind,
+    import: &FileImport,
+    year: Option<i32>,
+) -> Result<ExitCode> {
+    let args = ImportArgs {
+        kind,
+        file: &import.file,
+        dry_run: import.dry_run,
+        accept_legacy_uscc: false,
+        default_kind: None,
+        report: import.report.as_deref(),
+        year,
+    };
+    run_import(store, &args).await
 }
 
 /// What a command asks of an import: the file, its kind and the options.
