@@ -98,17 +98,16 @@ impl Loaded {
         let indicators: HashMap<String, Indicator> = store.indicators_by_code().await?;
         let tree = store.region_tree().await?;
         let mut figures = Figures::default();
-        let finance =
-            finance_figures(store, &indicators, &tree, &plan, &plan_region, as_of).await?;
+        let records = record_figures(store, &indicators, &tree, &plan, &plan_region, as_of).await?;
         for (ind, region, period, value) in store.figures().await? {
             // Counted and ledger indicators come from their records only: observations left
             // from before an indicator became one (an upgraded database) are not mixed in.
-            // Finance indicators keep observations for the years before their records begin.
+            // Records indicators keep observations for the years before their records begin.
             match indicators.get(&ind).map(|i| &i.kind) {
                 Some(IndicatorKind::RegistryCount(_) | IndicatorKind::Ledger(_)) => continue,
                 Some(IndicatorKind::Records(_)) => {
                     use chrono::Datelike;
-                    if finance
+                    if records
                         .get(&ind)
                         .is_some_and(|(first, _)| period.end_date().year() >= *first)
                     {
@@ -119,7 +118,7 @@ impl Loaded {
             }
             figures.insert(&ind, &region, period, value);
         }
-        for (ind, (_, values)) in &finance {
+        for (ind, (_, values)) in &records {
             for (region, period, value) in values {
                 figures.insert(ind, region, *period, *value);
             }
@@ -307,22 +306,23 @@ async fn add_ledger_figures(
     Ok(())
 }
 
-/// Figures of a finance indicator by code: the first year its records hold, and its values
-/// from that year on at each count date — cumulative sums of dated records (distinct pool
-/// members, pool loans, contributions, funds' committed size) in the indicator's unit, by
-/// county where the measure is kept by county, for the plan's region otherwise.
-type FinanceFigures = HashMap<String, (i32, Vec<(RegionCode, Period, f64)>)>;
+/// Figures of a records indicator by code: the first year its records hold, and its values
+/// from that year on at each count date — sums of dated records in the indicator's unit:
+/// running totals (distinct pool members, pool loans, contributions, funds' committed size) or
+/// a year's own (survey totals); by county where the measure is kept by county, for the plan's
+/// region otherwise.
+type RecordFigures = HashMap<String, (i32, Vec<(RegionCode, Period, f64)>)>;
 
-async fn finance_figures(
+async fn record_figures(
     store: &Store,
     indicators: &HashMap<String, Indicator>,
     tree: &RegionTree,
     plan: &PlanSummary,
     plan_region: &RegionCode,
     as_of: NaiveDate,
-) -> Result<FinanceFigures, Error> {
+) -> Result<RecordFigures, Error> {
     use chrono::Datelike;
-    let mut out = FinanceFigures::new();
+    let mut out = RecordFigures::new();
     for ind in indicators.values() {
         let IndicatorKind::Records(measure) = &ind.kind else {
             continue;
