@@ -35,6 +35,10 @@ kechuang_domain::problems! {
             zh: "'{raw}' 不是数值", en: "'{raw}' is not a number",
         },
         Required = "required" { zh: "必填", en: "required" },
+        UnknownKind { raw: String } = "unknown_certificate_kind" {
+            zh: "证书类型 '{raw}' 无效，应为 hte、hte_pool、tech_sme 或 hitech_product",
+            en: "certificate kind '{raw}' must be hte, hte_pool, tech_sme or hitech_product",
+        },
         UnknownSource { raw: String } = "unknown_source" {
             zh: "资金来源 '{raw}' 无效，应为 省级、市级 或 县级", en: "source '{raw}' must be province, city or county",
         },
@@ -240,7 +244,7 @@ fn agreement(bank_id: i64, a: &AgreementInput) -> Result<AgreementRecord, Error>
         if kechuang_domain::registry::CertificateKind::parse(k).is_none() {
             return Err(field(
                 "eligible_kinds",
-                FinanceInput::NotANumber { raw: k.clone() },
+                FinanceInput::UnknownKind { raw: k.clone() },
             ));
         }
     }
