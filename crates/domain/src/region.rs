@@ -236,6 +236,19 @@ impl RegionTree {
     pub fn all(&self) -> &[Region] {
         &self.regions
     }
+    /// The county a region lies in (itself when it is one), by the code as stored: figures
+    /// by county count an enterprise filed under a zone or a town in its county. A code the
+    /// tree lacks, or one above any county, answers as given.
+    pub fn county_of(&self, code: &str) -> String {
+        let mut cur = RegionCode::parse(code).ok().and_then(|c| self.get(&c));
+        while let Some(r) = cur {
+            if r.kind == RegionKind::County {
+                return r.code.to_string();
+            }
+            cur = r.parent.as_ref().and_then(|p| self.get(p));
+        }
+        code.to_owned()
+    }
     /// The top of the hierarchy (the province), where there is one.
     pub fn root(&self) -> Option<&Region> {
         self.regions.iter().find(|r| r.parent.is_none())

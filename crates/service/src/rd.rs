@@ -176,17 +176,7 @@ pub async fn coverage(
         .filter(|s| s.total.0 > 0)
         .map(|s| s.uscc)
         .collect();
-    // Each county's figures, counted where the enterprise is registered.
-    let county_of = |code: &str| -> String {
-        let mut cur = RegionCode::parse(code).ok().and_then(|r| tree.get(&r));
-        while let Some(r) = cur {
-            if r.kind == kechuang_domain::region::RegionKind::County {
-                return r.code.to_string();
-            }
-            cur = r.parent.as_ref().and_then(|p| tree.get(p));
-        }
-        code.to_owned()
-    };
+    let county_of = |code: &str| tree.county_of(code);
     let mut counties: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for (uscc, m) in &should {
         let c = counties.entry(county_of(&m.region)).or_default();

@@ -288,6 +288,29 @@ pub(crate) fn import_entry<'a>(
 }
 
 /// Records an import that changed something.
+/// Appends an entry that records a new state only (`before` empty), as most writes do.
+pub(crate) async fn append_new(
+    tx: &mut Transaction<'static, Any>,
+    actor: &Actor,
+    action: &str,
+    entity: &str,
+    id: &str,
+    after: serde_json::Value,
+) -> Result<()> {
+    append(
+        tx,
+        &AuditEntry {
+            actor,
+            action,
+            entity,
+            entity_id: id,
+            before: String::new(),
+            after: after.to_string(),
+        },
+    )
+    .await
+}
+
 pub(crate) async fn append_import(
     tx: &mut Transaction<'static, Any>,
     prov: &crate::Provenance,

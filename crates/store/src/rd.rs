@@ -1,7 +1,7 @@
 //! R&D statistics' records: the enterprise R&D surveys, one per enterprise and year, and the
 //! tax authority's super-deduction lists; and what 应统尽统 reads — who should report R&D.
 
-use crate::audit::{append, Actor, AuditEntry};
+use crate::audit::{append_new, Actor};
 use crate::sql::Sql;
 use crate::{now_utc, Result, Store};
 use kechuang_domain::money::{Fen, FEN_PER_WAN};
@@ -114,16 +114,13 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        append(
+        append_new(
             &mut tx,
-            &AuditEntry {
-                actor,
-                action: "rd_survey.import",
-                entity: "rd_surveys",
-                entity_id: file_name,
-                before: String::new(),
-                after: serde_json::json!({"rows": rows.len(), "added": added, "updated": updated, "unchanged": unchanged}).to_string(),
-            },
+            actor,
+            "rd_survey.import",
+            "rd_surveys",
+            file_name,
+            serde_json::json!({"rows": rows.len(), "added": added, "updated": updated, "unchanged": unchanged}),
         )
         .await?;
         tx.commit().await?;
@@ -184,16 +181,13 @@ impl Store {
                 }
             }
         }
-        append(
+        append_new(
             &mut tx,
-            &AuditEntry {
-                actor,
-                action: "super_deduction.import",
-                entity: "super_deductions",
-                entity_id: file_name,
-                before: String::new(),
-                after: serde_json::json!({"rows": rows.len(), "added": added, "updated": updated, "unchanged": unchanged}).to_string(),
-            },
+            actor,
+            "super_deduction.import",
+            "super_deductions",
+            file_name,
+            serde_json::json!({"rows": rows.len(), "added": added, "updated": updated, "unchanged": unchanged}),
         )
         .await?;
         tx.commit().await?;

@@ -468,17 +468,7 @@ pub async fn report(store: &Store, who: &Principal) -> Result<Report, Error> {
     let banks = store.banks().await?;
     let agreements = store.agreements(None).await?;
     let today = on.to_string();
-    // Figures by county: an enterprise filed under a zone or a town counts in its county.
-    let county_of = |region: &str| -> String {
-        let mut cur = RegionCode::parse(region).ok().and_then(|r| tree.get(&r));
-        while let Some(r) = cur {
-            if r.kind == kechuang_domain::region::RegionKind::County {
-                return r.code.to_string();
-            }
-            cur = r.parent.as_ref().and_then(|p| tree.get(p));
-        }
-        region.to_owned()
-    };
+    let county_of = |code: &str| tree.county_of(code);
     let mut by_bank: BTreeMap<String, ReportLine> = BTreeMap::new();
     let mut by_county: BTreeMap<String, ReportLine> = BTreeMap::new();
     let mut total = ReportLine::default();

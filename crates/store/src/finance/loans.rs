@@ -122,7 +122,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        audit(
+        append_new(
             &mut tx,
             actor,
             "loans.import",
@@ -256,7 +256,7 @@ impl Store {
                 },
             )
         })?;
-        audit(
+        append_new(
             &mut tx,
             actor,
             "claim.create",
@@ -372,7 +372,7 @@ impl Store {
                 )
             })?;
         }
-        audit(
+        append_new(
             &mut tx,
             actor,
             &format!("claim.{}", to.code()),
@@ -422,7 +422,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        audit(
+        append_new(
             &mut tx,
             actor,
             "claim.recovery",

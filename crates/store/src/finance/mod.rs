@@ -4,14 +4,14 @@
 //! claimed once (`compensation_claims_once`), a claim paid from the reserve once
 //! (`reserve_entries_paid_once`), an enterprise has one application under review.
 
-use crate::audit::{append, Actor, AuditEntry};
+use crate::audit::{append_new, Actor};
 use crate::{now_utc, Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::finance::{ClaimStatus, FinanceProblem, LoanClass, PoolStatus};
 use kechuang_domain::money::Fen;
 use serde::Serialize;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 mod figures;
 mod loans;
@@ -421,28 +421,6 @@ fn unique_as(e: sqlx::Error, p: FinanceProblem) -> StoreError {
     }
 }
 
-async fn audit(
-    tx: &mut Transaction<'static, Any>,
-    actor: &Actor,
-    action: &str,
-    entity: &str,
-    id: &str,
-    after: serde_json::Value,
-) -> Result<()> {
-    append(
-        tx,
-        &AuditEntry {
-            actor,
-            action,
-            entity,
-            entity_id: id,
-            before: String::new(),
-            after: after.to_string(),
-        },
-    )
-    .await
-}
-
 impl Store {
     // ---- banks and agreements ----------------------------------------------------------
 
@@ -465,7 +443,7 @@ impl Store {
                 },
             )
         })?;
-        audit(
+        append_new(
             &mut tx,
             actor,
             "bank.add",
@@ -528,7 +506,7 @@ impl Store {
         .bind(now_utc())
         .fetch_one(&mut *tx)
         .await?;
-        audit(
+        append_new(
             &mut tx,
             actor,
             "agreement.add",
@@ -586,7 +564,7 @@ impl Store {
         .bind(now_utc())
         .fetch_one(&mut *tx)
         .await?;
-        audit(
+        append_new(
             &mut tx,
             actor,
             "reserve.contribute",

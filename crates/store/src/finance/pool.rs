@@ -99,7 +99,7 @@ impl Store {
                 _ => StoreError::Database(e),
             })?;
         }
-        audit(
+        append_new(
             &mut tx,
             actor,
             "pool.apply",
@@ -234,7 +234,7 @@ impl Store {
             .await
             .map_err(|e| unique_as(e, FinanceProblem::MemberAlready))?;
         }
-        audit(
+        append_new(
             &mut tx,
             actor,
             &format!("pool.{}", to.code()),
@@ -303,7 +303,7 @@ impl Store {
                 }
             }
         }
-        audit(
+        append_new(
             &mut tx,
             actor,
             "pool.import",
@@ -362,7 +362,7 @@ impl Store {
         if done != 1 {
             return Err(StoreError::Refused(Refusal::ChangedMeanwhile));
         }
-        audit(
+        append_new(
             &mut tx,
             actor,
             "pool.leave",

@@ -32,7 +32,7 @@ impl Store {
                 },
             )
         })?;
-        audit(
+        append_new(
             &mut tx,
             actor,
             "seed_fund.add",
@@ -87,7 +87,7 @@ impl Store {
         .bind(now_utc())
         .fetch_one(&mut *tx)
         .await?;
-        audit(
+        append_new(
             &mut tx,
             actor,
             "seed_fund.invest",
@@ -120,7 +120,7 @@ impl Store {
         if done != 1 {
             return Err(StoreError::Refused(Refusal::ChangedMeanwhile));
         }
-        audit(
+        append_new(
             &mut tx,
             actor,
             "seed_fund.exit",
