@@ -1,7 +1,8 @@
 //! `kechuang bench`: figures for the speed and memory goals, printed, never asserted.
 //!
 //! It generates a synthetic list — valid USCCs spread over a city's counties or a whole
-//! province's, high-tech certificates for three in ten enterprises, and innovation platforms —
+//! province's, high-tech certificates for three in ten enterprises, innovation platforms, and
+//! as many patents as enterprises —
 //! imports it through the ordinary import path into the database given, and then times the
 //! registry counts: every registry-count target of the plan for every region at one date,
 //! from the in-memory count index (as pages and the API compute them) and, for comparison, by
@@ -34,6 +35,7 @@ struct Files {
     enterprises: PathBuf,
     certificates: PathBuf,
     platforms: PathBuf,
+    patents: PathBuf,
 }
 
 const PLATFORM_KINDS: [(&str, &str); 5] = [
@@ -44,18 +46,22 @@ const PLATFORM_KINDS: [(&str, &str); 5] = [
     ("新型研发机构", "省级"),
 ];
 
-/// Writes `rows` enterprises over `places`, certificates for three in ten, and one platform
-/// per fifty enterprises.
+/// Writes `rows` enterprises over `places`, certificates for three in ten, one platform per
+/// fifty enterprises, and `rows` patents: nine in ten held by an enterprise (named, a third
+/// of them with its code as well), the rest by individuals; four in ten inventions, one in
+/// ten lapsed.
 fn generate(dir: &Path, rows: usize, places: &[(String, String)]) -> Result<Files> {
     std::fs::create_dir_all(dir)?;
     let files = Files {
         enterprises: dir.join(format!("bench-enterprises-{rows}.csv")),
         certificates: dir.join(format!("bench-certificates-{rows}.csv")),
         platforms: dir.join(format!("bench-platforms-{rows}.csv")),
+        patents: dir.join(format!("bench-patents-{rows}.csv")),
     };
     let mut e = CsvSink::create(&files.enterprises, &ENTERPRISE_HEADERS)?;
     let mut c = CsvSink::create(&files.certificates, &CERTIFICATE_HEADERS)?;
     let mut p = CsvSink::create(&files.platforms, &PLATFORM_HEADERS)?;
+    let mut pt = CsvSink::create(&files.patents, &kechuang_ingest::patents::PATENT_HEADERS)?;
     let mut rng = fastrand::Rng::with_seed(7);
     for i in 0..rows {
         let (code, place) = &places[i % places.len()];
@@ -94,6 +100,35 @@ fn generate(dir: &Path, rows: usize, places: &[(String, String)]) -> Result<File
                 "",
             ])?;
         }
+        {
+            let year = 2011 + (i % 10) as i32;
+            let (digit, kind) = match i % 20 {
+                0..=7 => (1, "发明"),
+                8..=16 => (2, "实用新型"),
+                _ => (3, "外观设计"),
+            };
+            let digits = format!("{}{digit}{:07}", year - 1, i / 10 % 10_000_000);
+            let number = format!("{digits}.{}", kechuang_domain::patent::check_char(&digits));
+            let (holder, holder_code) = match i % 10 {
+                9 => ("张三".to_owned(), ""),
+                0..=2 => (name.clone(), uscc.as_str()),
+                _ => (name.clone(), ""),
+            };
+            let lapsed = (i % 10 == 4).then(|| format!("{}-03-01", year + 3));
+            pt.row(&[
+                &number,
+                "一种基准测试用装置",
+                kind,
+                &format!("{}-05-10", year - 1),
+                &format!("{year}-08-20"),
+                &holder,
+                holder_code,
+                // The county by its code, except where the holder's code tells it.
+                if holder_code.is_empty() { code } else { "" },
+                if lapsed.is_some() { "失效" } else { "有效" },
+                lapsed.as_deref().unwrap_or(""),
+            ])?;
+        }
         if i % 50 == 0 {
             let (kind, level) = PLATFORM_KINDS[(i / 50) % PLATFORM_KINDS.len()];
             let year = 2010 + (i / 50 % 10) as i32;
@@ -113,9 +148,15 @@ fn generate(dir: &Path, rows: usize, places: &[(String, String)]) -> Result<File
     e.finish()?;
     c.finish()?;
     p.finish()?;
+    pt.finish()?;
     // On disk before the clock starts, as a file received is: otherwise the kernel writes the
     // generated lists out while the import runs, and the import is timed against that.
-    for f in [&files.enterprises, &files.certificates, &files.platforms] {
+    for f in [
+        &files.enterprises,
+        &files.certificates,
+        &files.platforms,
+        &files.patents,
+    ] {
         std::fs::File::open(f)?.sync_all()?;
     }
     Ok(files)
@@ -244,6 +285,13 @@ pub async fn run(store: &Store, scale: Scale, rows: Option<usize>, dir: &Path) -
         FileKind::Registry(kechuang_ingest::registries::Kind::Platforms),
         &files.platforms,
         &format!("platforms ({backend})"),
+    )
+    .await?;
+    timed_import(
+        store,
+        FileKind::Registry(kechuang_ingest::registries::Kind::Patents),
+        &files.patents,
+        &format!("patents ({backend})"),
     )
     .await?;
 

@@ -67,6 +67,8 @@ pub struct Files {
     pub finance: Option<FinanceFiles>,
     /// The city's R&D surveys and super-deduction lists (none for the province).
     pub rd: Option<RdFiles>,
+    /// The city's patent list (none for the province).
+    pub patents: Option<PathBuf>,
 }
 
 pub struct RdFiles {
@@ -134,6 +136,8 @@ pub async fn run_programmes(store: &kechuang_store::Store) -> Result<()> {
         ("hte-certified", "2400万元"),
         ("hte-pool", "1500万元"),
         ("hte-product", "80万元"),
+        ("patent-invention", "300万元"),
+        ("rd-post-subsidy", "500万元"),
     ] {
         for year in 2017..=2020 {
             let amount =
@@ -385,6 +389,126 @@ fn rd_statistics(
         surveys.push(row);
     }
     (surveys, deductions)
+}
+
+/// Shares of the city's resident population by county (of 1000), as the statistics yearbook
+/// roughly divides it; the demo's county populations are the city's split by them.
+const POPULATION_SHARES: [u32; 10] = [130, 137, 104, 70, 67, 114, 62, 70, 137, 109];
+
+/// The patent list as the intellectual-property office sends it: grants of 2010–2020 in every
+/// county — invention patents in step with the county's enterprises, utility models and
+/// designs beside them — held mostly by the county's technology enterprises (some named with
+/// their code, most by name only), some by 韶关学院 and by individuals; about one in eight
+/// lapses a few years on, and recent applications are still pending.
+fn patents(enterprises: &[Enterprise]) -> Vec<Vec<String>> {
+    use kechuang_domain::patent::{check_char, PatentType};
+    let mut rng = fastrand::Rng::with_seed(2022);
+    let mut rows = Vec::new();
+    let mut serial = 100_000u32;
+    let by_county: Vec<Vec<&Enterprise>> = (0..COUNTIES.len())
+        .map(|c| {
+            enterprises
+                .iter()
+                .filter(|e| e.tech && e.county == c)
+                .collect()
+        })
+        .collect();
+    const TOPICS: [&str; 10] = [
+        "一种硬质合金刀具及其制备方法",
+        "一种稀土永磁材料的烧结工艺",
+        "一种特种钢冶炼除尘装置",
+        "一种中药提取物的纯化方法",
+        "一种智能仓储搬运机器人",
+        "一种农产品冷链保鲜系统",
+        "一种锂电池正极材料的回收方法",
+        "一种精密齿轮的检测装置",
+        "一种污水处理用复合絮凝剂",
+        "一种基于物联网的设备监测方法",
+    ];
+    for year in 2010..=2020 {
+        for (c, (code, county, weight)) in COUNTIES.iter().enumerate() {
+            let inventions = f64::from(*weight) * 0.6 * (1.0 + 0.25 * f64::from(year - 2010));
+            for (kind, n) in [
+                (PatentType::Invention, inventions),
+                (PatentType::UtilityModel, inventions),
+                (PatentType::Design, inventions * 0.3),
+            ] {
+                for _ in 0..n.round() as usize {
+                    serial += 1;
+                    let lag = if kind == PatentType::Invention { 2 } else { 1 };
+                    let filed_year = year - lag;
+                    let digit = match kind {
+                        PatentType::Invention => 1,
+                        PatentType::UtilityModel => 2,
+                        PatentType::Design => 3,
+                    };
+                    let digits = format!("{filed_year}{digit}{serial:07}");
+                    let number = format!("{digits}.{}", check_char(&digits));
+                    let filed = date(&mut rng, filed_year);
+                    // Filed late in 2019 or in 2020: still in examination at the end of 2020.
+                    let pending =
+                        kind == PatentType::Invention && year == 2020 && rng.u8(..100) < 30;
+                    let granted = if pending {
+                        String::new()
+                    } else {
+                        let g = date(&mut rng, year);
+                        if g < filed {
+                            filed.clone()
+                        } else {
+                            g
+                        }
+                    };
+                    let roll = rng.u8(..100);
+                    let (holder, uscc) = match by_county[c].as_slice() {
+                        list if roll < 72 && !list.is_empty() => {
+                            let e = list[rng.usize(..list.len())];
+                            let code = if rng.u8(..100) < 30 {
+                                e.uscc.clone()
+                            } else {
+                                String::new()
+                            };
+                            (e.name.clone(), code)
+                        }
+                        _ if roll < 84 && *code == "440204" => {
+                            ("韶关学院".to_owned(), String::new())
+                        }
+                        _ => (
+                            format!(
+                                "{}{}",
+                                ["陈", "李", "黄", "张", "刘", "何", "邓", "曾"][rng.usize(..8)],
+                                ["伟", "芳", "强", "敏", "军", "丽", "华", "涛"][rng.usize(..8)]
+                            ),
+                            String::new(),
+                        ),
+                    };
+                    let lapsed = (!pending && rng.u8(..100) < 12)
+                        .then(|| {
+                            let after = year + rng.i32(1..=6);
+                            date(&mut rng, after)
+                        })
+                        .filter(|d| d.as_str() <= "2020-12-31" && *d > granted);
+                    let status = match (&lapsed, pending) {
+                        (Some(_), _) => "失效",
+                        (None, true) => "审中",
+                        (None, false) => "有效",
+                    };
+                    rows.push(vec![
+                        number,
+                        TOPICS[rng.usize(..TOPICS.len())].to_owned(),
+                        kind.name().to_owned(),
+                        filed,
+                        granted,
+                        holder,
+                        uscc,
+                        (*county).to_owned(),
+                        status.to_owned(),
+                        lapsed.unwrap_or_default(),
+                    ]);
+                }
+            }
+        }
+    }
+    rows
 }
 
 /// The credit risk pool as a bureau's list and the banks' loan files would hold it: 33
@@ -785,17 +909,20 @@ pub fn write_city(dir: &Path) -> Result<Files> {
     }
     for (k, year) in (2016..=2020).enumerate() {
         let k = k as f64;
+        // The city's residents by county; the city's figure is their sum, so 2.2 per county
+        // and for the city agree.
+        let city = 293.3 + 2.9 * k;
+        let mut total = 0.0;
+        for ((code, _, _), share) in COUNTIES.iter().zip(POPULATION_SHARES) {
+            let v = (city * f64::from(share) / 100.0).round() / 10.0;
+            total += v;
+            push("population", code, year, v);
+        }
         push(
             "population",
             "440200",
             year,
-            ((293.3 + 2.9 * k) * 10.0).round() / 10.0,
-        );
-        push(
-            "invention_patents",
-            "440200",
-            year,
-            (800.0 + 130.0 * k).round(),
+            (total * 10.0_f64).round() / 10.0,
         );
         push(
             "advanced_mfg_value_added",
@@ -859,7 +986,19 @@ pub fn write_city(dir: &Path) -> Result<Files> {
             surveys: dir.join("rd-survey.csv"),
             deductions: dir.join("super-deduction.csv"),
         }),
+        patents: Some(dir.join("patents.csv")),
     };
+    if let Some(f) = &files.patents {
+        write(
+            Some(f),
+            &Table {
+                sheet: "专利",
+                headers: &kechuang_ingest::patents::PATENT_HEADERS,
+                rows: patents(&enterprises),
+                numeric: &[],
+            },
+        )?;
+    }
     if let Some(f) = &files.rd {
         write(
             Some(&f.surveys),
@@ -982,6 +1121,7 @@ pub fn write_province(dir: &Path, enterprises: usize) -> Result<Files> {
         platforms: dir.join("platforms.csv"),
         finance: None,
         rd: None,
+        patents: None,
     };
     let mut ents = CsvSink::create(&files.enterprises, &ENTERPRISE_HEADERS)?;
     let mut certs = CsvSink::create(&files.certificates, &CERTIFICATE_HEADERS)?;

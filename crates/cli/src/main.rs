@@ -244,6 +244,10 @@ enum ImportCommand {
     Platforms(RegistryImport),
     /// Enterprises' annual facts: 统一社会信用代码, 年度, 营业收入, 研发费用, 从业人员, 科技人员, …
     Facts(RegistryImport),
+    /// Patents: 申请号, 专利名称, 专利类型, 申请日, 授权公告日, 专利权人, 统一社会信用代码 (optional),
+    /// 所属县区, 法律状态, 失效日期. Holders are linked to registered enterprises by code, else by
+    /// exact name; valid invention patents make the indicator invention_patents (target 2.2).
+    Patents(RegistryImport),
     /// The enterprise R&D survey (统计报表 107-2): 统一社会信用代码, 企业名称, 研究开发人员合计,
     /// 研究开发费用合计（万元）and its eight parts each with （万元）; checked as the statistics
     /// office checks it.
@@ -299,6 +303,11 @@ enum ExportCommand {
     },
     /// Enterprises' annual facts, in the format `import facts` reads.
     Facts {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The patent registry, in the format `import patents` reads.
+    Patents {
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -552,6 +561,9 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
         Command::Import(ImportCommand::Facts(i)) => {
             import_registry(&store, registries::Kind::Facts, &i, None).await
         }
+        Command::Import(ImportCommand::Patents(i)) => {
+            import_registry(&store, registries::Kind::Patents, &i, None).await
+        }
         Command::Export(ExportCommand::Observations { out, indicator }) => {
             export_observations(&store, out.as_deref(), indicator.as_deref()).await
         }
@@ -598,6 +610,39 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
                 &registries::FACT_HEADERS,
                 rows,
                 &[2, 3, 4, 5, 6, 7],
+            )
+        }
+        Command::Export(ExportCommand::Patents { out }) => {
+            let tree = store.region_tree().await?;
+            let name = |code: &str| {
+                RegionCode::parse(code)
+                    .ok()
+                    .and_then(|c| tree.get(&c).map(|r| r.name.clone()))
+                    .unwrap_or_else(|| code.to_owned())
+            };
+            let mut rows = Vec::new();
+            let mut filter = kechuang_store::PatentFilter {
+                per_page: 500,
+                ..Default::default()
+            };
+            for page in 1.. {
+                filter.page = page;
+                let p = store.patents_page(&filter).await?;
+                rows.extend(
+                    p.items
+                        .iter()
+                        .map(|i| kechuang_ingest::patents::patent_line(&i.patent, &name)),
+                );
+                if i64::from(page) * i64::from(p.per_page) >= p.total {
+                    break;
+                }
+            }
+            export(
+                out.as_deref(),
+                "专利",
+                &kechuang_ingest::patents::PATENT_HEADERS,
+                rows,
+                &[],
             )
         }
         Command::Export(ExportCommand::Platforms { out }) => {
@@ -663,13 +708,16 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
         accept_legacy_uscc: false,
         report: None,
     };
-    let steps: [(&Path, Option<registries::Kind>); 5] = [
+    let mut steps: Vec<(&Path, Option<registries::Kind>)> = vec![
         (&files.observations, None),
         (&files.enterprises, Some(registries::Kind::Enterprises)),
         (&files.certificates, Some(registries::Kind::Certificates)),
         (&files.platforms, Some(registries::Kind::Platforms)),
         (&files.facts, Some(registries::Kind::Facts)),
     ];
+    if let Some(p) = &files.patents {
+        steps.push((p, Some(registries::Kind::Patents)));
+    }
     for (file, kind) in steps {
         let code = match kind {
             None => import_observations(store, file, false, None).await?,

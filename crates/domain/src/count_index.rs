@@ -78,6 +78,7 @@ pub struct CountIndex {
     certificates: Vec<Rec>,
     platforms: Vec<Rec>,
     enterprises: Vec<Rec>,
+    patents: Vec<Rec>,
 }
 
 impl CountIndex {
@@ -111,6 +112,7 @@ impl CountIndex {
             Registry::Certificates => self.certificates.push(rec),
             Registry::Platforms => self.platforms.push(rec),
             Registry::Enterprises => self.enterprises.push(rec),
+            Registry::Patents => self.patents.push(rec),
         }
     }
 
@@ -121,7 +123,7 @@ impl CountIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.certificates.len() + self.platforms.len() + self.enterprises.len()
+        self.certificates.len() + self.platforms.len() + self.enterprises.len() + self.patents.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -133,6 +135,7 @@ impl CountIndex {
             Registry::Certificates => &self.certificates,
             Registry::Platforms => &self.platforms,
             Registry::Enterprises => &self.enterprises,
+            Registry::Patents => &self.patents,
         }
     }
 
@@ -302,6 +305,49 @@ mod tests {
         assert_eq!(idx.counts(&s, d("2018-12-31")).values().sum::<f64>(), 1.0);
         s.level = Some("city".into());
         assert!(idx.counts(&s, d("2018-12-31")).is_empty());
+    }
+
+    #[test]
+    fn patents_count_from_grant_until_lapse_by_type() {
+        let mut idx = CountIndex::new();
+        let p = |kind, region, from: Option<&'static str>, lapsed| SourceRecord {
+            kind,
+            region,
+            from,
+            revoked: lapsed,
+            ..SourceRecord::default()
+        };
+        idx.add(
+            Registry::Patents,
+            &p("invention", "440203", Some("2017-03-01"), None),
+        );
+        idx.add(
+            Registry::Patents,
+            &p(
+                "invention",
+                "440204",
+                Some("2017-05-01"),
+                Some("2019-02-01"),
+            ),
+        );
+        idx.add(
+            Registry::Patents,
+            &p("utility_model", "440204", Some("2017-05-01"), None),
+        );
+        // Applied for, never granted: counted at no date.
+        idx.add(Registry::Patents, &p("invention", "440204", None, None));
+        idx.finish();
+        let s = spec(Registry::Patents, &["invention"]);
+        let total = |x| idx.counts(&s, d(x)).values().sum::<f64>();
+        assert_eq!(total("2017-02-28"), 0.0);
+        assert_eq!(total("2018-12-31"), 2.0);
+        assert_eq!(
+            total("2019-01-31"),
+            2.0,
+            "valid up to the day before its lapse"
+        );
+        assert_eq!(total("2019-02-01"), 1.0, "lapsed from its date");
+        assert!(!idx.has_records(&spec(Registry::Patents, &["design"])));
     }
 
     proptest! {

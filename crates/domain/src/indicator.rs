@@ -75,6 +75,8 @@ pub enum Registry {
     Enterprises,
     Certificates,
     Platforms,
+    /// Counted by type (`invention`, …), valid from grant until lapse, in the patent's county.
+    Patents,
 }
 
 /// The filter of a registry-count indicator, written in a plan file as

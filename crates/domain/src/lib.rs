@@ -12,6 +12,7 @@ pub mod finance;
 pub mod formula;
 pub mod indicator;
 pub mod money;
+pub mod patent;
 pub mod period;
 pub mod plan;
 pub mod problem;

@@ -11,7 +11,6 @@ use crate::indicator::{
 use crate::programme::{OncePer, Programme, ProgrammeKind, Rules};
 use crate::progress::{Comparator, Point};
 use crate::region::{RegionCode, RegionTree};
-use crate::registry::CertificateKind;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -617,15 +616,14 @@ fn check_programmes(
             }
         }
         let event = def.event.as_ref().and_then(|e| {
-            let k = CertificateKind::parse(e.get_ref());
+            let k = crate::programme::EventSource::parse(e.get_ref());
             if k.is_none() {
-                let all: Vec<&str> = CertificateKind::ALL.iter().map(|k| k.code()).collect();
                 ck.err(
                     e,
                     format!(
-                        "事件 '{}' 无效，应为证书类型 {} (event must be a certificate kind)",
+                        "事件 '{}' 无效，应为 {} 之一 (event must be a certificate kind, a patent type or rd_survey)",
                         e.get_ref(),
-                        all.join("、")
+                        crate::programme::EventSource::codes().join("、")
                     ),
                 );
             }
@@ -1020,7 +1018,12 @@ amount = "wan(30)"
     fn programmes_parse_with_their_rules() {
         let plan = parse_plan(&format!("{GOOD}{PROGRAMME}"), &tree()).expect("valid plan");
         let p = &plan.programmes[0];
-        assert_eq!(p.event, Some(CertificateKind::Hte));
+        assert_eq!(
+            p.event,
+            Some(crate::programme::EventSource::Certificate(
+                crate::registry::CertificateKind::Hte
+            ))
+        );
         assert_eq!(p.once_per, OncePer::Enterprise);
         assert_eq!(p.notice_days, 7);
     }
@@ -1052,11 +1055,13 @@ amount = "wan(30)"
                 "hte-certified",
                 "hte-pool",
                 "hte-product",
+                "patent-invention",
+                "rd-post-subsidy",
                 "key-projects",
                 "innovation-voucher"
             ]
         );
-        let calls = &plan.programmes[3];
+        let calls = &plan.programmes[5];
         assert_eq!(
             calls.form.as_ref().map(|f| f.instalments.clone()),
             Some(vec![70, 30])

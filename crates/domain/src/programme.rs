@@ -74,6 +74,81 @@ impl ProgrammeKind {
     }
 }
 
+/// The records whose events a batch programme rewards: certificates of a kind, patents of a
+/// type granted, or the year's R&D surveys. Written in a plan file as `event = "hte"`,
+/// `event = "invention_patent"` or `event = "rd_survey"`; a rule reads the event as
+/// `certificate`, `patent` or `survey` (the same fields under each name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
+pub enum EventSource {
+    Certificate(CertificateKind),
+    /// A patent of the type, at its grant.
+    Patent(crate::patent::PatentType),
+    /// An enterprise's R&D survey of the year, with the previous year's beside it.
+    RdSurvey,
+}
+
+impl From<EventSource> for String {
+    fn from(e: EventSource) -> Self {
+        e.code()
+    }
+}
+
+impl EventSource {
+    pub fn code(self) -> String {
+        match self {
+            Self::Certificate(k) => k.code().to_owned(),
+            Self::Patent(t) => format!("{}_patent", t.code()),
+            Self::RdSurvey => "rd_survey".to_owned(),
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if s == "rd_survey" {
+            return Some(Self::RdSurvey);
+        }
+        if let Some(t) = s.strip_suffix("_patent") {
+            return crate::patent::PatentType::parse(t).map(Self::Patent);
+        }
+        CertificateKind::parse(s).map(Self::Certificate)
+    }
+    /// Every code a plan file may give.
+    pub fn codes() -> Vec<String> {
+        CertificateKind::ALL
+            .into_iter()
+            .map(Self::Certificate)
+            .chain(crate::patent::PatentType::ALL.into_iter().map(Self::Patent))
+            .chain([Self::RdSurvey])
+            .map(Self::code)
+            .collect()
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Certificate(k) => k.name(),
+            Self::Patent(crate::patent::PatentType::Invention) => "发明专利",
+            Self::Patent(crate::patent::PatentType::UtilityModel) => "实用新型专利",
+            Self::Patent(crate::patent::PatentType::Design) => "外观设计专利",
+            Self::RdSurvey => "年度研发调查",
+        }
+    }
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Self::Certificate(k) => k.name_en(),
+            Self::Patent(crate::patent::PatentType::Invention) => "invention patent",
+            Self::Patent(crate::patent::PatentType::UtilityModel) => "utility model patent",
+            Self::Patent(crate::patent::PatentType::Design) => "design patent",
+            Self::RdSurvey => "year's R&D survey",
+        }
+    }
+    /// The certificate kind, for programmes whose events are certificates.
+    pub fn certificate(self) -> Option<CertificateKind> {
+        match self {
+            Self::Certificate(k) => Some(k),
+            _ => None,
+        }
+    }
+}
+
 /// What may be paid only once: the enterprise (a first certification happens once), or each
 /// event (every pool entry, every product).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -111,8 +186,8 @@ pub struct Programme {
     pub measure: Option<String>,
     pub from_year: i32,
     pub to_year: Option<i32>,
-    /// For batch rewards: the certificate kind whose records are the events.
-    pub event: Option<CertificateKind>,
+    /// For batch rewards: the records whose events are rewarded.
+    pub event: Option<EventSource>,
     pub once_per: OncePer,
     pub eligibility: String,
     pub amount: String,
@@ -202,10 +277,12 @@ pub struct Candidate {
 }
 
 /// Variables a rule may use; anything else is refused when the plan is loaded.
-pub const RULE_VARIABLES: [&str; 6] = [
+pub const RULE_VARIABLES: [&str; 8] = [
     "year",
     "enterprise",
     "certificate",
+    "patent",
+    "survey",
     "facts",
     "in_region",
     "application",
@@ -378,7 +455,10 @@ fn context<'a>(year: i32, c: &Candidate) -> Result<Context<'a, 'a>, RuleError> {
     let mut ctx = Context::default();
     add(&mut ctx, "year", i64::from(year))?;
     add(&mut ctx, "enterprise", &c.enterprise)?;
-    add(&mut ctx, "certificate", &c.event)?;
+    // The event under each of its names, so a rule reads as what its programme rewards.
+    for name in ["certificate", "patent", "survey"] {
+        add(&mut ctx, name, &c.event)?;
+    }
     add(&mut ctx, "facts", &c.facts)?;
     add(&mut ctx, "in_region", c.in_region)?;
     add(&mut ctx, "application", &c.application)?;
@@ -492,7 +572,9 @@ impl Rules {
 
 /// A candidate with every field filled, for trying rules when they are loaded.
 fn sample(p: &Programme) -> Candidate {
-    let kind = p.event.unwrap_or(CertificateKind::Hte);
+    let kind = p
+        .event
+        .unwrap_or(EventSource::Certificate(CertificateKind::Hte));
     Candidate {
         enterprise: EnterpriseFacts {
             uscc: "9144020071526726XG".into(),
@@ -505,7 +587,7 @@ fn sample(p: &Programme) -> Candidate {
             industry: "3985".into(),
         },
         event: EventFacts {
-            kind: kind.code().into(),
+            kind: kind.code(),
             number: "GR201844000001".into(),
             title: String::new(),
             issued_on: format!("{}-11-28", p.from_year),
@@ -514,7 +596,11 @@ fn sample(p: &Programme) -> Candidate {
             first: true,
             revoked: false,
         },
-        facts: FACT_FIELDS.iter().map(|f| ((*f).to_owned(), 1.0)).collect(),
+        facts: FACT_FIELDS
+            .iter()
+            .chain(&SURVEY_FACT_FIELDS)
+            .map(|f| ((*f).to_owned(), 1.0))
+            .collect(),
         in_region: true,
         application: HashMap::from([("requested".to_owned(), 1.0), ("score".to_owned(), 1.0)]),
     }
@@ -531,6 +617,10 @@ pub const FACT_FIELDS: [&str; 7] = [
     "hitech_product_revenue",
     "has_rd_institution",
 ];
+
+/// What an R&D survey event adds to `facts` (万元): the year's surveyed R&D expenditure and
+/// the previous year's (0 when the enterprise was not surveyed then).
+pub const SURVEY_FACT_FIELDS: [&str; 2] = ["rd_survey_total", "rd_survey_previous"];
 
 // ---- batch rewards --------------------------------------------------------------------
 
@@ -597,6 +687,29 @@ impl Preview {
 }
 
 fn basis_text(c: &Candidate) -> String {
+    if c.event.kind == "rd_survey" {
+        let wan = |k: &str| c.facts.get(k).copied().unwrap_or(0.0);
+        let (now, before) = (wan("rd_survey_total"), wan("rd_survey_previous"));
+        let text = |x: f64| Fen((x * FEN_PER_WAN as f64).round() as i64).wan_text();
+        return format!(
+            "{}年研发调查：研究开发费用 {} 万元，上年 {} 万元，增加 {} 万元",
+            c.event.issued_year,
+            text(now),
+            text(before),
+            text(now - before)
+        );
+    }
+    if let Some(t) = crate::patent::PatentType::parse(&c.event.kind) {
+        let number = crate::patent::ApplicationNo::parse(&c.event.number)
+            .map(|n| n.display())
+            .unwrap_or_else(|_| c.event.number.clone());
+        return format!(
+            "{}专利 {number}（授权公告日 {}）「{}」",
+            t.name(),
+            c.event.issued_on,
+            c.event.title
+        );
+    }
     let kind = CertificateKind::parse(&c.event.kind)
         .map(|k| k.name())
         .unwrap_or(c.event.kind.as_str());
@@ -1158,7 +1271,7 @@ mod tests {
             measure: None,
             from_year: 2017,
             to_year: None,
-            event: Some(CertificateKind::Hte),
+            event: Some(EventSource::Certificate(CertificateKind::Hte)),
             once_per: OncePer::Enterprise,
             eligibility: "in_region && certificate.issued_year == year && certificate.first".into(),
             amount: "wan(30)".into(),

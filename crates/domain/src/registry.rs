@@ -353,12 +353,17 @@ pub struct RegistryBatch {
     pub certificates: Vec<CertificateRow>,
     pub platforms: Vec<PlatformRow>,
     pub facts: Vec<FactRow>,
+    pub patents: Vec<crate::patent::PatentRow>,
 }
 
 impl RegistryBatch {
     /// How many records the part holds, of every kind.
     pub fn len(&self) -> usize {
-        self.enterprises.len() + self.certificates.len() + self.platforms.len() + self.facts.len()
+        self.enterprises.len()
+            + self.certificates.len()
+            + self.platforms.len()
+            + self.facts.len()
+            + self.patents.len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -5,7 +5,8 @@
 //! sentence never says less than the rule.
 
 use crate::money::Fen;
-use crate::programme::{OncePer, Programme};
+use crate::programme::{EventSource, OncePer, Programme};
+use crate::registry::CertificateKind;
 use cel::common::ast::{Expr, LiteralValue};
 use cel::parser::Parser;
 
@@ -19,15 +20,15 @@ pub struct Sentence {
 /// The programme's rules as one sentence, or `None` when its rules do not parse (a stored
 /// rule always does: it is compiled before it is saved).
 pub fn describe(p: &Programme) -> Option<Sentence> {
-    let event = p.event.map(|k| (k.name(), k.name_en()));
+    let words = p.event.map(Words::of);
     let clauses = conjuncts(&parse(&p.eligibility)?)
         .into_iter()
-        .map(|c| clause(c, event))
+        .map(|c| clause(c, words))
         .collect::<Vec<_>>();
     let amount = money(&parse(&p.amount)?);
-    let (each_zh, each_en) = match p.once_per {
-        OncePer::Enterprise => ("每家", "per enterprise"),
-        OncePer::Event => ("每项", "for each"),
+    let (each_zh, each_en) = match (p.once_per, words) {
+        (OncePer::Enterprise, _) | (_, None) => ("每家", "per enterprise"),
+        (OncePer::Event, Some(w)) => (w.each_zh, w.each_en),
     };
     let zh_conditions = clauses
         .iter()
@@ -39,8 +40,8 @@ pub fn describe(p: &Programme) -> Option<Sentence> {
         .map(|c| c.en.as_str())
         .collect::<Vec<_>>()
         .join("; ");
-    let (zh_subject, en_subject) = match event {
-        Some(_) if p.once_per == OncePer::Event => ("的每项认定", "each record"),
+    let (zh_subject, en_subject) = match words {
+        Some(w) if p.once_per == OncePer::Event => (w.subject_zh, w.subject_en),
         _ => ("的企业", "an enterprise"),
     };
     let zh = format!(
@@ -52,6 +53,74 @@ pub fn describe(p: &Programme) -> Option<Sentence> {
         p.from_year, amount.en
     );
     Some(Sentence { zh, en })
+}
+
+/// How a sentence speaks of a programme's events: a certificate is 取得 and 撤销, a patent
+/// 授权 and 失效, a survey is the year's.
+#[derive(Debug, Clone, Copy)]
+struct Words {
+    name_zh: &'static str,
+    name_en: &'static str,
+    issued_zh: &'static str,
+    issued_en: &'static str,
+    ended_zh: &'static str,
+    ended_en: &'static str,
+    subject_zh: &'static str,
+    subject_en: &'static str,
+    each_zh: &'static str,
+    each_en: &'static str,
+    /// The whole "issued in the year" clause, where the event's name does not start it.
+    issued_clause: Option<(&'static str, &'static str)>,
+}
+
+impl Words {
+    fn of(e: EventSource) -> Self {
+        let (name_zh, name_en) = (e.name(), e.name_en());
+        match e {
+            EventSource::Certificate(_) => Self {
+                name_zh,
+                name_en,
+                issued_zh: "于该年度取得",
+                issued_en: "was issued in the year",
+                ended_zh: "未被撤销",
+                ended_en: "is not revoked",
+                subject_zh: "的每项认定",
+                subject_en: "each record",
+                each_zh: "每项",
+                each_en: "for each",
+                issued_clause: None,
+            },
+            EventSource::Patent(_) => Self {
+                name_zh,
+                name_en,
+                issued_zh: "于该年度授权",
+                issued_en: "was granted in the year",
+                ended_zh: "未失效",
+                ended_en: "has not lapsed",
+                subject_zh: "的每件专利",
+                subject_en: "each patent",
+                each_zh: "每件",
+                each_en: "for each",
+                issued_clause: None,
+            },
+            EventSource::RdSurvey => Self {
+                name_zh,
+                name_en,
+                issued_zh: "为该年度的调查",
+                issued_en: "is the year's",
+                ended_zh: "有效",
+                ended_en: "stands",
+                subject_zh: "的企业",
+                subject_en: "an enterprise",
+                each_zh: "每家每年",
+                each_en: "per enterprise and year",
+                issued_clause: Some((
+                    "报送了该年度研发调查",
+                    "it reported in the year's R&D survey",
+                )),
+            },
+        }
+    }
 }
 
 fn parse(src: &str) -> Option<Expr> {
@@ -78,8 +147,12 @@ fn both(zh: impl Into<String>, en: impl Into<String>) -> Sentence {
 }
 
 /// One condition of eligibility.
-fn clause(e: &Expr, event: Option<(&str, &str)>) -> Sentence {
-    let (kind_zh, kind_en) = event.unwrap_or(("证书", "certificate"));
+fn clause(e: &Expr, words: Option<Words>) -> Sentence {
+    let w = words.unwrap_or_else(|| Words::of(EventSource::Certificate(CertificateKind::Hte)));
+    let (kind_zh, kind_en) = match words {
+        Some(w) => (w.name_zh, w.name_en),
+        None => ("证书", "certificate"),
+    };
     match e {
         Expr::Ident(n) if n == "in_region" => {
             both("在本地区注册", "it is registered in the region")
@@ -91,15 +164,15 @@ fn clause(e: &Expr, event: Option<(&str, &str)>) -> Sentence {
         Expr::Call(c) if c.func_name == "!_" && c.args.len() == 1 => {
             match path(&c.args[0].expr).as_deref() {
                 Some("certificate.revoked") => both(
-                    format!("{kind_zh}未被撤销"),
-                    format!("the {kind_en} is not revoked"),
+                    format!("{kind_zh}{}", w.ended_zh),
+                    format!("the {kind_en} {}", w.ended_en),
                 ),
                 Some("enterprise.above_scale") => both("非规模以上企业", "it is not above scale"),
                 Some("facts.has_rd_institution") => {
                     both("未设研发机构", "it has no R&D institution")
                 }
                 _ => {
-                    let inner = clause(&c.args[0].expr, event);
+                    let inner = clause(&c.args[0].expr, words);
                     both(
                         format!("不满足“{}”", inner.zh),
                         format!("not ({})", inner.en),
@@ -108,8 +181,8 @@ fn clause(e: &Expr, event: Option<(&str, &str)>) -> Sentence {
             }
         }
         Expr::Call(c) if c.func_name == "_||_" && c.args.len() == 2 => {
-            let a = clause(&c.args[0].expr, event);
-            let b = clause(&c.args[1].expr, event);
+            let a = clause(&c.args[0].expr, words);
+            let b = clause(&c.args[1].expr, words);
             both(
                 format!("{}或{}", a.zh, b.zh),
                 format!("{} or {}", a.en, b.en),
@@ -119,10 +192,13 @@ fn clause(e: &Expr, event: Option<(&str, &str)>) -> Sentence {
             let lhs = path(&c.args[0].expr);
             let rhs = path(&c.args[1].expr);
             if lhs.as_deref() == Some("certificate.issued_year") && rhs.as_deref() == Some("year") {
-                return both(
-                    format!("{kind_zh}于该年度取得"),
-                    format!("the {kind_en} was issued in the year"),
-                );
+                return match w.issued_clause {
+                    Some((zh, en)) => both(zh, en),
+                    None => both(
+                        format!("{kind_zh}{}", w.issued_zh),
+                        format!("the {kind_en} {}", w.issued_en),
+                    ),
+                };
             }
             compare(c.args[0].expr.clone(), "等于", "is", &c.args[1].expr)
         }
@@ -170,9 +246,11 @@ fn compare(lhs: Expr, op_zh: &str, op_en: &str, rhs: &Expr) -> Sentence {
     )
 }
 
-/// `certificate.issued_year` for a chain of field selections on a name.
+/// `certificate.issued_year` for a chain of field selections on a name. The event's other
+/// names (`patent`, `survey`) read as `certificate`: the same fields, named by the event kind.
 fn path(e: &Expr) -> Option<String> {
     match e {
+        Expr::Ident(n) if n == "patent" || n == "survey" => Some("certificate".to_owned()),
         Expr::Ident(n) => Some(n.clone()),
         Expr::Select(s) if !s.test => Some(format!("{}.{}", path(&s.operand.expr)?, s.field)),
         _ => None,
@@ -205,6 +283,14 @@ fn value(e: &Expr) -> Sentence {
                 "high-tech product revenue (10,000 yuan)",
             ),
             "facts.has_rd_institution" => ("设有研发机构", "has an R&D institution"),
+            "facts.rd_survey_total" => (
+                "当年研发调查的研究开发费用（万元）",
+                "the year's surveyed R&D expenditure (10,000 yuan)",
+            ),
+            "facts.rd_survey_previous" => (
+                "上年研发调查的研究开发费用（万元）",
+                "the previous year's surveyed R&D expenditure (10,000 yuan)",
+            ),
             "application.requested" => ("申请金额（万元）", "the amount requested (10,000 yuan)"),
             "application.score" => ("专家评分", "the experts' score"),
             _ => return both(p.clone(), p),
@@ -224,8 +310,19 @@ fn value(e: &Expr) -> Sentence {
                 "_/_" => ("÷", "÷"),
                 _ => return both(code(e), code(e)),
             };
-            let a = value(&c.args[0].expr);
-            let b = value(&c.args[1].expr);
+            // A sum inside a product keeps its brackets: (a − b) × 0.1, not a − b × 0.1.
+            let operand = |e: &Expr| {
+                let v = value(e);
+                let sum =
+                    matches!(e, Expr::Call(c) if c.func_name == "_+_" || c.func_name == "_-_");
+                if sum && (op_zh == "×" || op_zh == "÷") {
+                    both(format!("（{}）", v.zh), format!("({})", v.en))
+                } else {
+                    v
+                }
+            };
+            let a = operand(&c.args[0].expr);
+            let b = operand(&c.args[1].expr);
             both(
                 format!("{} {op_zh} {}", a.zh, b.zh),
                 format!("{} {op_en} {}", a.en, b.en),
@@ -351,7 +448,9 @@ mod tests {
             measure: None,
             from_year: 2017,
             to_year: None,
-            event: Some(CertificateKind::Hte),
+            event: Some(crate::programme::EventSource::Certificate(
+                CertificateKind::Hte,
+            )),
             once_per,
             eligibility: eligibility.into(),
             amount: amount.into(),
@@ -384,6 +483,39 @@ mod tests {
             "{}",
             s.en
         );
+    }
+
+    #[test]
+    fn patents_are_granted_and_surveys_are_the_years() {
+        let mut p = programme(
+            "in_region && patent.issued_year == year && !patent.revoked",
+            "wan(1)",
+            OncePer::Event,
+        );
+        p.event = Some(EventSource::Patent(crate::patent::PatentType::Invention));
+        let s = describe(&p).expect("sentence");
+        assert_eq!(
+            s.zh,
+            "2017年起，在本地区注册、发明专利于该年度授权、发明专利未失效的每件专利，每件1万元。"
+        );
+        let mut p = programme(
+            "in_region && survey.issued_year == year && facts.rd_survey_total > facts.rd_survey_previous",
+            "min(wan((facts.rd_survey_total - facts.rd_survey_previous) * 0.1), wan(50))",
+            OncePer::Event,
+        );
+        p.event = Some(EventSource::RdSurvey);
+        let s = describe(&p).expect("sentence");
+        assert!(
+            s.zh.contains(
+                "当年研发调查的研究开发费用（万元）高于上年研发调查的研究开发费用（万元）"
+            ),
+            "{}",
+            s.zh
+        );
+        assert!(s.zh.contains("报送了该年度研发调查"), "{}", s.zh);
+        assert!(s.zh.contains("每家每年（当年研发调查"), "{}", s.zh);
+        assert!(s.zh.contains("） × 0.1万元"), "{}", s.zh);
+        assert!(s.zh.contains("最高50万元"), "{}", s.zh);
     }
 
     #[test]

@@ -163,6 +163,21 @@ pub fn template(kind: &str) -> Option<Table<'static>> {
             &FACT_HEADERS,
             vec![CODE, "2018", "5000", "300", "120", "30", "5", "2000", "是"],
         ),
+        "patents" => (
+            &crate::patents::PATENT_HEADERS,
+            vec![
+                "201810123456.5",
+                "一种硬质合金刀具及其制备方法",
+                "发明",
+                "2018-03-01",
+                "2020-05-12",
+                "韶关市某某科技有限公司",
+                CODE,
+                "武江区",
+                "有效",
+                "",
+            ],
+        ),
         "observations" => (
             &crate::observations::HEADERS,
             vec![

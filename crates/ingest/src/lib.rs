@@ -7,6 +7,7 @@
 pub mod export;
 pub mod finance;
 pub mod observations;
+pub mod patents;
 pub mod rd;
 pub mod registries;
 pub mod table;

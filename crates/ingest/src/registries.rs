@@ -11,7 +11,7 @@ use kechuang_domain::RegionCode;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-const REGION: &[&str] = &[
+pub(crate) const REGION: &[&str] = &[
     "所属县区",
     "所属县（市、区）",
     "县（市、区）",
@@ -22,7 +22,7 @@ const REGION: &[&str] = &[
     "区划代码",
     "region",
 ];
-const USCC: &[&str] = &["统一社会信用代码", "社会信用代码", "信用代码", "uscc"];
+pub(crate) const USCC: &[&str] = &["统一社会信用代码", "社会信用代码", "信用代码", "uscc"];
 const ENTERPRISE: &[&str] = &["企业名称", "单位名称", "企业", "name", "enterprise"];
 
 pub const ENTERPRISE_ALIASES: &Aliases = &[
@@ -161,6 +161,9 @@ pub struct Context<'a> {
     pub default_kind: Option<CertificateKind>,
     /// What earlier parts of the same file held, when a file is parsed in parts.
     pub state: &'a FileState,
+    /// Registered enterprises by the names a patent list gives its holders
+    /// ([`crate::patents::name_key`] → USCC), for holders without a code.
+    pub names: &'a HashMap<String, String>,
 }
 
 /// Checks that span a whole file parsed part by part: natural keys seen (for duplicate rows)
@@ -177,7 +180,7 @@ pub struct FileState {
 
 impl FileState {
     /// The row where `key` was first seen, or `None` (and notes this row) if it is new.
-    fn first_seen(&self, key: String, row: usize) -> Option<usize> {
+    pub(crate) fn first_seen(&self, key: String, row: usize) -> Option<usize> {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         match seen.get(&key) {
             Some(first) => Some(*first),
@@ -210,14 +213,14 @@ pub struct Parsed {
     pub header: Option<Row>,
 }
 
-struct Rows {
+pub(crate) struct Rows {
     aliases: &'static Aliases,
-    header: Header,
-    problems: Vec<RowProblem>,
+    pub(crate) header: Header,
+    pub(crate) problems: Vec<RowProblem>,
 }
 
 impl Rows {
-    fn problem(&mut self, row: &Row, key: &str, value: &str, p: impl Into<String>) {
+    pub(crate) fn problem(&mut self, row: &Row, key: &str, value: &str, p: impl Into<String>) {
         self.problems.push(RowProblem {
             row: row.number,
             column: column_name(self.aliases, key).into(),
@@ -233,6 +236,7 @@ pub enum Kind {
     Certificates,
     Platforms,
     Facts,
+    Patents,
 }
 
 pub fn read(kind: Kind, path: &Path, ctx: &Context<'_>) -> Result<Parsed, IngestError> {
@@ -246,6 +250,7 @@ pub fn parse(kind: Kind, table: &[Row], ctx: &Context<'_>) -> Parsed {
         Kind::Certificates => parse_certificates(table, ctx),
         Kind::Platforms => parse_platforms(table, ctx),
         Kind::Facts => parse_facts(table, ctx),
+        Kind::Patents => crate::patents::parse_patents(table, ctx),
     }
 }
 
@@ -260,7 +265,7 @@ pub fn uscc_candidates(row: &Row) -> impl Iterator<Item = String> + '_ {
         .filter(|c| c.len() == 18 && c.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
-fn start(
+pub(crate) fn start(
     table: &[Row],
     aliases: &'static Aliases,
     anchor: &str,
@@ -276,7 +281,7 @@ fn start(
 
 /// A county by code or by name as offices write it (乐昌市, 乐昌, 乳源县, 韶关市武江区,
 /// 广东省韶关市武江区), inside the home region; see `RegionTree::find_by_name`.
-fn region(ctx: &Context<'_>, raw: &str) -> Result<RegionCode, String> {
+pub(crate) fn region(ctx: &Context<'_>, raw: &str) -> Result<RegionCode, String> {
     let mut known = ctx.state.regions.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(r) = known.get(raw) {
         return r.clone();
@@ -299,7 +304,7 @@ fn region_uncached(ctx: &Context<'_>, raw: &str) -> Result<RegionCode, String> {
         .map_err(|e| kechuang_domain::problem::bilingual(&e))
 }
 
-fn uscc(ctx: &Context<'_>, raw: &str) -> Result<(Uscc, Option<String>), String> {
+pub(crate) fn uscc(ctx: &Context<'_>, raw: &str) -> Result<(Uscc, Option<String>), String> {
     match Uscc::parse(raw) {
         Ok(u) => Ok((u, None)),
         Err(e) if e.is_check_failure() => match (ctx.accept_legacy_as, Uscc::parse_legacy(raw)) {
@@ -313,7 +318,7 @@ fn uscc(ctx: &Context<'_>, raw: &str) -> Result<(Uscc, Option<String>), String> 
     }
 }
 
-fn date_opt(rows: &mut Rows, row: &Row, key: &str) -> Option<Option<String>> {
+pub(crate) fn date_opt(rows: &mut Rows, row: &Row, key: &str) -> Option<Option<String>> {
     let raw = rows.header.get(row, key);
     if raw.is_empty() {
         return Some(None);

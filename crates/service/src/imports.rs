@@ -35,6 +35,7 @@ impl FileKind {
             "certificates" => Self::Registry(Kind::Certificates),
             "platforms" => Self::Registry(Kind::Platforms),
             "facts" => Self::Registry(Kind::Facts),
+            "patents" => Self::Registry(Kind::Patents),
             "pool-members" => Self::PoolMembers,
             "loans" => Self::Loans,
             "rd-survey" => Self::RdSurvey,
@@ -50,6 +51,7 @@ impl FileKind {
             Self::Registry(Kind::Certificates) => "certificates",
             Self::Registry(Kind::Platforms) => "platforms",
             Self::Registry(Kind::Facts) => "facts",
+            Self::Registry(Kind::Patents) => "patents",
             Self::PoolMembers => "pool-members",
             Self::Loans => "loans",
             Self::RdSurvey => "rd-survey",
@@ -57,11 +59,12 @@ impl FileKind {
         }
     }
 
-    pub const ALL: [FileKind; 9] = [
+    pub const ALL: [FileKind; 10] = [
         Self::Registry(Kind::Enterprises),
         Self::Registry(Kind::Certificates),
         Self::Registry(Kind::Platforms),
         Self::Registry(Kind::Facts),
+        Self::Registry(Kind::Patents),
         Self::Observations,
         Self::PoolMembers,
         Self::Loans,
@@ -339,13 +342,19 @@ async fn import_registry(
     // Enterprise files refer to no other enterprise; the others are checked against those
     // they name, gathered in a first pass over the file.
     let counter = req.progress.cloned();
-    let (source, wanted) = off_runtime(move || {
+    let (source, wanted, holder_names) = off_runtime(move || {
         let source = RowSource::open(&path).map_err(Error::invalid)?;
         let mut wanted = std::collections::BTreeSet::new();
+        // Patent holders without a code are linked by name: only the names the file gives.
+        let mut holders = kechuang_ingest::patents::HolderNames::default();
         if kind != registries::Kind::Enterprises {
             let mut rows = 0;
             for row in source.rows() {
-                wanted.extend(registries::uscc_candidates(&row.map_err(Error::invalid)?));
+                let row = row.map_err(Error::invalid)?;
+                wanted.extend(registries::uscc_candidates(&row));
+                if kind == registries::Kind::Patents {
+                    holders.push(&row);
+                }
                 rows += 1;
             }
             // Title and header rows are counted too: the bar ends a little short of 100
@@ -354,16 +363,17 @@ async fn import_registry(
                 p.set_total(rows);
             }
         }
-        Ok((source, wanted))
+        Ok((source, wanted, holders.names))
     })
     .await?;
-    let known = if wanted.is_empty() {
+    let mut known = if wanted.is_empty() {
         HashMap::new()
     } else {
         store
             .enterprise_regions(&wanted.into_iter().collect::<Vec<_>>())
             .await?
     };
+    let names = enterprises_by_name(store, holder_names, &mut known).await?;
     let kinds = store.platform_kinds().await?;
     let tree = store.region_tree().await?;
     // Rows may name any region this deployment holds: one city's counties, or a whole
@@ -410,6 +420,7 @@ async fn import_registry(
             accept_legacy_as: accept_legacy_as.as_deref(),
             default_kind,
             state: &state,
+            names: &names,
         };
         let mut feeding = feeding;
         let mut out = ImportOutcome::default();
@@ -451,6 +462,46 @@ async fn import_registry(
     let mut out = out?;
     out.problems.sort_by_key(|p| p.row);
     Ok(out)
+}
+
+/// Registered enterprises by the holder names a patent list gives ([`name_key`] → USCC), and
+/// their regions added to `known`. A name two enterprises share links to neither: a guess
+/// would credit a patent to the wrong enterprise.
+///
+/// [`name_key`]: kechuang_ingest::patents::name_key
+async fn enterprises_by_name(
+    store: &Store,
+    keys: std::collections::BTreeSet<String>,
+    known: &mut HashMap<String, String>,
+) -> Result<HashMap<String, String>, Error> {
+    use kechuang_ingest::patents::name_key;
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // Registers write brackets full-width or not; ask for both forms of each name.
+    let mut asked: Vec<String> = Vec::with_capacity(keys.len() * 2);
+    for k in &keys {
+        asked.push(k.clone());
+        if k.contains(['(', ')']) {
+            asked.push(k.replace('(', "（").replace(')', "）"));
+        }
+    }
+    let mut by_key: HashMap<String, Option<String>> = HashMap::new();
+    for e in store.enterprises_named(&asked).await? {
+        known.insert(e.uscc.clone(), e.region_code);
+        by_key
+            .entry(name_key(&e.name))
+            .and_modify(|u| {
+                if u.as_deref() != Some(e.uscc.as_str()) {
+                    *u = None;
+                }
+            })
+            .or_insert(Some(e.uscc));
+    }
+    Ok(by_key
+        .into_iter()
+        .filter_map(|(k, u)| u.map(|u| (k, u)))
+        .collect())
 }
 
 /// Splits rows into parts: the first part as the file begins (title rows, header, data), each

@@ -16,6 +16,7 @@ pub mod entry;
 pub mod error;
 pub mod finance;
 pub mod imports;
+pub mod patents;
 pub mod programmes;
 pub mod progress;
 pub mod rd;

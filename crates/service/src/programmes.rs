@@ -9,7 +9,7 @@ use crate::{Error, Missing};
 use chrono::Datelike;
 use kechuang_domain::auth::DataScope;
 use kechuang_domain::money::Fen;
-use kechuang_domain::programme::{preview, Preview, Programme, Rules};
+use kechuang_domain::programme::{preview, EventSource, Preview, Programme, Rules};
 use kechuang_domain::text::fields;
 use kechuang_domain::RegionCode;
 use kechuang_store::{Actor, BatchStep, BudgetLine, Store};
@@ -51,7 +51,7 @@ pub async fn default_preview_year(store: &Store, p: &Programme) -> Result<i32, E
     let this_year = crate::clock::today_in_china().year();
     let last = p.to_year.unwrap_or(this_year).min(this_year);
     let latest = match p.event {
-        Some(kind) => store.latest_issue_year(kind.code()).await?,
+        Some(event) => store.latest_issue_year(event).await?,
         None => None,
     };
     Ok(latest
@@ -71,14 +71,18 @@ pub async fn preview_batch(
     let rules = compile(&programme)?;
     // Well-formed, but the programme does not run that year.
     programme.check_year(year).map_err(Error::conflict)?;
-    let Some(kind) = programme.event else {
+    let Some(event) = programme.event else {
         return Err(Error::conflict(BatchProblem::RunsOnApplications {
             programme: code.to_owned(),
         }));
     };
     let region = store.programme_region(code).await?;
     let tree = store.region_tree().await?;
-    let mut candidates = store.award_candidates(kind, year).await?;
+    let mut candidates = match event {
+        EventSource::Certificate(kind) => store.award_candidates(kind, year).await?,
+        EventSource::Patent(kind) => store.patent_candidates(kind, year).await?,
+        EventSource::RdSurvey => store.survey_candidates(year).await?,
+    };
     for c in &mut candidates {
         c.in_region = kechuang_domain::RegionCode::parse(&c.enterprise.region)
             .is_ok_and(|r| tree.is_within(&r, &region));

@@ -123,22 +123,38 @@ impl Loaded {
                 figures.insert(ind, region, *period, *value);
             }
         }
-        let with_enterprises = targets.iter().any(|t| {
+        // The counts the targets read: their own indicators', and those inside their formulas
+        // (2.2 is valid invention patents ÷ population).
+        let mut wanted: Vec<&Indicator> = Vec::new();
+        let mut stack: Vec<&str> = targets.iter().map(|t| t.indicator.as_str()).collect();
+        while let Some(code) = stack.pop() {
+            match indicators.get(code) {
+                Some(ind) if wanted.iter().any(|w| w.code == ind.code) => {}
+                Some(ind) => {
+                    if let IndicatorKind::Formula(f) = &ind.kind {
+                        stack.extend(f.inputs().iter().filter_map(|i| {
+                            indicators
+                                .get_key_value(i.as_str())
+                                .map(|(k, _)| k.as_str())
+                        }));
+                    }
+                    wanted.push(ind);
+                }
+                None => {}
+            }
+        }
+        let with_enterprises = wanted.iter().any(|i| {
             matches!(
-                indicators.get(&t.indicator).map(|i| &i.kind),
-                Some(IndicatorKind::RegistryCount(s))
+                &i.kind,
+                IndicatorKind::RegistryCount(s)
                     if s.registry == kechuang_domain::indicator::Registry::Enterprises
             )
         });
         let index = counts.get(store, with_enterprises).await?;
-        let mut counted: Vec<&Indicator> = Vec::new();
-        for ind in targets.iter().filter_map(|t| indicators.get(&t.indicator)) {
-            if let IndicatorKind::RegistryCount(spec) = &ind.kind {
-                if index.has_records(spec) && !counted.iter().any(|c| c.code == ind.code) {
-                    counted.push(ind);
-                }
-            }
-        }
+        let counted: Vec<&Indicator> = wanted
+            .into_iter()
+            .filter(|ind| matches!(&ind.kind, IndicatorKind::RegistryCount(spec) if index.has_records(spec)))
+            .collect();
         for (date, period) in count_dates(plan.start_year, plan.end_year, as_of) {
             for ind in &counted {
                 if let IndicatorKind::RegistryCount(spec) = &ind.kind {
@@ -452,8 +468,9 @@ pub async fn records_behind(
     Ok(out)
 }
 
-/// The registry records a count indicator's figure includes for a region at a date; empty
-/// for other indicators.
+/// The registry records a count indicator's figure includes for a region at a date — for a
+/// formula, those of the counts inside it (2.2's valid invention patents); empty for typed-in
+/// figures.
 pub async fn counted_records(
     store: &Store,
     loaded: &Loaded,
@@ -463,23 +480,29 @@ pub async fn counted_records(
 ) -> Result<Vec<CountedRecord>, Error> {
     // The same subtree `region_totals` counts over.
     let regions = loaded.tree.subtree(region);
-    match loaded.indicators.get(indicator).map(|i| &i.kind) {
-        Some(IndicatorKind::RegistryCount(spec)) => {
-            Ok(store.counted_records(spec, as_of, &regions).await?)
+    let mut out = Vec::new();
+    for code in loaded.record_indicators(indicator) {
+        match loaded.indicators.get(&code).map(|i| &i.kind) {
+            Some(IndicatorKind::RegistryCount(spec)) => {
+                out.extend(store.counted_records(spec, as_of, &regions).await?);
+            }
+            // A yearly sum: the entries of the year the figure shows, the last of the plan at most.
+            Some(IndicatorKind::Ledger(spec)) => {
+                use chrono::Datelike;
+                let year = as_of.year().min(loaded.plan.end_year);
+                out.extend(
+                    store
+                        .ledger_records(spec.entry, year, &regions, &spec.programmes)
+                        .await?,
+                );
+            }
+            Some(IndicatorKind::Records(measure)) => {
+                out.extend(store.measure_records(*measure, as_of, &regions).await?);
+            }
+            _ => {}
         }
-        // A yearly sum: the entries of the year the figure shows, the last of the plan at most.
-        Some(IndicatorKind::Ledger(spec)) => {
-            use chrono::Datelike;
-            let year = as_of.year().min(loaded.plan.end_year);
-            Ok(store
-                .ledger_records(spec.entry, year, &regions, &spec.programmes)
-                .await?)
-        }
-        Some(IndicatorKind::Records(measure)) => {
-            Ok(store.measure_records(*measure, as_of, &regions).await?)
-        }
-        _ => Ok(Vec::new()),
     }
+    Ok(out)
 }
 
 /// The first plan, shown when a page is asked for without naming one.

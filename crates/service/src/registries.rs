@@ -1,5 +1,5 @@
 //! Reading the registries within the caller's data scope: the region a caller asks about and
-//! an enterprise with everything recorded about it.
+//! an enterprise with everything recorded about it (certificates, platforms, figures, patents).
 
 use crate::auth::Principal;
 use crate::{Error, Missing};
@@ -40,6 +40,8 @@ pub struct EnterpriseDetail {
     pub certificates: Vec<kechuang_store::CertificateItem>,
     pub platforms: Vec<kechuang_store::PlatformItem>,
     pub facts: Vec<kechuang_domain::registry::FactRow>,
+    /// Patents whose holder is linked to it.
+    pub patents: Vec<kechuang_store::PatentItem>,
 }
 
 /// An enterprise the caller may see: one in their region's subtree, or their own enterprise.
@@ -70,6 +72,7 @@ pub async fn enterprise_detail(
         certificates: store.certificates_of(&uscc).await?,
         platforms: store.platforms_of(&uscc).await?,
         facts: store.facts_of(&uscc).await?,
+        patents: store.patents_of(&uscc).await?,
         enterprise,
     })
 }

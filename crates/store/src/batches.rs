@@ -180,6 +180,26 @@ async fn transition_row(
     .await?;
     Ok(())
 }
+/// The enterprise as a rule sees it, from a row carrying the enterprise's columns (`name`,
+/// `region_code`, `registered_on`, `size`, `above_scale`, `hitech_field`, `industry`).
+pub(crate) fn enterprise_facts(r: &sqlx::any::AnyRow, uscc: String) -> Result<EnterpriseFacts> {
+    let registered: Option<String> = r.try_get("registered_on")?;
+    Ok(EnterpriseFacts {
+        name: r.try_get("name")?,
+        region: r.try_get("region_code")?,
+        registered_year: registered.as_deref().map(year_of).unwrap_or(0),
+        size: r.try_get("size")?,
+        above_scale: r.try_get::<i64, _>("above_scale")? != 0,
+        hitech_field: r.try_get("hitech_field")?,
+        industry: r.try_get("industry")?,
+        uscc,
+    })
+}
+
+/// The enterprise columns [`enterprise_facts`] reads, from `enterprises e`.
+pub(crate) const ENTERPRISE_FACT_COLUMNS: &str =
+    "e.uscc, e.name, e.region_code, e.registered_on, e.size, e.above_scale, e.hitech_field, e.industry";
+
 impl Store {
     /// Every record of a certificate kind with its enterprise, as rule candidates, with the
     /// enterprise's facts for `year`. `first` is decided over all of the enterprise's records
@@ -208,19 +228,9 @@ impl Store {
             previous = Some(uscc.clone());
             let issued_on: String = r.try_get("issued_on")?;
             let revoked: Option<String> = r.try_get("revoked_on")?;
-            let registered: Option<String> = r.try_get("registered_on")?;
             out.push(Candidate {
                 facts: facts.get(&uscc).cloned().unwrap_or_default(),
-                enterprise: EnterpriseFacts {
-                    name: r.try_get("name")?,
-                    region: r.try_get("region_code")?,
-                    registered_year: registered.as_deref().map(year_of).unwrap_or(0),
-                    size: r.try_get("size")?,
-                    above_scale: r.try_get::<i64, _>("above_scale")? != 0,
-                    hitech_field: r.try_get("hitech_field")?,
-                    industry: r.try_get("industry")?,
-                    uscc,
-                },
+                enterprise: enterprise_facts(r, uscc)?,
                 event: EventFacts {
                     kind: r.try_get("kind")?,
                     number: r.try_get("number")?,
@@ -238,7 +248,10 @@ impl Store {
         Ok(out)
     }
 
-    async fn facts_of_year(&self, year: i32) -> Result<HashMap<String, HashMap<String, f64>>> {
+    pub(crate) async fn facts_of_year(
+        &self,
+        year: i32,
+    ) -> Result<HashMap<String, HashMap<String, f64>>> {
         let rows = sqlx::query("SELECT * FROM enterprise_facts WHERE year = $1")
             .bind(i64::from(year))
             .fetch_all(&self.read)

@@ -179,14 +179,35 @@ impl Store {
         Ok((items, total))
     }
 
-    /// The latest year in which a certificate of the kind was issued: where a batch preview
-    /// starts when the officer has not chosen a year.
-    pub async fn latest_issue_year(&self, kind: &str) -> Result<Option<i32>> {
-        let d: Option<String> =
-            sqlx::query_scalar("SELECT MAX(issued_on) FROM certificates WHERE kind = $1")
-                .bind(kind)
+    /// The latest year with an event of the kind (a certificate issued, a patent of a
+    /// registered enterprise granted, a survey): where a batch preview starts when the officer
+    /// has not chosen a year.
+    pub async fn latest_issue_year(
+        &self,
+        event: kechuang_domain::programme::EventSource,
+    ) -> Result<Option<i32>> {
+        use kechuang_domain::programme::EventSource;
+        let d: Option<String> = match event {
+            EventSource::Certificate(k) => {
+                sqlx::query_scalar("SELECT MAX(issued_on) FROM certificates WHERE kind = $1")
+                    .bind(k.code())
+                    .fetch_one(&self.read)
+                    .await?
+            }
+            EventSource::Patent(t) => {
+                sqlx::query_scalar(
+                    "SELECT MAX(granted_on) FROM patents WHERE kind = $1 AND uscc IS NOT NULL",
+                )
+                .bind(t.code())
                 .fetch_one(&self.read)
-                .await?;
+                .await?
+            }
+            EventSource::RdSurvey => {
+                sqlx::query_scalar("SELECT CAST(MAX(year) AS TEXT) FROM rd_surveys")
+                    .fetch_one(&self.read)
+                    .await?
+            }
+        };
         Ok(d.and_then(|d| d.get(..4).and_then(|y| y.parse().ok())))
     }
 }

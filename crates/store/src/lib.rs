@@ -21,6 +21,8 @@ pub use finance::{
 mod ledger;
 mod objections;
 mod observations;
+mod patents;
+pub use patents::{NamedEnterprise, PatentCounts, PatentFilter, PatentItem, PatentState};
 mod plans;
 mod programmes;
 mod rd;

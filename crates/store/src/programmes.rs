@@ -6,8 +6,8 @@ use crate::money_error;
 use crate::{now_utc, Result, Store, StoreError};
 use crate::{Absent, Refusal};
 use kechuang_domain::money::Fen;
+use kechuang_domain::programme::EventSource;
 use kechuang_domain::programme::{OncePer, Programme, ProgrammeKind};
-use kechuang_domain::registry::CertificateKind;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -48,7 +48,7 @@ pub(crate) fn programme_row(r: &AnyRow) -> Result<Programme> {
         to_year: to_year.map(|y| y as i32),
         event: match event {
             None => None,
-            Some(e) => Some(CertificateKind::parse(&e).ok_or_else(|| bad("event"))?),
+            Some(e) => Some(EventSource::parse(&e).ok_or_else(|| bad("event"))?),
         },
         once_per: OncePer::parse(&once).ok_or_else(|| bad("once_per"))?,
         eligibility: r.try_get("eligibility")?,
@@ -99,7 +99,7 @@ pub(crate) async fn upsert_programmes(
         .bind(p.measure.clone())
         .bind(i64::from(p.from_year))
         .bind(p.to_year.map(i64::from))
-        .bind(p.event.map(|e| e.code().to_owned()))
+        .bind(p.event.map(EventSource::code))
         .bind(p.once_per.code())
         .bind(&p.eligibility)
         .bind(&p.amount)

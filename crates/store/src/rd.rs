@@ -196,6 +196,57 @@ impl Store {
 
     /// What a survey file's checks read for these enterprises: their revenue by year (from
     /// their annual facts, 万元) and their surveyed R&D totals by year.
+    /// The year's R&D surveys of registered enterprises as rule candidates (read as `survey`),
+    /// with `facts.rd_survey_total` and `facts.rd_survey_previous` (万元; the previous year's
+    /// 0 when it was not surveyed) beside the year's annual facts. `first`: no survey of an
+    /// earlier year.
+    pub async fn survey_candidates(
+        &self,
+        year: i32,
+    ) -> Result<Vec<kechuang_domain::programme::Candidate>> {
+        use crate::batches::{enterprise_facts, ENTERPRISE_FACT_COLUMNS};
+        use kechuang_domain::programme::{Candidate, EventFacts};
+        let rows = sqlx::query(&format!(
+            "SELECT s.total_fen, s.name AS surveyed_name, \
+             (SELECT p.total_fen FROM rd_surveys p WHERE p.uscc = s.uscc AND p.year = s.year - 1) AS previous_fen, \
+             (SELECT COUNT(*) FROM rd_surveys p WHERE p.uscc = s.uscc AND p.year < s.year) AS earlier, \
+             {ENTERPRISE_FACT_COLUMNS} \
+             FROM rd_surveys s JOIN enterprises e ON e.uscc = s.uscc \
+             WHERE s.year = CAST($1 AS BIGINT) ORDER BY e.uscc"
+        ))
+        .bind(i64::from(year))
+        .fetch_all(&self.read)
+        .await?;
+        let facts = self.facts_of_year(year).await?;
+        let wan = |fen: i64| fen as f64 / FEN_PER_WAN as f64;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let uscc: String = r.try_get("uscc")?;
+            let mut f = facts.get(&uscc).cloned().unwrap_or_default();
+            f.insert("rd_survey_total".into(), wan(r.try_get("total_fen")?));
+            let previous: Option<i64> = r.try_get("previous_fen")?;
+            f.insert("rd_survey_previous".into(), wan(previous.unwrap_or(0)));
+            out.push(Candidate {
+                facts: f,
+                event: EventFacts {
+                    kind: "rd_survey".into(),
+                    // Once per event is once per enterprise and year.
+                    number: format!("{uscc}:{year}"),
+                    title: r.try_get("surveyed_name")?,
+                    issued_on: format!("{year:04}-12-31"),
+                    issued_year: i64::from(year),
+                    batch: String::new(),
+                    first: r.try_get::<i64, _>("earlier")? == 0,
+                    revoked: false,
+                },
+                enterprise: enterprise_facts(r, uscc)?,
+                in_region: false,
+                application: HashMap::new(),
+            });
+        }
+        Ok(out)
+    }
+
     pub async fn rd_check_context(
         &self,
         usccs: &[String],

@@ -1,4 +1,4 @@
-//! Registries: enterprises, certificates, platforms — upserts with revisions, counts for
+//! Registries: enterprises, certificates, platforms, patents — upserts with revisions, counts for
 //! registry-count indicators, and the records behind each count.
 
 use crate::observations::Provenance;
@@ -42,6 +42,8 @@ fn filter(sql: &mut Sql, spec: &CountSpec, as_of: NaiveDate) {
         Registry::Certificates => ("r.issued_on", Some("r.expires_on"), Some("r.revoked_on")),
         Registry::Platforms => ("r.recognised_on", None, Some("r.revoked_on")),
         Registry::Enterprises => ("COALESCE(r.registered_on, '0000-01-01')", None, None),
+        // A patent application never granted has no start and is never counted.
+        Registry::Patents => ("r.granted_on", None, Some("r.lapsed_on")),
     };
     let p = sql.arg(as_of.clone());
     sql.push(&format!(" AND {from_col} <= {p}"));
@@ -81,6 +83,7 @@ fn from_clause(spec: &CountSpec) -> (&'static str, &'static str) {
         ),
         Registry::Platforms => ("platforms r", "r.region_code"),
         Registry::Enterprises => ("enterprises r", "r.region_code"),
+        Registry::Patents => ("patents r", "r.region_code"),
     }
 }
 
@@ -202,7 +205,7 @@ impl Store {
     /// Every record a count can include, reduced to what counting needs, with the generation
     /// it was read at. The rows are streamed, so the registries are never held as text.
     /// Enterprises themselves (a million in a province) are read only when some count needs
-    /// them; certificates and platforms always are.
+    /// them; certificates, platforms and patents always are.
     pub async fn count_index(&self, with_enterprises: bool) -> Result<(i64, CountIndex)> {
         use futures_util::TryStreamExt;
         let mut conn = self.read.acquire().await?;
@@ -226,6 +229,11 @@ impl Store {
                  CAST(NULL AS TEXT) AS d_until, revoked_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale FROM platforms",
             ),
             (
+                Registry::Patents,
+                "SELECT kind, '' AS level, region_code, '' AS owner, granted_on AS d_from, \
+                 CAST(NULL AS TEXT) AS d_until, lapsed_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale FROM patents",
+            ),
+            (
                 Registry::Enterprises,
                 "SELECT '' AS kind, '' AS level, region_code, '' AS owner, registered_on AS d_from, \
                  CAST(NULL AS TEXT) AS d_until, CAST(NULL AS TEXT) AS d_revoked, above_scale FROM enterprises",
@@ -234,7 +242,7 @@ impl Store {
         let sources = if with_enterprises {
             &sources[..]
         } else {
-            &sources[..2]
+            &sources[..3]
         };
         for &(registry, sql) in sources {
             let mut rows = sqlx::query(sql).persistent(false).fetch(&mut *tx);
@@ -279,6 +287,7 @@ impl Store {
             Registry::Certificates => "r.kind, NULL AS level, r.number, r.title AS name, r.uscc, e.name AS enterprise, e.region_code, r.issued_on AS valid_from, r.expires_on AS valid_until, NULL AS document_no",
             Registry::Platforms => "r.kind, r.level, NULL AS number, r.name, r.host_uscc AS uscc, r.host_name AS enterprise, r.region_code, r.recognised_on AS valid_from, r.revoked_on AS valid_until, r.document_no",
             Registry::Enterprises => "'enterprise' AS kind, NULL AS level, NULL AS number, r.name, r.uscc, r.name AS enterprise, r.region_code, r.registered_on AS valid_from, NULL AS valid_until, NULL AS document_no",
+            Registry::Patents => "r.kind, NULL AS level, r.application_no AS number, r.title AS name, r.uscc, r.holder AS enterprise, r.region_code, r.granted_on AS valid_from, r.lapsed_on AS valid_until, NULL AS document_no",
         };
         let mut sql = Sql::new(&format!("SELECT {cols} FROM {from} WHERE 1 = 1"));
         filter(&mut sql, spec, as_of);
@@ -289,6 +298,7 @@ impl Store {
             Registry::Certificates => "certificates",
             Registry::Platforms => "platforms",
             Registry::Enterprises => "enterprises",
+            Registry::Patents => "patents",
         };
         let rows = sql.fetch_all(&self.read).await?;
         rows.iter()

@@ -7,8 +7,8 @@
 //! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
 
 use crate::api::{
-    account, applications, audit, entry, finance, imports, plans, programmes, rd, registries,
-    second_factor, vouchers, workbench,
+    account, applications, audit, entry, finance, imports, patents, plans, programmes, rd,
+    registries, second_factor, vouchers, workbench,
 };
 use crate::auth::Access;
 use axum::http::{header, Method};
@@ -42,6 +42,7 @@ use utoipa::{Modify, OpenApi};
         registries::enterprises,
         registries::enterprise,
         registries::platforms,
+        patents::patents,
         imports::import,
         imports::commit_held,
         programmes::list,
@@ -125,7 +126,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "meta", description = "The server and this document"),
         (name = "plans", description = "Plans, targets and their progress, indicators, regions"),
-        (name = "registries", description = "Enterprises, certificates, platforms and imports"),
+        (name = "registries", description = "Enterprises, certificates, platforms, patents and imports"),
         (name = "programmes", description = "Funding programmes, budgets, batches, notices, grants"),
         (name = "applications", description = "Calls, applications from draft to acceptance, expert review, the expert pool"),
         (name = "entry", description = "Counties' yearly figures and the bureau's review"),

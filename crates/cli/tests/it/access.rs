@@ -47,6 +47,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/enterprises", Rule::Roles(STAFF)),
     ("GET", "/api/v1/enterprises/{uscc}", Rule::Roles(READERS)),
     ("GET", "/api/v1/platforms", Rule::Roles(STAFF)),
+    ("GET", "/api/v1/patents", Rule::Roles(STAFF)),
     ("POST", "/api/v1/imports/{kind}", Rule::Roles(&["bureau"])),
     (
         "POST",
@@ -218,6 +219,8 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/platforms", Rule::Roles(STAFF)),
     ("GET", "/platforms/export/{format}", Rule::Roles(STAFF)),
     ("GET", "/platforms/{id}", Rule::Roles(STAFF)),
+    ("GET", "/patents", Rule::Roles(STAFF)),
+    ("GET", "/patents/export/{format}", Rule::Roles(STAFF)),
     ("GET", "/entry", Rule::Roles(STAFF)),
     ("GET", "/entry/{region}/{period}", Rule::Roles(STAFF)),
     ("POST", "/entry/{region}/{period}", Rule::Roles(&["county"])),
@@ -562,6 +565,7 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
             "/finance/loans/export/loans.xlsx",
         )
         .replace("/rd/export/{file}", "/rd/export/missing.xlsx")
+        .replace("/patents/export/{format}", "/patents/export/patents.csv")
         .replace("{id}", "1")
         .replace(
             "{code}",

@@ -88,7 +88,7 @@ async fn first_start_serves_the_whole_plan(b: Backend) {
     assert_eq!(counties, 10);
 
     let indicators = server.get_json("/api/v1/indicators").await;
-    for code in ["rd_expenditure", "gdp", "invention_patents", "population"] {
+    for code in ["rd_expenditure", "gdp", "population"] {
         assert!(
             indicators
                 .as_array()
@@ -98,6 +98,12 @@ async fn first_start_serves_the_whole_plan(b: Backend) {
             "{code}"
         );
     }
+    // Target 2.2's numerator follows the patent registry.
+    assert!(indicators
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|i| i["code"] == "invention_patents" && i["kind"] == "registry_count"));
 }
 
 const COUNTY_DATA: &str = "\u{feff}指标代码,区划代码,期间,数值,来源\n\
@@ -669,6 +675,7 @@ async fn a_checked_file_is_imported_as_checked(b: Backend) {
         "certificates",
         "platforms",
         "facts",
+        "patents",
         "observations",
     ] {
         let res = server

@@ -968,6 +968,13 @@ async fn audit_pages(
 async fn every_page_passes_the_accessibility_audit(b: Backend) {
     let env = TestEnv::new(b).await;
     common::import_registry_samples(&env);
+    env.cli_ok(&[
+        "import",
+        "patents",
+        &common::repo_file("docs/examples/patents-sample.csv")
+            .display()
+            .to_string(),
+    ]);
     common::fund_hte_2018(&env, true);
     let rows = common::csv_rows("enterprises-sample.csv");
     let own = rows[2..]
@@ -1097,6 +1104,8 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/finance/claims".into(),
                 "/finance/seed".into(),
                 "/rd?year=2019".into(),
+                "/patents".into(),
+                "/programmes/patent-invention".into(),
                 "/account/password".into(),
                 "/account/second-factor".into(),
             ],
@@ -1110,6 +1119,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/calls".into(),
                 "/finance/pool".into(),
                 "/rd?year=2019".into(),
+                "/patents?linked=no".into(),
             ],
         ),
         (

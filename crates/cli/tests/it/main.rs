@@ -15,6 +15,7 @@ mod demo;
 mod entry;
 mod finance;
 mod hardening;
+mod patents;
 mod programmes;
 mod rd;
 mod registries;

@@ -13,6 +13,7 @@ mod sqlite;
 
 use crate::observations::{Provenance, WriteSummary};
 use crate::Result;
+use kechuang_domain::patent::PatentRow;
 use kechuang_domain::registry::RegistryBatch;
 use kechuang_domain::registry::{CertificateRow, EnterpriseRow, FactRow, PlatformRow};
 use sqlx::any::AnyRow;
@@ -192,6 +193,39 @@ impl Record for FactRow {
     }
     fn from_row(r: &AnyRow) -> Result<Self> {
         crate::registries::fact_row(r)
+    }
+}
+
+impl Record for PatentRow {
+    const ENTITY: &'static str = "patent";
+    const TABLE: &'static str = "patents";
+    const KEY: usize = 1;
+    const COLUMNS: &'static [&'static str] = &[
+        "application_no",
+        "title",
+        "kind",
+        "filed_on",
+        "granted_on",
+        "holder",
+        "uscc",
+        "region_code",
+        "lapsed_on",
+    ];
+    fn values(&self) -> Vec<Val<'_>> {
+        vec![
+            text(&self.application_no),
+            text(&self.title),
+            text(&self.kind),
+            text(&self.filed_on),
+            text_opt(&self.granted_on),
+            text(&self.holder),
+            text_opt(&self.uscc),
+            text(&self.region_code),
+            text_opt(&self.lapsed_on),
+        ]
+    }
+    fn from_row(r: &AnyRow) -> Result<Self> {
+        crate::patents::patent_row(r)
     }
 }
 

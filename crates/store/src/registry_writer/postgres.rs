@@ -117,6 +117,7 @@ impl Write {
         self.write(&batch.certificates).await?;
         self.write(&batch.platforms).await?;
         self.write(&batch.facts).await?;
+        self.write(&batch.patents).await?;
         Ok(())
     }
 

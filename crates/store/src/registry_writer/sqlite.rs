@@ -221,7 +221,7 @@ impl Write {
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
              PRAGMA cache_size = -{CACHE_KIB}; PRAGMA wal_autocheckpoint = 0; BEGIN IMMEDIATE"
         ))?;
-        // Four tables, three statements each, and the few around them.
+        // Five tables, three statements each, and the few around them.
         conn.set_prepared_statement_cache_capacity(24);
         Ok(Self {
             conn,
@@ -237,6 +237,7 @@ impl Write {
         self.write(&batch.certificates)?;
         self.write(&batch.platforms)?;
         self.write(&batch.facts)?;
+        self.write(&batch.patents)?;
         Ok(())
     }
 

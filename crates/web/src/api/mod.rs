@@ -10,6 +10,7 @@ pub(crate) mod audit;
 pub(crate) mod entry;
 pub(crate) mod finance;
 pub(crate) mod imports;
+pub(crate) mod patents;
 pub(crate) mod plans;
 pub(crate) mod programmes;
 pub(crate) mod rd;
@@ -89,6 +90,7 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(auth::STAFF),
             registries::platforms,
         ),
+        Route::get("/api/v1/patents", Roles(auth::STAFF), patents::patents),
         Route::post(
             "/api/v1/imports/{kind}",
             Roles(auth::BUREAU),

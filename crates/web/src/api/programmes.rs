@@ -11,7 +11,6 @@ use kechuang_domain::application::FormSpec;
 use kechuang_domain::programme::{
     AwardStatus, BatchStatus, LineStatus, ObjectionStatus, OncePer, Programme, ProgrammeKind,
 };
-use kechuang_domain::registry::CertificateKind;
 use kechuang_service::programmes::{self as svc, BatchPreview};
 use kechuang_store::{AwardRecord, BatchRecord, BudgetLine, ObjectionRecord};
 use serde::{Deserialize, Serialize};
@@ -58,9 +57,9 @@ pub struct ProgrammeOut {
     measure: Option<String>,
     from_year: i32,
     to_year: Option<i32>,
-    /// For batch rewards: the certificate kind whose records are the events.
-    #[schema(value_type = Option<String>)]
-    event: Option<CertificateKind>,
+    /// For batch rewards: the records whose events are rewarded — a certificate kind (hte,
+    /// hte_pool, …), a patent type (invention_patent, …) or rd_survey.
+    event: Option<String>,
     #[schema(value_type = String)]
     once_per: OncePer,
     /// The eligibility rule (CEL).
@@ -88,7 +87,7 @@ impl From<Programme> for ProgrammeOut {
             measure: p.measure,
             from_year: p.from_year,
             to_year: p.to_year,
-            event: p.event,
+            event: p.event.map(|e| e.code()),
             once_per: p.once_per,
             eligibility: p.eligibility,
             amount: p.amount,

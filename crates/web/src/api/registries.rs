@@ -256,9 +256,11 @@ pub struct EnterpriseDetail {
     certificates: Vec<Certificate>,
     platforms: Vec<Platform>,
     facts: Vec<Facts>,
+    /// Patents held, with their state today.
+    patents: Vec<super::patents::Patent>,
 }
 
-/// An enterprise with its certificates, platforms and yearly figures.
+/// An enterprise with its certificates, platforms, yearly figures and patents.
 #[utoipa::path(get, path = "/api/v1/enterprises/{uscc}", tag = "registries",
     params(("uscc" = String, Path, description = "The unified social credit code, as typed")),
     responses((status = 200, description = "The enterprise with everything recorded about it", body = EnterpriseDetail)))]
@@ -273,6 +275,11 @@ pub async fn enterprise(
         certificates: d.certificates.into_iter().map(Into::into).collect(),
         platforms: d.platforms.into_iter().map(Into::into).collect(),
         facts: d.facts.into_iter().map(Into::into).collect(),
+        patents: d
+            .patents
+            .into_iter()
+            .map(|p| super::patents::Patent::of(p, kechuang_service::clock::today_in_china()))
+            .collect(),
     }))
 }
 

@@ -80,6 +80,7 @@ fn kind_label(k: FileKind, en: bool) -> String {
         "certificates" => ("证书与认定", "Certificates and statuses"),
         "platforms" => ("创新平台", "Innovation platforms"),
         "facts" => ("企业年度数据", "Enterprises' annual figures"),
+        "patents" => ("专利清单", "Patent list"),
         "pool-members" => ("风险准备金入池企业", "Credit risk pool members"),
         "loans" => ("合作银行贷款台账", "Partner banks' loans"),
         "rd-survey" => (

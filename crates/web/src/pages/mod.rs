@@ -18,6 +18,7 @@ mod finance;
 mod frame;
 mod imports;
 mod pager;
+mod patents;
 mod plan;
 mod programmes;
 mod rd;
@@ -92,6 +93,8 @@ pub(crate) fn routes() -> Vec<Route> {
             registries::platforms_export,
         ),
         Route::get("/platforms/{id}", Roles(STAFF), registries::platform),
+        Route::get("/patents", Roles(STAFF), patents::patents),
+        Route::get("/patents/export/{format}", Roles(STAFF), patents::export),
         Route::get("/entry", Roles(STAFF), entry::overview),
         Route::get("/entry/{region}/{period}", Roles(STAFF), entry::form),
         Route::post("/entry/{region}/{period}", Roles(COUNTY), entry::save),

@@ -26,7 +26,7 @@ pub struct Choice {
     pub selected: bool,
 }
 
-fn choices(options: Vec<(String, String)>, current: Option<&str>) -> Vec<Choice> {
+pub(super) fn choices(options: Vec<(String, String)>, current: Option<&str>) -> Vec<Choice> {
     options
         .into_iter()
         .map(|(value, label)| Choice {
@@ -223,6 +223,7 @@ pub struct EnterprisePage {
     pub facts: Vec<(&'static str, String)>,
     pub certificates: Vec<CertificateLine>,
     pub platforms: Vec<PlatformLine>,
+    pub patents: Vec<super::patents::PatentLine>,
     pub years: Vec<Vec<String>>,
     pub awards: Vec<AwardLine>,
     pub timeline: Vec<Event>,
@@ -412,6 +413,11 @@ pub async fn enterprise(
             text: format!("{}：{}（{}{}）", tr.event_platform, p.name, p.level, p.kind),
         });
     }
+    let patents: Vec<super::patents::PatentLine> = d
+        .patents
+        .into_iter()
+        .map(|p| super::patents::line(p, lang, &regions, today))
+        .collect();
     let names: std::collections::HashMap<String, String> = st
         .store
         .programmes()
@@ -483,6 +489,7 @@ pub async fn enterprise(
         facts,
         certificates,
         platforms,
+        patents,
         years,
         awards,
         timeline,
