@@ -74,6 +74,7 @@ pub struct Files {
 pub struct RdFiles {
     pub surveys: PathBuf,
     pub deductions: PathBuf,
+    pub trainings: PathBuf,
 }
 
 pub struct FinanceFiles {
@@ -505,6 +506,56 @@ fn patents(enterprises: &[Enterprise]) -> Vec<Vec<String>> {
                         lapsed.unwrap_or_default(),
                     ]);
                 }
+            }
+        }
+    }
+    rows
+}
+
+/// Sign-in sheets of the R&D statistics training sessions: the city's each November and a
+/// session in four counties each spring, attended by about half of the counties' technology
+/// enterprises (named as they signed, a few with their code).
+fn trainings(enterprises: &[Enterprise]) -> Vec<Vec<String>> {
+    let mut rng = fastrand::Rng::with_seed(2020);
+    let mut rows = Vec::new();
+    for year in [2019, 2020] {
+        let city = (
+            format!("{year}-11-12"),
+            format!("{year}年全市研发统计业务培训班"),
+            "韶关市".to_owned(),
+        );
+        let mut sessions = vec![(city, None)];
+        for c in [0usize, 1, 2, 8] {
+            sessions.push((
+                (
+                    format!("{}-03-{:02}", year + 1, 10 + c),
+                    format!("{year}年度研发经费统计报表填报培训"),
+                    COUNTIES[c].1.to_owned(),
+                ),
+                Some(c),
+            ));
+        }
+        for ((date, title, place), county) in sessions {
+            for e in enterprises
+                .iter()
+                .filter(|e| e.tech && county.is_none_or(|c| e.county == c))
+            {
+                let share = if county.is_none() { 8 } else { 45 };
+                if rng.u8(..100) >= share {
+                    continue;
+                }
+                let code = if rng.u8(..10) == 0 {
+                    e.uscc.clone()
+                } else {
+                    String::new()
+                };
+                rows.push(vec![
+                    date.clone(),
+                    title.clone(),
+                    place.clone(),
+                    code,
+                    e.name.clone(),
+                ]);
             }
         }
     }
@@ -985,6 +1036,7 @@ pub fn write_city(dir: &Path) -> Result<Files> {
         rd: Some(RdFiles {
             surveys: dir.join("rd-survey.csv"),
             deductions: dir.join("super-deduction.csv"),
+            trainings: dir.join("rd-training.csv"),
         }),
         patents: Some(dir.join("patents.csv")),
     };
@@ -1015,6 +1067,15 @@ pub fn write_city(dir: &Path) -> Result<Files> {
                 sheet: "研发费用加计扣除",
                 headers: &kechuang_ingest::rd::DEDUCTION_TEMPLATE_HEADERS,
                 rows: deduction_rows,
+                numeric: &[],
+            },
+        )?;
+        write(
+            Some(&f.trainings),
+            &Table {
+                sheet: "培训签到表",
+                headers: &kechuang_ingest::rd::TRAINING_HEADERS,
+                rows: trainings(&enterprises),
                 numeric: &[],
             },
         )?;

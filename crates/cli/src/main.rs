@@ -266,6 +266,9 @@ enum ImportCommand {
         #[arg(long)]
         year: Option<i32>,
     },
+    /// An R&D statistics training session's sign-in sheet: 培训日期, 培训名称, 举办县区, and each
+    /// attending enterprise by 统一社会信用代码 or 企业名称 (its registered name).
+    RdTraining(FileImport),
     /// Credit risk pool members: 统一社会信用代码, 企业名称, 入池日期, 退出日期 (optional), 合作银行 (optional).
     PoolMembers(FileImport),
     /// A partner bank's loans: 贷款合同编号, 统一社会信用代码, 企业名称, 合作银行, 放款日期, 到期日期,
@@ -536,6 +539,9 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
         Command::Import(ImportCommand::SuperDeduction { import, year }) => {
             import_file(&store, FileKind::SuperDeduction, &import, year).await
         }
+        Command::Import(ImportCommand::RdTraining(i)) => {
+            import_file(&store, FileKind::RdTraining, &i, None).await
+        }
         Command::Import(ImportCommand::PoolMembers(i)) => {
             import_file(&store, FileKind::PoolMembers, &i, None).await
         }
@@ -774,6 +780,10 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
                 kechuang_service::imports::FileKind::SuperDeduction,
             ),
             (&f.surveys, kechuang_service::imports::FileKind::RdSurvey),
+            (
+                &f.trainings,
+                kechuang_service::imports::FileKind::RdTraining,
+            ),
         ] {
             let args = ImportArgs {
                 kind,

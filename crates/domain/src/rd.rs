@@ -217,6 +217,25 @@ impl Reason {
     }
 }
 
+/// An enterprise's attendance at an R&D statistics training session (plan §三(二)6,
+/// 举办研发经费业务知识培训班), as a sign-in sheet lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attendance {
+    pub held_on: chrono::NaiveDate,
+    pub title: String,
+    /// Where the session was held (its county, or the city).
+    pub region_code: String,
+    pub uscc: String,
+}
+
+/// The sessions that prepare the survey of `year`: from its start until the end of June of the
+/// next year, when the statistics office closes the annual report.
+pub fn training_window(year: i32) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+    let to = chrono::NaiveDate::from_ymd_opt(year + 1, 6, 30).unwrap_or_default();
+    (from, to)
+}
+
 /// The coverage rate, percent: reported ÷ should; `None` when none should.
 pub fn rate(should: usize, reported: usize) -> Option<f64> {
     (should > 0).then(|| reported as f64 * 100.0 / should as f64)

@@ -222,6 +222,16 @@ pub fn template(kind: &str) -> Option<Table<'static>> {
             &crate::rd::DEDUCTION_TEMPLATE_HEADERS,
             vec!["2019", CODE, "韶关市某某科技有限公司", "150"],
         ),
+        "rd-training" => (
+            &crate::rd::TRAINING_HEADERS,
+            vec![
+                "2019-11-05",
+                "2019年研发统计业务培训班",
+                "武江区",
+                CODE,
+                "韶关市某某科技有限公司",
+            ],
+        ),
         "loans" => (
             &crate::finance::LOAN_HEADERS,
             vec![

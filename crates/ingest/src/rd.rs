@@ -421,6 +421,172 @@ pub fn parse_deductions(table: &[Row], ctx: &Context<'_>) -> Parsed<Deduction> {
     out
 }
 
+/// The columns of a training sign-in sheet: the session (date, title, where) on every row,
+/// and the enterprise that attended, by code or by its registered name.
+pub const TRAINING_ALIASES: &Aliases = &[
+    ("held_on", &["培训日期", "日期", "举办日期", "held_on"]),
+    ("title", &["培训名称", "培训主题", "培训班名称", "title"]),
+    (
+        "region",
+        &["举办县区", "所属县区", "县（市、区）", "区划代码", "region"],
+    ),
+    ("uscc", USCC),
+    ("name", NAME),
+];
+
+/// Export and template headers of a sign-in sheet.
+pub const TRAINING_HEADERS: [&str; 5] = [
+    "培训日期",
+    "培训名称",
+    "举办县区",
+    "统一社会信用代码",
+    "企业名称",
+];
+
+/// What a sign-in sheet's rows are checked against.
+pub struct TrainingContext<'a> {
+    pub tree: &'a kechuang_domain::region::RegionTree,
+    /// Where sessions are held when a row names no county: the deployment's own region.
+    pub home: &'a kechuang_domain::RegionCode,
+    /// Registered enterprises the sheet names by code: USCC → region.
+    pub known: &'a HashMap<String, String>,
+    /// Registered enterprises by name ([`crate::patents::name_key`] → USCC).
+    pub names: &'a HashMap<String, String>,
+}
+
+/// A training sign-in sheet: one row an attending enterprise. An enterprise is known by its
+/// code or its exact registered name; one the registry does not hold is refused by row, so
+/// a misspelt name is corrected rather than lost.
+pub fn parse_trainings(
+    table: &[Row],
+    ctx: &TrainingContext<'_>,
+) -> Parsed<kechuang_domain::rd::Attendance> {
+    let mut out = Parsed {
+        rows: Vec::new(),
+        count: 0,
+        problems: Vec::new(),
+    };
+    let header = match locate_header(table, TRAINING_ALIASES, "held_on", &["held_on", "name"]) {
+        Ok(h) => h,
+        Err(p) => {
+            out.problems = p;
+            return out;
+        }
+    };
+    let mut c = Cells {
+        aliases: TRAINING_ALIASES,
+        header,
+        problems: Vec::new(),
+    };
+    let mut seen: HashMap<(String, String, String, String), usize> = HashMap::new();
+    for row in &table[c.header.index + 1..] {
+        if row.is_blank() {
+            continue;
+        }
+        out.count += 1;
+        let before = c.problems.len();
+        let raw_date = c.header.get(row, "held_on");
+        let held_on = crate::table::parse_date(&raw_date);
+        if held_on.is_none() {
+            c.problem(
+                row,
+                "held_on",
+                &raw_date,
+                "无法识别的日期 (unrecognised date)",
+            );
+        }
+        let title = match c.header.text(row, "title") {
+            t if t.is_empty() => "研发统计业务培训".to_owned(),
+            t => t,
+        };
+        let raw_region = c.header.get(row, "region");
+        let region = if raw_region.is_empty() {
+            Some(ctx.home.to_string())
+        } else {
+            let found = match kechuang_domain::RegionCode::parse(&raw_region) {
+                Ok(code) if ctx.tree.is_within(&code, ctx.home) => Ok(code),
+                Ok(code) => Err(format!("区划 {code} 不在本市范围内 (outside the region)")),
+                Err(_) => ctx
+                    .tree
+                    .find_by_name(&raw_region, ctx.home)
+                    .map_err(|e| kechuang_domain::problem::bilingual(&e)),
+            };
+            match found {
+                Ok(code) => Some(code.to_string()),
+                Err(e) => {
+                    c.problem(row, "region", &raw_region, e);
+                    None
+                }
+            }
+        };
+        let raw_uscc = c.header.get(row, "uscc");
+        let name = c.header.text(row, "name");
+        let uscc = if raw_uscc.is_empty() {
+            let found = ctx.names.get(&crate::patents::name_key(&name)).cloned();
+            if found.is_none() {
+                c.problem(
+                    row,
+                    "name",
+                    &name,
+                    "企业名称不在登记库中：请核对全称或填写统一社会信用代码 (no registered enterprise of this name: check it or give the credit code)",
+                );
+            }
+            found
+        } else {
+            match Uscc::parse(&raw_uscc) {
+                Ok(u) if ctx.known.contains_key(u.as_str()) => Some(u.as_str().to_owned()),
+                Ok(_) => {
+                    c.problem(
+                        row,
+                        "uscc",
+                        &raw_uscc,
+                        "企业不在登记库中，请先导入企业名录 (enterprise not registered)",
+                    );
+                    None
+                }
+                Err(e) => {
+                    c.problem(
+                        row,
+                        "uscc",
+                        &raw_uscc,
+                        kechuang_domain::problem::bilingual(&e),
+                    );
+                    None
+                }
+            }
+        };
+        if c.problems.len() > before {
+            continue;
+        }
+        let (Some(held_on), Some(region), Some(uscc)) = (held_on, region, uscc) else {
+            continue;
+        };
+        let key = (
+            held_on.to_string(),
+            title.clone(),
+            region.clone(),
+            uscc.clone(),
+        );
+        if let Some(first) = seen.insert(key, row.number) {
+            c.problem(
+                row,
+                "name",
+                &name,
+                format!("与第{first}行重复 (duplicates row {first})"),
+            );
+            continue;
+        }
+        out.rows.push(kechuang_domain::rd::Attendance {
+            held_on,
+            title,
+            region_code: region,
+            uscc,
+        });
+    }
+    out.problems = c.problems;
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +600,85 @@ mod tests {
                 cells: cells.iter().map(|c| (*c).to_owned()).collect(),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_sign_in_sheet_names_enterprises_by_code_or_registered_name() {
+        let tree =
+            kechuang_domain::region::RegionTree::new(kechuang_domain::region::shipped_regions());
+        let home = kechuang_domain::RegionCode::parse("440200").expect("code");
+        let known = HashMap::from([("914402040000000190".to_owned(), "440204".to_owned())]);
+        let names = HashMap::from([(
+            crate::patents::name_key("韶关市乙科技有限公司"),
+            "91440204000000027T".to_owned(),
+        )]);
+        let ctx = TrainingContext {
+            tree: &tree,
+            home: &home,
+            known: &known,
+            names: &names,
+        };
+        let table = rows(&[
+            &["2019年研发统计培训班签到表"],
+            &[
+                "序号",
+                "培训日期",
+                "举办县区",
+                "统一社会信用代码",
+                "企业名称",
+                "参训人员",
+                "联系电话",
+            ],
+            &[
+                "1",
+                "2019年11月5日",
+                "浈江区",
+                "914402040000000190",
+                "甲",
+                "张三",
+                "138",
+            ],
+            &[
+                "2",
+                "2019.11.05",
+                "浈江区",
+                "",
+                "韶关市乙科技有限公司",
+                "李四",
+                "139",
+            ],
+            &[
+                "3",
+                "2019-11-05",
+                "浈江区",
+                "",
+                "韶关市丙科技公司",
+                "王五",
+                "",
+            ],
+            &[
+                "4",
+                "2019-11-05",
+                "浈江区",
+                "",
+                "韶关市乙科技有限公司",
+                "赵六",
+                "",
+            ],
+        ]);
+        let p = parse_trainings(&table, &ctx);
+        assert_eq!(p.count, 4);
+        assert_eq!(p.rows.len(), 2);
+        assert_eq!(p.rows[1].uscc, "91440204000000027T");
+        assert_eq!(p.rows[0].region_code, "440204");
+        assert_eq!(p.rows[0].title, "研发统计业务培训");
+        let at: Vec<(usize, &str)> = p
+            .problems
+            .iter()
+            .map(|x| (x.row, x.column.as_str()))
+            .collect();
+        assert_eq!(at, [(5, "企业名称"), (6, "企业名称")], "{:?}", p.problems);
+        assert!(p.problems[1].problem.contains("第4行"));
     }
 
     #[test]

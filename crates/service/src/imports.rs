@@ -25,6 +25,8 @@ pub enum FileKind {
     RdSurvey,
     /// The tax authority's R&D super-deduction list of a year.
     SuperDeduction,
+    /// An R&D statistics training session's sign-in sheet.
+    RdTraining,
 }
 
 impl FileKind {
@@ -40,6 +42,7 @@ impl FileKind {
             "loans" => Self::Loans,
             "rd-survey" => Self::RdSurvey,
             "super-deduction" => Self::SuperDeduction,
+            "rd-training" => Self::RdTraining,
             _ => return None,
         })
     }
@@ -56,10 +59,11 @@ impl FileKind {
             Self::Loans => "loans",
             Self::RdSurvey => "rd-survey",
             Self::SuperDeduction => "super-deduction",
+            Self::RdTraining => "rd-training",
         }
     }
 
-    pub const ALL: [FileKind; 10] = [
+    pub const ALL: [FileKind; 11] = [
         Self::Registry(Kind::Enterprises),
         Self::Registry(Kind::Certificates),
         Self::Registry(Kind::Platforms),
@@ -70,6 +74,7 @@ impl FileKind {
         Self::Loans,
         Self::RdSurvey,
         Self::SuperDeduction,
+        Self::RdTraining,
     ];
 }
 
@@ -212,7 +217,8 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
             FileKind::PoolMembers
             | FileKind::Loans
             | FileKind::RdSurvey
-            | FileKind::SuperDeduction => req.kind.as_str().into(),
+            | FileKind::SuperDeduction
+            | FileKind::RdTraining => req.kind.as_str().into(),
         },
     };
     match req.kind {
@@ -258,7 +264,9 @@ pub async fn import(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutc
         }
         FileKind::Registry(kind) => import_registry(store, req, kind, &prov).await,
         FileKind::PoolMembers | FileKind::Loans => import_finance(store, req).await,
-        FileKind::RdSurvey | FileKind::SuperDeduction => import_rd(store, req).await,
+        FileKind::RdSurvey | FileKind::SuperDeduction | FileKind::RdTraining => {
+            import_rd(store, req).await
+        }
     }
 }
 
@@ -268,7 +276,11 @@ async fn import_rd(store: &Store, req: &ImportRequest<'_>) -> Result<ImportOutco
     let done = crate::rd::import_file(
         store,
         &crate::rd::FileImport {
-            survey: req.kind == FileKind::RdSurvey,
+            file: match req.kind {
+                FileKind::RdSurvey => crate::rd::RdFile::Survey,
+                FileKind::RdTraining => crate::rd::RdFile::Training,
+                _ => crate::rd::RdFile::SuperDeduction,
+            },
             path: req.path,
             file_name: req.file_name,
             dry_run: req.dry_run,

@@ -10,10 +10,20 @@ use kechuang_store::{Actor, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// Which R&D statistics file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RdFile {
+    /// The statistics office's survey file (107-2).
+    Survey,
+    /// The tax authority's super-deduction list.
+    SuperDeduction,
+    /// A training session's sign-in sheet.
+    Training,
+}
+
 /// An R&D statistics file to import.
 pub struct FileImport<'a> {
-    /// The survey; otherwise the super-deduction list.
-    pub survey: bool,
+    pub file: RdFile,
     pub path: &'a std::path::Path,
     pub file_name: &'a str,
     pub dry_run: bool,
@@ -37,6 +47,9 @@ pub async fn import_file(store: &Store, req: &FileImport<'_>) -> Result<FileOutc
         .await
         .map_err(|e| Error::internal(format!("the import's reader stopped: {e}")))?
         .map_err(Error::invalid)?;
+    if req.file == RdFile::Training {
+        return import_training(store, req, table).await;
+    }
     let wanted = kechuang_ingest::finance::usccs(&table);
     let known = if wanted.is_empty() {
         HashMap::new()
@@ -62,7 +75,7 @@ pub async fn import_file(store: &Store, req: &FileImport<'_>) -> Result<FileOutc
         problems: Vec::new(),
         summary: None,
     };
-    if req.survey {
+    if req.file == RdFile::Survey {
         let parsed = ingest::parse_surveys(&table, &ctx);
         out.rows = parsed.count;
         out.problems = parsed.problems;
@@ -86,6 +99,100 @@ pub async fn import_file(store: &Store, req: &FileImport<'_>) -> Result<FileOutc
     Ok(out)
 }
 
+/// A sign-in sheet: its enterprises looked up by code and by the names it gives.
+async fn import_training(
+    store: &Store,
+    req: &FileImport<'_>,
+    table: Vec<kechuang_ingest::table::Row>,
+) -> Result<FileOutcome, Error> {
+    use kechuang_ingest::patents::name_key;
+    let wanted = kechuang_ingest::finance::usccs(&table);
+    let known = if wanted.is_empty() {
+        HashMap::new()
+    } else {
+        store.enterprise_regions(&wanted).await?
+    };
+    // Every cell that could be a name: a sheet is small, and its name column is found only
+    // when it is parsed.
+    let cells: BTreeSet<String> = table
+        .iter()
+        .flat_map(|r| r.cells.iter())
+        .map(|c| c.trim().to_owned())
+        .filter(|c| (4..=100).contains(&c.chars().count()))
+        .collect();
+    let mut names: HashMap<String, Option<String>> = HashMap::new();
+    for e in store
+        .enterprises_named(&cells.into_iter().collect::<Vec<_>>())
+        .await?
+    {
+        names
+            .entry(name_key(&e.name))
+            .and_modify(|u| {
+                if u.as_deref() != Some(e.uscc.as_str()) {
+                    *u = None;
+                }
+            })
+            .or_insert(Some(e.uscc));
+    }
+    let names: HashMap<String, String> = names
+        .into_iter()
+        .filter_map(|(k, u)| u.map(|u| (k, u)))
+        .collect();
+    let tree = store.region_tree().await?;
+    let home = tree
+        .root()
+        .map(|r| r.code.clone())
+        .ok_or_else(|| Error::internal("no regions are loaded"))?;
+    let parsed = kechuang_ingest::rd::parse_trainings(
+        &table,
+        &kechuang_ingest::rd::TrainingContext {
+            tree: &tree,
+            home: &home,
+            known: &known,
+            names: &names,
+        },
+    );
+    let mut out = FileOutcome {
+        table_rows: table.len(),
+        rows: parsed.count,
+        problems: parsed.problems,
+        summary: None,
+    };
+    if out.problems.is_empty() && !req.dry_run {
+        let (inserted, updated, unchanged) = store
+            .write_trainings(&parsed.rows, req.file_name, req.actor)
+            .await?;
+        out.summary = Some(kechuang_store::WriteSummary {
+            inserted,
+            updated,
+            unchanged,
+            batch_id: None,
+        });
+    }
+    Ok(out)
+}
+
+/// The training sessions that prepare a year's survey (see `training_window`) in the
+/// caller's region, or a county of it.
+pub async fn trainings(
+    store: &Store,
+    who: &Principal,
+    year: i32,
+    region: Option<&str>,
+) -> Result<Vec<kechuang_store::TrainingItem>, Error> {
+    let tree = store.region_tree().await?;
+    let top = who.region_within(&tree, region)?;
+    // Sessions held in the region, or above it (a city's session serves its counties).
+    let mut regions: Vec<String> = tree.subtree(&top).iter().map(|c| c.to_string()).collect();
+    let mut up = tree.get(&top).and_then(|r| r.parent.clone());
+    while let Some(p) = up {
+        regions.push(p.to_string());
+        up = tree.get(&p).and_then(|r| r.parent.clone());
+    }
+    let (from, to) = kechuang_domain::rd::training_window(year);
+    Ok(store.trainings(from, to, &regions).await?)
+}
+
 /// An enterprise that should report R&D and did not, with why it should.
 #[derive(Debug, Clone, Serialize)]
 pub struct MissingReport {
@@ -93,6 +200,8 @@ pub struct MissingReport {
     pub name: String,
     pub region: String,
     pub reasons: Vec<Reason>,
+    /// It attended an R&D statistics training session for the year (`training_window`).
+    pub trained: bool,
 }
 
 /// A county's coverage.
@@ -152,12 +261,15 @@ pub async fn coverage(
         .iter()
         .map(|c| c.to_string())
         .collect();
+    let (from, to) = kechuang_domain::rd::training_window(year);
+    let trained = store.trained(from, to).await?;
     let mut should: BTreeMap<String, MissingReport> = BTreeMap::new();
     for (uscc, name, r, reason) in store.rd_should_report(year).await? {
         if !inside.contains(&r) {
             continue;
         }
         let e = should.entry(uscc.clone()).or_insert(MissingReport {
+            trained: trained.contains(&uscc),
             uscc,
             name,
             region: r,
@@ -208,6 +320,31 @@ pub async fn coverage(
             })
             .collect(),
     })
+}
+
+/// 应统尽统 for the dashboard: the latest surveyed year up to `up_to` in a region, for staff
+/// whose scope covers it; `None` for everyone else, for a region outside the caller's scope,
+/// and before any survey.
+pub async fn dashboard_coverage(
+    store: &Store,
+    who: &Principal,
+    region: &RegionCode,
+    up_to: i32,
+) -> Result<Option<Coverage>, Error> {
+    use kechuang_domain::auth::Role;
+    if !matches!(who.role(), Role::Bureau | Role::County) {
+        return Ok(None);
+    }
+    let tree = store.region_tree().await?;
+    if !who.scope().covers_region(&tree, region) {
+        return Ok(None);
+    }
+    let Some(year) = store.latest_survey_year(up_to).await? else {
+        return Ok(None);
+    };
+    Ok(Some(
+        coverage(store, who, &year.to_string(), Some(region.as_str())).await?,
+    ))
 }
 
 /// The surveys of a year in the caller's region.

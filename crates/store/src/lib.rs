@@ -26,6 +26,7 @@ pub use patents::{NamedEnterprise, PatentCounts, PatentFilter, PatentItem, Paten
 mod plans;
 mod programmes;
 mod rd;
+pub use rd::TrainingItem;
 mod regions;
 mod registries;
 mod registry_writer;

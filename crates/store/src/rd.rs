@@ -10,6 +10,17 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
 
+/// A training session as lists show it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TrainingItem {
+    pub id: i64,
+    pub held_on: String,
+    pub title: String,
+    pub region_code: String,
+    /// Enterprises that attended.
+    pub attendees: i64,
+}
+
 const PART_COLUMNS: [&str; 8] = [
     "labour_fen",
     "materials_fen",
@@ -194,8 +205,6 @@ impl Store {
         Ok((added, updated, unchanged))
     }
 
-    /// What a survey file's checks read for these enterprises: their revenue by year (from
-    /// their annual facts, 万元) and their surveyed R&D totals by year.
     /// The year's R&D surveys of registered enterprises as rule candidates (read as `survey`),
     /// with `facts.rd_survey_total` and `facts.rd_survey_previous` (万元; the previous year's
     /// 0 when it was not surveyed) beside the year's annual facts. `first`: no survey of an
@@ -247,6 +256,144 @@ impl Store {
         Ok(out)
     }
 
+    /// Writes a training sign-in sheet: each session (date, title, where) once, and each
+    /// enterprise once a session. (attendances added, 0, already recorded).
+    pub async fn write_trainings(
+        &self,
+        rows: &[kechuang_domain::rd::Attendance],
+        file_name: &str,
+        actor: &Actor,
+    ) -> Result<(usize, usize, usize)> {
+        let mut tx = self.begin_write().await?;
+        let now = now_utc();
+        let (mut added, mut unchanged) = (0, 0);
+        let mut sessions: HashMap<(String, String, String), i64> = HashMap::new();
+        for a in rows {
+            let key = (
+                a.held_on.to_string(),
+                a.title.clone(),
+                a.region_code.clone(),
+            );
+            let id = match sessions.get(&key) {
+                Some(id) => *id,
+                None => {
+                    sqlx::query(
+                        "INSERT INTO rd_trainings (held_on, title, region_code, file_name, recorded_by, recorded_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (held_on, title, region_code) DO NOTHING",
+                    )
+                    .bind(&key.0)
+                    .bind(&key.1)
+                    .bind(&key.2)
+                    .bind(file_name)
+                    .bind(&actor.name)
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                    let id: i64 = sqlx::query_scalar(
+                        "SELECT id FROM rd_trainings WHERE held_on = $1 AND title = $2 AND region_code = $3",
+                    )
+                    .bind(&key.0)
+                    .bind(&key.1)
+                    .bind(&key.2)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    sessions.insert(key, id);
+                    id
+                }
+            };
+            let n = sqlx::query(
+                "INSERT INTO rd_training_attendees (training_id, uscc) VALUES ($1, $2) \
+                 ON CONFLICT (training_id, uscc) DO NOTHING",
+            )
+            .bind(id)
+            .bind(&a.uscc)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                added += 1;
+            } else {
+                unchanged += 1;
+            }
+        }
+        if added == 0 {
+            // Nothing new: no audit entry for a sheet sent twice.
+            return Ok((0, 0, unchanged));
+        }
+        append_new(
+            &mut tx,
+            actor,
+            "rd_training.import",
+            "rd_trainings",
+            file_name,
+            serde_json::json!({"sessions": sessions.len(), "attendances": rows.len(), "added": added}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((added, 0, unchanged))
+    }
+
+    /// The latest year surveyed, up to `up_to`.
+    pub async fn latest_survey_year(&self, up_to: i32) -> Result<Option<i32>> {
+        let y: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(year) FROM rd_surveys WHERE year <= CAST($1 AS BIGINT)")
+                .bind(i64::from(up_to))
+                .fetch_one(&self.read)
+                .await?;
+        Ok(y.map(|y| y as i32))
+    }
+
+    /// Training sessions held between two dates in the given regions, with how many
+    /// enterprises attended, newest first.
+    pub async fn trainings(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        regions: &[String],
+    ) -> Result<Vec<TrainingItem>> {
+        let mut sql = Sql::new(
+            "SELECT t.id, t.held_on, t.title, t.region_code, \
+             (SELECT COUNT(*) FROM rd_training_attendees a WHERE a.training_id = t.id) AS attendees \
+             FROM rd_trainings t WHERE t.held_on >= $1 AND t.held_on <= $2",
+        );
+        sql.args.push(from.to_string());
+        sql.args.push(to.to_string());
+        sql.in_list("t.region_code", regions);
+        sql.push(" ORDER BY t.held_on DESC, t.id DESC");
+        sql.fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(TrainingItem {
+                    id: r.try_get("id")?,
+                    held_on: r.try_get("held_on")?,
+                    title: r.try_get("title")?,
+                    region_code: r.try_get("region_code")?,
+                    attendees: r.try_get("attendees")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Enterprises that attended any session held between two dates, wherever it was held.
+    pub async fn trained(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<std::collections::HashSet<String>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT a.uscc FROM rd_training_attendees a \
+             JOIN rd_trainings t ON t.id = a.training_id WHERE t.held_on >= $1 AND t.held_on <= $2",
+        )
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("uscc")?)).collect()
+    }
+
+    /// What a survey file's checks read for these enterprises: their revenue by year (from
+    /// their annual facts, 万元) and their surveyed R&D totals by year.
     pub async fn rd_check_context(
         &self,
         usccs: &[String],

@@ -43,6 +43,16 @@ pub fn progress_bar(completion: Option<f64>, elapsed: f64, status: Status, title
     )
 }
 
+/// A bar of a share (0–1), such as a coverage rate, labelled for screen readers.
+pub fn share_bar(share: f64, title: &str) -> String {
+    let w = 120.0;
+    let fill = share.clamp(0.0, 1.0) * w;
+    format!(
+        r#"<svg class="bar" viewBox="0 0 {w} 16" width="{w}" height="16" role="img" aria-label="{t}"><title>{t}</title><rect class="track" x="0" y="3" width="{w}" height="10" rx="5"/><rect class="fill on_track" x="0" y="3" width="{fill:.1}" height="10" rx="5"/></svg>"#,
+        t = esc(title),
+    )
+}
+
 /// A small trend line; the target, where it is in range, as a faint dashed line.
 pub fn sparkline(values: &[f64], target: Option<f64>, status: Status) -> String {
     let (w, h, pad) = (110.0, 28.0, 3.0);

@@ -14,8 +14,8 @@ kechuang_domain::problems! {
     /// query. The operations' own problems are the service's.
     pub enum RequestProblem {
         UnknownImportKind { kind: String } = "unknown_import_kind" {
-            zh: "没有导入类型 {kind}：应为 enterprises、certificates、platforms、facts、patents、observations、pool-members、loans、rd-survey 或 super-deduction",
-            en: "no import kind {kind}: enterprises, certificates, platforms, facts, patents, observations, pool-members, loans, rd-survey or super-deduction",
+            zh: "没有导入类型 {kind}：应为 enterprises、certificates、platforms、facts、patents、observations、pool-members、loans、rd-survey、super-deduction 或 rd-training",
+            en: "no import kind {kind}: enterprises, certificates, platforms, facts, patents, observations, pool-members, loans, rd-survey, super-deduction or rd-training",
         },
         CertificateKind { field: &'static str, raw: String } = "invalid_certificate_kind" {
             zh: "{field} '{raw}' 无效：应为 hte、hte_pool、tech_sme 或 hitech_product",

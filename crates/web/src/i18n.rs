@@ -213,6 +213,17 @@ texts! {
     fin_row: "行", "Row";
     fin_title: "科技金融", "Tech finance";
     nav_rd: "研发统计（应统尽统）", "R&D statistics";
+    rd_dashboard: "研发统计应统尽统覆盖率", "R&D reporting coverage";
+    rd_dashboard_note: "应报研发统计的企业中已报送研发的比例，按县（市、区）；仅工作人员可见。", "The share of enterprises that should report R&D and did, by county; staff only.";
+    rd_dashboard_more: "查看应报未报企业 →", "The enterprises that did not report →";
+    rd_untrained: "应报未报且未参加培训", "Missing and not trained";
+    rd_trained: "参加培训", "Trained";
+    rd_not_trained: "未参加", "None";
+    rd_trainings: "研发统计业务培训", "R&D statistics training";
+    rd_trainings_note: "为该年度研发统计举办的培训班（当年1月至次年6月），按签到表导入（数据导入 → 研发统计培训签到表，或 kechuang import rd-training）；只记录参训企业，不记录个人信息。", "Sessions preparing the year's survey (January to June of the next year), imported from their sign-in sheets (Import → R&D statistics training sign-in sheet, or kechuang import rd-training); only the enterprises are kept, no personal data.";
+    rd_training_date: "培训日期", "Date";
+    rd_training_title: "培训名称", "Session";
+    rd_training_attendees: "参训企业", "Enterprises";
     nav_patents: "专利", "Patents";
     patents_intro: "专利登记库：授权公告日已到、尚未失效的发明专利计入“有效发明专利”（目标2.2 每万人口有效发明专利拥有量的分子），按专利所属县区统计；专利权人按统一社会信用代码或企业全称关联到已登记企业。", "The patent registry: invention patents granted and not lapsed at the date make the valid invention patents of target 2.2 (per 10,000 residents), by the patent's county; holders are linked to registered enterprises by code or exact name.";
     patents_at: "截至", "As of";

@@ -105,6 +105,7 @@ use utoipa::{Modify, OpenApi};
         finance::end_membership,
         finance::loan_file,
         rd::coverage,
+        rd::trainings,
         finance::exit,
         account::login,
         account::logout,

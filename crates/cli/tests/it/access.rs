@@ -330,6 +330,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/rd", Rule::Roles(STAFF)),
     ("GET", "/rd/export/{file}", Rule::Roles(STAFF)),
     ("GET", "/api/v1/rd/coverage", Rule::Roles(STAFF)),
+    ("GET", "/api/v1/rd/trainings", Rule::Roles(STAFF)),
     ("GET", "/finance", Rule::Roles(LENDERS)),
     ("POST", "/finance/banks", Rule::Roles(&["bureau"])),
     ("POST", "/finance/reserve", Rule::Roles(&["bureau"])),

@@ -496,7 +496,8 @@ async fn openapi_describes_every_endpoint(b: Backend) {
             .replace("{region}", "440203")
             .replace("{period}", "2018")
             .replace("{contract_no}", "HT-0001")
-            .replace("/rd/coverage", "/rd/coverage?year=2019");
+            .replace("/rd/coverage", "/rd/coverage?year=2019")
+            .replace("/rd/trainings", "/rd/trainings?year=2019");
         let (status, body) = server.get(&concrete).await;
         // No enterprise, batch, call, application or loan exists in a new database.
         let missing = p.contains("{uscc}")

@@ -177,6 +177,52 @@ async fn coverage_lists_exactly_who_should_report_and_did_not(b: Backend) {
         "the city's surveyed total on the page"
     );
 
+    // A training sign-in sheet names one of the missing by its registered name: the coverage
+    // says it attended, and the others not; the session is listed with its attendance.
+    let names: std::collections::HashMap<String, String> = csv_rows("enterprises-sample.csv")[2..]
+        .iter()
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    let missing_now: Vec<String> = should
+        .iter()
+        .filter(|u| !reported.contains(*u))
+        .cloned()
+        .collect();
+    let attended = missing_now[0].clone();
+    let sheet = env.write(
+        "2019年研发统计培训签到表.csv",
+        &format!(
+            "2019年研发统计培训班签到表\n序号,培训日期,举办县区,企业名称,参训人员,联系电话\n1,2019年11月5日,{},{},张三,13800000000\n",
+            counties[&attended], names[&attended]
+        ),
+    );
+    for expected in ["新增 1", "未变 1"] {
+        let out = env.cli_ok(&["import", "rd-training", &sheet.display().to_string()]);
+        assert!(out.contains(expected), "{out}");
+    }
+    let c: Value = server.get_json("/api/v1/rd/coverage?year=2019").await;
+    for m in c["missing"].as_array().expect("missing") {
+        assert_eq!(
+            m["trained"].as_bool(),
+            Some(m["uscc"] == attended.as_str()),
+            "{m}"
+        );
+    }
+    let sessions: Value = server.get_json("/api/v1/rd/trainings?year=2019").await;
+    assert_eq!(sessions.as_array().map(Vec::len), Some(1), "{sessions}");
+    assert_eq!(sessions[0]["attendees"], 1);
+    assert_eq!(sessions[0]["held_on"], "2019-11-05");
+    // The 2020 survey's sessions are another window.
+    let later: Value = server.get_json("/api/v1/rd/trainings?year=2021").await;
+    assert_eq!(later.as_array().map(Vec::len), Some(0));
+
+    // Staff see the coverage by county on the dashboard; the public does not.
+    let (_, dash) = server.get("/?as_of=2019-12-31").await;
+    assert!(dash.contains("id=\"rd-coverage\""), "staff see the panel");
+    assert!(dash.contains(&format!("/rd?year=2019&amp;region={county}")));
+    let (_, public) = server.get_anon("/?as_of=2019-12-31").await;
+    assert!(!public.contains("rd-coverage"));
+
     // The county officer's list to follow up, as a spreadsheet.
     let (status, _) = server
         .get(&format!("/rd/export/missing.csv?year=2019&region={county}"))

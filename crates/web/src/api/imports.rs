@@ -65,7 +65,7 @@ pub struct ImportResult {
 
 /// A file as the request body, validated and, with `dry_run=false`, imported: all rows or none.
 #[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "registries",
-    params(("kind" = String, Path, description = "enterprises, certificates, platforms, facts, patents, observations, pool-members, loans, rd-survey or super-deduction"), ImportQuery),
+    params(("kind" = String, Path, description = "enterprises, certificates, platforms, facts, patents, observations, pool-members, loans, rd-survey, super-deduction or rd-training"), ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file: XLSX, XLS or CSV (UTF-8 or GBK)"),
     responses(
         (status = 200, description = "Every row is valid (and was imported unless a dry run)", body = ImportResult),

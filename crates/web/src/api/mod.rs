@@ -408,6 +408,7 @@ pub(crate) fn routes() -> Vec<Route> {
             finance::invest,
         ),
         Route::get("/api/v1/rd/coverage", Roles(auth::STAFF), rd::coverage),
+        Route::get("/api/v1/rd/trainings", Roles(auth::STAFF), rd::trainings),
         Route::get("/api/v1/workbench", Signed, workbench::workbench),
         Route::get("/api/v1/tokens", Signed, account::tokens),
         Route::post("/api/v1/tokens", Signed, account::create_token),

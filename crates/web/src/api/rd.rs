@@ -24,6 +24,9 @@ pub struct MissingReport {
     region: String,
     /// super_deduction, hte, rd_institution.
     reasons: Vec<&'static str>,
+    /// It attended an R&D statistics training session for the year (January of the year to
+    /// June of the next).
+    trained: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -73,6 +76,7 @@ pub async fn coverage(
                 name: m.name,
                 region: m.region,
                 reasons: m.reasons.iter().map(|r| r.code()).collect(),
+                trained: m.trained,
             })
             .collect(),
         by_county: c
@@ -86,4 +90,48 @@ pub async fn coverage(
             })
             .collect(),
     }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct TrainingQuery {
+    /// The survey year the sessions prepare (held from its January to the next June).
+    year: i32,
+    /// A region within the caller's; the caller's own by default. Sessions held above it (the
+    /// city's) are included.
+    region: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Training {
+    id: i64,
+    #[schema(format = Date)]
+    held_on: String,
+    title: String,
+    /// Where it was held.
+    region: String,
+    /// Enterprises that attended.
+    attendees: i64,
+}
+
+/// The R&D statistics training sessions for a year's survey, from their sign-in sheets
+/// (`POST /api/v1/imports/rd-training`).
+#[utoipa::path(get, path = "/api/v1/rd/trainings", tag = "rd", params(TrainingQuery),
+    responses((status = 200, description = "The sessions, newest first", body = [Training])))]
+pub async fn trainings(
+    State(st): State<AppState>,
+    who: Caller,
+    Query(q): Query<TrainingQuery>,
+) -> Result<Json<Vec<Training>>, ApiError> {
+    let list = service::trainings(&st.store, &who, q.year, q.region.as_deref()).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|t| Training {
+                id: t.id,
+                held_on: t.held_on,
+                title: t.title,
+                region: t.region_code,
+                attendees: t.attendees,
+            })
+            .collect(),
+    ))
 }

@@ -101,6 +101,25 @@ pub(super) struct DashboardPage {
     /// The counties shaded by one target, and the targets it can show.
     county_map: String,
     map_options: Vec<RegionOption>,
+    /// 应统尽统 for staff: the latest surveyed year's coverage by county.
+    rd: Option<RdPanel>,
+}
+
+struct RdPanel {
+    year: i32,
+    region: String,
+    rate: String,
+    lines: Vec<RdLine>,
+}
+
+struct RdLine {
+    code: String,
+    name: String,
+    should: usize,
+    reported: usize,
+    rate: String,
+    /// The rate as a bar, 0–100.
+    bar: String,
 }
 
 pub(super) async fn dashboard(
@@ -246,7 +265,45 @@ pub(super) async fn dashboard(
         NaiveDate::from_ymd_opt(loaded.plan.end_year, 12, 31).unwrap_or(as_of),
         as_of,
     );
+    let percent = |r: Option<f64>| r.map_or("—".into(), |r| format!("{}%", format::number(r)));
+    let rd = match &v.who {
+        Some(who) => {
+            use chrono::Datelike;
+            kechuang_service::rd::dashboard_coverage(&st.store, who, &region.code, as_of.year())
+                .await
+                .page(lang)?
+        }
+        None => None,
+    }
+    .map(|c| RdPanel {
+        year: c.year,
+        region: c.region.clone(),
+        rate: percent(c.rate),
+        lines: c
+            .by_county
+            .iter()
+            .map(|b| RdLine {
+                name: loaded
+                    .tree
+                    .get(
+                        &kechuang_domain::RegionCode::parse(&b.region)
+                            .unwrap_or_else(|_| region.code.clone()),
+                    )
+                    .map(|r| lang.pick(&r.name, &r.name_en).to_owned())
+                    .unwrap_or_else(|| b.region.clone()),
+                code: b.region.clone(),
+                should: b.should,
+                reported: b.reported,
+                bar: crate::charts::share_bar(
+                    b.rate.unwrap_or(0.0) / 100.0,
+                    &format!("{} {}", tr.rd_rate, percent(b.rate)),
+                ),
+                rate: percent(b.rate),
+            })
+            .collect(),
+    });
     let page = DashboardPage {
+        rd,
         chrome: Chrome::new(
             &v,
             "dashboard",

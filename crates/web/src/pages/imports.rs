@@ -88,6 +88,10 @@ fn kind_label(k: FileKind, en: bool) -> String {
             "Enterprise R&D survey (107-2)",
         ),
         "super-deduction" => ("研发费用加计扣除名单", "R&D super-deduction list"),
+        "rd-training" => (
+            "研发统计培训签到表",
+            "R&D statistics training sign-in sheet",
+        ),
         _ => ("指标数据", "Indicator figures"),
     };
     if en { e } else { zh }.to_owned()

@@ -51,6 +51,14 @@ struct MissingRow {
     name: String,
     county: String,
     reasons: String,
+    trained: bool,
+}
+
+struct TrainingRow {
+    held_on: String,
+    title: String,
+    place: String,
+    attendees: i64,
 }
 
 #[derive(Template)]
@@ -69,6 +77,9 @@ struct CoveragePage {
     regions: Vec<(String, String)>,
     rollup: Vec<RollupRow>,
     surveys: Vec<SurveyRow>,
+    /// Missing enterprises that attended no training session for the year.
+    untrained: usize,
+    trainings: Vec<TrainingRow>,
 }
 
 /// 万元 as reports write them: grouped, at most two decimals.
@@ -144,7 +155,25 @@ pub async fn coverage(
             .collect(),
         _ => Vec::new(),
     };
+    let trainings = match year_no {
+        Some(y) => service::trainings(&st.store, &who, y, region)
+            .await
+            .page(lang)?,
+        None => Vec::new(),
+    };
     let page = CoveragePage {
+        untrained: c
+            .as_ref()
+            .map_or(0, |c| c.missing.iter().filter(|m| !m.trained).count()),
+        trainings: trainings
+            .iter()
+            .map(|t| TrainingRow {
+                held_on: t.held_on.clone(),
+                title: t.title.clone(),
+                place: name(&t.region_code),
+                attendees: t.attendees,
+            })
+            .collect(),
         rollup: rollup
             .iter()
             .map(|l| RollupRow {
@@ -204,6 +233,7 @@ pub async fn coverage(
                             .map(|r| lang.pick(r.name(), r.name_en()))
                             .collect::<Vec<_>>()
                             .join(if lang.is_en() { "; " } else { "；" }),
+                        trained: m.trained,
                     })
                     .collect()
             })
@@ -243,6 +273,7 @@ pub async fn export(
             "企业名称",
             "县（市、区）",
             "应报原因",
+            "是否参加研发统计培训",
             "年度",
         ],
         rows: c
@@ -258,6 +289,7 @@ pub async fn export(
                         .map(|r| r.name())
                         .collect::<Vec<_>>()
                         .join("；"),
+                    if m.trained { "是" } else { "否" }.to_owned(),
                     c.year.to_string(),
                 ]
             })
