@@ -217,6 +217,155 @@ impl Reason {
     }
 }
 
+/// Where an enterprise's own survey stands. A survey imported from the statistics office's
+/// file is accepted as it arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyStatus {
+    /// Saved by the enterprise, not yet sent.
+    Draft,
+    /// Sent by the enterprise; its county checks it.
+    Submitted,
+    /// Checked and sent on by the county; the bureau accepts it.
+    Checked,
+    /// Accepted: it counts in coverage, the roll-up and the post-subsidy.
+    Accepted,
+    /// Sent back to the enterprise with a comment.
+    Returned,
+}
+
+impl SurveyStatus {
+    pub const ALL: [Self; 5] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::Checked,
+        Self::Accepted,
+        Self::Returned,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Checked => "checked",
+            Self::Accepted => "accepted",
+            Self::Returned => "returned",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.code() == s)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Draft => "草稿",
+            Self::Submitted => "待县区审核",
+            Self::Checked => "待市局接收",
+            Self::Accepted => "已接收",
+            Self::Returned => "已退回",
+        }
+    }
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::Submitted => "Awaiting the county",
+            Self::Checked => "Awaiting the bureau",
+            Self::Accepted => "Accepted",
+            Self::Returned => "Returned",
+        }
+    }
+    /// The enterprise may still change it.
+    pub fn editable(self) -> bool {
+        matches!(self, Self::Draft | Self::Returned)
+    }
+}
+
+/// A step on an enterprise's survey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyAction {
+    /// The enterprise sends it to its county.
+    Submit,
+    /// The county has checked it and sends it on.
+    Check,
+    /// The bureau accepts it.
+    Accept,
+    /// The county or the bureau sends it back, with a comment.
+    Return,
+}
+
+impl SurveyAction {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "submit" => Some(Self::Submit),
+            "check" => Some(Self::Check),
+            "accept" => Some(Self::Accept),
+            "return" => Some(Self::Return),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Check => "check",
+            Self::Accept => "accept",
+            Self::Return => "return",
+        }
+    }
+}
+
+/// Who acts on a survey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyActor {
+    Enterprise,
+    County,
+    Bureau,
+}
+
+crate::problems! {
+    /// Why a step cannot be taken.
+    pub enum StepProblem {
+        NotNow { status: String, action: String } = "rd_survey_step_not_allowed" {
+            zh: "填报状态为“{status}”，不能执行“{action}”",
+            en: "the survey is '{status}': '{action}' cannot be taken now",
+        },
+        CommentRequired = "rd_survey_comment_required" {
+            zh: "退回须写明原因", en: "say why it is returned",
+        },
+        Locked { status: String } = "rd_survey_locked" {
+            zh: "填报状态为“{status}”，不能再修改", en: "the survey is '{status}' and can no longer be changed",
+        },
+    }
+}
+
+/// The status a step leads to, when the actor may take it from `from`: the enterprise submits
+/// its draft (or a returned survey); its county checks or returns what was submitted; the
+/// bureau accepts or returns what the county checked.
+pub fn step(
+    from: SurveyStatus,
+    action: SurveyAction,
+    who: SurveyActor,
+    comment: &str,
+) -> Result<SurveyStatus, StepProblem> {
+    use SurveyAction as A;
+    use SurveyActor as W;
+    use SurveyStatus as S;
+    let to = match (who, action, from) {
+        (W::Enterprise, A::Submit, S::Draft | S::Returned) => S::Submitted,
+        (W::County, A::Check, S::Submitted) => S::Checked,
+        (W::County, A::Return, S::Submitted) => S::Returned,
+        (W::Bureau, A::Accept, S::Checked) => S::Accepted,
+        (W::Bureau, A::Return, S::Checked) => S::Returned,
+        _ => {
+            return Err(StepProblem::NotNow {
+                status: from.name().to_owned(),
+                action: action.code().to_owned(),
+            })
+        }
+    };
+    if action == A::Return && comment.trim().is_empty() {
+        return Err(StepProblem::CommentRequired);
+    }
+    Ok(to)
+}
+
 /// An enterprise's attendance at an R&D statistics training session (plan §三(二)6,
 /// 举办研发经费业务知识培训班), as a sign-in sheet lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -245,6 +394,40 @@ pub fn rate(should: usize, reported: usize) -> Option<f64> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_survey_goes_from_the_enterprise_through_its_county_to_the_bureau() {
+        use SurveyAction as A;
+        use SurveyActor as W;
+        use SurveyStatus as S;
+        assert_eq!(
+            step(S::Draft, A::Submit, W::Enterprise, ""),
+            Ok(S::Submitted)
+        );
+        assert_eq!(step(S::Submitted, A::Check, W::County, ""), Ok(S::Checked));
+        assert_eq!(step(S::Checked, A::Accept, W::Bureau, ""), Ok(S::Accepted));
+        assert_eq!(
+            step(S::Checked, A::Return, W::Bureau, "补充说明"),
+            Ok(S::Returned)
+        );
+        assert_eq!(
+            step(S::Returned, A::Submit, W::Enterprise, ""),
+            Ok(S::Submitted)
+        );
+        assert_eq!(
+            step(S::Submitted, A::Return, W::County, " "),
+            Err(StepProblem::CommentRequired)
+        );
+        // Nobody skips the county, and nothing moves an accepted survey.
+        assert!(step(S::Submitted, A::Accept, W::Bureau, "").is_err());
+        assert!(step(S::Draft, A::Check, W::County, "").is_err());
+        for a in [A::Submit, A::Check, A::Accept, A::Return] {
+            for w in [W::Enterprise, W::County, W::Bureau] {
+                assert!(step(S::Accepted, a, w, "x").is_err());
+            }
+        }
+        assert!(S::Returned.editable() && !S::Submitted.editable());
+    }
 
     fn w(x: f64) -> Fen {
         Fen((x * FEN_PER_WAN as f64).round() as i64)

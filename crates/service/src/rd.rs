@@ -432,3 +432,274 @@ pub async fn rollup(
         })
         .collect())
 }
+
+// ---- an enterprise's own survey: filled by it, checked by its county, accepted by the bureau
+
+/// The survey form as typed: figures in 万元 as text, so a wrong one is named on its field.
+#[derive(Debug, Clone, Default)]
+pub struct SurveyInput {
+    pub staff: String,
+    pub total: String,
+    /// In the order of `kechuang_domain::rd::PARTS`.
+    pub parts: [String; 8],
+    pub super_deduction_base: String,
+    pub note: String,
+}
+
+kechuang_domain::problems! {
+    /// What is wrong with a field of the survey form.
+    pub enum InputProblem {
+        Staff { raw: String } = "rd_staff_invalid" {
+            zh: "研究开发人员应为不小于 0 的整数，而不是 '{raw}'",
+            en: "R&D staff is a whole number of 0 or more, not '{raw}'",
+        },
+        Required = "rd_field_required" {
+            zh: "必填，没有请填 0", en: "required: write 0 for none",
+        },
+        OnlyEnterprises = "rd_survey_enterprise_only" {
+            zh: "企业研发调查由企业本身填报", en: "an enterprise fills its own R&D survey",
+        },
+        StaffOnly = "rd_survey_staff_only" {
+            zh: "只有县（市、区）和市科技局审核企业填报", en: "only the county and the bureau act on a survey",
+        },
+    }
+}
+
+/// An enterprise's survey of a year as its page shows it.
+pub struct OwnSurvey {
+    pub enterprise: kechuang_domain::registry::EnterpriseRow,
+    /// None before anything is saved.
+    pub survey: Option<(
+        kechuang_domain::rd::Survey,
+        kechuang_domain::rd::SurveyStatus,
+        String,
+    )>,
+}
+
+fn own_uscc(who: &Principal) -> Result<String, Error> {
+    match who.scope() {
+        kechuang_domain::auth::DataScope::Enterprise(u) => Ok(u.clone()),
+        _ => Err(Error::forbidden(InputProblem::OnlyEnterprises)),
+    }
+}
+
+/// The caller's own survey of a year.
+pub async fn own_survey(store: &Store, who: &Principal, year: i32) -> Result<OwnSurvey, Error> {
+    let uscc = own_uscc(who)?;
+    Ok(OwnSurvey {
+        enterprise: store.enterprise(&uscc).await?,
+        survey: store.survey_of(&uscc, year).await?,
+    })
+}
+
+/// Checks the enterprise's survey as the statistics office would and saves it as a draft;
+/// with `submit`, sends it to the county. Every problem is answered on its field, and nothing
+/// is saved while any remains.
+pub async fn save_own(
+    store: &Store,
+    who: &Principal,
+    actor: &Actor,
+    year: i32,
+    input: &SurveyInput,
+    submit: bool,
+) -> Result<crate::Saved, Error> {
+    use kechuang_domain::money::{Fen, MoneyUnit};
+    use kechuang_domain::problem::FieldProblem;
+    use kechuang_domain::rd::{check, step, Context, Survey, SurveyAction, SurveyActor};
+    let uscc = own_uscc(who)?;
+    if !(1990..=2100).contains(&year) {
+        return Err(Error::invalid(CoverageProblem::Year {
+            raw: year.to_string(),
+        }));
+    }
+    crate::within_limits(&[(&kechuang_domain::text::fields::NOTE, input.note.as_str())])?;
+    let enterprise = store.enterprise(&uscc).await?;
+    let mut problems: Vec<FieldProblem> = Vec::new();
+    let staff = match input.staff.trim().parse::<i64>() {
+        Ok(n) if n >= 0 => n,
+        _ => {
+            problems.push(FieldProblem::new(
+                "rd_staff",
+                InputProblem::Staff {
+                    raw: input.staff.clone(),
+                },
+            ));
+            0
+        }
+    };
+    let mut money = |field: &str, raw: &str, required: bool| -> Option<Fen> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            if required {
+                problems.push(FieldProblem::new(field.to_owned(), InputProblem::Required));
+            }
+            return None;
+        }
+        match Fen::parse_in(raw, MoneyUnit::Wan) {
+            Ok(f) if f.0 >= 0 => Some(f),
+            Ok(_) => {
+                problems.push(FieldProblem::new(field.to_owned(), InputProblem::Required));
+                None
+            }
+            Err(e) => {
+                problems.push(FieldProblem::new(field.to_owned(), e));
+                None
+            }
+        }
+    };
+    let total = money("rd_total_wan", &input.total, true).unwrap_or(Fen::ZERO);
+    let mut parts = [Fen::ZERO; 8];
+    for (i, (key, _, _)) in kechuang_domain::rd::PARTS.iter().enumerate() {
+        parts[i] = money(key, &input.parts[i], false).unwrap_or(Fen::ZERO);
+    }
+    let super_deduction_base = money(
+        "super_deduction_base_wan",
+        &input.super_deduction_base,
+        false,
+    );
+    let survey = Survey {
+        uscc: uscc.clone(),
+        name: enterprise.name.clone(),
+        region_code: enterprise.region_code.clone(),
+        year,
+        staff,
+        total,
+        parts,
+        super_deduction_base,
+        note: input.note.trim().to_owned(),
+    };
+    if problems.is_empty() {
+        let (revenue, surveyed) = store.rd_check_context(std::slice::from_ref(&uscc)).await?;
+        let ctx = Context {
+            revenue: revenue.get(&(uscc.clone(), year)).copied(),
+            last_year: surveyed.get(&(uscc.clone(), year - 1)).copied(),
+        };
+        problems.extend(
+            check(&survey, &ctx)
+                .into_iter()
+                .map(|(field, p)| FieldProblem::new(field, p)),
+        );
+    }
+    if !problems.is_empty() {
+        return Ok(crate::Saved::Refused(problems));
+    }
+    let locked = |status: kechuang_domain::rd::SurveyStatus| {
+        Error::conflict(kechuang_domain::rd::StepProblem::Locked {
+            status: status.name().to_owned(),
+        })
+    };
+    if !store.save_survey_draft(&survey, actor).await? {
+        let status = store
+            .survey_of(&uscc, year)
+            .await?
+            .map(|s| s.1)
+            .unwrap_or(kechuang_domain::rd::SurveyStatus::Accepted);
+        return Err(locked(status));
+    }
+    if submit {
+        use kechuang_domain::rd::SurveyStatus as S;
+        let to = step(S::Draft, SurveyAction::Submit, SurveyActor::Enterprise, "")
+            .map_err(Error::conflict)?;
+        if !store
+            .step_survey(&uscc, year, S::Draft, to, "", actor)
+            .await?
+        {
+            return Err(locked(S::Submitted));
+        }
+    }
+    Ok(crate::Saved::Done)
+}
+
+/// A county or the bureau acts on an enterprise's survey: the county checks and sends on, or
+/// returns; the bureau accepts, or returns. A survey outside the caller's region is not found.
+pub async fn act_on_survey(
+    store: &Store,
+    who: &Principal,
+    actor: &Actor,
+    uscc: &str,
+    year: i32,
+    action: kechuang_domain::rd::SurveyAction,
+    comment: &str,
+) -> Result<kechuang_domain::rd::SurveyStatus, Error> {
+    use kechuang_domain::auth::Role;
+    use kechuang_domain::rd::{step, SurveyActor};
+    crate::within_limits(&[(&kechuang_domain::text::fields::COMMENT, comment)])?;
+    let by = match who.role() {
+        Role::County => SurveyActor::County,
+        Role::Bureau => SurveyActor::Bureau,
+        _ => return Err(Error::forbidden(InputProblem::StaffOnly)),
+    };
+    let uscc = kechuang_domain::uscc::normalise(uscc);
+    let hidden = || Error::not_found(Missing::Enterprise { uscc: uscc.clone() });
+    let (survey, status, _) = store.survey_of(&uscc, year).await?.ok_or_else(hidden)?;
+    let tree = store.region_tree().await?;
+    let inside =
+        RegionCode::parse(&survey.region_code).is_ok_and(|r| who.scope().covers_region(&tree, &r));
+    if !inside {
+        return Err(hidden());
+    }
+    let to = step(status, action, by, comment).map_err(Error::conflict)?;
+    if !store
+        .step_survey(&uscc, year, status, to, comment.trim(), actor)
+        .await?
+    {
+        return Err(Error::conflict(kechuang_domain::rd::StepProblem::NotNow {
+            status: status.name().to_owned(),
+            action: action.code().to_owned(),
+        }));
+    }
+    Ok(to)
+}
+
+/// The enterprises' own surveys waiting for the caller: submitted ones for a county, checked
+/// ones for the bureau; nothing for anyone else.
+pub async fn waiting_surveys(
+    store: &Store,
+    who: &Principal,
+) -> Result<Vec<kechuang_domain::rd::Survey>, Error> {
+    use kechuang_domain::auth::Role;
+    use kechuang_domain::rd::SurveyStatus;
+    let status = match who.role() {
+        Role::County => SurveyStatus::Submitted,
+        Role::Bureau => SurveyStatus::Checked,
+        _ => return Ok(Vec::new()),
+    };
+    let tree = store.region_tree().await?;
+    let regions: Vec<String> = who
+        .regions(&tree)
+        .map_err(|_| Error::not_found(Missing::OutOfScope))?
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    Ok(store.surveys_in(status, &regions).await?)
+}
+
+/// An enterprise's survey for a county or the bureau to read, within their region.
+pub async fn survey_for_review(
+    store: &Store,
+    who: &Principal,
+    uscc: &str,
+    year: i32,
+) -> Result<
+    (
+        kechuang_domain::rd::Survey,
+        kechuang_domain::rd::SurveyStatus,
+        String,
+    ),
+    Error,
+> {
+    let uscc = kechuang_domain::uscc::normalise(uscc);
+    let hidden = || Error::not_found(Missing::Enterprise { uscc: uscc.clone() });
+    let found = store.survey_of(&uscc, year).await?.ok_or_else(hidden)?;
+    let tree = store.region_tree().await?;
+    let visible = match who.scope() {
+        kechuang_domain::auth::DataScope::Enterprise(own) => *own == uscc,
+        scope => {
+            RegionCode::parse(&found.0.region_code).is_ok_and(|r| scope.covers_region(&tree, &r))
+        }
+    };
+    if !visible {
+        return Err(hidden());
+    }
+    Ok(found)
+}

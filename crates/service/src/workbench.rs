@@ -38,6 +38,9 @@ pub enum TodoKind {
     PoolAdmitted,
     /// The bureau's step on a compensation claim.
     Claim(kechuang_domain::finance::ClaimStatus),
+    /// An enterprise's own R&D survey: the county checks a submitted one, the bureau accepts
+    /// a checked one, the enterprise revises a returned one.
+    RdSurvey(kechuang_domain::rd::SurveyStatus),
 }
 
 impl TodoKind {
@@ -66,6 +69,9 @@ impl TodoKind {
             Self::PoolApplication(_) => "pool_application",
             Self::PoolAdmitted => "pool_admitted",
             Self::Claim(_) => "compensation_claim",
+            Self::RdSurvey(kechuang_domain::rd::SurveyStatus::Submitted) => "check_rd_survey",
+            Self::RdSurvey(kechuang_domain::rd::SurveyStatus::Checked) => "accept_rd_survey",
+            Self::RdSurvey(_) => "revise_rd_survey",
         }
     }
 }
@@ -238,6 +244,7 @@ pub async fn workbench(store: &Store, who: &Principal) -> Result<Workbench, Erro
     }
 
     finance_todos(store, who, today, &mut out.todos).await?;
+    rd_todos(store, who, &mut out.todos).await?;
 
     if role == Role::County {
         if let DataScope::Region(own) = who.scope() {
@@ -248,6 +255,42 @@ pub async fn workbench(store: &Store, who: &Principal) -> Result<Workbench, Erro
     out.todos
         .sort_by_key(|t| (!t.overdue, t.due.is_none(), t.due));
     Ok(out)
+}
+
+/// R&D surveys waiting for the caller: for the county and the bureau those at their step, for
+/// an enterprise its own returned survey of last year.
+async fn rd_todos(store: &Store, who: &Principal, todos: &mut Vec<Todo>) -> Result<(), Error> {
+    use kechuang_domain::rd::SurveyStatus;
+    if let DataScope::Enterprise(uscc) = who.scope() {
+        let year = chrono::Datelike::year(&today_in_china()) - 1;
+        if let Some((s, SurveyStatus::Returned, _)) = store.survey_of(uscc, year).await? {
+            todos.push(Todo {
+                kind: TodoKind::RdSurvey(SurveyStatus::Returned),
+                subject: format!("{year}"),
+                whose: s.name,
+                link: format!("/rd/survey?year={year}"),
+                due: None,
+                overdue: false,
+            });
+        }
+        return Ok(());
+    }
+    for s in crate::rd::waiting_surveys(store, who).await? {
+        let status = if who.role() == Role::County {
+            SurveyStatus::Submitted
+        } else {
+            SurveyStatus::Checked
+        };
+        todos.push(Todo {
+            kind: TodoKind::RdSurvey(status),
+            subject: format!("{}", s.year),
+            whose: s.name.clone(),
+            link: format!("/rd/surveys/{}/{}", s.uscc, s.year),
+            due: None,
+            overdue: false,
+        });
+    }
+    Ok(())
 }
 
 /// Tech finance's to-dos: pool applications at the caller's stage, claims at the bureau's,

@@ -203,9 +203,11 @@ impl Store {
                 .await?
             }
             EventSource::RdSurvey => {
-                sqlx::query_scalar("SELECT CAST(MAX(year) AS TEXT) FROM rd_surveys")
-                    .fetch_one(&self.read)
-                    .await?
+                sqlx::query_scalar(
+                    "SELECT CAST(MAX(year) AS TEXT) FROM rd_surveys WHERE status = 'accepted'",
+                )
+                .fetch_one(&self.read)
+                .await?
             }
         };
         Ok(d.and_then(|d| d.get(..4).and_then(|y| y.parse().ok())))

@@ -1,11 +1,11 @@
 //! R&D statistics' records: the enterprise R&D surveys, one per enterprise and year, and the
 //! tax authority's super-deduction lists; and what 应统尽统 reads — who should report R&D.
 
-use crate::audit::{append_new, Actor};
+use crate::audit::{append, append_new, Actor};
 use crate::sql::Sql;
 use crate::{now_utc, Result, Store};
 use kechuang_domain::money::{Fen, FEN_PER_WAN};
-use kechuang_domain::rd::{Deduction, Reason, Survey};
+use kechuang_domain::rd::{Deduction, Reason, Survey, SurveyStatus};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -74,7 +74,11 @@ impl Store {
             let revision = match existing {
                 Some(r) => {
                     let old = survey_row(&r)?;
-                    if old.staff == s.staff
+                    let status: String = r.try_get("status")?;
+                    // The statistics office's figures are the accepted ones: an enterprise's
+                    // own survey of the same figures is accepted by them.
+                    if status == SurveyStatus::Accepted.code()
+                        && old.staff == s.staff
                         && old.total == s.total
                         && old.parts == s.parts
                         && old.super_deduction_base == s.super_deduction_base
@@ -217,11 +221,11 @@ impl Store {
         use kechuang_domain::programme::{Candidate, EventFacts};
         let rows = sqlx::query(&format!(
             "SELECT s.total_fen, s.name AS surveyed_name, \
-             (SELECT p.total_fen FROM rd_surveys p WHERE p.uscc = s.uscc AND p.year = s.year - 1) AS previous_fen, \
-             (SELECT COUNT(*) FROM rd_surveys p WHERE p.uscc = s.uscc AND p.year < s.year) AS earlier, \
+             (SELECT p.total_fen FROM rd_surveys p WHERE p.uscc = s.uscc AND p.year = s.year - 1 AND p.status = 'accepted') AS previous_fen, \
+             (SELECT COUNT(*) FROM rd_surveys p WHERE p.uscc = s.uscc AND p.year < s.year AND p.status = 'accepted') AS earlier, \
              {ENTERPRISE_FACT_COLUMNS} \
              FROM rd_surveys s JOIN enterprises e ON e.uscc = s.uscc \
-             WHERE s.year = CAST($1 AS BIGINT) ORDER BY e.uscc"
+             WHERE s.year = CAST($1 AS BIGINT) AND s.status = 'accepted' ORDER BY e.uscc"
         ))
         .bind(i64::from(year))
         .fetch_all(&self.read)
@@ -254,6 +258,158 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// An enterprise's survey of a year in whatever state it is, with its status and the
+    /// comment it was last returned with.
+    pub async fn survey_of(
+        &self,
+        uscc: &str,
+        year: i32,
+    ) -> Result<Option<(Survey, SurveyStatus, String)>> {
+        let Some(r) = sqlx::query("SELECT * FROM rd_surveys WHERE uscc = $1 AND year = $2")
+            .bind(uscc)
+            .bind(i64::from(year))
+            .fetch_optional(&self.read)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let status: String = r.try_get("status")?;
+        let status = SurveyStatus::parse(&status)
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("survey status {status}")))?;
+        Ok(Some((survey_row(&r)?, status, r.try_get("comment")?)))
+    }
+
+    /// Saves an enterprise's own survey as a draft: new, or over its draft or returned survey.
+    /// `false`, and nothing written, when the survey already moved on (submitted, checked,
+    /// accepted) — a late save never overwrites what the county or the bureau holds.
+    pub async fn save_survey_draft(&self, s: &Survey, actor: &Actor) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let now = now_utc();
+        let cols = "uscc, name, region_code, year, staff, total_fen, labour_fen, materials_fen, \
+             depreciation_fen, amortisation_fen, design_fen, trials_fen, outsourced_fen, other_fen, \
+             super_deduction_base_fen, note, file_name, recorded_by, recorded_at, revision, status";
+        let current: Option<(String, i64)> =
+            sqlx::query_as("SELECT status, revision FROM rd_surveys WHERE uscc = $1 AND year = $2")
+                .bind(&s.uscc)
+                .bind(i64::from(s.year))
+                .fetch_optional(&mut *tx)
+                .await?;
+        let revision = match &current {
+            Some((status, _))
+                if !SurveyStatus::parse(status).is_some_and(SurveyStatus::editable) =>
+            {
+                return Ok(false);
+            }
+            Some((_, rev)) => rev + 1,
+            None => 1,
+        };
+        sqlx::query("DELETE FROM rd_surveys WHERE uscc = $1 AND year = $2")
+            .bind(&s.uscc)
+            .bind(i64::from(s.year))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&format!(
+            "INSERT INTO rd_surveys ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15, $16, '', $17, $18, $19, 'draft')"
+        ))
+        .bind(&s.uscc)
+        .bind(&s.name)
+        .bind(&s.region_code)
+        .bind(i64::from(s.year))
+        .bind(s.staff)
+        .bind(s.total.0)
+        .bind(s.parts[0].0)
+        .bind(s.parts[1].0)
+        .bind(s.parts[2].0)
+        .bind(s.parts[3].0)
+        .bind(s.parts[4].0)
+        .bind(s.parts[5].0)
+        .bind(s.parts[6].0)
+        .bind(s.parts[7].0)
+        .bind(s.super_deduction_base.map(|f| f.0))
+        .bind(&s.note)
+        .bind(&actor.name)
+        .bind(&now)
+        .bind(revision)
+        .execute(&mut *tx)
+        .await?;
+        append_new(
+            &mut tx,
+            actor,
+            "rd_survey.save",
+            "rd_survey",
+            &format!("{}:{}", s.uscc, s.year),
+            serde_json::json!({"staff": s.staff, "total_fen": s.total.0, "revision": revision}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Moves a survey from one status to the next, with the comment (kept until the next
+    /// step). `false`, and nothing written, when it was no longer in `from` — someone acted
+    /// first.
+    pub async fn step_survey(
+        &self,
+        uscc: &str,
+        year: i32,
+        from: SurveyStatus,
+        to: SurveyStatus,
+        comment: &str,
+        actor: &Actor,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE rd_surveys SET status = $1, comment = $2 WHERE uscc = $3 AND year = $4 AND status = $5",
+        )
+        .bind(to.code())
+        .bind(comment)
+        .bind(uscc)
+        .bind(i64::from(year))
+        .bind(from.code())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            return Ok(false);
+        }
+        append(
+            &mut tx,
+            &crate::AuditEntry {
+                actor,
+                action: "rd_survey.step",
+                entity: "rd_survey",
+                entity_id: &format!("{uscc}:{year}"),
+                before: serde_json::json!({"status": from.code()}).to_string(),
+                after: serde_json::json!({"status": to.code(), "comment": comment}).to_string(),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Enterprises' own surveys in a status, in the given regions, oldest year first: what a
+    /// county or the bureau has to act on.
+    pub async fn surveys_in(
+        &self,
+        status: SurveyStatus,
+        regions: &[String],
+    ) -> Result<Vec<Survey>> {
+        if regions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT * FROM rd_surveys WHERE status = $1");
+        sql.args.push(status.code().to_owned());
+        sql.in_list("region_code", regions);
+        sql.push(" ORDER BY year, region_code, name");
+        sql.fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(survey_row)
+            .collect()
     }
 
     /// Writes a training sign-in sheet: each session (date, title, where) once, and each
@@ -336,7 +492,7 @@ impl Store {
     /// The latest year surveyed, up to `up_to`.
     pub async fn latest_survey_year(&self, up_to: i32) -> Result<Option<i32>> {
         let y: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(year) FROM rd_surveys WHERE year <= CAST($1 AS BIGINT)")
+            sqlx::query_scalar("SELECT MAX(year) FROM rd_surveys WHERE year <= CAST($1 AS BIGINT) AND status = 'accepted'")
                 .bind(i64::from(up_to))
                 .fetch_one(&self.read)
                 .await?;
@@ -412,7 +568,8 @@ impl Store {
                     Fen((wan * FEN_PER_WAN as f64).round() as i64),
                 );
             }
-            let mut sql = Sql::new("SELECT uscc, year, total_fen FROM rd_surveys WHERE 1 = 1");
+            let mut sql =
+                Sql::new("SELECT uscc, year, total_fen FROM rd_surveys WHERE status = 'accepted'");
             sql.in_list("uscc", chunk);
             for r in sql.fetch_all(&self.read).await? {
                 surveyed.insert(
@@ -424,9 +581,11 @@ impl Store {
         Ok((revenue, surveyed))
     }
 
-    /// The surveys of a year, of some regions or all, by enterprise name.
+    /// The accepted surveys of a year, of some regions or all, by enterprise name.
     pub async fn surveys(&self, year: i32, regions: Option<&[String]>) -> Result<Vec<Survey>> {
-        let mut sql = Sql::new("SELECT * FROM rd_surveys WHERE year = CAST($1 AS BIGINT)");
+        let mut sql = Sql::new(
+            "SELECT * FROM rd_surveys WHERE year = CAST($1 AS BIGINT) AND status = 'accepted'",
+        );
         sql.args.push(year.to_string());
         if let Some(r) = regions {
             if r.is_empty() {
@@ -500,7 +659,7 @@ impl Store {
 
     /// The surveys as a records indicator adds them up: (region, year end, USCC, total fen).
     pub async fn rd_items(&self) -> Result<Vec<(String, String, String, i64)>> {
-        sqlx::query("SELECT region_code, CAST(year AS TEXT) AS y, uscc, total_fen FROM rd_surveys")
+        sqlx::query("SELECT region_code, CAST(year AS TEXT) AS y, uscc, total_fen FROM rd_surveys WHERE status = 'accepted'")
             .fetch_all(&self.read)
             .await?
             .iter()

@@ -216,6 +216,26 @@ texts! {
     rd_dashboard: "研发统计应统尽统覆盖率", "R&D reporting coverage";
     rd_dashboard_note: "应报研发统计的企业中已报送研发的比例，按县（市、区）；仅工作人员可见。", "The share of enterprises that should report R&D and did, by county; staff only.";
     rd_dashboard_more: "查看应报未报企业 →", "The enterprises that did not report →";
+    nav_rd_survey: "研发调查填报", "R&D survey";
+    rd_survey_title: "企业研究开发活动情况（107-2）", "Enterprise R&D survey (107-2)";
+    rd_survey_new: "尚未填报", "Not filled in";
+    rd_survey_note: "金额单位万元。研究开发费用合计应等于下列八项之和（允许 0.1 万元误差）；研发费用高于营业收入、或较上年变动超过 50% 时须在说明中解释。保存后可继续修改，提交后由所在县（市、区）审核，再报市科技局接收。", "Amounts in 10k yuan. The R&D total must equal the sum of the eight parts (0.1 allowed); R&D above revenue, or a change of more than 50% on last year, needs an explanation. Save to go on later; once submitted, the county checks it and sends it on to the bureau.";
+    rd_survey_explain: "说明", "Explanation";
+    rd_survey_total: "研究开发费用合计（万元）", "R&D expenditure, total (10k yuan)";
+    rd_survey_deduction_base: "研发费用加计扣除基数（万元）", "Super deduction base (10k yuan)";
+    rd_survey_save: "保存", "Save";
+    rd_survey_submit: "提交县（市、区）审核", "Submit to the county";
+    rd_survey_saved: "已保存。", "Saved.";
+    rd_survey_submitted: "已提交，等待县（市、区）审核。", "Submitted: the county checks it next.";
+    rd_survey_problems: "填报有误，请按各项提示修改后再保存。", "Some figures need correcting: see each field.";
+    rd_survey_returned_because: "退回原因：", "Returned because: ";
+    rd_survey_review: "审核", "Review";
+    rd_survey_comment: "意见（退回时必填）", "Comment (required to return)";
+    rd_survey_check: "审核通过，报市科技局", "Checked: send to the bureau";
+    rd_survey_accept: "接收", "Accept";
+    rd_survey_return: "退回企业", "Return to the enterprise";
+    rd_survey_acted: "已处理。", "Done.";
+    rd_waiting: "待审核的企业填报", "Enterprise surveys to review";
     rd_untrained: "应报未报且未参加培训", "Missing and not trained";
     rd_trained: "参加培训", "Trained";
     rd_not_trained: "未参加", "None";
@@ -979,6 +999,13 @@ pub fn todo_action(kind: kechuang_service::workbench::TodoKind, lang: Lang) -> &
             ("批准风险补偿", "Approve a compensation claim")
         }
         TodoKind::Claim(_) => ("拨付风险补偿", "Pay a compensation claim"),
+        TodoKind::RdSurvey(kechuang_domain::rd::SurveyStatus::Submitted) => {
+            ("审核企业研发调查", "Check an enterprise's R&D survey")
+        }
+        TodoKind::RdSurvey(kechuang_domain::rd::SurveyStatus::Checked) => {
+            ("接收企业研发调查", "Accept an enterprise's R&D survey")
+        }
+        TodoKind::RdSurvey(_) => ("按意见修改研发调查", "Revise the returned R&D survey"),
     };
     if lang.is_en() {
         en

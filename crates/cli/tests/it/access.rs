@@ -329,8 +329,24 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/rd", Rule::Roles(STAFF)),
     ("GET", "/rd/export/{file}", Rule::Roles(STAFF)),
+    ("GET", "/rd/survey", Rule::Roles(&["enterprise"])),
+    ("POST", "/rd/survey", Rule::Roles(&["enterprise"])),
+    ("GET", "/rd/surveys/{uscc}/{year}", Rule::Roles(STAFF)),
+    ("POST", "/rd/surveys/{uscc}/{year}", Rule::Roles(STAFF)),
     ("GET", "/api/v1/rd/coverage", Rule::Roles(STAFF)),
     ("GET", "/api/v1/rd/trainings", Rule::Roles(STAFF)),
+    ("GET", "/api/v1/rd/survey", Rule::Roles(&["enterprise"])),
+    ("PUT", "/api/v1/rd/survey", Rule::Roles(&["enterprise"])),
+    (
+        "GET",
+        "/api/v1/rd/surveys/{uscc}/{year}",
+        Rule::Roles(READERS),
+    ),
+    (
+        "POST",
+        "/api/v1/rd/surveys/{uscc}/{year}/{action}",
+        Rule::Roles(STAFF),
+    ),
     ("GET", "/finance", Rule::Roles(LENDERS)),
     ("POST", "/finance/banks", Rule::Roles(&["bureau"])),
     ("POST", "/finance/reserve", Rule::Roles(&["bureau"])),
@@ -650,6 +666,24 @@ async fn the_matrix_holds_for_every_route_role_and_scope(b: Backend) {
     env.cli_ok(&["region", "load-guangdong"]);
     // A batch of awards, so the routes of programmes and batches name a real record.
     fund_hte_2018(&env, true);
+    // Both enterprises' R&D surveys of 2018, so the survey routes name real records.
+    let survey = env.write(
+        "rd-survey-2018.csv",
+        &format!(
+            "统一社会信用代码,企业名称,研究开发人员合计,研究开发费用合计（万元）,人员人工费用（万元）,直接投入费用（万元）,\
+             折旧费用与长期待摊费用（万元）,无形资产摊销费用（万元）,设计费用（万元）,装备调试费用与试验费用（万元）,\
+             委托外部研究开发费用（万元）,其他费用（万元）\n\
+             {},甲,5,100,60,40,0,0,0,0,0,0\n{},乙,5,100,60,40,0,0,0,0,0,0\n",
+            f.own_uscc, f.other_uscc
+        ),
+    );
+    env.cli_ok(&[
+        "import",
+        "rd-survey",
+        "--year",
+        "2018",
+        &survey.display().to_string(),
+    ]);
     let mut callers = vec![Caller {
         name: "anonymous",
         role: None,

@@ -1141,6 +1141,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 format!("/applications/{app}"),
                 "/vouchers".into(),
                 "/finance/pool".into(),
+                "/rd/survey?year=2019".into(),
             ],
         ),
         ("zhuanjia", vec!["/workbench".to_owned(), "/calls".into()]),

@@ -230,4 +230,219 @@ async fn coverage_lists_exactly_who_should_report_and_did_not(b: Backend) {
     assert_eq!(status, 200);
 }
 
-on_both_backends!(coverage_lists_exactly_who_should_report_and_did_not);
+/// Sends JSON with a token, answering the status and the body.
+async fn send(
+    server: &common::Server,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    let res = server
+        .client
+        .request(method, server.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn an_enterprise_survey_goes_through_its_county_to_the_bureau(b: Backend) {
+    let env = TestEnv::new(b).await;
+    common::import_registry_samples(&env);
+    let counties = common::sample_counties();
+    let (own, county) = counties
+        .iter()
+        .find(|(_, c)| c.as_str() == "440203")
+        .map(|(u, c)| (u.clone(), c.clone()))
+        .expect("an enterprise in 武江区");
+    env.add_user("qiye", "enterprise", &["--uscc", &own]);
+    env.add_user("wujiang", "county", &["--region", &county]);
+    env.add_user("zhenjiang", "county", &["--region", "440204"]);
+    let (ent, cty, other) = (
+        env.token("qiye"),
+        env.token("wujiang"),
+        env.token("zhenjiang"),
+    );
+    let bureau = env.bureau_token();
+    let server = env.serve().await;
+    use reqwest::Method;
+    let survey = |total: &str, labour: &str, materials: &str, submit: bool| {
+        serde_json::json!({
+            "year": 2019, "rd_staff": "6", "rd_total_wan": total,
+            "parts": {"labour": labour, "materials": materials}, "submit": submit,
+        })
+    };
+    // Parts that do not add up are refused on the total's field, with the difference.
+    let (status, body) = send(
+        &server,
+        Method::PUT,
+        &ent,
+        "/api/v1/rd/survey",
+        survey("100", "60", "30", false),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    let why = body["error"]["details"]["rd_total_wan"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(why.contains("相差 10 万元"), "{body}");
+    let (status, body) = send(
+        &server,
+        Method::PUT,
+        &ent,
+        "/api/v1/rd/survey",
+        survey("100", "60", "40", false),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("draft")),
+        "{body}"
+    );
+    // A draft counts nowhere yet.
+    let reported = |c: &Value| c["reported"].as_u64().unwrap_or(0);
+    let before = reported(&server.get_json("/api/v1/rd/coverage?year=2019").await);
+    let (status, body) = send(
+        &server,
+        Method::PUT,
+        &ent,
+        "/api/v1/rd/survey",
+        survey("100", "60", "40", true),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("submitted")),
+        "{body}"
+    );
+    // Submitted, it is the county's to check: the enterprise cannot change it any more.
+    let (status, _) = send(
+        &server,
+        Method::PUT,
+        &ent,
+        "/api/v1/rd/survey",
+        survey("120", "60", "60", false),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let path = format!("/api/v1/rd/surveys/{own}/2019");
+    // It waits on the county officer's workbench.
+    let (_, wb) = server.get_as(Some(&cty), "/api/v1/workbench").await;
+    assert!(
+        wb.contains("check_rd_survey") && wb.contains(&path.replace("/api/v1", "")),
+        "{wb}"
+    );
+    // Another county does not see it; the bureau cannot skip the county.
+    let (status, _) = send(
+        &server,
+        Method::POST,
+        &other,
+        &format!("{path}/check"),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = send(
+        &server,
+        Method::POST,
+        &bureau,
+        &format!("{path}/accept"),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(status, 409);
+    // Returned without a reason is refused; with one, the enterprise reads it and resubmits.
+    let (status, _) = send(
+        &server,
+        Method::POST,
+        &cty,
+        &format!("{path}/return"),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let (status, body) = send(
+        &server,
+        Method::POST,
+        &cty,
+        &format!("{path}/return"),
+        serde_json::json!({"comment": "请补充直接投入明细"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("returned")),
+        "{body}"
+    );
+    let (_, page) = server.get_as(Some(&ent), "/rd/survey?year=2019").await;
+    assert!(
+        page.contains("请补充直接投入明细"),
+        "the enterprise reads why"
+    );
+    let (status, _) = send(
+        &server,
+        Method::PUT,
+        &ent,
+        "/api/v1/rd/survey",
+        survey("100", "60", "40", true),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, body) = send(
+        &server,
+        Method::POST,
+        &cty,
+        &format!("{path}/check"),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("checked")),
+        "{body}"
+    );
+    let (_, rd_page) = server.get("/rd?year=2019").await;
+    assert!(
+        rd_page.contains(&format!("/rd/surveys/{own}/2019")),
+        "waiting for the bureau"
+    );
+    assert_eq!(
+        reported(&server.get_json("/api/v1/rd/coverage?year=2019").await),
+        before
+    );
+    let (status, body) = send(
+        &server,
+        Method::POST,
+        &bureau,
+        &format!("{path}/accept"),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("accepted")),
+        "{body}"
+    );
+    // Accepted, it counts: in the roll-up of its county.
+    let s: Value = server
+        .get_json(&format!(
+            "/api/v1/indicators/enterprise_rd_expenditure/observations?region={county}"
+        ))
+        .await;
+    let v = s["series"]
+        .as_array()
+        .expect("series")
+        .iter()
+        .find(|p| p["period"] == "2019")
+        .and_then(|p| p["value"].as_f64());
+    assert_eq!(v, Some(100.0), "{s}");
+}
+
+on_both_backends!(
+    coverage_lists_exactly_who_should_report_and_did_not,
+    an_enterprise_survey_goes_through_its_county_to_the_bureau,
+);

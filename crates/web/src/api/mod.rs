@@ -409,6 +409,22 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         Route::get("/api/v1/rd/coverage", Roles(auth::STAFF), rd::coverage),
         Route::get("/api/v1/rd/trainings", Roles(auth::STAFF), rd::trainings),
+        Route::get("/api/v1/rd/survey", Roles(auth::ENTERPRISE), rd::own_survey),
+        Route::put(
+            "/api/v1/rd/survey",
+            Roles(auth::ENTERPRISE),
+            rd::save_own_survey,
+        ),
+        Route::get(
+            "/api/v1/rd/surveys/{uscc}/{year}",
+            Roles(auth::ENTERPRISE_READERS),
+            rd::survey,
+        ),
+        Route::post(
+            "/api/v1/rd/surveys/{uscc}/{year}/{action}",
+            Roles(auth::STAFF),
+            rd::step,
+        ),
         Route::get("/api/v1/workbench", Signed, workbench::workbench),
         Route::get("/api/v1/tokens", Signed, account::tokens),
         Route::post("/api/v1/tokens", Signed, account::create_token),

@@ -135,3 +135,188 @@ pub async fn trainings(
             .collect(),
     ))
 }
+
+#[derive(Deserialize, IntoParams)]
+pub struct YearQuery {
+    /// The survey's year.
+    year: i32,
+}
+
+/// An enterprise's R&D survey of a year (万元 as text, as a form shows it).
+#[derive(Serialize, ToSchema)]
+pub struct SurveyOut {
+    uscc: String,
+    name: String,
+    year: i32,
+    /// none (nothing saved), draft, submitted, checked, accepted or returned.
+    status: &'static str,
+    /// Why it was returned, when it was.
+    comment: String,
+    rd_staff: i64,
+    rd_total_wan: String,
+    /// labour, materials, depreciation, amortisation, design, trials, outsourced, other (万元).
+    parts: std::collections::BTreeMap<&'static str, String>,
+    super_deduction_base_wan: Option<String>,
+    note: String,
+}
+
+fn survey_out(s: &kechuang_domain::rd::Survey, status: &'static str, comment: String) -> SurveyOut {
+    SurveyOut {
+        uscc: s.uscc.clone(),
+        name: s.name.clone(),
+        year: s.year,
+        status,
+        comment,
+        rd_staff: s.staff,
+        rd_total_wan: s.total.wan_text(),
+        parts: kechuang_domain::rd::PARTS
+            .iter()
+            .zip(s.parts)
+            .map(|((k, _, _), f)| (*k, f.wan_text()))
+            .collect(),
+        super_deduction_base_wan: s.super_deduction_base.map(|f| f.wan_text()),
+        note: s.note.clone(),
+    }
+}
+
+/// The caller's own R&D survey of a year (an enterprise account); `status` none before it is
+/// first saved.
+#[utoipa::path(get, path = "/api/v1/rd/survey", tag = "rd", params(YearQuery),
+    responses((status = 200, description = "The survey", body = SurveyOut)))]
+pub async fn own_survey(
+    State(st): State<AppState>,
+    who: Caller,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<SurveyOut>, ApiError> {
+    let own = service::own_survey(&st.store, &who, q.year).await?;
+    Ok(Json(match own.survey {
+        Some((s, status, comment)) => survey_out(&s, status.code(), comment),
+        None => SurveyOut {
+            uscc: own.enterprise.uscc,
+            name: own.enterprise.name,
+            year: q.year,
+            status: "none",
+            comment: String::new(),
+            rd_staff: 0,
+            rd_total_wan: String::new(),
+            parts: Default::default(),
+            super_deduction_base_wan: None,
+            note: String::new(),
+        },
+    }))
+}
+
+/// The survey as an enterprise sends it: figures in 万元, as numbers or text.
+#[derive(Deserialize, ToSchema)]
+pub struct SurveyIn {
+    year: i32,
+    rd_staff: String,
+    rd_total_wan: String,
+    /// By part: labour, materials, depreciation, amortisation, design, trials, outsourced,
+    /// other; a part left out is 0.
+    #[serde(default)]
+    parts: std::collections::HashMap<String, String>,
+    #[serde(default)]
+    super_deduction_base_wan: String,
+    #[serde(default)]
+    note: String,
+    /// Also send it to the county (otherwise it is saved as a draft).
+    #[serde(default)]
+    submit: bool,
+}
+
+/// Saves the caller's own survey, checked as the statistics office checks it, and with
+/// `submit` sends it to the county. Problems come back by field, nothing saved.
+#[utoipa::path(put, path = "/api/v1/rd/survey", tag = "rd", request_body = SurveyIn,
+    responses(
+        (status = 200, description = "Saved", body = SurveyOut),
+        (status = 422, description = "Some figures are not valid (`invalid_fields`; `details` by field); nothing was saved", body = crate::error::ErrorBody),
+        (status = 409, description = "Already submitted: it can no longer be changed", body = crate::error::ErrorBody),
+    ))]
+pub async fn save_own_survey(
+    State(st): State<AppState>,
+    who: Caller,
+    headers: axum::http::HeaderMap,
+    Json(b): Json<SurveyIn>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let mut input = service::SurveyInput {
+        staff: b.rd_staff,
+        total: b.rd_total_wan,
+        super_deduction_base: b.super_deduction_base_wan,
+        note: b.note,
+        ..Default::default()
+    };
+    for (i, (key, _, _)) in kechuang_domain::rd::PARTS.iter().enumerate() {
+        input.parts[i] = b.parts.get(*key).cloned().unwrap_or_default();
+    }
+    match service::save_own(&st.store, &who, &who.actor(), b.year, &input, b.submit).await? {
+        kechuang_service::Saved::Done => {
+            let own = service::own_survey(&st.store, &who, b.year).await?;
+            let (s, status, comment) = own
+                .survey
+                .ok_or_else(|| crate::error::AppError::internal("the saved survey is gone"))?;
+            Ok(Json(survey_out(&s, status.code(), comment)).into_response())
+        }
+        kechuang_service::Saved::Refused(problems) => {
+            Ok(crate::error::refused_fields(&headers, problems))
+        }
+    }
+}
+
+/// An enterprise's survey for its county or the bureau (an enterprise reads its own).
+#[utoipa::path(get, path = "/api/v1/rd/surveys/{uscc}/{year}", tag = "rd",
+    params(("uscc" = String, Path, description = "The enterprise's credit code"),
+           ("year" = i32, Path, description = "The survey's year")),
+    responses((status = 200, description = "The survey", body = SurveyOut)))]
+pub async fn survey(
+    State(st): State<AppState>,
+    who: Caller,
+    axum::extract::Path((uscc, year)): axum::extract::Path<(String, i32)>,
+) -> Result<Json<SurveyOut>, ApiError> {
+    let (s, status, comment) = service::survey_for_review(&st.store, &who, &uscc, year).await?;
+    Ok(Json(survey_out(&s, status.code(), comment)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StepIn {
+    /// Why, required to return it.
+    #[serde(default)]
+    comment: String,
+}
+
+/// A step on an enterprise's survey: `check` (its county sends it on) or `accept` (the
+/// bureau); `return` (either, with a comment) sends it back to the enterprise.
+#[utoipa::path(post, path = "/api/v1/rd/surveys/{uscc}/{year}/{action}", tag = "rd",
+    params(("uscc" = String, Path, description = "The enterprise's credit code"),
+           ("year" = i32, Path, description = "The survey's year"),
+           ("action" = String, Path, description = "check, accept or return")),
+    request_body = StepIn,
+    responses((status = 200, description = "The survey after the step", body = SurveyOut),
+              (status = 409, description = "Not a step the caller can take now", body = crate::error::ErrorBody)))]
+pub async fn step(
+    State(st): State<AppState>,
+    who: Caller,
+    axum::extract::Path((uscc, year, action)): axum::extract::Path<(String, i32, String)>,
+    Json(b): Json<StepIn>,
+) -> Result<Json<SurveyOut>, ApiError> {
+    let action = kechuang_domain::rd::SurveyAction::parse(&action)
+        .filter(|a| *a != kechuang_domain::rd::SurveyAction::Submit)
+        .ok_or_else(|| {
+            crate::error::AppError::not_found(kechuang_service::Missing::Action {
+                action: action.clone(),
+            })
+        })?;
+    service::act_on_survey(
+        &st.store,
+        &who,
+        &who.actor(),
+        &uscc,
+        year,
+        action,
+        &b.comment,
+    )
+    .await?;
+    let (s, status, comment) = service::survey_for_review(&st.store, &who, &uscc, year).await?;
+    Ok(Json(survey_out(&s, status.code(), comment)))
+}

@@ -7,8 +7,10 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use chrono::Datelike;
+use kechuang_domain::rd::{SurveyAction, SurveyStatus};
 use kechuang_service::rd as service;
 use serde::Deserialize;
 
@@ -54,6 +56,14 @@ struct MissingRow {
     trained: bool,
 }
 
+struct WaitingRow {
+    uscc: String,
+    name: String,
+    county: String,
+    year: i32,
+    total: String,
+}
+
 struct TrainingRow {
     held_on: String,
     title: String,
@@ -79,6 +89,8 @@ struct CoveragePage {
     surveys: Vec<SurveyRow>,
     /// Missing enterprises that attended no training session for the year.
     untrained: usize,
+    /// Enterprises' own surveys waiting for the caller.
+    waiting: Vec<WaitingRow>,
     trainings: Vec<TrainingRow>,
 }
 
@@ -161,7 +173,20 @@ pub async fn coverage(
             .page(lang)?,
         None => Vec::new(),
     };
+    let waiting = service::waiting_surveys(&st.store, &who)
+        .await
+        .page(lang)?
+        .into_iter()
+        .map(|s| WaitingRow {
+            county: name(&s.region_code),
+            total: wan(s.total),
+            year: s.year,
+            uscc: s.uscc,
+            name: s.name,
+        })
+        .collect();
     let page = CoveragePage {
+        waiting,
         untrained: c
             .as_ref()
             .map_or(0, |c| c.missing.iter().filter(|m| !m.trained).count()),
@@ -297,4 +322,415 @@ pub async fn export(
         numeric: &[],
     };
     super::sheet_download(&table, format, &file, lang)
+}
+
+// ---- an enterprise's own survey ----------------------------------------------------------
+
+struct FieldView {
+    key: &'static str,
+    label: String,
+    value: String,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "rd_survey.html")]
+struct SurveyPage {
+    chrome: Chrome,
+    csrf: String,
+    /// Where the forms post.
+    action: String,
+    year: i32,
+    name: String,
+    uscc: String,
+    status: String,
+    status_class: &'static str,
+    comment: String,
+    /// The enterprise may change it.
+    editable: bool,
+    /// A staff review page rather than the enterprise's own.
+    review: bool,
+    can_check: bool,
+    can_accept: bool,
+    fields: Vec<FieldView>,
+    note: String,
+    note_error: String,
+    error: String,
+    done: String,
+}
+
+fn status_view(s: Option<SurveyStatus>, lang: crate::i18n::Lang) -> (String, &'static str) {
+    match s {
+        None => (lang.tr().rd_survey_new.to_owned(), "plain"),
+        Some(s) => (
+            lang.pick(s.name(), s.name_en()).to_owned(),
+            match s {
+                SurveyStatus::Accepted => "achieved",
+                SurveyStatus::Returned => "behind",
+                SurveyStatus::Draft => "plain",
+                SurveyStatus::Submitted | SurveyStatus::Checked => "on_track",
+            },
+        ),
+    }
+}
+
+/// The form's fields, from what was typed or what is stored, each with its problem.
+fn field_views(
+    input: &service::SurveyInput,
+    problems: &[(String, String)],
+    lang: crate::i18n::Lang,
+) -> Vec<FieldView> {
+    let tr = lang.tr();
+    let error = |k: &str| {
+        problems
+            .iter()
+            .filter(|(f, _)| f == k)
+            .map(|(_, m)| m.clone())
+            .collect::<Vec<_>>()
+            .join("；")
+    };
+    let unit = tr.unit_wan_paren;
+    let mut out = vec![
+        FieldView {
+            key: "rd_staff",
+            label: tr.rd_staff.to_owned(),
+            value: input.staff.clone(),
+            error: error("rd_staff"),
+        },
+        FieldView {
+            key: "rd_total_wan",
+            label: tr.rd_survey_total.to_owned(),
+            value: input.total.clone(),
+            error: error("rd_total_wan"),
+        },
+    ];
+    for (i, (key, zh, en)) in kechuang_domain::rd::PARTS.iter().enumerate() {
+        out.push(FieldView {
+            key,
+            label: format!("{}{unit}", lang.pick(zh, en)),
+            value: input.parts[i].clone(),
+            error: error(key),
+        });
+    }
+    out.push(FieldView {
+        key: "super_deduction_base_wan",
+        label: tr.rd_survey_deduction_base.to_owned(),
+        value: input.super_deduction_base.clone(),
+        error: error("super_deduction_base_wan"),
+    });
+    out
+}
+
+fn input_of(s: &kechuang_domain::rd::Survey) -> service::SurveyInput {
+    let w = |f: kechuang_domain::money::Fen| f.wan_text();
+    service::SurveyInput {
+        staff: s.staff.to_string(),
+        total: w(s.total),
+        parts: s.parts.map(w),
+        super_deduction_base: s.super_deduction_base.map(w).unwrap_or_default(),
+        note: s.note.clone(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SurveyQuery {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    done: String,
+}
+
+fn year_of(raw: &str) -> i32 {
+    raw.trim()
+        .parse()
+        .ok()
+        .filter(|y| (1990..=2100).contains(y))
+        .unwrap_or_else(|| crate::format::today_in_china().year() - 1)
+}
+
+/// What the enterprise's page shows besides the survey: what was typed and what was wrong
+/// with it (a refused save), an error, or what was just done.
+#[derive(Default)]
+struct Shown<'a> {
+    typed: Option<&'a service::SurveyInput>,
+    problems: Vec<(String, String)>,
+    error: Option<crate::error::AppError>,
+    done: &'a str,
+}
+
+async fn own_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Caller,
+    uri: &Uri,
+    year: i32,
+    state: Shown<'_>,
+) -> Result<Response, PageError> {
+    let Shown {
+        typed,
+        problems,
+        error,
+        done,
+    } = state;
+    let lang = v.lang;
+    let tr = lang.tr();
+    let own = service::own_survey(&st.store, who, year).await.page(lang)?;
+    let stored = own.survey.as_ref();
+    let status = stored.map(|s| s.1);
+    let input = typed
+        .cloned()
+        .or_else(|| stored.map(|s| input_of(&s.0)))
+        .unwrap_or_default();
+    let (status_text, status_class) = status_view(status, lang);
+    let note_error = problems
+        .iter()
+        .filter(|(f, _)| f == "note")
+        .map(|(_, m)| m.clone())
+        .collect::<Vec<_>>()
+        .join("；");
+    let (error, http) = shown(error, lang);
+    let page = SurveyPage {
+        chrome: Chrome::new(v, "rd_survey", tr.rd_survey_title.into(), uri, None),
+        csrf: who.csrf().to_owned(),
+        action: "/rd/survey".into(),
+        year,
+        name: own.enterprise.name.clone(),
+        uscc: own.enterprise.uscc.clone(),
+        status: status_text,
+        status_class,
+        comment: stored
+            .filter(|s| s.1 == SurveyStatus::Returned)
+            .map(|s| s.2.clone())
+            .unwrap_or_default(),
+        editable: status.is_none_or(SurveyStatus::editable),
+        review: false,
+        can_check: false,
+        can_accept: false,
+        fields: field_views(&input, &problems, lang),
+        note: input.note.clone(),
+        note_error,
+        error: if problems.is_empty() {
+            error
+        } else {
+            tr.rd_survey_problems.to_owned()
+        },
+        done: match done {
+            "saved" => tr.rd_survey_saved.to_owned(),
+            "submitted" => tr.rd_survey_submitted.to_owned(),
+            _ => String::new(),
+        },
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = http;
+    Ok(res)
+}
+
+/// The enterprise's own survey of a year (`/rd/survey?year=Y`).
+pub async fn own_survey(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Query(q): Query<SurveyQuery>,
+) -> Result<Response, PageError> {
+    let shown = Shown {
+        done: &q.done,
+        ..Shown::default()
+    };
+    own_page(&st, &v, &who, &uri, year_of(&q.year), shown).await
+}
+
+/// Saves the enterprise's survey, or saves and submits it to the county.
+pub async fn save_own_survey(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|e| {
+            crate::error::AppError::invalid(crate::error::RequestProblem::Upload {
+                reason: e.to_string(),
+            })
+        })
+        .page(lang)?;
+    let mut input = service::SurveyInput::default();
+    let (mut year, mut submit) = (String::new(), false);
+    for (k, val) in fields {
+        match k.as_str() {
+            "year" => year = val,
+            "action" => submit = val == "submit",
+            "rd_staff" => input.staff = val,
+            "rd_total_wan" => input.total = val,
+            "super_deduction_base_wan" => input.super_deduction_base = val,
+            "note" => input.note = val,
+            k => {
+                if let Some(i) = kechuang_domain::rd::PARTS
+                    .iter()
+                    .position(|(key, _, _)| *key == k)
+                {
+                    input.parts[i] = val;
+                }
+            }
+        }
+    }
+    let year = year_of(&year);
+    match service::save_own(&st.store, &who, &who.actor(), year, &input, submit).await {
+        Ok(kechuang_service::Saved::Done) => Ok(axum::response::Redirect::to(&format!(
+            "/rd/survey?year={year}&done={}",
+            if submit { "submitted" } else { "saved" }
+        ))
+        .into_response()),
+        Ok(kechuang_service::Saved::Refused(problems)) => {
+            let problems = kechuang_domain::problem::FieldProblem::worded(&problems, lang.into());
+            own_page(
+                &st,
+                &v,
+                &who,
+                &uri,
+                year,
+                Shown {
+                    typed: Some(&input),
+                    problems,
+                    ..Shown::default()
+                },
+            )
+            .await
+        }
+        Err(e @ crate::error::AppError::Forbidden(_)) => Err(PageError(e, lang)),
+        Err(e) => {
+            own_page(
+                &st,
+                &v,
+                &who,
+                &uri,
+                year,
+                Shown {
+                    typed: Some(&input),
+                    error: Some(e),
+                    ..Shown::default()
+                },
+            )
+            .await
+        }
+    }
+}
+
+async fn review_page(
+    st: &AppState,
+    v: &Viewer,
+    who: &Caller,
+    uri: &Uri,
+    (uscc, year): (&str, i32),
+    error: Option<crate::error::AppError>,
+    done: &str,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let tr = lang.tr();
+    let (survey, status, comment) = service::survey_for_review(&st.store, who, uscc, year)
+        .await
+        .page(lang)?;
+    let (status_text, status_class) = status_view(Some(status), lang);
+    let input = input_of(&survey);
+    let role = who.role();
+    let (error, http) = shown(error, lang);
+    let page = SurveyPage {
+        chrome: Chrome::new(v, "rd", tr.rd_survey_title.into(), uri, None),
+        csrf: who.csrf().to_owned(),
+        action: format!("/rd/surveys/{}/{year}", survey.uscc),
+        year,
+        name: survey.name.clone(),
+        uscc: survey.uscc.clone(),
+        status: status_text,
+        status_class,
+        comment: if status == SurveyStatus::Returned {
+            comment
+        } else {
+            String::new()
+        },
+        editable: false,
+        review: true,
+        can_check: role == kechuang_domain::auth::Role::County && status == SurveyStatus::Submitted,
+        can_accept: role == kechuang_domain::auth::Role::Bureau && status == SurveyStatus::Checked,
+        fields: field_views(&input, &[], lang),
+        note: input.note.clone(),
+        note_error: String::new(),
+        error,
+        done: match done {
+            "checked" | "accepted" | "returned" => tr.rd_survey_acted.to_owned(),
+            _ => String::new(),
+        },
+    };
+    let mut res = render(&page, lang)?;
+    *res.status_mut() = http;
+    Ok(res)
+}
+
+/// An enterprise's survey for its county or the bureau to check (`/rd/surveys/{uscc}/{year}`).
+pub async fn review(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Path((uscc, year)): Path<(String, i32)>,
+    Query(q): Query<SurveyQuery>,
+) -> Result<Response, PageError> {
+    review_page(&st, &v, &who, &uri, (&uscc, year), None, &q.done).await
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    action: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// The county checks (or returns), the bureau accepts (or returns).
+pub async fn act(
+    State(st): State<AppState>,
+    v: Viewer,
+    who: Caller,
+    uri: Uri,
+    Path((uscc, year)): Path<(String, i32)>,
+    axum::extract::Form(f): axum::extract::Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let Some(action) = SurveyAction::parse(&f.action) else {
+        return review_page(
+            &st,
+            &v,
+            &who,
+            &uri,
+            (&uscc, year),
+            Some(crate::error::AppError::invalid(
+                kechuang_domain::rd::StepProblem::NotNow {
+                    status: String::new(),
+                    action: f.action.clone(),
+                },
+            )),
+            "",
+        )
+        .await;
+    };
+    match service::act_on_survey(
+        &st.store,
+        &who,
+        &who.actor(),
+        &uscc,
+        year,
+        action,
+        &f.comment,
+    )
+    .await
+    {
+        Ok(to) => Ok(axum::response::Redirect::to(&format!(
+            "/rd/surveys/{uscc}/{year}?done={}",
+            to.code()
+        ))
+        .into_response()),
+        Err(e @ crate::error::AppError::NotFound(_)) => Err(PageError(e, lang)),
+        Err(e) => review_page(&st, &v, &who, &uri, (&uscc, year), Some(e), "").await,
+    }
 }
