@@ -385,7 +385,7 @@ async fn import_registry(
             .enterprise_regions(&wanted.into_iter().collect::<Vec<_>>())
             .await?
     };
-    let names = enterprises_by_name(store, holder_names, &mut known).await?;
+    let names = crate::registries::enterprises_by_name(store, holder_names, &mut known).await?;
     let kinds = store.platform_kinds().await?;
     let tree = store.region_tree().await?;
     // Rows may name any region this deployment holds: one city's counties, or a whole
@@ -474,46 +474,6 @@ async fn import_registry(
     let mut out = out?;
     out.problems.sort_by_key(|p| p.row);
     Ok(out)
-}
-
-/// Registered enterprises by the holder names a patent list gives ([`name_key`] → USCC), and
-/// their regions added to `known`. A name two enterprises share links to neither: a guess
-/// would credit a patent to the wrong enterprise.
-///
-/// [`name_key`]: kechuang_ingest::patents::name_key
-async fn enterprises_by_name(
-    store: &Store,
-    keys: std::collections::BTreeSet<String>,
-    known: &mut HashMap<String, String>,
-) -> Result<HashMap<String, String>, Error> {
-    use kechuang_ingest::patents::name_key;
-    if keys.is_empty() {
-        return Ok(HashMap::new());
-    }
-    // Registers write brackets full-width or not; ask for both forms of each name.
-    let mut asked: Vec<String> = Vec::with_capacity(keys.len() * 2);
-    for k in &keys {
-        asked.push(k.clone());
-        if k.contains(['(', ')']) {
-            asked.push(k.replace('(', "（").replace(')', "）"));
-        }
-    }
-    let mut by_key: HashMap<String, Option<String>> = HashMap::new();
-    for e in store.enterprises_named(&asked).await? {
-        known.insert(e.uscc.clone(), e.region_code);
-        by_key
-            .entry(name_key(&e.name))
-            .and_modify(|u| {
-                if u.as_deref() != Some(e.uscc.as_str()) {
-                    *u = None;
-                }
-            })
-            .or_insert(Some(e.uscc));
-    }
-    Ok(by_key
-        .into_iter()
-        .filter_map(|(k, u)| u.map(|u| (k, u)))
-        .collect())
 }
 
 /// Splits rows into parts: the first part as the file begins (title rows, header, data), each

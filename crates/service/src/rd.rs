@@ -105,9 +105,8 @@ async fn import_training(
     req: &FileImport<'_>,
     table: Vec<kechuang_ingest::table::Row>,
 ) -> Result<FileOutcome, Error> {
-    use kechuang_ingest::patents::name_key;
     let wanted = kechuang_ingest::finance::usccs(&table);
-    let known = if wanted.is_empty() {
+    let mut known = if wanted.is_empty() {
         HashMap::new()
     } else {
         store.enterprise_regions(&wanted).await?
@@ -120,24 +119,7 @@ async fn import_training(
         .map(|c| c.trim().to_owned())
         .filter(|c| (4..=100).contains(&c.chars().count()))
         .collect();
-    let mut names: HashMap<String, Option<String>> = HashMap::new();
-    for e in store
-        .enterprises_named(&cells.into_iter().collect::<Vec<_>>())
-        .await?
-    {
-        names
-            .entry(name_key(&e.name))
-            .and_modify(|u| {
-                if u.as_deref() != Some(e.uscc.as_str()) {
-                    *u = None;
-                }
-            })
-            .or_insert(Some(e.uscc));
-    }
-    let names: HashMap<String, String> = names
-        .into_iter()
-        .filter_map(|(k, u)| u.map(|u| (k, u)))
-        .collect();
+    let names = crate::registries::enterprises_by_name(store, cells, &mut known).await?;
     let tree = store.region_tree().await?;
     let home = tree
         .root()

@@ -76,3 +76,45 @@ pub async fn enterprise_detail(
         enterprise,
     })
 }
+
+/// Registered enterprises by the names a file gives (`kechuang_ingest::patents::name_key` →
+/// USCC, brackets of either width), with each found enterprise's region added to `regions`.
+/// A name two enterprises share links to neither: a guess would credit the wrong one.
+pub async fn enterprises_by_name(
+    store: &Store,
+    names: impl IntoIterator<Item = String>,
+    regions: &mut std::collections::HashMap<String, String>,
+) -> Result<std::collections::HashMap<String, String>, Error> {
+    use kechuang_ingest::patents::name_key;
+    use std::collections::HashMap;
+    let mut asked: Vec<String> = Vec::new();
+    for n in names {
+        let k = name_key(&n);
+        if k.contains(['(', ')']) {
+            asked.push(k.replace('(', "（").replace(')', "）"));
+        }
+        if k != n {
+            asked.push(n);
+        }
+        asked.push(k);
+    }
+    if asked.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut by_key: HashMap<String, Option<String>> = HashMap::new();
+    for e in store.enterprises_named(&asked).await? {
+        regions.insert(e.uscc.clone(), e.region_code);
+        by_key
+            .entry(name_key(&e.name))
+            .and_modify(|u| {
+                if u.as_deref() != Some(e.uscc.as_str()) {
+                    *u = None;
+                }
+            })
+            .or_insert(Some(e.uscc));
+    }
+    Ok(by_key
+        .into_iter()
+        .filter_map(|(k, u)| u.map(|u| (k, u)))
+        .collect())
+}

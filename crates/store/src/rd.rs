@@ -52,6 +52,58 @@ fn survey_row(r: &AnyRow) -> Result<Survey> {
     })
 }
 
+/// Who wrote a survey, when, from which file, as which revision and in which status.
+struct Written<'a> {
+    file_name: &'a str,
+    actor: &'a Actor,
+    now: &'a str,
+    revision: i64,
+    status: SurveyStatus,
+}
+
+/// Replaces an enterprise's survey of a year (there is one at most) inside a transaction.
+async fn replace_survey(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    s: &Survey,
+    at: &Written<'_>,
+) -> Result<()> {
+    sqlx::query("DELETE FROM rd_surveys WHERE uscc = $1 AND year = $2")
+        .bind(&s.uscc)
+        .bind(i64::from(s.year))
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO rd_surveys (uscc, name, region_code, year, staff, total_fen, labour_fen, materials_fen, \
+         depreciation_fen, amortisation_fen, design_fen, trials_fen, outsourced_fen, other_fen, \
+         super_deduction_base_fen, note, file_name, recorded_by, recorded_at, revision, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+    )
+    .bind(&s.uscc)
+    .bind(&s.name)
+    .bind(&s.region_code)
+    .bind(i64::from(s.year))
+    .bind(s.staff)
+    .bind(s.total.0)
+    .bind(s.parts[0].0)
+    .bind(s.parts[1].0)
+    .bind(s.parts[2].0)
+    .bind(s.parts[3].0)
+    .bind(s.parts[4].0)
+    .bind(s.parts[5].0)
+    .bind(s.parts[6].0)
+    .bind(s.parts[7].0)
+    .bind(s.super_deduction_base.map(|f| f.0))
+    .bind(&s.note)
+    .bind(at.file_name)
+    .bind(&at.actor.name)
+    .bind(at.now)
+    .bind(at.revision)
+    .bind(at.status.code())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Writes surveys: a new (enterprise, year) is added, a known one whose figures changed is
     /// replaced as its next revision, an unchanged one is left. Answers (added, updated,
@@ -95,39 +147,14 @@ impl Store {
                     1
                 }
             };
-            sqlx::query("DELETE FROM rd_surveys WHERE uscc = $1 AND year = $2")
-                .bind(&s.uscc)
-                .bind(i64::from(s.year))
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO rd_surveys (uscc, name, region_code, year, staff, total_fen, labour_fen, materials_fen, \
-                 depreciation_fen, amortisation_fen, design_fen, trials_fen, outsourced_fen, other_fen, \
-                 super_deduction_base_fen, note, file_name, recorded_by, recorded_at, revision) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
-            )
-            .bind(&s.uscc)
-            .bind(&s.name)
-            .bind(&s.region_code)
-            .bind(i64::from(s.year))
-            .bind(s.staff)
-            .bind(s.total.0)
-            .bind(s.parts[0].0)
-            .bind(s.parts[1].0)
-            .bind(s.parts[2].0)
-            .bind(s.parts[3].0)
-            .bind(s.parts[4].0)
-            .bind(s.parts[5].0)
-            .bind(s.parts[6].0)
-            .bind(s.parts[7].0)
-            .bind(s.super_deduction_base.map(|f| f.0))
-            .bind(&s.note)
-            .bind(file_name)
-            .bind(&actor.name)
-            .bind(&now)
-            .bind(revision)
-            .execute(&mut *tx)
-            .await?;
+            let at = Written {
+                file_name,
+                actor,
+                now: &now,
+                revision,
+                status: SurveyStatus::Accepted,
+            };
+            replace_survey(&mut tx, s, &at).await?;
         }
         append_new(
             &mut tx,
@@ -287,9 +314,6 @@ impl Store {
     pub async fn save_survey_draft(&self, s: &Survey, actor: &Actor) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let now = now_utc();
-        let cols = "uscc, name, region_code, year, staff, total_fen, labour_fen, materials_fen, \
-             depreciation_fen, amortisation_fen, design_fen, trials_fen, outsourced_fen, other_fen, \
-             super_deduction_base_fen, note, file_name, recorded_by, recorded_at, revision, status";
         let current: Option<(String, i64)> =
             sqlx::query_as("SELECT status, revision FROM rd_surveys WHERE uscc = $1 AND year = $2")
                 .bind(&s.uscc)
@@ -305,36 +329,14 @@ impl Store {
             Some((_, rev)) => rev + 1,
             None => 1,
         };
-        sqlx::query("DELETE FROM rd_surveys WHERE uscc = $1 AND year = $2")
-            .bind(&s.uscc)
-            .bind(i64::from(s.year))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(&format!(
-            "INSERT INTO rd_surveys ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-             $13, $14, $15, $16, '', $17, $18, $19, 'draft')"
-        ))
-        .bind(&s.uscc)
-        .bind(&s.name)
-        .bind(&s.region_code)
-        .bind(i64::from(s.year))
-        .bind(s.staff)
-        .bind(s.total.0)
-        .bind(s.parts[0].0)
-        .bind(s.parts[1].0)
-        .bind(s.parts[2].0)
-        .bind(s.parts[3].0)
-        .bind(s.parts[4].0)
-        .bind(s.parts[5].0)
-        .bind(s.parts[6].0)
-        .bind(s.parts[7].0)
-        .bind(s.super_deduction_base.map(|f| f.0))
-        .bind(&s.note)
-        .bind(&actor.name)
-        .bind(&now)
-        .bind(revision)
-        .execute(&mut *tx)
-        .await?;
+        let at = Written {
+            file_name: "",
+            actor,
+            now: &now,
+            revision,
+            status: SurveyStatus::Draft,
+        };
+        replace_survey(&mut tx, s, &at).await?;
         append_new(
             &mut tx,
             actor,
