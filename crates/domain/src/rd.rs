@@ -44,6 +44,22 @@ pub struct Survey {
     pub super_deduction_base: Option<Fen>,
     /// The enterprise's explanation of an unusual figure.
     pub note: String,
+    /// The form's other sections, each optional.
+    pub details: SurveyDetails,
+}
+
+/// The survey's sections beside the expenditure: where the money came from, the R&D
+/// institutions, and what came out of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct SurveyDetails {
+    /// 研究开发费用中的政府资金.
+    pub gov_funds: Option<Fen>,
+    /// 期末研究开发机构数.
+    pub institutions: Option<i64>,
+    /// 当年专利申请数.
+    pub patent_applications: Option<i64>,
+    /// 新产品销售收入.
+    pub new_product_sales: Option<Fen>,
 }
 
 /// A line of the tax authority's list of enterprises that claimed the R&D super deduction.
@@ -80,6 +96,10 @@ crate::problems! {
         SharpChange { percent: String, last: String } = "rd_sharp_change" {
             zh: "研究开发费用较上年 {last} 万元变动 {percent}%（超过 50%），须在“说明”中解释",
             en: "R&D expenditure changed {percent}% on last year's {last} 10k yuan (over 50%): explain it in the note",
+        },
+        FundsAboveTotal { funds: String, total: String } = "rd_funds_above_total" {
+            zh: "政府资金 {funds} 万元不能高于研究开发费用合计 {total} 万元",
+            en: "government funds, {funds} 10k yuan, cannot exceed the R&D total, {total}",
         },
         DeductionAboveTotal { base: String, total: String } = "rd_deduction_above_total" {
             zh: "加计扣除基数 {base} 万元不能高于研究开发费用合计 {total} 万元",
@@ -173,6 +193,17 @@ pub fn check(s: &Survey, ctx: &Context) -> Vec<(&'static str, SurveyProblem)> {
                 "super_deduction_base_wan",
                 SurveyProblem::DeductionAboveTotal {
                     base: wan(base),
+                    total: wan(s.total),
+                },
+            ));
+        }
+    }
+    if let Some(funds) = s.details.gov_funds {
+        if funds > s.total {
+            out.push((
+                "gov_funds_wan",
+                SurveyProblem::FundsAboveTotal {
+                    funds: wan(funds),
                     total: wan(s.total),
                 },
             ));
@@ -444,6 +475,7 @@ mod tests {
             parts: parts.map(w),
             super_deduction_base: None,
             note: String::new(),
+            details: SurveyDetails::default(),
         }
     }
 
@@ -506,6 +538,14 @@ mod tests {
             ..survey(100.0, [60.0, 40.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], 10)
         };
         assert_eq!(codes(&s, &Context::default()), ["rd_deduction_above_total"]);
+        let s = Survey {
+            details: SurveyDetails {
+                gov_funds: Some(w(120.0)),
+                ..SurveyDetails::default()
+            },
+            ..survey(100.0, [60.0, 40.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], 10)
+        };
+        assert_eq!(codes(&s, &Context::default()), ["rd_funds_above_total"]);
     }
 
     proptest! {

@@ -87,6 +87,37 @@ pub const SURVEY_ALIASES: &Aliases = &[
         ],
     ),
     ("note", &["说明", "备注", "note"]),
+    (
+        "gov_funds_wan",
+        &[
+            "政府资金（万元）",
+            "其中：政府资金（万元）",
+            "研究开发费用中的政府资金（万元）",
+            "政府资金",
+            "gov_funds_wan",
+        ],
+    ),
+    (
+        "institutions",
+        &[
+            "期末研究开发机构数",
+            "研究开发机构数",
+            "研发机构数",
+            "institutions",
+        ],
+    ),
+    (
+        "patent_applications",
+        &["专利申请数", "当年专利申请数", "patent_applications"],
+    ),
+    (
+        "new_product_sales_wan",
+        &[
+            "新产品销售收入（万元）",
+            "新产品销售收入",
+            "new_product_sales_wan",
+        ],
+    ),
 ];
 
 pub const DEDUCTION_ALIASES: &Aliases = &[
@@ -230,6 +261,27 @@ impl Cells {
         }
     }
 
+    /// An optional count (机构数, 申请数): empty is none; anything but a whole number ≥ 0 is a
+    /// problem on its cell.
+    fn count(&mut self, row: &Row, key: &str) -> Option<i64> {
+        let raw = self.header.get(row, key);
+        if raw.is_empty() {
+            return None;
+        }
+        match raw.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n),
+            _ => {
+                self.problem(
+                    row,
+                    key,
+                    &raw,
+                    "应为非负整数 (must be a whole number, not negative)",
+                );
+                None
+            }
+        }
+    }
+
     fn money(&mut self, row: &Row, key: &str, required: bool) -> Option<Option<Fen>> {
         let raw = self.header.get(row, key);
         if raw.is_empty() {
@@ -314,6 +366,12 @@ pub fn parse_surveys(table: &[Row], ctx: &Context<'_>) -> Parsed<Survey> {
             }
         }
         let base = c.money(row, "super_deduction_base_wan", false);
+        let details = kechuang_domain::rd::SurveyDetails {
+            gov_funds: c.money(row, "gov_funds_wan", false).flatten(),
+            institutions: c.count(row, "institutions"),
+            patent_applications: c.count(row, "patent_applications"),
+            new_product_sales: c.money(row, "new_product_sales_wan", false).flatten(),
+        };
         if c.problems.len() > before || !parts_ok {
             continue;
         }
@@ -342,6 +400,7 @@ pub fn parse_surveys(table: &[Row], ctx: &Context<'_>) -> Parsed<Survey> {
             parts,
             super_deduction_base: base,
             note: c.header.text(row, "note"),
+            details,
         };
         let checks = CheckContext {
             revenue: ctx.revenue.get(&(s.uscc.clone(), year)).copied(),
@@ -357,6 +416,7 @@ pub fn parse_surveys(table: &[Row], ctx: &Context<'_>) -> Parsed<Survey> {
                     .super_deduction_base
                     .map(Fen::wan_text)
                     .unwrap_or_default(),
+                "gov_funds_wan" => s.details.gov_funds.map(Fen::wan_text).unwrap_or_default(),
                 _ => s.note.clone(),
             };
             c.problem(row, field, &value, kechuang_domain::problem::bilingual(p));
@@ -679,6 +739,67 @@ mod tests {
             .collect();
         assert_eq!(at, [(5, "企业名称"), (6, "企业名称")], "{:?}", p.problems);
         assert!(p.problems[1].problem.contains("第4行"));
+    }
+
+    #[test]
+    fn the_surveys_other_sections_are_read_when_the_file_has_them() {
+        let known = HashMap::from([("914402040000000190".to_owned(), "440204".to_owned())]);
+        let (revenue, surveyed) = (HashMap::new(), HashMap::new());
+        let ctx = Context {
+            year: Some(2019),
+            known: &known,
+            revenue: &revenue,
+            surveyed: &surveyed,
+        };
+        let mut header: Vec<&str> = vec![
+            "统一社会信用代码",
+            "研究开发人员合计",
+            "研究开发费用合计（万元）",
+        ];
+        header.extend(PARTS.iter().map(|(_, zh, _)| *zh));
+        header.extend([
+            "其中：政府资金（万元）",
+            "期末研究开发机构数",
+            "专利申请数",
+            "新产品销售收入（万元）",
+        ]);
+        let good: Vec<&str> = [
+            &["914402040000000190", "5", "100", "60", "40"][..],
+            &["0"; 6],
+            &["20", "1", "3", "5,000"],
+        ]
+        .concat();
+        let table = rows(&[&header, &good]);
+        let p = parse_surveys(&table, &ctx);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        let d = p.rows[0].details;
+        assert_eq!(
+            d.gov_funds,
+            Some(Fen(20 * kechuang_domain::money::FEN_PER_WAN))
+        );
+        assert_eq!((d.institutions, d.patent_applications), (Some(1), Some(3)));
+        assert_eq!(
+            d.new_product_sales,
+            Some(Fen(5000 * kechuang_domain::money::FEN_PER_WAN))
+        );
+        let bad: Vec<&str> = [
+            &["914402040000000190", "5", "100", "60", "40"][..],
+            &["0"; 6],
+            &["120", "一个", "", ""],
+        ]
+        .concat();
+        let p = parse_surveys(&rows(&[&header, &bad]), &ctx);
+        let columns: Vec<&str> = p.problems.iter().map(|x| x.column.as_str()).collect();
+        assert_eq!(columns, ["期末研究开发机构数"], "{:?}", p.problems);
+        let bad: Vec<&str> = [
+            &["914402040000000190", "5", "100", "60", "40"][..],
+            &["0"; 6],
+            &["120", "", "", ""],
+        ]
+        .concat();
+        let p = parse_surveys(&rows(&[&header, &bad]), &ctx);
+        let columns: Vec<&str> = p.problems.iter().map(|x| x.column.as_str()).collect();
+        assert_eq!(columns, ["政府资金（万元）"], "{:?}", p.problems);
     }
 
     #[test]

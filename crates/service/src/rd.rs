@@ -426,6 +426,13 @@ pub struct SurveyInput {
     pub parts: [String; 8],
     pub super_deduction_base: String,
     pub note: String,
+    /// 政府资金 within the total (万元).
+    pub gov_funds: String,
+    /// R&D institutions at the year's end.
+    pub institutions: String,
+    pub patent_applications: String,
+    /// 新产品销售收入 (万元).
+    pub new_product_sales: String,
 }
 
 kechuang_domain::problems! {
@@ -434,6 +441,10 @@ kechuang_domain::problems! {
         Staff { raw: String } = "rd_staff_invalid" {
             zh: "研究开发人员应为不小于 0 的整数，而不是 '{raw}'",
             en: "R&D staff is a whole number of 0 or more, not '{raw}'",
+        },
+        Count { raw: String } = "rd_count_invalid" {
+            zh: "应为不小于 0 的整数，而不是 '{raw}'",
+            en: "a whole number of 0 or more, not '{raw}'",
         },
         Required = "rd_field_required" {
             zh: "必填，没有请填 0", en: "required: write 0 for none",
@@ -539,6 +550,32 @@ pub async fn save_own(
         &input.super_deduction_base,
         false,
     );
+    let gov_funds = money("gov_funds_wan", &input.gov_funds, false);
+    let new_product_sales = money("new_product_sales_wan", &input.new_product_sales, false);
+    let mut count = |field: &str, raw: &str| -> Option<i64> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        match raw.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n),
+            _ => {
+                problems.push(FieldProblem::new(
+                    field.to_owned(),
+                    InputProblem::Count {
+                        raw: raw.to_owned(),
+                    },
+                ));
+                None
+            }
+        }
+    };
+    let details = kechuang_domain::rd::SurveyDetails {
+        gov_funds,
+        institutions: count("institutions", &input.institutions),
+        patent_applications: count("patent_applications", &input.patent_applications),
+        new_product_sales,
+    };
     let survey = Survey {
         uscc: uscc.clone(),
         name: enterprise.name.clone(),
@@ -549,6 +586,7 @@ pub async fn save_own(
         parts,
         super_deduction_base,
         note: input.note.trim().to_owned(),
+        details,
     };
     if problems.is_empty() {
         let (revenue, surveyed) = store.rd_check_context(std::slice::from_ref(&uscc)).await?;

@@ -5,7 +5,7 @@ use crate::audit::{append, append_new, Actor};
 use crate::sql::Sql;
 use crate::{now_utc, Result, Store};
 use kechuang_domain::money::{Fen, FEN_PER_WAN};
-use kechuang_domain::rd::{Deduction, Reason, Survey, SurveyStatus};
+use kechuang_domain::rd::{Deduction, Reason, Survey, SurveyDetails, SurveyStatus};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -49,6 +49,14 @@ fn survey_row(r: &AnyRow) -> Result<Survey> {
             .try_get::<Option<i64>, _>("super_deduction_base_fen")?
             .map(Fen),
         note: r.try_get("note")?,
+        details: SurveyDetails {
+            gov_funds: r.try_get::<Option<i64>, _>("gov_funds_fen")?.map(Fen),
+            institutions: r.try_get("institutions")?,
+            patent_applications: r.try_get("patent_applications")?,
+            new_product_sales: r
+                .try_get::<Option<i64>, _>("new_product_sales_fen")?
+                .map(Fen),
+        },
     })
 }
 
@@ -75,8 +83,10 @@ async fn replace_survey(
     sqlx::query(
         "INSERT INTO rd_surveys (uscc, name, region_code, year, staff, total_fen, labour_fen, materials_fen, \
          depreciation_fen, amortisation_fen, design_fen, trials_fen, outsourced_fen, other_fen, \
-         super_deduction_base_fen, note, file_name, recorded_by, recorded_at, revision, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
+         super_deduction_base_fen, note, file_name, recorded_by, recorded_at, revision, status, \
+         gov_funds_fen, institutions, patent_applications, new_product_sales_fen) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+         $22, $23, $24, $25)",
     )
     .bind(&s.uscc)
     .bind(&s.name)
@@ -99,6 +109,10 @@ async fn replace_survey(
     .bind(at.now)
     .bind(at.revision)
     .bind(at.status.code())
+    .bind(s.details.gov_funds.map(|f| f.0))
+    .bind(s.details.institutions)
+    .bind(s.details.patent_applications)
+    .bind(s.details.new_product_sales.map(|f| f.0))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -135,6 +149,7 @@ impl Store {
                         && old.parts == s.parts
                         && old.super_deduction_base == s.super_deduction_base
                         && old.note == s.note
+                        && old.details == s.details
                     {
                         unchanged += 1;
                         continue;

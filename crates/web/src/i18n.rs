@@ -222,6 +222,10 @@ texts! {
     rd_survey_note: "金额单位万元。研究开发费用合计应等于下列八项之和（允许 0.1 万元误差）；研发费用高于营业收入、或较上年变动超过 50% 时须在说明中解释。保存后可继续修改，提交后由所在县（市、区）审核，再报市科技局接收。", "Amounts in 10k yuan. The R&D total must equal the sum of the eight parts (0.1 allowed); R&D above revenue, or a change of more than 50% on last year, needs an explanation. Save to go on later; once submitted, the county checks it and sends it on to the bureau.";
     rd_survey_explain: "说明", "Explanation";
     rd_survey_total: "研究开发费用合计（万元）", "R&D expenditure, total (10k yuan)";
+    rd_survey_gov_funds: "其中：政府资金（万元）", "Of which government funds (10k yuan)";
+    rd_survey_institutions: "期末研究开发机构数", "R&D institutions at year end";
+    rd_survey_patent_applications: "当年专利申请数", "Patent applications in the year";
+    rd_survey_new_product_sales: "新产品销售收入（万元）", "New-product sales (10k yuan)";
     rd_survey_deduction_base: "研发费用加计扣除基数（万元）", "Super deduction base (10k yuan)";
     rd_survey_save: "保存", "Save";
     rd_survey_submit: "提交县（市、区）审核", "Submit to the county";

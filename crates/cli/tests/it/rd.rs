@@ -272,7 +272,7 @@ async fn an_enterprise_survey_goes_through_its_county_to_the_bureau(b: Backend) 
     use reqwest::Method;
     let survey = |total: &str, labour: &str, materials: &str, submit: bool| {
         serde_json::json!({
-            "year": 2019, "rd_staff": "6", "rd_total_wan": total,
+            "year": 2019, "rd_staff": 6, "rd_total_wan": total,
             "parts": {"labour": labour, "materials": materials}, "submit": submit,
         })
     };
@@ -290,14 +290,36 @@ async fn an_enterprise_survey_goes_through_its_county_to_the_bureau(b: Backend) 
         .as_str()
         .unwrap_or_default();
     assert!(why.contains("相差 10 万元"), "{body}");
-    let (status, body) = send(
-        &server,
-        Method::PUT,
-        &ent,
-        "/api/v1/rd/survey",
-        survey("100", "60", "40", false),
-    )
-    .await;
+    // Government funds above the total are refused on their field; a count must be whole.
+    let mut more = survey("100", "60", "40", false);
+    more["gov_funds_wan"] = serde_json::json!(150);
+    more["patent_applications"] = serde_json::json!("3件");
+    let (status, body) = send(&server, Method::PUT, &ent, "/api/v1/rd/survey", more).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["details"]["patent_applications"].is_string(),
+        "{body}"
+    );
+    let mut more = survey("100", "60", "40", false);
+    more["gov_funds_wan"] = serde_json::json!(150);
+    let (status, body) = send(&server, Method::PUT, &ent, "/api/v1/rd/survey", more).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]["details"]["gov_funds_wan"].is_string(),
+        "{body}"
+    );
+    let mut draft = survey("100", "60", "40", false);
+    draft["gov_funds_wan"] = serde_json::json!("20");
+    draft["institutions"] = serde_json::json!(1);
+    let (status, body) = send(&server, Method::PUT, &ent, "/api/v1/rd/survey", draft).await;
+    assert_eq!(
+        (
+            body["gov_funds_wan"].as_str(),
+            body["institutions"].as_i64()
+        ),
+        (Some("20"), Some(1)),
+        "{body}"
+    );
     assert_eq!(
         (status, body["status"].as_str()),
         (200, Some("draft")),

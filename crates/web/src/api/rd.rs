@@ -158,6 +158,10 @@ pub struct SurveyOut {
     parts: std::collections::BTreeMap<&'static str, String>,
     super_deduction_base_wan: Option<String>,
     note: String,
+    gov_funds_wan: Option<String>,
+    institutions: Option<i64>,
+    patent_applications: Option<i64>,
+    new_product_sales_wan: Option<String>,
 }
 
 fn survey_out(s: &kechuang_domain::rd::Survey, status: &'static str, comment: String) -> SurveyOut {
@@ -176,6 +180,10 @@ fn survey_out(s: &kechuang_domain::rd::Survey, status: &'static str, comment: St
             .collect(),
         super_deduction_base_wan: s.super_deduction_base.map(|f| f.wan_text()),
         note: s.note.clone(),
+        gov_funds_wan: s.details.gov_funds.map(|f| f.wan_text()),
+        institutions: s.details.institutions,
+        patent_applications: s.details.patent_applications,
+        new_product_sales_wan: s.details.new_product_sales.map(|f| f.wan_text()),
     }
 }
 
@@ -202,24 +210,64 @@ pub async fn own_survey(
             parts: Default::default(),
             super_deduction_base_wan: None,
             note: String::new(),
+            gov_funds_wan: None,
+            institutions: None,
+            patent_applications: None,
+            new_product_sales_wan: None,
         },
     }))
+}
+
+/// A figure as a client sends it: a JSON number or text (such as "12.5" or "12.5万元").
+#[derive(Deserialize, Default, Clone)]
+#[serde(untagged)]
+pub enum Figure {
+    #[default]
+    None,
+    Number(serde_json::Number),
+    Text(String),
+}
+
+impl Figure {
+    fn text(&self) -> String {
+        match self {
+            Self::None => String::new(),
+            Self::Number(n) => n.to_string(),
+            Self::Text(t) => t.clone(),
+        }
+    }
 }
 
 /// The survey as an enterprise sends it: figures in 万元, as numbers or text.
 #[derive(Deserialize, ToSchema)]
 pub struct SurveyIn {
     year: i32,
-    rd_staff: String,
-    rd_total_wan: String,
+    #[schema(value_type = String)]
+    rd_staff: Figure,
+    #[schema(value_type = String)]
+    rd_total_wan: Figure,
     /// By part: labour, materials, depreciation, amortisation, design, trials, outsourced,
     /// other; a part left out is 0.
     #[serde(default)]
-    parts: std::collections::HashMap<String, String>,
+    #[schema(value_type = std::collections::HashMap<String, String>)]
+    parts: std::collections::HashMap<String, Figure>,
     #[serde(default)]
-    super_deduction_base_wan: String,
+    #[schema(value_type = Option<String>)]
+    super_deduction_base_wan: Figure,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    gov_funds_wan: Figure,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    institutions: Figure,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    patent_applications: Figure,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    new_product_sales_wan: Figure,
     /// Also send it to the county (otherwise it is saved as a draft).
     #[serde(default)]
     submit: bool,
@@ -241,14 +289,18 @@ pub async fn save_own_survey(
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     let mut input = service::SurveyInput {
-        staff: b.rd_staff,
-        total: b.rd_total_wan,
-        super_deduction_base: b.super_deduction_base_wan,
+        staff: b.rd_staff.text(),
+        total: b.rd_total_wan.text(),
+        super_deduction_base: b.super_deduction_base_wan.text(),
         note: b.note,
+        gov_funds: b.gov_funds_wan.text(),
+        institutions: b.institutions.text(),
+        patent_applications: b.patent_applications.text(),
+        new_product_sales: b.new_product_sales_wan.text(),
         ..Default::default()
     };
     for (i, (key, _, _)) in kechuang_domain::rd::PARTS.iter().enumerate() {
-        input.parts[i] = b.parts.get(*key).cloned().unwrap_or_default();
+        input.parts[i] = b.parts.get(*key).map(Figure::text).unwrap_or_default();
     }
     match service::save_own(&st.store, &who, &who.actor(), b.year, &input, b.submit).await? {
         kechuang_service::Saved::Done => {

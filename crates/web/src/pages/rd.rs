@@ -412,12 +412,36 @@ fn field_views(
             error: error(key),
         });
     }
-    out.push(FieldView {
-        key: "super_deduction_base_wan",
-        label: tr.rd_survey_deduction_base.to_owned(),
-        value: input.super_deduction_base.clone(),
-        error: error("super_deduction_base_wan"),
-    });
+    for (key, label, value) in [
+        (
+            "super_deduction_base_wan",
+            tr.rd_survey_deduction_base,
+            &input.super_deduction_base,
+        ),
+        ("gov_funds_wan", tr.rd_survey_gov_funds, &input.gov_funds),
+        (
+            "institutions",
+            tr.rd_survey_institutions,
+            &input.institutions,
+        ),
+        (
+            "patent_applications",
+            tr.rd_survey_patent_applications,
+            &input.patent_applications,
+        ),
+        (
+            "new_product_sales_wan",
+            tr.rd_survey_new_product_sales,
+            &input.new_product_sales,
+        ),
+    ] {
+        out.push(FieldView {
+            key,
+            label: label.to_owned(),
+            value: value.clone(),
+            error: error(key),
+        });
+    }
     out
 }
 
@@ -429,6 +453,18 @@ fn input_of(s: &kechuang_domain::rd::Survey) -> service::SurveyInput {
         parts: s.parts.map(w),
         super_deduction_base: s.super_deduction_base.map(w).unwrap_or_default(),
         note: s.note.clone(),
+        gov_funds: s.details.gov_funds.map(w).unwrap_or_default(),
+        institutions: s
+            .details
+            .institutions
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        patent_applications: s
+            .details
+            .patent_applications
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        new_product_sales: s.details.new_product_sales.map(w).unwrap_or_default(),
     }
 }
 
@@ -566,6 +602,10 @@ pub async fn save_own_survey(
             "rd_total_wan" => input.total = val,
             "super_deduction_base_wan" => input.super_deduction_base = val,
             "note" => input.note = val,
+            "gov_funds_wan" => input.gov_funds = val,
+            "institutions" => input.institutions = val,
+            "patent_applications" => input.patent_applications = val,
+            "new_product_sales_wan" => input.new_product_sales = val,
             k => {
                 if let Some(i) = kechuang_domain::rd::PARTS
                     .iter()
