@@ -203,6 +203,7 @@ async fn timed_import(store: &Store, kind: FileKind, path: &Path, label: &str) -
             progress: None,
             bank: None,
             year: None,
+            sent: false,
         },
     )
     .await

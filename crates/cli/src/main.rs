@@ -949,6 +949,7 @@ async fn run_import(store: &Store, args: &ImportArgs<'_>) -> Result<ExitCode> {
             progress: Some(&progress),
             bank: None,
             year,
+            sent: false,
         },
     )
     .await;

@@ -44,7 +44,15 @@ pub enum RowSource {
 pub type Rows<'a> = Box<dyn Iterator<Item = Result<Row, IngestError>> + Send + 'a>;
 
 impl RowSource {
+    /// Opens a file that was sent: larger than [`MAX_FILE_BYTES`] is refused unread.
     pub fn open(path: &Path) -> Result<Self, IngestError> {
+        Self::open_within(path, Some(MAX_FILE_BYTES))
+    }
+
+    /// Opens a file with a size limit, or none for a file the operator names on the server
+    /// (a province's registry runs past any upload limit). The other limits — rows, cells,
+    /// what a spreadsheet inflates to — hold either way.
+    pub fn open_within(path: &Path, max_bytes: Option<u64>) -> Result<Self, IngestError> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
@@ -57,9 +65,9 @@ impl RowSource {
         let size = std::fs::metadata(path)
             .map_err(|e| read_err(e.to_string()))?
             .len();
-        if size > MAX_FILE_BYTES {
+        if let Some(limit) = max_bytes.filter(|l| size > *l) {
             return Err(IngestError::TooBig {
-                limit_mb: MAX_FILE_BYTES >> 20,
+                limit_mb: limit >> 20,
             });
         }
         match ext.as_str() {

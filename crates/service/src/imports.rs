@@ -94,6 +94,9 @@ pub struct ImportRequest<'a> {
     pub bank: Option<i64>,
     /// The year of a statistics file (R&D survey, super-deduction list) without a 年度 column.
     pub year: Option<i32>,
+    /// The file was sent (an upload), so the sent-file size limit applies; a registry file
+    /// the operator names on the server is read whatever its size.
+    pub sent: bool,
 }
 
 /// How far an import has got: rows read and checked, rows written, and how many rows the file
@@ -351,11 +354,13 @@ async fn import_registry(
     prov: &Provenance,
 ) -> Result<ImportOutcome, Error> {
     let path = req.path.to_owned();
+    let sent = req.sent;
     // Enterprise files refer to no other enterprise; the others are checked against those
     // they name, gathered in a first pass over the file.
     let counter = req.progress.cloned();
     let (source, wanted, holder_names) = off_runtime(move || {
-        let source = RowSource::open(&path).map_err(Error::invalid)?;
+        let limit = sent.then_some(kechuang_ingest::limits::MAX_FILE_BYTES);
+        let source = RowSource::open_within(&path, limit).map_err(Error::invalid)?;
         let mut wanted = std::collections::BTreeSet::new();
         // Patent holders without a code are linked by name: only the names the file gives.
         let mut holders = kechuang_ingest::patents::HolderNames::default();
@@ -796,6 +801,7 @@ pub async fn import_bytes(
                 progress,
                 bank,
                 year,
+                sent: true,
             },
         )
         .await

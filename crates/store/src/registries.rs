@@ -220,23 +220,29 @@ impl Store {
             (
                 Registry::Certificates,
                 "SELECT c.kind, '' AS level, e.region_code, c.uscc AS owner, c.issued_on AS d_from, \
-                 c.expires_on AS d_until, c.revoked_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale \
-                 FROM certificates c JOIN enterprises e ON e.uscc = c.uscc",
+                 c.expires_on AS d_until, c.revoked_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale, \
+                 CAST(1 AS BIGINT) AS n FROM certificates c JOIN enterprises e ON e.uscc = c.uscc",
             ),
             (
                 Registry::Platforms,
                 "SELECT kind, level, region_code, '' AS owner, recognised_on AS d_from, \
-                 CAST(NULL AS TEXT) AS d_until, revoked_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale FROM platforms",
+                 CAST(NULL AS TEXT) AS d_until, revoked_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale, \
+                 CAST(1 AS BIGINT) AS n FROM platforms",
             ),
             (
                 Registry::Patents,
+                // Grouped: a province's million patents share far fewer (type, county, grant,
+                // lapse) combinations, and each is counted once with its number.
                 "SELECT kind, '' AS level, region_code, '' AS owner, granted_on AS d_from, \
-                 CAST(NULL AS TEXT) AS d_until, lapsed_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale FROM patents",
+                 CAST(NULL AS TEXT) AS d_until, lapsed_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale, \
+                 COUNT(*) AS n FROM patents WHERE granted_on IS NOT NULL \
+                 GROUP BY kind, region_code, granted_on, lapsed_on",
             ),
             (
                 Registry::Enterprises,
                 "SELECT '' AS kind, '' AS level, region_code, '' AS owner, registered_on AS d_from, \
-                 CAST(NULL AS TEXT) AS d_until, CAST(NULL AS TEXT) AS d_revoked, above_scale FROM enterprises",
+                 CAST(NULL AS TEXT) AS d_until, CAST(NULL AS TEXT) AS d_revoked, above_scale, \
+                 CAST(1 AS BIGINT) AS n FROM enterprises",
             ),
         ];
         let sources = if with_enterprises {
@@ -255,7 +261,8 @@ impl Store {
                 let until: Option<String> = r.try_get("d_until")?;
                 let revoked: Option<String> = r.try_get("d_revoked")?;
                 let above: i64 = r.try_get("above_scale")?;
-                idx.add(
+                let n: i64 = r.try_get("n")?;
+                idx.add_many(
                     registry,
                     &SourceRecord {
                         kind: &kind,
@@ -267,6 +274,7 @@ impl Store {
                         revoked: revoked.as_deref(),
                         above_scale: above != 0,
                     },
+                    u32::try_from(n).unwrap_or(u32::MAX),
                 );
             }
         }
