@@ -15,6 +15,23 @@ pub mod table;
 use serde::Serialize;
 use std::fmt;
 
+/// Validates a part of a registry file of the kind (parts after the first start with the
+/// header row). The patent list is parsed with the registries' helpers, by its own module.
+pub fn parse_registry(
+    kind: registries::Kind,
+    table: &[table::Row],
+    ctx: &registries::Context<'_>,
+) -> registries::Parsed {
+    use registries::Kind;
+    match kind {
+        Kind::Enterprises => registries::parse_enterprises(table, ctx),
+        Kind::Certificates => registries::parse_certificates(table, ctx),
+        Kind::Platforms => registries::parse_platforms(table, ctx),
+        Kind::Facts => registries::parse_facts(table, ctx),
+        Kind::Patents => patents::parse_patents(table, ctx),
+    }
+}
+
 /// One problem with one cell (or a whole row, where `column` is empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowProblem {

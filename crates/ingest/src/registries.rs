@@ -1,7 +1,7 @@
 //! Enterprise, certificate and platform lists as the province and counties send them.
 
-use crate::table::{column_name, locate_header, parse_date, read_table, Aliases, Header, Row};
-use crate::{IngestError, RowProblem};
+use crate::table::{column_name, locate_header, parse_date, Aliases, Header, Row};
+use crate::RowProblem;
 use kechuang_domain::region::RegionTree;
 use kechuang_domain::registry::{
     CertificateKind, CertificateRow, EnterpriseRow, FactRow, Level, PlatformRow, RegistryBatch,
@@ -9,7 +9,6 @@ use kechuang_domain::registry::{
 use kechuang_domain::uscc::Uscc;
 use kechuang_domain::RegionCode;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 pub(crate) const REGION: &[&str] = &[
     "所属县区",
@@ -162,7 +161,7 @@ pub struct Context<'a> {
     /// What earlier parts of the same file held, when a file is parsed in parts.
     pub state: &'a FileState,
     /// Registered enterprises by the names a patent list gives its holders
-    /// ([`crate::patents::name_key`] → USCC), for holders without a code.
+    /// (`patents::name_key` → USCC), for holders without a code.
     pub names: &'a HashMap<String, String>,
 }
 
@@ -237,21 +236,6 @@ pub enum Kind {
     Platforms,
     Facts,
     Patents,
-}
-
-pub fn read(kind: Kind, path: &Path, ctx: &Context<'_>) -> Result<Parsed, IngestError> {
-    Ok(parse(kind, &read_table(path)?, ctx))
-}
-
-/// Validates a table already read (see [`referenced_usccs`] for why one would read first).
-pub fn parse(kind: Kind, table: &[Row], ctx: &Context<'_>) -> Parsed {
-    match kind {
-        Kind::Enterprises => parse_enterprises(table, ctx),
-        Kind::Certificates => parse_certificates(table, ctx),
-        Kind::Platforms => parse_platforms(table, ctx),
-        Kind::Facts => parse_facts(table, ctx),
-        Kind::Patents => crate::patents::parse_patents(table, ctx),
-    }
 }
 
 /// Every cell of a row that could be a USCC, normalised: the enterprises a file can refer to,

@@ -443,7 +443,7 @@ async fn import_registry(
         let mut out = ImportOutcome::default();
         let mut parts = Parts::new(source.rows());
         while let Some(part) = parts.next_part().map_err(Error::invalid)? {
-            let parsed = registries::parse(kind, &part, &ctx);
+            let parsed = kechuang_ingest::parse_registry(kind, &part, &ctx);
             out.rows += parsed.rows;
             if let Some(p) = &read {
                 p.add_read(parsed.rows);

@@ -57,10 +57,10 @@ pub use plans::{PlanItem, PlanSummary};
 pub use programmes::BudgetLine;
 pub use refusal::{Absent, Refusal};
 pub use registries::{
-    CertificateItem, CountedRecord, EnterpriseFilter, EnterpriseItem, Page, PlatformFilter,
-    PlatformItem,
+    CertificateItem, CountedRecord, EnterpriseFilter, EnterpriseItem, PlatformFilter, PlatformItem,
 };
 pub use reports::{ImportReport, NewReport, ReportProblem};
+pub use sql::Page;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -2,8 +2,7 @@
 //! patents, and registered enterprises by name for linking holders. Writing goes through the
 //! registry writer with the other registries.
 
-use crate::registries::Page;
-use crate::sql::Sql;
+use crate::sql::{Page, Sql};
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::patent::PatentRow;
@@ -158,56 +157,6 @@ pub struct PatentCounts {
 }
 
 impl Store {
-    /// Patents of a type granted to registered enterprises up to the end of `year`, as rule
-    /// candidates (read as `patent`): `issued_on` is the grant, `first` whether it is the
-    /// enterprise's first patent of the type, `revoked` whether it has lapsed. Once per patent
-    /// is the programme's `once_per = "event"`.
-    pub async fn patent_candidates(
-        &self,
-        kind: kechuang_domain::patent::PatentType,
-        year: i32,
-    ) -> Result<Vec<kechuang_domain::programme::Candidate>> {
-        use crate::batches::{enterprise_facts, ENTERPRISE_FACT_COLUMNS};
-        use kechuang_domain::programme::{Candidate, EventFacts};
-        let rows = sqlx::query(&format!(
-            "SELECT p.kind, p.application_no, p.title, p.granted_on, p.lapsed_on, {ENTERPRISE_FACT_COLUMNS} \
-             FROM patents p JOIN enterprises e ON e.uscc = p.uscc \
-             WHERE p.kind = $1 AND p.granted_on IS NOT NULL AND p.granted_on <= $2 \
-             ORDER BY e.uscc, p.granted_on, p.application_no"
-        ))
-        .bind(kind.code())
-        .bind(format!("{year:04}-12-31"))
-        .fetch_all(&self.read)
-        .await?;
-        let facts = self.facts_of_year(year).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        let mut previous: Option<String> = None;
-        for r in &rows {
-            let uscc: String = r.try_get("uscc")?;
-            let first = previous.as_deref() != Some(uscc.as_str());
-            previous = Some(uscc.clone());
-            let granted: String = r.try_get("granted_on")?;
-            let lapsed: Option<String> = r.try_get("lapsed_on")?;
-            out.push(Candidate {
-                facts: facts.get(&uscc).cloned().unwrap_or_default(),
-                enterprise: enterprise_facts(r, uscc)?,
-                event: EventFacts {
-                    kind: r.try_get("kind")?,
-                    number: r.try_get("application_no")?,
-                    title: r.try_get("title")?,
-                    issued_year: kechuang_domain::programme::year_of(&granted),
-                    issued_on: granted,
-                    batch: String::new(),
-                    first,
-                    revoked: lapsed.is_some(),
-                },
-                in_region: false,
-                application: std::collections::HashMap::new(),
-            });
-        }
-        Ok(out)
-    }
-
     pub async fn patent_counts(
         &self,
         regions: &[RegionCode],

@@ -2,7 +2,7 @@
 //! registry-count indicators, and the records behind each count.
 
 use crate::observations::Provenance;
-use crate::sql::Sql;
+use crate::sql::{Page, Sql};
 use crate::Absent;
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
@@ -412,15 +412,6 @@ pub struct CertificateItem {
     #[serde(flatten)]
     pub certificate: CertificateRow,
     pub revision: i64,
-}
-
-/// A page of a list, as the API returns it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: i64,
-    pub page: u32,
-    pub per_page: u32,
 }
 
 const VALID_AT: &str = "c.issued_on <= {d} AND (c.expires_on IS NULL OR c.expires_on >= {d}) AND (c.revoked_on IS NULL OR c.revoked_on > {d})";

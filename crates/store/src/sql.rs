@@ -36,3 +36,12 @@ impl Sql {
         Ok(q.fetch_all(pool).await?)
     }
 }
+
+/// A page of a list, as the API returns it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}

@@ -80,8 +80,8 @@ pub async fn entries(
         q.from.as_deref(),
         q.to.as_deref(),
     )?;
-    let page = super::registries::paging("page", q.page, 1, 1, 1_000_000)?;
-    let per_page = super::registries::paging("per_page", q.per_page, 50, 1, 500)?;
+    let page = super::paging("page", q.page, 1, 1, 1_000_000)?;
+    let per_page = super::paging("per_page", q.per_page, 50, 1, 500)?;
     let p = audit::entries(&st.store, &who, &filter, page, per_page).await?;
     Ok(Json(AuditPage {
         items: p

@@ -431,3 +431,26 @@ pub(crate) fn routes() -> Vec<Route> {
         Route::delete("/api/v1/tokens/{id}", Signed, account::revoke_token),
     ]
 }
+
+/// A page number or size as asked for, within its bounds; out of them is refused rather than
+/// quietly changed, so a client learns what it will get.
+pub(crate) fn paging(
+    field: &'static str,
+    raw: Option<u32>,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Result<u32, crate::error::AppError> {
+    match raw {
+        None => Ok(default),
+        Some(v) if (min..=max).contains(&v) => Ok(v),
+        Some(v) => Err(crate::error::AppError::invalid(
+            crate::error::RequestProblem::OutOfRange {
+                field,
+                raw: v,
+                min,
+                max,
+            },
+        )),
+    }
+}

@@ -50,8 +50,8 @@ impl PatentQuery {
             granted_in: self.granted_in.clone(),
             q: self.q.clone(),
             as_of: super::as_of(self.as_of.as_deref())?,
-            page: super::registries::paging("page", self.page, 1, 1, 1_000_000)?,
-            per_page: super::registries::paging("per_page", self.per_page, 50, 1, 500)?,
+            page: super::paging("page", self.page, 1, 1, 1_000_000)?,
+            per_page: super::paging("per_page", self.per_page, 50, 1, 500)?,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The registries over JSON: enterprises with their certificates, platforms and yearly
 //! figures, and innovation platforms, each within the caller's data scope.
 
+use super::paging;
 use crate::auth::Caller;
 use crate::error::{ApiError, AppError, RequestProblem};
 use crate::AppState;
@@ -62,27 +63,6 @@ impl EnterpriseQuery {
             page: paging("page", self.page, 1, 1, 1_000_000)?,
             per_page: paging("per_page", self.per_page, 50, 1, 500)?,
         })
-    }
-}
-
-/// A page number or size as asked for, within its bounds; out of them is refused rather than
-/// quietly changed, so a client learns what it will get.
-pub(super) fn paging(
-    field: &'static str,
-    raw: Option<u32>,
-    default: u32,
-    min: u32,
-    max: u32,
-) -> Result<u32, AppError> {
-    match raw {
-        None => Ok(default),
-        Some(v) if (min..=max).contains(&v) => Ok(v),
-        Some(v) => Err(AppError::invalid(RequestProblem::OutOfRange {
-            field,
-            raw: v,
-            min,
-            max,
-        })),
     }
 }
 

@@ -332,3 +332,21 @@ pub(crate) async fn region_names(
         .collect();
     Ok((names, options))
 }
+
+/// An option of a filter's select: its value, its label, and whether it is the one chosen.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub(crate) fn choices(options: Vec<(String, String)>, current: Option<&str>) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: current == Some(value.as_str()),
+            value,
+            label,
+        })
+        .collect()
+}

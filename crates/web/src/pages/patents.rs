@@ -20,7 +20,7 @@ use kechuang_service::patents as service;
 use kechuang_store::{PatentItem, PatentState};
 use std::collections::HashMap;
 
-use super::registries::Choice;
+use super::Choice;
 
 pub struct PatentLine {
     pub number: String,
@@ -158,7 +158,7 @@ pub async fn patents(
         .collect();
     let view = PatentsPage {
         chrome: Chrome::new(&v, "patents", tr.nav_patents.into(), &uri, None),
-        regions: super::registries::choices(region_options, q.region.as_deref()),
+        regions: super::choices(region_options, q.region.as_deref()),
         kinds: options(&kinds, q.kind.as_deref()),
         states: options(
             &[

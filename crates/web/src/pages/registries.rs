@@ -2,8 +2,8 @@
 //! paginated) and a page for each enterprise and platform.
 
 use super::{
-    pager, record_export, region_names, render, sheet_download, Chrome, OrPage, PageError, Pager,
-    SheetFormat, Viewer,
+    choices, pager, record_export, region_names, render, sheet_download, Choice, Chrome, OrPage,
+    PageError, Pager, SheetFormat, Viewer,
 };
 use crate::api::{EnterpriseQuery, PlatformQuery};
 use crate::auth::Caller;
@@ -19,23 +19,6 @@ use kechuang_domain::programme::AwardStatus;
 use kechuang_domain::registry::{valid_at, CertificateKind, Level, HITECH_FIELDS};
 use kechuang_service::progress as service;
 use std::collections::HashMap;
-
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-pub(super) fn choices(options: Vec<(String, String)>, current: Option<&str>) -> Vec<Choice> {
-    options
-        .into_iter()
-        .map(|(value, label)| Choice {
-            selected: current == Some(value.as_str()),
-            value,
-            label,
-        })
-        .collect()
-}
 
 pub struct EnterpriseLine {
     pub uscc: String,
