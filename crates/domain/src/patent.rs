@@ -187,11 +187,13 @@ impl ApplicationNo {
     }
 }
 
-/// The check character of an application number's digits.
+/// The check character of an application number's digits (anything else in `digits` is
+/// skipped).
 pub fn check_char(digits: &str) -> char {
     const WEIGHTS: [u32; 8] = [2, 3, 4, 5, 6, 7, 8, 9];
     let sum: u32 = digits
         .bytes()
+        .filter(u8::is_ascii_digit)
         .enumerate()
         .map(|(i, b)| u32::from(b - b'0') * WEIGHTS[i % WEIGHTS.len()])
         .sum();
