@@ -514,7 +514,8 @@ pub async fn save_own(
             problems.push(FieldProblem::new(
                 "rd_staff",
                 InputProblem::Staff {
-                    raw: input.staff.clone(),
+                    // Quoted back as typed, within reason: a message is not an echo chamber.
+                    raw: input.staff.chars().take(40).collect(),
                 },
             ));
             0
@@ -563,7 +564,7 @@ pub async fn save_own(
                 problems.push(FieldProblem::new(
                     field.to_owned(),
                     InputProblem::Count {
-                        raw: raw.to_owned(),
+                        raw: raw.chars().take(40).collect(),
                     },
                 ));
                 None
