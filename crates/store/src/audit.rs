@@ -391,39 +391,18 @@ impl Store {
             let p = w.arg(format!("{d}T99"));
             w.push(&format!(" AND at < {p}"));
         }
-        let count = Sql {
-            text: format!("SELECT COUNT(*) AS n FROM audit_log WHERE 1 = 1{}", w.text),
-            args: w.args.clone(),
-        };
-        let total: i64 = count
-            .fetch_all(&self.read)
-            .await?
-            .first()
-            .map(|r| r.try_get("n"))
-            .transpose()?
-            .unwrap_or(0);
-        let per_page = per_page.clamp(1, 10_000);
-        let page = page.max(1);
-        let list = Sql {
-            text: format!(
-                "SELECT * FROM audit_log WHERE 1 = 1{} ORDER BY seq DESC LIMIT {per_page} OFFSET {}",
-                w.text,
-                u64::from(page - 1) * u64::from(per_page)
-            ),
-            args: w.args,
-        };
-        let items = list
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(record)
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
-        })
+        w.fetch_page(
+            &self.read,
+            &crate::sql::Listing {
+                select: "*",
+                from: "audit_log",
+                join: "",
+                order: "seq DESC",
+            },
+            (page, per_page.clamp(1, 10_000)),
+            record,
+        )
+        .await
     }
 
     /// Walks the whole chain in order and reports the first link that does not hold: an

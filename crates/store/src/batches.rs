@@ -200,6 +200,41 @@ pub(crate) fn enterprise_facts(r: &sqlx::any::AnyRow, uscc: String) -> Result<En
 pub(crate) const ENTERPRISE_FACT_COLUMNS: &str =
     "e.uscc, e.name, e.region_code, e.registered_on, e.size, e.above_scale, e.hitech_field, e.industry";
 
+/// Events (kind, number, title, issued_on, batch, revoked_on) with their enterprise's columns,
+/// ordered by enterprise then date, as rule candidates: an enterprise's first row is its first
+/// event of the kind; the facts are the year's.
+fn candidates(
+    rows: &[AnyRow],
+    facts: &HashMap<String, HashMap<String, f64>>,
+) -> Result<Vec<Candidate>> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut previous: Option<String> = None;
+    for r in rows {
+        let uscc: String = r.try_get("uscc")?;
+        let first = previous.as_deref() != Some(uscc.as_str());
+        previous = Some(uscc.clone());
+        let issued_on: String = r.try_get("issued_on")?;
+        let revoked: Option<String> = r.try_get("revoked_on")?;
+        out.push(Candidate {
+            facts: facts.get(&uscc).cloned().unwrap_or_default(),
+            enterprise: enterprise_facts(r, uscc)?,
+            event: EventFacts {
+                kind: r.try_get("kind")?,
+                number: r.try_get("number")?,
+                title: r.try_get("title")?,
+                issued_year: year_of(&issued_on),
+                issued_on,
+                batch: r.try_get("batch")?,
+                first,
+                revoked: revoked.is_some(),
+            },
+            in_region: false,
+            application: HashMap::new(),
+        });
+    }
+    Ok(out)
+}
+
 impl Store {
     /// Every record of a certificate kind with its enterprise, as rule candidates, with the
     /// enterprise's facts for `year`. `first` is decided over all of the enterprise's records
@@ -210,42 +245,15 @@ impl Store {
         kind: CertificateKind,
         year: i32,
     ) -> Result<Vec<Candidate>> {
-        let rows = sqlx::query(
-            "SELECT c.kind, c.number, c.title, c.issued_on, c.batch, c.revoked_on, e.uscc, e.name, \
-             e.region_code, e.registered_on, e.size, e.above_scale, e.hitech_field, e.industry \
+        let rows = sqlx::query(&format!(
+            "SELECT c.kind, c.number, c.title, c.issued_on, c.batch, c.revoked_on, {ENTERPRISE_FACT_COLUMNS} \
              FROM certificates c JOIN enterprises e ON e.uscc = c.uscc WHERE c.kind = $1 \
-             ORDER BY e.uscc, c.issued_on, c.number",
-        )
+             ORDER BY e.uscc, c.issued_on, c.number"
+        ))
         .bind(kind.code())
         .fetch_all(&self.read)
         .await?;
-        let facts = self.facts_of_year(year).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        let mut previous: Option<String> = None;
-        for r in &rows {
-            let uscc: String = r.try_get("uscc")?;
-            let first = previous.as_deref() != Some(uscc.as_str());
-            previous = Some(uscc.clone());
-            let issued_on: String = r.try_get("issued_on")?;
-            let revoked: Option<String> = r.try_get("revoked_on")?;
-            out.push(Candidate {
-                facts: facts.get(&uscc).cloned().unwrap_or_default(),
-                enterprise: enterprise_facts(r, uscc)?,
-                event: EventFacts {
-                    kind: r.try_get("kind")?,
-                    number: r.try_get("number")?,
-                    title: r.try_get("title")?,
-                    issued_year: year_of(&issued_on),
-                    issued_on,
-                    batch: r.try_get("batch")?,
-                    first,
-                    revoked: revoked.is_some(),
-                },
-                in_region: false,
-                application: HashMap::new(),
-            });
-        }
-        Ok(out)
+        candidates(&rows, &self.facts_of_year(year).await?)
     }
 
     /// Patents of a type granted to registered enterprises up to the end of `year`, as rule
@@ -256,10 +264,10 @@ impl Store {
         &self,
         kind: kechuang_domain::patent::PatentType,
         year: i32,
-    ) -> Result<Vec<kechuang_domain::programme::Candidate>> {
-        use kechuang_domain::programme::{Candidate, EventFacts};
+    ) -> Result<Vec<Candidate>> {
         let rows = sqlx::query(&format!(
-            "SELECT p.kind, p.application_no, p.title, p.granted_on, p.lapsed_on, {ENTERPRISE_FACT_COLUMNS} \
+            "SELECT p.kind, p.application_no AS number, p.title, p.granted_on AS issued_on, \
+             '' AS batch, p.lapsed_on AS revoked_on, {ENTERPRISE_FACT_COLUMNS} \
              FROM patents p JOIN enterprises e ON e.uscc = p.uscc \
              WHERE p.kind = $1 AND p.granted_on IS NOT NULL AND p.granted_on <= $2 \
              ORDER BY e.uscc, p.granted_on, p.application_no"
@@ -268,33 +276,7 @@ impl Store {
         .bind(format!("{year:04}-12-31"))
         .fetch_all(&self.read)
         .await?;
-        let facts = self.facts_of_year(year).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        let mut previous: Option<String> = None;
-        for r in &rows {
-            let uscc: String = r.try_get("uscc")?;
-            let first = previous.as_deref() != Some(uscc.as_str());
-            previous = Some(uscc.clone());
-            let granted: String = r.try_get("granted_on")?;
-            let lapsed: Option<String> = r.try_get("lapsed_on")?;
-            out.push(Candidate {
-                facts: facts.get(&uscc).cloned().unwrap_or_default(),
-                enterprise: enterprise_facts(r, uscc)?,
-                event: EventFacts {
-                    kind: r.try_get("kind")?,
-                    number: r.try_get("application_no")?,
-                    title: r.try_get("title")?,
-                    issued_year: kechuang_domain::programme::year_of(&granted),
-                    issued_on: granted,
-                    batch: String::new(),
-                    first,
-                    revoked: lapsed.is_some(),
-                },
-                in_region: false,
-                application: std::collections::HashMap::new(),
-            });
-        }
-        Ok(out)
+        candidates(&rows, &self.facts_of_year(year).await?)
     }
 
     pub(crate) async fn facts_of_year(

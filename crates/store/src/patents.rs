@@ -2,7 +2,7 @@
 //! patents, and registered enterprises by name for linking holders. Writing goes through the
 //! registry writer with the other registries.
 
-use crate::sql::{Page, Sql};
+use crate::sql::{Listing, Page, Sql};
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::patent::PatentRow;
@@ -193,42 +193,19 @@ impl Store {
 
     /// A page of patents, newest grants first (pending applications last).
     pub async fn patents_page(&self, f: &PatentFilter) -> Result<Page<PatentItem>> {
-        let w = where_clause(f);
-        let per_page = f.per_page.clamp(1, 500);
-        let page = f.page.max(1);
-        let count = Sql {
-            text: format!("SELECT COUNT(*) AS n FROM patents p WHERE 1 = 1{}", w.text),
-            args: w.args.clone(),
-        };
-        let total: i64 = count
-            .fetch_all(&self.read)
-            .await?
-            .first()
-            .map(|r| r.try_get("n"))
-            .transpose()?
-            .unwrap_or(0);
-        let list = Sql {
-            text: format!(
-                "SELECT {COLUMNS} FROM patents p LEFT JOIN enterprises e ON e.uscc = p.uscc \
-                 WHERE 1 = 1{} \
-                 ORDER BY COALESCE(p.granted_on, '') DESC, p.application_no LIMIT {per_page} OFFSET {}",
-                w.text,
-                u64::from(page - 1) * u64::from(per_page)
-            ),
-            args: w.args,
-        };
-        let items = list
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(patent_item)
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
-        })
+        where_clause(f)
+            .fetch_page(
+                &self.read,
+                &Listing {
+                    select: COLUMNS,
+                    from: "patents p",
+                    join: " LEFT JOIN enterprises e ON e.uscc = p.uscc",
+                    order: "COALESCE(p.granted_on, '') DESC, p.application_no",
+                },
+                (f.page, f.per_page.clamp(1, 500)),
+                patent_item,
+            )
+            .await
     }
 
     /// An enterprise's patents, newest first.

@@ -2,7 +2,7 @@
 //! registry-count indicators, and the records behind each count.
 
 use crate::observations::Provenance;
-use crate::sql::{Page, Sql};
+use crate::sql::{Listing, Page, Sql};
 use crate::Absent;
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
@@ -461,50 +461,28 @@ impl Store {
             "-name" => "e.name DESC",
             _ => "e.name",
         };
-        let per_page = f.per_page.clamp(1, 500);
-        let page = f.page.max(1);
-        let list = Sql {
-            text: format!(
-                "SELECT e.uscc, e.name, e.region_code, e.address, e.industry, e.registered_on, e.size, \
-                 e.above_scale, e.hitech_field, e.contact, e.uscc_confirmed_by, \
-                 (SELECT MAX(c.expires_on) FROM certificates c WHERE c.uscc = e.uscc AND c.kind = 'hte' AND {valid}) AS hte_until \
-                 FROM enterprises e WHERE 1 = 1{} ORDER BY {order} LIMIT {per_page} OFFSET {}",
-                w.text,
-                u64::from(page - 1) * u64::from(per_page)
-            ),
-            args: w.args.clone(),
-        };
-        let count = Sql {
-            text: format!(
-                "SELECT COUNT(*) AS n FROM enterprises e WHERE 1 = 1{}",
-                w.text
-            ),
-            args: w.args,
-        };
-        let total: i64 = count
-            .fetch_all(&self.read)
-            .await?
-            .first()
-            .map(|r| r.try_get("n"))
-            .transpose()?
-            .unwrap_or(0);
-        let items = list
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(|r| {
+        let select = format!(
+            "e.uscc, e.name, e.region_code, e.address, e.industry, e.registered_on, e.size, \
+             e.above_scale, e.hitech_field, e.contact, e.uscc_confirmed_by, \
+             (SELECT MAX(c.expires_on) FROM certificates c WHERE c.uscc = e.uscc AND c.kind = 'hte' AND {valid}) AS hte_until"
+        );
+        w.fetch_page(
+            &self.read,
+            &Listing {
+                select: &select,
+                from: "enterprises e",
+                join: "",
+                order,
+            },
+            (f.page, f.per_page.clamp(1, 500)),
+            |r| {
                 Ok(EnterpriseItem {
                     enterprise: enterprise_row(r)?,
                     hte_valid_until: r.try_get("hte_until")?,
                 })
-            })
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
-        })
+            },
+        )
+        .await
     }
 
     /// Every enterprise, by USCC, for export.
@@ -616,44 +594,19 @@ impl Store {
             let p = w.arg(format!("%{q}%"));
             w.push(&format!(" AND (r.name LIKE {p} OR r.host_name LIKE {p})"));
         }
-        let per_page = f.per_page.clamp(1, 500);
-        let page = f.page.max(1);
-        let count = Sql {
-            text: format!(
-                "SELECT COUNT(*) AS n FROM platforms r WHERE 1 = 1{}",
-                w.text
-            ),
-            args: w.args.clone(),
-        };
-        let total: i64 = count
-            .fetch_all(&self.read)
-            .await?
-            .first()
-            .map(|r| r.try_get("n"))
-            .transpose()?
-            .unwrap_or(0);
-        let list = Sql {
-            text: format!(
-                "SELECT r.id, r.kind, r.level, r.name, r.host_uscc, r.host_name, r.region_code, r.recognised_on, \
-                 r.document_no, r.revoked_on FROM platforms r WHERE 1 = 1{} \
-                 ORDER BY r.recognised_on DESC, r.name LIMIT {per_page} OFFSET {}",
-                w.text,
-                u64::from(page - 1) * u64::from(per_page)
-            ),
-            args: w.args,
-        };
-        let items = list
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(platform_item)
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            total,
-            page,
-            per_page,
-        })
+        w.fetch_page(
+            &self.read,
+            &Listing {
+                select: "r.id, r.kind, r.level, r.name, r.host_uscc, r.host_name, r.region_code, \
+                         r.recognised_on, r.document_no, r.revoked_on",
+                from: "platforms r",
+                join: "",
+                order: "r.recognised_on DESC, r.name",
+            },
+            (f.page, f.per_page.clamp(1, 500)),
+            platform_item,
+        )
+        .await
     }
 
     /// Platforms hosted by an enterprise.

@@ -28,6 +28,58 @@ impl Sql {
         let ps: Vec<String> = values.iter().map(|v| self.arg(v.clone())).collect();
         self.push(&format!(" AND {column} IN ({})", ps.join(", ")));
     }
+    /// One page of a filtered list and how many rows the filter matches in all. `self` is the
+    /// filter: ` AND …` clauses and their arguments, the same for the count and the rows.
+    /// `page` counts from 1; `per_page` comes bounded by the caller, whose list it is.
+    pub(crate) async fn fetch_page<T>(
+        &self,
+        pool: &sqlx::AnyPool,
+        list: &Listing<'_>,
+        (page, per_page): (u32, u32),
+        row: impl Fn(&AnyRow) -> Result<T>,
+    ) -> Result<Page<T>> {
+        use sqlx::Row;
+        let page = page.max(1);
+        let count = Sql {
+            text: format!(
+                "SELECT COUNT(*) AS n FROM {} WHERE 1 = 1{}",
+                list.from, self.text
+            ),
+            args: self.args.clone(),
+        };
+        let total: i64 = count
+            .fetch_all(pool)
+            .await?
+            .first()
+            .map(|r| r.try_get("n"))
+            .transpose()?
+            .unwrap_or(0);
+        let rows = Sql {
+            text: format!(
+                "SELECT {} FROM {}{} WHERE 1 = 1{} ORDER BY {} LIMIT {per_page} OFFSET {}",
+                list.select,
+                list.from,
+                list.join,
+                self.text,
+                list.order,
+                u64::from(page - 1) * u64::from(per_page)
+            ),
+            args: self.args.clone(),
+        };
+        let items = rows
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(row)
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+
     pub(crate) async fn fetch_all(&self, pool: &sqlx::AnyPool) -> Result<Vec<AnyRow>> {
         let mut q = sqlx::query(&self.text);
         for a in &self.args {
@@ -35,6 +87,15 @@ impl Sql {
         }
         Ok(q.fetch_all(pool).await?)
     }
+}
+
+/// What a paged list reads: the columns of a row, the table the filter applies to (aliased
+/// as the filter names it), what is joined for the rows only (not for the count), the order.
+pub(crate) struct Listing<'a> {
+    pub(crate) select: &'a str,
+    pub(crate) from: &'a str,
+    pub(crate) join: &'a str,
+    pub(crate) order: &'a str,
 }
 
 /// A page of a list, as the API returns it.

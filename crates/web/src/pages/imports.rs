@@ -1,7 +1,7 @@
 //! The upload page: send a file, see its validation report on screen (a dry run unless asked
 //! otherwise), download the report as XLSX, and commit.
 
-use super::{render, sheet_download, Chrome, OrPage, PageError, SheetFormat, Viewer};
+use super::{render, sheet_download, Choice, Chrome, OrPage, PageError, SheetFormat, Viewer};
 use crate::auth::Caller;
 use crate::error::{Absent, AppError};
 use crate::AppState;
@@ -11,12 +11,6 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use kechuang_domain::registry::CertificateKind;
 use kechuang_service::imports::{self, FileKind, Upload};
-
-struct Choice {
-    value: &'static str,
-    label: String,
-    selected: bool,
-}
 
 struct ProblemLine {
     row: usize,
@@ -159,7 +153,7 @@ async fn page(
         kinds: FileKind::ALL
             .iter()
             .map(|k| Choice {
-                value: k.as_str(),
+                value: k.as_str().to_owned(),
                 label: kind_label(*k, en),
                 selected: Some(*k) == chosen.kind,
             })
@@ -167,7 +161,7 @@ async fn page(
         cert_kinds: CertificateKind::ALL
             .iter()
             .map(|k| Choice {
-                value: k.code(),
+                value: k.code().to_owned(),
                 label: cert_label(*k, en),
                 selected: Some(*k) == chosen.cert_kind,
             })
