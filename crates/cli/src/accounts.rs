@@ -20,7 +20,7 @@ pub struct PasswordSource {
 /// An account's role and what it sees.
 #[derive(Args)]
 pub struct ScopeArgs {
-    /// admin, bureau, county, enterprise, bank or expert.
+    /// admin, bureau, county, enterprise, bank, expert or unit (a responsible unit).
     #[arg(long)]
     role: String,
     /// The region of a bureau or county account (its data scope), e.g. 440203.
@@ -29,7 +29,8 @@ pub struct ScopeArgs {
     /// The enterprise of an enterprise account.
     #[arg(long)]
     uscc: Option<String>,
-    /// The organisation (for a bank account: the bank, its data scope).
+    /// The organisation: for a bank account the bank, for a unit account its responsible
+    /// unit by code or name (e.g. czj or 市财政局) — their data scope.
     #[arg(long)]
     org: Option<String>,
 }

@@ -1301,3 +1301,74 @@ pub fn write_province(dir: &Path, enterprises: usize) -> Result<Files> {
     )?;
     Ok(files)
 }
+
+/// Task supervision: the lead units' quarterly reports on the 2017–2020 plan's tasks, as the
+/// bureau collected them — most finished and accepted; a few units behind, one report waiting
+/// for review and one returned, so the board shows every light.
+pub async fn run_supervision(store: &kechuang_store::Store) -> Result<()> {
+    use kechuang_domain::supervision::{report_periods, ReportStatus};
+    use kechuang_store::{Actor, ReportWrite};
+    let Some(plan) = store.plans().await?.into_iter().next() else {
+        return Ok(());
+    };
+    let bureau = Actor::new("demo", "cli");
+    let mut rng = fastrand::Rng::with_seed(16);
+    let tasks = store.plan_tasks(plan.id).await?;
+    for (ti, task) in tasks.iter().enumerate() {
+        let periods = report_periods(task);
+        for (ui, unit) in task.lead.iter().enumerate() {
+            // Which units fall behind: every seventh task's first unit stops reporting a year
+            // early; two counties skip their last reports; the rest finish.
+            let stop = if ti % 7 == 3 && ui == 0 {
+                periods.len().saturating_sub(4)
+            } else if ui == 4 || ui == 8 {
+                periods.len().saturating_sub(2 + rng.usize(0..2))
+            } else {
+                periods.len()
+            };
+            let actor = Actor::new(format!("{unit}-staff"), "cli");
+            for (pi, p) in periods.iter().enumerate().take(stop) {
+                let last = pi + 1 == periods.len();
+                let percent = if last {
+                    100
+                } else {
+                    ((pi + 1) * 100 / periods.len()).min(95) as u8
+                };
+                let progress = format!(
+                    "{p}：按计划推进“{}”，已完成阶段工作量约{percent}%。",
+                    task.title
+                );
+                let write = ReportWrite {
+                    plan_id: plan.id,
+                    task_code: &task.code,
+                    unit_code: unit,
+                    period: *p,
+                    progress: &progress,
+                    percent,
+                    problems: if percent < 50 {
+                        "项目资金到位较慢，下一步加强协调。"
+                    } else {
+                        ""
+                    },
+                    status: ReportStatus::Submitted,
+                };
+                let Some(id) = store.save_task_report(&write, &actor).await? else {
+                    continue;
+                };
+                // The plan's very last report of one task waits for review; one is returned.
+                let (to, comment) = match (ti, last) {
+                    (0, true) => continue,
+                    (1, true) if ui == 0 => (
+                        ReportStatus::Returned,
+                        "请补充佐证材料（验收报告或统计快报）。",
+                    ),
+                    _ => (ReportStatus::Accepted, ""),
+                };
+                store
+                    .review_task_report(id, (ReportStatus::Submitted, to), comment, &bureau)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -799,7 +799,8 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
             }
         }
     }
-    demo::run_programmes(store).await
+    demo::run_programmes(store).await?;
+    demo::run_supervision(store).await
 }
 
 async fn serve(state: kechuang_web::AppState, addr: &str) -> Result<ExitCode> {

@@ -16,16 +16,19 @@ pub enum Role {
     Enterprise,
     Bank,
     Expert,
+    /// A responsible unit (责任单位) reporting on the tasks of the plan it leads.
+    Unit,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Admin,
         Role::Bureau,
         Role::County,
         Role::Enterprise,
         Role::Bank,
         Role::Expert,
+        Role::Unit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Role {
             Role::Enterprise => "enterprise",
             Role::Bank => "bank",
             Role::Expert => "expert",
+            Role::Unit => "unit",
         }
     }
 
@@ -51,6 +55,7 @@ impl Role {
             Role::Enterprise => "企业",
             Role::Bank => "合作银行",
             Role::Expert => "评审专家",
+            Role::Unit => "责任单位",
         }
     }
 
@@ -62,6 +67,7 @@ impl Role {
             Role::Enterprise => "Enterprise",
             Role::Bank => "Partner bank",
             Role::Expert => "Expert reviewer",
+            Role::Unit => "Responsible unit",
         }
     }
 }
@@ -86,6 +92,8 @@ pub enum DataScope {
     Bank(String),
     /// An expert: what is assigned to them.
     Assigned,
+    /// A responsible unit's staff: the tasks their unit leads or supports.
+    Unit(String),
 }
 
 crate::problems! {
@@ -100,6 +108,10 @@ crate::problems! {
         },
         NeedsOrg = "scope_needs_org" {
             zh: "银行账号须指定银行名称", en: "a bank account needs the bank's name",
+        },
+        NeedsUnit = "scope_needs_unit" {
+            zh: "责任单位账号须指定单位（--org 单位代码或名称）",
+            en: "a unit account needs its unit (--org with the unit's code or name)",
         },
     }
 }
@@ -125,6 +137,7 @@ impl DataScope {
             }
             Role::Bank => DataScope::Bank(present(org).ok_or(ScopeError::NeedsOrg)?.to_owned()),
             Role::Expert => DataScope::Assigned,
+            Role::Unit => DataScope::Unit(present(org).ok_or(ScopeError::NeedsUnit)?.to_owned()),
         })
     }
 
@@ -153,6 +166,7 @@ impl DataScope {
             DataScope::Enterprise(u) => format!("enterprise:{u}"),
             DataScope::Bank(o) => format!("bank:{o}"),
             DataScope::Assigned => "assigned".into(),
+            DataScope::Unit(u) => format!("unit:{u}"),
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod registry;
 pub mod rule_text;
 pub mod second_factor;
 pub mod series;
+pub mod supervision;
 pub mod text;
 pub mod uscc;
 pub mod voucher;

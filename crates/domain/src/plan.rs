@@ -11,6 +11,7 @@ use crate::indicator::{
 use crate::programme::{OncePer, Programme, ProgrammeKind, Rules};
 use crate::progress::{Comparator, Point};
 use crate::region::{RegionCode, RegionTree};
+use crate::supervision::{Cadence, Task, TaskMilestone, Unit, UnitKind};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -30,9 +31,20 @@ pub struct Plan {
     pub sections: Vec<Section>,
     pub targets: Vec<Target>,
     pub programmes: Vec<Programme>,
+    /// The responsible units the plan's tasks name.
+    pub units: Vec<Unit>,
 }
 
 impl Plan {
+    /// Every task of every measure, in the plan's order.
+    pub fn tasks(&self) -> impl Iterator<Item = &Task> {
+        self.sections
+            .iter()
+            .flat_map(|s| s.groups.iter())
+            .flat_map(|g| g.measures.iter())
+            .flat_map(|m| m.tasks.iter())
+    }
+
     pub fn start_date(&self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.start_year, 1, 1).unwrap_or(NaiveDate::MIN)
     }
@@ -65,6 +77,8 @@ pub struct Measure {
     pub code: String,
     pub title: String,
     pub text: String,
+    /// The measure split into tasks for responsible units (督查督办).
+    pub tasks: Vec<Task>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +125,9 @@ pub struct Target {
     pub milestones: Vec<Point>,
     pub county_targets: Vec<(RegionCode, f64)>,
     pub note: String,
+    /// The target of an earlier plan this one carries forward, as `PLAN-CODE/TARGET-CODE`:
+    /// its chart shows one series across both plans.
+    pub continues: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +178,46 @@ struct PlanFile {
     targets: Vec<Spanned<TargetDef>>,
     #[serde(default)]
     programmes: Vec<Spanned<ProgrammeDef>>,
+    #[serde(default)]
+    units: Vec<Spanned<UnitDef>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnitDef {
+    code: Spanned<String>,
+    name: String,
+    #[serde(default)]
+    name_en: String,
+    kind: Spanned<String>,
+    #[serde(default)]
+    region: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaskDef {
+    #[serde(default)]
+    code: Option<Spanned<String>>,
+    title: Spanned<String>,
+    lead: Spanned<Vec<String>>,
+    #[serde(default)]
+    support: Vec<String>,
+    #[serde(default)]
+    start: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    deadline: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    cadence: Option<Spanned<String>>,
+    #[serde(default)]
+    milestones: Vec<Spanned<TaskMilestoneDef>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaskMilestoneDef {
+    date: toml::value::Datetime,
+    text: String,
 }
 
 #[derive(Deserialize)]
@@ -270,6 +327,8 @@ struct MeasureDef {
     title: String,
     #[serde(default)]
     text: String,
+    #[serde(default)]
+    tasks: Vec<Spanned<TaskDef>>,
 }
 
 #[derive(Deserialize)]
@@ -302,6 +361,8 @@ struct TargetDef {
     county_targets: BTreeMap<String, f64>,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    continues: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -406,7 +467,9 @@ pub fn parse_plan(src: &str, regions: &RegionTree) -> Result<Plan, PlanErrors> {
     let plan_end = NaiveDate::from_ymd_opt(end_year, 12, 31).unwrap_or(NaiveDate::MAX);
 
     let indicators = check_indicators(&mut ck, &file.indicators);
-    let sections = check_sections(&mut ck, &file.sections);
+    let units = check_units(&mut ck, &file.units, regions);
+    let period = (plan_start, plan_end);
+    let sections = check_sections(&mut ck, &file.sections, &units, period);
     let measure_codes: HashSet<&str> = sections
         .iter()
         .flat_map(|s| s.groups.iter())
@@ -549,6 +612,21 @@ pub fn parse_plan(src: &str, regions: &RegionTree) -> Result<Plan, PlanErrors> {
             milestones,
             county_targets,
             note: def.note.clone(),
+            continues: def.continues.as_ref().and_then(|c| {
+                let raw = c.get_ref().trim();
+                match raw.split_once('/') {
+                    Some((p, t)) if !p.trim().is_empty() && !t.trim().is_empty() => {
+                        if p.trim() == header.code.get_ref().trim() {
+                            ck.err(c, "continues 应指向更早计划的目标 (continues names a target of an earlier plan)");
+                        }
+                        Some(format!("{}/{}", p.trim(), t.trim()))
+                    }
+                    _ => {
+                        ck.err(c, format!("continues '{raw}' 应写作 计划代码/目标代码，如 shaoguan-2017-2020/2.3 (write PLAN-CODE/TARGET-CODE)"));
+                        None
+                    }
+                }
+            }),
         });
     }
 
@@ -567,6 +645,7 @@ pub fn parse_plan(src: &str, regions: &RegionTree) -> Result<Plan, PlanErrors> {
             sections,
             targets,
             programmes,
+            units,
         }),
         _ => {
             ck.errors.sort_by_key(|e| e.line);
@@ -857,9 +936,15 @@ fn reaches(all: &[Indicator], from: &str, goal: &str, depth: usize) -> bool {
         .any(|i| i == goal || reaches(all, i, goal, depth + 1))
 }
 
-fn check_sections(ck: &mut Checker<'_>, defs: &[Spanned<SectionDef>]) -> Vec<Section> {
+fn check_sections(
+    ck: &mut Checker<'_>,
+    defs: &[Spanned<SectionDef>],
+    units: &[Unit],
+    period: (NaiveDate, NaiveDate),
+) -> Vec<Section> {
     let mut seen_sections = HashSet::new();
     let mut seen_measures = HashSet::new();
+    let mut seen_tasks = HashSet::new();
     let mut measure = |ck: &mut Checker<'_>, m: &Spanned<MeasureDef>| {
         let def = m.get_ref();
         let code = def.code.get_ref().trim().to_owned();
@@ -869,10 +954,17 @@ fn check_sections(ck: &mut Checker<'_>, defs: &[Spanned<SectionDef>]) -> Vec<Sec
                 format!("措施代码 '{code}' 为空或重复 (empty or duplicate measure code)"),
             );
         }
+        let tasks = def
+            .tasks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| check_task(ck, t, (&code, i), units, period, &mut seen_tasks))
+            .collect();
         Measure {
             code,
             title: def.title.clone(),
             text: def.text.trim().to_owned(),
+            tasks,
         }
     };
     let mut out = Vec::new();
@@ -911,6 +1003,203 @@ fn check_sections(ck: &mut Checker<'_>, defs: &[Spanned<SectionDef>]) -> Vec<Sec
         });
     }
     out
+}
+
+/// Which of several plans `(id, start_year, end_year)` is current in `year`: the one whose
+/// period covers it (the latest begun, if several do), else the most recent; `None` when there
+/// is no plan.
+pub fn current_plan(plans: &[(i64, i32, i32)], year: i32) -> Option<i64> {
+    let covering = plans
+        .iter()
+        .filter(|(_, from, to)| (*from..=*to).contains(&year))
+        .max_by_key(|(id, from, _)| (*from, *id));
+    covering
+        .or_else(|| plans.iter().max_by_key(|(id, from, to)| (*to, *from, *id)))
+        .map(|(id, _, _)| *id)
+}
+
+/// The lead value that stands for every county government of the plan's units.
+pub const EVERY_COUNTY: &str = "counties";
+
+/// Responsible units: unique codes, a known kind, and a known region for a county government.
+fn check_units(ck: &mut Checker<'_>, defs: &[Spanned<UnitDef>], regions: &RegionTree) -> Vec<Unit> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for d in defs {
+        let def = d.get_ref();
+        let code = def.code.get_ref().trim().to_owned();
+        let valid = !code.is_empty()
+            && code != EVERY_COUNTY
+            && code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid {
+            ck.err(&def.code, format!("单位代码 '{code}' 无效：应为字母、数字、- 和 _ (unit codes are letters, digits, '-' and '_')"));
+        } else if !seen.insert(code.clone()) {
+            ck.err(
+                &def.code,
+                format!("单位代码 '{code}' 重复 (duplicate unit code)"),
+            );
+        }
+        if def.name.trim().is_empty() {
+            ck.err(d, format!("单位 '{code}' 缺少名称 (unit without a name)"));
+        }
+        let kind = UnitKind::parse(def.kind.get_ref()).unwrap_or_else(|| {
+            ck.err(&def.kind, format!("单位类别 '{}' 无效，应为 department、county、section 或 other (invalid unit kind)", def.kind.get_ref()));
+            UnitKind::Other
+        });
+        let region = match &def.region {
+            Some(r) => match RegionCode::parse(r.get_ref()) {
+                Ok(c) if regions.get(&c).is_some() => Some(c),
+                _ => {
+                    ck.err(
+                        r,
+                        format!("未知的区划代码 '{}' (unknown region)", r.get_ref()),
+                    );
+                    None
+                }
+            },
+            None if kind == UnitKind::County => {
+                ck.err(d, format!("县（市、区）政府 '{code}' 须写明 region (a county government needs its region)"));
+                None
+            }
+            None => None,
+        };
+        out.push(Unit {
+            code,
+            name: def.name.trim().to_owned(),
+            name_en: def.name_en.trim().to_owned(),
+            kind,
+            region,
+        });
+    }
+    out
+}
+
+/// A task of a measure: known units, dates inside the plan period, milestones inside the task.
+fn check_task(
+    ck: &mut Checker<'_>,
+    t: &Spanned<TaskDef>,
+    (measure, index): (&str, usize),
+    units: &[Unit],
+    (plan_start, plan_end): (NaiveDate, NaiveDate),
+    seen: &mut HashSet<String>,
+) -> Option<Task> {
+    let def = t.get_ref();
+    let code = match &def.code {
+        Some(c) => c.get_ref().trim().to_owned(),
+        None => format!("{measure}-{}", index + 1),
+    };
+    if code.is_empty() || !seen.insert(code.clone()) {
+        ck.err(
+            t,
+            format!("任务代码 '{code}' 为空或重复 (empty or duplicate task code)"),
+        );
+    }
+    if def.title.get_ref().trim().is_empty() {
+        ck.err(&def.title, "任务内容不能为空 (a task needs a title)");
+    }
+    let counties: Vec<String> = units
+        .iter()
+        .filter(|u| u.kind == UnitKind::County)
+        .map(|u| u.code.clone())
+        .collect();
+    let expand = |ck: &mut Checker<'_>, names: &[String], what: &str| {
+        let mut out: Vec<String> = Vec::new();
+        for l in names.iter().map(|l| l.trim()) {
+            let found: Vec<String> = if l == EVERY_COUNTY {
+                if counties.is_empty() {
+                    ck.err(&def.lead, "counties 表示各县（市、区）政府，但 [[units]] 中没有县（市、区）政府 (no county units)");
+                }
+                counties.clone()
+            } else if units.iter().any(|u| u.code == l) {
+                vec![l.to_owned()]
+            } else {
+                ck.err(
+                    &def.lead,
+                    format!("未知的{what} '{l}'，请先在 [[units]] 中列出 (unknown unit)"),
+                );
+                Vec::new()
+            };
+            for f in found {
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+        out
+    };
+    let lead = expand(ck, def.lead.get_ref(), "牵头单位");
+    if def.lead.get_ref().is_empty() {
+        ck.err(
+            &def.lead,
+            format!("任务 '{code}' 须有牵头单位 (a task needs a lead unit)"),
+        );
+    }
+    let support: Vec<String> = expand(ck, &def.support, "配合单位")
+        .into_iter()
+        .filter(|s| !lead.contains(s))
+        .collect();
+    let date = |ck: &mut Checker<'_>, d: &Option<Spanned<toml::value::Datetime>>, default| match d {
+        None => default,
+        Some(d) => {
+            let parsed = ck.date(d.span(), d.get_ref()).unwrap_or(default);
+            if parsed < plan_start || parsed > plan_end {
+                ck.err(
+                    d,
+                    format!("日期 {parsed} 不在计划期内 (date outside the plan period)"),
+                );
+            }
+            parsed
+        }
+    };
+    let start = date(ck, &def.start, plan_start);
+    let deadline = date(ck, &def.deadline, plan_end);
+    if deadline < start {
+        ck.err(
+            t,
+            format!("任务 '{code}' 的期限早于开始日期 (deadline before start)"),
+        );
+    }
+    let cadence = match &def.cadence {
+        None => Cadence::Quarter,
+        Some(c) => Cadence::parse(c.get_ref()).unwrap_or_else(|| {
+            ck.err(
+                c,
+                format!(
+                    "报告周期 '{}' 无效，应为 month、quarter 或 year (invalid cadence)",
+                    c.get_ref()
+                ),
+            );
+            Cadence::Quarter
+        }),
+    };
+    let mut milestones = Vec::new();
+    for m in &def.milestones {
+        if let Some(d) = ck.date(m.span(), &m.get_ref().date) {
+            if d < start || d > deadline {
+                ck.err(
+                    m,
+                    "任务节点日期不在任务期内 (task milestone outside the task's dates)",
+                );
+            }
+            milestones.push(TaskMilestone {
+                date: d,
+                text: m.get_ref().text.trim().to_owned(),
+            });
+        }
+    }
+    Some(Task {
+        code,
+        measure: measure.to_owned(),
+        title: def.title.get_ref().trim().to_owned(),
+        lead,
+        support,
+        start,
+        deadline,
+        cadence,
+        milestones,
+    })
 }
 
 #[cfg(test)]
@@ -999,6 +1288,80 @@ deadline = 2020-12-31
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].line, line_of(&src, "rd_intensty"));
         assert!(errs[0].message.contains("rd_intensty"));
+    }
+
+    #[test]
+    fn the_shipped_plan_assigns_tasks_to_the_units_it_names() {
+        let src = include_str!("../../../plans/shaoguan-2017-2020.toml");
+        let plan = parse_plan(src, &tree()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            plan.units
+                .iter()
+                .filter(|u| u.kind == UnitKind::County)
+                .count(),
+            10
+        );
+        let tasks: Vec<&Task> = plan.tasks().collect();
+        assert!(tasks.len() >= 25, "{}", tasks.len());
+        // 孵化器全覆盖 by 2018, led by every county government.
+        let cover = tasks.iter().find(|t| t.code == "3.10-1").expect("3.10-1");
+        assert_eq!(
+            cover.deadline,
+            NaiveDate::from_ymd_opt(2018, 12, 31).expect("date")
+        );
+        assert_eq!(cover.lead.len(), 10);
+        // The forum every year.
+        let forum = tasks.iter().find(|t| t.measure == "4.5.4").expect("forum");
+        assert_eq!(forum.cadence, Cadence::Year);
+        assert_eq!(forum.milestones.len(), 4);
+        // The units the plan names lead where it names them.
+        assert!(tasks.iter().any(|t| t.lead == ["guanshao"]));
+        assert!(tasks
+            .iter()
+            .any(|t| t.measure == "3.19" && t.lead == ["czj"]));
+        for t in &tasks {
+            assert!(!t.lead.is_empty(), "{}", t.code);
+            assert!(
+                t.start <= t.deadline && t.deadline <= plan.end_date(),
+                "{}",
+                t.code
+            );
+        }
+    }
+
+    #[test]
+    fn a_task_naming_an_unknown_unit_or_leaving_the_plan_is_refused_on_its_line() {
+        let src = format!(
+            "{GOOD}\n[[units]]\ncode = \"kjj\"\nname = \"市科技局\"\nkind = \"department\"\n"
+        )
+        .replace(
+            "[[targets]]",
+            "[[sections.groups.measures.tasks]]\ntitle = \"任务\"\nlead = [\"kjjj\"]\ndeadline = 2031-12-31\n\n[[targets]]",
+        );
+        let errs = errors_of(&src);
+        assert!(
+            errs.iter()
+                .any(|e| e.message.contains("kjjj") && e.line == line_of(&src, "kjjj")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter().any(|e| e.message.contains("计划期")),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn the_current_plan_covers_today_else_is_the_most_recent() {
+        let plans = [(1, 2017, 2020), (2, 2021, 2025)];
+        assert_eq!(current_plan(&plans, 2019), Some(1));
+        assert_eq!(current_plan(&plans, 2023), Some(2));
+        assert_eq!(current_plan(&plans, 2026), Some(2));
+        assert_eq!(current_plan(&plans, 2010), Some(2));
+        assert_eq!(
+            current_plan(&[(1, 2017, 2020), (3, 2019, 2023)], 2019),
+            Some(3)
+        );
+        assert_eq!(current_plan(&[], 2019), None);
     }
 
     const PROGRAMME: &str = r#"

@@ -67,7 +67,13 @@ pub async fn parse_scope(store: &Store, input: &ScopeInput) -> Result<(Role, Dat
         .map(|r| RegionCode::parse(&r).map_err(Error::invalid))
         .transpose()?;
     let uscc = blank(&input.uscc).map(|u| kechuang_domain::uscc::normalise(&u));
-    let org = blank(&input.org);
+    let mut org = blank(&input.org);
+    // A unit account names its unit by code or by name; it is kept by code.
+    if role == Role::Unit {
+        if let Some(o) = &org {
+            org = Some(crate::supervision::unit_named(store, o).await?.code);
+        }
+    }
     let scope = DataScope::for_role(role, region, uscc.as_deref(), org.as_deref())
         .map_err(Error::invalid)?;
     if let DataScope::Region(r) = &scope {

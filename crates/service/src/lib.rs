@@ -22,6 +22,7 @@ pub mod progress;
 pub mod rd;
 pub mod registries;
 pub mod second_factor;
+pub mod supervision;
 pub mod vouchers;
 pub mod workbench;
 

@@ -505,13 +505,17 @@ pub async fn counted_records(
     Ok(out)
 }
 
-/// The first plan, shown when a page is asked for without naming one.
+/// The plan a page shows when asked without naming one: the plan whose period covers today,
+/// else the most recent (see `kechuang_domain::plan::current_plan`).
 pub async fn default_plan_id(store: &Store) -> Result<i64, Error> {
-    store
+    use chrono::Datelike;
+    let plans: Vec<(i64, i32, i32)> = store
         .plans()
         .await?
-        .first()
-        .map(|p| p.id)
+        .iter()
+        .map(|p| (p.id, p.start_year, p.end_year))
+        .collect();
+    kechuang_domain::plan::current_plan(&plans, crate::clock::today_in_china().year())
         .ok_or_else(|| Error::not_found(Missing::Plan))
 }
 

@@ -41,6 +41,12 @@ pub enum TodoKind {
     /// An enterprise's own R&D survey: the county checks a submitted one, the bureau accepts
     /// a checked one, the enterprise revises a returned one.
     RdSurvey(kechuang_domain::rd::SurveyStatus),
+    /// A unit reports (or corrects a returned report) on a task's period.
+    TaskReport {
+        returned: bool,
+    },
+    /// The bureau accepts or returns a unit's submitted progress report.
+    ReviewTaskReport,
 }
 
 impl TodoKind {
@@ -72,6 +78,9 @@ impl TodoKind {
             Self::RdSurvey(kechuang_domain::rd::SurveyStatus::Submitted) => "check_rd_survey",
             Self::RdSurvey(kechuang_domain::rd::SurveyStatus::Checked) => "accept_rd_survey",
             Self::RdSurvey(_) => "revise_rd_survey",
+            Self::TaskReport { returned: false } => "report_task",
+            Self::TaskReport { returned: true } => "revise_task_report",
+            Self::ReviewTaskReport => "review_task_report",
         }
     }
 }
@@ -245,6 +254,7 @@ pub async fn workbench(store: &Store, who: &Principal) -> Result<Workbench, Erro
 
     finance_todos(store, who, today, &mut out.todos).await?;
     rd_todos(store, who, &mut out.todos).await?;
+    task_todos(store, who, today, &mut out.todos).await?;
 
     if role == Role::County {
         if let DataScope::Region(own) = who.scope() {
@@ -255,6 +265,40 @@ pub async fn workbench(store: &Store, who: &Principal) -> Result<Workbench, Erro
     out.todos
         .sort_by_key(|t| (!t.overdue, t.due.is_none(), t.due));
     Ok(out)
+}
+
+/// Task reports: a unit's next report on each task it leads, the bureau's reports to review.
+async fn task_todos(
+    store: &Store,
+    who: &Principal,
+    today: NaiveDate,
+    todos: &mut Vec<Todo>,
+) -> Result<(), Error> {
+    use kechuang_domain::supervision::PeriodState;
+    for (t, unit, p) in crate::supervision::todos(store, who, today).await? {
+        let kind = if who.role() == Role::Bureau {
+            TodoKind::ReviewTaskReport
+        } else {
+            TodoKind::TaskReport {
+                returned: p.state == PeriodState::Returned
+                    || p.report.as_ref().is_some_and(|r| {
+                        r.status == kechuang_domain::supervision::ReportStatus::Returned
+                    }),
+            }
+        };
+        todos.push(Todo {
+            kind,
+            subject: format!("{} {}（{}）", t.task.code, t.task.title, p.period),
+            whose: unit,
+            link: format!(
+                "/supervision/{}/tasks/{}?period={}#report",
+                t.plan_id, t.task.code, p.period
+            ),
+            overdue: p.state == PeriodState::Overdue,
+            due: Some(p.due),
+        });
+    }
+    Ok(())
 }
 
 /// R&D surveys waiting for the caller: for the county and the bureau those at their step, for

@@ -71,7 +71,7 @@ fn scope_columns(scope: &DataScope) -> (Option<String>, Option<String>, Option<S
     match scope {
         DataScope::Region(r) => (Some(r.to_string()), None, None),
         DataScope::Enterprise(u) => (None, Some(u.clone()), None),
-        DataScope::Bank(o) => (None, None, Some(o.clone())),
+        DataScope::Bank(o) | DataScope::Unit(o) => (None, None, Some(o.clone())),
         DataScope::System | DataScope::Assigned => (None, None, None),
     }
 }

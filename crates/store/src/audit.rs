@@ -157,6 +157,14 @@ async fn record_region(
             "SELECT l.region_code FROM compensation_claims c JOIN loans l ON l.id = c.loan_id WHERE c.id = $1",
             Key::Id(id),
         ),
+        ("task_report", Some(id)) => (
+            "SELECT p.region_code FROM task_reports r JOIN plans p ON p.id = r.plan_id WHERE r.id = $1",
+            Key::Id(id),
+        ),
+        ("task_reminder", Some(id)) => (
+            "SELECT p.region_code FROM task_reminders r JOIN plans p ON p.id = r.plan_id WHERE r.id = $1",
+            Key::Id(id),
+        ),
         ("seed_investment", Some(id)) => (
             "SELECT region_code FROM seed_investments WHERE id = $1",
             Key::Id(id),

@@ -36,6 +36,11 @@ mod reports;
 mod second_factor;
 pub use second_factor::Challenge;
 mod sql;
+mod supervision;
+pub use supervision::{
+    DraftRecord, ReminderRecord, ReportFile, ReportRecord, ReportWrite,
+    RevisionRecord as PlanRevision,
+};
 mod vouchers;
 pub use vouchers::{NewRedemption, ProviderRecord, VoucherRecord};
 

@@ -153,6 +153,8 @@ impl Store {
             insert_target(&mut tx, id, i as i64, t).await?;
         }
         crate::programmes::upsert_programmes(&mut tx, id, &plan.programmes).await?;
+        crate::supervision::replace_tasks(&mut tx, id, plan).await?;
+        let revision = crate::supervision::add_revision(&mut tx, id, source, actor).await?;
         crate::audit::append(
             &mut tx,
             &crate::audit::AuditEntry {
@@ -170,6 +172,8 @@ impl Store {
                     "targets": plan.targets.len(),
                     "indicators": plan.indicators.len(),
                     "programmes": plan.programmes.len(),
+                    "tasks": plan.tasks().count(),
+                    "revision": revision,
                 })
                 .to_string(),
             },
@@ -225,8 +229,8 @@ impl Store {
     pub async fn targets(&self, plan_id: i64) -> Result<Vec<Target>> {
         let rows = sqlx::query(
             "SELECT code, measure_code, name, name_en, indicator_code, kind, comparator, \
-             baseline_value, baseline_date, target_value, stretch_value, deadline, annual, note \
-             FROM targets WHERE plan_id = $1 ORDER BY position",
+             baseline_value, baseline_date, target_value, stretch_value, deadline, annual, note, \
+             continues FROM targets WHERE plan_id = $1 ORDER BY position",
         )
         .bind(plan_id)
         .fetch_all(&self.read)
@@ -292,6 +296,7 @@ impl Store {
                 milestones: ms,
                 county_targets: ct,
                 note: r.try_get("note")?,
+                continues: r.try_get("continues")?,
                 code,
             });
         }
@@ -423,8 +428,8 @@ async fn insert_target(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO targets (plan_id, code, position, measure_code, name, name_en, indicator_code, \
-         kind, comparator, baseline_value, baseline_date, target_value, stretch_value, deadline, annual, note) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         kind, comparator, baseline_value, baseline_date, target_value, stretch_value, deadline, annual, note, continues) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
     )
     // sqlx 0.8's Any driver sends a NULL f64 to PostgreSQL typed as float4; a cached statement
     // would then keep that type and reject the next row's real f64. Preparing it afresh each
@@ -446,6 +451,7 @@ async fn insert_target(
     .bind(date_str(t.deadline))
     .bind(i64::from(t.annual))
     .bind(&t.note)
+    .bind(t.continues.clone())
     .execute(&mut **tx)
     .await?;
     for m in &t.milestones {

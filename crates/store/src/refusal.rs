@@ -51,6 +51,18 @@ kechuang_domain::problems! {
         Voucher { id: i64 } = "not_found" {
             zh: "未找到创新券 {id}", en: "voucher {id} not found",
         },
+        Task { code: String } = "not_found" {
+            zh: "未找到任务 {code}", en: "task {code} not found",
+        },
+        TaskFile { id: i64 } = "not_found" {
+            zh: "未找到佐证材料 {id}", en: "evidence file {id} not found",
+        },
+        Reminder { id: i64 } = "not_found" {
+            zh: "未找到督办通知 {id}", en: "reminder {id} not found",
+        },
+        Draft { id: i64 } = "not_found" {
+            zh: "未找到计划草稿 {id}", en: "plan draft {id} not found",
+        },
     }
 }
 
@@ -66,6 +78,9 @@ kechuang_domain::problems! {
         },
         UserExists { username: String } = "already_exists" {
             zh: "用户 {username} 已存在", en: "user {username} exists already",
+        },
+        DraftExists { code: String } = "already_exists" {
+            zh: "已有代码为 {code} 的计划草稿", en: "a plan draft with code {code} exists already",
         },
         ProviderExists { uscc: String } = "already_exists" {
             zh: "服务机构 {uscc} 已登记", en: "provider {uscc} is registered already",

@@ -177,6 +177,9 @@ pub enum Access {
 }
 
 pub const STAFF: &[Role] = &[Role::Bureau, Role::County];
+/// Task supervision: the bureau oversees, counties and responsible units report and see their own.
+pub const SUPERVISION: &[Role] = &[Role::Bureau, Role::County, Role::Unit];
+pub const UNIT: &[Role] = &[Role::Unit];
 pub const BUREAU: &[Role] = &[Role::Bureau];
 pub const COUNTY: &[Role] = &[Role::County];
 pub const ADMIN: &[Role] = &[Role::Admin];

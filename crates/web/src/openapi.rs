@@ -8,7 +8,7 @@
 
 use crate::api::{
     account, applications, audit, entry, finance, imports, patents, plans, programmes, rd,
-    registries, second_factor, vouchers, workbench,
+    registries, second_factor, supervision, vouchers, workbench,
 };
 use crate::auth::Access;
 use axum::http::{header, Method};
@@ -110,6 +110,15 @@ use utoipa::{Modify, OpenApi};
         rd::save_own_survey,
         rd::survey,
         rd::step,
+        supervision::units,
+        supervision::board,
+        supervision::task,
+        supervision::save_report,
+        supervision::add_file,
+        supervision::file,
+        supervision::review,
+        supervision::remind,
+        supervision::reminder,
         finance::exit,
         account::login,
         account::logout,
@@ -137,6 +146,7 @@ use utoipa::{Modify, OpenApi};
         (name = "entry", description = "Counties' yearly figures and the bureau's review"),
         (name = "vouchers", description = "Innovation vouchers, their providers and redemption"),
         (name = "rd", description = "R&D statistics: the enterprise survey and who should report"),
+        (name = "supervision", description = "Task supervision: responsible units, tasks, progress reports, reminders"),
         (name = "finance", description = "Tech finance: partner banks, the credit risk reserve, pool entry, loans, compensation, the seed fund"),
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "accounts", description = "Sessions, the caller's account, its second factor and API tokens"),

@@ -25,6 +25,7 @@ const VOUCHER_HOLDERS: &[&str] = &["bureau", "enterprise"];
 const LENDERS: &[&str] = &["bureau", "county", "bank"];
 const FINANCE_PARTIES: &[&str] = &["bureau", "county", "bank", "enterprise"];
 const RECOVERERS: &[&str] = &["bureau", "bank"];
+const SUPERVISION: &[&str] = &["bureau", "county", "unit"];
 
 const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/healthz", Rule::Public),
@@ -469,6 +470,63 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/v1/finance/seed/investments",
         Rule::Roles(&["bureau"]),
     ),
+    ("GET", "/supervision", Rule::Roles(SUPERVISION)),
+    ("GET", "/supervision/{plan}", Rule::Roles(SUPERVISION)),
+    (
+        "GET",
+        "/supervision/{plan}/tasks/{code}",
+        Rule::Roles(SUPERVISION),
+    ),
+    (
+        "POST",
+        "/supervision/{plan}/tasks/{code}/reports",
+        Rule::Roles(&["unit"]),
+    ),
+    (
+        "POST",
+        "/supervision/{plan}/tasks/{code}/reviews",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/supervision/{plan}/tasks/{code}/reminders",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "GET",
+        "/supervision/reminders/{id}",
+        Rule::Roles(SUPERVISION),
+    ),
+    ("GET", "/supervision/files/{id}", Rule::Roles(SUPERVISION)),
+    ("GET", "/api/v1/units", Rule::Public),
+    ("GET", "/api/v1/plans/{id}/tasks", Rule::Roles(SUPERVISION)),
+    (
+        "GET",
+        "/api/v1/plans/{id}/tasks/{code}",
+        Rule::Roles(SUPERVISION),
+    ),
+    (
+        "PUT",
+        "/api/v1/plans/{id}/tasks/{code}/reports/{period}",
+        Rule::Roles(&["unit"]),
+    ),
+    (
+        "POST",
+        "/api/v1/plans/{id}/tasks/{code}/reports/{period}/files",
+        Rule::Roles(&["unit"]),
+    ),
+    (
+        "POST",
+        "/api/v1/plans/{id}/tasks/{code}/units/{unit}/reports/{period}/review",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/api/v1/plans/{id}/tasks/{code}/units/{unit}/reports/{period}/reminders",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/api/v1/reminders/{id}", Rule::Roles(SUPERVISION)),
+    ("GET", "/api/v1/task-files/{id}", Rule::Roles(SUPERVISION)),
     ("GET", "/notices", Rule::Public),
     ("GET", "/notices/{id}", Rule::Public),
     ("POST", "/notices/{id}/objections", Rule::Public),
@@ -584,9 +642,13 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
         .replace("/rd/export/{file}", "/rd/export/missing.xlsx")
         .replace("/patents/export/{format}", "/patents/export/patents.csv")
         .replace("{id}", "1")
+        .replace("{plan}", "1")
+        .replace("{unit}", "czj")
         .replace(
             "{code}",
-            if path.contains("indicators") {
+            if path.contains("/tasks/") {
+                "3.19-1"
+            } else if path.contains("indicators") {
                 "gdp"
             } else if path.contains("programmes") {
                 "hte-certified"
@@ -698,6 +760,7 @@ async fn the_matrix_holds_for_every_route_role_and_scope(b: Backend) {
         ("ent1", "enterprise", vec!["--uscc", f.own_uscc.as_str()]),
         ("bank1", "bank", vec!["--org", "韶关农商银行"]),
         ("expert1", "expert", vec![]),
+        ("unit1", "unit", vec!["--org", "czj"]),
         ("guangzhou1", "bureau", vec!["--region", "440100"]),
     ] {
         env.add_user(name, role, &scope);

@@ -313,7 +313,15 @@ async fn bad_plan_file_is_refused_with_its_line(b: Backend) {
         .replace("start_year = 2017", "start_year = 2021")
         .replace("end_year = 2020", "end_year = 2025")
         .replace("deadline = 2020-12-31", "deadline = 2025-12-31")
-        .replace("deadline = 2018-12-31", "deadline = 2023-12-31");
+        .replace("deadline = 2018-12-31", "deadline = 2023-12-31")
+        .replace("deadline = 2017-12-31", "deadline = 2021-12-31");
+    // Dated steps move with the plan, four years on.
+    let other = (2017..=2020).fold(other, |src, y| {
+        src.replace(
+            &format!("date = {y}-12-31"),
+            &format!("date = {}-12-31", y + 4),
+        )
+    });
     let file = env.write("next.toml", &other);
     let out = env.cli_ok(&["plan", "load", file.to_str().expect("path")]);
     assert!(out.contains("26"), "{out}");
@@ -489,6 +497,7 @@ async fn openapi_describes_every_endpoint(b: Backend) {
                 "/programmes/{code}/preview",
                 "/programmes/hte-certified/preview?year=2018",
             )
+            .replace("/tasks/{code}", "/tasks/3.19-1")
             .replace("{code}", "gdp")
             .replace("{uscc}", "9144030071526726XG")
             .replace("{slot}", "proposal")
@@ -505,7 +514,9 @@ async fn openapi_describes_every_endpoint(b: Backend) {
             || p.contains("{contract_no}")
             || p.starts_with("/api/v1/batches/")
             || p.starts_with("/api/v1/calls/")
-            || p.starts_with("/api/v1/applications/");
+            || p.starts_with("/api/v1/applications/")
+            || p.starts_with("/api/v1/reminders/")
+            || p.starts_with("/api/v1/task-files/");
         // The bureau's token may not read the administrator's settings, nor fill in an
         // enterprise's own survey.
         let admin_only = p.starts_with("/api/v1/second-factor/") || p == "/api/v1/rd/survey";

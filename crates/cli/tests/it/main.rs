@@ -20,5 +20,6 @@ mod programmes;
 mod rd;
 mod registries;
 mod second_factor;
+mod supervision;
 mod vouchers;
 mod workbench;

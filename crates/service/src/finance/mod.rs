@@ -179,7 +179,7 @@ pub async fn scope(store: &Store, who: &Principal) -> Result<Scope, Error> {
         }
         DataScope::Bank(org) => Scope::Bank(store.bank_by_org(org).await?.map(|b| b.id)),
         DataScope::Enterprise(u) => Scope::Enterprise(u.clone()),
-        DataScope::System | DataScope::Assigned => {
+        DataScope::System | DataScope::Assigned | DataScope::Unit(_) => {
             return Err(Error::not_found(Missing::OutOfScope))
         }
     })

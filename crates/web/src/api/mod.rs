@@ -16,6 +16,7 @@ pub(crate) mod programmes;
 pub(crate) mod rd;
 pub(crate) mod registries;
 pub(crate) mod second_factor;
+pub(crate) mod supervision;
 pub(crate) mod vouchers;
 pub(crate) mod workbench;
 
@@ -424,6 +425,47 @@ pub(crate) fn routes() -> Vec<Route> {
             "/api/v1/rd/surveys/{uscc}/{year}/{action}",
             Roles(auth::STAFF),
             rd::step,
+        ),
+        Route::get("/api/v1/units", Public, supervision::units),
+        Route::get(
+            "/api/v1/plans/{id}/tasks",
+            Roles(auth::SUPERVISION),
+            supervision::board,
+        ),
+        Route::get(
+            "/api/v1/plans/{id}/tasks/{code}",
+            Roles(auth::SUPERVISION),
+            supervision::task,
+        ),
+        Route::put(
+            "/api/v1/plans/{id}/tasks/{code}/reports/{period}",
+            Roles(auth::UNIT),
+            supervision::save_report,
+        ),
+        Route::post(
+            "/api/v1/plans/{id}/tasks/{code}/reports/{period}/files",
+            Roles(auth::UNIT),
+            supervision::add_file,
+        ),
+        Route::post(
+            "/api/v1/plans/{id}/tasks/{code}/units/{unit}/reports/{period}/review",
+            Roles(auth::BUREAU),
+            supervision::review,
+        ),
+        Route::post(
+            "/api/v1/plans/{id}/tasks/{code}/units/{unit}/reports/{period}/reminders",
+            Roles(auth::BUREAU),
+            supervision::remind,
+        ),
+        Route::get(
+            "/api/v1/reminders/{id}",
+            Roles(auth::SUPERVISION),
+            supervision::reminder,
+        ),
+        Route::get(
+            "/api/v1/task-files/{id}",
+            Roles(auth::SUPERVISION),
+            supervision::file,
         ),
         Route::get("/api/v1/workbench", Signed, workbench::workbench),
         Route::get("/api/v1/tokens", Signed, account::tokens),

@@ -87,7 +87,7 @@ async fn users_page(
         .map(|u| UserRow {
             scope: match &u.scope {
                 DataScope::Region(r) => region_name(r.as_str()),
-                DataScope::Enterprise(x) | DataScope::Bank(x) => x.clone(),
+                DataScope::Enterprise(x) | DataScope::Bank(x) | DataScope::Unit(x) => x.clone(),
                 DataScope::System | DataScope::Assigned => "—".into(),
             },
             role: if lang.is_en() {
@@ -196,7 +196,9 @@ pub async fn users_export(
                     u.role.name_zh().to_owned(),
                     match &u.scope {
                         DataScope::Region(r) => region_name(r.as_str()),
-                        DataScope::Enterprise(x) | DataScope::Bank(x) => x.clone(),
+                        DataScope::Enterprise(x) | DataScope::Bank(x) | DataScope::Unit(x) => {
+                            x.clone()
+                        }
                         DataScope::System | DataScope::Assigned => String::new(),
                     },
                     if u.disabled { "是" } else { "否" }.to_owned(),

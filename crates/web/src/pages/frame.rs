@@ -102,6 +102,7 @@ pub struct UserBadge {
     pub seed: bool,
     pub audit: bool,
     pub admin: bool,
+    pub supervision: bool,
     /// An enterprise account's own enterprise (credit code), for its "我的企业" link.
     pub enterprise: Option<String>,
     /// What waits for the user, beside 工作台 (none when nothing does).
@@ -168,6 +169,7 @@ impl Chrome {
                 seed: crate::auth::STAFF.contains(&role),
                 audit: crate::auth::AUDITORS.contains(&role),
                 admin: role == kechuang_domain::auth::Role::Admin,
+                supervision: crate::auth::SUPERVISION.contains(&role),
                 enterprise: match p.scope() {
                     kechuang_domain::auth::DataScope::Enterprise(u) => Some(u.clone()),
                     _ => None,

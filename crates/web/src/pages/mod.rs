@@ -25,6 +25,7 @@ mod rd;
 mod reference;
 mod registries;
 mod second_factor;
+mod supervision;
 mod target;
 mod vouchers;
 mod workbench;
@@ -43,7 +44,7 @@ use target::target_page;
 pub(crate) fn routes() -> Vec<Route> {
     use crate::auth::{
         ADMIN, APPLICATION_PARTIES, AUDITORS, BANK, BUREAU, COUNTY, ENTERPRISE, ENTERPRISE_READERS,
-        EXPERT, FINANCE_PARTIES, LENDERS, RECOVERERS, STAFF, VOUCHER_HOLDERS,
+        EXPERT, FINANCE_PARTIES, LENDERS, RECOVERERS, STAFF, SUPERVISION, UNIT, VOUCHER_HOLDERS,
     };
     use Access::{Account, Public, Roles, Signed};
     vec![
@@ -94,6 +95,42 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         Route::get("/platforms/{id}", Roles(STAFF), registries::platform),
         Route::get("/patents", Roles(STAFF), patents::patents),
+        Route::get("/supervision", Roles(SUPERVISION), supervision::current),
+        Route::get(
+            "/supervision/{plan}",
+            Roles(SUPERVISION),
+            supervision::board,
+        ),
+        Route::get(
+            "/supervision/{plan}/tasks/{code}",
+            Roles(SUPERVISION),
+            supervision::task,
+        ),
+        Route::post(
+            "/supervision/{plan}/tasks/{code}/reports",
+            Roles(UNIT),
+            supervision::report,
+        ),
+        Route::post(
+            "/supervision/{plan}/tasks/{code}/reviews",
+            Roles(BUREAU),
+            supervision::review,
+        ),
+        Route::post(
+            "/supervision/{plan}/tasks/{code}/reminders",
+            Roles(BUREAU),
+            supervision::remind,
+        ),
+        Route::get(
+            "/supervision/reminders/{id}",
+            Roles(SUPERVISION),
+            supervision::reminder,
+        ),
+        Route::get(
+            "/supervision/files/{id}",
+            Roles(SUPERVISION),
+            supervision::evidence,
+        ),
         Route::get("/rd/survey", Roles(ENTERPRISE), rd::own_survey),
         Route::post("/rd/survey", Roles(ENTERPRISE), rd::save_own_survey),
         Route::get("/rd/surveys/{uscc}/{year}", Roles(STAFF), rd::review),

@@ -42,6 +42,7 @@ fn shortcuts(role: Role, enterprise: Option<&str>, lang: Lang) -> Vec<(String, &
             link("/calls", tr.nav_calls),
             link("/entry", tr.nav_entry),
             link("/finance", tr.nav_finance),
+            link("/supervision", tr.nav_supervision),
             link("/audit", tr.nav_audit),
         ],
         Role::County => vec![
@@ -65,6 +66,7 @@ fn shortcuts(role: Role, enterprise: Option<&str>, lang: Lang) -> Vec<(String, &
             link("/admin/users", tr.nav_users),
             link("/audit", tr.nav_audit),
         ],
+        Role::Unit => vec![link("/supervision", tr.nav_supervision)],
         Role::Bank => vec![
             link("/finance/loans", tr.nav_loans),
             link("/finance/claims", tr.nav_claims),
