@@ -159,6 +159,26 @@ enum Command {
     /// Tech finance: partner banks and agreements, the credit risk reserve, the seed fund.
     #[command(subcommand)]
     Finance(finance::FinanceCommand),
+    /// Reports: the annual progress report of a plan.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The annual progress report (年度进展报告) as a workbook: targets for the city and by
+    /// county at the year's end, the measures' tasks with their latest progress, the
+    /// programmes' budgets and spending.
+    Annual {
+        /// The plan's id (`kechuang plan list`).
+        #[arg(long)]
+        plan: i64,
+        #[arg(long)]
+        year: i32,
+        /// The workbook to write (.xlsx).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -570,6 +590,21 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
         Command::Import(ImportCommand::Patents(i)) => {
             import_registry(&store, registries::Kind::Patents, &i, None).await
         }
+        Command::Report(ReportCommand::Annual { plan, year, out }) => {
+            let counts = kechuang_service::progress::CountCache::default();
+            let report =
+                kechuang_service::report::annual(&store, &counts, None, plan, year).await?;
+            let bytes = kechuang_service::report::annual_xlsx(&report, "韶关市科学技术局")?;
+            std::fs::write(&out, bytes).with_context(|| format!("{}", out.display()))?;
+            println!(
+                "已写入 {} 年度进展报告 (annual report written): {} — {} 项指标, {} 项任务",
+                report.year,
+                out.display(),
+                report.city.len(),
+                report.tasks.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export(ExportCommand::Observations { out, indicator }) => {
             export_observations(&store, out.as_deref(), indicator.as_deref()).await
         }
@@ -843,6 +878,17 @@ async fn load_plan(store: &Store, file: &Path, dry_run: bool) -> Result<ExitCode
             return Ok(ExitCode::FAILURE);
         }
     };
+    let broken = kechuang_service::plans::continuity(store, &plan, &src).await?;
+    if !broken.is_empty() {
+        eprintln!(
+            "{}: 计划文件无效，未写入任何内容 (invalid plan file; nothing written)",
+            file.display()
+        );
+        for e in &broken {
+            eprintln!("{}:{}: {}", file.display(), e.line, e.message);
+        }
+        return Ok(ExitCode::FAILURE);
+    }
     if dry_run {
         println!(
             "校验通过 (valid): {} — {} 个目标 (targets), {} 个指标 (indicators)",

@@ -15,6 +15,7 @@ pub mod money;
 pub mod patent;
 pub mod period;
 pub mod plan;
+pub mod plan_copy;
 pub mod problem;
 pub mod programme;
 pub mod progress;

@@ -76,6 +76,16 @@ impl Status {
             Self::NoTarget => "no_target",
         }
     }
+    /// As reports and pages in Chinese name it.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::Achieved => "已完成",
+            Self::OnTrack => "序时推进",
+            Self::Behind => "进度滞后",
+            Self::NoData => "暂无数据",
+            Self::NoTarget => "未分解目标",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -98,6 +108,16 @@ impl CagrStatus {
             Self::Limited => "limited",
             Self::Deterioration => "deterioration",
             Self::InsufficientData => "insufficient_data",
+        }
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Self::Achieved => "已达标",
+            Self::Substantial => "进展显著",
+            Self::Moderate => "进展一般",
+            Self::Limited => "进展有限",
+            Self::Deterioration => "不进反退",
+            Self::InsufficientData => "数据不足",
         }
     }
     fn from_ratio(ratio: f64) -> Self {

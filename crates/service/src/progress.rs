@@ -155,7 +155,16 @@ impl Loaded {
             .into_iter()
             .filter(|ind| matches!(&ind.kind, IndicatorKind::RegistryCount(spec) if index.has_records(spec)))
             .collect();
-        for (date, period) in count_dates(plan.start_year, plan.end_year, as_of) {
+        // A target that continues one of an earlier plan shows one series across both: its
+        // counts go back to the earlier plan's first year.
+        let plans = store.plans().await?;
+        let first_year = targets
+            .iter()
+            .filter_map(|t| t.continues.as_deref()?.split_once('/'))
+            .filter_map(|(code, _)| plans.iter().find(|p| p.code == code))
+            .map(|p| p.start_year)
+            .fold(plan.start_year, i32::min);
+        for (date, period) in count_dates(first_year, plan.end_year, as_of) {
             for ind in &counted {
                 if let IndicatorKind::RegistryCount(spec) = &ind.kind {
                     let raw = index.counts(spec, date);

@@ -143,6 +143,35 @@ kechuang_domain::problems! {
     }
 }
 
+/// Units as a person reads them: every county government as 各县（市、区）政府 rather than
+/// ten names, the others by name.
+pub fn units_label(units: &[Unit], codes: &[String]) -> String {
+    use kechuang_domain::supervision::UnitKind;
+    let counties: Vec<&str> = units
+        .iter()
+        .filter(|u| u.kind == UnitKind::County)
+        .map(|u| u.code.as_str())
+        .collect();
+    let all_counties =
+        !counties.is_empty() && counties.iter().all(|c| codes.iter().any(|x| x == c));
+    let mut names: Vec<String> = Vec::new();
+    if all_counties {
+        names.push("各县（市、区）政府".to_owned());
+    }
+    for c in codes {
+        if !(all_counties && counties.contains(&c.as_str())) {
+            names.push(
+                units
+                    .iter()
+                    .find(|u| u.code == *c)
+                    .map(|u| u.name.clone())
+                    .unwrap_or_else(|| c.clone()),
+            );
+        }
+    }
+    names.join("、")
+}
+
 /// The units a caller acts for or oversees: `None` for the bureau (all of them).
 async fn own_units(store: &Store, who: &Principal) -> Result<Option<HashSet<String>>, Error> {
     Ok(match (who.role(), who.scope()) {
@@ -221,6 +250,11 @@ struct Gathered {
 async fn gather(store: &Store, who: &Principal, plan_id: i64) -> Result<Gathered, Error> {
     let plan = store.plan(plan_id).await?;
     bureau_sees(store, who, &plan).await?;
+    gather_unchecked(store, plan).await
+}
+
+async fn gather_unchecked(store: &Store, plan: PlanSummary) -> Result<Gathered, Error> {
+    let plan_id = plan.id;
     let tasks = store.plan_tasks(plan_id).await?;
     let unit_order = store.units().await?;
     let units = unit_order
@@ -280,25 +314,7 @@ impl Gathered {
     }
 
     fn label(&self, codes: &[String]) -> String {
-        use kechuang_domain::supervision::UnitKind;
-        let counties: Vec<&str> = self
-            .unit_order
-            .iter()
-            .filter(|u| u.kind == UnitKind::County)
-            .map(|u| u.code.as_str())
-            .collect();
-        let all_counties =
-            !counties.is_empty() && counties.iter().all(|c| codes.iter().any(|x| x == c));
-        let mut names: Vec<String> = Vec::new();
-        if all_counties {
-            names.push("各县（市、区）政府".to_owned());
-        }
-        for c in codes {
-            if !(all_counties && counties.contains(&c.as_str())) {
-                names.push(self.unit_name(c));
-            }
-        }
-        names.join("、")
+        units_label(&self.unit_order, codes)
     }
 
     fn view(&self, task: &Task, today: NaiveDate) -> TaskView {
@@ -401,11 +417,31 @@ pub async fn board(
 ) -> Result<Board, Error> {
     let own = own_units(store, who).await?;
     let g = gather(store, who, plan_id).await?;
+    Ok(board_of(g, &own, as_of))
+}
+
+/// Every task of a plan, for the annual report: the operator's (no caller), or a caller's
+/// within a bureau's region.
+pub async fn board_for_report(
+    store: &Store,
+    who: Option<&Principal>,
+    plan_id: i64,
+    as_of: NaiveDate,
+) -> Result<Board, Error> {
+    let plan = store.plan(plan_id).await?;
+    if let Some(who) = who {
+        bureau_sees(store, who, &plan).await?;
+    }
+    let g = gather_unchecked(store, plan).await?;
+    Ok(board_of(g, &None, as_of))
+}
+
+fn board_of(g: Gathered, own: &Option<HashSet<String>>, as_of: NaiveDate) -> Board {
     let tasks: Vec<TaskView> = g
         .tasks
         .iter()
-        .filter(|t| concerns(t, &own))
-        .map(|t| narrowed(g.view(t, as_of), &own))
+        .filter(|t| concerns(t, own))
+        .map(|t| narrowed(g.view(t, as_of), own))
         .collect();
     let mut lights = Lights::default();
     let mut per_unit: HashMap<&str, Lights> = HashMap::new();
@@ -449,7 +485,7 @@ pub async fn board(
             })
         })
         .collect();
-    Ok(Board {
+    Board {
         plan: g.plan,
         as_of,
         lights,
@@ -457,7 +493,7 @@ pub async fn board(
         by_measure,
         tasks,
         to_review,
-    })
+    }
 }
 
 /// One task with its reports and their evidence files, for the caller.

@@ -117,6 +117,9 @@ pub struct LineChart<'a> {
     pub unit: &'a str,
     /// What the chart shows, for those who do not see it.
     pub title: &'a str,
+    /// The target this one continues in an earlier plan: that plan's start, the target's
+    /// deadline and value, and how to name it. The chart then spans both plans.
+    pub earlier: Option<(NaiveDate, NaiveDate, f64, String)>,
 }
 
 /// The target page's time series: observed line, target and stretch lines, projection.
@@ -132,6 +135,9 @@ pub fn line_chart(c: &LineChart<'_>) -> String {
     if let Some((d, _)) = c.baseline {
         x0 = x0.min(d);
     }
+    if let Some((start, _, _, _)) = &c.earlier {
+        x0 = x0.min(*start);
+    }
     x0 = NaiveDate::from_ymd_opt(x0.year(), 1, 1).unwrap_or(x0);
     let mut vals: Vec<f64> = c.points.iter().map(|p| p.2).collect();
     vals.extend(c.baseline.map(|b| b.1));
@@ -139,6 +145,7 @@ pub fn line_chart(c: &LineChart<'_>) -> String {
     vals.extend(c.stretch.map(|t| t.0));
     vals.extend(c.projection.map(|p| p.1));
     vals.extend(c.milestones.iter().map(|m| m.1));
+    vals.extend(c.earlier.as_ref().map(|e| e.2));
     let lo = vals.iter().copied().fold(0.0f64, f64::min);
     let (hi, divisions) = nice_axis(vals.iter().copied().fold(0.0f64, f64::max) * 1.08);
     let span_days = ((x1 - x0).num_days().max(1)) as f64;
@@ -152,6 +159,9 @@ pub fn line_chart(c: &LineChart<'_>) -> String {
         .collect();
     if let Some((t, label)) = c.target {
         desc.push(format!("{label}: {}", with_unit_text(t, c.unit)));
+    }
+    if let Some((_, _, v, label)) = &c.earlier {
+        desc.push(format!("{label}: {}", with_unit_text(*v, c.unit)));
     }
     let mut s = format!(
         r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" preserveAspectRatio="xMidYMid meet"><title>{}</title><desc>{}</desc>"#,
@@ -199,6 +209,21 @@ pub fn line_chart(c: &LineChart<'_>) -> String {
         w - right,
         h - bottom
     );
+    // The earlier plan's target over its own years, and where this plan begins.
+    if let Some((from, to, v, label)) = &c.earlier {
+        let _ = write!(
+            s,
+            r#"<g class="earlier"><title>{t}</title><line x1="{:.1}" x2="{:.1}" y1="{ly:.1}" y2="{ly:.1}"/><text x="{:.1}" y="{:.1}">{t}</text></g><line class="plan-start" x1="{bx:.1}" x2="{bx:.1}" y1="{top}" y2="{by:.1}"/>"#,
+            x(*from),
+            x(*to),
+            x(*from) + 4.0,
+            y(*v) - 6.0,
+            ly = y(*v),
+            t = esc(&format!("{label} {}", number(*v))),
+            bx = x(c.start),
+            by = h - bottom,
+        );
+    }
     // Deadline.
     let _ = write!(
         s,

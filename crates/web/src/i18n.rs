@@ -844,11 +844,7 @@ texts! {
 
 pub fn status_label(s: Status, lang: Lang) -> &'static str {
     match (s, lang) {
-        (Status::Achieved, Lang::Zh) => "已完成",
-        (Status::OnTrack, Lang::Zh) => "序时推进",
-        (Status::Behind, Lang::Zh) => "进度滞后",
-        (Status::NoData, Lang::Zh) => "暂无数据",
-        (Status::NoTarget, Lang::Zh) => "未分解目标",
+        (_, Lang::Zh) => s.name_zh(),
         (Status::Achieved, Lang::En) => "Achieved",
         (Status::OnTrack, Lang::En) => "On track",
         (Status::Behind, Lang::En) => "Behind",
@@ -859,12 +855,7 @@ pub fn status_label(s: Status, lang: Lang) -> &'static str {
 
 pub fn cagr_label(s: CagrStatus, lang: Lang) -> &'static str {
     match (s, lang) {
-        (CagrStatus::Achieved, Lang::Zh) => "已达标",
-        (CagrStatus::Substantial, Lang::Zh) => "进展显著",
-        (CagrStatus::Moderate, Lang::Zh) => "进展一般",
-        (CagrStatus::Limited, Lang::Zh) => "进展有限",
-        (CagrStatus::Deterioration, Lang::Zh) => "不进反退",
-        (CagrStatus::InsufficientData, Lang::Zh) => "数据不足",
+        (_, Lang::Zh) => s.name_zh(),
         (CagrStatus::Achieved, Lang::En) => "Achieved",
         (CagrStatus::Substantial, Lang::En) => "Substantial progress",
         (CagrStatus::Moderate, Lang::En) => "Moderate progress",

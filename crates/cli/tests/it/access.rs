@@ -470,6 +470,27 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/v1/finance/seed/investments",
         Rule::Roles(&["bureau"]),
     ),
+    ("GET", "/plans/{id}/report", Rule::Roles(STAFF)),
+    ("GET", "/plans/{id}/plan.toml", Rule::Roles(STAFF)),
+    ("POST", "/plans/{id}/copy", Rule::Roles(&["bureau"])),
+    ("POST", "/plans/{id}/edit", Rule::Roles(&["bureau"])),
+    ("GET", "/plans/drafts/{id}", Rule::Roles(&["bureau"])),
+    ("POST", "/plans/drafts/{id}", Rule::Roles(&["bureau"])),
+    ("GET", "/api/v1/plans/{id}/revisions", Rule::Roles(STAFF)),
+    ("GET", "/api/v1/plans/{id}/source", Rule::Roles(STAFF)),
+    (
+        "POST",
+        "/api/v1/plans/{id}/drafts",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/api/v1/plan-drafts/{id}", Rule::Roles(&["bureau"])),
+    ("PUT", "/api/v1/plan-drafts/{id}", Rule::Roles(&["bureau"])),
+    (
+        "POST",
+        "/api/v1/plan-drafts/{id}/publish",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/plans/{id}/report/{file}", Rule::Roles(STAFF)),
     ("GET", "/supervision", Rule::Roles(SUPERVISION)),
     ("GET", "/supervision/{plan}", Rule::Roles(SUPERVISION)),
     (
@@ -640,6 +661,7 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
             "/finance/loans/export/loans.xlsx",
         )
         .replace("/rd/export/{file}", "/rd/export/missing.xlsx")
+        .replace("/report/{file}", "/report/2019.xlsx")
         .replace("/patents/export/{format}", "/patents/export/patents.csv")
         .replace("{id}", "1")
         .replace("{plan}", "1")

@@ -428,6 +428,37 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         Route::get("/api/v1/units", Public, supervision::units),
         Route::get(
+            "/api/v1/plans/{id}/revisions",
+            Roles(auth::STAFF),
+            plans::revisions,
+        ),
+        Route::get(
+            "/api/v1/plans/{id}/source",
+            Roles(auth::STAFF),
+            plans::source,
+        ),
+        Route::post(
+            "/api/v1/plans/{id}/drafts",
+            Roles(auth::BUREAU),
+            plans::start_draft,
+        ),
+        Route::get(
+            "/api/v1/plan-drafts/{id}",
+            Roles(auth::BUREAU),
+            plans::draft,
+        ),
+        Route::put(
+            "/api/v1/plan-drafts/{id}",
+            Roles(auth::BUREAU),
+            plans::save_draft,
+        )
+        .body_limit(4 << 20),
+        Route::post(
+            "/api/v1/plan-drafts/{id}/publish",
+            Roles(auth::BUREAU),
+            plans::publish,
+        ),
+        Route::get(
             "/api/v1/plans/{id}/tasks",
             Roles(auth::SUPERVISION),
             supervision::board,

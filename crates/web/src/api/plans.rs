@@ -517,3 +517,214 @@ pub async fn observations(
         observations: s.records.into_iter().map(Into::into).collect(),
     }))
 }
+
+// ---- successive plans: revisions, the plan file, drafts ------------------------------------
+
+#[derive(Serialize, ToSchema)]
+pub struct RevisionOut {
+    revision: i64,
+    published_by: String,
+    published_at: String,
+}
+
+/// Every published revision of a plan, newest first, with who published it and when.
+#[utoipa::path(get, path = "/api/v1/plans/{id}/revisions", tag = "plans",
+    params(("id" = i64, Path, description = "The plan's id")),
+    responses((status = 200, description = "The revisions", body = [RevisionOut])))]
+pub async fn revisions(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<RevisionOut>>, ApiError> {
+    Ok(Json(
+        kechuang_service::plans::revisions(&st.store, &who, id)
+            .await?
+            .into_iter()
+            .map(|r| RevisionOut {
+                revision: r.revision,
+                published_by: r.published_by,
+                published_at: r.published_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SourceQuery {
+    /// A revision; the latest by default.
+    revision: Option<i64>,
+}
+
+/// The plan's file (TOML, docs/plan-format.md) as published, or as of a revision.
+#[utoipa::path(get, path = "/api/v1/plans/{id}/source", tag = "plans",
+    params(("id" = i64, Path, description = "The plan's id"), SourceQuery),
+    responses((status = 200, description = "The plan file", content_type = "application/toml", body = String)))]
+pub async fn source(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<SourceQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let text = kechuang_service::plans::source(&st.store, &who, id, q.revision).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/toml; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct DraftIn {
+    /// The new plan's code; without it the draft edits this plan itself.
+    code: Option<String>,
+    name: Option<String>,
+    start_year: Option<serde_json::Value>,
+    end_year: Option<serde_json::Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DraftCreated {
+    id: i64,
+}
+
+/// Begins a draft: a new plan copied from this one (with `code`, `name`, `start_year`,
+/// `end_year`: dates moved on, targets continuing this plan's), or a revision of this plan.
+#[utoipa::path(post, path = "/api/v1/plans/{id}/drafts", tag = "plans",
+    params(("id" = i64, Path, description = "The plan's id")),
+    request_body = DraftIn,
+    responses((status = 201, description = "The draft", body = DraftCreated),
+              (status = 409, description = "Another plan has the code (`plan_code_taken`)", body = crate::error::ErrorBody)))]
+pub async fn start_draft(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+    Json(b): Json<DraftIn>,
+) -> Result<(axum::http::StatusCode, Json<DraftCreated>), ApiError> {
+    let bureau = who.as_bureau()?;
+    let draft = match b.code {
+        Some(code) => {
+            let input = kechuang_service::plans::CopyInput {
+                code,
+                name: b.name.unwrap_or_default(),
+                start_year: b.start_year.map(super::as_typed).unwrap_or_default(),
+                end_year: b.end_year.map(super::as_typed).unwrap_or_default(),
+            };
+            kechuang_service::plans::copy(&st.store, bureau, id, &input).await?
+        }
+        None => kechuang_service::plans::edit(&st.store, bureau, id).await?,
+    };
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(DraftCreated { id: draft }),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlanProblemOut {
+    line: usize,
+    message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DraftOut {
+    id: i64,
+    code: String,
+    /// The plan it was begun from.
+    based_on: Option<i64>,
+    source: String,
+    updated_by: String,
+    updated_at: String,
+    /// What must be fixed before it publishes; empty when it would.
+    problems: Vec<PlanProblemOut>,
+}
+
+fn problems_out(p: Vec<kechuang_domain::plan::PlanError>) -> Vec<PlanProblemOut> {
+    p.into_iter()
+        .map(|e| PlanProblemOut {
+            line: e.line,
+            message: e.message,
+        })
+        .collect()
+}
+
+/// A plan draft with its problems.
+#[utoipa::path(get, path = "/api/v1/plan-drafts/{id}", tag = "plans",
+    params(("id" = i64, Path, description = "The draft's id")),
+    responses((status = 200, description = "The draft", body = DraftOut)))]
+pub async fn draft(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<DraftOut>, ApiError> {
+    let (d, problems) = kechuang_service::plans::draft(&st.store, who.as_bureau()?, id).await?;
+    Ok(Json(DraftOut {
+        id: d.id,
+        code: d.code,
+        based_on: d.based_on,
+        source: d.source,
+        updated_by: d.updated_by,
+        updated_at: d.updated_at,
+        problems: problems_out(problems),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DraftSourceIn {
+    /// The whole plan file.
+    source: String,
+}
+
+/// Replaces a draft's file; saved even with problems (answered), as work in progress.
+#[utoipa::path(put, path = "/api/v1/plan-drafts/{id}", tag = "plans",
+    params(("id" = i64, Path, description = "The draft's id")),
+    request_body = DraftSourceIn,
+    responses((status = 200, description = "Saved, with its problems", body = DraftOut)))]
+pub async fn save_draft(
+    State(st): State<AppState>,
+    who: Caller,
+    Path(id): Path<i64>,
+    Json(b): Json<DraftSourceIn>,
+) -> Result<Json<DraftOut>, ApiError> {
+    kechuang_service::plans::save(&st.store, who.as_bureau()?, id, &b.source).await?;
+    draft(State(st), who, Path(id)).await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Published {
+    /// The plan's id.
+    plan: i64,
+}
+
+/// Publishes a draft as a new plan or a new revision of the plan it edits; refused (422,
+/// `plan_invalid`, the problems in `details`) while any problem remains.
+#[utoipa::path(post, path = "/api/v1/plan-drafts/{id}/publish", tag = "plans",
+    params(("id" = i64, Path, description = "The draft's id")),
+    responses((status = 200, description = "Published", body = Published),
+              (status = 422, description = "The file has problems (`plan_invalid`)", body = crate::error::ErrorBody)))]
+pub async fn publish(
+    State(st): State<AppState>,
+    who: Caller,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    match kechuang_service::plans::publish(&st.store, who.as_bureau()?, id).await? {
+        Ok(plan) => Ok(Json(Published { plan }).into_response()),
+        Err(problems) => {
+            let fields = problems
+                .into_iter()
+                .map(|e| {
+                    kechuang_domain::problem::FieldProblem::new(
+                        format!("line {}", e.line),
+                        kechuang_service::plans::PlanProblem::Line { message: e.message },
+                    )
+                })
+                .collect();
+            Ok(crate::error::refused_fields(&headers, fields))
+        }
+    }
+}

@@ -88,6 +88,8 @@ pub(super) struct DashboardPage {
     chrome: Chrome,
     plan_name: String,
     plan_id: i64,
+    /// Every plan, for the selector: (id, name, this one).
+    plans: Vec<(i64, String, bool)>,
     regions: Vec<RegionOption>,
     region_name: String,
     as_of: String,
@@ -314,6 +316,25 @@ pub(super) async fn dashboard(
         plan_name: lang
             .pick(&loaded.plan.name, &loaded.plan.name_en)
             .to_owned(),
+        plans: st
+            .store
+            .plans()
+            .await
+            .page(lang)?
+            .into_iter()
+            .map(|p| {
+                (
+                    p.id,
+                    format!(
+                        "{}（{}—{}）",
+                        lang.pick(&p.name, &p.name_en),
+                        p.start_year,
+                        p.end_year
+                    ),
+                    p.id == plan_id,
+                )
+            })
+            .collect(),
         plan_id,
         regions: region_options(&loaded, &region.code, lang),
         region_name: lang.pick(&region.name, &region.name_en).to_owned(),

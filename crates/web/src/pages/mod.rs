@@ -24,6 +24,7 @@ mod programmes;
 mod rd;
 mod reference;
 mod registries;
+mod report;
 mod second_factor;
 mod supervision;
 mod target;
@@ -95,6 +96,13 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         Route::get("/platforms/{id}", Roles(STAFF), registries::platform),
         Route::get("/patents", Roles(STAFF), patents::patents),
+        Route::get("/plans/{id}/report", Roles(STAFF), report::page),
+        Route::get("/plans/{id}/plan.toml", Roles(STAFF), plan::source),
+        Route::post("/plans/{id}/copy", Roles(BUREAU), plan::copy),
+        Route::post("/plans/{id}/edit", Roles(BUREAU), plan::edit),
+        Route::get("/plans/drafts/{id}", Roles(BUREAU), plan::draft),
+        Route::post("/plans/drafts/{id}", Roles(BUREAU), plan::save_draft).body_limit(2 << 20),
+        Route::get("/plans/{id}/report/{file}", Roles(STAFF), report::workbook),
         Route::get("/supervision", Roles(SUPERVISION), supervision::current),
         Route::get(
             "/supervision/{plan}",

@@ -205,7 +205,29 @@ pub(super) async fn target_page(
         lang.pick(&target.name, &target.name_en),
         lang.pick("：历年数值与目标", ": figures by period and the target")
     );
+    // The target this one carries forward, in the earlier plan it belongs to.
+    let mut earlier = None;
+    if let Some((code, t)) = target.continues.as_deref().and_then(|c| c.split_once('/')) {
+        let plans = st.store.plans().await.page(lang)?;
+        if let Some(p) = plans.iter().find(|p| p.code == code) {
+            let targets = st.store.targets(p.id).await.page(lang)?;
+            if let Some(prev) = targets.iter().find(|x| x.code == t) {
+                earlier = Some((
+                    p.start_date(),
+                    prev.deadline,
+                    prev.target,
+                    format!(
+                        "{} {}—{}",
+                        lang.pick("原计划目标", "earlier plan's target"),
+                        p.start_year,
+                        p.end_year
+                    ),
+                ));
+            }
+        }
+    }
     let chart = charts::line_chart(&charts::LineChart {
+        earlier,
         points,
         baseline: p.baseline.map(|b| (b.date, b.value)),
         target: e.applicable.map(|t| (t, tr.target_value)),
