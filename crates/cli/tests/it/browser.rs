@@ -988,6 +988,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
     env.add_user("zhuanjia", "expert", &[]);
     env.add_user("guanli", "admin", &[]);
     env.add_user("nongshang", "bank", &["--org", "韶关农商银行"]);
+    env.add_user("caizheng", "unit", &["--org", "czj"]);
     env.cli_ok(&[
         "finance",
         "bank",
@@ -1047,6 +1048,15 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
     )
     .await;
     let app = app["id"].as_i64().expect("application");
+    let draft = json_call(
+        &server,
+        &bureau,
+        reqwest::Method::POST,
+        "/api/v1/plans/1/drafts",
+        serde_json::json!({}),
+    )
+    .await;
+    let draft = draft["id"].as_i64().expect("draft");
 
     let (_driver, c, _profile) = browser().await;
     let pages = |list: &[&str]| list.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>();
@@ -1106,6 +1116,11 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/rd?year=2019".into(),
                 "/patents".into(),
                 "/programmes/patent-invention".into(),
+                "/plans/1".into(),
+                "/supervision/1".into(),
+                "/supervision/1/tasks/3.10-1".into(),
+                "/plans/1/report?year=2019".into(),
+                format!("/plans/drafts/{draft}"),
                 "/account/password".into(),
                 "/account/second-factor".into(),
             ],
@@ -1145,6 +1160,14 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
             ],
         ),
         ("zhuanjia", vec!["/workbench".to_owned(), "/calls".into()]),
+        (
+            "caizheng",
+            vec![
+                "/workbench".to_owned(),
+                "/supervision/1".into(),
+                "/supervision/1/tasks/3.19-1".into(),
+            ],
+        ),
     ] {
         log_in(&c, &server, user, common::PASSWORD).await;
         found.extend(audit_pages(&c, &server, user, &list).await);
@@ -1180,6 +1203,103 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
         "accessibility violations:\n{}",
         found.join("\n")
     );
+    c.close().await.expect("close browser");
+}
+
+/// 督查督办 in a browser: a unit finds its overdue report on its workbench, sends two quarters
+/// with evidence; the bureau accepts one, returns the other with its reason, and issues a 督办
+/// notice for a quarter nobody reported, which prints; the unit sees the reason and the notice.
+async fn a_unit_reports_and_the_bureau_reviews_in_the_browser(b: Backend) {
+    let env = TestEnv::new(b).await;
+    env.add_user("caizheng", "unit", &["--org", "市财政局"]);
+    env.add_user("kejiju", "bureau", &["--region", "440200"]);
+    let server = env.serve().await;
+    let evidence = env
+        .write("拨款通知.pdf", "%PDF-1.4 拨款通知")
+        .canonicalize()
+        .expect("evidence path");
+    let (_driver, c, _profile) = browser().await;
+    log_in(&c, &server, "caizheng", common::PASSWORD).await;
+    // The oldest overdue report comes first: 3.19-1's first quarter.
+    open_first_todo(&c, "/supervision/1/tasks/3.19-1").await;
+    for (quarter, percent) in [("2017Q1", "10"), ("2017Q2", "20")] {
+        let chosen = c
+            .find(Locator::Css("#f-period option:checked"))
+            .await
+            .expect("period")
+            .text()
+            .await
+            .expect("text");
+        assert_eq!(chosen, quarter, "the next period to report is offered");
+        c.find(Locator::Css("#f-progress"))
+            .await
+            .expect("progress")
+            .send_keys(&format!("{quarter}：市财政已安排风险准备金配套资金。"))
+            .await
+            .expect("type");
+        c.find(Locator::Css("#f-percent"))
+            .await
+            .expect("percent")
+            .send_keys(percent)
+            .await
+            .expect("type");
+        c.find(Locator::Css("#f-file"))
+            .await
+            .expect("file input")
+            .send_keys(evidence.to_str().expect("path"))
+            .await
+            .expect("attach");
+        click(&c, "#report button[value='submit']").await;
+        wait_contains(&c, "#task-done", "已报送").await;
+    }
+    log_out(&c).await;
+
+    log_in(&c, &server, "kejiju", common::PASSWORD).await;
+    c.goto(&server.url("/supervision/1/tasks/3.19-1"))
+        .await
+        .expect("task page");
+    click(
+        &c,
+        "tr[data-period='2017Q1'] .review-form button[value='accept']",
+    )
+    .await;
+    wait_contains(&c, "tr[data-period='2017Q1'] .badge", "已采纳").await;
+    c.find(Locator::Css(
+        "tr[data-period='2017Q2'] .review-form input[name='comment']",
+    ))
+    .await
+    .expect("comment")
+    .send_keys("请附资金拨付文件")
+    .await
+    .expect("type");
+    click(
+        &c,
+        "tr[data-period='2017Q2'] .review-form button[value='return']",
+    )
+    .await;
+    wait_contains(&c, "tr[data-period='2017Q2']", "请附资金拨付文件").await;
+    // Returned and past its due day, the quarter is overdue again.
+    wait_contains(&c, "tr[data-period='2017Q2'] .badge", "逾期未报").await;
+    assert!(text(&c, "tr[data-period='2017Q1']")
+        .await
+        .contains("拨款通知.pdf"));
+    // Nobody reported 2017Q3: a 督办 notice, recorded and printable.
+    click(&c, "tr[data-period='2017Q3'] details.remind summary").await;
+    click(&c, "tr[data-period='2017Q3'] .remind-form button").await;
+    wait_for_url(&c, "/supervision/reminders/").await;
+    let notice = text(&c, "#reminder").await;
+    assert!(
+        notice.contains("督办通知") && notice.contains("市财政局") && notice.contains("2017Q3"),
+        "{notice}"
+    );
+    log_out(&c).await;
+
+    log_in(&c, &server, "caizheng", common::PASSWORD).await;
+    c.goto(&server.url("/supervision/1/tasks/3.19-1"))
+        .await
+        .expect("task page");
+    wait_contains(&c, "#returned-because", "请附资金拨付文件").await;
+    assert!(text(&c, "#reminders").await.contains("韶科督〔"));
     c.close().await.expect("close browser");
 }
 
@@ -1279,6 +1399,7 @@ async fn json_call(
 
 on_both_backends!(
     every_page_passes_the_accessibility_audit,
+    a_unit_reports_and_the_bureau_reviews_in_the_browser,
     an_enterprise_enters_the_pool_through_county_and_bureau,
     an_application_goes_from_submission_to_acceptance,
     officer_reads_the_dashboard_and_drills_down,
