@@ -6,24 +6,7 @@ use crate::common::{self, Backend, TestEnv};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-async fn send(
-    server: &common::Server,
-    method: Method,
-    token: &str,
-    path: &str,
-    body: Value,
-) -> (u16, Value) {
-    let res = server
-        .client
-        .request(method, server.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
+use common::send_json as send;
 
 async fn a_copied_plan_is_edited_published_and_continues_the_earlier_one(b: Backend) {
     let env = TestEnv::new(b).await;

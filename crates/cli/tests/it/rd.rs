@@ -2,6 +2,7 @@
 //! enterprises that should report R&D and did not — recounted by hand from the same files.
 
 use crate::common::{self, csv_rows, d, Backend, TestEnv};
+use common::send_json as send;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -228,26 +229,6 @@ async fn coverage_lists_exactly_who_should_report_and_did_not(b: Backend) {
         .get(&format!("/rd/export/missing.csv?year=2019&region={county}"))
         .await;
     assert_eq!(status, 200);
-}
-
-/// Sends JSON with a token, answering the status and the body.
-async fn send(
-    server: &common::Server,
-    method: reqwest::Method,
-    token: &str,
-    path: &str,
-    body: Value,
-) -> (u16, Value) {
-    let res = server
-        .client
-        .request(method, server.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 async fn an_enterprise_survey_goes_through_its_county_to_the_bureau(b: Backend) {

@@ -6,24 +6,7 @@ use crate::common::{self, Backend, TestEnv};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-async fn send(
-    server: &common::Server,
-    method: Method,
-    token: &str,
-    path: &str,
-    body: Value,
-) -> (u16, Value) {
-    let res = server
-        .client
-        .request(method, server.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
+use common::send_json as send;
 
 async fn get(server: &common::Server, token: &str, path: &str) -> (u16, Value) {
     let (status, body) = server.get_as(Some(token), path).await;

@@ -590,6 +590,26 @@ pub fn import_registry_samples(env: &TestEnv) {
     env.cli_ok(&["import", "platforms", &sample("platforms-sample.csv")]);
 }
 
+/// Sends JSON with a token, answering the status and the body (null when it is not JSON).
+pub async fn send_json(
+    server: &Server,
+    method: reqwest::Method,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let res = server
+        .client
+        .request(method, server.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 /// A logged-in browser-like client: the session cookie and its CSRF token.
 pub struct Session {
     pub cookie: String,
