@@ -138,7 +138,7 @@ texts! {
     sv_notice_number: "督办编号", "Number";
     sv_notice_body: "你单位牵头负责的以下任务，该期进展报告已超过报送期限仍未报送：", "The progress report of the following task, which your unit leads, is past its due date:";
     sv_notice_close: "请按要求于办结时限前完成并在系统中报送，逾期将通报。", "Please complete it and report in the system by the date above; further delay will be reported.";
-    sv_print: "打印", "Print";
+    sv_print: "打印：按 Ctrl+P（Mac 上为 ⌘+P），也可另存为 PDF", "To print: Ctrl+P (⌘+P on a Mac); the browser can also save it as PDF";
     sv_no_tasks: "没有需要显示的任务。", "No tasks to show.";
     sv_my_tasks: "本单位任务", "My unit's tasks";
     sv_files: "材料", "Files";

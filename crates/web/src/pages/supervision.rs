@@ -46,6 +46,8 @@ fn state_class(s: PeriodState) -> &'static str {
 
 #[derive(Deserialize, Default)]
 pub struct BoardQuery {
+    /// Another plan chosen in the selector (the form works without script).
+    plan: Option<i64>,
     #[serde(default)]
     as_of: String,
     #[serde(default)]
@@ -151,6 +153,9 @@ pub async fn board(
 ) -> Result<Response, PageError> {
     let lang = v.lang;
     let tr = lang.tr();
+    if let Some(other) = q.plan.filter(|p| *p != plan_id) {
+        return Ok(Redirect::to(&format!("/supervision/{other}")).into_response());
+    }
     let (day, error) = match as_of(&q.as_of) {
         Ok(d) => (d, None),
         Err(e) => (format::today_in_china(), Some(e)),
