@@ -292,6 +292,16 @@ pub enum PeriodState {
 }
 
 impl PeriodState {
+    /// Stable, for the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Submitted => "submitted",
+            Self::Accepted => "accepted",
+            Self::Overdue => "overdue",
+            Self::Returned => "returned",
+        }
+    }
     pub fn name_zh(self) -> &'static str {
         match self {
             Self::Open => "待报送",
@@ -321,6 +331,11 @@ pub fn period_state(p: Period, report: Option<ReportStatus>, today: NaiveDate) -
         Some(ReportStatus::Returned) => PeriodState::Returned,
         _ => PeriodState::Open,
     }
+}
+
+/// A 督办 notice's number as the bureau writes it: 韶科督〔2026〕3号.
+pub fn reminder_number(year: i32, seq: i64) -> String {
+    format!("韶科督〔{year}〕{seq}号")
 }
 
 /// The board's traffic light, worst last.

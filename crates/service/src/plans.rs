@@ -54,14 +54,23 @@ pub struct CopyInput {
 
 /// A plan of another city does not exist for a bureau: the same answer as a missing one.
 async fn own_plan(store: &Store, who: &AsBureau<'_>, plan_id: i64) -> Result<(), Error> {
-    let plan = store.plan(plan_id).await?;
+    within_scope(store, who, &store.plan(plan_id).await?).await
+}
+
+/// The plan, when its region lies within the caller's scope; not found otherwise, as a record
+/// outside a scope always is. A bureau's own plans, and no other city's.
+pub(crate) async fn within_scope(
+    store: &Store,
+    who: &Principal,
+    plan: &kechuang_store::PlanSummary,
+) -> Result<(), Error> {
     let tree = store.region_tree().await?;
     let inside = kechuang_domain::RegionCode::parse(&plan.region_code)
         .is_ok_and(|r| who.scope().covers_region(&tree, &r));
     if inside {
         Ok(())
     } else {
-        Err(StoreError::NotFound(Absent::Plan { id: plan_id }).into())
+        Err(StoreError::NotFound(Absent::Plan { id: plan.id }).into())
     }
 }
 
@@ -283,17 +292,19 @@ pub async fn publish(
 /// bureau its own; another city's plan does not exist for them.
 async fn staff_plan(store: &Store, who: &Principal, plan_id: i64) -> Result<(), Error> {
     let plan = store.plan(plan_id).await?;
+    if within_scope(store, who, &plan).await.is_ok() {
+        return Ok(());
+    }
+    // A county's officer reads the plan of the city the county lies in.
     let tree = store.region_tree().await?;
-    let related = match (
+    let inside = match (
         who.scope(),
         kechuang_domain::RegionCode::parse(&plan.region_code),
     ) {
-        (kechuang_domain::auth::DataScope::Region(own), Ok(r)) => {
-            who.scope().covers_region(&tree, &r) || tree.subtree(&r).contains(own)
-        }
+        (kechuang_domain::auth::DataScope::Region(own), Ok(r)) => tree.subtree(&r).contains(own),
         _ => false,
     };
-    if related {
+    if inside {
         Ok(())
     } else {
         Err(StoreError::NotFound(Absent::Plan { id: plan_id }).into())

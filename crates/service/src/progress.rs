@@ -157,11 +157,19 @@ impl Loaded {
             .collect();
         // A target that continues one of an earlier plan shows one series across both: its
         // counts go back to the earlier plan's first year.
-        let plans = store.plans().await?;
-        let first_year = targets
+        // Most plans continue none: the plans are read only for one that does.
+        let earlier: Vec<&str> = targets
             .iter()
-            .filter_map(|t| t.continues.as_deref()?.split_once('/'))
-            .filter_map(|(code, _)| plans.iter().find(|p| p.code == code))
+            .filter_map(|t| Some(t.continues.as_deref()?.split_once('/')?.0))
+            .collect();
+        let plans = if earlier.is_empty() {
+            Vec::new()
+        } else {
+            store.plans().await?
+        };
+        let first_year = plans
+            .iter()
+            .filter(|p| earlier.contains(&p.code.as_str()))
             .map(|p| p.start_year)
             .fold(plan.start_year, i32::min);
         for (date, period) in count_dates(first_year, plan.end_year, as_of) {
@@ -517,6 +525,13 @@ pub async fn counted_records(
 /// The plan a page shows when asked without naming one: the plan whose period covers today,
 /// else the most recent (see `kechuang_domain::plan::current_plan`).
 pub async fn default_plan_id(store: &Store) -> Result<i64, Error> {
+    current_plan_id(store)
+        .await?
+        .ok_or_else(|| Error::not_found(Missing::Plan))
+}
+
+/// The same, or `None` when no plan is loaded.
+pub async fn current_plan_id(store: &Store) -> Result<Option<i64>, Error> {
     use chrono::Datelike;
     let plans: Vec<(i64, i32, i32)> = store
         .plans()
@@ -524,8 +539,10 @@ pub async fn default_plan_id(store: &Store) -> Result<i64, Error> {
         .iter()
         .map(|p| (p.id, p.start_year, p.end_year))
         .collect();
-    kechuang_domain::plan::current_plan(&plans, crate::clock::today_in_china().year())
-        .ok_or_else(|| Error::not_found(Missing::Plan))
+    Ok(kechuang_domain::plan::current_plan(
+        &plans,
+        crate::clock::today_in_china().year(),
+    ))
 }
 
 /// An indicator's resolved series for a region, with the records behind it.

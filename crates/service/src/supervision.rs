@@ -197,20 +197,28 @@ async fn own_units(store: &Store, who: &Principal) -> Result<Option<HashSet<Stri
     })
 }
 
+/// A task of a plan by its code; not found otherwise.
+async fn task_of(store: &Store, plan_id: i64, code: &str) -> Result<Task, Error> {
+    store
+        .plan_tasks(plan_id)
+        .await?
+        .into_iter()
+        .find(|t| t.code == code)
+        .ok_or_else(|| {
+            StoreError::NotFound(Absent::Task {
+                code: code.to_owned(),
+            })
+            .into()
+        })
+}
+
 /// A plan's tasks are the business of the bureau whose region the plan is for: another city's
 /// bureau in a province's deployment finds none of them.
 async fn bureau_sees(store: &Store, who: &Principal, plan: &PlanSummary) -> Result<(), Error> {
     if who.role() != Role::Bureau {
         return Ok(());
     }
-    let tree = store.region_tree().await?;
-    let inside = kechuang_domain::RegionCode::parse(&plan.region_code)
-        .is_ok_and(|r| who.scope().covers_region(&tree, &r));
-    if inside {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound(Absent::Plan { id: plan.id }).into())
-    }
+    crate::plans::within_scope(store, who, plan).await
 }
 
 /// A unit sees its own progress on a task it leads with others (one county of ten), not the
@@ -570,16 +578,7 @@ async fn reporting(
     let DataScope::Unit(unit) = who.scope() else {
         return Err(Error::forbidden(SupervisionProblem::NotYours));
     };
-    let task = store
-        .plan_tasks(plan_id)
-        .await?
-        .into_iter()
-        .find(|t| t.code == code)
-        .ok_or_else(|| {
-            StoreError::NotFound(Absent::Task {
-                code: code.to_owned(),
-            })
-        })?;
+    let task = task_of(store, plan_id, code).await?;
     if !task.lead.contains(unit) {
         if task.support.contains(unit) {
             return Err(Error::forbidden(ReportProblem::NotLead));
@@ -814,16 +813,13 @@ pub async fn remind(
         }));
     }
     let p = Period::parse(period).map_err(Error::invalid)?;
-    let task = store
-        .plan_tasks(plan_id)
-        .await?
-        .into_iter()
-        .find(|t| t.code == code && t.lead.iter().any(|u| u == unit))
-        .ok_or_else(|| {
-            StoreError::NotFound(Absent::Task {
-                code: code.to_owned(),
-            })
-        })?;
+    let task = task_of(store, plan_id, code).await?;
+    if !task.lead.iter().any(|u| u == unit) {
+        return Err(StoreError::NotFound(Absent::Task {
+            code: code.to_owned(),
+        })
+        .into());
+    }
     if !report_periods(&task).contains(&p) {
         return Err(Error::invalid(ReportProblem::NotAPeriod {
             period: p.to_string(),
@@ -856,27 +852,18 @@ pub async fn reminder(
     id: i64,
 ) -> Result<(ReminderRecord, Task, Unit, PlanSummary), Error> {
     let r = store.reminder(id).await?;
-    bureau_sees(store, who, &store.plan(r.plan_id).await?).await?;
+    let plan = store.plan(r.plan_id).await?;
+    bureau_sees(store, who, &plan).await?;
     let own = own_units(store, who).await?;
     if own.is_some_and(|u| !u.contains(&r.unit_code)) {
         return Err(StoreError::NotFound(Absent::Reminder { id }).into());
     }
-    let task = store
-        .plan_tasks(r.plan_id)
-        .await?
-        .into_iter()
-        .find(|t| t.code == r.task_code)
-        .ok_or_else(|| {
-            StoreError::NotFound(Absent::Task {
-                code: r.task_code.clone(),
-            })
-        })?;
+    let task = task_of(store, r.plan_id, &r.task_code).await?;
     let unit = store.unit_named(&r.unit_code).await?.ok_or_else(|| {
         Error::not_found(SupervisionProblem::NoUnit {
             unit: r.unit_code.clone(),
         })
     })?;
-    let plan = store.plan(r.plan_id).await?;
     Ok((r, task, unit, plan))
 }
 
@@ -888,10 +875,12 @@ pub async fn todos(
     today: NaiveDate,
 ) -> Result<Vec<(TaskView, String, PeriodLine)>, Error> {
     let wanted = matches!(who.role(), Role::Unit | Role::Bureau);
-    if !wanted || store.plans().await?.is_empty() {
+    if !wanted {
         return Ok(Vec::new());
     }
-    let plan_id = crate::progress::default_plan_id(store).await?;
+    let Some(plan_id) = crate::progress::current_plan_id(store).await? else {
+        return Ok(Vec::new());
+    };
     let b = board(store, who, plan_id, today).await?;
     let mut out = Vec::new();
     for t in &b.tasks {

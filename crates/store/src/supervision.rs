@@ -4,6 +4,7 @@
 //! domain's (`kechuang_domain::supervision`) and the service's.
 
 use crate::audit::{append, Actor, AuditEntry};
+use crate::plans::{date_str, parse_date};
 use crate::{now_utc, Absent, Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::period::Period;
@@ -12,14 +13,6 @@ use kechuang_domain::RegionCode;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
-
-fn date_str(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("date '{s}'")))
-}
 
 /// A unit's report for one period of a task, without its files' bytes.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -193,9 +193,10 @@ pub async fn call(
     }))
 }
 
+/// The id of what was created (an application, a file).
 #[derive(Serialize, ToSchema)]
 pub struct Created {
-    id: i64,
+    pub(crate) id: i64,
 }
 
 /// An enterprise starts an application (a draft) to a call that is open today; an enterprise

@@ -134,7 +134,7 @@ impl From<&ReminderRecord> for ReminderOut {
     fn from(r: &ReminderRecord) -> Self {
         Self {
             id: r.id,
-            number: format!("韶科督〔{}〕{}号", r.year, r.seq),
+            number: kechuang_domain::supervision::reminder_number(r.year, r.seq),
             task: r.task_code.clone(),
             unit: r.unit_code.clone(),
             period: r.period.to_string(),
@@ -189,17 +189,6 @@ fn report_out(r: &ReportRecord, files: &[kechuang_store::ReportFile]) -> ReportO
     }
 }
 
-fn state_code(s: kechuang_domain::supervision::PeriodState) -> &'static str {
-    use kechuang_domain::supervision::PeriodState as S;
-    match s {
-        S::Open => "open",
-        S::Submitted => "submitted",
-        S::Accepted => "accepted",
-        S::Overdue => "overdue",
-        S::Returned => "returned",
-    }
-}
-
 fn task_out(t: &service::TaskView, files: &[kechuang_store::ReportFile]) -> TaskOut {
     TaskOut {
         code: t.task.code.clone(),
@@ -226,7 +215,7 @@ fn task_out(t: &service::TaskView, files: &[kechuang_store::ReportFile]) -> Task
                     .map(|p| PeriodOut {
                         period: p.period.to_string(),
                         due: p.due.to_string(),
-                        state: state_code(p.state),
+                        state: p.state.as_str(),
                         report: p.report.as_ref().map(|r| report_out(r, files)),
                     })
                     .collect(),
@@ -388,11 +377,6 @@ pub struct FileQuery {
     file_name: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct Created {
-    id: i64,
-}
-
 /// A lead unit attaches an evidence file, as the request body, to its saved report of a
 /// period while the report is still its to change.
 #[utoipa::path(post, path = "/api/v1/plans/{id}/tasks/{code}/reports/{period}/files", tag = "supervision",
@@ -400,7 +384,7 @@ pub struct Created {
            ("code" = String, Path, description = "The task's code"),
            ("period" = String, Path, description = "The reporting period"), FileQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file"),
-    responses((status = 201, description = "Stored; the file's id", body = Created)))]
+    responses((status = 201, description = "Stored; the file's id", body = super::applications::Created)))]
 pub async fn add_file(
     State(st): State<AppState>,
     who: Caller,
@@ -408,7 +392,7 @@ pub async fn add_file(
     Path((id, code, period)): Path<(i64, String, String)>,
     Query(q): Query<FileQuery>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<super::applications::Created>), ApiError> {
     let ctype = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -422,7 +406,10 @@ pub async fn add_file(
         today,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(Created { id: file })))
+    Ok((
+        StatusCode::CREATED,
+        Json(super::applications::Created { id: file }),
+    ))
 }
 
 /// An evidence file, as a download.

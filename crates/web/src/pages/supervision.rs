@@ -14,7 +14,7 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use kechuang_domain::auth::Role;
-use kechuang_domain::supervision::{Light, PeriodState, ReportStatus, Review};
+use kechuang_domain::supervision::{reminder_number, Light, PeriodState, ReportStatus, Review};
 use kechuang_service::supervision as service;
 use serde::Deserialize;
 
@@ -529,11 +529,6 @@ async fn task_page(
     let mut res = render(&page, lang)?;
     *res.status_mut() = status;
     Ok(res)
-}
-
-/// A reminder's number as the bureau writes it: 韶科督〔2026〕3号.
-fn reminder_number(year: i32, seq: i64) -> String {
-    format!("韶科督〔{year}〕{seq}号")
 }
 
 pub async fn task(
