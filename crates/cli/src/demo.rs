@@ -1372,3 +1372,96 @@ pub async fn run_supervision(store: &kechuang_store::Store) -> Result<()> {
     }
     Ok(())
 }
+
+/// The portal's first articles: a policy and its explanation, the call's guide linked to the
+/// call, news and a notice, each written by one officer and published by another.
+pub async fn run_portal(store: &kechuang_store::Store) -> Result<()> {
+    use kechuang_domain::portal::ArticleStatus as S;
+    use kechuang_store::{Actor, ArticleWrite};
+    let writer = Actor::new("demo-writer", "cli");
+    let reviewer = Actor::new("demo-reviewer", "cli");
+    let call = store.calls().await?.into_iter().next();
+    let call_link: Vec<(String, String)> = call
+        .iter()
+        .map(|c| ("call".to_owned(), c.id.to_string()))
+        .collect();
+    let guide_body = String::from(
+        "# 一、申报对象\n\n在韶关市依法登记注册、具有独立法人资格的企业。\n\n\
+         # 二、支持方式\n\n| 类别 | 奖补标准 |\n|---|---|\n| 首次认定高新技术企业 | 10万元 |\n| 重新认定 | 5万元 |\n\n\
+         # 三、申报方式\n\n登录系统在线填报申报书，上传相关材料。"
+    );
+    let articles: Vec<(&str, &str, &str, &str, String, Vec<String>, Vec<(String, String)>, &str)> = vec![
+        (
+            "policies",
+            "韶关市科技创新发展行动计划（2017—2020年）",
+            "韶府办〔2017〕45号",
+            "提出到2020年全市研发经费支出占地区生产总值比重达到2%、高新技术企业达到130家等目标。",
+            "为深入实施创新驱动发展战略，加快建设创新型城市，制定本行动计划。\n\n# 一、总体目标\n\n到2020年，全市研究与试验发展（R&D）经费支出占地区生产总值比重达到2%，每万人口发明专利拥有量达到4件。".to_owned(),
+            vec!["行动计划".to_owned(), "创新驱动".to_owned()],
+            Vec::new(),
+            "2017-09-01T01:00:00Z",
+        ),
+        (
+            "interpretations",
+            "一图读懂：高新技术企业认定奖补政策",
+            "",
+            "首次认定的高新技术企业可获奖补，本文解读申报条件与流程。",
+            "**谁可以申报？** 当年首次通过认定、注册在本市的高新技术企业。\n\n**怎么申报？** 通过本系统在线申报，县（市、区）科技部门初审后报市科技局。".to_owned(),
+            vec!["高新技术企业".to_owned(), "奖补".to_owned()],
+            Vec::new(),
+            "2018-03-15T02:00:00Z",
+        ),
+        (
+            "guides",
+            "高新技术企业认定奖补申报指南",
+            "",
+            "申报对象、支持方式、申报方式和时间安排。",
+            guide_body,
+            vec!["高新技术企业".to_owned(), "申报指南".to_owned()],
+            call_link,
+            "2018-04-01T01:00:00Z",
+        ),
+        (
+            "news",
+            "市科技局赴各县（市、区）开展送科技下乡活动",
+            "",
+            "",
+            "近日，市科技局组织专家赴翁源县、新丰县开展送科技下乡活动，为企业和农户提供技术咨询服务。".to_owned(),
+            vec!["送科技下乡".to_owned()],
+            Vec::new(),
+            "2019-05-20T03:00:00Z",
+        ),
+        (
+            "notices",
+            "关于开展2019年度研发费用统计调查工作的通知",
+            "",
+            "请各企业按时填报研发调查表。",
+            "各县（市、区）科技部门，各有关企业：\n\n根据统计工作安排，现开展2019年度企业研究开发活动统计调查，请于规定时间内登录系统填报。".to_owned(),
+            vec!["研发统计".to_owned()],
+            Vec::new(),
+            "2019-12-10T02:00:00Z",
+        ),
+    ];
+    for (category, title, doc, summary, body, tags, links, at) in &articles {
+        let w = ArticleWrite {
+            category,
+            title,
+            summary,
+            body,
+            source: "韶关市科学技术局",
+            doc_number: doc,
+            publish_at: Some((*at).to_owned()),
+            expires_on: None,
+            tags,
+            links,
+        };
+        let id = store.create_article(&w, &writer).await?;
+        store
+            .step_article(id, (S::Draft, S::Review), "submit", "", &writer)
+            .await?;
+        store
+            .step_article(id, (S::Review, S::Published), "publish", "", &reviewer)
+            .await?;
+    }
+    Ok(())
+}

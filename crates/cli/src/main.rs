@@ -95,6 +95,10 @@ enum Command {
         /// address turns on HSTS.
         #[arg(long, env = "KECHUANG_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Show the public portal at `/` to visitors who are not logged in (it is always at
+        /// `/portal`); the dashboard stays at `/dashboard`.
+        #[arg(long, env = "KECHUANG_PORTAL_HOME")]
+        portal_home: bool,
         /// A directory of county outlines (`CITYCODE.json`, see crates/web/maps/README.md) for
         /// a city other than the shipped Shaoguan; its files take precedence.
         #[arg(long, env = "KECHUANG_MAPS")]
@@ -456,13 +460,15 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             addr,
             trusted_proxies,
             public_url,
+            portal_home,
             maps,
             ..
         } => {
             let spool = cli.db.data_dir().join("spool");
             let mut state = kechuang_web::AppState::new(store.clone(), &spool)
                 .trusting(&trusted_proxies)
-                .public_url(public_url.as_deref());
+                .public_url(public_url.as_deref())
+                .portal_home(portal_home);
             if let Some(dir) = maps {
                 state = state
                     .map_dir(&dir)
@@ -835,7 +841,8 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
         }
     }
     demo::run_programmes(store).await?;
-    demo::run_supervision(store).await
+    demo::run_supervision(store).await?;
+    demo::run_portal(store).await
 }
 
 async fn serve(state: kechuang_web::AppState, addr: &str) -> Result<ExitCode> {

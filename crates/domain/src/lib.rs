@@ -16,6 +16,7 @@ pub mod patent;
 pub mod period;
 pub mod plan;
 pub mod plan_copy;
+pub mod portal;
 pub mod problem;
 pub mod programme;
 pub mod progress;

@@ -47,6 +47,8 @@ pub enum TodoKind {
     },
     /// The bureau accepts or returns a unit's submitted progress report.
     ReviewTaskReport,
+    /// A colleague publishes or returns an article sent for review.
+    ReviewArticle,
 }
 
 impl TodoKind {
@@ -81,6 +83,7 @@ impl TodoKind {
             Self::TaskReport { returned: false } => "report_task",
             Self::TaskReport { returned: true } => "revise_task_report",
             Self::ReviewTaskReport => "review_task_report",
+            Self::ReviewArticle => "review_article",
         }
     }
 }
@@ -105,6 +108,8 @@ pub struct Todo {
 #[derive(Debug, Clone, Default)]
 pub struct Workbench {
     pub todos: Vec<Todo>,
+    /// An enterprise's subscribed categories' new articles, newest first.
+    pub news: Vec<kechuang_store::ArticleRecord>,
     /// A county officer's county (code, name).
     pub county: Option<(String, String)>,
     /// An enterprise account's enterprise (credit code).
@@ -255,6 +260,17 @@ pub async fn workbench(store: &Store, who: &Principal) -> Result<Workbench, Erro
     finance_todos(store, who, today, &mut out.todos).await?;
     rd_todos(store, who, &mut out.todos).await?;
     task_todos(store, who, today, &mut out.todos).await?;
+    for a in crate::portal::to_review(store, who).await? {
+        out.todos.push(Todo {
+            kind: TodoKind::ReviewArticle,
+            subject: a.title.clone(),
+            whose: a.submitted_by.clone().unwrap_or_default(),
+            link: format!("/portal/manage/{}#review", a.id),
+            due: None,
+            overdue: false,
+        });
+    }
+    out.news = crate::portal::news_for(store, who, 10, chrono::Utc::now()).await?;
 
     if role == Role::County {
         if let DataScope::Region(own) = who.scope() {

@@ -24,6 +24,10 @@ mod observations;
 mod patents;
 pub use patents::{NamedEnterprise, PatentCounts, PatentFilter, PatentItem, PatentState};
 mod plans;
+mod portal;
+pub use portal::{
+    ArticleFile, ArticleFilter, ArticleRecord, ArticleRevision, ArticleWrite, Category,
+};
 mod programmes;
 mod rd;
 pub use rd::TrainingItem;

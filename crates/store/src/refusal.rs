@@ -63,6 +63,12 @@ kechuang_domain::problems! {
         Draft { id: i64 } = "not_found" {
             zh: "未找到计划草稿 {id}", en: "plan draft {id} not found",
         },
+        Article { id: i64 } = "not_found" {
+            zh: "未找到文章 {id}", en: "article {id} not found",
+        },
+        ArticleFile { id: i64 } = "not_found" {
+            zh: "未找到附件 {id}", en: "attachment {id} not found",
+        },
     }
 }
 
@@ -75,6 +81,9 @@ kechuang_domain::problems! {
         },
         RegionCodeInUse { code: String, name: String } = "already_exists" {
             zh: "区划代码 {code} 已用于 {name}", en: "region code {code} is already {name}",
+        },
+        ArticleFileExists { name: String } = "already_exists" {
+            zh: "已有同名附件 {name}", en: "an attachment named {name} exists already",
         },
         UserExists { username: String } = "already_exists" {
             zh: "用户 {username} 已存在", en: "user {username} exists already",

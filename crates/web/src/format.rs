@@ -146,6 +146,41 @@ pub(crate) fn file_download(
         .into_response()
 }
 
+/// A stored file a page may show: an image inline (an article's picture), anything else as
+/// a download.
+pub(crate) fn served_file(
+    name: &str,
+    content_type: &str,
+    data: Vec<u8>,
+) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    if !content_type.starts_with("image/") {
+        return file_download(name, content_type, data);
+    }
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::CACHE_CONTROL, "public, max-age=300".to_owned()),
+        ],
+        data,
+    )
+        .into_response()
+}
+
+/// A file's size as people read it: 820 B, 14.2 KB, 3.1 MB.
+pub fn bytes(n: i64) -> String {
+    let n = n.max(0) as f64;
+    if n < 1024.0 {
+        format!("{n} B")
+    } else if n < 1024.0 * 1024.0 {
+        format!("{:.1} KB", n / 1024.0)
+    } else {
+        format!("{:.1} MB", n / 1024.0 / 1024.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ mod error;
 mod format;
 mod i18n;
 pub mod map;
+mod markup;
 mod openapi;
 mod pages;
 mod refusal;
@@ -41,6 +42,10 @@ pub struct AppState {
     pub(crate) imports: std::sync::Arc<pages::ImportJobs>,
     /// The menu's to-do counts, by user.
     pub(crate) todo_counts: std::sync::Arc<pages::TodoCounts>,
+    /// The address users reach the server at, for absolute links (a share card, a feed).
+    pub public_url: Option<std::sync::Arc<str>>,
+    /// `/` shows the portal to visitors who are not logged in.
+    pub portal_home: bool,
 }
 
 impl AppState {
@@ -54,7 +59,14 @@ impl AppState {
             maps: std::sync::Arc::new(map::Maps::shipped()),
             imports: std::sync::Arc::default(),
             todo_counts: std::sync::Arc::default(),
+            public_url: None,
+            portal_home: false,
         }
+    }
+    /// `/` shows the public portal to visitors who are not logged in.
+    pub fn portal_home(mut self, on: bool) -> Self {
+        self.portal_home = on;
+        self
     }
     /// County outlines a deployment supplies (`*.json` in `dir`), over the shipped ones.
     pub fn map_dir(mut self, dir: &std::path::Path) -> Result<Self, String> {
@@ -64,6 +76,10 @@ impl AppState {
     /// The address users reach the server at; an https:// one turns on HSTS.
     pub fn public_url(mut self, url: Option<&str>) -> Self {
         self.https = url.is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"));
+        self.public_url = url
+            .map(|u| u.trim().trim_end_matches('/'))
+            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+            .map(std::sync::Arc::from);
         self
     }
 

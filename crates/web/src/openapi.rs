@@ -7,7 +7,7 @@
 //! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
 
 use crate::api::{
-    account, applications, audit, entry, finance, imports, patents, plans, programmes, rd,
+    account, applications, audit, entry, finance, imports, patents, plans, portal, programmes, rd,
     registries, second_factor, supervision, vouchers, workbench,
 };
 use crate::auth::Access;
@@ -111,6 +111,19 @@ use utoipa::{Modify, OpenApi};
         rd::survey,
         rd::step,
         supervision::units,
+        portal::categories,
+        portal::list,
+        portal::desk,
+        portal::article,
+        portal::create,
+        portal::save,
+        portal::step,
+        portal::add_file,
+        portal::revisions,
+        portal::subscriptions,
+        portal::subscribe,
+        portal::open_data,
+        portal::open_data_set,
         plans::revisions,
         plans::source,
         plans::start_draft,
@@ -153,6 +166,7 @@ use utoipa::{Modify, OpenApi};
         (name = "vouchers", description = "Innovation vouchers, their providers and redemption"),
         (name = "rd", description = "R&D statistics: the enterprise survey and who should report"),
         (name = "supervision", description = "Task supervision: responsible units, tasks, progress reports, reminders"),
+        (name = "portal", description = "The public portal: articles, review and publication, subscriptions, open data"),
         (name = "finance", description = "Tech finance: partner banks, the credit risk reserve, pool entry, loans, compensation, the seed fund"),
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "accounts", description = "Sessions, the caller's account, its second factor and API tokens"),

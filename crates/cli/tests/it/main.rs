@@ -17,6 +17,7 @@ mod finance;
 mod hardening;
 mod patents;
 mod plans;
+mod portal;
 mod programmes;
 mod rd;
 mod registries;

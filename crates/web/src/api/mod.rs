@@ -12,6 +12,7 @@ pub(crate) mod finance;
 pub(crate) mod imports;
 pub(crate) mod patents;
 pub(crate) mod plans;
+pub(crate) mod portal;
 pub(crate) mod programmes;
 pub(crate) mod rd;
 pub(crate) mod registries;
@@ -427,6 +428,40 @@ pub(crate) fn routes() -> Vec<Route> {
             rd::step,
         ),
         Route::get("/api/v1/units", Public, supervision::units),
+        Route::get("/api/v1/article-categories", Public, portal::categories),
+        Route::get("/api/v1/articles", Public, portal::list),
+        Route::post("/api/v1/articles", Roles(auth::BUREAU), portal::create).body_limit(1 << 20),
+        Route::get("/api/v1/article-desk", Roles(auth::BUREAU), portal::desk),
+        Route::get("/api/v1/articles/{id}", Public, portal::article),
+        Route::put("/api/v1/articles/{id}", Roles(auth::BUREAU), portal::save).body_limit(1 << 20),
+        Route::get(
+            "/api/v1/articles/{id}/revisions",
+            Roles(auth::BUREAU),
+            portal::revisions,
+        ),
+        Route::post(
+            "/api/v1/articles/{id}/files",
+            Roles(auth::BUREAU),
+            portal::add_file,
+        )
+        .body_limit(24 << 20),
+        Route::post(
+            "/api/v1/articles/{id}/{action}",
+            Roles(auth::BUREAU),
+            portal::step,
+        ),
+        Route::get(
+            "/api/v1/subscriptions",
+            Roles(auth::ENTERPRISE),
+            portal::subscriptions,
+        ),
+        Route::put(
+            "/api/v1/subscriptions",
+            Roles(auth::ENTERPRISE),
+            portal::subscribe,
+        ),
+        Route::get("/api/v1/open-data", Public, portal::open_data),
+        Route::get("/api/v1/open-data/{set}", Public, portal::open_data_set),
         Route::get(
             "/api/v1/plans/{id}/revisions",
             Roles(auth::STAFF),

@@ -688,50 +688,34 @@ pub struct GrantList {
 #[utoipa::path(get, path = "/api/v1/grants", tag = "programmes",
     responses((status = 200, description = "Grants approved or paid, oldest first", body = GrantList)))]
 pub async fn grants(State(st): State<AppState>) -> Result<Json<GrantList>, ApiError> {
-    let plan = st.store.plans().await?.into_iter().next();
-    let funder_region = plan
-        .as_ref()
-        .map(|p| p.region_code.clone())
-        .unwrap_or_default();
-    let tree = st.store.region_tree().await?;
-    let name_of = |code: &str| tree.name_of(code).unwrap_or_default().to_owned();
-    let funder = format!("{}科学技术局", name_of(&funder_region));
-    let grants = st
-        .store
-        .grants()
+    // One source with the grants open data set.
+    let grants = kechuang_service::open_data::grants(&st.store)
         .await?
         .into_iter()
-        .map(|g| {
-            let a = &g.award;
-            Grant {
-                id: format!("360G-kechuang-{funder_region}-{}", a.id),
-                title: format!("{} {}", g.programme_name, a.year),
-                description: a.basis.clone(),
-                currency: "CNY",
-                amount_awarded: a.amount.0 as f64 / 100.0,
-                award_date: g.awarded_on.clone(),
-                planned_dates: g.paid_on.as_ref().map(|d| {
-                    vec![PlannedDates {
-                        start_date: d.clone(),
-                    }]
-                }),
-                recipient_organization: vec![Party {
-                    id: format!("CN-USCC-{}", a.uscc),
-                    name: a.name.clone(),
-                }],
-                funding_organization: vec![Party {
-                    id: format!("CN-GB2260-{funder_region}-KJJ"),
-                    name: funder.clone(),
-                }],
-                grant_programme: vec![GrantProgramme {
-                    code: a.programme_code.clone(),
-                    title: g.programme_name.clone(),
-                }],
-                beneficiary_location: vec![Location {
-                    geo_code: a.region_code.clone(),
-                    name: name_of(&a.region_code),
-                }],
-            }
+        .map(|g| Grant {
+            id: g.id,
+            title: g.title,
+            description: g.description,
+            currency: "CNY",
+            amount_awarded: g.amount_yuan,
+            award_date: g.award_date,
+            planned_dates: g.paid_on.map(|d| vec![PlannedDates { start_date: d }]),
+            recipient_organization: vec![Party {
+                id: g.recipient_id,
+                name: g.recipient_name,
+            }],
+            funding_organization: vec![Party {
+                id: g.funder_id,
+                name: g.funder_name,
+            }],
+            grant_programme: vec![GrantProgramme {
+                code: g.programme_code,
+                title: g.programme_title,
+            }],
+            beneficiary_location: vec![Location {
+                geo_code: g.location_code,
+                name: g.location_name,
+            }],
         })
         .collect();
     Ok(Json(GrantList { grants }))

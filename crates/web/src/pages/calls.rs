@@ -225,6 +225,8 @@ struct CallPage {
     open: bool,
     guide: String,
     files: Vec<GuideFile>,
+    /// The portal's published guides and notices about this call: (id, title).
+    articles: Vec<(i64, String)>,
     rows: Vec<AppRow>,
     error: String,
 }
@@ -270,6 +272,16 @@ async fn call_page(
                 },
             })
             .collect(),
+        articles: kechuang_service::portal::linked(
+            &st.store,
+            ("call", &id.to_string()),
+            chrono::Utc::now(),
+        )
+        .await
+        .page(lang)?
+        .into_iter()
+        .map(|a| (a.id, a.title))
+        .collect(),
         rows: app_rows(&apps, &tree, lang),
         error,
     };

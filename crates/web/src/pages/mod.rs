@@ -17,9 +17,11 @@ mod experts;
 mod finance;
 mod frame;
 mod imports;
+mod open_data;
 mod pager;
 mod patents;
 mod plan;
+mod portal;
 mod programmes;
 mod rd;
 mod reference;
@@ -37,10 +39,25 @@ pub(crate) use downloads::{record_export, sheet_download, SheetFormat};
 pub(crate) use frame::TodoCounts;
 pub(crate) use frame::*;
 pub(crate) use imports::ImportJobs;
+pub(crate) use open_data::document as open_data_document;
 pub(crate) use pager::{pager, Pager};
 use plan::{current_plan, plan_page};
 use reference::{api_page, indicators_page};
 use target::target_page;
+
+/// `/`: the dashboard, or the portal for visitors not logged in where the deployment chose it.
+async fn root(
+    st: axum::extract::State<crate::AppState>,
+    v: Viewer,
+    uri: axum::http::Uri,
+    q: axum::extract::Query<dashboard::DashQuery>,
+) -> Result<axum::response::Response, PageError> {
+    if st.portal_home && v.who.is_none() {
+        portal::home(st, v, uri).await
+    } else {
+        dashboard(st, v, uri, q).await
+    }
+}
 
 pub(crate) fn routes() -> Vec<Route> {
     use crate::auth::{
@@ -49,7 +66,37 @@ pub(crate) fn routes() -> Vec<Route> {
     };
     use Access::{Account, Public, Roles, Signed};
     vec![
-        Route::get("/", Public, dashboard),
+        Route::get("/", Public, root),
+        Route::get("/dashboard", Public, dashboard),
+        Route::get("/portal", Public, portal::home),
+        Route::get("/portal/c/{category}", Public, portal::category),
+        Route::get("/portal/c/{category}/feed.atom", Public, portal::feed),
+        Route::get("/portal/tags/{tag}", Public, portal::tag),
+        Route::get("/portal/search", Public, portal::search),
+        Route::get("/portal/articles/{id}", Public, portal::article),
+        Route::get("/portal/articles/{id}/qr.svg", Public, portal::qr),
+        Route::get("/portal/files/{id}", Public, portal::file),
+        Route::get("/portal/manage", Roles(BUREAU), portal::desk),
+        Route::get("/portal/manage/new", Roles(BUREAU), portal::new_form),
+        Route::post("/portal/manage/new", Roles(BUREAU), portal::create).body_limit(1 << 20),
+        Route::get("/portal/manage/{id}", Roles(BUREAU), portal::edit_form),
+        Route::post("/portal/manage/{id}", Roles(BUREAU), portal::save).body_limit(1 << 20),
+        Route::post("/portal/manage/{id}/files", Roles(BUREAU), portal::upload)
+            .body_limit(64 << 20),
+        Route::post("/portal/manage/{id}/{action}", Roles(BUREAU), portal::step),
+        Route::get(
+            "/portal/subscriptions",
+            Roles(ENTERPRISE),
+            portal::subscriptions,
+        ),
+        Route::post(
+            "/portal/subscriptions",
+            Roles(ENTERPRISE),
+            portal::subscribe,
+        ),
+        Route::get("/data", Public, open_data::catalogue),
+        Route::get("/data/catalog.json", Public, open_data::catalog_json),
+        Route::get("/data/{file}", Public, open_data::download),
         Route::get("/plan", Public, current_plan),
         Route::get("/plans/{id}", Public, plan_page),
         Route::get("/plans/{id}/targets/{code}", Public, target_page),

@@ -29,6 +29,9 @@ struct WorkbenchPage {
     overdue: usize,
     county: Option<(String, String)>,
     shortcuts: Vec<(String, &'static str)>,
+    /// An enterprise's subscribed categories' new articles: (id, title, day).
+    news: Vec<(i64, String, String)>,
+    subscriber: bool,
 }
 
 /// The links each role starts its work from, labelled in the page's language.
@@ -43,6 +46,7 @@ fn shortcuts(role: Role, enterprise: Option<&str>, lang: Lang) -> Vec<(String, &
             link("/entry", tr.nav_entry),
             link("/finance", tr.nav_finance),
             link("/supervision", tr.nav_supervision),
+            link("/portal/manage", tr.nav_portal_desk),
             link("/audit", tr.nav_audit),
         ],
         Role::County => vec![
@@ -59,6 +63,7 @@ fn shortcuts(role: Role, enterprise: Option<&str>, lang: Lang) -> Vec<(String, &
             v.push(link("/calls", tr.nav_calls));
             v.push(link("/vouchers", tr.nav_vouchers));
             v.push(link("/finance/pool", tr.nav_pool));
+            v.push(link("/portal/subscriptions", tr.nav_subscriptions));
             v
         }
         Role::Expert => vec![link("/calls", tr.nav_calls)],
@@ -109,6 +114,21 @@ pub async fn workbench(
         todos,
         county: w.county,
         shortcuts: shortcuts(who.role(), w.enterprise.as_deref(), lang),
+        news: w
+            .news
+            .iter()
+            .map(|a| {
+                (
+                    a.id,
+                    a.title.clone(),
+                    a.publish_at
+                        .as_deref()
+                        .map(super::portal::local_time)
+                        .unwrap_or_default(),
+                )
+            })
+            .collect(),
+        subscriber: who.role() == Role::Enterprise,
     };
     render(&page, lang)
 }
