@@ -520,6 +520,64 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/supervision/files/{id}", Rule::Roles(SUPERVISION)),
     ("GET", "/api/v1/units", Rule::Public),
+    ("GET", "/dashboard", Rule::Public),
+    ("GET", "/portal", Rule::Public),
+    ("GET", "/portal/c/{category}", Rule::Public),
+    ("GET", "/portal/c/{category}/feed.atom", Rule::Public),
+    ("GET", "/portal/tags/{tag}", Rule::Public),
+    ("GET", "/portal/search", Rule::Public),
+    ("GET", "/portal/articles/{id}", Rule::Public),
+    ("GET", "/portal/articles/{id}/qr.svg", Rule::Public),
+    ("GET", "/portal/files/{id}", Rule::Public),
+    ("GET", "/portal/manage", Rule::Roles(&["bureau"])),
+    ("GET", "/portal/manage/new", Rule::Roles(&["bureau"])),
+    ("POST", "/portal/manage/new", Rule::Roles(&["bureau"])),
+    ("GET", "/portal/manage/{id}", Rule::Roles(&["bureau"])),
+    ("POST", "/portal/manage/{id}", Rule::Roles(&["bureau"])),
+    (
+        "POST",
+        "/portal/manage/{id}/files",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/portal/manage/{id}/{action}",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/portal/subscriptions", Rule::Roles(&["enterprise"])),
+    (
+        "POST",
+        "/portal/subscriptions",
+        Rule::Roles(&["enterprise"]),
+    ),
+    ("GET", "/data", Rule::Public),
+    ("GET", "/data/catalog.json", Rule::Public),
+    ("GET", "/data/{file}", Rule::Public),
+    ("GET", "/api/v1/article-categories", Rule::Public),
+    ("GET", "/api/v1/articles", Rule::Public),
+    ("POST", "/api/v1/articles", Rule::Roles(&["bureau"])),
+    ("GET", "/api/v1/article-desk", Rule::Roles(&["bureau"])),
+    ("GET", "/api/v1/articles/{id}", Rule::Public),
+    ("PUT", "/api/v1/articles/{id}", Rule::Roles(&["bureau"])),
+    (
+        "GET",
+        "/api/v1/articles/{id}/revisions",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/api/v1/articles/{id}/files",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/api/v1/articles/{id}/{action}",
+        Rule::Roles(&["bureau"]),
+    ),
+    ("GET", "/api/v1/subscriptions", Rule::Roles(&["enterprise"])),
+    ("PUT", "/api/v1/subscriptions", Rule::Roles(&["enterprise"])),
+    ("GET", "/api/v1/open-data", Rule::Public),
+    ("GET", "/api/v1/open-data/{set}", Rule::Public),
     ("GET", "/api/v1/plans/{id}/tasks", Rule::Roles(SUPERVISION)),
     (
         "GET",
@@ -697,6 +755,10 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
         .replace("{action}", "disable")
         .replace("{kind}", "enterprises")
         .replace("{contract_no}", "HT-0001")
+        .replace("{category}", "policies")
+        .replace("{tag}", "tag")
+        .replace("{set}", "articles")
+        .replace("/data/{file}", "/data/articles.csv")
         .replace("{file}", "1.xlsx");
     // Lists and drill-downs take the region as a filter.
     let filtered = path == "/api/v1/enterprises"

@@ -1057,6 +1057,36 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
     )
     .await;
     let draft = draft["id"].as_i64().expect("draft");
+    env.add_user("shenhe", "bureau", &["--region", "440200"]);
+    let article = json_call(
+        &server,
+        &bureau,
+        reqwest::Method::POST,
+        "/api/v1/articles",
+        serde_json::json!({
+            "category": "guides", "title": "市级科技计划项目申报指南",
+            "body": "# 申报条件\n\n| 项目 | 资助 |\n|---|---|\n| 重点项目 | 50万元 |",
+            "tags": ["申报指南"], "links": [format!("call:{call}")],
+        }),
+    )
+    .await;
+    let article = article["id"].as_i64().expect("article");
+    json_call(
+        &server,
+        &bureau,
+        reqwest::Method::POST,
+        &format!("/api/v1/articles/{article}/submit"),
+        serde_json::json!({}),
+    )
+    .await;
+    json_call(
+        &server,
+        &env.token("shenhe"),
+        reqwest::Method::POST,
+        &format!("/api/v1/articles/{article}/publish"),
+        serde_json::json!({}),
+    )
+    .await;
 
     let (_driver, c, _profile) = browser().await;
     let pages = |list: &[&str]| list.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>();
@@ -1072,6 +1102,13 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
             "/notices/1",
             "/api",
             "/login",
+            "/portal",
+            "/portal/c/guides",
+            &format!("/portal/articles/{article}"),
+            &format!("/portal/articles/{article}?print=1"),
+            "/portal/search?q=申报指南",
+            "/portal/tags/申报指南",
+            "/data",
         ]),
     )
     .await;
@@ -1083,7 +1120,14 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
             &c,
             &server,
             "public (en)",
-            &pages(&["/", "/plans/1/targets/2.3", "/notices"]),
+            &pages(&[
+                "/",
+                "/plans/1/targets/2.3",
+                "/notices",
+                "/portal",
+                &format!("/portal/articles/{article}"),
+                "/data",
+            ]),
         )
         .await,
     );
@@ -1121,6 +1165,9 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/supervision/1/tasks/3.10-1".into(),
                 "/plans/1/report?year=2019".into(),
                 format!("/plans/drafts/{draft}"),
+                "/portal/manage".into(),
+                "/portal/manage/new".into(),
+                format!("/portal/manage/{article}"),
                 "/account/password".into(),
                 "/account/second-factor".into(),
             ],
@@ -1157,6 +1204,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/vouchers".into(),
                 "/finance/pool".into(),
                 "/rd/survey?year=2019".into(),
+                "/portal/subscriptions".into(),
             ],
         ),
         ("zhuanjia", vec!["/workbench".to_owned(), "/calls".into()]),
@@ -1397,7 +1445,161 @@ async fn json_call(
     serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
 }
 
+/// The portal in a browser: an officer writes a policy with an attachment and sends it for
+/// review; a colleague finds it on the workbench and publishes it; the public finds it on the
+/// portal, in its category's Atom feed and by search, and reads it at a phone's width with a
+/// share card's meta tags and nothing wider than the screen.
+async fn a_policy_goes_from_draft_to_the_portal_in_the_browser(b: Backend) {
+    let env = TestEnv::new(b).await;
+    env.add_user("kejiju", "bureau", &["--region", "440200"]);
+    env.add_user("shenhe", "bureau", &["--region", "440200"]);
+    let server = env.serve().await;
+    let attachment = env
+        .write("奖补办法.pdf", "%PDF-1.4 奖补办法")
+        .canonicalize()
+        .expect("attachment path");
+    let (_driver, c, _profile) = browser().await;
+    log_in(&c, &server, "kejiju", common::PASSWORD).await;
+    c.goto(&server.url("/portal/manage/new"))
+        .await
+        .expect("editor");
+    c.find(Locator::Css("#a-category"))
+        .await
+        .expect("category")
+        .select_by_value("policies")
+        .await
+        .expect("choose policies");
+    for (css, value) in [
+        ("#a-doc", "韶科〔2018〕12号"),
+        ("#a-title", "韶关市高新技术企业认定奖补办法"),
+        ("#a-summary", "首次认定的高新技术企业给予一次性奖补。"),
+        (
+            "#a-body",
+            "# 一、奖补标准\n\n首次通过认定的给予**10万元**奖补。",
+        ),
+        ("#a-tags", "高新技术企业，奖补"),
+    ] {
+        c.find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    click(&c, "#article-form button[type='submit']").await;
+    wait_contains(&c, "#done", "已保存").await;
+    let editor = c.current_url().await.expect("url").to_string();
+    c.find(Locator::Css("#a-file"))
+        .await
+        .expect("file input")
+        .send_keys(attachment.to_str().expect("path"))
+        .await
+        .expect("attach");
+    click(&c, "#files-form button").await;
+    wait_contains(&c, "#files-form", "奖补办法.pdf").await;
+    click(&c, "#submit-form button").await;
+    wait_contains(&c, "#article-status", "待审核").await;
+    // The sender is told a colleague publishes it.
+    wait_contains(&c, "#own-submission", "其他同事").await;
+    log_out(&c).await;
+
+    log_in(&c, &server, "shenhe", common::PASSWORD).await;
+    open_first_todo(&c, "/portal/manage/").await;
+    click(&c, "#publish").await;
+    wait_contains(&c, "#article-status", "已发布").await;
+    let id: i64 = editor
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.split('?').next())
+        .and_then(|s| s.parse().ok())
+        .expect("article id");
+    log_out(&c).await;
+
+    // The public: the portal, the category's feed, search.
+    c.goto(&server.url("/portal")).await.expect("portal");
+    wait_contains(
+        &c,
+        "#h-policies + a, section[aria-labelledby='h-policies']",
+        "韶关市高新技术企业认定奖补办法",
+    )
+    .await;
+    let (status, feed) = server.get("/portal/c/policies/feed.atom").await;
+    assert_eq!(status, 200);
+    assert!(
+        feed.contains("<title>韶关市高新技术企业认定奖补办法</title>"),
+        "{feed}"
+    );
+    c.find(Locator::Css("#portal-q"))
+        .await
+        .expect("search box")
+        .send_keys("奖补 办法")
+        .await
+        .expect("type");
+    click(&c, ".portal-search button").await;
+    wait_for_url(&c, "/portal/search").await;
+    click(&c, "ol.article-list li:first-child h2 a").await;
+    wait_for_url(&c, &format!("/portal/articles/{id}")).await;
+
+    // At a phone's width: nothing wider than the screen, the share card's tags in place.
+    c.set_window_size(390, 844).await.expect("phone width");
+    c.goto(&server.url(&format!("/portal/articles/{id}")))
+        .await
+        .expect("article");
+    wait_contains(&c, "article h1", "韶关市高新技术企业认定奖补办法").await;
+    let fits = c
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth",
+            vec![],
+        )
+        .await
+        .expect("measure");
+    assert_eq!(
+        fits,
+        serde_json::Value::Bool(true),
+        "the page scrolls sideways on a phone"
+    );
+    for (prop, expected) in [
+        ("og:title", "韶关市高新技术企业认定奖补办法".to_owned()),
+        (
+            "og:description",
+            "首次认定的高新技术企业给予一次性奖补。".to_owned(),
+        ),
+        ("og:url", server.url(&format!("/portal/articles/{id}"))),
+    ] {
+        let content = c
+            .find(Locator::Css(&format!("meta[property='{prop}']")))
+            .await
+            .unwrap_or_else(|e| panic!("{prop}: {e}"))
+            .attr("content")
+            .await
+            .expect("content")
+            .unwrap_or_default();
+        assert_eq!(content, expected, "{prop}");
+    }
+    assert!(c
+        .find(Locator::Css("meta[property='og:image']"))
+        .await
+        .is_ok());
+    assert!(text(&c, ".article-body").await.contains("10万元"));
+    assert!(text(&c, "#h-files + ul").await.contains("奖补办法.pdf"));
+    let shot = c.screenshot().await.expect("screenshot");
+    assert!(shot.starts_with(b"\x89PNG"), "a PNG screenshot");
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("portal-article-390.png");
+    std::fs::write(&out, &shot).expect("keep the screenshot");
+    let qr = c
+        .find(Locator::Css(".share img"))
+        .await
+        .expect("QR code")
+        .attr("alt")
+        .await
+        .expect("alt")
+        .unwrap_or_default();
+    assert!(!qr.is_empty(), "the QR code has a text alternative");
+    c.close().await.expect("close browser");
+}
+
 on_both_backends!(
+    a_policy_goes_from_draft_to_the_portal_in_the_browser,
     every_page_passes_the_accessibility_audit,
     a_unit_reports_and_the_bureau_reviews_in_the_browser,
     an_enterprise_enters_the_pool_through_county_and_bureau,
