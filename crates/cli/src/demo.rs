@@ -1373,6 +1373,18 @@ pub async fn run_supervision(store: &kechuang_store::Store) -> Result<()> {
     Ok(())
 }
 
+/// A demo article: category, title, 文号, summary, body, tags, links, publication time.
+type DemoArticle<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    String,
+    Vec<String>,
+    Vec<(String, String)>,
+    &'a str,
+);
+
 /// The portal's first articles: a policy and its explanation, the call's guide linked to the
 /// call, news and a notice, each written by one officer and published by another.
 pub async fn run_portal(store: &kechuang_store::Store) -> Result<()> {
@@ -1390,7 +1402,7 @@ pub async fn run_portal(store: &kechuang_store::Store) -> Result<()> {
          # 二、支持方式\n\n| 类别 | 奖补标准 |\n|---|---|\n| 首次认定高新技术企业 | 10万元 |\n| 重新认定 | 5万元 |\n\n\
          # 三、申报方式\n\n登录系统在线填报申报书，上传相关材料。"
     );
-    let articles: Vec<(&str, &str, &str, &str, String, Vec<String>, Vec<(String, String)>, &str)> = vec![
+    let articles: Vec<DemoArticle> = vec![
         (
             "policies",
             "韶关市科技创新发展行动计划（2017—2020年）",

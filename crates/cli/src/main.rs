@@ -166,6 +166,28 @@ enum Command {
     /// Reports: the annual progress report of a plan.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// The public portal's categories (栏目).
+    #[command(subcommand)]
+    Portal(PortalCommand),
+}
+
+#[derive(Subcommand)]
+enum PortalCommand {
+    /// Lists the categories with their codes and feeds.
+    Categories,
+    /// Adds a category, or renames one: `kechuang portal category 科技成果 --code results`.
+    Category {
+        /// Its name as the portal shows it.
+        name: String,
+        /// Lower-case letters, digits and hyphens: its address, /portal/c/CODE.
+        #[arg(long)]
+        code: String,
+        #[arg(long, default_value = "")]
+        name_en: String,
+        /// Its articles carry a document number (文号), as policies do.
+        #[arg(long)]
+        doc_number: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -595,6 +617,35 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
         }
         Command::Import(ImportCommand::Patents(i)) => {
             import_registry(&store, registries::Kind::Patents, &i, None).await
+        }
+        Command::Portal(PortalCommand::Categories) => {
+            for c in kechuang_service::portal::categories(&store).await? {
+                println!(
+                    "{}\t{}\t{}\t/portal/c/{}/feed.atom{}",
+                    c.code,
+                    c.name,
+                    c.name_en,
+                    c.code,
+                    if c.doc_number { "\t文号" } else { "" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Portal(PortalCommand::Category {
+            name,
+            code,
+            name_en,
+            doc_number,
+        }) => {
+            let c = kechuang_store::Category {
+                code: code.trim().to_owned(),
+                name: name.trim().to_owned(),
+                name_en: name_en.trim().to_owned(),
+                doc_number,
+            };
+            kechuang_service::portal::put_category(&store, &operator::operator(), &c).await?;
+            println!("栏目已保存 (category saved): {} {}", c.code, c.name);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Report(ReportCommand::Annual { plan, year, out }) => {
             let counts = kechuang_service::progress::CountCache::default();

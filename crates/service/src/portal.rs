@@ -141,6 +141,39 @@ pub async fn categories(store: &Store) -> Result<Vec<Category>, Error> {
     Ok(store.article_categories().await?)
 }
 
+/// Adds a category (or renames one) on the operator's command: a code of lower-case letters,
+/// digits and hyphens, a Chinese name.
+pub async fn put_category(
+    store: &Store,
+    operator: &kechuang_store::Actor,
+    c: &Category,
+) -> Result<(), Error> {
+    let code_ok = !c.code.is_empty()
+        && c.code.len() <= 40
+        && c.code
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-');
+    if !code_ok {
+        return Err(Error::invalid(ArticleProblem::Category {
+            code: c.code.clone(),
+        }));
+    }
+    crate::within_limits(&[
+        (
+            &kechuang_domain::text::fields::PROGRAMME_NAME,
+            c.name.as_str(),
+        ),
+        (
+            &kechuang_domain::text::fields::PROGRAMME_NAME,
+            c.name_en.as_str(),
+        ),
+    ])?;
+    if c.name.trim().is_empty() {
+        return Err(Error::invalid(ArticleProblem::TitleRequired));
+    }
+    Ok(store.put_article_category(c, operator).await?)
+}
+
 pub async fn category(store: &Store, code: &str) -> Result<Category, Error> {
     store
         .article_categories()
@@ -519,7 +552,9 @@ pub async fn search(
     (page, per_page): (u32, u32),
     now: DateTime<Utc>,
 ) -> Result<Found, Error> {
-    let query = search_query(raw);
+    // A query is a few words; a pasted page is cut rather than matched word by word.
+    let raw: String = raw.chars().take(200).collect();
+    let query = search_query(&raw);
     if query.words.is_empty() {
         return Err(Error::invalid(PortalProblem::ShortQuery));
     }

@@ -177,6 +177,8 @@ texts! {
     od_live: "（随记录实时更新）", "(live from the records)";
     od_columns: "字段", "Columns";
     od_keywords: "关键词", "Keywords";
+    od_key: "字段名", "Key";
+    od_meaning: "含义", "Meaning";
     nav_portal: "门户网站", "Public portal";
     nav_portal_desk: "门户文章", "Portal articles";
     nav_subscriptions: "订阅栏目", "Subscriptions";

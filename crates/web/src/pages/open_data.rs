@@ -15,7 +15,7 @@ struct SetRow {
     id: &'static str,
     title: String,
     description: String,
-    columns: String,
+    columns: Vec<(&'static str, String)>,
     keywords: String,
     modified: String,
 }
@@ -54,9 +54,8 @@ pub async fn catalogue(
             columns: d
                 .columns
                 .iter()
-                .map(|c| format!("{}（{}）", c.key, lang.pick(c.title, c.title_en)))
-                .collect::<Vec<_>>()
-                .join("、"),
+                .map(|c| (c.key, lang.pick(c.title, c.title_en).to_owned()))
+                .collect(),
             keywords: d.keywords.join("、"),
         })
         .collect();
