@@ -126,6 +126,17 @@ fn article_row(r: &AnyRow) -> Result<ArticleRecord> {
     })
 }
 
+fn file_row(r: &AnyRow) -> Result<ArticleFile> {
+    Ok(ArticleFile {
+        id: r.try_get("id")?,
+        article_id: r.try_get("article_id")?,
+        file_name: r.try_get("file_name")?,
+        content_type: r.try_get("content_type")?,
+        size_bytes: r.try_get("size_bytes")?,
+        uploaded_at: r.try_get("uploaded_at")?,
+    })
+}
+
 /// The published articles the public sees at `now` (UTC, RFC 3339) on `today` (in China):
 /// the SQL form of `kechuang_domain::portal::visible`.
 fn visible_clause(q: &mut Sql, now: &str, today: &str) {
@@ -386,6 +397,17 @@ impl Store {
         Ok(true)
     }
 
+    /// The articles a statement selects (with [`COLUMNS`]), with their tags and links.
+    async fn fetch_articles(&self, q: &Sql) -> Result<Vec<ArticleRecord>> {
+        let list = q
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(article_row)
+            .collect::<Result<Vec<_>>>()?;
+        self.with_tags(list).await
+    }
+
     async fn with_tags(&self, mut list: Vec<ArticleRecord>) -> Result<Vec<ArticleRecord>> {
         if list.is_empty() {
             return Ok(list);
@@ -443,13 +465,7 @@ impl Store {
             q.in_list("a.status", &s);
         }
         q.push(" ORDER BY a.updated_at DESC, a.id DESC LIMIT 500");
-        let list = q
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(article_row)
-            .collect::<Result<Vec<_>>>()?;
-        self.with_tags(list).await
+        self.fetch_articles(&q).await
     }
 
     /// A page of the articles the public sees at `now` on `today`, newest first.
@@ -518,29 +534,20 @@ impl Store {
             ));
         }
         q.push(" ORDER BY a.publish_at DESC, a.id DESC LIMIT 1000");
-        let list = q
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(article_row)
-            .collect::<Result<Vec<_>>>()?;
-        self.with_tags(list).await
+        self.fetch_articles(&q).await
     }
 
     /// Articles linked to a programme, call or notice, in any status.
     pub async fn articles_linked(&self, kind: &str, target: &str) -> Result<Vec<ArticleRecord>> {
-        let list = sqlx::query(&format!(
+        let mut q = Sql::new(&format!(
             "SELECT {COLUMNS} FROM articles a JOIN article_links l ON l.article_id = a.id \
-             WHERE l.kind = $1 AND l.target = $2 ORDER BY a.publish_at DESC, a.id DESC"
-        ))
-        .bind(kind)
-        .bind(target)
-        .fetch_all(&self.read)
-        .await?
-        .iter()
-        .map(article_row)
-        .collect::<Result<Vec<_>>>()?;
-        self.with_tags(list).await
+             WHERE 1 = 1"
+        ));
+        let (k, t) = (q.arg(kind), q.arg(target));
+        q.push(&format!(
+            " AND l.kind = {k} AND l.target = {t} ORDER BY a.publish_at DESC, a.id DESC"
+        ));
+        self.fetch_articles(&q).await
     }
 
     /// Tags of visible articles with how many each has, most used first.
@@ -639,16 +646,7 @@ impl Store {
         .fetch_all(&self.read)
         .await?
         .iter()
-        .map(|r| {
-            Ok(ArticleFile {
-                id: r.try_get("id")?,
-                article_id: r.try_get("article_id")?,
-                file_name: r.try_get("file_name")?,
-                content_type: r.try_get("content_type")?,
-                size_bytes: r.try_get("size_bytes")?,
-                uploaded_at: r.try_get("uploaded_at")?,
-            })
-        })
+        .map(file_row)
         .collect()
     }
 
@@ -662,17 +660,7 @@ impl Store {
         .fetch_optional(&self.read)
         .await?
         .ok_or(StoreError::NotFound(Absent::ArticleFile { id }))?;
-        Ok((
-            ArticleFile {
-                id: r.try_get("id")?,
-                article_id: r.try_get("article_id")?,
-                file_name: r.try_get("file_name")?,
-                content_type: r.try_get("content_type")?,
-                size_bytes: r.try_get("size_bytes")?,
-                uploaded_at: r.try_get("uploaded_at")?,
-            },
-            r.try_get("data")?,
-        ))
+        Ok((file_row(&r)?, r.try_get("data")?))
     }
 
     /// The categories a user follows, with the time each was chosen.

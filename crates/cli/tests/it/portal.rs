@@ -14,6 +14,18 @@ async fn get(server: &common::Server, token: Option<&str>, path: &str) -> (u16, 
     server.get_as(token, path).await
 }
 
+/// An article's step (submit, publish, return without a reason, withdraw) by the token's holder.
+async fn act(server: &common::Server, token: &str, id: i64, action: &str) -> (u16, Value) {
+    send(
+        server,
+        Method::POST,
+        token,
+        &format!("/api/v1/articles/{id}/{action}"),
+        json!({}),
+    )
+    .await
+}
+
 fn policy(title: &str) -> Value {
     json!({
         "category": "policies",
@@ -130,14 +142,7 @@ async fn an_officer_writes_a_policy_and_a_colleague_publishes_it(b: Backend) {
     );
 
     // Sent for review, it is locked; the sender cannot publish it, a colleague can.
-    let (status, sent) = send(
-        &server,
-        Method::POST,
-        &writer,
-        &format!("/api/v1/articles/{id}/submit"),
-        json!({}),
-    )
-    .await;
+    let (status, sent) = act(&server, &writer, id, "submit").await;
     assert_eq!(status, 200, "{sent}");
     assert_eq!(sent["status"], "review");
     let (status, locked) = send(
@@ -149,24 +154,10 @@ async fn an_officer_writes_a_policy_and_a_colleague_publishes_it(b: Backend) {
     )
     .await;
     assert_eq!(status, 409, "{locked}");
-    let (status, own) = send(
-        &server,
-        Method::POST,
-        &writer,
-        &format!("/api/v1/articles/{id}/publish"),
-        json!({}),
-    )
-    .await;
+    let (status, own) = act(&server, &writer, id, "publish").await;
     assert_eq!(status, 403, "{own}");
     assert_eq!(own["error"]["code"], "article_own_review");
-    let (status, published) = send(
-        &server,
-        Method::POST,
-        &reviewer,
-        &format!("/api/v1/articles/{id}/publish"),
-        json!({}),
-    )
-    .await;
+    let (status, published) = act(&server, &reviewer, id, "publish").await;
     assert_eq!(status, 200, "{published}");
     assert_eq!(published["status"], "published");
     assert!(published["publish_at"].is_string());
@@ -221,22 +212,8 @@ async fn an_officer_writes_a_policy_and_a_colleague_publishes_it(b: Backend) {
     )
     .await;
     let news_id = news["id"].as_i64().expect("news id");
-    send(
-        &server,
-        Method::POST,
-        &writer,
-        &format!("/api/v1/articles/{news_id}/submit"),
-        json!({}),
-    )
-    .await;
-    send(
-        &server,
-        Method::POST,
-        &reviewer,
-        &format!("/api/v1/articles/{news_id}/publish"),
-        json!({}),
-    )
-    .await;
+    act(&server, &writer, news_id, "submit").await;
+    act(&server, &reviewer, news_id, "publish").await;
     let found = server
         .get_json(&format!(
             "/api/v1/articles?q={}",
@@ -286,22 +263,8 @@ async fn an_officer_writes_a_policy_and_a_colleague_publishes_it(b: Backend) {
     let (_, gone) = send(&server, Method::POST, &writer, "/api/v1/articles", gone).await;
     let gone_id = gone["id"].as_i64().expect("id");
     for a in [later_id, gone_id] {
-        send(
-            &server,
-            Method::POST,
-            &writer,
-            &format!("/api/v1/articles/{a}/submit"),
-            json!({}),
-        )
-        .await;
-        let (s, p) = send(
-            &server,
-            Method::POST,
-            &reviewer,
-            &format!("/api/v1/articles/{a}/publish"),
-            json!({}),
-        )
-        .await;
+        act(&server, &writer, a, "submit").await;
+        let (s, p) = act(&server, &reviewer, a, "publish").await;
         assert_eq!(s, 200, "{p}");
         assert_eq!(
             get(&server, None, &format!("/portal/articles/{a}")).await.0,
@@ -312,14 +275,7 @@ async fn an_officer_writes_a_policy_and_a_colleague_publishes_it(b: Backend) {
     assert_eq!(all["total"], 1, "{all}");
 
     // Withdrawn, it leaves the portal; edited, it is a draft again with a new revision.
-    let (s, _) = send(
-        &server,
-        Method::POST,
-        &reviewer,
-        &format!("/api/v1/articles/{id}/withdraw"),
-        json!({}),
-    )
-    .await;
+    let (s, _) = act(&server, &reviewer, id, "withdraw").await;
     assert_eq!(s, 200);
     assert_eq!(
         get(&server, None, &format!("/portal/articles/{id}"))
@@ -347,22 +303,8 @@ async fn an_officer_writes_a_policy_and_a_colleague_publishes_it(b: Backend) {
     .await;
     assert_eq!(revs.as_array().map(Vec::len), Some(2), "{revs}");
     // A return needs a reason, and the writer sees it.
-    send(
-        &server,
-        Method::POST,
-        &writer,
-        &format!("/api/v1/articles/{id}/submit"),
-        json!({}),
-    )
-    .await;
-    let (s, _) = send(
-        &server,
-        Method::POST,
-        &reviewer,
-        &format!("/api/v1/articles/{id}/return"),
-        json!({}),
-    )
-    .await;
+    act(&server, &writer, id, "submit").await;
+    let (s, _) = act(&server, &reviewer, id, "return").await;
     assert_eq!(s, 400);
     let (s, back) = send(
         &server,
@@ -455,22 +397,8 @@ async fn a_call_shows_its_guide_and_the_guide_links_back(b: Backend) {
         "body": "# 申报条件\n\n在本市注册的高新技术企业。", "links": [format!("call:{call_id}")],
     })).await;
     let gid = guide["id"].as_i64().expect("guide id");
-    send(
-        &server,
-        Method::POST,
-        &writer,
-        &format!("/api/v1/articles/{gid}/submit"),
-        json!({}),
-    )
-    .await;
-    send(
-        &server,
-        Method::POST,
-        &reviewer,
-        &format!("/api/v1/articles/{gid}/publish"),
-        json!({}),
-    )
-    .await;
+    act(&server, &writer, gid, "submit").await;
+    act(&server, &reviewer, gid, "publish").await;
 
     let (s, page) = get(&server, Some(&writer), &format!("/calls/{call_id}")).await;
     assert_eq!(s, 200);

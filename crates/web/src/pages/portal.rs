@@ -240,6 +240,41 @@ struct ListPage {
     error: String,
 }
 
+/// What a filtered list of articles is headed with and where its pages and feed are.
+struct Listed {
+    heading: String,
+    /// The navigation entry it belongs to.
+    active: String,
+    base: String,
+    feed: Option<String>,
+}
+
+async fn filtered(
+    (st, v, uri): (&AppState, &Viewer, &Uri),
+    filter: ArticleFilter,
+    page: Option<u32>,
+    l: Listed,
+) -> Result<Response, PageError> {
+    let lang = v.lang;
+    let cats = service::categories(&st.store).await.page(lang)?;
+    let page = page.unwrap_or(1).max(1);
+    let list = service::list(&st.store, &filter, (page, PER_PAGE), now())
+        .await
+        .page(lang)?;
+    let view = ListPage {
+        chrome: Chrome::new(v, "portal", l.heading.clone(), uri, None),
+        nav: nav(st, lang, &l.active, "").await?,
+        heading: l.heading,
+        feed: l.feed,
+        items: list.items.iter().map(|a| item(a, &cats, lang)).collect(),
+        pager: pager(&l.base, &[], list.total, page, PER_PAGE),
+        ignored: String::new(),
+        searched: false,
+        error: String::new(),
+    };
+    render(&view, lang)
+}
+
 /// `/portal/c/{category}`: a category's articles, newest first.
 pub async fn category(
     State(st): State<AppState>,
@@ -248,40 +283,18 @@ pub async fn category(
     Path(code): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let lang = v.lang;
-    let cat = service::category(&st.store, &code).await.page(lang)?;
-    let cats = service::categories(&st.store).await.page(lang)?;
-    let page = q.page.unwrap_or(1).max(1);
-    let list = service::list(
-        &st.store,
-        &ArticleFilter {
-            category: Some(code.clone()),
-            ..ArticleFilter::default()
-        },
-        (page, PER_PAGE),
-        now(),
-    )
-    .await
-    .page(lang)?;
-    let name = lang.pick(&cat.name, &cat.name_en).to_owned();
-    let view = ListPage {
-        chrome: Chrome::new(&v, "portal", name.clone(), &uri, None),
-        nav: nav(&st, lang, &code, "").await?,
-        heading: name,
+    let cat = service::category(&st.store, &code).await.page(v.lang)?;
+    let listed = Listed {
+        heading: v.lang.pick(&cat.name, &cat.name_en).to_owned(),
+        active: code.clone(),
+        base: format!("/portal/c/{code}"),
         feed: Some(format!("/portal/c/{code}/feed.atom")),
-        items: list.items.iter().map(|a| item(a, &cats, lang)).collect(),
-        pager: pager(
-            &format!("/portal/c/{code}"),
-            &[],
-            list.total,
-            page,
-            PER_PAGE,
-        ),
-        ignored: String::new(),
-        searched: false,
-        error: String::new(),
     };
-    render(&view, lang)
+    let filter = ArticleFilter {
+        category: Some(code),
+        ..ArticleFilter::default()
+    };
+    filtered((&st, &v, &uri), filter, q.page, listed).await
 }
 
 /// `/portal/tags/{tag}`.
@@ -292,34 +305,17 @@ pub async fn tag(
     Path(tag): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let lang = v.lang;
-    let cats = service::categories(&st.store).await.page(lang)?;
-    let page = q.page.unwrap_or(1).max(1);
-    let list = service::list(
-        &st.store,
-        &ArticleFilter {
-            tag: Some(tag.clone()),
-            ..ArticleFilter::default()
-        },
-        (page, PER_PAGE),
-        now(),
-    )
-    .await
-    .page(lang)?;
-    let heading = format!("{}：{tag}", lang.tr().pt_tag);
-    let base = format!("/portal/tags/{}", crate::format::urlencode(&tag));
-    let view = ListPage {
-        chrome: Chrome::new(&v, "portal", heading.clone(), &uri, None),
-        nav: nav(&st, lang, "", "").await?,
-        heading,
+    let listed = Listed {
+        heading: format!("{}：{tag}", v.lang.tr().pt_tag),
+        active: String::new(),
+        base: format!("/portal/tags/{}", crate::format::urlencode(&tag)),
         feed: None,
-        items: list.items.iter().map(|a| item(a, &cats, lang)).collect(),
-        pager: pager(&base, &[], list.total, page, PER_PAGE),
-        ignored: String::new(),
-        searched: false,
-        error: String::new(),
     };
-    render(&view, lang)
+    let filter = ArticleFilter {
+        tag: Some(tag),
+        ..ArticleFilter::default()
+    };
+    filtered((&st, &v, &uri), filter, q.page, listed).await
 }
 
 /// `/portal/search?q=`: every word (two characters or more) in the title, summary or body;
