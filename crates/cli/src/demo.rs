@@ -1477,3 +1477,117 @@ pub async fn run_portal(store: &kechuang_store::Store) -> Result<()> {
     }
     Ok(())
 }
+
+/// A demo event held: kind, title, day, place, county, (projects matched, agreements signed).
+type DemoEvent<'a> = (
+    kechuang_domain::event::EventKind,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    (i64, i64),
+);
+
+/// The plan years' events: the forum each year but 2018, outreach to the counties, a
+/// matchmaking fair and the competition, held with their outcomes; one forum still to come.
+pub async fn run_events(store: &kechuang_store::Store) -> Result<()> {
+    use kechuang_domain::event::{EventKind as K, EventStatus};
+    use kechuang_store::{Actor, EventWrite};
+    let bureau = Actor::new("demo", "cli");
+    let held: [DemoEvent; 7] = [
+        (
+            K::Forum,
+            "2017韶关科技创新高层论坛",
+            "2017-11-16",
+            "韶关市科技馆",
+            None,
+            (8, 2),
+        ),
+        (
+            K::Outreach,
+            "2018年科技活动周送科技下乡（翁源县）",
+            "2018-05-19",
+            "翁源县江尾镇",
+            Some("440229"),
+            (0, 0),
+        ),
+        (
+            K::Competition,
+            "中国创新创业大赛（韶关分赛区）2018",
+            "2018-08-23",
+            "韶关高新区",
+            None,
+            (32, 5),
+        ),
+        (
+            K::Matchmaking,
+            "粤北科技成果对接会",
+            "2019-04-12",
+            "韶关学院",
+            None,
+            (46, 9),
+        ),
+        (
+            K::Forum,
+            "2019韶关科技创新高层论坛",
+            "2019-10-24",
+            "韶关市科技馆",
+            None,
+            (11, 4),
+        ),
+        (
+            K::Training,
+            "企业研发费用统计培训",
+            "2019-12-05",
+            "市科技局会议室",
+            None,
+            (0, 0),
+        ),
+        (
+            K::Forum,
+            "2020韶关科技创新高层论坛",
+            "2020-11-12",
+            "韶关市科技馆",
+            None,
+            (9, 3),
+        ),
+    ];
+    let organisers = vec!["kjj".to_owned()];
+    for (kind, title, day, place, region, (projects, agreements)) in held {
+        let w = EventWrite {
+            kind,
+            title,
+            summary: "",
+            agenda: "",
+            speakers: "",
+            place,
+            region_code: region,
+            starts_on: day.to_owned(),
+            ends_on: day.to_owned(),
+            registration_closes: None,
+            capacity: 0,
+            organisers: &organisers,
+        };
+        let id = store.put_event(None, &w, &bureau).await?;
+        store
+            .close_event(id, EventStatus::Held, (projects, agreements, ""), &bureau)
+            .await?;
+    }
+    let next = kechuang_service::clock::today_in_china() + chrono::Days::new(30);
+    let w = EventWrite {
+        kind: K::Forum,
+        title: "韶关科技创新高层论坛",
+        summary: "围绕粤北生态发展区科技创新，邀请院士专家作主旨报告。",
+        agenda: "# 上午\n\n- 09:00 开幕致辞\n- 09:30 主旨报告\n\n# 下午\n\n- 14:00 分论坛：新材料与先进制造",
+        speakers: "中国工程院院士（拟邀）\n中山大学教授",
+        place: "韶关市科技馆报告厅",
+        region_code: None,
+        starts_on: next.to_string(),
+        ends_on: next.to_string(),
+        registration_closes: None,
+        capacity: 300,
+        organisers: &organisers,
+    };
+    store.put_event(None, &w, &bureau).await?;
+    Ok(())
+}

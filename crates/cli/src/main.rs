@@ -893,6 +893,7 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
     }
     demo::run_programmes(store).await?;
     demo::run_supervision(store).await?;
+    demo::run_events(store).await?;
     demo::run_portal(store).await
 }
 

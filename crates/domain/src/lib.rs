@@ -8,6 +8,7 @@ pub mod auth;
 pub mod count_index;
 pub mod entry;
 pub mod evaluate;
+pub mod event;
 pub mod finance;
 pub mod formula;
 pub mod indicator;

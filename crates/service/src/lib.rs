@@ -14,6 +14,7 @@ pub mod backup;
 pub mod clock;
 pub mod entry;
 pub mod error;
+pub mod events;
 pub mod finance;
 pub mod imports;
 pub mod open_data;

@@ -59,7 +59,7 @@ pub struct ArticleInput {
     pub publish_at: String,
     pub expires_on: String,
     pub tags: String,
-    /// `call:3`, `programme:hte_reward`, `notice:2`, separated by commas or lines.
+    /// `call:3`, `programme:hte_reward`, `notice:2`, `event:4`, separated by commas or lines.
     pub links: String,
 }
 
@@ -310,6 +310,10 @@ async fn link_target(
             Ok(id) => present(store.batch(id).await)?,
             Err(_) => false,
         },
+        "event" => match target.parse::<i64>() {
+            Ok(id) => present(store.event(id).await)?,
+            Err(_) => false,
+        },
         _ => false,
     };
     Ok(if exists {
@@ -471,6 +475,11 @@ async fn resolve_links(store: &Store, a: &ArticleRecord) -> Result<Vec<LinkView>
             },
             "call" => match store.call(target.parse().unwrap_or(-1)).await {
                 Ok(c) => (c.title, format!("/calls/{target}")),
+                Err(StoreError::NotFound(_)) => continue,
+                Err(e) => return Err(e.into()),
+            },
+            "event" => match store.event(target.parse().unwrap_or(-1)).await {
+                Ok(e) => (e.title, format!("/events/{target}")),
                 Err(StoreError::NotFound(_)) => continue,
                 Err(e) => return Err(e.into()),
             },

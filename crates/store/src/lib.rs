@@ -12,6 +12,8 @@ mod backup;
 mod batches;
 mod db;
 mod entry;
+mod events;
+pub use events::{EventRecord, EventWrite, NewRegistration, RegistrationRecord};
 mod finance;
 pub use finance::{
     AgreementRecord, BankRecord, ClaimHistory, ClaimRecord, CoInvestor, InvestmentRecord,

@@ -66,6 +66,12 @@ kechuang_domain::problems! {
         Article { id: i64 } = "not_found" {
             zh: "未找到文章 {id}", en: "article {id} not found",
         },
+        Event { id: i64 } = "not_found" {
+            zh: "未找到活动 {id}", en: "event {id} not found",
+        },
+        Registration { id: i64 } = "not_found" {
+            zh: "未找到报名 {id}", en: "registration {id} not found",
+        },
         ArticleFile { id: i64 } = "not_found" {
             zh: "未找到附件 {id}", en: "attachment {id} not found",
         },

@@ -181,6 +181,8 @@ pub const STAFF: &[Role] = &[Role::Bureau, Role::County];
 pub const SUPERVISION: &[Role] = &[Role::Bureau, Role::County, Role::Unit];
 pub const UNIT: &[Role] = &[Role::Unit];
 pub const BUREAU: &[Role] = &[Role::Bureau];
+/// Events: the bureau, and an enterprise for its own registration.
+pub const BUREAU_OR_ENTERPRISE: &[Role] = &[Role::Bureau, Role::Enterprise];
 pub const COUNTY: &[Role] = &[Role::County];
 pub const ADMIN: &[Role] = &[Role::Admin];
 pub const AUDITORS: &[Role] = &[Role::Admin, Role::Bureau];

@@ -7,8 +7,8 @@
 //! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
 
 use crate::api::{
-    account, applications, audit, entry, finance, imports, patents, plans, portal, programmes, rd,
-    registries, second_factor, supervision, vouchers, workbench,
+    account, applications, audit, entry, events, finance, imports, patents, plans, portal,
+    programmes, rd, registries, second_factor, supervision, vouchers, workbench,
 };
 use crate::auth::Access;
 use axum::http::{header, Method};
@@ -124,6 +124,15 @@ use utoipa::{Modify, OpenApi};
         portal::subscribe,
         portal::open_data,
         portal::open_data_set,
+        events::list,
+        events::event,
+        events::create,
+        events::update,
+        events::register,
+        events::registrations,
+        events::outcome,
+        events::cancel,
+        events::check_in,
         plans::revisions,
         plans::source,
         plans::start_draft,
@@ -166,6 +175,7 @@ use utoipa::{Modify, OpenApi};
         (name = "vouchers", description = "Innovation vouchers, their providers and redemption"),
         (name = "rd", description = "R&D statistics: the enterprise survey and who should report"),
         (name = "supervision", description = "Task supervision: responsible units, tasks, progress reports, reminders"),
+        (name = "events", description = "Events: the competition, the forum, training, outreach, matchmaking; registration, check-in, outcome"),
         (name = "portal", description = "The public portal: articles, review and publication, subscriptions, open data"),
         (name = "finance", description = "Tech finance: partner banks, the credit risk reserve, pool entry, loans, compensation, the seed fund"),
         (name = "audit", description = "The hash-chained audit trail"),

@@ -521,6 +521,44 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/supervision/files/{id}", Rule::Roles(SUPERVISION)),
     ("GET", "/api/v1/units", Rule::Public),
     ("GET", "/dashboard", Rule::Public),
+    ("GET", "/events", Rule::Public),
+    ("GET", "/events/new", Rule::Roles(&["bureau"])),
+    ("POST", "/events/new", Rule::Roles(&["bureau"])),
+    ("GET", "/events/{id}", Rule::Public),
+    ("GET", "/events/{id}/edit", Rule::Roles(&["bureau"])),
+    ("POST", "/events/{id}/edit", Rule::Roles(&["bureau"])),
+    ("POST", "/events/{id}/registrations", Rule::Public),
+    (
+        "POST",
+        "/events/{id}/registrations/{reg}/{action}",
+        Rule::Roles(&["bureau", "enterprise"]),
+    ),
+    ("POST", "/events/{id}/outcome", Rule::Roles(&["bureau"])),
+    ("GET", "/api/v1/events", Rule::Public),
+    ("POST", "/api/v1/events", Rule::Roles(&["bureau"])),
+    ("GET", "/api/v1/events/{id}", Rule::Public),
+    ("PUT", "/api/v1/events/{id}", Rule::Roles(&["bureau"])),
+    ("POST", "/api/v1/events/{id}/registrations", Rule::Public),
+    (
+        "GET",
+        "/api/v1/events/{id}/registrations",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/api/v1/events/{id}/outcome",
+        Rule::Roles(&["bureau"]),
+    ),
+    (
+        "POST",
+        "/api/v1/event-registrations/{id}/cancel",
+        Rule::Roles(&["bureau", "enterprise"]),
+    ),
+    (
+        "POST",
+        "/api/v1/event-registrations/{id}/check-in",
+        Rule::Roles(&["bureau"]),
+    ),
     ("GET", "/portal", Rule::Public),
     ("GET", "/portal/c/{category}", Rule::Public),
     ("GET", "/portal/c/{category}/feed.atom", Rule::Public),
@@ -756,6 +794,7 @@ fn concrete(path: &str, f: &Fixture, other: bool) -> String {
         .replace("{kind}", "enterprises")
         .replace("{contract_no}", "HT-0001")
         .replace("{category}", "policies")
+        .replace("{reg}", "1")
         .replace("{tag}", "tag")
         .replace("{set}", "articles")
         .replace("/data/{file}", "/data/articles.csv")

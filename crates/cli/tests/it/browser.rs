@@ -1071,6 +1071,29 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
     )
     .await;
     let article = article["id"].as_i64().expect("article");
+    let event = json_call(
+        &server,
+        &bureau,
+        reqwest::Method::POST,
+        "/api/v1/events",
+        serde_json::json!({
+            "kind": "forum", "title": "韶关科技创新高层论坛", "place": "韶关市科技馆",
+            "starts_on": (today + chrono::Days::new(10)).to_string(), "capacity": "1",
+            "organisers": ["市科技局"], "agenda": "# 上午\n\n主旨报告", "speakers": "张教授",
+        }),
+    )
+    .await;
+    let event = event["id"].as_i64().expect("event");
+    for who in ["甲", "乙"] {
+        json_call(
+            &server,
+            &bureau,
+            reqwest::Method::POST,
+            &format!("/api/v1/events/{event}/registrations"),
+            serde_json::json!({ "attendee": who, "organisation": "韶关学院", "phone": "13900000000" }),
+        )
+        .await;
+    }
     json_call(
         &server,
         &bureau,
@@ -1109,6 +1132,8 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
             "/portal/search?q=申报指南",
             "/portal/tags/申报指南",
             "/data",
+            "/events",
+            &format!("/events/{event}"),
         ]),
     )
     .await;
@@ -1168,6 +1193,9 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/portal/manage".into(),
                 "/portal/manage/new".into(),
                 format!("/portal/manage/{article}"),
+                "/events/new".into(),
+                format!("/events/{event}"),
+                format!("/events/{event}/edit"),
                 "/account/password".into(),
                 "/account/second-factor".into(),
             ],
@@ -1205,6 +1233,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/finance/pool".into(),
                 "/rd/survey?year=2019".into(),
                 "/portal/subscriptions".into(),
+                format!("/events/{event}"),
             ],
         ),
         ("zhuanjia", vec!["/workbench".to_owned(), "/calls".into()]),

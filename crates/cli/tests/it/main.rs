@@ -13,6 +13,7 @@ mod browser;
 mod database;
 mod demo;
 mod entry;
+mod events;
 mod finance;
 mod hardening;
 mod patents;

@@ -8,6 +8,7 @@ pub(crate) mod account;
 pub(crate) mod applications;
 pub(crate) mod audit;
 pub(crate) mod entry;
+pub(crate) mod events;
 pub(crate) mod finance;
 pub(crate) mod imports;
 pub(crate) mod patents;
@@ -459,6 +460,36 @@ pub(crate) fn routes() -> Vec<Route> {
             "/api/v1/subscriptions",
             Roles(auth::ENTERPRISE),
             portal::subscribe,
+        ),
+        Route::get("/api/v1/events", Public, events::list),
+        Route::post("/api/v1/events", Roles(auth::BUREAU), events::create).body_limit(1 << 20),
+        Route::get("/api/v1/events/{id}", Public, events::event),
+        Route::put("/api/v1/events/{id}", Roles(auth::BUREAU), events::update).body_limit(1 << 20),
+        Route::post(
+            "/api/v1/events/{id}/registrations",
+            Public,
+            events::register,
+        )
+        .body_limit(crate::LOGIN_BODY_LIMIT),
+        Route::get(
+            "/api/v1/events/{id}/registrations",
+            Roles(auth::BUREAU),
+            events::registrations,
+        ),
+        Route::post(
+            "/api/v1/events/{id}/outcome",
+            Roles(auth::BUREAU),
+            events::outcome,
+        ),
+        Route::post(
+            "/api/v1/event-registrations/{id}/cancel",
+            Roles(auth::BUREAU_OR_ENTERPRISE),
+            events::cancel,
+        ),
+        Route::post(
+            "/api/v1/event-registrations/{id}/check-in",
+            Roles(auth::BUREAU),
+            events::check_in,
         ),
         Route::get("/api/v1/open-data", Public, portal::open_data),
         Route::get("/api/v1/open-data/{set}", Public, portal::open_data_set),

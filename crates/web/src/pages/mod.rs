@@ -13,6 +13,7 @@ mod calls;
 mod dashboard;
 mod downloads;
 mod entry;
+mod events;
 mod experts;
 mod finance;
 mod frame;
@@ -61,8 +62,9 @@ async fn root(
 
 pub(crate) fn routes() -> Vec<Route> {
     use crate::auth::{
-        ADMIN, APPLICATION_PARTIES, AUDITORS, BANK, BUREAU, COUNTY, ENTERPRISE, ENTERPRISE_READERS,
-        EXPERT, FINANCE_PARTIES, LENDERS, RECOVERERS, STAFF, SUPERVISION, UNIT, VOUCHER_HOLDERS,
+        ADMIN, APPLICATION_PARTIES, AUDITORS, BANK, BUREAU, BUREAU_OR_ENTERPRISE, COUNTY,
+        ENTERPRISE, ENTERPRISE_READERS, EXPERT, FINANCE_PARTIES, LENDERS, RECOVERERS, STAFF,
+        SUPERVISION, UNIT, VOUCHER_HOLDERS,
     };
     use Access::{Account, Public, Roles, Signed};
     vec![
@@ -94,6 +96,20 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(ENTERPRISE),
             portal::subscribe,
         ),
+        Route::get("/events", Public, events::list),
+        Route::get("/events/new", Roles(BUREAU), events::new_form),
+        Route::post("/events/new", Roles(BUREAU), events::create).body_limit(1 << 20),
+        Route::get("/events/{id}", Public, events::event),
+        Route::get("/events/{id}/edit", Roles(BUREAU), events::edit_form),
+        Route::post("/events/{id}/edit", Roles(BUREAU), events::update).body_limit(1 << 20),
+        Route::post("/events/{id}/registrations", Public, events::register)
+            .body_limit(crate::LOGIN_BODY_LIMIT),
+        Route::post(
+            "/events/{id}/registrations/{reg}/{action}",
+            Roles(BUREAU_OR_ENTERPRISE),
+            events::registration_step,
+        ),
+        Route::post("/events/{id}/outcome", Roles(BUREAU), events::outcome),
         Route::get("/data", Public, open_data::catalogue),
         Route::get("/data/catalog.json", Public, open_data::catalog_json),
         Route::get("/data/{file}", Public, open_data::download),

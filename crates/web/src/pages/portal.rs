@@ -122,6 +122,7 @@ struct HomePage {
     calls: Vec<OpenCall>,
     plan: Option<PlanGlance>,
     tags: Vec<(String, i64)>,
+    events: Vec<super::events::EventLine>,
 }
 
 struct PlanGlance {
@@ -190,6 +191,13 @@ pub async fn home(State(st): State<AppState>, v: Viewer, uri: Uri) -> Result<Res
         calls,
         plan,
         tags: service::tags(&st.store, at).await.page(lang)?,
+        events: kechuang_service::events::upcoming(&st.store, today)
+            .await
+            .page(lang)?
+            .iter()
+            .take(6)
+            .map(|e| super::events::line(e, lang))
+            .collect(),
     };
     render(&page, lang)
 }

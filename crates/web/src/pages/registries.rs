@@ -210,6 +210,8 @@ pub struct EnterprisePage {
     pub years: Vec<Vec<String>>,
     pub awards: Vec<AwardLine>,
     pub timeline: Vec<Event>,
+    /// Events it registered for: (event id, title, kind, dates, seat, attended).
+    pub attendance: Vec<(i64, String, &'static str, String, &'static str, bool)>,
 }
 
 /// Money the enterprise received or is proposed for, from the programmes' awards.
@@ -465,7 +467,28 @@ pub async fn enterprise(
             ]
         })
         .collect();
+    let attendance = kechuang_service::events::attendance(&st.store, &e.uscc)
+        .await
+        .page(lang)?
+        .into_iter()
+        .map(|(ev, r)| {
+            let line = super::events::line(&ev, lang);
+            (
+                ev.id,
+                ev.title,
+                line.kind,
+                line.dates,
+                if lang.is_en() {
+                    r.seat.name_en()
+                } else {
+                    r.seat.name_zh()
+                },
+                r.checked_in_at.is_some(),
+            )
+        })
+        .collect();
     let page = EnterprisePage {
+        attendance,
         chrome: Chrome::new(&v, "enterprises", e.name.clone(), &uri, None),
         name: e.name.clone(),
         uscc: e.uscc.clone(),
