@@ -186,6 +186,21 @@ impl Table {
             .collect()
     }
 
+    /// The set as one JSON document — `{dataset, title, licence, modified, columns, records}` —
+    /// the same for `/data/{set}.json` and the API.
+    pub fn document(&self) -> Value {
+        serde_json::json!({
+            "dataset": self.set.id,
+            "title": self.set.title,
+            "licence": LICENCE,
+            "modified": self.modified,
+            "columns": self.set.columns.iter().map(|c| serde_json::json!({
+                "key": c.key, "title": c.title, "title_en": c.title_en,
+            })).collect::<Vec<_>>(),
+            "records": self.objects(),
+        })
+    }
+
     /// The records as text cells for a CSV: a number as JSON writes it, nothing for null.
     pub fn text_rows(&self) -> Vec<Vec<String>> {
         self.records

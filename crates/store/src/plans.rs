@@ -1,7 +1,7 @@
 //! Plans as data: their text, indicators and targets.
 
 use crate::Absent;
-use crate::{now_utc, Result, Store, StoreError};
+use crate::{date_str, now_utc, parse_date, Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::formula::Formula;
 use kechuang_domain::indicator::{Aggregation, Indicator, IndicatorKind};
@@ -39,14 +39,6 @@ pub struct PlanItem {
     pub title: String,
     pub title_en: String,
     pub body: String,
-}
-
-pub(crate) fn date_str(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-pub(crate) fn parse_date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("date '{s}'")))
 }
 
 impl Store {

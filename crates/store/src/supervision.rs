@@ -4,8 +4,7 @@
 //! domain's (`kechuang_domain::supervision`) and the service's.
 
 use crate::audit::{append, Actor, AuditEntry};
-use crate::plans::{date_str, parse_date};
-use crate::{now_utc, Absent, Result, Store, StoreError};
+use crate::{date_str, now_utc, parse_date, Absent, Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::period::Period;
 use kechuang_domain::supervision::{Cadence, ReportStatus, Task, TaskMilestone, Unit, UnitKind};

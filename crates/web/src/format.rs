@@ -169,6 +169,26 @@ pub(crate) fn served_file(
         .into_response()
 }
 
+/// A stored instant (UTC, RFC 3339) as the reader's date and time in China; a date alone
+/// (a grant's award date) stays as it is.
+pub(crate) fn local_time(s: &str) -> String {
+    if s.len() == 10 {
+        return s.to_owned();
+    }
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| {
+            t.with_timezone(&kechuang_service::clock::china())
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// The day in China of a stored instant.
+pub(crate) fn local_day(s: &str) -> String {
+    local_time(s).chars().take(10).collect()
+}
+
 /// A file's size as people read it: 820 B, 14.2 KB, 3.1 MB.
 pub fn bytes(n: i64) -> String {
     let n = n.max(0) as f64;

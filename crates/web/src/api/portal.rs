@@ -514,7 +514,7 @@ pub async fn open_data_set(
         kechuang_service::open_data::table(&st.store, &st.counts, &set, chrono::Utc::now()).await?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        crate::pages::open_data_document(&t).to_string(),
+        t.document().to_string(),
     )
         .into_response())
 }

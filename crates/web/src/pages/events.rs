@@ -220,7 +220,7 @@ async fn event_page(
                 checked_in: r
                     .checked_in_at
                     .as_deref()
-                    .map(super::portal::local_time)
+                    .map(crate::format::local_time)
                     .unwrap_or_default(),
             })
             .collect(),

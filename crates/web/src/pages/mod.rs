@@ -40,7 +40,6 @@ pub(crate) use downloads::{record_export, sheet_download, SheetFormat};
 pub(crate) use frame::TodoCounts;
 pub(crate) use frame::*;
 pub(crate) use imports::ImportJobs;
-pub(crate) use open_data::document as open_data_document;
 pub(crate) use pager::{pager, Pager};
 use plan::{current_plan, plan_page};
 use reference::{api_page, indicators_page};

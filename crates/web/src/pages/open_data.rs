@@ -42,7 +42,7 @@ pub async fn catalogue(
         let t = service::table(&st.store, &st.counts, d.id, now)
             .await
             .page(lang)?;
-        modified.insert(d.id, super::portal::local_time(&t.modified));
+        modified.insert(d.id, crate::format::local_time(&t.modified));
     }
     let sets = service::catalogue()
         .into_iter()
@@ -66,20 +66,6 @@ pub async fn catalogue(
         licence_name: LICENCE_NAME,
     };
     render(&page, lang)
-}
-
-/// A data set's JSON document: the same for `/data/{set}.json` and the API.
-pub(crate) fn document(t: &service::Table) -> serde_json::Value {
-    serde_json::json!({
-        "dataset": t.set.id,
-        "title": t.set.title,
-        "licence": LICENCE,
-        "modified": t.modified,
-        "columns": t.set.columns.iter().map(|c| serde_json::json!({
-            "key": c.key, "title": c.title, "title_en": c.title_en,
-        })).collect::<Vec<_>>(),
-        "records": t.objects(),
-    })
 }
 
 fn base(st: &AppState, headers: &HeaderMap) -> String {
@@ -168,7 +154,7 @@ pub async fn download(
     if ext == "json" {
         return Ok((
             [(header::CONTENT_TYPE, "application/json")],
-            document(&t).to_string(),
+            t.document().to_string(),
         )
             .into_response());
     }

@@ -5,6 +5,7 @@
 use super::{pager, render, shown, Chrome, OrPage, PageError, Pager, Viewer};
 use crate::auth::Caller;
 use crate::error::AppError;
+use crate::format::{local_day, local_time};
 use crate::i18n::Lang;
 use crate::markup;
 use crate::AppState;
@@ -24,25 +25,6 @@ const PER_PAGE: u32 = 15;
 
 fn now() -> DateTime<Utc> {
     Utc::now()
-}
-
-/// A stored instant (UTC) as the reader's date and time in China.
-pub(crate) fn local_time(s: &str) -> String {
-    if s.len() == 10 {
-        // A date alone (a grant's award date) stays as it is.
-        return s.to_owned();
-    }
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| {
-            t.with_timezone(&kechuang_service::clock::china())
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
-fn local_day(s: &str) -> String {
-    local_time(s).chars().take(10).collect()
 }
 
 fn category_name(cats: &[Category], code: &str, lang: Lang) -> String {

@@ -123,7 +123,7 @@ pub async fn workbench(
                     a.title.clone(),
                     a.publish_at
                         .as_deref()
-                        .map(super::portal::local_time)
+                        .map(crate::format::local_time)
                         .unwrap_or_default(),
                 )
             })
