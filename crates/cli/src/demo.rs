@@ -1591,3 +1591,41 @@ pub async fn run_events(store: &kechuang_store::Store) -> Result<()> {
     store.put_event(None, &w, &bureau).await?;
     Ok(())
 }
+
+/// Off-site applicants (异地申报): a call open now that takes them, and an enterprise
+/// registered in Dongguan whose plant in 翁源县 is registered with its lease as evidence.
+pub async fn run_offsite(store: &kechuang_store::Store) -> Result<()> {
+    use kechuang_store::{Actor, NewSite};
+    let bureau = Actor::new("demo", "cli");
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let programme = store.programme("key-projects").await?;
+    store
+        .create_call(
+            &programme,
+            chrono::Datelike::year(&today),
+            "产业共建重点项目申报指南（接受异地申报）",
+            (today, today + chrono::Days::new(45)),
+            true,
+            &bureau,
+        )
+        .await?;
+    let uscc = kechuang_domain::uscc::Uscc::complete("91441900", "MA4UJ6Q2")?.to_string();
+    let site = NewSite {
+        uscc: uscc.clone(),
+        name: "东莞市松湖新材料科技有限公司".into(),
+        registered_on: Some("2012-03-08".into()),
+        industry: "新材料".into(),
+        region_code: "440229".into(),
+        address: "韶关市翁源县官渡镇华南先进装备产业园 8 号".into(),
+        activity: "电子铝箔生产基地（总部与研发中心在东莞松山湖）".into(),
+    };
+    let lease = (
+        "厂房租赁合同.pdf".to_owned(),
+        "application/pdf".to_owned(),
+        b"%PDF-1.4\n% demo lease\n".to_vec(),
+    );
+    store
+        .put_site(&site, &[lease], &Actor::new(&uscc, "cli"))
+        .await?;
+    Ok(())
+}

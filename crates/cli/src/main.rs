@@ -894,7 +894,9 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
     demo::run_programmes(store).await?;
     demo::run_supervision(store).await?;
     demo::run_events(store).await?;
-    demo::run_portal(store).await
+    // After the portal: its demo guide is about another call than this one.
+    demo::run_portal(store).await?;
+    demo::run_offsite(store).await
 }
 
 async fn serve(state: kechuang_web::AppState, addr: &str) -> Result<ExitCode> {

@@ -35,6 +35,8 @@ struct Rec {
     /// First day no longer valid because revoked (`Day::MAX` when not revoked).
     revoked: Day,
     above_scale: bool,
+    /// The enterprise is registered outside the city (an off-site applicant's site).
+    offsite: bool,
 }
 
 /// One record as the store reads it (dates ISO text).
@@ -48,6 +50,7 @@ pub struct SourceRecord<'a> {
     pub until: Option<&'a str>,
     pub revoked: Option<&'a str>,
     pub above_scale: bool,
+    pub offsite: bool,
 }
 
 #[derive(Debug, Default)]
@@ -116,6 +119,7 @@ impl CountIndex {
             until: r.until.and_then(parse_day).unwrap_or(Day::MAX),
             revoked: r.revoked.and_then(parse_day).unwrap_or(Day::MAX),
             above_scale: r.above_scale,
+            offsite: r.offsite,
         };
         match registry {
             Registry::Certificates => self.certificates.push(rec),
@@ -205,6 +209,7 @@ impl CountIndex {
                 && kinds.as_ref().is_none_or(|k| k.contains(&r.kind))
                 && level.is_none_or(|l| r.level == l)
                 && (!above_scale || r.above_scale)
+                && (spec.offsite || !r.offsite)
         };
         let mut by_region = vec![0u32; self.regions.names.len()];
         let recs = self.records(spec.registry);
@@ -247,6 +252,7 @@ mod tests {
             valid_at_as_of: true,
             recognised_from: None,
             distinct_counties: false,
+            offsite: false,
         }
     }
 
@@ -308,6 +314,7 @@ mod tests {
             until: None,
             revoked,
             above_scale: false,
+            offsite: false,
         };
         idx.add(Registry::Platforms, &p("provincial", "2016-05-01", None));
         idx.add(

@@ -101,6 +101,10 @@ pub struct CountSpec {
     /// Count distinct counties having at least one matching record, instead of records.
     #[serde(default)]
     pub distinct_counties: bool,
+    /// Take in records of off-site enterprises (registered outside the city, with a site in
+    /// it; plan §三(八)25) at their site's county. Left out unless the rule says so.
+    #[serde(default)]
+    pub offsite: bool,
 }
 
 /// Which ledger entries a ledger indicator sums.
@@ -186,6 +190,9 @@ pub struct LedgerSpec {
     /// Only these programmes; empty: every programme.
     #[serde(default)]
     pub programmes: Vec<String>,
+    /// Take in money paid to off-site applicants, at their operating site's county.
+    #[serde(default)]
+    pub offsite: bool,
 }
 
 fn default_true() -> bool {

@@ -13,6 +13,7 @@ pub mod finance;
 pub mod formula;
 pub mod indicator;
 pub mod money;
+pub mod offsite;
 pub mod patent;
 pub mod period;
 pub mod plan;

@@ -127,7 +127,9 @@ async fn candidate(
     let e = store.enterprise(&a.uscc).await?;
     let region = store.programme_region(&programme.code).await?;
     let tree = store.region_tree().await?;
-    let in_region = RegionCode::parse(&e.region_code).is_ok_and(|r| tree.is_within(&r, &region));
+    // Where the application lies: the enterprise's county, or for an off-site applicant the
+    // county of the site it applied through.
+    let in_region = RegionCode::parse(&a.region_code).is_ok_and(|r| tree.is_within(&r, &region));
     // Before the experts have scored, the score is 0: a rule may rank by it either way.
     let application = HashMap::from([
         (
@@ -140,7 +142,7 @@ async fn candidate(
         enterprise: EnterpriseFacts {
             uscc: e.uscc.clone(),
             name: e.name.clone(),
-            region: e.region_code.clone(),
+            region: a.region_code.clone(),
             registered_year: e
                 .registered_on
                 .as_deref()
@@ -374,6 +376,8 @@ pub struct CallInput<'a> {
     pub title: &'a str,
     pub opens_on: &'a str,
     pub closes_on: &'a str,
+    /// Open to enterprises registered outside the city with a site in it (异地申报).
+    pub offsite_open: bool,
 }
 
 /// The bureau publishes a call for a programme that takes applications.
@@ -401,13 +405,27 @@ pub async fn create_call(
         return Err(Error::invalid(ApplicationProblem::TitleRequired));
     }
     Ok(store
-        .create_call(&p, year, title, opens, closes, &who.actor())
+        .create_call(
+            &p,
+            year,
+            title,
+            (opens, closes),
+            c.offsite_open,
+            &who.actor(),
+        )
         .await?)
 }
 
 /// An enterprise starts an application (a draft) to a call that is open today, or opens the
-/// one it has for the call already (`false`): one application per enterprise and call.
-pub async fn apply(store: &Store, who: &Principal, call: i64) -> Result<(i64, bool), Error> {
+/// one it has for the call already (`false`): one application per enterprise and call. An
+/// off-site enterprise applies through one of its sites (`site`, or its first), when the call
+/// takes off-site applicants.
+pub async fn apply(
+    store: &Store,
+    who: &Principal,
+    call: i64,
+    site: Option<i64>,
+) -> Result<(i64, bool), Error> {
     let DataScope::Enterprise(uscc) = who.scope() else {
         return Err(Error::forbidden(ApplicationProblem::EnterprisesApply));
     };
@@ -420,7 +438,15 @@ pub async fn apply(store: &Store, who: &Principal, call: i64) -> Result<(i64, bo
             closes,
         }));
     }
-    Ok(store.create_application(call, uscc, &who.actor()).await?)
+    let site = crate::offsite::applying_site(store, uscc, &c, site).await?;
+    Ok(store
+        .create_application(
+            call,
+            uscc,
+            site.as_ref().map(|(id, county)| (*id, county.as_str())),
+            &who.actor(),
+        )
+        .await?)
 }
 
 /// A file an applicant sends for one of the form's attachment slots.

@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod finance;
 pub mod imports;
+pub mod offsite;
 pub mod open_data;
 pub mod patents;
 pub mod plans;

@@ -299,8 +299,8 @@ async fn add_ledger_figures(
 ) -> Result<(), Error> {
     use chrono::Datelike;
     use kechuang_domain::indicator::LedgerEntry;
-    let mut totals: HashMap<LedgerEntry, Vec<(String, String, i32, kechuang_domain::money::Fen)>> =
-        HashMap::new();
+    type Totals = Vec<(String, String, i32, kechuang_domain::money::Fen)>;
+    let mut totals: HashMap<(LedgerEntry, bool), Totals> = HashMap::new();
     for ind in indicators.values() {
         let IndicatorKind::Ledger(spec) = &ind.kind else {
             continue;
@@ -308,10 +308,10 @@ async fn add_ledger_figures(
         let Some(per) = kechuang_domain::money::unit_fen(&ind.unit) else {
             continue;
         };
-        let rows = match totals.entry(spec.entry) {
+        let rows = match totals.entry((spec.entry, spec.offsite)) {
             std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(store.ledger_totals(spec.entry).await?)
+                v.insert(store.ledger_totals(spec.entry, spec.offsite).await?)
             }
         };
         let rows: Vec<_> = rows
@@ -507,11 +507,7 @@ pub async fn counted_records(
             Some(IndicatorKind::Ledger(spec)) => {
                 use chrono::Datelike;
                 let year = as_of.year().min(loaded.plan.end_year);
-                out.extend(
-                    store
-                        .ledger_records(spec.entry, year, &regions, &spec.programmes)
-                        .await?,
-                );
+                out.extend(store.ledger_records(spec, year, &regions).await?);
             }
             Some(IndicatorKind::Records(measure)) => {
                 out.extend(store.measure_records(*measure, as_of, &regions).await?);

@@ -31,6 +31,8 @@ pub struct CallRecord {
     pub applications: i64,
     /// The guide (申报指南) as the bureau wrote it.
     pub guide: String,
+    /// Whether enterprises registered outside the city with a site in it may apply.
+    pub offsite_open: bool,
 }
 
 /// A file attached to a call's guide, without its bytes.
@@ -61,6 +63,8 @@ pub struct ApplicationRecord {
     pub score: Option<f64>,
     pub submitted_at: Option<String>,
     pub updated_at: String,
+    /// The operating site an off-site enterprise applied through.
+    pub site_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,6 +117,7 @@ fn call_row(r: &AnyRow) -> Result<CallRecord> {
         closes_on: r.try_get("closes_on")?,
         applications: r.try_get("applications")?,
         guide: r.try_get("guide")?,
+        offsite_open: r.try_get::<i64, _>("offsite_open")? != 0,
     })
 }
 
@@ -138,6 +143,7 @@ fn app_row(r: &AnyRow) -> Result<ApplicationRecord> {
         score: r.try_get("score")?,
         submitted_at: r.try_get("submitted_at")?,
         updated_at: r.try_get("updated_at")?,
+        site_id: r.try_get("site_id")?,
     })
 }
 
@@ -276,8 +282,8 @@ impl Store {
         programme: &Programme,
         year: i32,
         title: &str,
-        opens_on: NaiveDate,
-        closes_on: NaiveDate,
+        (opens_on, closes_on): (NaiveDate, NaiveDate),
+        offsite_open: bool,
         actor: &Actor,
     ) -> Result<i64> {
         if programme.form.is_none() {
@@ -290,8 +296,8 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO calls (programme_code, year, title, opens_on, closes_on, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO calls (programme_code, year, title, opens_on, closes_on, created_by, created_at, offsite_open) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(&programme.code)
         .bind(i64::from(year))
@@ -300,6 +306,7 @@ impl Store {
         .bind(closes_on.to_string())
         .bind(&actor.name)
         .bind(now_utc())
+        .bind(i64::from(offsite_open))
         .fetch_one(&mut *tx)
         .await?;
         append(
@@ -310,7 +317,7 @@ impl Store {
                 entity: "call",
                 entity_id: &id.to_string(),
                 before: String::new(),
-                after: serde_json::json!({"programme": programme.code, "year": year, "title": title, "opens_on": opens_on, "closes_on": closes_on}).to_string(),
+                after: serde_json::json!({"programme": programme.code, "year": year, "title": title, "opens_on": opens_on, "closes_on": closes_on, "offsite_open": offsite_open}).to_string(),
             },
         )
         .await?;
@@ -465,10 +472,13 @@ impl Store {
     /// Starts an application of an enterprise to a call, as a draft — or, when the enterprise
     /// has one for the call already, gives that one: one application per enterprise and call,
     /// so "我要申报" never leaves a trail of drafts. `true` when it is new.
+    /// An off-site enterprise applies through one of its sites, `(site, county)`: the
+    /// application lies in that county, whose officer reviews it.
     pub async fn create_application(
         &self,
         call: i64,
         uscc: &str,
+        site: Option<(i64, &str)>,
         actor: &Actor,
     ) -> Result<(i64, bool)> {
         let mut tx = self.begin_write().await?;
@@ -492,16 +502,18 @@ impl Store {
                 uscc: uscc.to_owned(),
             }));
         };
+        let region = site.map_or(region, |(_, county)| county.to_owned());
         let now = now_utc();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO applications (call_id, uscc, name, region_code, status, updated_at) \
-             VALUES ($1, $2, $3, $4, 'draft', $5) RETURNING id",
+            "INSERT INTO applications (call_id, uscc, name, region_code, status, updated_at, site_id) \
+             VALUES ($1, $2, $3, $4, 'draft', $5, $6) RETURNING id",
         )
         .bind(call)
         .bind(uscc)
         .bind(&name)
         .bind(&region)
         .bind(&now)
+        .bind(site.map(|(id, _)| id))
         .fetch_one(&mut *tx)
         .await?;
         append(
@@ -512,7 +524,9 @@ impl Store {
                 entity: "application",
                 entity_id: &id.to_string(),
                 before: String::new(),
-                after: serde_json::json!({"call": call, "uscc": uscc}).to_string(),
+                after:
+                    serde_json::json!({"call": call, "uscc": uscc, "site": site.map(|(id, _)| id)})
+                        .to_string(),
             },
         )
         .await?;

@@ -3,7 +3,7 @@
 
 use crate::batches::{award_row, AwardRecord};
 use crate::{Result, Store, StoreError};
-use kechuang_domain::indicator::LedgerEntry;
+use kechuang_domain::indicator::{LedgerEntry, LedgerSpec};
 use kechuang_domain::money::Fen;
 use serde::Serialize;
 use sqlx::Row;
@@ -35,6 +35,9 @@ pub struct Grant {
     pub paid_on: Option<String>,
 }
 
+/// Leaves out entries of off-site enterprises (on `ledger_entries l`).
+const NOT_OFFSITE: &str = " AND l.uscc NOT IN (SELECT uscc FROM enterprises WHERE offsite = 1)";
+
 impl Store {
     /// Awards made: approved or paid, with their approval and payment dates, oldest first.
     pub async fn grants(&self) -> Result<Vec<Grant>> {
@@ -59,15 +62,19 @@ impl Store {
             .collect()
     }
 
-    /// Ledger sums by programme, recipient's region and year of the entry's date.
+    /// Ledger sums by programme, recipient's region and year of the entry's date; money paid
+    /// to off-site enterprises only when `offsite` (a rule takes them in).
     pub async fn ledger_totals(
         &self,
         entry: LedgerEntry,
+        offsite: bool,
     ) -> Result<Vec<(String, String, i32, Fen)>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT programme_code, region_code, SUBSTR(occurred_on, 1, 4) AS y, CAST(SUM(amount_fen) AS BIGINT) AS fen \
-             FROM ledger_entries WHERE entry = $1 GROUP BY programme_code, region_code, SUBSTR(occurred_on, 1, 4)",
-        )
+             FROM ledger_entries l WHERE entry = $1{} \
+             GROUP BY programme_code, region_code, SUBSTR(occurred_on, 1, 4)",
+            if offsite { "" } else { NOT_OFFSITE }
+        ))
         .bind(entry.code())
         .fetch_all(&self.read)
         .await?;
@@ -89,17 +96,18 @@ impl Store {
     /// in the given regions, as the records a figure opens onto.
     pub async fn ledger_records(
         &self,
-        entry: LedgerEntry,
+        spec: &LedgerSpec,
         year: i32,
         regions: &[kechuang_domain::RegionCode],
-        programmes: &[String],
     ) -> Result<Vec<crate::CountedRecord>> {
-        let rows = sqlx::query(
+        let programmes = &spec.programmes;
+        let rows = sqlx::query(&format!(
             "SELECT l.*, a.name AS recipient, p.name AS programme_name FROM ledger_entries l \
              JOIN awards a ON a.id = l.award_id JOIN programmes p ON p.code = l.programme_code \
-             WHERE l.entry = $1 AND SUBSTR(l.occurred_on, 1, 4) = $2 ORDER BY l.occurred_on, l.id",
-        )
-        .bind(entry.code())
+             WHERE l.entry = $1 AND SUBSTR(l.occurred_on, 1, 4) = $2{} ORDER BY l.occurred_on, l.id",
+            if spec.offsite { "" } else { NOT_OFFSITE }
+        ))
+        .bind(spec.entry.code())
         .bind(year.to_string())
         .fetch_all(&self.read)
         .await?;

@@ -22,6 +22,8 @@ pub use finance::{
 };
 mod ledger;
 mod objections;
+mod offsite;
+pub use offsite::{NewSite, SiteFile, SiteRecord};
 mod observations;
 mod patents;
 pub use patents::{NamedEnterprise, PatentCounts, PatentFilter, PatentItem, PatentState};

@@ -75,6 +75,12 @@ kechuang_domain::problems! {
         ArticleFile { id: i64 } = "not_found" {
             zh: "未找到附件 {id}", en: "attachment {id} not found",
         },
+        Site { id: i64 } = "not_found" {
+            zh: "未找到经营场所 {id}", en: "operating site {id} not found",
+        },
+        SiteFile { id: i64 } = "not_found" {
+            zh: "未找到证明材料 {id}", en: "evidence file {id} not found",
+        },
     }
 }
 
@@ -90,6 +96,10 @@ kechuang_domain::problems! {
         },
         ArticleFileExists { name: String } = "already_exists" {
             zh: "已有同名附件 {name}", en: "an attachment named {name} exists already",
+        },
+        RegisteredInCity { uscc: String } = "site_registered_in_city" {
+            zh: "企业 {uscc} 已在本市企业登记库中，无需登记异地经营场所",
+            en: "enterprise {uscc} is in the city's registry; it needs no off-site registration",
         },
         UserExists { username: String } = "already_exists" {
             zh: "用户 {username} 已存在", en: "user {username} exists already",

@@ -73,6 +73,12 @@ fn filter(sql: &mut Sql, spec: &CountSpec, as_of: NaiveDate) {
         let p = sql.arg(level.clone());
         sql.push(&format!(" AND r.level = {p}"));
     }
+    // Off-site enterprises (registered outside the city) count only where the rule says so.
+    match spec.registry {
+        Registry::Certificates if !spec.offsite => sql.push(" AND e.offsite = 0"),
+        Registry::Enterprises if !spec.offsite => sql.push(" AND r.offsite = 0"),
+        _ => {}
+    }
 }
 
 fn from_clause(spec: &CountSpec) -> (&'static str, &'static str) {
@@ -221,13 +227,13 @@ impl Store {
                 Registry::Certificates,
                 "SELECT c.kind, '' AS level, e.region_code, c.uscc AS owner, c.issued_on AS d_from, \
                  c.expires_on AS d_until, c.revoked_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale, \
-                 CAST(1 AS BIGINT) AS n FROM certificates c JOIN enterprises e ON e.uscc = c.uscc",
+                 CAST(1 AS BIGINT) AS n, e.offsite FROM certificates c JOIN enterprises e ON e.uscc = c.uscc",
             ),
             (
                 Registry::Platforms,
                 "SELECT kind, level, region_code, '' AS owner, recognised_on AS d_from, \
                  CAST(NULL AS TEXT) AS d_until, revoked_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale, \
-                 CAST(1 AS BIGINT) AS n FROM platforms",
+                 CAST(1 AS BIGINT) AS n, CAST(0 AS BIGINT) AS offsite FROM platforms",
             ),
             (
                 Registry::Patents,
@@ -235,14 +241,14 @@ impl Store {
                 // lapse) combinations, and each is counted once with its number.
                 "SELECT kind, '' AS level, region_code, '' AS owner, granted_on AS d_from, \
                  CAST(NULL AS TEXT) AS d_until, lapsed_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale, \
-                 COUNT(*) AS n FROM patents WHERE granted_on IS NOT NULL \
+                 COUNT(*) AS n, CAST(0 AS BIGINT) AS offsite FROM patents WHERE granted_on IS NOT NULL \
                  GROUP BY kind, region_code, granted_on, lapsed_on",
             ),
             (
                 Registry::Enterprises,
                 "SELECT '' AS kind, '' AS level, region_code, '' AS owner, registered_on AS d_from, \
                  CAST(NULL AS TEXT) AS d_until, CAST(NULL AS TEXT) AS d_revoked, above_scale, \
-                 CAST(1 AS BIGINT) AS n FROM enterprises",
+                 CAST(1 AS BIGINT) AS n, offsite FROM enterprises",
             ),
         ];
         let sources = if with_enterprises {
@@ -262,6 +268,7 @@ impl Store {
                 let revoked: Option<String> = r.try_get("d_revoked")?;
                 let above: i64 = r.try_get("above_scale")?;
                 let n: i64 = r.try_get("n")?;
+                let offsite: i64 = r.try_get("offsite")?;
                 idx.add_many(
                     registry,
                     &SourceRecord {
@@ -273,6 +280,7 @@ impl Store {
                         until: until.as_deref(),
                         revoked: revoked.as_deref(),
                         above_scale: above != 0,
+                        offsite: offsite != 0,
                     },
                     u32::try_from(n).unwrap_or(u32::MAX),
                 );
@@ -423,7 +431,8 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<Page<EnterpriseItem>> {
         // $1 is the as-of date: the list's validity column and the status filters share it.
-        let mut w = Sql::new("");
+        // The city's registry only: off-site enterprises are listed with their sites (/sites).
+        let mut w = Sql::new(" AND e.offsite = 0");
         let d = w.arg(date(as_of));
         let valid = VALID_AT.replace("{d}", &d);
         if let Some(regions) = &f.regions {
@@ -489,7 +498,7 @@ impl Store {
     pub async fn all_enterprises(&self) -> Result<Vec<EnterpriseRow>> {
         let rows = sqlx::query(
             "SELECT uscc, name, region_code, address, industry, registered_on, size, above_scale, \
-             hitech_field, contact, uscc_confirmed_by FROM enterprises ORDER BY uscc",
+             hitech_field, contact, uscc_confirmed_by FROM enterprises WHERE offsite = 0 ORDER BY uscc",
         )
         .fetch_all(&self.read)
         .await?;

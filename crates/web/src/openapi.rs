@@ -7,7 +7,7 @@
 //! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
 
 use crate::api::{
-    account, applications, audit, entry, events, finance, imports, patents, plans, portal,
+    account, applications, audit, entry, events, finance, imports, offsite, patents, plans, portal,
     programmes, rd, registries, second_factor, supervision, vouchers, workbench,
 };
 use crate::auth::Access;
@@ -124,6 +124,11 @@ use utoipa::{Modify, OpenApi};
         portal::subscribe,
         portal::open_data,
         portal::open_data_set,
+        offsite::list,
+        offsite::register,
+        offsite::site,
+        offsite::add_file,
+        offsite::file,
         events::list,
         events::event,
         events::create,

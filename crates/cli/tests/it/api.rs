@@ -520,7 +520,9 @@ async fn openapi_describes_every_endpoint(b: Backend) {
             || p.starts_with("/api/v1/plan-drafts/")
             || p.starts_with("/api/v1/task-files/")
             || p.starts_with("/api/v1/articles/")
-            || p.starts_with("/api/v1/events/");
+            || p.starts_with("/api/v1/events/")
+            || p.starts_with("/api/v1/sites/")
+            || p.starts_with("/api/v1/site-files/");
         // The bureau's token may not read the administrator's settings, nor fill in an
         // enterprise's own survey.
         let admin_only = p.starts_with("/api/v1/second-factor/")

@@ -1210,6 +1210,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/finance/pool".into(),
                 "/rd?year=2019".into(),
                 "/patents?linked=no".into(),
+                "/sites".into(),
             ],
         ),
         (
@@ -1226,6 +1227,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
             vec![
                 "/workbench".to_owned(),
                 format!("/enterprises/{own}"),
+                "/sites".into(),
                 "/calls".into(),
                 format!("/calls/{call}"),
                 format!("/applications/{app}"),

@@ -16,6 +16,7 @@ mod entry;
 mod events;
 mod finance;
 mod hardening;
+mod offsite;
 mod patents;
 mod plans;
 mod portal;

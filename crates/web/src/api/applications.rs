@@ -32,6 +32,9 @@ pub struct Call {
     applications: i64,
     /// The guide's text, as the bureau wrote it (plain text).
     guide: String,
+    /// Whether enterprises registered outside the city with an operating site in it may apply
+    /// (异地申报).
+    offsite_open: bool,
 }
 
 impl From<CallRecord> for Call {
@@ -46,6 +49,7 @@ impl From<CallRecord> for Call {
             closes_on: c.closes_on,
             applications: c.applications,
             guide: c.guide,
+            offsite_open: c.offsite_open,
         }
     }
 }
@@ -91,6 +95,9 @@ pub struct NewCall {
     opens_on: String,
     #[schema(format = Date)]
     closes_on: String,
+    /// Open to off-site applicants (registered outside the city, with a site in it).
+    #[serde(default)]
+    offsite_open: bool,
 }
 
 /// The bureau publishes a call.
@@ -109,6 +116,7 @@ pub async fn create_call(
         title: &c.title,
         opens_on: &c.opens_on,
         closes_on: &c.closes_on,
+        offsite_open: c.offsite_open,
     };
     let id = svc::create_call(&st.store, who.as_bureau()?, &input).await?;
     Ok((StatusCode::CREATED, Json(st.store.call(id).await?.into())))
@@ -199,18 +207,26 @@ pub struct Created {
     pub(crate) id: i64,
 }
 
+#[derive(Deserialize, IntoParams)]
+pub struct ApplyQuery {
+    /// For an off-site enterprise: the operating site it applies through (its first site in
+    /// the programme's region when left out). The site's county reviews the application.
+    site: Option<i64>,
+}
+
 /// An enterprise starts an application (a draft) to a call that is open today; an enterprise
 /// that has one for the call gets that one (200), never a second.
 #[utoipa::path(post, path = "/api/v1/calls/{id}/applications", tag = "applications",
-    params(("id" = i64, Path, description = "The call's id")),
+    params(("id" = i64, Path, description = "The call's id"), ApplyQuery),
     responses((status = 201, description = "The new application's id", body = Created),
               (status = 200, description = "The enterprise's application to this call, made before", body = Created)))]
 pub async fn apply(
     State(st): State<AppState>,
     who: Caller,
     Path(id): Path<i64>,
+    Query(q): Query<ApplyQuery>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let (id, new) = svc::apply(&st.store, &who, id).await?;
+    let (id, new) = svc::apply(&st.store, &who, id, q.site).await?;
     let status = if new {
         StatusCode::CREATED
     } else {
@@ -330,6 +346,8 @@ pub struct Application {
     scores: Vec<Score>,
     payments: Vec<Payment>,
     history: Vec<super::programmes::Transition>,
+    /// The operating site an off-site enterprise applied through (`GET /api/v1/sites/{id}`).
+    site_id: Option<i64>,
 }
 
 async fn application_out(st: &AppState, who: &Caller, id: i64) -> Result<Application, ApiError> {
@@ -370,6 +388,7 @@ async fn application_out(st: &AppState, who: &Caller, id: i64) -> Result<Applica
         .map(Into::into)
         .collect();
     Ok(Application {
+        site_id: a.site_id,
         item: (&a).into(),
         answers: a.answers.into_iter().collect(),
         files: files

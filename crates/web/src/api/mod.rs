@@ -11,6 +11,7 @@ pub(crate) mod entry;
 pub(crate) mod events;
 pub(crate) mod finance;
 pub(crate) mod imports;
+pub(crate) mod offsite;
 pub(crate) mod patents;
 pub(crate) mod plans;
 pub(crate) mod portal;
@@ -460,6 +461,28 @@ pub(crate) fn routes() -> Vec<Route> {
             "/api/v1/subscriptions",
             Roles(auth::ENTERPRISE),
             portal::subscribe,
+        ),
+        Route::get(
+            "/api/v1/sites",
+            Roles(auth::ENTERPRISE_READERS),
+            offsite::list,
+        ),
+        Route::post("/api/v1/sites", Roles(auth::ENTERPRISE), offsite::register),
+        Route::get(
+            "/api/v1/sites/{id}",
+            Roles(auth::ENTERPRISE_READERS),
+            offsite::site,
+        ),
+        Route::post(
+            "/api/v1/sites/{id}/files",
+            Roles(auth::ENTERPRISE),
+            offsite::add_file,
+        )
+        .body_limit(21 << 20),
+        Route::get(
+            "/api/v1/site-files/{id}",
+            Roles(auth::ENTERPRISE_READERS),
+            offsite::file,
         ),
         Route::get("/api/v1/events", Public, events::list),
         Route::post("/api/v1/events", Roles(auth::BUREAU), events::create).body_limit(1 << 20),

@@ -114,6 +114,15 @@ struct ApplicationPage {
     error: String,
     problems: Vec<(String, String)>,
     today: String,
+    /// An off-site application's operating site, for its owner and the reviewing officers.
+    site: Option<SiteView>,
+}
+
+struct SiteView {
+    registered_in: String,
+    address: String,
+    activity: String,
+    files: Vec<(i64, String)>,
 }
 
 fn step_label(a: AppAction, lang: crate::i18n::Lang) -> (&'static str, &'static str) {
@@ -169,7 +178,21 @@ async fn application_page(
             .unwrap_or_default()
     };
     let expert_here = who.role() == Role::Expert;
+    // Experts score the project, not the site: they are not shown it.
+    let site = match a.site_id {
+        Some(site) => kechuang_service::offsite::site(&st.store, who, site)
+            .await
+            .ok()
+            .map(|(s, files)| SiteView {
+                registered_in: kechuang_domain::offsite::registered_in(&s.uscc, lang.is_en()),
+                address: s.address,
+                activity: s.activity,
+                files: files.into_iter().map(|f| (f.id, f.file_name)).collect(),
+            }),
+        None => None,
+    };
     let page = ApplicationPage {
+        site,
         chrome: Chrome::new(v, "calls", format!("{} {}", tr.application, id), uri, None),
         csrf: who.csrf().to_owned(),
         id,

@@ -182,6 +182,8 @@ pub struct CallForm {
     title: String,
     opens_on: String,
     closes_on: String,
+    /// The checkbox: present when ticked.
+    offsite_open: Option<String>,
 }
 
 pub async fn create_call(
@@ -197,6 +199,7 @@ pub async fn create_call(
         title: &f.title,
         opens_on: &f.opens_on,
         closes_on: &f.closes_on,
+        offsite_open: f.offsite_open.is_some(),
     };
     match svc::create_call(&st.store, who.as_bureau().page(v.lang)?, &call).await {
         Ok(id) => Ok(Redirect::to(&format!("/calls/{id}")).into_response()),
@@ -229,6 +232,11 @@ struct CallPage {
     articles: Vec<(i64, String)>,
     rows: Vec<AppRow>,
     error: String,
+    offsite_open: bool,
+    /// For an off-site enterprise: its sites with evidence, (id, county), to apply through.
+    sites: Vec<(i64, String)>,
+    /// The caller is an off-site enterprise.
+    offsite: bool,
 }
 
 async fn call_page(
@@ -248,7 +256,33 @@ async fn call_page(
     let files = svc::guide_files(&st.store, id).await.page(lang)?;
     let today = today_in_china();
     let day = |s: &str| crate::format::day_text(s, lang);
+    let (offsite, sites) = match who.scope() {
+        DataScope::Enterprise(u) => {
+            let offsite = st.store.offsite_standing(u).await.page(lang)? == Some(true);
+            let sites = kechuang_service::offsite::visible_sites(&st.store, who)
+                .await
+                .page(lang)?
+                .into_iter()
+                .filter(|s| s.files > 0)
+                .map(|s| {
+                    let county = kechuang_domain::RegionCode::parse(&s.region_code)
+                        .ok()
+                        .and_then(|c| {
+                            tree.get(&c)
+                                .map(|r| lang.pick(&r.name, &r.name_en).to_owned())
+                        })
+                        .unwrap_or(s.region_code);
+                    (s.id, format!("{county} · {}", s.address))
+                })
+                .collect();
+            (offsite, sites)
+        }
+        _ => (false, Vec::new()),
+    };
     let page = CallPage {
+        offsite_open: c.offsite_open,
+        sites,
+        offsite,
         chrome: Chrome::new(v, "calls", c.title.clone(), uri, None),
         csrf: who.csrf().to_owned(),
         bureau: who.role() == Role::Bureau,
@@ -457,6 +491,12 @@ pub async fn guide_file(
     Ok(crate::format::file_download(&name, ctype, data))
 }
 
+#[derive(Deserialize)]
+pub struct ApplyForm {
+    /// An off-site enterprise's site to apply through.
+    site: Option<String>,
+}
+
 /// An enterprise starts an application to an open call, or opens the one it has.
 pub async fn apply(
     State(st): State<AppState>,
@@ -464,8 +504,10 @@ pub async fn apply(
     who: Caller,
     uri: Uri,
     Path(id): Path<i64>,
+    Form(f): Form<ApplyForm>,
 ) -> Result<Response, PageError> {
-    match svc::apply(&st.store, &who, id).await {
+    let site = f.site.and_then(|s| s.trim().parse().ok());
+    match svc::apply(&st.store, &who, id, site).await {
         Ok((app, _)) => Ok(Redirect::to(&format!("/applications/{app}")).into_response()),
         // Only an enterprise applies: anyone else is refused outright, not shown the list.
         Err(e @ AppError::Forbidden(_)) => Err(PageError(e, v.lang)),

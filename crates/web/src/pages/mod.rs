@@ -18,6 +18,7 @@ mod experts;
 mod finance;
 mod frame;
 mod imports;
+mod offsite;
 mod open_data;
 mod pager;
 mod patents;
@@ -94,6 +95,13 @@ pub(crate) fn routes() -> Vec<Route> {
             "/portal/subscriptions",
             Roles(ENTERPRISE),
             portal::subscribe,
+        ),
+        Route::get("/sites", Roles(ENTERPRISE_READERS), offsite::list),
+        Route::post("/sites", Roles(ENTERPRISE), offsite::register).body_limit(64 << 20),
+        Route::get(
+            "/sites/files/{id}",
+            Roles(ENTERPRISE_READERS),
+            offsite::file,
         ),
         Route::get("/events", Public, events::list),
         Route::get("/events/new", Roles(BUREAU), events::new_form),
