@@ -277,17 +277,32 @@ async fn run_vouchers(store: &kechuang_store::Store, actor: &kechuang_store::Act
             .map_err(|e| anyhow::anyhow!("demo date: {e}"))
     };
     let mut providers = Vec::new();
-    for (name, body, services) in [
-        ("韶关市产品质量计量检测所", "45638622", "检验检测、计量校准"),
+    for (name, body, services, kind) in [
+        (
+            "韶关市产品质量计量检测所",
+            "45638622",
+            "检验检测、计量校准",
+            "testing",
+        ),
         (
             "广东省科学院韶关产业技术服务中心",
             "MB2C5106",
             "技术开发、中试验证",
+            "transfer",
         ),
-        ("韶关市知识产权服务中心", "71526726", "专利分析、知识产权"),
+        (
+            "韶关市知识产权服务中心",
+            "71526726",
+            "专利分析、知识产权",
+            "ip",
+        ),
     ] {
         let uscc = Uscc::complete("12440200", body)?.to_string();
-        providers.push(store.add_provider(name, &uscc, services, actor).await?);
+        providers.push(
+            store
+                .add_provider(name, &uscc, (services, kind), actor)
+                .await?,
+        );
     }
     for year in [2019, 2020] {
         store
@@ -327,6 +342,7 @@ async fn run_vouchers(store: &kechuang_store::Store, actor: &kechuang_store::Act
             contract_no: format!("JSFW-{}-{:04}", v.year, i),
             invoice_no: format!("{:08}", 44_000_000 + i),
             invoice_amount: Fen(3_000_000 + (i as i64 % 5) * 600_000),
+            service_request: None,
         };
         let on = date(&format!("{}-09-15", v.year))?;
         store.redeem(v.id, &r, on, actor).await?;
@@ -1627,5 +1643,174 @@ pub async fn run_offsite(store: &kechuang_store::Store) -> Result<()> {
     store
         .put_site(&site, &[lease], &Actor::new(&uscc, "cli"))
         .await?;
+    Ok(())
+}
+
+/// The SME service platform: each provider's catalogue, shared instruments at the testing
+/// institute, and requests and bookings of voucher holders in their several states.
+pub async fn run_services(store: &kechuang_store::Store) -> Result<()> {
+    use kechuang_domain::money::Fen;
+    use kechuang_domain::services::{BookingAction, Party, RequestAction};
+    use kechuang_store::{Actor, NewInstrument, NewOffering};
+    let bureau = Actor::new("demo", "cli");
+    let providers = store.providers().await?;
+    let fen = |s: &str| Fen::parse(s).map_err(|e| anyhow::anyhow!(e));
+    let mut offerings = Vec::new();
+    for p in &providers {
+        let items: &[(&str, &str, &str, &str)] = match p.kind.as_str() {
+            "testing" => &[
+                (
+                    "金属材料成分检测",
+                    "800元",
+                    "样",
+                    "出具 CMA 检测报告，5 个工作日",
+                ),
+                (
+                    "计量器具校准",
+                    "300元",
+                    "台",
+                    "压力表、温度计等常用计量器具",
+                ),
+            ],
+            "transfer" => &[
+                (
+                    "中试验证服务",
+                    "2万元",
+                    "项",
+                    "新材料、先进制造领域的小批量试制与工艺验证",
+                ),
+                (
+                    "科技成果评价",
+                    "5000元",
+                    "项",
+                    "按《科技成果评价规范》出具评价报告",
+                ),
+            ],
+            "ip" => &[
+                (
+                    "专利检索与分析",
+                    "3000元",
+                    "项",
+                    "面向科技型中小企业，出具检索分析报告",
+                ),
+                ("发明专利申请代理", "4500元", "件", "含撰写与答复审查意见"),
+            ],
+            _ => &[],
+        };
+        for (title, price, unit, conditions) in items {
+            let o = NewOffering {
+                provider_id: p.id,
+                title: (*title).into(),
+                description: String::new(),
+                price: fen(price)?,
+                price_unit: (*unit).into(),
+                conditions: (*conditions).into(),
+                voucher: true,
+            };
+            offerings.push((store.add_offering(&o, &bureau).await?, p.uscc.clone()));
+        }
+    }
+    let owner = providers
+        .iter()
+        .find(|p| p.kind == "testing")
+        .map(|p| (p.name.clone(), p.uscc.clone()))
+        .unwrap_or_default();
+    let mut instruments = Vec::new();
+    for (name, model, fee, region) in [
+        (
+            "场发射扫描电子显微镜",
+            "SU8010，分辨率 1.0 nm",
+            "400元",
+            "440203",
+        ),
+        (
+            "电感耦合等离子体发射光谱仪",
+            "ICP-OES 5110，70 种元素",
+            "300元",
+            "440204",
+        ),
+    ] {
+        let i = NewInstrument {
+            name: name.into(),
+            model: model.into(),
+            specs: String::new(),
+            owner: owner.0.clone(),
+            owner_uscc: owner.1.clone(),
+            location: "韶关市产品质量计量检测所实验楼".into(),
+            region_code: region.into(),
+            fee: fen(fee)?,
+        };
+        instruments.push(store.add_instrument(&i, &bureau).await?);
+    }
+    // Voucher holders are the tech SMEs: they use the platform.
+    let mut clients: Vec<String> = store
+        .vouchers(None)
+        .await?
+        .into_iter()
+        .map(|v| v.uscc)
+        .collect();
+    clients.dedup();
+    for (i, uscc) in clients.iter().take(6).enumerate() {
+        let Some((offering, provider_uscc)) = offerings.get(i % offerings.len().max(1)) else {
+            break;
+        };
+        let me = Actor::new(uscc, "cli");
+        let them = Actor::new(provider_uscc, "cli");
+        let r = store
+            .request_service(*offering, uscc, "用于新产品研发", &me)
+            .await?;
+        if i < 5 {
+            store
+                .step_request(
+                    r,
+                    (RequestAction::Accept, Party::Provider),
+                    ("已受理", None),
+                    &them,
+                )
+                .await?;
+        }
+        if i < 4 {
+            let amount = store.offering(*offering).await?.price;
+            store
+                .step_request(
+                    r,
+                    (RequestAction::Complete, Party::Provider),
+                    ("", Some(amount)),
+                    &them,
+                )
+                .await?;
+            store
+                .rate_request(r, 5 - (i % 2) as u8, "响应及时，报告专业", &me)
+                .await?;
+        }
+        if let Some(instrument) = instruments.get(i % instruments.len().max(1)) {
+            let day = chrono::NaiveDate::from_ymd_opt(2020, 6, 1 + i as u32)
+                .ok_or_else(|| anyhow::anyhow!("demo date"))?;
+            let b = store
+                .book_instrument(*instrument, uscc, (day, 9, 3), "新材料样品表征", &me)
+                .await?;
+            let owner_actor = Actor::new(&owner.1, "cli");
+            if i < 5 {
+                store
+                    .step_booking(
+                        b,
+                        (BookingAction::Approve, Party::Provider),
+                        ("", None),
+                        &owner_actor,
+                    )
+                    .await?;
+            }
+            if i < 4 {
+                store
+                    .step_booking(
+                        b,
+                        (BookingAction::RecordUse, Party::Provider),
+                        ("", Some(2.5 + i as f64 * 0.5)),
+                        &owner_actor,
+                    )
+                    .await?;
+            }
+        }
+    }
     Ok(())
 }

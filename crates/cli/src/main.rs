@@ -896,7 +896,8 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
     demo::run_events(store).await?;
     // After the portal: its demo guide is about another call than this one.
     demo::run_portal(store).await?;
-    demo::run_offsite(store).await
+    demo::run_offsite(store).await?;
+    demo::run_services(store).await
 }
 
 async fn serve(state: kechuang_web::AppState, addr: &str) -> Result<ExitCode> {

@@ -28,6 +28,7 @@ pub mod registry;
 pub mod rule_text;
 pub mod second_factor;
 pub mod series;
+pub mod services;
 pub mod supervision;
 pub mod text;
 pub mod uscc;

@@ -28,6 +28,7 @@ pub mod rd;
 pub mod registries;
 pub mod report;
 pub mod second_factor;
+pub mod services;
 pub mod supervision;
 pub mod vouchers;
 pub mod workbench;

@@ -56,16 +56,17 @@ pub async fn add_provider(
     who: AsBureau<'_>,
     name: &str,
     uscc: &str,
-    services: &str,
+    (services, kind): (&str, &str),
 ) -> Result<i64, Error> {
     crate::within_limits(&[
         (&fields::PROVIDER_NAME, name),
         (&fields::SERVICES, services),
     ])?;
+    let kind = crate::services::provider_kind(kind)?;
     let uscc = kechuang_domain::uscc::Uscc::parse(uscc)
         .map_err(|e| Error::invalid(kechuang_domain::problem::FieldProblem::new("uscc", e)))?;
     Ok(store
-        .add_provider(name, uscc.as_str(), services, &who.actor())
+        .add_provider(name, uscc.as_str(), (services, kind), &who.actor())
         .await?)
 }
 
@@ -76,6 +77,8 @@ pub struct RedeemInput<'a> {
     pub invoice_no: &'a str,
     /// As typed: 元 by default, or with a unit (万元).
     pub invoice_amount: &'a str,
+    /// The completed catalogue service the voucher pays for.
+    pub service_request: Option<i64>,
 }
 
 /// Redeems a voucher: the enterprise its own, the bureau any. Answers the subsidy paid: the
@@ -106,6 +109,7 @@ pub async fn redeem(
         contract_no: r.contract_no.to_owned(),
         invoice_no: r.invoice_no.to_owned(),
         invoice_amount: Fen::parse(r.invoice_amount).map_err(Error::invalid)?,
+        service_request: r.service_request,
     };
     Ok(store
         .redeem(id, &redemption, today_in_china(), &who.actor())

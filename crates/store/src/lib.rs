@@ -43,6 +43,11 @@ mod refusal;
 mod reports;
 mod second_factor;
 pub use second_factor::Challenge;
+mod services;
+pub use services::{
+    BookingRecord, InstrumentRecord, NewInstrument, NewOffering, OfferingRecord, RequestRecord,
+    ServiceCounts,
+};
 mod sql;
 mod supervision;
 pub use supervision::{

@@ -81,6 +81,18 @@ kechuang_domain::problems! {
         SiteFile { id: i64 } = "not_found" {
             zh: "未找到证明材料 {id}", en: "evidence file {id} not found",
         },
+        Offering { id: i64 } = "not_found" {
+            zh: "未找到服务 {id}", en: "service {id} not found",
+        },
+        ServiceRequest { id: i64 } = "not_found" {
+            zh: "未找到服务申请 {id}", en: "service request {id} not found",
+        },
+        Instrument { id: i64 } = "not_found" {
+            zh: "未找到仪器 {id}", en: "instrument {id} not found",
+        },
+        Booking { id: i64 } = "not_found" {
+            zh: "未找到预约 {id}", en: "booking {id} not found",
+        },
     }
 }
 

@@ -20,6 +20,8 @@ pub struct ProviderRecord {
     pub uscc: String,
     pub services: String,
     pub active: bool,
+    /// What it offers (`tax`, `finance`, `ip`, `testing`, `transfer`, `rnd`, `other`).
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,6 +52,8 @@ pub struct NewRedemption {
     pub contract_no: String,
     pub invoice_no: String,
     pub invoice_amount: Fen,
+    /// The completed catalogue service it pays for, when redeemed against one.
+    pub service_request: Option<i64>,
 }
 
 fn voucher_row(r: &AnyRow) -> Result<VoucherRecord> {
@@ -84,7 +88,7 @@ impl Store {
         &self,
         name: &str,
         uscc: &str,
-        services: &str,
+        (services, kind): (&str, &str),
         actor: &Actor,
     ) -> Result<i64> {
         if name.trim().is_empty() {
@@ -92,14 +96,15 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO voucher_providers (name, uscc, services, registered_by, registered_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO voucher_providers (name, uscc, services, registered_by, registered_at, kind) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(name.trim())
         .bind(uscc)
         .bind(services.trim())
         .bind(&actor.name)
         .bind(now_utc())
+        .bind(kind)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match &e {
@@ -138,6 +143,7 @@ impl Store {
                     uscc: r.try_get("uscc")?,
                     services: r.try_get("services")?,
                     active: r.try_get::<i64, _>("active")? != 0,
+                    kind: r.try_get("kind")?,
                 })
             })
             .collect()
@@ -290,6 +296,27 @@ impl Store {
         .rows_affected();
         if changed != 1 {
             return Err(StoreError::Refused(Refusal::VoucherRedeemed));
+        }
+        if let Some(request) = r.service_request {
+            // The service must be the holder's, completed, by this provider, and not yet paid
+            // by a voucher: checked and marked in the same transaction as the redemption.
+            let marked = sqlx::query(
+                "UPDATE service_requests SET voucher_id = $1 WHERE id = $2 AND uscc = $3 \
+                 AND status = 'completed' AND voucher_id IS NULL AND offering_id IN \
+                 (SELECT id FROM service_offerings WHERE provider_id = $4 AND voucher = 1)",
+            )
+            .bind(id)
+            .bind(request)
+            .bind(&v.uscc)
+            .bind(r.provider_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if marked != 1 {
+                return Err(StoreError::rule(
+                    kechuang_domain::services::ServiceProblem::VoucherNotForService,
+                ));
+            }
         }
         // The programme's batch still open for the year, or a new one.
         let open: Option<i64> = sqlx::query_scalar(

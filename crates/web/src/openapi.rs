@@ -8,7 +8,7 @@
 
 use crate::api::{
     account, applications, audit, entry, events, finance, imports, offsite, patents, plans, portal,
-    programmes, rd, registries, second_factor, supervision, vouchers, workbench,
+    programmes, rd, registries, second_factor, services, supervision, vouchers, workbench,
 };
 use crate::auth::Access;
 use axum::http::{header, Method};
@@ -124,6 +124,17 @@ use utoipa::{Modify, OpenApi};
         portal::subscribe,
         portal::open_data,
         portal::open_data_set,
+        services::catalogue,
+        services::add_offering,
+        services::request,
+        services::requests,
+        services::request_step,
+        services::instruments,
+        services::add_instrument,
+        services::book,
+        services::bookings,
+        services::booking_step,
+        services::counts,
         offsite::list,
         offsite::register,
         offsite::site,
@@ -181,6 +192,7 @@ use utoipa::{Modify, OpenApi};
         (name = "rd", description = "R&D statistics: the enterprise survey and who should report"),
         (name = "supervision", description = "Task supervision: responsible units, tasks, progress reports, reminders"),
         (name = "events", description = "Events: the competition, the forum, training, outreach, matchmaking; registration, check-in, outcome"),
+        (name = "services", description = "The SME service platform: the catalogue, requests, ratings, vouchers against services, shared instruments and bookings"),
         (name = "portal", description = "The public portal: articles, review and publication, subscriptions, open data"),
         (name = "finance", description = "Tech finance: partner banks, the credit risk reserve, pool entry, loans, compensation, the seed fund"),
         (name = "audit", description = "The hash-chained audit trail"),

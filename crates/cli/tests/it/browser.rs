@@ -1134,6 +1134,8 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
             "/data",
             "/events",
             &format!("/events/{event}"),
+            "/services",
+            "/instruments",
         ]),
     )
     .await;
@@ -1228,6 +1230,8 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/workbench".to_owned(),
                 format!("/enterprises/{own}"),
                 "/sites".into(),
+                "/services".into(),
+                "/instruments".into(),
                 "/calls".into(),
                 format!("/calls/{call}"),
                 format!("/applications/{app}"),

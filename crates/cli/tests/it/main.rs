@@ -25,6 +25,7 @@ mod rd;
 mod registries;
 mod report;
 mod second_factor;
+mod services;
 mod supervision;
 mod vouchers;
 mod workbench;

@@ -15,17 +15,7 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut req = server
-        .client
-        .request(method, server.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    let text = res.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    server.call(token, method, path, body).await
 }
 
 async fn upload(server: &Server, token: &str, path: &str, name: &str, body: &str) -> (u16, Value) {

@@ -1135,6 +1135,7 @@ async fn a_voucher_is_redeemed_once_and_only_before_expiry(backend: Backend) {
         contract_no: "HT-1".into(),
         invoice_no: "FP-1".into(),
         invoice_amount: kechuang_domain::money::Fen(1_000_000),
+        service_request: None,
     };
     let actor = kechuang_store::Actor::new("test", "test");
     let late = d(&expires) + chrono::Days::new(1);

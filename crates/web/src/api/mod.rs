@@ -19,6 +19,7 @@ pub(crate) mod programmes;
 pub(crate) mod rd;
 pub(crate) mod registries;
 pub(crate) mod second_factor;
+pub(crate) mod services;
 pub(crate) mod supervision;
 pub(crate) mod vouchers;
 pub(crate) mod workbench;
@@ -462,6 +463,49 @@ pub(crate) fn routes() -> Vec<Route> {
             Roles(auth::ENTERPRISE),
             portal::subscribe,
         ),
+        Route::get("/api/v1/services", Public, services::catalogue),
+        Route::post(
+            "/api/v1/services",
+            Roles(auth::BUREAU_OR_ENTERPRISE),
+            services::add_offering,
+        ),
+        Route::post(
+            "/api/v1/services/{id}/requests",
+            Roles(auth::ENTERPRISE),
+            services::request,
+        ),
+        Route::get(
+            "/api/v1/service-requests",
+            Roles(auth::ENTERPRISE_READERS),
+            services::requests,
+        ),
+        Route::post(
+            "/api/v1/service-requests/{id}/{action}",
+            Roles(auth::BUREAU_OR_ENTERPRISE),
+            services::request_step,
+        ),
+        Route::get("/api/v1/instruments", Public, services::instruments),
+        Route::post(
+            "/api/v1/instruments",
+            Roles(auth::BUREAU),
+            services::add_instrument,
+        ),
+        Route::post(
+            "/api/v1/instruments/{id}/bookings",
+            Roles(auth::ENTERPRISE),
+            services::book,
+        ),
+        Route::get(
+            "/api/v1/instrument-bookings",
+            Roles(auth::ENTERPRISE_READERS),
+            services::bookings,
+        ),
+        Route::post(
+            "/api/v1/instrument-bookings/{id}/{action}",
+            Roles(auth::BUREAU_OR_ENTERPRISE),
+            services::booking_step,
+        ),
+        Route::get("/api/v1/service-counts", Public, services::counts),
         Route::get(
             "/api/v1/sites",
             Roles(auth::ENTERPRISE_READERS),

@@ -122,6 +122,8 @@ pub struct Provider {
     uscc: String,
     services: String,
     active: bool,
+    /// tax, finance, ip, testing, transfer, rnd or other.
+    kind: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -144,6 +146,7 @@ pub async fn providers(State(st): State<AppState>) -> Result<Json<ProviderList>,
             uscc: p.uscc,
             services: p.services,
             active: p.active,
+            kind: p.kind,
         })
         .collect();
     Ok(Json(ProviderList { items }))
@@ -159,6 +162,10 @@ pub struct NewProvider {
     /// What it offers (testing, design, …).
     #[schema(max_length = 5000)]
     services: String,
+    /// tax, finance, ip, testing, transfer, rnd or other (or the Chinese name: 知识产权 …);
+    /// other when left out.
+    #[serde(default)]
+    kind: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -175,8 +182,14 @@ pub async fn add_provider(
     who: Caller,
     Json(p): Json<NewProvider>,
 ) -> Result<(StatusCode, Json<CreatedProvider>), ApiError> {
-    let id =
-        vouchers::add_provider(&st.store, who.as_bureau()?, &p.name, &p.uscc, &p.services).await?;
+    let id = vouchers::add_provider(
+        &st.store,
+        who.as_bureau()?,
+        &p.name,
+        &p.uscc,
+        (&p.services, &p.kind),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(CreatedProvider { id })))
 }
 
@@ -216,6 +229,7 @@ pub async fn redeem(
         contract_no: &r.contract_no,
         invoice_no: &r.invoice_no,
         invoice_amount: &r.invoice_amount,
+        service_request: None,
     };
     let subsidy = vouchers::redeem(&st.store, &who, id, &input).await?;
     Ok(Json(Redeemed {

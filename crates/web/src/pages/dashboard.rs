@@ -105,6 +105,9 @@ pub(super) struct DashboardPage {
     map_options: Vec<RegionOption>,
     /// 应统尽统 for staff: the latest surveyed year's coverage by county.
     rd: Option<RdPanel>,
+    /// The SME service platform by county: (county, services delivered, instrument hours);
+    /// empty until something was delivered.
+    services: Vec<(String, i64, String)>,
 }
 
 struct RdPanel {
@@ -304,8 +307,34 @@ pub(super) async fn dashboard(
             })
             .collect(),
     });
+    let delivered: std::collections::HashMap<String, kechuang_store::ServiceCounts> =
+        kechuang_service::services::counts(&st.store)
+            .await
+            .page(lang)?
+            .into_iter()
+            .collect();
+    let services = if delivered.is_empty() {
+        Vec::new()
+    } else {
+        loaded
+            .tree
+            .subtree(&region.code)
+            .iter()
+            .filter_map(|c| loaded.tree.get(c))
+            .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
+            .map(|r| {
+                let c = delivered.get(r.code.as_str()).cloned().unwrap_or_default();
+                (
+                    lang.pick(&r.name, &r.name_en).to_owned(),
+                    c.services,
+                    format::number(c.hours),
+                )
+            })
+            .collect()
+    };
     let page = DashboardPage {
         rd,
+        services,
         chrome: Chrome::new(
             &v,
             "dashboard",

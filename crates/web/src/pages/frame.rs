@@ -352,3 +352,13 @@ pub(crate) fn choices(options: Vec<(String, String)>, current: Option<&str>) -> 
         })
         .collect()
 }
+
+/// What a form shows under one field after a refused save: its problems, joined.
+pub(crate) fn field_problem(problems: &[(String, String)], field: &str) -> String {
+    problems
+        .iter()
+        .filter(|(f, _)| f == field)
+        .map(|(_, m)| m.as_str())
+        .collect::<Vec<_>>()
+        .join("；")
+}

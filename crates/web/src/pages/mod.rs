@@ -30,6 +30,7 @@ mod reference;
 mod registries;
 mod report;
 mod second_factor;
+mod services;
 mod supervision;
 mod target;
 mod vouchers;
@@ -95,6 +96,34 @@ pub(crate) fn routes() -> Vec<Route> {
             "/portal/subscriptions",
             Roles(ENTERPRISE),
             portal::subscribe,
+        ),
+        Route::get("/services", Public, services::services),
+        Route::post(
+            "/services",
+            Roles(BUREAU_OR_ENTERPRISE),
+            services::add_offering,
+        ),
+        Route::post(
+            "/services/{id}/requests",
+            Roles(ENTERPRISE),
+            services::request,
+        ),
+        Route::post(
+            "/services/requests/{id}/{action}",
+            Roles(BUREAU_OR_ENTERPRISE),
+            services::request_step,
+        ),
+        Route::get("/instruments", Public, services::instruments),
+        Route::post("/instruments", Roles(BUREAU), services::add_instrument),
+        Route::post(
+            "/instruments/{id}/bookings",
+            Roles(ENTERPRISE),
+            services::book,
+        ),
+        Route::post(
+            "/instruments/bookings/{id}/{action}",
+            Roles(BUREAU_OR_ENTERPRISE),
+            services::booking_step,
         ),
         Route::get("/sites", Roles(ENTERPRISE_READERS), offsite::list),
         Route::post("/sites", Roles(ENTERPRISE), offsite::register).body_limit(64 << 20),

@@ -725,12 +725,7 @@ struct EditPage {
 
 impl EditPage {
     fn problem(&self, field: &str) -> String {
-        self.problems
-            .iter()
-            .filter(|(f, _)| f == field)
-            .map(|(_, m)| m.clone())
-            .collect::<Vec<_>>()
-            .join("；")
+        super::field_problem(&self.problems, field)
     }
 }
 

@@ -41,6 +41,8 @@ struct VouchersPage {
     error: String,
     this_year: i32,
     year_end: String,
+    /// Provider kinds for the form: (code, name).
+    kinds: Vec<(&'static str, &'static str)>,
 }
 
 async fn vouchers_page(
@@ -88,6 +90,10 @@ async fn vouchers_page(
         error,
         this_year: year,
         year_end: format!("{}-12-31", year + 1),
+        kinds: kechuang_domain::services::ProviderKind::ALL
+            .iter()
+            .map(|k| (k.code(), lang.pick(k.name_zh(), k.name_en())))
+            .collect(),
     };
     let mut res = render(&page, lang)?;
     *res.status_mut() = status;
@@ -177,6 +183,8 @@ pub struct ProviderForm {
     name: String,
     uscc: String,
     services: String,
+    #[serde(default)]
+    kind: String,
 }
 
 pub async fn add_provider(
@@ -187,7 +195,8 @@ pub async fn add_provider(
     Form(f): Form<ProviderForm>,
 ) -> Result<Response, PageError> {
     let bureau = who.as_bureau().page(v.lang)?;
-    let done = vouchers::add_provider(&st.store, bureau, &f.name, &f.uscc, &f.services).await;
+    let done =
+        vouchers::add_provider(&st.store, bureau, &f.name, &f.uscc, (&f.services, &f.kind)).await;
     match done {
         Ok(_) => Ok(Redirect::to("/vouchers").into_response()),
         Err(e) => vouchers_page(&st, &v, &who, &uri, Some(e)).await,
@@ -220,6 +229,7 @@ pub async fn redeem(
         contract_no: &f.contract_no,
         invoice_no: &f.invoice_no,
         invoice_amount: &f.invoice_amount,
+        service_request: None,
     };
     let done = vouchers::redeem(&st.store, &who, id, &r).await;
     if let Err(e @ AppError::NotFound(_)) = done {

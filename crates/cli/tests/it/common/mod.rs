@@ -338,6 +338,31 @@ pub struct Server {
 }
 
 impl Server {
+    /// A request with a bearer token: the status and the JSON body (null when empty or not
+    /// JSON).
+    pub async fn call(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let text = res.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// Kills the server at once (SIGKILL, `kill -9`): no shutdown, no flush, no cleanup.
     pub fn kill_9(mut self) {
         let _ = self.child.kill();
