@@ -188,7 +188,10 @@ pub async fn add_file(
 }
 
 /// A county of this deployment, by code or by name (`翁源县`, `广东省韶关市翁源县`).
-fn county_of(tree: &kechuang_domain::region::RegionTree, raw: &str) -> Option<RegionCode> {
+pub(crate) fn county_of(
+    tree: &kechuang_domain::region::RegionTree,
+    raw: &str,
+) -> Option<RegionCode> {
     let raw = raw.trim();
     let root = tree.root()?.code.clone();
     let code = RegionCode::parse(raw)
@@ -256,18 +259,24 @@ pub async fn applying_site(
     call: &kechuang_store::CallRecord,
     chosen: Option<i64>,
 ) -> Result<Option<(i64, String)>, Error> {
+    let region = store.programme_region(&call.programme_code).await?;
     match store.offsite_standing(uscc).await? {
         Some(false) => return Ok(None),
-        // Unknown to the city: the store refuses it as not registered, unless the call takes
-        // off-site applicants, who register a site first.
-        None if call.offsite_open => return Err(Error::conflict(SiteProblem::NoSite)),
-        None => return Ok(None),
+        // Unknown to the city. One registered elsewhere registers its site first when the
+        // call takes off-site applicants; anyone else the store refuses as not registered.
+        None => {
+            let elsewhere = Uscc::parse_legacy(uscc).is_ok_and(|u| is_offsite(&u, &region));
+            return match (elsewhere, call.offsite_open) {
+                (true, true) => Err(Error::conflict(SiteProblem::NoSite)),
+                (true, false) => Err(Error::conflict(SiteProblem::CallNotOffsite)),
+                (false, _) => Ok(None),
+            };
+        }
         Some(true) => {}
     }
     if !call.offsite_open {
         return Err(Error::conflict(SiteProblem::CallNotOffsite));
     }
-    let region = store.programme_region(&call.programme_code).await?;
     let tree = store.region_tree().await?;
     let fit: Vec<SiteRecord> = store
         .sites(Some(uscc), None)

@@ -146,25 +146,35 @@ pub async fn request(
 /// Requests the caller may see: an enterprise those it sent and, when it is a provider, those
 /// sent to it; officers those from enterprises in their region.
 pub async fn requests(store: &Store, who: &Principal) -> Result<Vec<RequestRecord>, Error> {
-    match who.scope() {
-        DataScope::Enterprise(u) => {
-            let mut all = store.service_requests(Some(u), None, None).await?;
-            all.extend(
-                store
-                    .service_requests(None, Some(u), None)
-                    .await?
-                    .into_iter()
-                    .filter(|r| r.uscc != *u),
-            );
-            Ok(all)
+    Ok(match seen_by(store, who).await? {
+        Seen::Party(u) => {
+            let mut all = store.service_requests(Some(&u), None, None).await?;
+            let to_them = store.service_requests(None, Some(&u), None).await?;
+            all.extend(to_them.into_iter().filter(|r| r.uscc != u));
+            all
         }
+        Seen::Regions(rs) => store.service_requests(None, None, Some(&rs)).await?,
+        Seen::Nothing => Vec::new(),
+    })
+}
+
+/// What of the requests and bookings a caller sees: an enterprise those where it is a party
+/// (client, provider or owner), officers those of enterprises in their region.
+enum Seen {
+    Party(String),
+    Regions(Vec<String>),
+    Nothing,
+}
+
+async fn seen_by(store: &Store, who: &Principal) -> Result<Seen, Error> {
+    Ok(match who.scope() {
+        DataScope::Enterprise(u) => Seen::Party(u.clone()),
         DataScope::Region(_) => {
             let tree = store.region_tree().await?;
-            let regions: Vec<String> = who.regions(&tree)?.iter().map(|r| r.to_string()).collect();
-            Ok(store.service_requests(None, None, Some(&regions)).await?)
+            Seen::Regions(who.regions(&tree)?.iter().map(|r| r.to_string()).collect())
         }
-        _ => Ok(Vec::new()),
-    }
+        _ => Seen::Nothing,
+    })
 }
 
 /// Which side of a request or booking the caller is on, if any.
@@ -316,9 +326,7 @@ pub async fn add_instrument(
         }
     };
     let tree = store.region_tree().await?;
-    let region = kechuang_domain::RegionCode::parse(input.region.trim())
-        .ok()
-        .filter(|r| tree.get(r).is_some());
+    let region = crate::offsite::county_of(&tree, &input.region);
     if region.is_none() {
         problems.push(FieldProblem::new(
             "region",
@@ -437,25 +445,16 @@ pub async fn book(
 /// Bookings the caller may see: an enterprise its own and those of instruments it owns;
 /// officers those from enterprises in their region.
 pub async fn bookings(store: &Store, who: &Principal) -> Result<Vec<BookingRecord>, Error> {
-    match who.scope() {
-        DataScope::Enterprise(u) => {
-            let mut all = store.bookings(Some(u), None, None).await?;
-            all.extend(
-                store
-                    .bookings(None, Some(u), None)
-                    .await?
-                    .into_iter()
-                    .filter(|b| b.uscc != *u),
-            );
-            Ok(all)
+    Ok(match seen_by(store, who).await? {
+        Seen::Party(u) => {
+            let mut all = store.bookings(Some(&u), None, None).await?;
+            let of_theirs = store.bookings(None, Some(&u), None).await?;
+            all.extend(of_theirs.into_iter().filter(|b| b.uscc != u));
+            all
         }
-        DataScope::Region(_) => {
-            let tree = store.region_tree().await?;
-            let regions: Vec<String> = who.regions(&tree)?.iter().map(|r| r.to_string()).collect();
-            Ok(store.bookings(None, None, Some(&regions)).await?)
-        }
-        _ => Ok(Vec::new()),
-    }
+        Seen::Regions(rs) => store.bookings(None, None, Some(&rs)).await?,
+        Seen::Nothing => Vec::new(),
+    })
 }
 
 /// A step on a booking by the enterprise that made it or the instrument's owner; recording the

@@ -227,6 +227,24 @@ fn booking_row(r: &AnyRow) -> Result<BookingRecord> {
     })
 }
 
+/// Narrows a list of requests or bookings to a client, a provider (owner) or some counties:
+/// the columns holding each, and the values wanted.
+fn by_party(
+    sql: &mut crate::sql::Sql,
+    (client_col, provider_col, region_col): (&str, &str, &str),
+    (client, provider, regions): (Option<&str>, Option<&str>, Option<&[String]>),
+) {
+    for (col, v) in [(client_col, client), (provider_col, provider)] {
+        if let Some(u) = v {
+            let p = sql.arg(u.to_owned());
+            sql.push(&format!(" AND {col} = {p}"));
+        }
+    }
+    if let Some(rs) = regions {
+        sql.in_list(region_col, rs);
+    }
+}
+
 /// The requesting enterprise's name and county, from the registry.
 async fn client(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -347,17 +365,11 @@ impl Store {
         regions: Option<&[String]>,
     ) -> Result<Vec<RequestRecord>> {
         let mut sql = crate::sql::Sql::new(&format!("{REQUEST_SELECT} WHERE 1 = 1"));
-        if let Some(u) = uscc {
-            let p = sql.arg(u.to_owned());
-            sql.push(&format!(" AND r.uscc = {p}"));
-        }
-        if let Some(u) = provider_uscc {
-            let p = sql.arg(u.to_owned());
-            sql.push(&format!(" AND p.uscc = {p}"));
-        }
-        if let Some(rs) = regions {
-            sql.in_list("r.region_code", rs);
-        }
+        by_party(
+            &mut sql,
+            ("r.uscc", "p.uscc", "r.region_code"),
+            (uscc, provider_uscc, regions),
+        );
         sql.push(" ORDER BY r.id DESC");
         sql.fetch_all(&self.read)
             .await?
@@ -566,17 +578,11 @@ impl Store {
         regions: Option<&[String]>,
     ) -> Result<Vec<BookingRecord>> {
         let mut sql = crate::sql::Sql::new(&format!("{BOOKING_SELECT} WHERE 1 = 1"));
-        if let Some(u) = uscc {
-            let p = sql.arg(u.to_owned());
-            sql.push(&format!(" AND b.uscc = {p}"));
-        }
-        if let Some(u) = owner_uscc {
-            let p = sql.arg(u.to_owned());
-            sql.push(&format!(" AND i.owner_uscc = {p}"));
-        }
-        if let Some(rs) = regions {
-            sql.in_list("b.region_code", rs);
-        }
+        by_party(
+            &mut sql,
+            ("b.uscc", "i.owner_uscc", "b.region_code"),
+            (uscc, owner_uscc, regions),
+        );
         sql.push(" ORDER BY b.day DESC, b.start_hour, b.id DESC");
         sql.fetch_all(&self.read)
             .await?

@@ -531,7 +531,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     (
         "POST",
         "/services/requests/{id}/{action}",
-        Rule::Roles(VOUCHER_HOLDERS),
+        Rule::Roles(&["enterprise"]),
     ),
     ("GET", "/instruments", Rule::Public),
     ("POST", "/instruments", Rule::Roles(&["bureau"])),
@@ -543,7 +543,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     (
         "POST",
         "/instruments/bookings/{id}/{action}",
-        Rule::Roles(VOUCHER_HOLDERS),
+        Rule::Roles(&["enterprise"]),
     ),
     ("GET", "/api/v1/services", Rule::Public),
     ("POST", "/api/v1/services", Rule::Roles(VOUCHER_HOLDERS)),
@@ -556,7 +556,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     (
         "POST",
         "/api/v1/service-requests/{id}/{action}",
-        Rule::Roles(VOUCHER_HOLDERS),
+        Rule::Roles(&["enterprise"]),
     ),
     ("GET", "/api/v1/instruments", Rule::Public),
     ("POST", "/api/v1/instruments", Rule::Roles(&["bureau"])),
@@ -569,7 +569,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     (
         "POST",
         "/api/v1/instrument-bookings/{id}/{action}",
-        Rule::Roles(VOUCHER_HOLDERS),
+        Rule::Roles(&["enterprise"]),
     ),
     ("GET", "/api/v1/service-counts", Rule::Public),
     ("GET", "/sites", Rule::Roles(READERS)),

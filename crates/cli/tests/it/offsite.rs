@@ -90,6 +90,12 @@ async fn a_dongguan_enterprise_applies_through_its_wengyuan_plant(b: Backend) {
         (409, Some("offsite_no_site")),
         "{body}"
     );
+    let (status, body) = call(&server, &dg, Method::POST, &apply(&closed), None).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("call_not_offsite")),
+        "a call for the city's enterprises says so: {body}"
+    );
 
     // The site: every missing field named; a county that is not one is refused.
     let (status, body) = call(

@@ -481,7 +481,7 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         Route::post(
             "/api/v1/service-requests/{id}/{action}",
-            Roles(auth::BUREAU_OR_ENTERPRISE),
+            Roles(auth::ENTERPRISE),
             services::request_step,
         ),
         Route::get("/api/v1/instruments", Public, services::instruments),
@@ -502,7 +502,7 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         Route::post(
             "/api/v1/instrument-bookings/{id}/{action}",
-            Roles(auth::BUREAU_OR_ENTERPRISE),
+            Roles(auth::ENTERPRISE),
             services::booking_step,
         ),
         Route::get("/api/v1/service-counts", Public, services::counts),

@@ -496,13 +496,7 @@ async fn edit_page(
         problems,
         error,
     };
-    let mut res = render(&page, lang)?;
-    *res.status_mut() = if page.problems.is_empty() {
-        status
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(res)
+    super::render_form(&page, lang, status, &page.problems)
 }
 
 pub async fn new_form(

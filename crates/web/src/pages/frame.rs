@@ -267,6 +267,23 @@ pub(crate) fn render(t: &impl Template, lang: Lang) -> Result<Response, PageErro
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(body)).into_response())
 }
 
+/// A form page shown again: with the status of what refused it, or 422 when fields were
+/// refused one by one.
+pub(crate) fn render_form(
+    t: &impl Template,
+    lang: Lang,
+    status: axum::http::StatusCode,
+    problems: &[(String, String)],
+) -> Result<Response, PageError> {
+    let mut res = render(t, lang)?;
+    *res.status_mut() = if problems.is_empty() {
+        status
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(res)
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {

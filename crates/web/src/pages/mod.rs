@@ -110,7 +110,7 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         Route::post(
             "/services/requests/{id}/{action}",
-            Roles(BUREAU_OR_ENTERPRISE),
+            Roles(ENTERPRISE),
             services::request_step,
         ),
         Route::get("/instruments", Public, services::instruments),
@@ -122,7 +122,7 @@ pub(crate) fn routes() -> Vec<Route> {
         ),
         Route::post(
             "/instruments/bookings/{id}/{action}",
-            Roles(BUREAU_OR_ENTERPRISE),
+            Roles(ENTERPRISE),
             services::booking_step,
         ),
         Route::get("/sites", Roles(ENTERPRISE_READERS), offsite::list),

@@ -1,7 +1,7 @@
 //! Off-site operating sites (异地经营场所): the enterprise registers its site in a county with
 //! evidence; county and bureau officers see the sites in their area.
 
-use super::{render, shown, Chrome, OrPage, PageError, Viewer};
+use super::{shown, Chrome, OrPage, PageError, Viewer};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::AppState;
@@ -130,13 +130,7 @@ async fn page(
         error,
         saved,
     };
-    let mut res = render(&page, lang)?;
-    *res.status_mut() = if page.problems.is_empty() {
-        status
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(res)
+    super::render_form(&page, lang, status, &page.problems)
 }
 
 pub async fn list(

@@ -2,7 +2,7 @@
 //! ratings and voucher payment; shared instruments (`/instruments`) with bookings. Public where
 //! the content is public; each party sees its own requests and bookings below.
 
-use super::{render, shown, Chrome, OrPage, PageError, Viewer};
+use super::{shown, Chrome, OrPage, PageError, Viewer};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -235,13 +235,7 @@ async fn services_page(
         error,
         done,
     };
-    let mut res = render(&page, lang)?;
-    *res.status_mut() = if page.problems.is_empty() {
-        status
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(res)
+    super::render_form(&page, lang, status, &page.problems)
 }
 
 pub async fn services(
@@ -538,13 +532,7 @@ async fn instruments_page(
         done,
         today: kechuang_service::clock::today_in_china().to_string(),
     };
-    let mut res = render(&page, lang)?;
-    *res.status_mut() = if page.problems.is_empty() {
-        status
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(res)
+    super::render_form(&page, lang, status, &page.problems)
 }
 
 pub async fn instruments(
