@@ -507,20 +507,3 @@ pub async fn step_booking(
 pub async fn counts(store: &Store) -> Result<Vec<(String, ServiceCounts)>, Error> {
     Ok(store.service_counts().await?)
 }
-
-/// A provider's kind as typed (code or Chinese name; blank: other).
-pub fn provider_kind(raw: &str) -> Result<&'static str, Error> {
-    if raw.trim().is_empty() {
-        return Ok("other");
-    }
-    kechuang_domain::services::ProviderKind::parse(raw)
-        .map(|k| k.code())
-        .ok_or_else(|| {
-            Error::invalid(FieldProblem::new(
-                "kind",
-                ServiceProblem::Kind {
-                    raw: raw.to_owned(),
-                },
-            ))
-        })
-}

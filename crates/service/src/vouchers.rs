@@ -62,7 +62,7 @@ pub async fn add_provider(
         (&fields::PROVIDER_NAME, name),
         (&fields::SERVICES, services),
     ])?;
-    let kind = crate::services::provider_kind(kind)?;
+    let kind = provider_kind(kind)?;
     let uscc = kechuang_domain::uscc::Uscc::parse(uscc)
         .map_err(|e| Error::invalid(kechuang_domain::problem::FieldProblem::new("uscc", e)))?;
     Ok(store
@@ -114,4 +114,21 @@ pub async fn redeem(
     Ok(store
         .redeem(id, &redemption, today_in_china(), &who.actor())
         .await?)
+}
+
+/// A provider's kind as typed (code or Chinese name; blank: other).
+pub fn provider_kind(raw: &str) -> Result<&'static str, Error> {
+    if raw.trim().is_empty() {
+        return Ok("other");
+    }
+    kechuang_domain::services::ProviderKind::parse(raw)
+        .map(|k| k.code())
+        .ok_or_else(|| {
+            Error::invalid(kechuang_domain::problem::FieldProblem::new(
+                "kind",
+                kechuang_domain::services::ServiceProblem::Kind {
+                    raw: raw.to_owned(),
+                },
+            ))
+        })
 }
