@@ -89,9 +89,9 @@ pub async fn register(
             },
         )),
         Some(c) => {
-            // An account's code was checked when the account was made; a legacy one that
-            // fails its check characters still shows where it was registered.
-            let code = Uscc::parse_legacy(uscc).map_err(Error::invalid)?;
+            // The account's code must be a valid one (check characters included): it is all
+            // that says where the enterprise is registered.
+            let code = Uscc::parse(uscc).map_err(Error::invalid)?;
             if !is_offsite(&code, c) {
                 problems.push(FieldProblem::new(
                     "region",

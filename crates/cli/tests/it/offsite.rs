@@ -48,8 +48,11 @@ async fn a_dongguan_enterprise_applies_through_its_wengyuan_plant(b: Backend) {
     env.add_user("wujiang", "county", &["--region", "440203"]);
     env.add_user("dgqiye", "enterprise", &["--uscc", &dongguan]);
     env.add_user("bendi", "enterprise", &["--uscc", &local]);
-    let [bureau, wengyuan, wujiang, dg, bendi] =
-        ["kejiju", "wengyuan", "wujiang", "dgqiye", "bendi"].map(|u| env.token(u));
+    // A code whose check characters do not fit says nothing reliable about where it was issued.
+    let forged = format!("{}00", &dongguan[..16]);
+    env.add_user("weizao", "enterprise", &["--uscc", &forged]);
+    let [bureau, wengyuan, wujiang, dg, bendi, forger] =
+        ["kejiju", "wengyuan", "wujiang", "dgqiye", "bendi", "weizao"].map(|u| env.token(u));
     let server = env.serve().await;
 
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
@@ -137,6 +140,19 @@ async fn a_dongguan_enterprise_applies_through_its_wengyuan_plant(b: Backend) {
     assert!(
         code == "site_registered_in_city" || body["error"]["details"]["region"].is_string(),
         "{body}"
+    );
+
+    let (status, body) = call(
+        &server,
+        &forger,
+        Method::POST,
+        "/api/v1/sites",
+        Some(json!({ "name": "某公司", "region": "440229", "address": "翁源县", "activity": "生产" })),
+    )
+    .await;
+    assert_eq!(
+        status, 400,
+        "an invalid credit code registers no site: {body}"
     );
 
     // Applying needs evidence of the site; a program file is not evidence.
