@@ -397,6 +397,13 @@ impl Store {
         actor: &Actor,
     ) -> Result<RequestStatus> {
         let mut tx = self.begin_write().await?;
+        // Takes the request's row first: on PostgreSQL a second answer at the same moment
+        // waits here and then reads the state the first one left (SQLite's write lock does it
+        // already).
+        sqlx::query("UPDATE service_requests SET status = status WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let row = sqlx::query(&format!("{REQUEST_SELECT} WHERE r.id = $1"))
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -601,7 +608,7 @@ impl Store {
     }
 
     /// A step on a booking; an approval is refused when it would overlap another approved
-    /// booking of the instrument that day (checked inside the write).
+    /// booking of the instrument that day (checked inside the write, the instrument locked).
     pub async fn step_booking(
         &self,
         id: i64,
@@ -610,6 +617,15 @@ impl Store {
         actor: &Actor,
     ) -> Result<BookingStatus> {
         let mut tx = self.begin_write().await?;
+        // Takes the instrument's row first, so steps on its bookings run one at a time on
+        // PostgreSQL too: two approvals at once cannot both pass the collision check below.
+        sqlx::query(
+            "UPDATE instruments SET active = active \
+             WHERE id = (SELECT instrument_id FROM instrument_bookings WHERE id = $1)",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         let row = sqlx::query(&format!("{BOOKING_SELECT} WHERE b.id = $1"))
             .bind(id)
             .fetch_optional(&mut *tx)

@@ -265,13 +265,7 @@ async fn call_page(
                 .into_iter()
                 .filter(|s| s.files > 0)
                 .map(|s| {
-                    let county = kechuang_domain::RegionCode::parse(&s.region_code)
-                        .ok()
-                        .and_then(|c| {
-                            tree.get(&c)
-                                .map(|r| lang.pick(&r.name, &r.name_en).to_owned())
-                        })
-                        .unwrap_or(s.region_code);
+                    let county = super::region_name(&tree, lang, &s.region_code);
                     (s.id, format!("{county} · {}", s.address))
                 })
                 .collect();

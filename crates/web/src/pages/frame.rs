@@ -248,6 +248,38 @@ pub(crate) fn shown(refused: Option<AppError>, lang: Lang) -> (String, StatusCod
     }
 }
 
+/// The counties of the deployment's city: (code, name).
+pub(crate) fn counties(
+    tree: &kechuang_domain::region::RegionTree,
+    lang: crate::i18n::Lang,
+) -> Vec<(String, String)> {
+    tree.all()
+        .iter()
+        .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
+        .map(|r| {
+            (
+                r.code.to_string(),
+                lang.pick(&r.name, &r.name_en).to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// A region's name in the page's language, or its code when the tree lacks it.
+pub(crate) fn region_name(
+    tree: &kechuang_domain::region::RegionTree,
+    lang: crate::i18n::Lang,
+    code: &str,
+) -> String {
+    kechuang_domain::RegionCode::parse(code)
+        .ok()
+        .and_then(|c| tree.get(&c))
+        .map_or_else(
+            || code.to_owned(),
+            |r| lang.pick(&r.name, &r.name_en).to_owned(),
+        )
+}
+
 /// A region's name by its code, or the code when it is unknown.
 pub(crate) fn county_name(tree: &kechuang_domain::region::RegionTree, code: &str) -> String {
     tree.name_of(code).unwrap_or(code).to_owned()

@@ -84,13 +84,7 @@ async fn page(
             .into_iter()
             .map(|f| (f.id, f.file_name, crate::format::bytes(f.size)))
             .collect();
-        let county = kechuang_domain::RegionCode::parse(&s.region_code)
-            .ok()
-            .and_then(|c| {
-                tree.get(&c)
-                    .map(|r| lang.pick(&r.name, &r.name_en).to_owned())
-            })
-            .unwrap_or_else(|| s.region_code.clone());
+        let county = super::region_name(&tree, lang, &s.region_code);
         rows.push(SiteRow {
             id: s.id,
             registered_in: kechuang_domain::offsite::registered_in(&s.uscc, lang.is_en()),
@@ -103,20 +97,7 @@ async fn page(
             files,
         });
     }
-    let counties = tree
-        .root()
-        .map(|r| tree.subtree(&r.code))
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|c| tree.get(c))
-        .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
-        .map(|r| {
-            (
-                r.code.to_string(),
-                lang.pick(&r.name, &r.name_en).to_owned(),
-            )
-        })
-        .collect();
+    let counties = super::counties(&tree, lang);
     let (error, status) = shown(error, lang);
     let enterprise = who.role() == Role::Enterprise;
     let page = SitesPage {

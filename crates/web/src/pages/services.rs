@@ -28,16 +28,6 @@ fn kind_name(code: &str, lang: Lang) -> &'static str {
     lang.pick(k.name_zh(), k.name_en())
 }
 
-fn county(tree: &kechuang_domain::region::RegionTree, code: &str, lang: Lang) -> String {
-    kechuang_domain::RegionCode::parse(code)
-        .ok()
-        .and_then(|c| {
-            tree.get(&c)
-                .map(|r| lang.pick(&r.name, &r.name_en).to_owned())
-        })
-        .unwrap_or_else(|| code.to_owned())
-}
-
 #[derive(Deserialize)]
 pub struct Done {
     done: Option<String>,
@@ -119,7 +109,7 @@ fn request_row(
         service: r.offering.clone(),
         provider: r.provider.clone(),
         client: r.name.clone(),
-        county: county(tree, &r.region_code, lang),
+        county: super::region_name(tree, lang, &r.region_code),
         note: r.note.clone(),
         status: lang.pick(r.status.name_zh(), r.status.name_en()),
         status_class: status_class(r.status),
@@ -432,7 +422,7 @@ fn booking_row(
         id: b.id,
         instrument: b.instrument.clone(),
         client: b.name.clone(),
-        county: county(tree, &b.region_code, lang),
+        county: super::region_name(tree, lang, &b.region_code),
         slot: format!(
             "{} {:02}:00–{:02}:00",
             crate::format::day_text(&b.day, lang),
@@ -483,7 +473,7 @@ async fn instruments_page(
             name: i.name,
             owner: i.owner,
             location: i.location,
-            county: county(&tree, &i.region_code, lang),
+            county: super::region_name(&tree, lang, &i.region_code),
             fee: i.fee.yuan_text(),
             hours_used: crate::format::number(i.hours_used),
         })
@@ -503,20 +493,7 @@ async fn instruments_page(
             }
         }
     }
-    let counties = tree
-        .root()
-        .map(|r| tree.subtree(&r.code))
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|c| tree.get(c))
-        .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
-        .map(|r| {
-            (
-                r.code.to_string(),
-                lang.pick(&r.name, &r.name_en).to_owned(),
-            )
-        })
-        .collect();
+    let counties = super::counties(&tree, lang);
     let (error, status) = shown(error, lang);
     let page = InstrumentsPage {
         chrome: Chrome::new(v, "instruments", lang.tr().in_title.into(), uri, None),

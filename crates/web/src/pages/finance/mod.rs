@@ -2,7 +2,7 @@
 //! (online entry and its timing), the banks' loans and their upload, one loan with its claim,
 //! the compensation claims, and the seed fund.
 
-use super::{render, shown, Chrome, OrPage, PageError, Viewer};
+use super::{counties, region_name, render, shown, Chrome, OrPage, PageError, Viewer};
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::AppState;
@@ -14,7 +14,6 @@ use axum::Form;
 use kechuang_domain::auth::Role;
 use kechuang_domain::finance::LoanClass;
 use kechuang_domain::money::Fen;
-use kechuang_domain::region::RegionTree;
 use kechuang_service::finance::{self as service, AgreementInput, Officer};
 use serde::Deserialize;
 
@@ -290,31 +289,6 @@ async fn overview_page(
     let mut res = render(&page, lang)?;
     *res.status_mut() = status;
     Ok(res)
-}
-
-/// The counties of the deployment's city: (code, name).
-pub(super) fn counties(tree: &RegionTree, lang: crate::i18n::Lang) -> Vec<(String, String)> {
-    tree.all()
-        .iter()
-        .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
-        .map(|r| {
-            (
-                r.code.to_string(),
-                lang.pick(&r.name, &r.name_en).to_owned(),
-            )
-        })
-        .collect()
-}
-
-/// A region's name in the page's language, or its code when the tree lacks it.
-pub(super) fn region_name(tree: &RegionTree, lang: crate::i18n::Lang, code: &str) -> String {
-    kechuang_domain::RegionCode::parse(code)
-        .ok()
-        .and_then(|c| tree.get(&c))
-        .map_or_else(
-            || code.to_owned(),
-            |r| lang.pick(&r.name, &r.name_en).to_owned(),
-        )
 }
 
 pub async fn overview(
