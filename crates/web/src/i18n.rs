@@ -105,6 +105,7 @@ texts! {
     ss_note: "需求说明", "What you need";
     ss_my_requests: "我的服务申请", "My requests";
     ss_incoming: "收到的服务申请", "Requests to us";
+    ss_in_area: "辖区企业的服务申请", "Requests from enterprises in your area";
     ss_requested_by: "申请企业", "Requested by";
     ss_response: "答复", "Response";
     ss_amount: "服务费用", "Amount";
@@ -141,6 +142,7 @@ texts! {
     in_purpose: "用途", "Purpose";
     in_my_bookings: "我的预约", "My bookings";
     in_to_approve: "本单位仪器的预约", "Bookings of our instruments";
+    in_in_area: "辖区企业的仪器预约", "Bookings by enterprises in your area";
     in_approve: "批准", "Approve";
     in_decline: "不批准", "Decline";
     in_record_use: "登记使用", "Record use";
