@@ -311,6 +311,13 @@ impl Store {
         actor: &Actor,
     ) -> Result<Option<(i64, Seat)>> {
         let mut tx = self.begin_write().await?;
+        // Takes the event's row first: on PostgreSQL a second registration at the same moment
+        // waits here and then counts the seat the first one took (SQLite's write lock does it
+        // already), so the last seat is not given twice.
+        sqlx::query("UPDATE events SET capacity = capacity WHERE id = $1")
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
         if let Some(uscc) = r.uscc {
             let held: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM event_registrations WHERE event_id = $1 AND uscc = $2 \
@@ -368,6 +375,15 @@ impl Store {
         actor: &Actor,
     ) -> Result<Vec<i64>> {
         let mut tx = self.begin_write().await?;
+        // The event's row first, as in `register`: a registration at the same moment waits
+        // for the seats this one moves up.
+        sqlx::query(
+            "UPDATE events SET capacity = capacity \
+             WHERE id = (SELECT event_id FROM event_registrations WHERE id = $1)",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         let event_id: Option<i64> = sqlx::query_scalar(
             "UPDATE event_registrations SET seat = 'cancelled' WHERE id = $1 AND seat <> 'cancelled' \
              RETURNING event_id",

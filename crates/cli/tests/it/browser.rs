@@ -72,7 +72,8 @@ async fn browser() -> (Driver, Client, tempfile::TempDir) {
 }
 
 async fn wait_for_url(c: &Client, fragment: &str) {
-    for _ in 0..100 {
+    // Ten seconds: CI runs several browsers on two cores.
+    for _ in 0..200 {
         if c.current_url()
             .await
             .expect("url")
@@ -90,7 +91,8 @@ async fn wait_for_url(c: &Client, fragment: &str) {
 /// still be there for a moment).
 async fn wait_text(c: &Client, css: &str, expected: &str) {
     let mut last = String::new();
-    for _ in 0..100 {
+    // Ten seconds: CI runs several browsers on two cores.
+    for _ in 0..200 {
         if let Ok(e) = c.find(Locator::Css(css)).await {
             if let Ok(t) = e.text().await {
                 if t == expected {
@@ -107,7 +109,8 @@ async fn wait_text(c: &Client, css: &str, expected: &str) {
 /// Waits until an element's text contains `expected`.
 async fn wait_contains(c: &Client, css: &str, expected: &str) {
     let mut last = String::new();
-    for _ in 0..100 {
+    // Ten seconds: CI runs several browsers on two cores.
+    for _ in 0..200 {
         if let Ok(e) = c.find(Locator::Css(css)).await {
             if let Ok(t) = e.text().await {
                 if t.contains(expected) {
@@ -1333,6 +1336,8 @@ async fn a_unit_reports_and_the_bureau_reviews_in_the_browser(b: Backend) {
             .await
             .expect("attach");
         click(&c, "#report button[value='submit']").await;
+        // The page before already says 已报送 after the first quarter: wait for this quarter's.
+        wait_for_url(&c, &format!("period={quarter}&done=submitted")).await;
         wait_contains(&c, "#task-done", "已报送").await;
     }
     log_out(&c).await;

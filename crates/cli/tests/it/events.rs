@@ -293,4 +293,63 @@ async fn a_forum_fills_its_seats_and_records_who_came(b: Backend) {
     assert!(!trail.contains("13900000001"));
 }
 
-on_both_backends!(a_forum_fills_its_seats_and_records_who_came);
+/// Many people register for the last seats at the same moment: each seat goes to one of them
+/// and the rest wait, on both backends (PostgreSQL does not serialise writes by itself).
+async fn seats_are_not_given_twice_under_a_crowd(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let bureau = env.bureau_token();
+    let server = env.serve().await;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let (s, event) = send(
+        &server,
+        Method::POST,
+        &bureau,
+        "/api/v1/events",
+        json!({
+            "kind": "training", "title": "高企申报培训", "place": "韶关市科技馆",
+            "starts_on": (today + chrono::Days::new(3)).to_string(),
+            "capacity": "3", "organisers": ["市科技局"],
+        }),
+    )
+    .await;
+    assert_eq!(s, 201, "{event}");
+    let url = server.url(&format!(
+        "/api/v1/events/{}/registrations",
+        event["id"].as_i64().expect("id")
+    ));
+    let crowd: Vec<_> = (0..12)
+        .map(|i| {
+            let (client, url) = (server.client.clone(), url.clone());
+            tokio::spawn(async move {
+                let res = client
+                    .post(url)
+                    .json(&json!({
+                        "attendee": format!("学员{i}"), "organisation": "韶关学院",
+                        "phone": format!("139000000{i:02}"),
+                    }))
+                    .send()
+                    .await
+                    .expect("request");
+                assert_eq!(res.status().as_u16(), 201);
+                let v: Value = res.json().await.expect("json");
+                v["seat"].as_str().map(str::to_owned).expect("seat")
+            })
+        })
+        .collect();
+    let mut seats = Vec::new();
+    for r in crowd {
+        seats.push(r.await.expect("registration"));
+    }
+    let registered = seats.iter().filter(|s| *s == "registered").count();
+    assert_eq!(registered, 3, "{seats:?}");
+    assert_eq!(seats.iter().filter(|s| *s == "waitlisted").count(), 9);
+    let public = server
+        .get_json(&format!("/api/v1/events/{}", event["id"]))
+        .await;
+    assert_eq!(public["registered"].as_i64(), Some(3), "{public}");
+}
+
+on_both_backends!(
+    a_forum_fills_its_seats_and_records_who_came,
+    seats_are_not_given_twice_under_a_crowd,
+);
