@@ -166,8 +166,10 @@ pub const REQUESTED: &str = "requested";
 pub const TITLE: &str = "title";
 
 impl FormSpec {
-    /// Problems of the definition itself, for the plan file's checks.
-    pub fn problems(&self) -> Vec<String> {
+    /// Problems of the definition itself, for the plan file's checks. A form that takes
+    /// applications names the project and the amount asked; a competition's entry form (of a
+    /// reward programme) has its own project name and no amount.
+    pub fn problems(&self, applications: bool) -> Vec<String> {
         let mut out = Vec::new();
         let mut keys = std::collections::HashSet::new();
         for f in &self.fields {
@@ -175,7 +177,7 @@ impl FormSpec {
                 out.push(format!("表单字段 '{}' 重复 (duplicate field)", f.key));
             }
         }
-        for k in [TITLE, REQUESTED] {
+        for k in [TITLE, REQUESTED].into_iter().filter(|_| applications) {
             if !self.fields.iter().any(|f| f.key == k && f.required) {
                 out.push(format!(
                     "表单须有必填字段 '{k}' (the form needs a required '{k}' field)"
@@ -811,7 +813,14 @@ mod tests {
     #[test]
     fn answers_are_checked_field_by_field() {
         let s = spec();
-        assert!(s.problems().is_empty(), "{:?}", s.problems());
+        assert!(s.problems(true).is_empty(), "{:?}", s.problems(true));
+        // A competition's entry form names neither; one that takes applications must.
+        let entry_form = FormSpec {
+            fields: Vec::new(),
+            ..s.clone()
+        };
+        assert!(entry_form.problems(false).is_empty());
+        assert_eq!(entry_form.problems(true).len(), 2);
         let a: HashMap<String, String> = [
             ("title", " 新材料中试线 "),
             ("requested", "50万元"),

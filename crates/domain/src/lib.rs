@@ -5,6 +5,7 @@
 
 pub mod application;
 pub mod auth;
+pub mod competition;
 pub mod count_index;
 pub mod entry;
 pub mod evaluate;

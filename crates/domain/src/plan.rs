@@ -752,7 +752,7 @@ fn check_programmes(
             form: def.form.as_ref().map(|f| f.get_ref().clone()),
         };
         if let Some(f) = &def.form {
-            for problem in f.get_ref().problems() {
+            for problem in f.get_ref().problems(kind != ProgrammeKind::Reward) {
                 ck.err(f, problem);
             }
         }

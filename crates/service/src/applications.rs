@@ -102,10 +102,12 @@ pub async fn visible(store: &Store, p: &Principal, id: i64) -> Result<Applicatio
     }
 }
 
-/// A programme that takes applications, with its form.
+/// A programme that takes applications, with its form. A reward programme's form is a
+/// competition's entry form (`competitions`): it takes no calls.
 pub async fn programme_form(store: &Store, code: &str) -> Result<(Programme, FormSpec), Error> {
     let p = store.programme(code).await?;
-    let form = p.form.clone().ok_or_else(|| {
+    let calls = p.kind != kechuang_domain::programme::ProgrammeKind::Reward;
+    let form = p.form.clone().filter(|_| calls).ok_or_else(|| {
         Error::not_found(Missing::ApplicationForm {
             programme: code.to_owned(),
         })
@@ -124,25 +126,41 @@ async fn candidate(
     a: &ApplicationRecord,
     programme: &Programme,
 ) -> Result<Candidate, Error> {
-    let e = store.enterprise(&a.uscc).await?;
+    // Before the experts have scored, the score is 0: a rule may rank by it either way.
+    applicant(
+        store,
+        programme,
+        (&a.uscc, &a.region_code, &a.title),
+        (a.requested, a.score.unwrap_or(0.0)),
+    )
+    .await
+}
+
+/// The rules' view of an enterprise asking a programme for `requested` with `score`: where it
+/// lies is `region_code` (the enterprise's county, or for an off-site applicant the county of
+/// its site). Competition prizes are judged the same way, the prize as the amount asked.
+pub(crate) async fn applicant(
+    store: &Store,
+    programme: &Programme,
+    (uscc, region_code, title): (&str, &str, &str),
+    (requested, score): (Fen, f64),
+) -> Result<Candidate, Error> {
+    let e = store.enterprise(uscc).await?;
     let region = store.programme_region(&programme.code).await?;
     let tree = store.region_tree().await?;
-    // Where the application lies: the enterprise's county, or for an off-site applicant the
-    // county of the site it applied through.
-    let in_region = RegionCode::parse(&a.region_code).is_ok_and(|r| tree.is_within(&r, &region));
-    // Before the experts have scored, the score is 0: a rule may rank by it either way.
+    let in_region = RegionCode::parse(region_code).is_ok_and(|r| tree.is_within(&r, &region));
     let application = HashMap::from([
         (
             REQUESTED.to_owned(),
-            a.requested.0 as f64 / FEN_PER_WAN as f64,
+            requested.0 as f64 / FEN_PER_WAN as f64,
         ),
-        ("score".to_owned(), a.score.unwrap_or(0.0)),
+        ("score".to_owned(), score),
     ]);
     Ok(Candidate {
         enterprise: EnterpriseFacts {
             uscc: e.uscc.clone(),
             name: e.name.clone(),
-            region: a.region_code.clone(),
+            region: region_code.to_owned(),
             registered_year: e
                 .registered_on
                 .as_deref()
@@ -157,7 +175,7 @@ async fn candidate(
         event: EventFacts {
             kind: String::new(),
             number: String::new(),
-            title: a.title.clone(),
+            title: title.to_owned(),
             issued_on: String::new(),
             issued_year: 0,
             batch: String::new(),

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod clock;
+pub mod competitions;
 pub mod entry;
 pub mod error;
 pub mod events;

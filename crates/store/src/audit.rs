@@ -94,7 +94,7 @@ const PROGRAMME_REGION: &str = "SELECT p.region_code FROM programmes g \
 
 /// The region of the record an entry is about, which decides who may read the entry: an
 /// application's or a voucher's own region, a programme's (and so its budgets', batches',
-/// calls' and objections') plan's region, an account's region; for anything else (an import,
+/// calls', competitions' and objections') plan's region, an account's region; for anything else (an import,
 /// the expert pool, providers, settings) the acting account's region, and none for the
 /// command line or a name that is no account.
 async fn record_region(
@@ -120,6 +120,13 @@ async fn record_region(
         ),
         ("call", Some(id)) => (
             "SELECT p.region_code FROM calls c JOIN programmes g ON g.code = c.programme_code \
+             JOIN plans p ON p.id = g.plan_id WHERE c.id = $1",
+            Key::Id(id),
+        ),
+        // A competition, its entries, rounds and scores: its prize programme's plan region.
+        ("competition", Some(id)) => (
+            "SELECT p.region_code FROM competitions c \
+             JOIN programmes g ON g.code = c.programme_code \
              JOIN plans p ON p.id = g.plan_id WHERE c.id = $1",
             Key::Id(id),
         ),

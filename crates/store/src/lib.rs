@@ -10,6 +10,11 @@ mod applications;
 mod audit;
 mod backup;
 mod batches;
+mod competitions;
+pub use competitions::{
+    Assignment, Closing, CompetitionRecord, EntryFile, EntryRecord, EntryUpload, NewCompetition,
+    NewEntry, PrizeAward, RoundEntry, RoundRecord, RoundScore,
+};
 mod db;
 mod entry;
 mod events;

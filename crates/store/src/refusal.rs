@@ -93,6 +93,15 @@ kechuang_domain::problems! {
         Booking { id: i64 } = "not_found" {
             zh: "未找到预约 {id}", en: "booking {id} not found",
         },
+        Competition { id: i64 } = "not_found" {
+            zh: "未找到大赛 {id}", en: "competition {id} not found",
+        },
+        Entry { id: i64 } = "not_found" {
+            zh: "未找到参赛项目 {id}", en: "competition entry {id} not found",
+        },
+        Round { id: i64 } = "not_found" {
+            zh: "未找到评审轮次 {id}", en: "round {id} not found",
+        },
     }
 }
 

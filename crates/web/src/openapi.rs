@@ -7,8 +7,9 @@
 //! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
 
 use crate::api::{
-    account, applications, audit, entry, events, finance, imports, offsite, patents, plans, portal,
-    programmes, rd, registries, second_factor, services, supervision, vouchers, workbench,
+    account, applications, audit, competitions, entry, events, finance, imports, offsite, patents,
+    plans, portal, programmes, rd, registries, second_factor, services, supervision, vouchers,
+    workbench,
 };
 use crate::auth::Access;
 use axum::http::{header, Method};
@@ -124,6 +125,21 @@ use utoipa::{Modify, OpenApi};
         portal::subscribe,
         portal::open_data,
         portal::open_data_set,
+        competitions::list,
+        competitions::create,
+        competitions::competition,
+        competitions::entries,
+        competitions::enter,
+        competitions::open_round,
+        competitions::close_round,
+        competitions::publish,
+        competitions::award,
+        competitions::round,
+        competitions::entry,
+        competitions::add_file,
+        competitions::file,
+        competitions::screen,
+        competitions::score,
         services::catalogue,
         services::add_offering,
         services::request,

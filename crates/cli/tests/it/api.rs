@@ -521,6 +521,9 @@ async fn openapi_describes_every_endpoint(b: Backend) {
             || p.starts_with("/api/v1/task-files/")
             || p.starts_with("/api/v1/articles/")
             || p.starts_with("/api/v1/events/")
+            || p.starts_with("/api/v1/competitions/")
+            || p.starts_with("/api/v1/competition-rounds/")
+            || p.starts_with("/api/v1/competition-entries/")
             || p.starts_with("/api/v1/sites/")
             || p.starts_with("/api/v1/site-files/");
         // The bureau's token may not read the administrator's settings, nor fill in an

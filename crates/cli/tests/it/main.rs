@@ -10,6 +10,7 @@ mod access;
 mod api;
 mod applications;
 mod browser;
+mod competitions;
 mod database;
 mod demo;
 mod entry;

@@ -7,6 +7,7 @@ use crate::Route;
 pub(crate) mod account;
 pub(crate) mod applications;
 pub(crate) mod audit;
+pub(crate) mod competitions;
 pub(crate) mod entry;
 pub(crate) mod events;
 pub(crate) mod finance;
@@ -462,6 +463,78 @@ pub(crate) fn routes() -> Vec<Route> {
             "/api/v1/subscriptions",
             Roles(auth::ENTERPRISE),
             portal::subscribe,
+        ),
+        Route::get("/api/v1/competitions", Public, competitions::list),
+        Route::post(
+            "/api/v1/competitions",
+            Roles(auth::BUREAU),
+            competitions::create,
+        ),
+        Route::get(
+            "/api/v1/competitions/{id}",
+            Public,
+            competitions::competition,
+        ),
+        Route::get(
+            "/api/v1/competitions/{id}/entries",
+            Roles(auth::APPLICATION_PARTIES),
+            competitions::entries,
+        ),
+        Route::post(
+            "/api/v1/competitions/{id}/entries",
+            Roles(auth::BUREAU_OR_ENTERPRISE),
+            competitions::enter,
+        ),
+        Route::post(
+            "/api/v1/competitions/{id}/rounds",
+            Roles(auth::BUREAU),
+            competitions::open_round,
+        ),
+        Route::post(
+            "/api/v1/competitions/{id}/close-round",
+            Roles(auth::BUREAU),
+            competitions::close_round,
+        ),
+        Route::post(
+            "/api/v1/competitions/{id}/publish",
+            Roles(auth::BUREAU),
+            competitions::publish,
+        ),
+        Route::post(
+            "/api/v1/competitions/{id}/prizes",
+            Roles(auth::BUREAU),
+            competitions::award,
+        ),
+        Route::get(
+            "/api/v1/competition-rounds/{id}",
+            Roles(auth::BUREAU),
+            competitions::round,
+        ),
+        Route::get(
+            "/api/v1/competition-entries/{id}",
+            Roles(auth::APPLICATION_PARTIES),
+            competitions::entry,
+        ),
+        Route::post(
+            "/api/v1/competition-entries/{id}/files",
+            Roles(auth::BUREAU_OR_ENTERPRISE),
+            competitions::add_file,
+        )
+        .body_limit(24 << 20),
+        Route::get(
+            "/api/v1/competition-entries/{id}/files/{slot}",
+            Roles(auth::APPLICATION_PARTIES),
+            competitions::file,
+        ),
+        Route::post(
+            "/api/v1/competition-entries/{id}/screening",
+            Roles(auth::BUREAU),
+            competitions::screen,
+        ),
+        Route::post(
+            "/api/v1/competition-entries/{id}/scores",
+            Roles(auth::EXPERT),
+            competitions::score,
         ),
         Route::get("/api/v1/services", Public, services::catalogue),
         Route::post(

@@ -155,7 +155,10 @@ async fn calls_page(
         mine: app_rows(&mine, &tree, lang),
         programmes: programmes
             .iter()
-            .filter(|p| p.form.is_some())
+            // A reward programme's form is a competition's entry form, not a call's.
+            .filter(|p| {
+                p.form.is_some() && p.kind != kechuang_domain::programme::ProgrammeKind::Reward
+            })
             .map(|p| (p.code.clone(), lang.pick(&p.name, &p.name_en).to_owned()))
             .collect(),
         error,

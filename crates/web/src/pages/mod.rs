@@ -10,6 +10,7 @@ mod applications;
 mod assets;
 mod audit;
 mod calls;
+mod competitions;
 mod dashboard;
 mod downloads;
 mod entry;
@@ -131,6 +132,40 @@ pub(crate) fn routes() -> Vec<Route> {
             "/sites/files/{id}",
             Roles(ENTERPRISE_READERS),
             offsite::file,
+        ),
+        Route::get("/competitions", Public, competitions::list),
+        Route::post("/competitions", Roles(BUREAU), competitions::create),
+        Route::get("/competitions/{id}", Public, competitions::competition),
+        Route::post(
+            "/competitions/{id}/entries",
+            Roles(BUREAU_OR_ENTERPRISE),
+            competitions::enter,
+        )
+        .body_limit(64 << 20),
+        Route::post(
+            "/competitions/{id}/{action}",
+            Roles(BUREAU),
+            competitions::act,
+        ),
+        Route::get(
+            "/competitions/entries/{id}",
+            Roles(APPLICATION_PARTIES),
+            competitions::entry,
+        ),
+        Route::post(
+            "/competitions/entries/{id}/screen",
+            Roles(BUREAU),
+            competitions::screen,
+        ),
+        Route::post(
+            "/competitions/entries/{id}/score",
+            Roles(EXPERT),
+            competitions::score,
+        ),
+        Route::get(
+            "/competitions/entries/{id}/files/{slot}",
+            Roles(APPLICATION_PARTIES),
+            competitions::file,
         ),
         Route::get("/events", Public, events::list),
         Route::get("/events/new", Roles(BUREAU), events::new_form),
