@@ -1814,3 +1814,84 @@ pub async fn run_services(store: &kechuang_store::Store) -> Result<()> {
     }
     Ok(())
 }
+
+/// The innovation competition of this year: registration open, six entries with their
+/// business plans, four found eligible, one not (with the reason), one awaiting screening.
+pub async fn run_competition(store: &kechuang_store::Store) -> Result<()> {
+    use kechuang_domain::competition::{parse_prizes, startup_since, EntryStatus, Track};
+    use kechuang_store::{Actor, NewCompetition, NewEntry};
+    let bureau = Actor::new("demo", "cli");
+    let today = kechuang_service::clock::today_in_china();
+    let year = chrono::Datelike::year(&today);
+    let id = store
+        .create_competition(
+            &NewCompetition {
+                year,
+                title: format!("{year}年中国创新创业大赛（韶关分赛区）"),
+                programme_code: "innovation-competition".into(),
+                description: "整合人社、团委等部门资源，面向全市科技型企业和创业团队征集优质项目，分初创组、成长组比赛，决赛获奖项目给予奖金。".into(),
+                registration_opens: (today - chrono::Days::new(10)).to_string(),
+                registration_closes: (today + chrono::Days::new(20)).to_string(),
+                prizes: parse_prizes("一等奖 1 20万元\n二等奖 2 10万元\n三等奖 3 5万元")
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+            },
+            &bureau,
+        )
+        .await?;
+    let projects = [
+        ("工业固废制备微晶玻璃", "新材料"),
+        ("特种钢在线缺陷视觉检测", "先进制造"),
+        ("竹纤维环保复合材料", "新材料"),
+        ("丹霞山智慧旅游服务平台", "互联网和移动互联网"),
+        ("南药灵芝孢子提取物", "生物医药"),
+        ("光伏储能一体化微电网", "新能源及节能环保"),
+    ];
+    let since = startup_since(year);
+    let all = store.all_enterprises().await?;
+    let step = (all.len() / projects.len()).max(1);
+    let plan = b"%PDF-1.4\n% demo business plan\n".to_vec();
+    for (i, ((title, industry), e)) in projects.iter().zip(all.iter().step_by(step)).enumerate() {
+        let registered = e
+            .registered_on
+            .as_deref()
+            .and_then(kechuang_domain::text::written_date);
+        let track = if registered.is_some_and(|d| d >= since) {
+            Track::Startup
+        } else {
+            Track::Growth
+        };
+        let answers = serde_json::json!({
+            "summary": format!("{title}：核心技术已完成中试，拟在韶关建设产业化基地。"),
+            "team_intro": "核心团队 8 人，其中博士 2 人、高级工程师 3 人。",
+        });
+        let entry = store
+            .enter_competition(
+                id,
+                &NewEntry {
+                    uscc: Some(e.uscc.clone()),
+                    name: e.name.clone(),
+                    leader: String::new(),
+                    region_code: e.region_code.clone(),
+                    track,
+                    industry: (*industry).to_owned(),
+                    title: (*title).to_owned(),
+                    answers: answers.to_string(),
+                },
+                &[("business_plan", "商业计划书.pdf", "application/pdf", &plan)],
+                &Actor::new(&e.uscc, "cli"),
+            )
+            .await?;
+        let (status, note) = match i {
+            0..=3 => (Some(EntryStatus::Eligible), ""),
+            4 => (
+                Some(EntryStatus::Ineligible),
+                "上年度营业收入超过 2 亿元，不符合参赛条件",
+            ),
+            _ => (None, ""),
+        };
+        if let Some(s) = status {
+            store.screen_entry(entry, s, note, &bureau).await?;
+        }
+    }
+    Ok(())
+}

@@ -897,7 +897,8 @@ async fn load_demo(store: &Store, data_dir: &Path) -> Result<()> {
     // After the portal: its demo guide is about another call than this one.
     demo::run_portal(store).await?;
     demo::run_offsite(store).await?;
-    demo::run_services(store).await
+    demo::run_services(store).await?;
+    demo::run_competition(store).await
 }
 
 async fn serve(state: kechuang_web::AppState, addr: &str) -> Result<ExitCode> {

@@ -49,6 +49,10 @@ pub enum TodoKind {
     ReviewTaskReport,
     /// A colleague publishes or returns an article sent for review.
     ReviewArticle,
+    /// An expert scores a competition entry in an open round.
+    ScoreEntry,
+    /// The bureau screens a competition's entries before its rounds begin.
+    ScreenEntries,
 }
 
 impl TodoKind {
@@ -84,6 +88,8 @@ impl TodoKind {
             Self::TaskReport { returned: true } => "revise_task_report",
             Self::ReviewTaskReport => "review_task_report",
             Self::ReviewArticle => "review_article",
+            Self::ScoreEntry => "score_entry",
+            Self::ScreenEntries => "screen_entries",
         }
     }
 }
@@ -270,6 +276,7 @@ pub async fn workbench(store: &Store, who: &Principal) -> Result<Workbench, Erro
             overdue: false,
         });
     }
+    competition_todos(store, who, &mut out.todos).await?;
     out.news = crate::portal::news_for(store, who, 10, chrono::Utc::now()).await?;
 
     if role == Role::County {
@@ -281,6 +288,46 @@ pub async fn workbench(store: &Store, who: &Principal) -> Result<Workbench, Erro
     out.todos
         .sort_by_key(|t| (!t.overdue, t.due.is_none(), t.due));
     Ok(out)
+}
+
+/// The competition: an expert's entries to score in open rounds; for the bureau, each
+/// competition whose entries await screening (until its rounds begin).
+async fn competition_todos(
+    store: &Store,
+    who: &Principal,
+    todos: &mut Vec<Todo>,
+) -> Result<(), Error> {
+    for a in crate::competitions::to_score(store, who).await? {
+        todos.push(Todo {
+            kind: TodoKind::ScoreEntry,
+            subject: format!("{}（{}）", a.title, a.stage.name_zh()),
+            whose: a.competition.clone(),
+            link: format!("/competitions/entries/{}#score", a.entry_id),
+            due: None,
+            overdue: false,
+        });
+    }
+    if who.role() == Role::Bureau {
+        for c in store.competitions().await? {
+            let waiting = store
+                .competition_entries(c.id)
+                .await?
+                .iter()
+                .filter(|e| e.status == kechuang_domain::competition::EntryStatus::Registered)
+                .count();
+            if waiting > 0 && store.competition_rounds(c.id).await?.is_empty() {
+                todos.push(Todo {
+                    kind: TodoKind::ScreenEntries,
+                    subject: format!("{}（{waiting}）", c.title),
+                    whose: String::new(),
+                    link: format!("/competitions/{}#entries", c.id),
+                    due: None,
+                    overdue: false,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Task reports: a unit's next report on each task it leads, the bureau's reports to review.

@@ -165,7 +165,7 @@ texts! {
     cp_score_hint: "按评分细则逐项打分，本轮结束前可修改。", "Score each criterion of the rubric; you may change your scores until the round closes.";
     cp_comment: "评审意见", "Comment";
     cp_submit_score: "提交评分", "Submit scores";
-    cp_scores: "专家评分", "Expert scores";
+    cp_scores: "评分记录", "Scores given";
     cp_expert: "专家", "Expert";
     cp_done_entered: "报名已提交，等待资格审查。", "Entry submitted; eligibility screening follows.";
     cp_done_screened: "资格审查结果已记录。", "Screening recorded.";
@@ -1374,6 +1374,8 @@ pub fn todo_action(kind: kechuang_service::workbench::TodoKind, lang: Lang) -> &
         ),
         TodoKind::ReviewTaskReport => ("审核任务进展报告", "Review a progress report"),
         TodoKind::ReviewArticle => ("审核门户文章", "Review an article for the portal"),
+        TodoKind::ScoreEntry => ("评审大赛参赛项目", "Score a competition entry"),
+        TodoKind::ScreenEntries => ("大赛参赛资格审查", "Screen competition entries"),
     };
     if lang.is_en() {
         en

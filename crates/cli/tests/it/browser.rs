@@ -1087,6 +1087,34 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
     )
     .await;
     let event = event["id"].as_i64().expect("event");
+    let competition = json_call(
+        &server,
+        &bureau,
+        reqwest::Method::POST,
+        "/api/v1/competitions",
+        serde_json::json!({
+            "year": "2026", "title": "2026年中国创新创业大赛（韶关分赛区）",
+            "programme": "innovation-competition",
+            "registration_opens": (today - chrono::Days::new(1)).to_string(),
+            "registration_closes": (today + chrono::Days::new(10)).to_string(),
+            "prizes": "一等奖 1 20万元\n二等奖 2 10万元",
+        }),
+    )
+    .await;
+    let competition = competition["id"].as_i64().expect("competition");
+    let team = json_call(
+        &server,
+        &bureau,
+        reqwest::Method::POST,
+        &format!("/api/v1/competitions/{competition}/entries"),
+        serde_json::json!({
+            "track": "初创组", "industry": "电子信息", "title": "边缘计算网关",
+            "team": "韶关学院创客团队", "leader": "林同学", "region": "武江区",
+            "answers": { "summary": "网关", "team_intro": "学生团队" },
+        }),
+    )
+    .await;
+    let team = team["id"].as_i64().expect("team entry");
     for who in ["甲", "乙"] {
         json_call(
             &server,
@@ -1139,6 +1167,8 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
             &format!("/events/{event}"),
             "/services",
             "/instruments",
+            "/competitions",
+            &format!("/competitions/{competition}"),
         ]),
     )
     .await;
@@ -1201,6 +1231,9 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/events/new".into(),
                 format!("/events/{event}"),
                 format!("/events/{event}/edit"),
+                "/competitions".into(),
+                format!("/competitions/{competition}"),
+                format!("/competitions/entries/{team}"),
                 "/account/password".into(),
                 "/account/second-factor".into(),
             ],
@@ -1243,6 +1276,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 "/rd/survey?year=2019".into(),
                 "/portal/subscriptions".into(),
                 format!("/events/{event}"),
+                format!("/competitions/{competition}"),
             ],
         ),
         ("zhuanjia", vec!["/workbench".to_owned(), "/calls".into()]),
@@ -1638,6 +1672,408 @@ async fn a_policy_goes_from_draft_to_the_portal_in_the_browser(b: Backend) {
     c.close().await.expect("close browser");
 }
 
+/// The competition in a browser (issue 18's done-when): an enterprise enters with its business
+/// plan; the bureau screens it and begins the preliminary; an expert without a conflict finds
+/// the entry on the workbench and scores it (the conflicted one never sees it); the bureau
+/// closes the round and the best of each track advance; after the final the results go to the
+/// portal through its review and the prize batch through notice, approval and payment.
+async fn a_competition_is_entered_scored_and_paid_in_the_browser(b: Backend) {
+    let env = TestEnv::new(b).await;
+    common::import_registry_samples(&env);
+    let rows = common::csv_rows("enterprises-sample.csv");
+    let young: Vec<&Vec<String>> = rows[2..]
+        .iter()
+        .filter(|r| r[5].starts_with("2016"))
+        .take(2)
+        .collect();
+    let old = rows[2..]
+        .iter()
+        .find(|r| r[5].starts_with("2010"))
+        .expect("an enterprise of 2010");
+    env.add_user("qiye", "enterprise", &["--uscc", &young[0][0]]);
+    env.add_user("qiye_b", "enterprise", &["--uscc", &young[1][0]]);
+    env.add_user("qiye_c", "enterprise", &["--uscc", &old[0]]);
+    env.add_user("kejiju", "bureau", &["--region", "440200"]);
+    env.add_user("shenpi", "bureau", &["--region", "440200"]);
+    env.add_user("shenhe", "bureau", &["--region", "440200"]);
+    for e in ["zj1", "zj2", "zj3", "zj4"] {
+        env.add_user(e, "expert", &[]);
+    }
+    let server = env.serve().await;
+    let bureau = env.token("kejiju");
+    let post = |token: String, path: String, body: serde_json::Value| {
+        let server = &server;
+        async move { json_call(server, &token, reqwest::Method::POST, &path, body).await }
+    };
+    // zj4 works for the enterprise entering in the browser.
+    for (e, org) in [
+        ("zj1", "韶关学院"),
+        ("zj2", "广东工业大学"),
+        ("zj3", "华南理工大学"),
+        ("zj4", young[0][1].as_str()),
+    ] {
+        json_call(
+            &server,
+            &bureau,
+            reqwest::Method::PUT,
+            "/api/v1/experts",
+            serde_json::json!({ "username": e, "name": format!("专家{e}"), "fields": ["新材料"],
+                "affiliation": org, "affiliation_uscc": null, "conflicts": [] }),
+        )
+        .await;
+    }
+    json_call(
+        &server,
+        &bureau,
+        reqwest::Method::PUT,
+        "/api/v1/programmes/innovation-competition/budgets/2019",
+        serde_json::json!({ "amount": "100万元" }),
+    )
+    .await;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let comp = post(
+        bureau.clone(),
+        "/api/v1/competitions".into(),
+        serde_json::json!({ "year": "2019", "title": "2019年中国创新创业大赛（韶关分赛区）",
+            "programme": "innovation-competition",
+            "registration_opens": (today - chrono::Days::new(3)).to_string(),
+            "registration_closes": (today + chrono::Days::new(10)).to_string(),
+            "prizes": "一等奖 1 20万元\n二等奖 1 10万元" }),
+    )
+    .await;
+    let id = comp["id"].as_i64().expect("competition");
+    // Two rivals enter over the API, with their plans.
+    let mut rivals = Vec::new();
+    for (user, track, title) in [
+        ("qiye_b", "startup", "稀土发光材料"),
+        ("qiye_c", "growth", "高纯铝箔"),
+    ] {
+        let e = post(
+            env.token(user),
+            format!("/api/v1/competitions/{id}/entries"),
+            serde_json::json!({ "track": track, "industry": "新材料", "title": title,
+                "answers": { "summary": title, "team_intro": "团队" } }),
+        )
+        .await;
+        let entry = e["id"].as_i64().expect("entry");
+        let res = server
+            .client
+            .post(server.url(&format!(
+                "/api/v1/competition-entries/{entry}/files?slot=business_plan&file_name=plan.pdf"
+            )))
+            .bearer_auth(env.token(user))
+            .body("%PDF-1.4 plan")
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(res.status().as_u16(), 204);
+        post(
+            bureau.clone(),
+            format!("/api/v1/competition-entries/{entry}/screening"),
+            serde_json::json!({ "eligible": true }),
+        )
+        .await;
+        rivals.push(entry);
+    }
+
+    let plan = env
+        .write("商业计划书.pdf", "%PDF-1.4 智能分拣机器人 商业计划书")
+        .canonicalize()
+        .expect("plan path");
+    let (_driver, c, _profile) = browser().await;
+    log_in(&c, &server, "qiye", common::PASSWORD).await;
+    c.goto(&server.url(&format!("/competitions/{id}")))
+        .await
+        .expect("competition");
+    c.find(Locator::Css("#f-track"))
+        .await
+        .expect("track")
+        .select_by_value("startup")
+        .await
+        .expect("choose the track");
+    c.find(Locator::Css("#f-industry"))
+        .await
+        .expect("industry")
+        .select_by_value("先进制造")
+        .await
+        .expect("choose the industry");
+    for (css, value) in [
+        ("#f-title", "智能分拣机器人"),
+        (
+            "#a-summary",
+            "基于视觉的快递分拣机器人，已在韶关物流园试用。",
+        ),
+        ("#a-team_intro", "博士 2 人，工程师 6 人。"),
+        ("#a-revenue", "320"),
+    ] {
+        c.find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .send_keys(value)
+            .await
+            .expect("type");
+    }
+    c.find(Locator::Css("#file-business_plan"))
+        .await
+        .expect("file input")
+        .send_keys(plan.to_str().expect("path"))
+        .await
+        .expect("attach");
+    click(&c, "#enter-submit").await;
+    wait_contains(&c, "#done", "报名已提交").await;
+    wait_contains(&c, "#mine", "智能分拣机器人").await;
+    assert!(text(&c, "#my-status").await.contains("待资格审查"));
+    log_out(&c).await;
+
+    // The bureau screens the entry from its workbench and begins the preliminary.
+    log_in(&c, &server, "kejiju", common::PASSWORD).await;
+    open_first_todo(&c, &format!("/competitions/{id}")).await;
+    c.find(Locator::LinkText("智能分拣机器人"))
+        .await
+        .expect("the entry")
+        .click()
+        .await
+        .expect("open the entry");
+    wait_contains(&c, "#files", "商业计划书.pdf").await;
+    click(&c, "#eligible").await;
+    wait_contains(&c, "#done", "资格审查").await;
+    c.find(Locator::Css("#stage"))
+        .await
+        .expect("stage")
+        .select_by_value("preliminary")
+        .await
+        .expect("the preliminary");
+    click(&c, "#round-form button").await;
+    wait_contains(&c, "#done", "专家已分配").await;
+    let entry: i64 = json_call(
+        &server,
+        &env.token("qiye"),
+        reqwest::Method::GET,
+        &format!("/api/v1/competitions/{id}/entries"),
+        serde_json::Value::Null,
+    )
+    .await[0]["id"]
+        .as_i64()
+        .expect("the enterprise's entry");
+    log_out(&c).await;
+
+    // The conflicted expert is not given the entry; the others score it.
+    let round = json_call(
+        &server,
+        &bureau,
+        reqwest::Method::GET,
+        &format!("/api/v1/competitions/{id}"),
+        serde_json::Value::Null,
+    )
+    .await["rounds"][0]["id"]
+        .as_i64()
+        .expect("round");
+    let assigned = json_call(
+        &server,
+        &bureau,
+        reqwest::Method::GET,
+        &format!("/api/v1/competition-rounds/{round}"),
+        serde_json::Value::Null,
+    )
+    .await;
+    let experts_of = |e: i64| -> Vec<String> {
+        assigned
+            .as_array()
+            .and_then(|v| v.iter().find(|x| x["entry_id"] == e))
+            .and_then(|x| x["scores"].as_array())
+            .map(|s| {
+                s.iter()
+                    .filter_map(|x| x["expert"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let ours = experts_of(entry);
+    assert_eq!(ours.len(), 3);
+    assert!(
+        !ours.contains(&"zj4".to_owned()),
+        "a conflicted expert: {ours:?}"
+    );
+    // One expert in the browser, from the workbench.
+    let first = ours[0].clone();
+    log_in(&c, &server, &first, common::PASSWORD).await;
+    c.goto(&server.url(&format!("/competitions/entries/{entry}")))
+        .await
+        .expect("entry page");
+    for (k, v) in [
+        ("technology", "28"),
+        ("business", "18"),
+        ("market", "18"),
+        ("team", "18"),
+        ("finance", "9"),
+    ] {
+        c.find(Locator::Css(&format!("#k-{k}")))
+            .await
+            .unwrap_or_else(|e| panic!("{k}: {e}"))
+            .send_keys(v)
+            .await
+            .expect("type");
+    }
+    click(&c, "#submit-score").await;
+    wait_contains(&c, "#done", "评分已提交").await;
+    wait_contains(&c, "#scores", "91.0").await;
+    log_out(&c).await;
+    let sheet = |t: f64| {
+        serde_json::json!({ "scores": { "technology": format!("{}", 0.3 * t), "business": format!("{}", 0.2 * t),
+            "market": format!("{}", 0.2 * t), "team": format!("{}", 0.2 * t), "finance": format!("{}", 0.1 * t) } })
+    };
+    let score_all = |round_entries: serde_json::Value, skip: Option<(i64, String)>| {
+        let (server, env) = (&server, &env);
+        async move {
+            for e in round_entries.as_array().cloned().unwrap_or_default() {
+                let entry_id = e["entry_id"].as_i64().expect("entry");
+                let total = if entry_id == entry { 91.0 } else { 70.0 };
+                for x in e["scores"].as_array().cloned().unwrap_or_default() {
+                    let expert = x["expert"].as_str().expect("expert").to_owned();
+                    if skip.as_ref() == Some(&(entry_id, expert.clone())) {
+                        continue;
+                    }
+                    json_call(
+                        server,
+                        &env.token(&expert),
+                        reqwest::Method::POST,
+                        &format!("/api/v1/competition-entries/{entry_id}/scores"),
+                        sheet(total),
+                    )
+                    .await;
+                }
+            }
+        }
+    };
+    score_all(assigned.clone(), Some((entry, first.clone()))).await;
+
+    // The bureau closes the preliminary: one place a track advances.
+    log_in(&c, &server, "kejiju", common::PASSWORD).await;
+    c.goto(&server.url(&format!("/competitions/{id}#rounds")))
+        .await
+        .expect("competition");
+    let advance = c.find(Locator::Css("#advance")).await.expect("advance");
+    advance.clear().await.expect("clear");
+    advance.send_keys("1").await.expect("type");
+    click(&c, "#close-form button").await;
+    wait_contains(&c, "#done", "晋级").await;
+    wait_contains(
+        &c,
+        &format!("#round-{round} tr[data-entry='{entry}']"),
+        "晋级",
+    )
+    .await;
+    assert!(!text(
+        &c,
+        &format!("#round-{round} tr[data-entry='{}']", rivals[0])
+    )
+    .await
+    .contains("晋级"));
+
+    // The final over the API, then the results and the prizes from the page.
+    let fin = post(
+        bureau.clone(),
+        format!("/api/v1/competitions/{id}/rounds"),
+        serde_json::json!({ "stage": "final", "experts": "3" }),
+    )
+    .await;
+    let fin_entries = json_call(
+        &server,
+        &bureau,
+        reqwest::Method::GET,
+        &format!("/api/v1/competition-rounds/{}", fin["id"]),
+        serde_json::Value::Null,
+    )
+    .await;
+    score_all(fin_entries, None).await;
+    post(
+        bureau.clone(),
+        format!("/api/v1/competitions/{id}/close-round"),
+        serde_json::json!({}),
+    )
+    .await;
+    c.goto(&server.url(&format!("/competitions/{id}")))
+        .await
+        .expect("competition");
+    click(&c, "#publish").await;
+    wait_contains(&c, "#done", "结果公告已生成").await;
+    let article = json_call(
+        &server,
+        &bureau,
+        reqwest::Method::GET,
+        &format!("/api/v1/competitions/{id}"),
+        serde_json::Value::Null,
+    )
+    .await["results_article"]
+        .as_i64()
+        .expect("article");
+    post(
+        env.token("shenhe"),
+        format!("/api/v1/articles/{article}/publish"),
+        serde_json::json!({}),
+    )
+    .await;
+    c.goto(&server.url(&format!("/competitions/{id}")))
+        .await
+        .expect("competition");
+    click(&c, "#award").await;
+    wait_for_url(&c, "/batches/").await;
+    let batch: i64 = c
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .trim_start_matches("/batches/")
+        .parse()
+        .expect("batch id");
+    let steps = format!("/api/v1/batches/{batch}/steps");
+    post(
+        bureau.clone(),
+        steps.clone(),
+        serde_json::json!({ "action": "review" }),
+    )
+    .await;
+    post(
+        bureau.clone(),
+        steps.clone(),
+        serde_json::json!({ "action": "publish",
+            "notice_start": (today - chrono::Days::new(20)).to_string() }),
+    )
+    .await;
+    post(
+        env.token("shenpi"),
+        steps.clone(),
+        serde_json::json!({ "action": "approve" }),
+    )
+    .await;
+    post(
+        bureau.clone(),
+        steps,
+        serde_json::json!({ "action": "pay" }),
+    )
+    .await;
+    c.goto(&server.url(&format!("/batches/{batch}")))
+        .await
+        .expect("batch");
+    let page = text(&c, "main").await;
+    assert!(
+        page.contains("智能分拣机器人") && page.contains("已拨付"),
+        "{page}"
+    );
+    log_out(&c).await;
+
+    // Anyone reads the winners on the competition's page.
+    c.goto(&server.url(&format!("/competitions/{id}")))
+        .await
+        .expect("public page");
+    let results = text(&c, "#results").await;
+    assert!(
+        results.contains("一等奖") && results.contains("智能分拣机器人"),
+        "{results}"
+    );
+    c.close().await.expect("close browser");
+}
+
 on_both_backends!(
     a_policy_goes_from_draft_to_the_portal_in_the_browser,
     every_page_passes_the_accessibility_audit,
@@ -1647,5 +2083,6 @@ on_both_backends!(
     officer_reads_the_dashboard_and_drills_down,
     county_figures_go_from_entry_to_approval_and_lock,
     officer_uploads_a_list,
-    bureau_takes_a_reward_batch_from_preview_to_payment
+    bureau_takes_a_reward_batch_from_preview_to_payment,
+    a_competition_is_entered_scored_and_paid_in_the_browser,
 );
