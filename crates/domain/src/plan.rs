@@ -1421,9 +1421,14 @@ amount = "wan(30)"
                 "patent-invention",
                 "rd-post-subsidy",
                 "key-projects",
-                "innovation-voucher"
+                "innovation-voucher",
+                "innovation-competition"
             ]
         );
+        // The competition's prizes: a reward programme whose form is the entry form.
+        let prizes = &plan.programmes[7];
+        assert_eq!(prizes.kind, crate::programme::ProgrammeKind::Reward);
+        assert!(prizes.form.as_ref().is_some_and(|f| !f.rubric.is_empty()));
         let calls = &plan.programmes[5];
         assert_eq!(
             calls.form.as_ref().map(|f| f.instalments.clone()),

@@ -123,6 +123,10 @@ texts! {
     cp_results_article: "结果公告", "Results notice";
     cp_mine: "本企业参赛项目", "Your entry";
     cp_enter: "报名参赛", "Enter the competition";
+    cp_reg_soon: "报名开始日期：", "Registration opens on ";
+    cp_reg_closed: "本届大赛报名已截止。", "Registration for this competition has closed.";
+    cp_reg_login: "企业使用本单位账号登录后在线报名，团队请联系市科技局代为报名。", "Enterprises enter after logging in with their account; teams ask the bureau to enter them.";
+    cp_login: "登录", "Log in";
     cp_enter_team: "代团队报名", "Enter a team";
     cp_team_hint: "尚未注册企业的创业团队由市科技局代为报名，只能参加初创组；获奖后须在本市注册企业方可领取奖金。", "A team without a registered enterprise is entered by the bureau, in the start-up track only; it receives a prize once it has registered an enterprise in the city.";
     cp_team: "团队名称", "Team";

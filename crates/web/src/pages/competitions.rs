@@ -297,6 +297,9 @@ struct CompetitionPage {
     problems: Vec<(String, String)>,
     bureau: bool,
     can_enter: bool,
+    /// Why an enterprise (or a visitor) has no entry form: not yet open, closed, log in.
+    register_note: String,
+    login: bool,
     team_form: bool,
     fields: Vec<FieldView>,
     slots: Vec<FileSlot>,
@@ -384,6 +387,22 @@ async fn competition_page(
         .iter()
         .partition(|e| role == Some(Role::Enterprise) && e.uscc.is_some());
     let can_enter = open && role == Some(Role::Enterprise) && mine.is_empty();
+    let today = crate::format::today_in_china().to_string();
+    let register_note = match role {
+        Some(Role::Enterprise) if mine.is_empty() && !open => {
+            if today < c.registration_opens {
+                format!(
+                    "{}{}",
+                    t.cp_reg_soon,
+                    crate::format::day_text(&c.registration_opens, lang)
+                )
+            } else {
+                t.cp_reg_closed.to_owned()
+            }
+        }
+        None if open => t.cp_reg_login.to_owned(),
+        _ => String::new(),
+    };
     let mut round_views = Vec::new();
     if bureau {
         for r in &rounds {
@@ -419,11 +438,15 @@ async fn competition_page(
         .filter(|s| may_open(*s, &held, any_open).is_ok())
         .map(|s| (s.code(), stage_name(s, lang)))
         .collect();
+    // Named within a sentence: "Close the preliminary round".
     let open_round = rounds.iter().find(|r| !r.closed).map(|r| {
-        (
-            stage_name(r.stage, lang).to_owned(),
-            r.stage == Stage::Final,
-        )
+        let name = stage_name(r.stage, lang);
+        let name = if lang.is_en() {
+            name.to_lowercase()
+        } else {
+            name.to_owned()
+        };
+        (name, r.stage == Stage::Final)
     });
     let finished = rounds.iter().any(|r| r.stage == Stage::Final && r.closed);
     let article = match c.results_article {
@@ -526,6 +549,8 @@ async fn competition_page(
         problems,
         bureau,
         can_enter,
+        login: who.is_none() && open,
+        register_note,
         team_form: bureau && open,
         fields,
         slots,
