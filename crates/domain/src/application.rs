@@ -697,13 +697,15 @@ pub struct Expert {
 }
 
 /// Why an expert may not score an applicant, if they may not.
+/// An applicant without a credit code (a competition's team) is matched by name only.
 pub fn conflict(e: &Expert, applicant_uscc: &str, applicant_name: &str) -> Option<String> {
-    if e.affiliation_uscc.as_deref() == Some(applicant_uscc)
+    let coded = !applicant_uscc.is_empty();
+    if (coded && e.affiliation_uscc.as_deref() == Some(applicant_uscc))
         || (!e.affiliation.is_empty() && e.affiliation == applicant_name)
     {
         return Some("与申报单位为同一单位 (same organisation as the applicant)".into());
     }
-    if e.conflicts.iter().any(|c| c == applicant_uscc) {
+    if coded && e.conflicts.iter().any(|c| c == applicant_uscc) {
         return Some("本人已申报回避 (declared conflict)".into());
     }
     None
@@ -939,6 +941,15 @@ mod tests {
         let chosen = assign(&es, "U2", "乙公司", "新材料", 2, &load).expect("two");
         let names: Vec<&str> = chosen.iter().map(|e| e.username.as_str()).collect();
         assert_eq!(names, ["c", "d"]);
+        // A team without a credit code: an expert with a blank code is no conflict of it.
+        let mut blank = expert("e", "新材料", "韶关学院");
+        blank.affiliation_uscc = Some(String::new());
+        blank.conflicts.push(String::new());
+        assert_eq!(conflict(&blank, "", "创客团队"), None);
+        assert!(
+            conflict(&blank, "", "韶关学院").is_some(),
+            "matched by name"
+        );
     }
 
     #[test]

@@ -728,6 +728,19 @@ pub async fn results_public(store: &Store, c: &CompetitionRecord) -> Result<bool
     Ok(crate::portal::is_visible(&a, chrono::Utc::now()))
 }
 
+/// Text an entrant wrote, as literal Markdown: every ASCII punctuation mark escaped, so a title
+/// cannot add a link, emphasis or a table cell to the bureau's notice.
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().filter(|c| !c.is_control()) {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The results as the article tells them: the winners of each track with their prizes, and
 /// how many took part in each round.
 async fn results_text(store: &Store, c: &CompetitionRecord) -> Result<String, Error> {
@@ -754,8 +767,8 @@ async fn results_text(store: &Store, c: &CompetitionRecord) -> Result<String, Er
             body.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 e.prize.as_deref().unwrap_or_default(),
-                e.title.replace('|', "／"),
-                e.name.replace('|', "／"),
+                md_text(&e.title),
+                md_text(&e.name),
                 e.prize_amount.map(|a| a.wan_text()).unwrap_or_default()
             ));
         }
@@ -886,4 +899,19 @@ pub async fn to_score(
         .into_iter()
         .filter(|a| !a.closed && !a.scored)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md_text;
+
+    #[test]
+    fn an_entrants_text_stays_literal_in_the_notice() {
+        assert_eq!(md_text("智能分拣机器人"), "智能分拣机器人");
+        assert_eq!(
+            md_text("[领奖](http://x.example) | **A**"),
+            "\\[领奖\\]\\(http\\:\\/\\/x\\.example\\) \\| \\*\\*A\\*\\*"
+        );
+        assert_eq!(md_text("a\nb"), "ab");
+    }
 }

@@ -77,6 +77,18 @@ pub struct FileRecord {
     pub uploaded_at: String,
 }
 
+/// An attachment's description as stored (application and competition entry files alike).
+pub(crate) fn file_row(r: &AnyRow) -> Result<FileRecord> {
+    Ok(FileRecord {
+        slot: r.try_get("slot")?,
+        file_name: r.try_get("file_name")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size_bytes")?,
+        sha256: r.try_get("sha256")?,
+        uploaded_at: r.try_get("uploaded_at")?,
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScoreRecord {
     pub expert: String,
@@ -720,16 +732,7 @@ impl Store {
         .fetch_all(&self.read)
         .await?
         .iter()
-        .map(|r| {
-            Ok(FileRecord {
-                slot: r.try_get("slot")?,
-                file_name: r.try_get("file_name")?,
-                content_type: r.try_get("content_type")?,
-                size: r.try_get("size_bytes")?,
-                sha256: r.try_get("sha256")?,
-                uploaded_at: r.try_get("uploaded_at")?,
-            })
-        })
+        .map(file_row)
         .collect()
     }
 

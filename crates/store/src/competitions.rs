@@ -83,16 +83,6 @@ pub struct NewEntry {
 pub type EntryUpload<'a> = (&'a str, &'a str, &'a str, &'a [u8]);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EntryFile {
-    pub slot: String,
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub uploaded_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundRecord {
     pub id: i64,
     pub competition_id: i64,
@@ -483,7 +473,7 @@ impl Store {
         entry_row(&r)
     }
 
-    pub async fn entry_files(&self, entry: i64) -> Result<Vec<EntryFile>> {
+    pub async fn entry_files(&self, entry: i64) -> Result<Vec<crate::FileRecord>> {
         sqlx::query(
             "SELECT slot, file_name, content_type, size_bytes, sha256, uploaded_at \
              FROM competition_entry_files WHERE entry_id = $1 ORDER BY slot",
@@ -492,16 +482,7 @@ impl Store {
         .fetch_all(&self.read)
         .await?
         .iter()
-        .map(|r| {
-            Ok(EntryFile {
-                slot: r.try_get("slot")?,
-                file_name: r.try_get("file_name")?,
-                content_type: r.try_get("content_type")?,
-                size: r.try_get("size_bytes")?,
-                sha256: r.try_get("sha256")?,
-                uploaded_at: r.try_get("uploaded_at")?,
-            })
-        })
+        .map(crate::applications::file_row)
         .collect()
     }
 

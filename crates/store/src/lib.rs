@@ -12,8 +12,8 @@ mod backup;
 mod batches;
 mod competitions;
 pub use competitions::{
-    Assignment, Closing, CompetitionRecord, EntryFile, EntryRecord, EntryUpload, NewCompetition,
-    NewEntry, PrizeAward, RoundEntry, RoundRecord, RoundScore,
+    Assignment, Closing, CompetitionRecord, EntryRecord, EntryUpload, NewCompetition, NewEntry,
+    PrizeAward, RoundEntry, RoundRecord, RoundScore,
 };
 mod db;
 mod entry;
