@@ -573,6 +573,20 @@ async fn a_competition_runs_from_entry_to_paid_prizes(b: Backend) {
     let total: i64 = awards.iter().filter_map(|a| a["amount"].as_i64()).sum();
     assert_eq!(total, 50_000_000);
 
+    // The enterprise's page lists its entry and prize.
+    let (_, page) = server
+        .get_as(
+            Some(&token["qiye_a"]),
+            &format!("/enterprises/{}", entrants[0].1[0]),
+        )
+        .await;
+    assert!(
+        page.contains("competition-entries")
+            && page.contains("智能分拣机器人")
+            && page.contains("一等奖"),
+        "the enterprise's page lacks its entry"
+    );
+
     let (_, audit) = call(
         &bureau,
         Method::GET,

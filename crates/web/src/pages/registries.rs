@@ -212,6 +212,8 @@ pub struct EnterprisePage {
     pub timeline: Vec<Event>,
     /// Events it registered for: (event id, title, kind, dates, seat, attended).
     pub attendance: Vec<(i64, String, &'static str, String, &'static str, bool)>,
+    /// Competition entries: entry id, competition, project, track, status, prize.
+    pub entries: Vec<(i64, String, String, &'static str, &'static str, String)>,
 }
 
 /// Money the enterprise received or is proposed for, from the programmes' awards.
@@ -487,8 +489,40 @@ pub async fn enterprise(
             )
         })
         .collect();
+    let titles: std::collections::HashMap<i64, String> =
+        kechuang_service::competitions::list(&st.store)
+            .await
+            .page(lang)?
+            .into_iter()
+            .map(|c| (c.id, c.title))
+            .collect();
+    let entries = kechuang_service::competitions::entries_of(&st.store, &e.uscc)
+        .await
+        .page(lang)?
+        .into_iter()
+        .map(|x| {
+            let en = lang.is_en();
+            (
+                x.id,
+                titles.get(&x.competition_id).cloned().unwrap_or_default(),
+                x.title,
+                if en {
+                    x.track.name_en()
+                } else {
+                    x.track.name_zh()
+                },
+                if en {
+                    x.status.name_en()
+                } else {
+                    x.status.name_zh()
+                },
+                x.prize.unwrap_or_default(),
+            )
+        })
+        .collect();
     let page = EnterprisePage {
         attendance,
+        entries,
         chrome: Chrome::new(&v, "enterprises", e.name.clone(), &uri, None),
         name: e.name.clone(),
         uscc: e.uscc.clone(),
