@@ -783,10 +783,13 @@ async fn results_text(store: &Store, c: &CompetitionRecord) -> Result<String, Er
             r.experts_per_entry
         ));
     }
-    body.push_str(&format!(
-        "\n团队获奖项目须在本市注册企业后兑现奖金。详见[大赛页面](/competitions/{})。\n",
-        c.id
-    ));
+    if entries
+        .iter()
+        .any(|e| e.uscc.is_none() && e.prize.is_some())
+    {
+        body.push_str("\n团队获奖项目须在本市注册企业后兑现奖金。\n");
+    }
+    body.push_str(&format!("\n详见[大赛页面](/competitions/{})。\n", c.id));
     Ok(body)
 }
 
