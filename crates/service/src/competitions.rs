@@ -741,26 +741,37 @@ fn md_text(s: &str) -> String {
     out
 }
 
+/// The winners of each track that has any, in the prize table's order: what the notice, the
+/// competition's page and the API list.
+pub fn winners<'a>(
+    c: &CompetitionRecord,
+    entries: &'a [EntryRecord],
+) -> Vec<(Track, Vec<&'a EntryRecord>)> {
+    Track::ALL
+        .into_iter()
+        .filter_map(|track| {
+            let mut won: Vec<&EntryRecord> = entries
+                .iter()
+                .filter(|e| e.track == track && e.prize.is_some())
+                .collect();
+            won.sort_by_key(|e| {
+                c.prizes
+                    .iter()
+                    .position(|p| Some(&p.name) == e.prize.as_ref())
+                    .unwrap_or(usize::MAX)
+            });
+            (!won.is_empty()).then_some((track, won))
+        })
+        .collect()
+}
+
 /// The results as the article tells them: the winners of each track with their prizes, and
 /// how many took part in each round.
 async fn results_text(store: &Store, c: &CompetitionRecord) -> Result<String, Error> {
     let entries = store.competition_entries(c.id).await?;
     let rounds = store.competition_rounds(c.id).await?;
     let mut body = format!("{}经资格审查、专家评审，现将获奖结果公布如下。\n", c.title);
-    for track in Track::ALL {
-        let mut won: Vec<&EntryRecord> = entries
-            .iter()
-            .filter(|e| e.track == track && e.prize.is_some())
-            .collect();
-        if won.is_empty() {
-            continue;
-        }
-        won.sort_by_key(|e| {
-            c.prizes
-                .iter()
-                .position(|p| Some(&p.name) == e.prize.as_ref())
-                .unwrap_or(usize::MAX)
-        });
+    for (track, won) in winners(c, &entries) {
         body.push_str(&format!("\n## {}\n\n", track.name_zh()));
         body.push_str("| 奖项 | 项目 | 参赛单位 | 奖金（万元） |\n|---|---|---|---|\n");
         for e in won {

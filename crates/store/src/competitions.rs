@@ -256,6 +256,24 @@ async fn lock_competition(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: i6
     Ok(())
 }
 
+/// Takes a round's row and reads it: a score being written and the round's closing wait for
+/// each other, so neither reads a state the other is about to change.
+async fn lock_round(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+) -> Result<RoundRecord> {
+    sqlx::query("UPDATE competition_rounds SET status = status WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let r = sqlx::query("SELECT * FROM competition_rounds WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound(Absent::Round { id }))?;
+    round_row(&r)
+}
+
 async fn rounds_begun(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: i64) -> Result<bool> {
     let n: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM competition_rounds WHERE competition_id = $1")
@@ -263,6 +281,25 @@ async fn rounds_begun(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: i64) -
             .fetch_one(&mut **tx)
             .await?;
     Ok(n > 0)
+}
+
+/// Refuses a registration or a file once the competition's rounds have begun, saying when
+/// registration closed.
+async fn refuse_after_rounds_begin(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: i64,
+) -> Result<()> {
+    if !rounds_begun(tx, id).await? {
+        return Ok(());
+    }
+    let closes: String =
+        sqlx::query_scalar("SELECT registration_closes FROM competitions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    Err(StoreError::rule(CompetitionProblem::RegistrationClosed {
+        closes: crate::parse_date(&closes)?,
+    }))
 }
 
 async fn insert_file(
@@ -360,16 +397,7 @@ impl Store {
     ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         lock_competition(&mut tx, competition).await?;
-        if rounds_begun(&mut tx, competition).await? {
-            let c: String =
-                sqlx::query_scalar("SELECT registration_closes FROM competitions WHERE id = $1")
-                    .bind(competition)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            return Err(StoreError::rule(CompetitionProblem::RegistrationClosed {
-                closes: crate::parse_date(&c)?,
-            }));
-        }
+        refuse_after_rounds_begin(&mut tx, competition).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO competition_entries (competition_id, uscc, name, leader, region_code, track, \
              industry, title, answers, status, registered_by, registered_at) \
@@ -423,12 +451,7 @@ impl Store {
         let e = self.competition_entry(entry).await?;
         let mut tx = self.begin_write().await?;
         lock_competition(&mut tx, e.competition_id).await?;
-        if rounds_begun(&mut tx, e.competition_id).await? {
-            let c = self.competition(e.competition_id).await?;
-            return Err(StoreError::rule(CompetitionProblem::RegistrationClosed {
-                closes: crate::parse_date(&c.registration_closes)?,
-            }));
-        }
+        refuse_after_rounds_begin(&mut tx, e.competition_id).await?;
         let digest = insert_file(&mut tx, entry, upload, actor).await?;
         append_new(
             &mut tx,
@@ -780,23 +803,8 @@ impl Store {
         actor: &Actor,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let r = sqlx::query("SELECT * FROM competition_rounds WHERE id = $1")
-            .bind(round)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound(Absent::Round { id: round }))?;
-        let r = round_row(&r)?;
-        // The round's row: closing waits for a score being written, and the other way round.
-        sqlx::query("UPDATE competition_rounds SET status = status WHERE id = $1")
-            .bind(round)
-            .execute(&mut *tx)
-            .await?;
-        let status: String =
-            sqlx::query_scalar("SELECT status FROM competition_rounds WHERE id = $1")
-                .bind(round)
-                .fetch_one(&mut *tx)
-                .await?;
-        if status != "scoring" {
+        let r = lock_round(&mut tx, round).await?;
+        if r.closed {
             return Err(StoreError::rule(CompetitionProblem::RoundNotScoring {
                 stage: r.stage.name_zh(),
             }));
@@ -860,16 +868,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<Closing> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE competition_rounds SET status = status WHERE id = $1")
-            .bind(round)
-            .execute(&mut *tx)
-            .await?;
-        let r = sqlx::query("SELECT * FROM competition_rounds WHERE id = $1")
-            .bind(round)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound(Absent::Round { id: round }))?;
-        let r = round_row(&r)?;
+        let r = lock_round(&mut tx, round).await?;
         if r.closed {
             return Err(StoreError::rule(CompetitionProblem::RoundNotScoring {
                 stage: r.stage.name_zh(),

@@ -464,30 +464,18 @@ async fn competition_page(
     let mut winners = Vec::new();
     if public {
         let all = st.store.competition_entries(id).await.page(lang)?;
-        for track in Track::ALL {
-            let mut won: Vec<&EntryRecord> = all
-                .iter()
-                .filter(|e| e.track == track && e.prize.is_some())
-                .collect();
-            won.sort_by_key(|e| {
-                c.prizes
-                    .iter()
-                    .position(|p| Some(&p.name) == e.prize.as_ref())
-                    .unwrap_or(usize::MAX)
-            });
-            if !won.is_empty() {
-                winners.push((
-                    track_name(track, lang).to_owned(),
-                    won.iter()
-                        .map(|e| Winner {
-                            prize: e.prize.clone().unwrap_or_default(),
-                            title: e.title.clone(),
-                            name: e.name.clone(),
-                            amount: e.prize_amount.map(wan).unwrap_or_default(),
-                        })
-                        .collect(),
-                ));
-            }
+        for (track, won) in service::winners(&c, &all) {
+            winners.push((
+                track_name(track, lang).to_owned(),
+                won.iter()
+                    .map(|e| Winner {
+                        prize: e.prize.clone().unwrap_or_default(),
+                        title: e.title.clone(),
+                        name: e.name.clone(),
+                        amount: e.prize_amount.map(wan).unwrap_or_default(),
+                    })
+                    .collect(),
+            ));
         }
     }
     let fields = form
