@@ -648,7 +648,7 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(ReportCommand::Annual { plan, year, out }) => {
-            let counts = kechuang_service::progress::CountCache::default();
+            let counts = kechuang_service::progress::ProgressCache::default();
             let report =
                 kechuang_service::report::annual(&store, &counts, None, plan, year).await?;
             let bytes = kechuang_service::report::annual_xlsx(&report, "韶关市科学技术局")?;

@@ -3,7 +3,7 @@
 //! already public goes out — figures, certificates and platforms as the lists announce them,
 //! grants as the notices did, published articles — never a person's data.
 
-use crate::progress::{CountCache, Loaded};
+use crate::progress::{Loaded, ProgressCache};
 use crate::Error;
 use chrono::{DateTime, NaiveDate, Utc};
 use kechuang_domain::registry::CertificateKind;
@@ -288,7 +288,7 @@ pub async fn grants(store: &Store) -> Result<Vec<Grant360>, Error> {
 /// A data set's records now.
 pub async fn table(
     store: &Store,
-    counts: &CountCache,
+    counts: &ProgressCache,
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<Table, Error> {
@@ -344,7 +344,7 @@ async fn latest_import(store: &Store) -> Result<String, Error> {
 
 async fn targets(
     store: &Store,
-    counts: &CountCache,
+    counts: &ProgressCache,
     today: NaiveDate,
 ) -> Result<(String, Vec<Vec<Value>>), Error> {
     let plan_id = crate::progress::default_plan_id(store).await?;
@@ -353,7 +353,7 @@ async fn targets(
     regions.extend(loaded.counties());
     let mut rows = Vec::new();
     for region in &regions {
-        for e in loaded.evaluate_all(&region.code, today) {
+        for e in loaded.evaluate_all(&region.code).iter() {
             for (period, value) in &e.series {
                 rows.push(vec![
                     s(loaded.plan.code.clone()),

@@ -2,7 +2,8 @@
 //! them to the domain to compute. The API, the pages and reports call these functions, so they
 //! can never disagree on a number.
 //!
-//! Progress is computed on every read from the current records, so it is never stale.
+//! Progress is computed from the current records and kept only while they stay as they are
+//! ([`ProgressCache`]), so it is never stale.
 
 use crate::{Error, Missing};
 use chrono::NaiveDate;
@@ -14,7 +15,7 @@ use kechuang_domain::region::{Region, RegionTree};
 use kechuang_domain::registry::region_totals;
 use kechuang_domain::series::Figures;
 use kechuang_domain::{Period, RegionCode};
-use kechuang_store::{CountedRecord, ObservationRecord, PlanSummary, Store};
+use kechuang_store::{CountedRecord, Generations, ObservationRecord, PlanSummary, Store};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -29,7 +30,7 @@ kechuang_domain::problems! {
     }
 }
 
-/// A plan with everything needed to evaluate it anywhere at any date.
+/// A plan with everything needed to evaluate it anywhere, as of one date.
 pub struct Loaded {
     pub plan: PlanSummary,
     pub plan_region: RegionCode,
@@ -37,60 +38,127 @@ pub struct Loaded {
     pub indicators: HashMap<String, Indicator>,
     pub tree: RegionTree,
     pub figures: Figures,
+    /// The date the figures were loaded for; every evaluation is as of it.
+    pub as_of: NaiveDate,
+    /// The stored records this was loaded from.
+    generations: Generations,
+    /// Evaluations already made, by region: a page showing the city and its counties
+    /// evaluates each once for as long as the records stay as they are.
+    evaluated: std::sync::Mutex<HashMap<RegionCode, Arc<Vec<Evaluation>>>>,
+    /// What pages make of the evaluations (rows, charts, maps) by a key of their choosing,
+    /// kept as long as the evaluations are.
+    views: std::sync::Mutex<HashMap<String, Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
-/// The registries' counts kept in memory (see `kechuang_domain::count_index`), valid for
-/// one registry generation. Each read asks the store for the generation — one small query —
-/// and only after a write, from this process or any other, is the index read again; so
-/// counts are always those of the stored records, without rescanning them per request.
+/// Views kept per plan-as-of: each region, language and map choice of a page is one.
+const VIEWS_KEPT: usize = 256;
+
+/// What a server keeps in memory between requests so that reading progress costs no
+/// recomputation while nothing changed, and is exactly as fresh as the stored records:
+/// - the registries' count index (see `kechuang_domain::count_index`), valid for one registry
+///   generation, read again only after a registry write;
+/// - each plan loaded as of a date, with its evaluations, valid for one pair of generations
+///   ([`Store::generations`]).
+///
+/// Each request reads the generations — one small query — and uses what it has if they
+/// match; after a write, from this process, the command line or another instance, the next
+/// request loads again, once.
 #[derive(Default)]
-pub struct CountCache {
+pub struct ProgressCache {
     /// (generation, holds enterprises, index)
-    current: tokio::sync::RwLock<Option<(i64, bool, Arc<CountIndex>)>>,
+    index: tokio::sync::RwLock<Option<(i64, bool, Arc<CountIndex>)>>,
     rebuilding: tokio::sync::Mutex<()>,
+    plans: std::sync::Mutex<HashMap<(i64, NaiveDate), Arc<Loaded>>>,
+    loading: tokio::sync::Mutex<()>,
 }
 
-impl CountCache {
-    /// The index of the stored registries; `with_enterprises` when some count needs the
-    /// enterprise registry itself.
-    pub async fn get(
+/// Plans-as-of kept at once: a dashboard's default date and the dates people look back at.
+/// Past it, those of older generations go first, then all.
+const PLANS_KEPT: usize = 64;
+
+impl ProgressCache {
+    /// The index of the stored registries at `generation` or later; `with_enterprises` when
+    /// some count needs the enterprise registry itself.
+    pub async fn index(
         &self,
         store: &Store,
+        generation: i64,
         with_enterprises: bool,
     ) -> Result<Arc<CountIndex>, Error> {
-        let generation = store.registry_generation().await?;
-        if let Some(idx) = self.at(generation, with_enterprises).await {
+        if let Some(idx) = self.index_at(generation, with_enterprises).await {
             return Ok(idx);
         }
         // One rebuild at a time; whoever waited finds it done.
         let _one = self.rebuilding.lock().await;
-        if let Some(idx) = self.at(generation, with_enterprises).await {
+        if let Some(idx) = self.index_at(generation, with_enterprises).await {
             return Ok(idx);
         }
         let (read_at, idx) = store.count_index(with_enterprises).await?;
         let idx = Arc::new(idx);
-        *self.current.write().await = Some((read_at, with_enterprises, Arc::clone(&idx)));
+        *self.index.write().await = Some((read_at, with_enterprises, Arc::clone(&idx)));
         Ok(idx)
     }
 
-    async fn at(&self, generation: i64, with_enterprises: bool) -> Option<Arc<CountIndex>> {
-        match &*self.current.read().await {
-            Some((g, e, idx)) if *g == generation && (*e || !with_enterprises) => {
+    async fn index_at(&self, generation: i64, with_enterprises: bool) -> Option<Arc<CountIndex>> {
+        match &*self.index.read().await {
+            // The counter only moves on: an index read later than asked is as fresh or fresher.
+            Some((g, e, idx)) if *g >= generation && (*e || !with_enterprises) => {
                 Some(Arc::clone(idx))
             }
             _ => None,
         }
+    }
+
+    fn plan_at(&self, key: (i64, NaiveDate), generations: Generations) -> Option<Arc<Loaded>> {
+        let plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
+        plans
+            .get(&key)
+            .filter(|l| l.generations == generations)
+            .cloned()
+    }
+
+    fn keep(&self, loaded: Arc<Loaded>) {
+        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
+        if plans.len() >= PLANS_KEPT {
+            plans.retain(|_, l| l.generations == loaded.generations);
+            if plans.len() >= PLANS_KEPT {
+                plans.clear();
+            }
+        }
+        plans.insert((loaded.plan.id, loaded.as_of), loaded);
     }
 }
 
 impl Loaded {
     /// Loads the plan with every figure needed to evaluate it as of `as_of`: observations,
     /// and registry counts at each year end of the plan period and at `as_of` itself.
+    /// Read from the cache while the records it came from are unchanged.
     pub async fn load(
         store: &Store,
-        counts: &CountCache,
+        cache: &ProgressCache,
         plan_id: i64,
         as_of: NaiveDate,
+    ) -> Result<Arc<Self>, Error> {
+        let generations = store.generations().await?;
+        if let Some(loaded) = cache.plan_at((plan_id, as_of), generations) {
+            return Ok(loaded);
+        }
+        let _one = cache.loading.lock().await;
+        if let Some(loaded) = cache.plan_at((plan_id, as_of), generations) {
+            return Ok(loaded);
+        }
+        let loaded = Arc::new(Self::read(store, cache, plan_id, as_of, generations).await?);
+        cache.keep(Arc::clone(&loaded));
+        Ok(loaded)
+    }
+
+    /// Reads what `load` keeps, from the records as they are at `generations` or later.
+    async fn read(
+        store: &Store,
+        cache: &ProgressCache,
+        plan_id: i64,
+        as_of: NaiveDate,
+        generations: Generations,
     ) -> Result<Self, Error> {
         let plan = store.plan(plan_id).await?;
         let plan_region = RegionCode::parse(&plan.region_code).map_err(Error::internal)?;
@@ -150,7 +218,9 @@ impl Loaded {
                     if s.registry == kechuang_domain::indicator::Registry::Enterprises
             )
         });
-        let index = counts.get(store, with_enterprises).await?;
+        let index = cache
+            .index(store, generations.registry, with_enterprises)
+            .await?;
         let counted: Vec<&Indicator> = wanted
             .into_iter()
             .filter(|ind| matches!(&ind.kind, IndicatorKind::RegistryCount(spec) if index.has_records(spec)))
@@ -201,6 +271,10 @@ impl Loaded {
             indicators,
             tree,
             figures,
+            as_of,
+            generations,
+            evaluated: Default::default(),
+            views: Default::default(),
         })
     }
 
@@ -251,12 +325,61 @@ impl Loaded {
             .collect()
     }
 
-    pub fn evaluate_all(&self, region: &RegionCode, as_of: NaiveDate) -> Vec<Evaluation> {
+    /// Every target evaluated for a region as of the loaded date, in the plan's order;
+    /// made once per region.
+    pub fn evaluate_all(&self, region: &RegionCode) -> Arc<Vec<Evaluation>> {
+        let done = self
+            .evaluated
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(region)
+            .cloned();
+        if let Some(done) = done {
+            return done;
+        }
+        // Evaluated outside the lock: two requests may both evaluate a region the first
+        // time, and one result is kept.
         let ctx = self.ctx();
-        self.targets
+        let evals: Arc<Vec<Evaluation>> = Arc::new(
+            self.targets
+                .iter()
+                .filter_map(|t| ctx.evaluate(t, region, self.as_of))
+                .collect(),
+        );
+        self.evaluated
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(region.clone())
+            .or_insert(evals)
+            .clone()
+    }
+
+    /// A view made earlier from these evaluations under `key`, if of type `T`.
+    pub fn view<T: std::any::Any + Send + Sync>(&self, key: &str) -> Option<Arc<T>> {
+        let views = self.views.lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(views.get(key)?).downcast::<T>().ok()
+    }
+
+    /// Keeps a view made from these evaluations under `key`, and returns it.
+    pub fn keep_view<T: std::any::Any + Send + Sync>(&self, key: String, view: T) -> Arc<T> {
+        let view = Arc::new(view);
+        let mut views = self.views.lock().unwrap_or_else(|p| p.into_inner());
+        if views.len() >= VIEWS_KEPT {
+            views.clear();
+        }
+        views.insert(
+            key,
+            Arc::clone(&view) as Arc<dyn std::any::Any + Send + Sync>,
+        );
+        view
+    }
+
+    /// One target evaluated for a region as of the loaded date.
+    pub fn evaluation(&self, target: &str, region: &RegionCode) -> Option<Evaluation> {
+        self.evaluate_all(region)
             .iter()
-            .filter_map(|t| ctx.evaluate(t, region, as_of))
-            .collect()
+            .find(|e| e.target.code == target)
+            .cloned()
     }
 
     pub fn target(&self, code: &str) -> Result<&Target, Error> {
@@ -551,6 +674,7 @@ pub struct IndicatorSeries {
 
 pub async fn indicator_series(
     store: &Store,
+    cache: &ProgressCache,
     code: &str,
     region: Option<&str>,
 ) -> Result<IndicatorSeries, Error> {
@@ -580,9 +704,10 @@ pub async fn indicator_series(
     let figures = if matches!(indicator.kind, IndicatorKind::Records(_)) {
         let plan = default_plan_id(store).await?;
         let as_of = plan_as_of(store, plan, None).await?.date;
-        Loaded::load(store, &CountCache::default(), plan, as_of)
+        Loaded::load(store, cache, plan, as_of)
             .await?
             .figures
+            .clone()
     } else {
         let mut figures = Figures::default();
         for (ind, r, p, v) in store.figures().await? {

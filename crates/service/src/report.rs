@@ -5,7 +5,7 @@
 //! the same evaluation (`progress::Loaded`) and the same board (`supervision`).
 
 use crate::auth::Principal;
-use crate::progress::{CountCache, Loaded};
+use crate::progress::{Loaded, ProgressCache};
 use crate::Error;
 use chrono::NaiveDate;
 use kechuang_domain::evaluate::Evaluation;
@@ -113,7 +113,7 @@ kechuang_domain::problems! {
 /// must be within a bureau caller's region (as for the task board).
 pub async fn annual(
     store: &Store,
-    counts: &CountCache,
+    counts: &ProgressCache,
     who: Option<&Principal>,
     plan_id: i64,
     year: i32,
@@ -132,7 +132,7 @@ pub async fn annual(
     let region_name = |code: &str| loaded.tree.name_of(code).unwrap_or(code).to_owned();
     let city_code = loaded.plan_region.to_string();
     let city: Vec<TargetLine> = loaded
-        .evaluate_all(&loaded.plan_region, as_of)
+        .evaluate_all(&loaded.plan_region)
         .iter()
         .map(|e| line(e, &city_code, &region_name(&city_code)))
         .collect();
@@ -144,7 +144,7 @@ pub async fn annual(
     let mut by_county: Vec<Vec<TargetLine>> = vec![Vec::new(); city.len()];
     for (code, name) in &counties_of {
         let rc = kechuang_domain::RegionCode::parse(code).map_err(Error::invalid)?;
-        for (i, e) in loaded.evaluate_all(&rc, as_of).iter().enumerate() {
+        for (i, e) in loaded.evaluate_all(&rc).iter().enumerate() {
             if let Some(v) = by_county.get_mut(i) {
                 v.push(line(e, code, name));
             }

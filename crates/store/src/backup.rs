@@ -116,6 +116,12 @@ fn tables_in_order(conn: &Connection) -> Result<Vec<String>> {
             )));
         }
     }
+    // The data generation last: the triggers of the tables copied before it move it on, and
+    // a copy must hold the value of its source.
+    if let Some(i) = ordered.iter().position(|t| t == "data_state") {
+        let t = ordered.remove(i);
+        ordered.push(t);
+    }
     Ok(ordered)
 }
 

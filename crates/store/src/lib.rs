@@ -42,6 +42,7 @@ mod rd;
 pub use rd::TrainingItem;
 mod regions;
 mod registries;
+pub use registries::Generations;
 mod registry_writer;
 pub use registry_writer::RegistryWrite;
 mod refusal;

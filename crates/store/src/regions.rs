@@ -7,10 +7,46 @@ use kechuang_domain::RegionCode;
 use sqlx::Row;
 
 impl Store {
-    /// Inserts or refreshes the shipped regions; zones added by staff are left alone.
+    /// Inserts or refreshes the shipped regions; zones added by staff are left alone. Every
+    /// command and every start calls this: regions already as shipped are not written, so
+    /// the data generation (and every server's cached progress) stays where it is.
     pub async fn ensure_regions(&self, regions: &[Region]) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        let stored: std::collections::HashMap<String, (String, String, String, String, i64)> =
+            sqlx::query(
+                "SELECT code, name, name_en, COALESCE(parent_code, '') AS parent, kind, position \
+                 FROM regions",
+            )
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("code")?,
+                    (
+                        r.try_get("name")?,
+                        r.try_get("name_en")?,
+                        r.try_get("parent")?,
+                        r.try_get("kind")?,
+                        r.try_get("position")?,
+                    ),
+                ))
+            })
+            .collect::<Result<_>>()?;
         for (i, r) in regions.iter().enumerate() {
+            let shipped = (
+                r.name.clone(),
+                r.name_en.clone(),
+                r.parent
+                    .as_ref()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_default(),
+                r.kind.as_str().to_owned(),
+                i as i64,
+            );
+            if stored.get(r.code.as_str()) == Some(&shipped) {
+                continue;
+            }
             sqlx::query(
                 "INSERT INTO regions (code, name, name_en, parent_code, kind, position) \
                  VALUES ($1, $2, $3, $4, $5, $6) \

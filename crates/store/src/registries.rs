@@ -7,12 +7,20 @@ use crate::Absent;
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
 use kechuang_domain::count_index::{CountIndex, SourceRecord};
+
 use kechuang_domain::indicator::{CountSpec, Registry};
 use kechuang_domain::registry::{CertificateRow, EnterpriseRow, FactRow, PlatformRow};
 use kechuang_domain::RegionCode;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+
+/// See [`Store::generations`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generations {
+    pub registry: i64,
+    pub data: i64,
+}
 
 /// A record counted by a registry-count indicator.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -197,6 +205,23 @@ impl Store {
                 Ok((code, n as f64))
             })
             .collect()
+    }
+
+    /// Where the stored records stand, in one small read: the registries' generation and the
+    /// generation of everything else a plan's progress is computed from (figures, ledger,
+    /// finance and survey records, the plans themselves). Each moves on in the transaction of
+    /// any write that changes what it covers, so equal generations mean equal records.
+    pub async fn generations(&self) -> Result<Generations> {
+        let row = sqlx::query(
+            "SELECT r.generation AS registry, d.generation AS data \
+             FROM registry_state r CROSS JOIN data_state d WHERE r.id = 1 AND d.id = 1",
+        )
+        .fetch_one(&self.read)
+        .await?;
+        Ok(Generations {
+            registry: row.try_get("registry")?,
+            data: row.try_get("data")?,
+        })
     }
 
     /// The registries' generation: it changes with every write that changes a record.

@@ -34,8 +34,8 @@ pub struct AppState {
     pub trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
     /// The server is reached at an https:// address: browsers are told to use nothing else.
     pub https: bool,
-    /// Registry counts in memory, kept per registry generation.
-    pub counts: std::sync::Arc<kechuang_service::progress::CountCache>,
+    /// Progress kept in memory while the records it came from are unchanged.
+    pub progress: std::sync::Arc<kechuang_service::progress::ProgressCache>,
     /// County outlines for the maps, by city.
     pub maps: std::sync::Arc<map::Maps>,
     /// Large uploads being imported in the background, for their progress pages.
@@ -55,7 +55,7 @@ impl AppState {
             spool: spool.into(),
             trusted_proxies: std::sync::Arc::new([]),
             https: false,
-            counts: std::sync::Arc::default(),
+            progress: std::sync::Arc::default(),
             maps: std::sync::Arc::new(map::Maps::shipped()),
             imports: std::sync::Arc::default(),
             todo_counts: std::sync::Arc::default(),

@@ -18,6 +18,70 @@ pub struct CountyMap {
     #[serde(default)]
     pub source: String,
     pub counties: Vec<CountyShape>,
+    /// The outlines projected and written as SVG path data, once: the geometry never changes,
+    /// and writing thousands of coordinates took most of a dashboard request's time.
+    #[serde(skip)]
+    drawn: std::sync::OnceLock<Option<Drawn>>,
+}
+
+/// A map's outlines at the drawing's size.
+#[derive(Debug, Clone)]
+struct Drawn {
+    w: f64,
+    pad: f64,
+    h_map: f64,
+    /// Per county, in the map's order: its path data and its label's position.
+    counties: Vec<(String, (f64, f64))>,
+}
+
+const WIDTH: f64 = 520.0;
+const PAD: f64 = 8.0;
+
+impl CountyMap {
+    fn drawn(&self) -> Option<&Drawn> {
+        self.drawn.get_or_init(|| self.draw()).as_ref()
+    }
+
+    fn draw(&self) -> Option<Drawn> {
+        let (w, pad) = (WIDTH, PAD);
+        let points = self.counties.iter().flat_map(|c| c.rings.iter().flatten());
+        let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+        for p in points {
+            x0 = x0.min(p[0]);
+            x1 = x1.max(p[0]);
+            y0 = y0.min(p[1]);
+            y1 = y1.max(p[1]);
+        }
+        if x0 >= x1 || y0 >= y1 {
+            return None;
+        }
+        // Equirectangular at the city's middle latitude: true shapes at a city's size.
+        let k = (((y0 + y1) / 2.0).to_radians()).cos();
+        let scale = (w - 2.0 * pad) / ((x1 - x0) * k);
+        let h_map = (y1 - y0) * scale + 2.0 * pad;
+        let xy = |p: &[f64; 2]| ((p[0] - x0) * k * scale + pad, (y1 - p[1]) * scale + pad);
+        let counties = self
+            .counties
+            .iter()
+            .map(|c| {
+                let mut d = String::new();
+                for ring in &c.rings {
+                    for (i, p) in ring.iter().enumerate() {
+                        let (x, y) = xy(p);
+                        let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
+                    }
+                    d.push('Z');
+                }
+                (d, xy(&c.centre))
+            })
+            .collect();
+        Some(Drawn {
+            w,
+            pad,
+            h_map,
+            counties,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -103,24 +167,11 @@ pub fn choropleth(
     title: &str,
     no_data: &str,
 ) -> String {
-    let (w, pad, legend_h) = (520.0, 8.0, 34.0);
-    let points = map.counties.iter().flat_map(|c| c.rings.iter().flatten());
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for p in points {
-        x0 = x0.min(p[0]);
-        x1 = x1.max(p[0]);
-        y0 = y0.min(p[1]);
-        y1 = y1.max(p[1]);
-    }
-    if x0 >= x1 || y0 >= y1 {
+    let Some(drawn) = map.drawn() else {
         return String::new();
-    }
-    // Equirectangular at the city's middle latitude: true shapes at a city's size.
-    let k = (((y0 + y1) / 2.0).to_radians()).cos();
-    let scale = (w - 2.0 * pad) / ((x1 - x0) * k);
-    let h_map = (y1 - y0) * scale + 2.0 * pad;
-    let h = h_map + legend_h;
-    let xy = |p: &[f64; 2]| ((p[0] - x0) * k * scale + pad, (y1 - p[1]) * scale + pad);
+    };
+    let (w, pad, h_map) = (drawn.w, drawn.pad, drawn.h_map);
+    let h = h_map + 34.0;
     let max = shades.iter().filter_map(|s| s.value).fold(0.0f64, f64::max);
     let by_code: HashMap<&str, &Shade> = shades.iter().map(|s| (s.code.as_str(), s)).collect();
     let desc = shades
@@ -134,18 +185,10 @@ pub fn choropleth(
         esc(&desc)
     );
     let mut labels = String::new();
-    for c in &map.counties {
+    for (c, (d, (cx, cy))) in map.counties.iter().zip(&drawn.counties) {
         let shade = by_code.get(c.code.as_str());
         let class = shade.and_then(|s| s.value).map(|v| class_of(v, max));
         let fill = class.map_or(NO_DATA, |i| CLASSES[i]);
-        let mut d = String::new();
-        for ring in &c.rings {
-            for (i, p) in ring.iter().enumerate() {
-                let (x, y) = xy(p);
-                let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
-            }
-            d.push('Z');
-        }
         let name = shade.map_or(c.name.as_str(), |s| s.name.as_str());
         let tip = shade.map_or_else(
             || format!("{name}：{no_data}"),
@@ -167,7 +210,6 @@ pub fn choropleth(
             None => svg.push_str(&path),
         }
         // Names on the two darkest blues are white, elsewhere dark: both above 4.5:1.
-        let (cx, cy) = xy(&c.centre);
         let ink = if class.is_some_and(|i| i >= 3) {
             "light"
         } else {

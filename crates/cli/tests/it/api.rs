@@ -165,6 +165,20 @@ async fn imports_change_progress_at_once_for_city_and_county(b: Backend) {
     assert!(pool_wj["target"].is_null());
     assert_eq!(pool_wj["status"], "no_target");
 
+    // The pages made from these figures are kept between requests (the dashboard's rows and
+    // a target's facts); they too follow the next write at once.
+    let page = "/plans/1/targets/3.18a?as_of=2019-06-30";
+    let dashboard = "/?plan=1&as_of=2019-06-30";
+    for _ in 0..2 {
+        let (_, html) = server.get_anon(page).await;
+        assert!(current_fact(&html).starts_with("90"), "{html}");
+        let (_, html) = server.get_anon(dashboard).await;
+        assert!(
+            dashboard_current(&html, "3.18a").starts_with("90"),
+            "{html}"
+        );
+    }
+
     // A third county's figure puts the city on track at once: 160 is 76 % of the way.
     let more = env.write(
         "more.csv",
@@ -177,6 +191,13 @@ async fn imports_change_progress_at_once_for_city_and_county(b: Backend) {
     let pool = target(&city, "3.18a");
     approx(&pool["current"]["value"], 160.0);
     assert_eq!(pool["status"], "on_track");
+    let (_, html) = server.get_anon(page).await;
+    assert!(current_fact(&html).starts_with("160"), "{html}");
+    let (_, html) = server.get_anon(dashboard).await;
+    assert!(
+        dashboard_current(&html, "3.18a").starts_with("160"),
+        "{html}"
+    );
     // Reaching the target makes it achieved, at the as-of date it is reached.
     let done = env.write(
         "done.csv",
@@ -192,6 +213,22 @@ async fn imports_change_progress_at_once_for_city_and_county(b: Backend) {
         .await;
     assert_eq!(target(&after, "3.18a")["status"], "achieved");
     assert_eq!(target(&after, "3.18a")["cagr_status"], "achieved");
+}
+
+/// The first fact on a target's page: its current value.
+fn current_fact(html: &str) -> &str {
+    let facts = &html[html.find("<dl class=\"facts\">").expect("facts")..];
+    let dd = &facts[facts.find("<dd>").expect("dd") + 4..];
+    &dd[..dd.find("</dd>").expect("end")]
+}
+
+/// A target's current value in the dashboard's table.
+fn dashboard_current<'a>(html: &'a str, code: &str) -> &'a str {
+    let row = &html[html
+        .find(&format!("/targets/{code}?"))
+        .expect("the target's row")..];
+    let cell = &row[row.find("<td class=\"num current\">").expect("current") + 24..];
+    &cell[..cell.find('<').expect("end")]
 }
 
 async fn reimport_changes_nothing_and_revisions_keep_history(b: Backend) {

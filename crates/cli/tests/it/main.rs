@@ -17,6 +17,7 @@ mod entry;
 mod events;
 mod finance;
 mod hardening;
+mod instances;
 mod offsite;
 mod patents;
 mod plans;

@@ -277,11 +277,11 @@ pub async fn targets(
     Query(q): Query<AtQuery>,
 ) -> Result<Json<Vec<TargetProgress>>, ApiError> {
     let as_of = super::plan_as_of(&st.store, id, q.as_of.as_deref()).await?;
-    let loaded = Loaded::load(&st.store, &st.counts, id, as_of).await?;
+    let loaded = Loaded::load(&st.store, &st.progress, id, as_of).await?;
     let region = loaded.region(q.region.as_deref())?;
     Ok(Json(
         loaded
-            .evaluate_all(&region.code, as_of)
+            .evaluate_all(&region.code)
             .iter()
             .map(Into::into)
             .collect(),
@@ -386,7 +386,7 @@ pub async fn target_records(
     Query(q): Query<AtQuery>,
 ) -> Result<Json<TargetRecords>, ApiError> {
     let as_of = super::plan_as_of(&st.store, id, q.as_of.as_deref()).await?;
-    let loaded = Loaded::load(&st.store, &st.counts, id, as_of).await?;
+    let loaded = Loaded::load(&st.store, &st.progress, id, as_of).await?;
     let requested =
         kechuang_service::registries::scoped_region(&st.store, &who, q.region.as_deref()).await?;
     let region = loaded.region(Some(requested.as_str()))?;
@@ -499,7 +499,8 @@ pub async fn observations(
 ) -> Result<Json<IndicatorSeries>, ApiError> {
     let region =
         kechuang_service::registries::scoped_region(&st.store, &who, q.region.as_deref()).await?;
-    let s = service::indicator_series(&st.store, &code, Some(region.as_str())).await?;
+    let s =
+        service::indicator_series(&st.store, &st.progress, &code, Some(region.as_str())).await?;
     Ok(Json(IndicatorSeries {
         indicator: s.indicator.code,
         unit: s.indicator.unit,

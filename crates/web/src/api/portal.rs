@@ -510,8 +510,8 @@ pub async fn open_data_set(
     State(st): State<AppState>,
     Path(set): Path<String>,
 ) -> Result<Response, ApiError> {
-    let t =
-        kechuang_service::open_data::table(&st.store, &st.counts, &set, chrono::Utc::now()).await?;
+    let t = kechuang_service::open_data::table(&st.store, &st.progress, &set, chrono::Utc::now())
+        .await?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         t.document().to_string(),

@@ -97,12 +97,8 @@ pub(super) struct DashboardPage {
     /// The plan has ended: this is its final assessment, at its last day.
     final_assessment: bool,
     elapsed: String,
-    summary: Vec<SummaryItem>,
-    groups: Vec<RowGroup>,
+    view: std::sync::Arc<DashView>,
     is_county: bool,
-    /// The counties shaded by one target, and the targets it can show.
-    county_map: String,
-    map_options: Vec<RegionOption>,
     /// 应统尽统 for staff: the latest surveyed year's coverage by county.
     rd: Option<RdPanel>,
     /// The SME service platform by county: (county, services delivered, instrument hours);
@@ -142,128 +138,31 @@ pub(super) async fn dashboard(
         .await
         .page(lang)?;
     let as_of = at.date;
-    let loaded = Loaded::load(&st.store, &st.counts, plan_id, as_of)
+    let loaded = Loaded::load(&st.store, &st.progress, plan_id, as_of)
         .await
         .page(lang)?;
     let region = loaded.region(q.region.as_deref()).page(lang)?;
-    let evals = loaded.evaluate_all(&region.code, as_of);
     let tr = lang.tr();
-    let group_of = measure_groups(&st, plan_id, lang).await.page(lang)?;
-    let mut groups: Vec<RowGroup> = Vec::new();
-    for e in &evals {
-        let title = e
-            .target
-            .measure
-            .as_ref()
-            .and_then(|m| group_of.get(m))
-            .cloned()
-            .unwrap_or_default();
-        let row = dash_row(e, &region.code.to_string(), as_of, plan_id, lang);
-        match groups.last_mut() {
-            Some(g) if g.title == title => g.rows.push(row),
-            _ => groups.push(RowGroup {
-                title,
-                rows: vec![row],
-            }),
+    // The rows, summary and map are made once per region, language and map choice while the
+    // records stay as they are; only a real target code is part of the key.
+    let map = q
+        .map
+        .as_deref()
+        .filter(|m| loaded.targets.iter().any(|t| t.code == *m));
+    let key = format!(
+        "dashboard {} {} {}",
+        region.code,
+        lang.code(),
+        map.unwrap_or("")
+    );
+    let view = match loaded.view::<DashView>(&key) {
+        Some(view) => view,
+        None => {
+            let made = dash_view(&st, &loaded, &region, plan_id, map, lang)
+                .await
+                .page(lang)?;
+            loaded.keep_view(key, made)
         }
-    }
-    let count = |s: Status| evals.iter().filter(|e| e.progress.status == s).count();
-    let mut summary = vec![
-        SummaryItem {
-            label: status_label(Status::Achieved, lang),
-            count: count(Status::Achieved),
-            class: "achieved",
-        },
-        SummaryItem {
-            label: status_label(Status::OnTrack, lang),
-            count: count(Status::OnTrack),
-            class: "on_track",
-        },
-        SummaryItem {
-            label: status_label(Status::Behind, lang),
-            count: count(Status::Behind),
-            class: "behind",
-        },
-        SummaryItem {
-            label: status_label(Status::NoData, lang),
-            count: count(Status::NoData),
-            class: "no_data",
-        },
-    ];
-    let no_target = count(Status::NoTarget);
-    if no_target > 0 {
-        summary.push(SummaryItem {
-            label: status_label(Status::NoTarget, lang),
-            count: no_target,
-            class: "no_target",
-        });
-    }
-    // The county map shows the target asked for, or the first with county figures.
-    let ctx = loaded.ctx();
-    let counties = loaded.counties();
-    let shades_of = |t: &kechuang_domain::plan::Target| -> Vec<crate::map::Shade> {
-        counties
-            .iter()
-            .filter_map(|c| {
-                let ce = ctx.evaluate(t, &c.code, as_of)?;
-                let value = ce.progress.current.map(|x| x.value);
-                Some(crate::map::Shade {
-                    code: c.code.to_string(),
-                    name: lang.pick(&c.name, &c.name_en).to_owned(),
-                    value,
-                    text: value
-                        .map(|v| value_text(&ce, v, lang))
-                        .unwrap_or_else(|| tr.no_value.into()),
-                    href: format!(
-                        "/plans/{plan_id}/targets/{}?region={}&as_of={}",
-                        t.code,
-                        c.code,
-                        as_of.format("%Y-%m-%d")
-                    ),
-                })
-            })
-            .collect()
-    };
-    // Which targets have a county's figure: found by evaluating until the first county with
-    // one, so only the target shown has its whole shading built.
-    let has_county_figures = |t: &kechuang_domain::plan::Target| {
-        counties.iter().any(|c| {
-            ctx.evaluate(t, &c.code, as_of)
-                .is_some_and(|ce| ce.progress.current.is_some())
-        })
-    };
-    let mapped: Vec<&kechuang_domain::plan::Target> = loaded
-        .targets
-        .iter()
-        .filter(|t| has_county_figures(t))
-        .collect();
-    let shown = mapped
-        .iter()
-        .find(|t| q.map.as_deref() == Some(t.code.as_str()))
-        .or(mapped.first())
-        .copied();
-    let map_options: Vec<RegionOption> = mapped
-        .iter()
-        .map(|t| RegionOption {
-            code: t.code.clone(),
-            name: format!("{} {}", t.code, lang.pick(&t.name, &t.name_en)),
-            selected: shown.is_some_and(|s| s.code == t.code),
-        })
-        .collect();
-    let chosen = shown.map(|t| (t, shades_of(t)));
-    let county_map = match (&chosen, st.maps.get(loaded.plan_region.as_str())) {
-        (Some((t, shades)), Some(m)) => crate::map::choropleth(
-            m,
-            shades,
-            "dashboard-map",
-            &format!(
-                "{}{}",
-                lang.pick(&t.name, &t.name_en),
-                lang.pick("：各县（市、区）", ": by county")
-            ),
-            tr.no_value,
-        ),
-        _ => String::new(),
     };
     let elapsed = kechuang_domain::progress::time_elapsed(
         loaded.plan.start_date(),
@@ -371,13 +270,157 @@ pub(super) async fn dashboard(
         as_of_display: format::date(as_of, lang),
         final_assessment: at.final_assessment,
         elapsed: format::percent(elapsed),
-        summary,
-        groups,
+        view,
         is_county: region.code != loaded.plan_region,
-        county_map,
-        map_options,
     };
     render(&page, lang)
+}
+
+/// What the dashboard shows of the evaluations for one region, language and map choice.
+pub(super) struct DashView {
+    summary: Vec<SummaryItem>,
+    groups: Vec<RowGroup>,
+    /// The counties shaded by one target, and the targets it can show.
+    county_map: String,
+    map_options: Vec<RegionOption>,
+}
+
+async fn dash_view(
+    st: &AppState,
+    loaded: &Loaded,
+    region: &kechuang_domain::region::Region,
+    plan_id: i64,
+    map: Option<&str>,
+    lang: Lang,
+) -> Result<DashView, AppError> {
+    let tr = lang.tr();
+    let as_of = loaded.as_of;
+    let evals = loaded.evaluate_all(&region.code);
+    let group_of = measure_groups(st, plan_id, lang).await?;
+    let mut groups: Vec<RowGroup> = Vec::new();
+    for e in evals.iter() {
+        let title = e
+            .target
+            .measure
+            .as_ref()
+            .and_then(|m| group_of.get(m))
+            .cloned()
+            .unwrap_or_default();
+        let row = dash_row(e, &region.code.to_string(), as_of, plan_id, lang);
+        match groups.last_mut() {
+            Some(g) if g.title == title => g.rows.push(row),
+            _ => groups.push(RowGroup {
+                title,
+                rows: vec![row],
+            }),
+        }
+    }
+    let count = |s: Status| evals.iter().filter(|e| e.progress.status == s).count();
+    let mut summary = vec![
+        SummaryItem {
+            label: status_label(Status::Achieved, lang),
+            count: count(Status::Achieved),
+            class: "achieved",
+        },
+        SummaryItem {
+            label: status_label(Status::OnTrack, lang),
+            count: count(Status::OnTrack),
+            class: "on_track",
+        },
+        SummaryItem {
+            label: status_label(Status::Behind, lang),
+            count: count(Status::Behind),
+            class: "behind",
+        },
+        SummaryItem {
+            label: status_label(Status::NoData, lang),
+            count: count(Status::NoData),
+            class: "no_data",
+        },
+    ];
+    let no_target = count(Status::NoTarget);
+    if no_target > 0 {
+        summary.push(SummaryItem {
+            label: status_label(Status::NoTarget, lang),
+            count: no_target,
+            class: "no_target",
+        });
+    }
+    // The county map shows the target asked for, or the first with county figures.
+    let counties = loaded.counties();
+    let shades_of = |t: &kechuang_domain::plan::Target| -> Vec<crate::map::Shade> {
+        counties
+            .iter()
+            .filter_map(|c| {
+                let evals = loaded.evaluate_all(&c.code);
+                let ce = evals.iter().find(|e| e.target.code == t.code)?;
+                let value = ce.progress.current.map(|x| x.value);
+                Some(crate::map::Shade {
+                    code: c.code.to_string(),
+                    name: lang.pick(&c.name, &c.name_en).to_owned(),
+                    value,
+                    text: value
+                        .map(|v| value_text(ce, v, lang))
+                        .unwrap_or_else(|| tr.no_value.into()),
+                    href: format!(
+                        "/plans/{plan_id}/targets/{}?region={}&as_of={}",
+                        t.code,
+                        c.code,
+                        as_of.format("%Y-%m-%d")
+                    ),
+                })
+            })
+            .collect()
+    };
+    // Which targets have a county's figure: found by evaluating until the first county with
+    // one, so only the target shown has its whole shading built.
+    let has_county_figures = |t: &kechuang_domain::plan::Target| {
+        counties.iter().any(|c| {
+            loaded
+                .evaluate_all(&c.code)
+                .iter()
+                .any(|ce| ce.target.code == t.code && ce.progress.current.is_some())
+        })
+    };
+    let mapped: Vec<&kechuang_domain::plan::Target> = loaded
+        .targets
+        .iter()
+        .filter(|t| has_county_figures(t))
+        .collect();
+    let shown = mapped
+        .iter()
+        .find(|t| map == Some(t.code.as_str()))
+        .or(mapped.first())
+        .copied();
+    let map_options: Vec<RegionOption> = mapped
+        .iter()
+        .map(|t| RegionOption {
+            code: t.code.clone(),
+            name: format!("{} {}", t.code, lang.pick(&t.name, &t.name_en)),
+            selected: shown.is_some_and(|s| s.code == t.code),
+        })
+        .collect();
+    let chosen = shown.map(|t| (t, shades_of(t)));
+    let county_map = match (&chosen, st.maps.get(loaded.plan_region.as_str())) {
+        (Some((t, shades)), Some(m)) => crate::map::choropleth(
+            m,
+            shades,
+            "dashboard-map",
+            &format!(
+                "{}{}",
+                lang.pick(&t.name, &t.name_en),
+                lang.pick("：各县（市、区）", ": by county")
+            ),
+            tr.no_value,
+        ),
+        _ => String::new(),
+    };
+    Ok(DashView {
+        summary,
+        groups,
+        county_map,
+        map_options,
+    })
 }
 
 /// Maps each measure code to the title of the group (or section) it sits in.

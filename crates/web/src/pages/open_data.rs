@@ -39,7 +39,7 @@ pub async fn catalogue(
     let now = chrono::Utc::now();
     let mut modified = std::collections::HashMap::new();
     for d in service::catalogue() {
-        let t = service::table(&st.store, &st.counts, d.id, now)
+        let t = service::table(&st.store, &st.progress, d.id, now)
             .await
             .page(lang)?;
         modified.insert(d.id, crate::format::local_time(&t.modified));
@@ -104,7 +104,7 @@ pub async fn catalog_json(
     let now = chrono::Utc::now();
     let mut sets = Vec::new();
     for d in service::catalogue() {
-        let t = service::table(&st.store, &st.counts, d.id, now)
+        let t = service::table(&st.store, &st.progress, d.id, now)
             .await
             .page(v.lang)?;
         let mut j = dcat(&base, &d);
@@ -148,7 +148,7 @@ pub async fn download(
     if ext != "csv" && ext != "json" {
         return Err(missing());
     }
-    let t = service::table(&st.store, &st.counts, id, chrono::Utc::now())
+    let t = service::table(&st.store, &st.progress, id, chrono::Utc::now())
         .await
         .page(lang)?;
     if ext == "json" {

@@ -86,10 +86,10 @@ pub(super) async fn plan_page(
     let lead_of = |t: &kechuang_domain::supervision::Task| {
         kechuang_service::supervision::units_label(&units, &t.lead)
     };
-    let loaded = Loaded::load(&st.store, &st.counts, plan_id, as_of)
+    let loaded = Loaded::load(&st.store, &st.progress, plan_id, as_of)
         .await
         .page(lang)?;
-    let evals = loaded.evaluate_all(&loaded.plan_region, as_of);
+    let evals = loaded.evaluate_all(&loaded.plan_region);
     let items = st.store.plan_items(plan_id).await.page(lang)?;
     let items = items
         .into_iter()

@@ -192,9 +192,10 @@ async fn glance(
     let Some(id) = kechuang_service::progress::current_plan_id(&st.store).await? else {
         return Ok(None);
     };
-    let loaded = kechuang_service::progress::Loaded::load(&st.store, &st.counts, id, today).await?;
+    let loaded =
+        kechuang_service::progress::Loaded::load(&st.store, &st.progress, id, today).await?;
     let city = loaded.plan_region.clone();
-    let evals = loaded.evaluate_all(&city, today);
+    let evals = loaded.evaluate_all(&city);
     let count = |s: Status| evals.iter().filter(|e| e.progress.status == s).count();
     Ok(Some(PlanGlance {
         id,

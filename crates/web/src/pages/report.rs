@@ -93,7 +93,7 @@ pub async fn page(
     let lang = v.lang;
     let plan = st.store.plan(plan_id).await.page(lang)?;
     let year = year_of(&q.year, &plan);
-    let r = service::annual(&st.store, &st.counts, Some(&who), plan_id, year)
+    let r = service::annual(&st.store, &st.progress, Some(&who), plan_id, year)
         .await
         .page(lang)?;
     let page = ReportPage {
@@ -161,7 +161,7 @@ pub async fn workbook(
             })
         })
         .page(lang)?;
-    let r = service::annual(&st.store, &st.counts, Some(&who), plan_id, year)
+    let r = service::annual(&st.store, &st.progress, Some(&who), plan_id, year)
         .await
         .page(lang)?;
     let bytes = service::annual_xlsx(&r, lang.tr().bureau).page(lang)?;

@@ -6,25 +6,27 @@ use super::*;
 use crate::charts::{self, status_class};
 use crate::error::{Absent, AppError};
 use crate::format::{self, with_unit};
-use crate::i18n::{cagr_label, status_label};
+use crate::i18n::{cagr_label, status_label, Lang};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::Response;
 use chrono::NaiveDate;
-use kechuang_domain::evaluate::TargetScope;
+use kechuang_domain::evaluate::{Evaluation, TargetScope};
 use kechuang_domain::indicator::IndicatorKind;
 use kechuang_service::progress::{self as service, Loaded};
 use std::collections::HashMap;
 
 // ---- target page ----------------------------------------------------------------------
 
+#[derive(Clone)]
 pub(super) struct Fact {
     label: &'static str,
     value: String,
 }
 
+#[derive(Clone)]
 pub(super) struct CountyRow {
     name: String,
     href: String,
@@ -114,14 +116,13 @@ pub(super) async fn target_page(
         .await
         .page(lang)?;
     let as_of = at.date;
-    let loaded = Loaded::load(&st.store, &st.counts, plan_id, as_of)
+    let loaded = Loaded::load(&st.store, &st.progress, plan_id, as_of)
         .await
         .page(lang)?;
     let region = loaded.region(q.region.as_deref()).page(lang)?;
     let target = loaded.target(&code).page(lang)?;
-    let ctx = loaded.ctx();
-    let e = ctx
-        .evaluate(target, &region.code, as_of)
+    let e = loaded
+        .evaluation(&target.code, &region.code)
         .ok_or_else(|| {
             AppError::not_found(Absent::Indicator {
                 code: target.indicator.clone(),
@@ -129,9 +130,206 @@ pub(super) async fn target_page(
         })
         .page(lang)?;
     let p = &e.progress;
+    // The figures, charts and map are made once per target, region and language while the
+    // records stay as they are.
+    let key = format!("target {} {} {}", target.code, region.code, lang.code());
+    let view = match loaded.view::<TargetView>(&key) {
+        Some(view) => view,
+        None => {
+            let made = target_view(&st, &loaded, target, &e, plan_id, lang)
+                .await
+                .page(lang)?;
+            loaded.keep_view(key, made)
+        }
+    };
+    let region_names: HashMap<String, String> = loaded
+        .tree
+        .all()
+        .iter()
+        .map(|r| {
+            (
+                r.code.to_string(),
+                lang.pick(&r.name, &r.name_en).to_owned(),
+            )
+        })
+        .collect();
+    let rname = |c: &str| region_names.get(c).cloned().unwrap_or_else(|| c.to_owned());
+    // Records name enterprises and the officers who entered figures: only staff whose scope
+    // covers the region see them.
+    let show_records = v.who.as_ref().is_some_and(|p| {
+        crate::auth::STAFF.contains(&p.role())
+            && p.scope().covers_region(&loaded.tree, &region.code)
+    });
+    let behind = if show_records {
+        service::records_behind(&st.store, &loaded, &target.indicator, &region.code)
+            .await
+            .page(lang)?
+    } else {
+        Vec::new()
+    };
+    let records = behind
+        .into_iter()
+        .map(|r| RecordRow {
+            indicator: r.indicator,
+            region: rname(&r.region),
+            period: r.period,
+            value: format::number(r.value),
+            source: r.source,
+            note: r.note,
+            file: r.file_name.unwrap_or_default(),
+            entered_by: r.entered_by,
+            entered_at: format::timestamp(&r.entered_at),
+            revision: r.revision,
+        })
+        .collect();
+    // Platform kinds, and certificate kinds, by code: the counted records name either.
+    // Platform kinds are read only for those who see the records.
+    let mut kind_names = if show_records {
+        registries::kind_names(&st, lang).await?
+    } else {
+        HashMap::new()
+    };
+    kind_names.extend(
+        kechuang_domain::registry::CertificateKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    k.code().to_owned(),
+                    lang.pick(k.name(), k.name_en()).to_owned(),
+                )
+            }),
+    );
+    // Tech finance's records behind 3.18–3.20 name their kind too.
+    kind_names.extend(
+        [
+            ("pool_member", "入池企业", "Pool member"),
+            ("pool_loan", "入池贷款", "Pool loan"),
+            (
+                "contribution_province",
+                "省级注资",
+                "Province's contribution",
+            ),
+            ("contribution_city", "市级注资", "City's contribution"),
+            ("contribution_county", "县级注资", "County's contribution"),
+            ("seed_fund", "种子基金", "Seed fund"),
+        ]
+        .map(|(code, zh, en)| (code.to_owned(), lang.pick(zh, en).to_owned())),
+    );
+    let counted_behind = if show_records {
+        service::counted_records(&st.store, &loaded, &target.indicator, &region.code, as_of)
+            .await
+            .page(lang)?
+    } else {
+        Vec::new()
+    };
+    let counted = counted_behind
+        .into_iter()
+        .map(|r| CountedRow {
+            enterprise: r.enterprise.unwrap_or_default(),
+            kind: kind_names.get(&r.kind).cloned().unwrap_or(r.kind),
+            level: r
+                .level
+                .as_deref()
+                .and_then(kechuang_domain::registry::Level::parse)
+                .map(|l| lang.pick(l.name(), l.name_en()).to_owned())
+                .unwrap_or_default(),
+            number: r.number.or(r.document_no).unwrap_or_default(),
+            region: rname(&r.region_code),
+            from: r.from,
+            until: r.until.unwrap_or_default(),
+            name: r.name,
+        })
+        .collect();
+    let mut revisions = Vec::new();
+    let revision_sources = if show_records {
+        loaded.record_indicators(&target.indicator)
+    } else {
+        Vec::new()
+    };
+    for code in revision_sources {
+        for r in st.store.revisions(&code).await.page(lang)? {
+            revisions.push(RevisionRow {
+                region: rname(&r.region),
+                period: format!("{code} · {}", r.period),
+                value: format::number(r.value),
+                source: r.source,
+                file: r.file_name.unwrap_or_default(),
+                entered_at: format::timestamp(&r.entered_at),
+                superseded_at: format::timestamp(&r.superseded_at),
+            });
+        }
+    }
+    let name = lang.pick(&target.name, &target.name_en).to_owned();
+    let page = TargetPage {
+        chrome: Chrome::new(
+            &v,
+            "dashboard",
+            format!("{} {}", target.code, name),
+            &uri,
+            Some(plan_id),
+        ),
+        code: target.code.clone(),
+        name,
+        region_name: lang.pick(&region.name, &region.name_en).to_owned(),
+        dashboard_href: format!(
+            "/?plan={plan_id}&region={}&as_of={}",
+            region.code,
+            as_of.format("%Y-%m-%d")
+        ),
+        status: status_label(p.status, lang),
+        status_class: status_class(p.status),
+        cagr: cagr_label(p.cagr_status, lang),
+        facts: view.facts.clone(),
+        note: target.note.clone(),
+        measure_text: view.measure_text.clone(),
+        chart: view.chart.clone(),
+        formula: view.formula.clone(),
+        inputs: view.inputs.clone(),
+        county_chart: view.county_chart.clone(),
+        county_map: view.county_map.clone(),
+        counties: view.counties.clone(),
+        show_records,
+        records,
+        counted,
+        revisions,
+        scope_note: if e.scope == TargetScope::None {
+            tr.no_target_note.into()
+        } else {
+            String::new()
+        },
+        regions: super::dashboard::region_options(&loaded, &region.code, lang),
+        as_of: as_of.format("%Y-%m-%d").to_string(),
+        final_assessment: at.final_assessment,
+    };
+    render(&page, lang)
+}
+
+/// What a target's page shows of its evaluations for one region and language.
+struct TargetView {
+    facts: Vec<Fact>,
+    measure_text: String,
+    chart: String,
+    formula: String,
+    inputs: Vec<(String, String, String)>,
+    county_chart: String,
+    county_map: String,
+    counties: Vec<CountyRow>,
+}
+
+async fn target_view(
+    st: &AppState,
+    loaded: &Loaded,
+    target: &kechuang_domain::plan::Target,
+    e: &Evaluation,
+    plan_id: i64,
+    lang: Lang,
+) -> Result<TargetView, AppError> {
+    let tr = lang.tr();
+    let as_of = loaded.as_of;
+    let p = &e.progress;
     let unit = crate::format::unit(&e.indicator.unit, lang);
     let unit = unit.as_str();
-    let fmt = |v: f64| value_text(&e, v, lang);
+    let fmt = |v: f64| value_text(e, v, lang);
     let mut facts = vec![
         Fact {
             label: tr.current,
@@ -208,9 +406,9 @@ pub(super) async fn target_page(
     // The target this one carries forward, in the earlier plan it belongs to.
     let mut earlier = None;
     if let Some((code, t)) = target.continues.as_deref().and_then(|c| c.split_once('/')) {
-        let plans = st.store.plans().await.page(lang)?;
+        let plans = st.store.plans().await?;
         if let Some(p) = plans.iter().find(|p| p.code == code) {
-            let targets = st.store.targets(p.id).await.page(lang)?;
+            let targets = st.store.targets(p.id).await?;
             if let Some(prev) = targets.iter().find(|x| x.code == t) {
                 earlier = Some((
                     p.start_date(),
@@ -271,7 +469,7 @@ pub(super) async fn target_page(
     let mut bars = Vec::new();
     let mut shades = Vec::new();
     for c in loaded.counties() {
-        let Some(ce) = ctx.evaluate(target, &c.code, as_of) else {
+        let Some(ce) = loaded.evaluation(&target.code, &c.code) else {
             continue;
         };
         let name = lang.pick(&c.name, &c.name_en).to_owned();
@@ -347,124 +545,11 @@ pub(super) async fn target_page(
         )
     };
 
-    let region_names: HashMap<String, String> = loaded
-        .tree
-        .all()
-        .iter()
-        .map(|r| {
-            (
-                r.code.to_string(),
-                lang.pick(&r.name, &r.name_en).to_owned(),
-            )
-        })
-        .collect();
-    let rname = |c: &str| region_names.get(c).cloned().unwrap_or_else(|| c.to_owned());
-    // Records name enterprises and the officers who entered figures: only staff whose scope
-    // covers the region see them.
-    let show_records = v.who.as_ref().is_some_and(|p| {
-        crate::auth::STAFF.contains(&p.role())
-            && p.scope().covers_region(&loaded.tree, &region.code)
-    });
-    let behind = if show_records {
-        service::records_behind(&st.store, &loaded, &target.indicator, &region.code)
-            .await
-            .page(lang)?
-    } else {
-        Vec::new()
-    };
-    let records = behind
-        .into_iter()
-        .map(|r| RecordRow {
-            indicator: r.indicator,
-            region: rname(&r.region),
-            period: r.period,
-            value: format::number(r.value),
-            source: r.source,
-            note: r.note,
-            file: r.file_name.unwrap_or_default(),
-            entered_by: r.entered_by,
-            entered_at: format::timestamp(&r.entered_at),
-            revision: r.revision,
-        })
-        .collect();
-    // Platform kinds, and certificate kinds, by code: the counted records name either.
-    let mut kind_names = registries::kind_names(&st, lang).await?;
-    kind_names.extend(
-        kechuang_domain::registry::CertificateKind::ALL
-            .iter()
-            .map(|k| {
-                (
-                    k.code().to_owned(),
-                    lang.pick(k.name(), k.name_en()).to_owned(),
-                )
-            }),
-    );
-    // Tech finance's records behind 3.18–3.20 name their kind too.
-    kind_names.extend(
-        [
-            ("pool_member", "入池企业", "Pool member"),
-            ("pool_loan", "入池贷款", "Pool loan"),
-            (
-                "contribution_province",
-                "省级注资",
-                "Province's contribution",
-            ),
-            ("contribution_city", "市级注资", "City's contribution"),
-            ("contribution_county", "县级注资", "County's contribution"),
-            ("seed_fund", "种子基金", "Seed fund"),
-        ]
-        .map(|(code, zh, en)| (code.to_owned(), lang.pick(zh, en).to_owned())),
-    );
-    let counted_behind = if show_records {
-        service::counted_records(&st.store, &loaded, &target.indicator, &region.code, as_of)
-            .await
-            .page(lang)?
-    } else {
-        Vec::new()
-    };
-    let counted = counted_behind
-        .into_iter()
-        .map(|r| CountedRow {
-            enterprise: r.enterprise.unwrap_or_default(),
-            kind: kind_names.get(&r.kind).cloned().unwrap_or(r.kind),
-            level: r
-                .level
-                .as_deref()
-                .and_then(kechuang_domain::registry::Level::parse)
-                .map(|l| lang.pick(l.name(), l.name_en()).to_owned())
-                .unwrap_or_default(),
-            number: r.number.or(r.document_no).unwrap_or_default(),
-            region: rname(&r.region_code),
-            from: r.from,
-            until: r.until.unwrap_or_default(),
-            name: r.name,
-        })
-        .collect();
-    let mut revisions = Vec::new();
-    let revision_sources = if show_records {
-        loaded.record_indicators(&target.indicator)
-    } else {
-        Vec::new()
-    };
-    for code in revision_sources {
-        for r in st.store.revisions(&code).await.page(lang)? {
-            revisions.push(RevisionRow {
-                region: rname(&r.region),
-                period: format!("{code} · {}", r.period),
-                value: format::number(r.value),
-                source: r.source,
-                file: r.file_name.unwrap_or_default(),
-                entered_at: format::timestamp(&r.entered_at),
-                superseded_at: format::timestamp(&r.superseded_at),
-            });
-        }
-    }
     let measure_text = match &target.measure {
         Some(m) => st
             .store
             .plan_items(plan_id)
-            .await
-            .page(lang)?
+            .await?
             .into_iter()
             .find(|i| i.level == "measure" && &i.code == m)
             .map(|i| {
@@ -477,28 +562,8 @@ pub(super) async fn target_page(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let name = lang.pick(&target.name, &target.name_en).to_owned();
-    let page = TargetPage {
-        chrome: Chrome::new(
-            &v,
-            "dashboard",
-            format!("{} {}", target.code, name),
-            &uri,
-            Some(plan_id),
-        ),
-        code: target.code.clone(),
-        name,
-        region_name: lang.pick(&region.name, &region.name_en).to_owned(),
-        dashboard_href: format!(
-            "/?plan={plan_id}&region={}&as_of={}",
-            region.code,
-            as_of.format("%Y-%m-%d")
-        ),
-        status: status_label(p.status, lang),
-        status_class: status_class(p.status),
-        cagr: cagr_label(p.cagr_status, lang),
+    Ok(TargetView {
         facts,
-        note: target.note.clone(),
         measure_text,
         chart,
         formula,
@@ -506,18 +571,5 @@ pub(super) async fn target_page(
         county_chart,
         county_map,
         counties,
-        show_records,
-        records,
-        counted,
-        revisions,
-        scope_note: if e.scope == TargetScope::None {
-            tr.no_target_note.into()
-        } else {
-            String::new()
-        },
-        regions: super::dashboard::region_options(&loaded, &region.code, lang),
-        as_of: as_of.format("%Y-%m-%d").to_string(),
-        final_assessment: at.final_assessment,
-    };
-    render(&page, lang)
+    })
 }
