@@ -103,6 +103,14 @@ enum Command {
         /// a city other than the shipped Shaoguan; its files take precedence.
         #[arg(long, env = "KECHUANG_MAPS")]
         maps: Option<PathBuf>,
+        /// A PostgreSQL streaming standby of the database (repeat, or separate with commas):
+        /// the public dashboard, the portal and open data read from it while it is current.
+        #[arg(
+            long = "replica-url",
+            env = "KECHUANG_REPLICA_URL",
+            value_delimiter = ','
+        )]
+        replica_urls: Vec<String>,
     },
     /// Measure import speed, peak memory and count latency; prints figures.
     Bench {
@@ -484,10 +492,12 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
             public_url,
             portal_home,
             maps,
+            replica_urls,
             ..
         } => {
             let spool = cli.db.data_dir().join("spool");
-            let mut state = kechuang_web::AppState::new(store.clone(), &spool)
+            let store = store.clone().with_replicas(&replica_urls)?;
+            let mut state = kechuang_web::AppState::new(store, &spool)
                 .trusting(&trusted_proxies)
                 .public_url(public_url.as_deref())
                 .portal_home(portal_home);

@@ -147,7 +147,21 @@ pub struct Store {
     /// The SQLite file, for the native connection that bulk imports write through.
     pub(crate) sqlite_path: Option<PathBuf>,
     pub(crate) background: Background,
+    /// PostgreSQL streaming standbys for read-only public work ([`Store::for_public_reads`]).
+    replicas: std::sync::Arc<Replicas>,
 }
+
+/// The standbys, taken in turn; one that failed is left alone for a while.
+#[derive(Default)]
+struct Replicas {
+    pools: Vec<(AnyPool, std::sync::Mutex<Option<std::time::Instant>>)>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+/// How long a standby that failed to answer is passed over.
+const REPLICA_REST: Duration = Duration::from_secs(10);
+/// How long a public request waits for a standby before reading the primary.
+const REPLICA_WAIT: Duration = Duration::from_secs(1);
 
 /// Makes a file or directory this user's only (on Unix; elsewhere the platform's own rules).
 pub(crate) fn private(path: &Path, mode: u32) -> Result<()> {
@@ -232,6 +246,7 @@ impl Store {
                     backend: Backend::Sqlite,
                     sqlite_path: Some(path.clone()),
                     background: Background::default(),
+                    replicas: Default::default(),
                 }
             }
             DatabaseTarget::Postgres(url) => {
@@ -260,6 +275,7 @@ impl Store {
                     backend: Backend::Postgres,
                     sqlite_path: None,
                     background: Background::default(),
+                    replicas: Default::default(),
                 }
             }
         };
@@ -269,6 +285,91 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Adds PostgreSQL streaming standbys (`postgres://…` of each, the same database) for
+    /// read-only public work. They are connected on first use, so a standby that is down
+    /// when the server starts only means its reads go to the primary.
+    pub fn with_replicas(mut self, urls: &[String]) -> Result<Self> {
+        if urls.is_empty() {
+            return Ok(self);
+        }
+        if self.backend != Backend::Postgres {
+            return Err(StoreError::Config(
+                "只读副本仅用于 PostgreSQL (read replicas need a PostgreSQL primary)".into(),
+            ));
+        }
+        let mut pools = Vec::new();
+        for url in urls {
+            let target = DatabaseTarget::from_url(url)?;
+            if !matches!(target, DatabaseTarget::Postgres(_)) {
+                return Err(StoreError::Config(format!(
+                    "只读副本地址应为 postgres://… (a replica URL must be postgres://…): {}",
+                    target.display()
+                )));
+            }
+            let pool = AnyPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(REPLICA_WAIT)
+                .connect_lazy(url)
+                .map_err(|e| connect_error(&target, e))?;
+            pools.push((pool, std::sync::Mutex::new(None)));
+        }
+        self.replicas = std::sync::Arc::new(Replicas {
+            pools,
+            next: Default::default(),
+        });
+        Ok(self)
+    }
+
+    /// This store with its reads sent to a standby, for read-only public work (the public
+    /// dashboard, the portal, open data, exports); writes still go to the primary. A standby
+    /// is used only when it has replayed every write that the figures depend on — its
+    /// generations equal the primary's — so a lagging standby never shows an older figure
+    /// than the primary would; one that lags, fails or is down leaves the reads on the
+    /// primary.
+    pub async fn for_public_reads(&self) -> Store {
+        let n = self.replicas.pools.len();
+        if n == 0 {
+            return self.clone();
+        }
+        let Ok(primary) = self.generations().await else {
+            return self.clone();
+        };
+        let first = self
+            .replicas
+            .next
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for i in 0..n {
+            let (pool, rest) = &self.replicas.pools[(first + i) % n];
+            let resting = rest
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_some_and(|since| since.elapsed() < REPLICA_REST);
+            if resting {
+                continue;
+            }
+            let standby = Store {
+                read: pool.clone(),
+                ..self.clone()
+            };
+            match tokio::time::timeout(REPLICA_WAIT, standby.generations()).await {
+                Ok(Ok(g)) if g == primary => return standby,
+                // Behind: the next standby may have caught up.
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "read replica failed; reading the primary");
+                    *rest.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(std::time::Instant::now());
+                }
+                Err(_) => {
+                    tracing::warn!("read replica did not answer in time; reading the primary");
+                    *rest.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(std::time::Instant::now());
+                }
+            }
+        }
+        self.clone()
     }
 
     pub async fn migrate(&self) -> Result<()> {

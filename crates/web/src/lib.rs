@@ -63,6 +63,18 @@ impl AppState {
             portal_home: false,
         }
     }
+    /// This state with its reads sent to a current streaming standby when the request is
+    /// `public` (read-only work for visitors; see `Store::for_public_reads`), else as it is.
+    pub async fn public_reads(self, public: bool) -> Self {
+        if !public {
+            return self;
+        }
+        Self {
+            store: self.store.for_public_reads().await,
+            ..self
+        }
+    }
+
     /// `/` shows the public portal to visitors who are not logged in.
     pub fn portal_home(mut self, on: bool) -> Self {
         self.portal_home = on;

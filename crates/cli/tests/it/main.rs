@@ -25,6 +25,7 @@ mod portal;
 mod programmes;
 mod rd;
 mod registries;
+mod replicas;
 mod report;
 mod second_factor;
 mod services;

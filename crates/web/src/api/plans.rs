@@ -276,6 +276,8 @@ pub async fn targets(
     Path(id): Path<i64>,
     Query(q): Query<AtQuery>,
 ) -> Result<Json<Vec<TargetProgress>>, ApiError> {
+    // A public answer: a current standby may serve it.
+    let st = st.public_reads(true).await;
     let as_of = super::plan_as_of(&st.store, id, q.as_of.as_deref()).await?;
     let loaded = Loaded::load(&st.store, &st.progress, id, as_of).await?;
     let region = loaded.region(q.region.as_deref())?;

@@ -129,6 +129,7 @@ pub(super) async fn dashboard(
     uri: Uri,
     Query(q): Query<DashQuery>,
 ) -> Result<Response, PageError> {
+    let st = st.public_reads(v.who.is_none()).await;
     let lang = v.lang;
     let plan_id = match q.plan {
         Some(id) => id,

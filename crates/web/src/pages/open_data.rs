@@ -35,6 +35,7 @@ pub async fn catalogue(
     v: Viewer,
     uri: Uri,
 ) -> Result<Response, PageError> {
+    let st = st.public_reads(v.who.is_none()).await;
     let lang = v.lang;
     let now = chrono::Utc::now();
     let mut modified = std::collections::HashMap::new();
@@ -100,6 +101,7 @@ pub async fn catalog_json(
     headers: HeaderMap,
     v: Viewer,
 ) -> Result<Response, PageError> {
+    let st = st.public_reads(v.who.is_none()).await;
     let base = base(&st, &headers);
     let now = chrono::Utc::now();
     let mut sets = Vec::new();
@@ -135,6 +137,7 @@ pub async fn download(
     v: Viewer,
     Path(file): Path<String>,
 ) -> Result<Response, PageError> {
+    let st = st.public_reads(v.who.is_none()).await;
     let lang = v.lang;
     let (id, ext) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
     let missing = || {

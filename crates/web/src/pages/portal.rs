@@ -119,6 +119,7 @@ struct PlanGlance {
 
 /// `/portal` (and `/` for the public when the deployment chooses it).
 pub async fn home(State(st): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, PageError> {
+    let st = st.public_reads(v.who.is_none()).await;
     let lang = v.lang;
     let at = now();
     let cats = service::categories(&st.store).await.page(lang)?;
@@ -274,6 +275,7 @@ pub async fn category(
     Path(code): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
+    let st = st.public_reads(v.who.is_none()).await;
     let cat = service::category(&st.store, &code).await.page(v.lang)?;
     let listed = Listed {
         heading: v.lang.pick(&cat.name, &cat.name_en).to_owned(),
@@ -296,6 +298,7 @@ pub async fn tag(
     Path(tag): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
+    let st = st.public_reads(v.who.is_none()).await;
     let listed = Listed {
         heading: format!("{}：{tag}", v.lang.tr().pt_tag),
         active: String::new(),
@@ -317,6 +320,7 @@ pub async fn search(
     uri: Uri,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
+    let st = st.public_reads(v.who.is_none()).await;
     let lang = v.lang;
     let tr = lang.tr();
     let cats = service::categories(&st.store).await.page(lang)?;
@@ -428,6 +432,7 @@ pub async fn article(
     Path(id): Path<i64>,
     Query(q): Query<ArticleQuery>,
 ) -> Result<Response, PageError> {
+    let st = st.public_reads(v.who.is_none()).await;
     let lang = v.lang;
     let who = v.who.as_deref();
     let a = service::article(&st.store, who, id, now())
@@ -566,6 +571,7 @@ pub async fn feed(
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
+    let st = st.public_reads(v.who.is_none()).await;
     let lang = v.lang;
     let cat = service::category(&st.store, &code).await.page(lang)?;
     let list = service::list(

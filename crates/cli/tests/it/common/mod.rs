@@ -111,6 +111,24 @@ impl TestEnv {
         }
     }
 
+    /// A PostgreSQL database named by URL, e.g. on a test's own cluster, which removes it.
+    pub fn on_postgres(url: String) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self {
+            backend: Backend::Postgres,
+            db_args: vec![
+                "--database-url".into(),
+                url,
+                "--data-dir".into(),
+                dir.path().join("data").display().to_string(),
+            ],
+            dir,
+            pg_database: None,
+            bureau_token: std::sync::OnceLock::new(),
+            approver_token: std::sync::OnceLock::new(),
+        }
+    }
+
     pub fn db_args(&self) -> &[String] {
         &self.db_args
     }

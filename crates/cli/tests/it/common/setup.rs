@@ -237,3 +237,128 @@ fn watch_and_remove(dir: &Path) {
         .spawn()
         .expect("start the test cluster's watcher");
 }
+
+/// A PostgreSQL cluster of one test's own — a primary, or a streaming standby of one made
+/// with the system's `pg_basebackup` — on its own port and directory, stopped and removed
+/// when dropped (and by the watcher, should the test process die first).
+pub struct OwnCluster {
+    dir: PathBuf,
+    bin: PathBuf,
+    pub port: u16,
+}
+
+impl OwnCluster {
+    fn program(&self, program: &str) -> Command {
+        let path = self.bin.join(program);
+        if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(path);
+            c
+        } else {
+            Command::new(path)
+        }
+    }
+
+    fn new() -> Self {
+        packages();
+        let bin = postgres_bin_dir().expect("PostgreSQL's programs (initdb, pg_basebackup)");
+        let dir = tempfile::Builder::new()
+            .prefix("kechuang-test-cluster-")
+            .tempdir()
+            .expect("temp dir for a cluster")
+            .keep();
+        if is_root() {
+            run(
+                "chown of the cluster's directory",
+                Command::new("chown").args(["postgres:postgres"]).arg(&dir),
+            );
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        watch_and_remove(&dir);
+        Self { dir, bin, port }
+    }
+
+    fn start(&self) {
+        let options = format!(
+            "-c port={} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} \
+             -c fsync=off -c synchronous_commit=off",
+            self.port,
+            self.dir.display()
+        );
+        run(
+            "pg_ctl start",
+            self.program("pg_ctl")
+                .arg("-D")
+                .arg(self.dir.join("data"))
+                .arg("-l")
+                .arg(self.dir.join("server.log"))
+                .args(["-o", &options, "-w", "-t", "60", "start"])
+                .stdout(Stdio::null()),
+        );
+    }
+
+    /// A new primary, running, with the role `kechuang` (trusted on loopback, replication too).
+    pub fn primary() -> Self {
+        let c = Self::new();
+        run(
+            "initdb",
+            c.program("initdb")
+                .arg("-D")
+                .arg(c.dir.join("data"))
+                .args(["-U", "kechuang", "--auth=trust", "-E", "UTF8", "--no-sync"])
+                .args(["--locale=C"]),
+        );
+        c.start();
+        c
+    }
+
+    /// A hot standby of `primary`, streaming from it, running.
+    pub fn standby_of(primary: &OwnCluster) -> Self {
+        let c = Self::new();
+        run(
+            "pg_basebackup",
+            c.program("pg_basebackup")
+                .args(["-h", "127.0.0.1", "-p", &primary.port.to_string()])
+                .args([
+                    "-U",
+                    "kechuang",
+                    "-X",
+                    "stream",
+                    "-R",
+                    "--no-sync",
+                    "--checkpoint=fast",
+                ])
+                .arg("-D")
+                .arg(c.dir.join("data")),
+        );
+        c.start();
+        c
+    }
+
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://kechuang@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// Stops the server at once, as a crash or a pulled cable would.
+    pub fn stop(&self) {
+        let _ = self
+            .program("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-m", "immediate", "-w", "stop"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
