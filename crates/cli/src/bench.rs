@@ -189,6 +189,30 @@ fn file_rows(path: &Path) -> Result<usize> {
 async fn timed_import(store: &Store, kind: FileKind, path: &Path, label: &str) -> Result<()> {
     let rows = file_rows(path)?;
     let actor = Actor::new("bench", "cli");
+    // Another user's small write, every 100 ms while the import runs: how long the longest
+    // of them waited is what a county officer saving a form during the import feels.
+    let running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let probe = {
+        let (store, running) = (store.clone(), std::sync::Arc::clone(&running));
+        tokio::spawn(async move {
+            let who = Actor::new("bench-probe", "cli");
+            let keys = ["bench:probe".to_owned()];
+            let (mut longest, mut writes) = (0.0f64, 0u32);
+            while running.load(std::sync::atomic::Ordering::Relaxed) {
+                let t = Instant::now();
+                if let Err(e) = store
+                    .record_login_failure(&keys, chrono::Utc::now(), &who)
+                    .await
+                {
+                    return (longest, writes, Some(e.to_string()));
+                }
+                longest = longest.max(t.elapsed().as_secs_f64());
+                writes += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            (longest, writes, None)
+        })
+    };
     let t = Instant::now();
     let out = import(
         store,
@@ -209,6 +233,10 @@ async fn timed_import(store: &Store, kind: FileKind, path: &Path, label: &str) -
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let secs = t.elapsed().as_secs_f64();
+    running.store(false, std::sync::atomic::Ordering::Relaxed);
+    let (longest, writes, failed) = probe
+        .await
+        .unwrap_or_else(|e| (0.0, 0, Some(e.to_string())));
     if let Some(p) = out.problems.first() {
         bail!("bench file refused: {p}");
     }
@@ -227,6 +255,13 @@ async fn timed_import(store: &Store, kind: FileKind, path: &Path, label: &str) -
         "import {label}: {rows} rows in {secs:.2} s = {}, peak RSS {} MB{checkpoint}",
         rate(rows, secs),
         peak_rss_mb()
+    );
+    println!(
+        "  another write during it: {writes} made, the longest waited {:.0} ms{}",
+        longest * 1000.0,
+        failed
+            .map(|e| format!("; one FAILED: {e}"))
+            .unwrap_or_default()
     );
     Ok(())
 }

@@ -50,8 +50,10 @@ pub struct Loaded {
     views: std::sync::Mutex<HashMap<String, Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
-/// Views kept per plan-as-of: each region, language and map choice of a page is one.
-const VIEWS_KEPT: usize = 256;
+/// Views kept per plan-as-of: each region, language and map choice of a page is one. With
+/// [`PLANS_KEPT`] this bounds what the cache can hold whatever dates and regions are asked
+/// for (a dashboard's view is under 100 KB: at most about 50 MB in all).
+const VIEWS_KEPT: usize = 64;
 
 /// What a server keeps in memory between requests so that reading progress costs no
 /// recomputation while nothing changed, and is exactly as fresh as the stored records:
@@ -74,7 +76,7 @@ pub struct ProgressCache {
 
 /// Plans-as-of kept at once: a dashboard's default date and the dates people look back at.
 /// Past it, those of older generations go first, then all.
-const PLANS_KEPT: usize = 64;
+const PLANS_KEPT: usize = 8;
 
 impl ProgressCache {
     /// The index of the stored registries at `generation` or later; `with_enterprises` when
