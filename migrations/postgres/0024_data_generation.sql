@@ -41,3 +41,7 @@ CREATE TRIGGER rd_surveys_data_generation AFTER INSERT OR UPDATE OR DELETE OR TR
     FOR EACH STATEMENT EXECUTE FUNCTION next_data_generation();
 CREATE TRIGGER plan_items_data_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON plan_items
     FOR EACH STATEMENT EXECUTE FUNCTION next_data_generation();
+CREATE TRIGGER target_milestones_data_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON target_milestones
+    FOR EACH STATEMENT EXECUTE FUNCTION next_data_generation();
+CREATE TRIGGER target_regions_data_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON target_regions
+    FOR EACH STATEMENT EXECUTE FUNCTION next_data_generation();

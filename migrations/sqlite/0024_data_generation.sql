@@ -83,3 +83,15 @@ CREATE TRIGGER plan_items_update_data_generation AFTER UPDATE ON plan_items
 BEGIN UPDATE data_state SET generation = generation + 1 WHERE id = 1; END;
 CREATE TRIGGER plan_items_delete_data_generation AFTER DELETE ON plan_items
 BEGIN UPDATE data_state SET generation = generation + 1 WHERE id = 1; END;
+CREATE TRIGGER target_milestones_insert_data_generation AFTER INSERT ON target_milestones
+BEGIN UPDATE data_state SET generation = generation + 1 WHERE id = 1; END;
+CREATE TRIGGER target_milestones_update_data_generation AFTER UPDATE ON target_milestones
+BEGIN UPDATE data_state SET generation = generation + 1 WHERE id = 1; END;
+CREATE TRIGGER target_milestones_delete_data_generation AFTER DELETE ON target_milestones
+BEGIN UPDATE data_state SET generation = generation + 1 WHERE id = 1; END;
+CREATE TRIGGER target_regions_insert_data_generation AFTER INSERT ON target_regions
+BEGIN UPDATE data_state SET generation = generation + 1 WHERE id = 1; END;
+CREATE TRIGGER target_regions_update_data_generation AFTER UPDATE ON target_regions
+BEGIN UPDATE data_state SET generation = generation + 1 WHERE id = 1; END;
+CREATE TRIGGER target_regions_delete_data_generation AFTER DELETE ON target_regions
+BEGIN UPDATE data_state SET generation = generation + 1 WHERE id = 1; END;

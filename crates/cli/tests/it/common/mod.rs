@@ -63,19 +63,21 @@ pub const PASSWORD: &str = "Kechuang-2018!";
 
 impl TestEnv {
     pub async fn new(backend: Backend) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
         match backend {
-            Backend::Sqlite => Self {
-                backend,
-                db_args: vec![
-                    "--data-dir".into(),
-                    dir.path().join("data").display().to_string(),
-                ],
-                dir,
-                pg_database: None,
-                bureau_token: std::sync::OnceLock::new(),
-                approver_token: std::sync::OnceLock::new(),
-            },
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                Self {
+                    backend,
+                    db_args: vec![
+                        "--data-dir".into(),
+                        dir.path().join("data").display().to_string(),
+                    ],
+                    dir,
+                    pg_database: None,
+                    bureau_token: std::sync::OnceLock::new(),
+                    approver_token: std::sync::OnceLock::new(),
+                }
+            }
             Backend::Postgres => {
                 let name = format!(
                     "kc_test_{}_{}_{}",
@@ -92,21 +94,9 @@ impl TestEnv {
                     .await
                     .expect("create test database");
                 let _ = conn.close().await;
-                Self {
-                    backend,
-                    // The data directory still holds what is not in the database (the spool
-                    // of files being imported).
-                    db_args: vec![
-                        "--database-url".into(),
-                        database_url(&admin, &name),
-                        "--data-dir".into(),
-                        dir.path().join("data").display().to_string(),
-                    ],
-                    dir,
-                    pg_database: Some(name),
-                    bureau_token: std::sync::OnceLock::new(),
-                    approver_token: std::sync::OnceLock::new(),
-                }
+                let mut env = Self::on_postgres(database_url(&admin, &name));
+                env.pg_database = Some(name);
+                env
             }
         }
     }
@@ -116,6 +106,8 @@ impl TestEnv {
         let dir = tempfile::tempdir().expect("temp dir");
         Self {
             backend: Backend::Postgres,
+            // The data directory still holds what is not in the database (the spool of files
+            // being imported).
             db_args: vec![
                 "--database-url".into(),
                 url,
