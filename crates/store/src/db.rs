@@ -323,7 +323,7 @@ impl Store {
     }
 
     /// This store with its reads sent to a standby, for read-only public work (the public
-    /// dashboard, the portal, open data, exports); writes still go to the primary. A standby
+    /// dashboard, the portal, open data and its downloads); writes still go to the primary. A standby
     /// is used only when it has replayed every write that the figures depend on — its
     /// generations equal the primary's — so a lagging standby never shows an older figure
     /// than the primary would; one that lags, fails or is down leaves the reads on the
