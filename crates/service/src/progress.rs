@@ -376,14 +376,6 @@ impl Loaded {
         view
     }
 
-    /// One target evaluated for a region as of the loaded date.
-    pub fn evaluation(&self, target: &str, region: &RegionCode) -> Option<Evaluation> {
-        self.evaluate_all(region)
-            .iter()
-            .find(|e| e.target.code == target)
-            .cloned()
-    }
-
     pub fn target(&self, code: &str) -> Result<&Target, Error> {
         self.targets.iter().find(|t| t.code == code).ok_or_else(|| {
             Error::not_found(Missing::Target {

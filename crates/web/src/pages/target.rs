@@ -121,8 +121,11 @@ pub(super) async fn target_page(
         .page(lang)?;
     let region = loaded.region(q.region.as_deref()).page(lang)?;
     let target = loaded.target(&code).page(lang)?;
-    let e = loaded
-        .evaluation(&target.code, &region.code)
+    // Borrowed from the evaluations kept for the region: a request copies none of them.
+    let evals = loaded.evaluate_all(&region.code);
+    let e = evals
+        .iter()
+        .find(|e| e.target.code == target.code)
         .ok_or_else(|| {
             AppError::not_found(Absent::Indicator {
                 code: target.indicator.clone(),
@@ -136,7 +139,7 @@ pub(super) async fn target_page(
     let view = match loaded.view::<TargetView>(&key) {
         Some(view) => view,
         None => {
-            let made = target_view(&st, &loaded, target, &e, plan_id, lang)
+            let made = target_view(&st, &loaded, target, e, plan_id, lang)
                 .await
                 .page(lang)?;
             loaded.keep_view(key, made)
@@ -469,7 +472,8 @@ async fn target_view(
     let mut bars = Vec::new();
     let mut shades = Vec::new();
     for c in loaded.counties() {
-        let Some(ce) = loaded.evaluation(&target.code, &c.code) else {
+        let evals = loaded.evaluate_all(&c.code);
+        let Some(ce) = evals.iter().find(|e| e.target.code == target.code) else {
             continue;
         };
         let name = lang.pick(&c.name, &c.name_en).to_owned();
@@ -492,7 +496,7 @@ async fn target_view(
             text: ce
                 .progress
                 .current
-                .map(|c| value_text(&ce, c.value, lang))
+                .map(|c| value_text(ce, c.value, lang))
                 .unwrap_or_else(|| lang.tr().no_value.into()),
             href: href.clone(),
         });
@@ -502,7 +506,7 @@ async fn target_view(
             value: ce
                 .progress
                 .current
-                .map(|c| value_text(&ce, c.value, lang))
+                .map(|c| value_text(ce, c.value, lang))
                 .unwrap_or_else(|| "—".into()),
             period: period.unwrap_or_default(),
             target: ce
