@@ -64,20 +64,7 @@ pub const PASSWORD: &str = "Kechuang-2018!";
 impl TestEnv {
     pub async fn new(backend: Backend) -> Self {
         match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                Self {
-                    backend,
-                    db_args: vec![
-                        "--data-dir".into(),
-                        dir.path().join("data").display().to_string(),
-                    ],
-                    dir,
-                    pg_database: None,
-                    bureau_token: std::sync::OnceLock::new(),
-                    approver_token: std::sync::OnceLock::new(),
-                }
-            }
+            Backend::Sqlite => Self::with_database(backend, Vec::new()),
             Backend::Postgres => {
                 let name = format!(
                     "kc_test_{}_{}_{}",
@@ -103,17 +90,21 @@ impl TestEnv {
 
     /// A PostgreSQL database named by URL, e.g. on a test's own cluster, which removes it.
     pub fn on_postgres(url: String) -> Self {
+        Self::with_database(Backend::Postgres, vec!["--database-url".into(), url])
+    }
+
+    /// A temporary data directory, after `database` (none: SQLite in the directory). With a
+    /// database URL the directory still holds what is not in the database (the spool of
+    /// files being imported).
+    fn with_database(backend: Backend, mut database: Vec<String>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
+        database.extend([
+            "--data-dir".into(),
+            dir.path().join("data").display().to_string(),
+        ]);
         Self {
-            backend: Backend::Postgres,
-            // The data directory still holds what is not in the database (the spool of files
-            // being imported).
-            db_args: vec![
-                "--database-url".into(),
-                url,
-                "--data-dir".into(),
-                dir.path().join("data").display().to_string(),
-            ],
+            backend,
+            db_args: database,
             dir,
             pg_database: None,
             bureau_token: std::sync::OnceLock::new(),
