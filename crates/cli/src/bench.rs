@@ -344,7 +344,7 @@ pub async fn run(store: &Store, scale: Scale, rows: Option<usize>, dir: &Path) -
     let regions = tree.subtree(&root).len();
 
     let t = Instant::now();
-    let (_, index) = store.count_index(false).await?;
+    let (_, _, index) = store.count_index(false).await?;
     println!(
         "count index read after a write ({backend}): {} records in {:.0} ms, peak RSS {} MB",
         index.len(),

@@ -79,6 +79,15 @@ pub enum Registry {
     Patents,
 }
 
+impl Registry {
+    pub const ALL: [Registry; 4] = [
+        Registry::Enterprises,
+        Registry::Certificates,
+        Registry::Platforms,
+        Registry::Patents,
+    ];
+}
+
 /// The filter of a registry-count indicator, written in a plan file as
 /// `count = { registry = "platforms", kind = "engineering_research_centre", level = "provincial" }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -15,7 +15,9 @@ use kechuang_domain::region::{Region, RegionTree};
 use kechuang_domain::registry::region_totals;
 use kechuang_domain::series::Figures;
 use kechuang_domain::{Period, RegionCode};
-use kechuang_store::{CountedRecord, Generations, ObservationRecord, PlanSummary, Store};
+use kechuang_store::{
+    CountCursor, CountedRecord, Generations, ObservationRecord, PlanSummary, Store,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -67,11 +69,19 @@ const VIEWS_KEPT: usize = 64;
 /// request loads again, once.
 #[derive(Default)]
 pub struct ProgressCache {
-    /// (generation, holds enterprises, index)
-    index: tokio::sync::RwLock<Option<(i64, bool, Arc<CountIndex>)>>,
+    index: tokio::sync::RwLock<Option<HeldIndex>>,
     rebuilding: tokio::sync::Mutex<()>,
     plans: std::sync::Mutex<HashMap<(i64, NaiveDate), Arc<Loaded>>>,
     loading: tokio::sync::Mutex<()>,
+}
+
+/// The count index a server holds, with where it was read.
+#[derive(Clone)]
+struct HeldIndex {
+    generation: i64,
+    with_enterprises: bool,
+    cursor: CountCursor,
+    index: Arc<CountIndex>,
 }
 
 /// Plans-as-of kept at once: a dashboard's default date and the dates people look back at.
@@ -80,7 +90,10 @@ const PLANS_KEPT: usize = 8;
 
 impl ProgressCache {
     /// The index of the stored registries at `generation` or later; `with_enterprises` when
-    /// some count needs the enterprise registry itself.
+    /// some count needs the enterprise registry itself. After a registry write the index held
+    /// takes in what the write changed (the store's count change log), not the registries
+    /// whole; whole only at first, when the log no longer reaches back to it, or when counts
+    /// need enterprises it was read without.
     pub async fn index(
         &self,
         store: &Store,
@@ -95,17 +108,41 @@ impl ProgressCache {
         if let Some(idx) = self.index_at(generation, with_enterprises).await {
             return Ok(idx);
         }
-        let (read_at, idx) = store.count_index(with_enterprises).await?;
+        let held = self.index.read().await.clone();
+        if let Some(held) = held.filter(|h| h.with_enterprises || !with_enterprises) {
+            if let Some((read_at, cursor, changes)) = store
+                .count_changes(&held.cursor, held.with_enterprises)
+                .await?
+            {
+                let idx = Arc::new(
+                    held.index
+                        .with_changes(changes.iter().map(|c| (c.registry, c.record(), c.n))),
+                );
+                *self.index.write().await = Some(HeldIndex {
+                    generation: read_at,
+                    with_enterprises: held.with_enterprises,
+                    cursor,
+                    index: Arc::clone(&idx),
+                });
+                return Ok(idx);
+            }
+        }
+        let (read_at, cursor, idx) = store.count_index(with_enterprises).await?;
         let idx = Arc::new(idx);
-        *self.index.write().await = Some((read_at, with_enterprises, Arc::clone(&idx)));
+        *self.index.write().await = Some(HeldIndex {
+            generation: read_at,
+            with_enterprises,
+            cursor,
+            index: Arc::clone(&idx),
+        });
         Ok(idx)
     }
 
     async fn index_at(&self, generation: i64, with_enterprises: bool) -> Option<Arc<CountIndex>> {
         match &*self.index.read().await {
             // The counter only moves on: an index read later than asked is as fresh or fresher.
-            Some((g, e, idx)) if *g >= generation && (*e || !with_enterprises) => {
-                Some(Arc::clone(idx))
+            Some(h) if h.generation >= generation && (h.with_enterprises || !with_enterprises) => {
+                Some(Arc::clone(&h.index))
             }
             _ => None,
         }

@@ -74,13 +74,15 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> StoreError {
     StoreError::Config(format!("{what} {}: {e}", path.display()))
 }
 
-/// The file's tables other than SQLite's and the migrations' own, parents before the tables
-/// that refer to them.
+/// The file's tables other than SQLite's, the migrations' own and the count change log,
+/// parents before the tables that refer to them. The log is not data: a server reading it
+/// after a restore sees the restored rows logged by the registries' triggers as they arrive.
 fn tables_in_order(conn: &Connection) -> Result<Vec<String>> {
     let mut names: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_master WHERE type = 'table' \
-             AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name",
+             AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' \
+             AND name NOT IN ('count_changes', 'count_log') ORDER BY name",
         )
         .and_then(|mut s| {
             s.query_map([], |r| r.get::<_, String>(0))?

@@ -81,7 +81,8 @@ pub use plans::{PlanItem, PlanSummary};
 pub use programmes::BudgetLine;
 pub use refusal::{Absent, Refusal};
 pub use registries::{
-    CertificateItem, CountedRecord, EnterpriseFilter, EnterpriseItem, PlatformFilter, PlatformItem,
+    CertificateItem, CountChange, CountCursor, CountedRecord, EnterpriseFilter, EnterpriseItem,
+    PlatformFilter, PlatformItem,
 };
 pub use reports::{ImportReport, NewReport, ReportProblem};
 pub use sql::Page;

@@ -13,13 +13,71 @@ use kechuang_domain::registry::{CertificateRow, EnterpriseRow, FactRow, Platform
 use kechuang_domain::RegionCode;
 use serde::Serialize;
 use sqlx::any::AnyRow;
-use sqlx::Row;
+use sqlx::{Executor, Row};
 
 /// See [`Store::generations`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Generations {
     pub registry: i64,
     pub data: i64,
+}
+
+/// Where a reader of the count change log stands: the last entry read (SQLite, whose writers
+/// commit one at a time and in order) or the snapshot read at (PostgreSQL, whose writers
+/// commit concurrently, so the entries to read next are those of transactions it did not see).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CountCursor {
+    Seq(i64),
+    Snapshot(String),
+}
+
+/// A counted record as read, or as added (`n` > 0) or removed (`n` < 0) by a registry write.
+#[derive(Debug, Clone)]
+pub struct CountChange {
+    pub registry: Registry,
+    kind: String,
+    level: String,
+    region: String,
+    owner: String,
+    from: Option<String>,
+    until: Option<String>,
+    revoked: Option<String>,
+    above_scale: bool,
+    offsite: bool,
+    pub n: i32,
+}
+
+impl CountChange {
+    pub fn record(&self) -> SourceRecord<'_> {
+        SourceRecord {
+            kind: &self.kind,
+            level: &self.level,
+            region: &self.region,
+            owner: &self.owner,
+            from: self.from.as_deref(),
+            until: self.until.as_deref(),
+            revoked: self.revoked.as_deref(),
+            above_scale: self.above_scale,
+            offsite: self.offsite,
+        }
+    }
+}
+
+fn count_change(registry: Registry, r: &AnyRow) -> Result<CountChange> {
+    let n: i64 = r.try_get("n")?;
+    Ok(CountChange {
+        registry,
+        kind: r.try_get("kind")?,
+        level: r.try_get("level")?,
+        region: r.try_get("region")?,
+        owner: r.try_get("owner")?,
+        from: r.try_get("d_from")?,
+        until: r.try_get("d_until")?,
+        revoked: r.try_get("d_revoked")?,
+        above_scale: r.try_get::<i64, _>("above_scale")? != 0,
+        offsite: r.try_get::<i64, _>("offsite")? != 0,
+        n: i32::try_from(n).map_err(|_| StoreError::Corrupt(format!("count of {n}")))?,
+    })
 }
 
 /// A record counted by a registry-count indicator.
@@ -234,29 +292,48 @@ impl Store {
     }
 
     /// Every record a count can include, reduced to what counting needs, with the generation
-    /// it was read at. The rows are streamed, so the registries are never held as text.
-    /// Enterprises themselves (a million in a province) are read only when some count needs
-    /// them; certificates, platforms and patents always are.
-    pub async fn count_index(&self, with_enterprises: bool) -> Result<(i64, CountIndex)> {
-        use futures_util::TryStreamExt;
+    /// it was read at and where the change log stood (for [`Store::count_changes`]). The rows
+    /// are streamed, so the registries are never held as text. Enterprises themselves (a
+    /// million in a province) are read only when some count needs them; certificates,
+    /// platforms and patents always are.
+    pub async fn count_index(
+        &self,
+        with_enterprises: bool,
+    ) -> Result<(i64, CountCursor, CountIndex)> {
         let mut conn = self.read.acquire().await?;
-        // One transaction, so the generation belongs to exactly the rows read.
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        let generation: i64 =
-            sqlx::query_scalar("SELECT generation FROM registry_state WHERE id = 1")
-                .fetch_one(&mut *tx)
-                .await?;
+        // One snapshot, so the generation and the log's position belong to exactly the rows
+        // read. Read only: it ends by rolling back, whatever happened.
+        conn.execute(self.snapshot_begin()).await?;
+        let read = self.read_count_index(&mut conn, with_enterprises).await;
+        conn.execute("ROLLBACK").await?;
+        read
+    }
+
+    fn snapshot_begin(&self) -> &'static str {
+        match self.backend() {
+            crate::Backend::Sqlite => "BEGIN",
+            crate::Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        }
+    }
+
+    async fn read_count_index(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        with_enterprises: bool,
+    ) -> Result<(i64, CountCursor, CountIndex)> {
+        use futures_util::TryStreamExt;
+        let (generation, cursor) = self.count_position(&mut *conn).await?;
         let mut idx = CountIndex::new();
         let sources = [
             (
                 Registry::Certificates,
-                "SELECT c.kind, '' AS level, e.region_code, c.uscc AS owner, c.issued_on AS d_from, \
+                "SELECT c.kind, '' AS level, e.region_code AS region, c.uscc AS owner, c.issued_on AS d_from, \
                  c.expires_on AS d_until, c.revoked_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale, \
                  CAST(1 AS BIGINT) AS n, e.offsite FROM certificates c JOIN enterprises e ON e.uscc = c.uscc",
             ),
             (
                 Registry::Platforms,
-                "SELECT kind, level, region_code, '' AS owner, recognised_on AS d_from, \
+                "SELECT kind, level, region_code AS region, '' AS owner, recognised_on AS d_from, \
                  CAST(NULL AS TEXT) AS d_until, revoked_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale, \
                  CAST(1 AS BIGINT) AS n, CAST(0 AS BIGINT) AS offsite FROM platforms",
             ),
@@ -264,14 +341,14 @@ impl Store {
                 Registry::Patents,
                 // Grouped: a province's million patents share far fewer (type, county, grant,
                 // lapse) combinations, and each is counted once with its number.
-                "SELECT kind, '' AS level, region_code, '' AS owner, granted_on AS d_from, \
+                "SELECT kind, '' AS level, region_code AS region, '' AS owner, granted_on AS d_from, \
                  CAST(NULL AS TEXT) AS d_until, lapsed_on AS d_revoked, CAST(0 AS BIGINT) AS above_scale, \
                  COUNT(*) AS n, CAST(0 AS BIGINT) AS offsite FROM patents WHERE granted_on IS NOT NULL \
                  GROUP BY kind, region_code, granted_on, lapsed_on",
             ),
             (
                 Registry::Enterprises,
-                "SELECT '' AS kind, '' AS level, region_code, '' AS owner, registered_on AS d_from, \
+                "SELECT '' AS kind, '' AS level, region_code AS region, '' AS owner, registered_on AS d_from, \
                  CAST(NULL AS TEXT) AS d_until, CAST(NULL AS TEXT) AS d_revoked, above_scale, \
                  CAST(1 AS BIGINT) AS n, offsite FROM enterprises",
             ),
@@ -282,38 +359,167 @@ impl Store {
             &sources[..3]
         };
         for &(registry, sql) in sources {
-            let mut rows = sqlx::query(sql).persistent(false).fetch(&mut *tx);
+            let mut rows = sqlx::query(sql).persistent(false).fetch(&mut *conn);
             while let Some(r) = rows.try_next().await? {
-                let kind: String = r.try_get("kind")?;
-                let level: String = r.try_get("level")?;
-                let region: String = r.try_get("region_code")?;
-                let owner: String = r.try_get("owner")?;
-                let from: Option<String> = r.try_get("d_from")?;
-                let until: Option<String> = r.try_get("d_until")?;
-                let revoked: Option<String> = r.try_get("d_revoked")?;
-                let above: i64 = r.try_get("above_scale")?;
-                let n: i64 = r.try_get("n")?;
-                let offsite: i64 = r.try_get("offsite")?;
-                idx.add_many(
-                    registry,
-                    &SourceRecord {
-                        kind: &kind,
-                        level: &level,
-                        region: &region,
-                        owner: &owner,
-                        from: from.as_deref(),
-                        until: until.as_deref(),
-                        revoked: revoked.as_deref(),
-                        above_scale: above != 0,
-                        offsite: offsite != 0,
-                    },
-                    u32::try_from(n).unwrap_or(u32::MAX),
-                );
+                let c = count_change(registry, &r)?;
+                idx.add_many(registry, &c.record(), u32::try_from(c.n).unwrap_or(0));
+            }
+        }
+        idx.finish();
+        Ok((generation, cursor, idx))
+    }
+
+    /// The registries' generation and the change log's position, in the open snapshot.
+    async fn count_position(&self, conn: &mut sqlx::AnyConnection) -> Result<(i64, CountCursor)> {
+        let (sql, snapshot) = match self.backend() {
+            crate::Backend::Sqlite => (
+                "SELECT r.generation, CAST(COALESCE(MAX(c.seq), 0) AS TEXT) AS position \
+                 FROM registry_state r LEFT JOIN count_changes c ON 1 = 1 WHERE r.id = 1 \
+                 GROUP BY r.generation",
+                false,
+            ),
+            crate::Backend::Postgres => (
+                "SELECT generation, CAST(pg_current_snapshot() AS TEXT) AS position \
+                 FROM registry_state WHERE id = 1",
+                true,
+            ),
+        };
+        let row = sqlx::query(sql).fetch_one(&mut *conn).await?;
+        let position: String = row.try_get("position")?;
+        let cursor = if snapshot {
+            CountCursor::Snapshot(position)
+        } else {
+            CountCursor::Seq(
+                position
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("change log position {position}")))?,
+            )
+        };
+        Ok((row.try_get("generation")?, cursor))
+    }
+
+    /// What registry writes changed in counted records since `since`, with the generation and
+    /// position now; `None` when the log no longer holds all of it (pruned since), and the
+    /// index must be read whole. Enterprise records are left out unless asked for.
+    pub async fn count_changes(
+        &self,
+        since: &CountCursor,
+        with_enterprises: bool,
+    ) -> Result<Option<(i64, CountCursor, Vec<CountChange>)>> {
+        let mut conn = self.read.acquire().await?;
+        conn.execute(self.snapshot_begin()).await?;
+        let read = self
+            .read_count_changes(&mut conn, since, with_enterprises)
+            .await;
+        conn.execute("ROLLBACK").await?;
+        read
+    }
+
+    async fn read_count_changes(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        since: &CountCursor,
+        with_enterprises: bool,
+    ) -> Result<Option<(i64, CountCursor, Vec<CountChange>)>> {
+        let (generation, now) = self.count_position(&mut *conn).await?;
+        let registries = if with_enterprises {
+            ""
+        } else {
+            " AND registry <> 'enterprises'"
+        };
+        let columns = "registry, kind, level, region, owner, d_from, d_until, d_revoked, \
+                       above_scale, offsite, n";
+        let rows = match (since, &now) {
+            (CountCursor::Seq(from), CountCursor::Seq(to)) => {
+                let pruned: i64 =
+                    sqlx::query_scalar("SELECT pruned_through FROM count_log WHERE id = 1")
+                        .fetch_one(&mut *conn)
+                        .await?;
+                if pruned > *from {
+                    return Ok(None);
+                }
+                sqlx::query(&format!(
+                    "SELECT {columns} FROM count_changes WHERE seq > $1 AND seq <= $2{registries} \
+                     ORDER BY seq"
+                ))
+                .bind(*from)
+                .bind(*to)
+                .fetch_all(&mut *conn)
+                .await?
+            }
+            (CountCursor::Snapshot(then), CountCursor::Snapshot(_)) => {
+                // Pruned entries all come from transactions below the highest pruned; those
+                // below the old snapshot's horizon had committed before it and were read.
+                let lost: bool = sqlx::query_scalar(
+                    "SELECT pruned_through >= CAST(CAST(pg_snapshot_xmin(CAST($1 AS pg_snapshot)) \
+                     AS TEXT) AS BIGINT) FROM count_log WHERE id = 1",
+                )
+                .bind(then)
+                .fetch_one(&mut *conn)
+                .await?;
+                if lost {
+                    return Ok(None);
+                }
+                sqlx::query(&format!(
+                    "SELECT {columns} FROM count_changes \
+                     WHERE xid >= pg_snapshot_xmin(CAST($1 AS pg_snapshot)) \
+                     AND NOT pg_visible_in_snapshot(xid, CAST($1 AS pg_snapshot)){registries}"
+                ))
+                .bind(then)
+                .fetch_all(&mut *conn)
+                .await?
+            }
+            // A position from another backend cannot be this database's.
+            _ => return Ok(None),
+        };
+        let changes = rows
+            .iter()
+            .map(|r| {
+                let registry: String = r.try_get("registry")?;
+                let registry = match registry.as_str() {
+                    "certificates" => Registry::Certificates,
+                    "platforms" => Registry::Platforms,
+                    "patents" => Registry::Patents,
+                    "enterprises" => Registry::Enterprises,
+                    other => {
+                        return Err(StoreError::Corrupt(format!("change log registry {other}")))
+                    }
+                };
+                count_change(registry, r)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some((generation, now, changes)))
+    }
+
+    /// Prunes the count change log's entries logged more than `keep_secs` ago, as imports
+    /// do; a reader whose position is older then reads the index whole.
+    pub async fn prune_count_log(&self, keep_secs: i64) -> Result<()> {
+        use crate::registry_writer::sql;
+        let cutoff = chrono::Utc::now().timestamp() - keep_secs;
+        let mut tx = self.write.begin().await?;
+        match self.backend() {
+            crate::Backend::Sqlite => {
+                let through: Option<i64> = sqlx::query_scalar(sql::PRUNE_SQLITE_THROUGH)
+                    .bind(cutoff)
+                    .bind(i64::MAX)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if let Some(through) = through {
+                    for q in [sql::PRUNE_SQLITE_DELETE, sql::PRUNE_SQLITE_MARK] {
+                        sqlx::query(q).bind(through).execute(&mut *tx).await?;
+                    }
+                }
+            }
+            crate::Backend::Postgres => {
+                sqlx::query(sql::PRUNE_POSTGRES)
+                    .bind(cutoff)
+                    .bind(i64::MAX)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         tx.commit().await?;
-        idx.finish();
-        Ok((generation, idx))
+        Ok(())
     }
 
     /// The records a count includes, within the given regions.

@@ -11,6 +11,7 @@ mod api;
 mod applications;
 mod browser;
 mod competitions;
+mod counts;
 mod database;
 mod demo;
 mod entry;

@@ -330,7 +330,7 @@ async fn a_dongguan_enterprise_applies_through_its_wengyuan_plant(b: Backend) {
     )
     .await
     .expect("open");
-    let (_, index) = store.count_index(true).await.expect("index");
+    let (_, _, index) = store.count_index(true).await.expect("index");
     let wy = kechuang_domain::RegionCode::parse("440229").expect("code");
     for offsite in [false, true] {
         let spec = kechuang_domain::indicator::CountSpec {

@@ -641,7 +641,7 @@ async fn the_count_index_agrees_with_sql(b: Backend) {
     )
     .await
     .expect("open");
-    let (generation, index) = store.count_index(true).await.expect("index");
+    let (generation, _, index) = store.count_index(true).await.expect("index");
     assert!(!index.is_empty());
     let specs: Vec<kechuang_domain::indicator::CountSpec> = store
         .indicators()

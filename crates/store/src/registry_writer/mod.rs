@@ -263,7 +263,7 @@ fn revision_json<R: Record>(old: &[Val]) -> String {
 }
 
 /// Statements both writers run around the rows, written once.
-mod sql {
+pub(crate) mod sql {
     pub const NEW_BATCH: &str = "INSERT INTO import_batches \
         (kind, file_name, row_count, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5) \
         RETURNING id";
@@ -271,6 +271,32 @@ mod sql {
     /// Cached counts are read again once this moves on.
     pub const NEXT_GENERATION: &str =
         "UPDATE registry_state SET generation = generation + 1 WHERE id = 1";
+    /// The count change log's entries older than this are pruned by the next import: every
+    /// server reads the log at its next request, so one idle longer reads the index whole.
+    pub const COUNT_LOG_KEPT_SECS: i64 = 600;
+    /// The last entry to prune (`$1` the cut-off time, `$2` at most how many): SQLite logs in
+    /// time order, so old entries come first; the newest entry always stays, so positions
+    /// never go back.
+    pub const PRUNE_SQLITE_THROUGH: &str = "SELECT MAX(seq) FROM \
+        (SELECT seq, logged_at FROM count_changes ORDER BY seq LIMIT $2) \
+        WHERE logged_at < $1 AND seq < (SELECT MAX(seq) FROM count_changes)";
+    pub const PRUNE_SQLITE_DELETE: &str = "DELETE FROM count_changes WHERE seq <= $1";
+    pub const PRUNE_SQLITE_MARK: &str =
+        "UPDATE count_log SET pruned_through = MAX(pruned_through, $1) WHERE id = 1";
+    pub const PRUNE_POSTGRES: &str =
+        "WITH gone AS (DELETE FROM count_changes WHERE ctid = ANY(ARRAY( \
+        SELECT ctid FROM count_changes WHERE logged_at < $1 LIMIT $2)) RETURNING xid) \
+        UPDATE count_log SET pruned_through = GREATEST(pruned_through, \
+        (SELECT MAX(CAST(CAST(xid AS TEXT) AS BIGINT)) FROM gone)) \
+        WHERE id = 1 AND EXISTS (SELECT 1 FROM gone)";
+
+    /// The cut-off time and how many entries an import of `rows` rows prunes: at least as
+    /// many as it logs, so the log does not outgrow what imports write.
+    pub fn prune_bounds(rows: usize) -> (i64, i64) {
+        let cutoff = chrono::Utc::now().timestamp() - COUNT_LOG_KEPT_SECS;
+        (cutoff, (rows as i64).saturating_mul(2).max(10_000))
+    }
+
     pub const REVISION: &str = "INSERT INTO registry_revisions \
         (entity, entity_key, data, batch_id, superseded_at) VALUES ($1, $2, $3, $4, $5)";
 }

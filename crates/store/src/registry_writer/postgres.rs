@@ -139,6 +139,12 @@ impl Write {
             sqlx::query(sql::NEXT_GENERATION)
                 .execute(&mut *self.tx)
                 .await?;
+            let (cutoff, at_most) = sql::prune_bounds(rows);
+            sqlx::query(sql::PRUNE_POSTGRES)
+                .bind(cutoff)
+                .bind(at_most)
+                .execute(&mut *self.tx)
+                .await?;
             crate::audit::append_import(&mut self.tx, &self.prov, &summary).await?;
         }
         self.tx.commit().await?;

@@ -255,6 +255,18 @@ impl Write {
                 .prepare(sql::BATCH_ROWS)?
                 .execute(params![rows as i64, batch])?;
             self.conn.execute(sql::NEXT_GENERATION, [])?;
+            let (cutoff, at_most) = sql::prune_bounds(rows);
+            let through: Option<i64> =
+                self.conn
+                    .query_row(sql::PRUNE_SQLITE_THROUGH, params![cutoff, at_most], |r| {
+                        r.get(0)
+                    })?;
+            if let Some(through) = through {
+                self.conn
+                    .execute(sql::PRUNE_SQLITE_DELETE, params![through])?;
+                self.conn
+                    .execute(sql::PRUNE_SQLITE_MARK, params![through])?;
+            }
             let actor = crate::Actor::new(&self.prov.actor, &self.prov.client);
             let entry = crate::audit::import_entry(&actor, &self.prov, &summary, batch);
             crate::audit::append_sqlite(&self.conn, &entry)?;
