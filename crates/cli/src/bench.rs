@@ -17,6 +17,7 @@ use kechuang_domain::RegionCode;
 use kechuang_ingest::export::CsvSink;
 use kechuang_ingest::registries::{CERTIFICATE_HEADERS, ENTERPRISE_HEADERS, PLATFORM_HEADERS};
 use kechuang_service::imports::{import, FileKind, ImportRequest};
+use kechuang_service::progress::{Loaded, ProgressCache};
 use kechuang_store::{Actor, Store};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,8 @@ pub enum Scale {
 }
 
 struct Files {
+    /// One more certificate, for an enterprise of the list: the one-record write.
+    one_certificate: PathBuf,
     enterprises: PathBuf,
     certificates: PathBuf,
     platforms: PathBuf,
@@ -53,6 +56,7 @@ const PLATFORM_KINDS: [(&str, &str); 5] = [
 fn generate(dir: &Path, rows: usize, places: &[(String, String)]) -> Result<Files> {
     std::fs::create_dir_all(dir)?;
     let files = Files {
+        one_certificate: dir.join(format!("bench-one-certificate-{rows}.csv")),
         enterprises: dir.join(format!("bench-enterprises-{rows}.csv")),
         certificates: dir.join(format!("bench-certificates-{rows}.csv")),
         platforms: dir.join(format!("bench-platforms-{rows}.csv")),
@@ -145,6 +149,18 @@ fn generate(dir: &Path, rows: usize, places: &[(String, String)]) -> Result<File
             ])?;
         }
     }
+    let mut one = CsvSink::create(&files.one_certificate, &CERTIFICATE_HEADERS)?;
+    let (code, _) = &places[0];
+    one.row(&[
+        "高新技术企业证书",
+        "GR201944999999",
+        &Uscc::complete(&format!("91{code}"), "00000000")?.to_string(),
+        "",
+        "2019-12-02",
+        "",
+        "",
+    ])?;
+    one.finish()?;
     e.finish()?;
     c.finish()?;
     p.finish()?;
@@ -323,6 +339,42 @@ pub async fn run(store: &Store, scale: Scale, rows: Option<usize>, dir: &Path) -
         &format!("platforms ({backend})"),
     )
     .await?;
+
+    // What a dashboard request computes (the plan's progress for the city), from a server's
+    // progress cache: read whole at first, then after a one-record write and after a large
+    // import, each beside the same request with nothing changed.
+    let cache = ProgressCache::default();
+    let plan = kechuang_service::progress::default_plan_id(store)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let city = RegionCode::parse("440200")?;
+    let at = chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap_or_default();
+    let dashboard = || async {
+        let t = Instant::now();
+        let loaded = Loaded::load(store, &cache, plan, at)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        loaded.evaluate_all(&city);
+        anyhow::Ok(t.elapsed().as_secs_f64() * 1000.0)
+    };
+    let cold = dashboard().await?;
+    let warm = dashboard().await?;
+    println!(
+        "dashboard progress ({backend}, plan {plan}, {city}, as of {at}): first {cold:.0} ms \
+         (registries read whole), then {warm:.2} ms with nothing changed"
+    );
+    timed_import(
+        store,
+        FileKind::Registry(kechuang_ingest::registries::Kind::Certificates),
+        &files.one_certificate,
+        &format!("one certificate ({backend})"),
+    )
+    .await?;
+    let after_one = dashboard().await?;
+    println!(
+        "  after one certificate added: {after_one:.1} ms ({:.1} ms more than with nothing changed)",
+        after_one - warm
+    );
     timed_import(
         store,
         FileKind::Registry(kechuang_ingest::registries::Kind::Patents),
@@ -330,6 +382,11 @@ pub async fn run(store: &Store, scale: Scale, rows: Option<usize>, dir: &Path) -
         &format!("patents ({backend})"),
     )
     .await?;
+    let after_import = dashboard().await?;
+    println!(
+        "  after the {} patents imported: {after_import:.0} ms",
+        file_rows(&files.patents)?
+    );
 
     let specs: Vec<_> = store
         .indicators()

@@ -373,9 +373,9 @@ impl Store {
     async fn count_position(&self, conn: &mut sqlx::AnyConnection) -> Result<(i64, CountCursor)> {
         let (sql, snapshot) = match self.backend() {
             crate::Backend::Sqlite => (
-                "SELECT r.generation, CAST(COALESCE(MAX(c.seq), 0) AS TEXT) AS position \
-                 FROM registry_state r LEFT JOIN count_changes c ON 1 = 1 WHERE r.id = 1 \
-                 GROUP BY r.generation",
+                // MAX of the key alone is one look at the table's last row.
+                "SELECT generation, CAST(COALESCE((SELECT MAX(seq) FROM count_changes), 0) AS TEXT) \
+                 AS position FROM registry_state WHERE id = 1",
                 false,
             ),
             crate::Backend::Postgres => (
@@ -423,9 +423,9 @@ impl Store {
     ) -> Result<Option<(i64, CountCursor, Vec<CountChange>)>> {
         let (generation, now) = self.count_position(&mut *conn).await?;
         let registries = if with_enterprises {
-            ""
+            "registry IN ('certificates', 'platforms', 'patents', 'enterprises')"
         } else {
-            " AND registry <> 'enterprises'"
+            "registry IN ('certificates', 'platforms', 'patents')"
         };
         let columns = "registry, kind, level, region, owner, d_from, d_until, d_revoked, \
                        above_scale, offsite, n";
@@ -439,8 +439,7 @@ impl Store {
                     return Ok(None);
                 }
                 sqlx::query(&format!(
-                    "SELECT {columns} FROM count_changes WHERE seq > $1 AND seq <= $2{registries} \
-                     ORDER BY seq"
+                    "SELECT {columns} FROM count_changes WHERE {registries} AND seq > $1 AND seq <= $2"
                 ))
                 .bind(*from)
                 .bind(*to)
@@ -462,8 +461,8 @@ impl Store {
                 }
                 sqlx::query(&format!(
                     "SELECT {columns} FROM count_changes \
-                     WHERE xid >= pg_snapshot_xmin(CAST($1 AS pg_snapshot)) \
-                     AND NOT pg_visible_in_snapshot(xid, CAST($1 AS pg_snapshot)){registries}"
+                     WHERE {registries} AND xid >= pg_snapshot_xmin(CAST($1 AS pg_snapshot)) \
+                     AND NOT pg_visible_in_snapshot(xid, CAST($1 AS pg_snapshot))"
                 ))
                 .bind(then)
                 .fetch_all(&mut *conn)

@@ -213,13 +213,6 @@ async fn follow(
 async fn the_count_index_follows_any_writes(b: Backend) {
     let env = TestEnv::new(b).await;
     crate::common::import_registry_samples(&env);
-    env.cli_ok(&[
-        "import",
-        "patents",
-        &crate::common::repo_file("docs/examples/patents-sample.csv")
-            .display()
-            .to_string(),
-    ]);
     let store =
         Store::open(&kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"))
             .await
@@ -228,8 +221,18 @@ async fn the_count_index_follows_any_writes(b: Backend) {
         .await
         .expect("pool");
     let specs = specs(&store).await;
-    let (_, mut cursor, mut index) = store.count_index(true).await.expect("index");
+    let (_, cursor, index) = store.count_index(true).await.expect("index");
     agree(&store, &index, &specs, "as read").await;
+    // An import through the ordinary path, whose entries are merged before it commits.
+    env.cli_ok(&[
+        "import",
+        "patents",
+        &crate::common::repo_file("docs/examples/patents-sample.csv")
+            .display()
+            .to_string(),
+    ]);
+    let (mut index, mut cursor) = follow(&store, &index, &cursor).await;
+    agree(&store, &index, &specs, "after a patent import").await;
     let mut serial = 0;
     for seed in [1u64, 7, 42] {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);

@@ -290,6 +290,32 @@ pub(crate) mod sql {
         (SELECT MAX(CAST(CAST(xid AS TEXT) AS BIGINT)) FROM gone)) \
         WHERE id = 1 AND EXISTS (SELECT 1 FROM gone)";
 
+    /// The import's own entries of the registries read grouped (patents and platforms: a
+    /// million patents are a few thousand distinct (type, county, grant, lapse)), merged before
+    /// it commits, so a reader takes in a large import at the cost of its distinct records.
+    /// SQLite: the entries past `$1`, the log's last position when the import began, up to
+    /// `$2`, its last before merging.
+    pub const MERGE_SQLITE: &str = "INSERT INTO count_changes \
+        (registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, offsite, n) \
+        SELECT registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, \
+        offsite, SUM(n) FROM count_changes WHERE registry IN ('patents', 'platforms') \
+        AND seq > $1 AND seq <= $2 \
+        GROUP BY registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, \
+        offsite HAVING SUM(n) <> 0";
+    pub const MERGED_SQLITE: &str = "DELETE FROM count_changes \
+        WHERE registry IN ('patents', 'platforms') AND seq > $1 AND seq <= $2";
+    pub const LAST_SQLITE: &str = "SELECT COALESCE(MAX(seq), 0) FROM count_changes";
+    pub const MERGE_POSTGRES: &str = "WITH gone AS (DELETE FROM count_changes \
+        WHERE registry IN ('patents', 'platforms') AND xid = pg_current_xact_id() \
+        RETURNING registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, \
+        offsite, n) \
+        INSERT INTO count_changes \
+        (registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, offsite, n) \
+        SELECT registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, \
+        offsite, SUM(n) FROM gone \
+        GROUP BY registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, \
+        offsite HAVING SUM(n) <> 0";
+
     /// The cut-off time and how many entries an import of `rows` rows prunes: at least as
     /// many as it logs, so the log does not outgrow what imports write.
     pub fn prune_bounds(rows: usize) -> (i64, i64) {

@@ -139,6 +139,9 @@ impl Write {
             sqlx::query(sql::NEXT_GENERATION)
                 .execute(&mut *self.tx)
                 .await?;
+            sqlx::query(sql::MERGE_POSTGRES)
+                .execute(&mut *self.tx)
+                .await?;
             let (cutoff, at_most) = sql::prune_bounds(rows);
             sqlx::query(sql::PRUNE_POSTGRES)
                 .bind(cutoff)

@@ -207,6 +207,8 @@ struct Write {
     /// The import's batch, made with the first row: every row refers to it.
     batch: Option<i64>,
     summary: WriteSummary,
+    /// The count change log's last position when the import began: its own entries follow.
+    log_start: i64,
 }
 
 impl Write {
@@ -223,7 +225,9 @@ impl Write {
         ))?;
         // Five tables, three statements each, and the few around them.
         conn.set_prepared_statement_cache_capacity(24);
+        let log_start = conn.query_row(sql::LAST_SQLITE, [], |r| r.get(0))?;
         Ok(Self {
+            log_start,
             conn,
             prov,
             now: crate::now_utc(),
@@ -255,6 +259,14 @@ impl Write {
                 .prepare(sql::BATCH_ROWS)?
                 .execute(params![rows as i64, batch])?;
             self.conn.execute(sql::NEXT_GENERATION, [])?;
+            let last: i64 = self.conn.query_row(sql::LAST_SQLITE, [], |r| r.get(0))?;
+            // Merging pays only for a long run of entries.
+            if last - self.log_start > 100 {
+                self.conn
+                    .execute(sql::MERGE_SQLITE, params![self.log_start, last])?;
+                self.conn
+                    .execute(sql::MERGED_SQLITE, params![self.log_start, last])?;
+            }
             let (cutoff, at_most) = sql::prune_bounds(rows);
             let through: Option<i64> =
                 self.conn
