@@ -220,7 +220,9 @@ async fn timed_import(store: &Store, kind: FileKind, path: &Path, label: &str) -
                     .record_login_failure(&keys, chrono::Utc::now(), &who)
                     .await
                 {
-                    return (longest, writes, Some(e.to_string()));
+                    // How long it waited tells a busy timeout from a refusal at once.
+                    let waited = t.elapsed().as_secs_f64() * 1000.0;
+                    return (longest, writes, Some(format!("{e} (after {waited:.0} ms)")));
                 }
                 longest = longest.max(t.elapsed().as_secs_f64());
                 writes += 1;
