@@ -109,32 +109,35 @@ impl ProgressCache {
             return Ok(idx);
         }
         let held = self.index.read().await.clone();
-        if let Some(held) = held.filter(|h| h.with_enterprises || !with_enterprises) {
-            if let Some((read_at, cursor, changes)) = store
+        let applied = match held.filter(|h| h.with_enterprises || !with_enterprises) {
+            Some(held) => store
                 .count_changes(&held.cursor, held.with_enterprises)
                 .await?
-            {
-                let idx = Arc::new(
-                    held.index
-                        .with_changes(changes.iter().map(|c| (c.registry, c.record(), c.n))),
-                );
-                *self.index.write().await = Some(HeldIndex {
+                .map(|(read_at, cursor, changes)| HeldIndex {
                     generation: read_at,
                     with_enterprises: held.with_enterprises,
                     cursor,
-                    index: Arc::clone(&idx),
-                });
-                return Ok(idx);
+                    index: Arc::new(
+                        held.index
+                            .with_changes(changes.iter().map(|c| (c.registry, c.record(), c.n))),
+                    ),
+                }),
+            None => None,
+        };
+        let next = match applied {
+            Some(next) => next,
+            None => {
+                let (read_at, cursor, idx) = store.count_index(with_enterprises).await?;
+                HeldIndex {
+                    generation: read_at,
+                    with_enterprises,
+                    cursor,
+                    index: Arc::new(idx),
+                }
             }
-        }
-        let (read_at, cursor, idx) = store.count_index(with_enterprises).await?;
-        let idx = Arc::new(idx);
-        *self.index.write().await = Some(HeldIndex {
-            generation: read_at,
-            with_enterprises,
-            cursor,
-            index: Arc::clone(&idx),
-        });
+        };
+        let idx = Arc::clone(&next.index);
+        *self.index.write().await = Some(next);
         Ok(idx)
     }
 
