@@ -5,8 +5,8 @@
 -- Writers commit concurrently, so entries are read by transaction, not position: a reader
 -- keeps the snapshot it read at and next takes the entries of transactions that snapshot did
 -- not see. The registry writer prunes entries some minutes after they were logged;
--- `count_log.pruned_through` (the highest transaction pruned) tells a reader whose snapshot is
--- older that it must read whole.
+-- `count_log` (how many prunes, the highest transaction pruned) tells a reader whose snapshot
+-- is older that it must read whole.
 CREATE TABLE count_changes (
     xid         xid8 NOT NULL DEFAULT pg_current_xact_id(),
     registry    TEXT NOT NULL,
@@ -28,9 +28,12 @@ CREATE INDEX count_changes_registry ON count_changes (registry, xid);
 
 CREATE TABLE count_log (
     id             BIGINT PRIMARY KEY CHECK (id = 1),
-    pruned_through BIGINT NOT NULL
+    pruned_through BIGINT NOT NULL,
+    -- How many prunes deleted anything: a reader that read after the last of them lost
+    -- nothing, whatever its snapshot's horizon.
+    prunes         BIGINT NOT NULL
 );
-INSERT INTO count_log (id, pruned_through) VALUES (1, 0);
+INSERT INTO count_log (id, pruned_through, prunes) VALUES (1, 0, 0);
 
 -- Certificates count in their enterprise's county.
 CREATE FUNCTION count_certificates_added() RETURNS trigger LANGUAGE plpgsql AS $$

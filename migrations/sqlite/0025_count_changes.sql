@@ -25,9 +25,12 @@ CREATE TABLE count_changes (
 
 CREATE TABLE count_log (
     id             BIGINT PRIMARY KEY CHECK (id = 1),
-    pruned_through BIGINT NOT NULL
+    pruned_through BIGINT NOT NULL,
+    -- How many prunes deleted anything: a reader that read after the last of them lost
+    -- nothing, whatever its snapshot's horizon.
+    prunes         BIGINT NOT NULL
 );
-INSERT INTO count_log (id, pruned_through) VALUES (1, 0);
+INSERT INTO count_log (id, pruned_through, prunes) VALUES (1, 0, 0);
 
 -- Certificates count in their enterprise's county.
 CREATE TRIGGER certificates_count_insert AFTER INSERT ON certificates BEGIN

@@ -28,7 +28,8 @@ pub struct Generations {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CountCursor {
     Seq(i64),
-    Snapshot(String),
+    /// The snapshot, and how many prunes had been made when it was taken.
+    Snapshot(String, i64),
 }
 
 /// A counted record as read, or as added (`n` > 0) or removed (`n` < 0) by a registry write.
@@ -379,15 +380,15 @@ impl Store {
                 false,
             ),
             crate::Backend::Postgres => (
-                "SELECT generation, CAST(pg_current_snapshot() AS TEXT) AS position \
-                 FROM registry_state WHERE id = 1",
+                "SELECT r.generation, CAST(pg_current_snapshot() AS TEXT) AS position, l.prunes \
+                 FROM registry_state r CROSS JOIN count_log l WHERE r.id = 1 AND l.id = 1",
                 true,
             ),
         };
         let row = sqlx::query(sql).fetch_one(&mut *conn).await?;
         let position: String = row.try_get("position")?;
         let cursor = if snapshot {
-            CountCursor::Snapshot(position)
+            CountCursor::Snapshot(position, row.try_get("prunes")?)
         } else {
             CountCursor::Seq(
                 position
@@ -446,16 +447,18 @@ impl Store {
                 .fetch_all(&mut *conn)
                 .await?
             }
-            (CountCursor::Snapshot(then), CountCursor::Snapshot(_)) => {
-                // Pruned entries all come from transactions below the highest pruned; those
-                // below the old snapshot's horizon had committed before it and were read.
-                let lost: bool = sqlx::query_scalar(
-                    "SELECT pruned_through >= CAST(CAST(pg_snapshot_xmin(CAST($1 AS pg_snapshot)) \
-                     AS TEXT) AS BIGINT) FROM count_log WHERE id = 1",
-                )
-                .bind(then)
-                .fetch_one(&mut *conn)
-                .await?;
+            (CountCursor::Snapshot(then, prunes_then), CountCursor::Snapshot(_, prunes_now)) => {
+                // Entries pruned before the old snapshot had committed before it and were
+                // read. Of those pruned since, all come from transactions up to the highest
+                // pruned; those below the old snapshot's horizon had committed before it too.
+                let lost = prunes_now != prunes_then
+                    && sqlx::query_scalar::<_, bool>(
+                        "SELECT pruned_through >= CAST(CAST(pg_snapshot_xmin( \
+                         CAST($1 AS pg_snapshot)) AS TEXT) AS BIGINT) FROM count_log WHERE id = 1",
+                    )
+                    .bind(then)
+                    .fetch_one(&mut *conn)
+                    .await?;
                 if lost {
                     return Ok(None);
                 }

@@ -282,12 +282,13 @@ pub(crate) mod sql {
         WHERE logged_at < $1 AND seq < (SELECT MAX(seq) FROM count_changes)";
     pub const PRUNE_SQLITE_DELETE: &str = "DELETE FROM count_changes WHERE seq <= $1";
     pub const PRUNE_SQLITE_MARK: &str =
-        "UPDATE count_log SET pruned_through = MAX(pruned_through, $1) WHERE id = 1";
+        "UPDATE count_log SET pruned_through = MAX(pruned_through, $1), prunes = prunes + 1 \
+         WHERE id = 1";
     pub const PRUNE_POSTGRES: &str =
         "WITH gone AS (DELETE FROM count_changes WHERE ctid = ANY(ARRAY( \
         SELECT ctid FROM count_changes WHERE logged_at < $1 LIMIT $2)) RETURNING xid) \
         UPDATE count_log SET pruned_through = GREATEST(pruned_through, \
-        (SELECT MAX(CAST(CAST(xid AS TEXT) AS BIGINT)) FROM gone)) \
+        (SELECT MAX(CAST(CAST(xid AS TEXT) AS BIGINT)) FROM gone)), prunes = prunes + 1 \
         WHERE id = 1 AND EXISTS (SELECT 1 FROM gone)";
 
     /// The import's own entries of the registries read grouped (patents and platforms: a
