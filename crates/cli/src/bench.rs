@@ -20,6 +20,7 @@ use kechuang_service::imports::{import, FileKind, ImportRequest};
 use kechuang_service::progress::{Loaded, ProgressCache};
 use kechuang_store::{Actor, Store};
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -49,25 +50,26 @@ const PLATFORM_KINDS: [(&str, &str); 5] = [
     ("新型研发机构", "省级"),
 ];
 
-/// Writes `rows` enterprises over `places`, certificates for three in ten, one platform per
-/// fifty enterprises, and `rows` patents: nine in ten held by an enterprise (named, a third
+/// Writes the enterprises numbered `range` over `places`, certificates for three in ten, one platform per
+/// fifty enterprises, and as many patents: nine in ten held by an enterprise (named, a third
 /// of them with its code as well), the rest by individuals; four in ten inventions, one in
 /// ten lapsed.
-fn generate(dir: &Path, rows: usize, places: &[(String, String)]) -> Result<Files> {
+fn generate(dir: &Path, range: Range<usize>, places: &[(String, String)]) -> Result<Files> {
     std::fs::create_dir_all(dir)?;
+    let tag = format!("{}-{}", range.start, range.end);
     let files = Files {
-        one_certificate: dir.join(format!("bench-one-certificate-{rows}.csv")),
-        enterprises: dir.join(format!("bench-enterprises-{rows}.csv")),
-        certificates: dir.join(format!("bench-certificates-{rows}.csv")),
-        platforms: dir.join(format!("bench-platforms-{rows}.csv")),
-        patents: dir.join(format!("bench-patents-{rows}.csv")),
+        one_certificate: dir.join(format!("bench-one-certificate-{tag}.csv")),
+        enterprises: dir.join(format!("bench-enterprises-{tag}.csv")),
+        certificates: dir.join(format!("bench-certificates-{tag}.csv")),
+        platforms: dir.join(format!("bench-platforms-{tag}.csv")),
+        patents: dir.join(format!("bench-patents-{tag}.csv")),
     };
     let mut e = CsvSink::create(&files.enterprises, &ENTERPRISE_HEADERS)?;
     let mut c = CsvSink::create(&files.certificates, &CERTIFICATE_HEADERS)?;
     let mut p = CsvSink::create(&files.platforms, &PLATFORM_HEADERS)?;
     let mut pt = CsvSink::create(&files.patents, &kechuang_ingest::patents::PATENT_HEADERS)?;
     let mut rng = fastrand::Rng::with_seed(7);
-    for i in 0..rows {
+    for i in range {
         let (code, place) = &places[i % places.len()];
         // Sequential bodies keep a million codes distinct within each region.
         let uscc =
@@ -92,8 +94,11 @@ fn generate(dir: &Path, rows: usize, places: &[(String, String)]) -> Result<File
             "",
         ])?;
         if i % 10 < 3 {
-            let year = 2012 + (i % 9) as i32;
-            let number = format!("GR{year}44{:06}", (i / 10 * 3 + i % 10) % 1_000_000);
+            // The k-th certificate: nine years of a million numbers each keep nine million
+            // distinct, enough for a base of thirty million enterprises.
+            let k = i / 10 * 3 + i % 10;
+            let year = 2012 + (k % 9) as i32;
+            let number = format!("GR{year}44{:06}", k / 9 % 1_000_000);
             c.row(&[
                 "高新技术企业证书",
                 &number,
@@ -193,6 +198,13 @@ fn peak_rss_mb() -> String {
         .map_or_else(|| "n/a".into(), |kb| format!("{:.0}", kb / 1024.0))
 }
 
+/// Starts the peak over from the present size (Linux: `5` to `clear_refs`), so each import's
+/// peak is its own and not what the reference load before it held.
+fn reset_peak_rss() {
+    // Where the kernel refuses, peaks simply accumulate, which the figures then say.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
 fn rate(rows: usize, secs: f64) -> String {
     format!("{:.0} rows/s", rows as f64 / secs.max(1e-9))
 }
@@ -202,9 +214,17 @@ fn file_rows(path: &Path) -> Result<usize> {
     Ok(text.lines().count().saturating_sub(1))
 }
 
-async fn timed_import(store: &Store, kind: FileKind, path: &Path, label: &str) -> Result<()> {
+/// Imports a file through the ordinary path, printing its time, memory and how long another
+/// write waited meanwhile; answers the time and the import's batch.
+async fn timed_import(
+    store: &Store,
+    kind: FileKind,
+    path: &Path,
+    label: &str,
+) -> Result<(f64, Option<i64>)> {
     let rows = file_rows(path)?;
     let actor = Actor::new("bench", "cli");
+    reset_peak_rss();
     // Another user's small write, every 100 ms while the import runs: how long the longest
     // of them waited is what a county officer saving a form during the import feels.
     let running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
@@ -281,10 +301,84 @@ async fn timed_import(store: &Store, kind: FileKind, path: &Path, label: &str) -
             .map(|e| format!("; one FAILED: {e}"))
             .unwrap_or_default()
     );
+    Ok((secs, out.summary.and_then(|s| s.batch_id)))
+}
+
+/// An import, then the database's own bulk load of the rows it wrote into the same tables as
+/// they stood before it (`Store::reference_load`), and the ratio of the two.
+async fn compared_import(store: &Store, kind: FileKind, path: &Path, label: &str) -> Result<()> {
+    let (secs, batch) = timed_import(store, kind, path, label).await?;
+    let Some(batch) = batch else {
+        bail!("bench import {label} wrote nothing");
+    };
+    let reference = store.reference_load(batch).await?;
+    let ref_secs = reference.took.as_secs_f64();
+    let own = match store.backend() {
+        kechuang_store::Backend::Sqlite => "SQLite's prepared INSERT of each row",
+        kechuang_store::Backend::Postgres => "PostgreSQL's COPY",
+    };
+    println!(
+        "  {own}, the same {} rows into the same tables: {ref_secs:.2} s; \
+         ratio {:.2} (kechuang ÷ database)",
+        reference.rows,
+        secs / ref_secs.max(1e-9)
+    );
     Ok(())
 }
 
-pub async fn run(store: &Store, scale: Scale, rows: Option<usize>, dir: &Path) -> Result<ExitCode> {
+/// Fills the tables with `base` enterprises and their certificates before anything is timed,
+/// a million a file as offices send them, so the imports after it are measured on top.
+async fn import_base(
+    store: &Store,
+    base: usize,
+    dir: &Path,
+    places: &[(String, String)],
+) -> Result<()> {
+    let t = Instant::now();
+    let mut start = 0;
+    while start < base {
+        let end = (start + 1_000_000).min(base);
+        let files = generate(dir, start..end, places)?;
+        for (kind, what, path) in [
+            (
+                kechuang_ingest::registries::Kind::Enterprises,
+                "enterprises",
+                &files.enterprises,
+            ),
+            (
+                kechuang_ingest::registries::Kind::Certificates,
+                "certificates",
+                &files.certificates,
+            ),
+        ] {
+            let label = format!("base: {what} of enterprises {start}..{end}");
+            timed_import(store, FileKind::Registry(kind), path, &label).await?;
+        }
+        for f in [
+            files.one_certificate,
+            files.enterprises,
+            files.certificates,
+            files.platforms,
+            files.patents,
+        ] {
+            std::fs::remove_file(f)?;
+        }
+        start = end;
+    }
+    println!(
+        "base of {base} enterprises and their certificates imported in {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+pub async fn run(
+    store: &Store,
+    scale: Scale,
+    rows: Option<usize>,
+    base: usize,
+    dir: &Path,
+) -> Result<ExitCode> {
     if store.registry_generation().await? != 0 {
         bail!("bench needs an empty database (give --data-dir or --database-url of a fresh one)");
     }
@@ -313,28 +407,31 @@ pub async fn run(store: &Store, scale: Scale, rows: Option<usize>, dir: &Path) -
         Scale::City => 100_000,
         Scale::Province => 1_000_000,
     });
+    if base > 0 {
+        import_base(store, base, dir, &places).await?;
+    }
     let t = Instant::now();
-    let files = generate(dir, rows, &places)?;
+    let files = generate(dir, base..base + rows, &places)?;
     println!(
         "generated {rows} enterprises over {} regions in {:.2} s",
         places.len(),
         t.elapsed().as_secs_f64()
     );
-    timed_import(
+    compared_import(
         store,
         FileKind::Registry(kechuang_ingest::registries::Kind::Enterprises),
         &files.enterprises,
         &format!("enterprises ({backend})"),
     )
     .await?;
-    timed_import(
+    compared_import(
         store,
         FileKind::Registry(kechuang_ingest::registries::Kind::Certificates),
         &files.certificates,
         &format!("certificates ({backend})"),
     )
     .await?;
-    timed_import(
+    compared_import(
         store,
         FileKind::Registry(kechuang_ingest::registries::Kind::Platforms),
         &files.platforms,
@@ -377,7 +474,7 @@ pub async fn run(store: &Store, scale: Scale, rows: Option<usize>, dir: &Path) -
         "  after one certificate added: {after_one:.1} ms ({:.1} ms more than with nothing changed)",
         after_one - warm
     );
-    timed_import(
+    compared_import(
         store,
         FileKind::Registry(kechuang_ingest::registries::Kind::Patents),
         &files.patents,
@@ -402,6 +499,7 @@ pub async fn run(store: &Store, scale: Scale, rows: Option<usize>, dir: &Path) -
     let as_of = chrono::NaiveDate::from_ymd_opt(2019, 12, 31).unwrap_or_default();
     let regions = tree.subtree(&root).len();
 
+    reset_peak_rss();
     let t = Instant::now();
     let (_, _, index) = store.count_index(false).await?;
     println!(

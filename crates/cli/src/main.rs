@@ -121,6 +121,10 @@ enum Command {
         /// 1000000 for the province].
         #[arg(long)]
         rows: Option<usize>,
+        /// Enterprises (with their certificates) to import first, untimed, so the timed
+        /// imports land in tables that already hold them.
+        #[arg(long, default_value_t = 0)]
+        base: usize,
         /// Where to write the generated files.
         #[arg(long, default_value = "kechuang-bench")]
         dir: PathBuf,
@@ -485,7 +489,12 @@ async fn run(mut cli: Cli) -> Result<ExitCode> {
     }
     let result = match cli.command {
         Command::Demo { .. } => Ok(ExitCode::SUCCESS),
-        Command::Bench { scale, rows, dir } => bench::run(&store, scale, rows, &dir).await,
+        Command::Bench {
+            scale,
+            rows,
+            base,
+            dir,
+        } => bench::run(&store, scale, rows, base, &dir).await,
         Command::Serve {
             addr,
             trusted_proxies,

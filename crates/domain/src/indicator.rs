@@ -69,7 +69,7 @@ impl Aggregation {
 }
 
 /// Which registry a count reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Registry {
     Enterprises,
@@ -90,7 +90,7 @@ impl Registry {
 
 /// The filter of a registry-count indicator, written in a plan file as
 /// `count = { registry = "platforms", kind = "engineering_research_centre", level = "provincial" }`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CountSpec {
     pub registry: Registry,

@@ -146,6 +146,9 @@ pub struct Store {
     backend: Backend,
     /// The SQLite file, for the native connection that bulk imports write through.
     pub(crate) sqlite_path: Option<PathBuf>,
+    /// The PostgreSQL address, for the native connection `COPY` needs
+    /// (`registry_writer::reference`).
+    pub(crate) postgres_url: Option<String>,
     pub(crate) background: Background,
     /// PostgreSQL streaming standbys for read-only public work ([`Store::for_public_reads`]).
     replicas: std::sync::Arc<Replicas>,
@@ -245,6 +248,7 @@ impl Store {
                     write,
                     backend: Backend::Sqlite,
                     sqlite_path: Some(path.clone()),
+                    postgres_url: None,
                     background: Background::default(),
                     replicas: Default::default(),
                 }
@@ -274,6 +278,7 @@ impl Store {
                     write: pool,
                     backend: Backend::Postgres,
                     sqlite_path: None,
+                    postgres_url: Some(url.clone()),
                     background: Background::default(),
                     replicas: Default::default(),
                 }
@@ -379,10 +384,21 @@ impl Store {
                 // documentation says to do with foreign keys off (they cannot be switched
                 // inside the migration's own transaction). They are checked afterwards.
                 let mut conn = self.write.acquire().await?;
+                // How many migrations the database has taken (none yet: no table at all).
+                const APPLIED: &str = "SELECT count(*) FROM _sqlx_migrations WHERE success";
+                let before: Option<i64> =
+                    sqlx::query_scalar(APPLIED).fetch_one(&mut *conn).await.ok();
                 conn.execute("PRAGMA foreign_keys = OFF").await?;
                 let ran = SQLITE_MIGRATIONS.run_direct(&mut *conn).await;
                 conn.execute("PRAGMA foreign_keys = ON").await?;
                 ran?;
+                // The check reads every reference in the database (2 s at province scale),
+                // so it runs only when a migration did, not at every start and command.
+                let after: Option<i64> =
+                    sqlx::query_scalar(APPLIED).fetch_one(&mut *conn).await.ok();
+                if after == before {
+                    return Ok(());
+                }
                 let broken: Vec<AnyRow> = sqlx::query("PRAGMA foreign_key_check")
                     .fetch_all(&mut *conn)
                     .await?;

@@ -224,16 +224,11 @@ impl Store {
     /// The names are sent as one JSON list a chunk: each chunk is one pass over the register
     /// (no index on names, which would slow every enterprise import), so chunks are large.
     pub async fn enterprises_named(&self, names: &[String]) -> Result<Vec<NamedEnterprise>> {
-        let sql = match self.backend() {
-            crate::Backend::Sqlite => {
-                "SELECT uscc, name, region_code FROM enterprises \
-                 WHERE name IN (SELECT value FROM json_each(?1))"
-            }
-            crate::Backend::Postgres => {
-                "SELECT uscc, name, region_code FROM enterprises \
-                 WHERE name IN (SELECT json_array_elements_text($1::json))"
-            }
-        };
+        if let Some(path) = &self.sqlite_path {
+            return crate::native_reads::enterprises_named(path.clone(), names.to_vec()).await;
+        }
+        let sql = "SELECT uscc, name, region_code FROM enterprises \
+                   WHERE name IN (SELECT json_array_elements_text($1::json))";
         let mut out = Vec::new();
         for chunk in names.chunks(250_000) {
             let list =

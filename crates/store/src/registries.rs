@@ -199,16 +199,11 @@ impl Store {
         &self,
         usccs: &[String],
     ) -> Result<std::collections::HashMap<String, String>> {
-        let sql = match self.backend() {
-            crate::Backend::Sqlite => {
-                "SELECT uscc, region_code FROM enterprises \
-                 WHERE uscc IN (SELECT value FROM json_each(?1))"
-            }
-            crate::Backend::Postgres => {
-                "SELECT uscc, region_code FROM enterprises \
-                 WHERE uscc IN (SELECT json_array_elements_text($1::json))"
-            }
-        };
+        if let Some(path) = &self.sqlite_path {
+            return crate::native_reads::enterprise_regions(path.clone(), usccs.to_vec()).await;
+        }
+        let sql = "SELECT uscc, region_code FROM enterprises \
+                   WHERE uscc IN (SELECT json_array_elements_text($1::json))";
         let mut out = std::collections::HashMap::with_capacity(usccs.len());
         for chunk in usccs.chunks(5000) {
             let list =

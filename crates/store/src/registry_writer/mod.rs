@@ -9,7 +9,10 @@
 //! unpacks it server-side. What a row is — its table, key and columns — is said once here.
 
 mod postgres;
+mod reference;
 mod sqlite;
+
+pub use reference::ReferenceLoad;
 
 use crate::observations::{Provenance, WriteSummary};
 use crate::Result;

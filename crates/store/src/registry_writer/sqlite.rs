@@ -24,7 +24,7 @@ use std::time::Duration;
 /// Page cache of the import's connection, in KiB (negative: a size rather than pages). A
 /// million-row list touches a few hundred MB of table and index pages; a larger cache keeps
 /// the indexes' hot pages in memory without nearing the import's memory budget.
-const CACHE_KIB: i64 = 64 * 1024;
+pub(super) const CACHE_KIB: i64 = 64 * 1024;
 
 impl ToSql for Val<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
