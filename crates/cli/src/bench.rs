@@ -351,7 +351,7 @@ async fn import_base(
                 &files.certificates,
             ),
         ] {
-            let label = format!("base: {what} of enterprises {start}..{end}");
+            let label = format!("base {start}..{end}: {what}");
             timed_import(store, FileKind::Registry(kind), path, &label).await?;
         }
         for f in [

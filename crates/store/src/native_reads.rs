@@ -43,6 +43,9 @@ pub(crate) async fn enterprise_regions(
     path: PathBuf,
     usccs: Vec<String>,
 ) -> Result<HashMap<String, String>> {
+    if usccs.is_empty() {
+        return Ok(HashMap::new());
+    }
     on_thread(path, move |conn| {
         let mut find = conn.prepare("SELECT region_code FROM enterprises WHERE uscc = ?1")?;
         let mut out = HashMap::with_capacity(usccs.len());
@@ -64,6 +67,10 @@ pub(crate) async fn enterprises_named(
     path: PathBuf,
     names: Vec<String>,
 ) -> Result<Vec<NamedEnterprise>> {
+    // No names, no pass: a one-row certificate file must not read a province's register.
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
     on_thread(path, move |conn| {
         let wanted: HashSet<&str> = names.iter().map(String::as_str).collect();
         let mut scan = conn.prepare("SELECT uscc, name, region_code FROM enterprises")?;

@@ -307,8 +307,58 @@ async fn the_count_index_follows_any_writes(b: Backend) {
     );
     let (_, cursor, index) = store.count_index(true).await.expect("index");
     agree(&store, &index, &specs, "read whole after pruning").await;
-    let (index, _) = follow(&store, &index, &cursor).await;
+    let (index, cursor) = follow(&store, &index, &cursor).await;
     agree(&store, &index, &specs, "nothing since").await;
+
+    // An import prunes entries older than the log keeps (here made an hour old); a reader
+    // that had taken them in follows on.
+    sqlx::query("UPDATE certificates SET revoked_on = NULL WHERE revoked_on = '2018-01-01'")
+        .execute(&pool)
+        .await
+        .expect("restore");
+    let (index, cursor) = follow(&store, &index, &cursor).await;
+    agree(&store, &index, &specs, "certificates restored").await;
+    sqlx::query("UPDATE count_changes SET logged_at = logged_at - 3600")
+        .execute(&pool)
+        .await
+        .expect("age the log");
+    let prunes = || async {
+        sqlx::query_scalar::<_, i64>("SELECT prunes FROM count_log WHERE id = 1")
+            .fetch_one(&pool)
+            .await
+            .expect("prunes")
+    };
+    let (before, old) = (
+        prunes().await,
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM count_changes")
+            .fetch_one(&pool)
+            .await
+            .expect("entries"),
+    );
+    assert!(old > 1, "the writes above left entries to prune");
+    let uscc: String = sqlx::query_scalar("SELECT uscc FROM enterprises ORDER BY uscc LIMIT 1")
+        .fetch_one(&pool)
+        .await
+        .expect("uscc");
+    let file = env.write(
+        "one-certificate.csv",
+        &format!("证书类型,证书编号,统一社会信用代码,发证日期\n高新技术企业证书,GR202244000777,{uscc},2022-12-01\n"),
+    );
+    env.cli_ok(&["import", "certificates", &file.display().to_string()]);
+    assert_eq!(prunes().await, before + 1, "the import pruned the log");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM count_changes WHERE logged_at < $1")
+        .bind(chrono::Utc::now().timestamp() - 1800)
+        .fetch_one(&pool)
+        .await
+        .expect("old entries");
+    // SQLite keeps the last entry, whose position later readers start from.
+    assert!(
+        left <= 1,
+        "{left} of {old} hour-old entries left after the import"
+    );
+    // The reader had taken in everything pruned, so it follows on from the log.
+    let (index, _) = follow(&store, &index, &cursor).await;
+    agree(&store, &index, &specs, "after an import pruned the log").await;
     pool.close().await;
     store.close().await;
 }

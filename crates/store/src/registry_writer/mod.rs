@@ -280,9 +280,13 @@ pub(crate) mod sql {
     /// The last entry to prune (`$1` the cut-off time, `$2` at most how many): SQLite logs in
     /// time order, so old entries come first; the newest entry always stays, so positions
     /// never go back.
+    /// Numbered `?N`: SQLite gives a `$N` parameter the next free index in order of first
+    /// appearance, so a `$2` written before `$1` would take the first value bound — the
+    /// cut-off as the limit and the limit as the cut-off, which pruned nothing and scanned
+    /// the whole log at every import.
     pub const PRUNE_SQLITE_THROUGH: &str = "SELECT MAX(seq) FROM \
-        (SELECT seq, logged_at FROM count_changes ORDER BY seq LIMIT $2) \
-        WHERE logged_at < $1 AND seq < (SELECT MAX(seq) FROM count_changes)";
+        (SELECT seq, logged_at FROM count_changes ORDER BY seq LIMIT ?2) \
+        WHERE logged_at < ?1 AND seq < (SELECT MAX(seq) FROM count_changes)";
     pub const PRUNE_SQLITE_DELETE: &str = "DELETE FROM count_changes WHERE seq <= $1";
     pub const PRUNE_SQLITE_MARK: &str =
         "UPDATE count_log SET pruned_through = MAX(pruned_through, $1), prunes = prunes + 1 \
