@@ -958,7 +958,72 @@ async fn the_registry_writer_commits_all_or_nothing(b: Backend) {
     store.close().await;
 }
 
+/// `bench`'s reference — the database's own bulk load of an import's rows — loads exactly the
+/// rows the import wrote and leaves the database as it was.
+async fn the_reference_load_leaves_the_database_as_it_was(b: Backend) {
+    let env = TestEnv::new(b).await;
+    common::import_registry_samples(&env);
+    let store = kechuang_store::Store::open(
+        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
+    )
+    .await
+    .expect("open");
+    let pool = sqlx::AnyPool::connect(&env.database_url())
+        .await
+        .expect("pool");
+    let tables = [
+        "enterprises",
+        "certificates",
+        "platforms",
+        "enterprise_facts",
+        "patents",
+        "count_changes",
+    ];
+    let state = || async {
+        let mut counts = Vec::new();
+        for t in tables {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t}"))
+                .fetch_one(&pool)
+                .await
+                .expect("count");
+            counts.push(n);
+        }
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT name || '|' || region_code FROM enterprises ORDER BY uscc")
+                .fetch_all(&pool)
+                .await
+                .expect("enterprises");
+        (counts, names)
+    };
+    // The last import: nothing written since refers to its rows, as when `bench` runs it.
+    let batch: i64 = sqlx::query_scalar(
+        "SELECT MAX(batch_id) FROM (SELECT batch_id FROM enterprises UNION ALL \
+         SELECT batch_id FROM certificates UNION ALL SELECT batch_id FROM platforms UNION ALL \
+         SELECT batch_id FROM enterprise_facts UNION ALL SELECT batch_id FROM patents) b",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("batch");
+    let mut written = 0;
+    for t in &tables[..5] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {t} WHERE batch_id = $1"))
+            .bind(batch)
+            .fetch_one(&pool)
+            .await
+            .expect("batch rows");
+        written += n as u64;
+    }
+    assert!(written > 0, "the samples' last import wrote rows");
+    let before = state().await;
+    let load = store.reference_load(batch).await.expect("reference load");
+    assert_eq!(load.rows, written, "loaded the rows the import wrote");
+    assert_eq!(state().await, before, "the database is as it was");
+    pool.close().await;
+    store.close().await;
+}
+
 on_both_backends!(
+    the_reference_load_leaves_the_database_as_it_was,
     counts_follow_the_registries_for_city_and_county,
     reimport_is_a_no_op_and_changes_are_revisions,
     bad_rows_are_reported_and_nothing_is_written,

@@ -2,6 +2,10 @@
 //! the import (docs/performance.md): is kechuang's import as fast as the database can take the
 //! same rows into the same tables?
 //!
+//! It is run right after the import it measures: rows written since that refer to the
+//! import's (a certificate of an imported enterprise) would stop their deletion, and the load
+//! fails on their foreign key, changing nothing.
+//!
 //! The rows are those the import's batch wrote, copied aside first. In one
 //! transaction they are deleted (untimed), so each table stands as before the import, then
 //! loaded again by the database's own bulk path (timed), and the transaction is rolled back:
@@ -54,20 +58,11 @@ impl Store {
 }
 
 fn sqlite(path: &std::path::Path, batch: i64) -> Result<ReferenceLoad> {
-    use rusqlite::{types::ToSqlOutput, Connection, OpenFlags};
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    // The import's own connection's settings (sqlite.rs), so the two differ only in what they
-    // do. The rows wait in temporary tables on disk, as a file to load would, rather than in
-    // memory, which would stay with the process and inflate the next import's peak.
-    conn.busy_timeout(Duration::from_secs(15))?;
-    conn.execute_batch(&format!(
-        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = FILE; \
-         PRAGMA cache_size = -{}; PRAGMA wal_autocheckpoint = 0; BEGIN IMMEDIATE",
-        super::sqlite::CACHE_KIB
-    ))?;
+    use rusqlite::types::ToSqlOutput;
+    // The import's own connection (sqlite.rs), so the two differ only in what they do. The
+    // rows wait in temporary tables on disk, as a file to load would, rather than in memory,
+    // which would stay with the process and inflate the next import's peak.
+    let conn = super::sqlite::open_bulk(path, "PRAGMA temp_store = FILE;")?;
     for table in TABLES {
         conn.execute(
             &format!(

@@ -24,7 +24,7 @@ use std::time::Duration;
 /// Page cache of the import's connection, in KiB (negative: a size rather than pages). A
 /// million-row list touches a few hundred MB of table and index pages; a larger cache keeps
 /// the indexes' hot pages in memory without nearing the import's memory budget.
-pub(super) const CACHE_KIB: i64 = 64 * 1024;
+const CACHE_KIB: i64 = 64 * 1024;
 
 impl ToSql for Val<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -211,18 +211,26 @@ struct Write {
     log_start: i64,
 }
 
+/// A native connection for bulk writing, in a transaction holding the write lock: the store's
+/// own connections' settings (db.rs), a larger cache, no checkpoint at commit, and `pragmas`
+/// of the caller's (set before the transaction, as some must be).
+pub(super) fn open_bulk(path: &Path, pragmas: &str) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(15))?;
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+         PRAGMA cache_size = -{CACHE_KIB}; PRAGMA wal_autocheckpoint = 0; {pragmas} \
+         BEGIN IMMEDIATE"
+    ))?;
+    Ok(conn)
+}
+
 impl Write {
     fn begin(path: &Path, prov: Provenance) -> Result<Self> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        // The store's own connections' settings (db.rs), and a larger cache for the bulk.
-        conn.busy_timeout(Duration::from_secs(15))?;
-        conn.execute_batch(&format!(
-            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-             PRAGMA cache_size = -{CACHE_KIB}; PRAGMA wal_autocheckpoint = 0; BEGIN IMMEDIATE"
-        ))?;
+        let conn = open_bulk(path, "")?;
         // Five tables, three statements each, and the few around them.
         conn.set_prepared_statement_cache_capacity(24);
         let log_start = conn.query_row(sql::LAST_SQLITE, [], |r| r.get(0))?;
