@@ -3,10 +3,12 @@
 //! It generates a synthetic list — valid USCCs spread over a city's counties or a whole
 //! province's, high-tech certificates for three in ten enterprises, innovation platforms, and
 //! as many patents as enterprises —
-//! imports it through the ordinary import path into the database given, and then times the
-//! registry counts: every registry-count target of the plan for every region at one date,
-//! from the in-memory count index (as pages and the API compute them) and, for comparison, by
-//! SQL queries.
+//! imports it through the ordinary import path into the database given — each import beside
+//! the database's own bulk load of the same rows (`Store::reference_load`), optionally on top
+//! of a base of `--base` enterprises — and then times the registry counts: a dashboard's
+//! progress after writes, and every registry-count target of the plan for every region at one
+//! date, from the in-memory count index (as pages and the API compute them) and, for
+//! comparison, by SQL queries.
 
 use anyhow::{bail, Context as _, Result};
 use kechuang_domain::indicator::IndicatorKind;
@@ -50,10 +52,10 @@ const PLATFORM_KINDS: [(&str, &str); 5] = [
     ("新型研发机构", "省级"),
 ];
 
-/// Writes the enterprises numbered `range` over `places`, certificates for three in ten, one platform per
-/// fifty enterprises, and as many patents: nine in ten held by an enterprise (named, a third
-/// of them with its code as well), the rest by individuals; four in ten inventions, one in
-/// ten lapsed.
+/// Writes the enterprises numbered `range` over `places`, certificates for three in ten, one
+/// platform per fifty enterprises, and as many patents: nine in ten held by an enterprise
+/// (named, a third of them with its code as well), the rest by individuals; four in ten
+/// inventions, one in ten lapsed.
 fn generate(dir: &Path, range: Range<usize>, places: &[(String, String)]) -> Result<Files> {
     std::fs::create_dir_all(dir)?;
     let tag = format!("{}-{}", range.start, range.end);
