@@ -146,6 +146,26 @@ impl Clone for Memo {
     }
 }
 
+/// Adds `each` to `by_region` for every enterprise with a matching certificate in `recs`
+/// (sorted by enterprise and region, as a part's certificates are): an enterprise's matching
+/// records are summed per region and it counts where the sum is positive.
+fn count_enterprises(recs: &[Rec], f: &Filter, by_region: &mut [i64], each: i64) {
+    let mut i = 0;
+    while i < recs.len() {
+        let (owner, region) = (recs[i].owner, recs[i].region);
+        let mut net = 0i64;
+        while i < recs.len() && recs[i].owner == owner && recs[i].region == region {
+            if f.matches(&recs[i]) {
+                net += i64::from(recs[i].n);
+            }
+            i += 1;
+        }
+        if net > 0 {
+            by_region[region as usize] += each;
+        }
+    }
+}
+
 /// Records with their own names: the base of an index, or the changes on top of it.
 #[derive(Debug, Default, Clone)]
 struct Part {
@@ -310,22 +330,7 @@ impl Part {
             }
             return by_region;
         }
-        // Sorted by enterprise (and region): sum each enterprise's matching records per
-        // region, and count it where the sum is positive.
-        let mut i = 0;
-        while i < recs.len() {
-            let (owner, region) = (recs[i].owner, recs[i].region);
-            let mut net = 0i64;
-            while i < recs.len() && recs[i].owner == owner && recs[i].region == region {
-                if f.matches(&recs[i]) {
-                    net += i64::from(recs[i].n);
-                }
-                i += 1;
-            }
-            if net > 0 {
-                by_region[region as usize] += 1;
-            }
-        }
+        count_enterprises(recs, &f, &mut by_region, 1);
         by_region
     }
 
@@ -523,17 +528,11 @@ impl CountIndex {
             (base, base.filter(spec, as_of)),
             (&self.changes, self.changes.filter(spec, as_of)),
         ];
+        // Taken out as the base counted them, by the base's own rule.
+        let mut taken = vec![0i64; base.regions.names.len()];
         for owner in &self.touched {
             if let Some(f) = &filters[0].1 {
-                let mut in_base: HashMap<u16, i64> = HashMap::new();
-                for r in base.certificates_of(owner).iter().filter(|r| f.matches(r)) {
-                    *in_base.entry(r.region).or_default() += i64::from(r.n);
-                }
-                for (region, n) in in_base {
-                    if n > 0 {
-                        *totals.entry(base.regions.name(region)).or_default() -= 1;
-                    }
-                }
+                count_enterprises(base.certificates_of(owner), f, &mut taken, -1);
             }
             let mut net: HashMap<&str, i64> = HashMap::new();
             for (part, f) in &filters {
@@ -546,6 +545,11 @@ impl CountIndex {
                 if n > 0 {
                     *totals.entry(region).or_default() += 1;
                 }
+            }
+        }
+        for (i, n) in taken.into_iter().enumerate() {
+            if n != 0 {
+                *totals.entry(base.regions.name(i as u32)).or_default() += n;
             }
         }
     }
