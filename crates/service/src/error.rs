@@ -175,6 +175,17 @@ kechuang_domain::problems! {
     }
 }
 
+kechuang_domain::problems! {
+    /// The database could not let the operation through in time (on SQLite, another writer
+    /// such as a large import held the write lock past the busy timeout); nothing was written.
+    pub enum Contention {
+        Database = "database_busy" {
+            zh: "数据库正忙（可能正在导入大文件），本次操作未保存，请稍后再试",
+            en: "the database is busy (a large file may be being imported), so nothing was saved: try again shortly",
+        },
+    }
+}
+
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
@@ -184,6 +195,12 @@ impl From<StoreError> for Error {
             // Set-up the operator must fix (a file that exists, a database not empty): said
             // as the store words it, to the operator who runs the command.
             StoreError::Config(message) => Self::invalid(Setup::Config { message }),
+            // Not a fault: the caller may try again. The operator still learns how often
+            // writes were turned away, and by what.
+            other if other.is_busy() => {
+                tracing::warn!(cause = %other, "a write was turned away: the database was busy");
+                Self::busy(Contention::Database)
+            }
             other => Self::internal(other),
         }
     }

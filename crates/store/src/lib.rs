@@ -115,6 +115,40 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+impl StoreError {
+    /// The database could not let this operation through in time, and nothing of it was
+    /// written: on SQLite another writer (a large import, another process) held the write
+    /// lock past the busy timeout; on PostgreSQL the transaction was chosen to end a deadlock
+    /// or a serialization conflict (40001, 40P01), or waited past a lock timeout (55P03); or every connection of the
+    /// pool stayed taken. The same request may well succeed a moment later, so the caller is
+    /// told to try again rather than shown an internal error.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            Self::Database(sqlx::Error::PoolTimedOut) => true,
+            Self::Database(sqlx::Error::Database(d)) => {
+                if let Some(e) = d.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
+                    sqlx::error::DatabaseError::code(e).is_some_and(|c| sqlite_busy(&c))
+                } else if let Some(e) = d.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                    matches!(e.code(), "40001" | "40P01" | "55P03")
+                } else {
+                    false
+                }
+            }
+            Self::Sqlite(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// SQLite's SQLITE_BUSY (5) and SQLITE_LOCKED (6), also in their extended forms, whose
+/// primary code is the low byte.
+fn sqlite_busy(code: &str) -> bool {
+    code.parse::<i64>().is_ok_and(|n| matches!(n & 0xff, 5 | 6))
+}
+
 /// A write the database's own rules refused (a budget's CHECK, a once-only unique key): the
 /// caller's refusal, worded by `what`, rather than a database failure.
 pub(crate) fn money_error(e: sqlx::Error, what: impl FnOnce() -> Refusal) -> StoreError {
@@ -149,4 +183,23 @@ pub(crate) fn parse_date(s: &str) -> Result<chrono::NaiveDate> {
 /// Current time as stored: RFC 3339 in UTC, second precision.
 pub(crate) fn now_utc() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_busy;
+
+    #[test]
+    fn busy_and_locked_are_told_from_other_sqlite_failures() {
+        // SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_BUSY_TIMEOUT, SQLITE_LOCKED and
+        // SQLITE_LOCKED_SHAREDCACHE: each means "not now".
+        for code in ["5", "517", "773", "6", "262"] {
+            assert!(sqlite_busy(code), "{code}");
+        }
+        // A constraint (19) and its UNIQUE form (2067), a read-only database (8), a full
+        // disk (13): retrying would not help, so these stay errors.
+        for code in ["19", "2067", "8", "13", "", "x"] {
+            assert!(!sqlite_busy(code), "{code}");
+        }
+    }
 }

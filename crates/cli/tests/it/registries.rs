@@ -1022,8 +1022,81 @@ async fn the_reference_load_leaves_the_database_as_it_was(b: Backend) {
     store.close().await;
 }
 
+/// Another user's write while an import is being written. On PostgreSQL it goes through while
+/// the import's transaction is still open: they share no lock. On SQLite, which lets one
+/// writer in at a time, it waits for the import's lock; past the busy timeout it is turned
+/// away as `database_busy` — an answer telling the user to try again, not an internal error —
+/// with nothing of it written. Either way the import still commits, and the same write then
+/// goes through.
+async fn a_write_during_an_import_goes_through_or_is_told_to_retry(b: Backend) {
+    use kechuang_domain::problem::Lang;
+    use kechuang_domain::registry::RegistryBatch;
+    let env = TestEnv::new(b).await;
+    env.cli_ok(&["migrate"]);
+    let store = kechuang_store::Store::open(
+        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
+    )
+    .await
+    .expect("open");
+    let prov = kechuang_store::Provenance {
+        actor: "tester".into(),
+        client: "cli".into(),
+        file_name: "large.csv".into(),
+        kind: "registry".into(),
+    };
+    let mut import = store.begin_registry_write(&prov).await.expect("begin");
+    import
+        .write_batch(RegistryBatch {
+            enterprises: vec![enterprise("9144020371526726XG", "甲公司")],
+            ..RegistryBatch::default()
+        })
+        .await
+        .expect("write");
+
+    let keys = ["user:county-officer".to_owned()];
+    let officer = kechuang_store::Actor::new("county-officer", "web");
+    let during = store
+        .record_login_failure(&keys, chrono::Utc::now(), &officer)
+        .await;
+    let counted = |c: Vec<Option<(_, _)>>| c.into_iter().flatten().count();
+    match b {
+        Backend::Postgres => {
+            during.expect("a write goes through while an import is open");
+            assert_eq!(counted(store.failure_counts(&keys).await.expect("read")), 1);
+        }
+        Backend::Sqlite => {
+            let e = during.expect_err("the write waits for the import's lock, then gives up");
+            assert!(e.is_busy(), "{e}");
+            let e = kechuang_service::Error::from(e);
+            assert_eq!(e.code(), "database_busy");
+            assert!(matches!(e, kechuang_service::Error::Busy(_)));
+            assert!(
+                e.message(Lang::En).contains("try again"),
+                "{}",
+                e.message(Lang::En)
+            );
+            assert!(e.message(Lang::Zh).contains("稍后再试"));
+            assert_eq!(
+                counted(store.failure_counts(&keys).await.expect("read")),
+                0,
+                "nothing of the refused write remains"
+            );
+        }
+    }
+    let done = import.finish(1).await.expect("the import still commits");
+    assert_eq!(done.inserted, 1);
+    store
+        .record_login_failure(&keys, chrono::Utc::now(), &officer)
+        .await
+        .expect("after the import the write goes through");
+    assert_eq!(counted(store.failure_counts(&keys).await.expect("read")), 1);
+    store.settle().await;
+    store.close().await;
+}
+
 on_both_backends!(
     the_reference_load_leaves_the_database_as_it_was,
+    a_write_during_an_import_goes_through_or_is_told_to_retry,
     counts_follow_the_registries_for_city_and_county,
     reimport_is_a_no_op_and_changes_are_revisions,
     bad_rows_are_reported_and_nothing_is_written,
