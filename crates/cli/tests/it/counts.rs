@@ -63,7 +63,7 @@ async fn random_write(
     let plats = ids(pool, "SELECT CAST(id AS TEXT) FROM platforms ORDER BY id").await;
     let kinds = ids(pool, "SELECT code FROM platform_kinds ORDER BY code").await;
     let any = |rng: &mut Rng, xs: &[String]| xs.get(rng.below(xs.len())).cloned();
-    let op = rng.below(13);
+    let op = rng.below(16);
     let q = match op {
         0 | 1 => sqlx::query(
             "INSERT INTO certificates (kind, number, uscc, issued_on, expires_on, revoked_on) \
@@ -136,8 +136,20 @@ async fn random_write(
         .bind(rng.pick(&["city", "provincial", "national"]).to_owned())
         .bind((rng.below(2) == 0).then(|| rng.day()))
         .bind(any(rng, &plats)),
-        _ => sqlx::query("DELETE FROM platforms WHERE id = CAST($1 AS BIGINT)")
+        12 => sqlx::query("DELETE FROM platforms WHERE id = CAST($1 AS BIGINT)")
             .bind(any(rng, &plats)),
+        // Statements of many rows: PostgreSQL's statement triggers log them grouped by what
+        // counts read, several records in one entry.
+        13 => sqlx::query("UPDATE patents SET lapsed_on = $1 WHERE region_code = $2")
+            .bind((rng.below(2) == 0).then(|| rng.day()))
+            .bind(rng.pick(&COUNTIES).to_owned()),
+        14 => sqlx::query("UPDATE platforms SET revoked_on = $1, level = $2 WHERE region_code = $3")
+            .bind((rng.below(2) == 0).then(|| rng.day()))
+            .bind(rng.pick(&["city", "provincial"]).to_owned())
+            .bind(rng.pick(&COUNTIES).to_owned()),
+        _ => sqlx::query("DELETE FROM patents WHERE region_code = $1 AND kind = $2")
+            .bind(rng.pick(&COUNTIES).to_owned())
+            .bind(rng.pick(&["invention", "utility_model", "design"]).to_owned()),
     };
     // A refused statement must not end the transaction (PostgreSQL would abort it whole).
     sqlx::query("SAVEPOINT w")
