@@ -73,6 +73,8 @@ pub struct ProgressCache {
     rebuilding: tokio::sync::Mutex<()>,
     plans: std::sync::Mutex<HashMap<(i64, NaiveDate), Arc<Loaded>>>,
     loading: tokio::sync::Mutex<()>,
+    /// The plans as read at a data generation (a write to `plans` moves it on).
+    plan_list: std::sync::Mutex<Option<(i64, Arc<Vec<PlanSummary>>)>>,
 }
 
 /// The count index a server holds, with where it was read.
@@ -141,6 +143,28 @@ impl ProgressCache {
         Ok(idx)
     }
 
+    /// The generations now, and the plans at them: read again only after a write.
+    pub async fn current(&self, store: &Store) -> Result<Current, Error> {
+        let generations = store.generations().await?;
+        let held = self
+            .plan_list
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let plans = match held {
+            Some((data, plans)) if data == generations.data => plans,
+            // Read after the generations, so as fresh as they are or fresher: a list kept
+            // under a generation it has outrun is only read again one request early.
+            _ => {
+                let plans = Arc::new(store.plans().await?);
+                *self.plan_list.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some((generations.data, Arc::clone(&plans)));
+                plans
+            }
+        };
+        Ok(Current { generations, plans })
+    }
+
     async fn index_at(&self, generation: i64, with_enterprises: bool) -> Option<Arc<CountIndex>> {
         match &*self.index.read().await {
             // The counter only moves on: an index read later than asked is as fresh or fresher.
@@ -182,6 +206,17 @@ impl Loaded {
         as_of: NaiveDate,
     ) -> Result<Arc<Self>, Error> {
         let generations = store.generations().await?;
+        Self::load_at(store, cache, plan_id, as_of, generations).await
+    }
+
+    /// [`Loaded::load`] with the generations already read (see [`Current`]).
+    async fn load_at(
+        store: &Store,
+        cache: &ProgressCache,
+        plan_id: i64,
+        as_of: NaiveDate,
+        generations: Generations,
+    ) -> Result<Arc<Self>, Error> {
         if let Some(loaded) = cache.plan_at((plan_id, as_of), generations) {
             return Ok(loaded);
         }
@@ -596,14 +631,22 @@ pub struct AsOf {
 /// and show a finished plan as failing.
 pub async fn plan_as_of(store: &Store, plan_id: i64, raw: Option<&str>) -> Result<AsOf, Error> {
     if raw.is_some_and(|s| !s.trim().is_empty()) {
+        return as_of_for(None, raw);
+    }
+    as_of_for(Some(&store.plan(plan_id).await?), raw)
+}
+
+/// [`plan_as_of`] for a plan already read; `plan` is needed only when no date was asked for.
+fn as_of_for(plan: Option<&PlanSummary>, raw: Option<&str>) -> Result<AsOf, Error> {
+    let Some(plan) = plan.filter(|_| raw.is_none_or(|s| s.trim().is_empty())) else {
         return Ok(AsOf {
             date: parse_as_of(raw)?,
             final_assessment: false,
         });
-    }
-    let end_year = store.plan(plan_id).await?.end_year;
-    let end = NaiveDate::from_ymd_opt(end_year, 12, 31)
-        .ok_or_else(|| Error::internal(format!("plan {plan_id} ends in year {end_year}")))?;
+    };
+    let end = NaiveDate::from_ymd_opt(plan.end_year, 12, 31).ok_or_else(|| {
+        Error::internal(format!("plan {} ends in year {}", plan.id, plan.end_year))
+    })?;
     let today = crate::clock::today_in_china();
     Ok(if today > end {
         AsOf {
@@ -685,17 +728,58 @@ pub async fn default_plan_id(store: &Store) -> Result<i64, Error> {
 
 /// The same, or `None` when no plan is loaded.
 pub async fn current_plan_id(store: &Store) -> Result<Option<i64>, Error> {
+    Ok(current_of(&store.plans().await?))
+}
+
+fn current_of(plans: &[PlanSummary]) -> Option<i64> {
     use chrono::Datelike;
-    let plans: Vec<(i64, i32, i32)> = store
-        .plans()
-        .await?
+    let plans: Vec<(i64, i32, i32)> = plans
         .iter()
         .map(|p| (p.id, p.start_year, p.end_year))
         .collect();
-    Ok(kechuang_domain::plan::current_plan(
-        &plans,
-        crate::clock::today_in_china().year(),
-    ))
+    kechuang_domain::plan::current_plan(&plans, crate::clock::today_in_china().year())
+}
+
+/// Where every read of progress starts: the stored records' generations and the plans as they
+/// are at them. From [`ProgressCache::current`], one small query while nothing changed, so a
+/// public page that names no plan and no date costs the database that query alone.
+#[derive(Clone)]
+pub struct Current {
+    pub generations: Generations,
+    pub plans: Arc<Vec<PlanSummary>>,
+}
+
+impl Current {
+    /// As [`default_plan_id`].
+    pub fn default_plan_id(&self) -> Result<i64, Error> {
+        current_of(&self.plans).ok_or_else(|| Error::not_found(Missing::Plan))
+    }
+
+    pub fn plan(&self, plan_id: i64) -> Result<&PlanSummary, Error> {
+        self.plans.iter().find(|p| p.id == plan_id).ok_or_else(|| {
+            kechuang_store::StoreError::NotFound(kechuang_store::Absent::Plan { id: plan_id })
+                .into()
+        })
+    }
+
+    /// As [`plan_as_of`].
+    pub fn as_of(&self, plan_id: i64, raw: Option<&str>) -> Result<AsOf, Error> {
+        if raw.is_some_and(|s| !s.trim().is_empty()) {
+            return as_of_for(None, raw);
+        }
+        as_of_for(Some(self.plan(plan_id)?), raw)
+    }
+
+    /// As [`Loaded::load`], at these generations.
+    pub async fn load(
+        &self,
+        store: &Store,
+        cache: &ProgressCache,
+        plan_id: i64,
+        as_of: NaiveDate,
+    ) -> Result<Arc<Loaded>, Error> {
+        Loaded::load_at(store, cache, plan_id, as_of, self.generations).await
+    }
 }
 
 /// An indicator's resolved series for a region, with the records behind it.

@@ -27,6 +27,11 @@ async fn a_catalogue_service_is_paid_with_a_voucher_and_instrument_hours_are_cou
     let [bureau, firm, stranger, provider, owner] =
         ["kejiju", "qiye", "bieren", "zhichan", "jiance"].map(|u| env.token(u));
     let server = env.serve().await;
+    // The dashboard before anything was delivered: what the server keeps of it must not
+    // outlive the deliveries below.
+    let (status, before) = server.get_anon("/").await;
+    assert_eq!(status, 200);
+    assert!(!before.contains("service-counts"), "nothing delivered yet");
     let call = |token: &str, method: Method, path: &str, body: Option<Value>| {
         let (token, path) = (token.to_owned(), path.to_owned());
         let server = &server;
@@ -312,6 +317,15 @@ async fn a_catalogue_service_is_paid_with_a_voucher_and_instrument_hours_are_cou
     )
     .await;
     assert_eq!(status, 400, "more hours than booked");
+    // The dashboard just before the hours are recorded: what the server keeps of it must not
+    // outlive that write.
+    let hours_shown = |page: &str| {
+        page.split_once("id=\"service-counts\"")
+            .and_then(|(_, rest)| rest.split_once("</section>"))
+            .is_some_and(|(panel, _)| panel.contains(">2.5</td>"))
+    };
+    let (_, before_use) = server.get_anon("/").await;
+    assert!(!hours_shown(&before_use), "no hours used yet");
     let (_, body) = call(
         &owner,
         Method::POST,
@@ -341,8 +355,10 @@ async fn a_catalogue_service_is_paid_with_a_voucher_and_instrument_hours_are_cou
     assert_eq!(instruments[0]["hours_used"], 2.5);
     let dashboard = server.get_anon("/").await.1;
     assert!(
-        dashboard.contains("service-counts") && dashboard.contains(sme_county.as_str()),
-        "the dashboard shows the counts"
+        dashboard.contains("service-counts")
+            && dashboard.contains(sme_county.as_str())
+            && hours_shown(&dashboard),
+        "the dashboard shows the counts and the hours"
     );
 
     // Every step is in the audit trail.

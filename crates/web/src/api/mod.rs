@@ -49,16 +49,17 @@ pub(crate) fn as_of(raw: Option<&str>) -> Result<chrono::NaiveDate, crate::error
 }
 
 /// The as-of date of a plan's figures: as [`as_of`], except that an omitted date is the
-/// plan's last day once it has ended (its final assessment), as on the pages.
-pub(crate) async fn plan_as_of(
-    store: &kechuang_store::Store,
+/// plan's last day once it has ended (its final assessment), as on the pages; with the
+/// generations and plans now, to load the plan at ([`kechuang_service::progress::Current`]).
+pub(crate) async fn plan_at(
+    st: &crate::AppState,
     plan_id: i64,
     raw: Option<&str>,
-) -> Result<chrono::NaiveDate, crate::error::AppError> {
+) -> Result<(kechuang_service::progress::Current, chrono::NaiveDate), crate::error::AppError> {
     as_of(raw)?;
-    Ok(kechuang_service::progress::plan_as_of(store, plan_id, raw)
-        .await?
-        .date)
+    let now = st.progress.current(&st.store).await?;
+    let date = now.as_of(plan_id, raw)?.date;
+    Ok((now, date))
 }
 
 pub(crate) fn routes() -> Vec<Route> {

@@ -9,7 +9,7 @@ use axum::Json;
 use kechuang_domain::evaluate::{Evaluation, TargetScope};
 use kechuang_domain::indicator::IndicatorKind;
 use kechuang_domain::series::Basis;
-use kechuang_service::progress::{self as service, Loaded};
+use kechuang_service::progress as service;
 use kechuang_store::{CountedRecord, ObservationRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -278,8 +278,8 @@ pub async fn targets(
 ) -> Result<Json<Vec<TargetProgress>>, ApiError> {
     // A public answer: a current standby may serve it.
     let st = st.public_reads(true).await;
-    let as_of = super::plan_as_of(&st.store, id, q.as_of.as_deref()).await?;
-    let loaded = Loaded::load(&st.store, &st.progress, id, as_of).await?;
+    let (now, as_of) = super::plan_at(&st, id, q.as_of.as_deref()).await?;
+    let loaded = now.load(&st.store, &st.progress, id, as_of).await?;
     let region = loaded.region(q.region.as_deref())?;
     Ok(Json(
         loaded
@@ -387,8 +387,8 @@ pub async fn target_records(
     Path((id, code)): Path<(i64, String)>,
     Query(q): Query<AtQuery>,
 ) -> Result<Json<TargetRecords>, ApiError> {
-    let as_of = super::plan_as_of(&st.store, id, q.as_of.as_deref()).await?;
-    let loaded = Loaded::load(&st.store, &st.progress, id, as_of).await?;
+    let (now, as_of) = super::plan_at(&st, id, q.as_of.as_deref()).await?;
+    let loaded = now.load(&st.store, &st.progress, id, as_of).await?;
     let requested =
         kechuang_service::registries::scoped_region(&st.store, &who, q.region.as_deref()).await?;
     let region = loaded.region(Some(requested.as_str()))?;

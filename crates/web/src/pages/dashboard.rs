@@ -16,7 +16,7 @@ use kechuang_domain::evaluate::{Evaluation, TargetScope};
 use kechuang_domain::plan::TargetKind;
 use kechuang_domain::progress::Status;
 use kechuang_domain::series::Basis;
-use kechuang_service::progress::{self as service, Loaded};
+use kechuang_service::progress::Loaded;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -101,9 +101,6 @@ pub(super) struct DashboardPage {
     is_county: bool,
     /// 应统尽统 for staff: the latest surveyed year's coverage by county.
     rd: Option<RdPanel>,
-    /// The SME service platform by county: (county, services delivered, instrument hours);
-    /// empty until something was delivered.
-    services: Vec<(String, i64, String)>,
 }
 
 struct RdPanel {
@@ -131,15 +128,16 @@ pub(super) async fn dashboard(
 ) -> Result<Response, PageError> {
     let st = st.public_reads(v.who.is_none()).await;
     let lang = v.lang;
+    // While nothing changed, this is the one query an anonymous dashboard costs.
+    let now = st.progress.current(&st.store).await.page(lang)?;
     let plan_id = match q.plan {
         Some(id) => id,
-        None => service::default_plan_id(&st.store).await.page(lang)?,
+        None => now.default_plan_id().page(lang)?,
     };
-    let at = service::plan_as_of(&st.store, plan_id, q.as_of.as_deref())
-        .await
-        .page(lang)?;
+    let at = now.as_of(plan_id, q.as_of.as_deref()).page(lang)?;
     let as_of = at.date;
-    let loaded = Loaded::load(&st.store, &st.progress, plan_id, as_of)
+    let loaded = now
+        .load(&st.store, &st.progress, plan_id, as_of)
         .await
         .page(lang)?;
     let region = loaded.region(q.region.as_deref()).page(lang)?;
@@ -207,34 +205,8 @@ pub(super) async fn dashboard(
             })
             .collect(),
     });
-    let delivered: std::collections::HashMap<String, kechuang_store::ServiceCounts> =
-        kechuang_service::services::counts(&st.store)
-            .await
-            .page(lang)?
-            .into_iter()
-            .collect();
-    let services = if delivered.is_empty() {
-        Vec::new()
-    } else {
-        loaded
-            .tree
-            .subtree(&region.code)
-            .iter()
-            .filter_map(|c| loaded.tree.get(c))
-            .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
-            .map(|r| {
-                let c = delivered.get(r.code.as_str()).cloned().unwrap_or_default();
-                (
-                    lang.pick(&r.name, &r.name_en).to_owned(),
-                    c.services,
-                    format::number(c.hours),
-                )
-            })
-            .collect()
-    };
     let page = DashboardPage {
         rd,
-        services,
         chrome: Chrome::new(
             &v,
             "dashboard",
@@ -245,12 +217,9 @@ pub(super) async fn dashboard(
         plan_name: lang
             .pick(&loaded.plan.name, &loaded.plan.name_en)
             .to_owned(),
-        plans: st
-            .store
-            .plans()
-            .await
-            .page(lang)?
-            .into_iter()
+        plans: now
+            .plans
+            .iter()
             .map(|p| {
                 (
                     p.id,
@@ -284,6 +253,10 @@ pub(super) struct DashView {
     /// The counties shaded by one target, and the targets it can show.
     county_map: String,
     map_options: Vec<RegionOption>,
+    /// The SME service platform by county: (county, services delivered, instrument hours);
+    /// empty until something was delivered. Deliveries move the data generation on, so
+    /// they are as fresh here as the targets.
+    services: Vec<(String, i64, String)>,
 }
 
 async fn dash_view(
@@ -416,11 +389,36 @@ async fn dash_view(
         ),
         _ => String::new(),
     };
+    let delivered: HashMap<String, kechuang_store::ServiceCounts> =
+        kechuang_service::services::counts(&st.store)
+            .await?
+            .into_iter()
+            .collect();
+    let services = if delivered.is_empty() {
+        Vec::new()
+    } else {
+        loaded
+            .tree
+            .subtree(&region.code)
+            .iter()
+            .filter_map(|c| loaded.tree.get(c))
+            .filter(|r| r.kind == kechuang_domain::region::RegionKind::County)
+            .map(|r| {
+                let c = delivered.get(r.code.as_str()).cloned().unwrap_or_default();
+                (
+                    lang.pick(&r.name, &r.name_en).to_owned(),
+                    c.services,
+                    format::number(c.hours),
+                )
+            })
+            .collect()
+    };
     Ok(DashView {
         summary,
         groups,
         county_map,
         map_options,
+        services,
     })
 }
 

@@ -112,11 +112,11 @@ pub(super) async fn target_page(
 ) -> Result<Response, PageError> {
     let lang = v.lang;
     let tr = lang.tr();
-    let at = service::plan_as_of(&st.store, plan_id, q.as_of.as_deref())
-        .await
-        .page(lang)?;
+    let now = st.progress.current(&st.store).await.page(lang)?;
+    let at = now.as_of(plan_id, q.as_of.as_deref()).page(lang)?;
     let as_of = at.date;
-    let loaded = Loaded::load(&st.store, &st.progress, plan_id, as_of)
+    let loaded = now
+        .load(&st.store, &st.progress, plan_id, as_of)
         .await
         .page(lang)?;
     let region = loaded.region(q.region.as_deref()).page(lang)?;
