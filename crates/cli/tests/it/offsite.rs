@@ -325,11 +325,7 @@ async fn a_dongguan_enterprise_applies_through_its_wengyuan_plant(b: Backend) {
 
     // Counts: the enterprise is kept under 翁源县 but counted only where a rule takes it in,
     // and the index agrees with SQL either way.
-    let store = kechuang_store::Store::open(
-        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
-    )
-    .await
-    .expect("open");
+    let store = env.store().await;
     let (_, _, index) = store.count_index(true).await.expect("index");
     let wy = kechuang_domain::RegionCode::parse("440229").expect("code");
     for offsite in [false, true] {

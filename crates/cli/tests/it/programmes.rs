@@ -133,11 +133,7 @@ async fn batch_rewards_pay_each_first_certificate_once(backend: Backend) {
     );
 
     // The database itself refuses a second award of the same event, whatever the code does.
-    let store = kechuang_store::Store::open(
-        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
-    )
-    .await
-    .expect("open");
+    let store = env.store().await;
     let programme = store.programme("hte-certified").await.expect("programme");
     let twice = kechuang_domain::programme::Entitlement {
         uscc: renewed.clone(),
@@ -1079,11 +1075,7 @@ async fn a_voucher_is_redeemed_once_and_only_before_expiry(backend: Backend) {
     .await;
     assert_eq!(s, 303);
 
-    let store = kechuang_store::Store::open(
-        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
-    )
-    .await
-    .expect("open");
+    let store = env.store().await;
     let vouchers = store.vouchers(None).await.expect("vouchers");
     assert_eq!(vouchers.len(), 2, "the 2019 registrations, once each");
     let own = vouchers

@@ -636,11 +636,7 @@ async fn files_sent_over_http_are_checked_then_imported(b: Backend) {
 async fn the_count_index_agrees_with_sql(b: Backend) {
     let env = TestEnv::new(b).await;
     import_samples(&env);
-    let store = kechuang_store::Store::open(
-        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
-    )
-    .await
-    .expect("open");
+    let store = env.store().await;
     let (generation, _, index) = store.count_index(true).await.expect("index");
     assert!(!index.is_empty());
     let specs: Vec<kechuang_domain::indicator::CountSpec> = store
@@ -792,6 +788,16 @@ fn enterprise(uscc: &str, name: &str) -> kechuang_domain::registry::EnterpriseRo
     }
 }
 
+/// The provenance of a registry file written through the store by a test.
+fn import_of(file: &str) -> kechuang_store::Provenance {
+    kechuang_store::Provenance {
+        actor: "tester".into(),
+        client: "cli".into(),
+        file_name: file.into(),
+        kind: "registry".into(),
+    }
+}
+
 /// The registry writer's contract, held on both backends' writers: a part written and then
 /// abandoned leaves nothing; a commit counts new, changed and unchanged rows, keeps each
 /// superseded row, moves the registry generation on and audits once; a row the database
@@ -800,17 +806,8 @@ async fn the_registry_writer_commits_all_or_nothing(b: Backend) {
     use kechuang_domain::registry::{CertificateRow, RegistryBatch};
     let env = TestEnv::new(b).await;
     env.cli_ok(&["migrate"]);
-    let store = kechuang_store::Store::open(
-        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
-    )
-    .await
-    .expect("open");
-    let prov = |file: &str| kechuang_store::Provenance {
-        actor: "tester".into(),
-        client: "cli".into(),
-        file_name: file.into(),
-        kind: "registry".into(),
-    };
+    let store = env.store().await;
+    let prov = import_of;
     let (a, b_) = ("9144020371526726XG", "9144030071526726XG");
     let part = |rows: Vec<kechuang_domain::registry::EnterpriseRow>| RegistryBatch {
         enterprises: rows,
@@ -963,11 +960,7 @@ async fn the_registry_writer_commits_all_or_nothing(b: Backend) {
 async fn the_reference_load_leaves_the_database_as_it_was(b: Backend) {
     let env = TestEnv::new(b).await;
     common::import_registry_samples(&env);
-    let store = kechuang_store::Store::open(
-        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
-    )
-    .await
-    .expect("open");
+    let store = env.store().await;
     let pool = sqlx::AnyPool::connect(&env.database_url())
         .await
         .expect("pool");
@@ -1033,18 +1026,11 @@ async fn a_write_during_an_import_goes_through_or_is_told_to_retry(b: Backend) {
     use kechuang_domain::registry::RegistryBatch;
     let env = TestEnv::new(b).await;
     env.cli_ok(&["migrate"]);
-    let store = kechuang_store::Store::open(
-        &kechuang_store::DatabaseTarget::from_url(&env.database_url()).expect("url"),
-    )
-    .await
-    .expect("open");
-    let prov = kechuang_store::Provenance {
-        actor: "tester".into(),
-        client: "cli".into(),
-        file_name: "large.csv".into(),
-        kind: "registry".into(),
-    };
-    let mut import = store.begin_registry_write(&prov).await.expect("begin");
+    let store = env.store().await;
+    let mut import = store
+        .begin_registry_write(&import_of("large.csv"))
+        .await
+        .expect("begin");
     import
         .write_batch(RegistryBatch {
             enterprises: vec![enterprise("9144020371526726XG", "甲公司")],

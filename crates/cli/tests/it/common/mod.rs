@@ -116,6 +116,15 @@ impl TestEnv {
         &self.db_args
     }
 
+    /// The store itself, for a library-level test, opened as the server opens it.
+    pub async fn store(&self) -> kechuang_store::Store {
+        kechuang_store::Store::open(
+            &kechuang_store::DatabaseTarget::from_url(&self.database_url()).expect("url"),
+        )
+        .await
+        .expect("open")
+    }
+
     /// The database URL a library-level test can open directly.
     pub fn database_url(&self) -> String {
         match &self.pg_database {
