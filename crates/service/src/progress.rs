@@ -630,20 +630,26 @@ pub struct AsOf {
 /// ended. Evaluated at today, an ended plan would count certificates that have lapsed since
 /// and show a finished plan as failing.
 pub async fn plan_as_of(store: &Store, plan_id: i64, raw: Option<&str>) -> Result<AsOf, Error> {
-    if raw.is_some_and(|s| !s.trim().is_empty()) {
-        return as_of_for(None, raw);
+    if asked(raw) {
+        return as_asked(raw);
     }
-    as_of_for(Some(&store.plan(plan_id).await?), raw)
+    unasked(&store.plan(plan_id).await?)
 }
 
-/// [`plan_as_of`] for a plan already read; `plan` is needed only when no date was asked for.
-fn as_of_for(plan: Option<&PlanSummary>, raw: Option<&str>) -> Result<AsOf, Error> {
-    let Some(plan) = plan.filter(|_| raw.is_none_or(|s| s.trim().is_empty())) else {
-        return Ok(AsOf {
-            date: parse_as_of(raw)?,
-            final_assessment: false,
-        });
-    };
+/// A date was written (blanks are not one).
+fn asked(raw: Option<&str>) -> bool {
+    raw.is_some_and(|s| !s.trim().is_empty())
+}
+
+fn as_asked(raw: Option<&str>) -> Result<AsOf, Error> {
+    Ok(AsOf {
+        date: parse_as_of(raw)?,
+        final_assessment: false,
+    })
+}
+
+/// No date asked for: today while `plan` runs, its last day once it has ended.
+fn unasked(plan: &PlanSummary) -> Result<AsOf, Error> {
     let end = NaiveDate::from_ymd_opt(plan.end_year, 12, 31).ok_or_else(|| {
         Error::internal(format!("plan {} ends in year {}", plan.id, plan.end_year))
     })?;
@@ -764,10 +770,10 @@ impl Current {
 
     /// As [`plan_as_of`].
     pub fn as_of(&self, plan_id: i64, raw: Option<&str>) -> Result<AsOf, Error> {
-        if raw.is_some_and(|s| !s.trim().is_empty()) {
-            return as_of_for(None, raw);
+        if asked(raw) {
+            return as_asked(raw);
         }
-        as_of_for(Some(self.plan(plan_id)?), raw)
+        unasked(self.plan(plan_id)?)
     }
 
     /// As [`Loaded::load`], at these generations.
@@ -854,4 +860,69 @@ pub async fn indicator_series(
         series,
         records,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(id: i64, start_year: i32, end_year: i32) -> PlanSummary {
+        PlanSummary {
+            id,
+            code: format!("p{id}"),
+            name: String::new(),
+            name_en: String::new(),
+            region_code: "440200".into(),
+            start_year,
+            end_year,
+            preamble: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_kept_plans_answer_as_the_store_would() {
+        use chrono::Datelike;
+        let year = crate::clock::today_in_china().year();
+        let now = Current {
+            generations: Generations {
+                registry: 1,
+                data: 1,
+            },
+            plans: Arc::new(vec![plan(1, 2017, 2020), plan(2, year - 1, year + 3)]),
+        };
+        // The plan that runs today is the default; an ended plan is read at its last day.
+        assert_eq!(now.default_plan_id().ok(), Some(2));
+        let ended = now.as_of(1, None).expect("as of");
+        assert_eq!(
+            (ended.date, ended.final_assessment),
+            (NaiveDate::from_ymd_opt(2020, 12, 31).expect("day"), true)
+        );
+        let running = now.as_of(2, Some("  ")).expect("as of");
+        assert_eq!(
+            (running.date, running.final_assessment),
+            (crate::clock::today_in_china(), false)
+        );
+        // A date asked for is taken as written, for any plan, even one not kept.
+        let asked = now.as_of(9, Some("2019年3月31日")).expect("as of");
+        assert_eq!(
+            asked.date,
+            NaiveDate::from_ymd_opt(2019, 3, 31).expect("day")
+        );
+        assert_eq!(
+            now.as_of(9, None).err().map(|e| e.code()),
+            Some("not_found")
+        );
+        assert_eq!(
+            now.as_of(1, Some("2019-02-30")).err().map(|e| e.code()),
+            Some("invalid_date")
+        );
+        let empty = Current {
+            plans: Arc::new(Vec::new()),
+            ..now
+        };
+        assert_eq!(
+            empty.default_plan_id().err().map(|e| e.code()),
+            Some("plan_not_found")
+        );
+    }
 }

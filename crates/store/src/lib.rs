@@ -119,9 +119,9 @@ impl StoreError {
     /// The database could not let this operation through in time, and nothing of it was
     /// written: on SQLite another writer (a large import, another process) held the write
     /// lock past the busy timeout; on PostgreSQL the transaction was chosen to end a deadlock
-    /// or a serialization conflict (40001, 40P01), or waited past a lock timeout (55P03); or every connection of the
-    /// pool stayed taken. The same request may well succeed a moment later, so the caller is
-    /// told to try again rather than shown an internal error.
+    /// or a serialization conflict (40P01, 40001), or waited past a lock timeout (55P03); or
+    /// every connection of the pool stayed taken. The same request may well succeed a moment
+    /// later, so the caller is told to try again rather than shown an internal error.
     pub fn is_busy(&self) -> bool {
         match self {
             Self::Database(sqlx::Error::PoolTimedOut) => true,
