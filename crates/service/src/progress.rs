@@ -758,7 +758,13 @@ pub struct Current {
 impl Current {
     /// As [`default_plan_id`].
     pub fn default_plan_id(&self) -> Result<i64, Error> {
-        current_of(&self.plans).ok_or_else(|| Error::not_found(Missing::Plan))
+        self.current_plan_id()
+            .ok_or_else(|| Error::not_found(Missing::Plan))
+    }
+
+    /// As [`current_plan_id`].
+    pub fn current_plan_id(&self) -> Option<i64> {
+        current_of(&self.plans)
     }
 
     pub fn plan(&self, plan_id: i64) -> Result<&PlanSummary, Error> {

@@ -190,11 +190,12 @@ async fn glance(
     today: chrono::NaiveDate,
 ) -> Result<Option<PlanGlance>, kechuang_service::Error> {
     use kechuang_domain::progress::Status;
-    let Some(id) = kechuang_service::progress::current_plan_id(&st.store).await? else {
+    // As on the dashboard: one query while nothing changed.
+    let now = st.progress.current(&st.store).await?;
+    let Some(id) = now.current_plan_id() else {
         return Ok(None);
     };
-    let loaded =
-        kechuang_service::progress::Loaded::load(&st.store, &st.progress, id, today).await?;
+    let loaded = now.load(&st.store, &st.progress, id, today).await?;
     let city = loaded.plan_region.clone();
     let evals = loaded.evaluate_all(&city);
     let count = |s: Status| evals.iter().filter(|e| e.progress.status == s).count();
