@@ -127,9 +127,15 @@ impl TestEnv {
 
     /// The database URL a library-level test can open directly.
     pub fn database_url(&self) -> String {
-        match &self.pg_database {
-            Some(name) => database_url(&postgres_admin_url(), name),
-            None => format!(
+        let named = self
+            .db_args
+            .iter()
+            .position(|a| a == "--database-url")
+            .and_then(|i| self.db_args.get(i + 1));
+        match (named, &self.pg_database) {
+            (Some(url), _) => url.clone(),
+            (None, Some(name)) => database_url(&postgres_admin_url(), name),
+            (None, None) => format!(
                 "sqlite://{}",
                 self.dir.path().join("data").join("kechuang.db").display()
             ),
