@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use kechuang_domain::count_index::CountIndex;
 use kechuang_domain::indicator::{CountSpec, IndicatorKind, Registry};
 use kechuang_store::{CountCursor, Store};
-use sqlx::{Connection, Executor};
 use std::collections::HashMap;
 
 /// A small deterministic generator: each case is reproducible from its seed.
@@ -231,17 +230,7 @@ async fn the_count_index_follows_any_writes(b: Backend) {
     // send the reader to read whole where this test expects it to follow on.
     let cluster = (b == Backend::Postgres).then(OwnCluster::primary);
     let env = match &cluster {
-        Some(cluster) => {
-            sqlx::any::install_default_drivers();
-            let mut admin = sqlx::AnyConnection::connect(&cluster.url("postgres"))
-                .await
-                .expect("own cluster");
-            admin
-                .execute("CREATE DATABASE kechuang")
-                .await
-                .expect("create database");
-            TestEnv::on_postgres(cluster.url("kechuang"))
-        }
+        Some(cluster) => TestEnv::on_own_cluster(cluster).await,
         None => TestEnv::new(b).await,
     };
     crate::common::import_registry_samples(&env);

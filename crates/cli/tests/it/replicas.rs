@@ -27,12 +27,7 @@ const GENERATION: &str = "SELECT generation FROM data_state WHERE id = 1";
 #[tokio::test(flavor = "multi_thread")]
 async fn public_reads_go_to_a_current_standby_and_never_show_less() {
     let primary = OwnCluster::primary();
-    connect(&primary.url("postgres"))
-        .await
-        .execute("CREATE DATABASE kechuang")
-        .await
-        .expect("create database");
-    let env = TestEnv::on_postgres(primary.url("kechuang"));
+    let env = TestEnv::on_own_cluster(&primary).await;
     // Migrated, seeded with the shipped plan, and a county's pool members on record.
     let file = env.write(
         "pool.csv",

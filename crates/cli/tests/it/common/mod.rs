@@ -88,6 +88,20 @@ impl TestEnv {
         }
     }
 
+    /// A new database `kechuang` on a PostgreSQL cluster of the test's own, which removes it.
+    pub async fn on_own_cluster(cluster: &setup::OwnCluster) -> Self {
+        sqlx::any::install_default_drivers();
+        let mut admin = AnyConnection::connect(&cluster.url("postgres"))
+            .await
+            .expect("connect to the test's own cluster");
+        admin
+            .execute("CREATE DATABASE kechuang")
+            .await
+            .expect("create database");
+        let _ = admin.close().await;
+        Self::on_postgres(cluster.url("kechuang"))
+    }
+
     /// A PostgreSQL database named by URL, e.g. on a test's own cluster, which removes it.
     pub fn on_postgres(url: String) -> Self {
         Self::with_database(Backend::Postgres, vec!["--database-url".into(), url])
