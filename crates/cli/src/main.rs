@@ -430,13 +430,26 @@ fn main() -> ExitCode {
 }
 
 fn init_tracing(serving: bool) {
-    // A server logs its requests; a one-off command keeps its output for the officer.
-    let default = if serving { "info,sqlx=warn" } else { "warn" };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("KECHUANG_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    // `KECHUANG_LOG` takes a default level and levels per target (`info,sqlx=warn`), read by
+    // the target filter, which needs no regular-expression engine as `EnvFilter` does. Without
+    // it, a server logs its requests; a one-off command keeps its output for the officer.
+    let filter: Targets = std::env::var("KECHUANG_LOG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            if serving {
+                Targets::new()
+                    .with_default(LevelFilter::INFO)
+                    .with_target("sqlx", LevelFilter::WARN)
+            } else {
+                Targets::new().with_default(LevelFilter::WARN)
+            }
+        });
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(filter)
         .init();
 }
 
