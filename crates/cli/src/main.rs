@@ -99,7 +99,7 @@ enum Command {
         /// `/portal`); the dashboard stays at `/dashboard`.
         #[arg(long, env = "KECHUANG_PORTAL_HOME")]
         portal_home: bool,
-        /// A directory of county outlines (`CITYCODE.json`, see crates/web/maps/README.md) for
+        /// A directory of county outlines (`CITYCODE.json`, see crates/view/maps/README.md) for
         /// a city other than the shipped Shaoguan; its files take precedence.
         #[arg(long, env = "KECHUANG_MAPS")]
         maps: Option<PathBuf>,

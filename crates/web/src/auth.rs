@@ -15,9 +15,9 @@ use axum::response::{IntoResponse, Response};
 use kechuang_domain::auth::Role;
 use kechuang_service::auth::{identify, Credential};
 pub use kechuang_service::auth::{LoginOutcome, Principal};
+use kechuang_view::request::{client_address, form_field, same_secret};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use subtle::ConstantTimeEq;
 
 pub const SESSION_COOKIE: &str = "kc_session";
 /// A random value set before login, echoed by the login form: a cross-site page cannot read
@@ -28,10 +28,6 @@ pub const PRELOGIN_COOKIE: &str = "kc_pre";
 pub const CHALLENGE_COOKIE: &str = "kc_challenge";
 /// Largest form body the CSRF check reads.
 const FORM_LIMIT: usize = 1 << 20;
-
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
-}
 
 // ---- identity -----------------------------------------------------------------------------
 
@@ -89,35 +85,6 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
-}
-
-/// The address a request comes from: the peer's, unless the peer is a trusted proxy, in which
-/// case the nearest address in `X-Forwarded-For` that is not itself a trusted proxy. Entries
-/// further left were written by the client and could say anything.
-pub fn client_address(
-    peer: std::net::IpAddr,
-    headers: &HeaderMap,
-    trusted: &[std::net::IpAddr],
-) -> std::net::IpAddr {
-    if !trusted.contains(&peer) {
-        return peer;
-    }
-    let forwarded = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .collect::<Vec<_>>();
-    for hop in forwarded.iter().rev() {
-        match hop.parse::<std::net::IpAddr>() {
-            Ok(ip) if trusted.contains(&ip) => continue,
-            Ok(ip) => return ip,
-            // An entry that is not an address ends what can be believed.
-            Err(_) => break,
-        }
-    }
-    peer
 }
 
 /// Recognises the caller on every request: a bearer token, else the session cookie.
@@ -291,7 +258,11 @@ async fn csrf_checked(req: Request, expected: &str) -> Result<Request, Request> 
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
     {
-        return if same(h, expected) { Ok(req) } else { Err(req) };
+        return if same_secret(h, expected) {
+            Ok(req)
+        } else {
+            Err(req)
+        };
     }
     let multipart = req
         .headers()
@@ -317,7 +288,7 @@ async fn csrf_checked(req: Request, expected: &str) -> Result<Request, Request> 
     let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
         return Err(Request::from_parts(parts, Body::empty()));
     };
-    let ok = field(&bytes, "csrf").is_some_and(|t| same(&t, expected));
+    let ok = form_field(&bytes, "csrf").is_some_and(|t| same_secret(&t, expected));
     let req = Request::from_parts(parts, Body::from(bytes));
     if ok {
         Ok(req)
@@ -340,14 +311,6 @@ fn from_this_site(headers: &HeaderMap) -> bool {
     }
 }
 
-fn field(urlencoded: &[u8], name: &str) -> Option<String> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(urlencoded)
-        .ok()?
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
-}
-
 /// The session cookie: HttpOnly, SameSite=Lax, and Secure when the request came over HTTPS
 /// (directly or through a proxy that says so).
 pub fn session_cookie(token: &str, headers: &HeaderMap) -> HeaderValue {
@@ -364,54 +327,4 @@ pub fn session_cookie(token: &str, headers: &HeaderMap) -> HeaderValue {
 
 pub fn clear_session_cookie() -> HeaderValue {
     HeaderValue::from_static("kc_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_compared_whole() {
-        let a = kechuang_service::auth::random_token();
-        assert!(same(&a, &a.clone()));
-        assert!(!same(&a, &a[..63]));
-    }
-
-    #[test]
-    fn csrf_field_is_found_in_a_form() {
-        assert_eq!(
-            field(b"a=1&csrf=abc%20d&b=2", "csrf").as_deref(),
-            Some("abc d")
-        );
-        assert_eq!(field(b"a=1", "csrf"), None);
-    }
-
-    #[test]
-    fn only_a_trusted_proxy_names_the_client() {
-        let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
-        let mut h = HeaderMap::new();
-        h.insert(
-            "x-forwarded-for",
-            HeaderValue::from_static("1.1.1.1, 203.0.113.5, 10.0.0.2"),
-        );
-        let proxies = [ip("10.0.0.1"), ip("10.0.0.2")];
-        // From the proxy: the nearest hop that is not a proxy; what the client wrote further
-        // left is not believed.
-        assert_eq!(
-            client_address(ip("10.0.0.1"), &h, &proxies),
-            ip("203.0.113.5")
-        );
-        // From anyone else the header is ignored.
-        assert_eq!(
-            client_address(ip("198.51.100.7"), &h, &proxies),
-            ip("198.51.100.7")
-        );
-        assert_eq!(client_address(ip("10.0.0.1"), &h, &[]), ip("10.0.0.1"));
-        // A garbled header leaves the proxy's own address.
-        h.insert(
-            "x-forwarded-for",
-            HeaderValue::from_static("not-an-address"),
-        );
-        assert_eq!(client_address(ip("10.0.0.1"), &h, &proxies), ip("10.0.0.1"));
-    }
 }

@@ -6,15 +6,15 @@
 
 mod api;
 pub mod auth;
-mod charts;
 mod error;
-mod format;
-mod i18n;
-pub mod map;
-mod markup;
 mod openapi;
 mod pages;
 mod refusal;
+
+// What pages show and how they read a request live in `kechuang-view`; named here as they
+// were, so a handler writes `crate::i18n::Lang` wherever it sits.
+pub use kechuang_view::map;
+use kechuang_view::{audit, charts, format, i18n, markup};
 
 use auth::Access;
 use axum::handler::Handler;

@@ -3,8 +3,9 @@
 //!
 //! What every operation shares is added from the router itself rather than written per
 //! handler: the error answers each can give (from its route's access rule, its parameters and
-//! its method) and the credentials it needs. Tests hold the document against the route table
-//! both ways, and against the committed `openapi.json`, so a change to the API shows in review.
+//! its method) and the credentials it needs. The integration suite (`it`, `api.rs`) holds the
+//! served document against the route table both ways, and against the committed
+//! `openapi.json`, so a change to the API shows in review.
 
 use crate::api::{
     account, applications, audit, competitions, entry, events, finance, imports, offsite, patents,
@@ -342,118 +343,5 @@ fn conventions(op: &mut Operation, path: &str, method: &Method, access: Option<A
             };
             op.security = Some(vec![requirement("bearer"), requirement("session")]);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use utoipa::openapi::path::HttpMethod;
-
-    /// The HTTP methods the router uses, as the document names them.
-    fn http_method(m: &Method) -> Option<HttpMethod> {
-        Some(match *m {
-            Method::GET => HttpMethod::Get,
-            Method::POST => HttpMethod::Post,
-            Method::PUT => HttpMethod::Put,
-            Method::DELETE => HttpMethod::Delete,
-            _ => return None,
-        })
-    }
-
-    /// Whether the document has an operation for a method and path.
-    pub fn documents(doc: &utoipa::openapi::OpenApi, method: &Method, path: &str) -> bool {
-        let Some(item) = doc.paths.paths.get(path) else {
-            return false;
-        };
-        match http_method(method) {
-            Some(HttpMethod::Get) => item.get.is_some(),
-            Some(HttpMethod::Post) => item.post.is_some(),
-            Some(HttpMethod::Put) => item.put.is_some(),
-            Some(HttpMethod::Delete) => item.delete.is_some(),
-            _ => false,
-        }
-    }
-
-    fn api_route(path: &str) -> bool {
-        path.starts_with("/api/") || path == "/healthz"
-    }
-
-    #[test]
-    fn every_api_route_is_documented_and_nothing_else() {
-        let doc = ApiDoc::openapi();
-        let table = crate::route_table();
-        let mut missing = Vec::new();
-        for (method, path, _) in table.iter().filter(|(_, p, _)| api_route(p)) {
-            if !documents(&doc, method, path) {
-                missing.push(format!("{method} {path}"));
-            }
-        }
-        assert!(
-            missing.is_empty(),
-            "routes without documentation: {missing:?}"
-        );
-        let mut extra = Vec::new();
-        for (path, item) in &doc.paths.paths {
-            for (method, present) in [
-                (Method::GET, item.get.is_some()),
-                (Method::POST, item.post.is_some()),
-                (Method::PUT, item.put.is_some()),
-                (Method::DELETE, item.delete.is_some()),
-            ] {
-                if present && !table.iter().any(|(m, p, _)| *m == method && p == path) {
-                    extra.push(format!("{method} {path}"));
-                }
-            }
-        }
-        assert!(extra.is_empty(), "documented but not routed: {extra:?}");
-    }
-
-    #[test]
-    fn protected_operations_say_how_to_authenticate_and_how_they_refuse() {
-        let doc = ApiDoc::openapi();
-        let me = doc
-            .paths
-            .paths
-            .get("/api/v1/me")
-            .and_then(|i| i.get.as_ref());
-        let me = me.expect("GET /api/v1/me");
-        assert!(me.security.as_ref().is_some_and(|s| s.len() == 2));
-        assert!(me.responses.responses.contains_key("401"));
-        let regions = doc
-            .paths
-            .paths
-            .get("/api/v1/regions")
-            .and_then(|i| i.get.as_ref());
-        let regions = regions.expect("GET /api/v1/regions");
-        assert!(regions.security.is_none());
-        assert!(!regions.responses.responses.contains_key("401"));
-        let step = doc
-            .paths
-            .paths
-            .get("/api/v1/batches/{id}/steps")
-            .and_then(|i| i.post.as_ref())
-            .expect("POST /api/v1/batches/{id}/steps");
-        for status in ["400", "401", "403", "404", "409", "500"] {
-            assert!(step.responses.responses.contains_key(status), "{status}");
-        }
-    }
-
-    /// The committed document is the generated one: an API change shows in review. To accept
-    /// a change, run `KECHUANG_UPDATE_OPENAPI=1 cargo test -p kechuang-web openapi`.
-    #[test]
-    fn the_committed_document_is_the_generated_one() {
-        let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
-        let generated = format!("{}\n", document());
-        if std::env::var_os("KECHUANG_UPDATE_OPENAPI").is_some() {
-            std::fs::write(committed, &generated).expect("write openapi.json");
-            return;
-        }
-        let on_disk = std::fs::read_to_string(committed).unwrap_or_default();
-        assert!(
-            on_disk == generated,
-            "crates/web/openapi.json differs from the generated document; \
-             run KECHUANG_UPDATE_OPENAPI=1 cargo test -p kechuang-web openapi and review the diff"
-        );
     }
 }

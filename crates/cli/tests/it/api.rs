@@ -522,6 +522,61 @@ async fn openapi_describes_every_endpoint(b: Backend) {
     ] {
         assert!(paths.contains_key(p), "{p} documented");
     }
+    // Every API route of the router is in the document, and the document holds nothing else.
+    let api_route = |p: &str| p.starts_with("/api/") || p == "/healthz";
+    let table = kechuang_web::route_table();
+    let missing: Vec<String> = table
+        .iter()
+        .filter(|(_, p, _)| api_route(p))
+        .filter(|(m, p, _)| {
+            let method = m.as_str().to_ascii_lowercase();
+            paths.get(*p).and_then(|item| item.get(&method)).is_none()
+        })
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without documentation: {missing:?}"
+    );
+    let mut extra = Vec::new();
+    for (path, item) in paths {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let routed = table
+                .iter()
+                .any(|(m, p, _)| m.as_str().eq_ignore_ascii_case(method) && p == path);
+            if item.get(method).is_some() && !routed {
+                extra.push(format!("{method} {path}"));
+            }
+        }
+    }
+    assert!(extra.is_empty(), "documented but not routed: {extra:?}");
+    // A protected operation says how to authenticate and that it can refuse; a public one
+    // neither; a workflow step lists every answer it can give.
+    let me = &paths["/api/v1/me"]["get"];
+    assert_eq!(me["security"].as_array().map(Vec::len), Some(2), "{me}");
+    assert!(me["responses"].get("401").is_some());
+    let regions = &paths["/api/v1/regions"]["get"];
+    assert!(regions.get("security").is_none(), "{regions}");
+    assert!(regions["responses"].get("401").is_none());
+    let step = &paths["/api/v1/batches/{id}/steps"]["post"];
+    for status in ["400", "401", "403", "404", "409", "500"] {
+        assert!(step["responses"].get(status).is_some(), "{status}");
+    }
+    // The served document is the committed one, so a change to the API shows in review. To
+    // accept a change: `KECHUANG_UPDATE_OPENAPI=1 cargo test -p kechuang --test it openapi`,
+    // then review the diff.
+    let (_, served) = server.get("/api/v1/openapi.json").await;
+    let served = format!("{served}\n");
+    let committed = common::repo_file("crates/web/openapi.json");
+    if std::env::var_os("KECHUANG_UPDATE_OPENAPI").is_some() {
+        std::fs::write(&committed, &served).expect("write openapi.json");
+    } else {
+        assert!(
+            std::fs::read_to_string(&committed).unwrap_or_default() == served,
+            "crates/web/openapi.json differs from the served document; run \
+             KECHUANG_UPDATE_OPENAPI=1 cargo test -p kechuang --test it openapi and review the diff"
+        );
+    }
     // Every documented path answers: with data, or with a JSON 404 for a record not there.
     for (p, ops) in paths {
         if ops.get("get").is_none() {

@@ -107,7 +107,7 @@ pub use kechuang_service::clock::today_in_china;
 
 /// The Content-Disposition of a file downloaded under its own name: an ASCII fallback for old
 /// clients and the UTF-8 name (RFC 6266) for the rest, so 申报书.pdf arrives as 申报书.pdf.
-pub(crate) fn attachment_disposition(name: &str) -> String {
+pub fn attachment_disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -124,15 +124,11 @@ pub(crate) fn attachment_disposition(name: &str) -> String {
     )
 }
 
-pub(crate) use kechuang_domain::text::percent_encode as urlencode;
+pub use kechuang_domain::text::percent_encode as urlencode;
 
 /// A stored file as a download under its own name: its type as given (a document type or
 /// bytes, never a page of this site, which `nosniff` keeps browsers from guessing otherwise).
-pub(crate) fn file_download(
-    name: &str,
-    content_type: &str,
-    data: Vec<u8>,
-) -> axum::response::Response {
+pub fn file_download(name: &str, content_type: &str, data: Vec<u8>) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
     (
@@ -148,11 +144,7 @@ pub(crate) fn file_download(
 
 /// A stored file a page may show: an image inline (an article's picture), anything else as
 /// a download.
-pub(crate) fn served_file(
-    name: &str,
-    content_type: &str,
-    data: Vec<u8>,
-) -> axum::response::Response {
+pub fn served_file(name: &str, content_type: &str, data: Vec<u8>) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
     if !content_type.starts_with("image/") {
@@ -171,7 +163,7 @@ pub(crate) fn served_file(
 
 /// A stored instant (UTC, RFC 3339) as the reader's date and time in China; a date alone
 /// (a grant's award date) stays as it is.
-pub(crate) fn local_time(s: &str) -> String {
+pub fn local_time(s: &str) -> String {
     if s.len() == 10 {
         return s.to_owned();
     }
@@ -185,7 +177,7 @@ pub(crate) fn local_time(s: &str) -> String {
 }
 
 /// The day in China of a stored instant.
-pub(crate) fn local_day(s: &str) -> String {
+pub fn local_day(s: &str) -> String {
     local_time(s).chars().take(10).collect()
 }
 
