@@ -945,12 +945,14 @@ async fn accessibility_violations(c: &Client) -> Vec<String> {
     serde_json::from_value(found).expect("a list of violations")
 }
 
-/// Opens each page and collects what the audit finds there.
+/// Opens each page and collects what the audit finds there: a page answered with an error
+/// instead of itself, and, where `axe` is set, the accessibility violations.
 async fn audit_pages(
     c: &Client,
     server: &common::Server,
     role: &str,
     pages: &[String],
+    axe: bool,
 ) -> Vec<String> {
     let mut found = Vec::new();
     for page in pages {
@@ -959,8 +961,19 @@ async fn audit_pages(
             .for_element(Locator::Css("main"))
             .await
             .unwrap_or_else(|e| panic!("{role} {page}: {e}"));
-        for v in accessibility_violations(c).await {
-            found.push(format!("{role} {page}: {v}"));
+        // The error page's heading is its status and title (`404 · …`).
+        let heading = text(c, "h1").await;
+        let status = heading
+            .get(..3)
+            .filter(|s| s.bytes().all(|b| b.is_ascii_digit()));
+        if let Some(status) = status.filter(|_| heading[3..].starts_with(" · ")) {
+            found.push(format!("{role} {page}: answered {status}: {heading}"));
+            continue;
+        }
+        if axe {
+            for v in accessibility_violations(c).await {
+                found.push(format!("{role} {page}: {v}"));
+            }
         }
     }
     found
@@ -968,7 +981,13 @@ async fn audit_pages(
 
 /// WCAG 2.1 AA on every page of every role, in both languages for the public: contrast, text
 /// alternatives, labels, links told apart by more than colour, names for what scrolls.
+///
+/// On both backends every page opens for its role and is itself, not an error. axe-core's
+/// rules run on SQLite only: they read the markup and styles the templates make of the same
+/// records, which the backend does not change, and on a hundred pages they are a fifth of the
+/// suite's browser time.
 async fn every_page_passes_the_accessibility_audit(b: Backend) {
+    let axe = b == Backend::Sqlite;
     let env = TestEnv::new(b).await;
     common::import_registry_samples(&env);
     env.cli_ok(&[
@@ -979,6 +998,9 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
             .to_string(),
     ]);
     common::fund_hte_2018(&env, true);
+    // The batch in its public notice, so that `/notices/1` is the notice.
+    env.cli_ok(&["programme", "step", "1", "review"]);
+    env.cli_ok(&["programme", "step", "1", "publish"]);
     let rows = common::csv_rows("enterprises-sample.csv");
     let own = rows[2..]
         .iter()
@@ -1170,6 +1192,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
             "/competitions",
             &format!("/competitions/{competition}"),
         ]),
+        axe,
     )
     .await;
     c.goto(&server.url("/lang/en?next=/"))
@@ -1188,6 +1211,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
                 &format!("/portal/articles/{article}"),
                 "/data",
             ]),
+            axe,
         )
         .await,
     );
@@ -1290,7 +1314,7 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
         ),
     ] {
         log_in(&c, &server, user, common::PASSWORD).await;
-        found.extend(audit_pages(&c, &server, user, &list).await);
+        found.extend(audit_pages(&c, &server, user, &list, axe).await);
         log_out(&c).await;
     }
     // The administrator meets the enrolment of a second factor first, then the account pages.
@@ -1302,7 +1326,16 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
     .await;
     click(&c, "form.stacked button").await;
     wait_for_url(&c, "/account/second-factor").await;
-    found.extend(audit_pages(&c, &server, "guanli", &pages(&["/account/second-factor"])).await);
+    found.extend(
+        audit_pages(
+            &c,
+            &server,
+            "guanli",
+            &pages(&["/account/second-factor"]),
+            axe,
+        )
+        .await,
+    );
     let secret = text(&c, "code.secret").await;
     fill(
         &c,
@@ -1317,7 +1350,16 @@ async fn every_page_passes_the_accessibility_audit(b: Backend) {
         .for_element(Locator::Css(".recovery-codes, ol.codes, main"))
         .await
         .expect("enrolled");
-    found.extend(audit_pages(&c, &server, "guanli", &pages(&["/admin/users", "/audit"])).await);
+    found.extend(
+        audit_pages(
+            &c,
+            &server,
+            "guanli",
+            &pages(&["/admin/users", "/audit"]),
+            axe,
+        )
+        .await,
+    );
     assert!(
         found.is_empty(),
         "accessibility violations:\n{}",
