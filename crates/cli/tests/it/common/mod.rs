@@ -139,17 +139,17 @@ impl TestEnv {
         .expect("open")
     }
 
-    /// The database URL a library-level test can open directly.
+    /// The database URL a library-level test can open directly: the `--database-url` every
+    /// PostgreSQL environment passes to the command line, else the SQLite file.
     pub fn database_url(&self) -> String {
         let named = self
             .db_args
             .iter()
             .position(|a| a == "--database-url")
             .and_then(|i| self.db_args.get(i + 1));
-        match (named, &self.pg_database) {
-            (Some(url), _) => url.clone(),
-            (None, Some(name)) => database_url(&postgres_admin_url(), name),
-            (None, None) => format!(
+        match named {
+            Some(url) => url.clone(),
+            None => format!(
                 "sqlite://{}",
                 self.dir.path().join("data").join("kechuang.db").display()
             ),
