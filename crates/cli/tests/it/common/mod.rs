@@ -77,7 +77,13 @@ impl TestEnv {
                 let mut conn = AnyConnection::connect(&admin).await.unwrap_or_else(|e| {
                     panic!("PostgreSQL is needed for the test suite ({admin}): {e}. Run `bash .ci/run` or start PostgreSQL.")
                 });
-                conn.execute(format!("CREATE DATABASE {name}").as_str())
+                // A copy of the migrated template where there is one: the schema every
+                // command would otherwise build first.
+                let create = match setup::template_database() {
+                    Some(template) => format!("CREATE DATABASE {name} TEMPLATE {template}"),
+                    None => format!("CREATE DATABASE {name}"),
+                };
+                conn.execute(create.as_str())
                     .await
                     .expect("create test database");
                 let _ = conn.close().await;
