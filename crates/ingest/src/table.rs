@@ -27,10 +27,18 @@ pub fn read_table(path: &Path) -> Result<Vec<Row>, IngestError> {
     RowSource::open(path)?.rows().collect()
 }
 
-/// A file's rows, produced as they are asked for: CSV text is decoded once and split into rows
-/// lazily, and an XLSX sheet is streamed, so a million-row list never exists as a million rows
-/// of strings at once. An XLS sheet, small by its format, is read whole.
+/// A file's rows, produced as they are asked for: a UTF-8 CSV file is read from disk as its
+/// rows are asked for, and an XLSX sheet is streamed, so a million-row list never exists as a
+/// million rows of strings at once. GBK text is decoded once and split into rows lazily; an XLS
+/// sheet, small by its format, is read whole.
 pub enum RowSource {
+    /// A CSV file found to be UTF-8 throughout when opened; `skip` passes its byte-order mark.
+    /// Held whole, a province's 144 MB patent list stayed in memory for the whole import.
+    CsvFile {
+        path: PathBuf,
+        skip: u64,
+    },
+    /// CSV text decoded from GBK (GB18030).
     Csv(String),
     Xlsx {
         path: PathBuf,
@@ -72,6 +80,12 @@ impl RowSource {
         }
         match ext.as_str() {
             "csv" | "txt" => {
+                if let Some(skip) = utf8_file(path).map_err(|e| read_err(e.to_string()))? {
+                    return Ok(Self::CsvFile {
+                        path: path.to_owned(),
+                        skip,
+                    });
+                }
                 let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
                 Ok(Self::Csv(decode_csv(bytes).map_err(read_err)?))
             }
@@ -122,7 +136,20 @@ impl RowSource {
     pub fn rows(&self) -> Rows<'_> {
         match self {
             Self::Sheet(rows) => Box::new(rows.iter().cloned().map(Ok)),
-            Self::Csv(text) => Box::new(csv_rows(text)),
+            Self::Csv(text) => Box::new(csv_rows(text.as_bytes())),
+            Self::CsvFile { path, skip } => {
+                let opened = std::fs::File::open(path).and_then(|mut f| {
+                    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(*skip))?;
+                    Ok(f)
+                });
+                match opened {
+                    Ok(f) => Box::new(csv_rows(f)),
+                    Err(e) => Box::new(std::iter::once(Err(IngestError::Read {
+                        path: file_label(path),
+                        reason: e.to_string(),
+                    }))),
+                }
+            }
             Self::Xlsx {
                 path,
                 sheet,
@@ -541,11 +568,52 @@ fn decode_csv(mut bytes: Vec<u8>) -> Result<String, String> {
     })
 }
 
-fn csv_rows(text: &str) -> impl Iterator<Item = Result<Row, IngestError>> + Send + '_ {
+/// Whether a file is UTF-8 throughout, read a piece at a time so that a large file is never
+/// held whole; if so, how many bytes its byte-order mark takes (0 or 3). The whole file is
+/// checked before a row is read, as when it was decoded whole: a file is UTF-8 or GBK, never
+/// read as one and then found to be the other.
+fn utf8_file(path: &Path) -> std::io::Result<Option<u64>> {
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    // Bytes of a character cut at the end of the last piece, moved to the front of the next.
+    let mut carry = 0;
+    let mut bom = None;
+    loop {
+        let n = file.read(&mut buf[carry..])?;
+        let end = carry + n;
+        // The first read of a file holds its first bytes unless the file is shorter.
+        if bom.is_none() {
+            bom = Some(if buf[..end].starts_with(b"\xEF\xBB\xBF") {
+                3
+            } else {
+                0
+            });
+        }
+        if n == 0 {
+            // A character cut by the end of the file is not UTF-8.
+            return Ok((carry == 0).then_some(bom.unwrap_or(0)));
+        }
+        match std::str::from_utf8(&buf[..end]) {
+            Ok(_) => carry = 0,
+            Err(e) if e.error_len().is_none() => {
+                let valid = e.valid_up_to();
+                buf.copy_within(valid..end, 0);
+                carry = end - valid;
+            }
+            Err(_) => return Ok(None),
+        }
+    }
+}
+
+fn csv_rows<'a>(
+    source: impl Read + Send + 'a,
+) -> impl Iterator<Item = Result<Row, IngestError>> + Send + 'a {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes())
+        // Read in large pieces: a file on disk is read as its rows are asked for.
+        .buffer_capacity(1 << 16)
+        .from_reader(source)
         .into_records()
         .enumerate()
         .map(|(i, rec)| {
@@ -596,7 +664,7 @@ pub fn read_csv_bytes(bytes: &[u8]) -> Result<Vec<Row>, IngestError> {
         path: String::new(),
         reason,
     })?;
-    csv_rows(&text).collect()
+    csv_rows(text.as_bytes()).collect()
 }
 
 fn data_ref_text(d: &DataRef<'_>) -> String {
@@ -687,6 +755,62 @@ mod tests {
         let rows = read_csv_bytes(&bytes).expect("decodes");
         assert_eq!(rows[0].cells, vec!["指标代码", "数值"]);
         assert_eq!(rows[1].number, 2);
+    }
+
+    /// Rows of a CSV file opened from disk, and whether it was read from disk as it went.
+    fn file_rows(bytes: &[u8]) -> (Vec<Row>, bool) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("list.csv");
+        std::fs::write(&path, bytes).expect("write");
+        let source = RowSource::open(&path).expect("opens");
+        let streamed = matches!(source, RowSource::CsvFile { .. });
+        let rows = source.rows().collect::<Result<Vec<_>, _>>().expect("rows");
+        (rows, streamed)
+    }
+
+    #[test]
+    fn a_utf8_file_is_read_from_disk_across_its_pieces() {
+        // A byte-order mark, then enough rows that a three-byte character is cut by the end
+        // of the first 1 MiB piece the check reads.
+        let mut text = String::from("\u{feff}名称,数值\n");
+        while text.len() < (1 << 20) - 1 {
+            text.push_str("a,1\n");
+        }
+        text.truncate((1 << 20) - 1);
+        text.push_str("\n科技,2\n");
+        let (rows, streamed) = file_rows(text.as_bytes());
+        assert!(streamed, "UTF-8 is read as it goes");
+        assert_eq!(
+            rows[0].cells,
+            vec!["名称", "数值"],
+            "the mark is not in a cell"
+        );
+        let last = rows.last().expect("rows");
+        assert_eq!(last.cells, vec!["科技", "2"]);
+        assert_eq!(last.number, rows.len());
+    }
+
+    #[test]
+    fn a_file_utf8_until_its_end_is_read_as_gbk() {
+        // ASCII, which UTF-8 and GBK read alike, for more than a piece, then a GBK name: the
+        // whole file is judged first, so it is decoded as GBK.
+        let mut bytes = b"code,value\n".to_vec();
+        while bytes.len() < (1 << 20) + 10 {
+            bytes.extend_from_slice(b"a,1\n");
+        }
+        let (gbk_tail, _, _) = encoding_rs::GBK.encode("科技,2\n");
+        bytes.extend_from_slice(&gbk_tail);
+        let (rows, streamed) = file_rows(&bytes);
+        assert!(!streamed, "GBK is decoded whole");
+        assert_eq!(rows[0].cells, vec!["code", "value"]);
+        assert_eq!(rows.last().expect("rows").cells, vec!["科技", "2"]);
+
+        // A character cut by the end of the file is not UTF-8 either.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("cut.csv");
+        // 科 takes bytes 14 to 16; the file ends after its second.
+        std::fs::write(&path, &"名称,数值\n科".as_bytes()[..16]).expect("write");
+        assert_eq!(utf8_file(&path).expect("reads"), None);
     }
 
     #[test]
