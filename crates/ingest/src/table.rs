@@ -770,14 +770,15 @@ mod tests {
 
     #[test]
     fn a_utf8_file_is_read_from_disk_across_its_pieces() {
-        // A byte-order mark, then enough rows that a three-byte character is cut by the end
-        // of the first 1 MiB piece the check reads.
+        // A byte-order mark, then enough rows that 科 (three bytes) begins at the last byte
+        // of the first 1 MiB piece the check reads, and is cut by its end.
         let mut text = String::from("\u{feff}名称,数值\n");
-        while text.len() < (1 << 20) - 1 {
+        while text.len() < (1 << 20) - 2 {
             text.push_str("a,1\n");
         }
-        text.truncate((1 << 20) - 1);
+        text.truncate((1 << 20) - 2);
         text.push_str("\n科技,2\n");
+        assert_eq!(text.find('科'), Some((1 << 20) - 1));
         let (rows, streamed) = file_rows(text.as_bytes());
         assert!(streamed, "UTF-8 is read as it goes");
         assert_eq!(
