@@ -102,7 +102,7 @@ pub async fn enterprises_by_name(
         return Ok(HashMap::new());
     }
     let mut by_key: HashMap<String, Option<String>> = HashMap::new();
-    for e in store.enterprises_named(&asked).await? {
+    for e in store.enterprises_named(asked).await? {
         regions.insert(e.uscc.clone(), e.region_code);
         by_key
             .entry(name_key(&e.name))

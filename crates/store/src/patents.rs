@@ -223,9 +223,11 @@ impl Store {
     /// Registered enterprises bearing any of `names` exactly, for linking patent holders.
     /// The names are sent as one JSON list a chunk: each chunk is one pass over the register
     /// (no index on names, which would slow every enterprise import), so chunks are large.
-    pub async fn enterprises_named(&self, names: &[String]) -> Result<Vec<NamedEnterprise>> {
+    /// The names are taken, not borrowed: a patent list gives up to a million, and a copy of
+    /// them was alive at the import's peak.
+    pub async fn enterprises_named(&self, names: Vec<String>) -> Result<Vec<NamedEnterprise>> {
         if let Some(path) = &self.sqlite_path {
-            return crate::native_reads::enterprises_named(path.clone(), names.to_vec()).await;
+            return crate::native_reads::enterprises_named(path.clone(), names).await;
         }
         let sql = "SELECT uscc, name, region_code FROM enterprises \
                    WHERE name IN (SELECT json_array_elements_text($1::json))";

@@ -25,6 +25,8 @@ use std::time::Duration;
 /// million-row list touches a few hundred MB of table and index pages; a larger cache keeps
 /// the indexes' hot pages in memory without nearing the import's memory budget.
 const CACHE_KIB: i64 = 64 * 1024;
+/// The cache while an import's count-log entries are merged (see `Write::finish`).
+const MERGE_CACHE_KIB: i64 = 8 * 1024;
 
 impl ToSql for Val<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -270,6 +272,12 @@ impl Write {
             let last: i64 = self.conn.query_row(sql::LAST_SQLITE, [], |r| r.get(0))?;
             // Merging pays only for a long run of entries.
             if last - self.log_start > 100 {
+                // SQLite sorts the entries for the merge in up to a page cache's worth of
+                // memory, on top of the cache: with the bulk cache that was the import's peak
+                // (64 MB more at the end of a million patents). The rows are written by now,
+                // so the merge runs with a small cache, and its sort with as little memory.
+                self.conn
+                    .execute_batch(&format!("PRAGMA cache_size = -{MERGE_CACHE_KIB}"))?;
                 self.conn
                     .execute(sql::MERGE_SQLITE, params![self.log_start, last])?;
                 self.conn
