@@ -223,8 +223,8 @@ impl Store {
     /// Registered enterprises bearing any of `names` exactly, for linking patent holders.
     /// The names are sent as one JSON list a chunk: each chunk is one pass over the register
     /// (no index on names, which would slow every enterprise import), so chunks are large.
-    /// The names are taken, not borrowed: a patent list gives up to a million, and a copy of
-    /// them was alive at the import's peak.
+    /// The names are taken, not borrowed: a patent list gives up to a million, and copying
+    /// them raised a million-row import's memory before writing from 360 to 443 MB.
     pub async fn enterprises_named(&self, names: Vec<String>) -> Result<Vec<NamedEnterprise>> {
         if let Some(path) = &self.sqlite_path {
             return crate::native_reads::enterprises_named(path.clone(), names).await;

@@ -273,9 +273,9 @@ impl Write {
             // Merging pays only for a long run of entries.
             if last - self.log_start > 100 {
                 // SQLite sorts the entries for the merge in up to a page cache's worth of
-                // memory, on top of the cache: with the bulk cache that was the import's peak
-                // (64 MB more at the end of a million patents). The rows are written by now,
-                // so the merge runs with a small cache, and its sort with as little memory.
+                // memory, on top of the cache, and the end of a large import is its peak. The
+                // rows are written by now, so the merge runs with a small cache and its sort
+                // with as little memory (a million patents: peak 476 → 446 MB, time the same).
                 self.conn
                     .execute_batch(&format!("PRAGMA cache_size = -{MERGE_CACHE_KIB}"))?;
                 self.conn
