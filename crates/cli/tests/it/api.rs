@@ -552,6 +552,24 @@ async fn openapi_describes_every_endpoint(b: Backend) {
         }
     }
     assert!(extra.is_empty(), "documented but not routed: {extra:?}");
+    // A parameter said to be in the path is one of the path's own `{name}`s: a query
+    // parameter documented as a path one cannot be sent at all, and the contract test then
+    // finds its limits unenforced.
+    let mut misplaced = Vec::new();
+    for (path, item) in paths {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                let name = param["name"].as_str().unwrap_or_default();
+                if param["in"] == "path" && !path.contains(&format!("{{{name}}}")) {
+                    misplaced.push(format!("{method} {path} {name}"));
+                }
+            }
+        }
+    }
+    assert!(
+        misplaced.is_empty(),
+        "path parameters not in the path: {misplaced:?}"
+    );
     // A protected operation says how to authenticate and that it can refuse; a public one
     // neither; a workflow step lists every answer it can give.
     let me = &paths["/api/v1/me"]["get"];

@@ -208,6 +208,7 @@ pub struct Created {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ApplyQuery {
     /// For an off-site enterprise: the operating site it applies through (its first site in
     /// the programme's region when left out). The site's county reviews the application.

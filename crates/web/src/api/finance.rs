@@ -220,6 +220,7 @@ pub struct Reserve {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OnQuery {
     /// The date [default: today].
     #[param(format = Date)]
@@ -543,6 +544,7 @@ pub struct LoanList {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LoanParams {
     /// A partner bank's id.
     bank: Option<String>,

@@ -553,6 +553,7 @@ pub async fn revisions(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SourceQuery {
     /// A revision; the latest by default.
     revision: Option<i64>,

@@ -141,6 +141,7 @@ pub struct ArticlePage {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ArticleQuery {
     category: Option<String>,
     tag: Option<String>,
@@ -195,6 +196,7 @@ pub async fn list(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeskQuery {
     /// draft, review, published or withdrawn; all by default.
     status: Option<String>,

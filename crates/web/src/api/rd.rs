@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CoverageQuery {
     /// The survey year.
     year: String,
@@ -93,6 +94,7 @@ pub async fn coverage(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TrainingQuery {
     /// The survey year the sessions prepare (held from its January to the next June).
     year: i32,
@@ -137,6 +139,7 @@ pub async fn trainings(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The survey's year.
     year: i32,

@@ -47,6 +47,7 @@ pub async fn units(State(st): State<AppState>) -> Result<Json<Vec<UnitOut>>, Api
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
     /// The day the lights are for (YYYY-MM-DD); today in China by default.
     as_of: Option<String>,
