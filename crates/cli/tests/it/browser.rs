@@ -1372,22 +1372,7 @@ async fn pages_open_over_http(
     let admin = server.login("guanli", common::PASSWORD).await;
     let enrolment = ["/account/second-factor".to_owned()];
     found.extend(pages_open(server, &admin.cookie, "guanli", &enrolment).await);
-    let begun: serde_json::Value = admin
-        .with_csrf(reqwest::Method::POST, "/api/v1/me/second-factor")
-        .send()
-        .await
-        .expect("begin enrolment")
-        .json()
-        .await
-        .expect("enrolment json");
-    let secret = begun["secret"].as_str().expect("secret");
-    let res = admin
-        .with_csrf(reqwest::Method::PUT, "/api/v1/me/second-factor")
-        .json(&serde_json::json!({ "code": crate::second_factor::app_code(secret, 0) }))
-        .send()
-        .await
-        .expect("confirm enrolment");
-    assert_eq!(res.status().as_u16(), 200, "enrolment confirmed");
+    crate::second_factor::enrol(&admin, 0).await;
     let admin_pages = ["/admin/users".to_owned(), "/audit".to_owned()];
     found.extend(pages_open(server, &admin.cookie, "guanli", &admin_pages).await);
     found

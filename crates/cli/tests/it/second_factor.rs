@@ -21,6 +21,30 @@ pub(crate) fn app_code(secret: &str, offset: i64) -> String {
     app.generate((now + offset * 30) as u64)
 }
 
+/// Enrols `session`'s account in the second factor through the API, confirming with the
+/// app's code `offset` steps from now, and returns the secret.
+pub(crate) async fn enrol(session: &Session, offset: i64) -> String {
+    let secret = session
+        .with_csrf(Method::POST, "/api/v1/me/second-factor")
+        .send()
+        .await
+        .expect("begin enrolment")
+        .json::<Value>()
+        .await
+        .expect("enrolment json")["secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let res = session
+        .with_csrf(Method::PUT, "/api/v1/me/second-factor")
+        .json(&json!({ "code": app_code(&secret, offset) }))
+        .send()
+        .await
+        .expect("confirm enrolment");
+    assert_eq!(res.status().as_u16(), 200, "enrolment confirmed");
+    secret
+}
+
 /// Waits for the next 30-second step when this one is about to end. Each code is computed
 /// when it is sent and the server takes a step either way, so a test may cross into the next
 /// step (under load they often did); what must not happen is the step changing between the
@@ -248,25 +272,8 @@ async fn the_login_page_asks_for_the_code(b: Backend) {
     env.add_user("adm2", "admin", &[]);
     let server = env.serve().await;
     let admin = server.login("adm2", PASSWORD).await;
-    let secret = admin
-        .with_csrf(Method::POST, "/api/v1/me/second-factor")
-        .send()
-        .await
-        .expect("begin")
-        .json::<Value>()
-        .await
-        .expect("json")["secret"]
-        .as_str()
-        .expect("secret")
-        .to_owned();
     at_start_of_step().await;
-    let res = admin
-        .with_csrf(Method::PUT, "/api/v1/me/second-factor")
-        .json(&json!({ "code": app_code(&secret, -1) }))
-        .send()
-        .await
-        .expect("confirm");
-    assert_eq!(res.status().as_u16(), 200);
+    let secret = enrol(&admin, -1).await;
 
     let c = &server.client;
     let res = c
