@@ -412,7 +412,8 @@ pub struct Attendance {
 /// next year, when the statistics office closes the annual report.
 pub fn training_window(year: i32) -> (chrono::NaiveDate, chrono::NaiveDate) {
     let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-    let to = chrono::NaiveDate::from_ymd_opt(year + 1, 6, 30).unwrap_or_default();
+    // Saturating: a year past chrono's range must give an empty window, not overflow.
+    let to = chrono::NaiveDate::from_ymd_opt(year.saturating_add(1), 6, 30).unwrap_or_default();
     (from, to)
 }
 

@@ -86,7 +86,9 @@ impl HttpStatus for AppError {
     fn status(&self) -> StatusCode {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            // The request was read as documented and a rule refused it (400 is kept for a
+            // request that does not match the document: see `localize`).
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -240,6 +242,10 @@ kechuang_domain::problems! {
         MediaType { reason: String } = "unsupported_media_type" {
             zh: "请求内容类型不受支持：{reason}", en: "unsupported content type: {reason}",
         },
+        /// A handler that panicked (`panicked` in lib.rs): nothing of it is shown.
+        Internal = "internal" {
+            zh: "服务器内部错误，已记入日志", en: "internal error; it has been logged",
+        },
         Other { reason: String } = "http_error" {
             zh: "请求失败：{reason}", en: "request failed: {reason}",
         },
@@ -256,6 +262,7 @@ impl Unaccepted {
             StatusCode::METHOD_NOT_ALLOWED => Self::Method { reason },
             StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge { reason },
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::MediaType { reason },
+            StatusCode::INTERNAL_SERVER_ERROR => Self::Internal,
             _ => Self::Other { reason },
         }
     }

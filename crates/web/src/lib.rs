@@ -18,7 +18,7 @@ use kechuang_view::{audit, charts, format, i18n, markup};
 
 use auth::Access;
 use axum::handler::Handler;
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::MethodRouter;
 use axum::Router;
@@ -193,10 +193,23 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(request_deadline))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn(error::localize))
         .layer(axum::middleware::map_response(
             move |res: axum::response::Response| security_headers(res, https),
         ))
+}
+
+/// A handler that panicked (a bug: none is written to): logged with what it said, answered
+/// 500 with nothing of it shown, so the client hears back and the server goes on.
+fn panicked(cause: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let said = cause
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| cause.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = %said, "a request handler panicked");
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }
 
 async fn security_headers(

@@ -406,7 +406,7 @@ async fn errors_are_clear(b: Backend) {
     let body: Value = serde_json::from_str(&body).expect("json error");
     assert_eq!(body["error"]["code"], "not_found");
     let (status, body) = server.get("/api/v1/plans/1/targets?as_of=2019-13-01").await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 422);
     let body: Value = serde_json::from_str(&body).expect("json error");
     assert_eq!(body["error"]["code"], "invalid_date");
     assert_eq!(body["error"]["details"]["raw"], "2019-13-01");
@@ -422,7 +422,7 @@ async fn errors_are_clear(b: Backend) {
         .send()
         .await
         .expect("request");
-    assert_eq!(res.status().as_u16(), 400);
+    assert_eq!(res.status().as_u16(), 422);
     let body: Value = res.json().await.expect("json error");
     assert_eq!(body["error"]["code"], "invalid_date");
     assert_eq!(body["error"]["details"]["raw"], "2019-13-01");
@@ -452,7 +452,7 @@ async fn errors_are_clear(b: Backend) {
         .send()
         .await
         .expect("request");
-    assert_eq!(res.status().as_u16(), 400);
+    assert_eq!(res.status().as_u16(), 422);
     let html = res.text().await.expect("page");
     assert!(
         html.contains("date &#39;2019-13-01&#39; is not a date such as 2019-03-31"),
@@ -498,6 +498,64 @@ async fn errors_are_clear(b: Backend) {
     assert_eq!(res.status().as_u16(), 400);
     let body: Value = res.json().await.expect("json error");
     assert_eq!(body["error"]["code"], "invalid_request");
+    // A value past what the document allows is refused with its rule, never quietly clamped,
+    // read as a default or left to overflow (a year of 2³¹−1 once dropped the connection).
+    for (path, code) in [
+        ("/api/v1/articles?per_page=101", "out_of_range"),
+        ("/api/v1/articles?page=0", "out_of_range"),
+        ("/api/v1/rd/trainings?year=2147483647", "invalid_year"),
+        ("/api/v1/rd/trainings?year=1900", "invalid_year"),
+        ("/api/v1/finance/reserve?on=", "invalid_date"),
+    ] {
+        let (got, body) = server.get(path).await;
+        assert_eq!(got, 422, "{path}: {body}");
+        let body: Value = serde_json::from_str(&body).expect("json error");
+        assert_eq!(body["error"]["code"], code, "{path}");
+    }
+    for path in [
+        "/api/v1/articles?per_page=100",
+        "/api/v1/rd/trainings?year=2019",
+        "/api/v1/finance/reserve?on=2019-12-31",
+    ] {
+        assert_eq!(server.get(path).await.0, 200, "{path}");
+    }
+    // A bank's terms hold to the lengths the document states, and a date sent blank is not
+    // read as "today"; nothing is registered by either.
+    let bank = |terms: Value| serde_json::json!({ "name": "韶关农商银行", "uscc": "91440200MA4UJ0XJ0D", "terms": terms });
+    let post = reqwest::Method::POST;
+    for (terms, code, field) in [
+        (
+            serde_json::json!({ "share": "0".repeat(21) }),
+            "too_long",
+            "share",
+        ),
+        (
+            serde_json::json!({ "share": "30", "starts_on": "" }),
+            "invalid_date",
+            "starts_on",
+        ),
+    ] {
+        let (got, body) = server
+            .call(
+                &server.token,
+                post.clone(),
+                "/api/v1/finance/banks",
+                Some(bank(terms)),
+            )
+            .await;
+        assert_eq!(got, 422, "{body}");
+        assert_eq!(body["error"]["code"], code, "{body}");
+        assert_eq!(body["error"]["details"]["field"], field, "{body}");
+    }
+    let (_, banks) = server
+        .call(
+            &server.token,
+            reqwest::Method::GET,
+            "/api/v1/finance/banks",
+            None,
+        )
+        .await;
+    assert!(!banks.to_string().contains("韶关农商银行"), "{banks}");
     let (status, _) = server.get("/api/v1/plans/1/targets?region=440300").await;
     assert_eq!(status, 404, "Shenzhen is outside the Shaoguan plan");
     let (status, _) = server.get("/api/v1/indicators/nosuch/observations").await;

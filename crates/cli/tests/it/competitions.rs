@@ -249,7 +249,7 @@ async fn a_competition_runs_from_entry_to_paid_prizes(b: Backend) {
             "计划.exe"
         )
         .await,
-        400
+        422
     );
     for (user, e) in &ids {
         let t = if *user == "team" {
@@ -281,7 +281,7 @@ async fn a_competition_runs_from_entry_to_paid_prizes(b: Backend) {
         json!({ "eligible": false }),
     )
     .await;
-    assert_eq!(s, 400, "a refusal needs its reason: {v}");
+    assert_eq!(s, 422, "a refusal needs its reason: {v}");
     let (s, _) = call(
         &bureau,
         Method::POST,

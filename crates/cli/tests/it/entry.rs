@@ -74,7 +74,7 @@ async fn county_figures_are_approved_through_the_api(b: Backend) {
     )
     .await
     .expect("return without comment");
-    assert_eq!(res.status().as_u16(), 400);
+    assert_eq!(res.status().as_u16(), 422);
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["error"]["code"], "reason_required");
     let res = send(

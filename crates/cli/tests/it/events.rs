@@ -103,7 +103,7 @@ async fn a_forum_fills_its_seats_and_records_who_came(b: Backend) {
         json!({"attendee": "赵", "organisation": "韶关学院", "phone": "call me"}),
     )
     .await;
-    assert_eq!(s, 400, "{bad}");
+    assert_eq!(s, 422, "{bad}");
     let (s, second) = post_anonymous(
         &server,
         &path,

@@ -561,7 +561,7 @@ async fn a_bank_sees_its_own_and_a_bad_loan_is_compensated_once(b: Backend) {
         json!({ "amount": "151", "occurred_on": "2021-04-30" }),
     )
     .await;
-    assert_eq!(s, 400, "more than the principal left");
+    assert_eq!(s, 422, "more than the principal left");
 
     // A membership ends once; the enterprise stays counted among those ever admitted.
     let (_, pool) = call(&officer, get.clone(), "/api/v1/finance/pool", Value::Null).await;
@@ -660,7 +660,7 @@ async fn the_seed_fund_invests_in_young_firms_only(b: Backend) {
     .await;
     assert_eq!(
         (s, body["error"]["details"]["field"].as_str()),
-        (400, Some("paid_in"))
+        (422, Some("paid_in"))
     );
     let targets = server
         .get_json("/api/v1/plans/1/targets?as_of=2018-12-31")
@@ -692,7 +692,7 @@ async fn the_seed_fund_invests_in_young_firms_only(b: Backend) {
     let (s, body) = send("/api/v1/finance/seed/investments", invest(&old[0])).await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
-        (400, Some("not_seed_stage")),
+        (422, Some("not_seed_stage")),
         "{body}"
     );
     let (s, inv) = send("/api/v1/finance/seed/investments", invest(&young[0])).await;

@@ -52,14 +52,14 @@ async fn hostile_spreadsheets_are_refused_and_the_server_keeps_answering(b: Back
     sheet.write(1_048_575, 16_383, "x").expect("xfd");
     book.save(&far).expect("save");
     let (status, body) = send("far.xlsx", std::fs::read(&far).expect("read")).await;
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["code"], "column_past_limit", "{body}");
     assert_eq!(body["error"]["details"]["cell"], "XFD1048576");
     // 4,000 parts of 240 KB each: about 5 MB sent, 940 MB inflated.
     let bomb = zip_bomb(4_000);
     assert!(bomb.len() < 8 << 20, "{} bytes", bomb.len());
     let (status, body) = send("bomb.xlsx", bomb).await;
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["code"], "file_inflates_too_far", "{body}");
     assert_eq!(body["error"]["details"]["limit_mb"], "768");
     let message = body["error"]["message"].as_str().unwrap_or_default();
@@ -211,12 +211,12 @@ async fn an_objection_flood_is_cut_off_and_dismissed_at_once(b: Backend) {
     let (s, body) = object(client_from([127, 0, 9, 1]), "", "").await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
-        (400, Some("objection_name_required"))
+        (422, Some("objection_name_required"))
     );
     let (s, body) = object(client_from([127, 0, 9, 1]), "张三", "").await;
     assert_eq!(
         (s, body["error"]["code"].as_str()),
-        (400, Some("objection_contact_required"))
+        (422, Some("objection_contact_required"))
     );
     // One address: five a day.
     for i in 0..5 {
@@ -615,7 +615,7 @@ async fn an_over_long_text_is_refused_unwritten(b: Backend) {
     let entries = || async { server.get_json("/api/v1/audit/verify").await["entries"].clone() };
     let before = entries().await;
     let refused = |res: reqwest::Response, field: &'static str| async move {
-        assert_eq!(res.status().as_u16(), 400);
+        assert_eq!(res.status().as_u16(), 422);
         let body: Value = res.json().await.expect("json");
         assert_eq!(body["error"]["code"], "too_long", "{body}");
         assert_eq!(body["error"]["details"]["field"], field, "{body}");

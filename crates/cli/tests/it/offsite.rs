@@ -151,7 +151,7 @@ async fn a_dongguan_enterprise_applies_through_its_wengyuan_plant(b: Backend) {
     )
     .await;
     assert_eq!(
-        status, 400,
+        status, 422,
         "an invalid credit code registers no site: {body}"
     );
 

@@ -54,7 +54,7 @@ async fn a_copied_plan_is_edited_published_and_continues_the_earlier_one(b: Back
         json!({"code": "Bad Code", "name": "x", "start_year": 2021, "end_year": 2025}),
     )
     .await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 422);
 
     // A mistake is kept in the draft and named by its line; publishing is refused.
     let broken = src.replacen("target = 100", "target = \"很多\"", 1);

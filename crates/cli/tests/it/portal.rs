@@ -54,7 +54,7 @@ async fn an_officer_writes_a_policy_and_a_colleague_publishes_it(b: Backend) {
         json!({"categories": ["policies", "nonsense"]}),
     )
     .await;
-    assert_eq!(status, 400, "{subs}");
+    assert_eq!(status, 422, "{subs}");
     assert_eq!(subs["error"]["code"], "article_category");
     let (status, subs) = send(
         &server,
@@ -121,7 +121,7 @@ async fn an_officer_writes_a_policy_and_a_colleague_publishes_it(b: Backend) {
         .send()
         .await
         .expect("upload");
-    assert_eq!(res.status().as_u16(), 400);
+    assert_eq!(res.status().as_u16(), 422);
 
     // Not public while a draft: neither the page, the API nor the attachment.
     assert_eq!(
@@ -234,7 +234,7 @@ async fn an_officer_writes_a_policy_and_a_colleague_publishes_it(b: Backend) {
         &format!("/api/v1/articles?q={}", common::urlencode("的")),
     )
     .await;
-    assert_eq!(status, 400, "{short}");
+    assert_eq!(status, 422, "{short}");
     let (_, page) = get(
         &server,
         None,
@@ -305,7 +305,7 @@ async fn an_officer_writes_a_policy_and_a_colleague_publishes_it(b: Backend) {
     // A return needs a reason, and the writer sees it.
     act(&server, &writer, id, "submit").await;
     let (s, _) = act(&server, &reviewer, id, "return").await;
-    assert_eq!(s, 400);
+    assert_eq!(s, 422);
     let (s, back) = send(
         &server,
         Method::POST,

@@ -397,7 +397,7 @@ async fn notice_objections_and_payment_follow_their_order(backend: Backend) {
         .expect("object");
     assert_eq!(
         empty.status().as_u16(),
-        400,
+        422,
         "an empty objection is refused"
     );
     let (s, v) = step_by(&server, &approver, id, json!({"action": "approve"})).await;
@@ -636,7 +636,7 @@ async fn rules_are_edited_on_the_page_only_when_they_run(backend: Backend) {
         &rules("certificate.frist", "wan(20)"),
     )
     .await;
-    assert_eq!(s, 400);
+    assert_eq!(s, 422);
     assert!(page.contains("frist"), "{page:.300}");
     let (s, _) = form_post(
         &bureau,
@@ -670,7 +670,7 @@ async fn rules_are_edited_on_the_page_only_when_they_run(backend: Backend) {
     }))
     .await
     .expect("put rules");
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
     let body: serde_json::Value = res.json().await.expect("json");
     assert_eq!(body["error"]["code"], "rule_unknown_variable");
     assert!(
@@ -814,7 +814,7 @@ async fn a_return_voids_earlier_approvals(backend: Backend) {
     // Returning needs a reason; it voids the assignments, and a resubmission starts at the
     // county again.
     let (s, _) = app_step(&bureau, id, "return", "").await;
-    assert_eq!(s, 400);
+    assert_eq!(s, 422);
     assert_eq!(
         app_step(&bureau, id, "return", "请补充经费预算表").await.0,
         303
@@ -894,7 +894,7 @@ async fn an_application_forgives(backend: Backend) {
         .expect("upload");
     assert_eq!(res.status().as_u16(), 201);
     let res = upload("setup.exe", b"MZ").await.expect("upload");
-    assert_eq!(res.status().as_u16(), 400);
+    assert_eq!(res.status().as_u16(), 422);
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["error"]["code"], "guide_file_type");
     let (s, page) = server.get_as(Some(&env.token("qiye")), "/calls/1").await;

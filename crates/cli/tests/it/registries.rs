@@ -379,7 +379,7 @@ async fn lists_filter_and_page_like_the_files_say(b: Backend) {
         .iter()
         .any(|e| &e["name"] == name));
     let (status, _) = server.get("/api/v1/enterprises?status=nonsense").await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 422);
 
     // One enterprise, found however its code is typed.
     let uscc = &ents[2][0];
@@ -628,7 +628,7 @@ async fn files_sent_over_http_are_checked_then_imported(b: Backend) {
     let page = server.get_json("/api/v1/enterprises?per_page=1").await;
     assert_eq!(page["total"], n);
     let (status, _) = send("enterprises", "x.pdf", b"%PDF".to_vec(), false).await;
-    assert_eq!(status, 400, "an unsupported type is refused");
+    assert_eq!(status, 422, "an unsupported type is refused");
 }
 
 /// The in-memory count index gives exactly the figures of the SQL counts, for every count

@@ -164,7 +164,7 @@ async fn the_second_factor_from_enrolment_to_recovery(b: Backend) {
         "000000"
     };
     let res = confirm(wrong.to_owned()).await.expect("confirm");
-    assert_eq!(res.status().as_u16(), 400);
+    assert_eq!(res.status().as_u16(), 422);
     assert_eq!(
         res.json::<Value>().await.expect("json")["error"]["code"],
         "wrong_code"
@@ -233,7 +233,7 @@ async fn the_second_factor_from_enrolment_to_recovery(b: Backend) {
             .send()
     };
     let res = set(json!(["bureau"])).await.expect("policy");
-    assert_eq!(res.status().as_u16(), 400, "administrators always must");
+    assert_eq!(res.status().as_u16(), 422, "administrators always must");
     let res = set(json!(["admin", "bureau"])).await.expect("policy");
     assert_eq!(res.status().as_u16(), 200);
     let res = officer

@@ -66,7 +66,7 @@ async fn a_catalogue_service_is_paid_with_a_voucher_and_instrument_hours_are_cou
     let (status, body) = call(&bureau, Method::POST, "/api/v1/providers", Some(json!({ "name": "韶关市知识产权服务中心", "uscc": provider_uscc, "services": "专利", "kind": "占卜" }))).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
-        (400, Some("provider_kind")),
+        (422, Some("provider_kind")),
         "{body}"
     );
     let (status, p) = call(&bureau, Method::POST, "/api/v1/providers", Some(json!({ "name": "韶关市知识产权服务中心", "uscc": provider_uscc, "services": "专利", "kind": "知识产权" }))).await;
@@ -96,7 +96,7 @@ async fn a_catalogue_service_is_paid_with_a_voucher_and_instrument_hours_are_cou
     )
     .await;
     assert_eq!(
-        status, 400,
+        status, 422,
         "an enterprise that is no provider adds nothing"
     );
     let (status, catalogue) = server
@@ -174,7 +174,7 @@ async fn a_catalogue_service_is_paid_with_a_voucher_and_instrument_hours_are_cou
         Some(json!({ "rating": "6" })),
     )
     .await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 422);
     let (_, body) = call(
         &firm,
         Method::POST,
@@ -316,7 +316,7 @@ async fn a_catalogue_service_is_paid_with_a_voucher_and_instrument_hours_are_cou
         Some(json!({ "hours": "5" })),
     )
     .await;
-    assert_eq!(status, 400, "more hours than booked");
+    assert_eq!(status, 422, "more hours than booked");
     // The dashboard just before the hours are recorded: what the server keeps of it must not
     // outlive that write.
     let hours_shown = |page: &str| {

@@ -124,7 +124,7 @@ async fn a_unit_reports_and_the_bureau_reviews_and_chases_the_late(b: Backend) {
     .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
-        (400, Some("invalid_period")),
+        (422, Some("invalid_period")),
         "{body}"
     );
     // Only a lead unit reports: another unit's task is not found, a supported one forbidden.
@@ -170,7 +170,7 @@ async fn a_unit_reports_and_the_bureau_reviews_and_chases_the_late(b: Backend) {
     .await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
-        (400, Some("evidence_file_type")),
+        (422, Some("evidence_file_type")),
         "{body}"
     );
     let pdf = b"%PDF-1.4 fund transfer notice";

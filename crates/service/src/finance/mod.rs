@@ -223,7 +223,51 @@ pub struct AgreementInput {
     pub overdue_days: String,
 }
 
+/// The longest each term may be as typed, in characters (the API document states the same):
+/// a number, a date or a short list, so anything longer is a mistake or an attack, refused
+/// before it is parsed.
+mod term_lens {
+    use kechuang_domain::text::TextField as F;
+    pub const STARTS_ON: F = F::new("starts_on", "起始日期", "start date", 20);
+    pub const ENDS_ON: F = F::new("ends_on", "终止日期", "end date", 20);
+    pub const SHARE: F = F::new("share", "分担比例", "share", 20);
+    pub const BONUS_SHARE: F = F::new("bonus_share", "首贷分担比例", "first-loan share", 20);
+    pub const CAP_PER_LOAN: F = F::new("cap_per_loan", "单笔补偿上限", "cap per loan", 30);
+    pub const CAP_PER_ENTERPRISE: F = F::new(
+        "cap_per_enterprise",
+        "单户补偿上限",
+        "cap per enterprise",
+        30,
+    );
+    pub const CAP_PER_BANK_YEAR: F = F::new(
+        "cap_per_bank_year",
+        "年度补偿上限",
+        "cap per bank and year",
+        30,
+    );
+    pub const TOTAL_MULTIPLE: F = F::new("total_multiple", "放大倍数", "multiple", 20);
+    pub const MAX_LOAN: F = F::new("max_loan", "单笔贷款上限", "largest loan", 30);
+    pub const RATE_CEILING: F = F::new("rate_ceiling", "利率上限", "rate ceiling", 20);
+    pub const ELIGIBLE_KINDS: F = F::new("eligible_kinds", "适用资质", "eligible kinds", 200);
+    pub const OVERDUE_DAYS: F = F::new("overdue_days", "逾期天数", "days overdue", 10);
+}
+
 fn agreement(bank_id: i64, a: &AgreementInput) -> Result<AgreementRecord, Error> {
+    use term_lens as t;
+    crate::within_limits(&[
+        (&t::STARTS_ON, &a.starts_on),
+        (&t::ENDS_ON, &a.ends_on),
+        (&t::SHARE, &a.share),
+        (&t::BONUS_SHARE, &a.bonus_share),
+        (&t::CAP_PER_LOAN, &a.cap_per_loan),
+        (&t::CAP_PER_ENTERPRISE, &a.cap_per_enterprise),
+        (&t::CAP_PER_BANK_YEAR, &a.cap_per_bank_year),
+        (&t::TOTAL_MULTIPLE, &a.total_multiple),
+        (&t::MAX_LOAN, &a.max_loan),
+        (&t::RATE_CEILING, &a.rate_ceiling),
+        (&t::ELIGIBLE_KINDS, &a.eligible_kinds),
+        (&t::OVERDUE_DAYS, &a.overdue_days),
+    ])?;
     let today = today_in_china();
     let starts = parse_optional_day("starts_on", Some(&a.starts_on))?.unwrap_or(today);
     let ends = parse_optional_day("ends_on", Some(&a.ends_on))?

@@ -3,7 +3,7 @@
 //! Money is in fen; a bank's account sees its own bank's records only.
 
 use crate::auth::Caller;
-use crate::error::{api_lang, ApiError};
+use crate::error::{api_lang, ApiError, AppError};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -129,12 +129,13 @@ pub struct Terms {
     overdue_days: Option<String>,
 }
 
-impl From<Terms> for AgreementInput {
-    fn from(t: Terms) -> Self {
+impl TryFrom<Terms> for AgreementInput {
+    type Error = AppError;
+    fn try_from(t: Terms) -> Result<Self, AppError> {
         let s = |o: Option<String>| o.unwrap_or_default();
-        AgreementInput {
-            starts_on: s(t.starts_on),
-            ends_on: s(t.ends_on),
+        Ok(AgreementInput {
+            starts_on: super::sent_day("starts_on", t.starts_on)?,
+            ends_on: super::sent_day("ends_on", t.ends_on)?,
             share: t.share,
             bonus_share: s(t.bonus_share),
             cap_per_loan: s(t.cap_per_loan),
@@ -145,7 +146,7 @@ impl From<Terms> for AgreementInput {
             rate_ceiling: s(t.rate_ceiling),
             eligible_kinds: s(t.eligible_kinds),
             overdue_days: s(t.overdue_days),
-        }
+        })
     }
 }
 
@@ -173,7 +174,7 @@ pub async fn add_bank(
     Json(b): Json<NewBank>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let officer = Officer::Bureau(who.as_bureau()?);
-    let id = service::add_bank(&st.store, &officer, &b.name, &b.uscc, &b.terms.into()).await?;
+    let id = service::add_bank(&st.store, &officer, &b.name, &b.uscc, &b.terms.try_into()?).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -189,7 +190,7 @@ pub async fn add_agreement(
     Json(t): Json<Terms>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let officer = Officer::Bureau(who.as_bureau()?);
-    let id = service::add_agreement(&st.store, &officer, id, &t.into()).await?;
+    let id = service::add_agreement(&st.store, &officer, id, &t.try_into()?).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -235,7 +236,9 @@ pub async fn reserve(
     who: Caller,
     Query(q): Query<OnQuery>,
 ) -> Result<Json<Reserve>, ApiError> {
-    let r = service::reserve(&st.store, &who, q.on.as_deref()).await?;
+    // Sent empty is refused rather than read as today, as with every other date parameter.
+    let on = super::as_of(q.on.as_deref())?.to_string();
+    let r = service::reserve(&st.store, &who, Some(&on)).await?;
     Ok(Json(Reserve {
         on: r.on.to_string(),
         contributions: r.balance.contributions.0,

@@ -48,6 +48,24 @@ pub(crate) fn as_of(raw: Option<&str>) -> Result<chrono::NaiveDate, crate::error
     }
 }
 
+/// A year in a query, within the years any record can have (1949–2200, as the document
+/// states), by the one rule pages and the command line use.
+pub(crate) fn year(raw: i32) -> Result<i32, crate::error::AppError> {
+    kechuang_service::programmes::parse_year(&raw.to_string())
+}
+
+/// A date in a request body: absent is "not set"; sent, it must be a date, as the document's
+/// `format: date` says (a blank one is refused rather than read as not set).
+pub(crate) fn sent_day(
+    field: &'static str,
+    raw: Option<String>,
+) -> Result<String, crate::error::AppError> {
+    match raw {
+        None => Ok(String::new()),
+        Some(s) => kechuang_service::clock::parse_day(field, &s).map(|d| d.to_string()),
+    }
+}
+
 /// The as-of date of a plan's figures: as [`as_of`], except that an omitted date is the
 /// plan's last day once it has ended (its final assessment), as on the pages; with the
 /// generations and plans now, to load the plan at ([`kechuang_service::progress::Current`]).

@@ -148,22 +148,24 @@ pub struct ArticleQuery {
     /// Search: every word of two or more characters in the title, summary or body; title
     /// hits first.
     q: Option<String>,
+    #[param(minimum = 1, maximum = 1000000)]
     page: Option<u32>,
-    /// 1–100, 20 by default.
+    /// 1 to 100; 20 by default.
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<u32>,
 }
 
 /// Published articles, newest first (or a search's results, title hits first).
 #[utoipa::path(get, path = "/api/v1/articles", tag = "portal", params(ArticleQuery),
     responses((status = 200, description = "A page of published articles", body = ArticlePage),
-              (status = 400, description = "A search of single characters only (`search_query_short`)", body = crate::error::ErrorBody)))]
+              (status = 422, description = "A search of single characters only (`search_query_short`)", body = crate::error::ErrorBody)))]
 pub async fn list(
     State(st): State<AppState>,
     Query(q): Query<ArticleQuery>,
 ) -> Result<Json<ArticlePage>, ApiError> {
     let page = (
-        q.page.unwrap_or(1).max(1),
-        q.per_page.unwrap_or(20).clamp(1, 100),
+        super::paging("page", q.page, 1, 1, 1_000_000)?,
+        super::paging("per_page", q.per_page, 20, 1, 100)?,
     );
     let now = chrono::Utc::now();
     let (p, ignored) = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

@@ -97,6 +97,7 @@ pub async fn coverage(
 #[into_params(parameter_in = Query)]
 pub struct TrainingQuery {
     /// The survey year the sessions prepare (held from its January to the next June).
+    #[param(minimum = 1949, maximum = 2200)]
     year: i32,
     /// A region within the caller's; the caller's own by default. Sessions held above it (the
     /// city's) are included.
@@ -124,7 +125,8 @@ pub async fn trainings(
     who: Caller,
     Query(q): Query<TrainingQuery>,
 ) -> Result<Json<Vec<Training>>, ApiError> {
-    let list = service::trainings(&st.store, &who, q.year, q.region.as_deref()).await?;
+    let list =
+        service::trainings(&st.store, &who, super::year(q.year)?, q.region.as_deref()).await?;
     Ok(Json(
         list.into_iter()
             .map(|t| Training {
@@ -142,6 +144,7 @@ pub async fn trainings(
 #[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The survey's year.
+    #[param(minimum = 1949, maximum = 2200)]
     year: i32,
 }
 
@@ -199,13 +202,14 @@ pub async fn own_survey(
     who: Caller,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<SurveyOut>, ApiError> {
-    let own = service::own_survey(&st.store, &who, q.year).await?;
+    let year = super::year(q.year)?;
+    let own = service::own_survey(&st.store, &who, year).await?;
     Ok(Json(match own.survey {
         Some((s, status, comment)) => survey_out(&s, status.code(), comment),
         None => SurveyOut {
             uscc: own.enterprise.uscc,
             name: own.enterprise.name,
-            year: q.year,
+            year,
             status: "none",
             comment: String::new(),
             rd_staff: 0,
@@ -244,6 +248,7 @@ impl Figure {
 /// The survey as an enterprise sends it: figures in 万元, as numbers or text.
 #[derive(Deserialize, ToSchema)]
 pub struct SurveyIn {
+    #[schema(minimum = 1949, maximum = 2200)]
     year: i32,
     #[schema(value_type = String)]
     rd_staff: Figure,
@@ -305,9 +310,10 @@ pub async fn save_own_survey(
     for (i, (key, _, _)) in kechuang_domain::rd::PARTS.iter().enumerate() {
         input.parts[i] = b.parts.get(*key).map(Figure::text).unwrap_or_default();
     }
-    match service::save_own(&st.store, &who, &who.actor(), b.year, &input, b.submit).await? {
+    let year = super::year(b.year)?;
+    match service::save_own(&st.store, &who, &who.actor(), year, &input, b.submit).await? {
         kechuang_service::Saved::Done => {
-            let own = service::own_survey(&st.store, &who, b.year).await?;
+            let own = service::own_survey(&st.store, &who, year).await?;
             let (s, status, comment) = own
                 .survey
                 .ok_or_else(|| crate::error::AppError::internal("the saved survey is gone"))?;

@@ -54,7 +54,7 @@ pub struct RecoveryCodes {
     responses(
         (status = 200, description = "The second factor is on", body = RecoveryCodes),
         (status = 409, description = "Already on, or no enrolment was started (`second_factor_already_on`, `second_factor_not_on`, `not_enrolling`)", body = crate::error::ErrorBody),
-        (status = 400, description = "Wrong code (`wrong_code`)", body = crate::error::ErrorBody),
+        (status = 422, description = "Wrong code (`wrong_code`)", body = crate::error::ErrorBody),
     ))]
 pub async fn confirm(
     State(st): State<AppState>,
@@ -71,7 +71,7 @@ pub async fn confirm(
     responses(
         (status = 200, description = "The new recovery codes", body = RecoveryCodes),
         (status = 409, description = "The second factor is not on (`second_factor_not_on`)", body = crate::error::ErrorBody),
-        (status = 400, description = "Wrong code (`wrong_code`)", body = crate::error::ErrorBody),
+        (status = 422, description = "Wrong code (`wrong_code`)", body = crate::error::ErrorBody),
     ))]
 pub async fn renew(
     State(st): State<AppState>,
@@ -105,7 +105,7 @@ pub async fn roles(State(st): State<AppState>) -> Result<Json<RequiredRoles>, Ap
     request_body = RequiredRoles,
     responses(
         (status = 200, description = "The roles now", body = RequiredRoles),
-        (status = 400, description = "An unknown role, or admin left out (`unknown_role`, `admin_second_factor_required`)", body = crate::error::ErrorBody),
+        (status = 422, description = "An unknown role, or admin left out (`unknown_role`, `admin_second_factor_required`)", body = crate::error::ErrorBody),
     ))]
 pub async fn set_roles(
     State(st): State<AppState>,
