@@ -371,9 +371,107 @@ impl RegistryBatch {
     }
 }
 
+/// Registered enterprises' regions by credit code, as an import holds them for its whole run:
+/// one entry for every enterprise a file names, a million for a province's list. A code of 18
+/// bytes and a region of 6 are kept inline (24 bytes an entry instead of two heap strings,
+/// about 110); anything else, which no valid register holds, in a plain map beside them so
+/// nothing is lost.
+#[derive(Debug, Default, Clone)]
+pub struct RegionsByUscc {
+    compact: HashMap<[u8; 18], [u8; 6]>,
+    other: HashMap<String, String>,
+}
+
+impl RegionsByUscc {
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            compact: HashMap::with_capacity(n),
+            other: HashMap::new(),
+        }
+    }
+
+    pub fn insert(&mut self, uscc: &str, region: &str) {
+        match (
+            <[u8; 18]>::try_from(uscc.as_bytes()),
+            <[u8; 6]>::try_from(region.as_bytes()),
+        ) {
+            (Ok(k), Ok(v)) => {
+                self.other.remove(uscc);
+                self.compact.insert(k, v);
+            }
+            _ => {
+                if let Ok(k) = <[u8; 18]>::try_from(uscc.as_bytes()) {
+                    self.compact.remove(&k);
+                }
+                self.other.insert(uscc.to_owned(), region.to_owned());
+            }
+        }
+    }
+
+    /// The region of a registered enterprise.
+    pub fn get(&self, uscc: &str) -> Option<&str> {
+        if let Ok(k) = <[u8; 18]>::try_from(uscc.as_bytes()) {
+            if let Some(v) = self.compact.get(&k) {
+                // Always UTF-8: the bytes were a whole `&str` when inserted.
+                return std::str::from_utf8(v).ok();
+            }
+        }
+        self.other.get(uscc).map(String::as_str)
+    }
+
+    pub fn contains_key(&self, uscc: &str) -> bool {
+        self.get(uscc).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.compact.len() + self.other.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for RegionsByUscc {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut out = Self::default();
+        for (k, v) in iter {
+            out.insert(k.as_ref(), v.as_ref());
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The compact map answers exactly as a plain map of strings would, whatever the
+        /// shapes of the codes and regions (18 and 6 bytes, others, Chinese characters of
+        /// three bytes each) and however often a code is inserted again.
+        #[test]
+        fn regions_by_uscc_is_a_map_of_strings(
+            ops in proptest::collection::vec(
+                ("(9144020[0-9]{10}[0-9X]|[0-9A-Z]{17,19}|[一-龥]{6}|x)",
+                 "(4402[0-9]{2}|44020|[一-龥]{2}|[一-龥]{3})"),
+                0..60,
+            ),
+            probes in proptest::collection::vec("(9144020[0-9]{10}[0-9X]|[0-9A-Z]{17,19})", 0..20),
+        ) {
+            let mut plain: HashMap<String, String> = HashMap::new();
+            let mut compact = RegionsByUscc::default();
+            for (k, v) in &ops {
+                plain.insert(k.clone(), v.clone());
+                compact.insert(k, v);
+            }
+            prop_assert_eq!(compact.len(), plain.len());
+            for k in ops.iter().map(|(k, _)| k).chain(&probes) {
+                prop_assert_eq!(compact.get(k), plain.get(k).map(String::as_str));
+            }
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")

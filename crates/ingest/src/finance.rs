@@ -93,7 +93,7 @@ pub struct Context<'a> {
     pub tree: &'a RegionTree,
     pub home: &'a RegionCode,
     /// Registered enterprises named by the file: USCC → region code.
-    pub known: &'a HashMap<String, String>,
+    pub known: &'a kechuang_domain::registry::RegionsByUscc,
     pub banks: &'a [BankName],
     /// A bank's own upload: every row must be this bank's.
     pub only_bank: Option<i64>,
@@ -166,7 +166,7 @@ impl Cells<'_> {
     /// not yet registered.
     fn region(&mut self, row: &Row, uscc: &str) -> Option<String> {
         if let Some(r) = self.ctx.known.get(uscc) {
-            return Some(r.clone());
+            return Some(r.to_owned());
         }
         let raw = self.header.text(row, "region");
         if raw.is_empty() {
@@ -504,7 +504,8 @@ mod tests {
     fn with_ctx<T>(only_bank: Option<i64>, f: impl FnOnce(&Context<'_>) -> T) -> T {
         let tree = kechuang_domain::region::RegionTree::new(shipped_regions());
         let home = RegionCode::parse("440200").expect("code");
-        let known = HashMap::from([("914402040000000190".to_owned(), "440203".to_owned())]);
+        let known: kechuang_domain::registry::RegionsByUscc =
+            [("914402040000000190", "440203")].into_iter().collect();
         let banks = vec![
             BankName {
                 id: 1,

@@ -5,7 +5,8 @@
 use crate::registries::{date_opt, region, start, uscc, Context, Parsed, REGION, USCC};
 use crate::table::{locate_header, parse_date, Aliases, Header, Row};
 use kechuang_domain::patent::{ApplicationNo, LegalStatus, PatentRow, PatentType};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::hash::BuildHasher;
 
 pub const PATENT_ALIASES: &Aliases = &[
     (
@@ -98,6 +99,91 @@ pub fn name_key(name: &str) -> String {
         })
         .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
         .collect()
+}
+
+/// Registered enterprises by the names files give them (`name_key`), as a patent list or an
+/// R&D sign-in sheet import holds them for its whole run: up to a million names. Each name is
+/// kept as a 128-bit fingerprint (two independently seeded hashes, new seeds every import) and
+/// each code inline: 40 bytes an entry instead of two heap strings of about 130. That two of a
+/// million registered names and a million asked agree on all 128 bits has a chance of about
+/// 10⁻²⁷, and random seeds leave a file nothing to aim at.
+#[derive(Default)]
+pub struct UsccByName {
+    seeds: (
+        foldhash::quality::RandomState,
+        foldhash::quality::RandomState,
+    ),
+    codes: HashMap<[u64; 2], Code>,
+}
+
+enum Code {
+    Inline([u8; 18]),
+    /// A code of another length, which no valid register holds: kept rather than lost.
+    Other(Box<str>),
+    /// Two enterprises bear the name: a holder of that name links to neither, since a guess
+    /// would credit the wrong one.
+    Ambiguous,
+}
+
+impl UsccByName {
+    fn fingerprint(&self, key: &str) -> [u64; 2] {
+        [self.seeds.0.hash_one(key), self.seeds.1.hash_one(key)]
+    }
+
+    /// Notes a registered enterprise under a name key; a second code under the same name
+    /// makes the name ambiguous for good.
+    pub fn insert(&mut self, key: &str, uscc: &str) {
+        let fp = self.fingerprint(key);
+        let code = match <[u8; 18]>::try_from(uscc.as_bytes()) {
+            Ok(b) => Code::Inline(b),
+            Err(_) => Code::Other(uscc.into()),
+        };
+        self.codes
+            .entry(fp)
+            .and_modify(|c| {
+                if c.as_str() != Some(uscc) {
+                    *c = Code::Ambiguous;
+                }
+            })
+            .or_insert(code);
+    }
+
+    /// The one registered enterprise a name key belongs to.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.codes
+            .get(&self.fingerprint(key))
+            .and_then(Code::as_str)
+    }
+
+    /// Names that link to one enterprise.
+    pub fn len(&self) -> usize {
+        self.codes.values().filter(|c| c.as_str().is_some()).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Code {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            // Always UTF-8: the bytes were a whole `&str` when inserted.
+            Self::Inline(b) => std::str::from_utf8(b).ok(),
+            Self::Other(s) => Some(s),
+            Self::Ambiguous => None,
+        }
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for UsccByName {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut out = Self::default();
+        for (k, v) in iter {
+            out.insert(k.as_ref(), v.as_ref());
+        }
+        out
+    }
 }
 
 /// The holders a cell names: lists join co-holders with `;`, `；` or `、`.
@@ -241,12 +327,15 @@ pub fn parse_patents(table: &[Row], ctx: &Context<'_>) -> Parsed {
                 }
             }
         };
-        let linked = by_code
-            .filter(|u| ctx.known.contains_key(u))
-            .or_else(|| holders(&holder).find_map(|h| ctx.names.get(&name_key(h)).cloned()));
+        let linked = by_code.filter(|u| ctx.known.contains_key(u)).or_else(|| {
+            holders(&holder).find_map(|h| ctx.names.get(&name_key(h)).map(str::to_owned))
+        });
         let raw_region = rows.header.get(row, "region");
         let region = if raw_region.is_empty() {
-            let home = linked.as_ref().and_then(|u| ctx.known.get(u)).cloned();
+            let home = linked
+                .as_ref()
+                .and_then(|u| ctx.known.get(u))
+                .map(str::to_owned);
             if home.is_none() {
                 rows.problem(
                     row,
@@ -320,7 +409,7 @@ pub fn parse_patents(table: &[Row], ctx: &Context<'_>) -> Parsed {
         if rows.problems.len() > before {
             continue;
         }
-        if let Some(first) = ctx.state.first_seen(number.as_str().to_owned(), row.number) {
+        if let Some(first) = ctx.state.first_seen(number.as_str(), row.number) {
             rows.problem(
                 row,
                 "application_no",
@@ -349,6 +438,36 @@ pub fn parse_patents(table: &[Row], ctx: &Context<'_>) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_two_enterprises_bear_links_to_neither() {
+        let mut names: UsccByName = [
+            (name_key("韶关市甲科技有限公司"), "914402040000000190"),
+            (name_key("韶关市乙（集团）有限公司"), "91440204000000027T"),
+            (name_key("韶关市甲科技有限公司"), "914402040000000190"),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            names.get(&name_key("韶关市甲科技有限公司")),
+            Some("914402040000000190")
+        );
+        assert_eq!(
+            names.get(&name_key("韶关市乙(集团)有限公司")),
+            Some("91440204000000027T")
+        );
+        assert_eq!(names.get(&name_key("韶关市丙科技有限公司")), None);
+        assert_eq!(names.len(), 2);
+        names.insert(&name_key("韶关市甲科技有限公司"), "91440203MA4UJ0XJ0D");
+        assert_eq!(names.get(&name_key("韶关市甲科技有限公司")), None);
+        names.insert(&name_key("韶关市甲科技有限公司"), "914402040000000190");
+        assert_eq!(
+            names.get(&name_key("韶关市甲科技有限公司")),
+            None,
+            "ambiguous for good"
+        );
+        assert_eq!(names.len(), 1);
+    }
     use crate::registries::FileState;
     use kechuang_domain::patent::check_char;
     use kechuang_domain::region::{shipped_regions, RegionTree};
@@ -371,15 +490,17 @@ mod tests {
         let tree = RegionTree::new(shipped_regions());
         let home = RegionCode::parse("440200").expect("code");
         let state = FileState::default();
+        let known = known.iter().collect();
+        let names = names.iter().collect();
         let ctx = Context {
             tree: &tree,
             home: &home,
-            known,
+            known: &known,
             platform_kinds: &[],
             accept_legacy_as: None,
             default_kind: None,
             state: &state,
-            names,
+            names: &names,
         };
         parse_patents(&table(csv), &ctx)
     }

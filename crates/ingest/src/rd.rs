@@ -186,7 +186,7 @@ pub struct Context<'a> {
     /// The year of a file without a 年度 column.
     pub year: Option<i32>,
     /// Registered enterprises named by the file: USCC → region code.
-    pub known: &'a HashMap<String, String>,
+    pub known: &'a kechuang_domain::registry::RegionsByUscc,
     /// (USCC, year) → the enterprise's revenue that year, from its annual facts.
     pub revenue: &'a HashMap<(String, i32), Fen>,
     /// (USCC, year) → its surveyed R&D total that year, from earlier imports.
@@ -224,7 +224,7 @@ impl Cells {
                 None
             }
             Ok(u) => match ctx.known.get(u.as_str()) {
-                Some(region) => Some((u.as_str().to_owned(), region.clone())),
+                Some(region) => Some((u.as_str().to_owned(), region.to_owned())),
                 None => {
                     self.problem(
                         row,
@@ -509,9 +509,9 @@ pub struct TrainingContext<'a> {
     /// Where sessions are held when a row names no county: the deployment's own region.
     pub home: &'a kechuang_domain::RegionCode,
     /// Registered enterprises the sheet names by code: USCC → region.
-    pub known: &'a HashMap<String, String>,
+    pub known: &'a kechuang_domain::registry::RegionsByUscc,
     /// Registered enterprises by name ([`crate::patents::name_key`] → USCC).
-    pub names: &'a HashMap<String, String>,
+    pub names: &'a crate::patents::UsccByName,
 }
 
 /// A training sign-in sheet: one row an attending enterprise. An enterprise is known by its
@@ -582,7 +582,10 @@ pub fn parse_trainings(
         let raw_uscc = c.header.get(row, "uscc");
         let name = c.header.text(row, "name");
         let uscc = if raw_uscc.is_empty() {
-            let found = ctx.names.get(&crate::patents::name_key(&name)).cloned();
+            let found = ctx
+                .names
+                .get(&crate::patents::name_key(&name))
+                .map(str::to_owned);
             if found.is_none() {
                 c.problem(
                     row,
@@ -667,11 +670,14 @@ mod tests {
         let tree =
             kechuang_domain::region::RegionTree::new(kechuang_domain::region::shipped_regions());
         let home = kechuang_domain::RegionCode::parse("440200").expect("code");
-        let known = HashMap::from([("914402040000000190".to_owned(), "440204".to_owned())]);
-        let names = HashMap::from([(
+        let known: kechuang_domain::registry::RegionsByUscc =
+            [("914402040000000190", "440204")].into_iter().collect();
+        let names: crate::patents::UsccByName = [(
             crate::patents::name_key("韶关市乙科技有限公司"),
-            "91440204000000027T".to_owned(),
-        )]);
+            "91440204000000027T",
+        )]
+        .into_iter()
+        .collect();
         let ctx = TrainingContext {
             tree: &tree,
             home: &home,
@@ -743,7 +749,8 @@ mod tests {
 
     #[test]
     fn the_surveys_other_sections_are_read_when_the_file_has_them() {
-        let known = HashMap::from([("914402040000000190".to_owned(), "440204".to_owned())]);
+        let known: kechuang_domain::registry::RegionsByUscc =
+            [("914402040000000190", "440204")].into_iter().collect();
         let (revenue, surveyed) = (HashMap::new(), HashMap::new());
         let ctx = Context {
             year: Some(2019),
@@ -804,10 +811,12 @@ mod tests {
 
     #[test]
     fn a_survey_whose_parts_do_not_add_up_is_refused_with_the_row_and_difference() {
-        let known = HashMap::from([
-            ("914402040000000190".to_owned(), "440204".to_owned()),
-            ("91440204000000027T".to_owned(), "440204".to_owned()),
-        ]);
+        let known: kechuang_domain::registry::RegionsByUscc = [
+            ("914402040000000190", "440204"),
+            ("91440204000000027T", "440204"),
+        ]
+        .into_iter()
+        .collect();
         let (revenue, surveyed) = (HashMap::new(), HashMap::new());
         let ctx = Context {
             year: Some(2019),

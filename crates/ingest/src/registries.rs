@@ -151,7 +151,7 @@ pub struct Context<'a> {
     /// The region whose registries these are; rows elsewhere are refused.
     pub home: &'a RegionCode,
     /// Enterprises already registered: USCC → region code.
-    pub known: &'a HashMap<String, String>,
+    pub known: &'a kechuang_domain::registry::RegionsByUscc,
     /// (code, name) of every platform kind.
     pub platform_kinds: &'a [(String, String, String)],
     /// Who accepts legacy codes that fail only their check characters; `None` refuses them.
@@ -162,44 +162,61 @@ pub struct Context<'a> {
     pub state: &'a FileState,
     /// Registered enterprises by the names a patent list gives its holders
     /// (`patents::name_key` → USCC), for holders without a code.
-    pub names: &'a HashMap<String, String>,
+    pub names: &'a crate::patents::UsccByName,
 }
 
 /// Checks that span a whole file parsed part by part: natural keys seen (for duplicate rows)
 /// and enterprises registered by earlier rows. Behind mutexes so a parse can be carried
 /// across an `await` between parts.
+///
+/// A million-row file keeps a key for every row until its end, so keys are kept as 128-bit
+/// fingerprints (two independently seeded hashes, new seeds every file): 24 bytes an entry
+/// instead of a heap string of about 70. That two of a million different keys agree on all 128
+/// bits has a chance of about 10⁻²⁷, and random seeds leave a file nothing to aim at.
 #[derive(Debug, Default)]
 pub struct FileState {
-    seen: std::sync::Mutex<HashMap<String, usize, foldhash::fast::RandomState>>,
-    new_enterprises: std::sync::Mutex<HashSet<String, foldhash::fast::RandomState>>,
+    seeds: (
+        foldhash::quality::RandomState,
+        foldhash::quality::RandomState,
+    ),
+    seen: std::sync::Mutex<HashMap<[u64; 2], usize, foldhash::fast::RandomState>>,
+    new_enterprises: std::sync::Mutex<HashSet<[u64; 2], foldhash::fast::RandomState>>,
     /// Region names already looked up: a file names its ten counties a million times.
     regions:
         std::sync::Mutex<HashMap<String, Result<RegionCode, String>, foldhash::fast::RandomState>>,
 }
 
 impl FileState {
+    fn fingerprint(&self, key: &str) -> [u64; 2] {
+        use std::hash::BuildHasher;
+        [self.seeds.0.hash_one(key), self.seeds.1.hash_one(key)]
+    }
+
     /// The row where `key` was first seen, or `None` (and notes this row) if it is new.
-    pub(crate) fn first_seen(&self, key: String, row: usize) -> Option<usize> {
+    pub(crate) fn first_seen(&self, key: &str, row: usize) -> Option<usize> {
+        let fp = self.fingerprint(key);
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        match seen.get(&key) {
-            Some(first) => Some(*first),
-            None => {
-                seen.insert(key, row);
+        match seen.entry(fp) {
+            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(row);
                 None
             }
         }
     }
     fn registers(&self, uscc: &str) -> bool {
+        let fp = self.fingerprint(uscc);
         self.new_enterprises
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .contains(uscc)
+            .contains(&fp)
     }
-    fn register(&self, uscc: String) {
+    fn register(&self, uscc: &str) {
+        let fp = self.fingerprint(uscc);
         self.new_enterprises
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(uscc);
+            .insert(fp);
     }
 }
 
@@ -384,7 +401,7 @@ pub fn parse_enterprises(table: &[Row], ctx: &Context<'_>) -> Parsed {
         if rows.problems.len() > before {
             continue;
         }
-        if let Some(first) = ctx.state.first_seen(code.to_string(), row.number) {
+        if let Some(first) = ctx.state.first_seen(code.as_str(), row.number) {
             rows.problem(
                 row,
                 "uscc",
@@ -492,7 +509,7 @@ pub fn parse_certificates(table: &[Row], ctx: &Context<'_>) -> Parsed {
             };
             match (name.is_empty(), region) {
                 (false, Ok(region)) => {
-                    ctx.state.register(code.to_string());
+                    ctx.state.register(code.as_str());
                     out.batch.enterprises.push(EnterpriseRow {
                         uscc: code.to_string(),
                         name,
@@ -516,7 +533,7 @@ pub fn parse_certificates(table: &[Row], ctx: &Context<'_>) -> Parsed {
         }
         if let Some(first) = ctx
             .state
-            .first_seen(format!("{}\u{1f}{number}", kind.code()), row.number)
+            .first_seen(&format!("{}\u{1f}{number}", kind.code()), row.number)
         {
             rows.problem(
                 row,
@@ -651,7 +668,7 @@ pub fn parse_facts(table: &[Row], ctx: &Context<'_>) -> Parsed {
         }
         if let Some(first) = ctx
             .state
-            .first_seen(format!("{code}\u{1f}{year}"), row.number)
+            .first_seen(&format!("{code}\u{1f}{year}"), row.number)
         {
             rows.problem(
                 row,
@@ -766,7 +783,7 @@ pub fn parse_platforms(table: &[Row], ctx: &Context<'_>) -> Parsed {
             continue;
         }
         let key = format!("{kind}\u{1f}{}\u{1f}{name}", level.code());
-        if let Some(first) = ctx.state.first_seen(key, row.number) {
+        if let Some(first) = ctx.state.first_seen(&key, row.number) {
             rows.problem(
                 row,
                 "name",

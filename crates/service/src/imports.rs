@@ -384,7 +384,7 @@ async fn import_registry(
     })
     .await?;
     let mut known = if wanted.is_empty() {
-        HashMap::new()
+        kechuang_domain::registry::RegionsByUscc::default()
     } else {
         store
             .enterprise_regions(&wanted.into_iter().collect::<Vec<_>>())

@@ -52,7 +52,7 @@ pub async fn import_file(store: &Store, req: &FileImport<'_>) -> Result<FileOutc
     }
     let wanted = kechuang_ingest::finance::usccs(&table);
     let known = if wanted.is_empty() {
-        HashMap::new()
+        kechuang_domain::registry::RegionsByUscc::default()
     } else {
         store.enterprise_regions(&wanted).await?
     };
@@ -107,7 +107,7 @@ async fn import_training(
 ) -> Result<FileOutcome, Error> {
     let wanted = kechuang_ingest::finance::usccs(&table);
     let mut known = if wanted.is_empty() {
-        HashMap::new()
+        kechuang_domain::registry::RegionsByUscc::default()
     } else {
         store.enterprise_regions(&wanted).await?
     };

@@ -83,10 +83,9 @@ pub async fn enterprise_detail(
 pub async fn enterprises_by_name(
     store: &Store,
     names: impl IntoIterator<Item = String>,
-    regions: &mut std::collections::HashMap<String, String>,
-) -> Result<std::collections::HashMap<String, String>, Error> {
-    use kechuang_ingest::patents::name_key;
-    use std::collections::HashMap;
+    regions: &mut kechuang_domain::registry::RegionsByUscc,
+) -> Result<kechuang_ingest::patents::UsccByName, Error> {
+    use kechuang_ingest::patents::{name_key, UsccByName};
     let mut asked: Vec<String> = Vec::new();
     for n in names {
         let k = name_key(&n);
@@ -98,23 +97,18 @@ pub async fn enterprises_by_name(
         }
         asked.push(k);
     }
+    let by_key = UsccByName::default();
     if asked.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(by_key);
     }
-    let mut by_key: HashMap<String, Option<String>> = HashMap::new();
-    for e in store.enterprises_named(asked).await? {
-        regions.insert(e.uscc.clone(), e.region_code);
-        by_key
-            .entry(name_key(&e.name))
-            .and_modify(|u| {
-                if u.as_deref() != Some(e.uscc.as_str()) {
-                    *u = None;
-                }
-            })
-            .or_insert(Some(e.uscc));
-    }
-    Ok(by_key
-        .into_iter()
-        .filter_map(|(k, u)| u.map(|u| (k, u)))
-        .collect())
+    // Folded as the store reads them: a list of a million found enterprises is never built.
+    let found = (by_key, std::mem::take(regions));
+    let (by_key, found_regions) = store
+        .enterprises_named(asked, found, |(by_key, regions), e| {
+            regions.insert(e.uscc, e.region_code);
+            by_key.insert(&name_key(e.name), e.uscc);
+        })
+        .await?;
+    *regions = found_regions;
+    Ok(by_key)
 }

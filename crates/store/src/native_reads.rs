@@ -6,8 +6,9 @@
 
 use crate::patents::NamedEnterprise;
 use crate::{Result, StoreError};
+use kechuang_domain::registry::RegionsByUscc;
 use rusqlite::{Connection, OpenFlags};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -39,21 +40,22 @@ async fn on_thread<T: Send + 'static>(
 }
 
 /// USCC → region of those of `usccs` that are registered.
-pub(crate) async fn enterprise_regions(
-    path: PathBuf,
-    usccs: Vec<String>,
-) -> Result<HashMap<String, String>> {
+pub(crate) async fn enterprise_regions(path: PathBuf, usccs: Vec<String>) -> Result<RegionsByUscc> {
     if usccs.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(RegionsByUscc::default());
     }
     on_thread(path, move |conn| {
         let mut find = conn.prepare("SELECT region_code FROM enterprises WHERE uscc = ?1")?;
-        let mut out = HashMap::with_capacity(usccs.len());
+        let mut out = RegionsByUscc::with_capacity(usccs.len());
         for uscc in usccs {
             let mut rows = find.query([&uscc])?;
             if let Some(row) = rows.next()? {
-                let region: String = row.get(0)?;
-                out.insert(uscc, region);
+                // Borrowed: the map keeps its own compact copy.
+                let region = row
+                    .get_ref(0)?
+                    .as_str()
+                    .map_err(|e| StoreError::Corrupt(format!("enterprise region: {e}")))?;
+                out.insert(&uscc, region);
             }
         }
         Ok(out)
@@ -61,36 +63,44 @@ pub(crate) async fn enterprise_regions(
     .await
 }
 
+/// A text column of the row being read, borrowed.
+fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize, what: &str) -> Result<&'r str> {
+    row.get_ref(i)?
+        .as_str()
+        .map_err(|e| StoreError::Corrupt(format!("enterprise {what}: {e}")))
+}
+
 /// Registered enterprises bearing any of `names` exactly: one pass over the register (names
 /// have no index, which would slow every enterprise import), each name checked in memory.
-pub(crate) async fn enterprises_named(
+pub(crate) async fn enterprises_named<T: Send + 'static>(
     path: PathBuf,
     names: Vec<String>,
-) -> Result<Vec<NamedEnterprise>> {
+    mut acc: T,
+    each: fn(&mut T, NamedEnterprise<'_>),
+) -> Result<T> {
     // No names, no pass: a one-row certificate file must not read a province's register.
     if names.is_empty() {
-        return Ok(Vec::new());
+        return Ok(acc);
     }
     on_thread(path, move |conn| {
         let wanted: HashSet<&str> = names.iter().map(String::as_str).collect();
         let mut scan = conn.prepare("SELECT uscc, name, region_code FROM enterprises")?;
         let mut rows = scan.query([])?;
-        let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             // Compared borrowed: a million names are read, few are kept.
-            let name = row
-                .get_ref(1)?
-                .as_str()
-                .map_err(|e| StoreError::Corrupt(format!("enterprise name: {e}")))?;
+            let name = text(row, 1, "name")?;
             if wanted.contains(name) {
-                out.push(NamedEnterprise {
-                    uscc: row.get(0)?,
-                    name: name.to_owned(),
-                    region_code: row.get(2)?,
-                });
+                each(
+                    &mut acc,
+                    NamedEnterprise {
+                        uscc: text(row, 0, "code")?,
+                        name,
+                        region_code: text(row, 2, "region")?,
+                    },
+                );
             }
         }
-        Ok(out)
+        Ok(acc)
     })
     .await
 }

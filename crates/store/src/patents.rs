@@ -77,12 +77,14 @@ pub struct PatentItem {
     pub enterprise: Option<String>,
 }
 
-/// A registered enterprise a holder's name may be.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NamedEnterprise {
-    pub uscc: String,
-    pub name: String,
-    pub region_code: String,
+/// A registered enterprise a holder's name may be, borrowed from the row being read: a
+/// patent list finds up to a million, which the caller folds into what it keeps (copied
+/// into a list first, they were a million-row import's largest allocation, about 150 MB).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NamedEnterprise<'a> {
+    pub uscc: &'a str,
+    pub name: &'a str,
+    pub region_code: &'a str,
 }
 
 const COLUMNS: &str = "p.application_no, p.title, p.kind, p.filed_on, p.granted_on, p.holder, \
@@ -225,25 +227,36 @@ impl Store {
     /// (no index on names, which would slow every enterprise import), so chunks are large.
     /// The names are taken, not borrowed: a patent list gives up to a million, and copying
     /// them raised a million-row import's memory before writing from 360 to 443 MB.
-    pub async fn enterprises_named(&self, names: Vec<String>) -> Result<Vec<NamedEnterprise>> {
+    ///
+    /// Each one found is handed to `each` with `acc`, which is returned at the end.
+    pub async fn enterprises_named<T: Send + 'static>(
+        &self,
+        names: Vec<String>,
+        mut acc: T,
+        each: fn(&mut T, NamedEnterprise<'_>),
+    ) -> Result<T> {
+        use futures_util::TryStreamExt;
         if let Some(path) = &self.sqlite_path {
-            return crate::native_reads::enterprises_named(path.clone(), names).await;
+            return crate::native_reads::enterprises_named(path.clone(), names, acc, each).await;
         }
         let sql = "SELECT uscc, name, region_code FROM enterprises \
                    WHERE name IN (SELECT json_array_elements_text($1::json))";
-        let mut out = Vec::new();
         for chunk in names.chunks(250_000) {
             let list =
                 serde_json::to_string(chunk).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            for r in sqlx::query(sql).bind(list).fetch_all(&self.read).await? {
-                out.push(NamedEnterprise {
-                    uscc: r.try_get("uscc")?,
-                    name: r.try_get("name")?,
-                    region_code: r.try_get("region_code")?,
-                });
+            let mut rows = sqlx::query(sql).bind(list).fetch(&self.read);
+            while let Some(r) = rows.try_next().await? {
+                each(
+                    &mut acc,
+                    NamedEnterprise {
+                        uscc: r.try_get("uscc")?,
+                        name: r.try_get("name")?,
+                        region_code: r.try_get("region_code")?,
+                    },
+                );
             }
         }
-        Ok(out)
+        Ok(acc)
     }
 }
 

@@ -198,18 +198,21 @@ impl Store {
     pub async fn enterprise_regions(
         &self,
         usccs: &[String],
-    ) -> Result<std::collections::HashMap<String, String>> {
+    ) -> Result<kechuang_domain::registry::RegionsByUscc> {
         if let Some(path) = &self.sqlite_path {
             return crate::native_reads::enterprise_regions(path.clone(), usccs.to_vec()).await;
         }
         let sql = "SELECT uscc, region_code FROM enterprises \
                    WHERE uscc IN (SELECT json_array_elements_text($1::json))";
-        let mut out = std::collections::HashMap::with_capacity(usccs.len());
+        let mut out = kechuang_domain::registry::RegionsByUscc::with_capacity(usccs.len());
         for chunk in usccs.chunks(5000) {
             let list =
                 serde_json::to_string(chunk).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             for r in sqlx::query(sql).bind(list).fetch_all(&self.read).await? {
-                out.insert(r.try_get("uscc")?, r.try_get("region_code")?);
+                out.insert(
+                    r.try_get::<&str, _>("uscc")?,
+                    r.try_get::<&str, _>("region_code")?,
+                );
             }
         }
         Ok(out)

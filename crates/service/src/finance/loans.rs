@@ -16,7 +16,6 @@ use kechuang_domain::RegionCode;
 use kechuang_store::{
     Actor, AgreementRecord, ClaimRecord, LoanFilter, LoanRecord, LoanRevision, NewClaim, Store,
 };
-use std::collections::HashMap;
 
 /// The loan list's filters as a request gives them.
 #[derive(Debug, Clone, Default)]
@@ -347,7 +346,7 @@ pub async fn import_file(store: &Store, req: &FileImport<'_>) -> Result<FileOutc
         .map_err(Error::invalid)?;
     let wanted = ingest::usccs(&table);
     let known = if wanted.is_empty() {
-        HashMap::new()
+        kechuang_domain::registry::RegionsByUscc::default()
     } else {
         store.enterprise_regions(&wanted).await?
     };
