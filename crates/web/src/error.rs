@@ -86,8 +86,8 @@ impl HttpStatus for AppError {
     fn status(&self) -> StatusCode {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            // The request was read as documented and a rule refused it (400 is kept for a
-            // request that does not match the document: see `localize`).
+            // The request was read and a rule refused it (400 is kept for a request the
+            // framework cannot read as the document describes it: see `localize`).
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,

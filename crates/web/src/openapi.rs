@@ -29,10 +29,12 @@ use utoipa::{Modify, OpenApi};
         description = "科创 — the S&T bureau's action plan, registries, funding programmes and \
                        accounts. Numbers are computed from records on every request. Errors are \
                        `{\"error\": {\"code\", \"message\", \"details\"}}`, the message in the \
-                       language of `Accept-Language`. A request that does not match this \
-                       document is answered 400; one that does, refused by a rule (a blank \
-                       name, a date range the wrong way round, a wrong code), 422 with the \
-                       rule's code; one the record's state does not allow now, 409."
+                       language of `Accept-Language`. A request that cannot be read as this \
+                       document describes it (not JSON, a field missing or of the wrong type) \
+                       is answered 400; one that is read but refused by a rule (a blank name, \
+                       a value past its range, a date range the wrong way round, a wrong \
+                       code), 422 with the rule's code; one the record's state does not allow \
+                       now, 409."
     ),
     paths(
         plans::healthz,
@@ -310,13 +312,15 @@ fn conventions(op: &mut Operation, path: &str, method: &Method, access: Option<A
     if has_input {
         add(
             "400",
-            "The request does not match this document (not JSON, a field missing or of the \
-             wrong type, a parameter outside its range): `error.details.reason` says where",
+            "The request cannot be read as this document describes it (not JSON, a field \
+             missing or of the wrong type, a path parameter that is not a number): \
+             `error.details.reason` says where",
         );
         add(
             "422",
-            "The request was read, but a rule refused it: `error.code` names the rule and \
-             `error.details` says where and why; nothing was saved",
+            "The request was read, but a rule refused it (a value past its documented range \
+             among them): `error.code` names the rule and `error.details` says where and why; \
+             nothing was saved",
         );
     }
     if has_input {
