@@ -6,6 +6,7 @@
 
 pub mod export;
 pub mod finance;
+mod fingerprint;
 pub mod observations;
 pub mod patents;
 pub mod rd;

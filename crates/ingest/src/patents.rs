@@ -6,7 +6,6 @@ use crate::registries::{date_opt, region, start, uscc, Context, Parsed, REGION, 
 use crate::table::{locate_header, parse_date, Aliases, Header, Row};
 use kechuang_domain::patent::{ApplicationNo, LegalStatus, PatentRow, PatentType};
 use std::collections::{BTreeSet, HashMap};
-use std::hash::BuildHasher;
 
 pub const PATENT_ALIASES: &Aliases = &[
     (
@@ -103,16 +102,11 @@ pub fn name_key(name: &str) -> String {
 
 /// Registered enterprises by the names files give them (`name_key`), as a patent list or an
 /// R&D sign-in sheet import holds them for its whole run: up to a million names. Each name is
-/// kept as a 128-bit fingerprint (two independently seeded hashes, new seeds every import) and
-/// each code inline: 40 bytes an entry instead of two heap strings of about 130. That two of a
-/// million registered names and a million asked agree on all 128 bits has a chance of about
-/// 10⁻²⁷, and random seeds leave a file nothing to aim at.
+/// kept as a fingerprint (`crate::fingerprint`) and each code inline: 40 bytes an entry
+/// instead of two heap strings of about 130.
 #[derive(Default)]
 pub struct UsccByName {
-    seeds: (
-        foldhash::quality::RandomState,
-        foldhash::quality::RandomState,
-    ),
+    prints: crate::fingerprint::Fingerprinter,
     codes: HashMap<[u64; 2], Code>,
 }
 
@@ -126,14 +120,10 @@ enum Code {
 }
 
 impl UsccByName {
-    fn fingerprint(&self, key: &str) -> [u64; 2] {
-        [self.seeds.0.hash_one(key), self.seeds.1.hash_one(key)]
-    }
-
     /// Notes a registered enterprise under a name key; a second code under the same name
     /// makes the name ambiguous for good.
     pub fn insert(&mut self, key: &str, uscc: &str) {
-        let fp = self.fingerprint(key);
+        let fp = self.prints.of(key);
         let code = match <[u8; 18]>::try_from(uscc.as_bytes()) {
             Ok(b) => Code::Inline(b),
             Err(_) => Code::Other(uscc.into()),
@@ -150,9 +140,7 @@ impl UsccByName {
 
     /// The one registered enterprise a name key belongs to.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.codes
-            .get(&self.fingerprint(key))
-            .and_then(Code::as_str)
+        self.codes.get(&self.prints.of(key)).and_then(Code::as_str)
     }
 
     /// Names that link to one enterprise.
@@ -438,36 +426,6 @@ pub fn parse_patents(table: &[Row], ctx: &Context<'_>) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_name_two_enterprises_bear_links_to_neither() {
-        let mut names: UsccByName = [
-            (name_key("韶关市甲科技有限公司"), "914402040000000190"),
-            (name_key("韶关市乙（集团）有限公司"), "91440204000000027T"),
-            (name_key("韶关市甲科技有限公司"), "914402040000000190"),
-        ]
-        .into_iter()
-        .collect();
-        assert_eq!(
-            names.get(&name_key("韶关市甲科技有限公司")),
-            Some("914402040000000190")
-        );
-        assert_eq!(
-            names.get(&name_key("韶关市乙(集团)有限公司")),
-            Some("91440204000000027T")
-        );
-        assert_eq!(names.get(&name_key("韶关市丙科技有限公司")), None);
-        assert_eq!(names.len(), 2);
-        names.insert(&name_key("韶关市甲科技有限公司"), "91440203MA4UJ0XJ0D");
-        assert_eq!(names.get(&name_key("韶关市甲科技有限公司")), None);
-        names.insert(&name_key("韶关市甲科技有限公司"), "914402040000000190");
-        assert_eq!(
-            names.get(&name_key("韶关市甲科技有限公司")),
-            None,
-            "ambiguous for good"
-        );
-        assert_eq!(names.len(), 1);
-    }
     use crate::registries::FileState;
     use kechuang_domain::patent::check_char;
     use kechuang_domain::region::{shipped_regions, RegionTree};
@@ -503,6 +461,36 @@ mod tests {
             names: &names,
         };
         parse_patents(&table(csv), &ctx)
+    }
+
+    #[test]
+    fn a_name_two_enterprises_bear_links_to_neither() {
+        let mut names: UsccByName = [
+            (name_key("韶关市甲科技有限公司"), "914402040000000190"),
+            (name_key("韶关市乙（集团）有限公司"), "91440204000000027T"),
+            (name_key("韶关市甲科技有限公司"), "914402040000000190"),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            names.get(&name_key("韶关市甲科技有限公司")),
+            Some("914402040000000190")
+        );
+        assert_eq!(
+            names.get(&name_key("韶关市乙(集团)有限公司")),
+            Some("91440204000000027T")
+        );
+        assert_eq!(names.get(&name_key("韶关市丙科技有限公司")), None);
+        assert_eq!(names.len(), 2);
+        names.insert(&name_key("韶关市甲科技有限公司"), "91440203MA4UJ0XJ0D");
+        assert_eq!(names.get(&name_key("韶关市甲科技有限公司")), None);
+        names.insert(&name_key("韶关市甲科技有限公司"), "914402040000000190");
+        assert_eq!(
+            names.get(&name_key("韶关市甲科技有限公司")),
+            None,
+            "ambiguous for good"
+        );
+        assert_eq!(names.len(), 1);
     }
 
     #[test]

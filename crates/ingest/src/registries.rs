@@ -169,16 +169,11 @@ pub struct Context<'a> {
 /// and enterprises registered by earlier rows. Behind mutexes so a parse can be carried
 /// across an `await` between parts.
 ///
-/// A million-row file keeps a key for every row until its end, so keys are kept as 128-bit
-/// fingerprints (two independently seeded hashes, new seeds every file): 24 bytes an entry
-/// instead of a heap string of about 70. That two of a million different keys agree on all 128
-/// bits has a chance of about 10⁻²⁷, and random seeds leave a file nothing to aim at.
+/// A million-row file keeps a key for every row until its end, so keys are kept as
+/// fingerprints (`crate::fingerprint`): 24 bytes an entry instead of a heap string of about 70.
 #[derive(Debug, Default)]
 pub struct FileState {
-    seeds: (
-        foldhash::quality::RandomState,
-        foldhash::quality::RandomState,
-    ),
+    prints: crate::fingerprint::Fingerprinter,
     seen: std::sync::Mutex<HashMap<[u64; 2], usize, foldhash::fast::RandomState>>,
     new_enterprises: std::sync::Mutex<HashSet<[u64; 2], foldhash::fast::RandomState>>,
     /// Region names already looked up: a file names its ten counties a million times.
@@ -187,14 +182,9 @@ pub struct FileState {
 }
 
 impl FileState {
-    fn fingerprint(&self, key: &str) -> [u64; 2] {
-        use std::hash::BuildHasher;
-        [self.seeds.0.hash_one(key), self.seeds.1.hash_one(key)]
-    }
-
     /// The row where `key` was first seen, or `None` (and notes this row) if it is new.
     pub(crate) fn first_seen(&self, key: &str, row: usize) -> Option<usize> {
-        let fp = self.fingerprint(key);
+        let fp = self.prints.of(key);
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         match seen.entry(fp) {
             std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
@@ -205,14 +195,14 @@ impl FileState {
         }
     }
     fn registers(&self, uscc: &str) -> bool {
-        let fp = self.fingerprint(uscc);
+        let fp = self.prints.of(uscc);
         self.new_enterprises
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .contains(&fp)
     }
     fn register(&self, uscc: &str) {
-        let fp = self.fingerprint(uscc);
+        let fp = self.prints.of(uscc);
         self.new_enterprises
             .lock()
             .unwrap_or_else(|e| e.into_inner())

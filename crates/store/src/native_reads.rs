@@ -51,11 +51,7 @@ pub(crate) async fn enterprise_regions(path: PathBuf, usccs: Vec<String>) -> Res
             let mut rows = find.query([&uscc])?;
             if let Some(row) = rows.next()? {
                 // Borrowed: the map keeps its own compact copy.
-                let region = row
-                    .get_ref(0)?
-                    .as_str()
-                    .map_err(|e| StoreError::Corrupt(format!("enterprise region: {e}")))?;
-                out.insert(&uscc, region);
+                out.insert(&uscc, text(row, 0, "region")?);
             }
         }
         Ok(out)
