@@ -355,21 +355,29 @@ async fn import_registry(
 ) -> Result<ImportOutcome, Error> {
     let path = req.path.to_owned();
     let sent = req.sent;
+    // Where an import's time goes, for `KECHUANG_LOG=kechuang_service::imports=debug`.
+    let started = std::time::Instant::now();
+    let ms = move || started.elapsed().as_millis();
     // Enterprise files refer to no other enterprise; the others are checked against those
-    // they name, gathered in a first pass over the file.
+    // they name. A patent list's holders without a code are linked by name, which needs every
+    // name the file gives before its first row: one pass over the register finds them all. So
+    // a patent list is read twice, first for its names and codes; so is any file whose
+    // progress bar shows a total. Other files look the codes of each part up as it is read
+    // (`EnterpriseLookup`), while the part before it is written.
     let counter = req.progress.cloned();
+    let first_pass = kind == registries::Kind::Patents
+        || (counter.is_some() && kind != registries::Kind::Enterprises);
     let (source, wanted, holder_names) = off_runtime(move || {
         let limit = sent.then_some(kechuang_ingest::limits::MAX_FILE_BYTES);
         let source = RowSource::open_within(&path, limit).map_err(Error::invalid)?;
         let mut wanted = std::collections::BTreeSet::new();
-        // Patent holders without a code are linked by name: only the names the file gives.
         let mut holders = kechuang_ingest::patents::HolderNames::default();
-        if kind != registries::Kind::Enterprises {
+        if first_pass {
             let mut rows = 0;
             for row in source.rows() {
                 let row = row.map_err(Error::invalid)?;
-                wanted.extend(registries::uscc_candidates(&row));
                 if kind == registries::Kind::Patents {
+                    wanted.extend(registries::uscc_candidates(&row));
                     holders.push(&row);
                 }
                 rows += 1;
@@ -383,6 +391,7 @@ async fn import_registry(
         Ok((source, wanted, holders.names))
     })
     .await?;
+    tracing::debug!(ms = ms(), codes = wanted.len(), "import: first pass read");
     let mut known = if wanted.is_empty() {
         kechuang_domain::registry::RegionsByUscc::default()
     } else {
@@ -390,7 +399,13 @@ async fn import_registry(
             .enterprise_regions(&wanted.into_iter().collect::<Vec<_>>())
             .await?
     };
+    tracing::debug!(ms = ms(), found = known.len(), "import: codes looked up");
     let names = crate::registries::enterprises_by_name(store, holder_names, &mut known).await?;
+    tracing::debug!(ms = ms(), "import: names looked up");
+    let mut lookup = match kind {
+        registries::Kind::Enterprises | registries::Kind::Patents => None,
+        _ => Some(store.enterprise_lookup().await?),
+    };
     let kinds = store.platform_kinds().await?;
     let tree = store.region_tree().await?;
     // Rows may name any region this deployment holds: one city's counties, or a whole
@@ -429,20 +444,29 @@ async fn import_registry(
     let read = req.progress.cloned();
     let mut out = off_runtime(move || {
         let state = registries::FileState::default();
-        let ctx = registries::Context {
-            tree: &tree,
-            home: &home,
-            known: &known,
-            platform_kinds: &kinds,
-            accept_legacy_as: accept_legacy_as.as_deref(),
-            default_kind,
-            state: &state,
-            names: &names,
-        };
+        let mut known = known;
         let mut feeding = feeding;
         let mut out = ImportOutcome::default();
         let mut parts = Parts::new(source.rows());
         while let Some(part) = parts.next_part().map_err(Error::invalid)? {
+            if let Some(lookup) = &mut lookup {
+                let codes: Vec<String> = part
+                    .iter()
+                    .flat_map(registries::uscc_candidates)
+                    .filter(|c| !known.contains_key(c))
+                    .collect();
+                lookup.regions_into(&codes, &mut known)?;
+            }
+            let ctx = registries::Context {
+                tree: &tree,
+                home: &home,
+                known: &known,
+                platform_kinds: &kinds,
+                accept_legacy_as: accept_legacy_as.as_deref(),
+                default_kind,
+                state: &state,
+                names: &names,
+            };
             let parsed = kechuang_ingest::parse_registry(kind, &part, &ctx);
             out.rows += parsed.rows;
             if let Some(p) = &read {
@@ -467,12 +491,15 @@ async fn import_registry(
         Ok(out)
     })
     .await;
+    tracing::debug!(ms = ms(), "import: file read and checked");
     if let Some(writer) = writer {
         let w = writer.await.map_err(|e| Error::internal(e.to_string()))??;
+        tracing::debug!(ms = ms(), "import: rows written");
         // A refused or unreadable file's transaction is dropped unfinished: rolled back.
         if let Ok(o) = &mut out {
             if o.problems.is_empty() {
                 o.summary = Some(w.finish(o.rows).await?);
+                tracing::debug!(ms = ms(), "import: committed");
             }
         }
     }

@@ -118,20 +118,37 @@ impl DatabaseTarget {
     }
 }
 
-/// Threads a store started that may outlive the call that started them: SQLite imports
-/// checkpoint after answering. [`Store::settle`] waits for them.
+/// Work a store started that may outlive the call that started it: an import's upkeep after
+/// it has answered (pruning the count log; on SQLite, copying its pages from the WAL into the
+/// database file). [`Store::settle`] waits for it.
 #[derive(Clone, Default)]
-pub(crate) struct Background(std::sync::Arc<std::sync::Mutex<Vec<std::thread::JoinHandle<()>>>>);
+pub(crate) struct Background(std::sync::Arc<std::sync::Mutex<Pending>>);
+
+#[derive(Default)]
+struct Pending {
+    threads: Vec<std::thread::JoinHandle<()>>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
 
 impl Background {
-    pub(crate) fn add(&self, thread: std::thread::JoinHandle<()>) {
-        let mut threads = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        threads.retain(|t| !t.is_finished());
-        threads.push(thread);
+    fn pending(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn take(&self) -> Vec<std::thread::JoinHandle<()>> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    pub(crate) fn add(&self, thread: std::thread::JoinHandle<()>) {
+        let mut pending = self.pending();
+        pending.threads.retain(|t| !t.is_finished());
+        pending.threads.push(thread);
+    }
+
+    pub(crate) fn add_task(&self, task: tokio::task::JoinHandle<()>) {
+        let mut pending = self.pending();
+        pending.tasks.retain(|t| !t.is_finished());
+        pending.tasks.push(task);
+    }
+
+    fn take(&self) -> Pending {
+        std::mem::take(&mut *self.pending())
     }
 }
 
@@ -421,10 +438,14 @@ impl Store {
         })
     }
 
-    /// Waits for the work this store left running in the background: after an import on
-    /// SQLite, the checkpoint that copies its pages from the WAL into the database file.
+    /// Waits for the work this store left running in the background: after an import, the
+    /// count log's pruning and, on SQLite, the checkpoint that copies its pages from the WAL
+    /// into the database file.
     pub async fn settle(&self) {
-        let threads = self.background.take();
+        let Pending { threads, tasks } = self.background.take();
+        for task in tasks {
+            let _ = task.await;
+        }
         if !threads.is_empty() {
             let _ = tokio::task::spawn_blocking(move || {
                 for t in threads {

@@ -30,6 +30,7 @@ mod objections;
 mod offsite;
 pub use offsite::{NewSite, SiteFile, SiteRecord};
 mod native_reads;
+pub use native_reads::EnterpriseLookup;
 mod observations;
 mod patents;
 pub use patents::{NamedEnterprise, PatentCounts, PatentFilter, PatentItem, PatentState};

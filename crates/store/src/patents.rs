@@ -223,40 +223,28 @@ impl Store {
     }
 
     /// Registered enterprises bearing any of `names` exactly, for linking patent holders.
-    /// The names are sent as one JSON list a chunk: each chunk is one pass over the register
-    /// (no index on names, which would slow every enterprise import), so chunks are large.
-    /// The names are taken, not borrowed: a patent list gives up to a million, and copying
+    /// Both backends read natively (`native_reads`): one pass over the register on SQLite,
+    /// a pass per 250,000 names on PostgreSQL. The names are taken, not borrowed: a patent list gives up to a million, and copying
     /// them raised a million-row import's memory before writing from 360 to 443 MB.
     ///
     /// Each one found is handed to `each` with `acc`, which is returned at the end.
     pub async fn enterprises_named<T: Send + 'static>(
         &self,
         names: Vec<String>,
-        mut acc: T,
+        acc: T,
         each: fn(&mut T, NamedEnterprise<'_>),
     ) -> Result<T> {
-        use futures_util::TryStreamExt;
         if let Some(path) = &self.sqlite_path {
             return crate::native_reads::enterprises_named(path.clone(), names, acc, each).await;
         }
-        let sql = "SELECT uscc, name, region_code FROM enterprises \
-                   WHERE name IN (SELECT json_array_elements_text($1::json))";
-        for chunk in names.chunks(250_000) {
-            let list =
-                serde_json::to_string(chunk).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let mut rows = sqlx::query(sql).bind(list).fetch(&self.read);
-            while let Some(r) = rows.try_next().await? {
-                each(
-                    &mut acc,
-                    NamedEnterprise {
-                        uscc: r.try_get("uscc")?,
-                        name: r.try_get("name")?,
-                        region_code: r.try_get("region_code")?,
-                    },
-                );
+        match &self.postgres_url {
+            Some(url) => {
+                crate::native_reads::enterprises_named_postgres(url, names, acc, each).await
             }
+            None => Err(StoreError::Config(
+                "look-up: the store knows no database to connect to".into(),
+            )),
         }
-        Ok(acc)
     }
 }
 

@@ -202,20 +202,12 @@ impl Store {
         if let Some(path) = &self.sqlite_path {
             return crate::native_reads::enterprise_regions(path.clone(), usccs.to_vec()).await;
         }
-        let sql = "SELECT uscc, region_code FROM enterprises \
-                   WHERE uscc IN (SELECT json_array_elements_text($1::json))";
-        let mut out = kechuang_domain::registry::RegionsByUscc::with_capacity(usccs.len());
-        for chunk in usccs.chunks(5000) {
-            let list =
-                serde_json::to_string(chunk).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            for r in sqlx::query(sql).bind(list).fetch_all(&self.read).await? {
-                out.insert(
-                    r.try_get::<&str, _>("uscc")?,
-                    r.try_get::<&str, _>("region_code")?,
-                );
-            }
+        match &self.postgres_url {
+            Some(url) => crate::native_reads::enterprise_regions_postgres(url, usccs).await,
+            None => Err(StoreError::Config(
+                "look-up: the store knows no database to connect to".into(),
+            )),
         }
-        Ok(out)
     }
 
     /// Starts writing a registry import in one transaction, for files written part by part
@@ -229,6 +221,8 @@ impl Store {
             Some(path) => RegistryWrite::sqlite(path.clone(), prov.clone(), &self.background).await,
             None => Ok(RegistryWrite::postgres(
                 self.begin_write().await?,
+                self.write.clone(),
+                self.background.clone(),
                 prov.clone(),
             )),
         }

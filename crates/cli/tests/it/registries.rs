@@ -758,6 +758,33 @@ async fn checks_span_the_whole_file(b: Backend) {
         certs.push_str(&format!("GR201844{:06},{u},2018-11-28,,\n", i + 1));
     }
     certs.push_str(&format!("GR201944900001,{newcomer},2019-11-28,,\n"));
+    // The enterprises a file names are looked up part by part as it is read: one that is not
+    // registered, parts below the top, refuses the file with its row, and nothing is written.
+    let stranger = kechuang_domain::uscc::Uscc::complete("91440204", "88888888")
+        .expect("uscc")
+        .to_string();
+    let refused = format!("{certs}GR201944900002,{stranger},2019-11-28,,\n");
+    let file = env.write("certs-stranger.csv", &refused);
+    let out = env.cli(&[
+        "import",
+        "certificates",
+        "--kind",
+        "hte",
+        file.to_str().expect("path"),
+    ]);
+    assert!(!out.status.success(), "the stranger refuses the file");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("3004\t统一社会信用代码")
+            && err.contains(&stranger)
+            && err.contains("企业不在登记库中"),
+        "{err}"
+    );
+    let page = server.get_json("/api/v1/enterprises?per_page=1").await;
+    assert_eq!(
+        page["total"], 4500,
+        "the enterprise the refused file registered at its top is not kept"
+    );
     let file = env.write("certs.csv", &certs);
     let said = env.cli_ok(&[
         "import",

@@ -274,9 +274,13 @@ pub(crate) mod sql {
     /// Cached counts are read again once this moves on.
     pub const NEXT_GENERATION: &str =
         "UPDATE registry_state SET generation = generation + 1 WHERE id = 1";
-    /// The count change log's entries older than this are pruned by the next import: every
-    /// server reads the log at its next request, so one idle longer reads the index whole.
+    /// The count change log's entries older than this are pruned after the next import:
+    /// every server reads the log at its next request, so one idle longer reads the index
+    /// whole.
     pub const COUNT_LOG_KEPT_SECS: i64 = 600;
+    /// The oldest entry's time: when it is within the time kept, there is nothing to prune,
+    /// known from one row instead of a scan of up to twice the import's rows.
+    pub const OLDEST_SQLITE: &str = "SELECT logged_at FROM count_changes ORDER BY seq LIMIT 1";
     /// The last entry to prune (`$1` the cut-off time, `$2` at most how many): SQLite logs in
     /// time order, so old entries come first; the newest entry always stays, so positions
     /// never go back.
@@ -324,8 +328,8 @@ pub(crate) mod sql {
         GROUP BY registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, \
         offsite HAVING SUM(n) <> 0";
 
-    /// The cut-off time and how many entries an import of `rows` rows prunes: at least as
-    /// many as it logs, so the log does not outgrow what imports write.
+    /// The cut-off time and how many entries are pruned after an import of `rows` rows: at
+    /// least as many as it logs, so the log does not outgrow what imports write.
     pub fn prune_bounds(rows: usize) -> (i64, i64) {
         let cutoff = chrono::Utc::now().timestamp() - COUNT_LOG_KEPT_SECS;
         (cutoff, (rows as i64).saturating_mul(2).max(10_000))
@@ -347,8 +351,15 @@ enum Writer {
 }
 
 impl RegistryWrite {
-    pub(crate) fn postgres(tx: sqlx::Transaction<'static, sqlx::Any>, prov: Provenance) -> Self {
-        Self(Writer::Postgres(Box::new(postgres::Write::new(tx, prov))))
+    pub(crate) fn postgres(
+        tx: sqlx::Transaction<'static, sqlx::Any>,
+        pool: sqlx::AnyPool,
+        background: crate::db::Background,
+        prov: Provenance,
+    ) -> Self {
+        Self(Writer::Postgres(Box::new(postgres::Write::new(
+            tx, pool, background, prov,
+        ))))
     }
 
     /// Opens a connection of its own to the SQLite file and takes the write lock, queueing
@@ -363,7 +374,9 @@ impl RegistryWrite {
         )))
     }
 
-    /// Writes a part of parsed rows; enterprises first, as the others refer to them.
+    /// Writes a part of parsed rows; enterprises first, as the others refer to them. An import
+    /// gives each key at most once (the parsers refuse a repeated one): the PostgreSQL writer
+    /// tells a row it has just inserted from one that was there by the row's batch.
     pub async fn write_batch(&mut self, batch: RegistryBatch) -> Result<()> {
         match &mut self.0 {
             Writer::Postgres(w) => w.write_batch(&batch).await,
@@ -373,7 +386,8 @@ impl RegistryWrite {
 
     /// Commits: when anything changed, the registry generation moves on and the import is
     /// audited, in the same transaction. `rows`: how many rows the file had, known once it
-    /// has all been read.
+    /// has all been read. The count log is pruned after the commit, in the background
+    /// ([`crate::Store::settle`] waits for it).
     pub async fn finish(self, rows: usize) -> Result<WriteSummary> {
         match self.0 {
             Writer::Postgres(w) => w.finish(rows).await,

@@ -1,16 +1,18 @@
 //! The PostgreSQL writer: rows in chunks of a few thousand, so an import costs a few statements
 //! per thousand rows rather than two per row. A chunk's new rows go in with one
-//! `INSERT … ON CONFLICT DO NOTHING`; only the rows it skipped, whose key exists, are read back,
-//! compared, and those that changed written with one upsert. Each chunk travels as one JSON
-//! parameter that the server unpacks itself (`json_populate_recordset`): binding thousands of
-//! separate parameters costs more than the rows themselves.
+//! `INSERT … ON CONFLICT DO NOTHING`; only when it skipped some, whose key exists, is the chunk
+//! read back, the skipped rows compared, and those that changed written with one upsert. Each
+//! chunk travels as one JSON parameter that the server unpacks itself
+//! (`json_populate_recordset`): binding thousands of separate parameters costs more than the
+//! rows themselves.
 
 use super::{key_text, revision_json, sql, Record, Val};
 use crate::observations::{Provenance, WriteSummary};
 use crate::{Result, StoreError};
 use kechuang_domain::registry::RegistryBatch;
+use sqlx::Row as _;
 use sqlx::{Any, Transaction};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Rows per statement. With the rows in one JSON parameter, a statement's cost grows with its
 /// rows only, so larger chunks just mean fewer round trips.
@@ -63,15 +65,14 @@ fn unpacked<R: Record>(cols: &[&str]) -> String {
     )
 }
 
-/// `sql`, which returns each written row's key, with the rows as JSON parameter 1, then the
-/// batch and, for stamped tables, the time.
+/// `sql` with the rows as JSON parameter 1, then the batch and, for stamped tables, the time.
 fn rows_query<'q, R: Record>(
     sql: &'q str,
     rows: &[&R],
     batch: i64,
     now: &str,
-) -> sqlx::query::QueryScalar<'q, Any, String, sqlx::any::AnyArguments<'q>> {
-    let mut q = sqlx::query_scalar(sql)
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    let mut q = sqlx::query(sql)
         .bind(json_rows(rows, R::COLUMNS.len()))
         .bind(batch);
     if R::STAMPED {
@@ -95,6 +96,9 @@ fn placeholders(rows: usize, cols: usize) -> String {
 
 pub(super) struct Write {
     tx: Transaction<'static, Any>,
+    /// For the upkeep after the commit, which runs outside the import's transaction.
+    pool: sqlx::AnyPool,
+    background: crate::db::Background,
     prov: Provenance,
     now: String,
     batch: Option<i64>,
@@ -102,9 +106,16 @@ pub(super) struct Write {
 }
 
 impl Write {
-    pub(super) fn new(tx: Transaction<'static, Any>, prov: Provenance) -> Self {
+    pub(super) fn new(
+        tx: Transaction<'static, Any>,
+        pool: sqlx::AnyPool,
+        background: crate::db::Background,
+        prov: Provenance,
+    ) -> Self {
         Self {
             tx,
+            pool,
+            background,
             prov,
             now: crate::now_utc(),
             batch: None,
@@ -142,15 +153,25 @@ impl Write {
             sqlx::query(sql::MERGE_POSTGRES)
                 .execute(&mut *self.tx)
                 .await?;
-            let (cutoff, at_most) = sql::prune_bounds(rows);
-            sqlx::query(sql::PRUNE_POSTGRES)
-                .bind(cutoff)
-                .bind(at_most)
-                .execute(&mut *self.tx)
-                .await?;
             crate::audit::append_import(&mut self.tx, &self.prov, &summary).await?;
         }
         self.tx.commit().await?;
+        // Pruning the count log is upkeep, run after the import has answered in a statement
+        // of its own: finding old entries scans the log (0.1–0.2 s at province scale), which
+        // a small import should not wait for. A failure loses nothing: old entries wait for
+        // the next prune.
+        let (cutoff, at_most) = sql::prune_bounds(rows);
+        let pool = self.pool.clone();
+        self.background.add_task(tokio::spawn(async move {
+            let pruned = sqlx::query(sql::PRUNE_POSTGRES)
+                .bind(cutoff)
+                .bind(at_most)
+                .execute(&pool)
+                .await;
+            if let Err(e) = pruned {
+                tracing::warn!(error = %e, "count log not pruned");
+            }
+        }));
         Ok(summary)
     }
 
@@ -198,36 +219,31 @@ impl Write {
             cols.join(", "),
             extra.join(", "),
         );
-        // New rows go in at once; the keys returned are those that were not there.
+        // New rows go in at once. Usually all are new, which the count of rows written says
+        // without sending any key back.
         let all: Vec<&R> = chunk.iter().collect();
-        let insert_new = format!("{insert} DO NOTHING RETURNING concat_ws(':', {key_cols})");
-        let new: HashSet<String> = rows_query(&insert_new, &all, batch, &self.now)
-            .fetch_all(&mut *self.tx)
+        let inserted = rows_query(&format!("{insert} DO NOTHING"), &all, batch, &self.now)
+            .execute(&mut *self.tx)
             .await?
-            .into_iter()
-            .collect();
-        self.summary.inserted += new.len();
-        if new.len() == chunk.len() {
-            return Ok(());
-        }
-        let existing: Vec<&R> = chunk
-            .iter()
-            .filter(|r| !new.contains(&key_text(&r.values(), R::KEY)))
-            .collect();
-        if existing.is_empty() {
+            .rows_affected() as usize;
+        self.summary.inserted += inserted;
+        if inserted == chunk.len() {
             return Ok(());
         }
 
-        // The others are compared with what is stored: one index probe per key. `LIMIT 1`
-        // keeps the planner from turning the probes into a join over the whole table, which it
-        // may prefer for a table without statistics yet.
+        // Otherwise the chunk's rows are read back: one index probe per key. Those the
+        // statement above inserted carry this import's batch (a file names each key once, and
+        // this import wrote no other row of these keys); the others are compared with what
+        // is stored. `LIMIT 1` keeps the planner from turning the probes into a join over the
+        // whole table, which it may prefer for a table without statistics yet.
         let matches: Vec<String> = cols[..R::KEY]
             .iter()
             .map(|c| format!("t.{c} = k.{c}"))
             .collect();
         let lookup = format!(
             "SELECT e.* FROM json_populate_recordset(NULL::{table}, $1::json) k \
-             CROSS JOIN LATERAL (SELECT {} FROM {table} t WHERE {} LIMIT 1) e",
+             CROSS JOIN LATERAL (SELECT {}, t.batch_id AS written_in_batch \
+             FROM {table} t WHERE {} LIMIT 1) e",
             cols.iter()
                 .map(|c| format!("t.{c}"))
                 .collect::<Vec<_>>()
@@ -235,9 +251,9 @@ impl Write {
             matches.join(" AND "),
             table = R::TABLE,
         );
-        let mut current: HashMap<String, Vec<Val<'static>>> = HashMap::new();
+        let mut current: HashMap<String, Option<Vec<Val<'static>>>> = HashMap::new();
         for row in sqlx::query(&lookup)
-            .bind(json_rows(&existing, R::KEY))
+            .bind(json_rows(&all, R::KEY))
             .fetch_all(&mut *self.tx)
             .await?
         {
@@ -246,27 +262,33 @@ impl Write {
                 .into_iter()
                 .map(Val::into_owned)
                 .collect();
-            current.insert(key_text(&old, R::KEY), old);
+            let new_here = row.try_get::<Option<i64>, _>("written_in_batch")? == Some(batch);
+            current.insert(key_text(&old, R::KEY), (!new_here).then_some(old));
         }
-        let mut changed: Vec<(String, &[Val<'static>])> = Vec::new();
-        let mut write: Vec<&R> = Vec::new();
-        for r in existing {
-            let new = r.values();
-            let key = key_text(&new, R::KEY);
-            match current.get(&key) {
-                Some(old) if *old == new => self.summary.unchanged += 1,
-                Some(old) => {
-                    changed.push((key, old));
-                    write.push(r);
-                }
+        let existing = chunk.iter().filter_map(|r| {
+            match current.get(&key_text(&r.values(), R::KEY)) {
+                // Inserted just now.
+                Some(None) => None,
+                Some(Some(old)) => Some(Ok((r, old))),
                 // Neither inserted nor there: another unique key than the natural one
                 // refused it, which no registry table has.
-                None => {
-                    return Err(StoreError::Corrupt(format!(
-                        "{} {key} 无法写入 (could not be written)",
-                        R::ENTITY
-                    )))
-                }
+                None => Some(Err(StoreError::Corrupt(format!(
+                    "{} {} 无法写入 (could not be written)",
+                    R::ENTITY,
+                    key_text(&r.values(), R::KEY)
+                )))),
+            }
+        });
+        let mut changed: Vec<(String, &[Val<'static>])> = Vec::new();
+        let mut write: Vec<&R> = Vec::new();
+        for found in existing {
+            let (r, old) = found?;
+            let new = r.values();
+            if *old == new {
+                self.summary.unchanged += 1;
+            } else {
+                changed.push((key_text(&new, R::KEY), old));
+                write.push(r);
             }
         }
         if changed.is_empty() {
@@ -292,12 +314,9 @@ impl Write {
         if R::REVISED {
             sets.push(format!("revision = {}.revision + 1", R::TABLE));
         }
-        let update = format!(
-            "{insert} DO UPDATE SET {} RETURNING concat_ws(':', {key_cols})",
-            sets.join(", ")
-        );
+        let update = format!("{insert} DO UPDATE SET {}", sets.join(", "));
         rows_query(&update, &write, batch, &self.now)
-            .fetch_all(&mut *self.tx)
+            .execute(&mut *self.tx)
             .await?;
         Ok(())
     }

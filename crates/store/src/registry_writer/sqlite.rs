@@ -8,15 +8,16 @@
 //! part on the other. It takes the write lock with `BEGIN IMMEDIATE` (queueing behind the
 //! server's writes and other processes' through the busy timeout) and holds it to the end.
 //! Dropped unfinished, or stopped by an error, it closes, and SQLite rolls the open transaction
-//! back. Its commit does not checkpoint: the thread copies the import's pages from the WAL into
-//! the database file after the import has answered ([`crate::Store::settle`] waits for that).
+//! back. Its commit neither prunes the count log nor checkpoints: after the import has answered,
+//! the thread prunes in a short transaction of its own, then copies the import's pages from the
+//! WAL into the database file ([`crate::Store::settle`] waits for both).
 
 use super::{key_text, revision_json, sql, Record, Val};
 use crate::observations::{Provenance, WriteSummary};
 use crate::{Result, StoreError};
 use kechuang_domain::registry::RegistryBatch;
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{params, params_from_iter, Connection, OpenFlags, ToSql};
+use rusqlite::{params, params_from_iter, Connection, OpenFlags, OptionalExtension, ToSql};
 use std::borrow::Cow;
 use std::path::Path;
 use std::time::Duration;
@@ -164,10 +165,14 @@ impl Thread {
                             let committed = matches!(&done, Ok(s) if s.batch_id.is_some());
                             let _ = end.send(done);
                             if committed {
-                                // After the import has answered: copying its pages from the
-                                // WAL into the database file is the database's upkeep, not the
-                                // import's, and a failure here loses nothing (the WAL holds
-                                // them, and the next checkpoint copies them).
+                                // After the import has answered: pruning the count log and
+                                // copying the import's pages from the WAL into the database
+                                // file are the database's upkeep, not the import's, and a
+                                // failure here loses nothing (old entries wait for the next
+                                // prune; the WAL holds the pages for the next checkpoint).
+                                if let Err(e) = w.prune(rows) {
+                                    tracing::warn!(error = %e, "count log not pruned");
+                                }
                                 let _ = w.conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
                             }
                             return;
@@ -283,24 +288,41 @@ impl Write {
                 self.conn
                     .execute(sql::MERGED_SQLITE, params![self.log_start, last])?;
             }
-            let (cutoff, at_most) = sql::prune_bounds(rows);
-            let through: Option<i64> =
-                self.conn
-                    .query_row(sql::PRUNE_SQLITE_THROUGH, params![cutoff, at_most], |r| {
-                        r.get(0)
-                    })?;
-            if let Some(through) = through {
-                self.conn
-                    .execute(sql::PRUNE_SQLITE_DELETE, params![through])?;
-                self.conn
-                    .execute(sql::PRUNE_SQLITE_MARK, params![through])?;
-            }
             let actor = crate::Actor::new(&self.prov.actor, &self.prov.client);
             let entry = crate::audit::import_entry(&actor, &self.prov, &summary, batch);
             crate::audit::append_sqlite(&self.conn, &entry)?;
         }
         self.conn.execute_batch("COMMIT")?;
         Ok(summary)
+    }
+
+    /// Prunes the count log's old entries in a short transaction of its own, after the
+    /// import's commit. Taking the write lock only when the oldest entry is old enough keeps
+    /// the usual case (a log within its time) to one row read.
+    fn prune(&mut self, rows: usize) -> Result<()> {
+        let (cutoff, at_most) = sql::prune_bounds(rows);
+        let oldest: Option<i64> = self
+            .conn
+            .query_row(sql::OLDEST_SQLITE, [], |r| r.get(0))
+            .optional()?;
+        if !oldest.is_some_and(|t| t < cutoff) {
+            return Ok(());
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let through: Option<i64> =
+            self.conn
+                .query_row(sql::PRUNE_SQLITE_THROUGH, params![cutoff, at_most], |r| {
+                    r.get(0)
+                })?;
+        if let Some(through) = through {
+            self.conn
+                .execute(sql::PRUNE_SQLITE_DELETE, params![through])?;
+            self.conn
+                .execute(sql::PRUNE_SQLITE_MARK, params![through])?;
+        }
+        // Dropped on an error before this, the connection rolls the prune back.
+        self.conn.execute_batch("COMMIT")?;
+        Ok(())
     }
 
     fn batch_id(&mut self) -> Result<i64> {
