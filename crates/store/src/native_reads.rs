@@ -43,9 +43,6 @@ async fn on_thread<T: Send + 'static>(
 
 /// USCC → region of those of `usccs` that are registered.
 pub(crate) async fn enterprise_regions(path: PathBuf, usccs: Vec<String>) -> Result<RegionsByUscc> {
-    if usccs.is_empty() {
-        return Ok(RegionsByUscc::default());
-    }
     on_thread(path, move |conn| {
         let mut out = RegionsByUscc::with_capacity(usccs.len());
         regions_sqlite(conn, &usccs, &mut out)?;
@@ -141,10 +138,6 @@ pub(crate) async fn enterprises_named<T: Send + 'static>(
     mut acc: T,
     each: fn(&mut T, NamedEnterprise<'_>),
 ) -> Result<T> {
-    // No names, no pass: a one-row certificate file must not read a province's register.
-    if names.is_empty() {
-        return Ok(acc);
-    }
     on_thread(path, move |conn| {
         let wanted: HashSet<&str> = names.iter().map(String::as_str).collect();
         let mut scan = conn.prepare("SELECT uscc, name, region_code FROM enterprises")?;
@@ -184,9 +177,6 @@ pub(crate) async fn enterprise_regions_postgres(
     url: &str,
     usccs: &[String],
 ) -> Result<RegionsByUscc> {
-    if usccs.is_empty() {
-        return Ok(RegionsByUscc::default());
-    }
     let mut conn = postgres(url).await?;
     let mut out = RegionsByUscc::with_capacity(usccs.len());
     regions_postgres(&mut conn, usccs, &mut out).await?;
@@ -227,9 +217,6 @@ pub(crate) async fn enterprises_named_postgres<T: Send + 'static>(
 ) -> Result<T> {
     use futures_util::TryStreamExt as _;
     use sqlx::Row as _;
-    if names.is_empty() {
-        return Ok(acc);
-    }
     let mut conn = postgres(url).await?;
     for chunk in names.chunks(250_000) {
         let mut rows = sqlx::query(

@@ -234,6 +234,10 @@ impl Store {
         acc: T,
         each: fn(&mut T, NamedEnterprise<'_>),
     ) -> Result<T> {
+        // No names, no pass: a one-row certificate file must not read a province's register.
+        if names.is_empty() {
+            return Ok(acc);
+        }
         if let Some(path) = &self.sqlite_path {
             return crate::native_reads::enterprises_named(path.clone(), names, acc, each).await;
         }

@@ -199,6 +199,9 @@ impl Store {
         &self,
         usccs: &[String],
     ) -> Result<kechuang_domain::registry::RegionsByUscc> {
+        if usccs.is_empty() {
+            return Ok(Default::default());
+        }
         if let Some(path) = &self.sqlite_path {
             return crate::native_reads::enterprise_regions(path.clone(), usccs.to_vec()).await;
         }
