@@ -162,8 +162,8 @@ pub(crate) async fn enterprises_named<T: Send + 'static>(
 }
 
 /// A native PostgreSQL connection for one import's look-ups, in one read-only transaction so
-/// that every chunk sees the same registry. Connecting costs a few milliseconds, against
-/// seconds saved on a large file.
+/// that every chunk sees the same registry. Connecting costs a few milliseconds, once per
+/// import.
 async fn postgres(url: &str) -> Result<sqlx::PgConnection> {
     use sqlx::{Connection as _, Executor as _};
     let mut conn = sqlx::PgConnection::connect(url).await?;
