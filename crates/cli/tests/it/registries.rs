@@ -763,15 +763,18 @@ async fn checks_span_the_whole_file(b: Backend) {
     let stranger = kechuang_domain::uscc::Uscc::complete("91440204", "88888888")
         .expect("uscc")
         .to_string();
+    let import_hte = |name: &str, text: &str| {
+        let file = env.write(name, text);
+        env.cli(&[
+            "import",
+            "certificates",
+            "--kind",
+            "hte",
+            file.to_str().expect("path"),
+        ])
+    };
     let refused = format!("{certs}GR201944900002,{stranger},2019-11-28,,\n");
-    let file = env.write("certs-stranger.csv", &refused);
-    let out = env.cli(&[
-        "import",
-        "certificates",
-        "--kind",
-        "hte",
-        file.to_str().expect("path"),
-    ]);
+    let out = import_hte("certs-stranger.csv", &refused);
     assert!(!out.status.success(), "the stranger refuses the file");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -785,17 +788,12 @@ async fn checks_span_the_whole_file(b: Backend) {
         page["total"], 4500,
         "the enterprise the refused file registered at its top is not kept"
     );
-    let file = env.write("certs.csv", &certs);
-    let said = env.cli_ok(&[
-        "import",
-        "certificates",
-        "--kind",
-        "hte",
-        file.to_str().expect("path"),
-    ]);
+    let out = import_hte("certs.csv", &certs);
+    let said = String::from_utf8_lossy(&out.stdout);
     assert!(
-        said.contains("新增 3003"),
-        "1 enterprise and 3,002 certificates: {said}"
+        out.status.success() && said.contains("新增 3003"),
+        "1 enterprise and 3,002 certificates: {said} {}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 
