@@ -95,15 +95,10 @@ impl crate::Store {
             .map_err(|e| StoreError::Corrupt(format!("look-up thread: {e}")))??;
             return Ok(EnterpriseLookup(Session::Sqlite(conn)));
         }
-        match &self.postgres_url {
-            Some(url) => Ok(EnterpriseLookup(Session::Postgres {
-                conn: postgres(url).await?,
-                runtime: tokio::runtime::Handle::current(),
-            })),
-            None => Err(StoreError::Config(
-                "look-up: the store knows no database to connect to".into(),
-            )),
-        }
+        Ok(EnterpriseLookup(Session::Postgres {
+            conn: postgres(self).await?,
+            runtime: tokio::runtime::Handle::current(),
+        }))
     }
 }
 
@@ -164,8 +159,11 @@ pub(crate) async fn enterprises_named<T: Send + 'static>(
 /// A native PostgreSQL connection for one import's look-ups, in one read-only transaction so
 /// that every chunk sees the same registry. Connecting costs a few milliseconds, once per
 /// import.
-async fn postgres(url: &str) -> Result<sqlx::PgConnection> {
+async fn postgres(store: &crate::Store) -> Result<sqlx::PgConnection> {
     use sqlx::{Connection as _, Executor as _};
+    let url = store.postgres_url.as_deref().ok_or_else(|| {
+        StoreError::Config("look-up: the store knows no database to connect to".into())
+    })?;
     let mut conn = sqlx::PgConnection::connect(url).await?;
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await?;
@@ -174,10 +172,10 @@ async fn postgres(url: &str) -> Result<sqlx::PgConnection> {
 
 /// USCC → region of those of `usccs` that are registered, on PostgreSQL.
 pub(crate) async fn enterprise_regions_postgres(
-    url: &str,
+    store: &crate::Store,
     usccs: &[String],
 ) -> Result<RegionsByUscc> {
-    let mut conn = postgres(url).await?;
+    let mut conn = postgres(store).await?;
     let mut out = RegionsByUscc::with_capacity(usccs.len());
     regions_postgres(&mut conn, usccs, &mut out).await?;
     sqlx::Connection::close(conn).await?;
@@ -210,14 +208,14 @@ async fn regions_postgres(
 /// pass over the register (no index on names, which would slow every enterprise import), so
 /// chunks are large; the rows are handed over as they arrive.
 pub(crate) async fn enterprises_named_postgres<T: Send + 'static>(
-    url: &str,
+    store: &crate::Store,
     names: Vec<String>,
     mut acc: T,
     each: fn(&mut T, NamedEnterprise<'_>),
 ) -> Result<T> {
     use futures_util::TryStreamExt as _;
     use sqlx::Row as _;
-    let mut conn = postgres(url).await?;
+    let mut conn = postgres(store).await?;
     for chunk in names.chunks(250_000) {
         let mut rows = sqlx::query(
             "SELECT uscc, name, region_code FROM enterprises \

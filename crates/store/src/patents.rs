@@ -3,7 +3,7 @@
 //! registry writer with the other registries.
 
 use crate::sql::{Listing, Page, Sql};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 use chrono::NaiveDate;
 use kechuang_domain::patent::PatentRow;
 use kechuang_domain::RegionCode;
@@ -241,14 +241,7 @@ impl Store {
         if let Some(path) = &self.sqlite_path {
             return crate::native_reads::enterprises_named(path.clone(), names, acc, each).await;
         }
-        match &self.postgres_url {
-            Some(url) => {
-                crate::native_reads::enterprises_named_postgres(url, names, acc, each).await
-            }
-            None => Err(StoreError::Config(
-                "look-up: the store knows no database to connect to".into(),
-            )),
-        }
+        crate::native_reads::enterprises_named_postgres(self, names, acc, each).await
     }
 }
 

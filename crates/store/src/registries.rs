@@ -205,12 +205,7 @@ impl Store {
         if let Some(path) = &self.sqlite_path {
             return crate::native_reads::enterprise_regions(path.clone(), usccs.to_vec()).await;
         }
-        match &self.postgres_url {
-            Some(url) => crate::native_reads::enterprise_regions_postgres(url, usccs).await,
-            None => Err(StoreError::Config(
-                "look-up: the store knows no database to connect to".into(),
-            )),
-        }
+        crate::native_reads::enterprise_regions_postgres(self, usccs).await
     }
 
     /// Starts writing a registry import in one transaction, for files written part by part

@@ -265,30 +265,27 @@ impl Write {
             let new_here = row.try_get::<Option<i64>, _>("written_in_batch")? == Some(batch);
             current.insert(key_text(&old, R::KEY), (!new_here).then_some(old));
         }
-        let existing = chunk.iter().filter_map(|r| {
-            match current.get(&key_text(&r.values(), R::KEY)) {
-                // Inserted just now.
-                Some(None) => None,
-                Some(Some(old)) => Some(Ok((r, old))),
-                // Neither inserted nor there: another unique key than the natural one
-                // refused it, which no registry table has.
-                None => Some(Err(StoreError::Corrupt(format!(
-                    "{} {} 无法写入 (could not be written)",
-                    R::ENTITY,
-                    key_text(&r.values(), R::KEY)
-                )))),
-            }
-        });
         let mut changed: Vec<(String, &[Val<'static>])> = Vec::new();
         let mut write: Vec<&R> = Vec::new();
-        for found in existing {
-            let (r, old) = found?;
+        for r in chunk {
             let new = r.values();
-            if *old == new {
-                self.summary.unchanged += 1;
-            } else {
-                changed.push((key_text(&new, R::KEY), old));
-                write.push(r);
+            let key = key_text(&new, R::KEY);
+            match current.get(&key) {
+                // Inserted just now.
+                Some(None) => {}
+                Some(Some(old)) if *old == new => self.summary.unchanged += 1,
+                Some(Some(old)) => {
+                    changed.push((key, old));
+                    write.push(r);
+                }
+                // Neither inserted nor there: another unique key than the natural one
+                // refused it, which no registry table has.
+                None => {
+                    return Err(StoreError::Corrupt(format!(
+                        "{} {key} 无法写入 (could not be written)",
+                        R::ENTITY
+                    )))
+                }
             }
         }
         if changed.is_empty() {
