@@ -181,8 +181,8 @@ pub fn holders(cell: &str) -> impl Iterator<Item = &str> {
         .filter(|h| !h.is_empty())
 }
 
-/// Gathers, in a first pass over a file, the holder names its rows give, so the importer
-/// looks up only those enterprises by name instead of the whole register.
+/// Gathers the holder names some rows give (a part of a file, led by its header row), so the
+/// importer looks up only those enterprises by name.
 #[derive(Default)]
 pub struct HolderNames {
     header: Option<Header>,

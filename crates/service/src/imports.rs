@@ -359,27 +359,19 @@ async fn import_registry(
     let started = std::time::Instant::now();
     let ms = move || started.elapsed().as_millis();
     // Enterprise files refer to no other enterprise; the others are checked against those
-    // they name. A patent list's holders without a code are linked by name, which needs every
-    // name the file gives before its first row: one pass over the register finds them all. So
-    // a patent list is read twice, first for its names and codes; so is any file whose
-    // progress bar shows a total. Other files look the codes of each part up as it is read
-    // (`EnterpriseLookup`), while the part before it is written.
+    // they name, looked up part by part as the file is read (`EnterpriseLookup`), while the
+    // part before is written: their codes, and a patent list's holders named without one by
+    // their names (indexed, migration 0028). A file is read twice only when a progress bar
+    // shows its total, first to count its rows.
     let counter = req.progress.cloned();
-    let first_pass = kind == registries::Kind::Patents
-        || (counter.is_some() && kind != registries::Kind::Enterprises);
-    let (source, wanted, holder_names) = off_runtime(move || {
+    let first_pass = counter.is_some() && kind != registries::Kind::Enterprises;
+    let source = off_runtime(move || {
         let limit = sent.then_some(kechuang_ingest::limits::MAX_FILE_BYTES);
         let source = RowSource::open_within(&path, limit).map_err(Error::invalid)?;
-        let mut wanted = std::collections::BTreeSet::new();
-        let mut holders = kechuang_ingest::patents::HolderNames::default();
         if first_pass {
             let mut rows = 0;
             for row in source.rows() {
-                let row = row.map_err(Error::invalid)?;
-                if kind == registries::Kind::Patents {
-                    wanted.extend(registries::uscc_candidates(&row));
-                    holders.push(&row);
-                }
+                row.map_err(Error::invalid)?;
                 rows += 1;
             }
             // Title and header rows are counted too: the bar ends a little short of 100
@@ -388,22 +380,12 @@ async fn import_registry(
                 p.set_total(rows);
             }
         }
-        Ok((source, wanted, holders.names))
+        Ok(source)
     })
     .await?;
-    tracing::debug!(ms = ms(), codes = wanted.len(), "import: first pass read");
-    let mut known = if wanted.is_empty() {
-        kechuang_domain::registry::RegionsByUscc::default()
-    } else {
-        store
-            .enterprise_regions(&wanted.into_iter().collect::<Vec<_>>())
-            .await?
-    };
-    tracing::debug!(ms = ms(), found = known.len(), "import: codes looked up");
-    let names = crate::registries::enterprises_by_name(store, holder_names, &mut known).await?;
-    tracing::debug!(ms = ms(), "import: names looked up");
+    tracing::debug!(ms = ms(), "import: file opened");
     let mut lookup = match kind {
-        registries::Kind::Enterprises | registries::Kind::Patents => None,
+        registries::Kind::Enterprises => None,
         _ => Some(store.enterprise_lookup().await?),
     };
     let kinds = store.platform_kinds().await?;
@@ -444,18 +426,14 @@ async fn import_registry(
     let read = req.progress.cloned();
     let mut out = off_runtime(move || {
         let state = registries::FileState::default();
-        let mut known = known;
+        let mut known = kechuang_domain::registry::RegionsByUscc::default();
+        let mut names = kechuang_ingest::patents::UsccByName::default();
         let mut feeding = feeding;
         let mut out = ImportOutcome::default();
         let mut parts = Parts::new(source.rows());
         while let Some(part) = parts.next_part().map_err(Error::invalid)? {
             if let Some(lookup) = &mut lookup {
-                let codes: Vec<String> = part
-                    .iter()
-                    .flat_map(registries::uscc_candidates)
-                    .filter(|c| !known.contains_key(c))
-                    .collect();
-                lookup.regions_into(&codes, &mut known)?;
+                look_up_part(lookup, kind, &part, &mut known, &mut names)?;
             }
             let ctx = registries::Context {
                 tree: &tree,
@@ -506,6 +484,36 @@ async fn import_registry(
     let mut out = out?;
     out.problems.sort_by_key(|p| p.row);
     Ok(out)
+}
+
+/// Looks up the enterprises one part of a file names and has not yet found: by code, and for a
+/// patent list also its holders by name.
+fn look_up_part(
+    lookup: &mut kechuang_store::EnterpriseLookup,
+    kind: registries::Kind,
+    part: &[Row],
+    known: &mut kechuang_domain::registry::RegionsByUscc,
+    names: &mut kechuang_ingest::patents::UsccByName,
+) -> Result<(), Error> {
+    let codes: Vec<String> = part
+        .iter()
+        .flat_map(registries::uscc_candidates)
+        .filter(|c| !known.contains_key(c))
+        .collect();
+    lookup.regions_into(&codes, known)?;
+    if kind == registries::Kind::Patents {
+        // Each part is led by its header row, from which the holder column is found again.
+        let mut holders = kechuang_ingest::patents::HolderNames::default();
+        for row in part {
+            holders.push(row);
+        }
+        // A name linked before is not asked again; one not found (a person, most often) is
+        // asked again in each part that gives it, which costs one index probe.
+        let fresh = holders.names.into_iter().filter(|k| names.get(k).is_none());
+        let asked = crate::registries::name_variants(fresh);
+        lookup.named(&asked, |e| crate::registries::note_named(names, known, e))?;
+    }
+    Ok(())
 }
 
 /// Splits rows into parts: the first part as the file begins (title rows, header, data), each

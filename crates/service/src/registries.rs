@@ -85,7 +85,27 @@ pub async fn enterprises_by_name(
     names: impl IntoIterator<Item = String>,
     regions: &mut kechuang_domain::registry::RegionsByUscc,
 ) -> Result<kechuang_ingest::patents::UsccByName, Error> {
-    use kechuang_ingest::patents::{name_key, UsccByName};
+    let asked = name_variants(names);
+    let by_key = kechuang_ingest::patents::UsccByName::default();
+    if asked.is_empty() {
+        return Ok(by_key);
+    }
+    // Folded as the store reads them: a list of a million found enterprises is never built.
+    let found = (by_key, std::mem::take(regions));
+    let (by_key, found_regions) = store
+        .enterprises_named(asked, found, |(by_key, regions), e| {
+            note_named(by_key, regions, e)
+        })
+        .await?;
+    *regions = found_regions;
+    Ok(by_key)
+}
+
+/// The spellings under which a register may hold each of `names`: as given, as its key
+/// (`name_key`: widths folded, spaces dropped, half-width brackets) and with full-width
+/// brackets, as most registers write them.
+pub fn name_variants(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    use kechuang_ingest::patents::name_key;
     let mut asked: Vec<String> = Vec::new();
     for n in names {
         let k = name_key(&n);
@@ -97,18 +117,15 @@ pub async fn enterprises_by_name(
         }
         asked.push(k);
     }
-    let by_key = UsccByName::default();
-    if asked.is_empty() {
-        return Ok(by_key);
-    }
-    // Folded as the store reads them: a list of a million found enterprises is never built.
-    let found = (by_key, std::mem::take(regions));
-    let (by_key, found_regions) = store
-        .enterprises_named(asked, found, |(by_key, regions), e| {
-            regions.insert(e.uscc, e.region_code);
-            by_key.insert(&name_key(e.name), e.uscc);
-        })
-        .await?;
-    *regions = found_regions;
-    Ok(by_key)
+    asked
+}
+
+/// Keeps an enterprise found by name: its code under the name's key, its region by its code.
+pub fn note_named(
+    by_key: &mut kechuang_ingest::patents::UsccByName,
+    regions: &mut kechuang_domain::registry::RegionsByUscc,
+    e: kechuang_store::NamedEnterprise<'_>,
+) {
+    regions.insert(e.uscc, e.region_code);
+    by_key.insert(&kechuang_ingest::patents::name_key(e.name), e.uscc);
 }

@@ -10,7 +10,6 @@ use crate::patents::NamedEnterprise;
 use crate::{Result, StoreError};
 use kechuang_domain::registry::RegionsByUscc;
 use rusqlite::{Connection, OpenFlags};
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -116,6 +115,24 @@ impl EnterpriseLookup {
             }
         }
     }
+
+    /// Hands `each` every registered enterprise bearing one of `names` exactly. Blocking, as
+    /// [`Self::regions_into`].
+    pub fn named(
+        &mut self,
+        names: &[String],
+        mut each: impl FnMut(NamedEnterprise<'_>) + Send,
+    ) -> Result<()> {
+        if names.is_empty() {
+            return Ok(());
+        }
+        match &mut self.0 {
+            Session::Sqlite(conn) => named_sqlite(conn, names, &mut each),
+            Session::Postgres { conn, runtime } => {
+                runtime.block_on(named_postgres(conn, names, &mut each))
+            }
+        }
+    }
 }
 
 /// A text column of the row being read, borrowed.
@@ -125,8 +142,8 @@ fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize, what: &str) -> Result<&'r str>
         .map_err(|e| StoreError::Corrupt(format!("enterprise {what}: {e}")))
 }
 
-/// Registered enterprises bearing any of `names` exactly: one pass over the register (names
-/// have no index, which would slow every enterprise import), each name checked in memory.
+/// Registered enterprises bearing any of `names` exactly, each handed to `each` as it is read:
+/// a probe of the name index (migration 0028) per name.
 pub(crate) async fn enterprises_named<T: Send + 'static>(
     path: PathBuf,
     names: Vec<String>,
@@ -134,26 +151,31 @@ pub(crate) async fn enterprises_named<T: Send + 'static>(
     each: fn(&mut T, NamedEnterprise<'_>),
 ) -> Result<T> {
     on_thread(path, move |conn| {
-        let wanted: HashSet<&str> = names.iter().map(String::as_str).collect();
-        let mut scan = conn.prepare("SELECT uscc, name, region_code FROM enterprises")?;
-        let mut rows = scan.query([])?;
-        while let Some(row) = rows.next()? {
-            // Compared borrowed: a million names are read, few are kept.
-            let name = text(row, 1, "name")?;
-            if wanted.contains(name) {
-                each(
-                    &mut acc,
-                    NamedEnterprise {
-                        uscc: text(row, 0, "code")?,
-                        name,
-                        region_code: text(row, 2, "region")?,
-                    },
-                );
-            }
-        }
+        named_sqlite(conn, &names, &mut |e| each(&mut acc, e))?;
         Ok(acc)
     })
     .await
+}
+
+fn named_sqlite(
+    conn: &Connection,
+    names: &[String],
+    each: &mut dyn FnMut(NamedEnterprise<'_>),
+) -> Result<()> {
+    let mut find =
+        conn.prepare_cached("SELECT uscc, name, region_code FROM enterprises WHERE name = ?1")?;
+    for name in names {
+        let mut rows = find.query([name])?;
+        // Two enterprises may share a name: every one is handed over, and the caller decides.
+        while let Some(row) = rows.next()? {
+            each(NamedEnterprise {
+                uscc: text(row, 0, "code")?,
+                name: text(row, 1, "name")?,
+                region_code: text(row, 2, "region")?,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A native PostgreSQL connection for one import's look-ups, in one read-only transaction so
@@ -204,36 +226,42 @@ async fn regions_postgres(
     Ok(())
 }
 
-/// Registered enterprises bearing any of `names` exactly, on PostgreSQL. Each chunk is one
-/// pass over the register (no index on names, which would slow every enterprise import), so
-/// chunks are large; the rows are handed over as they arrive.
+/// Registered enterprises bearing any of `names` exactly, on PostgreSQL.
 pub(crate) async fn enterprises_named_postgres<T: Send + 'static>(
     store: &crate::Store,
     names: Vec<String>,
     mut acc: T,
     each: fn(&mut T, NamedEnterprise<'_>),
 ) -> Result<T> {
-    use futures_util::TryStreamExt as _;
-    use sqlx::Row as _;
     let mut conn = postgres(store).await?;
-    for chunk in names.chunks(250_000) {
-        let mut rows = sqlx::query(
-            "SELECT uscc, name, region_code FROM enterprises \
-             WHERE name IN (SELECT UNNEST($1::text[]))",
-        )
-        .bind(chunk)
-        .fetch(&mut conn);
-        while let Some(r) = rows.try_next().await? {
-            each(
-                &mut acc,
-                NamedEnterprise {
-                    uscc: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    region_code: r.try_get(2)?,
-                },
-            );
-        }
-    }
+    named_postgres(&mut conn, &names, &mut |e| each(&mut acc, e)).await?;
     sqlx::Connection::close(conn).await?;
     Ok(acc)
+}
+
+async fn named_postgres(
+    conn: &mut sqlx::PgConnection,
+    names: &[String],
+    each: &mut (dyn FnMut(NamedEnterprise<'_>) + Send),
+) -> Result<()> {
+    use futures_util::TryStreamExt as _;
+    use sqlx::Row as _;
+    // One probe of the name index per name; the index is in byte order, hence `COLLATE "C"`
+    // (migration 0028). Rows are handed over as they arrive.
+    for chunk in names.chunks(50_000) {
+        let mut rows = sqlx::query(
+            "SELECT e.uscc, e.name, e.region_code FROM UNNEST($1::text[]) AS c(name) \
+             JOIN enterprises e ON e.name COLLATE \"C\" = c.name",
+        )
+        .bind(chunk)
+        .fetch(&mut *conn);
+        while let Some(r) = rows.try_next().await? {
+            each(NamedEnterprise {
+                uscc: r.try_get(0)?,
+                name: r.try_get(1)?,
+                region_code: r.try_get(2)?,
+            });
+        }
+    }
+    Ok(())
 }

@@ -222,10 +222,10 @@ impl Store {
         rows.iter().map(patent_item).collect()
     }
 
-    /// Registered enterprises bearing any of `names` exactly, for linking patent holders.
-    /// Both backends read natively (`native_reads`): one pass over the register on SQLite,
-    /// a pass per 250,000 names on PostgreSQL. The names are taken, not borrowed: a patent list gives up to a million, and copying
-    /// them raised a million-row import's memory before writing from 360 to 443 MB.
+    /// Registered enterprises bearing any of `names` exactly, for linking the units a file
+    /// names: a probe of the name index per name, natively (`native_reads`). An import reads
+    /// its names part by part instead ([`crate::EnterpriseLookup::named`]). The names are taken,
+    /// not borrowed: a sheet may give many, and copying them would add to its import's peak.
     ///
     /// Each one found is handed to `each` with `acc`, which is returned at the end.
     pub async fn enterprises_named<T: Send + 'static>(
@@ -234,7 +234,7 @@ impl Store {
         acc: T,
         each: fn(&mut T, NamedEnterprise<'_>),
     ) -> Result<T> {
-        // No names, no pass: a one-row certificate file must not read a province's register.
+        // No names, no connection.
         if names.is_empty() {
             return Ok(acc);
         }

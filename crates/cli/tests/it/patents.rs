@@ -288,4 +288,94 @@ async fn patents_make_two_point_two_and_the_subsidy(b: Backend) {
         .all(|l| l["status"] == "already_awarded"));
 }
 
-on_both_backends!(patents_make_two_point_two_and_the_subsidy);
+/// A long list is read and looked up part by part (2,000 rows each): holders named without a
+/// code are linked by name in every part, under the spellings a register and a list may differ
+/// by (bracket widths, a stray space), and a name two enterprises share links to neither.
+async fn holders_are_linked_by_name_in_every_part(b: Backend) {
+    let env = TestEnv::new(b).await;
+    let code = |body: &str| {
+        kechuang_domain::uscc::Uscc::complete("91440203", body)
+            .expect("uscc")
+            .to_string()
+    };
+    let (bracketed, spaced, twin_a, twin_b, early) = (
+        code("00000001"),
+        code("00000002"),
+        code("00000003"),
+        code("00000004"),
+        code("00000005"),
+    );
+    let enterprises = format!(
+        "统一社会信用代码,企业名称,所属县区\n\
+         {bracketed},韶关市甲（集团）科技有限公司,武江区\n\
+         {spaced},韶关市乙科技有限公司,浈江区\n\
+         {twin_a},韶关市同名科技有限公司,武江区\n\
+         {twin_b},韶关市同名科技有限公司,乐昌市\n\
+         {early},韶关市丙科技有限公司,南雄市\n"
+    );
+    let file = env.write("enterprises.csv", &enterprises);
+    env.cli_ok(&["import", "enterprises", file.to_str().expect("path")]);
+
+    let mut text = String::from(
+        "广东省韶关市专利授权清单（2019年）\n\
+         申请号,专利名称,专利类型,申请日,授权公告日,专利权人,统一社会信用代码,所属县区,法律状态,失效日期\n",
+    );
+    let number = |i: usize| {
+        let digits = format!("2018200{i:05}");
+        format!("{digits}.{}", kechuang_domain::patent::check_char(&digits))
+    };
+    // Row 3 (the first part) names an enterprise; then people's patents fill two parts.
+    let holders_at: Vec<(usize, &str)> = vec![
+        (0, "韶关市丙科技有限公司"),
+        (4_300, "韶关市甲(集团)科技有限公司"),
+        (4_301, "韶关市 乙科技有限公司"),
+        (4_302, "韶关市同名科技有限公司"),
+    ];
+    for i in 0..4_303 {
+        let holder = holders_at
+            .iter()
+            .find(|(at, _)| *at == i)
+            .map_or("张三", |(_, h)| *h);
+        text.push_str(&format!(
+            "{},一种装置{i},实用新型,2018-01-02,2018-08-01,{holder},,武江区,有效,\n",
+            number(i)
+        ));
+    }
+    let file = env.write("广东省韶关市专利清单.csv", &text);
+    let out = env.cli_ok(&["import", "patents", file.to_str().expect("path")]);
+    assert!(out.contains("新增 4303"), "{out}");
+
+    let server = env.serve().await;
+    for (i, uscc) in [
+        (0, Some(&early)),
+        (4_300, Some(&bracketed)),
+        (4_301, Some(&spaced)),
+        (4_302, None),
+        (4_299, None),
+    ] {
+        let no = number(i);
+        let page = server
+            .get_json(&format!(
+                "/api/v1/patents?q={}&per_page=5",
+                no.replace('.', "")
+            ))
+            .await;
+        let items = page["items"].as_array().expect("items");
+        assert_eq!(items.len(), 1, "row {i}: {page}");
+        assert_eq!(
+            items[0]["uscc"].as_str(),
+            uscc.map(String::as_str),
+            "row {i}: {page}"
+        );
+    }
+    let unlinked = server
+        .get_json("/api/v1/patents?linked=no&per_page=1")
+        .await;
+    // Every person's patent and the one whose name two enterprises share.
+    assert_eq!(unlinked["summary"]["unlinked"], 4_303 - 3, "{unlinked}");
+}
+
+on_both_backends!(
+    patents_make_two_point_two_and_the_subsidy,
+    holders_are_linked_by_name_in_every_part
+);
