@@ -254,6 +254,44 @@ async fn the_count_index_follows_any_writes(b: Backend) {
     ]);
     let (mut index, mut cursor) = follow(&store, &index, &cursor).await;
     agree(&store, &index, &specs, "after a patent import").await;
+    // Lists sent again with rows both new and changed: on SQLite the import logs the rows it
+    // inserts itself, grouped, and the update triggers log the changed ones.
+    let mut patents = crate::common::csv_rows("patents-sample.csv");
+    patents[2][8] = "失效".into();
+    patents[2][9] = "2019-06-30".into();
+    patents[3][7] = "南雄市".into();
+    for i in 0..3 {
+        let digits = format!("20191000900{i}");
+        let mut row = patents[4].clone();
+        row[0] = format!("{digits}.{}", kechuang_domain::patent::check_char(&digits));
+        row[4] = format!("2019-0{}-15", i + 1);
+        patents.push(row);
+    }
+    let mut platforms = crate::common::csv_rows("platforms-sample.csv");
+    platforms[1][3] = "乐昌市".into();
+    for i in 0..2 {
+        let mut row = platforms[2].clone();
+        row[0] = format!("韶关市新设工程技术研究中心（{i}）");
+        platforms.push(row);
+    }
+    for (kind, rows) in [("patents", &patents), ("platforms", &platforms)] {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for r in rows.iter() {
+            w.write_record(r).expect("row");
+        }
+        let text = String::from_utf8(w.into_inner().expect("csv")).expect("utf-8");
+        let file = env.write(&format!("revised-{kind}.csv"), &text);
+        let out = env.cli_ok(&["import", kind, &file.display().to_string()]);
+        assert!(out.contains("更新"), "{kind}: {out}");
+        (index, cursor) = follow(&store, &index, &cursor).await;
+        agree(
+            &store,
+            &index,
+            &specs,
+            &format!("after a revised {kind} list"),
+        )
+        .await;
+    }
     let mut serial = 0;
     for seed in [1u64, 7, 42] {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);

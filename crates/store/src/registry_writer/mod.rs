@@ -51,8 +51,24 @@ pub(crate) trait Record: Sized {
     const REVISED: bool = true;
     /// Tables that note when a row last changed.
     const STAMPED: bool = false;
+    /// For a registry counted in groups (platforms, patents): the columns its count-log
+    /// entry is made of. On SQLite the writer logs the rows it inserts itself, grouped, and
+    /// the insert trigger logs only rows without an import batch (migration 0029).
+    const GROUPED: Option<Grouped> = None;
     fn values(&self) -> Vec<Val<'_>>;
     fn from_row(r: &AnyRow) -> Result<Self>;
+}
+
+/// Where a grouped registry's count-log entry takes its fields, by position in `COLUMNS`: the
+/// fields its SQLite insert trigger logs (migration 0025), in `count_changes`' order.
+pub(crate) struct Grouped {
+    pub registry: &'static str,
+    pub kind: usize,
+    /// Platforms have levels; patents log an empty one.
+    pub level: Option<usize>,
+    pub region: usize,
+    pub from: usize,
+    pub revoked: usize,
 }
 
 fn text(s: &str) -> Val<'_> {
@@ -147,6 +163,14 @@ impl Record for PlatformRow {
         "document_no",
         "revoked_on",
     ];
+    const GROUPED: Option<Grouped> = Some(Grouped {
+        registry: "platforms",
+        kind: 0,
+        level: Some(2),
+        region: 5,
+        from: 6,
+        revoked: 8,
+    });
     fn values(&self) -> Vec<Val<'_>> {
         vec![
             text(&self.kind),
@@ -214,6 +238,14 @@ impl Record for PatentRow {
         "region_code",
         "lapsed_on",
     ];
+    const GROUPED: Option<Grouped> = Some(Grouped {
+        registry: "patents",
+        kind: 2,
+        level: None,
+        region: 7,
+        from: 4,
+        revoked: 8,
+    });
     fn values(&self) -> Vec<Val<'_>> {
         vec![
             text(&self.application_no),
@@ -317,6 +349,11 @@ pub(crate) mod sql {
     pub const MERGED_SQLITE: &str = "DELETE FROM count_changes \
         WHERE registry IN ('patents', 'platforms') AND seq > $1 AND seq <= $2";
     pub const LAST_SQLITE: &str = "SELECT COALESCE(MAX(seq), 0) FROM count_changes";
+    /// One group of rows a SQLite import inserted into a grouped registry, as its insert
+    /// trigger would have logged them one by one (migrations 0025 and 0029).
+    pub const LOG_GROUP_SQLITE: &str = "INSERT INTO count_changes \
+        (registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, offsite, n) \
+        VALUES (?1, ?2, ?3, ?4, '', ?5, NULL, ?6, 0, 0, ?7)";
     pub const MERGE_POSTGRES: &str = "WITH gone AS (DELETE FROM count_changes \
         WHERE registry IN ('patents', 'platforms') AND xid = pg_current_xact_id() \
         RETURNING registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, \
@@ -399,6 +436,38 @@ impl RegistryWrite {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The grouped log entries name the columns their triggers log: a position off by one
+    /// would count patents under their filing date, or platforms under their host's name.
+    #[test]
+    fn grouped_entries_take_the_columns_the_triggers_log() {
+        fn names<R: Record>() -> Vec<&'static str> {
+            let g = R::GROUPED.expect("grouped");
+            let c = R::COLUMNS;
+            vec![
+                c[g.kind],
+                g.level.map_or("", |l| c[l]),
+                c[g.region],
+                c[g.from],
+                c[g.revoked],
+            ]
+        }
+        assert_eq!(
+            names::<PlatformRow>(),
+            [
+                "kind",
+                "level",
+                "region_code",
+                "recognised_on",
+                "revoked_on"
+            ]
+        );
+        assert_eq!(
+            names::<PatentRow>(),
+            ["kind", "", "region_code", "granted_on", "lapsed_on"]
+        );
+        assert!(CertificateRow::GROUPED.is_none() && EnterpriseRow::GROUPED.is_none());
+    }
 
     #[test]
     fn a_revision_keeps_every_stored_column_by_name() {
