@@ -4,7 +4,9 @@
 -- row-level: a million-patent import logged a million entries, then read, summed and
 -- deleted them at its commit to leave a few hundred (2.3 s and 1.5 s of 14.5 s).
 -- Only the registry writer inserts rows with a batch; anything else that did would have to
--- log them itself. PostgreSQL's statement triggers group a statement's rows already (0026).
+-- log them itself. (A restore copies rows with their batches too, but only into a database
+-- no server has opened, so no reader follows the log across it.) PostgreSQL's statement
+-- triggers group a statement's rows already (0026).
 DROP TRIGGER platforms_count_insert;
 CREATE TRIGGER platforms_count_insert AFTER INSERT ON platforms WHEN NEW.batch_id IS NULL BEGIN
     INSERT INTO count_changes (registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, offsite, n)

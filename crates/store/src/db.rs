@@ -32,7 +32,7 @@ static POSTGRES_MIGRATIONS: std::sync::LazyLock<sqlx::migrate::Migrator> = migra
     "postgres": "0001_foundation.sql", "0002_registries.sql", "0003_accounts.sql",
     "0004_import_reports.sql", "0005_registry_generation.sql", "0006_ledger_indicators.sql",
     "0007_programmes.sql", "0008_second_factor.sql", "0009_audit_region.sql",
-    "0010_separate_duties.sql", "0011_call_guides.sql", "0012_finance.sql", "0013_rd_statistics.sql", "0014_patents.sql", "0015_rd_training.sql", "0016_rd_survey_workflow.sql", "0017_rd_survey_details.sql", "0018_supervision.sql", "0019_portal.sql", "0020_events.sql", "0021_offsite.sql", "0022_services.sql", "0023_competitions.sql", "0024_data_generation.sql", "0025_count_changes.sql", "0026_count_changes_grouped.sql", "0027_service_generation.sql", "0028_enterprise_names.sql",
+    "0010_separate_duties.sql", "0011_call_guides.sql", "0012_finance.sql", "0013_rd_statistics.sql", "0014_patents.sql", "0015_rd_training.sql", "0016_rd_survey_workflow.sql", "0017_rd_survey_details.sql", "0018_supervision.sql", "0019_portal.sql", "0020_events.sql", "0021_offsite.sql", "0022_services.sql", "0023_competitions.sql", "0024_data_generation.sql", "0025_count_changes.sql", "0026_count_changes_grouped.sql", "0027_service_generation.sql", "0028_enterprise_names.sql", "0029_grouped_insert_log.sql",
 );
 
 /// One migration as sqlx reads a file `VERSION_DESCRIPTION.sql`: the version before the first
