@@ -10,8 +10,9 @@
 //! Dropped unfinished, or stopped by an error, it closes, and SQLite rolls the open transaction
 //! back. The rows it inserts into platforms and patents it logs in the count log itself,
 //! grouped, at its commit ([`Logged`]). Its commit neither prunes the count log nor
-//! checkpoints: after the import has answered, the thread prunes in a short transaction of its own, then copies the import's pages from the
-//! WAL into the database file ([`crate::Store::settle`] waits for both).
+//! checkpoints: after the import has answered, the thread prunes in a short transaction of
+//! its own, then copies the import's pages from the WAL into the database file
+//! ([`crate::Store::settle`] waits for both).
 
 use super::{key_text, revision_json, sql, Record, Val};
 use crate::observations::{Provenance, WriteSummary};
