@@ -10,7 +10,7 @@ use crate::patents::NamedEnterprise;
 use crate::{Result, StoreError};
 use kechuang_domain::registry::RegionsByUscc;
 use rusqlite::{Connection, OpenFlags};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 fn open(path: &Path) -> Result<Connection> {
@@ -20,34 +20,6 @@ fn open(path: &Path) -> Result<Connection> {
     )?;
     conn.busy_timeout(Duration::from_secs(15))?;
     Ok(conn)
-}
-
-/// Runs `read` on a blocking thread with a connection of its own, in one read transaction so
-/// that every look-up sees the same registry.
-async fn on_thread<T: Send + 'static>(
-    path: PathBuf,
-    read: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
-) -> Result<T> {
-    tokio::task::spawn_blocking(move || {
-        let conn = open(&path)?;
-        conn.execute_batch("BEGIN")?;
-        let out = read(&conn);
-        // A read transaction has nothing to keep; ending it releases the snapshot.
-        conn.execute_batch("ROLLBACK")?;
-        out
-    })
-    .await
-    .map_err(|e| StoreError::Corrupt(format!("look-up thread: {e}")))?
-}
-
-/// USCC → region of those of `usccs` that are registered.
-pub(crate) async fn enterprise_regions(path: PathBuf, usccs: Vec<String>) -> Result<RegionsByUscc> {
-    on_thread(path, move |conn| {
-        let mut out = RegionsByUscc::with_capacity(usccs.len());
-        regions_sqlite(conn, &usccs, &mut out)?;
-        Ok(out)
-    })
-    .await
 }
 
 fn regions_sqlite(conn: &Connection, usccs: &[String], into: &mut RegionsByUscc) -> Result<()> {
@@ -74,9 +46,37 @@ pub struct EnterpriseLookup(Session);
 enum Session {
     Sqlite(Connection),
     Postgres {
-        conn: sqlx::PgConnection,
+        /// Taken by `drop`, which closes it.
+        conn: Option<sqlx::PgConnection>,
         runtime: tokio::runtime::Handle,
+        background: crate::db::Background,
     },
+}
+
+impl Drop for EnterpriseLookup {
+    /// A PostgreSQL connection dropped with its transaction open is logged by the server as
+    /// an unexpected end of file, once per import: it is closed properly instead, in the
+    /// background ([`crate::Store::settle`] waits for it). A SQLite one rolls back as it closes.
+    fn drop(&mut self) {
+        if let Session::Postgres {
+            conn,
+            runtime,
+            background,
+        } = &mut self.0
+        {
+            if let Some(conn) = conn.take() {
+                background.add_task(runtime.spawn(async move {
+                    let _ = sqlx::Connection::close(conn).await;
+                }));
+            }
+        }
+    }
+}
+
+/// The connection of a session, which only `drop` takes.
+fn live(conn: &mut Option<sqlx::PgConnection>) -> Result<&mut sqlx::PgConnection> {
+    conn.as_mut()
+        .ok_or_else(|| StoreError::Corrupt("look-up: the connection is closed".into()))
 }
 
 impl crate::Store {
@@ -95,9 +95,22 @@ impl crate::Store {
             return Ok(EnterpriseLookup(Session::Sqlite(conn)));
         }
         Ok(EnterpriseLookup(Session::Postgres {
-            conn: postgres(self).await?,
+            conn: Some(postgres(self).await?),
             runtime: tokio::runtime::Handle::current(),
+            background: self.background.clone(),
         }))
+    }
+
+    /// Runs `read` with a look-up session of its own on a blocking thread: the look-ups of a
+    /// whole list at once, for the files that are not read part by part.
+    pub(crate) async fn with_lookup<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&mut EnterpriseLookup) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let mut lookup = self.enterprise_lookup().await?;
+        tokio::task::spawn_blocking(move || read(&mut lookup))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("look-up thread: {e}")))?
     }
 }
 
@@ -110,8 +123,8 @@ impl EnterpriseLookup {
         }
         match &mut self.0 {
             Session::Sqlite(conn) => regions_sqlite(conn, usccs, into),
-            Session::Postgres { conn, runtime } => {
-                runtime.block_on(regions_postgres(conn, usccs, into))
+            Session::Postgres { conn, runtime, .. } => {
+                runtime.block_on(regions_postgres(live(conn)?, usccs, into))
             }
         }
     }
@@ -128,8 +141,8 @@ impl EnterpriseLookup {
         }
         match &mut self.0 {
             Session::Sqlite(conn) => named_sqlite(conn, names, &mut each),
-            Session::Postgres { conn, runtime } => {
-                runtime.block_on(named_postgres(conn, names, &mut each))
+            Session::Postgres { conn, runtime, .. } => {
+                runtime.block_on(named_postgres(live(conn)?, names, &mut each))
             }
         }
     }
@@ -144,19 +157,6 @@ fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize, what: &str) -> Result<&'r str>
 
 /// Registered enterprises bearing any of `names` exactly, each handed to `each` as it is read:
 /// a probe of the name index (migration 0028) per name.
-pub(crate) async fn enterprises_named<T: Send + 'static>(
-    path: PathBuf,
-    names: Vec<String>,
-    mut acc: T,
-    each: fn(&mut T, NamedEnterprise<'_>),
-) -> Result<T> {
-    on_thread(path, move |conn| {
-        named_sqlite(conn, &names, &mut |e| each(&mut acc, e))?;
-        Ok(acc)
-    })
-    .await
-}
-
 fn named_sqlite(
     conn: &Connection,
     names: &[String],
@@ -192,18 +192,6 @@ async fn postgres(store: &crate::Store) -> Result<sqlx::PgConnection> {
     Ok(conn)
 }
 
-/// USCC → region of those of `usccs` that are registered, on PostgreSQL.
-pub(crate) async fn enterprise_regions_postgres(
-    store: &crate::Store,
-    usccs: &[String],
-) -> Result<RegionsByUscc> {
-    let mut conn = postgres(store).await?;
-    let mut out = RegionsByUscc::with_capacity(usccs.len());
-    regions_postgres(&mut conn, usccs, &mut out).await?;
-    sqlx::Connection::close(conn).await?;
-    Ok(out)
-}
-
 async fn regions_postgres(
     conn: &mut sqlx::PgConnection,
     usccs: &[String],
@@ -227,18 +215,6 @@ async fn regions_postgres(
 }
 
 /// Registered enterprises bearing any of `names` exactly, on PostgreSQL.
-pub(crate) async fn enterprises_named_postgres<T: Send + 'static>(
-    store: &crate::Store,
-    names: Vec<String>,
-    mut acc: T,
-    each: fn(&mut T, NamedEnterprise<'_>),
-) -> Result<T> {
-    let mut conn = postgres(store).await?;
-    named_postgres(&mut conn, &names, &mut |e| each(&mut acc, e)).await?;
-    sqlx::Connection::close(conn).await?;
-    Ok(acc)
-}
-
 async fn named_postgres(
     conn: &mut sqlx::PgConnection,
     names: &[String],

@@ -223,9 +223,10 @@ impl Store {
     }
 
     /// Registered enterprises bearing any of `names` exactly, for linking the units a file
-    /// names: a probe of the name index per name, natively (`native_reads`). An import reads
-    /// its names part by part instead ([`crate::EnterpriseLookup::named`]). The names are taken,
-    /// not borrowed: a sheet may give many, and copying them would add to its import's peak.
+    /// names: a probe of the name index per name, on a look-up session of its own
+    /// ([`crate::EnterpriseLookup::named`], which an import uses part by part instead). The
+    /// names are taken, not borrowed: a sheet may give many, and copying them would add to its
+    /// import's peak.
     ///
     /// Each one found is handed to `each` with `acc`, which is returned at the end.
     pub async fn enterprises_named<T: Send + 'static>(
@@ -238,10 +239,12 @@ impl Store {
         if names.is_empty() {
             return Ok(acc);
         }
-        if let Some(path) = &self.sqlite_path {
-            return crate::native_reads::enterprises_named(path.clone(), names, acc, each).await;
-        }
-        crate::native_reads::enterprises_named_postgres(self, names, acc, each).await
+        self.with_lookup(move |lookup| {
+            let mut acc = acc;
+            lookup.named(&names, |e| each(&mut acc, e))?;
+            Ok(acc)
+        })
+        .await
     }
 }
 

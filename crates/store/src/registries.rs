@@ -202,10 +202,13 @@ impl Store {
         if usccs.is_empty() {
             return Ok(Default::default());
         }
-        if let Some(path) = &self.sqlite_path {
-            return crate::native_reads::enterprise_regions(path.clone(), usccs.to_vec()).await;
-        }
-        crate::native_reads::enterprise_regions_postgres(self, usccs).await
+        let usccs = usccs.to_vec();
+        self.with_lookup(move |lookup| {
+            let mut out = kechuang_domain::registry::RegionsByUscc::with_capacity(usccs.len());
+            lookup.regions_into(&usccs, &mut out)?;
+            Ok(out)
+        })
+        .await
     }
 
     /// Starts writing a registry import in one transaction, for files written part by part
