@@ -292,6 +292,55 @@ async fn the_count_index_follows_any_writes(b: Backend) {
         )
         .await;
     }
+    // The enterprise list again, one enterprise holding certificates moved to another county
+    // (its certificates move with it) and one new; then certificates: a new one of the moved
+    // enterprise, one whose row registers its enterprise in the same part, one re-dated. On
+    // SQLite an import inserts with its connection's triggers off and logs what it inserted
+    // by statement; its updates are logged by their triggers.
+    let mut enterprises = crate::common::csv_rows("enterprises-sample.csv");
+    assert_eq!(enterprises[2][0], "9144020456043005XQ");
+    enterprises[2][2] = "乐昌市".into();
+    let uscc = |body: &str| {
+        kechuang_domain::uscc::Uscc::complete("91440203", body)
+            .expect("uscc")
+            .as_str()
+            .to_owned()
+    };
+    let mut row = enterprises[3].clone();
+    row[0] = uscc("77000001");
+    row[1] = "韶关市新登记测试有限公司".into();
+    enterprises.push(row);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in &enterprises {
+        w.write_record(r).expect("row");
+    }
+    let text = String::from_utf8(w.into_inner().expect("csv")).expect("utf-8");
+    let file = env.write("revised-enterprises.csv", &text);
+    let out = env.cli_ok(&["import", "enterprises", &file.display().to_string()]);
+    assert!(out.contains("更新"), "enterprises: {out}");
+    (index, cursor) = follow(&store, &index, &cursor).await;
+    agree(&store, &index, &specs, "after a revised enterprise list").await;
+    let file = env.write(
+        "more-certificates.csv",
+        &format!(
+            "证书编号,统一社会信用代码,企业名称,所属县区,发证日期,批次\n\
+             GR201444001000,9144020456043005XQ,韶关市华粤新材料科技有限公司,乐昌市,2014-12-09,\n\
+             GR202044009001,9144020456043005XQ,韶关市华粤新材料科技有限公司,乐昌市,2020-01-15,\n\
+             GR202044009002,{},韶关市证书登记测试有限公司,翁源县,2020-02-20,\n",
+            uscc("77000002")
+        ),
+    );
+    let out = env.cli_ok(&[
+        "import",
+        "certificates",
+        "--kind",
+        "hte",
+        &file.display().to_string(),
+    ]);
+    assert!(out.contains("更新"), "certificates: {out}");
+    (index, cursor) = follow(&store, &index, &cursor).await;
+    agree(&store, &index, &specs, "after new and changed certificates").await;
+
     let mut serial = 0;
     for seed in [1u64, 7, 42] {
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);

@@ -55,6 +55,10 @@ pub(crate) trait Record: Sized {
     /// entry is made of. On SQLite the writer logs the rows it inserts itself, grouped, and
     /// the insert trigger logs only rows without an import batch (migration 0029).
     const GROUPED: Option<Grouped> = None;
+    /// For the other counted registries (enterprises, certificates): how the SQLite writer
+    /// logs the rows a part inserted, in one statement over the rowids above `?1`, as their
+    /// insert triggers would have row by row (the writer's connection runs without triggers).
+    const INSERT_LOG_SQLITE: Option<&'static str> = None;
     fn values(&self) -> Vec<Val<'_>>;
     fn from_row(r: &AnyRow) -> Result<Self>;
 }
@@ -97,6 +101,7 @@ impl Record for EnterpriseRow {
         "uscc_confirmed_by",
     ];
     const STAMPED: bool = true;
+    const INSERT_LOG_SQLITE: Option<&'static str> = Some(sql::LOG_ENTERPRISES_SQLITE);
     fn values(&self) -> Vec<Val<'_>> {
         vec![
             text(&self.uscc),
@@ -131,6 +136,7 @@ impl Record for CertificateRow {
         "batch",
         "revoked_on",
     ];
+    const INSERT_LOG_SQLITE: Option<&'static str> = Some(sql::LOG_CERTIFICATES_SQLITE);
     fn values(&self) -> Vec<Val<'_>> {
         vec![
             text(&self.kind),
@@ -354,6 +360,19 @@ pub(crate) mod sql {
     pub const LOG_GROUP_SQLITE: &str = "INSERT INTO count_changes \
         (registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, offsite, n) \
         VALUES (?1, ?2, ?3, ?4, '', ?5, NULL, ?6, 0, 0, ?7)";
+    /// The enterprises a SQLite import's part inserted (rowids above `?1`), logged as their
+    /// insert trigger logs each (migration 0025).
+    pub const LOG_ENTERPRISES_SQLITE: &str = "INSERT INTO count_changes \
+        (registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, offsite, n) \
+        SELECT 'enterprises', '', '', region_code, '', registered_on, NULL, NULL, above_scale, \
+        offsite, 1 FROM enterprises WHERE rowid > ?1";
+    /// The certificates a SQLite import's part inserted, logged as their insert trigger logs
+    /// each: under their enterprise's region (migration 0025).
+    pub const LOG_CERTIFICATES_SQLITE: &str = "INSERT INTO count_changes \
+        (registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, offsite, n) \
+        SELECT 'certificates', c.kind, '', e.region_code, c.uscc, c.issued_on, c.expires_on, \
+        c.revoked_on, 0, e.offsite, 1 FROM certificates c JOIN enterprises e ON e.uscc = c.uscc \
+        WHERE c.id > ?1";
     pub const MERGE_POSTGRES: &str = "WITH gone AS (DELETE FROM count_changes \
         WHERE registry IN ('patents', 'platforms') AND xid = pg_current_xact_id() \
         RETURNING registry, kind, level, region, owner, d_from, d_until, d_revoked, above_scale, \

@@ -14,9 +14,11 @@
 //! instead of parsing a file; PostgreSQL's is `COPY … FROM STDIN` in text format from a file,
 //! as `psql`'s `\copy`. Both write into the real tables, with their keys, indexes, foreign keys
 //! and triggers, and neither checks what it loads, so the reference is if anything faster than
-//! a real bulk load: the ratio errs against kechuang. (On SQLite, platforms and patents that
-//! carry an import batch are not logged by their insert trigger but by their import, grouped,
-//! migration 0029: the reference logs nothing for them.)
+//! a real bulk load: the ratio errs against kechuang. On SQLite the reference's inserts fire
+//! the tables' triggers row by row, as any load into them would; kechuang's import runs
+//! without them and logs what it inserted by statement (registry_writer/sqlite.rs), which is
+//! most of why it is faster. (Platforms and patents that carry an import batch are not logged
+//! by their insert trigger at all, migration 0029: for them the reference logs nothing.)
 
 use crate::{Result, Store, StoreError};
 use std::time::{Duration, Instant};
