@@ -275,13 +275,8 @@ async fn the_count_index_follows_any_writes(b: Backend) {
         platforms.push(row);
     }
     for (kind, rows) in [("patents", &patents), ("platforms", &platforms)] {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        for r in rows.iter() {
-            w.write_record(r).expect("row");
-        }
-        let text = String::from_utf8(w.into_inner().expect("csv")).expect("utf-8");
-        let file = env.write(&format!("revised-{kind}.csv"), &text);
-        let out = env.cli_ok(&["import", kind, &file.display().to_string()]);
+        let file = crate::common::write_csv(&env, &format!("revised-{kind}.csv"), rows);
+        let out = env.cli_ok(&["import", kind, &file]);
         assert!(out.contains("更新"), "{kind}: {out}");
         (index, cursor) = follow(&store, &index, &cursor).await;
         agree(
@@ -310,13 +305,8 @@ async fn the_count_index_follows_any_writes(b: Backend) {
     row[0] = uscc("77000001");
     row[1] = "韶关市新登记测试有限公司".into();
     enterprises.push(row);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in &enterprises {
-        w.write_record(r).expect("row");
-    }
-    let text = String::from_utf8(w.into_inner().expect("csv")).expect("utf-8");
-    let file = env.write("revised-enterprises.csv", &text);
-    let out = env.cli_ok(&["import", "enterprises", &file.display().to_string()]);
+    let file = crate::common::write_csv(&env, "revised-enterprises.csv", &enterprises);
+    let out = env.cli_ok(&["import", "enterprises", &file]);
     assert!(out.contains("更新"), "enterprises: {out}");
     (index, cursor) = follow(&store, &index, &cursor).await;
     agree(&store, &index, &specs, "after a revised enterprise list").await;

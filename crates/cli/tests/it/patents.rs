@@ -4,7 +4,7 @@
 //! listed; and the invention-patent subsidy pays each newly granted patent of a city
 //! enterprise once.
 
-use crate::common::{self, csv_rows, repo_file, Backend, TestEnv};
+use crate::common::{self, csv_rows, repo_file, write_csv, Backend, TestEnv};
 use chrono::NaiveDate;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -91,17 +91,6 @@ fn valid_inventions(rows: &[Row], at: NaiveDate, county: Option<&str>) -> usize 
                 && county.is_none_or(|c| r.county == c)
         })
         .count()
-}
-
-fn write_csv(env: &TestEnv, name: &str, rows: &[Vec<String>]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.write_record(r).expect("row");
-    }
-    let text = String::from_utf8(w.into_inner().expect("csv")).expect("utf-8");
-    env.write(name, &format!("\u{feff}{text}"))
-        .display()
-        .to_string()
 }
 
 async fn two_point_two(server: &common::Server, at: &str, region: &str) -> f64 {

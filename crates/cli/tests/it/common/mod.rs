@@ -550,6 +550,19 @@ pub fn csv_rows(name: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Writes `rows` as a CSV file (with the byte-order mark spreadsheet programs write) into the
+/// test's directory; answers its path.
+pub fn write_csv(env: &TestEnv, name: &str, rows: &[Vec<String>]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r).expect("row");
+    }
+    let text = String::from_utf8(w.into_inner().expect("csv")).expect("utf-8");
+    env.write(name, &format!("\u{feff}{text}"))
+        .display()
+        .to_string()
+}
+
 pub fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(&s.replace('.', "-"), "%Y-%m-%d").expect("date")
 }
