@@ -367,9 +367,9 @@ pub(super) fn open_bulk(path: &Path, pragmas: &str) -> Result<Connection> {
 impl Write {
     fn begin(path: &Path, prov: Provenance) -> Result<Self> {
         let conn = open_bulk(path, "")?;
-        // Its inserts run without the tables' triggers, which it does the work of itself
-        // (`write_batch`); `TRIGGERS_REPLACED` names those it knows, and a test holds the
-        // schema to that list.
+        // Its inserts run without the tables' triggers, whose work it does itself
+        // (`write_batch`); `TRIGGERS` names those it knows, and a test holds the schema to
+        // that list.
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)?;
         // Five tables, five statements each, and the few around them.
         conn.set_prepared_statement_cache_capacity(32);
