@@ -124,6 +124,17 @@ impl Statements {
     }
 }
 
+/// Fills `values` with what one row's statements bind: its columns, then the batch, then (for
+/// stamped tables) the time, as [`Statements`] numbers them.
+fn bind_row<'a, R: Record>(values: &mut Vec<Val<'a>>, r: &'a R, batch: &Val<'a>, now: &Val<'a>) {
+    values.clear();
+    values.extend(r.values());
+    values.push(batch.clone());
+    if R::STAMPED {
+        values.push(now.clone());
+    }
+}
+
 /// The tables the writer writes while its connection's triggers are off. (This list and the
 /// next are read by a test only; they stand beside the writer so that what it stands in for
 /// is read where it is done.)
@@ -531,12 +542,7 @@ impl Write {
         let mut values = Vec::with_capacity(R::COLUMNS.len() + 2);
         let (mut existed, mut inserted) = (Vec::new(), 0usize);
         for (i, r) in rows.iter().enumerate() {
-            values.clear();
-            values.extend(r.values());
-            values.push(batch.clone());
-            if R::STAMPED {
-                values.push(now.clone());
-            }
+            bind_row(&mut values, r, &batch, &now);
             if insert.execute(params_from_iter(&values))? == 1 {
                 inserted += 1;
                 if let Some(g) = &R::GROUPED {
@@ -571,12 +577,7 @@ impl Write {
         let mut revise = self.conn.prepare_cached(sql::REVISION)?;
         let mut values = Vec::with_capacity(R::COLUMNS.len() + 2);
         for &i in positions {
-            values.clear();
-            values.extend(rows[i].values());
-            values.push(batch.clone());
-            if R::STAMPED {
-                values.push(now.clone());
-            }
+            bind_row(&mut values, &rows[i], &batch, &now);
             let new = &values[..R::COLUMNS.len()];
             let old = select.query_row(params_from_iter(&new[..R::KEY]), |row| stored(row, new))?;
             if old == new {
